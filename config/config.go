@@ -1,0 +1,128 @@
+// Package config reads Hearth's configuration: defaults, then an optional
+// YAML file, then environment variables, validated as a whole.
+package config
+
+import (
+	"time"
+)
+
+// Config is everything Hearth can be configured with. The yaml tag is the
+// key in the file, the env tag the environment variable that overrides it.
+type Config struct {
+	Database  Database  `yaml:"database"`
+	HTTP      HTTP      `yaml:"http"`
+	Log       Log       `yaml:"log"`
+	Telegram  Telegram  `yaml:"telegram"`
+	Discord   Discord   `yaml:"discord"`
+	Community Community `yaml:"community"`
+	Owners    []string  `yaml:"owners" env:"HEARTH_OWNERS"`
+	Link      Link      `yaml:"link"`
+}
+
+// Database says where the PostgreSQL database is and how to pool connections.
+type Database struct {
+	URL             DSN           `yaml:"url" env:"DATABASE_URL"`
+	DataDir         string        `yaml:"data_dir" env:"HEARTH_DATA_DIR"`
+	MaxOpenConns    int           `yaml:"max_open_conns" env:"HEARTH_DB_MAX_OPEN_CONNS"`
+	MaxIdleConns    int           `yaml:"max_idle_conns" env:"HEARTH_DB_MAX_IDLE_CONNS"`
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime" env:"HEARTH_DB_CONN_MAX_LIFETIME"`
+	ConnectTimeout  time.Duration `yaml:"connect_timeout" env:"HEARTH_DB_CONNECT_TIMEOUT"`
+}
+
+// HTTP configures Hearth's HTTP server (health, metrics, webhooks).
+type HTTP struct {
+	Addr string `yaml:"addr" env:"HEARTH_HTTP_ADDR"`
+}
+
+// Log configures logging to standard error.
+type Log struct {
+	Level  string `yaml:"level" env:"HEARTH_LOG_LEVEL"`
+	Format string `yaml:"format" env:"HEARTH_LOG_FORMAT"`
+}
+
+// Telegram configures the Telegram bot.
+type Telegram struct {
+	Token         Secret `yaml:"token" env:"TELEGRAM_BOT_TOKEN"`
+	APIURL        string `yaml:"api_url" env:"TELEGRAM_API_URL"`
+	Mode          string `yaml:"mode" env:"TELEGRAM_MODE"`
+	WebhookURL    string `yaml:"webhook_url" env:"TELEGRAM_WEBHOOK_URL"`
+	WebhookSecret Secret `yaml:"webhook_secret" env:"TELEGRAM_WEBHOOK_SECRET"`
+}
+
+// Discord configures the Discord bot.
+type Discord struct {
+	Token    Secret   `yaml:"token" env:"DISCORD_BOT_TOKEN"`
+	APIURL   string   `yaml:"api_url" env:"DISCORD_API_URL"`
+	GuildIDs []string `yaml:"guild_ids" env:"DISCORD_GUILD_IDS"`
+}
+
+// Community describes the brand's community as a whole.
+type Community struct {
+	Name            string `yaml:"name" env:"HEARTH_COMMUNITY_NAME"`
+	DefaultLanguage string `yaml:"default_language" env:"HEARTH_DEFAULT_LANGUAGE"`
+	Timezone        string `yaml:"timezone" env:"HEARTH_TIMEZONE"`
+}
+
+// Link configures the signed tokens that link a member to a shop customer.
+type Link struct {
+	Secret Secret `yaml:"secret" env:"HEARTH_LINK_SECRET"`
+}
+
+// Log formats and levels Hearth accepts.
+const (
+	FormatText = "text"
+	FormatJSON = "json"
+)
+
+// Telegram update modes.
+const (
+	ModePolling = "polling"
+	ModeWebhook = "webhook"
+)
+
+// Languages are the languages Hearth has message catalogs for.
+var Languages = []string{"en", "el", "ru", "pl", "ro"}
+
+// Default returns the configuration used when nothing else is said.
+// Log.Format is left empty: it means text on a terminal, JSON otherwise.
+func Default() Config {
+	return Config{
+		Database: Database{
+			DataDir:         "./.hearth",
+			MaxOpenConns:    20,
+			MaxIdleConns:    5,
+			ConnMaxLifetime: 30 * time.Minute,
+			ConnectTimeout:  60 * time.Second,
+		},
+		HTTP:     HTTP{Addr: "127.0.0.1:8080"},
+		Log:      Log{Level: "info"},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: ModePolling},
+		Discord:  Discord{APIURL: "https://discord.com"},
+		Community: Community{
+			Name:            "Hearth community",
+			DefaultLanguage: "en",
+			Timezone:        "UTC",
+		},
+	}
+}
+
+// OwnerAccounts returns the owners as parsed accounts. It is valid after
+// Validate, which reports every malformed entry.
+func (c *Config) OwnerAccounts() []Owner {
+	var out []Owner
+	for _, s := range c.Owners {
+		if o, err := ParseOwner(s); err == nil {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Location returns the community's time zone. It is valid after Validate.
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Community.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
