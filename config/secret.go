@@ -91,6 +91,19 @@ func RedactDSN(dsn string) string {
 	return u.String()
 }
 
+// HideDSNPassword masks, in a message that a driver may have built from dsn,
+// every piece of dsn that RedactDSN does not show: the password.
+func HideDSNPassword(msg, dsn string) string {
+	shown := RedactDSN(dsn)
+	isSeparator := func(r rune) bool { return strings.ContainsRune(":@/?&= '", r) }
+	for _, part := range strings.FieldsFunc(dsn, isSeparator) {
+		if len(part) >= 4 && !strings.Contains(shown, part) {
+			msg = strings.ReplaceAll(msg, part, masked)
+		}
+	}
+	return msg
+}
+
 func isURLDSN(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
