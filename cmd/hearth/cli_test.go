@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// TestMain doubles as the hearth binary: with HEARTH_TEST_AS_BINARY set, the
+// test executable runs main(), so process tests exercise the real signal
+// handling and exit codes without a separate build.
+func TestMain(m *testing.M) {
+	if os.Getenv("HEARTH_TEST_AS_BINARY") == "1" {
+		main()
+		return
+	}
+	storagetest.Main(m)
+}
+
+// sentinel stands for every secret: no output may ever contain it.
+const sentinel = "SENTINEL0secret0value0do0not0print0me"
+
+// inProcess runs hearth with args and a fixed environment, in-process.
+func inProcess(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	c := &cli{stdout: &out, stderr: &errOut, env: func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}}
+	code = c.main(context.Background(), args)
+	return code, out.String(), errOut.String()
+}
+
+func TestUsageAndExitCodes(t *testing.T) {
+	cases := []struct {
+		args       []string
+		code       int
+		stdout     string // substring expected on stdout
+		stderrLine string // the one-line reason expected on stderr
+	}{
+		{[]string{"--help"}, 0, "config check", ""},
+		{[]string{"help"}, 0, "migrate", ""},
+		{[]string{"help", "migrate"}, 0, "--status", ""},
+		{[]string{"run", "--help"}, 0, "Usage: hearth run [--config FILE]", ""},
+		{[]string{"config", "check", "-h"}, 0, "secrets masked", ""},
+		{[]string{"version"}, 0, "hearth ", ""},
+		{[]string{"frobnicate"}, 2, "", `hearth: unknown command "frobnicate" (see hearth --help)`},
+		{[]string{"config"}, 2, "", `hearth: config: unknown subcommand "" (want: check; see hearth --help)`},
+		{[]string{"migrate", "--bogus"}, 2, "", "hearth: migrate: flag provided but not defined: -bogus (see hearth migrate --help)"},
+		{[]string{"version", "extra"}, 2, "", `hearth: version: unexpected argument "extra"`},
+		{[]string{"config", "check", "--config", "/nonexistent/hearth.yaml"}, 2, "", "hearth: read config file: open /nonexistent/hearth.yaml"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := inProcess(t, nil, c.args...)
+			if code != c.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, c.code, stderr)
+			}
+			if !strings.Contains(stdout, c.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", c.stdout, stdout)
+			}
+			if c.stderrLine == "" && stderr != "" {
+				t.Errorf("unexpected stderr: %q", stderr)
+			}
+			if c.stderrLine != "" && (!strings.HasPrefix(stderr, c.stderrLine) || strings.Count(stderr, "\n") != 1) {
+				t.Errorf("stderr %q, want one line starting %q", stderr, c.stderrLine)
+			}
+		})
+	}
+}
+
+func TestConfigCheckListsEveryMistakeAndExits2(t *testing.T) {
+	code, stdout, stderr := inProcess(t, map[string]string{
+		"HEARTH_HTTP_ADDR": "localhost",
+		"HEARTH_LOG_LEVEL": "chatty",
+		"HEARTH_TIMEZONE":  "Atlantis/Capital",
+	}, "config", "check")
+	if code != 2 {
+		t.Fatalf("exit code %d, want 2", code)
+	}
+	if stdout != "" {
+		t.Errorf("nothing belongs on stdout, got %q", stdout)
+	}
+	for _, want := range []string{"invalid configuration (3 problems)", "http.addr:", "log.level:", "community.timezone:"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// secretEnv sets every secret to a value containing the sentinel.
+var secretEnv = map[string]string{
+	"TELEGRAM_BOT_TOKEN":      "123456:" + sentinel,
+	"TELEGRAM_WEBHOOK_SECRET": sentinel,
+	"DISCORD_BOT_TOKEN":       sentinel,
+	"HEARTH_LINK_SECRET":      sentinel,
+}
+
+func TestConfigCheckMasksSecrets(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": "postgres://hearth:" + sentinel + "@db.internal:5432/hearth"}
+	for k, v := range secretEnv {
+		env[k] = v
+	}
+	code, stdout, stderr := inProcess(t, env, "config", "check")
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	if strings.Contains(stdout+stderr, sentinel) {
+		t.Fatalf("config check printed a secret:\n%s%s", stdout, stderr)
+	}
+	for _, want := range []string{"token: '********'", "secret: '********'", "postgres://hearth:%2A%2A%2A%2A%2A%2A%2A%2A@db.internal:5432/hearth"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("config check output lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	// Invalid secrets are reported by key, never by value.
+	bad := map[string]string{"TELEGRAM_BOT_TOKEN": sentinel, "HEARTH_LINK_SECRET": sentinel[:10], "TELEGRAM_MODE": "webhook"}
+	code, stdout, stderr = inProcess(t, bad, "config", "check")
+	if code != 2 || strings.Contains(stdout+stderr, sentinel[:10]) {
+		t.Fatalf("exit %d, output reveals a secret or misses the problem:\n%s%s", code, stdout, stderr)
+	}
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/web"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// shutdownHTTP bounds how long in-flight requests may finish at shutdown;
+// with the database's own stop it keeps a clean stop under 10 seconds.
+const shutdownHTTP = 4 * time.Second
+
+func (c *cli) run(ctx context.Context, args []string) error {
+	fs := c.flags("run", "[--config FILE]",
+		"Start Hearth: open the database (or start the local PostgreSQL when database.url\n"+
+			"is empty), apply pending migrations and serve HTTP (/healthz, /readyz, /metrics)\n"+
+			"until SIGINT or SIGTERM.")
+	configPath := configFlag(fs)
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.loadConfig(*configPath)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, c.stderr)
+	log.Info("starting Hearth", "version", versionString(), "community", cfg.Community.Name)
+
+	db, err := openDatabase(ctx, cfg.Database, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		db.Close()
+		log.Info("stopped")
+	}()
+	migrator, _, err := migrate(ctx, db.DB, log)
+	if err != nil {
+		return err
+	}
+
+	reg := web.NewRegistry(versionString())
+	reg.MustRegister(collectors.NewDBStatsCollector(db.DB.DB, "hearth"))
+	srv, err := web.Listen(cfg.HTTP.Addr, migrator.Ready, reg, log)
+	if err != nil {
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	log.Info("Hearth is running; stop it with Ctrl-C", "http", "http://"+srv.Addr())
+
+	var failure error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-served:
+		failure = err
+	case <-db.localStopped():
+		failure = errors.New("the local PostgreSQL stopped unexpectedly (see its log next to database.data_dir/pg)")
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownHTTP)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http server did not finish in time", "error", err)
+	}
+	if failure != nil {
+		return fmt.Errorf("run: %w", failure)
+	}
+	return nil
+}
