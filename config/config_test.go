@@ -311,3 +311,26 @@ func mustNode(t *testing.T, text []byte) *yaml.Node {
 	}
 	return &n
 }
+
+// TestReadmeDocumentsEveryKey keeps the README's configuration table true.
+func TestReadmeDocumentsEveryKey(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Default()
+	for _, f := range fields(&cfg) {
+		row := fmt.Sprintf("| `%s` | `%s` |", f.Key, f.Env)
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README.md has no configuration row starting %s", row)
+		}
+	}
+}
+
+func TestHideDSNPassword(t *testing.T) {
+	dsn := "postgres://u:" + sentinel + "@h:5432/db"
+	msg := `parse "` + dsn + `": invalid port`
+	if got := HideDSNPassword(msg, dsn); strings.Contains(got, sentinel) || !strings.Contains(got, "u:********@h:5432/db") {
+		t.Fatalf("HideDSNPassword: %q", got)
+	}
+}
