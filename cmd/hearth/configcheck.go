@@ -11,11 +11,7 @@ func (c *cli) configCheck(_ context.Context, args []string) error {
 	fs := c.flags("config check", "[--config FILE]",
 		"Validate the configuration (defaults, then the file, then the environment) and\n"+
 			"print the effective values, secrets masked. Every problem is listed with its key.")
-	configPath := configFlag(fs)
-	if err := c.parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := c.loadConfig(*configPath)
+	cfg, err := c.parseConfig(fs, args)
 	if err != nil {
 		return err
 	}

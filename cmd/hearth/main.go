@@ -142,14 +142,14 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// configFlag adds --config to a command.
-func configFlag(fs *flag.FlagSet) *string {
-	return fs.String("config", "", "YAML configuration `FILE` (default: $"+config.FileEnv+", else none)")
-}
-
-// loadConfig reads and validates the configuration.
-func (c *cli) loadConfig(path string) (config.Config, error) {
-	cfg, err := config.Load(path, c.env)
+// parseConfig adds --config to a command's flags, parses args and loads
+// and validates the configuration.
+func (c *cli) parseConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
+	path := fs.String("config", "", "YAML configuration `FILE` (default: $"+config.FileEnv+", else none)")
+	if err := c.parse(fs, args); err != nil {
+		return config.Config{}, err
+	}
+	cfg, err := config.Load(*path, c.env)
 	if err != nil {
 		return cfg, configError{err}
 	}

@@ -13,12 +13,8 @@ func (c *cli) migrate(ctx context.Context, args []string) error {
 	fs := c.flags("migrate", "[--config FILE] [--status]",
 		"Apply pending database migrations and report each one. Safe to run while\n"+
 			"other Hearth processes start: they take turns under a database lock.")
-	configPath := configFlag(fs)
 	status := fs.Bool("status", false, "list every migration and whether it is applied; change nothing")
-	if err := c.parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := c.loadConfig(*configPath)
+	cfg, err := c.parseConfig(fs, args)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,7 @@ func (c *cli) run(ctx context.Context, args []string) error {
 		"Start Hearth: open the database (or start the local PostgreSQL when database.url\n"+
 			"is empty), apply pending migrations and serve HTTP (/healthz, /readyz, /metrics)\n"+
 			"until SIGINT or SIGTERM.")
-	configPath := configFlag(fs)
-	if err := c.parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := c.loadConfig(*configPath)
+	cfg, err := c.parseConfig(fs, args)
 	if err != nil {
 		return err
 	}

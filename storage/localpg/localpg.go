@@ -166,6 +166,11 @@ func (s *Server) initialize(ctx context.Context, bin string, owner *account) err
 	cmd.Dir = s.dir
 	cmd.SysProcAttr = owner.procAttr()
 	if out, err := cmd.CombinedOutput(); err != nil {
+		// The folder was empty: leave it so, for a clean retry.
+		entries, _ := os.ReadDir(s.dir)
+		for _, e := range entries {
+			os.RemoveAll(filepath.Join(s.dir, e.Name()))
+		}
 		return fmt.Errorf("local PostgreSQL: initdb failed: %w\n%s", err, lastLines(string(out), 10))
 	}
 	return nil
