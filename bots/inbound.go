@@ -1,0 +1,147 @@
+package bots
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// Inbound is what the router records of every update before handling it:
+// that it was seen, who sent it, where, and the activity it counts as.
+type Inbound struct {
+	Platform community.Platform
+	Key      string // the update's id
+	At       time.Time
+	From     User // empty ID: an update with no sender
+	Chat     Chat // empty ID: an update outside any chat
+	Activity community.ActivityKind
+	// Done marks an update with nothing to handle beyond recording it; it
+	// counts as handled on arrival.
+	Done bool
+}
+
+// Seen says whether an update is new.
+type Seen int
+
+// The answers to "have we seen this update?".
+const (
+	SeenNew        Seen = iota // first delivery
+	SeenHandled                // a redelivery of an update already handled: ignore it
+	SeenUnfinished             // seen before but never handled (Hearth stopped in between): handle it
+)
+
+// Recorded is the result of recording one update.
+type Recorded struct {
+	Seen           Seen
+	Member         community.MemberID // 0 when the update has no sender
+	MemberLanguage string
+	Chat           community.ChatID // 0 when the update has no chat
+	ChatIsStaff    bool
+	ChatLanguage   string
+}
+
+// recorder records updates in batches: callers wait for their own update
+// while many are written to the database together (group commit), which is
+// what lets one process keep up with thousands of updates a second.
+type recorder struct {
+	store    Store
+	queue    chan *recording
+	maxBatch int
+}
+
+type recording struct {
+	in   Inbound
+	out  Recorded
+	err  error
+	done chan struct{}
+}
+
+func newRecorder(store Store, maxBatch int) *recorder {
+	return &recorder{store: store, queue: make(chan *recording, 4*maxBatch), maxBatch: maxBatch}
+}
+
+// run writes batches until ctx ends; flushers batches may be in flight at
+// once.
+func (r *recorder) run(ctx context.Context, flushers int) {
+	done := make(chan struct{})
+	for range flushers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case first := <-r.queue:
+					r.flush(ctx, r.collect(first))
+				}
+			}
+		}()
+	}
+	for range flushers {
+		<-done
+	}
+}
+
+// collect takes whatever else is already waiting, up to a batch.
+func (r *recorder) collect(first *recording) []*recording {
+	batch := []*recording{first}
+	for len(batch) < r.maxBatch {
+		select {
+		case next := <-r.queue:
+			batch = append(batch, next)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (r *recorder) flush(ctx context.Context, batch []*recording) {
+	// The same update twice in one batch (a platform retrying at once):
+	// the first copy stands for both and the others are duplicates.
+	first := map[string]int{}
+	var unique []*recording
+	var ins []Inbound
+	for _, rec := range batch {
+		key := string(rec.in.Platform) + "\x00" + rec.in.Key
+		if _, dup := first[key]; dup {
+			rec.out.Seen = SeenHandled
+			continue
+		}
+		first[key] = len(unique)
+		unique = append(unique, rec)
+		ins = append(ins, rec.in)
+	}
+	results, err := r.store.RecordInbound(ctx, ins)
+	if err == nil && len(results) != len(ins) {
+		err = fmt.Errorf("recorded %d updates of %d", len(results), len(ins))
+	}
+	for i, rec := range unique {
+		if err != nil {
+			rec.err = err
+		} else {
+			rec.out = results[i]
+		}
+	}
+	for _, rec := range batch {
+		close(rec.done)
+	}
+}
+
+// record queues one update and waits until its batch is written.
+func (r *recorder) record(ctx context.Context, in Inbound) (Recorded, error) {
+	rec := &recording{in: in, done: make(chan struct{})}
+	select {
+	case r.queue <- rec:
+	case <-ctx.Done():
+		return Recorded{}, ctx.Err()
+	}
+	select {
+	case <-rec.done:
+		return rec.out, rec.err
+	case <-ctx.Done():
+		return Recorded{}, ctx.Err()
+	}
+}

@@ -1,0 +1,129 @@
+package bots
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// Limits every platform accepts, so that one reply fits all of them.
+const (
+	MaxButtonData  = 64 // bytes: Telegram's callback_data (Discord allows 100)
+	MaxButtonLabel = 80 // characters: Discord's button label
+	MaxButtonsRow  = 5  // Discord's buttons per row
+	MaxButtonRows  = 5  // Discord's rows per message
+	MaxFormTitle   = 45 // characters: Discord's modal title
+	MaxFormFields  = 5
+)
+
+// Reply is a platform-neutral message: text in Hearth's markup, rows of
+// buttons, an optional image. Adapters render it natively.
+type Reply struct {
+	Text    string     `json:"text,omitempty"`
+	Buttons [][]Button `json:"buttons,omitempty"`
+	Image   *Image     `json:"image,omitempty"`
+	// Ephemeral replies are seen only by the member they answer where the
+	// platform can do that (Discord interactions, Telegram button alerts).
+	Ephemeral bool `json:"ephemeral,omitempty"`
+	// Edit replaces the message whose button was pressed, instead of
+	// sending a new one.
+	Edit bool `json:"edit,omitempty"`
+	// Form asks the member to fill in fields: a Discord modal; on Telegram
+	// and the console, a prompt the member answers.
+	Form *Form `json:"form,omitempty"`
+}
+
+// Button is a button under a message: it either sends Data back to Hearth
+// when pressed or opens URL.
+type Button struct {
+	Label string `json:"label"`
+	Data  string `json:"data,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Image is a picture sent with a message, by URL or as bytes.
+type Image struct {
+	URL  string `json:"url,omitempty"`
+	Data []byte `json:"data,omitempty"`
+	Name string `json:"name,omitempty"` // file name, such as chart.png
+}
+
+// Form asks a member for a few values; its submission comes back as an
+// update of kind KindForm with Data = ID.
+type Form struct {
+	ID     string      `json:"id"`
+	Title  string      `json:"title"`
+	Fields []FormField `json:"fields"`
+}
+
+// FormField is one value a form asks for.
+type FormField struct {
+	ID          string `json:"id"`
+	Label       string `json:"label"`
+	Placeholder string `json:"placeholder,omitempty"`
+	Long        bool   `json:"long,omitempty"` // several lines
+	Required    bool   `json:"required,omitempty"`
+}
+
+// IsEmpty reports whether the reply says nothing at all.
+func (r Reply) IsEmpty() bool {
+	return r.Text == "" && r.Image == nil && r.Form == nil && len(r.Buttons) == 0
+}
+
+// Validate checks the reply against the limits every platform shares, so a
+// bad reply fails in tests rather than on one platform in production.
+func (r Reply) Validate() error {
+	if len(r.Buttons) > MaxButtonRows {
+		return fmt.Errorf("reply has %d button rows; at most %d", len(r.Buttons), MaxButtonRows)
+	}
+	for i, row := range r.Buttons {
+		if len(row) == 0 || len(row) > MaxButtonsRow {
+			return fmt.Errorf("button row %d has %d buttons; want 1 to %d", i+1, len(row), MaxButtonsRow)
+		}
+		for _, b := range row {
+			if err := b.validate(); err != nil {
+				return err
+			}
+		}
+	}
+	if r.Image != nil && r.Image.URL == "" && len(r.Image.Data) == 0 {
+		return fmt.Errorf("reply image has neither a URL nor data")
+	}
+	if r.Form != nil {
+		return r.Form.validate()
+	}
+	return nil
+}
+
+func (b Button) validate() error {
+	switch n := utf8.RuneCountInString(b.Label); {
+	case n == 0:
+		return fmt.Errorf("a button has no label")
+	case n > MaxButtonLabel:
+		return fmt.Errorf("button %q: the label is longer than %d characters", b.Label, MaxButtonLabel)
+	}
+	if (b.Data == "") == (b.URL == "") {
+		return fmt.Errorf("button %q needs either data or a URL", b.Label)
+	}
+	if len(b.Data) > MaxButtonData {
+		return fmt.Errorf("button %q: data %q is longer than %d bytes", b.Label, b.Data, MaxButtonData)
+	}
+	return nil
+}
+
+func (f Form) validate() error {
+	if f.ID == "" || len(f.ID) > MaxButtonData {
+		return fmt.Errorf("form %q: the id must be 1 to %d bytes", f.ID, MaxButtonData)
+	}
+	if n := utf8.RuneCountInString(f.Title); n == 0 || n > MaxFormTitle {
+		return fmt.Errorf("form %q: the title must be 1 to %d characters", f.ID, MaxFormTitle)
+	}
+	if len(f.Fields) == 0 || len(f.Fields) > MaxFormFields {
+		return fmt.Errorf("form %q has %d fields; want 1 to %d", f.ID, len(f.Fields), MaxFormFields)
+	}
+	for _, fl := range f.Fields {
+		if fl.ID == "" || fl.Label == "" || utf8.RuneCountInString(fl.Label) > MaxFormTitle {
+			return fmt.Errorf("form %q: field %q needs an id and a label of at most %d characters", f.ID, fl.ID, MaxFormTitle)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,362 @@
+package bots
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/community"
+)
+
+// Store is what the chat layer needs from persistence.
+type Store interface {
+	// RecordInbound records a batch of updates in one transaction: seen
+	// once, senders resolved to members (created on first sight), chats
+	// recorded, activities written. Results are in input order.
+	RecordInbound(ctx context.Context, batch []Inbound) ([]Recorded, error)
+	// FinishUpdate marks an update handled and queues its messages, in one
+	// transaction. It reports false, queuing nothing, when the update was
+	// handled already (by a concurrent delivery of the same update).
+	FinishUpdate(ctx context.Context, p community.Platform, key string, out []Outgoing) (bool, error)
+	// FindMember finds the member behind a platform account or username.
+	FindMember(ctx context.Context, p community.Platform, ref MemberRef) (community.Member, error)
+	// SetChatPresent records that Hearth was added to or removed from a chat.
+	SetChatPresent(ctx context.Context, p community.Platform, chat Chat, present bool) error
+	// Audit writes an entry to the audit log.
+	Audit(ctx context.Context, e AuditEntry) error
+	OutboxStore
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	At      time.Time
+	Actor   community.MemberID
+	Action  string
+	Target  community.MemberID
+	Chat    community.ChatID
+	Reason  string
+	Details map[string]any
+}
+
+// Hook handles updates of one kind that are not commands (a member
+// joining, Hearth added to a group) and returns what to send.
+type Hook func(ctx context.Context, r *Request) ([]Outgoing, error)
+
+// Router turns updates into handled requests: it records every update once,
+// resolves the sender, checks the command's permission and place on the
+// server side, runs the handler and queues its reply for delivery.
+type Router struct {
+	registry    *Registry
+	store       Store
+	access      *community.Access
+	catalog     *catalog.Catalog
+	recorder    *recorder
+	hooks       map[UpdateKind][]Hook
+	defaultLang string
+	community   string
+	log         *slog.Logger
+	now         func() time.Time
+	delivered   func() // wakes the dispatcher
+}
+
+// RouterOptions configures a Router.
+type RouterOptions struct {
+	Store           Store
+	Registry        *Registry
+	Access          *community.Access
+	Catalog         *catalog.Catalog
+	DefaultLanguage string
+	CommunityName   string
+	Log             *slog.Logger
+	Now             func() time.Time
+	// Wake is called after a reply is queued (Dispatcher.Wake).
+	Wake func()
+	// BatchSize bounds how many updates are recorded in one transaction.
+	BatchSize int
+}
+
+// NewRouter returns a router; call Run to start recording.
+func NewRouter(o RouterOptions) *Router {
+	if o.BatchSize <= 0 {
+		o.BatchSize = 500
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Wake == nil {
+		o.Wake = func() {}
+	}
+	r := &Router{
+		registry: o.Registry, store: o.Store, access: o.Access, catalog: o.Catalog,
+		recorder: newRecorder(o.Store, o.BatchSize), hooks: map[UpdateKind][]Hook{},
+		defaultLang: o.DefaultLanguage, community: o.CommunityName, log: o.Log, now: o.Now, delivered: o.Wake,
+	}
+	r.On(KindBotAdded, r.chatPresence(true))
+	r.On(KindBotRemoved, r.chatPresence(false))
+	return r
+}
+
+// Run records updates until ctx ends. Handle blocks until Run is running.
+func (r *Router) Run(ctx context.Context) { r.recorder.run(ctx, 2) }
+
+// On adds a hook for updates of kind.
+func (r *Router) On(kind UpdateKind, h Hook) { r.hooks[kind] = append(r.hooks[kind], h) }
+
+// Registry returns the commands the router knows.
+func (r *Router) Registry() *Registry { return r.registry }
+
+// Catalog returns the router's message catalog.
+func (r *Router) Catalog() *catalog.Catalog { return r.catalog }
+
+// Handle records and handles one update. It returns when the update's
+// reply is safely queued (or the update turned out to be a duplicate), so
+// an adapter may then acknowledge the update to its platform. An error
+// means the update was not recorded and should be delivered again.
+func (r *Router) Handle(ctx context.Context, u Update) error {
+	if u.ID == "" || u.Platform == "" {
+		return fmt.Errorf("update without platform or id: %+v", u)
+	}
+	if u.At.IsZero() {
+		u.At = r.now()
+	}
+	in := inboundOf(u, r.needsHandling(u))
+	rec, err := r.recorder.record(ctx, in)
+	if err != nil {
+		return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, err)
+	}
+	if rec.Seen == SeenHandled || in.Done {
+		return nil
+	}
+	req := r.request(u, rec)
+	out := r.handle(ctx, req)
+	finished, err := r.store.FinishUpdate(ctx, u.Platform, u.ID, out)
+	if err != nil {
+		return fmt.Errorf("finish %s update %s: %w", u.Platform, u.ID, err)
+	}
+	if finished && len(out) > 0 {
+		r.delivered()
+	}
+	return nil
+}
+
+// needsHandling tells updates that only need recording from those a
+// command, button, form or hook must answer.
+func (r *Router) needsHandling(u Update) bool {
+	switch u.Kind {
+	case KindButton, KindForm:
+		return true
+	case KindMessage:
+		if u.Command != "" {
+			return true
+		}
+	}
+	return len(r.hooks[u.Kind]) > 0
+}
+
+func inboundOf(u Update, handle bool) Inbound {
+	in := Inbound{Platform: u.Platform, Key: u.ID, At: u.At, From: u.From, Chat: u.Chat, Done: !handle}
+	if u.From.IsBot {
+		in.From = User{}
+	}
+	switch {
+	case u.Kind == KindMessage && u.Command == "" && u.ReplyTo != nil:
+		in.Activity = community.ActivityReply
+	case u.Kind == KindMessage && u.Command == "":
+		in.Activity = community.ActivityMessage
+	case u.Kind == KindReaction:
+		in.Activity = community.ActivityReaction
+	case u.Kind == KindJoin:
+		in.Activity = community.ActivityJoin
+	}
+	if in.From.ID == "" || u.IsDirect() {
+		in.Activity = "" // engagement is what members do in the community
+	}
+	return in
+}
+
+func (r *Router) request(u Update, rec Recorded) *Request {
+	req := &Request{Update: u, Member: rec.Member, ChatID: rec.Chat, InStaffChat: rec.ChatIsStaff, router: r}
+	req.Lang = r.defaultLang
+	if l, ok := r.catalog.Match(u.From.Language); ok {
+		req.Lang = l
+	} else if rec.ChatLanguage != "" {
+		req.Lang = rec.ChatLanguage
+	}
+	if rec.MemberLanguage != "" {
+		req.Lang = rec.MemberLanguage
+	}
+	return req
+}
+
+// memberLanguage is the language to write to a member in on one of their
+// accounts: their own choice, else their platform's, else the community's.
+func (r *Router) memberLanguage(m community.Member, id community.Identity) string {
+	if m.Language != "" {
+		return m.Language
+	}
+	if l, ok := r.catalog.Match(id.Language); ok {
+		return l
+	}
+	return r.defaultLang
+}
+
+// chatLanguage is the language to write to a chat in.
+func (r *Router) chatLanguage(c community.Chat) string {
+	if c.Language != "" {
+		return c.Language
+	}
+	return r.defaultLang
+}
+
+// handle runs what the request asks for and returns the messages to send.
+// Failures become polite replies: the update counts as handled either way.
+func (r *Router) handle(ctx context.Context, req *Request) []Outgoing {
+	var out []Outgoing
+	switch {
+	case req.Kind == KindMessage && req.Update.Command != "",
+		req.Kind == KindButton, req.Kind == KindForm:
+		reply, err := r.runCommand(ctx, req)
+		if err != nil {
+			reply = r.failure(ctx, req, err)
+		}
+		if err := reply.Validate(); err != nil {
+			r.log.Error("invalid reply", "command", req.Update.Command, "error", err)
+			reply = Reply{Text: req.Text("error.internal", nil), Ephemeral: true}
+		}
+		if !reply.IsEmpty() || req.Handle != "" {
+			out = append(out, Outgoing{Target: replyTarget(req, reply), Message: reply})
+		}
+	default:
+		for _, h := range r.hooks[req.Kind] {
+			more, err := h(ctx, req)
+			if err != nil {
+				r.log.Error("update hook failed", "kind", req.Kind, "platform", req.Platform, "error", err)
+				continue
+			}
+			out = append(out, more...)
+		}
+	}
+	return out
+}
+
+// replyTarget answers in the chat the request came from: in place of the
+// interaction or button when there is one, else as a reply to the command.
+func replyTarget(req *Request, reply Reply) Target {
+	t := Target{Platform: req.Platform, ChatID: req.Update.Chat.ID, ThreadID: req.ThreadID, Handle: req.Handle, Lang: req.Lang}
+	switch {
+	case reply.Edit && req.Kind == KindButton:
+		t.EditID = req.MessageID
+	case req.Kind == KindMessage && !req.IsDirect():
+		t.ReplyTo = req.MessageID
+	}
+	return t
+}
+
+// runCommand finds the command, checks where it is used and by whom, and
+// runs it.
+func (r *Router) runCommand(ctx context.Context, req *Request) (Reply, error) {
+	name := req.Update.Command
+	if req.Kind != KindMessage {
+		name, _, _ = strings.Cut(req.Data, ":")
+	}
+	cmd, ok := r.registry.Lookup(name)
+	handler := r.handlerFor(cmd, req.Kind)
+	if !ok || handler == nil {
+		if req.IsDirect() || req.Kind != KindMessage {
+			return Reply{Text: req.Text("command.unknown", map[string]any{"Command": "/" + name}), Ephemeral: true}, nil
+		}
+		return Reply{}, nil // a group command for another bot
+	}
+	req.Cmd = cmd
+	if cmd.Where&req.Place() == 0 {
+		return Reply{Text: req.Text("command.wrong_place", map[string]any{"Command": "/" + cmd.Name, "Where": catalog.Raw(r.placeNames(req, cmd.Where))}), Ephemeral: true}, nil
+	}
+	role, err := r.access.RoleOf(ctx, req.Account(), req.Member)
+	if err != nil {
+		return Reply{}, err
+	}
+	req.Role = role
+	if role < cmd.Permission {
+		return r.refuse(ctx, req, cmd), nil
+	}
+	if req.Kind == KindMessage {
+		args, perr := parseArgs(cmd, req.Update)
+		if perr != nil {
+			return Reply{Text: r.usage(req, cmd, perr), Ephemeral: true}, nil
+		}
+		req.args = args
+	}
+	return handler(ctx, req)
+}
+
+func (r *Router) handlerFor(cmd *Command, kind UpdateKind) Handler {
+	switch {
+	case cmd == nil:
+		return nil
+	case kind == KindButton:
+		return cmd.Button
+	case kind == KindForm:
+		return cmd.Form
+	default:
+		return cmd.Run
+	}
+}
+
+// refuse answers a command the member may not use, and logs the attempt.
+func (r *Router) refuse(ctx context.Context, req *Request, cmd *Command) Reply {
+	err := r.store.Audit(ctx, AuditEntry{At: r.now(), Actor: req.Member, Action: "command.refused", Chat: req.ChatID,
+		Details: map[string]any{"command": cmd.Name, "platform": string(req.Platform), "role": req.Role.String(), "needs": cmd.Permission.String()}})
+	if err != nil {
+		r.log.Error("audit refused command", "error", err)
+	}
+	key := "command.staff_only"
+	if cmd.Permission == community.RoleOwner {
+		key = "command.owner_only"
+	}
+	return Reply{Text: req.Text(key, map[string]any{"Command": "/" + cmd.Name}), Ephemeral: true}
+}
+
+func (r *Router) usage(req *Request, cmd *Command, problem *community.Error) string {
+	return req.Text(problem.Key, problem.Data) + "\n" + req.Text("usage.line", map[string]any{"Usage": cmd.Usage()})
+}
+
+func (r *Router) placeNames(req *Request, where Place) string {
+	var names []string
+	for _, p := range []struct {
+		place Place
+		key   string
+	}{{InGroup, "place.group"}, {InDirect, "place.direct"}, {InStaffChat, "place.staff"}} {
+		if where&p.place != 0 {
+			names = append(names, req.Text(p.key, nil))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// failure turns a handler's error into a reply: domain errors are
+// explained in the member's language; anything else is logged and
+// apologised for.
+func (r *Router) failure(ctx context.Context, req *Request, err error) Reply {
+	if derr, ok := errors.AsType[*community.Error](err); ok && derr.Key != "" {
+		return Reply{Text: req.Text(derr.Key, derr.Data), Ephemeral: true}
+	}
+	if ctx.Err() == nil {
+		r.log.Error("command failed", "command", req.Update.Command, "data", req.Data, "platform", req.Platform, "error", err)
+	}
+	return Reply{Text: req.Text("error.internal", nil), Ephemeral: true}
+}
+
+// chatPresence records Hearth joining or leaving a chat.
+func (r *Router) chatPresence(present bool) Hook {
+	return func(ctx context.Context, req *Request) ([]Outgoing, error) {
+		if err := r.store.SetChatPresent(ctx, req.Platform, req.Update.Chat, present); err != nil {
+			return nil, err
+		}
+		r.log.Info("chat membership changed", "platform", req.Platform, "chat", req.Update.Chat.ID, "title", req.Update.Chat.Title, "present", present)
+		return nil, nil
+	}
+}

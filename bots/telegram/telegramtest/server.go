@@ -1,0 +1,301 @@
+// Package telegramtest is a fake Telegram Bot API server for tests. It speaks
+// the real wire protocol (multipart calls under /bot<token>/<method>, JSON
+// answers with Telegram's error codes and descriptions), so the real
+// go-telegram/bot client is exercised, and it rejects what Telegram rejects
+// (bad HTML, oversized callback data, invalid commands) so rendering bugs
+// surface in tests rather than in production.
+package telegramtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// maxBody bounds one call's body: Telegram takes uploads up to 50 MB.
+const maxBody = 50 << 20
+
+// Server is a fake Bot API server for one bot token.
+type Server struct {
+	http  *httptest.Server
+	token string
+	bot   models.User
+	done  chan struct{} // closed when the test ends, to release long polls
+
+	mu       sync.Mutex
+	now      func() time.Time
+	changed  chan struct{} // closed and replaced whenever calls or updates change
+	calls    []Call
+	failures map[string][]reply
+
+	updates    []queued
+	nextUpdate int64
+	confirmed  int64
+	allowed    []string      // nil: Telegram's default set
+	poller     chan struct{} // closed to end the running getUpdates
+	webhook    Webhook
+
+	chats     map[int64]*chatState
+	users     map[int64]models.User // last seen in updates
+	callbacks map[string]bool       // callback query ids not yet answered
+	commands  map[string][]models.BotCommand
+	counter   int64 // for ids that only need to be unique
+}
+
+// handler answers one call; ctx ends when the client goes away.
+type handler func(s *Server, ctx context.Context, c Call) reply
+
+// New starts a fake Bot API server for token; it is closed when the test ends.
+// The token must look like a real one ("123456:secret"); the bot's user id is
+// the number before the colon.
+func New(t testing.TB, token string) *Server {
+	t.Helper()
+	id, err := botID(token)
+	if err != nil {
+		t.Fatalf("telegramtest.New: %v", err)
+	}
+	s := &Server{
+		token: token,
+		bot: models.User{
+			ID: id, IsBot: true, FirstName: "Hearth Test", Username: "hearth_test_bot",
+			CanJoinGroups: true,
+		},
+		done:       make(chan struct{}),
+		now:        time.Now,
+		changed:    make(chan struct{}),
+		failures:   map[string][]reply{},
+		nextUpdate: 1,
+		chats:      map[int64]*chatState{},
+		users:      map[int64]models.User{},
+		callbacks:  map[string]bool{},
+		commands:   map[string][]models.BotCommand{},
+	}
+	s.http = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(func() {
+		close(s.done) // long polls return, so Close does not wait for them
+		s.http.Close()
+	})
+	return s
+}
+
+func botID(token string) (int64, error) {
+	idText, secret, ok := strings.Cut(token, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !ok || err != nil || id <= 0 || secret == "" {
+		return 0, fmt.Errorf("token must look like \"<bot id>:<secret>\"")
+	}
+	return id, nil
+}
+
+// URL is the server's base URL, to pass to bot.WithServerURL.
+func (s *Server) URL() string { return s.http.URL }
+
+// Token is the only token the server accepts.
+func (s *Server) Token() string { return s.token }
+
+// Bot is the bot's own user, as getMe answers it.
+func (s *Server) Bot() models.User { return s.bot }
+
+// SetNow replaces the clock used for message dates and call times, so tests
+// can expect exact values.
+func (s *Server) SetNow(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// nextCounter returns a fresh number; the caller holds s.mu.
+func (s *Server) nextCounter() int64 {
+	s.counter++
+	return s.counter
+}
+
+// notify wakes everyone waiting for calls or updates; the caller holds s.mu.
+func (s *Server) notify() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// serve answers one HTTP request the way api.telegram.org does.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	token, method, ok := splitPath(r.URL.Path)
+	if !ok {
+		writeReply(w, failure(http.StatusNotFound, "Not Found"))
+		return
+	}
+	if token != s.token {
+		writeReply(w, failure(http.StatusUnauthorized, "Unauthorized"))
+		return
+	}
+	params, files, err := readParams(r)
+	s.mu.Lock()
+	c := Call{Method: canonical(method), Params: params, Files: files, At: s.now()}
+	s.mu.Unlock()
+	var rep reply
+	if err != nil {
+		rep = badRequest("%v", err)
+	} else {
+		rep = s.answer(r, c)
+	}
+	c.Status, c.Error = rep.status, rep.description
+	if rep.status == http.StatusOK {
+		c.Error = ""
+	}
+	s.record(c)
+	writeReply(w, rep)
+}
+
+// answer runs a scripted failure or the method's handler.
+func (s *Server) answer(r *http.Request, c Call) reply {
+	key := strings.ToLower(c.Method)
+	s.mu.Lock()
+	if queue := s.failures[key]; len(queue) > 0 {
+		s.failures[key] = queue[1:]
+		s.mu.Unlock()
+		return queue[0]
+	}
+	s.mu.Unlock()
+	h, ok := methods[key]
+	if !ok {
+		return failure(http.StatusNotFound, "Not Found: method not found")
+	}
+	return h(s, r.Context(), c)
+}
+
+// splitPath splits "/bot<token>/<method>".
+func splitPath(path string) (token, method string, ok bool) {
+	rest, ok := strings.CutPrefix(path, "/bot")
+	if !ok {
+		return "", "", false
+	}
+	token, method, ok = strings.Cut(rest, "/")
+	return token, method, ok && method != "" && !strings.Contains(method, "/")
+}
+
+// readParams reads a call's parameters from the query string and a
+// multipart, url-encoded or JSON body, as the real Bot API accepts all four.
+// Nested objects stay JSON text, as go-telegram/bot sends them.
+func readParams(r *http.Request) (map[string]string, map[string][]byte, error) {
+	params, files := map[string]string{}, map[string][]byte{}
+	for k, v := range r.URL.Query() {
+		params[k] = v[0]
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mediaType {
+	case "multipart/form-data":
+		return params, files, readMultipart(r, params, files)
+	case "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return nil, nil, fmt.Errorf("can't parse form: %v", err)
+		}
+		for k, v := range r.PostForm {
+			params[k] = v[0]
+		}
+	case "application/json":
+		return params, files, readJSON(r.Body, params)
+	}
+	return params, files, nil
+}
+
+func readMultipart(r *http.Request, params map[string]string, files map[string][]byte) error {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return fmt.Errorf("can't parse multipart body: %v", err)
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			// go-telegram/bot sends an empty body for calls without
+			// parameters (getMe), which has no closing boundary.
+			if len(params) == 0 && len(files) == 0 && strings.Contains(err.Error(), "EOF") {
+				return nil
+			}
+			return fmt.Errorf("can't parse multipart body: %v", err)
+		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			return fmt.Errorf("can't read part %q: %v", part.FormName(), err)
+		}
+		if part.FileName() != "" {
+			files[part.FormName()] = data
+		} else {
+			params[part.FormName()] = string(data)
+		}
+	}
+}
+
+func readJSON(body io.Reader, params map[string]string) error {
+	var fields map[string]json.RawMessage
+	if err := json.NewDecoder(body).Decode(&fields); err != nil && err != io.EOF {
+		return fmt.Errorf("can't parse JSON object: %v", err)
+	}
+	for k, v := range fields {
+		var str string
+		if json.Unmarshal(v, &str) == nil {
+			params[k] = str
+		} else {
+			params[k] = string(v)
+		}
+	}
+	return nil
+}
+
+// reply is one answer: a result when status is 200, else an error.
+type reply struct {
+	status      int
+	result      any
+	description string
+	retryAfter  int
+}
+
+func ok(result any) reply { return reply{status: http.StatusOK, result: result} }
+
+func failure(code int, description string) reply {
+	return reply{status: code, description: description}
+}
+
+func badRequest(format string, args ...any) reply {
+	return failure(http.StatusBadRequest, "Bad Request: "+fmt.Sprintf(format, args...))
+}
+
+// writeReply writes rep with the HTTP status equal to error_code, as
+// Telegram does.
+func writeReply(w http.ResponseWriter, rep reply) {
+	body := map[string]any{"ok": rep.status == http.StatusOK}
+	if rep.status == http.StatusOK {
+		body["result"] = rep.result
+		if rep.description != "" {
+			body["description"] = rep.description
+		}
+	} else {
+		body["error_code"] = rep.status
+		body["description"] = rep.description
+		if rep.retryAfter > 0 {
+			body["parameters"] = map[string]int{"retry_after": rep.retryAfter}
+		}
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		data, _ = json.Marshal(map[string]any{"ok": false, "error_code": 500,
+			"description": "Internal Server Error: telegramtest: " + err.Error()})
+		rep.status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(data)
+}

@@ -1,0 +1,94 @@
+package bots
+
+import (
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// UpdateKind says what happened in an update.
+type UpdateKind string
+
+// The kinds of update the adapters produce.
+const (
+	KindMessage     UpdateKind = "message"      // a new message (a command when Command is set)
+	KindEdited      UpdateKind = "edited"       // a message was edited
+	KindButton      UpdateKind = "button"       // a button was pressed; Data says which
+	KindForm        UpdateKind = "form"         // a form was submitted; Data names it, Fields holds it
+	KindReaction    UpdateKind = "reaction"     // a member reacted to a message
+	KindJoin        UpdateKind = "join"         // a member joined a group
+	KindLeave       UpdateKind = "leave"        // a member left a group
+	KindJoinRequest UpdateKind = "join_request" // a member asked to join a group
+	KindBotAdded    UpdateKind = "bot_added"    // Hearth was added to a group
+	KindBotRemoved  UpdateKind = "bot_removed"  // Hearth was removed from a group
+)
+
+// Update is one thing that happened on a platform, in platform-neutral
+// terms. Adapters fill it in; the router does the rest.
+type Update struct {
+	Platform community.Platform
+	// ID is unique per platform and the same when the platform delivers
+	// the update again: it is how Hearth handles each update once.
+	ID        string
+	Kind      UpdateKind
+	At        time.Time
+	Chat      Chat
+	From      User
+	MessageID string // the message the update is about
+	ThreadID  string // a Telegram forum topic or Discord thread, if any
+	Text      string
+	Command   string            // the command without its slash, lower case; "" if none
+	Args      string            // the rest of a command line
+	Options   map[string]string // typed command options (Discord slash commands)
+	Data      string            // button data, or the id of a submitted form
+	Fields    map[string]string // a submitted form's values
+	Media     []Media
+	ReplyTo   *Message // the message this one answers, if any
+	Reaction  string   // the emoji of a reaction
+	// Handle lets the adapter answer the update in place: a Discord
+	// interaction or a Telegram callback query. Opaque to the router.
+	Handle string
+}
+
+// Chat is where an update happened.
+type Chat struct {
+	ID    string // the platform's chat id (a Discord channel)
+	Kind  community.ChatKind
+	Title string
+	// GroupID is the group a channel belongs to (its Discord server); ""
+	// when the chat is itself the group or a direct conversation.
+	GroupID    string
+	GroupTitle string
+}
+
+// User is a platform user as the update describes them.
+type User struct {
+	ID          string
+	Username    string
+	DisplayName string
+	Language    string // the platform's language code, such as "en" or "pt-BR"
+	IsBot       bool
+}
+
+// Account returns the user's platform account.
+func (u User) Account(p community.Platform) community.Account {
+	return community.Account{Platform: p, UserID: u.ID}
+}
+
+// Message is another message an update refers to.
+type Message struct {
+	ID   string
+	From User
+	Text string
+}
+
+// Media is an attachment of a message.
+type Media struct {
+	Kind   string // photo, video, document, audio, voice, sticker, animation
+	FileID string // the platform's file id or attachment URL
+	Name   string
+	Size   int64
+}
+
+// IsDirect reports whether the update came from a private conversation.
+func (u Update) IsDirect() bool { return u.Chat.Kind == community.ChatDirect }

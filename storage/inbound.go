@@ -1,0 +1,329 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// RecordInbound implements bots.Store: in one transaction it marks each
+// update seen, records the chats, resolves the senders to members
+// (creating members on first sight) and writes the activities of new
+// updates. Every step is one statement over the whole batch.
+func (s *Store) RecordInbound(ctx context.Context, batch []bots.Inbound) ([]bots.Recorded, error) {
+	out := make([]bots.Recorded, len(batch))
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := markSeen(ctx, tx, batch, out); err != nil {
+			return err
+		}
+		chats, err := resolveChats(ctx, tx, batch, out)
+		if err != nil {
+			return err
+		}
+		members, err := resolveMembers(ctx, tx, batch, out)
+		if err != nil {
+			return err
+		}
+		for i, in := range batch {
+			if out[i].Seen == bots.SeenHandled {
+				continue
+			}
+			c := chats[chatKey(in.Platform, in.Chat.ID)]
+			out[i].Chat, out[i].ChatIsStaff, out[i].ChatLanguage = c.ID, c.IsStaff, c.Language
+			m := members[userKey(in.Platform, in.From.ID)]
+			out[i].Member, out[i].MemberLanguage = m.id, m.language
+		}
+		return insertActivities(ctx, tx, batch, out)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record %d updates: %w", len(batch), err)
+	}
+	return out, nil
+}
+
+const markSeenSQL = `
+WITH t AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::bool[]) AS t(platform, key, done)
+), ins AS (
+    INSERT INTO inbound_updates (platform, update_key, handled_at)
+    SELECT platform, key, CASE WHEN done THEN now() END FROM t
+    ON CONFLICT DO NOTHING
+    RETURNING platform, update_key
+)
+SELECT t.platform, t.key, ins.update_key IS NOT NULL, u.update_key IS NOT NULL, u.handled_at IS NOT NULL
+FROM t
+LEFT JOIN ins ON ins.platform = t.platform AND ins.update_key = t.key
+LEFT JOIN inbound_updates u ON u.platform = t.platform AND u.update_key = t.key`
+
+// markSeen inserts the updates' keys. An update already there was handled,
+// or was seen and never handled (Hearth stopped in between): that one is
+// handled again. A key another transaction is inserting right now is a
+// concurrent duplicate, left to that transaction.
+func markSeen(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
+	platforms, keys, done := make([]string, len(batch)), make([]string, len(batch)), make([]bool, len(batch))
+	index := map[string]int{}
+	for i, in := range batch {
+		platforms[i], keys[i], done[i] = string(in.Platform), in.Key, in.Done
+		index[string(in.Platform)+"\x00"+in.Key] = i
+	}
+	rows, err := tx.QueryContext(ctx, markSeenSQL, pq.Array(platforms), pq.Array(keys), pq.Array(done))
+	if err != nil {
+		return fmt.Errorf("mark seen: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var platform, key string
+		var inserted, existed, handled bool
+		if err := rows.Scan(&platform, &key, &inserted, &existed, &handled); err != nil {
+			return err
+		}
+		i := index[platform+"\x00"+key]
+		switch {
+		case inserted:
+			out[i].Seen = bots.SeenNew
+		case existed && !handled:
+			out[i].Seen = bots.SeenUnfinished
+		default:
+			out[i].Seen = bots.SeenHandled
+		}
+	}
+	return rows.Err()
+}
+
+type chatRow struct {
+	ID       community.ChatID `db:"id"`
+	Platform string           `db:"platform"`
+	ChatID   string           `db:"platform_chat_id"`
+	IsStaff  bool             `db:"is_staff"`
+	Language string           `db:"language"`
+}
+
+const upsertChatsSQL = `
+WITH t AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(platform, chat, kind, title, parent)
+), up AS (
+    INSERT INTO chats (platform, platform_chat_id, kind, title, parent_id)
+    SELECT t.platform, t.chat, t.kind, t.title, p.id
+    FROM t LEFT JOIN chats p ON p.platform = t.platform AND p.platform_chat_id = t.parent
+    ORDER BY t.platform, t.chat
+    ON CONFLICT (platform, platform_chat_id) DO UPDATE
+        SET title = CASE WHEN EXCLUDED.title = '' THEN chats.title ELSE EXCLUDED.title END,
+            parent_id = COALESCE(EXCLUDED.parent_id, chats.parent_id),
+            removed_at = NULL
+        WHERE (EXCLUDED.title <> '' AND chats.title <> EXCLUDED.title)
+           OR chats.removed_at IS NOT NULL
+           OR chats.parent_id IS DISTINCT FROM COALESCE(EXCLUDED.parent_id, chats.parent_id)
+    RETURNING id, platform, platform_chat_id, is_staff, language
+)
+SELECT * FROM up
+UNION ALL
+SELECT c.id, c.platform, c.platform_chat_id, c.is_staff, c.language
+FROM chats c JOIN t ON c.platform = t.platform AND c.platform_chat_id = t.chat
+WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.id = c.id)`
+
+// resolveChats records the chats of the batch (Discord servers first, then
+// their channels) and returns them by platform and chat id.
+func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) (map[string]chatRow, error) {
+	groups, chats := map[string]bots.Chat{}, map[string]bots.Chat{}
+	platformOf := map[string]community.Platform{}
+	for i, in := range batch {
+		if in.Chat.ID == "" || out[i].Seen == bots.SeenHandled {
+			continue
+		}
+		chats[chatKey(in.Platform, in.Chat.ID)] = in.Chat
+		platformOf[chatKey(in.Platform, in.Chat.ID)] = in.Platform
+		if in.Chat.GroupID != "" {
+			k := chatKey(in.Platform, in.Chat.GroupID)
+			groups[k] = bots.Chat{ID: in.Chat.GroupID, Kind: community.ChatGroup, Title: in.Chat.GroupTitle}
+			platformOf[k] = in.Platform
+		}
+	}
+	found := map[string]chatRow{}
+	for _, set := range []map[string]bots.Chat{groups, chats} {
+		if len(set) == 0 {
+			continue
+		}
+		var p, id, kind, title, parent []string
+		for _, k := range slices.Sorted(maps.Keys(set)) {
+			c := set[k]
+			p, id, kind, title, parent = append(p, string(platformOf[k])), append(id, c.ID), append(kind, string(c.Kind)), append(title, c.Title), append(parent, c.GroupID)
+		}
+		var rows []chatRow
+		if err := sqlx.SelectContext(ctx, tx, &rows, upsertChatsSQL, pq.Array(p), pq.Array(id), pq.Array(kind), pq.Array(title), pq.Array(parent)); err != nil {
+			return nil, fmt.Errorf("record chats: %w", err)
+		}
+		for _, r := range rows {
+			found[chatKey(community.Platform(r.Platform), r.ChatID)] = r
+		}
+	}
+	return found, nil
+}
+
+type memberRow struct {
+	id       community.MemberID
+	language string
+}
+
+const resolveMembersSQL = `
+WITH t AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(platform, uid, username, display_name, language)
+), missing AS (
+    SELECT t.*, nextval(pg_get_serial_sequence('members', 'id')) AS member_id
+    FROM t
+    WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.platform = t.platform AND i.platform_user_id = t.uid)
+), new_members AS (
+    INSERT INTO members (id, display_name) OVERRIDING SYSTEM VALUE
+    SELECT member_id, display_name FROM missing
+    RETURNING id
+), new_identities AS (
+    INSERT INTO identities (platform, platform_user_id, member_id, username, display_name, language)
+    SELECT platform, uid, member_id, username, display_name, language FROM missing
+    ON CONFLICT DO NOTHING
+    RETURNING platform, platform_user_id, member_id
+), changed AS (
+    UPDATE identities i
+    SET username = t.username, display_name = t.display_name, language = t.language, last_seen_at = now()
+    FROM t
+    WHERE i.platform = t.platform AND i.platform_user_id = t.uid
+      AND ((i.username, i.display_name, i.language) IS DISTINCT FROM (t.username, t.display_name, t.language)
+           OR i.last_seen_at < now() - interval '5 minutes')
+    RETURNING i.member_id, t.display_name
+), renamed AS (
+    UPDATE members m SET display_name = c.display_name, updated_at = now()
+    FROM changed c
+    WHERE m.id = c.member_id AND c.display_name <> '' AND m.display_name <> c.display_name
+)
+SELECT i.platform, i.platform_user_id, i.member_id, m.language, false AS orphan
+FROM identities i
+JOIN t ON i.platform = t.platform AND i.platform_user_id = t.uid
+JOIN members m ON m.id = i.member_id
+UNION ALL
+SELECT platform, platform_user_id, member_id, '', false FROM new_identities
+UNION ALL
+SELECT '', '', id, '', true FROM new_members
+WHERE id NOT IN (SELECT member_id FROM new_identities)`
+
+const membersOfSQL = `
+SELECT i.platform, i.platform_user_id, i.member_id, m.language, false
+FROM identities i
+JOIN unnest($1::text[], $2::text[]) AS t(platform, uid) ON i.platform = t.platform AND i.platform_user_id = t.uid
+JOIN members m ON m.id = i.member_id`
+
+// resolveMembers finds or creates the member behind every sender and keeps
+// their names current. A sender another transaction created at the same
+// moment is looked up again once that one has committed.
+func resolveMembers(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) (map[string]memberRow, error) {
+	users := map[string]bots.Inbound{}
+	for i, in := range batch {
+		if in.From.ID != "" && out[i].Seen != bots.SeenHandled {
+			users[userKey(in.Platform, in.From.ID)] = in
+		}
+	}
+	found := map[string]memberRow{}
+	if len(users) == 0 {
+		return found, nil
+	}
+	var p, uid, username, name, lang []string
+	for _, k := range slices.Sorted(maps.Keys(users)) {
+		u := users[k]
+		p, uid = append(p, string(u.Platform)), append(uid, u.From.ID)
+		username, name, lang = append(username, u.From.Username), append(name, displayName(u.From)), append(lang, u.From.Language)
+	}
+	orphans, err := scanMembers(ctx, tx, found, resolveMembersSQL, pq.Array(p), pq.Array(uid), pq.Array(username), pq.Array(name), pq.Array(lang))
+	if err != nil {
+		return nil, fmt.Errorf("resolve members: %w", err)
+	}
+	if len(orphans) > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE id = ANY($1)`, pq.Array(orphans)); err != nil {
+			return nil, fmt.Errorf("drop members created twice: %w", err)
+		}
+		if _, err := scanMembers(ctx, tx, found, membersOfSQL, pq.Array(p), pq.Array(uid)); err != nil {
+			return nil, fmt.Errorf("resolve members again: %w", err)
+		}
+	}
+	return found, nil
+}
+
+func scanMembers(ctx context.Context, tx *sqlx.Tx, found map[string]memberRow, query string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var orphans []int64
+	for rows.Next() {
+		var platform, uid, lang string
+		var id int64
+		var orphan bool
+		if err := rows.Scan(&platform, &uid, &id, &lang, &orphan); err != nil {
+			return nil, err
+		}
+		if orphan {
+			orphans = append(orphans, id)
+			continue
+		}
+		found[userKey(community.Platform(platform), uid)] = memberRow{id: community.MemberID(id), language: lang}
+	}
+	return orphans, rows.Err()
+}
+
+// insertActivities writes the activity of every new update that has one.
+func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
+	var members, chats []int64
+	var kinds, at []string
+	for i, in := range batch {
+		if in.Activity == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 {
+			continue
+		}
+		members, chats = append(members, int64(out[i].Member)), append(chats, int64(out[i].Chat))
+		kinds, at = append(kinds, string(in.Activity)), append(at, in.At.UTC().Format(time.RFC3339Nano))
+	}
+	if len(members) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO activities (member_id, chat_id, kind, at)
+SELECT m, NULLIF(c, 0), k, a FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]) AS t(m, c, k, a)`,
+		pq.Array(members), pq.Array(chats), pq.Array(kinds), pq.Array(at))
+	if err != nil {
+		return fmt.Errorf("record activities: %w", err)
+	}
+	return nil
+}
+
+// FinishUpdate implements bots.Store.
+func (s *Store) FinishUpdate(ctx context.Context, p community.Platform, key string, out []bots.Outgoing) (bool, error) {
+	finished := false
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`, p, key)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		finished = true
+		return insertDeliveries(ctx, tx, 0, out)
+	})
+	if err != nil {
+		return false, fmt.Errorf("finish update %s/%s: %w", p, key, err)
+	}
+	return finished, nil
+}
+
+func chatKey(p community.Platform, id string) string { return string(p) + "\x00" + id }
+func userKey(p community.Platform, id string) string { return string(p) + "\x00" + id }
+
+func displayName(u bots.User) string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}

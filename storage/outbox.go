@@ -1,0 +1,244 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// insertEvent writes a domain event to the outbox in the caller's
+// transaction.
+func insertEvent(ctx context.Context, tx sqlx.ExtContext, e community.Event) error {
+	payload, err := json.Marshal(e.Payload)
+	if err != nil {
+		return fmt.Errorf("encode %s event: %w", e.Kind, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_events (kind, payload, created_at) VALUES ($1, $2, $3)`, e.Kind, payload, e.At); err != nil {
+		return fmt.Errorf("queue %s event: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// insertDeliveries queues messages, caused by event (0: a direct reply).
+func insertDeliveries(ctx context.Context, tx sqlx.ExtContext, event int64, out []bots.Outgoing) error {
+	if len(out) == 0 {
+		return nil
+	}
+	var platforms, keys, targets, messages []string
+	for _, o := range out {
+		target, err := json.Marshal(o.Target)
+		if err != nil {
+			return err
+		}
+		message, err := json.Marshal(o.Message)
+		if err != nil {
+			return err
+		}
+		platforms, keys = append(platforms, string(o.Target.Platform)), append(keys, o.Target.Key())
+		targets, messages = append(targets, string(target)), append(messages, string(message))
+	}
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO deliveries (event_id, platform, target_key, target, message)
+SELECT NULLIF($1, 0), p, k, CAST(t AS jsonb), CAST(m AS jsonb)
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(p, k, t, m, n)
+ORDER BY n`, event, pq.Array(platforms), pq.Array(keys), pq.Array(targets), pq.Array(messages))
+	if err != nil {
+		return fmt.Errorf("queue %d messages: %w", len(out), err)
+	}
+	return nil
+}
+
+// QueueMessages puts messages in the outbox outside any other change (a
+// broadcast, a test).
+func (s *Store) QueueMessages(ctx context.Context, out []bots.Outgoing) error {
+	return insertDeliveries(ctx, s.db, 0, out)
+}
+
+const claimEventsSQL = `
+UPDATE outbox_events e
+SET attempts = attempts + 1, locked_until = now() + $2 * interval '1 millisecond'
+WHERE id IN (
+    SELECT id FROM outbox_events
+    WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+    ORDER BY id
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED)
+RETURNING id, kind, payload, attempts`
+
+// ClaimEvents implements bots.OutboxStore.
+func (s *Store) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]bots.OutboxEvent, error) {
+	rows, err := s.db.QueryContext(ctx, claimEventsSQL, limit, lease.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("claim events: %w", err)
+	}
+	defer rows.Close()
+	var out []bots.OutboxEvent
+	for rows.Next() {
+		var e bots.OutboxEvent
+		var payload []byte
+		if err := rows.Scan(&e.ID, &e.Kind, &payload, &e.Attempts); err != nil {
+			return nil, err
+		}
+		e.Payload = payload
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RenderedEvent implements bots.OutboxStore.
+func (s *Store) RenderedEvent(ctx context.Context, id int64, out []bots.Outgoing) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox_events SET status = 'rendered', rendered_at = now(), locked_until = NULL WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("mark event %d rendered: %w", id, err)
+		}
+		return insertDeliveries(ctx, tx, id, out)
+	})
+}
+
+// FailedEvent implements bots.OutboxStore.
+func (s *Store) FailedEvent(ctx context.Context, id int64, f bots.Failure) error {
+	_, err := s.db.ExecContext(ctx, `
+UPDATE outbox_events SET status = CASE WHEN $2 THEN 'dead' ELSE 'pending' END,
+    next_attempt_at = COALESCE($3, next_attempt_at), last_error = $4, locked_until = NULL
+WHERE id = $1`, id, f.Dead, nullTime(f.Retry), f.Error)
+	if err != nil {
+		return fmt.Errorf("record failure of event %d: %w", id, err)
+	}
+	return nil
+}
+
+// claimDeliveriesSQL takes, per target, the longest run of oldest pending
+// deliveries that are all due and unclaimed (at most $3), so a delivery
+// never overtakes an older one to the same chat.
+const claimDeliveriesSQL = `
+UPDATE deliveries d
+SET attempts = attempts + 1, locked_until = now() + $4 * interval '1 millisecond'
+WHERE id IN (
+    SELECT id FROM deliveries
+    WHERE id IN (
+        SELECT id FROM (
+            SELECT id,
+                   row_number() OVER w AS n,
+                   bool_and(next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())) OVER w AS ready
+            FROM deliveries
+            WHERE status = 'pending' AND platform = ANY($1)
+            WINDOW w AS (PARTITION BY platform, target_key ORDER BY id ROWS UNBOUNDED PRECEDING)
+        ) runs
+        WHERE ready AND n <= $3)
+    ORDER BY id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED)
+RETURNING id, target, message, attempts, sent_ids`
+
+// ClaimDeliveries implements bots.OutboxStore.
+func (s *Store) ClaimDeliveries(ctx context.Context, platforms []community.Platform, limit, perTarget int, lease time.Duration) ([]bots.Delivery, error) {
+	names := make([]string, len(platforms))
+	for i, p := range platforms {
+		names[i] = string(p)
+	}
+	rows, err := s.db.QueryContext(ctx, claimDeliveriesSQL, pq.Array(names), limit, perTarget, lease.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []bots.Delivery
+	for rows.Next() {
+		var d bots.Delivery
+		var target, message []byte
+		var sent pq.StringArray
+		if err := rows.Scan(&d.ID, &target, &message, &d.Attempts, &sent); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(target, &d.Target); err != nil {
+			return nil, fmt.Errorf("delivery %d target: %w", d.ID, err)
+		}
+		if err := json.Unmarshal(message, &d.Message); err != nil {
+			return nil, fmt.Errorf("delivery %d message: %w", d.ID, err)
+		}
+		d.SentIDs = sent
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b bots.Delivery) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// ReleaseDeliveries implements bots.OutboxStore.
+func (s *Store) ReleaseDeliveries(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE deliveries SET locked_until = NULL, attempts = attempts - 1 WHERE id = ANY($1) AND status = 'pending'`, pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("release deliveries: %w", err)
+	}
+	return nil
+}
+
+// Delivered implements bots.OutboxStore.
+func (s *Store) Delivered(ctx context.Context, id int64, sentIDs []string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', sent_at = now(), sent_ids = $2, locked_until = NULL, last_error = '' WHERE id = $1`,
+		id, pq.Array(nonNil(sentIDs)))
+	if err != nil {
+		return fmt.Errorf("mark delivery %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// FailedDelivery implements bots.OutboxStore.
+func (s *Store) FailedDelivery(ctx context.Context, id int64, sentIDs []string, f bots.Failure) error {
+	_, err := s.db.ExecContext(ctx, `
+UPDATE deliveries SET status = CASE WHEN $2 THEN 'dead' ELSE 'pending' END,
+    next_attempt_at = COALESCE($3, next_attempt_at), last_error = $4, sent_ids = $5, locked_until = NULL
+WHERE id = $1`, id, f.Dead, nullTime(f.Retry), f.Error, pq.Array(nonNil(sentIDs)))
+	if err != nil {
+		return fmt.Errorf("record failure of delivery %d: %w", id, err)
+	}
+	return nil
+}
+
+// NextDue implements bots.OutboxStore.
+func (s *Store) NextDue(ctx context.Context, platforms []community.Platform) (time.Time, bool, error) {
+	names := make([]string, len(platforms))
+	for i, p := range platforms {
+		names[i] = string(p)
+	}
+	var at *time.Time
+	err := s.db.GetContext(ctx, &at, `
+SELECT min(t) FROM (
+    SELECT min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) AS t FROM outbox_events WHERE status = 'pending'
+    UNION ALL
+    SELECT min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) FROM deliveries WHERE status = 'pending' AND platform = ANY($1)
+) due`, pq.Array(names))
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("next due: %w", err)
+	}
+	if at == nil {
+		return time.Time{}, false, nil
+	}
+	return *at, true, nil
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
