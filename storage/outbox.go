@@ -207,7 +207,8 @@ WHERE id = $1`, id, f.Dead, nullTime(f.Retry), f.Error, pq.Array(nonNil(sentIDs)
 	return nil
 }
 
-// NextDue implements bots.OutboxStore.
+// NextDue implements bots.OutboxStore. Only the oldest pending delivery of
+// each chat counts: the rest wait behind it however due they are.
 func (s *Store) NextDue(ctx context.Context, platforms []community.Platform) (time.Time, bool, error) {
 	names := make([]string, len(platforms))
 	for i, p := range platforms {
@@ -218,7 +219,11 @@ func (s *Store) NextDue(ctx context.Context, platforms []community.Platform) (ti
 SELECT min(t) FROM (
     SELECT min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) AS t FROM outbox_events WHERE status = 'pending'
     UNION ALL
-    SELECT min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) FROM deliveries WHERE status = 'pending' AND platform = ANY($1)
+    SELECT min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) FROM (
+        SELECT DISTINCT ON (platform, target_key) next_attempt_at, locked_until
+        FROM deliveries WHERE status = 'pending' AND platform = ANY($1)
+        ORDER BY platform, target_key, id
+    ) heads
 ) due`, pq.Array(names))
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next due: %w", err)

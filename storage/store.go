@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -37,3 +39,11 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	}
 	return nil
 }
+
+// The stores this package implements.
+var (
+	_ bots.Store            = (*Store)(nil)
+	_ bots.CoreStore        = (*Store)(nil)
+	_ community.StaffStore  = (*Store)(nil)
+	_ community.AccessStore = (*Store)(nil)
+)

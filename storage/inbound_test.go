@@ -1,0 +1,166 @@
+package storage_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+func newStore(t *testing.T) *storage.Store {
+	t.Helper()
+	return storage.New(storagetest.New(t))
+}
+
+func message(key, user, chat string) bots.Inbound {
+	return bots.Inbound{
+		Platform: community.Telegram, Key: key, At: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC),
+		From:     bots.User{ID: user, Username: "user" + user, DisplayName: "User " + user, Language: "ru"},
+		Chat:     bots.Chat{ID: chat, Kind: community.ChatGroup, Title: "Group " + chat},
+		Activity: community.ActivityMessage, Done: true,
+	}
+}
+
+func count(t *testing.T, s *storage.Store, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := s.DB().Get(&n, query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// TestRecordInboundCreatesMembersOnceAndDeduplicates records a batch where
+// one user speaks twice, then the same batch again: members, identities,
+// chats and activities are created once, and the second time every update
+// is reported as handled.
+func TestRecordInboundCreatesMembersOnceAndDeduplicates(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	batch := []bots.Inbound{message("1", "100", "-5"), message("2", "100", "-5"), message("3", "200", "-5")}
+	got, err := s.RecordInbound(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Member == 0 || got[0].Member != got[1].Member || got[2].Member == got[0].Member {
+		t.Fatalf("members = %d, %d, %d; want the first two equal and the third different", got[0].Member, got[1].Member, got[2].Member)
+	}
+	if got[0].Chat == 0 || got[0].Chat != got[2].Chat {
+		t.Fatalf("chats = %d, %d; want one recorded chat", got[0].Chat, got[2].Chat)
+	}
+	for i, r := range got {
+		if r.Seen != bots.SeenNew {
+			t.Errorf("update %d: seen = %v, want new", i, r.Seen)
+		}
+	}
+	again, err := s.RecordInbound(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range again {
+		if r.Seen != bots.SeenHandled {
+			t.Errorf("redelivered update %d: seen = %v, want handled", i, r.Seen)
+		}
+	}
+	for query, want := range map[string]int{
+		`SELECT count(*) FROM members`:    2,
+		`SELECT count(*) FROM identities`: 2,
+		`SELECT count(*) FROM chats`:      1,
+		`SELECT count(*) FROM activities`: 3,
+		`SELECT count(*) FROM identities WHERE username = 'user100' AND display_name = 'User 100' AND language = 'ru'`: 1,
+	} {
+		if n := count(t, s, query); n != want {
+			t.Errorf("%s = %d, want %d", query, n, want)
+		}
+	}
+}
+
+// TestRecordInboundConcurrentFirstSight records the same new user from
+// many transactions at once: exactly one member comes out of it.
+func TestRecordInboundConcurrentFirstSight(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	members := make([]community.MemberID, 8)
+	errs := make([]error, 8)
+	for i := range members {
+		wg.Go(func() {
+			got, err := s.RecordInbound(ctx, []bots.Inbound{message(string(rune('a'+i)), "777", "-9")})
+			errs[i] = err
+			if err == nil {
+				members[i] = got[0].Member
+			}
+		})
+	}
+	wg.Wait()
+	for i := range members {
+		if errs[i] != nil {
+			t.Fatalf("transaction %d: %v", i, errs[i])
+		}
+		if members[i] != members[0] {
+			t.Fatalf("members = %v, want one member for one user", members)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM members`); n != 1 {
+		t.Fatalf("members = %d, want 1", n)
+	}
+}
+
+// TestUnfinishedUpdateIsHandledOnce: an update recorded but never finished
+// (Hearth stopped in between) is handed out again, and FinishUpdate queues
+// its reply only once.
+func TestUnfinishedUpdateIsHandledOnce(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	in := message("42", "100", "-5")
+	in.Done = false
+	if got, err := s.RecordInbound(ctx, []bots.Inbound{in}); err != nil || got[0].Seen != bots.SeenNew {
+		t.Fatalf("first record = %+v, %v", got, err)
+	}
+	got, err := s.RecordInbound(ctx, []bots.Inbound{in})
+	if err != nil || got[0].Seen != bots.SeenUnfinished {
+		t.Fatalf("record after a crash = %+v, %v; want unfinished", got, err)
+	}
+	reply := []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-5"}, Message: bots.Reply{Text: "hi"}}}
+	for i, want := range []bool{true, false} {
+		finished, err := s.FinishUpdate(ctx, community.Telegram, "42", reply)
+		if err != nil || finished != want {
+			t.Fatalf("finish %d = %t, %v; want %t", i, finished, err, want)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM deliveries`); n != 1 {
+		t.Fatalf("deliveries = %d, want 1", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM activities`); n != 1 {
+		t.Fatalf("activities = %d, want 1 (recorded on first sight only)", n)
+	}
+}
+
+// TestFindMemberByIDAndUsername finds members by user id and by username
+// regardless of case, and says clearly who is unknown.
+func TestFindMemberByIDAndUsername(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	got, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"100", "@User100", "user100"} {
+		m, err := s.FindMember(ctx, community.Telegram, bots.ParseMemberRef(ref))
+		if err != nil || m.ID != got[0].Member || len(m.Identities) != 1 || m.DisplayName != "User 100" {
+			t.Errorf("FindMember(%q) = %+v, %v", ref, m, err)
+		}
+	}
+	_, err = s.FindMember(ctx, community.Telegram, bots.ParseMemberRef("@nobody"))
+	if community.ErrorCode(err) != community.ENotFound {
+		t.Fatalf("unknown member: err = %v, want not found", err)
+	}
+	if _, err := s.FindMember(ctx, community.Discord, bots.ParseMemberRef("100")); community.ErrorCode(err) != community.ENotFound {
+		t.Fatalf("same id on another platform: err = %v, want not found", err)
+	}
+}
