@@ -64,7 +64,10 @@ type DispatcherOptions struct {
 	// Wakeups, when set, signals work queued by another process
 	// (PostgreSQL LISTEN/NOTIFY).
 	Wakeups <-chan struct{}
-	Now     func() time.Time
+	// Parallel bounds how many chats are sent to at once (default 16); 1
+	// sends everything in the order it was queued.
+	Parallel int
+	Now      func() time.Time
 }
 
 // Dispatcher delivers the outbox: it renders events into deliveries and
@@ -98,6 +101,9 @@ func NewDispatcher(o DispatcherOptions) *Dispatcher {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = parallelSend
 	}
 	return &Dispatcher{o: o, senders: map[community.Platform]Sender{}, renderers: map[string]Renderer{}, wake: make(chan struct{}, 1)}
 }
@@ -216,7 +222,7 @@ func (d *Dispatcher) sendDue(ctx context.Context) int {
 		byTarget[k] = append(byTarget[k], del)
 	}
 	var wg sync.WaitGroup
-	slots := make(chan struct{}, parallelSend)
+	slots := make(chan struct{}, d.o.Parallel)
 	for _, k := range order {
 		slots <- struct{}{}
 		wg.Go(func() {

@@ -3,8 +3,6 @@ package discordtest
 import (
 	"bytes"
 	"compress/zlib"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -521,10 +519,4 @@ func onShard(guildID string, shard [2]int) bool {
 		return shard[0] == 0
 	}
 	return int((id>>22)%uint64(shard[1])) == shard[0]
-}
-
-func newSessionID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -26,6 +26,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("DELETE /channels/{cid}/messages/{mid}", s.deleteMessage)
 	m.HandleFunc("PUT /channels/{cid}/messages/{mid}/reactions/{emoji}/@me", s.addReaction)
 	s.interactionRoutes(m)
+	s.commandRoutes(m)
 	s.guildRoutes(m)
 	m.HandleFunc("/", notFound)
 	return m
@@ -124,18 +125,29 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	s.answerMessage(w, "MESSAGE_CREATE", m)
 }
 
-// answerMessage tells the gateway about a created or edited message (unless
-// only its recipient can see it) and answers it.
+// answerMessage tells the gateway about a created or edited message and
+// answers it.
 func (s *Server) answerMessage(w http.ResponseWriter, eventType string, m *discordgo.Message) {
-	wire, err := messageWire(m)
+	wire, err := s.announce(eventType, m)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, 0, "500: Internal Server Error")
 		return
 	}
+	writeJSON(w, http.StatusOK, wire)
+}
+
+// announce tells the gateway about a created or edited message, unless
+// only its recipient can see it, and returns the message as Discord sends
+// it.
+func (s *Server) announce(eventType string, m *discordgo.Message) (json.RawMessage, error) {
+	wire, err := messageWire(m)
+	if err != nil {
+		return nil, err
+	}
 	if m.Flags&discordgo.MessageFlagsEphemeral == 0 {
 		s.broadcast(eventType, wire)
 	}
-	writeJSON(w, http.StatusOK, wire)
+	return wire, nil
 }
 
 var (

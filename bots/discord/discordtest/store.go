@@ -30,9 +30,10 @@ type guildState struct {
 // of the answers given to it.
 type interactionState struct {
 	in         *discordgo.Interaction
-	callback   int    // callback type answered, 0 while unanswered
-	originalID string // id of the message the original response is
-	followups  []string
+	callback   discordgo.InteractionResponseType // 0 while unanswered
+	data       json.RawMessage                   // the callback's data as sent
+	originalID string                            // id of the message the original response is
+	followups  []string                          // ids of follow-up messages, oldest first
 }
 
 func newStore() store {
@@ -69,6 +70,7 @@ func (s *Server) addGuildLocked(g *discordgo.Guild) {
 	if findRole(g, g.ID) == nil {
 		g.Roles = append([]*discordgo.Role{{ID: g.ID, Name: "@everyone", Permissions: everyonePermissions}}, g.Roles...)
 	}
+	s.addBotMemberLocked(g)
 	for _, c := range g.Channels {
 		c.GuildID = g.ID
 		s.channels[c.ID] = c

@@ -3,7 +3,6 @@ package telegramtest
 import (
 	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -51,6 +50,12 @@ func Left(u models.User) models.ChatMember {
 	return models.ChatMember{Type: models.ChatMemberTypeLeft, Left: &models.ChatMemberLeft{User: &u}}
 }
 
+// Banned makes u someone banned from the chat ("kicked"); for the bot in a
+// private chat it means the user blocked the bot.
+func Banned(u models.User) models.ChatMember {
+	return models.ChatMember{Type: models.ChatMemberTypeBanned, Banned: &models.ChatMemberBanned{User: &u}}
+}
+
 // MessageUpdate makes an update for a text message from `from` in chat,
 // with the chat's next message id, the current date and, when the text
 // starts with a /command, the bot_command entity Telegram adds. Its
@@ -81,7 +86,7 @@ func commandEntity(text string) []models.MessageEntity {
 		return nil
 	}
 	return []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0,
-		Length: len(utf16.Encode([]rune(word)))}}
+		Length: utf16Len(word)}}
 }
 
 // CallbackUpdate makes an update for `from` pressing a button carrying data
@@ -125,4 +130,46 @@ func (s *Server) ChatMemberUpdate(chat models.Chat, from models.User, before, af
 		Chat: chat, From: from, Date: int(s.now().Unix()),
 		OldChatMember: copyMember(before), NewChatMember: copyMember(after),
 	}}
+}
+
+// MyChatMemberUpdate makes a my_chat_member update: from changed the bot's
+// own status in chat from before to after. Pushing it also changes what the
+// fake answers: a bot that is "left" or "kicked" can no longer post there.
+func (s *Server) MyChatMemberUpdate(chat models.Chat, from models.User, before, after models.ChatMember) models.Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return models.Update{MyChatMember: &models.ChatMemberUpdated{
+		Chat: chat, From: from, Date: int(s.now().Unix()),
+		OldChatMember: copyMember(before), NewChatMember: copyMember(after),
+	}}
+}
+
+// BotAddedUpdate makes the my_chat_member update Telegram sends when `by`
+// adds the bot to a group as a plain member.
+func (s *Server) BotAddedUpdate(chat models.Chat, by models.User) models.Update {
+	return s.MyChatMemberUpdate(chat, by, Left(s.bot), Member(s.bot))
+}
+
+// ReactionUpdate makes a message_reaction update: from changed their
+// reaction to message messageID in chat from the emoji in before to those
+// in after. Telegram sends these only when allowed_updates names
+// "message_reaction", and only in chats where the bot is an administrator.
+func (s *Server) ReactionUpdate(chat models.Chat, from models.User, messageID int, before, after []string) models.Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return models.Update{MessageReaction: &models.MessageReactionUpdated{
+		Chat: chat, MessageID: messageID, User: &from, Date: int(s.now().Unix()),
+		OldReaction: emojiReactions(before), NewReaction: emojiReactions(after),
+	}}
+}
+
+// emojiReactions makes one emoji reaction per string, never nil: Telegram
+// sends an empty array rather than null.
+func emojiReactions(emoji []string) []models.ReactionType {
+	out := make([]models.ReactionType, 0, len(emoji))
+	for _, e := range emoji {
+		out = append(out, models.ReactionType{Type: models.ReactionTypeTypeEmoji,
+			ReactionTypeEmoji: &models.ReactionTypeEmoji{Type: models.ReactionTypeTypeEmoji, Emoji: e}})
+	}
+	return out
 }

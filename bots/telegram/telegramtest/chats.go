@@ -90,6 +90,7 @@ func (s *Server) SetChatAdministrators(chatID int64, admins ...models.ChatMember
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cs := s.chat(chatID)
+	cs.known = true
 	for _, id := range cs.admins {
 		delete(cs.members, id)
 	}
@@ -104,7 +105,9 @@ func (s *Server) SetChatMember(chatID int64, m models.ChatMember) {
 	c := copyMember(m)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.chat(chatID).setMember(c)
+	cs := s.chat(chatID)
+	cs.known = true
+	cs.setMember(c)
 }
 
 // ChatMember is a user's status in a chat as the fake sees it now, after
@@ -199,7 +202,8 @@ func (s *Server) chatParam(c Call) (*chatState, *reply) {
 }
 
 // targetChat resolves the chat a call posts to, which the bot must not
-// have left; the caller holds s.mu.
+// have left (nor, in a private chat, been blocked in); the caller holds
+// s.mu.
 func (s *Server) targetChat(c Call) (*chatState, *reply) {
 	cs, r := s.chatParam(c)
 	if r != nil {
@@ -207,13 +211,22 @@ func (s *Server) targetChat(c Call) (*chatState, *reply) {
 	}
 	if cs.left {
 		r := failure(http.StatusForbidden, "Forbidden: bot is not a member of the "+string(cs.info.Type)+" chat")
-		if cs.info.Type == models.ChatTypeChannel {
-			r.description = "Forbidden: bot is not a member of the channel chat"
+		if cs.info.Type == models.ChatTypePrivate {
+			r.description = "Forbidden: bot was blocked by the user"
 		}
 		return nil, &r
 	}
 	cs.known = true
 	return cs, nil
+}
+
+// SetBlocked makes the user block (or unblock) the bot: calls posting to
+// their private chat answer 403 "Forbidden: bot was blocked by the user".
+// A my_chat_member update making the bot "kicked" there does the same.
+func (s *Server) SetBlocked(userID int64, blocked bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chat(userID).left = blocked
 }
 
 // userParam reads user_id.
@@ -270,6 +283,10 @@ func (s *Server) observe(u *models.Update) {
 			s.seeUser(&m.From)
 			s.seeMembership(m)
 		}
+	}
+	if r := u.MessageReaction; r != nil {
+		s.seeChat(r.Chat)
+		s.seeUser(r.User)
 	}
 	if r := u.ChatJoinRequest; r != nil {
 		s.seeChat(r.Chat)

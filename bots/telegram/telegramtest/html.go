@@ -43,7 +43,7 @@ func checkText(text, parseMode string, limit int, what string) (string, *reply) 
 		r := badRequest("message text is empty")
 		return "", &r
 	}
-	if len(utf16.Encode([]rune(shown))) > limit {
+	if utf16Len(shown) > limit {
 		r := badRequest("message is too long")
 		if what == "caption" {
 			r = badRequest("message caption is too long")
@@ -275,4 +275,10 @@ func entityErrorf(format string, args ...any) error {
 
 func isNameByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '-'
+}
+
+// utf16Len is the length of s in UTF-16 code units, the unit in which
+// Telegram measures texts.
+func utf16Len(s string) int {
+	return len(utf16.Encode([]rune(s)))
 }

@@ -7,8 +7,10 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// maxCallbackData is Telegram's limit on callback_data, in bytes.
-const maxCallbackData = 64
+const (
+	maxCallbackData = 64 // bytes
+	maxPlaceholder  = 64 // characters of input_field_placeholder
+)
 
 // buttonActions are the inline button fields of which Telegram wants one.
 // copy_text counts only with text, because go-telegram/bot always sends it.
@@ -28,9 +30,15 @@ func checkMarkup(text string) (*models.InlineKeyboardMarkup, string, *reply) {
 	var compact bytes.Buffer
 	var fields struct {
 		InlineKeyboard [][]map[string]json.RawMessage `json:"inline_keyboard"`
+		Placeholder    string                         `json:"input_field_placeholder"`
 	}
 	if json.Compact(&compact, []byte(text)) != nil || json.Unmarshal([]byte(text), &fields) != nil {
 		r := badRequest("can't parse reply keyboard markup JSON object")
+		return nil, "", &r
+	}
+	// force_reply and reply keyboards: only the placeholder has a limit.
+	if utf16Len(fields.Placeholder) > maxPlaceholder {
+		r := badRequest("input field placeholder is too long")
 		return nil, "", &r
 	}
 	if fields.InlineKeyboard == nil {

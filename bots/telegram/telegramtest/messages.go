@@ -43,8 +43,9 @@ func (s *Server) Messages(chatID int64) []models.Message {
 // addMessage gives a new message the chat's next id; the caller holds s.mu.
 func (s *Server) addMessage(cs *chatState, c Call) *message {
 	cs.lastMessage++
+	bot := s.bot // each message its own copy, so no caller can change the bot
 	m := &message{byBot: true, msg: models.Message{
-		ID: cs.lastMessage, From: &s.bot, Date: int(s.now().Unix()), Chat: cs.brief(),
+		ID: cs.lastMessage, From: &bot, Date: int(s.now().Unix()), Chat: cs.brief(),
 	}}
 	if thread, _ := intParam(c, "message_thread_id"); thread > 0 {
 		m.msg.MessageThreadID, m.msg.IsTopicMessage = int(thread), true
@@ -256,7 +257,13 @@ func (s *Server) markDeleted(cs *chatState, id int) {
 	m.deleted = true
 }
 
+// maxCallbackAnswer is Telegram's limit on answerCallbackQuery's text.
+const maxCallbackAnswer = 200
+
 func (s *Server) answerCallbackQuery(_ context.Context, c Call) reply {
+	if utf16Len(c.Params["text"]) > maxCallbackAnswer {
+		return badRequest("MESSAGE_TOO_LONG")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := c.Params["callback_query_id"]

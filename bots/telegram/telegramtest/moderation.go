@@ -2,7 +2,6 @@ package telegramtest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/go-telegram/bot/models"
@@ -35,7 +34,7 @@ func (s *Server) getChatAdministrators(_ context.Context, c Call) reply {
 	for _, id := range cs.admins {
 		admins = append(admins, cs.members[id])
 	}
-	return ok(marshalLocked(admins))
+	return ok(admins)
 }
 
 func (s *Server) getChatMember(_ context.Context, c Call) reply {
@@ -49,18 +48,7 @@ func (s *Server) getChatMember(_ context.Context, c Call) reply {
 	if r != nil {
 		return *r
 	}
-	m := s.member(cs, userID)
-	return ok(marshalLocked(&m))
-}
-
-// marshalLocked encodes v while s.mu is held, because ChatMember's
-// MarshalJSON writes through the server-owned pointers it holds.
-func marshalLocked(v any) json.RawMessage {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		panic("telegramtest: " + err.Error())
-	}
-	return raw
+	return ok(s.member(cs, userID))
 }
 
 func (s *Server) leaveChat(_ context.Context, c Call) reply {

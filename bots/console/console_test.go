@@ -1,0 +1,104 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/console"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata")
+
+func TestMain(m *testing.M) { storagetest.Main(m) }
+
+// runScript pipes a script through the console against a fresh database and
+// returns the transcript.
+func runScript(t *testing.T, store *storage.Store, script string) string {
+	t.Helper()
+	svc, err := bots.NewService(bots.ServiceOptions{
+		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
+		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	svc.Add(console.New(console.Options{In: strings.NewReader(script), Out: &out, Script: true,
+		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending}))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := svc.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the script did not finish")
+	}
+	return out.String()
+}
+
+// TestScriptTranscript runs a conversation covering the platform core:
+// help per role and place, a refused owner command, the staff chat, adding
+// and removing staff by command, button and form, and the outbox.
+func TestScriptTranscript(t *testing.T) {
+	store := storage.New(storagetest.New(t))
+	script, err := os.ReadFile(filepath.Join("testdata", "tour.script"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := runScript(t, store, string(script))
+	golden := filepath.Join("testdata", "tour.transcript")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("transcript differs from %s (go test -update to accept):\n%s", golden, diff(string(want), got))
+	}
+
+	var refused int
+	if err := store.DB().Get(&refused, `SELECT count(*) FROM audit_log WHERE action = 'command.refused' AND details->>'command' = 'setstaff'`); err != nil {
+		t.Fatal(err)
+	}
+	if refused != 1 {
+		t.Errorf("refused /setstaff audited %d times, want 1", refused)
+	}
+	var staffChat string
+	if err := store.DB().Get(&staffChat, `SELECT platform_chat_id FROM chats WHERE platform = 'console' AND is_staff`); err != nil || staffChat != "staff" {
+		t.Errorf("staff chat = %q, %v; want the staff room", staffChat, err)
+	}
+}
+
+// diff shows the first lines where two transcripts part.
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n", i+1) + "  want: " + wl + "\n  got:  " + gl + "\n\nwhole transcript:\n" + got
+		}
+	}
+	return ""
+}
+

@@ -1,0 +1,115 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/markup"
+)
+
+// Send implements bots.Sender: it prints the message, saying where it went
+// when that is not where the speaker is.
+func (c *Console) Send(_ context.Context, d bots.Delivery) ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, t := d.Message, d.Target
+	chat := t.ChatID
+	if chat == "" {
+		chat = dmPrefix + t.UserID
+	}
+	if m.Form != nil {
+		speaker := strings.TrimPrefix(chat, dmPrefix)
+		if !strings.HasPrefix(chat, dmPrefix) {
+			speaker = c.state.speaker
+		}
+		c.startForm(speaker, chat, *m.Form)
+		return nil, nil
+	}
+	c.state.seq++
+	id := strconv.Itoa(c.state.seq)
+	if m.Edit && t.EditID != "" {
+		id = t.EditID
+	}
+	c.out.message(c.who(chat, m), markup.Plain(markup.Parse(m.Text)), m.Image)
+	if len(m.Buttons) > 0 {
+		var flat []bots.Button
+		for _, row := range m.Buttons {
+			flat = append(flat, row...)
+		}
+		c.state.buttons[chat] = shown{messageID: id, buttons: flat}
+		c.out.buttons(flat)
+	}
+	return []string{id}, nil
+}
+
+// who labels a message: "bot" where the speaker is, else where it went.
+func (c *Console) who(chat string, m bots.Reply) string {
+	label := "bot"
+	if chat != c.state.chat {
+		switch {
+		case chat == groupChat:
+			label = "bot → group"
+		case chat == staffRoom:
+			label = "bot → staff room"
+		default:
+			label = "bot → " + strings.TrimPrefix(chat, dmPrefix) + " (private)"
+		}
+	}
+	switch {
+	case m.Edit:
+		label += " (edited)"
+	case m.Ephemeral:
+		label += " (only you see this)"
+	}
+	return label
+}
+
+// printer writes the transcript.
+type printer struct{ w io.Writer }
+
+const indent = "    "
+
+func (p *printer) line(s string) { fmt.Fprintln(p.w, s) }
+
+func (p *printer) note(s string) { fmt.Fprintln(p.w, "  ("+s+")") }
+
+func (p *printer) prompt(speaker, place string) {
+	fmt.Fprintf(p.w, "%s %s> ", speaker, strings.TrimPrefix(place, "in "))
+}
+
+func (p *printer) message(who, text string, img *bots.Image) {
+	lines := strings.Split(text, "\n")
+	fmt.Fprintln(p.w, who+"> "+lines[0])
+	for _, l := range lines[1:] {
+		fmt.Fprintln(p.w, strings.TrimRight(indent+l, " "))
+	}
+	if img != nil {
+		name := img.Name
+		if img.URL != "" {
+			name = img.URL
+		}
+		fmt.Fprintln(p.w, indent+"[image: "+name+"]")
+	}
+}
+
+func (p *printer) buttons(bs []bots.Button) {
+	var parts []string
+	for i, b := range bs {
+		parts = append(parts, fmt.Sprintf("[%d] %s", i+1, b.Label))
+	}
+	fmt.Fprintln(p.w, indent+strings.Join(parts, "  ")+"   (/press N)")
+}
+
+func (p *printer) banner(community, speaker string) {
+	fmt.Fprintf(p.w, `Hearth console: a local %s community, no account needed.
+You are %s in the group. Type messages or commands such as /help.
+  /as NAME     speak as someone else (/as owner: the community's owner)
+  /group /staffchat /dm   move to the group, the staff room, a private chat
+  /press N     press a button       /quit   leave
+To set up staff: /as owner, /staffchat, then /setstaff.
+`, community, speaker)
+}

@@ -1,0 +1,138 @@
+package bots
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/community"
+)
+
+// Adapter connects Hearth to one chat platform: it receives the platform's
+// updates and hands them to the router, and delivers messages.
+type Adapter interface {
+	Platform() community.Platform
+	Sender
+	// Run receives updates and passes them to r.Handle until ctx ends. It
+	// registers the command menus first where the platform has them.
+	Run(ctx context.Context, r *Router) error
+}
+
+// ServiceStore is everything the chat layer needs from persistence.
+type ServiceStore interface {
+	Store
+	CoreStore
+}
+
+// ServiceOptions configures the chat layer.
+type ServiceOptions struct {
+	Store           ServiceStore
+	Owners          []community.Account
+	CommunityName   string
+	DefaultLanguage string
+	Log             *slog.Logger
+	// Wakeups signals outbox work queued by other processes.
+	Wakeups     <-chan struct{}
+	MaxAttempts int // delivery attempts before a message is dead
+	// InOrder sends every message in the order it was queued, one at a
+	// time: for the console, whose transcript must read in order.
+	InOrder bool
+	Now     func() time.Time
+}
+
+// Service is the chat layer assembled: router, dispatcher, the built-in
+// commands and the adapters.
+type Service struct {
+	Router     *Router
+	Dispatcher *Dispatcher
+	Access     *community.Access
+	Staff      *community.Staff
+	Catalog    *catalog.Catalog
+	core       *Core
+	adapters   []Adapter
+	opts       ServiceOptions
+}
+
+// NewService assembles the chat layer. Add adapters, then Run.
+func NewService(o ServiceOptions) (*Service, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	cat, err := catalog.New()
+	if err != nil {
+		return nil, fmt.Errorf("load messages: %w", err)
+	}
+	lang, ok := cat.Match(o.DefaultLanguage)
+	if !ok {
+		lang = catalog.Fallback
+	}
+	s := &Service{Catalog: cat, opts: o}
+	s.Access = community.NewAccess(o.Owners, o.Store)
+	s.Staff = community.NewStaff(o.Store, s.Access, o.Now)
+	parallel := 0
+	if o.InOrder {
+		parallel = 1
+	}
+	s.Dispatcher = NewDispatcher(DispatcherOptions{Store: o.Store, Log: o.Log, MaxAttempts: o.MaxAttempts, Wakeups: o.Wakeups, Parallel: parallel, Now: o.Now})
+	s.Router = NewRouter(RouterOptions{Store: o.Store, Registry: NewRegistry(), Access: s.Access, Catalog: cat,
+		DefaultLanguage: lang, CommunityName: o.CommunityName, Log: o.Log, Now: o.Now, Wake: s.Dispatcher.Wake})
+	return s, nil
+}
+
+// Add connects a platform. An adapter that knows its platform's group
+// administrators makes them staff.
+func (s *Service) Add(a Adapter) {
+	s.adapters = append(s.adapters, a)
+	s.Dispatcher.AddSender(a.Platform(), a)
+	if admins, ok := a.(community.PlatformAdmins); ok {
+		s.Access.SetPlatformAdmins(a.Platform(), admins)
+	}
+}
+
+// Platforms lists the platforms added.
+func (s *Service) Platforms() []community.Platform {
+	var out []community.Platform
+	for _, a := range s.adapters {
+		out = append(out, a.Platform())
+	}
+	return out
+}
+
+// Start registers the built-in commands; call it after adding the
+// adapters and any other commands' owners, before Run.
+func (s *Service) Start() {
+	s.core = NewCore(s.opts.Store, s.Staff, s.Access, s.Platforms(), s.opts.CommunityName)
+	s.core.Register(s.Router, s.Dispatcher)
+}
+
+// Run records updates, delivers the outbox and runs every adapter until
+// ctx ends or an adapter stops (the console at the end of its input); it
+// returns the first failure.
+func (s *Service) Run(ctx context.Context) error {
+	if s.core == nil {
+		s.Start()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Router.Run(ctx) })
+	wg.Go(func() { s.Dispatcher.Run(ctx) })
+	errs := make(chan error, len(s.adapters))
+	for _, a := range s.adapters {
+		wg.Go(func() {
+			defer cancel() // one platform stopping stops Hearth
+			if err := a.Run(ctx, s.Router); err != nil && ctx.Err() == nil {
+				errs <- fmt.Errorf("%s: %w", a.Platform(), err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
