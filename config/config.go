@@ -17,6 +17,7 @@ type Config struct {
 	Community Community `yaml:"community"`
 	Owners    []string  `yaml:"owners" env:"HEARTH_OWNERS"`
 	Link      Link      `yaml:"link"`
+	Outbox    Outbox    `yaml:"outbox"`
 }
 
 // Database says where the PostgreSQL database is and how to pool connections.
@@ -47,6 +48,9 @@ type Telegram struct {
 	Mode          string `yaml:"mode" env:"TELEGRAM_MODE"`
 	WebhookURL    string `yaml:"webhook_url" env:"TELEGRAM_WEBHOOK_URL"`
 	WebhookSecret Secret `yaml:"webhook_secret" env:"TELEGRAM_WEBHOOK_SECRET"`
+	// AdminCacheTTL is how long a group's administrator list is trusted
+	// before Hearth asks Telegram again.
+	AdminCacheTTL time.Duration `yaml:"admin_cache_ttl" env:"TELEGRAM_ADMIN_CACHE_TTL"`
 }
 
 // Discord configures the Discord bot.
@@ -54,6 +58,11 @@ type Discord struct {
 	Token    Secret   `yaml:"token" env:"DISCORD_BOT_TOKEN"`
 	APIURL   string   `yaml:"api_url" env:"DISCORD_API_URL"`
 	GuildIDs []string `yaml:"guild_ids" env:"DISCORD_GUILD_IDS"`
+	// StaffRoleIDs are roles whose members are staff, besides members
+	// with the Administrator, Manage Server or Moderate Members permission.
+	StaffRoleIDs []string `yaml:"staff_role_ids" env:"DISCORD_STAFF_ROLE_IDS"`
+	ShardID      int      `yaml:"shard_id" env:"DISCORD_SHARD_ID"`
+	ShardCount   int      `yaml:"shard_count" env:"DISCORD_SHARD_COUNT"`
 }
 
 // Community describes the brand's community as a whole.
@@ -66,6 +75,13 @@ type Community struct {
 // Link configures the signed tokens that link a member to a shop customer.
 type Link struct {
 	Secret Secret `yaml:"secret" env:"HEARTH_LINK_SECRET"`
+}
+
+// Outbox configures the delivery of Hearth's messages.
+type Outbox struct {
+	// MaxAttempts is how many times a message is tried before it is moved
+	// to the dead letters that owners list with /outbox.
+	MaxAttempts int `yaml:"max_attempts" env:"HEARTH_OUTBOX_MAX_ATTEMPTS"`
 }
 
 // Log formats and levels Hearth accepts.
@@ -96,8 +112,9 @@ func Default() Config {
 		},
 		HTTP:     HTTP{Addr: "127.0.0.1:8080"},
 		Log:      Log{Level: "info"},
-		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: ModePolling},
-		Discord:  Discord{APIURL: "https://discord.com"},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: ModePolling, AdminCacheTTL: 10 * time.Minute},
+		Discord:  Discord{APIURL: "https://discord.com", ShardCount: 1},
+		Outbox:   Outbox{MaxAttempts: 8},
 		Community: Community{
 			Name:            "Hearth community",
 			DefaultLanguage: "en",

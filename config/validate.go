@@ -51,6 +51,19 @@ func (c *Config) Validate() Problems {
 			add(fmt.Sprintf("discord.guild_ids[%d]", i), "%q is not a Discord id (a number)", id)
 		}
 	}
+	for i, id := range c.Discord.StaffRoleIDs {
+		if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+			add(fmt.Sprintf("discord.staff_role_ids[%d]", i), "%q is not a Discord role id (a number)", id)
+		}
+	}
+	if c.Discord.ShardCount < 1 {
+		add("discord.shard_count", "must be at least 1, not %d", c.Discord.ShardCount)
+	} else if c.Discord.ShardID < 0 || c.Discord.ShardID >= c.Discord.ShardCount {
+		add("discord.shard_id", "must be between 0 and discord.shard_count - 1 (%d), not %d", c.Discord.ShardCount-1, c.Discord.ShardID)
+	}
+	if c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 100 {
+		add("outbox.max_attempts", "must be between 1 and 100, not %d", c.Outbox.MaxAttempts)
+	}
 	switch name := strings.TrimSpace(c.Community.Name); {
 	case name == "":
 		add("community.name", "must not be empty")
@@ -109,6 +122,9 @@ func (c *Config) validateTelegram(add func(key, format string, args ...any)) {
 	}
 	if t.WebhookSecret != "" && !webhookSecret.MatchString(t.WebhookSecret.Value()) {
 		add("telegram.webhook_secret", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+	}
+	if t.AdminCacheTTL < time.Second {
+		add("telegram.admin_cache_ttl", "must be at least 1s (such as 10m), not %s", t.AdminCacheTTL)
 	}
 	if t.Mode != ModeWebhook {
 		return

@@ -24,13 +24,14 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C ends Hearth at once
 	}()
-	c := &cli{stdout: os.Stdout, stderr: os.Stderr, env: os.LookupEnv}
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, env: os.LookupEnv}
 	os.Exit(c.main(ctx, os.Args[1:]))
 }
 
 // cli is one invocation of the hearth command, with its own streams and
 // environment so tests can run it in-process.
 type cli struct {
+	stdin          io.Reader // the console chat's input
 	stdout, stderr io.Writer
 	env            config.LookupEnv
 }

@@ -55,6 +55,13 @@ func startHearth(t *testing.T, env map[string]string, args ...string) *process {
 	}
 	p := &process{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	// An open, silent input: with no platform token hearth run chats on
+	// the console, and stops when its input ends.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close() })
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +220,7 @@ func TestMigrateConcurrentlyThenNothingToDo(t *testing.T) {
 	}
 
 	again := startHearth(t, env, "migrate")
-	if code := again.waitExit(t, time.Minute); code != 0 || !strings.HasPrefix(again.stdout.String(), "nothing to apply: the schema is at version 1") {
+	if code := again.waitExit(t, time.Minute); code != 0 || !strings.HasPrefix(again.stdout.String(), "nothing to apply: the schema is at version 2") {
 		t.Fatalf("migrate on a current schema: exit %d, stdout %q", code, again.stdout)
 	}
 	status := startHearth(t, env, "migrate", "--status")
@@ -259,4 +266,27 @@ func TestRuntimeFailuresExit1WithOneLine(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestRunWithoutTokensChatsOnTheConsole pipes a script into hearth run
+// with no platform token: the console answers it on stdout and Hearth
+// stops cleanly when the script ends.
+func TestRunWithoutTokensChatsOnTheConsole(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = []string{"HEARTH_TEST_AS_BINARY=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
+		"DATABASE_URL=" + storagetest.URL(t), "HEARTH_HTTP_ADDR=127.0.0.1:0", "HEARTH_COMMUNITY_NAME=Tea Lovers"}
+	cmd.Stdin = strings.NewReader("/help\n/as owner\n/setstaff\n")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("hearth run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	for _, want := range []string{
+		"alice> /help\nbot (only you see this)> Tea Lovers: commands you can use here\n",
+		"owner> /setstaff\nbot> This chat is now the staff chat for console.",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("transcript lacks %q:\n%s", want, stdout.String())
+		}
+	}
 }

@@ -17,8 +17,10 @@ const shutdownHTTP = 4 * time.Second
 func (c *cli) run(ctx context.Context, args []string) error {
 	fs := c.flags("run", "[--config FILE]",
 		"Start Hearth: open the database (or start the local PostgreSQL when database.url\n"+
-			"is empty), apply pending migrations and serve HTTP (/healthz, /readyz, /metrics)\n"+
-			"until SIGINT or SIGTERM.")
+			"is empty), apply pending migrations, serve HTTP (/healthz, /readyz, /metrics) and\n"+
+			"run the Telegram and Discord bots until SIGINT or SIGTERM. With neither token set,\n"+
+			"it starts the console chat on the terminal instead; piped input is read as a\n"+
+			"script and Hearth stops when it ends.")
 	cfg, err := c.parseConfig(fs, args)
 	if err != nil {
 		return err
@@ -45,18 +47,35 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	chatCtx, stopChat := context.WithCancel(ctx)
+	defer stopChat()
+	chat, err := c.chatLayer(chatCtx, cfg, db, srv, log)
+	if err != nil {
+		return err
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
-	log.Info("Hearth is running; stop it with Ctrl-C", "http", "http://"+srv.Addr())
+	chatting := make(chan error, 1)
+	go func() { chatting <- chat.Run(chatCtx) }()
+	log.Info("Hearth is running; stop it with Ctrl-C", "http", "http://"+srv.Addr(), "platforms", chat.Platforms())
 
 	var failure error
+	chatDone := false
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
 	case err := <-served:
 		failure = err
+	case err := <-chatting:
+		chatDone, failure = true, err // nil: the console's input ended
 	case <-db.localStopped():
 		failure = errors.New("the local PostgreSQL stopped unexpectedly (see its log next to database.data_dir/pg)")
+	}
+	stopChat()
+	if !chatDone {
+		if err := <-chatting; err != nil && failure == nil {
+			failure = err
+		}
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownHTTP)
 	defer cancel()

@@ -33,8 +33,9 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether a stream is a terminal.
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
 	if !ok {
 		return false
 	}
@@ -46,6 +47,7 @@ func isTerminal(w io.Writer) bool {
 // private PostgreSQL serving it.
 type database struct {
 	*sqlx.DB
+	dsn   string // for the outbox listener's own connection
 	local *localpg.Server
 	log   *slog.Logger
 }
@@ -74,7 +76,7 @@ func openDatabase(ctx context.Context, cfg config.Database, log *slog.Logger) (*
 		d.Close()
 		return nil, err
 	}
-	d.DB = db
+	d.DB, d.dsn = db, dsn
 	return d, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -285,83 +284,6 @@ func validateTextInput(fe formErrors, path string, c componentPayload, seen map[
 	}
 	if c.MaxLength != nil && (*c.MaxLength < 1 || *c.MaxLength > 4000) {
 		fe.add(path+".max_length", "NUMBER_TYPE_MAX", "int value should be less than or equal to 4000.")
-	}
-}
-
-// chatCommandName is Discord's rule for slash command and option names:
-// 1-32 characters, lowercase where a letter has a lowercase form.
-var chatCommandName = regexp.MustCompile(`^[-_'\p{Ll}\p{Lm}\p{Lo}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
-
-// validateCommands checks a bulk overwrite: names unique per type, at most
-// 100 slash commands, each command valid.
-func validateCommands(fe formErrors, cmds []*discordgo.ApplicationCommand) {
-	seen := map[string]bool{}
-	slash := 0
-	for i, c := range cmds {
-		path := strconv.Itoa(i)
-		typ := commandType(c)
-		if typ == discordgo.ChatApplicationCommand {
-			slash++
-		}
-		key := strconv.Itoa(int(typ)) + "/" + c.Name
-		if seen[key] {
-			fe.add(path+".name", "APPLICATION_COMMANDS_DUPLICATE_NAME", "Application command names must be unique")
-		}
-		seen[key] = true
-		validateCommand(fe, path, c)
-	}
-	if slash > 100 {
-		fe.add("", "APPLICATION_COMMANDS_MAX_EXCEEDED", "Maximum number of application commands reached (100)")
-	}
-}
-
-func commandType(c *discordgo.ApplicationCommand) discordgo.ApplicationCommandType {
-	if c.Type == 0 {
-		return discordgo.ChatApplicationCommand
-	}
-	return c.Type
-}
-
-func validateCommand(fe formErrors, path string, c *discordgo.ApplicationCommand) {
-	if commandType(c) != discordgo.ChatApplicationCommand {
-		fe.length(join(path, "name"), c.Name, 1, 32)
-		if c.Description != "" {
-			fe.add(join(path, "description"), "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION_INVALID", "Context menu commands cannot have description")
-		}
-		return
-	}
-	if !chatCommandName.MatchString(c.Name) {
-		fe.add(join(path, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
-	}
-	fe.length(join(path, "description"), c.Description, 1, 100)
-	validateOptions(fe, join(path, "options"), c.Options)
-}
-
-func validateOptions(fe formErrors, path string, opts []*discordgo.ApplicationCommandOption) {
-	fe.count(path, len(opts), 0, 25)
-	seen := map[string]bool{}
-	optional := false
-	for i, o := range opts {
-		op := path + "." + strconv.Itoa(i)
-		if !chatCommandName.MatchString(o.Name) {
-			fe.add(op+".name", "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
-		}
-		if seen[o.Name] {
-			fe.add(op+".name", "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique")
-		}
-		seen[o.Name] = true
-		fe.length(op+".description", o.Description, 1, 100)
-		if o.Type < discordgo.ApplicationCommandOptionSubCommand || o.Type > discordgo.ApplicationCommandOptionAttachment {
-			fe.add(op+".type", "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.")
-		}
-		if o.Required && optional {
-			fe.add(op+".required", "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID", "Required options must be placed before non-required options")
-		}
-		optional = optional || !o.Required
-		fe.count(op+".choices", len(o.Choices), 0, 25)
-		if o.Type == discordgo.ApplicationCommandOptionSubCommand || o.Type == discordgo.ApplicationCommandOptionSubCommandGroup {
-			validateOptions(fe, op+".options", o.Options)
-		}
 	}
 }
 
