@@ -109,6 +109,10 @@ func (r *Router) On(kind UpdateKind, h Hook) { r.hooks[kind] = append(r.hooks[ki
 // Registry returns the commands the router knows.
 func (r *Router) Registry() *Registry { return r.registry }
 
+// DefaultLanguage is the community's language, for readers whose own
+// language Hearth does not speak.
+func (r *Router) DefaultLanguage() string { return r.defaultLang }
+
 // Catalog returns the router's message catalog.
 func (r *Router) Catalog() *catalog.Catalog { return r.catalog }
 

@@ -104,11 +104,11 @@ func isSubCommand(o *discordgo.ApplicationCommandOption) bool {
 	return o.Type == discordgo.ApplicationCommandOptionSubCommand || o.Type == discordgo.ApplicationCommandOptionSubCommandGroup
 }
 
-// validateOptions checks one level of options. depth counts the
-// subcommand groups and subcommands above it: groups may appear only at
-// the top, subcommands not below a subcommand, and subcommands never mix
-// with plain options.
-func validateOptions(fe formErrors, path string, opts []*discordgo.ApplicationCommandOption, depth int) {
+// validateOptions checks the options under parent (0 for the command
+// itself): groups may appear only at the top, subcommands at the top or in
+// a group, plain options at the top or in a subcommand, and subcommands
+// never mix with plain options.
+func validateOptions(fe formErrors, path string, opts []*discordgo.ApplicationCommandOption, parent discordgo.ApplicationCommandOptionType) {
 	fe.count(path, len(opts), 0, 25)
 	subs := slices.IndexFunc(opts, isSubCommand) >= 0
 	seen := map[string]bool{}
@@ -119,23 +119,32 @@ func validateOptions(fe formErrors, path string, opts []*discordgo.ApplicationCo
 			fe.add(op+".name", "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique")
 		}
 		seen[o.Name] = true
-		if subs != isSubCommand(o) || (o.Type == discordgo.ApplicationCommandOptionSubCommandGroup && depth > 0) ||
-			(o.Type == discordgo.ApplicationCommandOptionSubCommand && depth > 1) {
+		if subs != isSubCommand(o) || !allowedUnder(parent, o.Type) {
 			fe.add(op+".type", "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Sub-command and sub-command group option types are mutually exclusive to all other types")
 		}
 		if o.Required && optional {
 			fe.add(op+".required", "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID", "Required options must be placed before non-required options")
 		}
 		optional = optional || !o.Required
-		validateOption(fe, op, o, depth)
+		validateOption(fe, op, o)
 	}
+}
+
+func allowedUnder(parent, typ discordgo.ApplicationCommandOptionType) bool {
+	switch typ {
+	case discordgo.ApplicationCommandOptionSubCommandGroup:
+		return parent == 0
+	case discordgo.ApplicationCommandOptionSubCommand:
+		return parent == 0 || parent == discordgo.ApplicationCommandOptionSubCommandGroup
+	}
+	return parent == 0 || parent == discordgo.ApplicationCommandOptionSubCommand
 }
 
 // choiceTypes are the option types that may offer choices.
 var choiceTypes = []discordgo.ApplicationCommandOptionType{discordgo.ApplicationCommandOptionString,
 	discordgo.ApplicationCommandOptionInteger, discordgo.ApplicationCommandOptionNumber}
 
-func validateOption(fe formErrors, op string, o *discordgo.ApplicationCommandOption, depth int) {
+func validateOption(fe formErrors, op string, o *discordgo.ApplicationCommandOption) {
 	commandName(fe, op+".name", o.Name)
 	validateLocalizations(fe, op+".name_localizations", o.NameLocalizations, func(p, v string) { commandName(fe, p, v) })
 	fe.length(op+".description", o.Description, 1, 100)
@@ -162,7 +171,7 @@ func validateOption(fe formErrors, op string, o *discordgo.ApplicationCommandOpt
 		fe.add(op+".max_length", "NUMBER_TYPE_MAX", "int value should be less than or equal to 6000.")
 	}
 	if isSubCommand(o) {
-		validateOptions(fe, op+".options", o.Options, depth+1)
+		validateOptions(fe, op+".options", o.Options, o.Type)
 	} else if len(o.Options) > 0 {
 		fe.add(op+".options", "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Only sub-commands and groups may have options")
 	}

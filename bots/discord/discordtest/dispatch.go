@@ -170,9 +170,9 @@ type eventInfo struct {
 
 func readEventInfo(eventType string, raw json.RawMessage) eventInfo {
 	var v struct {
-		ID       string `json:"id"`
-		GuildID  string `json:"guild_id"`
-		Author   *struct {
+		ID      string `json:"id"`
+		GuildID string `json:"guild_id"`
+		Author  *struct {
 			ID string `json:"id"`
 		} `json:"author"`
 		Mentions []struct {

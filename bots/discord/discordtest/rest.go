@@ -20,13 +20,14 @@ import (
 
 // Request is one REST call the fake received, kept for assertions.
 type Request struct {
-	Method string
-	Path   string // as sent, e.g. /api/v9/channels/1/messages
-	Query  url.Values
-	Header http.Header
-	Body   []byte
-	At     time.Time // when it arrived
-	Status int       // the status the fake answered
+	Method  string
+	Path    string // as sent, e.g. /api/v9/channels/1/messages
+	Query   url.Values
+	Header  http.Header
+	Body    []byte          // the raw body, multipart included
+	Payload json.RawMessage // the JSON body, or the payload_json part of a multipart body
+	At      time.Time       // when it arrived
+	Status  int             // the status the fake answered
 }
 
 // String names the request for failure messages (no headers, no body).
@@ -35,11 +36,10 @@ func (r Request) String() string { return fmt.Sprintf("%s %s -> %d", r.Method, r
 // JSON decodes the request's JSON body, or the payload_json part of a
 // multipart body, into v.
 func (r Request) JSON(v any) error {
-	body, _, err := r.parts()
-	if err != nil {
-		return err
+	if len(r.Payload) == 0 {
+		return fmt.Errorf("%s %s has no JSON body", r.Method, r.Path)
 	}
-	if err := json.Unmarshal(body, v); err != nil {
+	if err := json.Unmarshal(r.Payload, v); err != nil {
 		return fmt.Errorf("decode body of %s %s: %w", r.Method, r.Path, err)
 	}
 	return nil
@@ -88,35 +88,54 @@ func (r Request) parts() ([]byte, []File, error) {
 	}
 }
 
-// Requests returns every REST call received so far, oldest first.
-func (s *Server) Requests() []Request {
+// Requests returns the REST calls received so far whose method is method
+// ("" for any) and whose path starts with pathPrefix, oldest first. A
+// prefix without /api/ is taken relative to /api/v9 ("/channels/1/"), and
+// "" matches every path. Failed calls (FailNext, validation) are included;
+// their Status tells them apart.
+func (s *Server) Requests(method, pathPrefix string) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+	return s.matchingLocked(method, apiPath(pathPrefix))
 }
 
-// WaitRequests waits until n recorded requests match and returns the first
-// n of them; on timeout it fails the test listing what was recorded.
-func (s *Server) WaitRequests(t testing.TB, match func(Request) bool, n int, timeout time.Duration) []Request {
+// WaitRequests waits until n requests match as for Requests and returns
+// the first n of them; on timeout it fails the test listing what was
+// recorded.
+func (s *Server) WaitRequests(t testing.TB, method, pathPrefix string, n int, timeout time.Duration) []Request {
 	t.Helper()
+	prefix := apiPath(pathPrefix)
 	var got []Request
 	ok := s.waitUntil(timeout, func() bool {
-		got = got[:0]
-		for _, r := range s.requests {
-			if match(r) {
-				got = append(got, r)
-			}
-		}
+		got = s.matchingLocked(method, prefix)
 		return len(got) >= n
 	})
 	if !ok {
 		var all strings.Builder
-		for _, r := range s.Requests() {
+		for _, r := range s.Requests("", "") {
 			fmt.Fprintf(&all, "\n\t%s", r)
 		}
-		t.Fatalf("discordtest: waited %v for %d matching requests, got %d; recorded:%s", timeout, n, len(got), all.String())
+		t.Fatalf("discordtest: waited %v for %d %s %s requests, got %d; recorded:%s", timeout, n, method, prefix, len(got), all.String())
 	}
 	return got[:n]
+}
+
+func (s *Server) matchingLocked(method, prefix string) []Request {
+	var out []Request
+	for _, r := range s.requests {
+		if (method == "" || r.Method == method) && strings.HasPrefix(r.Path, prefix) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// apiPath makes a path prefix absolute: "/channels/" -> "/api/v9/channels/".
+func apiPath(prefix string) string {
+	if prefix == "" || strings.HasPrefix(prefix, "/api/") {
+		return prefix
+	}
+	return "/api/v9" + prefix
 }
 
 // failure is a scripted answer for the next matching request.
@@ -127,18 +146,18 @@ type failure struct {
 }
 
 // FailNext makes the next request whose method is method ("" for any) and
-// whose path starts with pathPrefix answer status instead. A prefix without
-// /api/v9 is taken relative to it ("/channels/1/messages"). 429 answers as
-// Discord does, with Retry-After and X-RateLimit-* headers and a JSON body
-// carrying retry_after; other statuses answer a JSON error. Each call
-// scripts one failure; several queue up.
-func (s *Server) FailNext(method, pathPrefix string, status int, retryAfter time.Duration) {
-	if !strings.HasPrefix(pathPrefix, "/api/") {
-		pathPrefix = "/api/v9" + pathPrefix
-	}
+// whose path starts with pathPrefix (as for Requests) answer status
+// instead, without touching the fake's data. 429 answers as Discord does:
+// a JSON body {"message": "You are being rate limited.", "retry_after":
+// retryAfter, "global": false} with Retry-After and X-RateLimit-* headers,
+// so that discordgo waits retryAfter seconds and retries by itself. Other
+// statuses (500, 502, 503, ...) answer Discord's JSON error; discordgo
+// retries 502 only. Each call scripts one failure; several queue up.
+func (s *Server) FailNext(method, pathPrefix string, status int, retryAfter float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failures = append(s.failures, failure{method: method, prefix: pathPrefix, status: status, retryAfter: retryAfter})
+	s.failures = append(s.failures, failure{method: method, prefix: apiPath(pathPrefix), status: status,
+		retryAfter: time.Duration(retryAfter * float64(time.Second))})
 }
 
 func (s *Server) takeFailure(r *http.Request) (failure, bool) {
@@ -182,6 +201,9 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	rw := &recordingWriter{ResponseWriter: w, s: s, req: Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body, At: time.Now(),
 	}}
+	if payload, _, err := rw.req.parts(); err == nil && json.Valid(payload) {
+		rw.req.Payload = payload
+	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	s.answer(rw, r)
 	rw.WriteHeader(http.StatusOK) // records the request if nothing was written

@@ -65,14 +65,7 @@ func (s *Server) createDM(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	id, ok := s.dms[body.RecipientID]
-	if !ok {
-		id = NewID()
-		s.dms[body.RecipientID] = id
-		s.channels[id] = &discordgo.Channel{ID: id, Type: discordgo.ChannelTypeDM,
-			Recipients: []*discordgo.User{s.userLocked(body.RecipientID)}}
-	}
-	ch := *s.channels[id]
+	ch := *s.dmChannelLocked(body.RecipientID)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, &ch)
 }

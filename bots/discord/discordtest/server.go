@@ -67,15 +67,15 @@ type Server struct {
 	upgrader websocket.Upgrader
 	conns    sync.WaitGroup // gateway connections being served
 
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every change
-	closed   bool
-	gateways map[*gatewayConn]struct{}
-	sessions map[string]*gatewaySession
-	idents   []discordgo.Identify
+	mu          sync.Mutex
+	changed     chan struct{} // closed and replaced on every change
+	closed      bool
+	gateways    map[*gatewayConn]struct{}
+	sessions    map[string]*gatewaySession
+	idents      []discordgo.Identify
 	identsTaken int
-	requests []Request
-	failures []failure
+	requests    []Request
+	failures    []failure
 	store
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -74,6 +75,14 @@ type messagePayload struct {
 	StickerIDs []string           `json:"sticker_ids"`
 	Poll       json.RawMessage    `json:"poll"`
 	Flags      int                `json:"flags"`
+
+	AllowedMentions *allowedMentions `json:"allowed_mentions"`
+}
+
+type allowedMentions struct {
+	Parse []string `json:"parse"`
+	Users []string `json:"users"`
+	Roles []string `json:"roles"`
 }
 
 type embedPayload struct {
@@ -91,10 +100,13 @@ type componentPayload struct {
 	Label      *string            `json:"label"`
 	Style      int                `json:"style"`
 	URL        string             `json:"url"`
+	Disabled   bool               `json:"disabled"`
 	Options    []json.RawMessage  `json:"options"`
 	MinLength  *int               `json:"min_length"`
 	MaxLength  *int               `json:"max_length"`
+	Required   *bool              `json:"required"`
 	Components []componentPayload `json:"components"`
+	Accessory  *componentPayload  `json:"accessory"` // of a section
 }
 
 // readOutgoing reads a JSON or multipart message body, answering 50109 if
@@ -172,6 +184,30 @@ func validateMessage(fe formErrors, prefix string, p *messagePayload) {
 	}
 	if p.Flags&int(discordgo.MessageFlagsIsComponentsV2) == 0 {
 		validateRows(fe, join(prefix, "components"), p.Components)
+	}
+	if p.AllowedMentions != nil {
+		validateAllowedMentions(fe, join(prefix, "allowed_mentions"), p.AllowedMentions)
+	}
+}
+
+// validateAllowedMentions checks allowed_mentions: known parse types, at
+// most 100 ids per list, and no list next to the parse type it overrides.
+func validateAllowedMentions(fe formErrors, path string, am *allowedMentions) {
+	for i, p := range am.Parse {
+		if p != "roles" && p != "users" && p != "everyone" {
+			fe.add(path+".parse."+strconv.Itoa(i), "BASE_TYPE_CHOICES", "Value must be one of ('roles', 'users', 'everyone').")
+		}
+	}
+	fe.count(path+".users", len(am.Users), 0, 100)
+	fe.count(path+".roles", len(am.Roles), 0, 100)
+	for _, kind := range []struct {
+		name string
+		ids  []string
+	}{{"users", am.Users}, {"roles", am.Roles}} {
+		if len(kind.ids) > 0 && slices.Contains(am.Parse, kind.name) {
+			fe.add(path, "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+				fmt.Sprintf("parse:[\"%s\"] and %s: [ids] are mutually exclusive.", kind.name, kind.name))
+		}
 	}
 }
 

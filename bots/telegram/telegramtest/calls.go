@@ -133,7 +133,7 @@ func defaultDescription(code, retryAfter int) string {
 	case http.StatusBadRequest:
 		return "Bad Request: chat not found"
 	case http.StatusConflict:
-		return "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+		return conflictPoller
 	case http.StatusBadGateway:
 		return "Bad Gateway"
 	}

@@ -206,7 +206,11 @@ func readParams(r *http.Request) (map[string]string, map[string][]byte, error) {
 			params[k] = v[0]
 		}
 	case "application/json":
-		return params, files, readJSON(r.Body, params)
+		err := readJSON(r.Body, params)
+		// Read to the end, or the server would not notice a long-polling
+		// client going away.
+		_, _ = io.Copy(io.Discard, r.Body)
+		return params, files, err
 	}
 	return params, files, nil
 }

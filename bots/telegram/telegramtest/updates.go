@@ -241,4 +241,3 @@ func (s *Server) allows(kind string) bool {
 	}
 	return slices.Contains(s.allowed, kind)
 }
-

@@ -1,0 +1,90 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// adminCache knows the administrators of the community's groups, asking
+// Telegram (getChatAdministrators) at most once per group per TTL.
+type adminCache struct {
+	bot    *bot.Bot
+	groups func(ctx context.Context) ([]string, error)
+	ttl    time.Duration
+	mu     sync.Mutex
+	lists  map[string]adminList
+}
+
+type adminList struct {
+	users   map[string]bool
+	fetched time.Time
+}
+
+func newAdminCache(b *bot.Bot, groups func(ctx context.Context) ([]string, error), ttl time.Duration) *adminCache {
+	if ttl <= 0 {
+		ttl = 10 * time.Minute
+	}
+	return &adminCache{bot: b, groups: groups, ttl: ttl, lists: map[string]adminList{}}
+}
+
+// isAdmin reports whether userID administers any of the groups.
+func (c *adminCache) isAdmin(ctx context.Context, userID string) (bool, error) {
+	groups, err := c.groups(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, g := range groups {
+		admins, err := c.list(ctx, g)
+		if err != nil {
+			return false, err
+		}
+		if admins[userID] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (c *adminCache) list(ctx context.Context, group string) (map[string]bool, error) {
+	c.mu.Lock()
+	l, ok := c.lists[group]
+	c.mu.Unlock()
+	if ok && time.Since(l.fetched) < c.ttl {
+		return l.users, nil
+	}
+	id, err := strconv.ParseInt(group, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("telegram group id %q is not a number", group)
+	}
+	members, err := c.bot.GetChatAdministrators(ctx, &bot.GetChatAdministratorsParams{ChatID: id})
+	if err != nil {
+		return nil, fmt.Errorf("administrators of telegram group %s: %w", group, err)
+	}
+	users := map[string]bool{}
+	for _, m := range members {
+		if u := memberUser(m); u.ID != 0 && !u.IsBot && isAdminStatus(m) {
+			users[strconv.FormatInt(u.ID, 10)] = true
+		}
+	}
+	c.mu.Lock()
+	c.lists[group] = adminList{users: users, fetched: time.Now()}
+	c.mu.Unlock()
+	return users, nil
+}
+
+func isAdminStatus(m models.ChatMember) bool {
+	return m.Type == models.ChatMemberTypeOwner || m.Type == models.ChatMemberTypeAdministrator
+}
+
+// forget drops every cached list (Hearth joined or left a group).
+func (c *adminCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lists = map[string]adminList{}
+}

@@ -1,0 +1,296 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/markup"
+	"golang.org/x/time/rate"
+)
+
+// Telegram's limits on what a bot sends.
+const (
+	maxText       = 4096 // UTF-16 units of a message, after markup
+	maxCaption    = 1024 // of a photo's caption
+	maxAlert      = 200  // of a button press's pop-up answer
+	globalPerSec  = 30   // messages per second in all
+	groupPerMin   = 20   // messages per minute to one group
+	chatPerSecond = 1    // messages per second to one chat
+)
+
+// limits paces messages under Telegram's broadcast limits: 30 a second in
+// all, one a second per chat and 20 a minute per group.
+type limits struct {
+	global *rate.Limiter
+	mu     sync.Mutex
+	chats  map[string]*chatLimit
+}
+
+type chatLimit struct {
+	chat, group *rate.Limiter
+	used        time.Time
+}
+
+func newLimits() *limits {
+	return &limits{global: rate.NewLimiter(globalPerSec, globalPerSec), chats: map[string]*chatLimit{}}
+}
+
+// wait blocks until a message may go to chat.
+func (l *limits) wait(ctx context.Context, chat string) error {
+	c := l.chat(chat)
+	if c.group != nil {
+		if err := c.group.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	if err := c.chat.Wait(ctx); err != nil {
+		return err
+	}
+	return l.global.Wait(ctx)
+}
+
+func (l *limits) chat(id string) *chatLimit {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.chats) > 10000 {
+		for k, c := range l.chats {
+			if now.Sub(c.used) > time.Minute {
+				delete(l.chats, k)
+			}
+		}
+	}
+	c := l.chats[id]
+	if c == nil {
+		c = &chatLimit{chat: rate.NewLimiter(chatPerSecond, 1)}
+		if strings.HasPrefix(id, "-") { // groups and channels have negative ids
+			c.group = rate.NewLimiter(rate.Every(time.Minute/groupPerMin), groupPerMin)
+		}
+		l.chats[id] = c
+	}
+	c.used = now
+	return c
+}
+
+// Send implements bots.Sender.
+func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
+	t, m := d.Target, d.Message
+	chat := t.ChatID
+	if chat == "" {
+		chat = t.UserID // a private chat's id is the user's id
+	}
+	chatID, err := strconv.ParseInt(chat, 10, 64)
+	if err != nil {
+		return d.SentIDs, bots.Permanent(fmt.Errorf("telegram chat id %q is not a number", chat))
+	}
+	if t.Handle != "" && len(d.SentIDs) == 0 {
+		done, err := a.answerButton(ctx, t.Handle, m)
+		if err != nil || done {
+			return d.SentIDs, err
+		}
+	}
+	if m.Edit && t.EditID != "" && m.Image == nil && m.Form == nil {
+		return a.edit(ctx, chatID, t.EditID, m, d.SentIDs)
+	}
+	return a.send(ctx, chatID, t, m, d.SentIDs)
+}
+
+// answerButton answers a button press: with a pop-up when the reply is a
+// short ephemeral text (done), else by stopping the button's spinner so
+// the reply can follow as a message. A press answered too late (Telegram
+// keeps them a few minutes) still gets its reply as a message.
+func (a *Adapter) answerButton(ctx context.Context, id string, m bots.Reply) (done bool, err error) {
+	plain := markup.Parse(m.Text).PlainText()
+	alert := m.Ephemeral && !m.Edit && m.Form == nil && m.Image == nil && len(m.Buttons) == 0 && plain != "" && markup.UTF16Len(plain) <= maxAlert
+	params := &bot.AnswerCallbackQueryParams{CallbackQueryID: id}
+	if alert {
+		params.Text, params.ShowAlert = plain, true
+	}
+	_, err = a.bot.AnswerCallbackQuery(ctx, params)
+	switch {
+	case err == nil:
+		return alert, nil
+	case errors.Is(err, bot.ErrorBadRequest):
+		return false, nil // too old to answer: send the reply as a message
+	default:
+		return false, classify(err)
+	}
+}
+
+// send sends the reply as one or more messages, skipping the parts an
+// earlier attempt sent.
+func (a *Adapter) send(ctx context.Context, chatID int64, t bots.Target, m bots.Reply, sent []string) ([]string, error) {
+	parts := a.parts(t, m)
+	for i := len(sent); i < len(parts); i++ {
+		if err := a.limits.wait(ctx, strconv.FormatInt(chatID, 10)); err != nil {
+			return sent, err
+		}
+		p := parts[i]
+		var msg *models.Message
+		var err error
+		if p.photo != nil {
+			msg, err = a.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, MessageThreadID: thread(t), Photo: p.photo,
+				Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
+		} else {
+			msg, err = a.bot.SendMessage(ctx, &bot.SendMessageParams{ChatID: chatID, MessageThreadID: thread(t), Text: p.html,
+				ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup,
+				LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()}})
+		}
+		if err != nil {
+			return sent, classify(err)
+		}
+		sent = append(sent, strconv.Itoa(msg.ID))
+	}
+	return sent, nil
+}
+
+// edit replaces the text and buttons of the message a button was on.
+func (a *Adapter) edit(ctx context.Context, chatID int64, messageID string, m bots.Reply, sent []string) ([]string, error) {
+	id, err := strconv.Atoi(messageID)
+	if err != nil {
+		return sent, bots.Permanent(fmt.Errorf("telegram message id %q is not a number", messageID))
+	}
+	doc := markup.Parse(m.Text)
+	if markup.UTF16Len(doc.PlainText()) > maxText {
+		doc = markup.Split(doc, maxText, textSize)[0]
+	}
+	_, err = a.bot.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: chatID, MessageID: id, Text: markup.TelegramHTML(doc),
+		ParseMode: models.ParseModeHTML, ReplyMarkup: keyboard(m.Buttons),
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()}})
+	if err != nil && strings.Contains(err.Error(), "message is not modified") {
+		err = nil // the same text again: nothing to change
+	}
+	if err != nil {
+		return sent, classify(err)
+	}
+	return []string{messageID}, nil
+}
+
+// part is one message of a reply.
+type part struct {
+	html   string
+	photo  models.InputFile
+	markup models.ReplyMarkup
+}
+
+// parts cuts a reply into Telegram messages: the image first (with the
+// text as its caption when it fits), the text in pieces of at most 4096
+// characters, the buttons under the last piece. A form becomes a prompt to
+// reply to.
+func (a *Adapter) parts(t bots.Target, m bots.Reply) []part {
+	if m.Form != nil {
+		return []part{a.formPrompt(t, *m.Form)}
+	}
+	doc := markup.Parse(m.Text)
+	var out []part
+	if m.Image != nil {
+		p := part{photo: photoOf(m.Image)}
+		if textSize(doc) <= maxCaption {
+			p.html, doc = markup.TelegramHTML(doc), nil
+		}
+		out = append(out, p)
+	}
+	if len(doc) > 0 {
+		for _, piece := range markup.Split(doc, maxText, textSize) {
+			out = append(out, part{html: markup.TelegramHTML(piece)})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, part{html: "\u2063"}) // buttons need a message to sit under
+	}
+	out[len(out)-1].markup = keyboard(m.Buttons)
+	return out
+}
+
+// formPrompt asks for a form's fields as a reply to the prompt. A hidden
+// link names the form so the reply can be matched to it.
+func (a *Adapter) formPrompt(t bots.Target, f bots.Form) part {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<a href=\"%s\">\u200b</a><b>%s</b>", html.EscapeString(formLink(f)), markup.TelegramHTML(markup.Doc{{Text: f.Title}}))
+	for _, fl := range f.Fields {
+		b.WriteString("\n• " + markup.TelegramHTML(markup.Doc{{Text: fl.Label}}))
+		if fl.Placeholder != "" {
+			b.WriteString(" (" + markup.TelegramHTML(markup.Doc{{Text: fl.Placeholder}}) + ")")
+		}
+	}
+	hint := "form.reply_hint"
+	if len(f.Fields) > 1 {
+		hint = "form.reply_hint_many"
+	}
+	b.WriteString("\n\n<i>" + markup.TelegramHTML(markup.Parse(a.catalog.Text(t.Lang, hint, nil))) + "</i>")
+	placeholder := f.Fields[0].Placeholder
+	if len([]rune(placeholder)) > 64 {
+		placeholder = string([]rune(placeholder)[:64])
+	}
+	return part{html: b.String(), markup: &models.ForceReply{ForceReply: true, InputFieldPlaceholder: placeholder}}
+}
+
+func textSize(d markup.Doc) int { return markup.UTF16Len(d.PlainText()) }
+
+func keyboard(rows [][]bots.Button) models.ReplyMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := &models.InlineKeyboardMarkup{}
+	for _, row := range rows {
+		var out []models.InlineKeyboardButton
+		for _, b := range row {
+			out = append(out, models.InlineKeyboardButton{Text: b.Label, CallbackData: b.Data, URL: b.URL})
+		}
+		kb.InlineKeyboard = append(kb.InlineKeyboard, out)
+	}
+	return kb
+}
+
+func photoOf(img *bots.Image) models.InputFile {
+	if img.URL != "" {
+		return &models.InputFileString{Data: img.URL}
+	}
+	name := img.Name
+	if name == "" {
+		name = "image.png"
+	}
+	return &models.InputFileUpload{Filename: name, Data: bytes.NewReader(img.Data)}
+}
+
+func thread(t bots.Target) int {
+	n, _ := strconv.Atoi(t.ThreadID)
+	return n
+}
+
+// replyTo makes the first part of a reply answer the message it replies to.
+func replyTo(t bots.Target, part int) *models.ReplyParameters {
+	id, err := strconv.Atoi(t.ReplyTo)
+	if part > 0 || t.ReplyTo == "" || err != nil {
+		return nil
+	}
+	return &models.ReplyParameters{MessageID: id, AllowSendingWithoutReply: true}
+}
+
+// classify tells the dispatcher what a failed call means: wait as long as
+// Telegram asks (429), give up when retrying cannot help (the chat is
+// gone, the bot was blocked, the message was refused), else retry later.
+func classify(err error) error {
+	if tooMany, ok := errors.AsType[*bot.TooManyRequestsError](err); ok {
+		return &bots.RetryAfterError{After: time.Duration(tooMany.RetryAfter) * time.Second, Err: err}
+	}
+	if _, ok := errors.AsType[*bot.MigrateError](err); ok {
+		return bots.Permanent(err) // the group became a supergroup with a new id
+	}
+	for _, permanent := range []error{bot.ErrorForbidden, bot.ErrorBadRequest, bot.ErrorNotFound} {
+		if errors.Is(err, permanent) {
+			return bots.Permanent(err)
+		}
+	}
+	return err
+}

@@ -1,0 +1,185 @@
+// Package telegram connects Hearth to Telegram through the Bot API, with
+// github.com/go-telegram/bot: updates by long polling or by webhook, each
+// handled once and acknowledged only once handled; messages in HTML parse
+// mode with inline keyboards, under Telegram's rate limits; command menus
+// per scope and language; group administrators as staff.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/community"
+)
+
+// Options configures the adapter.
+type Options struct {
+	Token  string
+	APIURL string // https://api.telegram.org, or a self-hosted Bot API server
+	// Webhook mode: Telegram calls WebhookURL (which must reach Hearth's
+	// WebhookPath) with WebhookSecret; empty WebhookURL means long polling.
+	WebhookURL    string
+	WebhookSecret string
+	// Groups lists the community's Telegram groups, whose administrators
+	// are staff; AdminCacheTTL is how long their lists are trusted.
+	Groups        func(ctx context.Context) ([]string, error)
+	AdminCacheTTL time.Duration
+	// OwnerIDs are the owners' Telegram user ids, whose private chats get
+	// the owner commands in their menu.
+	OwnerIDs []string
+	Catalog  *catalog.Catalog
+	Log      *slog.Logger
+	// Workers bounds how many updates are handled at once (default 16).
+	Workers int
+	// PollTimeout is how long one getUpdates call waits (default 30s).
+	PollTimeout time.Duration
+}
+
+// WebhookPath is where Hearth's HTTP server takes Telegram's webhook calls.
+const WebhookPath = "/api/telegram/webhook"
+
+// Adapter is the Telegram platform.
+type Adapter struct {
+	o       Options
+	bot     *bot.Bot
+	gate    *ackGate
+	limits  *limits
+	admins  *adminCache
+	catalog *catalog.Catalog
+	log     *slog.Logger
+	botName string
+	router  atomic.Pointer[bots.Router] // set by Run
+}
+
+// New connects to the Bot API (getMe checks the token) and returns the
+// adapter.
+func New(ctx context.Context, o Options) (*Adapter, error) {
+	if o.Workers <= 0 {
+		o.Workers = 16
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 30 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Groups == nil {
+		o.Groups = func(context.Context) ([]string, error) { return nil, nil }
+	}
+	a := &Adapter{o: o, limits: newLimits(), catalog: o.Catalog, log: o.Log}
+	a.gate = newAckGate(&http.Client{Timeout: o.PollTimeout + 15*time.Second})
+	b, err := bot.New(o.Token,
+		bot.WithServerURL(o.APIURL),
+		bot.WithHTTPClient(o.PollTimeout+time.Second, a.gate),
+		bot.WithAllowedUpdates(AllowedUpdates),
+		bot.WithNotAsyncHandlers(),
+		bot.WithWorkers(o.Workers),
+		bot.WithDefaultHandler(a.onUpdate),
+		bot.WithErrorsHandler(func(err error) { a.log.Warn("telegram", "error", err) }),
+		bot.WithCheckInitTimeout(30*time.Second),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %w", err)
+	}
+	me, err := b.GetMe(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("telegram getMe: %w", err)
+	}
+	a.bot, a.botName = b, me.Username
+	a.admins = newAdminCache(b, o.Groups, o.AdminCacheTTL)
+	return a, nil
+}
+
+// Platform implements bots.Adapter.
+func (a *Adapter) Platform() community.Platform { return community.Telegram }
+
+// Bot returns the library's client, for features beyond chat (moderation).
+func (a *Adapter) Bot() *bot.Bot { return a.bot }
+
+// IsAdmin implements community.PlatformAdmins.
+func (a *Adapter) IsAdmin(ctx context.Context, userID string) (bool, error) {
+	return a.admins.isAdmin(ctx, userID)
+}
+
+// Run implements bots.Adapter: it registers the command menus, then polls
+// for updates, or in webhook mode registers the webhook and waits while
+// WebhookHandler serves.
+func (a *Adapter) Run(ctx context.Context, r *bots.Router) error {
+	a.router.Store(r)
+	if err := a.registerMenus(ctx, r.Registry(), r.DefaultLanguage()); err != nil {
+		a.log.Warn("telegram: command menus not registered", "error", err)
+	}
+	if a.o.WebhookURL != "" {
+		if _, err := a.bot.SetWebhook(ctx, &bot.SetWebhookParams{URL: a.o.WebhookURL, SecretToken: a.o.WebhookSecret,
+			AllowedUpdates: AllowedUpdates, MaxConnections: 40}); err != nil {
+			return fmt.Errorf("set webhook: %w", err)
+		}
+		a.log.Info("telegram webhook set", "url", a.o.WebhookURL)
+		<-ctx.Done()
+		return nil
+	}
+	// getUpdates fails while a webhook is set; pending updates are kept.
+	if _, err := a.bot.DeleteWebhook(ctx, &bot.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("delete webhook before polling: %w", err)
+	}
+	a.log.Info("telegram polling for updates", "bot", a.botName)
+	a.bot.Start(ctx)
+	return nil
+}
+
+// onUpdate handles one polled update. It retries until the update is
+// recorded or Hearth stops: an update Hearth stops before handling stays
+// unacknowledged and Telegram delivers it again.
+func (a *Adapter) onUpdate(ctx context.Context, _ *bot.Bot, u *models.Update) {
+	r := a.router.Load()
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 10*time.Second) {
+		err := a.handle(ctx, r, u)
+		if err == nil {
+			a.gate.handled(u.ID)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		a.log.Error("telegram update not recorded; retrying", "update", u.ID, "error", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (a *Adapter) handle(ctx context.Context, r *bots.Router, u *models.Update) error {
+	if u.ChatMember != nil || u.MyChatMember != nil {
+		a.admins.forget() // someone was promoted, demoted, or Hearth moved
+	}
+	upd, ok := convert(u, a.botName)
+	if !ok {
+		return nil
+	}
+	return r.Handle(ctx, upd)
+}
+
+// ownerChats returns the owners' private chat ids.
+func (a *Adapter) ownerChats() []int64 {
+	var out []int64
+	for _, id := range a.o.OwnerIDs {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+var errNoRouter = errors.New("telegram: not running yet")
