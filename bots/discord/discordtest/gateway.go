@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -140,6 +139,10 @@ func (s *Server) handleOp(c *gatewayConn, data []byte) bool {
 	}
 	switch p.Op {
 	case opHeartbeat:
+		s.mu.Lock()
+		s.heartbeats++
+		s.notifyLocked()
+		s.mu.Unlock()
 		return c.send(opHeartbeatAck, nil) == nil
 	case opIdentify:
 		return s.identify(c, p.D)
@@ -187,8 +190,8 @@ func (s *Server) identifyError(id *discordgo.Identify) (int, string) {
 
 // identify starts a session: READY, then a GUILD_CREATE per guild.
 func (s *Server) identify(c *gatewayConn, d json.RawMessage) bool {
-	var id discordgo.Identify
-	if err := json.Unmarshal(d, &id); err != nil {
+	id, err := decodeIdentify(d)
+	if err != nil {
 		c.closeWith(4002, "Decode error.")
 		return false
 	}
@@ -225,6 +228,36 @@ func (s *Server) identify(c *gatewayConn, d json.RawMessage) bool {
 		sess.sendLocked("GUILD_CREATE", g, true)
 	}
 	return true
+}
+
+// decodeIdentify reads an IDENTIFY payload. The presence is read leniently:
+// discordgo sends its activity's created_at as a date where it would read a
+// number, and Discord ignores it.
+func decodeIdentify(d json.RawMessage) (discordgo.Identify, error) {
+	var p struct {
+		Token          string                       `json:"token"`
+		Properties     discordgo.IdentifyProperties `json:"properties"`
+		Compress       bool                         `json:"compress"`
+		LargeThreshold int                          `json:"large_threshold"`
+		Shard          *[2]int                      `json:"shard"`
+		Intents        discordgo.Intent             `json:"intents"`
+		Presence       json.RawMessage              `json:"presence"`
+	}
+	if err := json.Unmarshal(d, &p); err != nil {
+		return discordgo.Identify{}, err
+	}
+	id := discordgo.Identify{Token: p.Token, Properties: p.Properties, Compress: p.Compress,
+		LargeThreshold: p.LargeThreshold, Shard: p.Shard, Intents: p.Intents}
+	if len(p.Presence) > 0 {
+		var presence struct {
+			Status string `json:"status"`
+			AFK    bool   `json:"afk"`
+			Since  int    `json:"since"`
+		}
+		_ = json.Unmarshal(p.Presence, &presence) // best effort, as above
+		id.Presence.Status, id.Presence.AFK, id.Presence.Since = presence.Status, presence.AFK, presence.Since
+	}
+	return id, nil
 }
 
 // Application flags for the privileged intents an unverified bot may use.
@@ -447,66 +480,6 @@ func (c *gatewayConn) closeWith(code int, reason string) {
 			return
 		}
 	}
-}
-
-// Connections is the number of open gateway connections.
-func (s *Server) Connections() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.gateways)
-}
-
-// WaitConnections waits until exactly n gateway connections are open.
-func (s *Server) WaitConnections(t testing.TB, n int, timeout time.Duration) {
-	t.Helper()
-	if !s.waitUntil(timeout, func() bool { return len(s.gateways) == n }) {
-		t.Fatalf("discordtest: waited %v for %d gateway connections, have %d", timeout, n, s.Connections())
-	}
-}
-
-// WaitIdentify returns the next IDENTIFY a client sent (each is returned
-// once, oldest first), failing the test if none comes within timeout.
-func (s *Server) WaitIdentify(t testing.TB, timeout time.Duration) discordgo.Identify {
-	t.Helper()
-	var got discordgo.Identify
-	ok := s.waitUntil(timeout, func() bool {
-		if s.identsTaken >= len(s.idents) {
-			return false
-		}
-		got = s.idents[s.identsTaken]
-		s.identsTaken++
-		return true
-	})
-	if !ok {
-		t.Fatalf("discordtest: no IDENTIFY within %v", timeout)
-	}
-	return got
-}
-
-// RequestReconnect sends op 7 RECONNECT on every connection; a well-behaved
-// client reconnects and RESUMEs.
-func (s *Server) RequestReconnect() {
-	for _, c := range s.openConns() {
-		c.send(opReconnect, nil)
-	}
-}
-
-// DropConnections cuts every gateway connection without a close frame, as
-// a network failure does; sessions stay resumable.
-func (s *Server) DropConnections() {
-	for _, c := range s.openConns() {
-		c.ws.Close()
-	}
-}
-
-func (s *Server) openConns() []*gatewayConn {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]*gatewayConn, 0, len(s.gateways))
-	for c := range s.gateways {
-		out = append(out, c)
-	}
-	return out
 }
 
 // onShard reports whether a guild's events go to the shard [id, count].

@@ -18,6 +18,11 @@ const everyonePermissions = discordgo.PermissionCreateInstantInvite | discordgo.
 	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionUseActivities |
 	discordgo.PermissionSendVoiceMessages | discordgo.PermissionSendPolls
 
+// allPermissions is every permission bit Discord defines today (up to
+// USE_EXTERNAL_APPS, 1<<50), what an owner or administrator has;
+// discordgo.PermissionAll predates many of them.
+const allPermissions int64 = 1<<51 - 1
+
 // addBotMemberLocked makes the bot a member of g unless the test put it
 // there itself: with the managed role a bot gets when invited, allowed
 // everything and placed above every other role, so that the fake's

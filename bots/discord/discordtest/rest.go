@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"mime/multipart"
@@ -192,21 +193,30 @@ func writeFailure(w http.ResponseWriter, r *http.Request, f failure) {
 	})
 }
 
-// serveREST records a REST call and answers it.
+// serveREST records a REST call and answers it. The answer is buffered and
+// sent only once the call is recorded, so that a client never sees an
+// answer before Requests shows the call, and handlers may answer while
+// holding s.mu.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return // the client went away
 	}
-	rw := &recordingWriter{ResponseWriter: w, s: s, req: Request{
-		Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body, At: time.Now(),
-	}}
-	if payload, _, err := rw.req.parts(); err == nil && json.Valid(payload) {
-		rw.req.Payload = payload
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body, At: time.Now()}
+	if payload, _, err := req.parts(); err == nil && json.Valid(payload) {
+		req.Payload = payload
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.answer(rw, r)
-	rw.WriteHeader(http.StatusOK) // records the request if nothing was written
+	answer := &bufferedAnswer{header: http.Header{}}
+	s.answer(answer, r)
+	req.Status = answer.statusCode()
+	s.mu.Lock()
+	s.requests = append(s.requests, req)
+	s.notifyLocked()
+	s.mu.Unlock()
+	maps.Copy(w.Header(), answer.header)
+	w.WriteHeader(req.Status)
+	w.Write(answer.body.Bytes())
 }
 
 func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
@@ -243,31 +253,35 @@ func needsAuth(route string) bool {
 	return true
 }
 
-// recordingWriter records the request as soon as its status is known, so
-// that a client never sees an answer before Requests shows the request.
-type recordingWriter struct {
-	http.ResponseWriter
-	s       *Server
-	req     Request
-	written bool
+// bufferedAnswer is an http.ResponseWriter that keeps the answer until
+// serveREST sends it.
+type bufferedAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
 }
 
-func (w *recordingWriter) WriteHeader(status int) {
-	if w.written {
-		return
+// Header implements http.ResponseWriter.
+func (a *bufferedAnswer) Header() http.Header { return a.header }
+
+// WriteHeader implements http.ResponseWriter; the first status counts.
+func (a *bufferedAnswer) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
 	}
-	w.written = true
-	w.req.Status = status
-	w.s.mu.Lock()
-	w.s.requests = append(w.s.requests, w.req)
-	w.s.notifyLocked()
-	w.s.mu.Unlock()
-	w.ResponseWriter.WriteHeader(status)
 }
 
-func (w *recordingWriter) Write(b []byte) (int, error) {
-	w.WriteHeader(http.StatusOK)
-	return w.ResponseWriter.Write(b)
+// Write implements http.ResponseWriter.
+func (a *bufferedAnswer) Write(b []byte) (int, error) {
+	a.WriteHeader(http.StatusOK)
+	return a.body.Write(b)
+}
+
+func (a *bufferedAnswer) statusCode() int {
+	if a.status == 0 {
+		return http.StatusOK
+	}
+	return a.status
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -313,9 +313,18 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.deleteMessageLocked(m.ChannelID, m.ID)
+	s.notifyLocked()
 	s.mu.Unlock()
-	s.broadcastJSON("MESSAGE_DELETE", withGuild(map[string]any{"id": m.ID, "channel_id": m.ChannelID}, m.GuildID))
+	s.announceDelete(m)
 	noContent(w)
+}
+
+// announceDelete tells the gateway a message is gone, unless only its
+// recipient could see it.
+func (s *Server) announceDelete(m *discordgo.Message) {
+	if m.Flags&discordgo.MessageFlagsEphemeral == 0 {
+		s.broadcastJSON("MESSAGE_DELETE", withGuild(map[string]any{"id": m.ID, "channel_id": m.ChannelID}, m.GuildID))
+	}
 }
 
 const bulkDeleteMaxAge = 14 * 24 * time.Hour

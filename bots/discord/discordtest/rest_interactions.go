@@ -277,9 +277,7 @@ func (s *Server) deleteWebhookMessage(w http.ResponseWriter, r *http.Request) {
 	if m == nil {
 		return
 	}
-	if m.Flags&discordgo.MessageFlagsEphemeral == 0 {
-		s.broadcastJSON("MESSAGE_DELETE", withGuild(map[string]any{"id": m.ID, "channel_id": m.ChannelID}, m.GuildID))
-	}
+	s.announceDelete(m)
 	noContent(w)
 }
 

@@ -6,6 +6,19 @@
 // request to URL() and keeping the path (/api/v9/...); HTTPClient returns
 // such a client. GET /api/v9/gateway answers the fake's own websocket URL,
 // so Session.Open dials the fake's gateway.
+//
+// A test sets the scene, connects, plays a user and checks what the bot did:
+//
+//	srv := discordtest.New(t, "token")
+//	srv.AddGuild(&discordgo.Guild{ID: guildID, Channels: ..., Members: ...})
+//	dg, _ := discordgo.New("Bot token")
+//	dg.Client = srv.HTTPClient()
+//	dg.Open()                            // then t.Cleanup(func() { dg.Close() })
+//	in := srv.SlashCommand(guildID, channelID, alice, "idea", discordtest.Arg("text", "more tea"))
+//	srv.Dispatch(t, "INTERACTION_CREATE", in)
+//	reply := srv.WaitInteractionReply(t, in.ID, time.Second)
+//
+// Requests, WaitRequests and FailNext cover the REST traffic itself.
 package discordtest
 
 import (
@@ -74,6 +87,7 @@ type Server struct {
 	sessions    map[string]*gatewaySession
 	idents      []discordgo.Identify
 	identsTaken int
+	heartbeats  int
 	requests    []Request
 	failures    []failure
 	store

@@ -50,7 +50,11 @@ func newStore() store {
 
 // AddGuild makes the bot a member of g: the REST API answers its data and
 // every gateway session gets a GUILD_CREATE for it (now if already
-// connected, after READY otherwise). An @everyone role is added if missing.
+// connected, after READY otherwise). An @everyone role (id = guild id) is
+// added if missing, and unless g lists the bot among its members, the bot
+// joins with a managed role that is allowed everything and sits above
+// every other role; list the bot yourself to test missing permissions.
+// The fake keeps its own copy of g.
 func (s *Server) AddGuild(g *discordgo.Guild) {
 	var cp discordgo.Guild
 	mustCopy(g, &cp)
@@ -176,7 +180,7 @@ func (gs *guildState) removeMember(userID string) bool {
 func (gs *guildState) permissions(m *discordgo.Member) int64 {
 	g := gs.guild
 	if m.User != nil && m.User.ID == g.OwnerID {
-		return discordgo.PermissionAll
+		return allPermissions
 	}
 	var p int64
 	if r := findRole(g, g.ID); r != nil {
@@ -188,7 +192,7 @@ func (gs *guildState) permissions(m *discordgo.Member) int64 {
 		}
 	}
 	if p&discordgo.PermissionAdministrator != 0 {
-		return discordgo.PermissionAll
+		return allPermissions
 	}
 	return p
 }

@@ -2,14 +2,12 @@ package telegramtest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
-)
+	"unicode/utf8"
 
-const (
-	maxTextLen    = 4096 // UTF-16 code units after entity parsing
-	maxCaptionLen = 1024
+	"github.com/go-telegram/bot/models"
 )
 
 // htmlTags are the tags Telegram's HTML parse mode accepts.
@@ -19,90 +17,83 @@ var htmlTags = map[string]bool{
 	"a": true, "code": true, "pre": true, "blockquote": true, "tg-emoji": true,
 }
 
-// checkText validates a message text or caption as Telegram does and
-// returns the text as the chat shows it (tags gone, entities decoded).
-// what is "text" or "caption"; limit is in UTF-16 code units.
-func checkText(text, parseMode string, limit int, what string) (string, *reply) {
-	shown := text
-	switch strings.ToLower(parseMode) {
-	case "":
-	case "html":
-		var err error
-		if shown, err = parseHTML(text); err != nil {
-			r := badRequest("can't parse entities: %v", err)
-			return "", &r
-		}
-	case "markdown", "markdownv2":
-		// Accepted unchecked: Hearth renders HTML.
-	default:
-		r := badRequest("unsupported parse_mode")
-		return "", &r
-	}
-	shown = strings.TrimSpace(shown)
-	if shown == "" && what == "text" {
-		r := badRequest("message text is empty")
-		return "", &r
-	}
-	if utf16Len(shown) > limit {
-		r := badRequest("message is too long")
-		if what == "caption" {
-			r = badRequest("message caption is too long")
-		}
-		return "", &r
-	}
-	return shown, nil
-}
-
 // htmlParser follows the rules of Telegram's HTML parse mode (tdlib's
-// parse_html), with error texts like Telegram's. It is stricter in one
-// way: Telegram shows an '&' that starts no entity as it is, but here it is
-// an error, because it means the renderer forgot to escape user text.
+// parse_html), with error texts like Telegram's, and makes the message
+// entities Telegram would. It is stricter in one way: Telegram shows an '&'
+// that starts no entity as it is, but here it is an error, because it means
+// the renderer forgot to escape user text.
 type htmlParser struct {
-	src  string
-	pos  int
-	out  strings.Builder
-	open []string // tags opened and not yet closed, innermost last
+	src      string
+	pos      int
+	out      strings.Builder
+	units    int       // length of out in UTF-16 code units
+	open     []openTag // innermost last
+	entities []models.MessageEntity
 }
 
-// parseHTML returns the text Telegram would show for src, or why Telegram
-// would refuse it.
-func parseHTML(src string) (string, error) {
+// openTag is a start tag whose end tag has not come yet.
+type openTag struct {
+	name     string
+	attrs    map[string]string
+	offset   int    // where its entity starts in the shown text, in UTF-16 units
+	language string // of a pre, from the class of the code inside it
+}
+
+// parseHTML returns the text and entities Telegram would show for src, or
+// why Telegram would refuse it. Entities are sorted as Telegram sorts
+// them: by offset, the longer first.
+func parseHTML(src string) (string, []models.MessageEntity, error) {
 	p := &htmlParser{src: src}
 	for p.pos < len(p.src) {
-		var err error
 		switch p.src[p.pos] {
 		case '&':
-			err = p.entity(&p.out)
+			r, err := p.entity()
+			if err != nil {
+				return "", nil, err
+			}
+			p.write(r)
 		case '<':
-			err = p.tag()
+			if err := p.tag(); err != nil {
+				return "", nil, err
+			}
 		default:
-			p.out.WriteByte(p.src[p.pos])
-			p.pos++
-		}
-		if err != nil {
-			return "", err
+			r, size := utf8.DecodeRuneInString(p.src[p.pos:])
+			p.pos += size
+			p.write(r)
 		}
 	}
 	if n := len(p.open); n > 0 {
-		return "", entityErrorf("Can't find end tag corresponding to start tag \"%s\"", p.open[n-1])
+		return "", nil, entityErrorf("Can't find end tag corresponding to start tag \"%s\"", p.open[n-1].name)
 	}
-	return p.out.String(), nil
+	slices.SortStableFunc(p.entities, func(a, b models.MessageEntity) int {
+		if a.Offset != b.Offset {
+			return a.Offset - b.Offset
+		}
+		return b.Length - a.Length
+	})
+	return p.out.String(), p.entities, nil
 }
 
-// entity decodes the character entity at p.pos into out: &lt; &gt; &amp;
-// &quot; and numeric ones, the only ones Telegram knows.
-func (p *htmlParser) entity(out *strings.Builder) error {
+// write appends a character to the shown text.
+func (p *htmlParser) write(r rune) {
+	p.out.WriteRune(r)
+	p.units++
+	if r >= 0x10000 { // outside the Basic Multilingual Plane: a surrogate pair
+		p.units++
+	}
+}
+
+// entity decodes the character entity at p.pos: &lt; &gt; &amp; &quot; and
+// numeric ones, the only ones Telegram knows.
+func (p *htmlParser) entity() (rune, error) {
 	begin := p.pos
-	end := strings.IndexByte(p.src[begin:min(len(p.src), begin+12)], ';')
-	if end > 0 {
-		name := p.src[begin+1 : begin+end]
-		if r, ok := decodeEntity(name); ok {
-			out.WriteRune(r)
+	if end := strings.IndexByte(p.src[begin:min(len(p.src), begin+12)], ';'); end > 0 {
+		if r, ok := decodeEntity(p.src[begin+1 : begin+end]); ok {
 			p.pos = begin + end + 1
-			return nil
+			return r, nil
 		}
 	}
-	return entityErrorf("Unescaped \"&\" at byte offset %d; write &amp; (telegramtest is stricter here: Telegram would show it as is)", begin)
+	return 0, entityErrorf("Unescaped \"&\" at byte offset %d; write &amp; (telegramtest is stricter here: Telegram would show it as is)", begin)
 }
 
 func decodeEntity(name string) (rune, bool) {
@@ -156,7 +147,7 @@ func (p *htmlParser) tag() error {
 			return entityErrorf("Invalid custom emoji identifier specified")
 		}
 	}
-	p.open = append(p.open, name)
+	p.open = append(p.open, openTag{name: name, attrs: attrs, offset: p.units})
 	return nil
 }
 
@@ -172,11 +163,60 @@ func (p *htmlParser) endTag(begin int) error {
 	}
 	p.pos++
 	top := p.open[len(p.open)-1]
-	if name != "" && name != top {
-		return entityErrorf("Unmatched end tag at byte offset %d, expected \"</%s>\", found \"</%s>\"", begin, top, name)
+	if name != "" && name != top.name {
+		return entityErrorf("Unmatched end tag at byte offset %d, expected \"</%s>\", found \"</%s>\"", begin, top.name, name)
 	}
 	p.open = p.open[:len(p.open)-1]
+	p.closeEntity(top)
 	return nil
+}
+
+// entityTypes are the entities simple tags make.
+var entityTypes = map[string]models.MessageEntityType{
+	"b": models.MessageEntityTypeBold, "strong": models.MessageEntityTypeBold,
+	"i": models.MessageEntityTypeItalic, "em": models.MessageEntityTypeItalic,
+	"u": models.MessageEntityTypeUnderline, "ins": models.MessageEntityTypeUnderline,
+	"s": models.MessageEntityTypeStrikethrough, "strike": models.MessageEntityTypeStrikethrough,
+	"del":  models.MessageEntityTypeStrikethrough,
+	"span": models.MessageEntityTypeSpoiler, "tg-spoiler": models.MessageEntityTypeSpoiler,
+	"code": models.MessageEntityTypeCode, "pre": models.MessageEntityTypePre,
+	"blockquote": models.MessageEntityTypeBlockquote, "tg-emoji": models.MessageEntityTypeCustomEmoji,
+}
+
+// closeEntity adds the entity of a tag just closed, as Telegram makes it.
+// Empty entities are dropped, and a code right inside a pre only gives the
+// pre its language.
+func (p *htmlParser) closeEntity(t openTag) {
+	e := models.MessageEntity{Type: entityTypes[t.name], Offset: t.offset, Length: p.units - t.offset}
+	switch t.name {
+	case "code":
+		if n := len(p.open); n > 0 && p.open[n-1].name == "pre" {
+			p.open[n-1].language, _ = strings.CutPrefix(t.attrs["class"], "language-")
+			return
+		}
+	case "pre":
+		e.Language = t.language
+	case "blockquote":
+		if _, ok := t.attrs["expandable"]; ok {
+			e.Type = models.MessageEntityTypeExpandableBlockquote
+		}
+	case "tg-emoji":
+		e.CustomEmojiID = t.attrs["emoji-id"]
+	case "a":
+		href := t.attrs["href"]
+		if href == "" {
+			return // Telegram links the text itself when it is a URL; the fake makes no entity
+		}
+		e.Type, e.URL = models.MessageEntityTypeTextLink, href
+		if id, ok := strings.CutPrefix(href, "tg://user?id="); ok {
+			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+				e.Type, e.URL, e.User = models.MessageEntityTypeTextMention, "", &models.User{ID: n}
+			}
+		}
+	}
+	if e.Length > 0 {
+		p.entities = append(p.entities, e)
+	}
 }
 
 // attributes reads a start tag's attributes up to and including its '>'.
@@ -233,9 +273,11 @@ func (p *htmlParser) attributeValue(tag string, begin int) (string, error) {
 	var value strings.Builder
 	for p.pos < len(p.src) && p.src[p.pos] != quote {
 		if p.src[p.pos] == '&' {
-			if err := p.entity(&value); err != nil {
+			r, err := p.entity()
+			if err != nil {
 				return "", err
 			}
+			value.WriteRune(r)
 			continue
 		}
 		value.WriteByte(p.src[p.pos])
@@ -275,10 +317,4 @@ func entityErrorf(format string, args ...any) error {
 
 func isNameByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '-'
-}
-
-// utf16Len is the length of s in UTF-16 code units, the unit in which
-// Telegram measures texts.
-func utf16Len(s string) int {
-	return len(utf16.Encode([]rune(s)))
 }

@@ -73,7 +73,7 @@ func (s *Server) sendMessage(_ context.Context, c Call) reply {
 	if r != nil {
 		return *r
 	}
-	text, r := checkText(c.Params["text"], c.Params["parse_mode"], maxTextLen, "text")
+	text, r := checkText(c, "text", maxTextLen)
 	if r != nil {
 		return *r
 	}
@@ -82,8 +82,8 @@ func (s *Server) sendMessage(_ context.Context, c Call) reply {
 		return *r
 	}
 	m := s.addMessage(cs, c)
-	m.msg.Text, m.msg.ReplyMarkup = text, keyboard
-	m.source, m.markup = c.Params["parse_mode"]+"\x00"+c.Params["text"], markup
+	m.msg.Text, m.msg.Entities, m.msg.ReplyMarkup = text.text, text.entities, keyboard
+	m.source, m.markup = text.source, markup
 	return ok(m.msg)
 }
 
@@ -100,7 +100,7 @@ func (s *Server) sendPhoto(_ context.Context, c Call) reply {
 	if photo == "" && upload == nil {
 		return badRequest("there is no photo in the request")
 	}
-	caption, r := checkText(c.Params["caption"], c.Params["parse_mode"], maxCaptionLen, "caption")
+	caption, r := checkText(c, "caption", maxCaptionLen)
 	if r != nil {
 		return *r
 	}
@@ -113,10 +113,10 @@ func (s *Server) sendPhoto(_ context.Context, c Call) reply {
 		photo = fmt.Sprintf("fake-photo-%d", n)
 	}
 	m := s.addMessage(cs, c)
-	m.msg.Caption, m.msg.ReplyMarkup = caption, keyboard
+	m.msg.Caption, m.msg.CaptionEntities, m.msg.ReplyMarkup = caption.text, caption.entities, keyboard
 	m.msg.Photo = []models.PhotoSize{{FileID: photo, FileUniqueID: "fake-unique-" + strconv.FormatInt(n, 10),
 		Width: 1280, Height: 960, FileSize: len(upload)}}
-	m.source, m.markup = c.Params["parse_mode"]+"\x00"+c.Params["caption"], markup
+	m.source, m.markup = caption.source, markup
 	return ok(m.msg)
 }
 
@@ -133,7 +133,7 @@ func (s *Server) editMessageText(_ context.Context, c Call) reply {
 	if r != nil {
 		return *r
 	}
-	text, r := checkText(c.Params["text"], c.Params["parse_mode"], maxTextLen, "text")
+	text, r := checkText(c, "text", maxTextLen)
 	if r != nil {
 		return *r
 	}
@@ -145,12 +145,11 @@ func (s *Server) editMessageText(_ context.Context, c Call) reply {
 	if m == nil {
 		return ok(true) // an inline message: Telegram answers true
 	}
-	source := c.Params["parse_mode"] + "\x00" + c.Params["text"]
-	if source == m.source && markup == m.markup {
+	if text.source == m.source && markup == m.markup {
 		return badRequest(notModified)
 	}
-	m.msg.Text, m.msg.ReplyMarkup, m.msg.EditDate = text, keyboard, int(s.now().Unix())
-	m.source, m.markup = source, markup
+	m.msg.Text, m.msg.Entities, m.msg.ReplyMarkup = text.text, text.entities, keyboard
+	m.msg.EditDate, m.source, m.markup = int(s.now().Unix()), text.source, markup
 	return ok(m.msg)
 }
 

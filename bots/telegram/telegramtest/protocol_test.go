@@ -42,12 +42,16 @@ func post(ctx context.Context, url, contentType, body string) (answer, error) {
 	return a, nil
 }
 
-// poll starts a getUpdates long poll with form body params and returns
-// where its answer will arrive.
+// poll starts a getUpdates long poll with a form body and returns where
+// its answer will arrive.
 func poll(ctx context.Context, srv *telegramtest.Server, params string) chan answer {
+	return pollWith(ctx, srv, "application/x-www-form-urlencoded", params)
+}
+
+func pollWith(ctx context.Context, srv *telegramtest.Server, contentType, body string) chan answer {
 	answered := make(chan answer, 1)
 	go func() {
-		a, err := post(ctx, srv.URL()+"/bot"+token+"/getUpdates", "application/x-www-form-urlencoded", params)
+		a, err := post(ctx, srv.URL()+"/bot"+token+"/getUpdates", contentType, body)
 		if err != nil {
 			a = answer{body: map[string]any{"error": err.Error()}}
 		}
@@ -209,19 +213,24 @@ func TestGetUpdatesLongPolls(t *testing.T) {
 			t.Fatalf("woken poll: got %v", got)
 		}
 	})
-	t.Run("the poll ends with the request", func(t *testing.T) {
-		srv := telegramtest.New(t, token)
-		ctx, cancel := context.WithCancel(context.Background())
-		polled := poll(ctx, srv, "offset=1&timeout=50")
-		srv.WaitConfirmed(t, 1, wait)
-		cancel()
-		if a := receive(t, polled); a.status != 0 {
-			t.Fatalf("cancelled poll: got an answer %d %v", a.status, a.body)
-		}
-		if c := srv.WaitCalls(t, "getUpdates", 1, wait)[0]; c.Status != 200 {
-			t.Fatalf("recorded poll: got %v", c)
-		}
-	})
+	for contentType, body := range map[string]string{
+		"application/x-www-form-urlencoded": "offset=1&timeout=50",
+		"application/json":                  `{"offset":1,"timeout":50}` + "\n",
+	} {
+		t.Run("the poll ends with the request, "+contentType, func(t *testing.T) {
+			srv := telegramtest.New(t, token)
+			ctx, cancel := context.WithCancel(context.Background())
+			polled := pollWith(ctx, srv, contentType, body)
+			srv.WaitConfirmed(t, 1, wait)
+			cancel()
+			if a := receive(t, polled); a.status != 0 {
+				t.Fatalf("cancelled poll: got an answer %d %v", a.status, a.body)
+			}
+			if c := srv.WaitCalls(t, "getUpdates", 1, wait)[0]; c.Status != 200 {
+				t.Fatalf("recorded poll: got %v", c)
+			}
+		})
+	}
 	t.Run("a second poller ends the first", func(t *testing.T) {
 		srv := telegramtest.New(t, token)
 		first := poll(context.Background(), srv, "offset=1&timeout=50")

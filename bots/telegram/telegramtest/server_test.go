@@ -130,6 +130,11 @@ func TestSendMessageRecordsHTMLAndKeyboard(t *testing.T) {
 	if want := "Board games & tea <3"; msg.Text != want {
 		t.Fatalf("answered text: got %q, want %q", msg.Text, want)
 	}
+	wantEntities := []models.MessageEntity{{Type: models.MessageEntityTypeBold, Offset: 0, Length: 11},
+		{Type: models.MessageEntityTypeTextLink, Offset: 14, Length: 3, URL: "https://example.org/?a=1&b=2"}}
+	if !reflect.DeepEqual(msg.Entities, wantEntities) {
+		t.Fatalf("answered entities: got %+v, want %+v", msg.Entities, wantEntities)
+	}
 	if msg.ID != 1 || msg.Chat.ID != group.ID || msg.From == nil || msg.From.ID != 123456 {
 		t.Fatalf("answered message: got %+v", msg)
 	}
@@ -326,7 +331,7 @@ func TestSendPhotoUploadsFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SendPhoto: %v", err)
 	}
-	if msg.Caption != "Your card" || len(msg.Photo) != 1 || msg.Photo[0].FileID == "" {
+	if msg.Caption != "Your card" || len(msg.CaptionEntities) != 1 || len(msg.Photo) != 1 || msg.Photo[0].FileID == "" {
 		t.Fatalf("answered message: got %+v", msg)
 	}
 	if got := string(srv.Calls("sendPhoto")[0].Files["photo"]); got != "PNG..." {
