@@ -48,9 +48,6 @@ type Telegram struct {
 	Mode          string `yaml:"mode" env:"TELEGRAM_MODE"`
 	WebhookURL    string `yaml:"webhook_url" env:"TELEGRAM_WEBHOOK_URL"`
 	WebhookSecret Secret `yaml:"webhook_secret" env:"TELEGRAM_WEBHOOK_SECRET"`
-	// AdminCacheTTL is how long a group's administrator list is trusted
-	// before Hearth asks Telegram again.
-	AdminCacheTTL time.Duration `yaml:"admin_cache_ttl" env:"TELEGRAM_ADMIN_CACHE_TTL"`
 }
 
 // Discord configures the Discord bot.
@@ -70,6 +67,9 @@ type Community struct {
 	Name            string `yaml:"name" env:"HEARTH_COMMUNITY_NAME"`
 	DefaultLanguage string `yaml:"default_language" env:"HEARTH_DEFAULT_LANGUAGE"`
 	Timezone        string `yaml:"timezone" env:"HEARTH_TIMEZONE"`
+	// AdminCacheTTL is how long Hearth trusts what a platform said about
+	// who administers the community's groups before asking again.
+	AdminCacheTTL time.Duration `yaml:"admin_cache_ttl" env:"HEARTH_ADMIN_CACHE_TTL"`
 }
 
 // Link configures the signed tokens that link a member to a shop customer.
@@ -112,13 +112,14 @@ func Default() Config {
 		},
 		HTTP:     HTTP{Addr: "127.0.0.1:8080"},
 		Log:      Log{Level: "info"},
-		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: ModePolling, AdminCacheTTL: 10 * time.Minute},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: ModePolling},
 		Discord:  Discord{APIURL: "https://discord.com", ShardCount: 1},
 		Outbox:   Outbox{MaxAttempts: 8},
 		Community: Community{
 			Name:            "Hearth community",
 			DefaultLanguage: "en",
 			Timezone:        "UTC",
+			AdminCacheTTL:   10 * time.Minute,
 		},
 	}
 }

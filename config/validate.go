@@ -76,6 +76,9 @@ func (c *Config) Validate() Problems {
 	if _, err := time.LoadLocation(c.Community.Timezone); err != nil || c.Community.Timezone == "" {
 		add("community.timezone", "%q is not an IANA time zone (such as Europe/Athens or UTC)", c.Community.Timezone)
 	}
+	if c.Community.AdminCacheTTL < time.Second {
+		add("community.admin_cache_ttl", "must be at least 1s (such as 10m), not %s", c.Community.AdminCacheTTL)
+	}
 	for i, s := range c.Owners {
 		if _, err := ParseOwner(s); err != nil {
 			add(fmt.Sprintf("owners[%d]", i), "%v", err)
@@ -122,9 +125,6 @@ func (c *Config) validateTelegram(add func(key, format string, args ...any)) {
 	}
 	if t.WebhookSecret != "" && !webhookSecret.MatchString(t.WebhookSecret.Value()) {
 		add("telegram.webhook_secret", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
-	}
-	if t.AdminCacheTTL < time.Second {
-		add("telegram.admin_cache_ttl", "must be at least 1s (such as 10m), not %s", t.AdminCacheTTL)
 	}
 	if t.Mode != ModeWebhook {
 		return

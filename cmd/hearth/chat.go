@@ -8,6 +8,8 @@ import (
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/console"
+	"github.com/hearthbot/hearth/bots/discord"
+	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/config"
 	"github.com/hearthbot/hearth/storage"
@@ -34,6 +36,16 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Telegram.Token != "" {
+		if err := addTelegram(ctx, svc, store, cfg, srv, log); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Discord.Token != "" {
+		if err := addDiscord(svc, cfg, log); err != nil {
+			return nil, err
+		}
+	}
 	if useConsole {
 		log.Info("no telegram.token or discord.token: starting the console chat (see README)")
 		svc.Add(console.New(console.Options{
@@ -43,6 +55,64 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 	}
 	svc.Start()
 	return svc, nil
+}
+
+// addTelegram connects the Telegram bot: long polling, or webhook mode
+// with the endpoint on Hearth's HTTP server.
+func addTelegram(ctx context.Context, svc *bots.Service, store *storage.Store, cfg config.Config, srv *web.Server, log *slog.Logger) error {
+	o := telegram.Options{
+		Token: cfg.Telegram.Token.Value(), APIURL: cfg.Telegram.APIURL, AdminCacheTTL: cfg.Community.AdminCacheTTL,
+		OwnerIDs: ownerIDs(cfg, community.Telegram), Catalog: svc.Catalog, Log: log.With("platform", "telegram"),
+		Groups: func(ctx context.Context) ([]string, error) { return groupIDs(ctx, store, community.Telegram) },
+	}
+	if cfg.Telegram.Mode == config.ModeWebhook {
+		o.WebhookURL, o.WebhookSecret = cfg.Telegram.WebhookURL, cfg.Telegram.WebhookSecret.Value()
+	}
+	a, err := telegram.New(ctx, o)
+	if err != nil {
+		return err
+	}
+	if o.WebhookURL != "" {
+		srv.Handle("POST "+telegram.WebhookPath, a.WebhookHandler())
+	}
+	svc.Add(a)
+	return nil
+}
+
+// addDiscord connects the Discord bot.
+func addDiscord(svc *bots.Service, cfg config.Config, log *slog.Logger) error {
+	a, err := discord.New(discord.Options{
+		Token: cfg.Discord.Token.Value(), APIURL: cfg.Discord.APIURL, GuildIDs: cfg.Discord.GuildIDs,
+		StaffRoleIDs: cfg.Discord.StaffRoleIDs, ShardID: cfg.Discord.ShardID, ShardCount: cfg.Discord.ShardCount,
+		AdminCacheTTL: cfg.Community.AdminCacheTTL, Catalog: svc.Catalog, Log: log.With("platform", "discord"),
+	})
+	if err != nil {
+		return err
+	}
+	svc.Add(a)
+	return nil
+}
+
+// groupIDs lists the community's groups on a platform.
+func groupIDs(ctx context.Context, store *storage.Store, p community.Platform) ([]string, error) {
+	chats, err := store.Chats(ctx, p)
+	var out []string
+	for _, c := range chats {
+		if c.Kind == community.ChatGroup {
+			out = append(out, c.PlatformID)
+		}
+	}
+	return out, err
+}
+
+func ownerIDs(cfg config.Config, p community.Platform) []string {
+	var out []string
+	for _, o := range ownerAccounts(cfg) {
+		if o.Platform == p {
+			out = append(out, o.UserID)
+		}
+	}
+	return out
 }
 
 func ownerAccounts(cfg config.Config) []community.Account {
