@@ -48,19 +48,12 @@ func (s *Store) RecordInbound(ctx context.Context, batch []bots.Inbound) ([]bots
 	return out, nil
 }
 
-const markSeenSQL = `
-WITH t AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::bool[]) AS t(platform, key, done)
-), ins AS (
-    INSERT INTO inbound_updates (platform, update_key, handled_at)
-    SELECT platform, key, CASE WHEN done THEN now() END FROM t
-    ON CONFLICT DO NOTHING
-    RETURNING platform, update_key
-)
-SELECT t.platform, t.key, ins.update_key IS NOT NULL, u.update_key IS NOT NULL, u.handled_at IS NOT NULL
-FROM t
-LEFT JOIN ins ON ins.platform = t.platform AND ins.update_key = t.key
-LEFT JOIN inbound_updates u ON u.platform = t.platform AND u.update_key = t.key`
+const insertSeenSQL = `
+INSERT INTO inbound_updates (platform, update_key, handled_at)
+SELECT platform, key, CASE WHEN done THEN now() END
+FROM unnest($1::text[], $2::text[], $3::bool[]) AS t(platform, key, done)
+ON CONFLICT DO NOTHING
+RETURNING platform, update_key`
 
 // markSeen inserts the updates' keys. An update already there was handled,
 // or was seen and never handled (Hearth stopped in between): that one is
@@ -72,27 +65,44 @@ func markSeen(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots
 	for i, in := range batch {
 		platforms[i], keys[i], done[i] = string(in.Platform), in.Key, in.Done
 		index[string(in.Platform)+"\x00"+in.Key] = i
+		out[i].Seen = bots.SeenHandled
 	}
-	rows, err := tx.QueryContext(ctx, markSeenSQL, pq.Array(platforms), pq.Array(keys), pq.Array(done))
+	inserted := 0
+	err := scanRows(ctx, tx, func(platform, key string) {
+		out[index[platform+"\x00"+key]].Seen = bots.SeenNew
+		inserted++
+	}, insertSeenSQL, pq.Array(platforms), pq.Array(keys), pq.Array(done))
+	if err != nil || inserted == len(batch) {
+		return err
+	}
+	// Seen before: unfinished ones are handled again.
+	var oldP, oldK []string
+	for i, in := range batch {
+		if out[i].Seen != bots.SeenNew {
+			oldP, oldK = append(oldP, string(in.Platform)), append(oldK, in.Key)
+		}
+	}
+	return scanRows(ctx, tx, func(platform, key string) {
+		out[index[platform+"\x00"+key]].Seen = bots.SeenUnfinished
+	}, `
+SELECT u.platform, u.update_key FROM inbound_updates u
+JOIN unnest($1::text[], $2::text[]) AS t(platform, key) ON u.platform = t.platform AND u.update_key = t.key
+WHERE u.handled_at IS NULL`, pq.Array(oldP), pq.Array(oldK))
+}
+
+// scanRows runs a query returning two text columns and calls fn per row.
+func scanRows(ctx context.Context, tx *sqlx.Tx, fn func(a, b string), query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("mark seen: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var platform, key string
-		var inserted, existed, handled bool
-		if err := rows.Scan(&platform, &key, &inserted, &existed, &handled); err != nil {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
 			return err
 		}
-		i := index[platform+"\x00"+key]
-		switch {
-		case inserted:
-			out[i].Seen = bots.SeenNew
-		case existed && !handled:
-			out[i].Seen = bots.SeenUnfinished
-		default:
-			out[i].Seen = bots.SeenHandled
-		}
+		fn(a, b)
 	}
 	return rows.Err()
 }
@@ -103,6 +113,21 @@ type chatRow struct {
 	ChatID   string           `db:"platform_chat_id"`
 	IsStaff  bool             `db:"is_staff"`
 	Language string           `db:"language"`
+	Title    string           `db:"title"`
+	Removed  bool             `db:"removed"`
+	Parent   string           `db:"parent"`
+}
+
+const knownChatsSQL = `
+SELECT c.id, c.platform, c.platform_chat_id, c.is_staff, c.language, c.title, c.removed_at IS NOT NULL AS removed,
+       COALESCE(p.platform_chat_id, '') AS parent
+FROM unnest($1::text[], $2::text[]) AS t(platform, chat)
+JOIN chats c ON c.platform = t.platform AND c.platform_chat_id = t.chat
+LEFT JOIN chats p ON p.id = c.parent_id`
+
+// current reports whether a stored chat already says what c says.
+func (r chatRow) current(c bots.Chat) bool {
+	return !r.Removed && (c.Title == "" || c.Title == r.Title) && r.Parent == c.GroupID
 }
 
 const upsertChatsSQL = `
@@ -129,7 +154,8 @@ FROM chats c JOIN t ON c.platform = t.platform AND c.platform_chat_id = t.chat
 WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.id = c.id)`
 
 // resolveChats records the chats of the batch (Discord servers first, then
-// their channels) and returns them by platform and chat id.
+// their channels) and returns them by platform and chat id. Chats already
+// recorded as they are cost one query.
 func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) (map[string]chatRow, error) {
 	groups, chats := map[string]bots.Chat{}, map[string]bots.Chat{}
 	platformOf := map[string]community.Platform{}
@@ -146,14 +172,33 @@ func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []
 		}
 	}
 	found := map[string]chatRow{}
+	var kp, kid []string
 	for _, set := range []map[string]bots.Chat{groups, chats} {
-		if len(set) == 0 {
-			continue
+		for k, c := range set {
+			kp, kid = append(kp, string(platformOf[k])), append(kid, c.ID)
 		}
+	}
+	if len(kp) == 0 {
+		return found, nil
+	}
+	var known []chatRow
+	if err := sqlx.SelectContext(ctx, tx, &known, knownChatsSQL, pq.Array(kp), pq.Array(kid)); err != nil {
+		return nil, fmt.Errorf("look up chats: %w", err)
+	}
+	for _, r := range known {
+		found[chatKey(community.Platform(r.Platform), r.ChatID)] = r
+	}
+	for _, set := range []map[string]bots.Chat{groups, chats} {
 		var p, id, kind, title, parent []string
 		for _, k := range slices.Sorted(maps.Keys(set)) {
 			c := set[k]
+			if r, ok := found[k]; ok && r.current(c) {
+				continue
+			}
 			p, id, kind, title, parent = append(p, string(platformOf[k])), append(id, c.ID), append(kind, string(c.Kind)), append(title, c.Title), append(parent, c.GroupID)
+		}
+		if len(p) == 0 {
+			continue
 		}
 		var rows []chatRow
 		if err := sqlx.SelectContext(ctx, tx, &rows, upsertChatsSQL, pq.Array(p), pq.Array(id), pq.Array(kind), pq.Array(title), pq.Array(parent)); err != nil {
@@ -171,107 +216,136 @@ type memberRow struct {
 	language string
 }
 
-const resolveMembersSQL = `
+const knownMembersSQL = `
+SELECT i.platform, i.platform_user_id, i.member_id, m.language AS member_language,
+       i.username, i.display_name, i.language, i.last_seen_at < now() - interval '5 minutes' AS stale
+FROM unnest($1::text[], $2::text[]) AS t(platform, uid)
+JOIN identities i ON i.platform = t.platform AND i.platform_user_id = t.uid
+JOIN members m ON m.id = i.member_id`
+
+const createMembersSQL = `
 WITH t AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(platform, uid, username, display_name, language)
-), missing AS (
-    SELECT t.*, nextval(pg_get_serial_sequence('members', 'id')) AS member_id
-    FROM t
-    WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.platform = t.platform AND i.platform_user_id = t.uid)
+    SELECT *, nextval(pg_get_serial_sequence('members', 'id')) AS member_id
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(platform, uid, username, display_name, language)
 ), new_members AS (
     INSERT INTO members (id, display_name) OVERRIDING SYSTEM VALUE
-    SELECT member_id, display_name FROM missing
+    SELECT member_id, display_name FROM t
     RETURNING id
 ), new_identities AS (
     INSERT INTO identities (platform, platform_user_id, member_id, username, display_name, language)
-    SELECT platform, uid, member_id, username, display_name, language FROM missing
+    SELECT platform, uid, member_id, username, display_name, language FROM t
     ON CONFLICT DO NOTHING
-    RETURNING platform, platform_user_id, member_id
+    RETURNING member_id
+)
+SELECT id FROM new_members WHERE id NOT IN (SELECT member_id FROM new_identities)`
+
+const refreshIdentitiesSQL = `
+WITH t AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(platform, uid, username, display_name, language)
 ), changed AS (
     UPDATE identities i
     SET username = t.username, display_name = t.display_name, language = t.language, last_seen_at = now()
-    FROM t
-    WHERE i.platform = t.platform AND i.platform_user_id = t.uid
-      AND ((i.username, i.display_name, i.language) IS DISTINCT FROM (t.username, t.display_name, t.language)
-           OR i.last_seen_at < now() - interval '5 minutes')
+    FROM t WHERE i.platform = t.platform AND i.platform_user_id = t.uid
     RETURNING i.member_id, t.display_name
-), renamed AS (
-    UPDATE members m SET display_name = c.display_name, updated_at = now()
-    FROM changed c
-    WHERE m.id = c.member_id AND c.display_name <> '' AND m.display_name <> c.display_name
 )
-SELECT i.platform, i.platform_user_id, i.member_id, m.language, false AS orphan
-FROM identities i
-JOIN t ON i.platform = t.platform AND i.platform_user_id = t.uid
-JOIN members m ON m.id = i.member_id
-UNION ALL
-SELECT platform, platform_user_id, member_id, '', false FROM new_identities
-UNION ALL
-SELECT '', '', id, '', true FROM new_members
-WHERE id NOT IN (SELECT member_id FROM new_identities)`
+UPDATE members m SET display_name = c.display_name, updated_at = now()
+FROM changed c
+WHERE m.id = c.member_id AND c.display_name <> '' AND m.display_name <> c.display_name`
 
-const membersOfSQL = `
-SELECT i.platform, i.platform_user_id, i.member_id, m.language, false
-FROM identities i
-JOIN unnest($1::text[], $2::text[]) AS t(platform, uid) ON i.platform = t.platform AND i.platform_user_id = t.uid
-JOIN members m ON m.id = i.member_id`
+// sender is a platform user as one batch describes them.
+type sender struct {
+	platform, uid, username, name, language string
+}
 
-// resolveMembers finds or creates the member behind every sender and keeps
-// their names current. A sender another transaction created at the same
-// moment is looked up again once that one has committed.
+type knownRow struct {
+	Platform       string `db:"platform"`
+	UID            string `db:"platform_user_id"`
+	Member         int64  `db:"member_id"`
+	MemberLanguage string `db:"member_language"`
+	Username       string `db:"username"`
+	DisplayName    string `db:"display_name"`
+	Language       string `db:"language"`
+	Stale          bool   `db:"stale"`
+}
+
+// resolveMembers finds the member behind every sender: one query when all
+// are known and unchanged, the usual case. New senders become members;
+// changed names and languages are written, and last_seen_at at most every
+// five minutes. A sender another transaction created at the same moment is
+// looked up again once that one has committed.
 func resolveMembers(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) (map[string]memberRow, error) {
-	users := map[string]bots.Inbound{}
+	users := map[string]sender{}
 	for i, in := range batch {
 		if in.From.ID != "" && out[i].Seen != bots.SeenHandled {
-			users[userKey(in.Platform, in.From.ID)] = in
+			users[userKey(in.Platform, in.From.ID)] = sender{string(in.Platform), in.From.ID, in.From.Username, displayName(in.From), in.From.Language}
 		}
 	}
 	found := map[string]memberRow{}
 	if len(users) == 0 {
 		return found, nil
 	}
-	var p, uid, username, name, lang []string
-	for _, k := range slices.Sorted(maps.Keys(users)) {
-		u := users[k]
-		p, uid = append(p, string(u.Platform)), append(uid, u.From.ID)
-		username, name, lang = append(username, u.From.Username), append(name, displayName(u.From)), append(lang, u.From.Language)
+	keys := slices.Sorted(maps.Keys(users))
+	var changed []sender
+	if err := lookUpMembers(ctx, tx, users, keys, found, &changed); err != nil {
+		return nil, err
 	}
-	orphans, err := scanMembers(ctx, tx, found, resolveMembersSQL, pq.Array(p), pq.Array(uid), pq.Array(username), pq.Array(name), pq.Array(lang))
-	if err != nil {
-		return nil, fmt.Errorf("resolve members: %w", err)
-	}
-	if len(orphans) > 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE id = ANY($1)`, pq.Array(orphans)); err != nil {
-			return nil, fmt.Errorf("drop members created twice: %w", err)
+	var missing []sender
+	for _, k := range keys {
+		if _, ok := found[k]; !ok {
+			missing = append(missing, users[k])
 		}
-		if _, err := scanMembers(ctx, tx, found, membersOfSQL, pq.Array(p), pq.Array(uid)); err != nil {
-			return nil, fmt.Errorf("resolve members again: %w", err)
+	}
+	if len(missing) > 0 {
+		var orphans []int64
+		if err := tx.SelectContext(ctx, &orphans, createMembersSQL, senderArrays(missing)...); err != nil {
+			return nil, fmt.Errorf("create members: %w", err)
+		}
+		if len(orphans) > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE id = ANY($1)`, pq.Array(orphans)); err != nil {
+				return nil, fmt.Errorf("drop members created twice: %w", err)
+			}
+		}
+		var again []sender
+		if err := lookUpMembers(ctx, tx, users, keys, found, &again); err != nil {
+			return nil, err
+		}
+	}
+	if len(changed) > 0 {
+		if _, err := tx.ExecContext(ctx, refreshIdentitiesSQL, senderArrays(changed)...); err != nil {
+			return nil, fmt.Errorf("refresh identities: %w", err)
 		}
 	}
 	return found, nil
 }
 
-func scanMembers(ctx context.Context, tx *sqlx.Tx, found map[string]memberRow, query string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var orphans []int64
-	for rows.Next() {
-		var platform, uid, lang string
-		var id int64
-		var orphan bool
-		if err := rows.Scan(&platform, &uid, &id, &lang, &orphan); err != nil {
-			return nil, err
+func lookUpMembers(ctx context.Context, tx *sqlx.Tx, users map[string]sender, keys []string, found map[string]memberRow, changed *[]sender) error {
+	var p, uid []string
+	for _, k := range keys {
+		if _, ok := found[k]; !ok {
+			p, uid = append(p, users[k].platform), append(uid, users[k].uid)
 		}
-		if orphan {
-			orphans = append(orphans, id)
-			continue
-		}
-		found[userKey(community.Platform(platform), uid)] = memberRow{id: community.MemberID(id), language: lang}
 	}
-	return orphans, rows.Err()
+	var rows []knownRow
+	if err := tx.SelectContext(ctx, &rows, knownMembersSQL, pq.Array(p), pq.Array(uid)); err != nil {
+		return fmt.Errorf("look up members: %w", err)
+	}
+	for _, r := range rows {
+		k := userKey(community.Platform(r.Platform), r.UID)
+		found[k] = memberRow{id: community.MemberID(r.Member), language: r.MemberLanguage}
+		u := users[k]
+		if r.Stale || r.Username != u.username || r.DisplayName != u.name || r.Language != u.language {
+			*changed = append(*changed, u)
+		}
+	}
+	return nil
+}
+
+func senderArrays(ss []sender) []any {
+	var p, uid, username, name, lang []string
+	for _, u := range ss {
+		p, uid, username, name, lang = append(p, u.platform), append(uid, u.uid), append(username, u.username), append(name, u.name), append(lang, u.language)
+	}
+	return []any{pq.Array(p), pq.Array(uid), pq.Array(username), pq.Array(name), pq.Array(lang)}
 }
 
 // insertActivities writes the activity of every new update that has one.

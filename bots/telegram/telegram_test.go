@@ -44,7 +44,7 @@ type setup struct {
 	tg            *telegramtest.Server
 }
 
-func start(t *testing.T, s setup) *hearth {
+func start(t testing.TB, s setup) *hearth {
 	t.Helper()
 	if s.store == nil {
 		s.store = storage.New(storagetest.New(t))
