@@ -101,7 +101,7 @@ func NewRouter(o RouterOptions) *Router {
 }
 
 // Run records updates until ctx ends. Handle blocks until Run is running.
-func (r *Router) Run(ctx context.Context) { r.recorder.run(ctx, 4) }
+func (r *Router) Run(ctx context.Context) { r.recorder.run(ctx, 2) }
 
 // On adds a hook for updates of kind.
 func (r *Router) On(kind UpdateKind, h Hook) { r.hooks[kind] = append(r.hooks[kind], h) }

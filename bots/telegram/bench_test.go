@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -53,19 +54,24 @@ func (in *inbound) post(b *testing.B, n int64) {
 	}
 }
 
-// BenchmarkInboundThroughput handles updates as fast as 40 concurrent
-// webhook connections (Telegram's default) deliver them.
+// BenchmarkInboundThroughput handles updates as fast as 100 concurrent
+// webhook connections (Telegram's maximum for one bot) or 200 (two
+// replicas) deliver them.
 func BenchmarkInboundThroughput(b *testing.B) {
-	in := newInbound(b)
-	b.SetParallelism(50) // 100 goroutines on 2 cores: Telegram allows 100 webhook connections
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			in.post(b, in.next.Add(1))
-		}
-	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "updates/s")
+	for _, inFlight := range []int{100, 200} {
+		b.Run(fmt.Sprintf("in-flight=%d", inFlight), func(b *testing.B) {
+			in := newInbound(b)
+			b.SetParallelism(max(1, inFlight/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					in.post(b, in.next.Add(1))
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "updates/s")
+		})
+	}
 }
 
 // BenchmarkInboundLatencyAt1000PerSecond sends 3,000 updates at a steady

@@ -39,7 +39,7 @@ type Options struct {
 	OwnerIDs []string
 	Catalog  *catalog.Catalog
 	Log      *slog.Logger
-	// Workers bounds how many updates are handled at once (default 16).
+	// Workers bounds how many polled updates are handled at once (default 100, one getUpdates batch).
 	Workers int
 	// PollTimeout is how long one getUpdates call waits (default 30s).
 	PollTimeout time.Duration
@@ -65,7 +65,7 @@ type Adapter struct {
 // adapter.
 func New(ctx context.Context, o Options) (*Adapter, error) {
 	if o.Workers <= 0 {
-		o.Workers = 16
+		o.Workers = 100
 	}
 	if o.PollTimeout <= 0 {
 		o.PollTimeout = 30 * time.Second
@@ -121,7 +121,7 @@ func (a *Adapter) Run(ctx context.Context, r *bots.Router) error {
 	}
 	if a.o.WebhookURL != "" {
 		if _, err := a.bot.SetWebhook(ctx, &bot.SetWebhookParams{URL: a.o.WebhookURL, SecretToken: a.o.WebhookSecret,
-			AllowedUpdates: AllowedUpdates, MaxConnections: 40}); err != nil {
+			AllowedUpdates: AllowedUpdates, MaxConnections: 100}); err != nil {
 			return fmt.Errorf("set webhook: %w", err)
 		}
 		a.log.Info("telegram webhook set", "url", a.o.WebhookURL)
