@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -12,21 +13,21 @@ import (
 )
 
 type identityRow struct {
-	Platform    string      `db:"platform"`
-	UserID      string      `db:"platform_user_id"`
-	Member      int64       `db:"member_id"`
-	Username    string      `db:"username"`
-	DisplayName string      `db:"display_name"`
-	Language    string      `db:"language"`
-	FirstSeen   pq.NullTime `db:"first_seen_at"`
-	LastSeen    pq.NullTime `db:"last_seen_at"`
+	Platform    string       `db:"platform"`
+	UserID      string       `db:"platform_user_id"`
+	Member      int64        `db:"member_id"`
+	Username    string       `db:"username"`
+	DisplayName string       `db:"display_name"`
+	Language    string       `db:"language"`
+	FirstSeen   sql.NullTime `db:"first_seen_at"`
+	LastSeen    sql.NullTime `db:"last_seen_at"`
 }
 
 type memberRecord struct {
-	ID          int64       `db:"id"`
-	DisplayName string      `db:"display_name"`
-	Language    string      `db:"language"`
-	CreatedAt   pq.NullTime `db:"created_at"`
+	ID          int64        `db:"id"`
+	DisplayName string       `db:"display_name"`
+	Language    string       `db:"language"`
+	CreatedAt   sql.NullTime `db:"created_at"`
 }
 
 // Member implements community.StaffStore: the member with their identities.

@@ -2,12 +2,12 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // AddStaff implements community.StaffStore: the staff row, its audit entry
@@ -50,9 +50,9 @@ func staffChanged(ctx context.Context, tx *sqlx.Tx, action string, c community.S
 // ListStaff implements community.StaffStore: named staff, oldest first.
 func (s *Store) ListStaff(ctx context.Context) ([]community.StaffMember, error) {
 	var rows []struct {
-		Member  int64       `db:"member_id"`
-		AddedBy *int64      `db:"added_by"`
-		AddedAt pq.NullTime `db:"added_at"`
+		Member  int64        `db:"member_id"`
+		AddedBy *int64       `db:"added_by"`
+		AddedAt sql.NullTime `db:"added_at"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `SELECT member_id, added_by, added_at FROM staff ORDER BY added_at, member_id`); err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)

@@ -180,7 +180,7 @@ func (c *Console) prompt() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.out.prompt(c.state.speaker, c.placeName(c.state.chat))
+	c.out.prompt(c.state.speaker, shortPlace(c.state.chat))
 }
 
 func (c *Console) echo(line string) {
@@ -312,6 +312,18 @@ func (c *Console) placeName(chat string) string {
 		return "in the staff room"
 	default:
 		return "in a private chat with the bot"
+	}
+}
+
+// shortPlace names a chat in the prompt.
+func shortPlace(chat string) string {
+	switch chat {
+	case groupChat:
+		return "group"
+	case staffRoom:
+		return "staff room"
+	default:
+		return "private"
 	}
 }
 

@@ -101,4 +101,3 @@ func diff(want, got string) string {
 	}
 	return ""
 }
-

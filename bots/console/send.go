@@ -78,7 +78,7 @@ func (p *printer) line(s string) { fmt.Fprintln(p.w, s) }
 func (p *printer) note(s string) { fmt.Fprintln(p.w, "  ("+s+")") }
 
 func (p *printer) prompt(speaker, place string) {
-	fmt.Fprintf(p.w, "%s %s> ", speaker, strings.TrimPrefix(place, "in "))
+	fmt.Fprintf(p.w, "%s %s> ", speaker, place)
 }
 
 func (p *printer) message(who, text string, img *bots.Image) {

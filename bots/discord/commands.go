@@ -44,11 +44,14 @@ func (a *Adapter) registerCommands(reg *bots.Registry, defaultLang string) error
 func (a *Adapter) slashCommands(reg *bots.Registry, defaultLang string) []*discordgo.ApplicationCommand {
 	var out []*discordgo.ApplicationCommand
 	for _, c := range reg.Commands() {
-		dm := c.Where&bots.InDirect != 0
+		contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+		if c.Where&bots.InDirect != 0 {
+			contexts = append(contexts, discordgo.InteractionContextBotDM)
+		}
 		cmd := &discordgo.ApplicationCommand{
 			Name: c.Name, Description: a.catalog.Text(defaultLang, "cmd."+c.Name, nil),
 			DescriptionLocalizations: a.localized("cmd." + c.Name),
-			DMPermission:             &dm,
+			Contexts:                 &contexts,
 		}
 		switch c.Permission {
 		case community.RoleStaff:

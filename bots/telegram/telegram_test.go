@@ -146,13 +146,13 @@ func TestMemberCannotUseOwnerCommand(t *testing.T) {
 	}
 	h.stop()
 	for query, want := range map[string]int{
-		`SELECT count(*) FROM chats WHERE is_staff`:                               0,
-		`SELECT count(*) FROM audit_log WHERE action = 'command.refused'`:         1,
-		`SELECT count(*) FROM audit_log`:                                          1,
-		`SELECT count(*) FROM outbox_events`:                                      0,
-		`SELECT count(*) FROM deliveries`:                                         1,
-		`SELECT count(*) FROM staff`:                                              0,
-		`SELECT count(*) FROM audit_log WHERE details->>'command' = 'setstaff'`:   1,
+		`SELECT count(*) FROM chats WHERE is_staff`:                             0,
+		`SELECT count(*) FROM audit_log WHERE action = 'command.refused'`:       1,
+		`SELECT count(*) FROM audit_log`:                                        1,
+		`SELECT count(*) FROM outbox_events`:                                    0,
+		`SELECT count(*) FROM deliveries`:                                       1,
+		`SELECT count(*) FROM staff`:                                            0,
+		`SELECT count(*) FROM audit_log WHERE details->>'command' = 'setstaff'`: 1,
 	} {
 		if n := h.count(t, query); n != want {
 			t.Errorf("%s = %d, want %d", query, n, want)

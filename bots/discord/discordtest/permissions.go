@@ -15,7 +15,7 @@ const everyonePermissions = discordgo.PermissionCreateInstantInvite | discordgo.
 	discordgo.PermissionVoiceSpeak | discordgo.PermissionVoiceUseVAD | discordgo.PermissionChangeNickname |
 	discordgo.PermissionUseApplicationCommands | discordgo.PermissionCreatePublicThreads |
 	discordgo.PermissionCreatePrivateThreads | discordgo.PermissionUseExternalStickers |
-	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionUseActivities |
+	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionUseEmbeddedActivities |
 	discordgo.PermissionSendVoiceMessages | discordgo.PermissionSendPolls
 
 // allPermissions is every permission bit Discord defines today (up to
