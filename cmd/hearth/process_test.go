@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearthbot/hearth/bots/discord/discordtest"
+	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
@@ -169,6 +171,9 @@ func TestRunStartsLocalPostgresReusesItAndStopsOnCtrlC(t *testing.T) {
 	for k, v := range secretEnv {
 		env[k] = v
 	}
+	// Both bots run, against fake platforms, with secret-bearing tokens.
+	env["TELEGRAM_API_URL"] = telegramtest.New(t, secretEnv["TELEGRAM_BOT_TOKEN"]).URL()
+	env["DISCORD_API_URL"] = discordtest.New(t, secretEnv["DISCORD_BOT_TOKEN"]).URL()
 
 	first := startHearth(t, env) // no subcommand: run is the default
 	started := first.waitForLog(t, "local PostgreSQL started")
