@@ -119,7 +119,8 @@ func New(t testing.TB, token string, opts ...Option) *Server {
 	mux.HandleFunc("/gateway", s.serveGateway)
 	mux.HandleFunc("/gateway/", s.serveGateway)
 	mux.HandleFunc("/", s.serveREST)
-	s.http = httptest.NewServer(mux)
+	s.http = httptest.NewUnstartedServer(mux)
+	s.http.Start() // after the assignment, so handlers see s.http
 	target, err := url.Parse(s.http.URL)
 	if err != nil {
 		t.Fatalf("discordtest: parse own URL: %v", err)
