@@ -343,3 +343,32 @@ func hasCommand(cmds []models.BotCommand, name string) bool {
 	}
 	return false
 }
+
+// TestRefusedMessageBecomesADeadLetterOwnersCanRetry: a message Telegram
+// refuses for good (the member blocked the bot) is not retried; the owner
+// sees it in /outbox and can queue it again.
+func TestRefusedMessageBecomesADeadLetterOwnersCanRetry(t *testing.T) {
+	h := start(t, setup{})
+	h.tg.FailNext("sendMessage", 403, "Forbidden: bot was blocked by the user", 0)
+	err := h.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "hello"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.svc.Dispatcher.Wake()
+	h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
+	dm := telegramtest.Private(owner)
+	h.tg.PushUpdate(h.tg.MessageUpdate(dm, owner, "/outbox"))
+	report := h.tg.WaitCalls(t, "sendMessage", 2, 10*time.Second)[1]
+	if text := report.Params["text"]; !strings.Contains(text, "1 failed") || !strings.Contains(text, "blocked by the user") {
+		t.Fatalf("/outbox = %q", text)
+	}
+	h.tg.PushUpdate(h.tg.MessageUpdate(dm, owner, "/outbox retry all"))
+	calls := h.tg.WaitCalls(t, "sendMessage", 4, 10*time.Second)
+	var texts []string
+	for _, c := range calls[2:] {
+		texts = append(texts, c.Params["chat_id"]+": "+c.Params["text"])
+	}
+	if joined := strings.Join(texts, "\n"); !strings.Contains(joined, "100: hello") || !strings.Contains(joined, "1: Queued 1 message again.") {
+		t.Errorf("after retry: %q", texts)
+	}
+}
