@@ -28,9 +28,15 @@ SET removed_at = NULL, added_at = CASE WHEN chats.removed_at IS NULL THEN chats.
 	return nil
 }
 
-// Chats returns the chats Hearth is in on platform p, groups first.
-func (s *Store) Chats(ctx context.Context, p community.Platform) ([]community.Chat, error) {
-	return s.chats(ctx, `WHERE platform = $1 AND removed_at IS NULL ORDER BY kind, id`, p)
+// GroupIDs returns the platform ids of the community's groups on p (whose
+// administrators are staff).
+func (s *Store) GroupIDs(ctx context.Context, p community.Platform) ([]string, error) {
+	var ids []string
+	err := s.db.SelectContext(ctx, &ids, `SELECT platform_chat_id FROM chats WHERE platform = $1 AND kind = 'group' AND removed_at IS NULL ORDER BY id`, p)
+	if err != nil {
+		return nil, fmt.Errorf("load %s groups: %w", p, err)
+	}
+	return ids, nil
 }
 
 func (s *Store) chats(ctx context.Context, where string, args ...any) ([]community.Chat, error) {

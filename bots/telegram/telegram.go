@@ -7,7 +7,6 @@ package telegram
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -181,5 +180,3 @@ func (a *Adapter) ownerChats() []int64 {
 	}
 	return out
 }
-
-var errNoRouter = errors.New("telegram: not running yet")

@@ -59,7 +59,7 @@ func start(t testing.TB, s setup) *hearth {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second,
-		Groups: func(ctx context.Context) ([]string, error) { return groupIDs(ctx, s.store) }}
+		Groups: func(ctx context.Context) ([]string, error) { return s.store.GroupIDs(ctx, community.Telegram) }}
 	if s.webhookSecret != "" {
 		o.WebhookURL, o.WebhookSecret = "https://hearth.example/api/telegram/webhook", s.webhookSecret
 	}
@@ -82,17 +82,6 @@ func start(t testing.TB, s setup) *hearth {
 	h.stop = func() { cancel(); <-done }
 	t.Cleanup(h.stop)
 	return h
-}
-
-func groupIDs(ctx context.Context, s *storage.Store) ([]string, error) {
-	chats, err := s.Chats(ctx, community.Telegram)
-	var out []string
-	for _, c := range chats {
-		if c.Kind == community.ChatGroup {
-			out = append(out, c.PlatformID)
-		}
-	}
-	return out, err
 }
 
 func (h *hearth) count(t *testing.T, query string, args ...any) int {

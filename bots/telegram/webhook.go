@@ -40,7 +40,7 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		}
 		r := a.router.Load()
 		if r == nil {
-			http.Error(w, errNoRouter.Error(), http.StatusServiceUnavailable)
+			http.Error(w, "Hearth is starting; try again", http.StatusServiceUnavailable)
 			return
 		}
 		if err := a.handle(req.Context(), r, &u); err != nil {

@@ -63,7 +63,7 @@ func addTelegram(ctx context.Context, svc *bots.Service, store *storage.Store, c
 	o := telegram.Options{
 		Token: cfg.Telegram.Token.Value(), APIURL: cfg.Telegram.APIURL, AdminCacheTTL: cfg.Community.AdminCacheTTL,
 		OwnerIDs: ownerIDs(cfg, community.Telegram), Catalog: svc.Catalog, Log: log.With("platform", "telegram"),
-		Groups: func(ctx context.Context) ([]string, error) { return groupIDs(ctx, store, community.Telegram) },
+		Groups: func(ctx context.Context) ([]string, error) { return store.GroupIDs(ctx, community.Telegram) },
 	}
 	if cfg.Telegram.Mode == config.ModeWebhook {
 		o.WebhookURL, o.WebhookSecret = cfg.Telegram.WebhookURL, cfg.Telegram.WebhookSecret.Value()
@@ -91,18 +91,6 @@ func addDiscord(svc *bots.Service, cfg config.Config, log *slog.Logger) error {
 	}
 	svc.Add(a)
 	return nil
-}
-
-// groupIDs lists the community's groups on a platform.
-func groupIDs(ctx context.Context, store *storage.Store, p community.Platform) ([]string, error) {
-	chats, err := store.Chats(ctx, p)
-	var out []string
-	for _, c := range chats {
-		if c.Kind == community.ChatGroup {
-			out = append(out, c.PlatformID)
-		}
-	}
-	return out, err
 }
 
 func ownerIDs(cfg config.Config, p community.Platform) []string {
