@@ -66,3 +66,12 @@ func (o Order) MarginValue() float64 {
 	}
 	return *o.Margin * v / o.Amount
 }
+
+// Refund is money given back on an order, reported on its own (a Shopify
+// refunds/create webhook). Sending the same refund twice counts it once.
+type Refund struct {
+	ID      string // the shop's refund id
+	OrderID string
+	Amount  float64
+	At      time.Time
+}
