@@ -1,0 +1,32 @@
+package community
+
+import (
+	"context"
+	"time"
+)
+
+// Value is what a member is worth to the business: the latest CLV snapshot
+// of the shop customer they are linked to. Staff see it; members never do.
+type Value struct {
+	CustomerID string
+	Orders     int
+	FirstOrder time.Time
+	LastOrder  time.Time
+	Revenue    float64 // paid, net of refunds, to date
+	Historical float64 // margin to date minus the acquisition cost
+	HasModel   bool    // false when no model could be fitted: the next three are unknown
+	Predicted  float64 // discounted CLV over the configured horizon
+	PAlive     float64 // probability the customer still buys
+	Expected   float64 // expected purchases over the horizon
+	Segment    string  // RFM segment, such as "Champions"
+	RFM        [3]int  // recency, frequency and monetary scores, 1-5
+	ComputedAt time.Time
+	Scored     bool // false while the customer is linked but not yet scored by a CLV run
+}
+
+// ValueStore reads members' CLV.
+type ValueStore interface {
+	// MemberValue returns the value of the customer linked to member.
+	// A member linked to no customer is ENotFound (clv.not_linked).
+	MemberValue(ctx context.Context, member MemberID) (Value, error)
+}

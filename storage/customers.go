@@ -1,0 +1,158 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// LinkCustomer implements community.LinkStore.
+func (s *Store) LinkCustomer(ctx context.Context, member community.MemberID, customerID string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var current sql.NullInt64
+		err := tx.GetContext(ctx, &current, `SELECT member_id FROM customers WHERE id = $1 FOR UPDATE`, customerID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("link customer %q: %w", customerID, err)
+		}
+		if current.Valid && current.Int64 == int64(member) {
+			return nil
+		}
+		if current.Valid {
+			return community.Errorf(community.EConflict, "link.taken", nil, "customer %q is linked to member %d", customerID, current.Int64)
+		}
+		if _, err := tx.ExecContext(ctx, `
+UPDATE customers SET member_id = NULL, linked_at = NULL, linked_via = '', updated_at = now()
+WHERE member_id = $1`, int64(member)); err != nil {
+			return fmt.Errorf("unlink member %d: %w", member, err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+INSERT INTO customers (id, member_id, linked_at, linked_via) VALUES ($1, $2, now(), 'token')
+ON CONFLICT (id) DO UPDATE SET member_id = $2, linked_at = now(), linked_via = 'token', updated_at = now()`,
+			customerID, int64(member)); err != nil {
+			return fmt.Errorf("link customer %q: %w", customerID, err)
+		}
+		return writeAudit(ctx, tx, bots.AuditEntry{Actor: member, Action: "member.linked", Target: member,
+			Details: map[string]any{"customer": customerID, "via": "token"}})
+	})
+}
+
+// linkByOrderIDsSQL links customers whose orders carry the Telegram or
+// Discord id of a member who is linked to no customer yet. $1 limits it to
+// some customers and $2 to one member (NULL: all). When several customers
+// carry one member's id, the most recently updated wins.
+const linkByOrderIDsSQL = `
+WITH candidates AS (
+    SELECT DISTINCT ON (member_id) customer_id, member_id
+    FROM (
+        SELECT c.id AS customer_id, i.member_id, c.updated_at
+        FROM customers c JOIN identities i ON i.platform = 'telegram' AND i.platform_user_id = c.telegram_id
+        WHERE c.member_id IS NULL AND c.telegram_id <> ''
+          AND ($1::text[] IS NULL OR c.id = ANY($1)) AND ($2::bigint IS NULL OR i.member_id = $2)
+        UNION ALL
+        SELECT c.id, i.member_id, c.updated_at
+        FROM customers c JOIN identities i ON i.platform = 'discord' AND i.platform_user_id = c.discord_id
+        WHERE c.member_id IS NULL AND c.discord_id <> ''
+          AND ($1::text[] IS NULL OR c.id = ANY($1)) AND ($2::bigint IS NULL OR i.member_id = $2)
+    ) found
+    WHERE NOT EXISTS (SELECT 1 FROM customers o WHERE o.member_id = found.member_id)
+    ORDER BY member_id, updated_at DESC, customer_id
+), linked AS (
+    UPDATE customers c SET member_id = cand.member_id, linked_at = now(), linked_via = 'order', updated_at = now()
+    FROM candidates cand
+    WHERE c.id = cand.customer_id AND c.member_id IS NULL
+    RETURNING c.id, c.member_id
+)
+INSERT INTO audit_log (action, target_member_id, details)
+SELECT 'member.linked', member_id, jsonb_build_object('customer', id, 'via', 'order') FROM linked`
+
+// linkByOrderIDs links customers to members by the platform ids their
+// orders carry; customers nil means all, member 0 any. It returns how many
+// were linked. A concurrent link of the same member is retried once.
+func linkByOrderIDs(ctx context.Context, db sqlx.ExtContext, customers []string, member community.MemberID) (int, error) {
+	var ids any
+	if customers != nil {
+		ids = pq.Array(customers)
+	}
+	var memberArg any
+	if member != 0 {
+		memberArg = int64(member)
+	}
+	for attempt := 0; ; attempt++ {
+		res, err := db.ExecContext(ctx, linkByOrderIDsSQL, ids, memberArg)
+		if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "23505" && attempt == 0 {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("link customers by order ids: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		return int(n), nil
+	}
+}
+
+// LinkByOrderIDs links every customer whose orders carry the Telegram or
+// Discord id of a member not yet linked, and returns how many it linked.
+func (s *Store) LinkByOrderIDs(ctx context.Context) (int, error) {
+	return linkByOrderIDs(ctx, s.db, nil, 0)
+}
+
+type valueRow struct {
+	CustomerID string          `db:"customer_id"`
+	Orders     sql.NullInt64   `db:"orders"`
+	FirstOrder sql.NullTime    `db:"first_order_at"`
+	LastOrder  sql.NullTime    `db:"last_order_at"`
+	Revenue    sql.NullFloat64 `db:"revenue"`
+	Historical sql.NullFloat64 `db:"historical_clv"`
+	Predicted  sql.NullFloat64 `db:"predicted_clv"`
+	PAlive     sql.NullFloat64 `db:"p_alive"`
+	Expected   sql.NullFloat64 `db:"expected_purchases"`
+	Segment    sql.NullString  `db:"rfm_segment"`
+	R          sql.NullInt64   `db:"rfm_recency"`
+	F          sql.NullInt64   `db:"rfm_frequency"`
+	M          sql.NullInt64   `db:"rfm_monetary"`
+	ComputedAt sql.NullTime    `db:"computed_at"`
+	Scored     bool            `db:"scored"`
+}
+
+const memberValueSQL = `
+SELECT c.id AS customer_id, s.orders, s.first_order_at, s.last_order_at, s.revenue, s.historical_clv,
+       s.predicted_clv, s.p_alive, s.expected_purchases, s.rfm_segment, s.rfm_recency, s.rfm_frequency,
+       s.rfm_monetary, s.computed_at, s.customer_id IS NOT NULL AS scored
+FROM customers c LEFT JOIN clv_snapshots s ON s.customer_id = c.id
+WHERE c.member_id = $1`
+
+// MemberValue implements community.ValueStore. A member not yet linked is
+// first linked by the ids their orders carry, if any does.
+func (s *Store) MemberValue(ctx context.Context, member community.MemberID) (community.Value, error) {
+	var row valueRow
+	err := s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
+	if errors.Is(err, sql.ErrNoRows) {
+		var n int
+		if n, err = linkByOrderIDs(ctx, s.db, nil, member); err == nil && n > 0 {
+			err = s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
+		} else if err == nil {
+			err = sql.ErrNoRows
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return community.Value{}, notFound("clv.not_linked", nil, "member %d is linked to no shop customer", member)
+	}
+	if err != nil {
+		return community.Value{}, fmt.Errorf("value of member %d: %w", member, err)
+	}
+	return community.Value{
+		CustomerID: row.CustomerID, Orders: int(row.Orders.Int64),
+		FirstOrder: row.FirstOrder.Time, LastOrder: row.LastOrder.Time,
+		Revenue: row.Revenue.Float64, Historical: row.Historical.Float64,
+		HasModel: row.Predicted.Valid, Predicted: row.Predicted.Float64,
+		PAlive: row.PAlive.Float64, Expected: row.Expected.Float64, Segment: row.Segment.String,
+		RFM:        [3]int{int(row.R.Int64), int(row.F.Int64), int(row.M.Int64)},
+		ComputedAt: row.ComputedAt.Time, Scored: row.Scored,
+	}, nil
+}
