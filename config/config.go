@@ -18,6 +18,8 @@ type Config struct {
 	Owners    []string  `yaml:"owners" env:"HEARTH_OWNERS"`
 	Link      Link      `yaml:"link"`
 	Outbox    Outbox    `yaml:"outbox"`
+	Shop      Shop      `yaml:"shop"`
+	CLV       CLV       `yaml:"clv"`
 }
 
 // Database says where the PostgreSQL database is and how to pool connections.
@@ -75,6 +77,39 @@ type Community struct {
 // Link configures the signed tokens that link a member to a shop customer.
 type Link struct {
 	Secret Secret `yaml:"secret" env:"HEARTH_LINK_SECRET"`
+	// TTL is how long a link token stays valid after it is issued.
+	TTL time.Duration `yaml:"ttl" env:"HEARTH_LINK_TTL"`
+}
+
+// Shop configures the webhooks through which the shop sends its orders.
+// Each endpoint is served only when its secret is set.
+type Shop struct {
+	// WebhookSecret signs Hearth's own orders API (POST /api/orders).
+	WebhookSecret Secret `yaml:"webhook_secret" env:"HEARTH_SHOP_WEBHOOK_SECRET"`
+	// ShopifySecret is the Shopify app's webhook signing secret.
+	ShopifySecret Secret `yaml:"shopify_secret" env:"SHOPIFY_WEBHOOK_SECRET"`
+	// WooCommerceSecret is the secret set on the WooCommerce webhooks.
+	WooCommerceSecret Secret `yaml:"woocommerce_secret" env:"WOOCOMMERCE_WEBHOOK_SECRET"`
+}
+
+// CLV configures how customers' lifetime value is computed.
+type CLV struct {
+	// RefreshAt is the time of day (HH:MM) of the nightly CLV run, in
+	// Timezone (empty: the community's time zone).
+	RefreshAt string `yaml:"refresh_at" env:"HEARTH_CLV_REFRESH_AT"`
+	Timezone  string `yaml:"timezone" env:"HEARTH_CLV_TIMEZONE"`
+	// Period is the time unit of the models: day, week or month.
+	Period string `yaml:"period" env:"HEARTH_CLV_PERIOD"`
+	// HorizonMonths is how far ahead predicted CLV looks.
+	HorizonMonths int `yaml:"horizon_months" env:"HEARTH_CLV_HORIZON_MONTHS"`
+	// DiscountRate is the discount rate per month of predicted CLV.
+	DiscountRate float64 `yaml:"discount_rate" env:"HEARTH_CLV_DISCOUNT_RATE"`
+	// MarginRate is the share of an order's amount that is profit, for
+	// orders that carry no margin of their own (1: CLV in revenue).
+	MarginRate float64 `yaml:"margin_rate" env:"HEARTH_CLV_MARGIN_RATE"`
+	// AcquisitionCost is what winning one customer costs on average; it
+	// is subtracted from historical CLV.
+	AcquisitionCost float64 `yaml:"acquisition_cost" env:"HEARTH_CLV_ACQUISITION_COST"`
 }
 
 // Outbox configures the delivery of Hearth's messages.
@@ -115,6 +150,8 @@ func Default() Config {
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: ModePolling},
 		Discord:  Discord{APIURL: "https://discord.com", ShardCount: 1},
 		Outbox:   Outbox{MaxAttempts: 8},
+		Link:     Link{TTL: 30 * 24 * time.Hour},
+		CLV:      CLV{RefreshAt: "03:00", Period: "week", HorizonMonths: 12, DiscountRate: 0.01, MarginRate: 1},
 		Community: Community{
 			Name:            "Hearth community",
 			DefaultLanguage: "en",
@@ -134,6 +171,19 @@ func (c *Config) OwnerAccounts() []Owner {
 		}
 	}
 	return out
+}
+
+// CLVLocation returns the time zone of the nightly CLV run. It is valid
+// after Validate.
+func (c *Config) CLVLocation() *time.Location {
+	if c.CLV.Timezone == "" {
+		return c.Location()
+	}
+	loc, err := time.LoadLocation(c.CLV.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // Location returns the community's time zone. It is valid after Validate.

@@ -60,6 +60,7 @@ database:
 		"HEARTH_OWNERS":             " telegram:42, discord:99 ",
 		"HEARTH_DB_CONNECT_TIMEOUT": "5s",
 		"HEARTH_LOG_LEVEL":          "", // empty counts as unset
+		"HEARTH_CLV_DISCOUNT_RATE":  "0.005",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +75,7 @@ database:
 		{"database.max_open_conns (file)", cfg.Database.MaxOpenConns, 7},
 		{"database.connect_timeout (env)", cfg.Database.ConnectTimeout, 5 * time.Second},
 		{"database.max_idle_conns (default)", cfg.Database.MaxIdleConns, 5},
+		{"clv.discount_rate (env, a number)", cfg.CLV.DiscountRate, 0.005},
 		{"owners (env list)", cfg.Owners, []string{"telegram:42", "discord:99"}},
 		{"owner accounts", cfg.OwnerAccounts(), []Owner{{"telegram", "42"}, {"discord", "99"}}},
 	}
@@ -130,11 +132,13 @@ database:
 		"HEARTH_TIMEZONE":           "Mars/Olympus",
 		"HEARTH_OWNERS":             "telegram:12,bob",
 		"DISCORD_GUILD_IDS":         "123,abc",
+		"HEARTH_CLV_MARGIN_RATE":    "30%",
 	})
 	want := []string{
 		"line 6: unknown key log.colour",
 		"line 10: database.max_open_conns: cannot unmarshal !!str `lots` into a whole number",
 		"database.connect_timeout (from HEARTH_DB_CONNECT_TIMEOUT): \"soon\" is not a duration",
+		"clv.margin_rate (from HEARTH_CLV_MARGIN_RATE): \"30%\" is not a number",
 		"telegram.mode: \"carrier-pigeon\" is not polling or webhook",
 		"http.addr: \"nonsense\" is not host:port",
 		"log.level: \"loud\" is not one of debug, info, warn, error",
@@ -182,6 +186,22 @@ func TestValidationRules(t *testing.T) {
 			"community.name: must not be empty"},
 		{"short link secret", func(c *Config) { c.Link.Secret = "short" },
 			"link.secret: is too short"},
+		{"short link lifetime", func(c *Config) { c.Link.TTL = time.Second },
+			"link.ttl: must be at least 1m"},
+		{"refresh time", func(c *Config) { c.CLV.RefreshAt = "3am" },
+			"clv.refresh_at: \"3am\" is not a time of day as HH:MM"},
+		{"clv time zone", func(c *Config) { c.CLV.Timezone = "Mars/Olympus" },
+			"clv.timezone: \"Mars/Olympus\" is not an IANA time zone"},
+		{"clv period", func(c *Config) { c.CLV.Period = "fortnight" },
+			"clv.period: \"fortnight\" is not one of day, week, month"},
+		{"clv horizon", func(c *Config) { c.CLV.HorizonMonths = 0 },
+			"clv.horizon_months: must be between 1 and 120, not 0"},
+		{"discount as a percentage", func(c *Config) { c.CLV.DiscountRate = 10 },
+			"clv.discount_rate: must be a monthly rate from 0 up to 1 (such as 0.01 for 1%), not 10"},
+		{"margin rate", func(c *Config) { c.CLV.MarginRate = 0 },
+			"clv.margin_rate: must be a share above 0 and at most 1"},
+		{"acquisition cost", func(c *Config) { c.CLV.AcquisitionCost = -5 },
+			"clv.acquisition_cost: must not be negative, not -5"},
 		{"unknown owner platform", func(c *Config) { c.Owners = []string{"slack:1"} },
 			"owners[0]: \"slack:1\": unknown platform \"slack\""},
 	}
@@ -204,6 +224,9 @@ func TestSecretsAreNeverShown(t *testing.T) {
 	cfg.Telegram.WebhookSecret = Secret(sentinel)
 	cfg.Discord.Token = Secret(sentinel)
 	cfg.Link.Secret = Secret(sentinel)
+	cfg.Shop.WebhookSecret = Secret(sentinel)
+	cfg.Shop.ShopifySecret = Secret(sentinel)
+	cfg.Shop.WooCommerceSecret = Secret(sentinel)
 	cfg.Database.URL = DSN("postgres://hearth:" + sentinel + "@db.example:5432/hearth?sslmode=disable")
 
 	var logs bytes.Buffer

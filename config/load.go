@@ -231,6 +231,12 @@ func setFromString(v reflect.Value, raw string) error {
 			return errors.New("is not a whole number")
 		}
 		v.SetInt(int64(n))
+	case v.Kind() == reflect.Float64:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return errors.New("is not a number (such as 0.01)")
+		}
+		v.SetFloat(f)
 	case v.Kind() == reflect.String:
 		v.SetString(raw)
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:

@@ -22,6 +22,7 @@ var (
 	logLevels     = []string{"debug", "info", "warn", "error"}
 	logFormats    = []string{"", FormatText, FormatJSON}
 	telegramModes = []string{ModePolling, ModeWebhook}
+	clvPeriods    = []string{"day", "week", "month"}
 )
 
 // Validate checks the whole configuration and returns every problem found,
@@ -87,7 +88,36 @@ func (c *Config) Validate() Problems {
 	if s := c.Link.Secret.Value(); s != "" && len(s) < minLinkSecret {
 		add("link.secret", "is too short: use at least %d random characters", minLinkSecret)
 	}
+	if c.Link.TTL < time.Minute {
+		add("link.ttl", "must be at least 1m (such as 720h), not %s", c.Link.TTL)
+	}
+	c.validateCLV(add)
 	return p
+}
+
+func (c *Config) validateCLV(add func(key, format string, args ...any)) {
+	v := c.CLV
+	if _, err := time.Parse("15:04", v.RefreshAt); err != nil {
+		add("clv.refresh_at", "%q is not a time of day as HH:MM (such as 03:00)", v.RefreshAt)
+	}
+	if _, err := time.LoadLocation(v.Timezone); err != nil {
+		add("clv.timezone", "%q is not an IANA time zone (such as Europe/Athens); leave it empty for community.timezone", v.Timezone)
+	}
+	if !slices.Contains(clvPeriods, v.Period) {
+		add("clv.period", "%q is not one of %s", v.Period, strings.Join(clvPeriods, ", "))
+	}
+	if v.HorizonMonths < 1 || v.HorizonMonths > 120 {
+		add("clv.horizon_months", "must be between 1 and 120, not %d", v.HorizonMonths)
+	}
+	if v.DiscountRate < 0 || v.DiscountRate >= 1 {
+		add("clv.discount_rate", "must be a monthly rate from 0 up to 1 (such as 0.01 for 1%%), not %g", v.DiscountRate)
+	}
+	if v.MarginRate <= 0 || v.MarginRate > 1 {
+		add("clv.margin_rate", "must be a share above 0 and at most 1 (such as 0.3), not %g", v.MarginRate)
+	}
+	if v.AcquisitionCost < 0 {
+		add("clv.acquisition_cost", "must not be negative, not %g", v.AcquisitionCost)
+	}
 }
 
 func (c *Config) validateDatabase(add func(key, format string, args ...any)) {
