@@ -72,6 +72,7 @@ type Core struct {
 	router    *Router
 	platforms []community.Platform
 	community string
+	customers *Customers // links a member when /start carries a link code
 }
 
 // NewCore returns the built-in commands for the platforms Hearth runs.
@@ -99,14 +100,23 @@ func (c *Core) Register(r *Router, d *Dispatcher) {
 }
 
 // start greets a member: in a private chat with how to begin, in a group
-// with a pointer to the private chat. A code after /start (a Telegram deep
-// link) is accepted and does not change the greeting.
-func (c *Core) start(_ context.Context, r *Request) (Reply, error) {
+// with a pointer to the private chat. A code after /start in a private chat
+// (a Telegram deep link from an order e-mail) links the member to their
+// shop account first.
+func (c *Core) start(ctx context.Context, r *Request) (Reply, error) {
 	data := map[string]any{"Name": r.From.DisplayName, "Community": c.community}
 	if !r.IsDirect() {
 		return Reply{Text: r.Text("start.group", data)}, nil
 	}
-	return Reply{Text: r.Text("start.direct", data)}, nil
+	greeting := Reply{Text: r.Text("start.direct", data)}
+	if code := r.Arg("code"); code != "" {
+		linked, err := c.customers.Link(ctx, r, code)
+		if err != nil {
+			return Reply{}, err
+		}
+		greeting.Text = linked.Text + "\n\n" + greeting.Text
+	}
+	return greeting, nil
 }
 
 // help lists the commands the caller may use where they are, or explains

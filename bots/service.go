@@ -25,6 +25,8 @@ type Adapter interface {
 type ServiceStore interface {
 	Store
 	CoreStore
+	community.LinkStore
+	community.ValueStore
 }
 
 // ServiceOptions configures the chat layer.
@@ -40,7 +42,12 @@ type ServiceOptions struct {
 	// InOrder sends every message in the order it was queued, one at a
 	// time: for the console, whose transcript must read in order.
 	InOrder bool
-	Now     func() time.Time
+	// LinkTokens checks the codes that link members to shop customers;
+	// nil when no link secret is configured.
+	LinkTokens *community.LinkTokens
+	// CLVHorizonMonths is how far ahead predicted CLV looks (for /clv).
+	CLVHorizonMonths int
+	Now              func() time.Time
 }
 
 // Service is the chat layer assembled: router, dispatcher, the built-in
@@ -107,8 +114,15 @@ func (s *Service) Platforms() []community.Platform {
 // Start registers the built-in commands; call it after adding the
 // adapters and any other commands' owners, before Run.
 func (s *Service) Start() {
+	var linking *community.Linking
+	if s.opts.LinkTokens != nil {
+		linking = community.NewLinking(s.opts.LinkTokens, s.opts.Store)
+	}
+	customers := NewCustomers(linking, s.opts.Store, s.opts.CLVHorizonMonths)
 	s.core = NewCore(s.opts.Store, s.Staff, s.Access, s.Platforms(), s.opts.CommunityName)
+	s.core.customers = customers
 	s.core.Register(s.Router, s.Dispatcher)
+	customers.Register(s.Router)
 }
 
 // Run records updates, delivers the outbox and runs every adapter until

@@ -40,6 +40,7 @@ type hearth struct {
 
 type setup struct {
 	webhookSecret string
+	linkTokens    *community.LinkTokens
 	store         *storage.Store
 	tg            *telegramtest.Server
 }
@@ -53,7 +54,7 @@ func start(t testing.TB, s setup) *hearth {
 		s.tg = telegramtest.New(t, token)
 	}
 	svc, err := bots.NewService(bots.ServiceOptions{Store: s.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}})
+		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}, LinkTokens: s.linkTokens, CLVHorizonMonths: 12})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,76 @@
+package telegram_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/telegram"
+	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// custom is what a test changes in the Hearth that start builds: service
+// options (attempts, clock) and commands of its own, registered before
+// Hearth runs so that the router never sees the registry change.
+type custom struct {
+	setup
+	service  func(*bots.ServiceOptions)
+	commands []bots.Command
+}
+
+// startCustom is start with the test's own options and commands; /ping
+// (staff) is registered as start does.
+func startCustom(t testing.TB, c custom) *hearth {
+	t.Helper()
+	s := c.setup
+	if s.store == nil {
+		s.store = storage.New(storagetest.New(t))
+	}
+	if s.tg == nil {
+		s.tg = telegramtest.New(t, token)
+	}
+	so := bots.ServiceOptions{Store: s.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
+		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}}
+	if c.service != nil {
+		c.service(&so)
+	}
+	svc, err := bots.NewService(so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second,
+		Groups: func(ctx context.Context) ([]string, error) { return s.store.GroupIDs(ctx, community.Telegram) }}
+	a, err := telegram.New(ctx, o)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	svc.Add(a)
+	svc.Start()
+	svc.Router.Registry().Add(bots.Command{Name: "ping", Permission: community.RoleStaff, Where: bots.Anywhere,
+		Run: func(context.Context, *bots.Request) (bots.Reply, error) { return bots.Reply{Text: "pong"}, nil }})
+	for _, cmd := range c.commands {
+		svc.Router.Registry().Add(cmd)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := svc.Run(ctx); err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	h := &hearth{store: s.store, tg: s.tg, svc: svc, bot: a}
+	h.stop = func() { cancel(); <-done }
+	t.Cleanup(h.stop)
+	return h
+}
+
+// replies returns the command's answer, whatever the update.
+func replies(reply bots.Reply) bots.Handler {
+	return func(context.Context, *bots.Request) (bots.Reply, error) { return reply, nil }
+}
