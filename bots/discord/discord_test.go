@@ -48,7 +48,7 @@ func start(t *testing.T, store *storage.Store) *hearth {
 	dc.Dispatch(t, "GUILD_MEMBER_ADD", dc.GuildMemberAdd(h.guild, h.moderator, modRole))
 
 	svc, err := bots.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Discord, UserID: h.owner.ID}}})
+		Owners: []community.Account{{Platform: community.Discord, UserID: h.owner.ID}}, LinkTokens: linkTokens(t), CLVHorizonMonths: 12})
 	if err != nil {
 		t.Fatal(err)
 	}
