@@ -29,9 +29,14 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 	if useConsole {
 		owners = append(owners, community.Account{Platform: community.Console, UserID: console.OwnerID})
 	}
+	tokens, err := linkTokens(cfg)
+	if err != nil && cfg.Link.Secret != "" {
+		return nil, err
+	}
 	svc, err := bots.NewService(bots.ServiceOptions{
 		Store: store, Owners: owners, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
 		Log: log, Wakeups: wakeups, MaxAttempts: cfg.Outbox.MaxAttempts, InOrder: useConsole,
+		LinkTokens: tokens, CLVHorizonMonths: cfg.CLV.HorizonMonths,
 	})
 	if err != nil {
 		return nil, err
