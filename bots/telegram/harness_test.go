@@ -74,3 +74,19 @@ func startCustom(t testing.TB, c custom) *hearth {
 func replies(reply bots.Reply) bots.Handler {
 	return func(context.Context, *bots.Request) (bots.Reply, error) { return reply, nil }
 }
+
+// waitCount waits until query counts want rows, failing the test after a
+// generous timeout.
+func (h *hearth) waitCount(t *testing.T, query string, want int, args ...any) {
+	t.Helper()
+	var n int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err := h.store.DB().Get(&n, query, args...); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		if n == want {
+			return
+		}
+	}
+	t.Fatalf("%s = %d, want %d", query, n, want)
+}
