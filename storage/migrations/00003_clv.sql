@@ -83,7 +83,19 @@ CREATE TABLE clv_snapshots (
     computed_at        timestamptz      NOT NULL
 );
 
+-- Scheduled jobs (the nightly CLV run): one row per job and scheduled
+-- time, claimed by the replica that runs it, so it runs once.
+CREATE TABLE job_runs (
+    job         text        NOT NULL,
+    slot        timestamptz NOT NULL, -- the scheduled time
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz,
+    error       text        NOT NULL DEFAULT '',
+    PRIMARY KEY (job, slot)
+);
+
 -- +goose Down
+DROP TABLE job_runs;
 DROP TABLE clv_snapshots;
 DROP TABLE clv_models;
 DROP TABLE refunds;
