@@ -3,12 +3,14 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/hearthbot/hearth/bots"
 )
 
 // adminCache knows the administrators of the community's groups, asking
@@ -17,6 +19,7 @@ type adminCache struct {
 	bot    *bot.Bot
 	groups func(ctx context.Context) ([]string, error)
 	ttl    time.Duration
+	log    *slog.Logger
 	mu     sync.Mutex
 	lists  map[string]adminList
 }
@@ -26,11 +29,11 @@ type adminList struct {
 	fetched time.Time
 }
 
-func newAdminCache(b *bot.Bot, groups func(ctx context.Context) ([]string, error), ttl time.Duration) *adminCache {
+func newAdminCache(b *bot.Bot, groups func(ctx context.Context) ([]string, error), ttl time.Duration, log *slog.Logger) *adminCache {
 	if ttl <= 0 {
 		ttl = 10 * time.Minute
 	}
-	return &adminCache{bot: b, groups: groups, ttl: ttl, lists: map[string]adminList{}}
+	return &adminCache{bot: b, groups: groups, ttl: ttl, log: log, lists: map[string]adminList{}}
 }
 
 // isAdmin reports whether userID administers any of the groups.
@@ -63,8 +66,15 @@ func (c *adminCache) list(ctx context.Context, group string) (map[string]bool, e
 		return nil, fmt.Errorf("telegram group id %q is not a number", group)
 	}
 	members, err := c.bot.GetChatAdministrators(ctx, &bot.GetChatAdministratorsParams{ChatID: id})
-	if err != nil {
+	if err != nil && !bots.IsPermanent(classify(err)) {
 		return nil, fmt.Errorf("administrators of telegram group %s: %w", group, err)
+	}
+	if err != nil {
+		// Telegram refuses for good (Hearth was removed without hearing
+		// of it, the group became a supergroup): nobody is staff through
+		// this group, and the other groups still count.
+		c.log.Warn("telegram group administrators not readable", "group", group, "error", err)
+		members = nil
 	}
 	users := map[string]bool{}
 	for _, m := range members {

@@ -95,7 +95,7 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 		return nil, fmt.Errorf("telegram getMe: %w", err)
 	}
 	a.bot, a.botName = b, me.Username
-	a.admins = newAdminCache(b, o.Groups, o.AdminCacheTTL)
+	a.admins = newAdminCache(b, o.Groups, o.AdminCacheTTL, o.Log)
 	return a, nil
 }
 

@@ -24,6 +24,11 @@ var AllowedUpdates = []string{
 func convert(u *models.Update, botName string) (bots.Update, bool) {
 	out := bots.Update{Platform: community.Telegram, ID: strconv.FormatInt(u.ID, 10)}
 	switch {
+	case u.Message != nil && isSelf(u.Message.LeftChatMember, botName):
+		// The notice of Hearth's own removal: the my_chat_member update
+		// records it, and recording this message would mark the chat
+		// present again.
+		return out, false
 	case u.Message != nil:
 		out.Kind = bots.KindMessage
 		fromMessage(&out, u.Message, botName)
@@ -122,6 +127,11 @@ func fromReaction(out bots.Update, r *models.MessageReactionUpdated) (bots.Updat
 		out.Reaction = e.Emoji
 	}
 	return out, true
+}
+
+// isSelf reports whether u is Hearth's own bot user.
+func isSelf(u *models.User, botName string) bool {
+	return u != nil && u.IsBot && botName != "" && strings.EqualFold(u.Username, botName)
 }
 
 // fromMyMembership tells Hearth it was added to or removed from a chat.

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -29,6 +30,10 @@ func (s *Server) getChatAdministrators(_ context.Context, c Call) reply {
 	}
 	if cs.info.Type == models.ChatTypePrivate {
 		return badRequest("there are no administrators in the private chat")
+	}
+	if cs.left {
+		// A bot no longer in a group may not read it, as on Telegram.
+		return failure(http.StatusForbidden, "Forbidden: bot is not a member of the "+string(cs.info.Type)+" chat")
 	}
 	admins := make([]models.ChatMember, 0, len(cs.admins))
 	for _, id := range cs.admins {
