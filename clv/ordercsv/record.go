@@ -1,6 +1,7 @@
 package ordercsv
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -61,10 +62,10 @@ func (rec *Record) Order() (clv.Order, []Problem) {
 		errs = append(errs, Problem{Column: column, Msg: err.Error()})
 	}
 	if o.ID = strings.TrimSpace(rec.OrderID); o.ID == "" {
-		bad("order_id", errEmpty)
+		bad("order_id", ErrEmpty)
 	}
 	if o.CustomerID = strings.TrimSpace(rec.CustomerID); o.CustomerID == "" {
-		bad("customer_id", errEmpty)
+		bad("customer_id", ErrEmpty)
 	}
 	if o.OrderedAt, err = ParseTime(rec.OrderedAt); err != nil {
 		bad("ordered_at", err)
@@ -128,7 +129,8 @@ func (rec *Record) margin(o *clv.Order, amountOK bool) (string, error) {
 	return "", nil
 }
 
-var errEmpty = fmt.Errorf("empty, but required")
+// ErrEmpty is the error of a required field left empty.
+var ErrEmpty = errors.New("empty, but required")
 
 // ParseAmount reads a money amount: a plain, non-negative decimal such as
 // 12.50, with a dot for decimals and no thousands separators, exponent or
@@ -142,7 +144,7 @@ func ParseAmount(s string) (float64, error) {
 // also take "Inf", "1e9" and "0x1p3".
 func parseDecimal(s string, negative bool) (float64, error) {
 	if s == "" {
-		return 0, errEmpty
+		return 0, ErrEmpty
 	}
 	digits, dots := 0, 0
 	for i := 0; i < len(s); i++ {
@@ -177,7 +179,7 @@ func parseDecimal(s string, negative bool) (float64, error) {
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, errEmpty
+		return time.Time{}, ErrEmpty
 	}
 	layout := time.RFC3339
 	if len(s) == len(time.DateOnly) {
