@@ -192,10 +192,11 @@ func (i *OrderImport) Rollback() error {
 	return nil
 }
 
-// SaveOrders stores orders from a shop webhook or the orders API, upserted
-// by order id, and links their customers to members.
-func (s *Store) SaveOrders(ctx context.Context, source OrderSource, orders []clv.Order) error {
-	imp, err := s.BeginImport(ctx, source)
+// SaveOrders implements web.OrderSink: it stores orders from a shop webhook
+// or the orders API (source api, shopify or woocommerce), upserted by order
+// id, and links their customers to members.
+func (s *Store) SaveOrders(ctx context.Context, source string, orders []clv.Order) error {
+	imp, err := s.BeginImport(ctx, OrderSource(source))
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func (h *OrderWebhooks) hearthOrders(w http.ResponseWriter, r *http.Request) {
 		invalid(w, log, err)
 		return
 	}
-	h.save(w, r, log, orders)
+	h.save(w, r, log, "api", orders)
 }
 
 // parseHearthOrders reads and checks a POST /api/orders body.

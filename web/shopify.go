@@ -75,7 +75,7 @@ func (h *OrderWebhooks) shopify(w http.ResponseWriter, r *http.Request) {
 		case skip != "":
 			ignore(w, log, skip)
 		default:
-			h.save(w, r, log, []clv.Order{o})
+			h.save(w, r, log, "shopify", []clv.Order{o})
 		}
 	case "refunds/create":
 		var sr shopifyRefund

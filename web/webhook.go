@@ -22,9 +22,10 @@ import (
 
 // OrderSink stores orders and refunds that shops send. Storage implements
 // it. Shops deliver at least once, so saving the same order id or refund id
-// again must update, not add.
+// again must update, not add. source names the route: api, shopify or
+// woocommerce.
 type OrderSink interface {
-	SaveOrders(ctx context.Context, orders []clv.Order) error
+	SaveOrders(ctx context.Context, source string, orders []clv.Order) error
 	SaveRefund(ctx context.Context, refund clv.Refund) error
 }
 
@@ -133,8 +134,8 @@ func decodeSHA256Hex(s string) ([]byte, error) {
 
 // save hands orders to the sink and answers: 200 once they are stored, 500
 // when the sink fails, so that the shop delivers them again.
-func (h *OrderWebhooks) save(w http.ResponseWriter, r *http.Request, log *slog.Logger, orders []clv.Order) {
-	if err := h.Sink.SaveOrders(r.Context(), orders); err != nil {
+func (h *OrderWebhooks) save(w http.ResponseWriter, r *http.Request, log *slog.Logger, source string, orders []clv.Order) {
+	if err := h.Sink.SaveOrders(r.Context(), source, orders); err != nil {
 		log.Error("webhook orders not saved", "orders", len(orders), "err", err)
 		fail(w, http.StatusInternalServerError, "the orders could not be stored; try again later")
 		return

@@ -33,17 +33,19 @@ const (
 type fakeSink struct {
 	mu      sync.Mutex
 	orders  [][]clv.Order
+	sources []string
 	refunds []clv.Refund
 	err     error
 }
 
-func (s *fakeSink) SaveOrders(_ context.Context, orders []clv.Order) error {
+func (s *fakeSink) SaveOrders(_ context.Context, source string, orders []clv.Order) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return s.err
 	}
 	s.orders = append(s.orders, orders)
+	s.sources = append(s.sources, source)
 	return nil
 }
 
@@ -73,6 +75,12 @@ func webhooks(t *testing.T, h *web.OrderWebhooks) (string, *fakeSink) {
 		h = &web.OrderWebhooks{HearthSecret: hearthSecret, ShopifySecret: shopifySecret, WooCommerceSecret: wooSecret}
 	}
 	h.Sink = sink
+	return serveWebhooks(t, h), sink
+}
+
+// serveWebhooks serves h on a fresh Server and returns its base URL.
+func serveWebhooks(t *testing.T, h *web.OrderWebhooks) string {
+	t.Helper()
 	h.Log = quiet
 	s, err := web.Listen("127.0.0.1:0", func(context.Context) error { return nil }, web.NewRegistry("test"), quiet)
 	if err != nil {
@@ -85,7 +93,7 @@ func webhooks(t *testing.T, h *web.OrderWebhooks) (string, *fakeSink) {
 		defer cancel()
 		s.Shutdown(ctx)
 	})
-	return "http://" + s.Addr(), sink
+	return "http://" + s.Addr()
 }
 
 // post sends body with headers and returns the status and the answer.

@@ -79,7 +79,7 @@ func (h *OrderWebhooks) wooCommerce(w http.ResponseWriter, r *http.Request) {
 		case skip != "":
 			ignore(w, log, skip)
 		default:
-			h.save(w, r, log, []clv.Order{o})
+			h.save(w, r, log, "woocommerce", []clv.Order{o})
 		}
 	default:
 		ignore(w, log, fmt.Sprintf("topic %q is not about a placed order", topic))

@@ -47,6 +47,7 @@ var commands = []command{
 	{"run", "start Hearth: storage, migrations and the HTTP server (the default)", (*cli).run},
 	{"migrate", "apply pending database migrations and report them", (*cli).migrate},
 	{"config check", "validate the configuration and print it, secrets masked", (*cli).configCheck},
+	{"import orders", "import shop orders from a CSV file (upserted by order_id)", (*cli).importOrders},
 	{"link-url", "print the links that connect a shop customer to their community account", (*cli).linkURL},
 	{"version", "print Hearth's version", (*cli).version},
 }

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/hearthbot/hearth/clv/ordercsv"
+	"github.com/hearthbot/hearth/storage"
+)
+
+// errInvalidFile is returned when a strict import found invalid rows; the
+// problems have been printed.
+var errInvalidFile = errors.New("nothing was imported: fix the rows above, or pass --skip-invalid to import the valid ones")
+
+func (c *cli) importOrders(ctx context.Context, args []string) error {
+	fs := c.flags("import orders", "FILE.csv [--skip-invalid] [--config FILE]",
+		"Import shop orders from a CSV file with a header row. Required columns:\n"+
+			"order_id, customer_id, ordered_at (RFC 3339 or YYYY-MM-DD), amount. Optional:\n"+
+			"currency, margin or cost, status (paid, refunded, cancelled), email, phone,\n"+
+			"telegram_id, telegram_username, discord_id. Orders are upserted by order_id,\n"+
+			"so importing a file again changes nothing. Any invalid row is reported with\n"+
+			"its line and column and nothing is imported, unless --skip-invalid is given.")
+	skipInvalid := fs.Bool("skip-invalid", false, "import the valid rows and list the invalid ones")
+	path, rest := splitPositional(args)
+	cfg, err := c.parseConfig(fs, rest)
+	if err != nil {
+		return err
+	}
+	if path == "" {
+		return usageError{"import orders: name the CSV file to import (see hearth import orders --help)"}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("import orders: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("import orders: %w", err)
+	}
+	log := newLogger(cfg.Log, c.stderr)
+	db, err := openDatabase(ctx, cfg.Database, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, _, err := migrate(ctx, db.DB, log); err != nil {
+		return err
+	}
+	store := storage.New(db.DB)
+
+	reader, err := ordercsv.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	imp, err := store.BeginImport(ctx, storage.SourceCSV)
+	if err != nil {
+		return err
+	}
+	defer imp.Rollback()
+	bar := newProgress(c.stderr, path, info.Size())
+	for {
+		o, err := reader.Next()
+		if err == io.EOF {
+			break
+		}
+		if _, invalid := errors.AsType[*ordercsv.RowError](err); invalid {
+			continue // listed in the report
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if err := imp.Add(o); err != nil {
+			return err
+		}
+		bar.update(reader.Offset(), reader.Report().Rows)
+	}
+	bar.done(reader.Report().Rows)
+	report := reader.Report()
+	if err := report.Err(); err != nil {
+		fmt.Fprintf(c.stderr, "%s: %v\n", path, err)
+		if !*skipInvalid {
+			return errInvalidFile
+		}
+	}
+	res, err := imp.Commit()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%s: %d rows, %d orders: %d new, %d changed, %d unchanged", path, report.Rows, res.Rows, res.Inserted, res.Updated, res.Unchanged)
+	if report.Invalid > 0 {
+		fmt.Fprintf(c.stdout, "; %d invalid rows skipped", report.Invalid)
+	}
+	if report.Repeats > 0 {
+		fmt.Fprintf(c.stdout, "; %d repeated rows read once", report.Repeats)
+	}
+	fmt.Fprintf(c.stdout, "\n%d customers new or updated, %d linked to members by the ids on their orders\n", res.Customers, res.Linked)
+	return nil
+}
+
+// splitPositional takes the first argument that is not a flag (or a flag's
+// value) out of args, so that the file may come before or after flags.
+func splitPositional(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			if i+1 < len(args) {
+				return args[i+1], append(args[:i:i], args[i+2:]...)
+			}
+			return "", args[:i]
+		case len(a) > 1 && a[0] == '-':
+			if (a == "--config" || a == "-config") && i+1 < len(args) {
+				i++ // its value
+			}
+		default:
+			return a, append(args[:i:i], args[i+1:]...)
+		}
+	}
+	return "", args
+}
+
+// progress draws a progress bar on a terminal; elsewhere it stays silent.
+type progress struct {
+	w     io.Writer
+	on    bool
+	name  string
+	size  int64
+	shown time.Time
+	start time.Time
+}
+
+func newProgress(w io.Writer, name string, size int64) *progress {
+	return &progress{w: w, on: isTerminal(w) && size > 0, name: name, size: size, start: time.Now()}
+}
+
+// update redraws the bar at most ten times a second.
+func (p *progress) update(offset int64, rows int) {
+	if !p.on || time.Since(p.shown) < 100*time.Millisecond {
+		return
+	}
+	p.shown = time.Now()
+	const width = 30
+	filled := int(width * offset / p.size)
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = ' '
+		if i < filled {
+			bar[i] = '#'
+		}
+	}
+	fmt.Fprintf(p.w, "\r%s [%s] %3d%% %d rows", p.name, bar, 100*offset/p.size, rows)
+}
+
+// done ends the bar's line.
+func (p *progress) done(rows int) {
+	if p.on {
+		fmt.Fprintf(p.w, "\r%s: read %d rows in %s, saving...\033[K\n", p.name, rows, time.Since(p.start).Round(100*time.Millisecond))
+	}
+}

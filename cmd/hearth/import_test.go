@@ -1,0 +1,89 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/jmoiron/sqlx"
+)
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func countRows(t *testing.T, dsn, query string) int {
+	t.Helper()
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.Get(&n, query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+const goodOrders = `order_id,customer_id,ordered_at,amount,currency,status,telegram_id
+1001,C1,2026-01-05,25.00,EUR,paid,
+1002,C1,2026-02-10T09:30:00Z,40.50,EUR,paid,
+1003,C2,2026-03-01,12.00,EUR,refunded,777
+`
+
+// TestImportOrders: a valid file is imported and importing it again changes
+// nothing; a file with bad rows imports nothing and names each problem by
+// line and column, unless --skip-invalid is given.
+func TestImportOrders(t *testing.T) {
+	dsn := storagetest.URL(t)
+	env := map[string]string{"DATABASE_URL": dsn}
+	good := writeTemp(t, "orders.csv", goodOrders)
+	code, stdout, stderr := inProcess(t, env, "import", "orders", good)
+	if code != 0 || !strings.Contains(stdout, "3 orders: 3 new, 0 changed, 0 unchanged") {
+		t.Fatalf("first import: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = inProcess(t, env, "import", "orders", good)
+	if code != 0 || !strings.Contains(stdout, "0 new, 0 changed, 3 unchanged") {
+		t.Fatalf("second import: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	bad := writeTemp(t, "bad.csv", goodOrders+"1004,C3,yesterday,10,EUR,paid,\n1005,C3,2026-03-02,12;50,EUR,paid,\n1006,C4,2026-03-03,9.99,EUR,paid,\n")
+	code, _, stderr = inProcess(t, env, "import", "orders", bad)
+	if code != 1 || !strings.Contains(stderr, "line 5") || !strings.Contains(stderr, "ordered_at") ||
+		!strings.Contains(stderr, "line 6") || !strings.Contains(stderr, "amount") || !strings.Contains(stderr, "nothing was imported") {
+		t.Fatalf("strict import of a bad file: exit %d\n%s", code, stderr)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM orders`); n != 3 {
+		t.Fatalf("%d orders after a refused import, want the 3 from before", n)
+	}
+	code, stdout, stderr = inProcess(t, env, "import", "orders", "--skip-invalid", bad)
+	if code != 0 || !strings.Contains(stdout, "1 new") || !strings.Contains(stdout, "2 invalid rows skipped") || !strings.Contains(stderr, "line 5") {
+		t.Fatalf("--skip-invalid: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM orders WHERE id = '1006'`); n != 1 {
+		t.Error("the valid row was not imported")
+	}
+
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import", "orders"}, 2, "name the CSV file"},
+		{[]string{"import", "orders", filepath.Join(t.TempDir(), "missing.csv")}, 1, "no such file"},
+		{[]string{"import", "orders", writeTemp(t, "h.csv", "order,customer\n1,2\n")}, 1, "order_id"},
+	} {
+		code, _, stderr := inProcess(t, env, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %d and %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+}
