@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"os"
 	"strings"
@@ -57,5 +61,31 @@ func TestRunServesTelegramWebhook(t *testing.T) {
 	}
 	if calls := tg.WaitCalls(t, "sendMessage", 1, 30*time.Second); !strings.Contains(calls[0].Params["text"], "Alice") {
 		t.Errorf("reply = %q", calls[0].Params["text"])
+	}
+}
+
+// TestRunServesOrderWebhooks: with shop.webhook_secret set, a signed order
+// posted to /api/orders is stored; a badly signed one is refused.
+func TestRunServesOrderWebhooks(t *testing.T) {
+	dsn := storagetest.URL(t)
+	p := startHearth(t, map[string]string{"DATABASE_URL": dsn, "HEARTH_HTTP_ADDR": "127.0.0.1:0", "HEARTH_SHOP_WEBHOOK_SECRET": "shop-secret"}, "run")
+	base := p.waitForLog(t, "Hearth is running; stop it with Ctrl-C")["http"].(string)
+	body := []byte(`{"order_id":"A-1","customer_id":"C-9","ordered_at":"2026-11-01","amount":"19.90","currency":"EUR"}`)
+	mac := hmac.New(sha256.New, []byte("shop-secret"))
+	mac.Write(body)
+	for sig, want := range map[string]int{"sha256=" + hex.EncodeToString(mac.Sum(nil)): http.StatusOK, "sha256=00": http.StatusUnauthorized} {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/orders", bytes.NewReader(body))
+		req.Header.Set("X-Hearth-Signature", sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("signature %s: %d, want %d", sig, resp.StatusCode, want)
+		}
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM orders WHERE id = 'A-1' AND source = 'api' AND amount = 19.90`); n != 1 {
+		t.Errorf("the signed order was not stored")
 	}
 }

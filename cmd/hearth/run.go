@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/web"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -47,6 +48,9 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	store := storage.New(db.DB)
+	(&web.OrderWebhooks{Sink: store, Log: log.With("part", "webhooks"), HearthSecret: cfg.Shop.WebhookSecret.Value(),
+		ShopifySecret: cfg.Shop.ShopifySecret.Value(), WooCommerceSecret: cfg.Shop.WooCommerceSecret.Value()}).Mount(srv)
 	chatCtx, stopChat := context.WithCancel(ctx)
 	defer stopChat()
 	chat, err := c.chatLayer(chatCtx, cfg, db, srv, log)
