@@ -40,16 +40,28 @@ func newAdminCache(s *discordgo.Session, staffRoles []string, ttl time.Duration)
 
 // isAdmin reports whether userID is staff in any of Hearth's servers.
 func (c *adminCache) isAdmin(ctx context.Context, userID string) (bool, error) {
-	for _, g := range c.s.State.Guilds {
-		m, err := c.member(ctx, g.ID, userID)
+	for _, g := range c.guildIDs() {
+		m, err := c.member(ctx, g, userID)
 		if err != nil {
 			return false, err
 		}
-		if m != nil && c.isStaff(g.ID, m) {
+		if m != nil && c.isStaff(g, m) {
 			return true, nil
 		}
 	}
 	return false, nil
+}
+
+// guildIDs lists Hearth's servers. The gateway adds and removes servers
+// while commands run, so the state is read under its lock.
+func (c *adminCache) guildIDs() []string {
+	c.s.State.RLock()
+	defer c.s.State.RUnlock()
+	ids := make([]string, 0, len(c.s.State.Guilds))
+	for _, g := range c.s.State.Guilds {
+		ids = append(ids, g.ID)
+	}
+	return ids
 }
 
 func (c *adminCache) member(ctx context.Context, guildID, userID string) (*discordgo.Member, error) {

@@ -3,6 +3,7 @@ package discord_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
@@ -86,4 +87,39 @@ func TestStaffRoleInAnotherServerCounts(t *testing.T) {
 	if r := w.slash(t, home.ID, channel, alice, "ping"); !strings.Contains(r.Data.Content, refused) {
 		t.Errorf("/ping by a member of neither = %q; want a refusal", r.Data.Content)
 	}
+}
+
+// TestStaffCheckWhileServersJoin: Hearth joining servers while members'
+// commands are checked is safe (run with -race) and changes no answer.
+func TestStaffCheckWhileServersJoin(t *testing.T) {
+	owner, alice := discordtest.NewUser("olga"), discordtest.NewUser("alice")
+	g, channel := textGuild("Tea Lovers", owner.ID)
+	w := startScene(t, scene{
+		owner: owner.ID,
+		prepare: func(dc *discordtest.Server) {
+			dc.AddGuild(g)
+			dc.Dispatch(t, "GUILD_MEMBER_ADD", dc.GuildMemberAdd(g.ID, alice))
+		},
+		commands: []bots.Command{pingCommand},
+	})
+	w.waitGuild(t, g.ID)
+	var asked []string
+	for range 10 {
+		i := w.dc.SlashCommand(g.ID, channel, alice, "ping")
+		w.dc.Dispatch(t, "INTERACTION_CREATE", i)
+		asked = append(asked, i.ID)
+	}
+	// Servers join while the commands are checked: spread over a few
+	// milliseconds so that the race detector sees them overlap.
+	for range 30 {
+		joined, _ := textGuild("Another server", owner.ID)
+		w.dc.AddGuild(joined)
+		time.Sleep(time.Millisecond)
+	}
+	for _, id := range asked {
+		if r := w.dc.WaitInteractionReply(t, id, 10*time.Second); !strings.Contains(r.Data.Content, refused) {
+			t.Errorf("/ping by a member = %q; want a refusal", r.Data.Content)
+		}
+	}
+	w.waitCount(t, 31, `SELECT count(*) FROM chats WHERE platform = 'discord' AND kind = 'group'`)
 }
