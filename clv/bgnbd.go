@@ -101,22 +101,3 @@ func (m BGNBD) expectedWhileAlive(t float64, x int, T float64) float64 {
 	}
 	return (a + b + xf - 1) / (a - 1) * bracket
 }
-
-// softplus is ln(1 + e^v) without overflow.
-func softplus(v float64) float64 {
-	if v > 0 {
-		return v + math.Log1p(math.Exp(-v))
-	}
-	return math.Log1p(math.Exp(v))
-}
-
-// logAddExp is ln(e^p + e^q) without overflow.
-func logAddExp(p, q float64) float64 {
-	if p < q {
-		p, q = q, p
-	}
-	if math.IsInf(p, -1) {
-		return p
-	}
-	return p + math.Log1p(math.Exp(q-p))
-}

@@ -44,12 +44,16 @@ func (e *SummaryError) Error() string {
 	return fmt.Sprintf("clv: summary %d (customer %q): %s", e.Index, e.CustomerID, e.Reason)
 }
 
-// checkSummaries returns a *SummaryError for the first unusable summary.
-func checkSummaries(s []Summary) error {
+// checkSummaries returns a *SummaryError for the first unusable summary,
+// or the number of repeat buyers (Frequency > 0).
+func checkSummaries(s []Summary) (repeat int, err error) {
 	for i := range s {
 		if reason := validSummary(s[i]); reason != "" {
-			return &SummaryError{Index: i, CustomerID: s[i].CustomerID, Reason: reason}
+			return 0, &SummaryError{Index: i, CustomerID: s[i].CustomerID, Reason: reason}
+		}
+		if s[i].Frequency > 0 {
+			repeat++
 		}
 	}
-	return nil
+	return repeat, nil
 }

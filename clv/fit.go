@@ -27,65 +27,117 @@ type FitInfo struct {
 	LogLikelihood float64
 }
 
-// objective is a negative mean log-likelihood over log-parameters: it
-// returns the value at x and stores the gradient in grad.
-type objective func(x, grad []float64) float64
+// derivs is a log-likelihood with its gradient and Hessian over the
+// natural parameters of a model (up to four; only the upper triangle of h
+// is filled).
+type derivs struct {
+	ll float64
+	g  [4]float64
+	h  [4][4]float64
+}
 
-// Settings of the optimiser, for negative mean log-likelihoods over
-// log-parameters: a gradient this small moves the estimate by far less
-// than its standard error.
+// add adds o to d.
+func (d *derivs) add(o *derivs) {
+	d.ll += o.ll
+	for i := range d.g {
+		d.g[i] += o.g[i]
+		for j := i; j < len(d.g); j++ {
+			d.h[i][j] += o.h[i][j]
+		}
+	}
+}
+
+// likelihood is a model's summed log-likelihood at parameters θ.
+type likelihood func(theta []float64) derivs
+
+// Settings of the optimiser, which minimises the negative mean
+// log-likelihood over the logarithms of the parameters.
 const (
-	gradientThreshold = 1e-9
-	maxIterations     = 1000
-	// Beyond e^maxLogParam a parameter is running off to infinity: the data
-	// do not pin it down.
+	// A gradient this small moves the estimate by far less than its
+	// standard error.
+	gradientThreshold = 1e-8
+	// A line search that fails where the gradient is below this has
+	// reached the optimum as closely as floating point allows.
+	acceptableGradient = 1e-5
+	maxIterations      = 200
+	// Beyond e^maxLogParam a parameter is running off to 0 or infinity: the
+	// data do not pin it down.
 	maxLogParam = 40
 )
 
-// minimizeLog finds the log-parameters minimising f from start.
-func minimizeLog(f objective, start []float64) ([]float64, FitInfo, error) {
-	c := &cachedObjective{f: f}
-	p := optimize.Problem{
-		Func: c.value,
-		Grad: c.gradient,
-	}
+// minimizeLog maximises the likelihood of n customers with Newton's method
+// over log-parameters, from start, and returns the estimate θ with the
+// likelihood's derivatives there.
+func minimizeLog(lik likelihood, n float64, start []float64) ([]float64, derivs, FitInfo, error) {
+	c := &cachedObjective{lik: lik, n: n}
+	p := optimize.Problem{Func: c.value, Grad: c.gradient, Hess: c.hessian}
 	settings := &optimize.Settings{
 		GradientThreshold: gradientThreshold,
 		MajorIterations:   maxIterations,
-		Converger:         &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-13, Iterations: 20},
+		Converger:         &optimize.FunctionConverge{Absolute: 1e-14, Relative: 1e-14, Iterations: 10},
 	}
-	res, err := optimize.Minimize(p, start, settings, &optimize.BFGS{})
+	res, err := optimize.Minimize(p, start, settings, &optimize.Newton{})
 	if res == nil {
-		return nil, FitInfo{}, err
+		return nil, derivs{}, FitInfo{}, err
 	}
-	info := FitInfo{
-		Iterations:  res.MajorIterations,
-		Evaluations: c.evaluations,
-		Status:      res.Status.String(),
-	}
+	info := FitInfo{Iterations: res.MajorIterations, Evaluations: c.evaluations, Status: res.Status.String()}
 	if err != nil {
 		info.Status += ": " + err.Error()
 	}
 	if math.IsNaN(res.F) || math.IsInf(res.F, 0) {
-		return nil, info, errors.New("the likelihood is not finite at the estimate")
+		return nil, derivs{}, info, errors.New("the likelihood is not finite at the estimate")
 	}
-	info.Converged = err == nil &&
-		(res.Status == optimize.GradientThreshold || res.Status == optimize.FunctionConvergence)
-	for _, v := range res.X {
+	switch {
+	case err == nil:
+		info.Converged = res.Status == optimize.GradientThreshold || res.Status == optimize.FunctionConvergence
+	case res.Status == optimize.Failure && maxAbs(res.Gradient) <= acceptableGradient:
+		// The line search found no lower point than a nearly flat one: the
+		// likelihood is at its optimum to floating-point precision.
+		info.Converged = true
+	}
+	theta := make([]float64, len(res.X))
+	for i, v := range res.X {
+		theta[i] = math.Exp(v)
 		if math.Abs(v) > maxLogParam {
 			info.Converged = false
 			info.Status += ": a parameter ran off towards 0 or infinity"
 		}
 	}
-	return res.X, info, nil
+	c.eval(res.X)
+	info.LogLikelihood = c.d.ll
+	return theta, c.d, info, nil
 }
 
-// cachedObjective evaluates value and gradient together once per point,
-// since the optimiser asks for them separately at the same point.
+// maxAbs is the largest absolute value in v.
+func maxAbs(v []float64) float64 {
+	var m float64
+	for _, x := range v {
+		m = math.Max(m, math.Abs(x))
+	}
+	return m
+}
+
+// kahan is a compensated sum: adding a million log-likelihood terms loses
+// no more than a few units in the last place, which keeps the line search
+// working close to the optimum.
+type kahan struct{ sum, c float64 }
+
+func (k *kahan) add(v float64) {
+	y := v - k.c
+	t := k.sum + y
+	k.c = (t - k.sum) - y
+	k.sum = t
+}
+
+// cachedObjective turns a likelihood into the optimiser's objective, the
+// negative mean log-likelihood over log-parameters x = ln θ, and evaluates
+// it once per point although the optimiser asks for value, gradient and
+// Hessian separately.
 type cachedObjective struct {
-	f           objective
-	x, grad     []float64
-	val         float64
+	lik         likelihood
+	n           float64
+	x, theta    []float64
+	d           derivs
 	evaluations int
 }
 
@@ -94,65 +146,62 @@ func (c *cachedObjective) eval(x []float64) {
 		return
 	}
 	c.x = append(c.x[:0], x...)
-	c.grad = slices.Grow(c.grad[:0], len(x))[:len(x)]
-	c.val = c.f(x, c.grad)
+	c.theta = c.theta[:0]
+	for _, v := range x {
+		c.theta = append(c.theta, math.Exp(v))
+	}
+	c.d = c.lik(c.theta)
 	c.evaluations++
 }
 
 func (c *cachedObjective) value(x []float64) float64 {
 	c.eval(x)
-	return c.val
+	return -c.d.ll / c.n
 }
 
+// gradient is −θ_i ∂ℓ/∂θ_i / n.
 func (c *cachedObjective) gradient(grad, x []float64) {
 	c.eval(x)
-	copy(grad, c.grad)
+	for i := range grad {
+		grad[i] = -c.theta[i] * c.d.g[i] / c.n
+	}
 }
 
-// standardErrors estimates the standard errors of the natural parameters
-// exp(x) from the Hessian of the total negative log-likelihood n·f at its
-// minimum x. The Hessian over log-parameters comes from central
-// differences of the analytic gradient; by the delta method
-// se(θ) = θ·se(log θ). A Hessian that is not positive definite gives NaN.
-func standardErrors(f objective, x []float64, n float64) []float64 {
-	k := len(x)
-	h := mat.NewSymDense(k, nil)
-	gp, gm := make([]float64, k), make([]float64, k)
-	cols := make([][]float64, k)
-	for i := range k {
-		step := 1e-5 * math.Max(1, math.Abs(x[i]))
-		xp, xm := slices.Clone(x), slices.Clone(x)
-		xp[i] += step
-		xm[i] -= step
-		f(xp, gp)
-		f(xm, gm)
-		cols[i] = make([]float64, k)
-		for j := range k {
-			cols[i][j] = n * (gp[j] - gm[j]) / (2 * step)
+// hessian is −(θ_i θ_j ∂²ℓ/∂θ_i∂θ_j + [i=j] θ_i ∂ℓ/∂θ_i) / n.
+func (c *cachedObjective) hessian(h *mat.SymDense, x []float64) {
+	c.eval(x)
+	for i := range x {
+		for j := i; j < len(x); j++ {
+			v := c.theta[i] * c.theta[j] * c.d.h[i][j]
+			if i == j {
+				v += c.theta[i] * c.d.g[i]
+			}
+			h.SetSym(i, j, -v/c.n)
 		}
 	}
+}
+
+// standardErrors are the square roots of the diagonal of the inverse of
+// the observed information −∇²ℓ at the estimate; NaN when it is not
+// positive definite (the data do not pin the parameters down).
+func standardErrors(d derivs, k int) []float64 {
+	info := mat.NewSymDense(k, nil)
 	for i := range k {
 		for j := i; j < k; j++ {
-			h.SetSym(i, j, (cols[i][j]+cols[j][i])/2)
+			info.SetSym(i, j, -d.h[i][j])
 		}
 	}
 	se := make([]float64, k)
 	var chol mat.Cholesky
-	if !chol.Factorize(h) {
-		for i := range se {
-			se[i] = math.NaN()
-		}
-		return se
-	}
 	var cov mat.SymDense
-	if err := chol.InverseTo(&cov); err != nil {
+	if !chol.Factorize(info) || chol.InverseTo(&cov) != nil {
 		for i := range se {
 			se[i] = math.NaN()
 		}
 		return se
 	}
 	for i := range k {
-		se[i] = math.Exp(x[i]) * math.Sqrt(cov.At(i, i))
+		se[i] = math.Sqrt(cov.At(i, i))
 	}
 	return se
 }
