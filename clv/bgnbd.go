@@ -76,17 +76,22 @@ func (m BGNBD) ConditionalExpectedPurchases(t float64, x int, tx, T float64) flo
 // 2F1(A, B; C; z) = (1−z)^(C−A−B) · 2F1(C−A, C−B; C; z) turns the bracket
 // into 1 − (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z), which has no huge
 // intermediate values however many purchases x is, and whose series
-// converges faster as x grows. The expression has a removable singularity
-// at a = 1, evaluated as the mean of its values on both sides.
+// converges faster as x grows. The expression is 0/0 at a = 1, a removable
+// singularity: there it is the mean of its values at a = 1 ± 1e-6.
 func (m BGNBD) expectedWhileAlive(t float64, x int, T float64) float64 {
 	if t <= 0 {
 		return 0
 	}
 	if math.Abs(m.A-1) < 1e-7 {
 		lo, hi := m, m
-		lo.A, hi.A = 1-1e-7, 1+1e-7
-		return (lo.expectedWhileAlive(t, x, T) + hi.expectedWhileAlive(t, x, T)) / 2
+		lo.A, hi.A = 1-1e-6, 1+1e-6
+		return (lo.expectedBracket(t, x, T) + hi.expectedBracket(t, x, T)) / 2
 	}
+	return m.expectedBracket(t, x, T)
+}
+
+// expectedBracket is expectedWhileAlive for a ≠ 1.
+func (m BGNBD) expectedBracket(t float64, x int, T float64) float64 {
 	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
 	xf := float64(x)
 	z := t / (alpha + T + t)

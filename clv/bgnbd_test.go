@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 
+	"gonum.org/v1/gonum/mathext"
+
 	"github.com/hearthbot/hearth/clv"
 )
 
@@ -102,5 +104,26 @@ func TestFitBGNBDRefusesDataWithoutRepeatBuyers(t *testing.T) {
 	var se *clv.SummaryError
 	if !errors.As(err, &se) || se.Index != 4 {
 		t.Fatalf("error %v, want a *SummaryError for summary 4", err)
+	}
+}
+
+func TestBGNBDExpectationsMatchTextbookFormulas(t *testing.T) {
+	m := cdnowBGNBD
+	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
+	for _, tt := range []float64{1, 39, 52, 200} {
+		z := tt / (alpha + tt)
+		want := (a + b - 1) / (a - 1) * (1 - math.Pow(alpha/(alpha+tt), r)*mathext.Hypergeo(r, b, a+b-1, z))
+		if got := m.ExpectedPurchases(tt); !near(got, want, 1e-10) {
+			t.Errorf("E[X(%v)] = %.12g, formula %.12g", tt, got, want)
+		}
+		for _, h := range [][3]float64{{0, 0, 38.86}, {2, 30.43, 38.86}, {7, 20, 35}, {25, 37.5, 38}} {
+			x, tx, T := h[0], h[1], h[2]
+			z := tt / (alpha + T + tt)
+			bracket := 1 - math.Pow((alpha+T)/(alpha+T+tt), r+x)*mathext.Hypergeo(r+x, b+x, a+b+x-1, z)
+			want := (a + b + x - 1) / (a - 1) * bracket * m.PAlive(int(x), tx, T)
+			if got := m.ConditionalExpectedPurchases(tt, int(x), tx, T); !near(got, want, 1e-9) {
+				t.Errorf("E[Y(%v) | %v, %v, %v] = %.12g, formula %.12g", tt, x, tx, T, got, want)
+			}
+		}
 	}
 }
