@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,12 +87,19 @@ type allowedMentions struct {
 }
 
 type embedPayload struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Image       *embedFile `json:"image"`
+	Thumbnail   *embedFile `json:"thumbnail"`
 	Fields      []struct {
 		Name  string `json:"name"`
 		Value string `json:"value"`
 	} `json:"fields"`
+}
+
+// embedFile is an embed's image or thumbnail.
+type embedFile struct {
+	URL string `json:"url"`
 }
 
 type componentPayload struct {
@@ -172,6 +180,11 @@ func validateMessage(fe formErrors, prefix string, p *messagePayload) {
 		fe.length(path+".title", e.Title, 0, 256)
 		fe.length(path+".description", e.Description, 0, 4096)
 		fe.count(path+".fields", len(e.Fields), 0, 25)
+		for key, f := range map[string]*embedFile{"image": e.Image, "thumbnail": e.Thumbnail} {
+			if f != nil {
+				validateMediaURL(fe, path+"."+key+".url", f.URL)
+			}
+		}
 		total += utf8.RuneCountInString(e.Title + e.Description)
 		for j, f := range e.Fields {
 			fe.length(path+".fields."+strconv.Itoa(j)+".name", f.Name, 1, 256)
@@ -187,6 +200,20 @@ func validateMessage(fe formErrors, prefix string, p *messagePayload) {
 	}
 	if p.AllowedMentions != nil {
 		validateAllowedMentions(fe, join(prefix, "allowed_mentions"), p.AllowedMentions)
+	}
+}
+
+// validateMediaURL checks an embed image's URL: Discord fetches http and
+// https URLs and takes attachment://name for a file sent with the message.
+func validateMediaURL(fe formErrors, path, raw string) {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		fe.add(path, "BASE_TYPE_REQUIRED", "This field is required")
+	case err != nil || u.Host == "":
+		fe.add(path, "URL_TYPE_INVALID_URL", "Not a well formed URL.")
+	case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "attachment":
+		fe.add(path, "URL_TYPE_INVALID_SCHEME", fmt.Sprintf("Scheme %q is not supported. Scheme must be one of ('http', 'https').", u.Scheme))
 	}
 }
 
