@@ -5,9 +5,8 @@ import (
 	"math"
 	"testing"
 
-	"gonum.org/v1/gonum/mathext"
-
 	"github.com/hearthbot/hearth/clv"
+	"gonum.org/v1/gonum/mathext"
 )
 
 // cdnowBGNBD is the maximum-likelihood BG/NBD estimate on CDNOW's

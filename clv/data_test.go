@@ -66,7 +66,8 @@ func readSummaries(t testing.TB, name string) []clv.Summary {
 }
 
 // readCDNOWSample reads testdata/CDNOW_sample.txt as transactions of the
-// sample customer ids: master id, sample id, YYYYMMDD, CDs, dollars.
+// sample customer ids: master id, sample id, YYYYMMDD, CDs, dollars. Ids
+// are written without leading zeros, as the summary files have them.
 func readCDNOWSample(t testing.TB) []clv.Transaction {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "CDNOW_sample.txt"))
@@ -87,7 +88,11 @@ func readCDNOWSample(t testing.TB) []clv.Transaction {
 		if err != nil {
 			t.Fatalf("CDNOW_sample.txt:%d: %v", i+1, err)
 		}
-		out = append(out, clv.Transaction{CustomerID: f[1], At: at, Value: v})
+		id, err := strconv.Atoi(f[1]) // the file pads some ids with zeros
+		if err != nil {
+			t.Fatalf("CDNOW_sample.txt:%d: %v", i+1, err)
+		}
+		out = append(out, clv.Transaction{CustomerID: strconv.Itoa(id), At: at, Value: v})
 	}
 	return out
 }
