@@ -16,9 +16,9 @@ import (
 
 func TestMain(m *testing.M) { storagetest.Main(m) }
 
-// badGateway is what a platform client returns for an HTTP 502: neither
+// errBadGateway is what a platform client returns for an HTTP 502: neither
 // a rate limit nor a permanent refusal, so the dispatcher retries it.
-var badGateway = errors.New("error response from telegram for method sendMessage, 502 Bad Gateway")
+var errBadGateway = errors.New("error response from telegram for method sendMessage, 502 Bad Gateway")
 
 // platform is a chat platform whose group -1001 answers every message
 // with a 5xx; messages to other chats arrive.
@@ -55,7 +55,7 @@ func (p *platform) Send(ctx context.Context, d bots.Delivery) ([]string, error) 
 	}
 	p.tries = append(p.tries, attempt{n: d.Attempts, retryAt: retryAt})
 	if p.down {
-		return nil, badGateway
+		return nil, errBadGateway
 	}
 	p.got = append(p.got, d)
 	return []string{"ok"}, nil
