@@ -106,3 +106,32 @@ func (m BGNBD) expectedBracket(t float64, x int, T float64) float64 {
 	}
 	return (a + b + xf - 1) / (a - 1) * bracket
 }
+
+// expectedWhileAliveSteps sets cum[k] to expectedWhileAlive((k+1)·step,
+// x, T) for every k, summing the hypergeometric series of all the steps in
+// one pass (see expectedBracket); scratch must be twice as long as cum.
+func (m BGNBD) expectedWhileAliveSteps(x int, T, step float64, cum, scratch []float64) {
+	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
+	xf := float64(x)
+	zs, pows := scratch[:len(cum)], scratch[len(cum):2*len(cum)]
+	for k := range cum {
+		t := float64(k+1) * step
+		zs[k] = t / (alpha + T + t)
+	}
+	if math.Abs(a-1) < 1e-7 || !hyp2f1Many(a+b-1-r, a-1, a+b+xf-1, zs, pows, cum) {
+		for k := range cum {
+			cum[k] = m.expectedWhileAlive(float64(k+1)*step, x, T)
+		}
+		return
+	}
+	factor := (a + b + xf - 1) / (a - 1)
+	for k, f := range cum {
+		// ln(1−z) = ln(α+T) − ln(α+T+t) = ln(1 − zs[k]).
+		logP := (a - 1) * math.Log1p(-zs[k])
+		if f > 0 {
+			cum[k] = -factor * math.Expm1(logP+math.Log(f))
+		} else {
+			cum[k] = factor * (1 - math.Exp(logP)*f)
+		}
+	}
+}

@@ -20,7 +20,7 @@ func near(got, want, rel float64) bool {
 }
 
 func TestFitBGNBDReproducesCDNOWEstimates(t *testing.T) {
-	fit, err := clv.FitBGNBD(readSummaries(t, "cdnow_customers_summary.csv"))
+	fit, err := clv.FitBGNBD(readSummaries(t, "cdnow_customers_summary.csv", 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestFitBGNBDReproducesCDNOWEstimates(t *testing.T) {
 
 func TestBGNBDLogLikelihoodSumsToPublishedValue(t *testing.T) {
 	var ll float64
-	for _, s := range readSummaries(t, "cdnow_customers_summary.csv") {
+	for _, s := range readSummaries(t, "cdnow_customers_summary.csv", 0) {
 		ll += cdnowBGNBD.LogLikelihood(s.Frequency, s.Recency, s.T)
 	}
 	if math.Abs(ll-(-9582.43)) > 0.005 {

@@ -17,8 +17,10 @@ import (
 
 // readSummaries reads a summary CSV from testdata (gzipped if its name ends
 // in .gz) whose columns are id, frequency, recency, T and optionally the
-// monetary value, under any header names.
-func readSummaries(t testing.TB, name string) []clv.Summary {
+// monetary value, under any header names. Capacity is the number of rows
+// expected: with it a million summaries take their own size in memory and
+// no more, their ids sharing one string.
+func readSummaries(t testing.TB, name string, capacity int) []clv.Summary {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
@@ -38,31 +40,45 @@ func readSummaries(t testing.TB, name string) []clv.Summary {
 	if _, err := cr.Read(); err != nil {
 		t.Fatalf("%s: header: %v", name, err)
 	}
-	var out []clv.Summary
+	out := make([]clv.Summary, 0, capacity)
+	var ids []byte
+	var ends []int
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return out
+			break
 		}
 		if err != nil {
 			t.Fatalf("%s:%d: %v", name, line, err)
 		}
-		s := clv.Summary{CustomerID: strings.Clone(rec[0])}
-		s.Frequency, err = strconv.Atoi(strings.TrimSuffix(rec[1], ".0"))
-		if err == nil {
-			s.Recency, err = strconv.ParseFloat(rec[2], 64)
-		}
-		if err == nil {
-			s.T, err = strconv.ParseFloat(rec[3], 64)
-		}
-		if err == nil && len(rec) > 4 {
-			s.MonetaryValue, err = strconv.ParseFloat(rec[4], 64)
-		}
-		if err != nil {
+		if out, err = appendSummary(out, rec); err != nil {
 			t.Fatalf("%s:%d: %v", name, line, err)
 		}
-		out = append(out, s)
+		ids = append(ids, rec[0]...)
+		ends = append(ends, len(ids))
 	}
+	all, start := string(ids), 0
+	for i, end := range ends {
+		out[i].CustomerID, start = all[start:end], end
+	}
+	return out
+}
+
+// appendSummary parses one summary row, all but its id.
+func appendSummary(out []clv.Summary, rec []string) ([]clv.Summary, error) {
+	var s clv.Summary
+	var err error
+	s.Frequency, err = strconv.Atoi(strings.TrimSuffix(rec[1], ".0"))
+	if err == nil {
+		s.Recency, err = strconv.ParseFloat(rec[2], 64)
+	}
+	if err == nil {
+		s.T, err = strconv.ParseFloat(rec[3], 64)
+	}
+	if err == nil && len(rec) > 4 {
+		s.MonetaryValue, err = strconv.ParseFloat(rec[4], 64)
+	}
+	return append(out, s), err
 }
 
 // readCDNOWSample reads testdata/CDNOW_sample.txt as transactions of the

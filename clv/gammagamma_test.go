@@ -9,7 +9,7 @@ import (
 )
 
 func TestFitGammaGammaReproducesCDNOWEstimates(t *testing.T) {
-	s := readSummaries(t, "cdnow_customers_summary_with_transactions.csv")
+	s := readSummaries(t, "cdnow_customers_summary_with_transactions.csv", 0)
 	fit, err := clv.FitGammaGamma(s)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestFitGammaGammaReproducesCDNOWEstimates(t *testing.T) {
 }
 
 func TestFitGammaGammaExcludesNonPositiveValues(t *testing.T) {
-	s := readSummaries(t, "cdnow_customers_summary_with_transactions.csv")
+	s := readSummaries(t, "cdnow_customers_summary_with_transactions.csv", 0)
 	base, err := clv.FitGammaGamma(s)
 	if err != nil {
 		t.Fatal(err)

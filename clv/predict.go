@@ -55,16 +55,23 @@ func (o CLVOptions) Horizon() float64 { return float64(o.Steps) * o.PeriodsPerSt
 // computes, where a step is a month of 30 days, 4.345 weeks or 1 month.
 // Options are not checked here; Predict checks them.
 func (m BGNBD) DiscountedValue(x int, tx, T, value float64, opt CLVOptions) float64 {
-	alive := m.PAlive(x, tx, T)
-	var sum, prev float64
+	purchases, _ := m.discountedPurchases(x, T, opt, make([]float64, 3*opt.Steps))
+	return value * m.PAlive(x, tx, T) * purchases
+}
+
+// discountedPurchases is the discounted sum of the expected purchases of
+// each step while alive, and the undiscounted total over the horizon;
+// scratch holds 3·Steps numbers.
+func (m BGNBD) discountedPurchases(x int, T float64, opt CLVOptions, scratch []float64) (discounted, total float64) {
+	cum := scratch[:opt.Steps]
+	m.expectedWhileAliveSteps(x, T, opt.PeriodsPerStep, cum, scratch[opt.Steps:])
 	discount := 1.0
-	for k := 1; k <= opt.Steps; k++ {
+	for _, cur := range cum {
 		discount /= 1 + opt.DiscountRate
-		cur := m.expectedWhileAlive(float64(k)*opt.PeriodsPerStep, x, T)
-		sum += (cur - prev) * discount
-		prev = cur
+		discounted += (cur - total) * discount
+		total = cur
 	}
-	return value * alive * sum
+	return discounted, total
 }
 
 // Prediction is what the models expect of one customer.
@@ -100,17 +107,19 @@ func Predict(s []Summary, bg BGNBD, gg GammaGamma, opt CLVOptions) ([]Prediction
 		return nil, err
 	}
 	out := make([]Prediction, len(s))
-	horizon := opt.Horizon()
 	parallel(len(s), func(lo, hi, _ int) {
+		scratch := make([]float64, 3*opt.Steps)
 		for i := lo; i < hi; i++ {
 			c := &s[i]
+			alive := bg.PAlive(c.Frequency, c.Recency, c.T)
 			value := gg.ExpectedAverageValue(c.Frequency, c.MonetaryValue)
+			discounted, total := bg.discountedPurchases(c.Frequency, c.T, opt, scratch)
 			out[i] = Prediction{
 				CustomerID:           c.CustomerID,
-				PAlive:               bg.PAlive(c.Frequency, c.Recency, c.T),
-				ExpectedPurchases:    bg.ConditionalExpectedPurchases(horizon, c.Frequency, c.Recency, c.T),
+				PAlive:               alive,
+				ExpectedPurchases:    alive * total,
 				ExpectedAverageValue: value,
-				CLV:                  bg.DiscountedValue(c.Frequency, c.Recency, c.T, value, opt),
+				CLV:                  value * alive * discounted,
 			}
 		}
 	})

@@ -11,7 +11,7 @@ import (
 // fitCDNOW fits both models to CDNOW's calibration summary with spend.
 func fitCDNOW(t *testing.T) ([]clv.Summary, clv.BGNBD, clv.GammaGamma) {
 	t.Helper()
-	s := readSummaries(t, "cdnow_customers_summary_with_transactions.csv")
+	s := readSummaries(t, "cdnow_customers_summary_with_transactions.csv", 0)
 	bg, err := clv.FitBGNBD(s)
 	if err != nil {
 		t.Fatal(err)

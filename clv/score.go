@@ -1,6 +1,8 @@
 package clv
 
 import (
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -35,4 +37,87 @@ type ModelRun struct {
 	BGNBD      *BGNBDFit
 	GammaGamma *GammaGammaFit
 	Error      string
+}
+
+// ScoreOptions says how a CLV run counts money and time.
+type ScoreOptions struct {
+	End      time.Time      // observation end: later orders are left out
+	Location *time.Location // where calendar days are cut; nil means UTC
+	Period   Period         // the models' time unit
+	// HorizonMonths and DiscountRate (per month) shape predicted CLV.
+	HorizonMonths int
+	DiscountRate  float64
+	// MarginRate and AcquisitionCost shape historical CLV; MarginRate also
+	// turns orders without a margin of their own into profit.
+	MarginRate      float64
+	AcquisitionCost float64
+}
+
+// Score runs the whole CLV pipeline over a shop's orders: historical CLV,
+// summaries, RFM, and the BG/NBD and Gamma-Gamma fits with each customer's
+// prediction, all in money of margin (profit). When the data cannot support
+// a fit the run still scores every customer, without predictions, and says
+// why in ModelRun.Error. Scores are sorted by customer id.
+func Score(orders []Order, opt ScoreOptions) (ModelRun, []CustomerScore, error) {
+	run := ModelRun{End: opt.End, Period: opt.Period}
+	hist, err := HistoricalCLV(orders, HistoricalOptions{End: opt.End, MarginRate: opt.MarginRate, AcquisitionCost: opt.AcquisitionCost})
+	if err != nil {
+		return run, nil, err
+	}
+	txs := Transactions(orders, func(o Order) float64 { return OrderMargin(o, opt.MarginRate) })
+	summaries, err := Summarize(txs, SummaryOptions{Period: opt.Period, End: opt.End, Location: opt.Location})
+	if err != nil {
+		return run, nil, err
+	}
+	run.Customers = len(summaries)
+	rfm := ScoreRFM(summaries)
+	scores := make([]CustomerScore, len(summaries))
+	index := make(map[string]int, len(summaries))
+	for i, s := range summaries {
+		r := rfm[i]
+		scores[i] = CustomerScore{CustomerID: s.CustomerID, Recency: r.Recency, Frequency: r.Frequency, Monetary: r.Monetary, Segment: string(r.Segment)}
+		index[s.CustomerID] = i
+	}
+	for _, h := range hist {
+		if i, ok := index[h.CustomerID]; ok {
+			sc := &scores[i]
+			sc.Orders, sc.First, sc.Last, sc.Revenue, sc.Historical = h.Orders, h.First, h.Last, h.Revenue, h.Value
+		}
+	}
+	if err := predictScores(summaries, scores, opt, &run); err != nil {
+		return run, nil, err
+	}
+	return run, scores, nil
+}
+
+// predictScores fits both models and fills in each customer's prediction;
+// a data set too thin for a fit is recorded in run.Error, not returned.
+func predictScores(summaries []Summary, scores []CustomerScore, opt ScoreOptions, run *ModelRun) error {
+	bg, err := FitBGNBD(summaries)
+	if err == nil {
+		run.BGNBD = &bg
+		var gg GammaGammaFit
+		if gg, err = FitGammaGamma(summaries); err == nil {
+			run.GammaGamma = &gg
+		}
+	}
+	if _, thin := errors.AsType[*FitError](err); thin {
+		run.Error = err.Error()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	preds, err := Predict(summaries, run.BGNBD.Model, run.GammaGamma.Model, MonthlyCLV(opt.Period, opt.HorizonMonths, opt.DiscountRate))
+	if err != nil {
+		return err
+	}
+	for i, p := range preds {
+		sc := &scores[i]
+		if sc.CustomerID != p.CustomerID {
+			return fmt.Errorf("clv: prediction %d is for %q, not %q", i, p.CustomerID, sc.CustomerID)
+		}
+		sc.HasModel, sc.Predicted, sc.PAlive, sc.Expected = true, p.CLV, p.PAlive, p.ExpectedPurchases
+	}
+	return nil
 }

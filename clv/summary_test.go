@@ -16,7 +16,7 @@ func TestSummarizeRebuildsCDNOWSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := readSummaries(t, "cdnow_customers_summary_with_transactions.csv")
+	want := readSummaries(t, "cdnow_customers_summary_with_transactions.csv", 0)
 	if len(got) != len(want) {
 		t.Fatalf("%d summaries, want %d", len(got), len(want))
 	}
