@@ -1,9 +1,9 @@
 package clv_test
 
 import (
-	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,7 +66,7 @@ func TestScoreWithoutEnoughDataStillScoresCustomers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.BGNBD != nil || !errors.Is(errors.New(run.Error), errors.New(run.Error)) || run.Error == "" {
+	if run.BGNBD != nil || !strings.Contains(run.Error, "too few customers") {
 		t.Fatalf("run = %+v; want no model and a reason", run)
 	}
 	if len(scores) != 2 || scores[0].CustomerID != "a" || scores[0].Historical != 20 || scores[0].Revenue != 40 || scores[0].HasModel || scores[1].Orders != 1 {
