@@ -65,7 +65,13 @@ type GammaGammaFit struct {
 // log-likelihood by Newton's method over the logarithms of the parameters,
 // with its analytic gradient and Hessian.
 func FitGammaGamma(s []Summary) (GammaGammaFit, error) {
-	d := &ggData{}
+	repeat := 0
+	for i := range s {
+		if s[i].Frequency > 0 {
+			repeat++
+		}
+	}
+	d := &ggData{rows: make([]ggRow, 0, repeat)}
 	for i := range s {
 		if s[i].Frequency <= 0 {
 			continue

@@ -34,9 +34,9 @@ type HistoricalOptions struct {
 // Historical is one customer's CLV to date.
 type Historical struct {
 	CustomerID string
-	Orders     int       // paid orders with something kept after refunds
-	First      time.Time // the first such order
-	Last       time.Time // the last such order
+	Orders     int       // purchases (IsPurchase)
+	First      time.Time // the first purchase
+	Last       time.Time // the last purchase
 	Revenue    float64   // paid to date, net of refunds
 	Margin     float64   // profit to date (OrderMargin summed)
 	// Value is the historical CLV: Margin − AcquisitionCost. It is
@@ -48,8 +48,7 @@ type Historical struct {
 // HistoricalCLV is each customer's CLV to date, sorted by customer id:
 // the margin of their paid orders up to End minus the acquisition cost.
 // With MarginRate 1 and orders without margins it is revenue minus the
-// acquisition cost. Orders with nothing kept (refunded, cancelled) do not
-// count.
+// acquisition cost. Only purchases count (IsPurchase).
 func HistoricalCLV(orders []Order, opt HistoricalOptions) ([]Historical, error) {
 	switch {
 	case opt.End.IsZero():
@@ -64,8 +63,7 @@ func HistoricalCLV(orders []Order, opt HistoricalOptions) ([]Historical, error) 
 		if o.CustomerID == "" {
 			return nil, fmt.Errorf("clv: order %d (%q) has no customer id", i, o.ID)
 		}
-		v := o.Value()
-		if v <= 0 || o.OrderedAt.After(opt.End) {
+		if !IsPurchase(o) || o.OrderedAt.After(opt.End) {
 			continue
 		}
 		h := by[o.CustomerID]
@@ -74,7 +72,7 @@ func HistoricalCLV(orders []Order, opt HistoricalOptions) ([]Historical, error) 
 			by[o.CustomerID] = h
 		}
 		h.Orders++
-		h.Revenue += v
+		h.Revenue += o.Value()
 		h.Margin += OrderMargin(o, opt.MarginRate)
 		if o.OrderedAt.Before(h.First) {
 			h.First = o.OrderedAt

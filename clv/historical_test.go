@@ -15,6 +15,7 @@ func TestHistoricalCLVIsMarginMinusAcquisitionCost(t *testing.T) {
 		{ID: "3", CustomerID: "a", OrderedAt: day(1, 1, 0), Amount: 50},                                // margin 0.25 × 50
 		{ID: "4", CustomerID: "a", OrderedAt: day(1, 2, 0), Amount: 70, Status: clv.StatusCancelled},
 		{ID: "5", CustomerID: "a", OrderedAt: day(9, 1, 0), Amount: 70}, // after End
+		{ID: "6", CustomerID: "b", OrderedAt: day(1, 3, 0), Amount: 0},  // free: a purchase of 0
 	}
 	got, err := clv.HistoricalCLV(orders, clv.HistoricalOptions{End: day(6, 1, 0), MarginRate: 0.25, AcquisitionCost: 15})
 	if err != nil {
@@ -22,7 +23,7 @@ func TestHistoricalCLVIsMarginMinusAcquisitionCost(t *testing.T) {
 	}
 	want := []clv.Historical{
 		{CustomerID: "a", Orders: 2, First: day(1, 1, 0), Last: day(2, 1, 0), Revenue: 80, Margin: 21.5, Value: 6.5},
-		{CustomerID: "b", Orders: 1, First: day(1, 5, 0), Last: day(1, 5, 0), Revenue: 100, Margin: 25, Value: 10},
+		{CustomerID: "b", Orders: 2, First: day(1, 3, 0), Last: day(1, 5, 0), Revenue: 100, Margin: 25, Value: 10},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %+v, want %+v", got, want)

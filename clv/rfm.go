@@ -100,9 +100,9 @@ func Segments() []Segment {
 //	2    Hibernating     Hibernating     At risk         At risk    Can't lose them
 //	1    Lost            Hibernating     At risk         At risk    Can't lose them
 //
-// (Potential: Potential loyalist.)
-// "Lost" is the corner R=1, F=1 of the grid's Hibernating block: customers
-// who bought once, longest ago. Scores outside 1..5 are clamped.
+// Potential stands for Potential loyalist. Lost is the corner R=1, F=1 of
+// the common grid's Hibernating block: customers who bought least, longest
+// ago. Scores outside 1..5 are clamped.
 func SegmentOf(r, f int) Segment {
 	r, f = min(max(r, 1), 5), min(max(f, 1), 5)
 	switch {

@@ -143,17 +143,26 @@ func summarizeCustomer(txs []bucketed, end int64, unit float64) Summary {
 
 // Transactions turns orders into transactions worth value(order): pass
 // Order.Value to count revenue, or a function calling OrderMargin to count
-// profit. Only paid orders with something left after refunds are
-// purchases; refunded and cancelled ones are left out.
+// profit. Only purchases count (see IsPurchase): refunded, cancelled and
+// fully refunded orders are left out, free orders kept.
 func Transactions(orders []Order, value func(Order) float64) []Transaction {
 	out := make([]Transaction, 0, len(orders))
 	for _, o := range orders {
-		if o.Value() <= 0 {
-			continue
+		if IsPurchase(o) {
+			out = append(out, Transaction{CustomerID: o.CustomerID, At: o.OrderedAt, Value: value(o)})
 		}
-		out = append(out, Transaction{CustomerID: o.CustomerID, At: o.OrderedAt, Value: value(o)})
 	}
 	return out
+}
+
+// IsPurchase reports whether an order is a purchase for CLV: paid, and not
+// refunded in full. A paid order of amount 0 (a free order) is a purchase,
+// as CDNOW's $0 transactions are.
+func IsPurchase(o Order) bool {
+	if o.Status != StatusPaid && o.Status != "" {
+		return false
+	}
+	return o.Amount == 0 || (o.Amount > 0 && o.Refunded < o.Amount)
 }
 
 // validSummary reports what makes s unusable by the models, or "".

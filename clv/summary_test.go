@@ -170,7 +170,7 @@ func TestParsePeriod(t *testing.T) {
 	}
 }
 
-func TestTransactionsFromOrdersCountPaidOrdersOnly(t *testing.T) {
+func TestTransactionsFromOrdersCountPurchasesOnly(t *testing.T) {
 	margin := 6.0
 	at := day(3, 1, 0)
 	orders := []clv.Order{
@@ -179,14 +179,15 @@ func TestTransactionsFromOrdersCountPaidOrdersOnly(t *testing.T) {
 		{ID: "3", CustomerID: "a", OrderedAt: at, Amount: 20, Refunded: 20, Status: clv.StatusPaid}, // nothing kept
 		{ID: "4", CustomerID: "a", OrderedAt: at, Amount: 20, Status: clv.StatusCancelled},
 		{ID: "5", CustomerID: "a", OrderedAt: at, Amount: 20, Status: clv.StatusRefunded},
+		{ID: "6", CustomerID: "a", OrderedAt: at, Amount: 0, Status: clv.StatusPaid}, // free: still a purchase
 	}
 	revenue := clv.Transactions(orders, clv.Order.Value)
-	if len(revenue) != 2 || revenue[0].Value != 20 || revenue[1].Value != 15 || !revenue[0].At.Equal(at) {
-		t.Errorf("revenue transactions %+v, want values 20 and 15", revenue)
+	if len(revenue) != 3 || revenue[0].Value != 20 || revenue[1].Value != 15 || revenue[2].Value != 0 || !revenue[0].At.Equal(at) {
+		t.Errorf("revenue transactions %+v, want values 20, 15 and 0", revenue)
 	}
 	profit := clv.Transactions(orders, func(o clv.Order) float64 { return clv.OrderMargin(o, 0.5) })
-	if len(profit) != 2 || profit[0].Value != 6 || profit[1].Value != 7.5 {
-		t.Errorf("margin transactions %+v, want values 6 and 7.5", profit)
+	if len(profit) != 3 || profit[0].Value != 6 || profit[1].Value != 7.5 || profit[2].Value != 0 {
+		t.Errorf("margin transactions %+v, want values 6, 7.5 and 0", profit)
 	}
 }
 
