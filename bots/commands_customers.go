@@ -23,11 +23,13 @@ func NewCustomers(linking *community.Linking, values community.ValueStore, horiz
 	return &Customers{linking: linking, values: values, horizon: horizonMonths}
 }
 
-// Register adds /link and /clv to the registry.
+// Register adds /clv to the registry, and /link when linking is set up.
 func (c *Customers) Register(r *Router) {
 	reg := r.Registry()
-	reg.Add(Command{Name: "link", Permission: community.RoleMember, Where: Anywhere, Run: c.link,
-		Args: []Arg{{Name: "code", Kind: ArgWord, Required: true}}})
+	if c.linking != nil {
+		reg.Add(Command{Name: "link", Permission: community.RoleMember, Where: Anywhere, Run: c.link,
+			Args: []Arg{{Name: "code", Kind: ArgWord, Required: true}}})
+	}
 	reg.Add(Command{Name: "clv", Permission: community.RoleStaff, Where: InStaffChat, Run: c.card,
 		Args: []Arg{{Name: "member", Kind: ArgMember}}})
 }
