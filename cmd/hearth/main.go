@@ -48,6 +48,8 @@ var commands = []command{
 	{"migrate", "apply pending database migrations and report them", (*cli).migrate},
 	{"config check", "validate the configuration and print it, secrets masked", (*cli).configCheck},
 	{"import orders", "import shop orders from a CSV file (upserted by order_id)", (*cli).importOrders},
+	{"clv fit", "fit the CLV models to a file, or score every customer now from the stored orders", (*cli).clvFit},
+	{"clv predict", "write each customer's CLV predictions as CSV", (*cli).clvPredict},
 	{"link-url", "print the links that connect a shop customer to their community account", (*cli).linkURL},
 	{"version", "print Hearth's version", (*cli).version},
 }

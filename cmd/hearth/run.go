@@ -57,6 +57,11 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	clvOptions, _ := (&clvFlags{discount: -1}).scoreOptions(cfg)
+	go runNightly(chatCtx, clvNightly(cfg), store, clvJob, func(ctx context.Context) error {
+		_, _, err := refreshCLV(ctx, store, clvOptions)
+		return err
+	}, log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
 	chatting := make(chan error, 1)

@@ -1,0 +1,356 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hearthbot/hearth/clv"
+	"github.com/hearthbot/hearth/config"
+	"github.com/hearthbot/hearth/storage"
+)
+
+// clvFlags are the flags hearth clv fit and predict share.
+type clvFlags struct {
+	summary, orders, period, end string
+	asJSON                       bool
+	horizon                      int
+	discount                     float64
+}
+
+func (c *cli) clvFlagSet(name, synopsis, about string, withJSON bool) (*flag.FlagSet, *clvFlags) {
+	fs := c.flags(name, synopsis, about)
+	f := &clvFlags{}
+	fs.StringVar(&f.summary, "summary", "", "fit a summary `FILE.csv` (customer_id, frequency, recency, T, monetary_value) instead of the database")
+	fs.StringVar(&f.orders, "orders", "", "fit an order `FILE.csv` (as hearth import orders reads it) instead of the database")
+	fs.StringVar(&f.period, "period", "", "time unit: day, week or month, to summarise --orders in or that a --summary file is in (default clv.period)")
+	fs.StringVar(&f.end, "end", "", "observation end for --orders, as YYYY-MM-DD (default: the day of the last order)")
+	if withJSON {
+		fs.BoolVar(&f.asJSON, "json", false, "print JSON: bgnbd.{r,alpha,a,b,loglik,...} and gammagamma.{p,q,gamma,loglik,...}")
+	} else {
+		fs.IntVar(&f.horizon, "horizon-months", 0, "months predicted CLV looks ahead (default clv.horizon_months)")
+		fs.Float64Var(&f.discount, "discount-rate", -1, "discount rate per month (default clv.discount_rate)")
+	}
+	return fs, f
+}
+
+// scoreOptions are the CLV options of the configuration and the flags.
+func (f *clvFlags) scoreOptions(cfg config.Config) (clv.ScoreOptions, error) {
+	name := cfg.CLV.Period
+	if f.period != "" {
+		name = f.period
+	}
+	period, err := clv.ParsePeriod(name)
+	if err != nil {
+		return clv.ScoreOptions{}, usageError{"clv: --period: " + err.Error()}
+	}
+	o := clv.ScoreOptions{Period: period, HorizonMonths: cfg.CLV.HorizonMonths, DiscountRate: cfg.CLV.DiscountRate,
+		MarginRate: cfg.CLV.MarginRate, AcquisitionCost: cfg.CLV.AcquisitionCost, Location: cfg.Location()}
+	if f.horizon != 0 {
+		o.HorizonMonths = f.horizon
+	}
+	if f.discount >= 0 {
+		o.DiscountRate = f.discount
+	}
+	if f.end != "" {
+		if o.End, err = time.Parse(time.DateOnly, f.end); err != nil {
+			return o, usageError{fmt.Sprintf("clv: --end %q is not a date as YYYY-MM-DD", f.end)}
+		}
+	}
+	switch {
+	case f.summary != "" && f.orders != "":
+		return o, usageError{"clv: give --summary or --orders, not both"}
+	case f.summary != "" && f.end != "":
+		return o, usageError{"clv: --end applies to --orders; a summary file is already summarised"}
+	}
+	return o, nil
+}
+
+func (c *cli) clvFit(ctx context.Context, args []string) error {
+	fs, f := c.clvFlagSet("clv fit", "[--summary FILE.csv | --orders FILE.csv [--period week] [--end DATE]] [--json] [--config FILE]",
+		"Fit the BG/NBD and Gamma-Gamma models and print their parameters, log-likelihood\n"+
+			"and diagnostics. With a file, nothing else is touched. Without one, it runs the\n"+
+			"nightly CLV job now: it scores every customer from the stored orders and saves\n"+
+			"the snapshots the rest of Hearth reads.", true)
+	cfg, err := c.parseConfig(fs, args)
+	if err != nil {
+		return err
+	}
+	opt, err := f.scoreOptions(cfg)
+	if err != nil {
+		return err
+	}
+	var run clv.ModelRun
+	switch {
+	case f.summary != "":
+		summaries, _, err := readSummaryFile(f.summary)
+		if err != nil {
+			return err
+		}
+		run = fitSummaries(summaries)
+	case f.orders != "":
+		summaries, end, err := readOrdersFile(f.orders, opt.Period, opt.End, opt.MarginRate)
+		if err != nil {
+			return err
+		}
+		run = fitSummaries(summaries)
+		run.Period, run.End = opt.Period, end
+	default:
+		var saved int
+		if run, saved, err = c.refreshFromDatabase(ctx, cfg, opt); err != nil {
+			return err
+		}
+		defer fmt.Fprintf(c.stderr, "saved the CLV of %d customers\n", saved)
+	}
+	if f.asJSON {
+		return writeFitJSON(c.stdout, run)
+	}
+	writeFitText(c.stdout, run)
+	return nil
+}
+
+// refreshFromDatabase runs the CLV job now, waiting for a run in progress
+// on another replica.
+func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt clv.ScoreOptions) (clv.ModelRun, int, error) {
+	log := newLogger(cfg.Log, c.stderr)
+	db, err := openDatabase(ctx, cfg.Database, log)
+	if err != nil {
+		return clv.ModelRun{}, 0, err
+	}
+	defer db.Close()
+	if _, _, err := migrate(ctx, db.DB, log); err != nil {
+		return clv.ModelRun{}, 0, err
+	}
+	store := storage.New(db.DB)
+	var run clv.ModelRun
+	var scores []clv.CustomerScore
+	err = store.RunExclusive(ctx, clvJob, func(ctx context.Context) error {
+		run, scores, err = refreshCLV(ctx, store, opt)
+		return err
+	})
+	return run, len(scores), err
+}
+
+// refreshCLV links customers by the ids on their orders, then scores every
+// customer and saves the run: the nightly job's work.
+func refreshCLV(ctx context.Context, store *storage.Store, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, error) {
+	if _, err := store.LinkByOrderIDs(ctx); err != nil {
+		return clv.ModelRun{}, nil, err
+	}
+	return clv.Refresh(ctx, store, opt, time.Now())
+}
+
+// fitSummaries fits both models to summaries; a fit the data cannot
+// support leaves its model nil and says why.
+func fitSummaries(summaries []clv.Summary) clv.ModelRun {
+	run := clv.ModelRun{Customers: len(summaries)}
+	var reasons []string
+	if bg, err := clv.FitBGNBD(summaries); err != nil {
+		reasons = append(reasons, err.Error())
+	} else {
+		run.BGNBD = &bg
+	}
+	if gg, err := clv.FitGammaGamma(summaries); err != nil {
+		reasons = append(reasons, err.Error())
+	} else {
+		run.GammaGamma = &gg
+	}
+	for i, r := range reasons {
+		if i > 0 {
+			run.Error += "; "
+		}
+		run.Error += r
+	}
+	return run
+}
+
+func writeFitText(w io.Writer, run clv.ModelRun) {
+	fmt.Fprintf(w, "customers: %d\n", run.Customers)
+	if bg := run.BGNBD; bg != nil {
+		m, se := bg.Model, bg.StdErr
+		fmt.Fprintf(w, "BG/NBD       r=%.6f alpha=%.6f a=%.6f b=%.6f\n", m.R, m.Alpha, m.A, m.B)
+		fmt.Fprintf(w, "  std. err.  r=%.6f alpha=%.6f a=%.6f b=%.6f\n", se.R, se.Alpha, se.A, se.B)
+		writeFitInfo(w, bg.Info)
+	}
+	if gg := run.GammaGamma; gg != nil {
+		m, se := gg.Model, gg.StdErr
+		fmt.Fprintf(w, "Gamma-Gamma  p=%.6f q=%.6f gamma=%.6f\n", m.P, m.Q, m.Gamma)
+		fmt.Fprintf(w, "  std. err.  p=%.6f q=%.6f gamma=%.6f\n", se.P, se.Q, se.Gamma)
+		writeFitInfo(w, gg.Info)
+	}
+	if run.Error != "" {
+		fmt.Fprintf(w, "not fitted: %s\n", run.Error)
+	}
+}
+
+func writeFitInfo(w io.Writer, info clv.FitInfo) {
+	converged := "converged"
+	if !info.Converged {
+		converged = "NOT converged (" + info.Status + ")"
+	}
+	fmt.Fprintf(w, "  log-likelihood %.2f, %s after %d iterations, %d customers", info.LogLikelihood, converged, info.Iterations, info.Customers)
+	if info.Excluded > 0 {
+		fmt.Fprintf(w, " (%d left out: non-positive values)", info.Excluded)
+	}
+	fmt.Fprintln(w)
+}
+
+// fitJSON is the --json form of a model: parameters, log-likelihood and
+// diagnostics side by side.
+func fitJSON(params map[string]float64, stdErr map[string]float64, info clv.FitInfo) map[string]any {
+	out := map[string]any{"loglik": info.LogLikelihood, "converged": info.Converged, "iterations": info.Iterations,
+		"customers": info.Customers, "excluded": info.Excluded, "std_err": stdErr}
+	for k, v := range params {
+		out[k] = v
+	}
+	return out
+}
+
+func writeFitJSON(w io.Writer, run clv.ModelRun) error {
+	out := map[string]any{"customers": run.Customers}
+	if run.Error != "" {
+		out["error"] = run.Error
+	}
+	if bg := run.BGNBD; bg != nil {
+		out["bgnbd"] = fitJSON(map[string]float64{"r": bg.Model.R, "alpha": bg.Model.Alpha, "a": bg.Model.A, "b": bg.Model.B},
+			map[string]float64{"r": bg.StdErr.R, "alpha": bg.StdErr.Alpha, "a": bg.StdErr.A, "b": bg.StdErr.B}, bg.Info)
+	}
+	if gg := run.GammaGamma; gg != nil {
+		out["gammagamma"] = fitJSON(map[string]float64{"p": gg.Model.P, "q": gg.Model.Q, "gamma": gg.Model.Gamma},
+			map[string]float64{"p": gg.StdErr.P, "q": gg.StdErr.Q, "gamma": gg.StdErr.Gamma}, gg.Info)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func (c *cli) clvPredict(ctx context.Context, args []string) error {
+	fs, f := c.clvFlagSet("clv predict", "[--summary FILE.csv | --orders FILE.csv [--period week] [--end DATE]] [--horizon-months N] [--discount-rate R] [--config FILE]",
+		"Write each customer's predictions as CSV on standard output: P(alive), expected\n"+
+			"purchases and discounted CLV over the horizon. With --orders or from the database\n"+
+			"(the stored orders; nothing is saved), also historical CLV and the RFM segment.", false)
+	cfg, err := c.parseConfig(fs, args)
+	if err != nil {
+		return err
+	}
+	opt, err := f.scoreOptions(cfg)
+	if err != nil {
+		return err
+	}
+	if f.summary != "" {
+		return c.predictSummaries(f.summary, opt)
+	}
+	var scores []clv.CustomerScore
+	var run clv.ModelRun
+	if f.orders != "" {
+		file, err := os.Open(f.orders)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		orders, err := readAllOrders(f.orders, file)
+		if err != nil {
+			return err
+		}
+		if opt.End.IsZero() {
+			for _, o := range orders {
+				opt.End = later(opt.End, o.OrderedAt)
+			}
+		}
+		run, scores, err = clv.Score(orders, opt)
+		if err != nil {
+			return err
+		}
+	} else {
+		if run, scores, err = c.scoreFromDatabase(ctx, cfg, opt); err != nil {
+			return err
+		}
+	}
+	if run.Error != "" {
+		fmt.Fprintf(c.stderr, "no predictions: %s\n", run.Error)
+	}
+	return writeScoresCSV(c.stdout, scores)
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// scoreFromDatabase scores the stored orders without saving anything.
+func (c *cli) scoreFromDatabase(ctx context.Context, cfg config.Config, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, error) {
+	log := newLogger(cfg.Log, c.stderr)
+	db, err := openDatabase(ctx, cfg.Database, log)
+	if err != nil {
+		return clv.ModelRun{}, nil, err
+	}
+	defer db.Close()
+	if _, _, err := migrate(ctx, db.DB, log); err != nil {
+		return clv.ModelRun{}, nil, err
+	}
+	opt.End = time.Now()
+	orders, err := storage.New(db.DB).OrdersForCLV(ctx, opt.End)
+	if err != nil {
+		return clv.ModelRun{}, nil, err
+	}
+	return clv.Score(orders, opt)
+}
+
+// predictSummaries fits a summary file and writes its predictions.
+func (c *cli) predictSummaries(path string, opt clv.ScoreOptions) error {
+	summaries, monetary, err := readSummaryFile(path)
+	if err != nil {
+		return err
+	}
+	if !monetary {
+		return fmt.Errorf("%s: predicting CLV needs a monetary_value column", path)
+	}
+	bg, err := clv.FitBGNBD(summaries)
+	if err != nil {
+		return err
+	}
+	gg, err := clv.FitGammaGamma(summaries)
+	if err != nil {
+		return err
+	}
+	preds, err := clv.Predict(summaries, bg.Model, gg.Model, clv.MonthlyCLV(opt.Period, opt.HorizonMonths, opt.DiscountRate))
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(c.stdout)
+	w.Write([]string{"customer_id", "frequency", "recency", "T", "monetary_value", "p_alive", "expected_purchases", "expected_average_value", "clv"})
+	for i, p := range preds {
+		s := summaries[i]
+		w.Write([]string{s.CustomerID, strconv.Itoa(s.Frequency), num(s.Recency), num(s.T), num(s.MonetaryValue),
+			num(p.PAlive), num(p.ExpectedPurchases), num(p.ExpectedAverageValue), num(p.CLV)})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func writeScoresCSV(out io.Writer, scores []clv.CustomerScore) error {
+	w := csv.NewWriter(out)
+	w.Write([]string{"customer_id", "orders", "first_order", "last_order", "revenue", "historical_clv", "predicted_clv",
+		"p_alive", "expected_purchases", "rfm_recency", "rfm_frequency", "rfm_monetary", "segment"})
+	for _, s := range scores {
+		predicted, alive, expected := "", "", ""
+		if s.HasModel {
+			predicted, alive, expected = num(s.Predicted), num(s.PAlive), num(s.Expected)
+		}
+		w.Write([]string{s.CustomerID, strconv.Itoa(s.Orders), s.First.UTC().Format(time.RFC3339), s.Last.UTC().Format(time.RFC3339),
+			num(s.Revenue), num(s.Historical), predicted, alive, expected,
+			strconv.Itoa(s.Recency), strconv.Itoa(s.Frequency), strconv.Itoa(s.Monetary), s.Segment})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
