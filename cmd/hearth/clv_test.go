@@ -36,7 +36,7 @@ type fitOutput struct {
 	Customers int
 	BGNBD     struct {
 		R, Alpha, A, B, Loglik float64
-		Converged          bool
+		Converged              bool
 	}
 	GammaGamma struct{ P, Q, Gamma float64 }
 }
