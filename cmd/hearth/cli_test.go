@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 const sentinel = "SENTINEL0secret0value0do0not0print0me"
 
 // inProcess runs hearth with args and a fixed environment, in-process.
-func inProcess(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+func inProcess(t testing.TB, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	c := &cli{stdout: &out, stderr: &errOut, env: func(k string) (string, bool) {
