@@ -41,11 +41,11 @@ func (m BGNBD) PAlive(x int, tx, T float64) float64 {
 }
 
 // logDeadOdds is ln(a/(b+x−1)) + (r+x)·ln((α+T)/(α+t_x)): the log of the
-// odds that a customer with x > 0 has dropped out.
+// odds that a customer with x > 0 has dropped out. The last log is
+// log1p((T−t_x)/(α+t_x)), accurate however large α is.
 func (m BGNBD) logDeadOdds(x int, tx, T float64) float64 {
 	xf := float64(x)
-	return math.Log(m.A) - math.Log(m.B+xf-1) +
-		(m.R+xf)*(math.Log(m.Alpha+T)-math.Log(m.Alpha+tx))
+	return math.Log(m.A) - math.Log(m.B+xf-1) + (m.R+xf)*math.Log1p((T-tx)/(m.Alpha+tx))
 }
 
 // ExpectedPurchases is E[X(t)], the number of repeat purchases a new
@@ -71,13 +71,17 @@ func (m BGNBD) ConditionalExpectedPurchases(t float64, x int, tx, T float64) flo
 	return m.expectedWhileAlive(t, x, T) * m.PAlive(x, tx, T)
 }
 
-// expectedWhileAlive is the factor of E[Y(t) | x, t_x, T] before PAlive.
-// With z = t/(α+T+t), Euler's transformation
-// 2F1(A, B; C; z) = (1−z)^(C−A−B) · 2F1(C−A, C−B; C; z) turns the bracket
-// into 1 − (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z), which has no huge
-// intermediate values however many purchases x is, and whose series
-// converges faster as x grows. The expression is 0/0 at a = 1, a removable
-// singularity: there it is the mean of its values at a = 1 ± 1e-6.
+// expectedWhileAlive is the factor of E[Y(t) | x, t_x, T] before PAlive:
+//
+//	(a+b+x−1)/(a−1) · [1 − (1−z)^(r+x) · 2F1(r+x, b+x; a+b+x−1; z)],  z = t/(α+T+t)
+//
+// The series has positive terms (when a+b+x > 1) and is summed in log
+// space, so a history of thousands of purchases or parameters run off to
+// millions neither overflow nor cancel; only the final bracket is formed
+// from the logs. (Euler's transformation would give shorter series for
+// large x but alternating, cancelling terms for large r.) The expression
+// is 0/0 at a = 1, a removable singularity: there it is the mean of its
+// values at a = 1 ± 1e-6.
 func (m BGNBD) expectedWhileAlive(t float64, x int, T float64) float64 {
 	if t <= 0 {
 		return 0
@@ -95,21 +99,29 @@ func (m BGNBD) expectedBracket(t float64, x int, T float64) float64 {
 	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
 	xf := float64(x)
 	z := t / (alpha + T + t)
-	logF, sign := hyp2f1(a+b-1-r, a-1, a+b+xf-1, z)
-	// (1−z)^(a−1) · F, in logs: ln(1−z) = ln(α+T) − ln(α+T+t).
-	logP := (a-1)*(math.Log(alpha+T)-math.Log(alpha+T+t)) + logF
-	var bracket float64
+	logF, sign := hyp2f1(r+xf, b+xf, a+b+xf-1, z)
+	// ln(1−z) as log1p(−z) stays accurate when α is huge and z tiny.
+	logP := (r+xf)*math.Log1p(-z) + logF
+	return m.bracketFactor(x) * oneMinus(logP, sign)
+}
+
+// bracketFactor is (a+b+x−1)/(a−1).
+func (m BGNBD) bracketFactor(x int) float64 {
+	return (m.A + m.B + float64(x) - 1) / (m.A - 1)
+}
+
+// oneMinus is 1 − sign·e^logP, accurately when it is small.
+func oneMinus(logP, sign float64) float64 {
 	if sign > 0 {
-		bracket = -math.Expm1(logP)
-	} else {
-		bracket = 1 + math.Exp(logP)
+		return -math.Expm1(logP)
 	}
-	return (a + b + xf - 1) / (a - 1) * bracket
+	return 1 + math.Exp(logP) // sign < 0; NaN stays NaN
 }
 
 // expectedWhileAliveSteps sets cum[k] to expectedWhileAlive((k+1)·step,
 // x, T) for every k, summing the hypergeometric series of all the steps in
-// one pass (see expectedBracket); scratch must be twice as long as cum.
+// one pass; scratch must be twice as long as cum. Where the shared pass
+// cannot (huge coefficients), each step is taken on its own in log space.
 func (m BGNBD) expectedWhileAliveSteps(x int, T, step float64, cum, scratch []float64) {
 	r, alpha, a, b := m.R, m.Alpha, m.A, m.B
 	xf := float64(x)
@@ -118,20 +130,15 @@ func (m BGNBD) expectedWhileAliveSteps(x int, T, step float64, cum, scratch []fl
 		t := float64(k+1) * step
 		zs[k] = t / (alpha + T + t)
 	}
-	if math.Abs(a-1) < 1e-7 || !hyp2f1Many(a+b-1-r, a-1, a+b+xf-1, zs, pows, cum) {
+	if math.Abs(a-1) < 1e-7 || !hyp2f1Many(r+xf, b+xf, a+b+xf-1, zs, pows, cum) {
 		for k := range cum {
 			cum[k] = m.expectedWhileAlive(float64(k+1)*step, x, T)
 		}
 		return
 	}
-	factor := (a + b + xf - 1) / (a - 1)
+	factor := m.bracketFactor(x)
 	for k, f := range cum {
-		// ln(1−z) = ln(α+T) − ln(α+T+t) = ln(1 − zs[k]).
-		logP := (a - 1) * math.Log1p(-zs[k])
-		if f > 0 {
-			cum[k] = -factor * math.Expm1(logP+math.Log(f))
-		} else {
-			cum[k] = factor * (1 - math.Exp(logP)*f)
-		}
+		logP := (r+xf)*math.Log1p(-zs[k]) + math.Log(math.Abs(f))
+		cum[k] = factor * oneMinus(logP, math.Copysign(1, f))
 	}
 }

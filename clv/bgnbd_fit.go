@@ -44,7 +44,7 @@ func FitBGNBD(s []Summary) (BGNBDFit, error) {
 		return fail(err)
 	}
 	info.Customers = len(s)
-	se := standardErrors(at, 4)
+	se := standardErrors(at, 4, &info)
 	return BGNBDFit{
 		Model:  BGNBD{R: theta[0], Alpha: theta[1], A: theta[2], B: theta[3]},
 		StdErr: BGNBD{R: se[0], Alpha: se[1], A: se[2], B: se[3]},

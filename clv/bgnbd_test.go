@@ -3,6 +3,7 @@ package clv_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/hearthbot/hearth/clv"
@@ -81,6 +82,45 @@ func TestBGNBDExtremeHistoryStaysFinite(t *testing.T) {
 	// A customer who bought yesterday after 1000 purchases is very alive.
 	if e := m.ConditionalExpectedPurchases(1, 1000, 99.9, 100); math.IsNaN(e) || e < 1 {
 		t.Errorf("E[Y(1) | 1000, 99.9, 100] = %v, want a finite number above 1", e)
+	}
+}
+
+func TestBGNBDParametersRunOffStillPredict(t *testing.T) {
+	// r and α in the millions with r/α = 0.2: every customer buys at 0.2 a
+	// period; a/(a+b) near 1 after b ≈ 0 would mean dropping out at once,
+	// but a/(b+x−1) is what counts for x > 1.
+	m := clv.BGNBD{R: 6.8e6, Alpha: 3.4e7, A: 8.1e4, B: 5e-4}
+	for _, h := range [][3]float64{{0, 0, 10}, {1, 5, 10}, {30, 9.9, 10}} {
+		x, tx, T := int(h[0]), h[1], h[2]
+		p, e := m.PAlive(x, tx, T), m.ConditionalExpectedPurchases(39, x, tx, T)
+		if math.IsNaN(p) || p < 0 || p > 1 || math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
+			t.Errorf("history %v: P(alive) %v, E[Y(39)] %v: want a probability and a finite count", h, p, e)
+		}
+	}
+	if e := m.ExpectedPurchases(39); math.IsNaN(e) || e < 0 || e > 39*0.2 {
+		t.Errorf("E[X(39)] = %v, want between 0 and 39 × 0.2", e)
+	}
+}
+
+func TestFitsSayWhenTheDataDoNotPinTheModelDown(t *testing.T) {
+	// Twenty customers with one and the same history: nothing tells how
+	// customers differ, and the estimates run off towards a limit model.
+	s := make([]clv.Summary, 20)
+	for i := range s {
+		s[i] = clv.Summary{CustomerID: "c", Frequency: 1, Recency: 5, T: 10, MonetaryValue: 10}
+	}
+	bg, err := clv.FitBGNBD(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gg, err := clv.FitGammaGamma(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range []clv.FitInfo{bg.Info, gg.Info} {
+		if info.Converged || !strings.Contains(info.Status, "not positive definite") {
+			t.Errorf("fit info %+v: want not converged, saying why", info)
+		}
 	}
 }
 

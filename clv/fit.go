@@ -15,13 +15,16 @@ import (
 type FitInfo struct {
 	Customers int // customers whose data the fit used
 	Excluded  int // customers left out (Gamma-Gamma: non-positive monetary value)
-	// Converged is true when the optimiser stopped because the gradient
-	// vanished or the likelihood stopped improving, not on a limit or a
-	// failure. Parameters of an unconverged fit are the best found.
+	// Converged is true when the optimiser stopped at an interior maximum:
+	// the gradient vanished or the likelihood stopped improving, every
+	// parameter is between 1e-6 and 1e6, and the information matrix is
+	// positive definite (finite standard errors). Otherwise the parameters
+	// are the best found, often a limit of the model the data cannot pin
+	// down (such as no difference between customers), and Status says why.
 	Converged   bool
 	Iterations  int    // optimiser iterations
-	Evaluations int    // likelihood evaluations, each with its gradient
-	Status      string // the optimiser's final status, or why it stopped
+	Evaluations int    // likelihood evaluations, each with gradient and Hessian
+	Status      string // the optimiser's final status, and what went wrong
 	// LogLikelihood is the sum of the customers' log-likelihoods at the
 	// estimate, on the data's own time scale.
 	LogLikelihood float64
@@ -60,9 +63,9 @@ const (
 	// reached the optimum as closely as floating point allows.
 	acceptableGradient = 1e-5
 	maxIterations      = 200
-	// Beyond e^maxLogParam a parameter is running off to 0 or infinity: the
-	// data do not pin it down.
-	maxLogParam = 40
+	// Beyond e^±maxLogParam (1e6) a parameter is running off to 0 or
+	// infinity: the data do not pin it down.
+	maxLogParam = 13.815510557964274
 )
 
 // minimizeLog maximises the likelihood of n customers with Newton's method
@@ -98,10 +101,10 @@ func minimizeLog(lik likelihood, n float64, start []float64) ([]float64, derivs,
 	theta := make([]float64, len(res.X))
 	for i, v := range res.X {
 		theta[i] = math.Exp(v)
-		if math.Abs(v) > maxLogParam {
-			info.Converged = false
-			info.Status += ": a parameter ran off towards 0 or infinity"
-		}
+	}
+	if maxAbs(res.X) > maxLogParam {
+		info.Converged = false
+		info.Status += ": a parameter ran off towards 0 or infinity"
 	}
 	c.eval(res.X)
 	info.LogLikelihood = c.d.ll
@@ -183,21 +186,24 @@ func (c *cachedObjective) hessian(h *mat.SymDense, x []float64) {
 
 // standardErrors are the square roots of the diagonal of the inverse of
 // the observed information −∇²ℓ at the estimate; NaN when it is not
-// positive definite (the data do not pin the parameters down).
-func standardErrors(d derivs, k int) []float64 {
-	info := mat.NewSymDense(k, nil)
+// positive definite (the data do not pin the parameters down), which also
+// marks info as not converged.
+func standardErrors(d derivs, k int, info *FitInfo) []float64 {
+	obs := mat.NewSymDense(k, nil)
 	for i := range k {
 		for j := i; j < k; j++ {
-			info.SetSym(i, j, -d.h[i][j])
+			obs.SetSym(i, j, -d.h[i][j])
 		}
 	}
 	se := make([]float64, k)
 	var chol mat.Cholesky
 	var cov mat.SymDense
-	if !chol.Factorize(info) || chol.InverseTo(&cov) != nil {
+	if !chol.Factorize(obs) || chol.InverseTo(&cov) != nil {
 		for i := range se {
 			se[i] = math.NaN()
 		}
+		info.Converged = false
+		info.Status += ": the information matrix is not positive definite"
 		return se
 	}
 	for i := range k {

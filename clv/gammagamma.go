@@ -99,7 +99,7 @@ func FitGammaGamma(s []Summary) (GammaGammaFit, error) {
 		return fail(err)
 	}
 	info.Customers, info.Excluded = int(d.customers), d.excluded
-	se := standardErrors(at, 3)
+	se := standardErrors(at, 3, &info)
 	return GammaGammaFit{
 		Model:  GammaGamma{P: theta[0], Q: theta[1], Gamma: theta[2]},
 		StdErr: GammaGamma{P: se[0], Q: se[1], Gamma: se[2]},

@@ -89,7 +89,10 @@ func TestHyp2f1ManyMatchesOneAtATime(t *testing.T) {
 }
 
 func TestExpectedWhileAliveStepsMatchesOneStepAtATime(t *testing.T) {
-	for _, m := range []BGNBD{{R: 0.24, Alpha: 4.4, A: 0.79, B: 2.4}, {R: 0.24, Alpha: 4.4, A: 1, B: 2.4}, {R: 3, Alpha: 0.5, A: 5, B: 0.3}} {
+	for _, m := range []BGNBD{
+		{R: 0.24, Alpha: 4.4, A: 0.79, B: 2.4}, {R: 0.24, Alpha: 4.4, A: 1, B: 2.4}, {R: 3, Alpha: 0.5, A: 5, B: 0.3},
+		{R: 6.8e6, Alpha: 3.4e7, A: 8.1e4, B: 5e-4}, // run off: a Poisson rate of 0.2 and no dropout
+	} {
 		for _, x := range []int{0, 1, 7, 1000} {
 			cum, scratch := make([]float64, 12), make([]float64, 24)
 			m.expectedWhileAliveSteps(x, 38.86, 4.345, cum, scratch)
