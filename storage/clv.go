@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // ordersForCLVSQL reads the orders that can count towards CLV, with each
@@ -119,7 +119,7 @@ CREATE TEMPORARY TABLE new_snapshots (
 ) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("CLV staging table: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("new_snapshots", snapshotColumns...))
+	stmt, err := tx.PrepareContext(ctx, "COPY new_snapshots ("+strings.Join(snapshotColumns, ", ")+") FROM STDIN")
 	if err != nil {
 		return fmt.Errorf("copy CLV snapshots: %w", err)
 	}

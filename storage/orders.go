@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // OrderSource says where orders came from.
@@ -64,7 +64,7 @@ func (s *Store) BeginImport(ctx context.Context, source OrderSource) (*OrderImpo
 		tx.Rollback()
 		return nil, fmt.Errorf("create staging table: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("import_orders", stagingColumns...))
+	stmt, err := tx.PrepareContext(ctx, "COPY import_orders ("+strings.Join(stagingColumns, ", ")+") FROM STDIN")
 	if err != nil {
 		tx.Rollback()
 		return nil, fmt.Errorf("start copy: %w", err)
