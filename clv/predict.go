@@ -53,8 +53,11 @@ func (o CLVOptions) Horizon() float64 { return float64(o.Steps) * o.PeriodsPerSt
 // with s = PeriodsPerStep, d = DiscountRate and E[Y] the conditional
 // expected purchases. It is what lifetimes' customer_lifetime_value
 // computes, where a step is a month of 30 days, 4.345 weeks or 1 month.
-// Options are not checked here; Predict checks them.
+// Options that do not Validate give NaN.
 func (m BGNBD) DiscountedValue(x int, tx, T, value float64, opt CLVOptions) float64 {
+	if opt.Validate() != nil {
+		return math.NaN()
+	}
 	purchases, _ := m.discountedPurchases(x, T, opt, make([]float64, 3*opt.Steps))
 	return value * m.PAlive(x, tx, T) * purchases
 }

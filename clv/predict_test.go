@@ -54,8 +54,11 @@ func TestDiscountedValueWithoutDiscountIsExpectedPurchasesTimesValue(t *testing.
 		t.Errorf("undiscounted value %.15g, want 10 × E[Y(39)] = %.15g", got, want)
 	}
 	opt.DiscountRate = 0.05
-	if d := m.DiscountedValue(2, 30.43, 38.86, 10, opt); !(d < got && d > got/1.05/1.05/1.05/1.05/1.05) {
+	if d := m.DiscountedValue(2, 30.43, 38.86, 10, opt); !(d < got && d > got/math.Pow(1.05, 5)) {
 		t.Errorf("discounted at 5%% a step: %v, want between %v and %v", d, got/math.Pow(1.05, 5), got)
+	}
+	if d := m.DiscountedValue(2, 30.43, 38.86, 10, clv.CLVOptions{Steps: -1, PeriodsPerStep: 1}); !math.IsNaN(d) {
+		t.Errorf("with -1 steps: %v, want NaN", d)
 	}
 }
 
