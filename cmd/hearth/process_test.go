@@ -225,7 +225,7 @@ func TestMigrateConcurrentlyThenNothingToDo(t *testing.T) {
 	}
 
 	again := startHearth(t, env, "migrate")
-	if code := again.waitExit(t, time.Minute); code != 0 || !strings.HasPrefix(again.stdout.String(), "nothing to apply: the schema is at version 2") {
+	if code := again.waitExit(t, time.Minute); code != 0 || !strings.HasPrefix(again.stdout.String(), "nothing to apply: the schema is at version 3") {
 		t.Fatalf("migrate on a current schema: exit %d, stdout %q", code, again.stdout)
 	}
 	status := startHearth(t, env, "migrate", "--status")
