@@ -91,7 +91,8 @@ func Score(orders []Order, opt ScoreOptions) (ModelRun, []CustomerScore, error) 
 }
 
 // predictScores fits both models and fills in each customer's prediction;
-// a data set too thin for a fit is recorded in run.Error, not returned.
+// a data set too thin for a fit, or a fit that did not converge, is
+// recorded in run.Error, not returned, and leaves the predictions out.
 func predictScores(summaries []Summary, scores []CustomerScore, opt ScoreOptions, run *ModelRun) error {
 	bg, err := FitBGNBD(summaries)
 	if err == nil {
@@ -107,6 +108,12 @@ func predictScores(summaries []Summary, scores []CustomerScore, opt ScoreOptions
 	}
 	if err != nil {
 		return err
+	}
+	for _, info := range []FitInfo{run.BGNBD.Info, run.GammaGamma.Info} {
+		if !info.Converged { // parameters the data cannot pin down: no predictions from them
+			run.Error = "the model fit did not converge: " + info.Status
+			return nil
+		}
 	}
 	preds, err := Predict(summaries, run.BGNBD.Model, run.GammaGamma.Model, MonthlyCLV(opt.Period, opt.HorizonMonths, opt.DiscountRate))
 	if err != nil {
