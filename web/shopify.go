@@ -63,20 +63,7 @@ func (h *OrderWebhooks) shopify(w http.ResponseWriter, r *http.Request) {
 	}
 	switch topic {
 	case "orders/create", "orders/updated", "orders/paid", "orders/cancelled":
-		var so shopifyOrder
-		if err := decodeJSON(body, &so, false); err != nil {
-			invalid(w, log, err)
-			return
-		}
-		o, skip, err := so.order()
-		switch {
-		case err != nil:
-			invalid(w, log, err)
-		case skip != "":
-			ignore(w, log, skip)
-		default:
-			h.save(w, r, log, "shopify", []clv.Order{o})
-		}
+		h.saveShopOrder(w, r, log, "shopify", body, &shopifyOrder{})
 	case "refunds/create":
 		var sr shopifyRefund
 		if err := decodeJSON(body, &sr, false); err != nil {

@@ -144,6 +144,30 @@ func (h *OrderWebhooks) save(w http.ResponseWriter, r *http.Request, log *slog.L
 	writeJSON(w, http.StatusOK, map[string]any{"status": "stored", "orders": len(orders)})
 }
 
+// shopOrder is a shop's order payload that becomes Hearth's order, or is
+// skipped with a reason.
+type shopOrder interface {
+	order() (o clv.Order, skip string, err error)
+}
+
+// saveShopOrder decodes body into into, then saves the order, answers why
+// it is skipped, or answers 400 with what is wrong.
+func (h *OrderWebhooks) saveShopOrder(w http.ResponseWriter, r *http.Request, log *slog.Logger, source string, body []byte, into shopOrder) {
+	if err := decodeJSON(body, into, false); err != nil {
+		invalid(w, log, err)
+		return
+	}
+	o, skip, err := into.order()
+	switch {
+	case err != nil:
+		invalid(w, log, err)
+	case skip != "":
+		ignore(w, log, skip)
+	default:
+		h.save(w, r, log, source, []clv.Order{o})
+	}
+}
+
 // saveRefund hands a refund to the sink and answers like save.
 func (h *OrderWebhooks) saveRefund(w http.ResponseWriter, r *http.Request, log *slog.Logger, refund clv.Refund) {
 	if err := h.Sink.SaveRefund(r.Context(), refund); err != nil {

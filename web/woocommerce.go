@@ -67,20 +67,7 @@ func (h *OrderWebhooks) wooCommerce(w http.ResponseWriter, r *http.Request) {
 	}
 	switch topic {
 	case "order.created", "order.updated", "order.restored":
-		var wo wooOrder
-		if err := decodeJSON(body, &wo, false); err != nil {
-			invalid(w, log, err)
-			return
-		}
-		o, skip, err := wo.order()
-		switch {
-		case err != nil:
-			invalid(w, log, err)
-		case skip != "":
-			ignore(w, log, skip)
-		default:
-			h.save(w, r, log, "woocommerce", []clv.Order{o})
-		}
+		h.saveShopOrder(w, r, log, "woocommerce", body, &wooOrder{})
 	default:
 		ignore(w, log, fmt.Sprintf("topic %q is not about a placed order", topic))
 	}
