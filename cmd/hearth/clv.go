@@ -259,9 +259,7 @@ func (c *cli) clvPredict(ctx context.Context, args []string) error {
 			return err
 		}
 		if opt.End.IsZero() {
-			for _, o := range orders {
-				opt.End = later(opt.End, o.OrderedAt)
-			}
+			opt.End = lastOrder(orders)
 		}
 		run, scores, err = clv.Score(orders, opt)
 		if err != nil {
@@ -278,11 +276,16 @@ func (c *cli) clvPredict(ctx context.Context, args []string) error {
 	return writeScoresCSV(c.stdout, scores)
 }
 
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
+// lastOrder is when the latest of orders was placed: the default
+// observation end of an order file.
+func lastOrder(orders []clv.Order) time.Time {
+	var last time.Time
+	for _, o := range orders {
+		if o.OrderedAt.After(last) {
+			last = o.OrderedAt
+		}
 	}
-	return a
+	return last
 }
 
 // scoreFromDatabase scores the stored orders without saving anything.

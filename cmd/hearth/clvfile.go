@@ -135,9 +135,7 @@ func readOrdersFile(path string, period clv.Period, end time.Time, marginRate fl
 		return nil, end, err
 	}
 	if end.IsZero() {
-		for _, o := range orders {
-			end = later(end, o.OrderedAt)
-		}
+		end = lastOrder(orders)
 	}
 	txs := clv.Transactions(orders, func(o clv.Order) float64 { return clv.OrderMargin(o, marginRate) })
 	summaries, err := clv.Summarize(txs, clv.SummaryOptions{Period: period, End: end})
