@@ -134,9 +134,11 @@ WITH up AS (
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up`
 
 // Commit applies the queued orders and links their customers to members
-// by the platform ids the orders carry.
+// by the platform ids the orders carry (members seen later are linked by
+// the nightly CLV run, or when staff look them up).
 func (i *OrderImport) Commit() (ImportResult, error) {
 	res := ImportResult{Rows: i.rows}
+	var withIDs []string // customers whose orders carry a platform id
 	err := func() error {
 		if _, err := i.copy.ExecContext(i.ctx); err != nil {
 			return fmt.Errorf("copy orders: %w", err)
@@ -165,6 +167,9 @@ func (i *OrderImport) Commit() (ImportResult, error) {
 			return fmt.Errorf("count orders: %w", err)
 		}
 		res.Inserted, res.Updated, res.Unchanged = counts.Inserted, counts.Updated, distinct-counts.Inserted-counts.Updated
+		if err := i.tx.SelectContext(i.ctx, &withIDs, `SELECT DISTINCT customer_id FROM import_orders WHERE telegram_id <> '' OR discord_id <> ''`); err != nil {
+			return fmt.Errorf("customers with platform ids: %w", err)
+		}
 		return nil
 	}()
 	if err != nil {
@@ -174,7 +179,10 @@ func (i *OrderImport) Commit() (ImportResult, error) {
 	if err := i.tx.Commit(); err != nil {
 		return ImportResult{}, fmt.Errorf("commit import: %w", err)
 	}
-	linked, err := linkByOrderIDs(i.ctx, i.db, nil, 0)
+	if len(withIDs) == 0 {
+		return res, nil
+	}
+	linked, err := linkByOrderIDs(i.ctx, i.db, withIDs, 0)
 	if err != nil {
 		return res, err
 	}
