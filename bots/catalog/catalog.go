@@ -51,8 +51,13 @@ func New() (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]string{} // "lang id" -> the file that defined it
 	for _, e := range entries {
 		name := path.Join("messages", e.Name())
+		lang, ok := FileLanguage(e.Name())
+		if !ok {
+			return nil, fmt.Errorf("message file %s: name it AREA.LANG.yaml, such as core.en.yaml", name)
+		}
 		data, err := files.ReadFile(name)
 		if err != nil {
 			return nil, err
@@ -61,17 +66,35 @@ func New() (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("message file %s: %w", name, err)
 		}
-		lang := strings.TrimSuffix(e.Name(), ".yaml")
-		c.languages = append(c.languages, lang)
+		if !slices.Contains(c.languages, lang) {
+			c.languages = append(c.languages, lang)
+		}
 		for _, m := range mf.Messages {
+			if first, dup := seen[lang+" "+m.ID]; dup {
+				return nil, fmt.Errorf("message file %s: %s is already defined in %s", name, m.ID, first)
+			}
+			seen[lang+" "+m.ID] = name
 			c.ids[lang] = append(c.ids[lang], m.ID)
 		}
+	}
+	for _, lang := range c.languages {
 		sort.Strings(c.ids[lang])
 	}
 	for _, lang := range c.languages {
 		c.localizers[lang] = i18n.NewLocalizer(c.bundle, lang, Fallback)
 	}
 	return c, nil
+}
+
+// FileLanguage returns the language of a message file named
+// AREA.LANG.yaml: each area of Hearth (core, community, moderation...)
+// keeps its messages in a file of its own per language.
+func FileLanguage(name string) (string, bool) {
+	parts := strings.Split(name, ".")
+	if len(parts) != 3 || parts[2] != "yaml" || parts[0] == "" || parts[1] == "" {
+		return "", false
+	}
+	return parts[1], true
 }
 
 // Languages lists the languages the catalog has, such as "en" and "el".

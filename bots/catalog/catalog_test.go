@@ -75,17 +75,25 @@ func translations(c *catalog.Catalog) []string {
 	return out
 }
 
-// messages reads a language's message file as written, to see plural
+// messages reads a language's message files as written, to see plural
 // forms and template sources the catalog does not expose.
 func messages(t *testing.T, lang string) map[string]message {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("messages", lang+".yaml"))
-	if err != nil {
-		t.Fatalf("read %s: %v", lang, err)
+	names, err := filepath.Glob(filepath.Join("messages", "*."+lang+".yaml"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no message files for %s (%v)", lang, err)
 	}
-	var raw map[string]any
-	if err := yaml.Unmarshal(data, &raw); err != nil {
-		t.Fatalf("parse %s: %v", lang, err)
+	raw := map[string]any{}
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatalf("read %s: %v", name, err)
+		}
+		var file map[string]any
+		if err := yaml.Unmarshal(data, &file); err != nil {
+			t.Fatalf("parse %s: %v", name, err)
+		}
+		maps.Copy(raw, file)
 	}
 	out := make(map[string]message, len(raw))
 	for id, v := range raw {
