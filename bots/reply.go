@@ -13,6 +13,7 @@ const (
 	MaxButtonRows  = 5  // Discord's rows per message
 	MaxFormTitle   = 45 // characters: Discord's modal title
 	MaxFormFields  = 5
+	MaxFileSize    = 8 << 20 // bytes: under Discord's 10 MiB upload limit
 )
 
 // Reply is a platform-neutral message: text in Hearth's markup, rows of
@@ -21,6 +22,9 @@ type Reply struct {
 	Text    string     `json:"text,omitempty"`
 	Buttons [][]Button `json:"buttons,omitempty"`
 	Image   *Image     `json:"image,omitempty"`
+	// File is a document sent with the text, such as a member's data
+	// export; a reply has an image or a file, not both.
+	File *File `json:"file,omitempty"`
 	// Ephemeral replies are seen only by the member they answer where the
 	// platform can do that (Discord interactions, Telegram button alerts).
 	Ephemeral bool `json:"ephemeral,omitempty"`
@@ -47,6 +51,12 @@ type Image struct {
 	Name string `json:"name,omitempty"` // file name, such as chart.png
 }
 
+// File is a document attached to a message.
+type File struct {
+	Name string `json:"name"` // such as hearth-data.json
+	Data []byte `json:"data"`
+}
+
 // Form asks a member for a few values; its submission comes back as an
 // update of kind KindForm with Data = ID.
 type Form struct {
@@ -66,7 +76,7 @@ type FormField struct {
 
 // IsEmpty reports whether the reply says nothing at all.
 func (r Reply) IsEmpty() bool {
-	return r.Text == "" && r.Image == nil && r.Form == nil && len(r.Buttons) == 0
+	return r.Text == "" && r.Image == nil && r.File == nil && r.Form == nil && len(r.Buttons) == 0
 }
 
 // Validate checks the reply against the limits every platform shares, so a
@@ -87,6 +97,16 @@ func (r Reply) Validate() error {
 	}
 	if r.Image != nil && r.Image.URL == "" && len(r.Image.Data) == 0 {
 		return fmt.Errorf("reply image has neither a URL nor data")
+	}
+	if r.File != nil {
+		switch {
+		case r.Image != nil:
+			return fmt.Errorf("reply has both an image and a file")
+		case r.File.Name == "" || len(r.File.Data) == 0:
+			return fmt.Errorf("reply file needs a name and data")
+		case len(r.File.Data) > MaxFileSize:
+			return fmt.Errorf("reply file %s is %d bytes; at most %d", r.File.Name, len(r.File.Data), MaxFileSize)
+		}
 	}
 	if r.Form != nil {
 		return r.Form.validate()

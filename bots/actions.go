@@ -1,0 +1,47 @@
+package bots
+
+import (
+	"context"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// Moderator carries out moderation on one platform; the adapters implement
+// it. group is the platform's id of a community group: a Telegram group or
+// a Discord server. A user who is not in the group, a message already
+// deleted and an unban of someone not banned are not errors.
+type Moderator interface {
+	// Mute stops the user writing in group until the given time (zero:
+	// as long as the platform allows, until Unmute).
+	Mute(ctx context.Context, group, userID string, until time.Time) error
+	Unmute(ctx context.Context, group, userID string) error
+	// Ban removes the user from group and keeps them out until the given
+	// time (zero: for good). Hearth lifts a timed ban itself where the
+	// platform cannot.
+	Ban(ctx context.Context, group, userID string, until time.Time) error
+	Unban(ctx context.Context, group, userID string) error
+	// Kick removes the user from group; they may join again.
+	Kick(ctx context.Context, group, userID string) error
+	// DeleteMessages deletes messages of a chat (a Telegram chat, a
+	// Discord channel).
+	DeleteMessages(ctx context.Context, chatID string, messageIDs []string) error
+}
+
+// JoinGate lets Hearth decide who enters a group that people ask to join
+// (Telegram's chat_join_request), and invite one person to it.
+type JoinGate interface {
+	ApproveJoin(ctx context.Context, chatID, userID string) error
+	DeclineJoin(ctx context.Context, chatID, userID string) error
+	// InviteLink returns a link to chatID that one person may use, until
+	// expires; name labels it for the group's administrators.
+	InviteLink(ctx context.Context, chatID, name string, expires time.Time) (string, error)
+}
+
+// TierRoles gives members the platform role of their tier (Discord roles
+// configured per tier) in every group that has it. A tier with no role
+// configured is no change.
+type TierRoles interface {
+	GrantTierRole(ctx context.Context, userID string, tier community.Tier) error
+	RevokeTierRole(ctx context.Context, userID string, tier community.Tier) error
+}
