@@ -2,9 +2,19 @@ package bots
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+)
+
+// Errors the platform actions wrap, so the chat layer can explain them.
+var (
+	// ErrProtected: the platform does not let bots act on this user (a
+	// group administrator or its owner).
+	ErrProtected = errors.New("the platform protects this user: an administrator or the owner")
+	// ErrNoRights: Hearth lacks the administrator right the action needs.
+	ErrNoRights = errors.New("Hearth lacks the administrator rights for this")
 )
 
 // Moderator carries out moderation on one platform; the adapters implement
