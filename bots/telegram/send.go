@@ -21,7 +21,7 @@ import (
 // Telegram's limits on what a bot sends.
 const (
 	maxText       = 4096 // UTF-16 units of a message, after markup
-	maxCaption    = 1024 // of a photo's caption
+	maxCaption    = 1024 // of a photo's or a document's caption
 	maxAlert      = 200  // of a button press's pop-up answer
 	globalPerSec  = 30   // messages per second in all
 	groupPerMin   = 20   // messages per minute to one group
@@ -99,7 +99,7 @@ func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
 			return d.SentIDs, err
 		}
 	}
-	if m.Edit && t.EditID != "" && m.Image == nil && m.Form == nil {
+	if m.Edit && t.EditID != "" && m.Image == nil && m.File == nil && m.Form == nil {
 		return a.edit(ctx, chatID, t.EditID, m, d.SentIDs)
 	}
 	return a.send(ctx, chatID, t, m, d.SentIDs)
@@ -111,7 +111,8 @@ func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
 // keeps them a few minutes) still gets its reply as a message.
 func (a *Adapter) answerButton(ctx context.Context, id string, m bots.Reply) (done bool, err error) {
 	plain := markup.Parse(m.Text).PlainText()
-	alert := m.Ephemeral && !m.Edit && m.Form == nil && m.Image == nil && len(m.Buttons) == 0 && plain != "" && markup.UTF16Len(plain) <= maxAlert
+	alert := m.Ephemeral && !m.Edit && m.Form == nil && m.Image == nil && m.File == nil && len(m.Buttons) == 0 &&
+		plain != "" && markup.UTF16Len(plain) <= maxAlert
 	params := &bot.AnswerCallbackQueryParams{CallbackQueryID: id}
 	if alert {
 		params.Text, params.ShowAlert = plain, true
@@ -138,10 +139,14 @@ func (a *Adapter) send(ctx context.Context, chatID int64, t bots.Target, m bots.
 		p := parts[i]
 		var msg *models.Message
 		var err error
-		if p.photo != nil {
+		switch {
+		case p.photo != nil:
 			msg, err = a.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, MessageThreadID: thread(t), Photo: p.photo,
 				Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
-		} else {
+		case p.document != nil:
+			msg, err = a.bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, MessageThreadID: thread(t), Document: p.document,
+				Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
+		default:
 			msg, err = a.bot.SendMessage(ctx, &bot.SendMessageParams{ChatID: chatID, MessageThreadID: thread(t), Text: p.html,
 				ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup,
 				LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()}})
@@ -176,15 +181,16 @@ func (a *Adapter) edit(ctx context.Context, chatID int64, messageID string, m bo
 	return []string{messageID}, nil
 }
 
-// part is one message of a reply.
+// part is one message of a reply: a text, or a photo or a document with
+// the text as its caption.
 type part struct {
-	html   string
-	photo  models.InputFile
-	markup models.ReplyMarkup
+	html            string
+	photo, document models.InputFile
+	markup          models.ReplyMarkup
 }
 
-// parts cuts a reply into Telegram messages: the image first (with the
-// text as its caption when it fits), the text in pieces of at most 4096
+// parts cuts a reply into Telegram messages: the image or file first (with
+// the text as its caption when it fits), the text in pieces of at most 4096
 // characters, the buttons under the last piece. A form becomes a prompt to
 // reply to.
 func (a *Adapter) parts(t bots.Target, m bots.Reply) []part {
@@ -193,8 +199,13 @@ func (a *Adapter) parts(t bots.Target, m bots.Reply) []part {
 	}
 	doc := markup.Parse(m.Text)
 	var out []part
-	if m.Image != nil {
-		p := part{photo: photoOf(m.Image)}
+	if m.Image != nil || m.File != nil {
+		var p part
+		if m.Image != nil {
+			p.photo = photoOf(m.Image)
+		} else {
+			p.document = &models.InputFileUpload{Filename: m.File.Name, Data: bytes.NewReader(m.File.Data)}
+		}
 		if textSize(doc) <= maxCaption {
 			p.html, doc = markup.TelegramHTML(doc), nil
 		}

@@ -17,6 +17,9 @@ type Call struct {
 	At     time.Time         // when the call arrived
 	Status int               // HTTP status answered, equal to error_code on failure
 	Error  string            // the description answered on failure
+
+	// FileNames are the uploaded parts' file names by field name.
+	FileNames map[string]string
 }
 
 // JSON decodes the JSON text of form field into v, for nested objects such

@@ -19,6 +19,7 @@ type chatState struct {
 	admins       []int64
 	members      map[int64]models.ChatMember // server-owned copies
 	joinRequests map[int64]bool
+	invites      []models.ChatInviteLink // created by the bot
 	lastMessage  int
 	messages     map[int]*message
 }
@@ -291,7 +292,11 @@ func (s *Server) observe(u *models.Update) {
 	if r := u.ChatJoinRequest; r != nil {
 		s.seeChat(r.Chat)
 		s.seeUser(&r.From)
-		s.chat(r.Chat.ID).joinRequests[r.From.ID] = true
+		cs := s.chat(r.Chat.ID)
+		cs.joinRequests[r.From.ID] = true
+		if _, known := cs.members[r.From.ID]; !known {
+			cs.setMember(Left(r.From)) // asking to join: not in the chat yet
+		}
 	}
 }
 

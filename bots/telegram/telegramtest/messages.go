@@ -21,6 +21,7 @@ type message struct {
 	msg     models.Message // as last answered
 	source  string         // parse mode and text as sent, to spot edits that change nothing
 	markup  string         // reply_markup as sent, compacted
+	upload  []byte         // the file uploaded with it, if any
 	byBot   bool
 	deleted bool
 }
@@ -90,15 +91,32 @@ func (s *Server) sendMessage(_ context.Context, c Call) reply {
 // sendPhoto accepts the photo as an uploaded file part or as a file_id or
 // URL string; Call.Files or Call.Params hold it.
 func (s *Server) sendPhoto(_ context.Context, c Call) reply {
+	return s.sendFile(c, "photo", func(m *message, f sentFile) {
+		m.msg.Photo = []models.PhotoSize{{FileID: f.id, FileUniqueID: f.uniqueID,
+			Width: 1280, Height: 960, FileSize: len(f.data)}}
+	})
+}
+
+// sentFile is the file of a sendPhoto or sendDocument call.
+type sentFile struct {
+	id, uniqueID string
+	name         string // of an uploaded file
+	data         []byte // uploaded; nil for a file_id or URL
+}
+
+// sendFile posts a message carrying the file in field (an uploaded part,
+// a file_id or a URL), a caption and a keyboard; attach puts the file on
+// the message as its kind of media.
+func (s *Server) sendFile(c Call, field string, attach func(*message, sentFile)) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cs, r := s.targetChat(c)
 	if r != nil {
 		return *r
 	}
-	photo, upload := c.Params["photo"], c.Files["photo"]
-	if photo == "" && upload == nil {
-		return badRequest("there is no photo in the request")
+	f := sentFile{id: c.Params[field], name: c.FileNames[field], data: c.Files[field]}
+	if f.id == "" && f.data == nil {
+		return badRequest("there is no %s in the request", field)
 	}
 	caption, r := checkText(c, "caption", maxCaptionLen)
 	if r != nil {
@@ -109,14 +127,14 @@ func (s *Server) sendPhoto(_ context.Context, c Call) reply {
 		return *r
 	}
 	n := s.nextCounter()
-	if upload != nil || !isFileID(photo) {
-		photo = fmt.Sprintf("fake-photo-%d", n)
+	if f.data != nil || !isFileID(f.id) {
+		f.id = fmt.Sprintf("fake-%s-%d", field, n)
 	}
+	f.uniqueID = "fake-unique-" + strconv.FormatInt(n, 10)
 	m := s.addMessage(cs, c)
 	m.msg.Caption, m.msg.CaptionEntities, m.msg.ReplyMarkup = caption.text, caption.entities, keyboard
-	m.msg.Photo = []models.PhotoSize{{FileID: photo, FileUniqueID: "fake-unique-" + strconv.FormatInt(n, 10),
-		Width: 1280, Height: 960, FileSize: len(upload)}}
 	m.source, m.markup = caption.source, markup
+	attach(m, f)
 	return ok(m.msg)
 }
 

@@ -21,6 +21,7 @@ var registry = []struct {
 	{"getWebhookInfo", (*Server).getWebhookInfo},
 	{"sendMessage", (*Server).sendMessage},
 	{"sendPhoto", (*Server).sendPhoto},
+	{"sendDocument", (*Server).sendDocument},
 	{"editMessageText", (*Server).editMessageText},
 	{"editMessageReplyMarkup", (*Server).editMessageReplyMarkup},
 	{"deleteMessage", (*Server).deleteMessage},

@@ -2,7 +2,6 @@ package telegramtest
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/go-telegram/bot/models"
@@ -45,15 +44,24 @@ func (s *Server) getChatAdministrators(_ context.Context, c Call) reply {
 func (s *Server) getChatMember(_ context.Context, c Call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cs, r := s.chatParam(c)
-	if r != nil {
-		return *r
-	}
-	userID, r := userParam(c)
+	cs, userID, r := s.chatAndUser(c)
 	if r != nil {
 		return *r
 	}
 	return ok(s.member(cs, userID))
+}
+
+// chatAndUser resolves chat_id and user_id; the caller holds s.mu.
+func (s *Server) chatAndUser(c Call) (*chatState, int64, *reply) {
+	cs, r := s.chatParam(c)
+	if r != nil {
+		return nil, 0, r
+	}
+	userID, r := userParam(c)
+	if r != nil {
+		return nil, 0, r
+	}
+	return cs, userID, nil
 }
 
 func (s *Server) leaveChat(_ context.Context, c Call) reply {
@@ -67,60 +75,107 @@ func (s *Server) leaveChat(_ context.Context, c Call) reply {
 	return ok(true)
 }
 
+// Telegram's words for refusing a moderation call.
+const (
+	noRestrictRights = "not enough rights to restrict/unrestrict chat member"
+	adminRequired    = "CHAT_ADMIN_REQUIRED"
+)
+
 // memberTarget resolves chat_id and user_id of a call that changes a
-// member's status, refusing what Telegram refuses; the caller holds s.mu.
-func (s *Server) memberTarget(c Call) (*chatState, models.User, *reply) {
+// member's status, refusing what Telegram refuses: a chat the bot is not
+// in, a bot without the right to restrict members, the bot itself (with
+// self, when the method has words for it), the owner and administrators.
+// The caller holds s.mu.
+func (s *Server) memberTarget(c Call, self string) (*chatState, models.User, *reply) {
 	cs, r := s.chatParam(c)
 	if r != nil {
 		return nil, models.User{}, r
 	}
 	if cs.info.Type == models.ChatTypePrivate {
-		r := badRequest("chat member status can't be changed in private chats")
-		return nil, models.User{}, &r
+		return nil, models.User{}, fail(badRequest("chat member status can't be changed in private chats"))
+	}
+	if cs.left {
+		return nil, models.User{}, fail(failure(http.StatusForbidden, "Forbidden: bot is not a member of the "+string(cs.info.Type)+" chat"))
 	}
 	userID, r := userParam(c)
 	if r != nil {
 		return nil, models.User{}, r
 	}
+	if r := s.botMay(cs, func(a *models.ChatMemberAdministrator) bool { return a.CanRestrictMembers }, noRestrictRights); r != nil {
+		return nil, models.User{}, r
+	}
+	if userID == s.bot.ID && self != "" {
+		return nil, models.User{}, fail(badRequest("%s", self))
+	}
 	switch s.member(cs, userID).Type {
 	case models.ChatMemberTypeOwner:
-		r := badRequest("can't remove chat owner")
-		return nil, models.User{}, &r
+		return nil, models.User{}, fail(badRequest("can't remove chat owner"))
 	case models.ChatMemberTypeAdministrator:
-		r := badRequest("user is an administrator of the chat")
-		return nil, models.User{}, &r
+		return nil, models.User{}, fail(badRequest("user is an administrator of the chat"))
 	}
 	return cs, s.user(userID), nil
 }
 
-func (s *Server) banChatMember(_ context.Context, c Call) reply {
+// botMay refuses, with Telegram's words, what the bot lacks the right to
+// do in cs. Only a status the test declared for the bot (SetChatMember,
+// SetChatAdministrators, a my_chat_member update) limits it: by default
+// the fake lets the bot moderate. The caller holds s.mu.
+func (s *Server) botMay(cs *chatState, right func(*models.ChatMemberAdministrator) bool, refusal string) *reply {
+	me, declared := cs.members[s.bot.ID]
+	switch {
+	case !declared, me.Type == models.ChatMemberTypeOwner:
+		return nil
+	case me.Type == models.ChatMemberTypeAdministrator && right(me.Administrator):
+		return nil
+	}
+	return fail(badRequest("%s", refusal))
+}
+
+// untilDate is the until_date Telegram keeps: a time less than 30 seconds
+// or more than 366 days away means for ever, which it reports as 0.
+func (s *Server) untilDate(c Call) (int, *reply) {
 	until, err := intParam(c, "until_date")
 	if err != nil {
-		return badRequest("%v", err)
+		return 0, fail(badRequest("%v", err))
 	}
+	if ahead := until - s.now().Unix(); until != 0 && (ahead < 30 || ahead > 366*24*60*60) {
+		until = 0
+	}
+	return int(until), nil
+}
+
+func (s *Server) banChatMember(_ context.Context, c Call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cs, u, r := s.memberTarget(c)
+	until, r := s.untilDate(c)
+	if r != nil {
+		return *r
+	}
+	cs, u, r := s.memberTarget(c, "")
 	if r != nil {
 		return *r
 	}
 	cs.setMember(models.ChatMember{Type: models.ChatMemberTypeBanned,
-		Banned: &models.ChatMemberBanned{User: &u, UntilDate: int(until)}})
+		Banned: &models.ChatMemberBanned{User: &u, UntilDate: until}})
 	return ok(true)
 }
 
 // unbanChatMember also removes a current member unless only_if_banned is
-// set: Telegram's documented behaviour, easy to trip over.
+// set: Telegram's documented behaviour, easy to trip over. Basic groups
+// keep no ban list to lift.
 func (s *Server) unbanChatMember(_ context.Context, c Call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cs, u, r := s.memberTarget(c)
+	cs, u, r := s.memberTarget(c, "")
 	if r != nil {
 		return *r
 	}
+	if cs.info.Type == models.ChatTypeGroup {
+		return badRequest("method is available for supergroup and channel chats only")
+	}
 	banned := s.member(cs, u.ID).Type == models.ChatMemberTypeBanned
 	if banned || !boolParam(c, "only_if_banned") {
-		cs.setMember(models.ChatMember{Type: models.ChatMemberTypeLeft, Left: &models.ChatMemberLeft{User: &u}})
+		cs.setMember(Left(u))
 	}
 	return ok(true)
 }
@@ -130,35 +185,68 @@ func (s *Server) restrictChatMember(_ context.Context, c Call) reply {
 	if err := c.JSON("permissions", &p); err != nil {
 		return badRequest("can't parse permissions JSON object")
 	}
-	until, err := intParam(c, "until_date")
-	if err != nil {
-		return badRequest("%v", err)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cs, u, r := s.memberTarget(c)
+	until, r := s.untilDate(c)
+	if r != nil {
+		return *r
+	}
+	cs, u, r := s.memberTarget(c, "can't restrict self")
 	if r != nil {
 		return *r
 	}
 	if cs.info.Type == models.ChatTypeGroup {
 		return badRequest("method is available only for supergroups")
 	}
-	cs.setMember(restricted(u, p, int(until)))
+	if !boolParam(c, "use_independent_chat_permissions") {
+		p = implied(p)
+	}
+	cs.setMember(restricted(s.member(cs, u.ID), u, p, cs.defaults(), until))
 	return ok(true)
 }
 
-// restricted is the status restrictChatMember gives. Granting every sending
-// permission (and invites) lifts the restriction: Telegram lifts it when the
-// permissions match the chat's defaults, which the fake does not model.
-func restricted(u models.User, p models.ChatPermissions, until int) models.ChatMember {
-	all := p.CanSendMessages && p.CanSendAudios && p.CanSendDocuments && p.CanSendPhotos &&
-		p.CanSendVideos && p.CanSendVideoNotes && p.CanSendVoiceNotes && p.CanSendPolls &&
-		p.CanSendOtherMessages && p.CanAddWebPagePreviews && p.CanInviteUsers
-	if all {
-		return Member(u)
+// implied adds the permissions Telegram implies without
+// use_independent_chat_permissions: other messages and link previews
+// imply every kind of message, polls imply text messages.
+func implied(p models.ChatPermissions) models.ChatPermissions {
+	if p.CanSendOtherMessages || p.CanAddWebPagePreviews {
+		p.CanSendMessages, p.CanSendAudios, p.CanSendDocuments, p.CanSendPhotos = true, true, true, true
+		p.CanSendVideos, p.CanSendVideoNotes, p.CanSendVoiceNotes = true, true, true
+	}
+	if p.CanSendPolls {
+		p.CanSendMessages = true
+	}
+	return p
+}
+
+// defaults are the chat's default member permissions: as SetChat declared
+// them, else those of a new Telegram group (every kind of message and
+// inviting users).
+func (cs *chatState) defaults() models.ChatPermissions {
+	if p := cs.info.Permissions; p != nil {
+		return *p
+	}
+	return models.ChatPermissions{CanSendMessages: true, CanSendAudios: true, CanSendDocuments: true,
+		CanSendPhotos: true, CanSendVideos: true, CanSendVideoNotes: true, CanSendVoiceNotes: true,
+		CanSendPolls: true, CanSendOtherMessages: true, CanAddWebPagePreviews: true, CanInviteUsers: true}
+}
+
+// restricted is the status restrictChatMember gives someone whose status
+// was before. Permissions granting all the chat's defaults lift the
+// restriction, as on Telegram: a member becomes a plain member again, and
+// someone not in the chat stays out. Else they are restricted, in the chat
+// or not (is_member).
+func restricted(before models.ChatMember, u models.User, p, defaults models.ChatPermissions, until int) models.ChatMember {
+	in := before.Type == models.ChatMemberTypeMember ||
+		before.Type == models.ChatMemberTypeRestricted && before.Restricted.IsMember
+	if grants(p, defaults) {
+		if in {
+			return Member(u)
+		}
+		return Left(u)
 	}
 	return models.ChatMember{Type: models.ChatMemberTypeRestricted, Restricted: &models.ChatMemberRestricted{
-		User: &u, IsMember: true, UntilDate: until,
+		User: &u, IsMember: in, UntilDate: until,
 		CanSendMessages: p.CanSendMessages, CanSendAudios: p.CanSendAudios,
 		CanSendDocuments: p.CanSendDocuments, CanSendPhotos: p.CanSendPhotos,
 		CanSendVideos: p.CanSendVideos, CanSendVideoNotes: p.CanSendVideoNotes,
@@ -169,57 +257,21 @@ func restricted(u models.User, p models.ChatPermissions, until int) models.ChatM
 	}}
 }
 
-func (s *Server) approveChatJoinRequest(_ context.Context, c Call) reply {
-	return s.settleJoinRequest(c, true)
-}
-
-func (s *Server) declineChatJoinRequest(_ context.Context, c Call) reply {
-	return s.settleJoinRequest(c, false)
-}
-
-// settleJoinRequest answers a join request pushed in a chat_join_request
-// update; Telegram refuses to settle one that is not pending.
-func (s *Server) settleJoinRequest(c Call, approve bool) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cs, r := s.chatParam(c)
-	if r != nil {
-		return *r
+// grants reports whether p allows everything defaults allow.
+func grants(p, defaults models.ChatPermissions) bool {
+	pairs := [][2]bool{
+		{p.CanSendMessages, defaults.CanSendMessages}, {p.CanSendAudios, defaults.CanSendAudios},
+		{p.CanSendDocuments, defaults.CanSendDocuments}, {p.CanSendPhotos, defaults.CanSendPhotos},
+		{p.CanSendVideos, defaults.CanSendVideos}, {p.CanSendVideoNotes, defaults.CanSendVideoNotes},
+		{p.CanSendVoiceNotes, defaults.CanSendVoiceNotes}, {p.CanSendPolls, defaults.CanSendPolls},
+		{p.CanSendOtherMessages, defaults.CanSendOtherMessages}, {p.CanAddWebPagePreviews, defaults.CanAddWebPagePreviews},
+		{p.CanChangeInfo, defaults.CanChangeInfo}, {p.CanInviteUsers, defaults.CanInviteUsers},
+		{p.CanPinMessages, defaults.CanPinMessages}, {p.CanManageTopics, defaults.CanManageTopics},
 	}
-	userID, r := userParam(c)
-	if r != nil {
-		return *r
+	for _, pair := range pairs {
+		if pair[1] && !pair[0] {
+			return false
+		}
 	}
-	if !cs.joinRequests[userID] {
-		return badRequest("HIDE_REQUESTER_MISSING")
-	}
-	delete(cs.joinRequests, userID)
-	if approve {
-		cs.setMember(Member(s.user(userID)))
-	}
-	return ok(true)
-}
-
-func (s *Server) createChatInviteLink(_ context.Context, c Call) reply {
-	expire, err := intParam(c, "expire_date")
-	if err != nil {
-		return badRequest("%v", err)
-	}
-	limit, err := intParam(c, "member_limit")
-	if err != nil {
-		return badRequest("%v", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, r := s.chatParam(c); r != nil {
-		return *r
-	}
-	return ok(models.ChatInviteLink{
-		InviteLink:         fmt.Sprintf("https://t.me/+fakeInvite%06d", s.nextCounter()),
-		Creator:            s.bot,
-		CreatesJoinRequest: boolParam(c, "creates_join_request"),
-		Name:               c.Params["name"],
-		ExpireDate:         int(expire),
-		MemberLimit:        int(limit),
-	})
+	return true
 }

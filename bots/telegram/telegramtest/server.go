@@ -140,9 +140,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, failure(http.StatusUnauthorized, "Unauthorized"))
 		return
 	}
-	params, files, err := readParams(r)
+	params, files, names, err := readParams(r)
 	s.mu.Lock()
-	c := Call{Method: canonical(method), Params: params, Files: files, At: s.now()}
+	c := Call{Method: canonical(method), Params: params, Files: files, FileNames: names, At: s.now()}
 	s.mu.Unlock()
 	var rep reply
 	if err != nil {
@@ -186,10 +186,11 @@ func splitPath(path string) (token, method string, ok bool) {
 }
 
 // readParams reads a call's parameters from the query string and a
-// multipart, url-encoded or JSON body, as the real Bot API accepts all four.
-// Nested objects stay JSON text, as go-telegram/bot sends them.
-func readParams(r *http.Request) (map[string]string, map[string][]byte, error) {
-	params, files := map[string]string{}, map[string][]byte{}
+// multipart, url-encoded or JSON body, as the real Bot API accepts all four,
+// and the files uploaded with their names. Nested objects stay JSON text,
+// as go-telegram/bot sends them.
+func readParams(r *http.Request) (params map[string]string, files map[string][]byte, names map[string]string, err error) {
+	params, files, names = map[string]string{}, map[string][]byte{}, map[string]string{}
 	for k, v := range r.URL.Query() {
 		params[k] = v[0]
 	}
@@ -197,10 +198,10 @@ func readParams(r *http.Request) (map[string]string, map[string][]byte, error) {
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mediaType {
 	case "multipart/form-data":
-		return params, files, readMultipart(r, params, files)
+		return params, files, names, readMultipart(r, params, files, names)
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
-			return nil, nil, fmt.Errorf("can't parse form: %v", err)
+			return nil, nil, nil, fmt.Errorf("can't parse form: %v", err)
 		}
 		for k, v := range r.PostForm {
 			params[k] = v[0]
@@ -210,12 +211,12 @@ func readParams(r *http.Request) (map[string]string, map[string][]byte, error) {
 		// Read to the end, or the server would not notice a long-polling
 		// client going away.
 		_, _ = io.Copy(io.Discard, r.Body)
-		return params, files, err
+		return params, files, names, err
 	}
-	return params, files, nil
+	return params, files, names, nil
 }
 
-func readMultipart(r *http.Request, params map[string]string, files map[string][]byte) error {
+func readMultipart(r *http.Request, params map[string]string, files map[string][]byte, names map[string]string) error {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return fmt.Errorf("can't parse multipart body: %v", err)
@@ -235,7 +236,7 @@ func readMultipart(r *http.Request, params map[string]string, files map[string][
 			return fmt.Errorf("can't read part %q: %v", part.FormName(), err)
 		}
 		if part.FileName() != "" {
-			files[part.FormName()] = data
+			files[part.FormName()], names[part.FormName()] = data, part.FileName()
 		} else {
 			params[part.FormName()] = string(data)
 		}

@@ -476,11 +476,12 @@ func TestModeration(t *testing.T) {
 	if got := srv.ChatMember(group.ID, bob.ID).Type; got != models.ChatMemberTypeLeft {
 		t.Fatalf("bob after unban: got %q", got)
 	}
+	until := int(time.Now().Add(48 * time.Hour).Unix())
 	if _, err := b.RestrictChatMember(ctx, &bot.RestrictChatMemberParams{ChatID: group.ID, UserID: carol.ID,
-		Permissions: &models.ChatPermissions{CanSendMessages: false}, UntilDate: 1_900_000_000}); err != nil {
+		Permissions: &models.ChatPermissions{CanSendMessages: false}, UntilDate: until}); err != nil {
 		t.Fatalf("RestrictChatMember: %v", err)
 	}
-	if m := srv.ChatMember(group.ID, carol.ID); m.Type != models.ChatMemberTypeRestricted || m.Restricted.UntilDate != 1_900_000_000 {
+	if m := srv.ChatMember(group.ID, carol.ID); m.Type != models.ChatMemberTypeRestricted || m.Restricted.UntilDate != until {
 		t.Fatalf("carol after restrict: got %+v", m)
 	}
 
