@@ -42,6 +42,10 @@ type Options struct {
 	AdminCacheTTL time.Duration
 	Catalog       *catalog.Catalog
 	Log           *slog.Logger
+	// TierRoles are the roles members of each tier get (see
+	// GrantTierRole): a role's id, or a role's name to use the role of
+	// that name in every server that has one.
+	TierRoles map[community.Tier]string
 }
 
 // Adapter is the Discord platform.

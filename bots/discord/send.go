@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -33,7 +35,7 @@ func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
 		return d.SentIDs, err
 	}
 	m := d.Message
-	if m.Edit && d.Target.EditID != "" && m.Image == nil {
+	if m.Edit && d.Target.EditID != "" && m.Image == nil && m.File == nil {
 		return a.edit(ctx, channel, d.Target.EditID, m)
 	}
 	if m.Form != nil {
@@ -44,7 +46,7 @@ func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
 	for i := len(sent); i < len(parts); i++ {
 		msg := &discordgo.MessageSend{Content: parts[i], AllowedMentions: mentions(parts[i])}
 		if i == 0 {
-			msg.Files, msg.Embeds = image(m.Image)
+			msg.Files, msg.Embeds = attachments(m)
 			if d.Target.ReplyTo != "" {
 				msg.Reference = &discordgo.MessageReference{MessageID: d.Target.ReplyTo, ChannelID: channel, FailIfNotExists: new(false)}
 			}
@@ -84,7 +86,7 @@ func (a *Adapter) respond(ctx context.Context, d bots.Delivery) ([]string, error
 				resp.Type, flags = discordgo.InteractionResponseUpdateMessage, 0
 			}
 			resp.Data = &discordgo.InteractionResponseData{Content: parts[0], Flags: flags, AllowedMentions: mentions(parts[0])}
-			resp.Data.Files, resp.Data.Embeds = image(m.Image)
+			resp.Data.Files, resp.Data.Embeds = attachments(m)
 			if len(parts) == 1 {
 				resp.Data.Components = components(m.Buttons)
 			}
@@ -129,9 +131,13 @@ func (a *Adapter) edit(ctx context.Context, channel, messageID string, m bots.Re
 	return []string{messageID}, nil
 }
 
-// channelOf finds the channel of a target, opening the member's direct
-// message channel when needed.
+// channelOf finds the channel of a target: the channel Hearth posts to a
+// whole server in when the chat is a server (see postChannel), the
+// member's direct message channel, opened when needed, without a chat.
 func (a *Adapter) channelOf(ctx context.Context, t bots.Target) (string, error) {
+	if s, ok := a.server(t.ChatID); ok {
+		return a.postChannel(ctx, s)
+	}
 	if t.ChatID != "" {
 		return t.ChatID, nil
 	}
@@ -234,19 +240,32 @@ func formAsText(f bots.Form) bots.Reply {
 	return bots.Reply{Text: strings.Join(lines, "\n")}
 }
 
-func image(img *bots.Image) ([]*discordgo.File, []*discordgo.MessageEmbed) {
+// attachments is what a reply sends besides its text: an image by URL as
+// an embed, an image's bytes or a file as an upload.
+func attachments(m bots.Reply) ([]*discordgo.File, []*discordgo.MessageEmbed) {
+	img := m.Image
 	switch {
+	case m.File != nil:
+		return upload(m.File.Name, m.File.Data), nil
 	case img == nil:
 		return nil, nil
 	case img.URL != "":
 		return nil, []*discordgo.MessageEmbed{{Image: &discordgo.MessageEmbedImage{URL: img.URL}}}
+	case img.Name == "":
+		return upload("image.png", img.Data), nil
 	default:
-		name := img.Name
-		if name == "" {
-			name = "image.png"
-		}
-		return []*discordgo.File{{Name: name, ContentType: http.DetectContentType(img.Data), Reader: bytes.NewReader(img.Data)}}, nil
+		return upload(img.Name, img.Data), nil
 	}
+}
+
+// upload is one file to send, its type known from its name or else from
+// its first bytes.
+func upload(name string, data []byte) []*discordgo.File {
+	contentType := mime.TypeByExtension(path.Ext(name))
+	if contentType == "" {
+		contentType = http.DetectContentType(data)
+	}
+	return []*discordgo.File{{Name: name, ContentType: contentType, Reader: bytes.NewReader(data)}}
 }
 
 func restCode(err error) int {

@@ -44,3 +44,13 @@ func randomHex(n int) string {
 	rand.Read(b) // never fails, per crypto/rand
 	return hex.EncodeToString(b)
 }
+
+// lastLow numbers the ids IDAt hands out within one millisecond.
+var lastLow atomic.Uint64
+
+// IDAt returns a fresh snowflake whose timestamp is at, such as the id of
+// a message posted weeks ago (Discord bulk-deletes only messages younger
+// than 14 days, telling their age from their ids).
+func IDAt(at time.Time) string {
+	return strconv.FormatUint(uint64(at.UnixMilli()-discordEpoch)<<22|lastLow.Add(1)&(1<<22-1), 10)
+}

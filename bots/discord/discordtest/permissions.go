@@ -2,6 +2,8 @@ package discordtest
 
 import (
 	"net/http"
+	"slices"
+	"testing"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -94,4 +96,103 @@ func (s *Server) botOutranksRoleLocked(gs *guildState, role *discordgo.Role) boo
 
 func missingPermissions(w http.ResponseWriter) {
 	writeError(w, http.StatusForbidden, 50013, "Missing Permissions")
+}
+
+// channelPermissions applies a channel's overwrites to what a member may
+// do in the guild, in Discord's order: the @everyone overwrite, those of
+// the member's roles together, the member's own. Administrators and the
+// owner are above overwrites.
+func (gs *guildState) channelPermissions(ch *discordgo.Channel, m *discordgo.Member) int64 {
+	p := gs.permissions(m)
+	if p == allPermissions {
+		return p
+	}
+	stages := []func(o *discordgo.PermissionOverwrite) bool{
+		func(o *discordgo.PermissionOverwrite) bool { return o.ID == gs.guild.ID },
+		func(o *discordgo.PermissionOverwrite) bool {
+			return o.Type == discordgo.PermissionOverwriteTypeRole && slices.Contains(m.Roles, o.ID)
+		},
+		func(o *discordgo.PermissionOverwrite) bool {
+			return o.Type == discordgo.PermissionOverwriteTypeMember && m.User != nil && o.ID == m.User.ID
+		},
+	}
+	for _, applies := range stages {
+		var allow, deny int64
+		for _, o := range ch.PermissionOverwrites {
+			if applies(o) {
+				allow, deny = allow|o.Allow, deny|o.Deny
+			}
+		}
+		p = p&^deny | allow
+	}
+	return p
+}
+
+// botMayInChannel checks that the bot holds perm in a channel, answering
+// 403 as Discord does otherwise: Missing Access when it cannot see the
+// channel, Missing Permissions when it lacks perm. In a DM it may.
+func (s *Server) botMayInChannel(w http.ResponseWriter, ch discordgo.Channel, perm int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gs, ok := s.guilds[ch.GuildID]
+	if !ok {
+		return true
+	}
+	var p int64
+	if _, bot := s.memberLocked(gs.guild.ID, s.bot.ID); bot != nil {
+		p = gs.channelPermissions(&ch, bot)
+	}
+	switch {
+	case p&discordgo.PermissionViewChannel == 0:
+		writeError(w, http.StatusForbidden, 50001, "Missing Access")
+		return false
+	case p&perm != perm:
+		missingPermissions(w)
+		return false
+	}
+	return true
+}
+
+// BotRoleID returns the id of the bot's highest role in a guild (the
+// managed role AddGuild gives it unless the test listed the bot), "" if
+// it has none.
+func (s *Server) BotRoleID(guildID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gs, bot := s.memberLocked(guildID, s.bot.ID)
+	if bot == nil {
+		return ""
+	}
+	var top *discordgo.Role
+	for _, id := range bot.Roles {
+		if r := findRole(gs.guild, id); r != nil && (top == nil || r.Position > top.Position) {
+			top = r
+		}
+	}
+	if top == nil {
+		return ""
+	}
+	return top.ID
+}
+
+// SetRolePermissions changes what a role allows, as a server's
+// administrator would, and tells the gateway (GUILD_ROLE_UPDATE). It
+// fails the test if the guild has no such role.
+func (s *Server) SetRolePermissions(t testing.TB, guildID, roleID string, perms int64) {
+	t.Helper()
+	s.mu.Lock()
+	gs, ok := s.guilds[guildID]
+	var role *discordgo.Role
+	if ok {
+		role = findRole(gs.guild, roleID)
+	}
+	if role == nil {
+		s.mu.Unlock()
+		t.Fatalf("discordtest: guild %s has no role %s", guildID, roleID)
+	}
+	role.Permissions = perms
+	update := map[string]any{"guild_id": guildID, "role": *role}
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.broadcastJSON("GUILD_ROLE_UPDATE", update)
 }

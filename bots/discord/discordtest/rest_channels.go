@@ -111,6 +111,13 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	if !ok || !out.valid(w, "", true) {
 		return
 	}
+	need := int64(discordgo.PermissionSendMessages)
+	if len(out.files) > 0 {
+		need |= discordgo.PermissionAttachFiles
+	}
+	if !s.botMayInChannel(w, ch, need) {
+		return
+	}
 	s.mu.Lock()
 	m := s.newBotMessageLocked(ch.ID, out)
 	s.putMessageLocked(m)
@@ -306,9 +313,22 @@ func keepAttachments(have []*discordgo.MessageAttachment, listed json.RawMessage
 	return slices.DeleteFunc(have, func(a *discordgo.MessageAttachment) bool { return !ids[a.ID] })
 }
 
+// deleteMessage deletes a message: the bot's own with no permission,
+// another's with Manage Messages.
 func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) {
-	m, ok := s.message(w, r.PathValue("cid"), r.PathValue("mid"))
+	ch, ok := s.channel(w, r.PathValue("cid"))
 	if !ok {
+		return
+	}
+	m, ok := s.message(w, ch.ID, r.PathValue("mid"))
+	if !ok {
+		return
+	}
+	need := int64(discordgo.PermissionViewChannel)
+	if m.Author == nil || m.Author.ID != s.bot.ID {
+		need |= discordgo.PermissionManageMessages
+	}
+	if !s.botMayInChannel(w, ch, need) {
 		return
 	}
 	s.mu.Lock()
@@ -329,6 +349,9 @@ func (s *Server) announceDelete(m *discordgo.Message) {
 
 const bulkDeleteMaxAge = 14 * 24 * time.Hour
 
+// bulkDelete deletes 2 to 100 messages younger than 14 days, with Manage
+// Messages. As on Discord, ids of messages that do not exist count
+// towards the limits and are passed over.
 func (s *Server) bulkDelete(w http.ResponseWriter, r *http.Request) {
 	ch, ok := s.channel(w, r.PathValue("cid"))
 	if !ok {
@@ -356,10 +379,14 @@ func (s *Server) bulkDelete(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !s.botMayInChannel(w, ch, discordgo.PermissionManageMessages) {
+		return
+	}
 	s.mu.Lock()
 	for _, id := range body.Messages {
 		s.deleteMessageLocked(ch.ID, id)
 	}
+	s.notifyLocked()
 	s.mu.Unlock()
 	s.broadcastJSON("MESSAGE_DELETE_BULK", map[string]any{"ids": body.Messages, "channel_id": ch.ID, "guild_id": ch.GuildID})
 	noContent(w)

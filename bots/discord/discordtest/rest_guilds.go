@@ -158,11 +158,12 @@ func (s *Server) getMember(w http.ResponseWriter, r *http.Request) {
 const maxTimeout = 28 * 24 * time.Hour
 
 // memberEdit is the part of PATCH /guilds/{id}/members/{uid} the fake
-// applies; a nil field was not in the body.
+// applies; an empty field was not in the body, and null (kept as such)
+// clears what it names.
 type memberEdit struct {
-	Nick    *json.RawMessage `json:"nick"`
-	Roles   *[]string        `json:"roles"`
-	Timeout *json.RawMessage `json:"communication_disabled_until"`
+	Nick    json.RawMessage `json:"nick"`
+	Roles   *[]string       `json:"roles"`
+	Timeout json.RawMessage `json:"communication_disabled_until"`
 }
 
 // editMember changes a member's nick, roles or timeout, with the
@@ -197,7 +198,7 @@ func (s *Server) editMember(w http.ResponseWriter, r *http.Request) {
 		}
 		if edit.Nick != nil {
 			m.Nick = ""
-			_ = json.Unmarshal(*edit.Nick, &m.Nick) // null clears it
+			_ = json.Unmarshal(edit.Nick, &m.Nick) // null clears it
 		}
 		update = memberWire(gs.guild.ID, m)
 		s.notifyLocked()
@@ -211,17 +212,16 @@ func (s *Server) editMember(w http.ResponseWriter, r *http.Request) {
 
 // parseTimeout reads communication_disabled_until: nil (absent or null)
 // ends a timeout; a time must lie at most 28 days ahead.
-func parseTimeout(w http.ResponseWriter, raw *json.RawMessage) (*time.Time, bool) {
-	if raw == nil || string(*raw) == "null" {
+func parseTimeout(w http.ResponseWriter, raw json.RawMessage) (*time.Time, bool) {
+	if raw == nil || string(raw) == "null" {
 		return nil, true
 	}
 	var until time.Time
 	fe := formErrors{}
-	if err := json.Unmarshal(*raw, &until); err != nil {
-		fe.add("communication_disabled_until", "DATE_TIME_TYPE_PARSE", "Could not parse "+string(*raw)+". Should be ISO8601.")
+	if err := json.Unmarshal(raw, &until); err != nil {
+		fe.add("communication_disabled_until", "DATE_TIME_TYPE_PARSE", "Could not parse "+string(raw)+". Should be ISO8601.")
 	} else if until.After(time.Now().Add(maxTimeout)) {
-		fe.add("communication_disabled_until", "COMMUNICATION_DISABLED_UNTIL_TOO_FAR",
-			"Communication disabled timestamp must be less than or equal to 28 days in the future.")
+		fe.add("communication_disabled_until", "INVALID_COMMUNICATION_DISABLED_TIMESTAMP", "Invalid communication disabled timestamp")
 	}
 	if len(fe) > 0 {
 		writeFormErrors(w, fe)
