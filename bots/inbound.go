@@ -17,6 +17,8 @@ type Inbound struct {
 	From     User // empty ID: an update with no sender
 	Chat     Chat // empty ID: an update outside any chat
 	Activity community.ActivityKind
+	// MessageID is the platform message of a message activity, for /purge.
+	MessageID string
 	// Done marks an update with nothing to handle beyond recording it; it
 	// counts as handled on arrival.
 	Done bool

@@ -179,6 +179,9 @@ func inboundOf(u Update, handle bool) Inbound {
 	if in.From.ID == "" || u.IsDirect() {
 		in.Activity = "" // engagement is what members do in the community
 	}
+	if in.Activity == community.ActivityMessage || in.Activity == community.ActivityReply {
+		in.MessageID = u.MessageID
+	}
 	return in
 }
 

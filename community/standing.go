@@ -35,6 +35,16 @@ func (t Tier) String() string {
 	}
 }
 
+// MarshalText writes the tier by name, as events carry it.
+func (t Tier) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads a tier's name.
+func (t *Tier) UnmarshalText(b []byte) error {
+	v, err := ParseTier(string(b))
+	*t = v
+	return err
+}
+
 // ParseTier reads a tier's name: vip, loyal, regular or newcomer.
 func ParseTier(s string) (Tier, error) {
 	for _, t := range Tiers {
@@ -119,7 +129,8 @@ type Standing struct {
 // Classify decides a member's standing. Value (the mean of the predicted
 // and historical CLV percentiles, or the historical one alone when no
 // model could be fitted) makes VIPs and most Loyal members; engagement
-// makes the rest of the Loyal ones; time and orders end being a Newcomer.
+// makes the rest of the Loyal ones once they are past being Newcomers;
+// time or a first order ends being a Newcomer.
 func (r TierRules) Classify(in StandingInput, now time.Time) Standing {
 	s := Standing{Member: in.Member, Engagement: in.Engagement, ComputedAt: now}
 	buyer := in.Linked && in.Orders > 0
@@ -133,10 +144,12 @@ func (r TierRules) Classify(in StandingInput, now time.Time) Standing {
 	switch {
 	case buyer && s.Value >= r.VIPValue:
 		s.Tier = TierVIP
-	case buyer && s.Value >= r.LoyalValue, in.Engagement.Score > 0 && in.Engagement.Percentile >= r.LoyalEngagement:
+	case buyer && s.Value >= r.LoyalValue:
 		s.Tier = TierLoyal
 	case !buyer && now.Sub(in.Since) < r.NewcomerFor:
 		s.Tier = TierNewcomer
+	case in.Engagement.Score > 0 && in.Engagement.Percentile >= r.LoyalEngagement:
+		s.Tier = TierLoyal
 	default:
 		s.Tier = TierRegular
 	}

@@ -351,21 +351,22 @@ func senderArrays(ss []sender) []any {
 // insertActivities writes the activity of every new update that has one.
 func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
 	var members, chats []int64
-	var kinds, at []string
+	var kinds, at, messages []string
 	for i, in := range batch {
 		if in.Activity == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 {
 			continue
 		}
 		members, chats = append(members, int64(out[i].Member)), append(chats, int64(out[i].Chat))
 		kinds, at = append(kinds, string(in.Activity)), append(at, in.At.UTC().Format(time.RFC3339Nano))
+		messages = append(messages, in.MessageID)
 	}
 	if len(members) == 0 {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `
-INSERT INTO activities (member_id, chat_id, kind, at)
-SELECT m, NULLIF(c, 0), k, a FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]) AS t(m, c, k, a)`,
-		pq.Array(members), pq.Array(chats), pq.Array(kinds), pq.Array(at))
+INSERT INTO activities (member_id, chat_id, kind, at, message_id)
+SELECT m, NULLIF(c, 0), k, a, msg FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[]) AS t(m, c, k, a, msg)`,
+		pq.Array(members), pq.Array(chats), pq.Array(kinds), pq.Array(at), pq.Array(messages))
 	if err != nil {
 		return fmt.Errorf("record activities: %w", err)
 	}

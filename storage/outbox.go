@@ -27,6 +27,29 @@ func insertEvent(ctx context.Context, tx sqlx.ExtContext, e community.Event) err
 	return nil
 }
 
+// insertEvents writes many events in one statement.
+func insertEvents(ctx context.Context, tx sqlx.ExtContext, events []community.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	kinds, payloads, at := make([]string, len(events)), make([]string, len(events)), make([]time.Time, len(events))
+	for i, e := range events {
+		payload, err := json.Marshal(e.Payload)
+		if err != nil {
+			return fmt.Errorf("encode %s event: %w", e.Kind, err)
+		}
+		kinds[i], payloads[i], at[i] = e.Kind, string(payload), e.At
+	}
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO outbox_events (kind, payload, created_at)
+SELECT k, CAST(p AS jsonb), a FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS t(k, p, a, n) ORDER BY n`,
+		pq.Array(kinds), pq.Array(payloads), pq.Array(at))
+	if err != nil {
+		return fmt.Errorf("queue %d events: %w", len(events), err)
+	}
+	return nil
+}
+
 // insertDeliveries queues messages, caused by event (0: a direct reply).
 func insertDeliveries(ctx context.Context, tx sqlx.ExtContext, event int64, out []bots.Outgoing) error {
 	if len(out) == 0 {

@@ -1,0 +1,217 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// engagementTotalsSQL sums every member's activities in one pass: the
+// decayed score (an activity counts weight·e^(λ·age), age ≤ 0 in seconds),
+// this week's and the four weeks before's weighted counts, loyalty points.
+// Ages are floats, not intervals: over millions of rows, interval and
+// numeric arithmetic cost several times more.
+const engagementTotalsSQL = `
+WITH w AS (
+    SELECT * FROM unnest($2::text[], $3::float8[], $4::float8[], $5::int[], $6::int[]) AS w(kind, weight, points, message, helpful)
+), r AS (
+    SELECT a.member_id, a.at, w.weight, w.points, w.message, w.helpful, date_part('epoch', a.at) - $7 AS age
+    FROM activities a JOIN w ON w.kind = a.kind
+    WHERE a.at <= $1
+), a AS (
+    SELECT member_id,
+           sum(weight * exp($8 * age)) AS score,
+           max(at) FILTER (WHERE weight > 0) AS last_at,
+           sum(weight) FILTER (WHERE age > -604800) AS this_week,
+           sum(weight) FILTER (WHERE age > -3024000 AND age <= -604800) AS prev4,
+           sum(points) AS points,
+           sum(message) AS messages,
+           sum(helpful) AS helpful
+    FROM r GROUP BY member_id
+)
+SELECT m.id, m.created_at, COALESCE(a.score, 0) AS score, a.last_at,
+       COALESCE(a.this_week, 0) AS this_week, COALESCE(a.prev4, 0) AS prev4, COALESCE(a.points, 0) AS points,
+       COALESCE(a.messages, 0) AS messages, COALESCE(a.helpful, 0) AS helpful,
+       s.tier, COALESCE(s.flags, 0) AS flags, COALESCE(mm.milestones, '{}') AS milestones
+FROM members m
+LEFT JOIN a ON a.member_id = m.id
+LEFT JOIN member_standings s ON s.member_id = m.id
+LEFT JOIN (SELECT member_id, array_agg(milestone ORDER BY reached_at, milestone) AS milestones
+           FROM member_milestones GROUP BY member_id) mm ON mm.member_id = m.id
+ORDER BY m.id`
+
+// EngagementTotals implements community.StandingStore.
+func (s *Store) EngagementTotals(ctx context.Context, q community.EngagementQuery) ([]community.EngagementTotal, error) {
+	var kinds []string
+	var weights, points []float64
+	var messages, helpful []int
+	for _, k := range community.ActivityKinds {
+		kinds, weights, points = append(kinds, string(k)), append(weights, q.Weight[k]), append(points, q.Points[k])
+		messages = append(messages, oneIf(k == community.ActivityMessage || k == community.ActivityReply))
+		helpful = append(helpful, oneIf(k == community.ActivityHelpfulAnswer))
+	}
+	epoch := float64(q.Now.UnixNano()) / 1e9
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("engagement totals: %w", err)
+	}
+	defer tx.Rollback()
+	// A bigger work_mem keeps the aggregation of a large community in memory.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+		return nil, fmt.Errorf("engagement totals: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, engagementTotalsSQL, q.Now, pq.Array(kinds), pq.Array(weights), pq.Array(points),
+		pq.Array(messages), pq.Array(helpful), epoch, q.Decay)
+	if err != nil {
+		return nil, fmt.Errorf("engagement totals: %w", err)
+	}
+	defer rows.Close()
+	var out []community.EngagementTotal
+	for rows.Next() {
+		var t community.EngagementTotal
+		var last sql.NullTime
+		var tier sql.NullString
+		var milestones pq.StringArray
+		if err := rows.Scan(&t.Member, &t.Since, &t.Score, &last, &t.ThisWeek, &t.PrevFourWeeks, &t.ActivityPoints,
+			&t.Messages, &t.Helpful, &tier, &t.PrevFlags, &milestones); err != nil {
+			return nil, fmt.Errorf("engagement totals: %w", err)
+		}
+		t.LastActive, t.Milestones = last.Time, milestones
+		if tier.Valid {
+			t.Scored = true
+			t.Previous, _ = community.ParseTier(tier.String)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+const linkedValuesSQL = `
+SELECT c.member_id, v.orders, v.revenue, v.historical_clv, v.predicted_clv IS NOT NULL AS has_model,
+       COALESCE(v.predicted_clv, 0) AS predicted, COALESCE(v.p_alive, 0) AS p_alive
+FROM customers c JOIN clv_snapshots v ON v.customer_id = c.id
+WHERE c.member_id IS NOT NULL`
+
+// LinkedValues implements community.StandingStore.
+func (s *Store) LinkedValues(ctx context.Context) ([]community.LinkedValue, error) {
+	rows, err := s.db.QueryContext(ctx, linkedValuesSQL)
+	if err != nil {
+		return nil, fmt.Errorf("linked values: %w", err)
+	}
+	defer rows.Close()
+	var out []community.LinkedValue
+	for rows.Next() {
+		var v community.LinkedValue
+		if err := rows.Scan(&v.Member, &v.Orders, &v.Revenue, &v.Historical, &v.HasModel, &v.Predicted, &v.PAlive); err != nil {
+			return nil, fmt.Errorf("linked values: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+var standingColumns = []string{"member_id", "tier", "flags", "priority", "value_percentile", "score",
+	"engagement_percentile", "level", "last_active_at", "this_week", "prev_weekly", "points", "computed_at"}
+
+// SaveStandings implements community.StandingStore: the standings are
+// copied into a staging table and upserted; milestones and events go in
+// the same transaction. Members erased meanwhile are skipped.
+func (s *Store) SaveStandings(ctx context.Context, u community.StandingsUpdate) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE new_standings (LIKE member_standings) ON COMMIT DROP`); err != nil {
+			return fmt.Errorf("staging table: %w", err)
+		}
+		if err := copyStandings(ctx, tx, u.Standings); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+INSERT INTO member_standings SELECT n.* FROM new_standings n JOIN members m ON m.id = n.member_id
+ON CONFLICT (member_id) DO UPDATE SET
+    tier = EXCLUDED.tier, flags = EXCLUDED.flags, priority = EXCLUDED.priority, value_percentile = EXCLUDED.value_percentile,
+    score = EXCLUDED.score, engagement_percentile = EXCLUDED.engagement_percentile, level = EXCLUDED.level,
+    last_active_at = EXCLUDED.last_active_at, this_week = EXCLUDED.this_week, prev_weekly = EXCLUDED.prev_weekly,
+    points = EXCLUDED.points, computed_at = EXCLUDED.computed_at`); err != nil {
+			return fmt.Errorf("save standings: %w", err)
+		}
+		if err := saveMilestones(ctx, tx, u.Milestones, u.At); err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, u.Events)
+	})
+}
+
+func copyStandings(ctx context.Context, tx *sqlx.Tx, standings []community.MemberStanding) error {
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("new_standings", standingColumns...))
+	if err != nil {
+		return fmt.Errorf("copy standings: %w", err)
+	}
+	defer stmt.Close()
+	for _, m := range standings {
+		e := m.Engagement
+		if _, err := stmt.ExecContext(ctx, int64(m.Member), m.Tier.String(), int16(m.Flags), m.Priority, m.Value, e.Score,
+			e.Percentile, e.Level, nullTime(e.LastActive), e.ThisWeek, e.PrevWeekly, m.Points, m.ComputedAt); err != nil {
+			return fmt.Errorf("copy standing of member %d: %w", m.Member, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("copy standings: %w", err)
+	}
+	return nil
+}
+
+func saveMilestones(ctx context.Context, tx *sqlx.Tx, reached []community.MilestoneReached, at time.Time) error {
+	if len(reached) == 0 {
+		return nil
+	}
+	var members []int64
+	var names []string
+	for _, r := range reached {
+		members, names = append(members, int64(r.Member)), append(names, r.Milestone)
+	}
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO member_milestones (member_id, milestone, reached_at)
+SELECT t.m, t.n, $3 FROM unnest($1::bigint[], $2::text[]) AS t(m, n) JOIN members ON members.id = t.m
+ON CONFLICT DO NOTHING`, pq.Array(members), pq.Array(names), at)
+	if err != nil {
+		return fmt.Errorf("save milestones: %w", err)
+	}
+	return nil
+}
+
+const memberStandingSQL = `
+SELECT tier, flags, priority, value_percentile, score, engagement_percentile, level, last_active_at,
+       this_week, prev_weekly, points, computed_at,
+       COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones WHERE member_id = $1), '{}')
+FROM member_standings WHERE member_id = $1`
+
+// MemberStanding implements community.StandingStore.
+func (s *Store) MemberStanding(ctx context.Context, member community.MemberID) (community.MemberStanding, error) {
+	out := community.MemberStanding{Standing: community.Standing{Member: member}}
+	var tier string
+	var last sql.NullTime
+	var milestones pq.StringArray
+	e := &out.Engagement
+	err := s.db.QueryRowContext(ctx, memberStandingSQL, member).Scan(&tier, &out.Flags, &out.Priority, &out.Value, &e.Score,
+		&e.Percentile, &e.Level, &last, &e.ThisWeek, &e.PrevWeekly, &out.Points, &out.ComputedAt, &milestones)
+	if err == sql.ErrNoRows {
+		return out, notFound("standing.not_scored", nil, "member %d has no standing yet", member)
+	}
+	if err != nil {
+		return out, fmt.Errorf("standing of member %d: %w", member, err)
+	}
+	out.Tier, _ = community.ParseTier(tier)
+	e.LastActive, out.Milestones = last.Time, milestones
+	return out, nil
+}
+
+func oneIf(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,56 @@
+package storage_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// BenchmarkRecomputeStandings recomputes engagement, tiers, points and
+// milestones for 100,000 members with 10,000,000 activities over 90 days,
+// 20,000 of them linked to scored customers: the scheduled job's whole
+// work, read, decided and saved. The data is made by SQL before the timer.
+func BenchmarkRecomputeStandings(b *testing.B) {
+	db := storagetest.New(b)
+	s := storage.New(db)
+	ctx := context.Background()
+	const members, activities, customers = 100_000, 10_000_000, 20_000
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	setup := []string{
+		`INSERT INTO members (display_name, created_at) SELECT 'Member ' || i, $1::timestamptz - interval '120 days' * random() FROM generate_series(1, 100000) i`,
+		`INSERT INTO activities (member_id, kind, at)
+		 SELECT 1 + floor(random() * random() * 100000)::int,
+		        (ARRAY['message','message','message','reply','reaction','reaction_received','thread_started','vote','idea','helpful_answer'])[1 + floor(random() * 10)::int],
+		        $1::timestamptz - interval '90 days' * random()
+		 FROM generate_series(1, 10000000)`,
+		`INSERT INTO customers (id, member_id, linked_at, linked_via) SELECT 'c' || i, i * 5, $1, 'token' FROM generate_series(1, 20000) i`,
+		`INSERT INTO clv_models (computed_at, observation_end, period, customers, bgnbd, gammagamma) VALUES ($1, $1, 'week', 20000, '{}', '{}')`,
+		`INSERT INTO clv_snapshots (customer_id, model_id, orders, first_order_at, last_order_at, revenue, historical_clv,
+		        predicted_clv, p_alive, expected_purchases, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, computed_at)
+		 SELECT 'c' || i, (SELECT max(id) FROM clv_models), 1 + (i % 7), $1, $1, 50 * random() * (1 + i % 7), 20 * random() * (1 + i % 7),
+		        100 * random(), random(), random() * 3, 3, 3, 3, 'Potential Loyalists', $1
+		 FROM generate_series(1, 20000) i`,
+		`ANALYZE`,
+	}
+	for _, q := range setup {
+		args := []any{now}
+		if q == `ANALYZE` {
+			args = nil
+		}
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+	}
+	_ = members + activities + customers
+	standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(), func() time.Time { return now })
+	b.ResetTimer()
+	for range b.N {
+		if _, err := standings.Recompute(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
