@@ -20,6 +20,14 @@ type Config struct {
 	Outbox    Outbox    `yaml:"outbox"`
 	Shop      Shop      `yaml:"shop"`
 	CLV       CLV       `yaml:"clv"`
+	// The community core: engagement, tiers, loyalty, onboarding,
+	// moderation and announcements (config/community.go).
+	Engagement Engagement `yaml:"engagement"`
+	Tiers      Tiers      `yaml:"tiers"`
+	Loyalty    Loyalty    `yaml:"loyalty"`
+	Onboarding Onboarding `yaml:"onboarding"`
+	Moderation Moderation `yaml:"moderation"`
+	Announce   Announce   `yaml:"announce"`
 }
 
 // Database says where the PostgreSQL database is and how to pool connections.
@@ -50,6 +58,9 @@ type Telegram struct {
 	Mode          string `yaml:"mode" env:"TELEGRAM_MODE"`
 	WebhookURL    string `yaml:"webhook_url" env:"TELEGRAM_WEBHOOK_URL"`
 	WebhookSecret Secret `yaml:"webhook_secret" env:"TELEGRAM_WEBHOOK_SECRET"`
+	// VIPChatID is a private group for VIPs: Hearth approves its join
+	// requests only for them and /vip invites them.
+	VIPChatID string `yaml:"vip_chat_id" env:"TELEGRAM_VIP_CHAT_ID"`
 }
 
 // Discord configures the Discord bot.
@@ -62,6 +73,9 @@ type Discord struct {
 	StaffRoleIDs []string `yaml:"staff_role_ids" env:"DISCORD_STAFF_ROLE_IDS"`
 	ShardID      int      `yaml:"shard_id" env:"DISCORD_SHARD_ID"`
 	ShardCount   int      `yaml:"shard_count" env:"DISCORD_SHARD_COUNT"`
+	// TierRoles are tier=role entries (a role id, or a role name found in
+	// every server): members get their tier's role.
+	TierRoles []string `yaml:"tier_roles" env:"DISCORD_TIER_ROLES"`
 }
 
 // Community describes the brand's community as a whole.
@@ -137,6 +151,12 @@ var Languages = []string{"en", "el", "ru", "pl", "ro"}
 // Default returns the configuration used when nothing else is said.
 // Log.Format is left empty: it means text on a terminal, JSON otherwise.
 func Default() Config {
+	c := base()
+	defaultCommunityRules(&c)
+	return c
+}
+
+func base() Config {
 	return Config{
 		Database: Database{
 			DataDir:         "./.hearth",

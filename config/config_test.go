@@ -133,12 +133,14 @@ database:
 		"HEARTH_OWNERS":             "telegram:12,bob",
 		"DISCORD_GUILD_IDS":         "123,abc",
 		"HEARTH_CLV_MARGIN_RATE":    "30%",
+		"HEARTH_ONBOARDING_CAPTCHA": "sometimes",
 	})
 	want := []string{
 		"line 6: unknown key log.colour",
 		"line 10: database.max_open_conns: cannot unmarshal !!str `lots` into a whole number",
 		"database.connect_timeout (from HEARTH_DB_CONNECT_TIMEOUT): \"soon\" is not a duration",
 		"clv.margin_rate (from HEARTH_CLV_MARGIN_RATE): \"30%\" is not a number",
+		"onboarding.captcha (from HEARTH_ONBOARDING_CAPTCHA): \"sometimes\" is not true or false",
 		"telegram.mode: \"carrier-pigeon\" is not polling or webhook",
 		"http.addr: \"nonsense\" is not host:port",
 		"log.level: \"loud\" is not one of debug, info, warn, error",
@@ -204,6 +206,32 @@ func TestValidationRules(t *testing.T) {
 			"clv.acquisition_cost: must not be negative, not -5"},
 		{"unknown owner platform", func(c *Config) { c.Owners = []string{"slack:1"} },
 			"owners[0]: \"slack:1\": unknown platform \"slack\""},
+		{"unknown activity", func(c *Config) { c.Engagement.Weights = []string{"message=2", "posts=1"} },
+			"engagement.weights: entry 2 \"posts=1\": want kind=number"},
+		{"negative points", func(c *Config) { c.Loyalty.Points = []string{"message=-1"} },
+			"loyalty.points: entry 1 \"message=-1\": \"-1\" is not a number of 0 or more"},
+		{"levels out of order", func(c *Config) { c.Engagement.Level2 = 99 },
+			"engagement.level1_percentile: levels 1 to 3 need falling percentiles"},
+		{"loyal above vip", func(c *Config) { c.Tiers.LoyalPercentile = 95 },
+			"tiers.loyal_percentile: must not be above tiers.vip_percentile (90), not 95"},
+		{"drop as a percentage", func(c *Config) { c.Tiers.AtRiskDrop = 50 },
+			"tiers.at_risk_drop: must be a share from 0 to 1, not 50"},
+		{"tier role without a tier", func(c *Config) { c.Discord.TierRoles = []string{"gold=123"} },
+			"discord.tier_roles[0]: \"gold\" is not a tier"},
+		{"vip chat is a user", func(c *Config) { c.Telegram.VIPChatID = "12345" },
+			"telegram.vip_chat_id: \"12345\" is not a Telegram group id"},
+		{"ladder going down", func(c *Config) { c.Moderation.Ladder = []string{"3=mute 1h", "2=ban"} },
+			"moderation.ladder: step 2 \"2=ban\": the steps must climb"},
+		{"ladder with a bad duration", func(c *Config) { c.Moderation.Ladder = []string{"3=mute 1 hour"} },
+			"moderation.ladder: step 1 \"3=mute 1 hour\": want an action"},
+		{"blocklist regexp", func(c *Config) { c.Moderation.Blocklist = []string{"spam", "/(unclosed/"} },
+			"moderation.blocklist: entry 2 \"/(unclosed/\" is not a valid regular expression"},
+		{"flood of one", func(c *Config) { c.Moderation.FloodMessages = 1 },
+			"moderation.flood_messages: must be 0 (off) or between 2 and 100, not 1"},
+		{"quiet hours", func(c *Config) { c.Announce.QuietHours = "10pm-8am" },
+			"announce.quiet_hours: \"10pm-8am\" is not a span of the day"},
+		{"captcha timeout", func(c *Config) { c.Onboarding.CaptchaTimeout = time.Second },
+			"onboarding.captcha_timeout: must be between 30s and 24h, not 1s"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -302,6 +330,7 @@ func TestExampleFileDocumentsEveryKey(t *testing.T) {
 	}
 	def := Default()
 	def.Discord.GuildIDs, def.Discord.StaffRoleIDs, def.Owners = []string{}, []string{}, []string{}
+	def.Discord.TierRoles, def.Engagement.Weights, def.Loyalty.Points, def.Moderation.Blocklist = []string{}, []string{}, []string{}, []string{}
 	if !reflect.DeepEqual(cfg, def) {
 		t.Errorf("example file values differ from the defaults:\n%+v\n%+v", cfg, def)
 	}

@@ -237,6 +237,12 @@ func setFromString(v reflect.Value, raw string) error {
 			return errors.New("is not a number (such as 0.01)")
 		}
 		v.SetFloat(f)
+	case v.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return errors.New("is not true or false")
+		}
+		v.SetBool(b)
 	case v.Kind() == reflect.String:
 		v.SetString(raw)
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:

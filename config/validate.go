@@ -92,6 +92,7 @@ func (c *Config) Validate() Problems {
 		add("link.ttl", "must be at least 1m (such as 720h), not %s", c.Link.TTL)
 	}
 	c.validateCLV(add)
+	c.validateCommunityRules(add)
 	return p
 }
 

@@ -1,0 +1,182 @@
+package community
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseDuration reads a duration as staff write one: a number and a unit,
+// m (minutes), h (hours), d (days) or w (weeks), such as 30m, 2h, 3d; or
+// several, such as 1d12h.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return 0, fmt.Errorf("no duration given")
+	}
+	var total time.Duration
+	for rest := s; rest != ""; {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 || i == len(rest) {
+			return 0, fmt.Errorf("%q is not a duration such as 30m, 2h, 3d or 1w", s)
+		}
+		n, err := strconv.Atoi(rest[:i])
+		if err != nil || n > 100000 {
+			return 0, fmt.Errorf("%q is not a duration such as 30m, 2h, 3d or 1w", s)
+		}
+		unit, ok := durationUnits[rest[i]]
+		if !ok {
+			return 0, fmt.Errorf("%q: the unit must be m, h, d or w", s)
+		}
+		total += time.Duration(n) * unit
+		rest = rest[i+1:]
+	}
+	if total <= 0 {
+		return 0, fmt.Errorf("%q is not a duration above zero", s)
+	}
+	return total, nil
+}
+
+var durationUnits = map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
+
+// SanctionKind is what a moderator or the warning ladder does to a member.
+type SanctionKind string
+
+// The sanctions.
+const (
+	SanctionWarn SanctionKind = "warn"
+	SanctionMute SanctionKind = "mute"
+	SanctionBan  SanctionKind = "ban"
+	SanctionKick SanctionKind = "kick"
+)
+
+// LadderStep is one rung of the warning ladder: on reaching Warnings
+// active warnings, the member is muted or banned, For a while (0: for
+// good, or a mute as long as the platform allows).
+type LadderStep struct {
+	Warnings int
+	Action   SanctionKind
+	For      time.Duration
+}
+
+// ParseLadder reads entries such as "3=mute 1h" and "5=ban"; the steps
+// must climb.
+func ParseLadder(entries []string) ([]LadderStep, error) {
+	var out []LadderStep
+	for i, e := range entries {
+		count, action, ok := strings.Cut(strings.TrimSpace(e), "=")
+		n, err := strconv.Atoi(strings.TrimSpace(count))
+		if !ok || err != nil || n < 1 {
+			return nil, fmt.Errorf("step %d %q: want WARNINGS=ACTION [DURATION], such as 3=mute 1h or 5=ban", i+1, e)
+		}
+		fields := strings.Fields(action)
+		if len(fields) == 0 || len(fields) > 2 {
+			return nil, fmt.Errorf("step %d %q: want an action, mute, ban or kick, and maybe a duration", i+1, e)
+		}
+		step := LadderStep{Warnings: n, Action: SanctionKind(strings.ToLower(fields[0]))}
+		if step.Action != SanctionMute && step.Action != SanctionBan && step.Action != SanctionKick {
+			return nil, fmt.Errorf("step %d %q: %q is not mute, ban or kick", i+1, e, fields[0])
+		}
+		if len(fields) == 2 {
+			if step.Action == SanctionKick {
+				return nil, fmt.Errorf("step %d %q: a kick has no duration", i+1, e)
+			}
+			if step.For, err = ParseDuration(fields[1]); err != nil {
+				return nil, fmt.Errorf("step %d %q: %v", i+1, e, err)
+			}
+		}
+		if len(out) > 0 && n <= out[len(out)-1].Warnings {
+			return nil, fmt.Errorf("step %d %q: the steps must climb: %d warnings is not more than %d", i+1, e, n, out[len(out)-1].Warnings)
+		}
+		out = append(out, step)
+	}
+	return out, nil
+}
+
+// QuietHours is a daily span, in the community's time zone, when Hearth
+// sends members no private message that can wait.
+type QuietHours struct {
+	From, To time.Duration // since midnight; From > To spans midnight
+}
+
+// ParseQuietHours reads "22:00-08:00"; "" means none.
+func ParseQuietHours(s string) (QuietHours, error) {
+	if strings.TrimSpace(s) == "" {
+		return QuietHours{}, nil
+	}
+	from, to, ok := strings.Cut(strings.TrimSpace(s), "-")
+	f, err1 := time.Parse("15:04", strings.TrimSpace(from))
+	t, err2 := time.Parse("15:04", strings.TrimSpace(to))
+	if !ok || err1 != nil || err2 != nil || f.Equal(t) {
+		return QuietHours{}, fmt.Errorf("%q is not a span of the day such as 22:00-08:00", s)
+	}
+	sinceMidnight := func(x time.Time) time.Duration { return time.Duration(x.Hour())*time.Hour + time.Duration(x.Minute())*time.Minute }
+	return QuietHours{From: sinceMidnight(f), To: sinceMidnight(t)}, nil
+}
+
+// IsZero reports whether there are no quiet hours.
+func (q QuietHours) IsZero() bool { return q.From == q.To }
+
+// Next returns at if it is outside the quiet hours, else when they end.
+func (q QuietHours) Next(at time.Time) time.Time {
+	if q.IsZero() {
+		return at
+	}
+	midnight := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, at.Location())
+	now := at.Sub(midnight)
+	switch {
+	case q.From < q.To && now >= q.From && now < q.To:
+		return midnight.Add(q.To)
+	case q.From > q.To && now >= q.From:
+		return time.Date(at.Year(), at.Month(), at.Day()+1, 0, 0, 0, 0, at.Location()).Add(q.To)
+	case q.From > q.To && now < q.To:
+		return midnight.Add(q.To)
+	}
+	return at
+}
+
+// Blocklist matches messages that automod removes: whole words, case
+// insensitive, or regular expressions written /like this/.
+type Blocklist struct {
+	patterns []*regexp.Regexp
+	sources  []string
+}
+
+// ParseBlocklist reads blocklist entries; it names the entry that is wrong.
+func ParseBlocklist(entries []string) (*Blocklist, error) {
+	b := &Blocklist{}
+	for i, e := range entries {
+		e = strings.TrimSpace(e)
+		expr := `(?i)\b` + regexp.QuoteMeta(e) + `\b`
+		if len(e) > 2 && strings.HasPrefix(e, "/") && strings.HasSuffix(e, "/") {
+			expr = "(?i)" + e[1:len(e)-1]
+		}
+		if e == "" {
+			return nil, fmt.Errorf("entry %d is empty", i+1)
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return nil, fmt.Errorf("entry %d %q is not a valid regular expression: %v", i+1, e, err)
+		}
+		b.patterns, b.sources = append(b.patterns, re), append(b.sources, e)
+	}
+	return b, nil
+}
+
+// Match returns the entry text matches, if any.
+func (b *Blocklist) Match(text string) (string, bool) {
+	if b == nil {
+		return "", false
+	}
+	for i, re := range b.patterns {
+		if re.MatchString(text) {
+			return b.sources[i], true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,77 @@
+package community
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestParseDuration(t *testing.T) {
+	ok := map[string]time.Duration{"30m": 30 * time.Minute, "2h": 2 * time.Hour, "3d": 72 * time.Hour, "1w": 168 * time.Hour, "1d12h": 36 * time.Hour, " 2H ": 2 * time.Hour}
+	for in, want := range ok {
+		if got, err := ParseDuration(in); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "h", "30", "3x", "0m", "1.5h", "-3d", "99999999999d"} {
+		if got, err := ParseDuration(in); err == nil {
+			t.Errorf("ParseDuration(%q) = %v, want an error", in, got)
+		}
+	}
+}
+
+func TestParseLadder(t *testing.T) {
+	got, err := ParseLadder([]string{"3=mute 1h", "4=kick", "5=ban", "7=ban 30d"})
+	if err != nil || fmt.Sprint(got) != "[{3 mute 1h0m0s} {4 kick 0s} {5 ban 0s} {7 ban 720h0m0s}]" {
+		t.Fatalf("ParseLadder = %v, %v", got, err)
+	}
+	for _, bad := range [][]string{{"three=mute"}, {"3=jail"}, {"3=kick 1h"}, {"3=mute", "3=ban"}, {"0=mute"}, {"3=mute soon"}} {
+		if _, err := ParseLadder(bad); err == nil {
+			t.Errorf("ParseLadder(%q): want an error", bad)
+		}
+	}
+}
+
+func TestQuietHoursNext(t *testing.T) {
+	athens, _ := time.LoadLocation("Europe/Athens")
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 23, h, m, 0, 0, athens) }
+	night, err := ParseQuietHours("22:00-08:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		q        QuietHours
+		now, due time.Time
+	}{
+		{night, at(12, 0), at(12, 0)},
+		{night, at(22, 0), at(8, 0).AddDate(0, 0, 1)},
+		{night, at(23, 30), at(8, 0).AddDate(0, 0, 1)},
+		{night, at(3, 0), at(8, 0)},
+		{night, at(8, 0), at(8, 0)},
+		{QuietHours{From: 13 * time.Hour, To: 14 * time.Hour}, at(13, 15), at(14, 0)},
+		{QuietHours{}, at(23, 0), at(23, 0)},
+	}
+	for _, c := range cases {
+		if got := c.q.Next(c.now); !got.Equal(c.due) {
+			t.Errorf("%+v.Next(%s) = %s, want %s", c.q, c.now, got, c.due)
+		}
+	}
+	if _, err := ParseQuietHours("08:00-08:00"); err == nil {
+		t.Error("an empty span: want an error")
+	}
+}
+
+func TestBlocklist(t *testing.T) {
+	b, err := ParseBlocklist([]string{"spam", "/fr[e3]{2} money/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{"Buy SPAM now": "spam", "spammer": "", "get FR33 money": "/fr[e3]{2} money/", "hello": ""} {
+		if got, _ := b.Match(text); got != want {
+			t.Errorf("Match(%q) = %q, want %q", text, got, want)
+		}
+	}
+	if _, err := ParseBlocklist([]string{"/[/"}); err == nil {
+		t.Error("a bad expression: want an error")
+	}
+}
