@@ -115,7 +115,9 @@ func ParseQuietHours(s string) (QuietHours, error) {
 	if !ok || err1 != nil || err2 != nil || f.Equal(t) {
 		return QuietHours{}, fmt.Errorf("%q is not a span of the day such as 22:00-08:00", s)
 	}
-	sinceMidnight := func(x time.Time) time.Duration { return time.Duration(x.Hour())*time.Hour + time.Duration(x.Minute())*time.Minute }
+	sinceMidnight := func(x time.Time) time.Duration {
+		return time.Duration(x.Hour())*time.Hour + time.Duration(x.Minute())*time.Minute
+	}
 	return QuietHours{From: sinceMidnight(f), To: sinceMidnight(t)}, nil
 }
 
