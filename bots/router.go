@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,6 +62,7 @@ type Router struct {
 	log         *slog.Logger
 	now         func() time.Time
 	delivered   func() // wakes the dispatcher
+	adapters    map[community.Platform]Adapter
 }
 
 // RouterOptions configures a Router.
@@ -94,6 +96,7 @@ func NewRouter(o RouterOptions) *Router {
 		registry: o.Registry, store: o.Store, access: o.Access, catalog: o.Catalog,
 		recorder: newRecorder(o.Store, o.BatchSize), hooks: map[UpdateKind][]Hook{},
 		defaultLang: o.DefaultLanguage, community: o.CommunityName, log: o.Log, now: o.Now, delivered: o.Wake,
+		adapters: map[community.Platform]Adapter{},
 	}
 	r.On(KindBotAdded, r.chatPresence(true))
 	r.On(KindBotRemoved, r.chatPresence(false))
@@ -105,6 +108,34 @@ func (r *Router) Run(ctx context.Context) { r.recorder.run(ctx, 2) }
 
 // On adds a hook for updates of kind.
 func (r *Router) On(kind UpdateKind, h Hook) { r.hooks[kind] = append(r.hooks[kind], h) }
+
+// Moderator returns platform p's moderation actions, if it has them.
+func (r *Router) Moderator(p community.Platform) (Moderator, bool) {
+	m, ok := r.adapters[p].(Moderator)
+	return m, ok
+}
+
+// JoinGate returns platform p's join requests and invites, if it has them.
+func (r *Router) JoinGate(p community.Platform) (JoinGate, bool) {
+	g, ok := r.adapters[p].(JoinGate)
+	return g, ok
+}
+
+// TierRoles returns platform p's tier roles, if it has them.
+func (r *Router) TierRoles(p community.Platform) (TierRoles, bool) {
+	t, ok := r.adapters[p].(TierRoles)
+	return t, ok
+}
+
+// Platforms lists the platforms whose adapters are connected.
+func (r *Router) Platforms() []community.Platform {
+	var out []community.Platform
+	for p := range r.adapters {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // Registry returns the commands the router knows.
 func (r *Router) Registry() *Registry { return r.registry }

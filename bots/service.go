@@ -27,6 +27,7 @@ type ServiceStore interface {
 	CoreStore
 	community.LinkStore
 	community.ValueStore
+	CommunityStore
 }
 
 // ServiceOptions configures the chat layer.
@@ -47,7 +48,10 @@ type ServiceOptions struct {
 	LinkTokens *community.LinkTokens
 	// CLVHorizonMonths is how far ahead predicted CLV looks (for /clv).
 	CLVHorizonMonths int
-	Now              func() time.Time
+	// Community configures the community features; zero means the
+	// defaults (DefaultCommunityOptions).
+	Community CommunityOptions
+	Now       func() time.Time
 }
 
 // Service is the chat layer assembled: router, dispatcher, the built-in
@@ -61,6 +65,7 @@ type Service struct {
 	core       *Core
 	adapters   []Adapter
 	opts       ServiceOptions
+	jobs       []Job
 }
 
 // NewService assembles the chat layer. Add adapters, then Run.
@@ -70,6 +75,9 @@ func NewService(o ServiceOptions) (*Service, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Community.Location == nil {
+		o.Community = DefaultCommunityOptions()
 	}
 	cat, err := catalog.New()
 	if err != nil {
@@ -97,6 +105,7 @@ func NewService(o ServiceOptions) (*Service, error) {
 func (s *Service) Add(a Adapter) {
 	s.adapters = append(s.adapters, a)
 	s.Dispatcher.AddSender(a.Platform(), a)
+	s.Router.adapters[a.Platform()] = a
 	if admins, ok := a.(community.PlatformAdmins); ok {
 		s.Access.SetPlatformAdmins(a.Platform(), admins)
 	}
@@ -123,7 +132,19 @@ func (s *Service) Start() {
 	s.core.customers = customers
 	s.core.Register(s.Router, s.Dispatcher)
 	customers.Register(s.Router)
+	for _, f := range s.communityFeatures() {
+		f.Register(s)
+		if sch, ok := f.(Scheduled); ok {
+			s.jobs = append(s.jobs, sch.Jobs()...)
+		}
+	}
 }
+
+// Jobs lists the scheduled work of the features; valid after Start.
+func (s *Service) Jobs() []Job { return s.jobs }
+
+// Options returns the options the service was built with.
+func (s *Service) Options() ServiceOptions { return s.opts }
 
 // Run records updates, delivers the outbox and runs every adapter until
 // ctx ends or an adapter stops (the console at the end of its input); it

@@ -232,3 +232,12 @@ func (s *Standings) Standing(ctx context.Context, member MemberID) (MemberStandi
 	}
 	return st, err
 }
+
+// LeaderboardEntry is one line of /top.
+type LeaderboardEntry struct {
+	Member      MemberID
+	DisplayName string
+	Score       float64
+	Level       int
+	Points      int64
+}

@@ -215,3 +215,60 @@ func oneIf(b bool) int {
 	}
 	return 0
 }
+
+// VerifiedBuyer implements bots.CommunityStore.
+func (s *Store) VerifiedBuyer(ctx context.Context, member community.MemberID) (bool, error) {
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `
+SELECT EXISTS (SELECT 1 FROM customers c JOIN orders o ON o.customer_id = c.id
+               WHERE c.member_id = $1 AND c.linked_via = 'token' AND o.status = 'paid')`, member)
+	if err != nil {
+		return false, fmt.Errorf("is member %d a verified buyer: %w", member, err)
+	}
+	return ok, nil
+}
+
+// Leaderboard implements bots.CommunityStore.
+func (s *Store) Leaderboard(ctx context.Context, limit int) ([]community.LeaderboardEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `
+SELECT m.id, m.display_name, s.score, s.level, s.points
+FROM member_standings s JOIN members m ON m.id = s.member_id
+WHERE NOT m.hide_from_top AND s.score > 0
+ORDER BY s.score DESC, m.id
+LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("leaderboard: %w", err)
+	}
+	defer rows.Close()
+	var out []community.LeaderboardEntry
+	for rows.Next() {
+		var e community.LeaderboardEntry
+		if err := rows.Scan(&e.Member, &e.DisplayName, &e.Score, &e.Level, &e.Points); err != nil {
+			return nil, fmt.Errorf("leaderboard: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// HideFromLeaderboard implements bots.CommunityStore.
+func (s *Store) HideFromLeaderboard(ctx context.Context, member community.MemberID, hide bool) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE members SET hide_from_top = $2, updated_at = now() WHERE id = $1`, member, hide); err != nil {
+		return fmt.Errorf("hide member %d from /top: %w", member, err)
+	}
+	return nil
+}
+
+// CanWriteTo implements bots.CommunityStore: a Telegram user has a private
+// chat with the bot (its id is theirs) once they have written to it.
+func (s *Store) CanWriteTo(ctx context.Context, acct community.Account) (bool, error) {
+	if acct.Platform != community.Telegram {
+		return true, nil
+	}
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM chats WHERE platform = 'telegram' AND kind = 'direct' AND platform_chat_id = $1)`, acct.UserID)
+	if err != nil {
+		return false, fmt.Errorf("can Hearth write to %s: %w", acct, err)
+	}
+	return ok, nil
+}

@@ -36,7 +36,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 	svc, err := bots.NewService(bots.ServiceOptions{
 		Store: store, Owners: owners, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
 		Log: log, Wakeups: wakeups, MaxAttempts: cfg.Outbox.MaxAttempts, InOrder: useConsole,
-		LinkTokens: tokens, CLVHorizonMonths: cfg.CLV.HorizonMonths,
+		LinkTokens: tokens, CLVHorizonMonths: cfg.CLV.HorizonMonths, Community: communityOptions(cfg),
 	})
 	if err != nil {
 		return nil, err
@@ -90,6 +90,7 @@ func addDiscord(svc *bots.Service, cfg config.Config, log *slog.Logger) error {
 		Token: cfg.Discord.Token.Value(), APIURL: cfg.Discord.APIURL, GuildIDs: cfg.Discord.GuildIDs,
 		StaffRoleIDs: cfg.Discord.StaffRoleIDs, ShardID: cfg.Discord.ShardID, ShardCount: cfg.Discord.ShardCount,
 		AdminCacheTTL: cfg.Community.AdminCacheTTL, Catalog: svc.Catalog, Log: log.With("platform", "discord"),
+		TierRoles: cfg.DiscordTierRoles(),
 	})
 	if err != nil {
 		return err

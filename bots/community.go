@@ -1,0 +1,77 @@
+package bots
+
+import (
+	"context"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// CommunityStore is what the community features need from persistence,
+// besides ServiceStore. Each feature adds its own store here.
+type CommunityStore interface {
+	community.StandingStore
+	// VerifiedBuyer reports whether member linked their shop account
+	// through a signed link and has orders.
+	VerifiedBuyer(ctx context.Context, member community.MemberID) (bool, error)
+	// Leaderboard returns the most engaged members who have not hidden
+	// themselves, best first.
+	Leaderboard(ctx context.Context, limit int) ([]community.LeaderboardEntry, error)
+	// HideFromLeaderboard records a member's choice to be on /top or not.
+	HideFromLeaderboard(ctx context.Context, member community.MemberID, hide bool) error
+	// CanWriteTo reports whether Hearth may start a private conversation
+	// with the account: on Telegram only once they have written to it.
+	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
+}
+
+// CommunityOptions configures the community features: standings and tier
+// perks, onboarding, moderation, announcements and privacy.
+type CommunityOptions struct {
+	Engagement community.EngagementRules
+	Tiers      community.TierRules
+	Loyalty    community.LoyaltyRules
+	// RemoveOnDowngrade takes a tier's perks away when a member falls
+	// below the tier.
+	RemoveOnDowngrade bool
+	// VIPChat is the Telegram group only VIPs may join ("" when none).
+	VIPChat string
+	// RecomputeEvery is how often standings are recomputed.
+	RecomputeEvery time.Duration
+	// Location is the community's time zone (quiet hours, dates shown).
+	Location *time.Location
+}
+
+// DefaultCommunityOptions are the configuration's defaults.
+func DefaultCommunityOptions() CommunityOptions {
+	return CommunityOptions{
+		Engagement: community.DefaultEngagementRules(), Tiers: community.DefaultTierRules(), Loyalty: community.DefaultLoyaltyRules(),
+		RemoveOnDowngrade: true, RecomputeEvery: 10 * time.Minute, Location: time.UTC,
+	}
+}
+
+// Feature is one area of Hearth in the chat layer: its commands, hooks and
+// event renderers.
+type Feature interface {
+	Register(s *Service)
+}
+
+// Job is work a feature does on a schedule; across replicas one of them
+// runs each slot.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context) error
+}
+
+// Scheduled is a feature with jobs to run.
+type Scheduled interface {
+	Jobs() []Job
+}
+
+// communityFeatures builds the community features for the service.
+func (s *Service) communityFeatures() []Feature {
+	o := s.opts.Community
+	return []Feature{
+		newStandingsFeature(s.opts.Store, o, s.opts.Now),
+	}
+}

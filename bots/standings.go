@@ -1,0 +1,335 @@
+package bots
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/community"
+)
+
+// standingsFeature shows members their standing (/me, /top), keeps the
+// tiers' perks (Discord roles, the Telegram VIP group) in step with the
+// tiers, tells staff what changed and congratulates members on milestones.
+type standingsFeature struct {
+	store     ServiceStore
+	standings *community.Standings
+	o         CommunityOptions
+	router    *Router
+	community string
+	now       func() time.Time
+}
+
+func newStandingsFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *standingsFeature {
+	return &standingsFeature{store: store, o: o, now: now,
+		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
+}
+
+// Register adds /me, /top and /vip, the VIP group's door and the renderers.
+func (f *standingsFeature) Register(s *Service) {
+	f.router, f.community = s.Router, s.opts.CommunityName
+	reg := s.Router.Registry()
+	reg.Add(Command{Name: "me", Permission: community.RoleMember, Where: Anywhere, Run: f.me})
+	reg.Add(Command{Name: "top", Permission: community.RoleMember, Where: Anywhere, Run: f.top,
+		Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"show", "hide"}}}})
+	if f.o.VIPChat != "" {
+		reg.Add(Command{Name: "vip", Permission: community.RoleMember, Where: InDirect, Run: f.vip})
+		s.Router.On(KindJoinRequest, f.joinRequest)
+	}
+	s.Dispatcher.Render(community.EventTierChanged, f.renderTierChange)
+	s.Dispatcher.Render(community.EventStandingsChanged, f.renderSummary)
+	s.Dispatcher.Render(community.EventMilestoneReached, f.renderMilestone)
+}
+
+// Jobs recomputes every member's standing on the configured interval.
+func (f *standingsFeature) Jobs() []Job {
+	return []Job{{Name: "standings.recompute", Every: f.o.RecomputeEvery, Run: func(ctx context.Context) error {
+		_, err := f.standings.Recompute(ctx)
+		return err
+	}}}
+}
+
+// me shows a member their level, tier, points and badges; never CLV.
+func (f *standingsFeature) me(ctx context.Context, r *Request) (Reply, error) {
+	st, err := f.standings.Standing(ctx, r.Member)
+	if err != nil {
+		return Reply{}, err
+	}
+	text := r.Text("me.card", map[string]any{
+		"Name": r.From.DisplayName, "Community": f.community, "Level": st.Engagement.Level,
+		"LevelName": r.Text(fmt.Sprintf("level.%d", st.Engagement.Level), nil), "Tier": r.Text("tier."+st.Tier.String(), nil),
+		"Points": st.Points,
+	})
+	if change, ok := st.Engagement.Trend(); ok && math.Abs(change) >= 0.1 {
+		key := "me.trend_up"
+		if change < 0 {
+			key = "me.trend_down"
+		}
+		text += "\n" + r.Text(key, map[string]any{"Percent": int(math.Round(math.Abs(change) * 100))})
+	}
+	if len(st.Milestones) == 0 {
+		text += "\n" + r.Text("me.no_badges", nil)
+	} else {
+		var badges []string
+		for _, m := range st.Milestones {
+			badges = append(badges, r.Text("badge."+m, nil))
+		}
+		text += "\n" + r.Text("me.badges", map[string]any{"Badges": catalog.Raw(strings.Join(badges, ", "))})
+	}
+	return Reply{Text: text, Ephemeral: true}, nil
+}
+
+const leaderboardSize = 10
+
+// top shows the engagement leaderboard, or takes the member off it (or
+// back on) with /top hide and /top show.
+func (f *standingsFeature) top(ctx context.Context, r *Request) (Reply, error) {
+	if action := r.Arg("action"); action != "" {
+		hide := action == "hide"
+		if err := f.store.HideFromLeaderboard(ctx, r.Member, hide); err != nil {
+			return Reply{}, err
+		}
+		key := "top.shown"
+		if hide {
+			key = "top.hidden"
+		}
+		return Reply{Text: r.Text(key, nil), Ephemeral: true}, nil
+	}
+	list, err := f.store.Leaderboard(ctx, leaderboardSize)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(list) == 0 {
+		return Reply{Text: r.Text("top.empty", nil)}, nil
+	}
+	text := r.Text("top.title", map[string]any{"Community": f.community})
+	for i, e := range list {
+		text += "\n" + r.Text("top.line", map[string]any{"Rank": i + 1, "Name": e.DisplayName,
+			"LevelName": r.Text(fmt.Sprintf("level.%d", e.Level), nil), "Points": e.Points})
+	}
+	return Reply{Text: text + "\n" + r.Text("top.hide_hint", nil)}, nil
+}
+
+// vip sends a VIP a single-use invite to the VIP group.
+func (f *standingsFeature) vip(ctx context.Context, r *Request) (Reply, error) {
+	gate, ok := f.router.JoinGate(community.Telegram)
+	if !ok {
+		return Reply{Text: r.Text("vip.unavailable", nil), Ephemeral: true}, nil
+	}
+	st, err := f.standings.Standing(ctx, r.Member)
+	if err != nil {
+		return Reply{}, err
+	}
+	if st.Tier != community.TierVIP {
+		return Reply{Text: r.Text("vip.not_yet", nil), Ephemeral: true}, nil
+	}
+	link, err := gate.InviteLink(ctx, f.o.VIPChat, "VIP "+r.From.DisplayName, f.now().Add(24*time.Hour))
+	if err != nil {
+		return Reply{}, fmt.Errorf("invite member %d to the VIP group: %w", r.Member, err)
+	}
+	return Reply{Text: r.Text("vip.invite", nil), Buttons: [][]Button{{{Label: r.Text("vip.button", nil), URL: link}}}, Ephemeral: true}, nil
+}
+
+// joinRequest lets VIPs into the VIP group and politely turns others away.
+func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]Outgoing, error) {
+	if r.Platform != community.Telegram || r.Update.Chat.ID != f.o.VIPChat {
+		return nil, nil
+	}
+	gate, ok := f.router.JoinGate(r.Platform)
+	if !ok {
+		return nil, nil
+	}
+	st, err := f.standings.Standing(ctx, r.Member)
+	if err != nil {
+		return nil, err
+	}
+	approve := st.Tier == community.TierVIP
+	action := "vip.join_approved"
+	if approve {
+		err = gate.ApproveJoin(ctx, r.Update.Chat.ID, r.From.ID)
+	} else {
+		action = "vip.join_declined"
+		err = gate.DeclineJoin(ctx, r.Update.Chat.ID, r.From.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("settle %s's request to join the VIP group: %w", r.From.ID, err)
+	}
+	if err := f.store.Audit(ctx, AuditEntry{At: f.now(), Actor: r.Member, Action: action, Target: r.Member, Chat: r.ChatID,
+		Details: map[string]any{"tier": st.Tier.String()}}); err != nil {
+		return nil, err
+	}
+	if approve {
+		return nil, nil
+	}
+	text := r.Text("vip.declined", map[string]any{"Community": f.community})
+	return []Outgoing{{Target: Target{Platform: r.Platform, UserID: r.From.ID, Lang: r.Lang}, Message: Reply{Text: text}}}, nil
+}
+
+// renderTierChange grants the new tier's perks and, on a rise or when
+// configured, withdraws the others. It sends nothing: staff hear of
+// changes in the summary.
+func (f *standingsFeature) renderTierChange(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	var c community.TierChange
+	if err := json.Unmarshal(e.Payload, &c); err != nil {
+		return nil, Permanent(fmt.Errorf("tier event %d: %w", e.ID, err))
+	}
+	m, err := f.store.Member(ctx, c.Member)
+	if community.ErrorCode(err) == community.ENotFound {
+		return nil, nil // erased since
+	}
+	if err != nil {
+		return nil, err
+	}
+	down := !c.First && c.To < c.From
+	for _, id := range m.Identities {
+		if err := f.applyPerks(ctx, id, c, down); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+func (f *standingsFeature) applyPerks(ctx context.Context, id community.Identity, c community.TierChange, down bool) error {
+	if roles, ok := f.router.TierRoles(id.Platform); ok {
+		if err := roles.GrantTierRole(ctx, id.UserID, c.To); err != nil {
+			return fmt.Errorf("grant the %s role to %s: %w", c.To, id.Account, err)
+		}
+		if !down || f.o.RemoveOnDowngrade {
+			for _, t := range community.Tiers {
+				if t == c.To {
+					continue
+				}
+				if err := roles.RevokeTierRole(ctx, id.UserID, t); err != nil {
+					return fmt.Errorf("take the %s role from %s: %w", t, id.Account, err)
+				}
+			}
+		}
+	}
+	if id.Platform == community.Telegram && f.o.VIPChat != "" && down && c.From == community.TierVIP && f.o.RemoveOnDowngrade {
+		if mod, ok := f.router.Moderator(community.Telegram); ok {
+			if err := mod.Kick(ctx, f.o.VIPChat, id.UserID); err != nil {
+				return fmt.Errorf("remove %s from the VIP group: %w", id.Account, err)
+			}
+		}
+	}
+	return nil
+}
+
+const summaryLines = 15
+
+// renderSummary tells the staff chats who changed tier and which VIPs are
+// newly at risk.
+func (f *standingsFeature) renderSummary(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	var s community.StandingsSummary
+	if err := json.Unmarshal(e.Payload, &s); err != nil {
+		return nil, Permanent(fmt.Errorf("standings event %d: %w", e.ID, err))
+	}
+	names := map[community.MemberID]string{}
+	for _, list := range [][]community.TierChange{s.Changes, s.AtRisk} {
+		for i, c := range list {
+			if i >= summaryLines {
+				break
+			}
+			m, err := f.store.Member(ctx, c.Member)
+			switch {
+			case community.ErrorCode(err) == community.ENotFound:
+				names[c.Member] = "#" + c.Member.String()
+			case err != nil:
+				return nil, err
+			default:
+				names[c.Member] = m.DisplayName
+			}
+		}
+	}
+	return f.toStaffChats(ctx, func(lang string) string { return f.summaryText(lang, s, names) })
+}
+
+func (f *standingsFeature) summaryText(lang string, s community.StandingsSummary, names map[community.MemberID]string) string {
+	cat := f.router.catalog
+	tier := func(t community.Tier) catalog.Raw { return catalog.Raw(cat.Text(lang, "tier."+t.String(), nil)) }
+	var lines []string
+	if len(s.Changes) > 0 {
+		lines = append(lines, cat.Count(lang, "standings.changes_title", len(s.Changes), nil))
+	}
+	for i, c := range s.Changes {
+		if i == summaryLines {
+			lines = append(lines, cat.Count(lang, "standings.more", len(s.Changes)-summaryLines, nil))
+			break
+		}
+		lines = append(lines, cat.Text(lang, "standings.change_line", map[string]any{"Name": names[c.Member], "From": tier(c.From),
+			"To": tier(c.To), "Why": catalog.Raw(f.why(lang, c))}))
+	}
+	for i, c := range s.AtRisk {
+		if i == summaryLines {
+			break
+		}
+		lines = append(lines, cat.Text(lang, "standings.at_risk_line", map[string]any{"Name": names[c.Member], "Why": catalog.Raw(f.why(lang, c))}))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// why explains a standing in percentiles: value (for buyers) and
+// engagement, as "top N%".
+func (f *standingsFeature) why(lang string, c community.TierChange) string {
+	top := func(p float64) int { return max(1, int(math.Ceil(100-p))) }
+	data := map[string]any{"Engagement": top(c.Engaged)}
+	if c.Orders == 0 {
+		return f.router.catalog.Text(lang, "standings.why_engagement", data)
+	}
+	data["Value"] = top(c.Value)
+	return f.router.catalog.Text(lang, "standings.why_value", data)
+}
+
+// toStaffChats renders one text per staff chat, in the chat's language.
+func (f *standingsFeature) toStaffChats(ctx context.Context, text func(lang string) string) ([]Outgoing, error) {
+	chats, err := f.store.StaffChats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Outgoing
+	for _, chat := range chats {
+		if _, ok := f.router.adapters[chat.Platform]; !ok {
+			continue
+		}
+		lang := f.router.chatLanguage(chat)
+		out = append(out, Outgoing{Target: Target{Platform: chat.Platform, ChatID: chat.PlatformID, Lang: lang}, Message: Reply{Text: text(lang)}})
+	}
+	return out, nil
+}
+
+// renderMilestone congratulates a member privately where Hearth may write
+// to them: on Discord, and on Telegram once they have started the bot.
+func (f *standingsFeature) renderMilestone(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	var p community.MilestoneReached
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, Permanent(fmt.Errorf("milestone event %d: %w", e.ID, err))
+	}
+	m, err := f.store.Member(ctx, p.Member)
+	if community.ErrorCode(err) == community.ENotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range m.Identities {
+		if _, ok := f.router.adapters[id.Platform]; !ok {
+			continue
+		}
+		reachable, err := f.store.CanWriteTo(ctx, id.Account)
+		if err != nil {
+			return nil, err
+		}
+		if !reachable {
+			continue
+		}
+		lang := f.router.memberLanguage(m, id)
+		text := f.router.catalog.Text(lang, "milestone."+p.Milestone, map[string]any{"Name": m.DisplayName, "Community": f.community}) +
+			"\n" + f.router.catalog.Text(lang, "milestone.footer", nil)
+		return []Outgoing{{Target: Target{Platform: id.Platform, UserID: id.UserID, Lang: lang}, Message: Reply{Text: text}}}, nil
+	}
+	return nil, nil
+}
