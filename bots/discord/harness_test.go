@@ -22,6 +22,7 @@ type scene struct {
 	prepare  func(dc *discordtest.Server) // guilds and members, before Hearth connects
 	owner    string                       // the owner's user id
 	adapter  func(*discord.Options)
+	service  func(*bots.ServiceOptions)
 	commands []bots.Command
 }
 
@@ -41,8 +42,12 @@ func startScene(t *testing.T, sc scene) *world {
 	if sc.prepare != nil {
 		sc.prepare(w.dc)
 	}
-	svc, err := bots.NewService(bots.ServiceOptions{Store: w.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Discord, UserID: sc.owner}}})
+	so := bots.ServiceOptions{Store: w.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
+		Owners: []community.Account{{Platform: community.Discord, UserID: sc.owner}}}
+	if sc.service != nil {
+		sc.service(&so)
+	}
+	svc, err := bots.NewService(so)
 	if err != nil {
 		t.Fatal(err)
 	}
