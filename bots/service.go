@@ -143,6 +143,16 @@ func (s *Service) Start() {
 // Jobs lists the scheduled work of the features; valid after Start.
 func (s *Service) Jobs() []Job { return s.jobs }
 
+// RunJob runs the named job now, as its schedule would.
+func (s *Service) RunJob(ctx context.Context, name string) error {
+	for _, j := range s.jobs {
+		if j.Name == name {
+			return j.Run(ctx)
+		}
+	}
+	return fmt.Errorf("no job named %q", name)
+}
+
 // Options returns the options the service was built with.
 func (s *Service) Options() ServiceOptions { return s.opts }
 

@@ -1,0 +1,147 @@
+package telegram_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+var vipGroup = telegramtest.Supergroup(-1009, "Tea VIPs")
+
+// vipHearth is Hearth with a VIP group and tier thresholds that make the
+// better of two linked customers a VIP.
+func vipHearth(t *testing.T) *hearth {
+	t.Helper()
+	rules := community.DefaultTierRules()
+	rules.VIPValue, rules.LoyalValue = 70, 20
+	return startCustom(t, custom{service: func(o *bots.ServiceOptions) {
+		o.Community = bots.DefaultCommunityOptions()
+		o.Community.Tiers, o.Community.VIPChat = rules, "-1009"
+	}})
+}
+
+func (h *hearth) memberID(t *testing.T, userID string) int64 {
+	t.Helper()
+	m, err := h.store.FindMember(context.Background(), community.Telegram, bots.MemberRef{UserID: userID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int64(m.ID)
+}
+
+func (h *hearth) recompute(t *testing.T) {
+	t.Helper()
+	if err := h.svc.RunJob(context.Background(), "standings.recompute"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitSent waits for a message Hearth sent to chat containing part.
+func (h *hearth) waitSent(t *testing.T, chat, part string) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, c := range h.tg.Calls("sendMessage") {
+			if c.Params["chat_id"] == chat && strings.Contains(c.Params["text"], part) {
+				return c.Params["text"]
+			}
+		}
+	}
+	t.Fatalf("no message to %s containing %q; sent: %v", chat, part, h.tg.Calls("sendMessage"))
+	return ""
+}
+
+// TestVIPGroupFollowsTiers: only VIPs are let into the VIP group and get a
+// /vip invitation; when CLV changes, the old VIP is removed from the group
+// and the door opens for the new one.
+func TestVIPGroupFollowsTiers(t *testing.T) {
+	h := vipHearth(t)
+	for _, u := range []models.User{alice, bob} {
+		h.tg.PushUpdate(h.tg.MessageUpdate(group, u, "hello, I am "+u.FirstName))
+	}
+	h.waitCount(t, `SELECT count(*) FROM activities`, 2)
+	a, b := h.memberID(t, "100"), h.memberID(t, "200")
+	storagetest.SetValues(t, h.store.DB(), map[int64]float64{a: 900, b: 40})
+	h.recompute(t)
+
+	h.tg.PushUpdate(h.tg.JoinRequestUpdate(vipGroup, alice))
+	if c := h.tg.WaitCalls(t, "approveChatJoinRequest", 1, 10*time.Second)[0]; c.Params["user_id"] != "100" || c.Params["chat_id"] != "-1009" {
+		t.Fatalf("approved %v", c.Params)
+	}
+	h.tg.PushUpdate(h.tg.JoinRequestUpdate(vipGroup, bob))
+	if c := h.tg.WaitCalls(t, "declineChatJoinRequest", 1, 10*time.Second)[0]; c.Params["user_id"] != "200" {
+		t.Fatalf("declined %v", c.Params)
+	}
+	h.waitSent(t, "200", "for our VIP customers")
+
+	h.tg.PushUpdate(h.tg.MessageUpdate(telegramtest.Private(alice), alice, "/vip"))
+	link := h.tg.WaitCalls(t, "createChatInviteLink", 1, 10*time.Second)[0]
+	if link.Params["chat_id"] != "-1009" || link.Params["member_limit"] != "1" || link.Params["expire_date"] == "" {
+		t.Errorf("invite link asked with %v; want single-use, expiring, for the VIP group", link.Params)
+	}
+	h.waitSent(t, "100", "personal invitation")
+	for _, c := range h.tg.Calls("sendMessage") {
+		if strings.Contains(c.Params["text"], "personal invitation") && !strings.Contains(c.Params["reply_markup"], h.tg.InviteLinks(-1009)[0].InviteLink) {
+			t.Errorf("the /vip answer has no button to the invite link: %v", c.Params)
+		}
+	}
+	h.tg.PushUpdate(h.tg.MessageUpdate(telegramtest.Private(bob), bob, "/vip"))
+	h.waitSent(t, "200", "Keep taking part")
+
+	storagetest.SetValues(t, h.store.DB(), map[int64]float64{a: 30, b: 5000})
+	h.recompute(t)
+	if c := h.tg.WaitCalls(t, "banChatMember", 1, 10*time.Second)[0]; c.Params["user_id"] != "100" || c.Params["chat_id"] != "-1009" {
+		t.Fatalf("removed from the VIP group: %v; want alice", c.Params)
+	}
+	h.tg.PushUpdate(h.tg.JoinRequestUpdate(vipGroup, bob))
+	if c := h.tg.WaitCalls(t, "approveChatJoinRequest", 2, 10*time.Second)[1]; c.Params["user_id"] != "200" {
+		t.Fatalf("approved %v; want bob now", c.Params)
+	}
+}
+
+// TestMeAndTop: /me shows level, tier, points and badges and never CLV;
+// /top lists the most engaged, and a member can leave it.
+func TestMeAndTop(t *testing.T) {
+	h := vipHearth(t)
+	for i := range 3 {
+		h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "message "+string(rune('a'+i))))
+	}
+	h.tg.PushUpdate(h.tg.MessageUpdate(group, bob, "hi"))
+	h.waitCount(t, `SELECT count(*) FROM activities`, 4)
+	storagetest.SetValues(t, h.store.DB(), map[int64]float64{h.memberID(t, "100"): 1234.5})
+	h.recompute(t)
+
+	h.tg.PushUpdate(h.tg.MessageUpdate(telegramtest.Private(alice), alice, "/me"))
+	me := h.waitSent(t, "100", "Points:")
+	for _, want := range []string{"Level 3: Participant", "Tier: Loyal", "Points: 1337", "Verified buyer"} {
+		if !strings.Contains(me, want) {
+			t.Errorf("/me = %q; want %q", me, want)
+		}
+	}
+	if strings.Contains(me, "1234") || strings.Contains(strings.ToLower(me), "clv") {
+		t.Errorf("/me shows the member's value: %q", me)
+	}
+	h.waitSent(t, "100", "Welcome aboard") // the first milestone, now that Hearth may write to her
+
+	h.tg.PushUpdate(h.tg.MessageUpdate(group, bob, "/top"))
+	if top := h.waitSent(t, "-1001", "Most engaged"); !strings.Contains(top, "1. Alice") || !strings.Contains(top, "2. Bob") {
+		t.Fatalf("/top = %q", top)
+	}
+	h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "/top hide"))
+	h.waitSent(t, "-1001", "no longer shown")
+	h.tg.PushUpdate(h.tg.MessageUpdate(group, bob, "/top"))
+	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE message->>'text' LIKE '%Most engaged%'`, 2)
+	var top string
+	if err := h.store.DB().Get(&top, `SELECT message->>'text' FROM deliveries WHERE message->>'text' LIKE '%Most engaged%' ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(top, "Alice") || !strings.Contains(top, "1. Bob") {
+		t.Fatalf("/top after alice hid: %q", top)
+	}
+}
