@@ -31,7 +31,6 @@ CREATE TABLE member_standings (
     points                bigint           NOT NULL,
     computed_at           timestamptz      NOT NULL
 );
-CREATE INDEX member_standings_score ON member_standings (score DESC);
 
 -- Milestones reached, each once.
 CREATE TABLE member_milestones (

@@ -1,0 +1,60 @@
+package community
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// PrivacyStore is what a member's rights to their data need from
+// persistence.
+type PrivacyStore interface {
+	// ExportMember returns every row Hearth stores about the member, by
+	// table, leaving out what only staff may see (CLV, staff notes).
+	ExportMember(ctx context.Context, member MemberID) (map[string][]json.RawMessage, error)
+	// EraseMember erases the member's identities, messages, activity and
+	// everything that names them, in one transaction, keeping anonymous
+	// activity rows for the community's totals.
+	EraseMember(ctx context.Context, member MemberID, at time.Time) error
+}
+
+// DataExport is the document /mydata sends.
+type DataExport struct {
+	Community   string                       `json:"community"`
+	Member      MemberID                     `json:"member"`
+	GeneratedAt time.Time                    `json:"generated_at"`
+	Note        string                       `json:"note"`
+	Data        map[string][]json.RawMessage `json:"data"`
+}
+
+// Privacy carries out members' requests about their own data.
+type Privacy struct {
+	store     PrivacyStore
+	community string
+	now       func() time.Time
+}
+
+// NewPrivacy returns the privacy rules.
+func NewPrivacy(store PrivacyStore, community string, now func() time.Time) *Privacy {
+	return &Privacy{store: store, community: community, now: now}
+}
+
+// Export returns the member's data as an indented JSON document.
+func (p *Privacy) Export(ctx context.Context, member MemberID) ([]byte, error) {
+	data, err := p.store.ExportMember(ctx, member)
+	if err != nil {
+		return nil, fmt.Errorf("export member %d: %w", member, err)
+	}
+	doc := DataExport{Community: p.community, Member: member, GeneratedAt: p.now().UTC(), Data: data,
+		Note: "Everything this community's Hearth bot stores about you, table by table. Your value to the shop and staff notes are internal and not included."}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// Forget erases the member.
+func (p *Privacy) Forget(ctx context.Context, member MemberID) error {
+	if err := p.store.EraseMember(ctx, member, p.now()); err != nil {
+		return fmt.Errorf("erase member %d: %w", member, err)
+	}
+	return nil
+}

@@ -1,0 +1,174 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// staffOnly are the tables and columns a member's export leaves out:
+// what only staff may see. Every other table that refers to a member is
+// exported, found through its foreign keys, so new tables are included
+// without changing this file.
+var (
+	staffOnlyTables  = []string{"moderation_notes", "moderation_reviews"}
+	staffOnlyColumns = []string{"value_percentile", "priority"}
+)
+
+const memberForeignKeysSQL = `
+SELECT cl.relname AS tbl, a.attname AS col
+FROM pg_constraint c
+JOIN pg_class cl ON cl.oid = c.conrelid
+JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+WHERE c.contype = 'f' AND c.confrelid = 'members'::regclass
+ORDER BY 1, 2`
+
+type memberReference struct {
+	Table  string `db:"tbl"`
+	Column string `db:"col"`
+}
+
+// ExportMember implements community.PrivacyStore.
+func (s *Store) ExportMember(ctx context.Context, member community.MemberID) (map[string][]json.RawMessage, error) {
+	out := map[string][]json.RawMessage{}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var refs []memberReference
+		if err := tx.SelectContext(ctx, &refs, memberForeignKeysSQL); err != nil {
+			return fmt.Errorf("find member data: %w", err)
+		}
+		if err := exportRows(ctx, tx, out, "members", `SELECT to_jsonb(m) FROM members m WHERE id = $1`, member); err != nil {
+			return err
+		}
+		for _, r := range refs {
+			if slices.Contains(staffOnlyTables, r.Table) {
+				continue
+			}
+			q := fmt.Sprintf(`SELECT to_jsonb(t) - $2::text[] FROM %s t WHERE %s = $1`, pq.QuoteIdentifier(r.Table), pq.QuoteIdentifier(r.Column))
+			if err := exportRows(ctx, tx, out, r.Table, q, member, pq.Array(staffOnlyColumns)); err != nil {
+				return err
+			}
+		}
+		if err := exportRows(ctx, tx, out, "orders", `SELECT to_jsonb(o) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.member_id = $1 ORDER BY o.ordered_at`, member); err != nil {
+			return err
+		}
+		return exportRows(ctx, tx, out, "deliveries", `
+SELECT jsonb_build_object('platform', d.platform, 'message', d.message, 'status', d.status, 'created_at', d.created_at, 'sent_at', d.sent_at)
+FROM deliveries d JOIN identities i ON i.member_id = $1 AND d.platform = i.platform
+WHERE d.target->>'user' = i.platform_user_id OR (d.platform = 'telegram' AND d.target->>'chat' = i.platform_user_id)
+ORDER BY d.id`, member)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// exportRows adds the rows a query returns under table, skipping a row
+// already there (a table that refers to the member twice).
+func exportRows(ctx context.Context, tx *sqlx.Tx, out map[string][]json.RawMessage, table, query string, args ...any) error {
+	var rows []string
+	if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
+		return fmt.Errorf("export %s: %w", table, err)
+	}
+	for _, r := range rows {
+		if !slices.ContainsFunc(out[table], func(have json.RawMessage) bool { return string(have) == r }) {
+			out[table] = append(out[table], json.RawMessage(r))
+		}
+	}
+	return nil
+}
+
+// EraseMember implements community.PrivacyStore. What names the member
+// goes: identities and everything keyed by the member (by cascade), the
+// link to a shop customer and the platform ids on it, private chats and
+// messages to them, the update keys and outbox entries that carry their
+// ids or names, and the details of audit entries about them. Activities
+// stay, anonymous, for the community's totals.
+func (s *Store) EraseMember(ctx context.Context, member community.MemberID, at time.Time) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		m, err := membersByID(ctx, tx, []int64{int64(member)})
+		if err != nil {
+			return err
+		}
+		if len(m) == 0 {
+			return notFound("member.not_found", map[string]any{"Who": "#" + member.String()}, "no member %d", member)
+		}
+		needles := eraseNeedles(m[0])
+		var uids []string
+		for _, id := range m[0].Identities {
+			uids = append(uids, id.UserID)
+		}
+		steps := []struct {
+			what  string
+			query string
+			args  []any
+		}{
+			{"unlink the shop customer", `UPDATE customers SET member_id = NULL, linked_at = NULL, linked_via = '', updated_at = $2,
+				telegram_id = CASE WHEN telegram_id = ANY($3) THEN '' ELSE telegram_id END,
+				discord_id = CASE WHEN discord_id = ANY($3) THEN '' ELSE discord_id END,
+				telegram_username = CASE WHEN lower(telegram_username) = ANY($4) THEN '' ELSE telegram_username END
+				WHERE member_id = $1 OR telegram_id = ANY($3) OR discord_id = ANY($3)`, []any{member, at, pq.Array(uids), pq.Array(lowerAll(needles))}},
+			{"forget activity messages", `UPDATE activities SET message_id = '' WHERE member_id = $1`, []any{member}},
+			{"anonymize audit entries", `UPDATE audit_log SET reason = '', details = '{}' WHERE actor_member_id = $1 OR target_member_id = $1 OR details::text ILIKE ANY($2)`, []any{member, pq.Array(likeAny(needles))}},
+			{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform_chat_id = ANY($1)`, []any{pq.Array(uids)}},
+			// Messages to others that merely mention them are dropped once
+			// sent: a pending announcement naming "Alice" still goes out.
+			{"drop messages naming them", `DELETE FROM deliveries WHERE target->>'user' = ANY($1) OR target->>'chat' = ANY($1)
+				OR (status <> 'pending' AND message::text ILIKE ANY($2))`, []any{pq.Array(uids), pq.Array(likeAny(needles))}},
+			{"drop events about them", `DELETE FROM outbox_events WHERE jsonb_path_exists(payload, 'strict $.**.member ? (@ == $m)', jsonb_build_object('m', $2::bigint))
+				OR jsonb_path_exists(payload, 'strict $.**.by ? (@ == $m)', jsonb_build_object('m', $2::bigint))
+				OR (status <> 'pending' AND payload::text ILIKE ANY($1))`, []any{pq.Array(likeAny(needles)), member}},
+			{"drop update keys with their ids", `DELETE FROM inbound_updates WHERE update_key ILIKE ANY($1)`, []any{pq.Array(likeAny(uids))}},
+			{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
+		}
+		for _, st := range steps {
+			if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+				return fmt.Errorf("%s: %w", st.what, err)
+			}
+		}
+		return nil
+	})
+}
+
+// eraseNeedles are the strings that name a member: platform ids,
+// usernames and display names (at least 3 characters, so that erasing
+// "Al" does not wipe every message with "al" in it).
+func eraseNeedles(m community.Member) []string {
+	var out []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); len([]rune(s)) >= 3 && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	add(m.DisplayName)
+	for _, id := range m.Identities {
+		add(id.UserID)
+		add(id.Username)
+		add(id.DisplayName)
+	}
+	return out
+}
+
+func likeAny(needles []string) []string {
+	out := make([]string, 0, len(needles))
+	for _, n := range needles {
+		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+		out = append(out, "%"+r.Replace(n)+"%")
+	}
+	return out
+}
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}

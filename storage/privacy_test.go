@@ -1,0 +1,157 @@
+package storage_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/lib/pq"
+)
+
+// forgetFixture is alice, with everything Hearth keeps about a member:
+// messages in a group, a private chat, a link to a shop customer whose
+// orders carry her Telegram id, a standing and milestones, messages to
+// her and about her, audit entries and outbox events. Bob is there too.
+func forgetFixture(t *testing.T) (*storage.Store, community.MemberID, community.MemberID) {
+	t.Helper()
+	s := newStore(t)
+	ctx := context.Background()
+	at := time.Now().Add(-time.Hour)
+	in := func(key, uid, user, name, chat string, kind community.ChatKind, activity community.ActivityKind) bots.Inbound {
+		return bots.Inbound{Platform: community.Telegram, Key: key, At: at, Done: true, Activity: activity, MessageID: key,
+			From: bots.User{ID: uid, Username: user, DisplayName: name}, Chat: bots.Chat{ID: chat, Kind: kind, Title: "Tea"}}
+	}
+	rec, err := s.RecordInbound(ctx, []bots.Inbound{
+		in("1", "100123", "alice_w", "Alice Wonder", "-1001", community.ChatGroup, community.ActivityMessage),
+		in("2", "100123", "alice_w", "Alice Wonder", "100123", community.ChatDirect, ""),
+		in("3", "200456", "bob_b", "Bob Builder", "-1001", community.ChatGroup, community.ActivityMessage),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, bob := rec[0].Member, rec[2].Member
+	db := s.DB()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	storagetest.SetValues(t, db, map[int64]float64{int64(alice): 500, int64(bob): 20})
+	exec(`UPDATE customers SET telegram_id = '100123', telegram_username = 'alice_w', email = 'alice@example.com' WHERE member_id = $1`, alice)
+	standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(), time.Now)
+	if _, err := standings.Recompute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.QueueMessages(ctx, []bots.Outgoing{
+		{Target: bots.Target{Platform: community.Telegram, UserID: "100123"}, Message: bots.Reply{Text: "a private word"}},
+		{Target: bots.Target{Platform: community.Telegram, ChatID: "-1002"}, Message: bots.Reply{Text: "Alice Wonder was warned"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE deliveries SET status = 'sent'`)
+	if err := s.Audit(ctx, bots.AuditEntry{At: at, Actor: bob, Action: "moderation.warn", Target: alice, Reason: "spam", Details: map[string]any{"name": "Alice Wonder"}}); err != nil {
+		t.Fatal(err)
+	}
+	exec(`INSERT INTO inbound_updates (platform, update_key) VALUES ('discord', 'join:9:100123:1')`)
+	return s, alice, bob
+}
+
+// namingRows counts, in every table, the rows that name the member: by a
+// column referring to members, or by any text holding their ids or names.
+func namingRows(t *testing.T, s *storage.Store, member community.MemberID, needles []string) map[string]int {
+	t.Helper()
+	var tables []string
+	if err := s.DB().Select(&tables, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'goose_db_version' ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	var likes []string
+	for _, n := range needles {
+		likes = append(likes, "%"+n+"%")
+	}
+	out := map[string]int{}
+	for _, table := range tables {
+		var cols []string
+		if err := s.DB().Select(&cols, `SELECT a.attname FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+			WHERE c.contype = 'f' AND c.confrelid = 'members'::regclass AND c.conrelid = $1::regclass`, table); err != nil {
+			t.Fatal(err)
+		}
+		where := []string{"to_jsonb(t)::text ILIKE ANY($1)",
+			`jsonb_path_exists(to_jsonb(t), 'strict $.**.member ? (@ == $m)', jsonb_build_object('m', $2::bigint))`}
+		for _, c := range cols {
+			where = append(where, fmt.Sprintf("%s = $2", pq.QuoteIdentifier(c)))
+		}
+		if table == "members" {
+			where = append(where, "id = $2")
+		}
+		var n int
+		q := fmt.Sprintf(`SELECT count(*) FROM %s t WHERE %s`, pq.QuoteIdentifier(table), strings.Join(where, " OR "))
+		if err := s.DB().Get(&n, q, pq.Array(likes), member); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if n > 0 {
+			out[table] = n
+		}
+	}
+	return out
+}
+
+// TestEraseMemberLeavesNoRowNamingThem: after erasure no row in any table
+// names alice, by reference or by text; bob is untouched; her activity is
+// still counted, anonymously.
+func TestEraseMemberLeavesNoRowNamingThem(t *testing.T) {
+	s, alice, bob := forgetFixture(t)
+	needles := []string{"100123", "alice_w", "Alice Wonder"}
+	before := namingRows(t, s, alice, needles)
+	for _, table := range []string{"members", "identities", "activities", "customers", "member_standings", "member_milestones", "deliveries", "audit_log", "chats", "inbound_updates", "outbox_events"} {
+		if before[table] == 0 {
+			t.Errorf("fixture: no row of %s names alice; the test would prove nothing there", table)
+		}
+	}
+	if err := s.EraseMember(context.Background(), alice, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if left := namingRows(t, s, alice, needles); len(left) > 0 {
+		t.Fatalf("rows still naming alice after erasure: %v", left)
+	}
+	if n := count(t, s, `SELECT count(*) FROM activities WHERE member_id IS NULL AND message_id = ''`); n != 1 {
+		t.Errorf("anonymous activities: %d, want alice's 1", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM identities WHERE member_id = $1`, bob); n != 1 {
+		t.Errorf("bob's identities: %d, want 1", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM customers WHERE email = 'alice@example.com' AND member_id IS NULL`); n != 1 {
+		t.Errorf("the shop's customer record should stay, unlinked: %d", n)
+	}
+}
+
+// TestExportMember: the export holds the member's rows from every table
+// that refers to them, and leaves out staff-only values.
+func TestExportMember(t *testing.T) {
+	s, alice, _ := forgetFixture(t)
+	data, err := s.ExportMember(context.Background(), alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"members", "identities", "activities", "customers", "orders", "member_standings", "member_milestones", "deliveries", "audit_log"} {
+		if len(data[table]) == 0 {
+			t.Errorf("export has no %s", table)
+		}
+	}
+	raw, _ := json.Marshal(data)
+	for _, secret := range []string{"value_percentile", "priority", "historical_clv"} {
+		if strings.Contains(string(raw), secret) {
+			t.Errorf("export shows %s", secret)
+		}
+	}
+	if strings.Contains(string(raw), "bob_b") {
+		t.Error("export shows another member")
+	}
+}
