@@ -42,6 +42,9 @@ func (t Target) Key() string {
 type Outgoing struct {
 	Target  Target
 	Message Reply
+	// NotBefore holds the message until then (quiet hours); zero sends it
+	// at once.
+	NotBefore time.Time
 }
 
 // Delivery is an Outgoing message claimed from the outbox for sending.

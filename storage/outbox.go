@@ -50,12 +50,13 @@ SELECT k, CAST(p AS jsonb), a FROM unnest($1::text[], $2::text[], $3::timestampt
 	return nil
 }
 
-// insertDeliveries queues messages, caused by event (0: a direct reply).
+// insertDeliveries queues messages, caused by event (0: a direct reply);
+// a message with NotBefore is first due then.
 func insertDeliveries(ctx context.Context, tx sqlx.ExtContext, event int64, out []bots.Outgoing) error {
 	if len(out) == 0 {
 		return nil
 	}
-	var platforms, keys, targets, messages []string
+	var platforms, keys, targets, messages, due []string
 	for _, o := range out {
 		target, err := json.Marshal(o.Target)
 		if err != nil {
@@ -67,12 +68,16 @@ func insertDeliveries(ctx context.Context, tx sqlx.ExtContext, event int64, out 
 		}
 		platforms, keys = append(platforms, string(o.Target.Platform)), append(keys, o.Target.Key())
 		targets, messages = append(targets, string(target)), append(messages, string(message))
+		due = append(due, "")
+		if !o.NotBefore.IsZero() {
+			due[len(due)-1] = o.NotBefore.UTC().Format(time.RFC3339Nano)
+		}
 	}
 	_, err := tx.ExecContext(ctx, `
-INSERT INTO deliveries (event_id, platform, target_key, target, message)
-SELECT NULLIF($1, 0), p, k, CAST(t AS jsonb), CAST(m AS jsonb)
-FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(p, k, t, m, n)
-ORDER BY n`, event, pq.Array(platforms), pq.Array(keys), pq.Array(targets), pq.Array(messages))
+INSERT INTO deliveries (event_id, platform, target_key, target, message, next_attempt_at)
+SELECT NULLIF($1, 0), p, k, CAST(t AS jsonb), CAST(m AS jsonb), COALESCE(CAST(NULLIF(d, '') AS timestamptz), now())
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(p, k, t, m, d, n)
+ORDER BY n`, event, pq.Array(platforms), pq.Array(keys), pq.Array(targets), pq.Array(messages), pq.Array(due))
 	if err != nil {
 		return fmt.Errorf("queue %d messages: %w", len(out), err)
 	}

@@ -1,0 +1,393 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// announceLock is the advisory lock sends take, so that two replicas
+// sending at once count each other's recipients against the cap.
+const announceLock = 0x48656172746801 // "Heart" 1
+
+// dmBatch is how many recipients one private-message event covers.
+const dmBatch = 500
+
+// writableSQL holds for an identity (i) Hearth may write to privately: on
+// Telegram only once they have started a private chat with the bot.
+const writableSQL = `(i.platform <> 'telegram' OR EXISTS (
+    SELECT 1 FROM chats c
+    WHERE c.platform = 'telegram' AND c.kind = 'direct' AND c.platform_chat_id = i.platform_user_id AND c.removed_at IS NULL))`
+
+// candidatesSQL chooses the members an audience writes to privately: they
+// opted in, stand in one of the tiers $1 (members not yet scored are
+// newcomers) and may be written to on a platform in $2. capped marks
+// those already due $5 announcements in the $4 milliseconds before $3.
+const candidatesSQL = `
+WITH candidates AS (
+    SELECT m.id, COALESCE(s.tier, 'newcomer') AS tier,
+           (SELECT count(*) FROM announcement_recipients r
+            WHERE r.member_id = m.id AND r.due_at > CAST($3 AS timestamptz) - $4 * interval '1 millisecond') >= $5 AS capped
+    FROM members m LEFT JOIN member_standings s ON s.member_id = m.id
+    WHERE m.announcements_dm AND COALESCE(s.tier, 'newcomer') = ANY($1)
+      AND EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.platform = ANY($2) AND ` + writableSQL + `)
+)`
+
+// The recipients counted, or recorded and counted, per tier and cap.
+const (
+	countRecipientsSQL = candidatesSQL + `
+SELECT tier, capped, count(*) FROM candidates GROUP BY tier, capped`
+	addRecipientsSQL = candidatesSQL + `, added AS (
+    INSERT INTO announcement_recipients (announcement_id, member_id, due_at)
+    SELECT $6, id, CAST($3 AS timestamptz) FROM candidates WHERE NOT capped)
+SELECT tier, capped, count(*) FROM candidates GROUP BY tier, capped`
+)
+
+// postChatsSQL chooses the chats to post in: every community group on the
+// platforms $1 when $2 (not the staff chats), and the chats $3 named as
+// platform:id.
+const postChatsSQL = `
+WITH chosen AS (
+    SELECT id, platform FROM chats
+    WHERE removed_at IS NULL AND platform = ANY($1)
+      AND (($2 AND kind = 'group' AND NOT is_staff) OR platform || ':' || platform_chat_id = ANY($3))
+)`
+
+// The chats counted, or recorded and counted, per platform.
+const (
+	countPostsSQL = postChatsSQL + `
+SELECT platform, count(*) FROM chosen GROUP BY platform`
+	addPostsSQL = postChatsSQL + `, added AS (
+    INSERT INTO announcement_posts (announcement_id, chat_id) SELECT $4, id FROM chosen)
+SELECT platform, count(*) FROM chosen GROUP BY platform`
+)
+
+// audienceArgs are the arguments of candidatesSQL and postChatsSQL.
+func audienceArgs(aud community.Audience, at time.Time) (recipients, posts []any) {
+	tiers := make([]string, len(aud.Tiers))
+	for i, t := range aud.Tiers {
+		tiers[i] = t.String()
+	}
+	platforms := make([]string, len(aud.Platforms))
+	for i, p := range aud.Platforms {
+		platforms[i] = string(p)
+	}
+	chats := make([]string, len(aud.Chats))
+	for i, c := range aud.Chats {
+		chats[i] = string(c.Platform) + ":" + c.ChatID
+	}
+	due := at
+	if !aud.HoldUntil.IsZero() {
+		due = aud.HoldUntil
+	}
+	recipients = []any{pq.Array(tiers), pq.Array(platforms), due, aud.Window.Milliseconds(), aud.Cap}
+	posts = []any{pq.Array(platforms), aud.AllGroups, pq.Array(chats)}
+	return recipients, posts
+}
+
+// AnnouncementReach implements community.AnnouncementStore.
+func (s *Store) AnnouncementReach(ctx context.Context, aud community.Audience, at time.Time) (community.Reach, error) {
+	recipients, posts := audienceArgs(aud, at)
+	return reachOf(ctx, s.db, aud, countRecipientsSQL, recipients, countPostsSQL, posts)
+}
+
+// reachOf runs the recipients' and the posts' statements and adds up
+// what they count.
+func reachOf(ctx context.Context, q sqlx.QueryerContext, aud community.Audience, recipientsSQL string, recipientArgs []any,
+	postsSQL string, postArgs []any) (community.Reach, error) {
+	reach := community.Reach{Groups: map[community.Platform]int{}, Members: map[community.Tier]int{}, Cap: aud.Cap, HeldUntil: aud.HoldUntil}
+	rows, err := q.QueryContext(ctx, recipientsSQL, recipientArgs...)
+	if err != nil {
+		return reach, fmt.Errorf("announcement recipients: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tier string
+		var capped bool
+		var n int
+		if err := rows.Scan(&tier, &capped, &n); err != nil {
+			return reach, fmt.Errorf("announcement recipients: %w", err)
+		}
+		if capped {
+			reach.Capped += n
+			continue
+		}
+		t, err := community.ParseTier(tier)
+		if err != nil {
+			return reach, err
+		}
+		reach.Members[t] += n
+	}
+	if err := rows.Err(); err != nil {
+		return reach, fmt.Errorf("announcement recipients: %w", err)
+	}
+	rows.Close()
+	prows, err := q.QueryContext(ctx, postsSQL, postArgs...)
+	if err != nil {
+		return reach, fmt.Errorf("announcement posts: %w", err)
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var p string
+		var n int
+		if err := prows.Scan(&p, &n); err != nil {
+			return reach, fmt.Errorf("announcement posts: %w", err)
+		}
+		reach.Groups[community.Platform(p)] = n
+	}
+	return reach, prows.Err()
+}
+
+// CreateAnnouncement implements community.AnnouncementStore.
+func (s *Store) CreateAnnouncement(ctx context.Context, a *community.Announcement) error {
+	err := s.db.GetContext(ctx, &a.ID, `
+INSERT INTO announcements (author_id, text, tier, created_at) VALUES (NULLIF($1, 0), $2, $3, $4) RETURNING id`,
+		int64(a.Author), a.Text, tierName(a.Tier), a.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("record announcement: %w", err)
+	}
+	return nil
+}
+
+func tierName(t *community.Tier) *string {
+	if t == nil {
+		return nil
+	}
+	name := t.String()
+	return &name
+}
+
+// SendAnnouncement implements community.AnnouncementStore: under the
+// announcements' advisory lock, the draft becomes sent, its posts and
+// recipients (those under the cap) are recorded with its reach, the
+// audit entry written and the events queued.
+func (s *Store) SendAnnouncement(ctx context.Context, send community.AnnouncementSend) (community.Reach, error) {
+	var reach community.Reach
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(announceLock)); err != nil {
+			return fmt.Errorf("lock announcements: %w", err)
+		}
+		if err := settleDraft(ctx, tx, send.ID, community.AnnouncementSent, send.By, send.At); err != nil {
+			return err
+		}
+		recipients, posts := audienceArgs(send.Audience, send.At)
+		var err error
+		reach, err = reachOf(ctx, tx, send.Audience, addRecipientsSQL, append(recipients, int64(send.ID)),
+			addPostsSQL, append(posts, int64(send.ID)))
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(reach)
+		if err != nil {
+			return fmt.Errorf("encode reach: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE announcements SET reach = $2 WHERE id = $1`, send.ID, raw); err != nil {
+			return fmt.Errorf("record reach of announcement %d: %w", send.ID, err)
+		}
+		if err := writeAudit(ctx, tx, bots.AuditEntry{At: send.At, Actor: send.By, Action: "announce.send",
+			Details: map[string]any{"announcement": send.ID, "groups": reach.GroupCount(), "members": reach.MemberCount(), "capped": reach.Capped}}); err != nil {
+			return err
+		}
+		return queueAnnouncement(ctx, tx, send, reach)
+	})
+	return reach, err
+}
+
+// settleDraft moves a draft to status; a missing announcement is
+// ENotFound and one no longer a draft EConflict.
+func settleDraft(ctx context.Context, tx *sqlx.Tx, id community.AnnouncementID, status community.AnnouncementStatus, by community.MemberID, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `
+UPDATE announcements SET status = $2, settled_at = $3, settled_by = NULLIF($4, 0) WHERE id = $1 AND status = 'draft'`,
+		id, status, at, int64(by))
+	if err != nil {
+		return fmt.Errorf("settle announcement %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var now string
+	err = tx.GetContext(ctx, &now, `SELECT status FROM announcements WHERE id = $1`, id)
+	data := map[string]any{"ID": id.String()}
+	switch {
+	case err == sql.ErrNoRows:
+		return notFound("announce.not_found", data, "no announcement %d", id)
+	case err != nil:
+		return fmt.Errorf("settle announcement %d: %w", id, err)
+	case now == string(community.AnnouncementSent):
+		return community.Errorf(community.EConflict, "announce.already_sent", data, "announcement %d was sent already", id)
+	default:
+		return community.Errorf(community.EConflict, "announce.already_cancelled", data, "announcement %d was cancelled", id)
+	}
+}
+
+// queueAnnouncement queues the posts' event and one event per batch of
+// recipients, by member id.
+func queueAnnouncement(ctx context.Context, tx *sqlx.Tx, send community.AnnouncementSend, reach community.Reach) error {
+	var events []community.Event
+	if reach.GroupCount() > 0 {
+		events = append(events, community.NewEvent(community.EventAnnouncementPosts, community.AnnouncementPosts{Announcement: send.ID}, send.At))
+	}
+	var batches []struct {
+		From int64 `db:"first"`
+		To   int64 `db:"last"`
+	}
+	err := tx.SelectContext(ctx, &batches, `
+SELECT min(member_id) AS first, max(member_id) AS last FROM (
+    SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / $2 AS batch
+    FROM announcement_recipients WHERE announcement_id = $1) b
+GROUP BY batch ORDER BY batch`, send.ID, dmBatch)
+	if err != nil {
+		return fmt.Errorf("batch recipients of announcement %d: %w", send.ID, err)
+	}
+	for _, b := range batches {
+		events = append(events, community.NewEvent(community.EventAnnouncementDMs,
+			community.AnnouncementDMs{Announcement: send.ID, From: community.MemberID(b.From), To: community.MemberID(b.To)}, send.At))
+	}
+	return insertEvents(ctx, tx, events)
+}
+
+// CancelAnnouncement implements community.AnnouncementStore.
+func (s *Store) CancelAnnouncement(ctx context.Context, id community.AnnouncementID, by community.MemberID, at time.Time) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return settleDraft(ctx, tx, id, community.AnnouncementCancelled, by, at)
+	})
+}
+
+const announcementSQL = `
+SELECT a.id, COALESCE(a.author_id, 0) AS author_id, COALESCE(m.display_name, '') AS author_name, a.text, a.tier, a.status,
+       a.created_at, a.settled_at, COALESCE(a.settled_by, 0) AS settled_by, a.reach
+FROM announcements a LEFT JOIN members m ON m.id = a.author_id`
+
+type announcementRow struct {
+	ID         int64          `db:"id"`
+	Author     int64          `db:"author_id"`
+	AuthorName string         `db:"author_name"`
+	Text       string         `db:"text"`
+	Tier       sql.NullString `db:"tier"`
+	Status     string         `db:"status"`
+	CreatedAt  time.Time      `db:"created_at"`
+	SettledAt  sql.NullTime   `db:"settled_at"`
+	SettledBy  int64          `db:"settled_by"`
+	Reach      []byte         `db:"reach"`
+}
+
+func (r announcementRow) announcement() (community.Announcement, error) {
+	a := community.Announcement{ID: community.AnnouncementID(r.ID), Author: community.MemberID(r.Author), AuthorName: r.AuthorName,
+		Text: r.Text, Status: community.AnnouncementStatus(r.Status), CreatedAt: r.CreatedAt}
+	if r.Tier.Valid {
+		t, err := community.ParseTier(r.Tier.String)
+		if err != nil {
+			return a, fmt.Errorf("announcement %d: %w", r.ID, err)
+		}
+		a.Tier = &t
+	}
+	if a.Status == community.AnnouncementSent {
+		a.SentAt, a.SentBy = r.SettledAt.Time, community.MemberID(r.SettledBy)
+	}
+	if err := json.Unmarshal(r.Reach, &a.Reach); err != nil {
+		return a, fmt.Errorf("announcement %d reach: %w", r.ID, err)
+	}
+	return a, nil
+}
+
+// Announcement implements community.AnnouncementStore.
+func (s *Store) Announcement(ctx context.Context, id community.AnnouncementID) (community.Announcement, error) {
+	var row announcementRow
+	err := s.db.GetContext(ctx, &row, announcementSQL+` WHERE a.id = $1`, id)
+	if err == sql.ErrNoRows {
+		return community.Announcement{}, notFound("announce.not_found", map[string]any{"ID": id.String()}, "no announcement %d", id)
+	}
+	if err != nil {
+		return community.Announcement{}, fmt.Errorf("load announcement %d: %w", id, err)
+	}
+	return row.announcement()
+}
+
+// RecentAnnouncements implements community.AnnouncementStore.
+func (s *Store) RecentAnnouncements(ctx context.Context, limit int) ([]community.Announcement, error) {
+	var rows []announcementRow
+	if err := s.db.SelectContext(ctx, &rows, announcementSQL+` WHERE a.status = 'sent' ORDER BY a.settled_at DESC, a.id DESC LIMIT $1`, limit); err != nil {
+		return nil, fmt.Errorf("recent announcements: %w", err)
+	}
+	out := make([]community.Announcement, len(rows))
+	for i, r := range rows {
+		a, err := r.announcement()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = a
+	}
+	return out, nil
+}
+
+// AnnouncementsDM implements community.AnnouncementStore.
+func (s *Store) AnnouncementsDM(ctx context.Context, member community.MemberID) (bool, error) {
+	var on bool
+	err := s.db.GetContext(ctx, &on, `SELECT announcements_dm FROM members WHERE id = $1`, member)
+	if err == sql.ErrNoRows {
+		return false, notFound("member.not_found", map[string]any{"Who": "#" + member.String()}, "no member %d", member)
+	}
+	if err != nil {
+		return false, fmt.Errorf("announcement choice of member %d: %w", member, err)
+	}
+	return on, nil
+}
+
+// SetAnnouncementsDM implements community.AnnouncementStore.
+func (s *Store) SetAnnouncementsDM(ctx context.Context, member community.MemberID, on bool) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE members SET announcements_dm = $2, updated_at = now() WHERE id = $1`, member, on)
+	if err != nil {
+		return fmt.Errorf("record announcement choice of member %d: %w", member, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound("member.not_found", map[string]any{"Who": "#" + member.String()}, "no member %d", member)
+	}
+	return nil
+}
+
+// AnnouncementPostChats implements bots.AnnouncementOutbox: the chats an
+// announcement was posted in that Hearth is still in.
+func (s *Store) AnnouncementPostChats(ctx context.Context, id community.AnnouncementID) ([]community.Chat, error) {
+	return s.chats(ctx, `WHERE removed_at IS NULL AND id IN (SELECT chat_id FROM announcement_posts WHERE announcement_id = $1) ORDER BY id`, id)
+}
+
+// AnnouncementRecipients implements bots.AnnouncementOutbox: the
+// recipients from..to who still want announcements, with the identities
+// Hearth may write to, by member id.
+func (s *Store) AnnouncementRecipients(ctx context.Context, id community.AnnouncementID, from, to community.MemberID) ([]community.Member, error) {
+	rows, err := s.db.QueryContext(ctx, `
+SELECT m.id, m.display_name, m.language, i.platform, i.platform_user_id, i.username, i.display_name, i.language
+FROM announcement_recipients r
+JOIN members m ON m.id = r.member_id
+JOIN identities i ON i.member_id = m.id
+WHERE r.announcement_id = $1 AND r.member_id BETWEEN $2 AND $3 AND m.announcements_dm AND `+writableSQL+`
+ORDER BY m.id, i.platform, i.platform_user_id`, id, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("recipients of announcement %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []community.Member
+	for rows.Next() {
+		var m community.Member
+		var i community.Identity
+		if err := rows.Scan(&m.ID, &m.DisplayName, &m.Language, &i.Platform, &i.UserID, &i.Username, &i.DisplayName, &i.Language); err != nil {
+			return nil, fmt.Errorf("recipients of announcement %d: %w", id, err)
+		}
+		if len(out) == 0 || out[len(out)-1].ID != m.ID {
+			out = append(out, m)
+		}
+		last := &out[len(out)-1]
+		i.Member = last.ID
+		last.Identities = append(last.Identities, i)
+	}
+	return out, rows.Err()
+}
+
+var _ community.AnnouncementStore = (*Store)(nil)
