@@ -22,6 +22,7 @@ type CommunityStore interface {
 	// CanWriteTo reports whether Hearth may start a private conversation
 	// with the account: on Telegram only once they have written to it.
 	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
+	community.PrivacyStore
 }
 
 // CommunityOptions configures the community features: standings and tier
@@ -73,5 +74,6 @@ func (s *Service) communityFeatures() []Feature {
 	o := s.opts.Community
 	return []Feature{
 		newStandingsFeature(s.opts.Store, o, s.opts.Now),
+		newPrivacyFeature(s.opts.Store, s.opts.CommunityName, s.opts.Now),
 	}
 }

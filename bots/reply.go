@@ -34,6 +34,9 @@ type Reply struct {
 	// Form asks the member to fill in fields: a Discord modal; on Telegram
 	// and the console, a prompt the member answers.
 	Form *Form `json:"form,omitempty"`
+	// Forget deletes the delivery once sent instead of keeping it: for
+	// the last words to a member who asked to be forgotten.
+	Forget bool `json:"forget,omitempty"`
 }
 
 // Button is a button under a message: it either sends Data back to Hearth

@@ -213,9 +213,13 @@ func (s *Store) ReleaseDeliveries(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// Delivered implements bots.OutboxStore.
+// Delivered implements bots.OutboxStore. A delivery whose message is
+// marked Forget is deleted instead of kept as sent.
 func (s *Store) Delivered(ctx context.Context, id int64, sentIDs []string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE deliveries SET status = 'sent', sent_at = now(), sent_ids = $2, locked_until = NULL, last_error = '' WHERE id = $1`,
+	_, err := s.db.ExecContext(ctx, `
+WITH gone AS (DELETE FROM deliveries WHERE id = $1 AND message->>'forget' = 'true' RETURNING id)
+UPDATE deliveries SET status = 'sent', sent_at = now(), sent_ids = $2, locked_until = NULL, last_error = ''
+WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM gone)`,
 		id, pq.Array(nonNil(sentIDs)))
 	if err != nil {
 		return fmt.Errorf("mark delivery %d sent: %w", id, err)

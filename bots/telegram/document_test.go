@@ -19,9 +19,9 @@ var export = &bots.File{Name: "hearth-data.json", Data: []byte(`{"member":"Alice
 // sendDocument answering the command: the bytes uploaded under the file's
 // name, the text as the HTML caption, the buttons under it.
 func TestFileReplyIsADocument(t *testing.T) {
-	h := startCustom(t, custom{commands: []bots.Command{{Name: "mydata", Permission: community.RoleMember, Where: bots.Anywhere,
+	h := startCustom(t, custom{commands: []bots.Command{{Name: "export", Permission: community.RoleMember, Where: bots.Anywhere,
 		Run: replies(bots.Reply{Text: "Your *data*, as we hold it", File: export, Buttons: moreButton})}}})
-	msg := h.tg.MessageUpdate(group, alice, "/mydata")
+	msg := h.tg.MessageUpdate(group, alice, "/export")
 	h.tg.PushUpdate(msg)
 	c := h.tg.WaitCalls(t, "sendDocument", 1, 10*time.Second)[0]
 	if c.Status != 200 {
@@ -101,14 +101,14 @@ func TestLongTextFollowsTheDocument(t *testing.T) {
 // file stops the button's spinner (no pop-up) and sends the document as a
 // new message in the chat, even when the answer asks to edit.
 func TestButtonAnsweredWithAFile(t *testing.T) {
-	h := startCustom(t, custom{commands: []bots.Command{{Name: "mydata", Permission: community.RoleMember, Where: bots.Anywhere,
-		Run:    replies(bots.Reply{Text: "Ready when you are", Buttons: [][]bots.Button{{{Label: "Send it", Data: "mydata:send"}}}}),
+	h := startCustom(t, custom{commands: []bots.Command{{Name: "export", Permission: community.RoleMember, Where: bots.Anywhere,
+		Run:    replies(bots.Reply{Text: "Ready when you are", Buttons: [][]bots.Button{{{Label: "Send it", Data: "export:send"}}}}),
 		Button: replies(bots.Reply{Text: "Here it is", File: export, Edit: true, Ephemeral: true})}}})
 	dm := telegramtest.Private(alice)
-	h.tg.PushUpdate(h.tg.MessageUpdate(dm, alice, "/mydata"))
+	h.tg.PushUpdate(h.tg.MessageUpdate(dm, alice, "/export"))
 	h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
 	offer := h.tg.Messages(alice.ID)[0]
-	h.tg.PushUpdate(h.tg.CallbackUpdate(dm, alice, offer.ID, "mydata:send"))
+	h.tg.PushUpdate(h.tg.CallbackUpdate(dm, alice, offer.ID, "export:send"))
 	c := h.tg.WaitCalls(t, "sendDocument", 1, 10*time.Second)[0]
 	answers := h.tg.Calls("answerCallbackQuery")
 	if len(answers) != 1 || answers[0].Params["text"] != "" || answers[0].Params["show_alert"] == "true" {
