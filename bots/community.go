@@ -23,6 +23,7 @@ type CommunityStore interface {
 	// with the account: on Telegram only once they have written to it.
 	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
 	community.PrivacyStore
+	ModerationStore
 }
 
 // CommunityOptions configures the community features: standings and tier
@@ -40,6 +41,8 @@ type CommunityOptions struct {
 	RecomputeEvery time.Duration
 	// Location is the community's time zone (quiet hours, dates shown).
 	Location *time.Location
+	// Moderation configures warnings, the ladder, automod and reports.
+	Moderation ModerationOptions
 }
 
 // DefaultCommunityOptions are the configuration's defaults.
@@ -47,6 +50,7 @@ func DefaultCommunityOptions() CommunityOptions {
 	return CommunityOptions{
 		Engagement: community.DefaultEngagementRules(), Tiers: community.DefaultTierRules(), Loyalty: community.DefaultLoyaltyRules(),
 		RemoveOnDowngrade: true, RecomputeEvery: 10 * time.Minute, Location: time.UTC,
+		Moderation: DefaultModerationOptions(),
 	}
 }
 
@@ -75,5 +79,6 @@ func (s *Service) communityFeatures() []Feature {
 	return []Feature{
 		newStandingsFeature(s.opts.Store, o, s.opts.Now),
 		newPrivacyFeature(s.opts.Store, s.opts.CommunityName, s.opts.Now),
+		newModerationFeature(s.opts.Store, o, s.opts.Now),
 	}
 }

@@ -57,6 +57,7 @@ type Router struct {
 	catalog     *catalog.Catalog
 	recorder    *recorder
 	hooks       map[UpdateKind][]Hook
+	inspections []inspection
 	defaultLang string
 	community   string
 	log         *slog.Logger
@@ -109,6 +110,36 @@ func (r *Router) Run(ctx context.Context) { r.recorder.run(ctx, 2) }
 // On adds a hook for updates of kind.
 func (r *Router) On(kind UpdateKind, h Hook) { r.hooks[kind] = append(r.hooks[kind], h) }
 
+// Inspector looks at a plain message (not a command) before it is
+// recorded, in process and cheaply, and reports whether its hook must
+// handle it. Messages no inspector flags are only recorded, in batches, as
+// before: watching every message costs no handling.
+type Inspector func(u Update) bool
+
+type inspection struct {
+	inspect Inspector
+	hook    Hook
+}
+
+// Inspect runs hook for the plain messages that inspect flags.
+func (r *Router) Inspect(inspect Inspector, hook Hook) {
+	r.inspections = append(r.inspections, inspection{inspect: inspect, hook: hook})
+}
+
+// inspected returns the hooks of the inspectors that flag u.
+func (r *Router) inspected(u Update) []Hook {
+	if u.Kind != KindMessage || u.Command != "" {
+		return nil
+	}
+	var out []Hook
+	for _, i := range r.inspections {
+		if i.inspect(u) {
+			out = append(out, i.hook)
+		}
+	}
+	return out
+}
+
 // Moderator returns platform p's moderation actions, if it has them.
 func (r *Router) Moderator(p community.Platform) (Moderator, bool) {
 	m, ok := r.adapters[p].(Moderator)
@@ -158,7 +189,8 @@ func (r *Router) Handle(ctx context.Context, u Update) error {
 	if u.At.IsZero() {
 		u.At = r.now()
 	}
-	in := inboundOf(u, r.needsHandling(u))
+	flagged := r.inspected(u)
+	in := inboundOf(u, r.needsHandling(u) || len(flagged) > 0)
 	rec, err := r.recorder.record(ctx, in)
 	if err != nil {
 		return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, err)
@@ -167,7 +199,7 @@ func (r *Router) Handle(ctx context.Context, u Update) error {
 		return nil
 	}
 	req := r.request(u, rec)
-	out := r.handle(ctx, req)
+	out := r.handle(ctx, req, flagged)
 	finished, err := r.store.FinishUpdate(ctx, u.Platform, u.ID, out)
 	if err != nil {
 		return fmt.Errorf("finish %s update %s: %w", u.Platform, u.ID, err)
@@ -250,9 +282,10 @@ func (r *Router) chatLanguage(c community.Chat) string {
 	return r.defaultLang
 }
 
-// handle runs what the request asks for and returns the messages to send.
-// Failures become polite replies: the update counts as handled either way.
-func (r *Router) handle(ctx context.Context, req *Request) []Outgoing {
+// handle runs what the request asks for, or its hooks and those of the
+// inspectors that flagged it, and returns the messages to send. Failures
+// become polite replies: the update counts as handled either way.
+func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []Outgoing {
 	var out []Outgoing
 	switch {
 	case req.Kind == KindMessage && req.Update.Command != "",
@@ -269,7 +302,7 @@ func (r *Router) handle(ctx context.Context, req *Request) []Outgoing {
 			out = append(out, Outgoing{Target: replyTarget(req, reply), Message: reply})
 		}
 	default:
-		for _, h := range r.hooks[req.Kind] {
+		for _, h := range slices.Concat(r.hooks[req.Kind], flagged) {
 			more, err := h(ctx, req)
 			if err != nil {
 				r.log.Error("update hook failed", "kind", req.Kind, "platform", req.Platform, "error", err)

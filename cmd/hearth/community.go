@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/config"
 	"github.com/hearthbot/hearth/storage"
 )
@@ -17,7 +18,19 @@ func communityOptions(cfg config.Config) bots.CommunityOptions {
 		Engagement: cfg.EngagementRules(), Tiers: cfg.TierRules(), Loyalty: cfg.LoyaltyRules(),
 		RemoveOnDowngrade: cfg.Tiers.RemoveOnDowngrade, VIPChat: cfg.Telegram.VIPChatID,
 		RecomputeEvery: cfg.Engagement.RecomputeEvery, Location: cfg.Location(),
+		Moderation: moderationOptions(cfg),
 	}
+}
+
+// moderationOptions maps moderation.* and onboarding.newcomer_hours.
+func moderationOptions(cfg config.Config) bots.ModerationOptions {
+	m := cfg.Moderation
+	blocklist, _ := community.ParseBlocklist(m.Blocklist) // checked by Validate
+	return bots.ModerationOptions{ExpireEvery: time.Minute,
+		Rules: community.ModerationRules{WarnExpiry: time.Duration(m.WarnExpiryDays) * 24 * time.Hour, Ladder: cfg.Ladder(),
+			AutomodMute: m.AutomodMute, ReportCooldown: m.ReportCooldown},
+		Automod: community.AutomodRules{FloodMessages: m.FloodMessages, FloodWindow: time.Duration(m.FloodSeconds) * time.Second,
+			Blocklist: blocklist, NewcomerFor: time.Duration(cfg.Onboarding.NewcomerHours) * time.Hour}}
 }
 
 // runJobs runs every feature job on its interval until ctx ends, the first

@@ -1,0 +1,240 @@
+package bots
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// ModerationStore is what moderation needs from persistence in the chat
+// layer, besides the domain's store.
+type ModerationStore interface {
+	community.ModerationStore
+	// ModerationGroups returns the community's groups on p that Hearth is
+	// in, staff chats left out.
+	ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error)
+	// MemberMessagesSince returns the platform ids of a member's messages
+	// in a chat since a time, newest first.
+	MemberMessagesSince(ctx context.Context, member community.MemberID, chat community.ChatID, since time.Time) ([]string, error)
+	// LastJoined is when the member was last seen joining a group; zero
+	// when never.
+	LastJoined(ctx context.Context, member community.MemberID) (time.Time, error)
+	// MessageAuthor returns the member who wrote a recorded message.
+	MessageAuthor(ctx context.Context, chat community.ChatID, messageID string) (community.MemberID, error)
+	// LoggedAction returns an action of the staff log by its audit id;
+	// LoggedActions the latest, of one member or (0) of all.
+	LoggedAction(ctx context.Context, id int64) (community.Action, error)
+	LoggedActions(ctx context.Context, member community.MemberID, limit int) ([]community.Action, error)
+	// QueueMessages puts messages in the outbox.
+	QueueMessages(ctx context.Context, out []Outgoing) error
+}
+
+// ModerationOptions configure warnings, the ladder, automod and reports.
+type ModerationOptions struct {
+	Rules   community.ModerationRules
+	Automod community.AutomodRules
+	// ExpireEvery is how often ended sanctions are lifted.
+	ExpireEvery time.Duration
+}
+
+// DefaultModerationOptions are the configuration's defaults.
+func DefaultModerationOptions() ModerationOptions {
+	return ModerationOptions{Rules: community.DefaultModerationRules(), ExpireEvery: time.Minute,
+		Automod: community.AutomodRules{FloodMessages: 6, FloodWindow: 10 * time.Second, NewcomerFor: 24 * time.Hour}}
+}
+
+// moderationFeature is the staff's moderation commands (/warn, /mute,
+// /ban, /purge, /whois...), members' /report, automod with the CLV
+// guardrail, the staff log with Undo, and the job that ends sanctions.
+type moderationFeature struct {
+	store     ServiceStore
+	o         ModerationOptions
+	loc       *time.Location
+	standings *community.Standings
+	mod       *community.Moderation
+	enforcer  *enforcer
+	automod   *automod
+	router    *Router
+	community string
+	now       func() time.Time
+}
+
+func newModerationFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *moderationFeature {
+	mo := o.Moderation
+	if mo.ExpireEvery <= 0 {
+		mo = DefaultModerationOptions()
+	}
+	return &moderationFeature{store: store, o: mo, loc: o.Location, now: now,
+		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
+}
+
+// staffCommands are the moderation commands for staff: the member is named
+// by a reply, @username, a user id or a mention.
+func (f *moderationFeature) staffCommands() []Command {
+	member := Arg{Name: "member", Kind: ArgMember}
+	duration := Arg{Name: "duration", Kind: ArgWord}
+	reason := Arg{Name: "reason", Kind: ArgText}
+	staff := func(name string, run Handler, args ...Arg) Command {
+		return Command{Name: name, Permission: community.RoleStaff, Where: InGroup | InStaffChat, Run: run, Args: args}
+	}
+	return []Command{
+		staff("warn", f.warn, member, reason),
+		staff("unwarn", f.unwarn, member),
+		staff("warns", f.warns, member),
+		staff("mute", f.muteCommand, member, duration, reason),
+		staff("unmute", f.unmute, member),
+		staff("ban", f.banCommand, member, duration, reason),
+		staff("unban", f.unban, member),
+		staff("kick", f.kick, member, reason),
+		staff("purge", f.purge, Arg{Name: "count", Kind: ArgWord}),
+		staff("note", f.note, member, Arg{Name: "text", Kind: ArgText}),
+		staff("whois", f.whois, member),
+	}
+}
+
+// Register adds the commands, the staff log's renderers and automod.
+func (f *moderationFeature) Register(s *Service) {
+	f.router, f.community = s.Router, s.opts.CommunityName
+	f.enforcer = &enforcer{router: s.Router, store: f.store}
+	f.mod = community.NewModeration(f.store, s.Access, f.standings, f.enforcer, f.o.Rules, f.now)
+	reg := s.Router.Registry()
+	for _, c := range f.staffCommands() {
+		reg.Add(c)
+	}
+	reg.Add(Command{Name: "report", Permission: community.RoleMember, Where: InGroup, Run: f.report,
+		Args: []Arg{{Name: "message", Kind: ArgWord}, {Name: "reason", Kind: ArgText}}})
+	reg.Add(Command{Name: "modlog", Permission: community.RoleStaff, Where: InStaffChat, Run: f.modlog, Button: f.button,
+		Args: []Arg{{Name: "member", Kind: ArgMember}}})
+	s.Dispatcher.Render(community.EventModerationAction, f.renderAction)
+	s.Dispatcher.Render(community.EventModerationReport, f.renderReport)
+	s.Dispatcher.Render(community.EventModerationReview, f.renderReview)
+	f.automod = newAutomod(f, s.Access)
+	s.Router.Inspect(f.automod.inspect, f.automod.check)
+}
+
+// Jobs lifts sanctions whose end has come and renews capped mutes.
+func (f *moderationFeature) Jobs() []Job {
+	return []Job{{Name: "moderation.expire", Every: f.o.ExpireEvery, Run: func(ctx context.Context) error {
+		_, err := f.mod.Expire(ctx)
+		return err
+	}}}
+}
+
+// groupOf is the community group a request was made in: the Telegram
+// chat, the Discord server.
+func groupOf(r *Request) community.Group {
+	id := r.Update.Chat.GroupID
+	if id == "" {
+		id = r.Update.Chat.ID
+	}
+	return community.Group{Platform: r.Platform, ID: id}
+}
+
+// groupsFor is where a staff command acts: the group it is used in, or,
+// from the staff chat, every group Hearth is in on each platform where
+// the member has an account.
+func (f *moderationFeature) groupsFor(ctx context.Context, r *Request, m community.Member) ([]community.Group, error) {
+	if !r.InStaffChat {
+		return []community.Group{groupOf(r)}, nil
+	}
+	var out []community.Group
+	for _, id := range m.Identities {
+		if _, ok := f.router.Moderator(id.Platform); !ok {
+			continue
+		}
+		chats, err := f.store.ModerationGroups(ctx, id.Platform)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range chats {
+			out = append(out, community.Group{Platform: c.Platform, ID: c.PlatformID})
+		}
+	}
+	if len(out) == 0 {
+		return nil, community.Errorf(community.EInvalid, "mod.no_groups", map[string]any{"Name": m.DisplayName}, "member %d is in no group Hearth moderates", m.ID)
+	}
+	return out, nil
+}
+
+// modArgs are a staff command's words: the member, maybe a duration, and
+// the rest (the reason, or a note's text).
+type modArgs struct {
+	member   community.Member
+	duration time.Duration
+	text     string
+}
+
+// parseModArgs reads the member (by reply, @username, id or mention), a
+// duration such as 30m, 2h or 3d when withDuration, and the rest. In a
+// reply the first word names a member only if it looks like one (@name,
+// a mention, an id): "/warn spam" in a reply warns the author for spam.
+func (f *moderationFeature) parseModArgs(ctx context.Context, r *Request, withDuration bool, rest string) (modArgs, error) {
+	var a modArgs
+	ref, dur := "", ""
+	if r.Options != nil {
+		ref, dur, a.text = r.Arg("member"), r.Arg("duration"), r.Arg(rest)
+	} else {
+		words := strings.TrimSpace(r.Update.Args)
+		if first, after, _ := strings.Cut(words, " "); first != "" && (r.ReplyTo == nil || looksLikeMember(first)) {
+			ref, words = first, strings.TrimSpace(after)
+		}
+		if first, after, _ := strings.Cut(words, " "); withDuration && first != "" {
+			if _, err := community.ParseDuration(first); err == nil {
+				dur, words = first, strings.TrimSpace(after)
+			}
+		}
+		a.text = words
+	}
+	if dur != "" {
+		d, err := community.ParseDuration(dur)
+		if err != nil {
+			return a, community.Errorf(community.EInvalid, "mod.bad_duration", map[string]any{"Value": dur}, "%v", err)
+		}
+		a.duration = d
+	}
+	var err error
+	a.member, err = f.resolve(ctx, r, ref)
+	return a, err
+}
+
+func looksLikeMember(word string) bool {
+	return strings.HasPrefix(word, "@") || strings.HasPrefix(word, "<@") && strings.HasSuffix(word, ">") || isDigits(word)
+}
+
+// resolve finds the member ref names, or the author of the message the
+// request replies to.
+func (f *moderationFeature) resolve(ctx context.Context, r *Request, ref string) (community.Member, error) {
+	if ref == "" && r.ReplyTo != nil && !r.ReplyTo.From.IsBot && r.ReplyTo.From.ID != "" {
+		ref = r.ReplyTo.From.ID
+	}
+	if ref == "" {
+		return community.Member{}, community.Errorf(community.EInvalid, "member.missing", nil, "no member named")
+	}
+	return f.store.FindMember(ctx, r.Platform, ParseMemberRef(ref))
+}
+
+// formatDuration writes a duration as staff type one: 45m, 2h, 3d, 1w 2d.
+func formatDuration(d time.Duration) string {
+	var parts []string
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{7 * 24 * time.Hour, "w"}, {24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}} {
+		if n := d / u.unit; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d%s", n, u.name))
+			d -= n * u.unit
+		}
+	}
+	if len(parts) == 0 {
+		return "0m"
+	}
+	return strings.Join(parts, " ")
+}
+
+// stamp writes a time in the community's time zone.
+func (f *moderationFeature) stamp(t time.Time) string {
+	return t.In(f.loc).Format("2006-01-02 15:04")
+}

@@ -1,0 +1,119 @@
+package bots
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// enforcer carries sanctions out through each platform's Moderator and
+// explains the platforms' refusals to staff.
+type enforcer struct {
+	router *Router
+	store  ModerationStore
+}
+
+var _ community.Enforcer = (*enforcer)(nil)
+
+// Enforce implements community.Enforcer.
+func (e *enforcer) Enforce(ctx context.Context, kind community.SanctionKind, g community.Group, userID string, until time.Time) error {
+	mod, err := e.moderator(g.Platform)
+	if err != nil {
+		return err
+	}
+	switch kind {
+	case community.SanctionMute:
+		err = mod.Mute(ctx, g.ID, userID, until)
+	case community.SanctionBan:
+		err = mod.Ban(ctx, g.ID, userID, until)
+	case community.SanctionKick:
+		err = mod.Kick(ctx, g.ID, userID)
+	default:
+		return fmt.Errorf("no platform action for a %s", kind)
+	}
+	return e.explain(ctx, err, string(kind), g)
+}
+
+// Lift implements community.Enforcer.
+func (e *enforcer) Lift(ctx context.Context, kind community.SanctionKind, g community.Group, userID string) error {
+	mod, err := e.moderator(g.Platform)
+	if err != nil {
+		return err
+	}
+	switch kind {
+	case community.SanctionMute:
+		return e.explain(ctx, mod.Unmute(ctx, g.ID, userID), "unmute", g)
+	case community.SanctionBan:
+		return e.explain(ctx, mod.Unban(ctx, g.ID, userID), "unban", g)
+	}
+	return fmt.Errorf("a %s cannot be lifted", kind)
+}
+
+// Delete implements community.Enforcer.
+func (e *enforcer) Delete(ctx context.Context, p community.Platform, chatID string, messageIDs []string) error {
+	if len(messageIDs) == 0 {
+		return nil
+	}
+	mod, err := e.moderator(p)
+	if err != nil {
+		return err
+	}
+	return e.explain(ctx, mod.DeleteMessages(ctx, chatID, messageIDs), "delete", community.Group{Platform: p, ID: chatID})
+}
+
+// Limits implements community.Enforcer: Telegram ends timed mutes and
+// bans itself (up to 366 days; longer is for ever there, so Hearth ends
+// those); a Discord timeout lasts at most 28 days and a Discord ban has no
+// end; the console ends nothing by itself.
+func (e *enforcer) Limits(p community.Platform) community.PlatformLimits {
+	switch p {
+	case community.Telegram:
+		return community.PlatformLimits{MuteEnds: true, BanEnds: true, EndsWithin: 366 * 24 * time.Hour}
+	case community.Discord:
+		return community.PlatformLimits{MuteEnds: true, MaxMute: 28*24*time.Hour - time.Minute}
+	}
+	return community.PlatformLimits{}
+}
+
+func (e *enforcer) moderator(p community.Platform) (Moderator, error) {
+	mod, ok := e.router.Moderator(p)
+	if !ok {
+		return nil, community.Errorf(community.EInvalid, "mod.no_platform", map[string]any{"Platform": string(p)}, "Hearth cannot moderate on %s", p)
+	}
+	return mod, nil
+}
+
+// rights name the administrator right each action needs.
+var rights = map[string]string{"mute": "restrict", "unmute": "restrict", "ban": "ban", "unban": "ban", "kick": "kick", "delete": "delete"}
+
+// explain turns a platform's refusal into a message for staff: the
+// target is protected (an administrator), or Hearth lacks the right the
+// action needs in that group.
+func (e *enforcer) explain(ctx context.Context, err error, verb string, g community.Group) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrProtected):
+		return &community.Error{Code: community.EForbidden, Key: "mod.protected." + verb, Msg: err.Error()}
+	case errors.Is(err, ErrNoRights):
+		return &community.Error{Code: community.EForbidden, Key: "mod.no_rights." + rights[verb], Msg: err.Error(),
+			Data: map[string]any{"Group": e.groupName(ctx, g)}}
+	}
+	return err
+}
+
+// groupName is a group's title as Hearth knows it, else its id.
+func (e *enforcer) groupName(ctx context.Context, g community.Group) string {
+	chats, err := e.store.ModerationGroups(ctx, g.Platform)
+	if err == nil {
+		for _, c := range chats {
+			if c.PlatformID == g.ID && c.Title != "" {
+				return c.Title
+			}
+		}
+	}
+	return g.ID
+}
