@@ -22,6 +22,8 @@ type CommunityStore interface {
 	// CanWriteTo reports whether Hearth may start a private conversation
 	// with the account: on Telegram only once they have written to it.
 	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
+	community.AnnouncementStore
+	AnnouncementOutbox
 	community.PrivacyStore
 	ModerationStore
 }
@@ -41,6 +43,8 @@ type CommunityOptions struct {
 	RecomputeEvery time.Duration
 	// Location is the community's time zone (quiet hours, dates shown).
 	Location *time.Location
+	// Announce limits private announcements.
+	Announce AnnounceOptions
 	// Moderation configures warnings, the ladder, automod and reports.
 	Moderation ModerationOptions
 }
@@ -50,6 +54,7 @@ func DefaultCommunityOptions() CommunityOptions {
 	return CommunityOptions{
 		Engagement: community.DefaultEngagementRules(), Tiers: community.DefaultTierRules(), Loyalty: community.DefaultLoyaltyRules(),
 		RemoveOnDowngrade: true, RecomputeEvery: 10 * time.Minute, Location: time.UTC,
+		Announce:   AnnounceOptions{WeeklyCap: 2, QuietHours: community.QuietHours{From: 22 * time.Hour, To: 8 * time.Hour}},
 		Moderation: DefaultModerationOptions(),
 	}
 }
@@ -78,6 +83,7 @@ func (s *Service) communityFeatures() []Feature {
 	o := s.opts.Community
 	return []Feature{
 		newStandingsFeature(s.opts.Store, o, s.opts.Now),
+		newAnnounceFeature(s.opts.Store, o, s.opts.Now),
 		newPrivacyFeature(s.opts.Store, s.opts.CommunityName, s.opts.Now),
 		newModerationFeature(s.opts.Store, o, s.opts.Now),
 	}

@@ -18,6 +18,7 @@ func communityOptions(cfg config.Config) bots.CommunityOptions {
 		Engagement: cfg.EngagementRules(), Tiers: cfg.TierRules(), Loyalty: cfg.LoyaltyRules(),
 		RemoveOnDowngrade: cfg.Tiers.RemoveOnDowngrade, VIPChat: cfg.Telegram.VIPChatID,
 		RecomputeEvery: cfg.Engagement.RecomputeEvery, Location: cfg.Location(),
+		Announce:   bots.AnnounceOptions{WeeklyCap: cfg.Announce.WeeklyCap, QuietHours: cfg.QuietHours()},
 		Moderation: moderationOptions(cfg),
 	}
 }

@@ -1,0 +1,172 @@
+package bots
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/community"
+)
+
+// renderPosts posts an announcement in the chats chosen when it was sent,
+// each with a header and footer in the chat's language.
+func (f *announceFeature) renderPosts(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	var p community.AnnouncementPosts
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
+	}
+	ann, err := f.store.Announcement(ctx, p.Announcement)
+	if err != nil {
+		return nil, err
+	}
+	chats, err := f.store.AnnouncementPostChats(ctx, p.Announcement)
+	if err != nil {
+		return nil, err
+	}
+	var out []Outgoing
+	for _, c := range chats {
+		if _, ok := f.router.adapters[c.Platform]; !ok {
+			continue
+		}
+		lang := f.router.chatLanguage(c)
+		out = append(out, Outgoing{Target: Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang},
+			Message: Reply{Text: f.post(lang, ann.Text, "announce.footer_group")}})
+	}
+	return out, nil
+}
+
+// renderDMs writes an announcement privately to a batch of its
+// recipients, on every platform Hearth may write to them on, each in
+// their language; while it was quiet, the messages wait until it is not.
+func (f *announceFeature) renderDMs(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	var p community.AnnouncementDMs
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
+	}
+	ann, err := f.store.Announcement(ctx, p.Announcement)
+	if err != nil {
+		return nil, err
+	}
+	members, err := f.store.AnnouncementRecipients(ctx, p.Announcement, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	texts := map[string]string{}
+	var out []Outgoing
+	for _, m := range members {
+		for _, id := range m.Identities {
+			if _, ok := f.router.adapters[id.Platform]; !ok {
+				continue
+			}
+			if ok, err := f.store.CanWriteTo(ctx, id.Account); err != nil || !ok {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+			lang := f.router.memberLanguage(m, id)
+			if _, ok := texts[lang]; !ok {
+				texts[lang] = f.post(lang, ann.Text, "announce.footer_dm")
+			}
+			out = append(out, Outgoing{Target: Target{Platform: id.Platform, UserID: id.UserID, Lang: lang},
+				Message: Reply{Text: texts[lang]}, NotBefore: ann.Reach.HeldUntil})
+		}
+	}
+	return out, nil
+}
+
+// post is an announcement as members read it: the community's header,
+// the staff's text as written, and a footer ("" for none).
+func (f *announceFeature) post(lang, text, footer string) string {
+	out := f.router.catalog.Text(lang, "announce.header", map[string]any{"Community": f.community}) + "\n\n" + text
+	if footer != "" {
+		out += "\n\n" + f.router.catalog.Text(lang, footer, nil)
+	}
+	return out
+}
+
+// audience names whom an announcement is for: everyone, or a tier and
+// those above it.
+func (f *announceFeature) audience(lang string, tier *community.Tier) catalog.Raw {
+	cat := f.router.catalog
+	switch {
+	case tier == nil:
+		return catalog.Raw(cat.Text(lang, "announce.audience_all", nil))
+	case *tier == community.Tiers[len(community.Tiers)-1]:
+		return catalog.Raw(cat.Text(lang, "announce.audience_top", map[string]any{"Tier": f.tierName(lang, *tier)}))
+	default:
+		return catalog.Raw(cat.Text(lang, "announce.audience_tier", map[string]any{"Tier": f.tierName(lang, *tier)}))
+	}
+}
+
+func (f *announceFeature) tierName(lang string, t community.Tier) catalog.Raw {
+	return catalog.Raw(f.router.catalog.Text(lang, "tier."+t.String(), nil))
+}
+
+// reachLines explain whom an announcement reaches: the groups it is
+// posted in, the members written to by tier, those over the weekly cap,
+// and the quiet hours holding the private messages.
+func (f *announceFeature) reachLines(lang string, tier *community.Tier, reach community.Reach) []string {
+	cat := f.router.catalog
+	var lines []string
+	switch {
+	case reach.GroupCount() > 0:
+		var groups []string
+		for _, p := range slices.Sorted(maps.Keys(reach.Groups)) {
+			groups = append(groups, cat.Count(lang, "announce.groups_on", reach.Groups[p], map[string]any{"Platform": platformName(p)}))
+		}
+		lines = append(lines, cat.Text(lang, "announce.posts", map[string]any{"Groups": catalog.Raw(strings.Join(groups, ", "))}))
+	case tier != nil:
+		lines = append(lines, cat.Text(lang, "announce.no_posts_tier", nil))
+	default:
+		lines = append(lines, cat.Text(lang, "announce.no_posts", nil))
+	}
+	switch {
+	case reach.PrivateOff():
+		lines = append(lines, cat.Text(lang, "announce.private_off", nil))
+	case reach.MemberCount() > 0:
+		var tiers []string
+		for _, t := range slices.Backward(community.Tiers) {
+			if n := reach.Members[t]; n > 0 {
+				tiers = append(tiers, fmt.Sprintf("%s %d", f.tierName(lang, t), n))
+			}
+		}
+		lines = append(lines, cat.Count(lang, "announce.members", reach.MemberCount(), map[string]any{"Tiers": catalog.Raw(strings.Join(tiers, ", "))}))
+	default:
+		lines = append(lines, cat.Text(lang, "announce.no_members", nil))
+	}
+	if reach.Capped > 0 {
+		lines = append(lines, cat.Count(lang, "announce.capped", reach.Capped, map[string]any{"Cap": reach.Cap}))
+	}
+	if reach.Held() > 0 {
+		lines = append(lines, cat.Text(lang, "announce.held", map[string]any{"Until": f.when(reach.HeldUntil)}))
+	}
+	return lines
+}
+
+// reachSummary is a sent announcement's reach on one line, for the
+// history.
+func (f *announceFeature) reachSummary(lang string, reach community.Reach) string {
+	cat := f.router.catalog
+	parts := []string{
+		cat.Count(lang, "announce.sum_groups", reach.GroupCount(), nil),
+		cat.Count(lang, "announce.sum_members", reach.MemberCount(), nil),
+	}
+	if reach.Capped > 0 {
+		parts = append(parts, cat.Count(lang, "announce.sum_capped", reach.Capped, nil))
+	}
+	if reach.Held() > 0 {
+		parts = append(parts, cat.Text(lang, "announce.sum_held", map[string]any{"Until": f.when(reach.HeldUntil)}))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// when writes a time in the community's time zone.
+func (f *announceFeature) when(t time.Time) string {
+	return t.In(f.o.Location).Format("2006-01-02 15:04")
+}
