@@ -16,15 +16,11 @@ import (
 // renderPosts posts an announcement in the chats chosen when it was sent,
 // each with a header and footer in the chat's language.
 func (f *announceFeature) renderPosts(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
-	var p community.AnnouncementPosts
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return nil, Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
-	}
-	ann, err := f.store.Announcement(ctx, p.Announcement)
+	ann, err := f.eventAnnouncement(ctx, e)
 	if err != nil {
 		return nil, err
 	}
-	chats, err := f.store.AnnouncementPostChats(ctx, p.Announcement)
+	chats, err := f.store.AnnouncementPostChats(ctx, ann.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -44,15 +40,15 @@ func (f *announceFeature) renderPosts(ctx context.Context, e OutboxEvent) ([]Out
 // recipients, on every platform Hearth may write to them on, each in
 // their language; while it was quiet, the messages wait until it is not.
 func (f *announceFeature) renderDMs(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	ann, err := f.eventAnnouncement(ctx, e)
+	if err != nil {
+		return nil, err
+	}
 	var p community.AnnouncementDMs
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return nil, Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
 	}
-	ann, err := f.store.Announcement(ctx, p.Announcement)
-	if err != nil {
-		return nil, err
-	}
-	members, err := f.store.AnnouncementRecipients(ctx, p.Announcement, p.From, p.To)
+	members, err := f.store.AnnouncementRecipients(ctx, ann.ID, p.From, p.To)
 	if err != nil {
 		return nil, err
 	}
@@ -63,10 +59,11 @@ func (f *announceFeature) renderDMs(ctx context.Context, e OutboxEvent) ([]Outgo
 			if _, ok := f.router.adapters[id.Platform]; !ok {
 				continue
 			}
-			if ok, err := f.store.CanWriteTo(ctx, id.Account); err != nil || !ok {
-				if err != nil {
-					return nil, err
-				}
+			writable, err := f.store.CanWriteTo(ctx, id.Account)
+			if err != nil {
+				return nil, err
+			}
+			if !writable {
 				continue
 			}
 			lang := f.router.memberLanguage(m, id)
@@ -78,6 +75,16 @@ func (f *announceFeature) renderDMs(ctx context.Context, e OutboxEvent) ([]Outgo
 		}
 	}
 	return out, nil
+}
+
+// eventAnnouncement loads the announcement an event is about; every
+// announcement event's payload names it.
+func (f *announceFeature) eventAnnouncement(ctx context.Context, e OutboxEvent) (community.Announcement, error) {
+	var p community.AnnouncementPosts
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return community.Announcement{}, Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
+	}
+	return f.store.Announcement(ctx, p.Announcement)
 }
 
 // post is an announcement as members read it: the community's header,

@@ -43,11 +43,11 @@ WITH candidates AS (
 // The recipients counted, or recorded and counted, per tier and cap.
 const (
 	countRecipientsSQL = candidatesSQL + `
-SELECT tier, capped, count(*) FROM candidates GROUP BY tier, capped`
+SELECT tier, capped, count(*) AS n FROM candidates GROUP BY tier, capped`
 	addRecipientsSQL = candidatesSQL + `, added AS (
     INSERT INTO announcement_recipients (announcement_id, member_id, due_at)
     SELECT $6, id, CAST($3 AS timestamptz) FROM candidates WHERE NOT capped)
-SELECT tier, capped, count(*) FROM candidates GROUP BY tier, capped`
+SELECT tier, capped, count(*) AS n FROM candidates GROUP BY tier, capped`
 )
 
 // postChatsSQL chooses the chats to post in: every community group on the
@@ -63,10 +63,10 @@ WITH chosen AS (
 // The chats counted, or recorded and counted, per platform.
 const (
 	countPostsSQL = postChatsSQL + `
-SELECT platform, count(*) FROM chosen GROUP BY platform`
+SELECT platform, count(*) AS n FROM chosen GROUP BY platform`
 	addPostsSQL = postChatsSQL + `, added AS (
     INSERT INTO announcement_posts (announcement_id, chat_id) SELECT $4, id FROM chosen)
-SELECT platform, count(*) FROM chosen GROUP BY platform`
+SELECT platform, count(*) AS n FROM chosen GROUP BY platform`
 )
 
 // audienceArgs are the arguments of candidatesSQL and postChatsSQL.
@@ -103,46 +103,36 @@ func (s *Store) AnnouncementReach(ctx context.Context, aud community.Audience, a
 func reachOf(ctx context.Context, q sqlx.QueryerContext, aud community.Audience, recipientsSQL string, recipientArgs []any,
 	postsSQL string, postArgs []any) (community.Reach, error) {
 	reach := community.Reach{Groups: map[community.Platform]int{}, Members: map[community.Tier]int{}, Cap: aud.Cap, HeldUntil: aud.HoldUntil}
-	rows, err := q.QueryContext(ctx, recipientsSQL, recipientArgs...)
-	if err != nil {
+	var members []struct {
+		Tier   string `db:"tier"`
+		Capped bool   `db:"capped"`
+		N      int    `db:"n"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &members, recipientsSQL, recipientArgs...); err != nil {
 		return reach, fmt.Errorf("announcement recipients: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var tier string
-		var capped bool
-		var n int
-		if err := rows.Scan(&tier, &capped, &n); err != nil {
-			return reach, fmt.Errorf("announcement recipients: %w", err)
-		}
-		if capped {
-			reach.Capped += n
-			continue
-		}
-		t, err := community.ParseTier(tier)
-		if err != nil {
+	for _, m := range members {
+		t, err := community.ParseTier(m.Tier)
+		switch {
+		case m.Capped:
+			reach.Capped += m.N
+		case err != nil:
 			return reach, err
+		default:
+			reach.Members[t] += m.N
 		}
-		reach.Members[t] += n
 	}
-	if err := rows.Err(); err != nil {
-		return reach, fmt.Errorf("announcement recipients: %w", err)
+	var posts []struct {
+		Platform string `db:"platform"`
+		N        int    `db:"n"`
 	}
-	rows.Close()
-	prows, err := q.QueryContext(ctx, postsSQL, postArgs...)
-	if err != nil {
+	if err := sqlx.SelectContext(ctx, q, &posts, postsSQL, postArgs...); err != nil {
 		return reach, fmt.Errorf("announcement posts: %w", err)
 	}
-	defer prows.Close()
-	for prows.Next() {
-		var p string
-		var n int
-		if err := prows.Scan(&p, &n); err != nil {
-			return reach, fmt.Errorf("announcement posts: %w", err)
-		}
-		reach.Groups[community.Platform(p)] = n
+	for _, p := range posts {
+		reach.Groups[community.Platform(p.Platform)] = p.N
 	}
-	return reach, prows.Err()
+	return reach, nil
 }
 
 // CreateAnnouncement implements community.AnnouncementStore.
