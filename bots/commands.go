@@ -73,6 +73,9 @@ type Core struct {
 	platforms []community.Platform
 	community string
 	customers *Customers // links a member when /start carries a link code
+	// startTour follows the /start greeting in a private chat with the
+	// getting-started tour (set by onboarding).
+	startTour func(r *Request, greeting Reply) Reply
 }
 
 // NewCore returns the built-in commands for the platforms Hearth runs.
@@ -115,6 +118,9 @@ func (c *Core) start(ctx context.Context, r *Request) (Reply, error) {
 			return Reply{}, err
 		}
 		greeting.Text = linked.Text + "\n\n" + greeting.Text
+	}
+	if c.startTour != nil {
+		greeting = c.startTour(r, greeting)
 	}
 	return greeting, nil
 }

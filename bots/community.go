@@ -22,6 +22,7 @@ type CommunityStore interface {
 	// CanWriteTo reports whether Hearth may start a private conversation
 	// with the account: on Telegram only once they have written to it.
 	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
+	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox
 	community.PrivacyStore
@@ -43,6 +44,8 @@ type CommunityOptions struct {
 	RecomputeEvery time.Duration
 	// Location is the community's time zone (quiet hours, dates shown).
 	Location *time.Location
+	// Onboarding receives newcomers: welcome, rules, captcha.
+	Onboarding OnboardingOptions
 	// Announce limits private announcements.
 	Announce AnnounceOptions
 	// Moderation configures warnings, the ladder, automod and reports.
@@ -52,6 +55,7 @@ type CommunityOptions struct {
 // DefaultCommunityOptions are the configuration's defaults.
 func DefaultCommunityOptions() CommunityOptions {
 	return CommunityOptions{
+		Onboarding: OnboardingOptions{Welcome: true, CaptchaTimeout: 5 * time.Minute},
 		Engagement: community.DefaultEngagementRules(), Tiers: community.DefaultTierRules(), Loyalty: community.DefaultLoyaltyRules(),
 		RemoveOnDowngrade: true, RecomputeEvery: 10 * time.Minute, Location: time.UTC,
 		Announce:   AnnounceOptions{WeeklyCap: 2, QuietHours: community.QuietHours{From: 22 * time.Hour, To: 8 * time.Hour}},
@@ -83,6 +87,7 @@ func (s *Service) communityFeatures() []Feature {
 	o := s.opts.Community
 	return []Feature{
 		newStandingsFeature(s.opts.Store, o, s.opts.Now),
+		newOnboardingFeature(s.opts.Store, o, s.opts.Now),
 		newAnnounceFeature(s.opts.Store, o, s.opts.Now),
 		newPrivacyFeature(s.opts.Store, s.opts.CommunityName, s.opts.Now),
 		newModerationFeature(s.opts.Store, o, s.opts.Now),

@@ -11,6 +11,7 @@
 //	/group       speak in the community group
 //	/staffchat   speak in the staff room
 //	/dm          speak in a private chat with the bot
+//	/join        join the group as the current speaker, as a newcomer would
 //	/press N     press button N of the last message with buttons here
 //	/cancel      stop filling in a form
 //	/quit        leave
@@ -209,6 +210,8 @@ func (c *Console) line(ctx context.Context, r *bots.Router, line string) (quit b
 		c.moveTo(dmPrefix + c.state.speaker)
 	case "/press":
 		return false, c.press(ctx, r, rest)
+	case "/join":
+		return false, c.join(ctx, r)
 	case "/cancel":
 		c.cancelForm()
 	default:
@@ -277,6 +280,16 @@ func (c *Console) press(ctx context.Context, r *bots.Router, arg string) error {
 	u := c.update(bots.KindButton)
 	u.Data, u.MessageID = b.Data, last.messageID
 	u.Handle = u.ID
+	return r.Handle(ctx, u)
+}
+
+// join makes the current speaker join the group, as a newcomer does.
+func (c *Console) join(ctx context.Context, r *bots.Router) error {
+	u := c.update(bots.KindJoin)
+	u.Chat, u.MessageID = c.chatOf(groupChat), ""
+	c.mu.Lock()
+	c.out.note(capitalize(u.From.ID) + " joined the group.")
+	c.mu.Unlock()
 	return r.Handle(ctx, u)
 }
 

@@ -18,6 +18,8 @@ func communityOptions(cfg config.Config) bots.CommunityOptions {
 		Engagement: cfg.EngagementRules(), Tiers: cfg.TierRules(), Loyalty: cfg.LoyaltyRules(),
 		RemoveOnDowngrade: cfg.Tiers.RemoveOnDowngrade, VIPChat: cfg.Telegram.VIPChatID,
 		RecomputeEvery: cfg.Engagement.RecomputeEvery, Location: cfg.Location(),
+		Onboarding: bots.OnboardingOptions{Welcome: cfg.Onboarding.Welcome, Rules: cfg.Onboarding.Rules,
+			ShopAccountURL: cfg.Onboarding.ShopAccountURL, Captcha: cfg.Onboarding.Captcha, CaptchaTimeout: cfg.Onboarding.CaptchaTimeout},
 		Announce:   bots.AnnounceOptions{WeeklyCap: cfg.Announce.WeeklyCap, QuietHours: cfg.QuietHours()},
 		Moderation: moderationOptions(cfg),
 	}

@@ -1,0 +1,223 @@
+package bots
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/bots/markup"
+	"github.com/hearthbot/hearth/community"
+)
+
+// OnboardingOptions configure how newcomers are received.
+type OnboardingOptions struct {
+	// Welcome posts a welcome in the group when someone joins.
+	Welcome bool
+	// Rules are the community's rules in Hearth's markup, shown by /rules
+	// and the welcome's Rules button ("": no rules, no button).
+	Rules string
+	// ShopAccountURL is the shop page where customers find their link
+	// ("": the Link button explains linking instead).
+	ShopAccountURL string
+	// Captcha keeps newcomers muted until they press "I'm human" and
+	// removes them when CaptchaTimeout passes first.
+	Captcha        bool
+	CaptchaTimeout time.Duration
+}
+
+// GroupChannels is implemented by platforms that post a message meant for
+// a whole group in one of its channels (Discord: a server's system
+// channel): it says which, so that such a message can be deleted later.
+type GroupChannels interface {
+	GroupChannel(ctx context.Context, group string) (string, error)
+}
+
+// Timings of onboarding.
+const (
+	// captchaMuteGrace keeps a newcomer muted a while past their captcha's
+	// deadline, so that the expiry job removes them before the platform
+	// lifts the mute by itself; if Hearth is down, the mute still ends.
+	captchaMuteGrace = 10 * time.Minute
+	// captchaEvery is how often the expiry job looks for captchas run out.
+	captchaEvery = 20 * time.Second
+	captchaBatch = 50
+	staleBatch   = 100
+)
+
+// onboardingFeature receives newcomers: the welcome in each group with its
+// Rules, Link and Ask buttons, the join captcha, /rules, the staff's
+// /welcome texts and the getting-started tour after /start.
+type onboardingFeature struct {
+	store      ServiceStore
+	onboarding *community.Onboarding
+	standings  *community.Standings
+	o          OnboardingOptions
+	router     *Router
+	access     *community.Access
+	community  string
+	linking    bool // members can link their shop account (/link, /start with a code)
+	wake       func()
+	log        *slog.Logger
+	now        func() time.Time
+}
+
+func newOnboardingFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *onboardingFeature {
+	ob := o.Onboarding
+	rules := community.OnboardingRules{Welcome: ob.Welcome, Captcha: ob.Captcha, CaptchaTimeout: ob.CaptchaTimeout}
+	return &onboardingFeature{store: store, o: ob, now: now,
+		onboarding: community.NewOnboarding(store, rules, now),
+		standings:  community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
+}
+
+// Register adds /rules, /guide and /welcome, the join and leave hooks, the
+// renderers, and the tour that follows /start.
+func (f *onboardingFeature) Register(s *Service) {
+	f.router, f.access, f.community, f.log = s.Router, s.Access, s.opts.CommunityName, s.opts.Log
+	f.linking, f.wake = s.opts.LinkTokens != nil, s.Dispatcher.Wake
+	reg := s.Router.Registry()
+	reg.Add(Command{Name: "rules", Permission: community.RoleMember, Where: Anywhere, Run: f.rules, Button: f.rules})
+	reg.Add(Command{Name: "guide", Permission: community.RoleMember, Where: Anywhere, Run: f.guide, Button: f.guideButton, Form: f.askForm})
+	reg.Add(Command{Name: "welcome", Permission: community.RoleStaff, Where: Anywhere, Run: f.welcome, Args: []Arg{
+		{Name: "action", Kind: ArgChoice, Choices: []string{"show", "set", "reset", "preview"}},
+		{Name: "language", Kind: ArgWord}, {Name: "text", Kind: ArgText}}})
+	s.Router.On(KindJoin, f.joined)
+	s.Router.On(KindLeave, f.left)
+	s.Dispatcher.Render(community.EventWelcome, f.renderWelcome)
+	s.Dispatcher.Render(community.EventCaptcha, f.renderCaptcha)
+	s.Dispatcher.Render(community.EventCaptchaFailed, f.renderCaptchaFailure)
+	s.Dispatcher.Render(community.EventQuestionAsked, f.renderQuestion)
+	s.core.startTour = f.afterStart
+}
+
+// Jobs removes newcomers whose captcha ran out and deletes welcomes that
+// newer ones replaced while they were still being sent.
+func (f *onboardingFeature) Jobs() []Job {
+	return []Job{{Name: "onboarding.captcha", Every: captchaEvery, Run: f.expire}}
+}
+
+// joined receives a member joining a group: it records the join, which
+// queues their welcome, or their captcha (muting them) when they must
+// prove they are human.
+func (f *onboardingFeature) joined(ctx context.Context, r *Request) ([]Outgoing, error) {
+	if r.From.ID == "" || r.From.IsBot || r.IsDirect() || r.InStaffChat {
+		return nil, nil
+	}
+	role, err := f.access.RoleOf(ctx, r.Account(), r.Member)
+	if err != nil {
+		return nil, err
+	}
+	_, canEnforce := f.router.Moderator(r.Platform)
+	j, fresh, err := f.onboarding.Join(ctx, community.JoinInput{Join: community.Join{
+		Platform: r.Platform, Key: r.ID, Group: r.Update.Chat.ID, Chat: r.ChatID, UserID: r.From.ID, Member: r.Member,
+		Name: displayName(r.From), At: f.now()}, Staff: role >= community.RoleStaff, CanEnforce: canEnforce})
+	if err != nil {
+		return nil, fmt.Errorf("record %s joining %s %s: %w", r.From.ID, r.Platform, r.Update.Chat.ID, err)
+	}
+	if fresh {
+		f.log.Info("member joined", "platform", r.Platform, "group", j.Group, "member", j.Member, "captcha", j.Captcha)
+		f.wake()
+	}
+	return nil, nil
+}
+
+// left cancels the captcha of a newcomer who left before solving it: the
+// captcha message goes and the mute is lifted, should they come back.
+func (f *onboardingFeature) left(ctx context.Context, r *Request) ([]Outgoing, error) {
+	if r.From.ID == "" || r.IsDirect() {
+		return nil, nil
+	}
+	joins, err := f.onboarding.Left(ctx, r.Platform, r.Update.Chat.ID, r.From.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range joins {
+		f.deleteInGroup(ctx, j.Platform, j.Group, j.CaptchaMessages)
+		if mod, ok := f.router.Moderator(j.Platform); ok {
+			if err := mod.Unmute(ctx, j.Group, j.UserID); err != nil {
+				f.log.Warn("unmute a newcomer who left", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", err)
+			}
+		}
+	}
+	return nil, nil
+}
+
+// expire removes the newcomers whose captcha ran out, and deletes stale
+// welcomes in every group.
+func (f *onboardingFeature) expire(ctx context.Context) error {
+	n, err := f.onboarding.ExpireCaptchas(ctx, captchaBatch, f.removeNewcomer)
+	if n > 0 {
+		f.wake()
+	}
+	return errors.Join(err, f.clearStaleWelcomes(ctx, "", ""))
+}
+
+// deleteInGroup deletes messages Hearth posted to a group, in the channel
+// they went to; failures are logged, as nothing depends on them.
+func (f *onboardingFeature) deleteInGroup(ctx context.Context, p community.Platform, group string, ids []string) {
+	if err := f.tryDeleteInGroup(ctx, p, group, ids); err != nil {
+		f.log.Warn("delete onboarding messages", "platform", p, "group", group, "messages", ids, "error", err)
+	}
+}
+
+func (f *onboardingFeature) tryDeleteInGroup(ctx context.Context, p community.Platform, group string, ids []string) error {
+	mod, ok := f.router.Moderator(p)
+	if !ok || len(ids) == 0 {
+		return nil
+	}
+	channel := group
+	if gc, ok := f.router.adapters[p].(GroupChannels); ok {
+		var err error
+		if channel, err = gc.GroupChannel(ctx, group); err != nil {
+			return fmt.Errorf("find the channel of group %s: %w", group, err)
+		}
+	}
+	return mod.DeleteMessages(ctx, channel, ids)
+}
+
+// clearStaleWelcomes deletes the welcomes that newer ones replaced, in
+// group (every group when p is ""). A welcome Hearth may not delete (no
+// rights) is given up; one that failed otherwise is tried again later.
+func (f *onboardingFeature) clearStaleWelcomes(ctx context.Context, p community.Platform, group string) error {
+	stale, err := f.store.StaleWelcomes(ctx, p, group, staleBatch)
+	if err != nil || len(stale) == 0 {
+		return err
+	}
+	var cleared []community.JoinID
+	for _, w := range stale {
+		err := f.tryDeleteInGroup(ctx, w.Platform, w.Group, w.Messages)
+		if err != nil && !errors.Is(err, ErrNoRights) && !IsPermanent(err) {
+			f.log.Warn("delete a replaced welcome", "platform", w.Platform, "group", w.Group, "error", err)
+			continue
+		}
+		cleared = append(cleared, w.Join)
+	}
+	return f.store.WelcomesCleared(ctx, cleared, f.now())
+}
+
+// groupLanguage is the language to write to a group in: its own, else the
+// community's.
+func (f *onboardingFeature) groupLanguage(j community.Join) string {
+	return f.router.chatLanguage(community.Chat{Language: j.Language})
+}
+
+// mention writes a member's name as a mention of their platform account.
+func mention(name, userID string) catalog.Raw {
+	if name == "" {
+		name = userID
+	}
+	if userID == "" {
+		return catalog.Raw(markup.Escape(name))
+	}
+	return catalog.Raw("[" + markup.Escape(name) + "](user:" + userID + ")")
+}
+
+// displayName is how a user is called: their name, else their username.
+func displayName(u User) string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}

@@ -1,0 +1,118 @@
+package bots
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// Why a newcomer whose captcha ran out could not be removed
+// (community.CaptchaFailure.Problem).
+const (
+	problemNoRights    = "no_rights"
+	problemProtected   = "protected"
+	problemUnsupported = "unsupported"
+)
+
+// renderCaptcha mutes a newcomer who must prove they are human and posts
+// the message with their "I'm human" button. A mute the platform refuses
+// (no rights, an administrator) is logged: the captcha stands, and its
+// timeout still applies.
+func (f *onboardingFeature) renderCaptcha(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	j, ok, err := f.eventJoin(ctx, e)
+	if !ok || err != nil || j.Captcha != community.CaptchaPending {
+		return nil, err // erased, or solved, cancelled or expired before it was shown
+	}
+	if mod, ok := f.router.Moderator(j.Platform); ok {
+		err := mod.Mute(ctx, j.Group, j.UserID, j.Deadline.Add(captchaMuteGrace))
+		switch {
+		case errors.Is(err, ErrNoRights), errors.Is(err, ErrProtected), IsPermanent(err):
+			f.log.Warn("mute a newcomer until their captcha is solved", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", err)
+		case err != nil:
+			return nil, fmt.Errorf("mute %s in %s until their captcha is solved: %w", j.UserID, j.Group, err)
+		}
+	}
+	lang := f.groupLanguage(j)
+	minutes := max(1, int(math.Ceil(j.Deadline.Sub(j.At).Minutes())))
+	text := f.router.catalog.Count(lang, "onboarding.captcha", minutes, map[string]any{"Name": mention(j.Name, j.UserID), "Community": f.community})
+	button := Button{Label: f.router.catalog.Text(lang, "onboarding.button_human", nil), Data: "guide:human:" + strconv.FormatInt(int64(j.ID), 10)}
+	return []Outgoing{{Target: Target{Platform: j.Platform, ChatID: j.Group, Lang: lang},
+		Message: Reply{Text: text, Buttons: [][]Button{{button}}}}}, nil
+}
+
+// human answers "I'm human": pressed by the newcomer it is for, it lifts
+// their mute, deletes the captcha message and queues their welcome;
+// pressed by anyone else, it says whose button it is.
+func (f *onboardingFeature) human(ctx context.Context, r *Request, arg string) (Reply, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || id <= 0 {
+		return Reply{}, fmt.Errorf("captcha button %q: bad join id", r.Data)
+	}
+	j, err := f.onboarding.Solve(ctx, community.JoinID(id), r.From.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if mod, ok := f.router.Moderator(j.Platform); ok {
+		switch err := mod.Unmute(ctx, j.Group, j.UserID); {
+		case errors.Is(err, ErrNoRights), errors.Is(err, ErrProtected):
+			// Hearth could not mute them either: there is nothing to lift.
+			f.log.Warn("unmute a newcomer after their captcha", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", err)
+		case err != nil:
+			return Reply{}, fmt.Errorf("unmute %s in %s after their captcha: %w", j.UserID, j.Group, err)
+		}
+		if err := mod.DeleteMessages(ctx, r.Update.Chat.ID, []string{r.MessageID}); err != nil {
+			f.log.Warn("delete a solved captcha", "platform", j.Platform, "chat", r.Update.Chat.ID, "message", r.MessageID, "error", err)
+		}
+	}
+	f.wake()
+	return Reply{Text: r.Text("onboarding.captcha_thanks", nil), Ephemeral: true}, nil
+}
+
+// removeNewcomer removes from the group a newcomer whose captcha ran out,
+// and deletes the captcha message. A removal the platform refuses for
+// good is reported to staff; any other failure is tried again later.
+func (f *onboardingFeature) removeNewcomer(ctx context.Context, j community.Join) (community.CaptchaFailure, error) {
+	mod, ok := f.router.Moderator(j.Platform)
+	if !ok {
+		return community.CaptchaFailure{Problem: problemUnsupported}, nil
+	}
+	var out community.CaptchaFailure
+	switch err := mod.Kick(ctx, j.Group, j.UserID); {
+	case err == nil:
+		out.Removed = true
+	case errors.Is(err, ErrProtected):
+		out.Problem = problemProtected
+	case errors.Is(err, ErrNoRights), IsPermanent(err):
+		out.Problem = problemNoRights
+	default:
+		return out, fmt.Errorf("remove %s from %s: %w", j.UserID, j.Group, err)
+	}
+	if !out.Removed {
+		f.log.Warn("remove a newcomer whose captcha ran out", "platform", j.Platform, "group", j.Group, "user", j.UserID, "problem", out.Problem)
+	}
+	f.deleteInGroup(ctx, j.Platform, j.Group, j.CaptchaMessages)
+	return out, nil
+}
+
+// renderCaptchaFailure tells the staff chats that a newcomer did not
+// prove they are human in time, and whether they were removed.
+func (f *onboardingFeature) renderCaptchaFailure(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	var c community.CaptchaFailure
+	if err := json.Unmarshal(e.Payload, &c); err != nil {
+		return nil, Permanent(fmt.Errorf("captcha failure event %d: %w", e.ID, err))
+	}
+	data := map[string]any{"Name": c.Name, "Group": cmp.Or(c.Title, f.community), "Platform": platformName(c.Platform)}
+	return f.toStaff(ctx, func(lang string) string {
+		if c.Removed {
+			return f.router.catalog.Text(lang, "onboarding.captcha_removed", data)
+		}
+		return f.router.catalog.Text(lang, "onboarding.captcha_not_removed", data) + "\n" +
+			f.router.catalog.Text(lang, "onboarding.problem_"+c.Problem, nil)
+	})
+}
