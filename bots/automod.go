@@ -56,10 +56,11 @@ func senderKey(u Update) string {
 // check looks at a flagged message with the database and acts: deletes
 // it and warns or mutes its sender. Staff are never automodded.
 func (a *automod) check(ctx context.Context, r *Request) ([]Outgoing, error) {
+	key := senderKey(r.Update)
 	if r.InStaffChat || r.Member == 0 {
+		a.staff.add(key) // no automod in the staff chat
 		return nil, nil
 	}
-	key := senderKey(r.Update)
 	role, err := a.access.RoleOf(ctx, r.Account(), r.Member)
 	if err != nil {
 		return nil, err

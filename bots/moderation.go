@@ -171,6 +171,7 @@ type modArgs struct {
 // duration such as 30m, 2h or 3d when withDuration, and the rest. In a
 // reply the first word names a member only if it looks like one (@name,
 // a mention, an id): "/warn spam" in a reply warns the author for spam.
+// After the member, a word starting with a digit is the duration.
 func (f *moderationFeature) parseModArgs(ctx context.Context, r *Request, withDuration bool, rest string) (modArgs, error) {
 	var a modArgs
 	ref, dur := "", ""
@@ -181,10 +182,10 @@ func (f *moderationFeature) parseModArgs(ctx context.Context, r *Request, withDu
 		if first, after, _ := strings.Cut(words, " "); first != "" && (r.ReplyTo == nil || looksLikeMember(first)) {
 			ref, words = first, strings.TrimSpace(after)
 		}
-		if first, after, _ := strings.Cut(words, " "); withDuration && first != "" {
-			if _, err := community.ParseDuration(first); err == nil {
-				dur, words = first, strings.TrimSpace(after)
-			}
+		// A word starting with a digit is a duration, such as 2h: a
+		// mistyped one (30s) is refused rather than read as the reason.
+		if first, after, _ := strings.Cut(words, " "); withDuration && first != "" && first[0] >= '0' && first[0] <= '9' {
+			dur, words = first, strings.TrimSpace(after)
 		}
 		a.text = words
 	}

@@ -179,7 +179,12 @@ func (f *moderationFeature) historyLines(ctx context.Context, lang string, o com
 func (f *moderationFeature) sanctionLine(ctx context.Context, lang string, s community.Sanction) string {
 	cat := f.router.catalog
 	until := cat.Text(lang, "mod.no_end", nil)
-	if !s.Until.IsZero() {
+	switch {
+	case s.Kind == community.SanctionKick:
+		until = "—"
+	case !s.Lifted.IsZero():
+		until = f.stamp(s.Lifted)
+	case !s.Until.IsZero():
 		until = f.stamp(s.Until)
 	}
 	return cat.Text(lang, "whois.sanction_line", map[string]any{"Kind": catalog.Raw(cat.Text(lang, "mod.kind."+string(s.Kind), nil)),

@@ -250,17 +250,8 @@ func (m *Moderation) Expire(ctx context.Context) (int, error) {
 const expireBatch = 200
 
 func (m *Moderation) expire(ctx context.Context, s Sanction, now time.Time) error {
-	target, err := m.store.Member(ctx, s.Member)
-	if err != nil {
-		return err
-	}
-	_, err = m.store.Moderate(ctx, s.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
+	return m.stillInForce(ctx, s, now, func(target Member, rec ModerationRecord, cur Sanction) (ModerationChange, error) {
 		var ch ModerationChange
-		i := slices.IndexFunc(rec.InForce, func(x Sanction) bool { return x.ID == s.ID })
-		if i < 0 {
-			return ch, nil // lifted meanwhile
-		}
-		cur := rec.InForce[i]
 		var done []Group
 		var failed error
 		for _, g := range cur.Groups {
@@ -268,8 +259,7 @@ func (m *Moderation) expire(ctx context.Context, s Sanction, now time.Time) erro
 				done = append(done, g)
 				continue
 			}
-			acct, ok := accountOn(target, g.Platform)
-			if ok {
+			if acct, ok := accountOn(target, g.Platform); ok {
 				if err := m.enforcer.Lift(ctx, cur.Kind, g, acct.UserID); err != nil {
 					failed = err
 					continue
@@ -284,6 +274,23 @@ func (m *Moderation) expire(ctx context.Context, s Sanction, now time.Time) erro
 		ch.Actions = append(ch.Actions, Action{Kind: liftActionOf(cur.Kind), Member: cur.Member, At: now, Groups: done,
 			Sanction: cur.ID, Expired: true})
 		return ch, nil
+	})
+}
+
+// stillInForce runs change on a sanction as it stands under the member's
+// lock; a sanction lifted meanwhile is left alone.
+func (m *Moderation) stillInForce(ctx context.Context, s Sanction, now time.Time,
+	change func(target Member, rec ModerationRecord, cur Sanction) (ModerationChange, error)) error {
+	target, err := m.store.Member(ctx, s.Member)
+	if err != nil {
+		return err
+	}
+	_, err = m.store.Moderate(ctx, s.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
+		i := slices.IndexFunc(rec.InForce, func(x Sanction) bool { return x.ID == s.ID })
+		if i < 0 {
+			return ModerationChange{}, nil
+		}
+		return change(target, rec, rec.InForce[i])
 	})
 	return err
 }
@@ -306,30 +313,18 @@ func coveredElsewhere(rec ModerationRecord, cur Sanction, g Group, now time.Time
 }
 
 func (m *Moderation) renew(ctx context.Context, s Sanction, now time.Time) error {
-	target, err := m.store.Member(ctx, s.Member)
-	if err != nil {
-		return err
-	}
-	_, err = m.store.Moderate(ctx, s.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
-		var ch ModerationChange
-		i := slices.IndexFunc(rec.InForce, func(x Sanction) bool { return x.ID == s.ID })
-		if i < 0 {
-			return ch, nil
-		}
-		cur := rec.InForce[i]
+	return m.stillInForce(ctx, s, now, func(target Member, _ ModerationRecord, cur Sanction) (ModerationChange, error) {
 		for _, g := range cur.Groups {
 			acct, ok := accountOn(target, g.Platform)
 			if !ok || m.enforcer.Limits(g.Platform).MaxMute <= 0 {
 				continue
 			}
 			if err := m.enforcer.Enforce(ctx, SanctionMute, g, acct.UserID, cur.Until); err != nil {
-				return ch, err
+				return ModerationChange{}, err
 			}
 		}
-		ch.Renewal = &Renewal{Sanction: cur.ID, Next: m.nextRenewal(cur, now)}
-		return ch, nil
+		return ModerationChange{Renewal: &Renewal{Sanction: cur.ID, Next: m.nextRenewal(cur, now)}}, nil
 	})
-	return err
 }
 
 func clip(s string, n int) string {

@@ -230,7 +230,7 @@ func (m *Moderation) lift(ctx context.Context, kind SanctionKind, l Lifting) (Ou
 				}
 			}
 		}
-		ch.Actions = append(ch.Actions, Action{Kind: liftActionOf(kind), Member: l.Member, By: l.By, Reason: l.Reason, At: now,
+		ch.Actions = append(ch.Actions, Action{Kind: liftActionOf(kind), Member: l.Member, By: l.By, At: now,
 			Groups: done, Sanction: l.Sanction, Undo: l.Undo, Review: l.Review})
 		return ch, nil
 	})
