@@ -96,17 +96,25 @@ func (f *moderationFeature) renderReport(ctx context.Context, e OutboxEvent) ([]
 	if err := json.Unmarshal(e.Payload, &rep); err != nil {
 		return nil, Permanent(fmt.Errorf("report event %d: %w", e.ID, err))
 	}
+	choices := []string{community.ReportDelete, community.ReportWarn, community.ReportMute, community.ReportDismiss}
+	return f.staffChoice(ctx, fmt.Sprintf("modlog:r:%d:", rep.ID), "report.button.", choices,
+		func(lang string) (string, error) { return f.reportText(ctx, lang, rep) })
+}
+
+// staffChoice posts a text to the staff chats with one button per choice,
+// whose data is prefix+choice and whose label is the catalog's
+// labels+choice.
+func (f *moderationFeature) staffChoice(ctx context.Context, prefix, labels string, choices []string, text func(lang string) (string, error)) ([]Outgoing, error) {
 	return f.staffMessages(ctx, func(lang string) (Reply, error) {
-		text, err := f.reportText(ctx, lang, rep)
+		t, err := text(lang)
 		if err != nil {
 			return Reply{}, err
 		}
-		cat, data := f.router.catalog, fmt.Sprintf("modlog:r:%d:", rep.ID)
 		row := []Button{}
-		for _, o := range []string{community.ReportDelete, community.ReportWarn, community.ReportMute, community.ReportDismiss} {
-			row = append(row, Button{Label: cat.Text(lang, "report.button."+o, nil), Data: data + o})
+		for _, c := range choices {
+			row = append(row, Button{Label: f.router.catalog.Text(lang, labels+c, nil), Data: prefix + c})
 		}
-		return Reply{Text: text, Buttons: [][]Button{row}}, nil
+		return Reply{Text: t, Buttons: [][]Button{row}}, nil
 	})
 }
 
@@ -153,18 +161,9 @@ func (f *moderationFeature) renderReview(ctx context.Context, e OutboxEvent) ([]
 	if err := json.Unmarshal(e.Payload, &rv); err != nil {
 		return nil, Permanent(fmt.Errorf("review event %d: %w", e.ID, err))
 	}
-	return f.staffMessages(ctx, func(lang string) (Reply, error) {
-		text, err := f.reviewText(ctx, lang, rv)
-		if err != nil {
-			return Reply{}, err
-		}
-		cat, data := f.router.catalog, fmt.Sprintf("modlog:v:%d:", rv.ID)
-		row := []Button{}
-		for _, d := range []string{community.ReviewBan, community.ReviewLift, community.ReviewDismiss} {
-			row = append(row, Button{Label: cat.Text(lang, "review.button."+d, nil), Data: data + d})
-		}
-		return Reply{Text: text, Buttons: [][]Button{row}}, nil
-	})
+	choices := []string{community.ReviewBan, community.ReviewLift, community.ReviewDismiss}
+	return f.staffChoice(ctx, fmt.Sprintf("modlog:v:%d:", rv.ID), "review.button.", choices,
+		func(lang string) (string, error) { return f.reviewText(ctx, lang, rv) })
 }
 
 func (f *moderationFeature) reviewText(ctx context.Context, lang string, rv community.Review) (string, error) {
