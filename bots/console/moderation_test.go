@@ -11,7 +11,8 @@ import (
 // TestModerationThroughTheConsole: the owner warns and mutes Bob in the
 // group and lifts the mute; the console says what Hearth does on the
 // platform, the staff room gets the staff log, and /whois shows Bob's
-// card: in the staff room itself, and sent there when asked in the group.
+// card: in the staff room itself, and sent there when asked in the group;
+// /modlog lists what was done to him.
 func TestModerationThroughTheConsole(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	got := runScript(t, store, strings.Join([]string{
@@ -23,6 +24,7 @@ func TestModerationThroughTheConsole(t *testing.T) {
 		"/whois @bob",
 		"/unmute @bob",
 		"/staffchat", "/note @bob Prefers to be called Robert", "/whois @bob",
+		"/modlog @bob",
 		"/quit",
 	}, "\n"))
 	for _, want := range []string{
@@ -40,6 +42,9 @@ func TestModerationThroughTheConsole(t *testing.T) {
 		"Mute on ", " in Tea Lovers (console), until ",
 		"1. ", "by Owner: off topic",
 		"Owner: Prefers to be called Robert",
+		"bot> Staff log for Bob, latest first:",
+		" · 🔈 Mute lifted · Bob · Owner",
+		" · ⚠️ Warning · Bob · Owner",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, got)
