@@ -179,7 +179,8 @@ func (f *onboardingFeature) tryDeleteInGroup(ctx context.Context, p community.Pl
 
 // clearStaleWelcomes deletes the welcomes that newer ones replaced, in
 // group (every group when p is ""). A welcome Hearth may not delete (no
-// rights) is given up; one that failed otherwise is tried again later.
+// rights) is given up; one that failed otherwise, or is on a platform
+// this process does not run, is tried again later.
 func (f *onboardingFeature) clearStaleWelcomes(ctx context.Context, p community.Platform, group string) error {
 	stale, err := f.store.StaleWelcomes(ctx, p, group, staleBatch)
 	if err != nil || len(stale) == 0 {
@@ -187,6 +188,9 @@ func (f *onboardingFeature) clearStaleWelcomes(ctx context.Context, p community.
 	}
 	var cleared []community.JoinID
 	for _, w := range stale {
+		if !f.runs(w.Platform) {
+			continue
+		}
 		err := f.tryDeleteInGroup(ctx, w.Platform, w.Group, w.Messages)
 		if err != nil && !errors.Is(err, ErrNoRights) && !IsPermanent(err) {
 			f.log.Warn("delete a replaced welcome", "platform", w.Platform, "group", w.Group, "error", err)
@@ -195,6 +199,12 @@ func (f *onboardingFeature) clearStaleWelcomes(ctx context.Context, p community.
 		cleared = append(cleared, w.Join)
 	}
 	return f.store.WelcomesCleared(ctx, cleared, f.now())
+}
+
+// runs reports whether this process runs platform p.
+func (f *onboardingFeature) runs(p community.Platform) bool {
+	_, ok := f.router.adapters[p]
+	return ok
 }
 
 // groupLanguage is the language to write to a group in: its own, else the

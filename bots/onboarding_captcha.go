@@ -29,6 +29,9 @@ func (f *onboardingFeature) renderCaptcha(ctx context.Context, e OutboxEvent) ([
 	if !ok || err != nil || j.Captcha != community.CaptchaPending {
 		return nil, err // erased, or solved, cancelled or expired before it was shown
 	}
+	if !f.runs(j.Platform) {
+		return nil, fmt.Errorf("captcha of join %d: %s is not connected in this process", j.ID, j.Platform)
+	}
 	if mod, ok := f.router.Moderator(j.Platform); ok {
 		err := mod.Mute(ctx, j.Group, j.UserID, j.Deadline.Add(captchaMuteGrace))
 		switch {
@@ -78,6 +81,9 @@ func (f *onboardingFeature) human(ctx context.Context, r *Request, arg string) (
 // and deletes the captcha message. A removal the platform refuses for
 // good is reported to staff; any other failure is tried again later.
 func (f *onboardingFeature) removeNewcomer(ctx context.Context, j community.Join) (community.CaptchaFailure, error) {
+	if !f.runs(j.Platform) {
+		return community.CaptchaFailure{}, fmt.Errorf("%s is not connected in this process", j.Platform)
+	}
 	mod, ok := f.router.Moderator(j.Platform)
 	if !ok {
 		return community.CaptchaFailure{Problem: problemUnsupported}, nil
