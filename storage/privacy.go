@@ -19,7 +19,7 @@ import (
 // without changing this file.
 var (
 	staffOnlyTables  = []string{"moderation_notes", "moderation_reviews"}
-	staffOnlyColumns = []string{"value_percentile", "priority"}
+	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id"} // a reported member must not learn who reported them
 )
 
 const memberForeignKeysSQL = `
