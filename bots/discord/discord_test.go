@@ -172,6 +172,12 @@ func TestOwnerSetsStaffChatAndAddsStaffWithAModal(t *testing.T) {
 		t.Fatalf("the channel is not the staff chat")
 	}
 	h.dc.Dispatch(t, "MESSAGE_CREATE", h.dc.MessageCreate(h.channel, h.alice, "hello there"))
+	for deadline := time.Now().Add(10 * time.Second); h.count(t, `SELECT count(*) FROM identities WHERE platform_user_id = $1`, h.alice.ID) == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("alice's message was never recorded")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	list := h.slash(t, h.owner, "staff")
 	if list.Original == nil || len(list.Original.Components) == 0 {
 		t.Fatalf("staff list without buttons: %+v", list)
