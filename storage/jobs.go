@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// jobRunsKept is how long the record of a job's runs is kept.
+const jobRunsKept = 7 * 24 * time.Hour
+
 // RunScheduled runs fn as job's run for the scheduled time slot, unless a
 // replica has already claimed that slot or is running the job now. The job
 // runs under a PostgreSQL advisory lock, so that across replicas exactly
@@ -32,6 +35,10 @@ func (s *Store) RunScheduled(ctx context.Context, job string, slot time.Time, fn
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
+	}
+	// Frequent jobs claim a slot every few seconds: keep a week of them.
+	if _, err := conn.ExecContext(ctx, `DELETE FROM job_runs WHERE job = $1 AND slot < $2`, job, slot.Add(-jobRunsKept)); err != nil {
+		return false, fmt.Errorf("job %s: prune old runs: %w", job, err)
 	}
 	runErr := fn(ctx)
 	msg := ""

@@ -47,3 +47,26 @@ func TestScheduledJobRunsOncePerSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestJobRunsArePruned: a job's runs older than a week go when a new slot
+// is claimed; other jobs' runs stay.
+func TestJobRunsArePruned(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	slot := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC)
+	nop := func(context.Context) error { return nil }
+	for _, r := range []struct {
+		job  string
+		slot time.Time
+	}{{"captcha", slot.AddDate(0, 0, -8)}, {"captcha", slot.AddDate(0, 0, -6)}, {"clv", slot.AddDate(0, 0, -30)}, {"captcha", slot}} {
+		if _, err := s.RunScheduled(ctx, r.job, r.slot, nop); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM job_runs WHERE job = 'captcha'`); n != 2 {
+		t.Errorf("captcha runs kept: %d, want the last week's 2", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM job_runs WHERE job = 'clv'`); n != 1 {
+		t.Errorf("clv runs: %d, want 1", n)
+	}
+}
