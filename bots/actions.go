@@ -14,7 +14,7 @@ var (
 	// group administrator or its owner).
 	ErrProtected = errors.New("the platform protects this user: an administrator or the owner")
 	// ErrNoRights: Hearth lacks the administrator right the action needs.
-	ErrNoRights = errors.New("Hearth lacks the administrator rights for this")
+	ErrNoRights = errors.New("the bot lacks the administrator rights for this")
 )
 
 // Moderator carries out moderation on one platform; the adapters implement

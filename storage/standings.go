@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
@@ -146,7 +147,7 @@ ON CONFLICT (member_id) DO UPDATE SET
 }
 
 func copyStandings(ctx context.Context, tx *sqlx.Tx, standings []community.MemberStanding) error {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("new_standings", standingColumns...))
+	stmt, err := tx.PrepareContext(ctx, "COPY new_standings ("+strings.Join(standingColumns, ", ")+") FROM STDIN")
 	if err != nil {
 		return fmt.Errorf("copy standings: %w", err)
 	}

@@ -136,7 +136,7 @@ func (a *Adapter) postChannel(ctx context.Context, s server) (string, error) {
 		return "", fmt.Errorf("read Hearth's roles in %s: %w", s, classify(err))
 	}
 	if me == nil {
-		return "", bots.Permanent(fmt.Errorf("Hearth is not a member of %s", s))
+		return "", bots.Permanent(fmt.Errorf("the bot is not a member of %s", s))
 	}
 	channels := s.textChannels
 	if i := slices.IndexFunc(channels, func(c discordgo.Channel) bool { return c.ID == s.systemChannelID }); i >= 0 {
