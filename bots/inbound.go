@@ -19,6 +19,9 @@ type Inbound struct {
 	Activity community.ActivityKind
 	// MessageID is the platform message of a message activity, for /purge.
 	MessageID string
+	// ReactedTo is the message a reaction is on: its author is credited
+	// with a reaction received.
+	ReactedTo string
 	// Done marks an update with nothing to handle beyond recording it; it
 	// counts as handled on arrival.
 	Done bool

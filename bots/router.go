@@ -242,8 +242,11 @@ func inboundOf(u Update, handle bool) Inbound {
 	if in.From.ID == "" || u.IsDirect() {
 		in.Activity = "" // engagement is what members do in the community
 	}
-	if in.Activity == community.ActivityMessage || in.Activity == community.ActivityReply {
+	switch in.Activity {
+	case community.ActivityMessage, community.ActivityReply:
 		in.MessageID = u.MessageID
+	case community.ActivityReaction:
+		in.ReactedTo = u.MessageID
 	}
 	return in
 }

@@ -370,6 +370,39 @@ SELECT m, NULLIF(c, 0), k, a, msg FROM unnest($1::bigint[], $2::bigint[], $3::te
 	if err != nil {
 		return fmt.Errorf("record activities: %w", err)
 	}
+	return creditReactions(ctx, tx, batch, out)
+}
+
+// creditReactions records a reaction received for the author of each
+// message reacted to, found by its recorded message activity; reacting to
+// your own message, or to a message Hearth never saw, credits nobody.
+func creditReactions(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
+	var chats, reactors []int64
+	var messages, at []string
+	for i, in := range batch {
+		if in.ReactedTo == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 || out[i].Chat == 0 {
+			continue
+		}
+		chats, reactors = append(chats, int64(out[i].Chat)), append(reactors, int64(out[i].Member))
+		messages, at = append(messages, in.ReactedTo), append(at, in.At.UTC().Format(time.RFC3339Nano))
+	}
+	if len(chats) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO activities (member_id, chat_id, kind, at)
+SELECT author.member_id, t.c, 'reaction_received', t.a
+FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::timestamptz[]) AS t(c, msg, reactor, a)
+CROSS JOIN LATERAL (
+    SELECT member_id FROM activities
+    WHERE chat_id = t.c AND message_id = t.msg AND message_id <> '' AND kind IN ('message', 'reply')
+    LIMIT 1
+) author
+WHERE author.member_id IS NOT NULL AND author.member_id <> t.reactor`,
+		pq.Array(chats), pq.Array(messages), pq.Array(reactors), pq.Array(at))
+	if err != nil {
+		return fmt.Errorf("credit reactions: %w", err)
+	}
 	return nil
 }
 

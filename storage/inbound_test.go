@@ -164,3 +164,38 @@ func TestFindMemberByIDAndUsername(t *testing.T) {
 		t.Fatalf("same id on another platform: err = %v, want not found", err)
 	}
 }
+
+// TestReactionsCreditTheAuthor: a reaction counts as given for the one
+// who reacts and as received for the reacted message's author, once per
+// reaction; reacting to your own message or to a message never seen
+// credits nobody.
+func TestReactionsCreditTheAuthor(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	post := message("1", "100", "-5")
+	post.MessageID = "m1"
+	if _, err := s.RecordInbound(ctx, []bots.Inbound{post}); err != nil {
+		t.Fatal(err)
+	}
+	react := func(key, user, on string) bots.Inbound {
+		in := message(key, user, "-5")
+		in.Activity, in.ReactedTo = community.ActivityReaction, on
+		return in
+	}
+	batch := []bots.Inbound{react("2", "200", "m1"), react("3", "300", "m1"), react("4", "100", "m1"), react("5", "200", "unknown")}
+	for range 2 { // the second time, every update is a duplicate
+		if _, err := s.RecordInbound(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, s, `SELECT count(*) FROM activities a JOIN identities i ON i.member_id = a.member_id
+		WHERE a.kind = 'reaction_received' AND i.platform_user_id = '100'`); n != 2 {
+		t.Errorf("reactions received by the author: %d, want 2 (not her own, not the unknown message's)", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM activities WHERE kind = 'reaction_received'`); n != 2 {
+		t.Errorf("reactions received in all: %d, want 2", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM activities WHERE kind = 'reaction'`); n != 4 {
+		t.Errorf("reactions given: %d, want 4", n)
+	}
+}

@@ -145,3 +145,17 @@ func TestMeAndTop(t *testing.T) {
 		t.Fatalf("/top after alice hid: %q", top)
 	}
 }
+
+// TestReactionReceivedCountsForTheAuthor: bob's reaction on alice's
+// message is engagement for both: given for him, received for her.
+func TestReactionReceivedCountsForTheAuthor(t *testing.T) {
+	h := start(t, setup{})
+	post := h.tg.MessageUpdate(group, alice, "look at my new teapot")
+	h.tg.PushUpdate(post)
+	h.waitCount(t, `SELECT count(*) FROM activities WHERE kind = 'message'`, 1)
+	h.tg.PushUpdate(h.tg.ReactionUpdate(group, bob, post.Message.ID, nil, []string{"❤"}))
+	h.waitCount(t, `SELECT count(*) FROM activities a JOIN identities i ON i.member_id = a.member_id
+		WHERE a.kind = 'reaction_received' AND i.platform_user_id = '100'`, 1)
+	h.waitCount(t, `SELECT count(*) FROM activities a JOIN identities i ON i.member_id = a.member_id
+		WHERE a.kind = 'reaction' AND i.platform_user_id = '200'`, 1)
+}

@@ -7,6 +7,8 @@
 -- recent messages; '' for activities that are not messages.
 ALTER TABLE activities ADD COLUMN message_id text NOT NULL DEFAULT '';
 CREATE INDEX activities_chat_messages ON activities (chat_id, at) WHERE message_id <> '';
+-- A reaction credits the reacted message's author (reaction received).
+CREATE INDEX activities_chat_message_id ON activities (chat_id, message_id) WHERE message_id <> '';
 
 -- A member's choices about what Hearth does with them.
 ALTER TABLE members
@@ -44,5 +46,6 @@ CREATE TABLE member_milestones (
 DROP TABLE member_milestones;
 DROP TABLE member_standings;
 ALTER TABLE members DROP COLUMN announcements_dm, DROP COLUMN hide_from_top;
+DROP INDEX activities_chat_message_id;
 DROP INDEX activities_chat_messages;
 ALTER TABLE activities DROP COLUMN message_id;
