@@ -24,16 +24,9 @@ func (f *announceFeature) renderPosts(ctx context.Context, e OutboxEvent) ([]Out
 	if err != nil {
 		return nil, err
 	}
-	var out []Outgoing
-	for _, c := range chats {
-		if _, ok := f.router.adapters[c.Platform]; !ok {
-			continue
-		}
-		lang := f.router.chatLanguage(c)
-		out = append(out, Outgoing{Target: Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang},
-			Message: Reply{Text: f.post(lang, ann.Text, "announce.footer_group")}})
-	}
-	return out, nil
+	return f.router.chatMessages(chats, func(lang string) (Reply, error) {
+		return Reply{Text: f.post(lang, ann.Text, "announce.footer_group")}, nil
+	})
 }
 
 // renderDMs writes an announcement privately to a batch of its
@@ -55,17 +48,11 @@ func (f *announceFeature) renderDMs(ctx context.Context, e OutboxEvent) ([]Outgo
 	texts := map[string]string{}
 	var out []Outgoing
 	for _, m := range members {
-		for _, id := range m.Identities {
-			if _, ok := f.router.adapters[id.Platform]; !ok {
-				continue
-			}
-			writable, err := f.store.CanWriteTo(ctx, id.Account)
-			if err != nil {
-				return nil, err
-			}
-			if !writable {
-				continue
-			}
+		ids, err := f.router.writableIdentities(ctx, f.store.CanWriteTo, m)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
 			lang := f.router.memberLanguage(m, id)
 			if _, ok := texts[lang]; !ok {
 				texts[lang] = f.post(lang, ann.Text, "announce.footer_dm")

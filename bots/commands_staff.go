@@ -132,19 +132,10 @@ func (c *Core) renderStaffChange(added bool) Renderer {
 			text := c.router.catalog.Text(lang, "staff.you_"+suffix, map[string]any{"Community": c.community})
 			out = append(out, Outgoing{Target: Target{Platform: id.Platform, UserID: id.UserID, Lang: lang}, Message: Reply{Text: text}})
 		}
-		chats, err := c.store.StaffChats(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, chat := range chats {
-			if !c.activePlatform(chat.Platform) {
-				continue
-			}
-			lang := c.router.chatLanguage(chat)
-			text := c.router.catalog.Text(lang, "staff.chat_"+suffix, map[string]any{"Name": p.Name, "By": displayOr(by, catalog.Raw("?"))})
-			out = append(out, Outgoing{Target: Target{Platform: chat.Platform, ChatID: chat.PlatformID, Lang: lang}, Message: Reply{Text: text}})
-		}
-		return out, nil
+		staff, err := c.router.staffTexts(ctx, c.store, func(lang string) string {
+			return c.router.catalog.Text(lang, "staff.chat_"+suffix, map[string]any{"Name": p.Name, "By": displayOr(by, catalog.Raw("?"))})
+		})
+		return append(out, staff...), err
 	}
 }
 

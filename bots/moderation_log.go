@@ -11,28 +11,6 @@ import (
 	"github.com/hearthbot/hearth/community"
 )
 
-// staffMessages renders one message per staff chat, in the chat's
-// language.
-func (f *moderationFeature) staffMessages(ctx context.Context, render func(lang string) (Reply, error)) ([]Outgoing, error) {
-	chats, err := f.store.StaffChats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []Outgoing
-	for _, c := range chats {
-		if _, ok := f.router.adapters[c.Platform]; !ok {
-			continue
-		}
-		lang := f.router.chatLanguage(c)
-		reply, err := render(lang)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Outgoing{Target: Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang}, Message: reply})
-	}
-	return out, nil
-}
-
 // renderAction posts an entry of the staff log, with Undo when it can be
 // undone.
 func (f *moderationFeature) renderAction(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
@@ -40,7 +18,7 @@ func (f *moderationFeature) renderAction(ctx context.Context, e OutboxEvent) ([]
 	if err := json.Unmarshal(e.Payload, &a); err != nil {
 		return nil, Permanent(fmt.Errorf("moderation event %d: %w", e.ID, err))
 	}
-	return f.staffMessages(ctx, func(lang string) (Reply, error) {
+	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
 		reply := Reply{Text: f.actionText(ctx, lang, a)}
 		if a.Undoable() {
 			reply.Buttons = [][]Button{{{Label: f.router.catalog.Text(lang, "mod.button.undo", nil), Data: fmt.Sprintf("modlog:u:%d", a.Log)}}}
@@ -105,7 +83,7 @@ func (f *moderationFeature) renderReport(ctx context.Context, e OutboxEvent) ([]
 // whose data is prefix+choice and whose label is the catalog's
 // labels+choice.
 func (f *moderationFeature) staffChoice(ctx context.Context, prefix, labels string, choices []string, text func(lang string) (string, error)) ([]Outgoing, error) {
-	return f.staffMessages(ctx, func(lang string) (Reply, error) {
+	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
 		t, err := text(lang)
 		if err != nil {
 			return Reply{}, err

@@ -114,7 +114,7 @@ func (f *onboardingFeature) renderCaptchaFailure(ctx context.Context, e OutboxEv
 		return nil, Permanent(fmt.Errorf("captcha failure event %d: %w", e.ID, err))
 	}
 	data := map[string]any{"Name": c.Name, "Group": cmp.Or(c.Title, f.community), "Platform": platformName(c.Platform)}
-	return f.toStaff(ctx, func(lang string) string {
+	return f.router.staffTexts(ctx, f.store, func(lang string) string {
 		if c.Removed {
 			return f.router.catalog.Text(lang, "onboarding.captcha_removed", data)
 		}

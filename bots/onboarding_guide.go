@@ -115,7 +115,7 @@ func (f *onboardingFeature) guideButton(ctx context.Context, r *Request) (Reply,
 // askForm passes a member's question on to the staff chats and thanks
 // them; with no staff chat to hear it, the member is told so.
 func (f *onboardingFeature) askForm(ctx context.Context, r *Request) (Reply, error) {
-	chats, err := f.staffChats(ctx)
+	chats, err := f.router.connectedStaffChats(ctx, f.store)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -134,21 +134,6 @@ func (f *onboardingFeature) askForm(ctx context.Context, r *Request) (Reply, err
 	return Reply{Text: r.Text("onboarding.ask_sent", map[string]any{"Name": q.Name}), Ephemeral: true}, nil
 }
 
-// staffChats are the staff chats of the platforms this process runs.
-func (f *onboardingFeature) staffChats(ctx context.Context) ([]community.Chat, error) {
-	chats, err := f.store.StaffChats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []community.Chat
-	for _, c := range chats {
-		if _, ok := f.router.adapters[c.Platform]; ok {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
 // renderQuestion shows a member's question in every staff chat, with who
 // asked: their accounts, tier and priority, so that staff answer the
 // most valuable members first.
@@ -165,21 +150,7 @@ func (f *onboardingFeature) renderQuestion(ctx context.Context, e OutboxEvent) (
 	if err != nil && community.ErrorCode(err) != community.ENotFound {
 		return nil, err
 	}
-	return f.toStaff(ctx, func(lang string) string { return f.questionText(lang, q, st, accounts(m)) })
-}
-
-// toStaff is a message to every staff chat, each in its own language.
-func (f *onboardingFeature) toStaff(ctx context.Context, text func(lang string) string) ([]Outgoing, error) {
-	chats, err := f.staffChats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Outgoing, len(chats))
-	for i, c := range chats {
-		lang := f.router.chatLanguage(c)
-		out[i] = Outgoing{Target: Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang}, Message: Reply{Text: text(lang)}}
-	}
-	return out, nil
+	return f.router.staffTexts(ctx, f.store, func(lang string) string { return f.questionText(lang, q, st, accounts(m)) })
 }
 
 func (f *onboardingFeature) questionText(lang string, q community.Question, st community.MemberStanding, accounts string) string {

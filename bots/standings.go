@@ -245,7 +245,7 @@ func (f *standingsFeature) renderSummary(ctx context.Context, e OutboxEvent) ([]
 			}
 		}
 	}
-	return f.toStaffChats(ctx, func(lang string) string { return f.summaryText(lang, s, names) })
+	return f.router.staffTexts(ctx, f.store, func(lang string) string { return f.summaryText(lang, s, names) })
 }
 
 func (f *standingsFeature) summaryText(lang string, s community.StandingsSummary, names map[community.MemberID]string) string {
@@ -284,23 +284,6 @@ func (f *standingsFeature) why(lang string, c community.TierChange) string {
 	return f.router.catalog.Text(lang, "standings.why_value", data)
 }
 
-// toStaffChats renders one text per staff chat, in the chat's language.
-func (f *standingsFeature) toStaffChats(ctx context.Context, text func(lang string) string) ([]Outgoing, error) {
-	chats, err := f.store.StaffChats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []Outgoing
-	for _, chat := range chats {
-		if _, ok := f.router.adapters[chat.Platform]; !ok {
-			continue
-		}
-		lang := f.router.chatLanguage(chat)
-		out = append(out, Outgoing{Target: Target{Platform: chat.Platform, ChatID: chat.PlatformID, Lang: lang}, Message: Reply{Text: text(lang)}})
-	}
-	return out, nil
-}
-
 // renderMilestone congratulates a member privately where Hearth may write
 // to them: on Discord, and on Telegram once they have started the bot.
 func (f *standingsFeature) renderMilestone(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
@@ -315,21 +298,13 @@ func (f *standingsFeature) renderMilestone(ctx context.Context, e OutboxEvent) (
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range m.Identities {
-		if _, ok := f.router.adapters[id.Platform]; !ok {
-			continue
-		}
-		reachable, err := f.store.CanWriteTo(ctx, id.Account)
-		if err != nil {
-			return nil, err
-		}
-		if !reachable {
-			continue
-		}
-		lang := f.router.memberLanguage(m, id)
-		text := f.router.catalog.Text(lang, "milestone."+p.Milestone, map[string]any{"Name": m.DisplayName, "Community": f.community}) +
-			"\n" + f.router.catalog.Text(lang, "milestone.footer", nil)
-		return []Outgoing{{Target: Target{Platform: id.Platform, UserID: id.UserID, Lang: lang}, Message: Reply{Text: text}}}, nil
+	ids, err := f.router.writableIdentities(ctx, f.store.CanWriteTo, m)
+	if err != nil || len(ids) == 0 {
+		return nil, err
 	}
-	return nil, nil
+	id := ids[0]
+	lang := f.router.memberLanguage(m, id)
+	text := f.router.catalog.Text(lang, "milestone."+p.Milestone, map[string]any{"Name": m.DisplayName, "Community": f.community}) +
+		"\n" + f.router.catalog.Text(lang, "milestone.footer", nil)
+	return []Outgoing{{Target: Target{Platform: id.Platform, UserID: id.UserID, Lang: lang}, Message: Reply{Text: text}}}, nil
 }

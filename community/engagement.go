@@ -83,18 +83,6 @@ func kindList() string {
 	return strings.Join(names, ", ")
 }
 
-// Kinds returns the kinds that count (weight above 0), sorted.
-func (w Weights) Kinds() []ActivityKind {
-	var out []ActivityKind
-	for k, v := range w {
-		if v > 0 {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // EngagementRules configure how engagement is scored.
 type EngagementRules struct {
 	Weights Weights

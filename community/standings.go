@@ -127,9 +127,6 @@ func NewStandings(store StandingStore, e EngagementRules, t TierRules, l Loyalty
 	return &Standings{store: store, engagement: e, tiers: t, loyalty: l, now: now}
 }
 
-// Rules returns the tier rules in force.
-func (s *Standings) Rules() TierRules { return s.tiers }
-
 // Recompute scores every member now and saves the result; it returns how
 // many members changed tier.
 func (s *Standings) Recompute(ctx context.Context) (int, error) {
