@@ -1,0 +1,80 @@
+package bots
+
+import (
+	"context"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// staffChatLister lists the staff chat of every platform that has one.
+type staffChatLister interface {
+	StaffChats(ctx context.Context) ([]community.Chat, error)
+}
+
+// connectedStaffChats returns the staff chats of the platforms this
+// process serves.
+func (r *Router) connectedStaffChats(ctx context.Context, store staffChatLister) ([]community.Chat, error) {
+	chats, err := store.StaffChats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []community.Chat
+	for _, c := range chats {
+		if _, ok := r.adapters[c.Platform]; ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// chatMessages renders one message per chat on a connected platform, each
+// in the chat's language.
+func (r *Router) chatMessages(chats []community.Chat, render func(lang string) (Reply, error)) ([]Outgoing, error) {
+	var out []Outgoing
+	for _, c := range chats {
+		if _, ok := r.adapters[c.Platform]; !ok {
+			continue
+		}
+		lang := r.chatLanguage(c)
+		reply, err := render(lang)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Outgoing{Target: Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang}, Message: reply})
+	}
+	return out, nil
+}
+
+// staffMessages renders one message per staff chat, in the chat's
+// language: how every feature tells staff something.
+func (r *Router) staffMessages(ctx context.Context, store staffChatLister, render func(lang string) (Reply, error)) ([]Outgoing, error) {
+	chats, err := r.connectedStaffChats(ctx, store)
+	if err != nil {
+		return nil, err
+	}
+	return r.chatMessages(chats, render)
+}
+
+// staffTexts is staffMessages for plain texts.
+func (r *Router) staffTexts(ctx context.Context, store staffChatLister, text func(lang string) string) ([]Outgoing, error) {
+	return r.staffMessages(ctx, store, func(lang string) (Reply, error) { return Reply{Text: text(lang)}, nil })
+}
+
+// writableIdentities returns the member's accounts on connected platforms
+// that Hearth may write to privately.
+func (r *Router) writableIdentities(ctx context.Context, canWrite func(context.Context, community.Account) (bool, error), m community.Member) ([]community.Identity, error) {
+	var out []community.Identity
+	for _, id := range m.Identities {
+		if _, ok := r.adapters[id.Platform]; !ok {
+			continue
+		}
+		ok, err := canWrite(ctx, id.Account)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
