@@ -22,6 +22,7 @@ type CommunityStore interface {
 	// CanWriteTo reports whether Hearth may start a private conversation
 	// with the account: on Telegram only once they have written to it.
 	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
+	community.HelpfulStore
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox

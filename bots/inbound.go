@@ -17,8 +17,13 @@ type Inbound struct {
 	From     User // empty ID: an update with no sender
 	Chat     Chat // empty ID: an update outside any chat
 	Activity community.ActivityKind
-	// MessageID is the platform message of a message activity, for /purge.
+	// MessageID is the platform message of a message activity, for /purge,
+	// or the thread a thread activity started.
 	MessageID string
+	// InReplyTo is what a message answers: the message it replies to or,
+	// replying to none, its thread or forum topic. /helpful finds the
+	// asker with it.
+	InReplyTo string
 	// ReactedTo is the message a reaction is on: its author is credited
 	// with a reaction received.
 	ReactedTo string

@@ -104,7 +104,7 @@ func (f *moderationFeature) Register(s *Service) {
 	for _, c := range f.staffCommands() {
 		reg.Add(c)
 	}
-	reg.Add(Command{Name: "report", Permission: community.RoleMember, Where: InGroup, Run: f.report,
+	reg.Add(Command{Name: "report", Permission: community.RoleMember, Where: InGroup, Run: f.report, MessageMenu: true,
 		Args: []Arg{{Name: "message", Kind: ArgWord}, {Name: "reason", Kind: ArgText}}})
 	reg.Add(Command{Name: "modlog", Permission: community.RoleStaff, Where: InStaffChat, Run: f.modlog, Button: f.button,
 		Args: []Arg{{Name: "member", Kind: ArgMember}}})

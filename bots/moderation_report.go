@@ -8,7 +8,7 @@ import (
 )
 
 // report lets a member tell staff about a message: /report [reason] as a
-// reply to it, or on Discord /report with the message's link. Staff get
+// reply to it, on Discord from the message menu or with its link. Staff get
 // the message, its author and their tier, the reporter and a link; the
 // reporter gets a short confirmation.
 func (f *moderationFeature) report(ctx context.Context, r *Request) (Reply, error) {

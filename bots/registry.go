@@ -58,6 +58,11 @@ type Command struct {
 	// against the command's permission and place like the command itself.
 	Button Handler
 	Form   Handler
+	// MessageMenu offers the command on a message too, where a platform
+	// has message menus (Discord: right-click a message, Apps, labelled
+	// with the catalog's "menu.<name>"). It arrives as the command in reply
+	// to that message.
+	MessageMenu bool
 }
 
 var commandName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)

@@ -238,13 +238,20 @@ func inboundOf(u Update, handle bool) Inbound {
 		in.Activity = community.ActivityReaction
 	case u.Kind == KindJoin:
 		in.Activity = community.ActivityJoin
+	case u.Kind == KindThread:
+		in.Activity = community.ActivityThreadStarted
 	}
 	if in.From.ID == "" || u.IsDirect() {
 		in.Activity = "" // engagement is what members do in the community
 	}
 	switch in.Activity {
 	case community.ActivityMessage, community.ActivityReply:
-		in.MessageID = u.MessageID
+		in.MessageID, in.InReplyTo = u.MessageID, u.ThreadID
+		if u.ReplyTo != nil {
+			in.InReplyTo = u.ReplyTo.ID
+		}
+	case community.ActivityThreadStarted:
+		in.MessageID = u.ThreadID
 	case community.ActivityReaction:
 		in.ReactedTo = u.MessageID
 	}

@@ -21,6 +21,8 @@ const (
 	KindJoinRequest UpdateKind = "join_request" // a member asked to join a group
 	KindBotAdded    UpdateKind = "bot_added"    // Hearth was added to a group
 	KindBotRemoved  UpdateKind = "bot_removed"  // Hearth was removed from a group
+	KindThread      UpdateKind = "thread"       // a member started a Discord thread or a Telegram forum topic
+	KindNotice      UpdateKind = "notice"       // a chat's service message (a pin, a new title, "X joined"): not a member's words
 )
 
 // Update is one thing that happened on a platform, in platform-neutral

@@ -244,8 +244,11 @@ WITH t AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(platform, uid, username, display_name, language)
 ), changed AS (
     UPDATE identities i
-    SET username = t.username, display_name = t.display_name, language = t.language, last_seen_at = now()
-    FROM t WHERE i.platform = t.platform AND i.platform_user_id = t.uid
+    SET username = CASE WHEN t.id_only THEN i.username ELSE t.username END,
+        display_name = CASE WHEN t.id_only THEN i.display_name ELSE t.display_name END,
+        language = CASE WHEN t.id_only THEN i.language ELSE t.language END,
+        last_seen_at = now()
+    FROM (SELECT *, username = '' AND display_name = '' AS id_only FROM t) t WHERE i.platform = t.platform AND i.platform_user_id = t.uid
     RETURNING i.member_id, t.display_name
 )
 UPDATE members m SET display_name = c.display_name, updated_at = now()
@@ -256,6 +259,11 @@ WHERE m.id = c.member_id AND c.display_name <> '' AND m.display_name <> c.displa
 type sender struct {
 	platform, uid, username, name, language string
 }
+
+// idOnly reports whether the update named the sender by id alone (a
+// Discord reaction or thread without the member's profile): their stored
+// names stand.
+func (u sender) idOnly() bool { return u.username == "" && u.name == "" }
 
 type knownRow struct {
 	Platform       string `db:"platform"`
@@ -333,7 +341,7 @@ func lookUpMembers(ctx context.Context, tx *sqlx.Tx, users map[string]sender, ke
 		k := userKey(community.Platform(r.Platform), r.UID)
 		found[k] = memberRow{id: community.MemberID(r.Member), language: r.MemberLanguage}
 		u := users[k]
-		if r.Stale || r.Username != u.username || r.DisplayName != u.name || r.Language != u.language {
+		if r.Stale || !u.idOnly() && (r.Username != u.username || r.DisplayName != u.name || r.Language != u.language) {
 			*changed = append(*changed, u)
 		}
 	}
@@ -351,22 +359,23 @@ func senderArrays(ss []sender) []any {
 // insertActivities writes the activity of every new update that has one.
 func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
 	var members, chats []int64
-	var kinds, at, messages []string
+	var kinds, at, messages, replyTo []string
 	for i, in := range batch {
 		if in.Activity == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 {
 			continue
 		}
 		members, chats = append(members, int64(out[i].Member)), append(chats, int64(out[i].Chat))
 		kinds, at = append(kinds, string(in.Activity)), append(at, in.At.UTC().Format(time.RFC3339Nano))
-		messages = append(messages, in.MessageID)
+		messages, replyTo = append(messages, in.MessageID), append(replyTo, in.InReplyTo)
 	}
 	if len(members) == 0 {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `
-INSERT INTO activities (member_id, chat_id, kind, at, message_id)
-SELECT m, NULLIF(c, 0), k, a, msg FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[]) AS t(m, c, k, a, msg)`,
-		pq.Array(members), pq.Array(chats), pq.Array(kinds), pq.Array(at), pq.Array(messages))
+INSERT INTO activities (member_id, chat_id, kind, at, message_id, reply_to)
+SELECT m, NULLIF(c, 0), k, a, msg, re
+FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[], $6::text[]) AS t(m, c, k, a, msg, re)`,
+		pq.Array(members), pq.Array(chats), pq.Array(kinds), pq.Array(at), pq.Array(messages), pq.Array(replyTo))
 	if err != nil {
 		return fmt.Errorf("record activities: %w", err)
 	}

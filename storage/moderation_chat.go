@@ -22,7 +22,7 @@ func (s *Store) ModerationGroups(ctx context.Context, p community.Platform) ([]c
 func (s *Store) MemberMessagesSince(ctx context.Context, member community.MemberID, chat community.ChatID, since time.Time) ([]string, error) {
 	var ids []string
 	if err := s.db.SelectContext(ctx, &ids, `
-SELECT message_id FROM activities WHERE member_id = $1 AND chat_id = $2 AND at >= $3 AND message_id <> '' ORDER BY at DESC, id DESC`,
+SELECT message_id FROM activities WHERE member_id = $1 AND chat_id = $2 AND at >= $3 AND message_id <> '' AND kind IN ('message', 'reply') ORDER BY at DESC, id DESC`,
 		int64(member), int64(chat), since); err != nil {
 		return nil, fmt.Errorf("messages of member %d in chat %d: %w", member, chat, err)
 	}

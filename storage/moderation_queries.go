@@ -238,7 +238,7 @@ WHERE lifted_at IS NULL AND renew_at IS NOT NULL AND renew_at <= $1 AND (until I
 func (s *Store) RecentMessages(ctx context.Context, chat community.ChatID, limit int) ([]string, error) {
 	var ids []string
 	if err := s.db.SelectContext(ctx, &ids, `
-SELECT message_id FROM activities WHERE chat_id = $1 AND message_id <> '' ORDER BY at DESC, id DESC LIMIT $2`, int64(chat), limit); err != nil {
+SELECT message_id FROM activities WHERE chat_id = $1 AND message_id <> '' AND kind IN ('message', 'reply') ORDER BY at DESC, id DESC LIMIT $2`, int64(chat), limit); err != nil {
 		return nil, fmt.Errorf("recent messages of chat %d: %w", chat, err)
 	}
 	return ids, nil

@@ -115,7 +115,7 @@ func (s *Store) EraseMember(ctx context.Context, member community.MemberID, at t
 				discord_id = CASE WHEN discord_id = ANY($3) THEN '' ELSE discord_id END,
 				telegram_username = CASE WHEN lower(telegram_username) = ANY($4) THEN '' ELSE telegram_username END
 				WHERE member_id = $1 OR telegram_id = ANY($3) OR discord_id = ANY($3)`, []any{member, at, pq.Array(uids), pq.Array(lowerAll(needles))}},
-			{"forget activity messages", `UPDATE activities SET message_id = '' WHERE member_id = $1`, []any{member}},
+			{"forget activity messages", `UPDATE activities SET message_id = '', reply_to = '' WHERE member_id = $1`, []any{member}},
 			{"anonymize audit entries", `UPDATE audit_log SET reason = '', details = '{}' WHERE actor_member_id = $1 OR target_member_id = $1 OR details::text ILIKE ANY($2)`, []any{member, pq.Array(likeAny(needles))}},
 			{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform_chat_id = ANY($1)`, []any{pq.Array(uids)}},
 			// Messages to others that merely mention them are dropped once

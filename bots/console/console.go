@@ -12,6 +12,7 @@
 //	/staffchat   speak in the staff room
 //	/dm          speak in a private chat with the bot
 //	/join        join the group as the current speaker, as a newcomer would
+//	/reply NAME TEXT  send TEXT in reply to NAME's last message here
 //	/press N     press button N of the last message with buttons here
 //	/cancel      stop filling in a form
 //	/quit        leave
@@ -75,10 +76,11 @@ type Console struct {
 // conversation.
 type state struct {
 	speaker string
-	chat    string              // groupChat, staffRoom or dmPrefix+speaker
-	seq     int                 // update and message ids
-	buttons map[string]shown    // the last message with buttons, per chat
-	forms   map[string]*filling // forms being filled in, per speaker
+	chat    string                  // groupChat, staffRoom or dmPrefix+speaker
+	seq     int                     // update and message ids
+	buttons map[string]shown        // the last message with buttons, per chat
+	said    map[string]bots.Message // each speaker's last message, per chat and speaker
+	forms   map[string]*filling     // forms being filled in, per speaker
 }
 
 // shown is a message with buttons, as numbered on screen.
@@ -110,7 +112,8 @@ func New(o Options) *Console {
 		o.Now = time.Now
 	}
 	c := &Console{o: o, run: strconv.FormatInt(o.Now().UnixNano(), 36), out: &printer{w: o.Out}}
-	c.state = state{speaker: normalName(o.Speaker), chat: groupChat, buttons: map[string]shown{}, forms: map[string]*filling{}}
+	c.state = state{speaker: normalName(o.Speaker), chat: groupChat, buttons: map[string]shown{}, said: map[string]bots.Message{},
+		forms: map[string]*filling{}}
 	return c
 }
 
@@ -212,6 +215,8 @@ func (c *Console) line(ctx context.Context, r *bots.Router, line string) (quit b
 		return false, c.press(ctx, r, rest)
 	case "/join":
 		return false, c.join(ctx, r)
+	case "/reply":
+		return false, c.reply(ctx, r, rest)
 	case "/cancel":
 		c.cancelForm()
 	default:
@@ -243,15 +248,44 @@ func (c *Console) moveTo(chat string) {
 	c.out.note(fmt.Sprintf("%s is now %s.", capitalize(c.state.speaker), c.placeName(chat)))
 }
 
-// say sends a message or command from the current speaker.
-func (c *Console) say(ctx context.Context, r *bots.Router, text string) error {
+// say sends a message or command from the current speaker, in reply to
+// another message when replyTo is given.
+func (c *Console) say(ctx context.Context, r *bots.Router, text string, replyTo ...bots.Message) error {
 	u := c.update(bots.KindMessage)
 	u.Text = text
+	if len(replyTo) > 0 {
+		u.ReplyTo = &replyTo[0]
+	}
 	if strings.HasPrefix(text, "/") {
 		cmd, args, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
 		u.Command, u.Args = strings.ToLower(cmd), strings.TrimSpace(args)
+	} else {
+		c.mu.Lock()
+		c.state.said[u.Chat.ID+"\x00"+u.From.ID] = bots.Message{ID: u.MessageID, From: u.From, Text: text}
+		c.mu.Unlock()
 	}
 	return r.Handle(ctx, u)
+}
+
+// reply sends "NAME TEXT" as a reply to NAME's last message in the
+// current place: how the console answers a message, reports it or marks
+// it helpful.
+func (c *Console) reply(ctx context.Context, r *bots.Router, arg string) error {
+	name, text, _ := strings.Cut(arg, " ")
+	name, text = normalName(name), strings.TrimSpace(text)
+	c.mu.Lock()
+	to, ok := c.state.said[c.state.chat+"\x00"+name]
+	switch {
+	case name == "" || text == "":
+		c.out.note("Reply to someone's last message here with /reply NAME TEXT, such as /reply bob /helpful.")
+	case !ok:
+		c.out.note(capitalize(name) + " has not said anything " + c.placeName(c.state.chat) + " yet.")
+	}
+	c.mu.Unlock()
+	if !ok || text == "" {
+		return nil
+	}
+	return c.say(ctx, r, text, to)
 }
 
 // press presses a numbered button of the last message with buttons in the

@@ -79,8 +79,28 @@ func (a *Adapter) slashCommands(reg *bots.Registry, defaultLang string) []*disco
 			cmd.Options = append(cmd.Options, opt)
 		}
 		out = append(out, cmd)
+		if c.MessageMenu {
+			out = append(out, &discordgo.ApplicationCommand{Type: discordgo.MessageApplicationCommand,
+				Name: a.catalog.Text(defaultLang, "menu."+c.Name, nil), NameLocalizations: a.localized("menu." + c.Name),
+				Contexts: &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}, DefaultMemberPermissions: cmd.DefaultMemberPermissions})
+		}
 	}
 	return out
+}
+
+// menuCommand is the command a message menu entry stands for, by the
+// label it was registered with.
+func (a *Adapter) menuCommand(label string) (string, bool) {
+	r := a.router.Load()
+	if r == nil {
+		return "", false
+	}
+	for _, c := range r.Registry().Commands() {
+		if c.MessageMenu && a.catalog.Text(r.DefaultLanguage(), "menu."+c.Name, nil) == label {
+			return c.Name, true
+		}
+	}
+	return "", false
 }
 
 func (a *Adapter) localized(id string) *map[discordgo.Locale]string {

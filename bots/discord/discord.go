@@ -95,6 +95,7 @@ func New(o Options) (*Adapter, error) {
 	s.AddHandler(a.onMessageUpdate)
 	s.AddHandler(a.onInteraction)
 	s.AddHandler(a.onReaction)
+	s.AddHandler(a.onThreadCreate)
 	s.AddHandler(a.onGuildCreate)
 	s.AddHandler(a.onGuildDelete)
 	s.AddHandler(a.onMemberAdd)
@@ -166,7 +167,46 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 	if m.Author == nil || m.Author.ID == a.session.State.User.ID {
 		return
 	}
-	a.handle(a.fromMessage(m.Message, bots.KindMessage, "message:"+m.ID))
+	a.handle(a.fromMessage(m.Message, messageKind(m.Type), "message:"+m.ID))
+}
+
+// messageKind tells a member's message from Discord's system messages
+// (joins, pins, boosts, "started a thread", a thread's copy of its starter
+// message...), which are nobody's words
+// and count for no engagement.
+func messageKind(t discordgo.MessageType) bots.UpdateKind {
+	switch t {
+	case discordgo.MessageTypeDefault, discordgo.MessageTypeReply:
+		return bots.KindMessage
+	}
+	return bots.KindNotice
+}
+
+// onThreadCreate records a thread or forum post a member started, in the
+// thread's own channel, where its messages are recorded too. Discord
+// also sends THREAD_CREATE when Hearth is added to an existing private
+// thread: that one is not new.
+func (a *Adapter) onThreadCreate(_ *discordgo.Session, t *discordgo.ThreadCreate) {
+	if !t.NewlyCreated || t.OwnerID == "" || t.OwnerID == a.session.State.User.ID {
+		return
+	}
+	at, err := discordgo.SnowflakeTimestamp(t.ID)
+	if err != nil {
+		at = time.Now()
+	}
+	u := bots.Update{Platform: community.Discord, ID: "thread:" + t.ID, Kind: bots.KindThread, At: at,
+		Chat: a.chatOf(t.GuildID, t.ID), ThreadID: t.ID, Text: t.Name, From: bots.User{ID: t.OwnerID}}
+	if ctx := a.ctx.Load(); ctx != nil {
+		// The event names the owner by id; their profile comes from the
+		// member cache, or the update names them by id alone.
+		if m, err := a.admins.member(*ctx, t.GuildID, t.OwnerID); err == nil && m != nil && m.User != nil {
+			u.From = userOf(m.User, m, "")
+		}
+	}
+	if u.From.IsBot {
+		return
+	}
+	a.handle(u)
 }
 
 func (a *Adapter) onMessageUpdate(_ *discordgo.Session, m *discordgo.MessageUpdate) {

@@ -17,6 +17,9 @@ func (a *Adapter) fromMessage(m *discordgo.Message, kind bots.UpdateKind, id str
 	if m.Author != nil {
 		u.From = userOf(m.Author, m.Member, "")
 	}
+	if ch, err := a.session.State.Channel(m.ChannelID); err == nil && ch.IsThread() {
+		u.ThreadID = ch.ID
+	}
 	if r := m.ReferencedMessage; r != nil {
 		u.ReplyTo = &bots.Message{ID: r.ID, Text: r.Content}
 		if r.Author != nil {
@@ -53,6 +56,9 @@ func (a *Adapter) fromInteraction(i *discordgo.Interaction) (bots.Update, bool) 
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		d := i.ApplicationCommandData()
+		if d.CommandType == discordgo.MessageApplicationCommand {
+			return a.fromMessageMenu(u, d)
+		}
 		u.Kind, u.Command, u.Options = bots.KindMessage, d.Name, map[string]string{}
 		line := []string{"/" + d.Name}
 		for _, o := range d.Options {
@@ -80,6 +86,22 @@ func (a *Adapter) fromInteraction(i *discordgo.Interaction) (bots.Update, bool) 
 		}
 	default:
 		return u, false
+	}
+	return u, u.From.ID != ""
+}
+
+// fromMessageMenu converts a command picked on a message's menu into the
+// command in reply to that message.
+func (a *Adapter) fromMessageMenu(u bots.Update, d discordgo.ApplicationCommandInteractionData) (bots.Update, bool) {
+	name, ok := a.menuCommand(d.Name)
+	if !ok || d.Resolved == nil || d.Resolved.Messages[d.TargetID] == nil {
+		return u, false
+	}
+	m := d.Resolved.Messages[d.TargetID]
+	u.Kind, u.Command, u.Options, u.Text = bots.KindMessage, name, map[string]string{}, "/"+name
+	u.ReplyTo = &bots.Message{ID: m.ID, Text: m.Content}
+	if m.Author != nil {
+		u.ReplyTo.From = userOf(m.Author, nil, "")
 	}
 	return u, u.From.ID != ""
 }

@@ -30,8 +30,11 @@ func convert(u *models.Update, botName string) (bots.Update, bool) {
 		// present again.
 		return out, false
 	case u.Message != nil:
-		out.Kind = bots.KindMessage
+		out.Kind = messageKind(u.Message)
 		fromMessage(&out, u.Message, botName)
+		if out.Kind == bots.KindThread && out.ThreadID == "" {
+			out.ThreadID = out.MessageID // a topic's id is its creation message's
+		}
 	case u.EditedMessage != nil:
 		out.Kind = bots.KindEdited
 		fromMessage(&out, u.EditedMessage, botName)
@@ -84,6 +87,24 @@ func fromMessage(out *bots.Update, m *models.Message, botName string) {
 			out.Command, out.Args = strings.ToLower(name), args
 		}
 	}
+}
+
+// messageKind tells a member's message from a new forum topic and from
+// Telegram's service messages (joins, pins, title changes...), which are
+// nobody's words and count for no engagement.
+func messageKind(m *models.Message) bots.UpdateKind {
+	switch {
+	case m.ForumTopicCreated != nil:
+		return bots.KindThread
+	case len(m.NewChatMembers) > 0, m.LeftChatMember != nil, m.NewChatTitle != "", len(m.NewChatPhoto) > 0,
+		m.DeleteChatPhoto, m.GroupChatCreated, m.SupergroupChatCreated, m.MigrateFromChatID != 0, m.MigrateToChatID != 0,
+		m.PinnedMessage != nil, m.MessageAutoDeleteTimerChanged != nil, m.BoostAdded != nil, m.ChatBackgroundSet != nil,
+		m.ForumTopicEdited != nil, m.ForumTopicClosed != nil, m.ForumTopicReopened != nil,
+		m.GeneralForumTopicHidden != nil, m.GeneralForumTopicUnhidden != nil, m.WriteAccessAllowed != nil,
+		m.VoiceChatScheduled != nil, m.VoiceChatStarted != nil, m.VoiceChatEnded != nil, m.VoiceChatParticipantsInvited != nil:
+		return bots.KindNotice
+	}
+	return bots.KindMessage
 }
 
 // splitCommand cuts "/cmd@bot rest" after the command entity, whose length

@@ -22,7 +22,8 @@ import (
 // data follows the event: MESSAGE_CREATE stores the message,
 // INTERACTION_CREATE registers the interaction so that it can be answered
 // (filling in application_id, and the member's roles and permissions from
-// the stored guild), GUILD_CREATE stores the guild and GUILD_MEMBER_ADD /
+// the stored guild), GUILD_CREATE stores the guild, THREAD_CREATE the
+// thread (messages can then be posted in it) and GUILD_MEMBER_ADD /
 // GUILD_MEMBER_REMOVE add and remove the member.
 func (s *Server) Dispatch(t testing.TB, eventType string, data any) int {
 	t.Helper()
@@ -54,6 +55,15 @@ func (s *Server) absorb(eventType string, raw json.RawMessage) (json.RawMessage,
 		}
 		s.addGuildLocked(&g)
 		return guildWire(&g), nil
+	case "THREAD_CREATE":
+		var ch discordgo.Channel
+		if err := json.Unmarshal(raw, &ch); err != nil {
+			return nil, err
+		}
+		if _, ok := s.guilds[ch.GuildID]; !ok || !ch.IsThread() {
+			return nil, fmt.Errorf("THREAD_CREATE %s: want a thread (type 10-12) of a known guild", ch.ID)
+		}
+		s.channels[ch.ID] = &ch
 	case "GUILD_MEMBER_ADD", "GUILD_MEMBER_REMOVE":
 		var m discordgo.Member
 		if err := json.Unmarshal(raw, &m); err != nil {

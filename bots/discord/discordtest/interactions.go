@@ -37,6 +37,26 @@ func (s *Server) SlashCommand(guildID, channelID string, user discordgo.User, na
 	return in
 }
 
+// MessageCommand builds the interaction a user sends by picking the
+// message context-menu command name (right-click a message, Apps ▸ name)
+// on message m in a guild channel: the data carries m as the target, in
+// resolved messages. With no such registered message command, the data
+// still names it (Discord would not show it; tests of that check the
+// registered commands).
+func (s *Server) MessageCommand(guildID, channelID string, user discordgo.User, name string, m *discordgo.Message) *discordgo.Interaction {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.newInteractionLocked(discordgo.InteractionApplicationCommand, guildID, channelID, user)
+	data := discordgo.ApplicationCommandInteractionData{ID: NewID(), Name: name,
+		CommandType: discordgo.MessageApplicationCommand, TargetID: m.ID,
+		Resolved: &discordgo.ApplicationCommandInteractionDataResolved{Messages: map[string]*discordgo.Message{m.ID: m}}}
+	if c := s.commandOfTypeLocked(guildID, name, discordgo.MessageApplicationCommand); c != nil {
+		data.ID = c.ID
+	}
+	in.Data = data
+	return in
+}
+
 // ButtonPress builds the interaction a user sends by clicking the button
 // with customID on message m (as the fake stores it now). It fails the
 // test if the message has no such button, or if it is disabled or a link.

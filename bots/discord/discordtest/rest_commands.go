@@ -157,9 +157,13 @@ func (s *Server) deleteCommand(w http.ResponseWriter, r *http.Request) {
 // commandLocked finds the registered chat command a user can run by name
 // in a guild: the guild's own first, then the global one.
 func (s *Server) commandLocked(guildID, name string) *discordgo.ApplicationCommand {
+	return s.commandOfTypeLocked(guildID, name, discordgo.ChatApplicationCommand)
+}
+
+func (s *Server) commandOfTypeLocked(guildID, name string, typ discordgo.ApplicationCommandType) *discordgo.ApplicationCommand {
 	for _, scope := range []string{guildID, ""} {
 		for _, c := range s.commands[scope] {
-			if c.Name == name && c.Type == discordgo.ChatApplicationCommand {
+			if c.Name == name && c.Type == typ {
 				return c
 			}
 		}

@@ -1,0 +1,53 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+var _ community.HelpfulStore = (*Store)(nil)
+
+// Answer implements community.HelpfulStore: the message's author and the
+// author of what it answers, both found by their recorded activities.
+func (s *Store) Answer(ctx context.Context, chat community.ChatID, message string) (community.Answer, error) {
+	var row struct {
+		Author  sql.NullInt64 `db:"author"`
+		Asker   sql.NullInt64 `db:"asker"`
+		Helpful bool          `db:"helpful"`
+	}
+	err := s.db.GetContext(ctx, &row, `
+SELECT a.member_id AS author,
+       (SELECT q.member_id FROM activities q
+        WHERE q.chat_id = a.chat_id AND q.message_id = a.reply_to AND a.reply_to <> ''
+          AND q.kind IN ('message', 'reply', 'thread_started')
+        ORDER BY q.id LIMIT 1) AS asker,
+       EXISTS (SELECT 1 FROM activities h
+               WHERE h.chat_id = a.chat_id AND h.message_id = a.message_id AND h.kind = 'helpful_answer') AS helpful
+FROM activities a
+WHERE a.chat_id = $1 AND a.message_id = $2 AND a.kind IN ('message', 'reply')
+ORDER BY a.id LIMIT 1`, int64(chat), message)
+	if err == sql.ErrNoRows {
+		return community.Answer{}, notFound("helpful.unknown", nil, "message %s of chat %d is not recorded", message, chat)
+	}
+	if err != nil {
+		return community.Answer{}, fmt.Errorf("answer %s of chat %d: %w", message, chat, err)
+	}
+	return community.Answer{Chat: chat, Message: message, Author: community.MemberID(row.Author.Int64),
+		Asker: community.MemberID(row.Asker.Int64), Helpful: row.Helpful}, nil
+}
+
+// RecordHelpful implements community.HelpfulStore.
+func (s *Store) RecordHelpful(ctx context.Context, a community.Answer, at time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `
+INSERT INTO activities (member_id, chat_id, kind, at, message_id) VALUES ($1, $2, 'helpful_answer', $3, $4)
+ON CONFLICT (chat_id, message_id) WHERE kind = 'helpful_answer' DO NOTHING`, int64(a.Author), int64(a.Chat), at, a.Message)
+	if err != nil {
+		return false, fmt.Errorf("mark message %s of chat %d helpful: %w", a.Message, a.Chat, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
