@@ -169,7 +169,8 @@ func (f *announceFeature) history(ctx context.Context, r *Request) (Reply, error
 	return Reply{Text: strings.Join(lines, "\n")}, nil
 }
 
-// excerpt is the start of an announcement as plain text on one line.
+// excerpt is the start of a text (an announcement, a question) as plain
+// text on one line.
 func excerpt(text string, n int) string {
 	plain := strings.Join(strings.Fields(markup.Parse(text).PlainText()), " ")
 	if runes := []rune(plain); len(runes) > n {

@@ -23,6 +23,7 @@ type CommunityStore interface {
 	// with the account: on Telegram only once they have written to it.
 	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
 	community.HelpfulStore
+	community.TicketStore
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox

@@ -15,7 +15,8 @@ import (
 const whoisRecent = 5
 
 // whois shows staff a card of a member: accounts, tier, flags and
-// priority, value, engagement, warnings, sanctions in force and notes. In
+// priority, value, engagement, warnings, sanctions in force, notes and
+// open questions. In
 // a group the card goes where only staff see it: privately on Discord,
 // else to the staff chat.
 func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error) {
@@ -83,7 +84,25 @@ func (f *moderationFeature) card(ctx context.Context, lang string, m community.M
 			lines = append(lines, cat.Text(lang, "whois.note_line", map[string]any{"At": f.stamp(n.At), "By": names(n.By), "Text": n.Text}))
 		}
 	}
-	return strings.Join(lines, "\n"), nil
+	tickets, err := f.ticketLines(ctx, lang, m.ID)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(append(lines, tickets...), "\n"), nil
+}
+
+// ticketLines are the member's open questions to staff.
+func (f *moderationFeature) ticketLines(ctx context.Context, lang string, member community.MemberID) ([]string, error) {
+	cat := f.router.catalog
+	tickets, err := f.store.OpenTickets(ctx, member, whoisRecent)
+	if err != nil || len(tickets) == 0 {
+		return []string{cat.Text(lang, "whois.no_tickets", nil)}, err
+	}
+	lines := []string{cat.Text(lang, "whois.tickets_title", nil)}
+	for _, t := range tickets {
+		lines = append(lines, cat.Text(lang, "whois.ticket_line", map[string]any{"ID": t.ID, "At": f.stamp(t.OpenedAt), "Text": excerpt(t.Text, 100)}))
+	}
+	return lines, nil
 }
 
 // standingLine is the member's tier, flags and priority.

@@ -72,7 +72,7 @@ func newOnboardingFeature(store ServiceStore, o CommunityOptions, now func() tim
 		standings:  community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
 }
 
-// Register adds /rules, /guide and /welcome, the join and leave hooks, the
+// Register adds /rules, /guide, /tickets and /welcome, the join and leave hooks, the
 // renderers, and the tour that follows /start.
 func (f *onboardingFeature) Register(s *Service) {
 	f.router, f.access, f.community, f.log = s.Router, s.Access, s.opts.CommunityName, s.opts.Log
@@ -80,6 +80,7 @@ func (f *onboardingFeature) Register(s *Service) {
 	reg := s.Router.Registry()
 	reg.Add(Command{Name: "rules", Permission: community.RoleMember, Where: Anywhere, Run: f.rules, Button: f.rules})
 	reg.Add(Command{Name: "guide", Permission: community.RoleMember, Where: Anywhere, Run: f.guide, Button: f.guideButton, Form: f.askForm})
+	reg.Add(Command{Name: "tickets", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.tickets, Button: f.ticketButton})
 	reg.Add(Command{Name: "welcome", Permission: community.RoleStaff, Where: Anywhere, Run: f.welcome, Args: []Arg{
 		{Name: "action", Kind: ArgChoice, Choices: []string{"show", "set", "reset", "preview"}},
 		{Name: "language", Kind: ArgWord}, {Name: "text", Kind: ArgText}}})

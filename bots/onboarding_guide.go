@@ -150,7 +150,13 @@ func (f *onboardingFeature) renderQuestion(ctx context.Context, e OutboxEvent) (
 	if err != nil && community.ErrorCode(err) != community.ENotFound {
 		return nil, err
 	}
-	return f.router.staffTexts(ctx, f.store, func(lang string) string { return f.questionText(lang, q, st, accounts(m)) })
+	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
+		reply := Reply{Text: f.questionText(lang, q, st, accounts(m))}
+		if q.Ticket != 0 {
+			reply.Buttons = [][]Button{{{Label: f.router.catalog.Text(lang, "tickets.button.answered", nil), Data: fmt.Sprintf("tickets:answered:%d", q.Ticket)}}}
+		}
+		return reply, nil
+	})
 }
 
 func (f *onboardingFeature) questionText(lang string, q community.Question, st community.MemberStanding, accounts string) string {
@@ -159,7 +165,7 @@ func (f *onboardingFeature) questionText(lang string, q community.Question, st c
 	if q.Where != "" {
 		where = q.Where
 	}
-	text := cat.Text(lang, "onboarding.question_staff", map[string]any{"Name": q.Name, "Platform": platformName(q.Platform),
+	text := cat.Text(lang, "onboarding.question_staff", map[string]any{"Ticket": q.Ticket, "Name": q.Name, "Platform": platformName(q.Platform),
 		"Where": where, "Accounts": accounts, "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
 		"Priority": int(math.Round(st.Priority))})
 	if st.Flags.Has(community.FlagVerifiedBuyer) {

@@ -94,6 +94,7 @@ type CaptchaFailure struct {
 // Question is a member's question to staff, the payload of
 // EventQuestionAsked.
 type Question struct {
+	Ticket   int64     `json:"ticket,omitempty"` // the ticket it opened
 	Member   MemberID  `json:"member"`
 	Name     string    `json:"name"`
 	Platform Platform  `json:"platform"`
@@ -160,9 +161,9 @@ type OnboardingStore interface {
 	// welcome text, with an audit entry; deleting one that is not there
 	// is ENotFound.
 	SetWelcomeTemplate(ctx context.Context, c WelcomeChange) error
-	// RecordQuestion queues a member's question for staff, with an audit
-	// entry.
-	RecordQuestion(ctx context.Context, q Question) error
+	// RecordQuestion opens a ticket for a member's question and queues it
+	// for staff, with an audit entry; it returns the ticket's id.
+	RecordQuestion(ctx context.Context, q Question) (int64, error)
 }
 
 // Onboarding receives newcomers: it decides who must prove they are human,
@@ -287,7 +288,7 @@ func (o *Onboarding) ResetWelcome(ctx context.Context, by MemberID, lang string)
 // MaxQuestion is the longest question a member may send, in characters.
 const MaxQuestion = 2000
 
-// Ask passes a member's question on to staff.
+// Ask passes a member's question on to staff as a ticket.
 func (o *Onboarding) Ask(ctx context.Context, q Question) error {
 	q.Text = strings.TrimSpace(q.Text)
 	switch n := utf8.RuneCountInString(q.Text); {
@@ -298,7 +299,8 @@ func (o *Onboarding) Ask(ctx context.Context, q Question) error {
 			"a question of %d characters; at most %d", n, MaxQuestion)
 	}
 	q.At = o.now()
-	return o.store.RecordQuestion(ctx, q)
+	_, err := o.store.RecordQuestion(ctx, q)
+	return err
 }
 
 // WelcomeVariables are the values a welcome text may use, each written in

@@ -333,14 +333,3 @@ ON CONFLICT (language) DO UPDATE SET template = EXCLUDED.template, updated_by = 
 		return writeAudit(ctx, tx, bots.AuditEntry{At: c.At, Actor: c.By, Action: action, Details: map[string]any{"language": c.Language}})
 	})
 }
-
-// RecordQuestion implements community.OnboardingStore.
-func (s *Store) RecordQuestion(ctx context.Context, q community.Question) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := writeAudit(ctx, tx, bots.AuditEntry{At: q.At, Actor: q.Member, Action: "onboarding.question",
-			Details: map[string]any{"platform": string(q.Platform), "where": q.Where}}); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, community.NewEvent(community.EventQuestionAsked, q, q.At))
-	})
-}

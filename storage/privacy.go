@@ -22,6 +22,12 @@ var (
 	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id"} // a reported member must not learn who reported them
 )
 
+// subjectColumns name whom a row is about. A row that refers to the
+// member only as who acted (a staff member's warning, a ticket they
+// closed) is about another member when its subject is someone else: it is
+// that member's data, and left out.
+var subjectColumns = []string{"member_id", "reported_id", "target_member_id"}
+
 const memberForeignKeysSQL = `
 SELECT cl.relname AS tbl, a.attname AS col
 FROM pg_constraint c
@@ -46,11 +52,23 @@ func (s *Store) ExportMember(ctx context.Context, member community.MemberID) (ma
 		if err := exportRows(ctx, tx, out, "members", `SELECT to_jsonb(m) FROM members m WHERE id = $1`, member); err != nil {
 			return err
 		}
+		subjects := map[string][]string{}
+		for _, r := range refs {
+			if slices.Contains(subjectColumns, r.Column) {
+				subjects[r.Table] = append(subjects[r.Table], r.Column)
+			}
+		}
 		for _, r := range refs {
 			if slices.Contains(staffOnlyTables, r.Table) {
 				continue
 			}
-			q := fmt.Sprintf(`SELECT to_jsonb(t) - $2::text[] FROM %s t WHERE %s = $1`, pq.QuoteIdentifier(r.Table), pq.QuoteIdentifier(r.Column))
+			where := []string{pq.QuoteIdentifier(r.Column) + " = $1"}
+			for _, subject := range subjects[r.Table] {
+				if subject != r.Column {
+					where = append(where, fmt.Sprintf("(%[1]s IS NULL OR %[1]s = $1)", pq.QuoteIdentifier(subject)))
+				}
+			}
+			q := fmt.Sprintf(`SELECT to_jsonb(t) - $2::text[] FROM %s t WHERE %s`, pq.QuoteIdentifier(r.Table), strings.Join(where, " AND "))
 			if err := exportRows(ctx, tx, out, r.Table, q, member, pq.Array(staffOnlyColumns)); err != nil {
 				return err
 			}

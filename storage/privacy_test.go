@@ -61,6 +61,13 @@ func forgetFixture(t *testing.T) (*storage.Store, community.MemberID, community.
 		t.Fatal(err)
 	}
 	exec(`INSERT INTO inbound_updates (platform, update_key) VALUES ('discord', 'join:9:100123:1')`)
+	ticket, err := s.RecordQuestion(ctx, community.Question{Member: alice, Name: "Alice Wonder", Platform: community.Telegram, Text: "Is the oolong back in stock?", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CloseTicket(ctx, ticket, bob, at); err != nil {
+		t.Fatal(err)
+	}
 	return s, alice, bob
 }
 
@@ -140,7 +147,7 @@ func TestExportMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"members", "identities", "activities", "customers", "orders", "member_standings", "member_milestones", "deliveries", "audit_log"} {
+	for _, table := range []string{"members", "identities", "activities", "customers", "orders", "member_standings", "member_milestones", "deliveries", "audit_log", "tickets"} {
 		if len(data[table]) == 0 {
 			t.Errorf("export has no %s", table)
 		}
@@ -153,5 +160,25 @@ func TestExportMember(t *testing.T) {
 	}
 	if strings.Contains(string(raw), "bob_b") {
 		t.Error("export shows another member")
+	}
+}
+
+// TestExportLeavesOutOthersData: what a staff member did to another
+// member (a warning, a question they marked answered) is that member's
+// data: it stays out of the staff member's export.
+func TestExportLeavesOutOthersData(t *testing.T) {
+	s, _, bob := forgetFixture(t)
+	data, err := s.ExportMember(context.Background(), bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(data)
+	for _, other := range []string{"Alice Wonder", "spam", "oolong", "moderation.warn", "ticket.closed"} {
+		if strings.Contains(string(raw), other) {
+			t.Errorf("bob's export shows %q:\n%s", other, raw)
+		}
+	}
+	if len(data["identities"]) == 0 || len(data["activities"]) == 0 {
+		t.Errorf("bob's export lacks his own rows: %s", raw)
 	}
 }

@@ -47,6 +47,13 @@ const onboardingScript = `/as owner
 /press 2
 /press 3
 Do you have green tea samplers?
+/as owner
+/staffchat
+/tickets
+/press 1
+/tickets
+/as zoe
+/group
 /rules
 /dm
 /start
@@ -71,7 +78,9 @@ func TestOnboardingInTheConsole(t *testing.T) {
 		"bot (only you see this)> The rules of Tea Lovers\n    Be kind. Share your tea photos.",
 		"(That button opens https://tea.example/account)",
 		"bot> Ask the team",
-		"bot → staff room> ❓ Question from Zoe (console, Tea Lovers)",
+		"bot → staff room> ❓ Question #1 from Zoe (console, Tea Lovers)",
+		"bot> Open questions, the most valuable members first:\n    • #1 Zoe · priority 0 · waiting 0m: Do you have green tea samplers?\n    [1] ✅ #1",
+		"bot (edited)> No open questions. 🎉",
 		"Tier: Newcomer, priority 0 of 100",
 		"    Do you have green tea samplers?",
 		"bot (only you see this)> Thank you, Zoe! Your question is with the team",

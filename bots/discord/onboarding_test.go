@@ -162,7 +162,8 @@ func (n *newcomers) count(t *testing.T, query string, args ...any) int {
 // TestRulesAndAskOnDiscord: the Rules button answers with the rules only
 // for the member; Ask a question opens a modal whose question reaches the
 // staff chat with the member's tier and priority, and the member is
-// thanked; with no staff chat for the platform, the member is told so.
+// thanked; staff mark it answered from there. With no staff chat for the
+// platform, the member is told so.
 func TestRulesAndAskOnDiscord(t *testing.T) {
 	n := startNewcomers(t, bots.OnboardingOptions{Welcome: true, Rules: "Be *kind*. No spam."})
 	alice := discordtest.NewUser("alice")
@@ -187,11 +188,15 @@ func TestRulesAndAskOnDiscord(t *testing.T) {
 	if r := n.dc.WaitInteractionReply(t, submit.ID, 10*time.Second); !r.Ephemeral() || !strings.Contains(r.Data.Content, "Thank you, alice") {
 		t.Errorf("after the question: %q (ephemeral %t)", r.Data.Content, r.Ephemeral())
 	}
-	staff := n.posted(t, n.staff, 1)[0].Content
-	for _, want := range []string{"Question from alice", "Discord", "Tier: Newcomer", "priority 0 of 100", "Is the oolong back in stock?"} {
-		if !strings.Contains(staff, want) {
-			t.Errorf("question in the staff chat = %q; want %q", staff, want)
+	alert := n.posted(t, n.staff, 1)[0]
+	for _, want := range []string{"Question #1 from alice", "Discord", "Tier: Newcomer", "priority 0 of 100", "Is the oolong back in stock?"} {
+		if !strings.Contains(alert.Content, want) {
+			t.Errorf("question in the staff chat = %q; want %q", alert.Content, want)
 		}
+	}
+	if _, r := n.press(t, alert, n.owner, "tickets:answered:1"); r.Original == nil || !strings.Contains(r.Original.Content, "Answered (marked by olga)") ||
+		len(r.Original.Components) != 0 {
+		t.Errorf("the question once answered = %+v", r.Original)
 	}
 
 	if _, err := n.store.DB().Exec(`UPDATE chats SET is_staff = false`); err != nil {

@@ -206,11 +206,45 @@ func TestRulesAndQuestionsOnTelegram(t *testing.T) {
 	if !strings.Contains(sent(t, thanks), "Thank you, Alice") {
 		t.Errorf("answer to the question = %q", sent(t, thanks))
 	}
-	question := sent(t, w.sentTo(t, staffGroup, 2))
-	for _, want := range []string{"Question from Alice", "Telegram, Tea Lovers", "Tier: Newcomer", "priority 0 of 100", "Do you ship oolong to Crete?"} {
+	alert := w.sentTo(t, staffGroup, 2)
+	question := sent(t, alert)
+	for _, want := range []string{"Question #1 from Alice", "Telegram, Tea Lovers", "Tier: Newcomer", "priority 0 of 100", "Do you ship oolong to Crete?"} {
 		if !strings.Contains(question, want) {
 			t.Errorf("question in the staff chat = %q; want %q", question, want)
 		}
+	}
+
+	// The question is a ticket: open in /tickets and on Alice's card until
+	// staff mark it answered.
+	if got := callbackData(buttons(t, alert)); !slices.Equal(got, []string{"tickets:answered:1"}) {
+		t.Errorf("the question's buttons = %v", got)
+	}
+	w.push(t, w.tg.MessageUpdate(staffGroup, owner, "/tickets"))
+	if list := sent(t, w.sentTo(t, staffGroup, 3)); !strings.Contains(list, "#1 Alice · priority 0 · waiting 0m: Do you ship oolong to Crete?") {
+		t.Errorf("/tickets = %q", list)
+	}
+	w.push(t, w.tg.MessageUpdate(staffGroup, owner, "/whois 100"))
+	if card := sent(t, w.sentTo(t, staffGroup, 4)); !strings.Contains(card, "Open questions:") || !strings.Contains(card, ": Do you ship oolong to Crete?") {
+		t.Errorf("/whois = %q", card)
+	}
+	var alertID int
+	for _, m := range w.tg.Messages(staffGroup.ID) {
+		if strings.Contains(m.Text, "Question #1") {
+			alertID = m.ID
+		}
+	}
+	w.push(t, w.tg.CallbackUpdate(staffGroup, owner, alertID, "tickets:answered:1"))
+	edit := w.tg.WaitCalls(t, "editMessageText", 1, 10*time.Second)[0]
+	if text := edit.Params["text"]; !strings.Contains(text, "Answered (marked by Olga)") || !strings.Contains(text, "Do you ship oolong to Crete?") {
+		t.Errorf("the answered question = %q", text)
+	}
+	w.push(t, w.tg.MessageUpdate(staffGroup, owner, "/tickets"))
+	if list := sent(t, w.sentTo(t, staffGroup, 5)); !strings.Contains(list, "No open questions") {
+		t.Errorf("/tickets once answered = %q", list)
+	}
+	w.push(t, w.tg.CallbackUpdate(staffGroup, owner, alertID, "tickets:answered:1"))
+	if got := w.tg.WaitCalls(t, "answerCallbackQuery", 4, 10*time.Second)[3].Params["text"]; !strings.Contains(got, "already marked answered") {
+		t.Errorf("pressing Answered twice = %q", got)
 	}
 }
 

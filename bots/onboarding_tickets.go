@@ -1,0 +1,86 @@
+package bots
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// ticketsShown is how many open tickets /tickets lists.
+const ticketsShown = 10
+
+// tickets lists the open questions, the most valuable members first, with
+// a button per ticket to mark it answered.
+func (f *onboardingFeature) tickets(ctx context.Context, r *Request) (Reply, error) {
+	return f.ticketList(ctx, r, false)
+}
+
+func (f *onboardingFeature) ticketList(ctx context.Context, r *Request, edit bool) (Reply, error) {
+	list, err := f.store.OpenTickets(ctx, 0, ticketsShown)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(list) == 0 {
+		return Reply{Text: r.Text("tickets.none", nil), Edit: edit}, nil
+	}
+	lines := []string{r.Text("tickets.title", nil)}
+	var row []Button
+	var rows [][]Button
+	for _, t := range list {
+		lines = append(lines, f.ticketLine(r.Lang, t))
+		row = append(row, Button{Label: r.Text("tickets.button.close", map[string]any{"ID": t.ID}), Data: fmt.Sprintf("tickets:close:%d", t.ID)})
+		if len(row) == 5 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	return Reply{Text: strings.Join(lines, "\n"), Buttons: rows, Edit: edit}, nil
+}
+
+// ticketLine is one open ticket: number, who, their priority, how long it
+// has waited and the start of the question.
+func (f *onboardingFeature) ticketLine(lang string, t community.Ticket) string {
+	return f.router.catalog.Text(lang, "tickets.line", map[string]any{"ID": t.ID, "Name": t.Name,
+		"Priority": int(math.Round(t.Priority)), "Waiting": formatDuration(f.now().Sub(t.OpenedAt)), "Text": excerpt(t.Text, 100)})
+}
+
+// ticketButton marks a ticket answered: from the /tickets list (the list
+// is shown again without it) or from the question's alert (the alert says
+// who answered it).
+func (f *onboardingFeature) ticketButton(ctx context.Context, r *Request) (Reply, error) {
+	parts := strings.Split(r.Data, ":")
+	if len(parts) != 3 {
+		return Reply{}, fmt.Errorf("malformed ticket button %q", r.Data)
+	}
+	id, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil {
+		return Reply{}, fmt.Errorf("malformed ticket button %q: %w", r.Data, err)
+	}
+	t, err := f.store.CloseTicket(ctx, id, r.Member, f.now())
+	if err != nil {
+		return Reply{}, err
+	}
+	switch parts[1] {
+	case "close":
+		return f.ticketList(ctx, r, true)
+	case "answered":
+		st, err := f.standings.Standing(ctx, t.Member)
+		if err != nil {
+			return Reply{}, err
+		}
+		m, err := f.store.Member(ctx, t.Member)
+		if err != nil {
+			return Reply{}, err
+		}
+		text := f.questionText(r.Lang, t.Question(), st, accounts(m)) + "\n\n" +
+			r.Text("tickets.answered_by", map[string]any{"Name": displayName(r.From)})
+		return Reply{Text: text, Edit: true}, nil
+	}
+	return Reply{}, fmt.Errorf("unknown ticket button %q", r.Data)
+}

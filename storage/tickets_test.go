@@ -1,0 +1,80 @@
+package storage_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
+)
+
+// TestTicketsOpenInPriorityOrderAndCloseOnce: a question opens a ticket;
+// open tickets come highest priority first, then oldest; a ticket closes
+// once, with an audit entry, and an unknown one is not found.
+func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	rec, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5"), message("2", "200", "-5"), message("3", "300", "-5")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, bob, staff := rec[0].Member, rec[1].Member, rec[2].Member
+	if _, err := s.DB().Exec(`
+INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 50, 3, 0, 0, 0, now())`, int64(bob), int64(alice)); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	ask := func(m community.MemberID, text string, minutes int) int64 {
+		t.Helper()
+		id, err := s.RecordQuestion(ctx, community.Question{Member: m, Name: "x", Platform: community.Telegram, Text: text, At: at.Add(time.Duration(minutes) * time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	first := ask(alice, "Do you ship to Crete?", 0)
+	second := ask(bob, "Where is my order?", 5)
+	third := ask(alice, "And to Rhodes?", 10)
+
+	open, err := s.OpenTickets(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ticketIDs(open); len(got) != 3 || got[0] != second || got[1] != first || got[2] != third {
+		t.Fatalf("open tickets %v, want bob's (VIP) first, then alice's oldest first: %d %d %d", got, second, first, third)
+	}
+	if open[0].Name != "User 200" || open[0].Priority != 90 || open[0].Text != "Where is my order?" {
+		t.Errorf("bob's ticket = %+v", open[0])
+	}
+
+	closed, err := s.CloseTicket(ctx, first, staff, at.Add(time.Hour))
+	if err != nil || closed.Open() || closed.ClosedBy != staff {
+		t.Fatalf("close: %+v, %v", closed, err)
+	}
+	if _, err := s.CloseTicket(ctx, first, staff, at.Add(time.Hour)); community.ErrorCode(err) != community.EConflict {
+		t.Errorf("closing twice: %v, want a conflict", err)
+	}
+	if _, err := s.CloseTicket(ctx, 999, staff, at); community.ErrorCode(err) != community.ENotFound {
+		t.Errorf("closing an unknown ticket: %v, want not found", err)
+	}
+	mine, err := s.OpenTickets(ctx, alice, 10)
+	if err != nil || len(mine) != 1 || mine[0].ID != third {
+		t.Errorf("alice's open tickets: %v, %v; want only %d", ticketIDs(mine), err, third)
+	}
+	if n := count(t, s, `SELECT count(*) FROM audit_log WHERE action = 'ticket.closed' AND actor_member_id = $1 AND target_member_id = $2`, int64(staff), int64(alice)); n != 1 {
+		t.Errorf("%d audit entries for the closed ticket, want 1", n)
+	}
+	if n := count(t, s, `SELECT count(*) FROM outbox_events WHERE kind = 'onboarding.question' AND (payload->>'ticket')::bigint = $1`, second); n != 1 {
+		t.Errorf("the question event of ticket %d: %d", second, n)
+	}
+}
+
+func ticketIDs(ts []community.Ticket) []int64 {
+	var out []int64
+	for _, t := range ts {
+		out = append(out, t.ID)
+	}
+	return out
+}
