@@ -300,7 +300,8 @@ func TestRecipientsAreBatchedByMember(t *testing.T) {
 
 // TestHeldAnnouncementIsDueWhenQuietHoursEnd: recipients of a held
 // announcement are due when the hold ends, and count against the cap
-// from then; a delivery queued with NotBefore is not claimed before it.
+// from then; a delivery queued with NotBefore is not claimed before it,
+// and does not hold back the member's other messages meanwhile.
 func TestHeldAnnouncementIsDueWhenQuietHoursEnd(t *testing.T) {
 	f := newAnnounceFixture(t)
 	f.community()
@@ -317,7 +318,7 @@ func TestHeldAnnouncementIsDueWhenQuietHoursEnd(t *testing.T) {
 	later := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
 	err := f.s.QueueMessages(ctx, []bots.Outgoing{
 		{Target: bots.Target{Platform: community.Telegram, UserID: "1"}, Message: bots.Reply{Text: "later"}, NotBefore: later},
-		{Target: bots.Target{Platform: community.Telegram, UserID: "2"}, Message: bots.Reply{Text: "now"}},
+		{Target: bots.Target{Platform: community.Telegram, UserID: "1"}, Message: bots.Reply{Text: "now"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -328,6 +329,6 @@ func TestHeldAnnouncementIsDueWhenQuietHoursEnd(t *testing.T) {
 	}
 	claimed, err := f.s.ClaimDeliveries(ctx, []community.Platform{community.Telegram}, 10, 5, time.Minute)
 	if err != nil || len(claimed) != 1 || claimed[0].Message.Text != "now" {
-		t.Errorf("claimed %+v, %v; want only the message that is not held", claimed, err)
+		t.Errorf("claimed %+v, %v; want the message to the same member that is not held", claimed, err)
 	}
 }

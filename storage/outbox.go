@@ -51,7 +51,10 @@ SELECT k, CAST(p AS jsonb), a FROM unnest($1::text[], $2::text[], $3::timestampt
 }
 
 // insertDeliveries queues messages, caused by event (0: a direct reply);
-// a message with NotBefore is first due then.
+// a message with NotBefore is first due then. Messages to one target are
+// sent in order, except that held messages wait in a lane of their own
+// (per target and hold), so that a held announcement does not hold back
+// the member's other messages.
 func insertDeliveries(ctx context.Context, tx sqlx.ExtContext, event int64, out []bots.Outgoing) error {
 	if len(out) == 0 {
 		return nil
@@ -71,6 +74,7 @@ func insertDeliveries(ctx context.Context, tx sqlx.ExtContext, event int64, out 
 		due = append(due, "")
 		if !o.NotBefore.IsZero() {
 			due[len(due)-1] = o.NotBefore.UTC().Format(time.RFC3339Nano)
+			keys[len(keys)-1] += "@" + due[len(due)-1]
 		}
 	}
 	_, err := tx.ExecContext(ctx, `
