@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -103,6 +104,26 @@ func exportRows(ctx context.Context, tx *sqlx.Tx, out map[string][]json.RawMessa
 	return nil
 }
 
+// refuseWhileSanctionRuns refuses to erase a member while a sanction runs
+// whose end Hearth must still carry out: a timed Discord ban (Discord has
+// no ban end of its own) or a mute longer than the platform allows. Once
+// the member is erased nothing would lift it, so the ban would last for
+// ever; they may ask again when it ends.
+func refuseWhileSanctionRuns(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
+	var until sql.NullTime
+	if err := tx.GetContext(ctx, &until, `
+SELECT max(until) FROM sanctions
+WHERE member_id = $1 AND lifted_at IS NULL AND until > $2
+  AND (renew_at IS NOT NULL OR kind = 'ban' AND EXISTS (SELECT 1 FROM unnest(groups) g WHERE g LIKE 'discord:%'))`, int64(member), at); err != nil {
+		return fmt.Errorf("sanctions of member %d: %w", member, err)
+	}
+	if until.Valid {
+		return community.Errorf(community.EConflict, "privacy.sanction_running", map[string]any{"Until": until.Time.UTC().Format("2006-01-02 15:04 UTC")},
+			"member %d has a sanction Hearth must lift at %s", member, until.Time)
+	}
+	return nil
+}
+
 // EraseMember implements community.PrivacyStore. What names the member
 // goes: identities and everything keyed by the member (by cascade), the
 // link to a shop customer and the platform ids on it, private chats and
@@ -117,6 +138,9 @@ func (s *Store) EraseMember(ctx context.Context, member community.MemberID, at t
 		}
 		if len(m) == 0 {
 			return notFound("member.not_found", map[string]any{"Who": "#" + member.String()}, "no member %d", member)
+		}
+		if err := refuseWhileSanctionRuns(ctx, tx, member, at); err != nil {
+			return err
 		}
 		needles := eraseNeedles(m[0])
 		var uids []string

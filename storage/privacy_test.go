@@ -182,3 +182,34 @@ func TestExportLeavesOutOthersData(t *testing.T) {
 		t.Errorf("bob's export lacks his own rows: %s", raw)
 	}
 }
+
+// TestEraseWaitsForSanctionsHearthMustLift: while a timed Discord ban
+// runs (Discord does not end bans by itself), erasing the member is
+// refused, with the ban's end, and nothing is erased; a Telegram ban,
+// which Telegram ends, does not stand in the way, nor does a lifted one.
+func TestEraseWaitsForSanctionsHearthMustLift(t *testing.T) {
+	s, alice, _ := forgetFixture(t)
+	ctx := context.Background()
+	now := time.Now()
+	if _, err := s.DB().Exec(`INSERT INTO sanctions (member_id, kind, groups, at, until) VALUES
+		($1, 'ban', '{telegram:-1001}', $2, $2::timestamptz + interval '3 days'),
+		($1, 'ban', '{discord:42}', $2, $2::timestamptz + interval '2 days')`, alice, now); err != nil {
+		t.Fatal(err)
+	}
+	err := s.EraseMember(ctx, alice, now)
+	if community.ErrorCode(err) != community.EConflict {
+		t.Fatalf("erasing a member banned on Discord for 2 days: %v, want a conflict", err)
+	}
+	if e, _ := err.(*community.Error); e == nil || e.Data["Until"] != now.Add(48*time.Hour).UTC().Format("2006-01-02 15:04 UTC") {
+		t.Errorf("the refusal says until %v", e)
+	}
+	if n := count(t, s, `SELECT count(*) FROM identities WHERE member_id = $1`, alice); n != 1 {
+		t.Fatalf("after the refusal alice has %d identities, want 1", n)
+	}
+	if _, err := s.DB().Exec(`UPDATE sanctions SET lifted_at = now() WHERE groups = '{discord:42}'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EraseMember(ctx, alice, now); err != nil {
+		t.Fatalf("erasing once the Discord ban is lifted: %v", err)
+	}
+}
