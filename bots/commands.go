@@ -20,6 +20,7 @@ type CoreStore interface {
 	// RetryDead queues dead letters again: the one ref names, or all of
 	// them when ref is zero. It returns how many were queued.
 	RetryDead(ctx context.Context, ref DeadRef) (int, error)
+	LanguageStore
 }
 
 // OutboxStatus counts what the outbox holds.
@@ -62,8 +63,8 @@ type DeadLetter struct {
 	CreatedAt time.Time
 }
 
-// Core is the built-in commands (/start, /help, /setstaff, /staff,
-// /outbox) and the rendering of their events.
+// Core is the built-in commands (/start, /help, /language, /setstaff,
+// /staff, /outbox) and the rendering of their events.
 type Core struct {
 	store     CoreStore
 	staff     *community.Staff
@@ -98,6 +99,8 @@ func (c *Core) Register(r *Router, d *Dispatcher) {
 	c.registry.Add(Command{Name: "outbox", Permission: community.RoleOwner, Where: InDirect | InStaffChat,
 		Run: c.outbox, Button: c.outboxButton,
 		Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"list", "retry"}}, {Name: "id", Kind: ArgWord}}})
+	c.registry.Add(Command{Name: "language", Permission: community.RoleMember, Where: Anywhere, Run: c.language,
+		Args: []Arg{{Name: "language", Kind: ArgChoice, Choices: append(r.catalog.Languages(), defaultLanguage)}}})
 	d.Render(community.EventStaffAdded, c.renderStaffChange(true))
 	d.Render(community.EventStaffRemoved, c.renderStaffChange(false))
 }

@@ -134,8 +134,8 @@ const upsertChatsSQL = `
 WITH t AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(platform, chat, kind, title, parent)
 ), up AS (
-    INSERT INTO chats (platform, platform_chat_id, kind, title, parent_id)
-    SELECT t.platform, t.chat, t.kind, t.title, p.id
+    INSERT INTO chats (platform, platform_chat_id, kind, title, parent_id, language)
+    SELECT t.platform, t.chat, t.kind, t.title, p.id, COALESCE(p.language, '') -- a new channel speaks its server's language
     FROM t LEFT JOIN chats p ON p.platform = t.platform AND p.platform_chat_id = t.parent
     ORDER BY t.platform, t.chat
     ON CONFLICT (platform, platform_chat_id) DO UPDATE
