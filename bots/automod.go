@@ -41,7 +41,7 @@ func (a *automod) inspect(u Update) bool {
 		return false
 	}
 	key := senderKey(u)
-	flooding := a.flood.add(key, u.At)
+	flooding := u.Kind == KindMessage && a.flood.add(key, u.At) // an edit is no new message
 	if a.staff.has(key) {
 		return false
 	}
@@ -73,7 +73,7 @@ func (a *automod) check(ctx context.Context, r *Request) ([]Outgoing, error) {
 	switch {
 	case blocked != "":
 		return a.act(ctx, r, community.RuleBlocklist, blocked, []string{r.MessageID})
-	case a.flood.flooding(key, r.At):
+	case r.Kind == KindMessage && a.flood.flooding(key, r.At):
 		ids, err := a.f.store.MemberMessagesSince(ctx, r.Member, r.ChatID, r.At.Add(-a.rules.FloodWindow))
 		if err != nil || !a.rules.Flooding(len(ids)) {
 			return nil, err

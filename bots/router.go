@@ -110,10 +110,10 @@ func (r *Router) Run(ctx context.Context) { r.recorder.run(ctx, 2) }
 // On adds a hook for updates of kind.
 func (r *Router) On(kind UpdateKind, h Hook) { r.hooks[kind] = append(r.hooks[kind], h) }
 
-// Inspector looks at a plain message (not a command) before it is
-// recorded, in process and cheaply, and reports whether its hook must
-// handle it. Messages no inspector flags are only recorded, in batches, as
-// before: watching every message costs no handling.
+// Inspector looks at a plain message (not a command), new or edited,
+// before it is recorded, in process and cheaply, and reports whether its
+// hook must handle it. Messages no inspector flags are only recorded, in
+// batches, as before: watching every message costs no handling.
 type Inspector func(u Update) bool
 
 type inspection struct {
@@ -126,9 +126,10 @@ func (r *Router) Inspect(inspect Inspector, hook Hook) {
 	r.inspections = append(r.inspections, inspection{inspect: inspect, hook: hook})
 }
 
-// inspected returns the hooks of the inspectors that flag u.
+// inspected returns the hooks of the inspectors that flag u: a new or
+// edited message that is no command.
 func (r *Router) inspected(u Update) []Hook {
-	if u.Kind != KindMessage || u.Command != "" {
+	if u.Kind != KindMessage && u.Kind != KindEdited || u.Command != "" {
 		return nil
 	}
 	var out []Hook

@@ -406,3 +406,28 @@ func TestProtectedAndRightsOnTelegram(t *testing.T) {
 		t.Errorf("audit entries for refused actions: %s %v", details, err)
 	}
 }
+
+// TestAutomodScreensEdits: a message edited into a blocked word is
+// deleted and warned like a new one; editing a message again and again is
+// no flood.
+func TestAutomodScreensEdits(t *testing.T) {
+	m := startModTG(t, automodOptions())
+	post := m.post(group, alice, "lovely oolong")
+	edit := func(text string) {
+		m.t.Helper()
+		msg := *post
+		msg.Text, msg.EditDate = text, int(time.Now().Unix())
+		m.push(models.Update{EditedMessage: &msg})
+	}
+	for i := range 4 {
+		edit(fmt.Sprintf("lovely oolong, edit %d", i))
+	}
+	if got := m.deleted(group); len(got) != 0 {
+		t.Fatalf("edits deleted %v: editing is no flood", got)
+	}
+	edit("lovely oolong, and FREE MONEY")
+	m.botSaid(group, "Alice, your message was removed", "Alice has been warned. Active warnings: 1.")
+	if got := m.deleted(group); !slices.Equal(got, []int{post.ID}) {
+		t.Errorf("deleted %v, want the edited message %d", got, post.ID)
+	}
+}
