@@ -50,6 +50,36 @@ SELECT k, CAST(p AS jsonb), a FROM unnest($1::text[], $2::text[], $3::timestampt
 	return nil
 }
 
+// copyEvents queues events as insertEvents does, but with COPY: for the
+// hundreds of thousands of events of a first standings run it takes less
+// than half the time, with no arrays to build, send and unnest. The rows,
+// and so their ids, keep the order of events; the statement trigger still
+// wakes the dispatchers.
+func copyEvents(ctx context.Context, tx *sqlx.Tx, events []community.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `COPY outbox_events (kind, payload, created_at) FROM STDIN`)
+	if err != nil {
+		return fmt.Errorf("queue %d events: %w", len(events), err)
+	}
+	defer stmt.Close()
+	for _, e := range events {
+		payload, err := json.Marshal(e.Payload)
+		if err != nil {
+			return fmt.Errorf("encode %s event: %w", e.Kind, err)
+		}
+		// A string, not []byte: COPY would write bytes as bytea.
+		if _, err := stmt.ExecContext(ctx, e.Kind, string(payload), e.At); err != nil {
+			return fmt.Errorf("queue %s event: %w", e.Kind, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("queue %d events: %w", len(events), err)
+	}
+	return nil
+}
+
 // insertDeliveries queues messages, caused by event (0: a direct reply);
 // a message with NotBefore is first due then. Messages to one target are
 // sent in order, except that held messages wait in a lane of their own

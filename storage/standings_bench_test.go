@@ -57,6 +57,14 @@ func BenchmarkRecomputeStandings(b *testing.B) {
 	}
 	firstRun := time.Since(start)
 	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM outbox_events WHERE kind = 'tier.changed' AND payload->>'first' = 'true'`); err != nil || n != members {
+		b.Fatalf("%d first tier events, %v; want one per member", n, err)
+	}
+	var reached, congratulated int
+	err = db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM member_milestones), (SELECT count(*) FROM outbox_events WHERE kind = 'milestone.reached')`).Scan(&reached, &congratulated)
+	if err != nil || reached == 0 || congratulated != reached {
+		b.Fatalf("%d milestones, %d milestone events, %v; want the first ones, an event each", reached, congratulated, err)
+	}
 	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM activities`); err != nil || n != activities {
 		b.Fatalf("%d activities, %v", n, err)
 	}
