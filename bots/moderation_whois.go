@@ -16,9 +16,8 @@ const whoisRecent = 5
 
 // whois shows staff a card of a member: accounts, tier, flags and
 // priority, value, engagement, warnings, sanctions in force, notes and
-// open questions. In
-// a group the card goes where only staff see it: privately on Discord,
-// else to the staff chat.
+// open questions. In a group the card goes where only staff see it:
+// privately on Discord, else to the staff chat.
 func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error) {
 	a, err := f.parseModArgs(ctx, r, false, "reason")
 	if err != nil {
@@ -95,8 +94,11 @@ func (f *moderationFeature) card(ctx context.Context, lang string, m community.M
 func (f *moderationFeature) ticketLines(ctx context.Context, lang string, member community.MemberID) ([]string, error) {
 	cat := f.router.catalog
 	tickets, err := f.store.OpenTickets(ctx, member, whoisRecent)
-	if err != nil || len(tickets) == 0 {
-		return []string{cat.Text(lang, "whois.no_tickets", nil)}, err
+	if err != nil {
+		return nil, err
+	}
+	if len(tickets) == 0 {
+		return []string{cat.Text(lang, "whois.no_tickets", nil)}, nil
 	}
 	lines := []string{cat.Text(lang, "whois.tickets_title", nil)}
 	for _, t := range tickets {

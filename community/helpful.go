@@ -13,8 +13,7 @@ type Answer struct {
 	Author  MemberID // 0 when the author asked to be forgotten
 	// Asker wrote the message the answer replies to or, for an answer that
 	// replies to none, started its thread or forum topic; 0 when unknown.
-	Asker   MemberID
-	Helpful bool // already marked helpful
+	Asker MemberID
 }
 
 // HelpfulStore finds answers and records them as helpful.
@@ -42,8 +41,6 @@ func MarkHelpful(ctx context.Context, store HelpfulStore, chat ChatID, message s
 		return a, Errorf(EForbidden, "helpful.own", nil, "member %d marked their own answer %s helpful", by, message)
 	case !byStaff && (a.Asker == 0 || a.Asker != by):
 		return a, Errorf(EForbidden, "helpful.not_asker", nil, "member %d did not ask what message %s answers", by, message)
-	case a.Helpful:
-		return a, Errorf(EConflict, "helpful.already", nil, "message %s is already marked helpful", message)
 	}
 	marked, err := store.RecordHelpful(ctx, a, at)
 	if err != nil {

@@ -15,18 +15,15 @@ var _ community.HelpfulStore = (*Store)(nil)
 // author of what it answers, both found by their recorded activities.
 func (s *Store) Answer(ctx context.Context, chat community.ChatID, message string) (community.Answer, error) {
 	var row struct {
-		Author  sql.NullInt64 `db:"author"`
-		Asker   sql.NullInt64 `db:"asker"`
-		Helpful bool          `db:"helpful"`
+		Author sql.NullInt64 `db:"author"`
+		Asker  sql.NullInt64 `db:"asker"`
 	}
 	err := s.db.GetContext(ctx, &row, `
 SELECT a.member_id AS author,
        (SELECT q.member_id FROM activities q
         WHERE q.chat_id = a.chat_id AND q.message_id = a.reply_to AND a.reply_to <> ''
           AND q.kind IN ('message', 'reply', 'thread_started')
-        ORDER BY q.id LIMIT 1) AS asker,
-       EXISTS (SELECT 1 FROM activities h
-               WHERE h.chat_id = a.chat_id AND h.message_id = a.message_id AND h.kind = 'helpful_answer') AS helpful
+        ORDER BY q.id LIMIT 1) AS asker
 FROM activities a
 WHERE a.chat_id = $1 AND a.message_id = $2 AND a.kind IN ('message', 'reply')
 ORDER BY a.id LIMIT 1`, int64(chat), message)
@@ -37,7 +34,7 @@ ORDER BY a.id LIMIT 1`, int64(chat), message)
 		return community.Answer{}, fmt.Errorf("answer %s of chat %d: %w", message, chat, err)
 	}
 	return community.Answer{Chat: chat, Message: message, Author: community.MemberID(row.Author.Int64),
-		Asker: community.MemberID(row.Asker.Int64), Helpful: row.Helpful}, nil
+		Asker: community.MemberID(row.Asker.Int64)}, nil
 }
 
 // RecordHelpful implements community.HelpfulStore.

@@ -93,11 +93,12 @@ func (s *Store) CloseTicket(ctx context.Context, id int64, by community.MemberID
 		err := tx.GetContext(ctx, &member, `UPDATE tickets SET closed_at = $2, closed_by = $3 WHERE id = $1 AND closed_at IS NULL RETURNING member_id`,
 			id, at, int64(by))
 		if err == sql.ErrNoRows {
-			var closed bool
-			if err := tx.GetContext(ctx, &closed, `SELECT closed_at IS NOT NULL FROM tickets WHERE id = $1`, id); err == sql.ErrNoRows {
+			var exists bool
+			if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM tickets WHERE id = $1)`, id); err != nil {
+				return fmt.Errorf("ticket %d: %w", id, err)
+			}
+			if !exists {
 				return notFound("tickets.not_found", map[string]any{"ID": id}, "no ticket %d", id)
-			} else if err != nil {
-				return err
 			}
 			return community.Errorf(community.EConflict, "tickets.already_closed", map[string]any{"ID": id}, "ticket %d is already closed", id)
 		}

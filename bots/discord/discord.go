@@ -172,8 +172,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 
 // messageKind tells a member's message from Discord's system messages
 // (joins, pins, boosts, "started a thread", a thread's copy of its starter
-// message...), which are nobody's words
-// and count for no engagement.
+// message...), which are nobody's words and count for no engagement.
 func messageKind(t discordgo.MessageType) bots.UpdateKind {
 	switch t {
 	case discordgo.MessageTypeDefault, discordgo.MessageTypeReply:
