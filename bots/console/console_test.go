@@ -26,16 +26,18 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 // returns the transcript.
 func runScript(t *testing.T, store *storage.Store, script string) string {
 	t.Helper()
+	now := recordedClock()
 	svc, err := bots.NewService(bots.ServiceOptions{
 		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
 		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}},
+		Now:    now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	svc.Add(console.New(console.Options{In: strings.NewReader(script), Out: &out, Script: true,
-		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending}))
+		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: now}))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := svc.Run(ctx); err != nil {
@@ -45,6 +47,14 @@ func runScript(t *testing.T, store *storage.Store, script string) string {
 		t.Fatal("the script did not finish")
 	}
 	return out.String()
+}
+
+// recordedClock reads the day the golden transcripts were recorded,
+// 2026-11-23 at noon, and moves on as real time does (the dispatcher's
+// waits still end), so a transcript is the same on any day.
+func recordedClock() func() time.Time {
+	start, recorded := time.Now(), time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	return func() time.Time { return recorded.Add(time.Since(start)) }
 }
 
 // TestScriptTranscript runs a conversation covering the platform core:
