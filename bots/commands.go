@@ -101,6 +101,7 @@ func (c *Core) Register(r *Router, d *Dispatcher) {
 		Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"list", "retry"}}, {Name: "id", Kind: ArgWord}}})
 	c.registry.Add(Command{Name: "language", Permission: community.RoleMember, Where: Anywhere, Run: c.language,
 		Args: []Arg{{Name: "language", Kind: ArgChoice, Choices: append(r.catalog.Languages(), defaultLanguage)}}})
+	c.registerGroups()
 	d.Render(community.EventStaffAdded, c.renderStaffChange(true))
 	d.Render(community.EventStaffRemoved, c.renderStaffChange(false))
 }

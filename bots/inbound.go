@@ -30,6 +30,14 @@ type Inbound struct {
 	// Done marks an update with nothing to handle beyond recording it; it
 	// counts as handled on arrival.
 	Done bool
+	// Always marks an update to handle even in a group that is not the
+	// community's: Hearth added or removed, a command (/connect).
+	Always bool
+	// Queue orders handling: the updates of one queue (a chat) are handled
+	// one after the other, different queues in parallel.
+	Queue string
+	// Payload is the whole update, kept until it is handled.
+	Payload []byte
 }
 
 // Seen says whether an update is new.
@@ -45,11 +53,16 @@ const (
 // Recorded is the result of recording one update.
 type Recorded struct {
 	Seen           Seen
-	Member         community.MemberID // 0 when the update has no sender
+	Member         community.MemberID // 0 when the update has no sender, or came from outside
 	MemberLanguage string
 	Chat           community.ChatID // 0 when the update has no chat
 	ChatIsStaff    bool
 	ChatLanguage   string
+	// Outside: the update came from a group that is not connected to the
+	// community; nothing was recorded of its sender.
+	Outside bool
+	// Queued: the update waits in the inbox to be handled.
+	Queued bool
 }
 
 // recorder records updates in batches: callers wait for their own update
@@ -129,15 +142,31 @@ func (r *recorder) flush(ctx context.Context, batch []*recording) {
 		err = fmt.Errorf("recorded %d updates of %d", len(results), len(ins))
 	}
 	for i, rec := range unique {
-		if err != nil {
-			rec.err = err
-		} else {
+		switch {
+		case err == nil:
 			rec.out = results[i]
+		case len(unique) > 1 && ctx.Err() == nil:
+			// One update the database refuses must not fail the others:
+			// each is recorded on its own.
+			rec.out, rec.err = r.recordAlone(ctx, rec.in)
+		default:
+			rec.err = err
 		}
 	}
 	for _, rec := range batch {
 		close(rec.done)
 	}
+}
+
+func (r *recorder) recordAlone(ctx context.Context, in Inbound) (Recorded, error) {
+	results, err := r.store.RecordInbound(ctx, []Inbound{in})
+	if err != nil {
+		return Recorded{}, err
+	}
+	if len(results) != 1 {
+		return Recorded{}, fmt.Errorf("recorded %d updates of 1", len(results))
+	}
+	return results[0], nil
 }
 
 // record queues one update and waits until its batch is written.

@@ -15,6 +15,8 @@ type Request struct {
 	Member      community.MemberID
 	ChatID      community.ChatID // the chat as Hearth stores it; 0 when unknown
 	InStaffChat bool
+	// outside: the update came from a group that is not the community's.
+	outside bool
 	Role        community.Role
 	Lang        string
 	Cmd         *Command // the command being run, or whose button or form this is

@@ -2,11 +2,13 @@ package bots
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hearthbot/hearth/bots/catalog"
@@ -27,9 +29,14 @@ type Store interface {
 	FindMember(ctx context.Context, p community.Platform, ref MemberRef) (community.Member, error)
 	// SetChatPresent records that Hearth was added to or removed from a chat.
 	SetChatPresent(ctx context.Context, p community.Platform, chat Chat, present bool) error
+	// TellOutsiders reports true the first time it is asked about a group
+	// that is not connected: its people are told once what to do.
+	TellOutsiders(ctx context.Context, p community.Platform, groupID string) (bool, error)
 	// Audit writes an entry to the audit log.
 	Audit(ctx context.Context, e AuditEntry) error
 	OutboxStore
+	InboxStore
+	community.GroupStore
 }
 
 // AuditEntry is one line of the audit log.
@@ -56,6 +63,8 @@ type Router struct {
 	access      *community.Access
 	catalog     *catalog.Catalog
 	recorder    *recorder
+	inbox       *inbox
+	groups      *community.Groups
 	hooks       map[UpdateKind][]Hook
 	inspections []inspection
 	defaultLang string
@@ -63,6 +72,7 @@ type Router struct {
 	log         *slog.Logger
 	now         func() time.Time
 	delivered   func() // wakes the dispatcher
+	dead        func(DeadUpdate)
 	adapters    map[community.Platform]Adapter
 }
 
@@ -80,6 +90,10 @@ type RouterOptions struct {
 	Wake func()
 	// BatchSize bounds how many updates are recorded in one transaction.
 	BatchSize int
+	// Handlers bounds how many updates are handled at once (default 32).
+	Handlers int
+	// DeadLettered is told of every update Hearth gives up on (a metric).
+	DeadLettered func(DeadUpdate)
 }
 
 // NewRouter returns a router; call Run to start recording.
@@ -93,19 +107,36 @@ func NewRouter(o RouterOptions) *Router {
 	if o.Wake == nil {
 		o.Wake = func() {}
 	}
+	if o.Handlers <= 0 {
+		o.Handlers = 32
+	}
+	if o.DeadLettered == nil {
+		o.DeadLettered = func(DeadUpdate) {}
+	}
 	r := &Router{
 		registry: o.Registry, store: o.Store, access: o.Access, catalog: o.Catalog,
 		recorder: newRecorder(o.Store, o.BatchSize), hooks: map[UpdateKind][]Hook{},
+		groups:      community.NewGroups(o.Store, o.Access, o.Now),
 		defaultLang: o.DefaultLanguage, community: o.CommunityName, log: o.Log, now: o.Now, delivered: o.Wake,
-		adapters: map[community.Platform]Adapter{},
+		dead: o.DeadLettered, adapters: map[community.Platform]Adapter{},
 	}
+	r.inbox = newInbox(r, o.Store, o.Handlers)
 	r.On(KindBotAdded, r.chatPresence(true))
 	r.On(KindBotRemoved, r.chatPresence(false))
 	return r
 }
 
-// Run records updates until ctx ends. Handle blocks until Run is running.
-func (r *Router) Run(ctx context.Context) { r.recorder.run(ctx, 2) }
+// Run records updates and handles them until ctx ends. Receive and Handle
+// block until Run is running.
+func (r *Router) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { r.recorder.run(ctx, 2) })
+	wg.Go(func() { r.inbox.run(ctx) })
+	wg.Wait()
+}
+
+// Groups returns the rules of which groups are the community's.
+func (r *Router) Groups() *community.Groups { return r.groups }
 
 // On adds a hook for updates of kind.
 func (r *Router) On(kind UpdateKind, h Hook) { r.hooks[kind] = append(r.hooks[kind], h) }
@@ -179,36 +210,112 @@ func (r *Router) DefaultLanguage() string { return r.defaultLang }
 // Catalog returns the router's message catalog.
 func (r *Router) Catalog() *catalog.Catalog { return r.catalog }
 
-// Handle records and handles one update. It returns when the update's
-// reply is safely queued (or the update turned out to be a duplicate), so
-// an adapter may then acknowledge the update to its platform. An error
-// means the update was not recorded and should be delivered again.
-func (r *Router) Handle(ctx context.Context, u Update) error {
+// Receive records one update durably and returns: the adapter may then
+// acknowledge it to its platform. Handling follows from the inbox, in
+// order per chat, so that a slow handler never holds back the platform's
+// next updates or other chats. Text PostgreSQL cannot store (NUL, invalid
+// UTF-8) is cleaned first. An update the database refuses maxAttempts
+// times goes to the dead letters and is acknowledged too, so that it never
+// stops the others; while the database is unreachable Receive keeps
+// trying. An error means ctx ended before the update was recorded.
+func (r *Router) Receive(ctx context.Context, u Update) error {
 	if u.ID == "" || u.Platform == "" {
 		return fmt.Errorf("update without platform or id: %+v", u)
 	}
+	u = u.Clean()
 	if u.At.IsZero() {
 		u.At = r.now()
 	}
-	flagged := r.inspected(u)
-	in := inboundOf(u, r.needsHandling(u) || len(flagged) > 0)
-	rec, err := r.recorder.record(ctx, in)
-	if err != nil {
-		return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, err)
+	in := r.inbound(u)
+	var problem error
+	for attempt := 1; ; {
+		rec, err := r.recorder.record(ctx, in)
+		if err == nil {
+			if rec.Queued {
+				r.inbox.wakeUp()
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, err)
+		}
+		problem = err
+		if r.store.Ping(ctx) == nil { // the database answers, and refuses this update
+			if attempt++; attempt > maxAttempts {
+				break
+			}
+		}
+		r.log.Warn("update not recorded; trying again", "platform", u.Platform, "update", u.ID, "error", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, ctx.Err())
+		case <-time.After(min(100*time.Millisecond<<attempt, 5*time.Second)):
+		}
 	}
-	if rec.Seen == SeenHandled || in.Done {
-		return nil
+	return r.giveUp(ctx, u, problem)
+}
+
+// giveUp moves an update the database would not record to the dead
+// letters.
+func (r *Router) giveUp(ctx context.Context, u Update, problem error) error {
+	payload, _ := json.Marshal(u)
+	d := DeadUpdate{Platform: u.Platform, Key: u.ID, UserID: u.From.ID, Stage: StageRecord, Kind: u.Kind,
+		Payload: string(payload), Error: problem.Error(), Attempts: maxAttempts, At: r.now()}
+	if err := r.store.DeadInbound(ctx, d); err != nil {
+		return fmt.Errorf("move %s update %s to the dead letters: %w", u.Platform, u.ID, err)
 	}
-	req := r.request(u, rec)
-	out := r.handle(ctx, req, flagged)
-	finished, err := r.store.FinishUpdate(ctx, u.Platform, u.ID, out)
-	if err != nil {
-		return fmt.Errorf("finish %s update %s: %w", u.Platform, u.ID, err)
-	}
-	if finished && len(out) > 0 {
-		r.delivered()
-	}
+	r.log.Error("update not recorded after every attempt: moved to the dead letters", "platform", u.Platform, "update", u.ID, "error", problem)
+	r.deadLettered(d)
 	return nil
+}
+
+func (r *Router) deadLettered(d DeadUpdate) { r.dead(d) }
+
+// Handle receives one update and waits until it is handled: for the
+// console, whose transcript must show each answer after its question.
+func (r *Router) Handle(ctx context.Context, u Update) error {
+	handled, forget := r.inbox.waiter(u.Platform, u.ID)
+	defer forget()
+	if err := r.Receive(ctx, u); err != nil {
+		return err
+	}
+	queued, err := r.store.Waiting(ctx, u.Platform, u.ID)
+	if err != nil || !queued {
+		return err
+	}
+	select {
+	case <-handled:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// inbound is what Receive records of an update: the update itself when it
+// needs handling.
+func (r *Router) inbound(u Update) Inbound {
+	handle := r.needsHandling(u) || len(r.inspected(u)) > 0
+	in := inboundOf(u, handle)
+	in.Always = u.Kind == KindBotAdded || u.Kind == KindBotRemoved || u.Kind == KindMessage && u.Command != ""
+	in.Queue = u.Queue()
+	if handle {
+		payload, err := json.Marshal(u)
+		if err != nil { // an Update is plain data: this does not happen
+			panic(fmt.Sprintf("encode update %s: %v", u.ID, err))
+		}
+		in.Payload = payload
+	}
+	return in
+}
+
+// process handles a recorded update and returns what to send. Outside the
+// community's groups only Hearth's arrival and /connect are answered.
+func (r *Router) process(ctx context.Context, u Update, rec Recorded) []Outgoing {
+	req := r.request(u, rec)
+	if rec.Outside {
+		return r.outsider(ctx, req)
+	}
+	return r.handle(ctx, req, r.inspected(u))
 }
 
 // needsHandling tells updates that only need recording from those a
@@ -260,7 +367,7 @@ func inboundOf(u Update, handle bool) Inbound {
 }
 
 func (r *Router) request(u Update, rec Recorded) *Request {
-	req := &Request{Update: u, Member: rec.Member, ChatID: rec.Chat, InStaffChat: rec.ChatIsStaff, router: r}
+	req := &Request{Update: u, Member: rec.Member, ChatID: rec.Chat, InStaffChat: rec.ChatIsStaff, outside: rec.Outside, router: r}
 	req.Lang = r.defaultLang
 	if l, ok := r.catalog.Match(u.From.Language); ok {
 		req.Lang = l
@@ -430,15 +537,4 @@ func (r *Router) failure(ctx context.Context, req *Request, err error) Reply {
 		r.log.Error("command failed", "command", req.Update.Command, "data", req.Data, "platform", req.Platform, "error", err)
 	}
 	return Reply{Text: req.Text("error.internal", nil), Ephemeral: true}
-}
-
-// chatPresence records Hearth joining or leaving a chat.
-func (r *Router) chatPresence(present bool) Hook {
-	return func(ctx context.Context, req *Request) ([]Outgoing, error) {
-		if err := r.store.SetChatPresent(ctx, req.Platform, req.Update.Chat, present); err != nil {
-			return nil, err
-		}
-		r.log.Info("chat membership changed", "platform", req.Platform, "chat", req.Update.Chat.ID, "title", req.Update.Chat.Title, "present", present)
-		return nil, nil
-	}
 }

@@ -51,7 +51,13 @@ type ServiceOptions struct {
 	// Community configures the community features; zero means the
 	// defaults (DefaultCommunityOptions).
 	Community CommunityOptions
-	Now       func() time.Time
+	// Groups are the community's groups listed in the configuration
+	// (telegram.groups, discord.guild_ids, the console's rooms): connected
+	// at start, and disconnected once no longer listed.
+	Groups []community.Group
+	// DeadLettered is told of every update Hearth gives up on.
+	DeadLettered func(DeadUpdate)
+	Now          func() time.Time
 }
 
 // Service is the chat layer assembled: router, dispatcher, the built-in
@@ -96,7 +102,8 @@ func NewService(o ServiceOptions) (*Service, error) {
 	}
 	s.Dispatcher = NewDispatcher(DispatcherOptions{Store: o.Store, Log: o.Log, MaxAttempts: o.MaxAttempts, Wakeups: o.Wakeups, Parallel: parallel, Now: o.Now})
 	s.Router = NewRouter(RouterOptions{Store: o.Store, Registry: NewRegistry(), Access: s.Access, Catalog: cat,
-		DefaultLanguage: lang, CommunityName: o.CommunityName, Log: o.Log, Now: o.Now, Wake: s.Dispatcher.Wake})
+		DefaultLanguage: lang, CommunityName: o.CommunityName, Log: o.Log, Now: o.Now, Wake: s.Dispatcher.Wake,
+		DeadLettered: o.DeadLettered})
 	return s, nil
 }
 
@@ -109,6 +116,15 @@ func (s *Service) Add(a Adapter) {
 	if admins, ok := a.(community.PlatformAdmins); ok {
 		s.Access.SetPlatformAdmins(a.Platform(), admins)
 	}
+	if own, ok := a.(OwnGroups); ok {
+		s.opts.Groups = append(s.opts.Groups, own.OwnGroups()...)
+	}
+}
+
+// OwnGroups is implemented by adapters whose groups are the community's by
+// construction: the console's simulated group and staff room.
+type OwnGroups interface {
+	OwnGroups() []community.Group
 }
 
 // Platforms lists the platforms added.
@@ -163,6 +179,9 @@ func (s *Service) Run(ctx context.Context) error {
 	if s.core == nil {
 		s.Start()
 	}
+	if err := s.connectConfigured(ctx); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -180,4 +199,21 @@ func (s *Service) Run(ctx context.Context) error {
 	wg.Wait()
 	close(errs)
 	return <-errs
+}
+
+// connectConfigured makes the configured groups of every platform Hearth
+// runs the community's, and only those that the configuration connected.
+func (s *Service) connectConfigured(ctx context.Context) error {
+	for _, p := range s.Platforms() {
+		var ids []string
+		for _, g := range s.opts.Groups {
+			if g.Platform == p {
+				ids = append(ids, g.ID)
+			}
+		}
+		if err := s.Router.groups.SyncConfigured(ctx, p, ids); err != nil {
+			return fmt.Errorf("connect the configured %s groups: %w", p, err)
+		}
+	}
+	return nil
 }

@@ -1,7 +1,9 @@
 package bots
 
 import (
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hearthbot/hearth/community"
 )
@@ -94,3 +96,59 @@ type Media struct {
 
 // IsDirect reports whether the update came from a private conversation.
 func (u Update) IsDirect() bool { return u.Chat.Kind == community.ChatDirect }
+
+// Queue names the order an update is handled in: one chat's updates one
+// after the other, outside any chat one sender's.
+func (u Update) Queue() string {
+	switch {
+	case u.Chat.ID != "":
+		return string(u.Platform) + ":chat:" + u.Chat.ID
+	case u.From.ID != "":
+		return string(u.Platform) + ":user:" + u.From.ID
+	}
+	return string(u.Platform) + ":update:" + u.ID
+}
+
+// Clean returns the update with every text PostgreSQL can store: NUL
+// bytes removed and invalid UTF-8 replaced. A platform may send either in
+// a name, a title or a message; nothing Hearth does needs them.
+func (u Update) Clean() Update {
+	u.ID, u.MessageID, u.ThreadID, u.Handle = clean(u.ID), clean(u.MessageID), clean(u.ThreadID), clean(u.Handle)
+	u.Text, u.Command, u.Args, u.Data, u.Reaction = clean(u.Text), clean(u.Command), clean(u.Args), clean(u.Data), clean(u.Reaction)
+	u.Chat = Chat{ID: clean(u.Chat.ID), Kind: u.Chat.Kind, Title: clean(u.Chat.Title), GroupID: clean(u.Chat.GroupID), GroupTitle: clean(u.Chat.GroupTitle)}
+	u.From = u.From.clean()
+	u.Options, u.Fields = cleanMap(u.Options), cleanMap(u.Fields)
+	if len(u.Media) > 0 {
+		media := make([]Media, len(u.Media))
+		for i, m := range u.Media {
+			media[i] = Media{Kind: clean(m.Kind), FileID: clean(m.FileID), Name: clean(m.Name), Size: m.Size}
+		}
+		u.Media = media
+	}
+	if u.ReplyTo != nil {
+		u.ReplyTo = &Message{ID: clean(u.ReplyTo.ID), From: u.ReplyTo.From.clean(), Text: clean(u.ReplyTo.Text)}
+	}
+	return u
+}
+
+func (u User) clean() User {
+	return User{ID: clean(u.ID), Username: clean(u.Username), DisplayName: clean(u.DisplayName), Language: clean(u.Language), IsBot: u.IsBot}
+}
+
+func clean(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+func cleanMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[clean(k)] = clean(v)
+	}
+	return out
+}

@@ -50,14 +50,14 @@ SELECT tier, capped, count(*) AS n FROM candidates GROUP BY tier, capped`
 SELECT tier, capped, count(*) AS n FROM candidates GROUP BY tier, capped`
 )
 
-// postChatsSQL chooses the chats to post in: every community group on the
+// postChatsSQL chooses the chats to post in: every connected group on the
 // platforms $1 when $2 (not the staff chats), and the chats $3 named as
 // platform:id.
 const postChatsSQL = `
 WITH chosen AS (
     SELECT id, platform FROM chats
     WHERE removed_at IS NULL AND platform = ANY($1)
-      AND (($2 AND kind = 'group' AND NOT is_staff) OR platform || ':' || platform_chat_id = ANY($3))
+      AND (($2 AND kind = 'group' AND NOT is_staff AND connected_at IS NOT NULL) OR platform || ':' || platform_chat_id = ANY($3))
 )`
 
 // The chats counted, or recorded and counted, per platform.

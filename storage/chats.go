@@ -28,11 +28,11 @@ SET removed_at = NULL, added_at = CASE WHEN chats.removed_at IS NULL THEN chats.
 	return nil
 }
 
-// GroupIDs returns the platform ids of the community's groups on p (whose
-// administrators are staff).
+// GroupIDs returns the platform ids of the community's groups on p: the
+// connected groups Hearth is in, whose administrators are staff.
 func (s *Store) GroupIDs(ctx context.Context, p community.Platform) ([]string, error) {
 	var ids []string
-	err := s.db.SelectContext(ctx, &ids, `SELECT platform_chat_id FROM chats WHERE platform = $1 AND kind = 'group' AND removed_at IS NULL ORDER BY id`, p)
+	err := s.db.SelectContext(ctx, &ids, `SELECT platform_chat_id FROM chats WHERE platform = $1 AND kind = 'group' AND parent_id IS NULL AND connected_at IS NOT NULL AND removed_at IS NULL ORDER BY id`, p)
 	if err != nil {
 		return nil, fmt.Errorf("load %s groups: %w", p, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
@@ -13,32 +14,36 @@ import (
 	"github.com/lib/pq"
 )
 
-// RecordInbound implements bots.Store: in one transaction it marks each
-// update seen, records the chats, resolves the senders to members
-// (creating members on first sight) and writes the activities of new
-// updates. Every step is one statement over the whole batch.
+// RecordInbound implements bots.Store: in one transaction it records the
+// chats, resolves the senders to members (creating members on first
+// sight), marks each update seen (keeping those that need handling whole,
+// in their queue) and writes the activities of new updates. Nothing is
+// recorded of the people of a group that is not connected: no member, no
+// activity. Every step is one statement over the whole batch.
 func (s *Store) RecordInbound(ctx context.Context, batch []bots.Inbound) ([]bots.Recorded, error) {
 	out := make([]bots.Recorded, len(batch))
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := markSeen(ctx, tx, batch, out); err != nil {
-			return err
-		}
-		chats, err := resolveChats(ctx, tx, batch, out)
+		chats, err := resolveChats(ctx, tx, batch)
 		if err != nil {
 			return err
+		}
+		for i, in := range batch {
+			if in.Chat.ID == "" {
+				continue
+			}
+			c := chats[chatKey(in.Platform, in.Chat.ID)]
+			out[i].Chat, out[i].ChatIsStaff, out[i].ChatLanguage, out[i].Outside = c.ID, c.IsStaff, c.Language, !c.Connected
 		}
 		members, err := resolveMembers(ctx, tx, batch, out)
 		if err != nil {
 			return err
 		}
 		for i, in := range batch {
-			if out[i].Seen == bots.SeenHandled {
-				continue
-			}
-			c := chats[chatKey(in.Platform, in.Chat.ID)]
-			out[i].Chat, out[i].ChatIsStaff, out[i].ChatLanguage = c.ID, c.IsStaff, c.Language
 			m := members[userKey(in.Platform, in.From.ID)]
 			out[i].Member, out[i].MemberLanguage = m.id, m.language
+		}
+		if err := markSeen(ctx, tx, batch, out); err != nil {
+			return err
 		}
 		return insertActivities(ctx, tx, batch, out)
 	})
@@ -48,34 +53,51 @@ func (s *Store) RecordInbound(ctx context.Context, batch []bots.Inbound) ([]bots
 	return out, nil
 }
 
+// handledOnArrival reports whether an update needs no handling: recording
+// it was all, or it came from outside the community and is not one that
+// must be answered there (Hearth added, /connect).
+func handledOnArrival(in bots.Inbound, rec bots.Recorded) bool {
+	return in.Done || rec.Outside && !in.Always
+}
+
 const insertSeenSQL = `
-INSERT INTO inbound_updates (platform, update_key, handled_at)
-SELECT platform, key, CASE WHEN done THEN now() END
-FROM unnest($1::text[], $2::text[], $3::bool[]) AS t(platform, key, done)
+INSERT INTO inbound_updates (platform, update_key, handled_at, queue, payload, member_id, chat_id)
+SELECT platform, key, CASE WHEN done THEN now() END, queue, CAST(NULLIF(payload, '') AS jsonb),
+       NULLIF(member, 0), NULLIF(chat, 0)
+FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+    AS t(platform, key, done, queue, payload, member, chat)
 ON CONFLICT DO NOTHING
 RETURNING platform, update_key`
 
-// markSeen inserts the updates' keys. An update already there was handled,
-// or was seen and never handled (Hearth stopped in between): that one is
-// handled again. A key another transaction is inserting right now is a
-// concurrent duplicate, left to that transaction.
+// markSeen inserts the updates, whole when they wait to be handled. An
+// update already there was handled, or waits to be handled (the inbox
+// takes care of it). A key another transaction is inserting right now is
+// a concurrent duplicate, left to that transaction.
 func markSeen(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
-	platforms, keys, done := make([]string, len(batch)), make([]string, len(batch)), make([]bool, len(batch))
+	n := len(batch)
+	platforms, keys, done, queues, payloads := make([]string, n), make([]string, n), make([]bool, n), make([]string, n), make([]string, n)
+	members, chats := make([]int64, n), make([]int64, n)
 	index := map[string]int{}
 	for i, in := range batch {
-		platforms[i], keys[i], done[i] = string(in.Platform), in.Key, in.Done
+		platforms[i], keys[i], done[i], queues[i] = string(in.Platform), in.Key, handledOnArrival(in, out[i]), in.Queue
+		if !done[i] {
+			payloads[i] = string(in.Payload)
+		}
+		members[i], chats[i] = int64(out[i].Member), int64(out[i].Chat)
 		index[string(in.Platform)+"\x00"+in.Key] = i
 		out[i].Seen = bots.SeenHandled
 	}
 	inserted := 0
 	err := scanRows(ctx, tx, func(platform, key string) {
-		out[index[platform+"\x00"+key]].Seen = bots.SeenNew
+		i := index[platform+"\x00"+key]
+		out[i].Seen, out[i].Queued = bots.SeenNew, !done[i]
 		inserted++
-	}, insertSeenSQL, pq.Array(platforms), pq.Array(keys), pq.Array(done))
-	if err != nil || inserted == len(batch) {
+	}, insertSeenSQL, pq.Array(platforms), pq.Array(keys), pq.Array(done), pq.Array(queues), pq.Array(payloads),
+		pq.Array(members), pq.Array(chats))
+	if err != nil || inserted == n {
 		return err
 	}
-	// Seen before: unfinished ones are handled again.
+	// Seen before: those not handled yet wait in the inbox.
 	var oldP, oldK []string
 	for i, in := range batch {
 		if out[i].Seen != bots.SeenNew {
@@ -83,7 +105,8 @@ func markSeen(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots
 		}
 	}
 	return scanRows(ctx, tx, func(platform, key string) {
-		out[index[platform+"\x00"+key]].Seen = bots.SeenUnfinished
+		i := index[platform+"\x00"+key]
+		out[i].Seen, out[i].Queued = bots.SeenUnfinished, true
 	}, `
 SELECT u.platform, u.update_key FROM inbound_updates u
 JOIN unnest($1::text[], $2::text[]) AS t(platform, key) ON u.platform = t.platform AND u.update_key = t.key
@@ -108,19 +131,26 @@ func scanRows(ctx context.Context, tx *sqlx.Tx, fn func(a, b string), query stri
 }
 
 type chatRow struct {
-	ID       community.ChatID `db:"id"`
-	Platform string           `db:"platform"`
-	ChatID   string           `db:"platform_chat_id"`
-	IsStaff  bool             `db:"is_staff"`
-	Language string           `db:"language"`
-	Title    string           `db:"title"`
-	Removed  bool             `db:"removed"`
-	Parent   string           `db:"parent"`
+	ID        community.ChatID `db:"id"`
+	Platform  string           `db:"platform"`
+	ChatID    string           `db:"platform_chat_id"`
+	IsStaff   bool             `db:"is_staff"`
+	Language  string           `db:"language"`
+	Title     string           `db:"title"`
+	Removed   bool             `db:"removed"`
+	Parent    string           `db:"parent"`
+	Connected bool             `db:"connected"`
 }
 
+// knownChatsSQL looks chats up. A direct conversation is always the
+// member's own; a Discord channel is the community's when its server is
+// connected; a group when it is connected itself.
 const knownChatsSQL = `
 SELECT c.id, c.platform, c.platform_chat_id, c.is_staff, c.language, c.title, c.removed_at IS NOT NULL AS removed,
-       COALESCE(p.platform_chat_id, '') AS parent
+       COALESCE(p.platform_chat_id, '') AS parent,
+       CASE WHEN c.kind = 'direct' THEN true
+            WHEN p.id IS NOT NULL THEN p.connected_at IS NOT NULL
+            ELSE c.connected_at IS NOT NULL END AS connected
 FROM unnest($1::text[], $2::text[]) AS t(platform, chat)
 JOIN chats c ON c.platform = t.platform AND c.platform_chat_id = t.chat
 LEFT JOIN chats p ON p.id = c.parent_id`
@@ -130,37 +160,34 @@ func (r chatRow) current(c bots.Chat) bool {
 	return !r.Removed && (c.Title == "" || c.Title == r.Title) && r.Parent == c.GroupID
 }
 
+// upsertChatsSQL records new chats and refreshes changed ones. A new
+// channel speaks its server's language.
 const upsertChatsSQL = `
 WITH t AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(platform, chat, kind, title, parent)
-), up AS (
-    INSERT INTO chats (platform, platform_chat_id, kind, title, parent_id, language)
-    SELECT t.platform, t.chat, t.kind, t.title, p.id, COALESCE(p.language, '') -- a new channel speaks its server's language
-    FROM t LEFT JOIN chats p ON p.platform = t.platform AND p.platform_chat_id = t.parent
-    ORDER BY t.platform, t.chat
-    ON CONFLICT (platform, platform_chat_id) DO UPDATE
-        SET title = CASE WHEN EXCLUDED.title = '' THEN chats.title ELSE EXCLUDED.title END,
-            parent_id = COALESCE(EXCLUDED.parent_id, chats.parent_id),
-            removed_at = NULL
-        WHERE (EXCLUDED.title <> '' AND chats.title <> EXCLUDED.title)
-           OR chats.removed_at IS NOT NULL
-           OR chats.parent_id IS DISTINCT FROM COALESCE(EXCLUDED.parent_id, chats.parent_id)
-    RETURNING id, platform, platform_chat_id, is_staff, language
 )
-SELECT * FROM up
-UNION ALL
-SELECT c.id, c.platform, c.platform_chat_id, c.is_staff, c.language
-FROM chats c JOIN t ON c.platform = t.platform AND c.platform_chat_id = t.chat
-WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.id = c.id)`
+INSERT INTO chats (platform, platform_chat_id, kind, title, parent_id, language)
+SELECT t.platform, t.chat, t.kind, t.title, p.id, COALESCE(p.language, '')
+FROM t LEFT JOIN chats p ON p.platform = t.platform AND p.platform_chat_id = t.parent
+ORDER BY t.platform, t.chat
+ON CONFLICT (platform, platform_chat_id) DO UPDATE
+    SET title = CASE WHEN EXCLUDED.title = '' THEN chats.title ELSE EXCLUDED.title END,
+        parent_id = COALESCE(EXCLUDED.parent_id, chats.parent_id),
+        removed_at = NULL
+    WHERE (EXCLUDED.title <> '' AND chats.title <> EXCLUDED.title)
+       OR chats.removed_at IS NOT NULL
+       OR chats.parent_id IS DISTINCT FROM COALESCE(EXCLUDED.parent_id, chats.parent_id)`
 
 // resolveChats records the chats of the batch (Discord servers first, then
 // their channels) and returns them by platform and chat id. Chats already
-// recorded as they are cost one query.
-func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) (map[string]chatRow, error) {
+// recorded as they are cost one query. Chats written are looked up again
+// in a statement of their own, which sees a chat another batch recorded
+// at the same moment.
+func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound) (map[string]chatRow, error) {
 	groups, chats := map[string]bots.Chat{}, map[string]bots.Chat{}
 	platformOf := map[string]community.Platform{}
-	for i, in := range batch {
-		if in.Chat.ID == "" || out[i].Seen == bots.SeenHandled {
+	for _, in := range batch {
+		if in.Chat.ID == "" {
 			continue
 		}
 		chats[chatKey(in.Platform, in.Chat.ID)] = in.Chat
@@ -172,43 +199,55 @@ func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []
 		}
 	}
 	found := map[string]chatRow{}
-	var kp, kid []string
+	var all []string
 	for _, set := range []map[string]bots.Chat{groups, chats} {
-		for k, c := range set {
-			kp, kid = append(kp, string(platformOf[k])), append(kid, c.ID)
-		}
+		all = append(all, slices.Sorted(maps.Keys(set))...)
 	}
-	if len(kp) == 0 {
+	if len(all) == 0 {
 		return found, nil
 	}
-	var known []chatRow
-	if err := sqlx.SelectContext(ctx, tx, &known, knownChatsSQL, pq.Array(kp), pq.Array(kid)); err != nil {
-		return nil, fmt.Errorf("look up chats: %w", err)
-	}
-	for _, r := range known {
-		found[chatKey(community.Platform(r.Platform), r.ChatID)] = r
+	if err := lookUpChats(ctx, tx, all, platformOf, found); err != nil {
+		return nil, err
 	}
 	for _, set := range []map[string]bots.Chat{groups, chats} {
+		var written []string
 		var p, id, kind, title, parent []string
 		for _, k := range slices.Sorted(maps.Keys(set)) {
 			c := set[k]
 			if r, ok := found[k]; ok && r.current(c) {
 				continue
 			}
+			written = append(written, k)
 			p, id, kind, title, parent = append(p, string(platformOf[k])), append(id, c.ID), append(kind, string(c.Kind)), append(title, c.Title), append(parent, c.GroupID)
 		}
-		if len(p) == 0 {
+		if len(written) == 0 {
 			continue
 		}
-		var rows []chatRow
-		if err := sqlx.SelectContext(ctx, tx, &rows, upsertChatsSQL, pq.Array(p), pq.Array(id), pq.Array(kind), pq.Array(title), pq.Array(parent)); err != nil {
+		if _, err := tx.ExecContext(ctx, upsertChatsSQL, pq.Array(p), pq.Array(id), pq.Array(kind), pq.Array(title), pq.Array(parent)); err != nil {
 			return nil, fmt.Errorf("record chats: %w", err)
 		}
-		for _, r := range rows {
-			found[chatKey(community.Platform(r.Platform), r.ChatID)] = r
+		if err := lookUpChats(ctx, tx, written, platformOf, found); err != nil {
+			return nil, err
 		}
 	}
 	return found, nil
+}
+
+// lookUpChats reads the chats keys name into found.
+func lookUpChats(ctx context.Context, tx *sqlx.Tx, keys []string, platformOf map[string]community.Platform, found map[string]chatRow) error {
+	var kp, kid []string
+	for _, k := range keys {
+		_, id, _ := strings.Cut(k, "\x00")
+		kp, kid = append(kp, string(platformOf[k])), append(kid, id)
+	}
+	var rows []chatRow
+	if err := sqlx.SelectContext(ctx, tx, &rows, knownChatsSQL, pq.Array(kp), pq.Array(kid)); err != nil {
+		return fmt.Errorf("look up chats: %w", err)
+	}
+	for _, r := range rows {
+		found[chatKey(community.Platform(r.Platform), r.ChatID)] = r
+	}
+	return nil
 }
 
 type memberRow struct {
@@ -284,7 +323,7 @@ type knownRow struct {
 func resolveMembers(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) (map[string]memberRow, error) {
 	users := map[string]sender{}
 	for i, in := range batch {
-		if in.From.ID != "" && out[i].Seen != bots.SeenHandled {
+		if in.From.ID != "" && !out[i].Outside {
 			users[userKey(in.Platform, in.From.ID)] = sender{string(in.Platform), in.From.ID, in.From.Username, displayName(in.From), in.From.Language}
 		}
 	}
@@ -361,7 +400,7 @@ func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, ou
 	var members, chats []int64
 	var kinds, at, messages, replyTo []string
 	for i, in := range batch {
-		if in.Activity == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 {
+		if in.Activity == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 || out[i].Outside {
 			continue
 		}
 		members, chats = append(members, int64(out[i].Member)), append(chats, int64(out[i].Chat))
@@ -389,7 +428,7 @@ func creditReactions(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out
 	var chats, reactors []int64
 	var messages, at []string
 	for i, in := range batch {
-		if in.ReactedTo == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 || out[i].Chat == 0 {
+		if in.ReactedTo == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 || out[i].Chat == 0 || out[i].Outside {
 			continue
 		}
 		chats, reactors = append(chats, int64(out[i].Chat)), append(reactors, int64(out[i].Member))
@@ -419,7 +458,9 @@ WHERE author.member_id IS NOT NULL AND author.member_id <> t.reactor`,
 func (s *Store) FinishUpdate(ctx context.Context, p community.Platform, key string, out []bots.Outgoing) (bool, error) {
 	finished := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`, p, key)
+		res, err := tx.ExecContext(ctx, `
+UPDATE inbound_updates SET handled_at = now(), payload = NULL, locked_until = NULL
+WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`, p, key)
 		if err != nil {
 			return err
 		}

@@ -12,7 +12,21 @@ import (
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
+// newStore returns a store on a fresh database where every chat is born
+// connected to the community, as a group an owner connected would be:
+// tests of anything but the connection itself need not connect each group.
 func newStore(t *testing.T) *storage.Store {
+	t.Helper()
+	s := newBareStore(t)
+	if _, err := s.DB().Exec(`ALTER TABLE chats ALTER COLUMN connected_at SET DEFAULT now(), ALTER COLUMN connected_via SET DEFAULT 'config'`); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newBareStore returns a store on a fresh database, where groups join the
+// community only when connected.
+func newBareStore(t *testing.T) *storage.Store {
 	t.Helper()
 	return storage.New(storagetest.New(t))
 }
@@ -118,7 +132,7 @@ func TestUnfinishedUpdateIsHandledOnce(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	in := message("42", "100", "-5")
-	in.Done = false
+	in.Done, in.Queue, in.Payload = false, "telegram:chat:-5", []byte(`{"ID": "42"}`)
 	if got, err := s.RecordInbound(ctx, []bots.Inbound{in}); err != nil || got[0].Seen != bots.SeenNew {
 		t.Fatalf("first record = %+v, %v", got, err)
 	}

@@ -15,7 +15,7 @@ var _ bots.ModerationStore = (*Store)(nil)
 
 // ModerationGroups implements bots.ModerationStore.
 func (s *Store) ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error) {
-	return s.chats(ctx, `WHERE platform = $1 AND kind = 'group' AND NOT is_staff AND removed_at IS NULL ORDER BY id`, p)
+	return s.chats(ctx, `WHERE platform = $1 AND kind = 'group' AND NOT is_staff AND connected_at IS NOT NULL AND removed_at IS NULL ORDER BY id`, p)
 }
 
 // MemberMessagesSince implements bots.ModerationStore.

@@ -20,6 +20,7 @@ const StaffPermissions = discordgo.PermissionAdministrator | discordgo.Permissio
 // small), so they are fetched when needed and remembered for a TTL.
 type adminCache struct {
 	s          *discordgo.Session
+	groups     func(ctx context.Context) ([]string, error)
 	staffRoles []string
 	ttl        time.Duration
 	mu         sync.Mutex
@@ -31,16 +32,25 @@ type cachedMember struct {
 	fetched time.Time
 }
 
-func newAdminCache(s *discordgo.Session, staffRoles []string, ttl time.Duration) *adminCache {
+func newAdminCache(s *discordgo.Session, groups func(ctx context.Context) ([]string, error), staffRoles []string, ttl time.Duration) *adminCache {
 	if ttl <= 0 {
 		ttl = 10 * time.Minute
 	}
-	return &adminCache{s: s, staffRoles: staffRoles, ttl: ttl, members: map[string]cachedMember{}}
+	return &adminCache{s: s, groups: groups, staffRoles: staffRoles, ttl: ttl, members: map[string]cachedMember{}}
 }
 
-// isAdmin reports whether userID is staff in any of Hearth's servers.
+// isAdmin reports whether userID is staff in any of the community's
+// servers: connected ones Hearth is in. An administrator of any other
+// server is nobody here.
 func (c *adminCache) isAdmin(ctx context.Context, userID string) (bool, error) {
+	connected, err := c.groups(ctx)
+	if err != nil {
+		return false, err
+	}
 	for _, g := range c.guildIDs() {
+		if !slices.Contains(connected, g) {
+			continue
+		}
 		m, err := c.member(ctx, g, userID)
 		if err != nil {
 			return false, err

@@ -33,8 +33,15 @@ type Options struct {
 	// APIURL is built.
 	HTTPClient *http.Client
 	// GuildIDs are the servers to register slash commands in; none means
-	// global commands.
-	GuildIDs     []string
+	// global commands. They are the community's servers too (connected
+	// by the configuration).
+	GuildIDs []string
+	// Groups lists the community's servers (connected ones), whose
+	// administrators are staff.
+	Groups func(ctx context.Context) ([]string, error)
+	// LeaveUnknownGuilds makes Hearth leave a server it is added to that
+	// is not the community's, instead of staying silent there.
+	LeaveUnknownGuilds bool
 	StaffRoleIDs []string
 	ShardID      int
 	ShardCount   int
@@ -71,6 +78,9 @@ func New(o Options) (*Adapter, error) {
 	if o.ShardCount < 1 {
 		o.ShardCount = 1
 	}
+	if o.Groups == nil {
+		o.Groups = func(context.Context) ([]string, error) { return nil, nil }
+	}
 	s, err := discordgo.New("Bot " + o.Token)
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
@@ -89,7 +99,7 @@ func New(o Options) (*Adapter, error) {
 	s.State.MaxMessageCount = 0
 	s.LogLevel = discordgo.LogWarning
 	a := &Adapter{o: o, session: s, catalog: o.Catalog, log: o.Log, ready: make(chan struct{}), dms: map[string]string{}}
-	a.admins = newAdminCache(s, o.StaffRoleIDs, o.AdminCacheTTL)
+	a.admins = newAdminCache(s, o.Groups, o.StaffRoleIDs, o.AdminCacheTTL)
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onMessage)
 	s.AddHandler(a.onMessageUpdate)
@@ -141,25 +151,17 @@ func (a *Adapter) onReady(_ *discordgo.Session, e *discordgo.Ready) {
 	a.once.Do(func() { close(a.ready) })
 }
 
-// handle records and handles an update, retrying until it is recorded or
-// Hearth stops (the gateway does not deliver an event twice on its own).
+// handle records an update; handling follows from the inbox. The router
+// keeps trying while the database is away (the gateway does not deliver
+// an event twice on its own) and gives up only on an update the database
+// refuses, which goes to the dead letters.
 func (a *Adapter) handle(u bots.Update) {
 	r, ctxp := a.router.Load(), a.ctx.Load()
 	if r == nil || ctxp == nil {
 		return
 	}
-	ctx := *ctxp
-	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 10*time.Second) {
-		err := r.Handle(ctx, u)
-		if err == nil || ctx.Err() != nil {
-			return
-		}
-		a.log.Error("discord update not recorded; retrying", "update", u.ID, "error", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
+	if err := r.Receive(*ctxp, u); err != nil && (*ctxp).Err() == nil {
+		a.log.Error("discord update not recorded", "update", u.ID, "error", err)
 	}
 }
 

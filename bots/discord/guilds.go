@@ -154,3 +154,17 @@ func (a *Adapter) postChannel(ctx context.Context, s server) (string, error) {
 func compareIDs(x, y string) int {
 	return cmp.Or(cmp.Compare(len(x), len(y)), cmp.Compare(x, y))
 }
+
+// LeaveOutsider implements bots.GroupLeaver: with
+// discord.leave_unknown_guilds, Hearth leaves a server that is not the
+// community's.
+func (a *Adapter) LeaveOutsider(ctx context.Context, guildID string) (bool, error) {
+	if !a.o.LeaveUnknownGuilds {
+		return false, nil
+	}
+	if err := a.session.GuildLeave(guildID, discordgo.WithContext(ctx)); err != nil {
+		return false, fmt.Errorf("leave server %s: %w", guildID, classify(err))
+	}
+	a.log.Info("left a server that is not the community's", "guild", guildID)
+	return true, nil
+}

@@ -136,30 +136,18 @@ func (a *Adapter) Run(ctx context.Context, r *bots.Router) error {
 	return nil
 }
 
-// onUpdate handles one polled update. It retries until the update is
-// recorded or Hearth stops: an update Hearth stops before handling stays
-// unacknowledged and Telegram delivers it again.
+// onUpdate records one polled update. Once it is recorded (or, refused
+// by the database every time, moved to the dead letters) the gate lets
+// the next getUpdates acknowledge it; handling follows from the inbox.
+// An update Hearth stops before recording stays unacknowledged and
+// Telegram delivers it again.
 func (a *Adapter) onUpdate(ctx context.Context, _ *bot.Bot, u *models.Update) {
-	r := a.router.Load()
-	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 10*time.Second) {
-		err := a.handle(ctx, r, u)
-		if err == nil {
-			a.gate.handled(u.ID)
-			return
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		a.log.Error("telegram update not recorded; retrying", "update", u.ID, "error", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
+	if err := a.receive(ctx, a.router.Load(), u); err == nil {
+		a.gate.handled(u.ID)
 	}
 }
 
-func (a *Adapter) handle(ctx context.Context, r *bots.Router, u *models.Update) error {
+func (a *Adapter) receive(ctx context.Context, r *bots.Router, u *models.Update) error {
 	if u.ChatMember != nil || u.MyChatMember != nil {
 		a.admins.forget() // someone was promoted, demoted, or Hearth moved
 	}
@@ -167,7 +155,7 @@ func (a *Adapter) handle(ctx context.Context, r *bots.Router, u *models.Update) 
 	if !ok {
 		return nil
 	}
-	return r.Handle(ctx, upd)
+	return r.Receive(ctx, upd)
 }
 
 // ownerChats returns the owners' private chat ids.

@@ -13,9 +13,10 @@ import (
 const maxWebhookBody = 1 << 20
 
 // WebhookHandler takes Telegram's webhook calls. It checks the secret
-// token in constant time (401 when wrong), records and handles the update,
-// and only then answers 200: an update that could not be recorded gets a
-// 500 and Telegram sends it again.
+// token in constant time (401 when wrong), records the update and only
+// then answers 200; handling follows from the inbox. An update that could
+// not be recorded before the call ended gets a 500 and Telegram sends it
+// again.
 func (a *Adapter) WebhookHandler() http.Handler {
 	secret := []byte(a.o.WebhookSecret)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -43,7 +44,7 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			http.Error(w, "Hearth is starting; try again", http.StatusServiceUnavailable)
 			return
 		}
-		if err := a.handle(req.Context(), r, &u); err != nil {
+		if err := a.receive(req.Context(), r, &u); err != nil {
 			a.log.Error("telegram webhook update not recorded", "update", u.ID, "error", err)
 			http.Error(w, "not recorded; send it again", http.StatusInternalServerError)
 			return

@@ -23,6 +23,25 @@ func (s *Server) guildRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /guilds/{gid}/bans/{uid}", s.getBan)
 	m.HandleFunc("PUT /guilds/{gid}/bans/{uid}", s.ban)
 	m.HandleFunc("DELETE /guilds/{gid}/bans/{uid}", s.unban)
+	m.HandleFunc("DELETE /users/@me/guilds/{gid}", s.leaveGuild)
+}
+
+// leaveGuild is the bot leaving a server (Leave Guild): 204, then a
+// GUILD_DELETE without "unavailable" on every session.
+func (s *Server) leaveGuild(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("gid")
+	s.mu.Lock()
+	if _, ok := s.guildLocked(w, id); !ok {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.guilds, id)
+	s.guildOrder = slices.DeleteFunc(s.guildOrder, func(g string) bool { return g == id })
+	s.notifyLocked()
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+	raw, _ := json.Marshal(map[string]string{"id": id})
+	s.broadcast("GUILD_DELETE", raw)
 }
 
 // guildLocked returns the stored guild, answering 404 Unknown Guild

@@ -1,0 +1,280 @@
+package bots
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// InboxStore is what the inbox needs from persistence: recorded updates
+// leased to the process handling them, and the dead letters.
+type InboxStore interface {
+	// ClaimInbound leases up to limit waiting updates: the oldest of each
+	// queue whose queue has none leased, so that one chat's updates are
+	// handled in order while different chats go in parallel.
+	ClaimInbound(ctx context.Context, limit int, lease time.Duration) ([]Claimed, error)
+	// RenewInbound extends the leases of updates still being handled.
+	RenewInbound(ctx context.Context, ids []int64, lease time.Duration) error
+	// ReleaseInbound gives an update back after a failed attempt, to be
+	// tried again after a pause.
+	ReleaseInbound(ctx context.Context, id int64, after time.Duration, problem string) error
+	// DeadInbound records an update Hearth gives up on; one that was
+	// recorded counts as handled.
+	DeadInbound(ctx context.Context, d DeadUpdate) error
+	// Waiting reports whether a recorded update waits to be handled.
+	Waiting(ctx context.Context, p community.Platform, key string) (bool, error)
+	// Ping tells whether the database answers.
+	Ping(ctx context.Context) error
+}
+
+// Claimed is a recorded update leased for handling.
+type Claimed struct {
+	ID       int64
+	Platform community.Platform
+	Key      string
+	Payload  []byte
+	Attempts int // including this one
+	Recorded Recorded
+}
+
+// Stages at which Hearth may give up on an update.
+const (
+	StageRecord = "record" // the database refused to record it
+	StageHandle = "handle" // every attempt to handle it failed
+)
+
+// DeadUpdate is an update Hearth gave up on, kept for owners to see.
+type DeadUpdate struct {
+	Platform community.Platform
+	Key      string
+	UserID   string // the sender's platform id
+	Stage    string
+	Kind     UpdateKind
+	Payload  string // the update as JSON
+	Error    string
+	Attempts int
+	At       time.Time
+}
+
+// The inbox's pace.
+const (
+	// maxAttempts is how often recording or handling an update is tried
+	// before it goes to the dead letters.
+	maxAttempts = 5
+	// inboxLease is how long a claim lasts without renewal: a process that
+	// dies holding claims delays their chats by at most this.
+	inboxLease = 15 * time.Second
+	// inboxSweep is how often the inbox looks for work nobody woke it for
+	// (another replica's updates, expired leases).
+	inboxSweep = time.Second
+	// handleTimeout bounds one update's handling; a handler's platform
+	// calls have shorter timeouts of their own.
+	handleTimeout = 20 * time.Second
+)
+
+// inbox handles recorded updates, in order per queue and queues in
+// parallel, up to slots at once. Polling never waits for it: adapters
+// acknowledge an update once it is recorded.
+type inbox struct {
+	router *Router
+	store  InboxStore
+	slots  int
+	wake   chan struct{}
+
+	mu       sync.Mutex
+	inflight map[int64]bool
+	waiters  map[string][]chan struct{}
+}
+
+func newInbox(r *Router, store InboxStore, slots int) *inbox {
+	return &inbox{router: r, store: store, slots: slots, wake: make(chan struct{}, 1),
+		inflight: map[int64]bool{}, waiters: map[string][]chan struct{}{}}
+}
+
+// wakeUp tells the inbox there may be work.
+func (ib *inbox) wakeUp() {
+	select {
+	case ib.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run claims and handles updates until ctx ends, then waits for the
+// updates being handled.
+func (ib *inbox) run(ctx context.Context) {
+	var running sync.WaitGroup
+	defer running.Wait()
+	renew := time.NewTicker(inboxLease / 3)
+	defer renew.Stop()
+	sweep := time.NewTicker(inboxSweep)
+	defer sweep.Stop()
+	for {
+		full := ib.claim(ctx, &running)
+		if full {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ib.wake:
+		case <-sweep.C:
+		case <-renew.C:
+			ib.renew(ctx)
+		}
+	}
+}
+
+// claim leases as many updates as there are free slots and starts
+// handling them; it reports whether it filled every slot it asked for.
+func (ib *inbox) claim(ctx context.Context, running *sync.WaitGroup) bool {
+	ib.mu.Lock()
+	free := ib.slots - len(ib.inflight)
+	ib.mu.Unlock()
+	if free <= 0 || ctx.Err() != nil {
+		return false
+	}
+	claimed, err := ib.store.ClaimInbound(ctx, free, inboxLease)
+	if err != nil {
+		if ctx.Err() == nil {
+			ib.router.log.Error("claim recorded updates", "error", err)
+		}
+		return false
+	}
+	for _, c := range claimed {
+		ib.mu.Lock()
+		ib.inflight[c.ID] = true
+		ib.mu.Unlock()
+		running.Add(1)
+		go func() {
+			defer running.Done()
+			ib.handle(ctx, c)
+		}()
+	}
+	return len(claimed) == free
+}
+
+func (ib *inbox) renew(ctx context.Context) {
+	ib.mu.Lock()
+	ids := make([]int64, 0, len(ib.inflight))
+	for id := range ib.inflight {
+		ids = append(ids, id)
+	}
+	ib.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	if err := ib.store.RenewInbound(ctx, ids, inboxLease); err != nil && ctx.Err() == nil {
+		ib.router.log.Error("renew the leases of updates being handled", "error", err)
+	}
+}
+
+// handle handles one claimed update and marks it handled with its replies.
+// A failure (a panic, the database) gives it back for a later attempt, and
+// after maxAttempts to the dead letters, so that its chat moves on.
+func (ib *inbox) handle(ctx context.Context, c Claimed) {
+	hctx, cancel := context.WithTimeout(ctx, handleTimeout)
+	defer cancel()
+	err := ib.process(hctx, c)
+	if err != nil {
+		ib.failed(ctx, c, err)
+	}
+	ib.mu.Lock()
+	delete(ib.inflight, c.ID)
+	key := string(c.Platform) + "\x00" + c.Key
+	waiting := ib.waiters[key]
+	if err == nil || c.Attempts >= maxAttempts {
+		delete(ib.waiters, key)
+	} else {
+		waiting = nil
+	}
+	ib.mu.Unlock()
+	for _, w := range waiting {
+		close(w)
+	}
+	ib.wakeUp() // the chat's next update may go now
+}
+
+func (ib *inbox) process(ctx context.Context, c Claimed) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	var u Update
+	if err := json.Unmarshal(c.Payload, &u); err != nil {
+		return fmt.Errorf("read the recorded update: %w", err)
+	}
+	r := ib.router
+	out := r.process(ctx, u, c.Recorded)
+	finished, err := r.store.FinishUpdate(ctx, c.Platform, c.Key, out)
+	if err != nil {
+		return fmt.Errorf("finish %s update %s: %w", c.Platform, c.Key, err)
+	}
+	if finished && len(out) > 0 {
+		r.delivered()
+	}
+	return nil
+}
+
+// failed gives a failed update back, or up on it after maxAttempts.
+func (ib *inbox) failed(ctx context.Context, c Claimed, problem error) {
+	log := ib.router.log.With("platform", c.Platform, "update", c.Key, "attempt", c.Attempts)
+	stopping := ctx.Err() != nil
+	ctx = context.WithoutCancel(ctx) // record the failure even while stopping
+	if c.Attempts < maxAttempts {
+		pause := backoff(c.Attempts)
+		if stopping {
+			pause = 0 // interrupted by the stop: the next process takes it at once
+		} else {
+			log.Error("update not handled; trying again", "error", problem)
+		}
+		if err := ib.store.ReleaseInbound(ctx, c.ID, pause, problem.Error()); err != nil {
+			log.Error("give back an update", "error", err)
+		}
+		return
+	}
+	log.Error("update not handled after every attempt: moved to the dead letters", "error", problem)
+	var u Update
+	_ = json.Unmarshal(c.Payload, &u)
+	d := DeadUpdate{Platform: c.Platform, Key: c.Key, UserID: u.From.ID, Stage: StageHandle, Kind: u.Kind,
+		Payload: string(c.Payload), Error: problem.Error(), Attempts: c.Attempts, At: ib.router.now()}
+	if err := ib.store.DeadInbound(ctx, d); err != nil {
+		log.Error("move an update to the dead letters", "error", err)
+		return
+	}
+	ib.router.deadLettered(d)
+}
+
+// backoff is the pause before attempt n+1: 1 s, 2 s, 4 s ... at most 30 s.
+func backoff(n int) time.Duration {
+	return min(time.Second<<max(n-1, 0), 30*time.Second)
+}
+
+// waiter returns a channel closed once the update is handled (or given
+// up on). Register it before the update is received.
+func (ib *inbox) waiter(p community.Platform, key string) (<-chan struct{}, func()) {
+	k := string(p) + "\x00" + key
+	w := make(chan struct{})
+	ib.mu.Lock()
+	ib.waiters[k] = append(ib.waiters[k], w)
+	ib.mu.Unlock()
+	forget := func() {
+		ib.mu.Lock()
+		defer ib.mu.Unlock()
+		for i, x := range ib.waiters[k] {
+			if x == w {
+				ib.waiters[k] = append(ib.waiters[k][:i], ib.waiters[k][i+1:]...)
+				break
+			}
+		}
+		if len(ib.waiters[k]) == 0 {
+			delete(ib.waiters, k)
+		}
+	}
+	return w, forget
+}
