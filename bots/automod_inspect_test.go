@@ -21,6 +21,7 @@ import (
 // twice; the rest are recorded as handled on arrival, as before.
 func TestInspectorHandlesOnlyFlaggedMessages(t *testing.T) {
 	store := storage.New(storagetest.New(t))
+	storagetest.EveryGroupConnected(t, store.DB())
 	cat, err := catalog.New()
 	if err != nil {
 		t.Fatal(err)

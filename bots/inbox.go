@@ -205,7 +205,7 @@ func (ib *inbox) process(ctx context.Context, c Claimed) (err error) {
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
-	var u Update
+	var u recorded
 	if err := json.Unmarshal(c.Payload, &u); err != nil {
 		return fmt.Errorf("read the recorded update: %w", err)
 	}
@@ -239,9 +239,9 @@ func (ib *inbox) failed(ctx context.Context, c Claimed, problem error) {
 		return
 	}
 	log.Error("update not handled after every attempt: moved to the dead letters", "error", problem)
-	var u Update
+	var u recorded
 	_ = json.Unmarshal(c.Payload, &u)
-	d := DeadUpdate{Platform: c.Platform, Key: c.Key, UserID: u.From.ID, Stage: StageHandle, Kind: u.Kind,
+	d := DeadUpdate{Platform: c.Platform, Key: c.Key, UserID: u.Update.From.ID, Stage: StageHandle, Kind: u.Update.Kind,
 		Payload: string(c.Payload), Error: problem.Error(), Attempts: c.Attempts, At: ib.router.now()}
 	if err := ib.store.DeadInbound(ctx, d); err != nil {
 		log.Error("move an update to the dead letters", "error", err)

@@ -157,16 +157,35 @@ func (r *Router) Inspect(inspect Inspector, hook Hook) {
 	r.inspections = append(r.inspections, inspection{inspect: inspect, hook: hook})
 }
 
-// inspected returns the hooks of the inspectors that flag u: a new or
-// edited message that is no command.
-func (r *Router) inspected(u Update) []Hook {
+// inspected returns the inspectors that flag u, by their place in the
+// router: a new or edited message that is no command.
+func (r *Router) inspected(u Update) []int {
 	if u.Kind != KindMessage && u.Kind != KindEdited || u.Command != "" {
 		return nil
 	}
-	var out []Hook
-	for _, i := range r.inspections {
+	var out []int
+	for n, i := range r.inspections {
 		if i.inspect(u) {
-			out = append(out, i.hook)
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// recorded is an update as the inbox keeps it: with the inspectors that
+// flagged it on arrival, so that they look at each message once.
+type recorded struct {
+	Update  Update `json:"update"`
+	Flagged []int  `json:"flagged,omitempty"`
+}
+
+// hooksOf returns the hooks of the inspectors a recorded update was flagged
+// by.
+func (r *Router) hooksOf(flagged []int) []Hook {
+	var out []Hook
+	for _, n := range flagged {
+		if n < len(r.inspections) {
+			out = append(out, r.inspections[n].hook)
 		}
 	}
 	return out
@@ -294,12 +313,13 @@ func (r *Router) Handle(ctx context.Context, u Update) error {
 // inbound is what Receive records of an update: the update itself when it
 // needs handling.
 func (r *Router) inbound(u Update) Inbound {
-	handle := r.needsHandling(u) || len(r.inspected(u)) > 0
+	flagged := r.inspected(u)
+	handle := r.needsHandling(u) || len(flagged) > 0
 	in := inboundOf(u, handle)
 	in.Always = u.Kind == KindBotAdded || u.Kind == KindBotRemoved || u.Kind == KindMessage && u.Command != ""
 	in.Queue = u.Queue()
 	if handle {
-		payload, err := json.Marshal(u)
+		payload, err := json.Marshal(recorded{Update: u, Flagged: flagged})
 		if err != nil { // an Update is plain data: this does not happen
 			panic(fmt.Sprintf("encode update %s: %v", u.ID, err))
 		}
@@ -310,12 +330,12 @@ func (r *Router) inbound(u Update) Inbound {
 
 // process handles a recorded update and returns what to send. Outside the
 // community's groups only Hearth's arrival and /connect are answered.
-func (r *Router) process(ctx context.Context, u Update, rec Recorded) []Outgoing {
-	req := r.request(u, rec)
+func (r *Router) process(ctx context.Context, u recorded, rec Recorded) []Outgoing {
+	req := r.request(u.Update, rec)
 	if rec.Outside {
 		return r.outsider(ctx, req)
 	}
-	return r.handle(ctx, req, r.inspected(u))
+	return r.handle(ctx, req, r.hooksOf(u.Flagged))
 }
 
 // needsHandling tells updates that only need recording from those a

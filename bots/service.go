@@ -116,15 +116,16 @@ func (s *Service) Add(a Adapter) {
 	if admins, ok := a.(community.PlatformAdmins); ok {
 		s.Access.SetPlatformAdmins(a.Platform(), admins)
 	}
-	if own, ok := a.(OwnGroups); ok {
-		s.opts.Groups = append(s.opts.Groups, own.OwnGroups()...)
+	if own, ok := a.(ConfiguredGroups); ok {
+		s.opts.Groups = append(s.opts.Groups, own.ConfiguredGroups()...)
 	}
 }
 
-// OwnGroups is implemented by adapters whose groups are the community's by
-// construction: the console's simulated group and staff room.
-type OwnGroups interface {
-	OwnGroups() []community.Group
+// ConfiguredGroups is implemented by adapters whose configuration lists
+// groups that are the community's (telegram.groups, discord.guild_ids, the
+// console's simulated rooms).
+type ConfiguredGroups interface {
+	ConfiguredGroups() []community.Group
 }
 
 // Platforms lists the platforms added.

@@ -48,6 +48,8 @@ type GroupStore interface {
 	Group(ctx context.Context, p Platform, id string) (GroupState, error)
 	// Groups lists every group Hearth is in or that is connected.
 	Groups(ctx context.Context) ([]GroupState, error)
+	// GroupIDs lists the platform ids of p's connected groups Hearth is in.
+	GroupIDs(ctx context.Context, p Platform) ([]string, error)
 	ConnectGroup(ctx context.Context, c GroupChange) error
 	DisconnectGroup(ctx context.Context, c GroupChange) error
 	// SyncConfiguredGroups makes the groups of platform p connected by the
@@ -109,6 +111,12 @@ func (g *Groups) Disconnect(ctx context.Context, by Account, member MemberID, p 
 		return current, Errorf(EConflict, "groups.staff_chat", name, "%s group %s holds the staff chat", p, id)
 	}
 	return current, g.store.DisconnectGroup(ctx, GroupChange{Group: Group{Platform: p, ID: id}, Title: current.Title, By: member, ByAccount: by, Via: current.Via, At: g.now()})
+}
+
+// Connected lists the platform ids of the community's groups on p that
+// Hearth is in: the only groups whose administrators are staff.
+func (g *Groups) Connected(ctx context.Context, p Platform) ([]string, error) {
+	return g.store.GroupIDs(ctx, p)
 }
 
 // List returns the groups Hearth knows, connected or not.

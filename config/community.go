@@ -213,6 +213,11 @@ func (c *Config) validateTierPerks(add func(key, format string, args ...any)) {
 			add("telegram.vip_chat_id", "%q is not a Telegram group id (a negative number such as -1001234567890)", id)
 		}
 	}
+	for i, id := range c.Telegram.Groups {
+		if n, err := strconv.ParseInt(id, 10, 64); err != nil || n >= 0 {
+			add(fmt.Sprintf("telegram.groups[%d]", i), "%q is not a Telegram group id (a negative number such as -1001234567890)", id)
+		}
+	}
 }
 
 func (c *Config) validateOnboarding(add func(key, format string, args ...any)) {

@@ -61,6 +61,9 @@ type Telegram struct {
 	// VIPChatID is a private group for VIPs: Hearth approves its join
 	// requests only for them and /vip invites them.
 	VIPChatID string `yaml:"vip_chat_id" env:"TELEGRAM_VIP_CHAT_ID"`
+	// Groups are the community's Telegram groups, whoever added Hearth to
+	// them (besides those an owner connected).
+	Groups []string `yaml:"groups" env:"TELEGRAM_GROUPS"`
 }
 
 // Discord configures the Discord bot.
@@ -76,6 +79,9 @@ type Discord struct {
 	// TierRoles are tier=role entries (a role id, or a role name found in
 	// every server): members get their tier's role.
 	TierRoles []string `yaml:"tier_roles" env:"DISCORD_TIER_ROLES"`
+	// LeaveUnknownGuilds makes Hearth leave a server it is added to that is
+	// not the community's, instead of staying silent in it.
+	LeaveUnknownGuilds bool `yaml:"leave_unknown_guilds" env:"DISCORD_LEAVE_UNKNOWN_GUILDS"`
 }
 
 // Community describes the brand's community as a whole.

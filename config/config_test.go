@@ -329,7 +329,7 @@ func TestExampleFileDocumentsEveryKey(t *testing.T) {
 		t.Fatalf("example file: %v", err)
 	}
 	def := Default()
-	def.Discord.GuildIDs, def.Discord.StaffRoleIDs, def.Owners = []string{}, []string{}, []string{}
+	def.Discord.GuildIDs, def.Discord.StaffRoleIDs, def.Owners, def.Telegram.Groups = []string{}, []string{}, []string{}, []string{}
 	def.Discord.TierRoles, def.Engagement.Weights, def.Loyalty.Points, def.Moderation.Blocklist = []string{}, []string{}, []string{}, []string{}
 	if !reflect.DeepEqual(cfg, def) {
 		t.Errorf("example file values differ from the defaults:\n%+v\n%+v", cfg, def)

@@ -18,9 +18,7 @@ import (
 func newStore(t *testing.T) *storage.Store {
 	t.Helper()
 	s := newBareStore(t)
-	if _, err := s.DB().Exec(`ALTER TABLE chats ALTER COLUMN connected_at SET DEFAULT now(), ALTER COLUMN connected_via SET DEFAULT 'config'`); err != nil {
-		t.Fatal(err)
-	}
+	storagetest.EveryGroupConnected(t, s.DB())
 	return s
 }
 

@@ -389,8 +389,8 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// OwnGroups implements bots.OwnGroups: the simulated group and staff room
-// are the community's.
-func (c *Console) OwnGroups() []community.Group {
+// ConfiguredGroups implements bots.ConfiguredGroups: the simulated group
+// and staff room are the community's.
+func (c *Console) ConfiguredGroups() []community.Group {
 	return []community.Group{{Platform: community.Console, ID: groupChat}, {Platform: community.Console, ID: staffRoom}}
 }

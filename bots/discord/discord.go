@@ -36,9 +36,6 @@ type Options struct {
 	// global commands. They are the community's servers too (connected
 	// by the configuration).
 	GuildIDs []string
-	// Groups lists the community's servers (connected ones), whose
-	// administrators are staff.
-	Groups func(ctx context.Context) ([]string, error)
 	// LeaveUnknownGuilds makes Hearth leave a server it is added to that
 	// is not the community's, instead of staying silent there.
 	LeaveUnknownGuilds bool
@@ -78,9 +75,6 @@ func New(o Options) (*Adapter, error) {
 	if o.ShardCount < 1 {
 		o.ShardCount = 1
 	}
-	if o.Groups == nil {
-		o.Groups = func(context.Context) ([]string, error) { return nil, nil }
-	}
 	s, err := discordgo.New("Bot " + o.Token)
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
@@ -99,7 +93,7 @@ func New(o Options) (*Adapter, error) {
 	s.State.MaxMessageCount = 0
 	s.LogLevel = discordgo.LogWarning
 	a := &Adapter{o: o, session: s, catalog: o.Catalog, log: o.Log, ready: make(chan struct{}), dms: map[string]string{}}
-	a.admins = newAdminCache(s, o.Groups, o.StaffRoleIDs, o.AdminCacheTTL)
+	a.admins = newAdminCache(s, a.connectedGroups, o.StaffRoleIDs, o.AdminCacheTTL)
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onMessage)
 	s.AddHandler(a.onMessageUpdate)
@@ -112,6 +106,24 @@ func New(o Options) (*Adapter, error) {
 	s.AddHandler(a.onMemberRemove)
 	s.AddHandler(a.onMemberUpdate)
 	return a, nil
+}
+
+// connectedGroups lists the community's servers.
+func (a *Adapter) connectedGroups(ctx context.Context) ([]string, error) {
+	r := a.router.Load()
+	if r == nil {
+		return nil, nil
+	}
+	return r.Groups().Connected(ctx, community.Discord)
+}
+
+// ConfiguredGroups implements bots.ConfiguredGroups: discord.guild_ids.
+func (a *Adapter) ConfiguredGroups() []community.Group {
+	out := make([]community.Group, len(a.o.GuildIDs))
+	for i, id := range a.o.GuildIDs {
+		out[i] = community.Group{Platform: community.Discord, ID: id}
+	}
+	return out
 }
 
 // Platform implements bots.Adapter.

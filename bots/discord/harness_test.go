@@ -24,6 +24,9 @@ type scene struct {
 	adapter  func(*discord.Options)
 	service  func(*bots.ServiceOptions)
 	commands []bots.Command
+	// strangers: servers join the community only when connected, as in
+	// production; else every server the test uses is born connected.
+	strangers bool
 }
 
 // world is Hearth running against a fake Discord.
@@ -39,6 +42,9 @@ type world struct {
 func startScene(t *testing.T, sc scene) *world {
 	t.Helper()
 	w := &world{store: storage.New(storagetest.New(t)), dc: discordtest.New(t, token, sc.fake...)}
+	if !sc.strangers {
+		storagetest.EveryGroupConnected(t, w.store.DB())
+	}
 	if sc.prepare != nil {
 		sc.prepare(w.dc)
 	}

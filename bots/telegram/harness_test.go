@@ -29,6 +29,9 @@ func startCustom(t testing.TB, c custom) *hearth {
 	s := c.setup
 	if s.store == nil {
 		s.store = storage.New(storagetest.New(t))
+		if !s.strangers {
+			storagetest.EveryGroupConnected(t, s.store.DB())
+		}
 	}
 	if s.tg == nil {
 		s.tg = telegramtest.New(t, token)
@@ -43,8 +46,7 @@ func startCustom(t testing.TB, c custom) *hearth {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second,
-		Groups: func(ctx context.Context) ([]string, error) { return s.store.GroupIDs(ctx, community.Telegram) }}
+	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
 	a, err := telegram.New(ctx, o)
 	if err != nil {
 		cancel()

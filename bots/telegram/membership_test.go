@@ -14,10 +14,18 @@ import (
 
 // push queues an update and waits until Hearth has handled it: the
 // adapter confirms an update only once it is handled.
+// push sends an update and waits until it is recorded and handled.
 func (h *hearth) push(t *testing.T, u models.Update) {
 	t.Helper()
 	id := h.tg.PushUpdate(u)
 	h.tg.WaitConfirmed(t, id+1, 10*time.Second)
+	h.settledExcept(t, 0)
+}
+
+// settledExcept waits until all but n recorded updates are handled.
+func (h *hearth) settledExcept(t *testing.T, n int) {
+	t.Helper()
+	h.waitCount(t, `SELECT count(*) FROM inbound_updates WHERE handled_at IS NULL`, n)
 }
 
 func (h *hearth) groups(t *testing.T) []string {

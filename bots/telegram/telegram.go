@@ -29,9 +29,11 @@ type Options struct {
 	// WebhookPath) with WebhookSecret; empty WebhookURL means long polling.
 	WebhookURL    string
 	WebhookSecret string
-	// Groups lists the community's Telegram groups, whose administrators
-	// are staff; AdminCacheTTL is how long their lists are trusted.
-	Groups        func(ctx context.Context) ([]string, error)
+	// Groups are the group ids telegram.groups lists: the community's
+	// whoever added Hearth to them.
+	Groups []string
+	// AdminCacheTTL is how long the lists of the community's groups'
+	// administrators (who are staff) are trusted.
 	AdminCacheTTL time.Duration
 	// OwnerIDs are the owners' Telegram user ids, whose private chats get
 	// the owner commands in their menu.
@@ -72,9 +74,6 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.Groups == nil {
-		o.Groups = func(context.Context) ([]string, error) { return nil, nil }
-	}
 	a := &Adapter{o: o, limits: newLimits(), catalog: o.Catalog, log: o.Log}
 	a.gate = newAckGate(&http.Client{Timeout: o.PollTimeout + 15*time.Second})
 	b, err := bot.New(o.Token,
@@ -95,8 +94,26 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 		return nil, fmt.Errorf("telegram getMe: %w", err)
 	}
 	a.bot, a.botName = b, me.Username
-	a.admins = newAdminCache(b, o.Groups, o.AdminCacheTTL, o.Log)
+	a.admins = newAdminCache(b, a.connectedGroups, o.AdminCacheTTL, o.Log)
 	return a, nil
+}
+
+// connectedGroups lists the community's groups on Telegram.
+func (a *Adapter) connectedGroups(ctx context.Context) ([]string, error) {
+	r := a.router.Load()
+	if r == nil {
+		return nil, nil
+	}
+	return r.Groups().Connected(ctx, community.Telegram)
+}
+
+// ConfiguredGroups implements bots.ConfiguredGroups.
+func (a *Adapter) ConfiguredGroups() []community.Group {
+	out := make([]community.Group, len(a.o.Groups))
+	for i, id := range a.o.Groups {
+		out[i] = community.Group{Platform: community.Telegram, ID: id}
+	}
+	return out
 }
 
 // Platform implements bots.Adapter.

@@ -39,6 +39,9 @@ type hearth struct {
 }
 
 type setup struct {
+	// strangers: groups join the community only when connected, as in
+	// production; else every group the tests use is born connected.
+	strangers     bool
 	webhookSecret string
 	linkTokens    *community.LinkTokens
 	store         *storage.Store
@@ -49,6 +52,9 @@ func start(t testing.TB, s setup) *hearth {
 	t.Helper()
 	if s.store == nil {
 		s.store = storage.New(storagetest.New(t))
+		if !s.strangers {
+			storagetest.EveryGroupConnected(t, s.store.DB())
+		}
 	}
 	if s.tg == nil {
 		s.tg = telegramtest.New(t, token)
@@ -59,8 +65,7 @@ func start(t testing.TB, s setup) *hearth {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second,
-		Groups: func(ctx context.Context) ([]string, error) { return s.store.GroupIDs(ctx, community.Telegram) }}
+	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
 	if s.webhookSecret != "" {
 		o.WebhookURL, o.WebhookSecret = "https://hearth.example/api/telegram/webhook", s.webhookSecret
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/hearthbot/hearth/bots"
@@ -14,11 +15,12 @@ import (
 	"github.com/hearthbot/hearth/config"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/web"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // chatLayer assembles the chat platforms: Telegram and Discord when their
 // tokens are set, else the console chat on the terminal.
-func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, srv *web.Server, log *slog.Logger) (*bots.Service, error) {
+func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, srv *web.Server, reg *prometheus.Registry, log *slog.Logger) (*bots.Service, error) {
 	store := storage.New(db.DB)
 	wakeups, err := storage.ListenOutbox(ctx, db.dsn, log)
 	if err != nil {
@@ -37,6 +39,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 		Store: store, Owners: owners, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
 		Log: log, Wakeups: wakeups, MaxAttempts: cfg.Outbox.MaxAttempts, InOrder: useConsole,
 		LinkTokens: tokens, CLVHorizonMonths: cfg.CLV.HorizonMonths, Community: communityOptions(cfg),
+		DeadLettered: deadLetterCounter(reg),
 	})
 	if err != nil {
 		return nil, err
@@ -68,7 +71,7 @@ func addTelegram(ctx context.Context, svc *bots.Service, store *storage.Store, c
 	o := telegram.Options{
 		Token: cfg.Telegram.Token.Value(), APIURL: cfg.Telegram.APIURL, AdminCacheTTL: cfg.Community.AdminCacheTTL,
 		OwnerIDs: ownerIDs(cfg, community.Telegram), Catalog: svc.Catalog, Log: log.With("platform", "telegram"),
-		Groups: func(ctx context.Context) ([]string, error) { return store.GroupIDs(ctx, community.Telegram) },
+		Groups: telegramGroups(cfg),
 	}
 	if cfg.Telegram.Mode == config.ModeWebhook {
 		o.WebhookURL, o.WebhookSecret = cfg.Telegram.WebhookURL, cfg.Telegram.WebhookSecret.Value()
@@ -90,13 +93,34 @@ func addDiscord(svc *bots.Service, cfg config.Config, log *slog.Logger) error {
 		Token: cfg.Discord.Token.Value(), APIURL: cfg.Discord.APIURL, GuildIDs: cfg.Discord.GuildIDs,
 		StaffRoleIDs: cfg.Discord.StaffRoleIDs, ShardID: cfg.Discord.ShardID, ShardCount: cfg.Discord.ShardCount,
 		AdminCacheTTL: cfg.Community.AdminCacheTTL, Catalog: svc.Catalog, Log: log.With("platform", "discord"),
-		TierRoles: cfg.DiscordTierRoles(),
+		TierRoles: cfg.DiscordTierRoles(), LeaveUnknownGuilds: cfg.Discord.LeaveUnknownGuilds,
 	})
 	if err != nil {
 		return err
 	}
 	svc.Add(a)
 	return nil
+}
+
+// telegramGroups are the Telegram groups the configuration makes the
+// community's: telegram.groups and the VIP group.
+func telegramGroups(cfg config.Config) []string {
+	groups := slices.Clone(cfg.Telegram.Groups)
+	if id := cfg.Telegram.VIPChatID; id != "" && !slices.Contains(groups, id) {
+		groups = append(groups, id)
+	}
+	return groups
+}
+
+// deadLetterCounter counts the updates Hearth gave up on, by platform and
+// stage, as hearth_inbound_dead_letters_total.
+func deadLetterCounter(reg *prometheus.Registry) func(bots.DeadUpdate) {
+	dead := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hearth_inbound_dead_letters_total",
+		Help: "Updates Hearth gave up recording or handling (see /outbox), by platform and stage.",
+	}, []string{"platform", "stage"})
+	reg.MustRegister(dead)
+	return func(d bots.DeadUpdate) { dead.WithLabelValues(string(d.Platform), d.Stage).Inc() }
 }
 
 func ownerIDs(cfg config.Config, p community.Platform) []string {

@@ -23,7 +23,7 @@ func TestRunServesTelegramByPolling(t *testing.T) {
 	tg := telegramtest.New(t, telegramToken)
 	p := startHearth(t, map[string]string{
 		"DATABASE_URL": storagetest.URL(t), "HEARTH_HTTP_ADDR": "127.0.0.1:0",
-		"TELEGRAM_BOT_TOKEN": telegramToken, "TELEGRAM_API_URL": tg.URL(), "HEARTH_OWNERS": "telegram:1",
+		"TELEGRAM_BOT_TOKEN": telegramToken, "TELEGRAM_API_URL": tg.URL(), "HEARTH_OWNERS": "telegram:1", "TELEGRAM_GROUPS": "-100",
 	}, "run")
 	p.waitForLog(t, "Hearth is running; stop it with Ctrl-C")
 	tg.PushUpdate(tg.MessageUpdate(telegramtest.Supergroup(-100, "Tea"), telegramtest.User(7, "Alice"), "/help"))
@@ -46,7 +46,7 @@ func TestRunServesTelegramWebhook(t *testing.T) {
 	tg := telegramtest.New(t, telegramToken)
 	p := startHearth(t, map[string]string{
 		"DATABASE_URL": storagetest.URL(t), "HEARTH_HTTP_ADDR": "127.0.0.1:0",
-		"TELEGRAM_BOT_TOKEN": telegramToken, "TELEGRAM_API_URL": tg.URL(), "TELEGRAM_MODE": "webhook",
+		"TELEGRAM_BOT_TOKEN": telegramToken, "TELEGRAM_API_URL": tg.URL(), "TELEGRAM_MODE": "webhook", "TELEGRAM_GROUPS": "-100",
 		"TELEGRAM_WEBHOOK_URL": "https://hearth.example/api/telegram/webhook", "TELEGRAM_WEBHOOK_SECRET": "hook-secret",
 	}, "run")
 	base := p.waitForLog(t, "Hearth is running; stop it with Ctrl-C")["http"].(string)

@@ -53,7 +53,7 @@ func (c *cli) run(ctx context.Context, args []string) error {
 		ShopifySecret: cfg.Shop.ShopifySecret.Value(), WooCommerceSecret: cfg.Shop.WooCommerceSecret.Value()}).Mount(srv)
 	chatCtx, stopChat := context.WithCancel(ctx)
 	defer stopChat()
-	chat, err := c.chatLayer(chatCtx, cfg, db, srv, log)
+	chat, err := c.chatLayer(chatCtx, cfg, db, srv, reg, log)
 	if err != nil {
 		return err
 	}

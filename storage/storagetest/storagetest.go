@@ -236,3 +236,15 @@ func WithDatabase(dsn, database string) string {
 	}
 	return dsn + " dbname=" + database
 }
+
+// EveryGroupConnected makes every chat recorded in db from now on born
+// connected to the community, as if an owner had connected each group:
+// for tests of what Hearth does inside the community, which need not
+// connect each group they use. Tests of the connection itself use a
+// database without it.
+func EveryGroupConnected(t testing.TB, db *sqlx.DB) {
+	t.Helper()
+	if _, err := db.Exec(`ALTER TABLE chats ALTER COLUMN connected_at SET DEFAULT now(), ALTER COLUMN connected_via SET DEFAULT 'config'`); err != nil {
+		t.Fatalf("storagetest: connect every group: %v", err)
+	}
+}
