@@ -17,11 +17,11 @@ type Request struct {
 	InStaffChat bool
 	// outside: the update came from a group that is not the community's.
 	outside bool
-	Role        community.Role
-	Lang        string
-	Cmd         *Command // the command being run, or whose button or form this is
-	args        map[string]string
-	router      *Router
+	Role    community.Role
+	Lang    string
+	Cmd     *Command // the command being run, or whose button or form this is
+	args    map[string]string
+	router  *Router
 }
 
 // Place is where the request was made.

@@ -39,9 +39,9 @@ type Options struct {
 	// LeaveUnknownGuilds makes Hearth leave a server it is added to that
 	// is not the community's, instead of staying silent there.
 	LeaveUnknownGuilds bool
-	StaffRoleIDs []string
-	ShardID      int
-	ShardCount   int
+	StaffRoleIDs       []string
+	ShardID            int
+	ShardCount         int
 	// AdminCacheTTL is how long a member's permissions are trusted.
 	AdminCacheTTL time.Duration
 	Catalog       *catalog.Catalog
