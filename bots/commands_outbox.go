@@ -26,6 +26,11 @@ func (c *Core) outbox(ctx context.Context, r *Request) (Reply, error) {
 		"Waiting": status.PendingDeliveries + status.PendingEvents,
 		"Dead":    status.DeadDeliveries + status.DeadEvents,
 	})
+	inbound, err := c.deadUpdates(ctx, r)
+	if err != nil {
+		return Reply{}, err
+	}
+	text += inbound
 	if len(dead) == 0 {
 		return Reply{Text: text}, nil
 	}
@@ -74,4 +79,19 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// deadUpdates lists the platform updates Hearth gave up on: the database
+// refused to record them, or every attempt to handle them failed.
+func (c *Core) deadUpdates(ctx context.Context, r *Request) (string, error) {
+	dead, total, err := c.router.store.DeadUpdates(ctx, deadLettersShown)
+	if err != nil || total == 0 {
+		return "", err
+	}
+	text := "\n\n" + r.Count("outbox.updates_title", total, nil)
+	for _, d := range dead {
+		text += "\n" + r.Text("outbox.update_line."+d.Stage, map[string]any{"Platform": platformName(d.Platform), "Key": d.Key,
+			"Kind": string(d.Kind), "At": d.At.UTC().Format("2006-01-02 15:04 UTC"), "Error": clip(d.Error, 200)})
+	}
+	return text, nil
 }

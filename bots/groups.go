@@ -147,16 +147,21 @@ func (c *Core) groupsButton(ctx context.Context, r *Request) (Reply, error) {
 // group once (and a Discord member every time, privately) that an owner
 // must connect it.
 func (r *Router) outsider(ctx context.Context, req *Request) []Outgoing {
+	connect := req.Kind == KindMessage && req.Update.Command == "connect"
 	switch {
 	case req.Kind == KindBotAdded || req.Kind == KindBotRemoved:
 		return r.handle(ctx, req, nil)
-	case req.Kind == KindMessage && req.Update.Command == "connect":
+	case connect && r.groups.MayConnect(req.Account()):
 		return r.handle(ctx, req, nil)
 	case req.Kind != KindMessage:
 		return nil
 	}
 	g := groupOf(req)
-	if err := r.store.Audit(ctx, AuditEntry{At: r.now(), Action: "command.outside", Details: map[string]any{
+	action := "command.outside"
+	if connect {
+		action = "command.refused"
+	}
+	if err := r.store.Audit(ctx, AuditEntry{At: r.now(), Action: action, Details: map[string]any{
 		"command": req.Update.Command, "platform": string(req.Platform), "user": req.From.ID, "group": g.ID}}); err != nil {
 		r.log.Error("audit a command outside the community", "error", err)
 	}

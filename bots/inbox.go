@@ -26,6 +26,9 @@ type InboxStore interface {
 	// DeadInbound records an update Hearth gives up on; one that was
 	// recorded counts as handled.
 	DeadInbound(ctx context.Context, d DeadUpdate) error
+	// DeadUpdates returns the latest updates given up on, newest first, and
+	// how many there are.
+	DeadUpdates(ctx context.Context, limit int) ([]DeadUpdate, int, error)
 	// Waiting reports whether a recorded update waits to be handled.
 	Waiting(ctx context.Context, p community.Platform, key string) (bool, error)
 	// Ping tells whether the database answers.

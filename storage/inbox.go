@@ -145,3 +145,32 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 func cleanText(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
+
+// DeadUpdates implements bots.InboxStore.
+func (s *Store) DeadUpdates(ctx context.Context, limit int) ([]bots.DeadUpdate, int, error) {
+	var rows []struct {
+		Platform string    `db:"platform"`
+		Key      string    `db:"update_key"`
+		UserID   string    `db:"user_id"`
+		Stage    string    `db:"stage"`
+		Kind     string    `db:"kind"`
+		Error    string    `db:"error"`
+		Attempts int       `db:"attempts"`
+		At       time.Time `db:"created_at"`
+		Total    int       `db:"total"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+SELECT platform, update_key, user_id, stage, kind, error, attempts, created_at, count(*) OVER () AS total
+FROM inbound_dead ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("dead updates: %w", err)
+	}
+	out := make([]bots.DeadUpdate, len(rows))
+	total := 0
+	for i, r := range rows {
+		out[i] = bots.DeadUpdate{Platform: community.Platform(r.Platform), Key: r.Key, UserID: r.UserID, Stage: r.Stage,
+			Kind: bots.UpdateKind(r.Kind), Error: r.Error, Attempts: r.Attempts, At: r.At}
+		total = r.Total
+	}
+	return out, total, nil
+}
