@@ -88,14 +88,15 @@ type inbox struct {
 	store  InboxStore
 	slots  int
 	wake   chan struct{}
+	retry  time.Duration // the pause after a first failure
 
 	mu       sync.Mutex
 	inflight map[int64]bool
 	waiters  map[string][]chan struct{}
 }
 
-func newInbox(r *Router, store InboxStore, slots int) *inbox {
-	return &inbox{router: r, store: store, slots: slots, wake: make(chan struct{}, 1),
+func newInbox(r *Router, store InboxStore, slots int, retry time.Duration) *inbox {
+	return &inbox{router: r, store: store, slots: slots, wake: make(chan struct{}, 1), retry: retry,
 		inflight: map[int64]bool{}, waiters: map[string][]chan struct{}{}}
 }
 
@@ -230,7 +231,7 @@ func (ib *inbox) failed(ctx context.Context, c Claimed, problem error) {
 	stopping := ctx.Err() != nil
 	ctx = context.WithoutCancel(ctx) // record the failure even while stopping
 	if c.Attempts < maxAttempts {
-		pause := backoff(c.Attempts)
+		pause := ib.pause(c.Attempts)
 		if stopping {
 			pause = 0 // interrupted by the stop: the next process takes it at once
 		} else {
@@ -239,6 +240,7 @@ func (ib *inbox) failed(ctx context.Context, c Claimed, problem error) {
 		if err := ib.store.ReleaseInbound(ctx, c.ID, pause, problem.Error()); err != nil {
 			log.Error("give back an update", "error", err)
 		}
+		time.AfterFunc(pause+pause/10+5*time.Millisecond, ib.wakeUp) // try again once the pause is over
 		return
 	}
 	log.Error("update not handled after every attempt: moved to the dead letters", "error", problem)
@@ -253,9 +255,10 @@ func (ib *inbox) failed(ctx context.Context, c Claimed, problem error) {
 	ib.router.deadLettered(d)
 }
 
-// backoff is the pause before attempt n+1: 1 s, 2 s, 4 s ... at most 30 s.
-func backoff(n int) time.Duration {
-	return min(time.Second<<max(n-1, 0), 30*time.Second)
+// pause is the pause after attempt n failed: the retry pause, doubled for
+// each attempt before, at most 30 times it.
+func (ib *inbox) pause(n int) time.Duration {
+	return min(ib.retry<<max(n-1, 0), 30*ib.retry)
 }
 
 // waiter returns a channel closed once the update is handled (or given

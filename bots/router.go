@@ -94,6 +94,9 @@ type RouterOptions struct {
 	Handlers int
 	// DeadLettered is told of every update Hearth gives up on (a metric).
 	DeadLettered func(DeadUpdate)
+	// RetryPause is the pause after an update's first failed attempt,
+	// doubled after each further one (default 1 s; tests shorten it).
+	RetryPause time.Duration
 }
 
 // NewRouter returns a router; call Run to start recording.
@@ -113,6 +116,9 @@ func NewRouter(o RouterOptions) *Router {
 	if o.DeadLettered == nil {
 		o.DeadLettered = func(DeadUpdate) {}
 	}
+	if o.RetryPause <= 0 {
+		o.RetryPause = time.Second
+	}
 	r := &Router{
 		registry: o.Registry, store: o.Store, access: o.Access, catalog: o.Catalog,
 		recorder: newRecorder(o.Store, o.BatchSize), hooks: map[UpdateKind][]Hook{},
@@ -120,7 +126,7 @@ func NewRouter(o RouterOptions) *Router {
 		defaultLang: o.DefaultLanguage, community: o.CommunityName, log: o.Log, now: o.Now, delivered: o.Wake,
 		dead: o.DeadLettered, adapters: map[community.Platform]Adapter{},
 	}
-	r.inbox = newInbox(r, o.Store, o.Handlers)
+	r.inbox = newInbox(r, o.Store, o.Handlers, o.RetryPause)
 	r.On(KindBotAdded, r.chatPresence(true))
 	r.On(KindBotRemoved, r.chatPresence(false))
 	return r
@@ -247,7 +253,7 @@ func (r *Router) Receive(ctx context.Context, u Update) error {
 	}
 	in := r.inbound(u)
 	var problem error
-	for attempt := 1; ; {
+	for tries, refused := 1, 0; ; tries++ {
 		rec, err := r.recorder.record(ctx, in)
 		if err == nil {
 			if rec.Queued {
@@ -260,7 +266,7 @@ func (r *Router) Receive(ctx context.Context, u Update) error {
 		}
 		problem = err
 		if r.store.Ping(ctx) == nil { // the database answers, and refuses this update
-			if attempt++; attempt > maxAttempts {
+			if refused++; refused >= maxAttempts {
 				break
 			}
 		}
@@ -268,7 +274,7 @@ func (r *Router) Receive(ctx context.Context, u Update) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, ctx.Err())
-		case <-time.After(min(100*time.Millisecond<<attempt, 5*time.Second)):
+		case <-time.After(r.inbox.pause(tries) / 10):
 		}
 	}
 	return r.giveUp(ctx, u, problem)

@@ -57,6 +57,9 @@ type ServiceOptions struct {
 	Groups []community.Group
 	// DeadLettered is told of every update Hearth gives up on.
 	DeadLettered func(DeadUpdate)
+	// RetryPause is the pause after an update's first failed attempt
+	// (default 1 s).
+	RetryPause time.Duration
 	Now          func() time.Time
 }
 
@@ -103,7 +106,7 @@ func NewService(o ServiceOptions) (*Service, error) {
 	s.Dispatcher = NewDispatcher(DispatcherOptions{Store: o.Store, Log: o.Log, MaxAttempts: o.MaxAttempts, Wakeups: o.Wakeups, Parallel: parallel, Now: o.Now})
 	s.Router = NewRouter(RouterOptions{Store: o.Store, Registry: NewRegistry(), Access: s.Access, Catalog: cat,
 		DefaultLanguage: lang, CommunityName: o.CommunityName, Log: o.Log, Now: o.Now, Wake: s.Dispatcher.Wake,
-		DeadLettered: o.DeadLettered})
+		DeadLettered: o.DeadLettered, RetryPause: o.RetryPause})
 	return s, nil
 }
 
