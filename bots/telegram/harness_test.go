@@ -47,6 +47,9 @@ func startCustom(t testing.TB, c custom) *hearth {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
+	if s.webhookSecret != "" {
+		o.WebhookURL, o.WebhookSecret = "https://hearth.example/api/telegram/webhook", s.webhookSecret
+	}
 	a, err := telegram.New(ctx, o)
 	if err != nil {
 		cancel()
