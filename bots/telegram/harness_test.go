@@ -82,7 +82,7 @@ func replies(reply bots.Reply) bots.Handler {
 
 // waitCount waits until query counts want rows, failing the test after a
 // generous timeout.
-func (h *hearth) waitCount(t *testing.T, query string, want int, args ...any) {
+func (h *hearth) waitCount(t testing.TB, query string, want int, args ...any) {
 	t.Helper()
 	var n int
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
