@@ -32,6 +32,10 @@ type cachedMember struct {
 	fetched time.Time
 }
 
+// memberLookup bounds a call for a member's roles made while a member
+// waits for an answer.
+const memberLookup = 5 * time.Second
+
 func newAdminCache(s *discordgo.Session, groups func(ctx context.Context) ([]string, error), staffRoles []string, ttl time.Duration) *adminCache {
 	if ttl <= 0 {
 		ttl = 10 * time.Minute
@@ -82,6 +86,8 @@ func (c *adminCache) member(ctx context.Context, guildID, userID string) (*disco
 	if ok && time.Since(cm.fetched) < c.ttl {
 		return cm.member, nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, memberLookup)
+	defer cancel()
 	m, err := c.s.GuildMember(guildID, userID, discordgo.WithContext(ctx))
 	if rest, ok := errors.AsType[*discordgo.RESTError](err); ok && rest.Response != nil && rest.Response.StatusCode == http.StatusNotFound {
 		m, err = nil, nil // not a member of this server

@@ -22,6 +22,8 @@ type adminCache struct {
 	log    *slog.Logger
 	mu     sync.Mutex
 	lists  map[string]adminList
+	// refreshing: groups whose list is being fetched in the background.
+	refreshing map[string]bool
 }
 
 type adminList struct {
@@ -33,7 +35,7 @@ func newAdminCache(b *bot.Bot, groups func(ctx context.Context) ([]string, error
 	if ttl <= 0 {
 		ttl = 10 * time.Minute
 	}
-	return &adminCache{bot: b, groups: groups, ttl: ttl, log: log, lists: map[string]adminList{}}
+	return &adminCache{bot: b, groups: groups, ttl: ttl, log: log, lists: map[string]adminList{}, refreshing: map[string]bool{}}
 }
 
 // isAdmin reports whether userID administers any of the groups.
@@ -54,13 +56,43 @@ func (c *adminCache) isAdmin(ctx context.Context, userID string) (bool, error) {
 	return false, nil
 }
 
+// adminLookup bounds a call for a group's administrators made while a
+// member waits; a stale list is refreshed in the background instead.
+const adminLookup = 5 * time.Second
+
+// list returns a group's administrators: from the cache, refreshed in the
+// background once stale (the member is served with the list Hearth has);
+// asked of Telegram, with a short timeout, only the first time.
 func (c *adminCache) list(ctx context.Context, group string) (map[string]bool, error) {
 	c.mu.Lock()
 	l, ok := c.lists[group]
+	refresh := ok && time.Since(l.fetched) >= c.ttl && !c.refreshing[group]
+	if refresh {
+		c.refreshing[group] = true
+	}
 	c.mu.Unlock()
-	if ok && time.Since(l.fetched) < c.ttl {
+	if refresh {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), adminLookup)
+			defer cancel()
+			if _, err := c.fetch(ctx, group); err != nil {
+				c.log.Warn("telegram group administrators not refreshed", "group", group, "error", err)
+			}
+			c.mu.Lock()
+			delete(c.refreshing, group)
+			c.mu.Unlock()
+		}()
+	}
+	if ok {
 		return l.users, nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, adminLookup)
+	defer cancel()
+	return c.fetch(ctx, group)
+}
+
+// fetch asks Telegram for a group's administrators and caches them.
+func (c *adminCache) fetch(ctx context.Context, group string) (map[string]bool, error) {
 	id, err := strconv.ParseInt(group, 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("telegram group id %q is not a number", group)
