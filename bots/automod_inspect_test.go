@@ -67,8 +67,8 @@ func TestInspectorHandlesOnlyFlaggedMessages(t *testing.T) {
 	if n := countRows(t, store, `SELECT count(*) FROM inbound_updates WHERE handled_at IS NULL`); n != 0 {
 		t.Errorf("%d updates left unhandled", n)
 	}
-	if n := countRows(t, store, `SELECT count(*) FROM deliveries`); n != 1 {
-		t.Errorf("%d deliveries, want the hook's one", n)
+	if n := countRows(t, store, `SELECT count(*) FROM deliveries`); n != 2 {
+		t.Errorf("%d deliveries, want the hook's one and the answer to the unknown /flag", n)
 	}
 	if n := countRows(t, store, `SELECT count(*) FROM activities WHERE kind = 'message'`); n != 2 {
 		t.Errorf("%d message activities, want 2", n)

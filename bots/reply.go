@@ -37,6 +37,10 @@ type Reply struct {
 	// Forget deletes the delivery once sent instead of keeping it: for
 	// the last words to a member who asked to be forgotten.
 	Forget bool `json:"forget,omitempty"`
+	// Privately: an answer to a member's message in a group that only they
+	// should see; where the platform cannot show it to them alone there,
+	// it goes to them privately (the router decides where it goes).
+	Privately bool `json:"-"`
 }
 
 // Button is a button under a message: it either sends Data back to Hearth

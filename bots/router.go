@@ -29,6 +29,9 @@ type Store interface {
 	FindMember(ctx context.Context, p community.Platform, ref MemberRef) (community.Member, error)
 	// SetChatPresent records that Hearth was added to or removed from a chat.
 	SetChatPresent(ctx context.Context, p community.Platform, chat Chat, present bool) error
+	// CanWriteTo reports whether Hearth may start a private conversation
+	// with the account.
+	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
 	// TellOutsiders reports true the first time it is asked about a group
 	// that is not connected: its people are told once what to do.
 	TellOutsiders(ctx context.Context, p community.Platform, groupID string) (bool, error)
@@ -443,7 +446,7 @@ func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []Out
 			reply = Reply{Text: req.Text("error.internal", nil), Ephemeral: true}
 		}
 		if !reply.IsEmpty() || req.Handle != "" {
-			out = append(out, Outgoing{Target: replyTarget(req, reply), Message: reply})
+			out = append(out, Outgoing{Target: r.whisper(ctx, req, reply), Message: reply})
 		}
 	default:
 		for _, h := range slices.Concat(r.hooks[req.Kind], flagged) {
@@ -456,6 +459,29 @@ func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []Out
 		}
 	}
 	return out
+}
+
+// Whisperer is implemented by adapters that can show a message in a group
+// to one member only (the console); Discord does it for interactions.
+type Whisperer interface {
+	Whispers() bool
+}
+
+// whisper is replyTarget for a reply meant for the sender's eyes only
+// (Reply.Privately): where the platform cannot show it to them alone in a
+// group (Telegram), it goes to them privately if Hearth may write to them.
+func (r *Router) whisper(ctx context.Context, req *Request, reply Reply) Target {
+	t := replyTarget(req, reply)
+	if !reply.Privately || req.IsDirect() || req.Handle != "" {
+		return t
+	}
+	if w, ok := r.adapters[req.Platform].(Whisperer); ok && w.Whispers() {
+		return t
+	}
+	if ok, err := r.store.CanWriteTo(ctx, req.Account()); err != nil || !ok {
+		return t
+	}
+	return Target{Platform: req.Platform, UserID: req.From.ID, Lang: req.Lang}
 }
 
 // replyTarget answers in the chat the request came from: in place of the
@@ -481,22 +507,20 @@ func (r *Router) runCommand(ctx context.Context, req *Request) (Reply, error) {
 	cmd, ok := r.registry.Lookup(name)
 	handler := r.handlerFor(cmd, req.Kind)
 	if !ok || handler == nil {
-		if req.IsDirect() || req.Kind != KindMessage {
-			return Reply{Text: req.Text("command.unknown", map[string]any{"Command": "/" + name}), Ephemeral: true}, nil
-		}
-		return Reply{}, nil // a group command for another bot
+		return Reply{Text: req.Text("command.unknown", map[string]any{"Command": "/" + name}), Ephemeral: true, Privately: true}, nil
 	}
 	req.Cmd = cmd
-	if cmd.Where&req.Place() == 0 {
-		return Reply{Text: req.Text("command.wrong_place", map[string]any{"Command": "/" + cmd.Name, "Where": catalog.Raw(r.placeNames(req, cmd.Where))}), Ephemeral: true}, nil
-	}
 	role, err := r.access.RoleOf(ctx, req.Account(), req.Member)
 	if err != nil {
 		return Reply{}, err
 	}
 	req.Role = role
 	if role < cmd.Permission {
-		return r.refuse(ctx, req, cmd), nil
+		return r.refuse(ctx, req, cmd, "command.refused"), nil // who may not use it is not told where it works
+	}
+	if cmd.Where&req.Place() == 0 {
+		r.audit(ctx, req, cmd, "command.wrong_place")
+		return Reply{Text: req.Text("command.wrong_place", map[string]any{"Command": "/" + cmd.Name, "Where": catalog.Raw(r.placeNames(req, cmd.Where))}), Ephemeral: true}, nil
 	}
 	if req.Kind == KindMessage {
 		args, perr := parseArgs(cmd, req.Update)
@@ -521,18 +545,31 @@ func (r *Router) handlerFor(cmd *Command, kind UpdateKind) Handler {
 	}
 }
 
-// refuse answers a command the member may not use, and logs the attempt.
-func (r *Router) refuse(ctx context.Context, req *Request, cmd *Command) Reply {
-	err := r.store.Audit(ctx, AuditEntry{At: r.now(), Actor: req.Member, Action: "command.refused", Chat: req.ChatID,
-		Details: map[string]any{"command": cmd.Name, "platform": string(req.Platform), "role": req.Role.String(), "needs": cmd.Permission.String()}})
-	if err != nil {
-		r.log.Error("audit refused command", "error", err)
-	}
+// refuse answers a command or a button the member may not use, and
+// audits the attempt. A button is not named by its command: the member
+// pressed Undo, not /modlog.
+func (r *Router) refuse(ctx context.Context, req *Request, cmd *Command, action string) Reply {
+	r.audit(ctx, req, cmd, action)
 	key := "command.staff_only"
 	if cmd.Permission == community.RoleOwner {
 		key = "command.owner_only"
 	}
+	if req.Kind != KindMessage {
+		key = strings.Replace(key, "command.", "command.button_", 1)
+	}
 	return Reply{Text: req.Text(key, map[string]any{"Command": "/" + cmd.Name}), Ephemeral: true}
+}
+
+// audit writes a refused command to the audit log.
+func (r *Router) audit(ctx context.Context, req *Request, cmd *Command, action string) {
+	details := map[string]any{"command": cmd.Name, "platform": string(req.Platform), "role": req.Role.String(),
+		"needs": cmd.Permission.String(), "user": req.From.ID}
+	if req.Kind != KindMessage {
+		details["button"] = req.Data
+	}
+	if err := r.store.Audit(ctx, AuditEntry{At: r.now(), Actor: req.Member, Action: action, Chat: req.ChatID, Details: details}); err != nil {
+		r.log.Error("audit refused command", "action", action, "error", err)
+	}
 }
 
 func (r *Router) usage(req *Request, cmd *Command, problem *community.Error) string {

@@ -198,7 +198,10 @@ func (c *Console) line(ctx context.Context, r *bots.Router, line string) (quit b
 	word, rest, _ := strings.Cut(line, " ")
 	rest = strings.TrimSpace(rest)
 	if f := c.form(); f != nil && word != "/cancel" && word != "/quit" {
-		return false, c.answer(ctx, r, f, line)
+		if !strings.HasPrefix(word, "/") {
+			return false, c.answer(ctx, r, f, line)
+		}
+		c.cancelForm() // a command stops the form and runs
 	}
 	switch strings.ToLower(word) {
 	case "/quit", "/exit":
@@ -394,3 +397,7 @@ func capitalize(s string) string {
 func (c *Console) ConfiguredGroups() []community.Group {
 	return []community.Group{{Platform: community.Console, ID: groupChat}, {Platform: community.Console, ID: staffRoom}}
 }
+
+// Whispers implements bots.Whisperer: the console shows a reply to its
+// speaker alone ("only you see this").
+func (c *Console) Whispers() bool { return true }

@@ -75,18 +75,24 @@ func fromMessage(out *bots.Update, m *models.Message, botName string) {
 		if r.From != nil {
 			out.ReplyTo.From = userOf(*r.From)
 		}
-		if form, fields, ok := formOf(r); ok && out.ReplyTo.From.IsBot && r.From.Username == botName {
+		if form, fields, ok := formOf(r); ok && out.ReplyTo.From.IsBot && r.From.Username == botName && !isCommand(entities) {
 			out.Kind, out.Data, out.Fields = bots.KindForm, form, answers(fields, m.Text)
 			return
 		}
 	}
-	if len(entities) > 0 && entities[0].Type == models.MessageEntityTypeBotCommand && entities[0].Offset == 0 {
+	if isCommand(entities) {
 		command, args := splitCommand(out.Text, entities[0].Length)
 		name, target, _ := strings.Cut(command, "@")
 		if target == "" || strings.EqualFold(target, botName) {
 			out.Command, out.Args = strings.ToLower(name), args
 		}
 	}
+}
+
+// isCommand reports whether a message starts with a /command: typed in
+// answer to a form's prompt, it is the command, not the answer.
+func isCommand(entities []models.MessageEntity) bool {
+	return len(entities) > 0 && entities[0].Type == models.MessageEntityTypeBotCommand && entities[0].Offset == 0
 }
 
 // messageKind tells a member's message from a new forum topic and from
