@@ -119,6 +119,13 @@ func TestConfigCheckMasksSecrets(t *testing.T) {
 		}
 	}
 
+	// A scheme in capitals is a URL all the same, and masked as one.
+	env["DATABASE_URL"] = "POSTGRES://hearth:" + sentinel + "@db.internal:5432/hearth?sslmode=disable"
+	code, stdout, stderr = inProcess(t, env, "config", "check")
+	if code != 0 || strings.Contains(stdout+stderr, sentinel) || !strings.Contains(stdout, "hearth:%2A%2A%2A%2A%2A%2A%2A%2A@db.internal") {
+		t.Fatalf("config check with POSTGRES://: exit %d:\n%s%s", code, stdout, stderr)
+	}
+
 	// Invalid secrets are reported by key, never by value.
 	bad := map[string]string{"TELEGRAM_BOT_TOKEN": sentinel, "HEARTH_LINK_SECRET": sentinel[:10], "TELEGRAM_MODE": "webhook"}
 	code, stdout, stderr = inProcess(t, bad, "config", "check")
