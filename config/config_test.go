@@ -313,10 +313,10 @@ func TestRedactDSN(t *testing.T) {
 		"host=h user=u password=pw dbname=db":       "host=h user=u password=******** dbname=db",
 		"host=h password='p w\\'x' dbname=db":       "host=h password=******** dbname=db",
 		// The scheme and the keys are read in any case, as PostgreSQL reads them.
-		"POSTGRES://u:pw@h/db":                 "postgres://u:%2A%2A%2A%2A%2A%2A%2A%2A@h/db",
-		"PostgreSQL://u:pw@h/db?PassWord=pw2":  "postgresql://u:%2A%2A%2A%2A%2A%2A%2A%2A@h/db?PassWord=%2A%2A%2A%2A%2A%2A%2A%2A",
-		"HOST=h PASSWORD=pw dbname=db":         "HOST=h PASSWORD=******** dbname=db",
-		"host=h Password = 'p w' dbname=db":    "host=h Password = ******** dbname=db",
+		"POSTGRES://u:pw@h/db":                "postgres://u:%2A%2A%2A%2A%2A%2A%2A%2A@h/db",
+		"PostgreSQL://u:pw@h/db?PassWord=pw2": "postgresql://u:%2A%2A%2A%2A%2A%2A%2A%2A@h/db?PassWord=%2A%2A%2A%2A%2A%2A%2A%2A",
+		"HOST=h PASSWORD=pw dbname=db":        "HOST=h PASSWORD=******** dbname=db",
+		"host=h Password = 'p w' dbname=db":   "host=h Password = ******** dbname=db",
 	}
 	for in, want := range cases {
 		if got := RedactDSN(in); got != want {
