@@ -90,10 +90,19 @@ func Score(orders []Order, opt ScoreOptions) (ModelRun, []CustomerScore, error) 
 	return run, scores, nil
 }
 
-// predictScores fits both models and fills in each customer's prediction;
-// a data set too thin for a fit, or a fit that did not converge, is
-// recorded in run.Error, not returned, and leaves the predictions out.
-func predictScores(summaries []Summary, scores []CustomerScore, opt ScoreOptions, run *ModelRun) error {
+// CLVOptions is the horizon and discounting of predicted CLV: HorizonMonths
+// months of the model's period, discounted by DiscountRate a month.
+func (o ScoreOptions) CLVOptions() CLVOptions {
+	return MonthlyCLV(o.Period, o.HorizonMonths, o.DiscountRate)
+}
+
+// Forecast fits both models to summaries and predicts every customer over
+// the horizon of opt, discounted (opt.CLVOptions): the one computation of
+// predicted CLV, behind the nightly run, hearth clv fit and hearth clv
+// predict. It records the fitted models in run. A data set too thin for a
+// fit, or a fit that did not converge, is recorded in run.Error, not
+// returned, and gives no predictions.
+func Forecast(summaries []Summary, opt ScoreOptions, run *ModelRun) ([]Prediction, error) {
 	bg, err := FitBGNBD(summaries)
 	if err == nil {
 		run.BGNBD = &bg
@@ -104,18 +113,24 @@ func predictScores(summaries []Summary, scores []CustomerScore, opt ScoreOptions
 	}
 	if _, thin := errors.AsType[*FitError](err); thin {
 		run.Error = err.Error()
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, info := range []FitInfo{run.BGNBD.Info, run.GammaGamma.Info} {
 		if !info.Converged { // parameters the data cannot pin down: no predictions from them
 			run.Error = "the model fit did not converge: " + info.Status
-			return nil
+			return nil, nil
 		}
 	}
-	preds, err := Predict(summaries, run.BGNBD.Model, run.GammaGamma.Model, MonthlyCLV(opt.Period, opt.HorizonMonths, opt.DiscountRate))
+	return Predict(summaries, run.BGNBD.Model, run.GammaGamma.Model, opt.CLVOptions())
+}
+
+// predictScores forecasts every customer and fills in their predictions;
+// without a model (run.Error says why) the scores have none.
+func predictScores(summaries []Summary, scores []CustomerScore, opt ScoreOptions, run *ModelRun) error {
+	preds, err := Forecast(summaries, opt, run)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -50,11 +51,31 @@ func (s *Store) OrdersForCLV(ctx context.Context, end time.Time) ([]clv.Order, e
 }
 
 // modelJSON is how a fitted model is kept in clv_models: its parameters,
-// their standard errors and the fit's diagnostics.
-func modelJSON(params, stdErr any, info clv.FitInfo) map[string]any {
-	return map[string]any{"params": params, "std_err": stdErr, "converged": info.Converged,
-		"iterations": info.Iterations, "loglik": info.LogLikelihood, "customers": info.Customers,
-		"excluded": info.Excluded, "status": info.Status}
+// their standard errors and the fit's diagnostics. A number JSON cannot
+// hold (the NaN standard errors of a fit that did not converge, a
+// parameter that ran off to infinity) is stored as null.
+func modelJSON(params, stdErr map[string]float64, info clv.FitInfo) map[string]any {
+	return map[string]any{"params": finiteOrNulls(params), "std_err": finiteOrNulls(stdErr), "converged": info.Converged,
+		"iterations": info.Iterations, "loglik": finiteOrNull(info.LogLikelihood),
+		"customers": info.Customers, "excluded": info.Excluded, "status": info.Status}
+}
+
+// finiteOrNull is v, or nil (which JSON writes as null) for NaN and
+// infinities.
+func finiteOrNull(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+// finiteOrNulls applies finiteOrNull to every value.
+func finiteOrNulls(values map[string]float64) map[string]any {
+	out := make(map[string]any, len(values))
+	for k, v := range values {
+		out[k] = finiteOrNull(v)
+	}
+	return out
 }
 
 var snapshotColumns = []string{"customer_id", "orders", "first_order_at", "last_order_at", "revenue", "historical_clv",
@@ -73,10 +94,16 @@ func (s *Store) SaveCLVRun(ctx context.Context, run clv.ModelRun, scores []clv.C
 		gg = modelJSON(map[string]float64{"p": run.GammaGamma.Model.P, "q": run.GammaGamma.Model.Q, "gamma": run.GammaGamma.Model.Gamma},
 			map[string]float64{"p": run.GammaGamma.StdErr.P, "q": run.GammaGamma.StdErr.Q, "gamma": run.GammaGamma.StdErr.Gamma}, run.GammaGamma.Info)
 	}
-	bgJSON, _ := json.Marshal(bg)
-	ggJSON, _ := json.Marshal(gg)
+	bgJSON, err := json.Marshal(bg)
+	if err != nil {
+		return 0, fmt.Errorf("CLV model BG/NBD: %w", err)
+	}
+	ggJSON, err := json.Marshal(gg)
+	if err != nil {
+		return 0, fmt.Errorf("CLV model Gamma-Gamma: %w", err)
+	}
 	var id int64
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &id, `
 INSERT INTO clv_models (computed_at, observation_end, period, customers, bgnbd, gammagamma, error)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -67,5 +68,33 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 	}
 	if n := count(t, s, `SELECT count(*) FROM clv_models WHERE (bgnbd->'params'->>'r')::float = 0.24 AND (bgnbd->>'converged')::bool`); n != 1 {
 		t.Errorf("model parameters not stored")
+	}
+}
+
+// TestCLVRunWithoutConvergenceIsSaved: a fit that did not converge has NaN
+// standard errors (and may have parameters that ran off to infinity); the
+// run is saved all the same, the numbers JSON cannot hold stored as null,
+// and every customer keeps a snapshot without predictions.
+func TestCLVRunWithoutConvergenceIsSaved(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	importOrders(t, s, order("o1", "c1", 1, 10))
+	nan, inf := math.NaN(), math.Inf(1)
+	at := time.Date(2026, 2, 1, 3, 0, 0, 0, time.UTC)
+	run := clv.ModelRun{ComputedAt: at, End: at, Period: clv.Week, Customers: 1,
+		BGNBD: &clv.BGNBDFit{Model: clv.BGNBD{R: inf, Alpha: 2e7, A: 7e-6, B: 290}, StdErr: clv.BGNBD{R: nan, Alpha: nan, A: nan, B: nan},
+			Info: clv.FitInfo{Status: "Failure: the information matrix is not positive definite"}},
+		GammaGamma: &clv.GammaGammaFit{Model: clv.GammaGamma{P: 60, Q: 2e7, Gamma: 7e6}, StdErr: clv.GammaGamma{P: nan, Q: nan, Gamma: nan}},
+		Error:      "the model fit did not converge: Failure: the information matrix is not positive definite"}
+	scores := []clv.CustomerScore{{CustomerID: "c1", Orders: 1, Revenue: 10, Historical: 10, Recency: 1, Frequency: 1, Monetary: 1, Segment: "Lost"}}
+	if _, err := s.SaveCLVRun(ctx, run, scores); err != nil {
+		t.Fatalf("a run whose fit did not converge was not saved: %v", err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM clv_models WHERE bgnbd->'std_err'->'r' = 'null' AND bgnbd->'params'->'r' = 'null'
+		AND (bgnbd->'params'->>'b')::float = 290 AND gammagamma->'std_err'->'p' = 'null' AND error LIKE 'the model fit did not converge%'`); n != 1 {
+		t.Errorf("the model row does not hold null for NaN and Inf")
+	}
+	if n := count(t, s, `SELECT count(*) FROM clv_snapshots WHERE customer_id = 'c1' AND predicted_clv IS NULL`); n != 1 {
+		t.Errorf("the customer has no snapshot without predictions")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -24,11 +25,15 @@ func TestMain(m *testing.M) {
 // sentinel stands for every secret: no output may ever contain it.
 const sentinel = "SENTINEL0secret0value0do0not0print0me"
 
-// inProcess runs hearth with args and a fixed environment, in-process.
+// testNow is the clock of in-process runs: every test sees the same "now".
+var testNow = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
+// inProcess runs hearth with args and a fixed environment and clock
+// (testNow), in-process.
 func inProcess(t testing.TB, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	c := &cli{stdout: &out, stderr: &errOut, env: func(k string) (string, bool) {
+	c := &cli{stdout: &out, stderr: &errOut, now: func() time.Time { return testNow }, env: func(k string) (string, bool) {
 		v, ok := env[k]
 		return v, ok
 	}}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -22,6 +23,7 @@ type clvFlags struct {
 	asJSON                       bool
 	horizon                      int
 	discount                     float64
+	given                        map[string]bool // the flags on the command line
 }
 
 func (c *cli) clvFlagSet(name, synopsis, about string, withJSON bool) (*flag.FlagSet, *clvFlags) {
@@ -35,27 +37,52 @@ func (c *cli) clvFlagSet(name, synopsis, about string, withJSON bool) (*flag.Fla
 		fs.BoolVar(&f.asJSON, "json", false, "print JSON: bgnbd.{r,alpha,a,b,loglik,...} and gammagamma.{p,q,gamma,loglik,...}")
 	} else {
 		fs.IntVar(&f.horizon, "horizon-months", 0, "months predicted CLV looks ahead (default clv.horizon_months)")
-		fs.Float64Var(&f.discount, "discount-rate", -1, "discount rate per month (default clv.discount_rate)")
+		fs.Float64Var(&f.discount, "discount-rate", 0, "discount rate per month (default clv.discount_rate)")
 	}
 	return fs, f
 }
 
-// scoreOptions are the CLV options of the configuration and the flags.
-func (f *clvFlags) scoreOptions(cfg config.Config) (clv.ScoreOptions, error) {
-	name := cfg.CLV.Period
-	if f.period != "" {
-		name = f.period
-	}
-	period, err := clv.ParsePeriod(name)
+// clvScoreOptions are the CLV options of the configuration: the nightly
+// run, hearth clv fit and hearth clv predict all score with them, so that
+// each customer's predicted CLV is the same whichever computed it.
+func clvScoreOptions(cfg config.Config) (clv.ScoreOptions, error) {
+	period, err := clv.ParsePeriod(cfg.CLV.Period)
 	if err != nil {
-		return clv.ScoreOptions{}, usageError{"clv: --period: " + err.Error()}
+		return clv.ScoreOptions{}, configError{fmt.Errorf("clv.period: %w", err)}
 	}
-	o := clv.ScoreOptions{Period: period, HorizonMonths: cfg.CLV.HorizonMonths, DiscountRate: cfg.CLV.DiscountRate,
-		MarginRate: cfg.CLV.MarginRate, AcquisitionCost: cfg.CLV.AcquisitionCost, Location: cfg.Location()}
-	if f.horizon != 0 {
+	return clv.ScoreOptions{Period: period, HorizonMonths: cfg.CLV.HorizonMonths, DiscountRate: cfg.CLV.DiscountRate,
+		MarginRate: cfg.CLV.MarginRate, AcquisitionCost: cfg.CLV.AcquisitionCost, Location: cfg.Location()}, nil
+}
+
+// note records which flags fs was given, so that only those override the
+// configuration.
+func (f *clvFlags) note(fs *flag.FlagSet) {
+	f.given = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+}
+
+// scoreOptions are the configuration's CLV options with the flags given
+// applied.
+func (f *clvFlags) scoreOptions(cfg config.Config) (clv.ScoreOptions, error) {
+	o, err := clvScoreOptions(cfg)
+	if err != nil {
+		return o, err
+	}
+	if f.given["period"] {
+		if o.Period, err = clv.ParsePeriod(f.period); err != nil {
+			return o, usageError{"clv: --period: " + err.Error()}
+		}
+	}
+	if f.given["horizon-months"] {
+		if f.horizon < 1 {
+			return o, usageError{fmt.Sprintf("clv: --horizon-months must be at least 1, not %d", f.horizon)}
+		}
 		o.HorizonMonths = f.horizon
 	}
-	if f.discount >= 0 {
+	if f.given["discount-rate"] {
+		if !(f.discount >= 0 && f.discount < 1) {
+			return o, usageError{fmt.Sprintf("clv: --discount-rate must be a monthly rate from 0 up to 1, not %g", f.discount)}
+		}
 		o.DiscountRate = f.discount
 	}
 	if f.end != "" {
@@ -82,6 +109,7 @@ func (c *cli) clvFit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	f.note(fs)
 	opt, err := f.scoreOptions(cfg)
 	if err != nil {
 		return err
@@ -131,7 +159,7 @@ func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt cl
 	var run clv.ModelRun
 	var scores []clv.CustomerScore
 	err = store.RunExclusive(ctx, clvJob, func(ctx context.Context) error {
-		run, scores, err = refreshCLV(ctx, store, opt)
+		run, scores, err = refreshCLV(ctx, store, opt, c.now())
 		return err
 	})
 	return run, len(scores), err
@@ -139,11 +167,11 @@ func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt cl
 
 // refreshCLV links customers by the ids on their orders, then scores every
 // customer and saves the run: the nightly job's work.
-func refreshCLV(ctx context.Context, store *storage.Store, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, error) {
+func refreshCLV(ctx context.Context, store *storage.Store, opt clv.ScoreOptions, now time.Time) (clv.ModelRun, []clv.CustomerScore, error) {
 	if _, err := store.LinkByOrderIDs(ctx); err != nil {
 		return clv.ModelRun{}, nil, err
 	}
-	return clv.Refresh(ctx, store, opt, time.Now())
+	return clv.Refresh(ctx, store, opt, now)
 }
 
 // fitSummaries fits both models to summaries; a fit the data cannot
@@ -185,7 +213,7 @@ func writeFitText(w io.Writer, run clv.ModelRun) {
 		writeFitInfo(w, gg.Info)
 	}
 	if run.Error != "" {
-		fmt.Fprintf(w, "not fitted: %s\n", run.Error)
+		fmt.Fprintf(w, "no predictions: %s\n", run.Error)
 	}
 }
 
@@ -202,14 +230,28 @@ func writeFitInfo(w io.Writer, info clv.FitInfo) {
 }
 
 // fitJSON is the --json form of a model: parameters, log-likelihood and
-// diagnostics side by side.
+// diagnostics side by side. A number JSON cannot hold (the NaN standard
+// errors of a fit that did not converge) is null.
 func fitJSON(params map[string]float64, stdErr map[string]float64, info clv.FitInfo) map[string]any {
-	out := map[string]any{"loglik": info.LogLikelihood, "converged": info.Converged, "iterations": info.Iterations,
-		"customers": info.Customers, "excluded": info.Excluded, "std_err": stdErr}
+	out := map[string]any{"loglik": jsonNumber(info.LogLikelihood), "converged": info.Converged, "iterations": info.Iterations,
+		"customers": info.Customers, "excluded": info.Excluded, "status": info.Status}
+	se := make(map[string]any, len(stdErr))
+	for k, v := range stdErr {
+		se[k] = jsonNumber(v)
+	}
+	out["std_err"] = se
 	for k, v := range params {
-		out[k] = v
+		out[k] = jsonNumber(v)
 	}
 	return out
+}
+
+// jsonNumber is v, or nil (null) for NaN and infinities.
+func jsonNumber(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
 }
 
 func writeFitJSON(w io.Writer, run clv.ModelRun) error {
@@ -239,6 +281,7 @@ func (c *cli) clvPredict(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	f.note(fs)
 	opt, err := f.scoreOptions(cfg)
 	if err != nil {
 		return err
@@ -299,7 +342,7 @@ func (c *cli) scoreFromDatabase(ctx context.Context, cfg config.Config, opt clv.
 	if _, _, err := migrate(ctx, db.DB, log); err != nil {
 		return clv.ModelRun{}, nil, err
 	}
-	opt.End = time.Now()
+	opt.End = c.now()
 	orders, err := storage.New(db.DB).OrdersForCLV(ctx, opt.End)
 	if err != nil {
 		return clv.ModelRun{}, nil, err
@@ -316,17 +359,13 @@ func (c *cli) predictSummaries(path string, opt clv.ScoreOptions) error {
 	if !monetary {
 		return fmt.Errorf("%s: predicting CLV needs a monetary_value column", path)
 	}
-	bg, err := clv.FitBGNBD(summaries)
+	var run clv.ModelRun
+	preds, err := clv.Forecast(summaries, opt, &run)
 	if err != nil {
 		return err
 	}
-	gg, err := clv.FitGammaGamma(summaries)
-	if err != nil {
-		return err
-	}
-	preds, err := clv.Predict(summaries, bg.Model, gg.Model, clv.MonthlyCLV(opt.Period, opt.HorizonMonths, opt.DiscountRate))
-	if err != nil {
-		return err
+	if run.Error != "" {
+		return fmt.Errorf("%s: no predictions: %s", path, run.Error)
 	}
 	w := csv.NewWriter(c.stdout)
 	w.Write([]string{"customer_id", "frequency", "recency", "T", "monetary_value", "p_alive", "expected_purchases", "expected_average_value", "clv"})

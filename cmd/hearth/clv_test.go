@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/jmoiron/sqlx"
 )
 
 // cdnowOrdersFile writes CDNOW's sample as an order file: one order per
@@ -110,9 +111,12 @@ func TestCLVPredictWritesTheCDNOWCLV(t *testing.T) {
 // TestCLVFitFromTheDatabaseSavesSnapshots: imported orders are scored by
 // hearth clv fit, which saves a snapshot per customer and the model; clv
 // predict reads the same orders without saving anything.
+//
+// Both compute predicted CLV the one way, discounted by clv.discount_rate:
+// the CLV clv fit stores for a customer is the one clv predict writes.
 func TestCLVFitFromTheDatabaseSavesSnapshots(t *testing.T) {
 	dsn := storagetest.URL(t)
-	env := map[string]string{"DATABASE_URL": dsn}
+	env := map[string]string{"DATABASE_URL": dsn, "HEARTH_CLV_DISCOUNT_RATE": "0.05"}
 	if code, _, stderr := inProcess(t, env, "import", "orders", cdnowOrdersFile(t)); code != 0 {
 		t.Fatalf("import: %s", stderr)
 	}
@@ -133,6 +137,85 @@ func TestCLVFitFromTheDatabaseSavesSnapshots(t *testing.T) {
 	if n := countRows(t, dsn, `SELECT count(*) FROM clv_models`); n != 1 {
 		t.Errorf("predict saved a model")
 	}
+	stored := queryFloat(t, dsn, `SELECT predicted_clv FROM clv_snapshots WHERE customer_id = '1'`)
+	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil || rows[0][6] != "predicted_clv" || rows[1][0] != "1" {
+		t.Fatalf("predict output: %v: %v", err, rows[:2])
+	}
+	predicted, _ := strconv.ParseFloat(rows[1][6], 64)
+	if math.Abs(stored-predicted) > 1e-6 {
+		t.Errorf("customer 1: clv fit stored a predicted CLV of %.6f, clv predict says %.6f", stored, predicted)
+	}
+}
+
+func queryFloat(t *testing.T, dsn, query string) float64 {
+	t.Helper()
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v float64
+	if err := db.Get(&v, query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
+
+// steadyOrdersFile is twelve customers who each bought on the first of
+// every month of 2025 for about the same amount: data on which neither
+// model converges (every customer alike, the parameters run off to
+// infinity and the standard errors are NaN).
+func steadyOrdersFile(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("order_id,customer_id,ordered_at,amount\n")
+	for c := range 12 {
+		for m := 1; m <= 12; m++ {
+			fmt.Fprintf(&b, "s%d-%d,steady%02d,2025-%02d-01,%d.00\n", c, m, c, m, 20+c%3)
+		}
+	}
+	return writeTemp(t, "steady.csv", b.String())
+}
+
+// TestCLVFitThatDoesNotConvergeKeepsEveryoneScored: a fit with NaN
+// standard errors is printed (as JSON too, with null for them), the run is
+// saved, and every customer is scored without predictions, with the reason
+// said.
+func TestCLVFitThatDoesNotConvergeKeepsEveryoneScored(t *testing.T) {
+	file := steadyOrdersFile(t)
+	code, stdout, stderr := inProcess(t, nil, "clv", "fit", "--orders", file, "--json")
+	if code != 0 {
+		t.Fatalf("clv fit --orders --json: exit %d: %s", code, stderr)
+	}
+	var out struct {
+		BGNBD struct {
+			Converged bool
+			StdErr    map[string]*float64 `json:"std_err"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || out.BGNBD.Converged || out.BGNBD.StdErr["r"] != nil {
+		t.Errorf("clv fit --json: %v: %s", err, stdout)
+	}
+
+	dsn := storagetest.URL(t)
+	env := map[string]string{"DATABASE_URL": dsn}
+	if code, _, stderr := inProcess(t, env, "import", "orders", file); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	code, stdout, stderr = inProcess(t, env, "clv", "fit")
+	if code != 0 || !strings.Contains(stdout, "no predictions: the model fit did not converge") {
+		t.Fatalf("clv fit: exit %d:\n%s%s", code, stdout, stderr)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM clv_snapshots WHERE predicted_clv IS NULL AND rfm_segment <> ''`); n != 12 {
+		t.Errorf("%d customers scored without predictions, want 12", n)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM clv_models WHERE error LIKE 'the model fit did not converge%'`); n != 1 {
+		t.Errorf("the run's reason is not stored")
+	}
+	if code, stdout, stderr = inProcess(t, env, "clv", "fit", "--json"); code != 0 || !json.Valid([]byte(stdout)) {
+		t.Errorf("clv fit --json from the database: exit %d:\n%s%s", code, stdout, stderr)
+	}
 }
 
 func TestCLVUsageErrors(t *testing.T) {
@@ -146,6 +229,8 @@ func TestCLVUsageErrors(t *testing.T) {
 		{[]string{"clv", "fit", "--summary", writeTemp(t, "s.csv", "ID,frequency,T\n1,2,3\n")}, "no recency column"},
 		{[]string{"clv", "predict", "--summary", writeTemp(t, "s.csv", "ID,frequency,recency,T\n1,2,3,4\n")}, "needs a monetary_value column"},
 		{[]string{"clv", "frobnicate"}, "unknown subcommand"},
+		{[]string{"clv", "predict", "--horizon-months", "0"}, "--horizon-months must be at least 1, not 0"},
+		{[]string{"clv", "predict", "--discount-rate", "-0.5"}, "--discount-rate must be a monthly rate from 0 up to 1, not -0.5"},
 	} {
 		code, _, stderr := inProcess(t, nil, c.args...)
 		if code == 0 || !strings.Contains(stderr, c.want) {

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // community.timezone works on hosts without a zone database
 
 	"github.com/hearthbot/hearth/config"
@@ -24,7 +25,7 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C ends Hearth at once
 	}()
-	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, env: os.LookupEnv}
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, env: os.LookupEnv, now: time.Now}
 	os.Exit(c.main(ctx, os.Args[1:]))
 }
 
@@ -34,6 +35,7 @@ type cli struct {
 	stdin          io.Reader // the console chat's input
 	stdout, stderr io.Writer
 	env            config.LookupEnv
+	now            func() time.Time // the clock: time.Now, a fixed time in tests
 }
 
 // command is one subcommand; name may be two words ("config check").
