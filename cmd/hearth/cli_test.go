@@ -55,7 +55,9 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"config", "check", "-h"}, 0, "secrets masked", ""},
 		{[]string{"version"}, 0, "hearth ", ""},
 		{[]string{"frobnicate"}, 2, "", `hearth: unknown command "frobnicate" (see hearth --help)`},
-		{[]string{"config"}, 2, "", `hearth: config: unknown subcommand "" (want: check; see hearth --help)`},
+		{[]string{"config"}, 2, "", `hearth: config: name a subcommand (want check; see hearth config --help)`},
+		{[]string{"clv", "fitt"}, 2, "", `hearth: clv: unknown subcommand "fitt" (want fit or predict; see hearth clv --help)`},
+		{[]string{"help", "frobnicate"}, 2, "", `hearth: unknown command "frobnicate" (see hearth --help)`},
 		{[]string{"migrate", "--bogus"}, 2, "", "hearth: migrate: flag provided but not defined: -bogus (see hearth migrate --help)"},
 		{[]string{"version", "extra"}, 2, "", `hearth: version: unexpected argument "extra"`},
 		{[]string{"config", "check", "--config", "/nonexistent/hearth.yaml"}, 2, "", "hearth: read config file: open /nonexistent/hearth.yaml"},
@@ -76,6 +78,49 @@ func TestUsageAndExitCodes(t *testing.T) {
 				t.Errorf("stderr %q, want one line starting %q", stderr, c.stderrLine)
 			}
 		})
+	}
+}
+
+// TestEveryCommandAnswersHelp: every command and subcommand, and every
+// group of subcommands, shows its usage on --help, -h, help before it and
+// help after it, with exit code 0 and nothing on stderr.
+func TestEveryCommandAnswersHelp(t *testing.T) {
+	check := func(t *testing.T, want string, args ...string) {
+		t.Helper()
+		code, stdout, stderr := inProcess(t, nil, args...)
+		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, want) {
+			t.Errorf("hearth %s: exit %d, stderr %q, stdout:\n%s\nwant it to start %q", strings.Join(args, " "), code, stderr, stdout, want)
+		}
+	}
+	groups := map[string]bool{}
+	for _, cmd := range commands {
+		words := strings.Fields(cmd.name)
+		want := "Usage: hearth " + cmd.name
+		check(t, want, append(words, "--help")...)
+		check(t, want, append(words, "-h")...)
+		check(t, want, append([]string{"help"}, words...)...)
+		check(t, want, append(words, "help")...)
+		if len(words) > 1 {
+			groups[words[0]] = true
+		}
+	}
+	for group := range groups {
+		want := "Usage: hearth " + group + " <subcommand>"
+		check(t, want, group, "--help")
+		check(t, want, "help", group)
+		check(t, want, group, "help")
+		_, stdout, _ := inProcess(t, nil, "help", group)
+		for _, sub := range subcommands(group) {
+			if !strings.Contains(stdout, sub.name) {
+				t.Errorf("hearth help %s does not list %q:\n%s", group, sub.name, stdout)
+			}
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		check(t, "Hearth runs a brand's customer community", args...)
+	}
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+		check(t, "hearth "+versionString()+" (go", args...)
 	}
 }
 
