@@ -78,10 +78,16 @@ func webhooks(t *testing.T, h *web.OrderWebhooks) (string, *fakeSink) {
 	return serveWebhooks(t, h), sink
 }
 
+// testNow is the webhooks' clock in tests, unless a test sets its own.
+var testNow = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
 // serveWebhooks serves h on a fresh Server and returns its base URL.
 func serveWebhooks(t *testing.T, h *web.OrderWebhooks) string {
 	t.Helper()
 	h.Log = quiet
+	if h.Now == nil {
+		h.Now = func() time.Time { return testNow }
+	}
 	s, err := web.Listen("127.0.0.1:0", func(context.Context) error { return nil }, web.NewRegistry("test"), quiet)
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/hearthbot/hearth/clv"
 )
@@ -34,6 +35,7 @@ type Reader struct {
 	skip   int64                // bytes of a byte order mark skipped
 	seen   map[uint64]seenOrder // by the hash of the order id
 	seed   maphash.Seed
+	now    time.Time // when the orders are received (see Record.Order)
 	report Report
 }
 
@@ -59,11 +61,12 @@ func (e *RowError) Error() string {
 	return strings.Join(msgs, "; ")
 }
 
-// NewReader reads the header row of src and returns a Reader for its rows.
+// NewReader reads the header row of src and returns a Reader for its rows,
+// received at now: an order dated more than MaxAhead after now is refused.
 // A wrong header is a *HeaderError. A UTF-8 byte order mark is skipped.
-func NewReader(src io.Reader) (*Reader, error) {
+func NewReader(src io.Reader, now time.Time) (*Reader, error) {
 	buf := bufio.NewReaderSize(src, 64<<10)
-	r := &Reader{seen: make(map[uint64]seenOrder), seed: maphash.MakeSeed()}
+	r := &Reader{seen: make(map[uint64]seenOrder), seed: maphash.MakeSeed(), now: now}
 	if bom, _ := buf.Peek(3); string(bom) == "\uFEFF" {
 		n, _ := buf.Discard(3)
 		r.skip = int64(n)
@@ -115,7 +118,7 @@ func (r *Reader) Next() (clv.Order, error) {
 				Msg: fmt.Sprintf("%d fields, but the header has %d columns", len(fields), r.width)})
 		}
 		rec := r.cols.record(fields)
-		o, problems := rec.Order()
+		o, problems := rec.Order(r.now)
 		if problems != nil {
 			for i := range problems {
 				problems[i].Line = line
@@ -242,16 +245,16 @@ func (rep Report) Err() error {
 	return errors.New(b.String())
 }
 
-// Read reads a whole order file and hands each valid order to each, in file
-// order (a nil each only checks the file). Invalid rows are listed in the
+// Read reads a whole order file, received at now, and hands each valid
+// order to each, in file order (a nil each only checks the file). Invalid rows are listed in the
 // Report, not returned as the error: the error is for what stops reading (a
 // wrong header, a failed read, or an error from each).
 //
 // To import all or nothing, hand the orders to a transaction and commit only
 // when the Report's Err is nil; to skip invalid rows, commit anyway and show
 // Report.Err as a warning.
-func Read(src io.Reader, each func(clv.Order) error) (Report, error) {
-	r, err := NewReader(src)
+func Read(src io.Reader, now time.Time, each func(clv.Order) error) (Report, error) {
+	r, err := NewReader(src, now)
 	if err != nil {
 		return Report{}, err
 	}

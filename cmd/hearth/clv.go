@@ -123,7 +123,7 @@ func (c *cli) clvFit(ctx context.Context, args []string) error {
 		}
 		run = fitSummaries(summaries)
 	case f.orders != "":
-		summaries, end, err := readOrdersFile(f.orders, opt.Period, opt.End, opt.MarginRate)
+		summaries, end, err := c.readOrdersFile(f.orders, opt.Period, opt.End, opt.MarginRate)
 		if err != nil {
 			return err
 		}
@@ -297,7 +297,7 @@ func (c *cli) clvPredict(ctx context.Context, args []string) error {
 			return err
 		}
 		defer file.Close()
-		orders, err := readAllOrders(f.orders, file)
+		orders, err := c.readAllOrders(f.orders, file)
 		if err != nil {
 			return err
 		}

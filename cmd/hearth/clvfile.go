@@ -110,9 +110,9 @@ func summaryRow(rec []string, col map[string]int, monetary bool) (clv.Summary, e
 
 // readAllOrders reads a whole order file as hearth import orders does;
 // any invalid row is an error listing the file's problems.
-func readAllOrders(path string, r io.Reader) ([]clv.Order, error) {
+func (c *cli) readAllOrders(path string, r io.Reader) ([]clv.Order, error) {
 	var orders []clv.Order
-	report, err := ordercsv.Read(r, func(o clv.Order) error { orders = append(orders, o); return nil })
+	report, err := ordercsv.Read(r, c.now(), func(o clv.Order) error { orders = append(orders, o); return nil })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -124,13 +124,13 @@ func readAllOrders(path string, r io.Reader) ([]clv.Order, error) {
 
 // readOrdersFile reads an order file and summarises it in period up to end
 // (zero: the day of the last order), counting margin.
-func readOrdersFile(path string, period clv.Period, end time.Time, marginRate float64) ([]clv.Summary, time.Time, error) {
+func (c *cli) readOrdersFile(path string, period clv.Period, end time.Time, marginRate float64) ([]clv.Summary, time.Time, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, end, err
 	}
 	defer f.Close()
-	orders, err := readAllOrders(path, f)
+	orders, err := c.readAllOrders(path, f)
 	if err != nil {
 		return nil, end, err
 	}

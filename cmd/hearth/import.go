@@ -53,7 +53,7 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	}
 	store := storage.New(db.DB)
 
-	reader, err := ordercsv.NewReader(f)
+	reader, err := ordercsv.NewReader(f, c.now())
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -87,3 +87,40 @@ func TestImportOrders(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRefusesWhatPostgreSQLWould: rows PostgreSQL would refuse (or
+// round) are reported by line and column before anything reaches it, never
+// as a database error; --skip-invalid imports the rest.
+func TestImportRefusesWhatPostgreSQLWould(t *testing.T) {
+	dsn := storagetest.URL(t)
+	env := map[string]string{"DATABASE_URL": dsn}
+	file := writeTemp(t, "odd.csv", "order_id,customer_id,ordered_at,amount\n"+
+		"ok-1,C1,2026-01-05,25.00\n"+
+		"nul,C\x001,2026-01-05,25.00\n"+
+		"utf8,C\xff,2026-01-05,25.00\n"+
+		"big,C1,2026-01-05,1000000000000\n"+
+		"cents,C1,2026-01-05,25.005\n"+
+		"offset,C1,2026-01-05T10:00:00+18:00,25.00\n"+
+		strings.Repeat("x", 256)+",C1,2026-01-05,25.00\n"+
+		"old,C1,1969-12-31,25.00\n"+
+		"ahead,C1,2026-03-04,25.00\n"+
+		"ok-2,C2,2026-03-03,12.50\n") // within a day of the clock, 2026-03-02 12:00
+	code, stdout, stderr := inProcess(t, env, "import", "orders", file)
+	if code != 1 || stdout != "" || strings.Contains(stderr, "pq:") {
+		t.Fatalf("strict import: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"8 of 10 rows are invalid", "line 3, column customer_id:", "line 4, column customer_id:",
+		"line 5, column amount:", "line 6, column amount:", "line 7, column ordered_at:", "line 8, column order_id:",
+		"line 9, column ordered_at:", "line 10, column ordered_at:", "nothing was imported"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM orders`); n != 0 {
+		t.Fatalf("%d orders after a refused import", n)
+	}
+	code, stdout, stderr = inProcess(t, env, "import", "orders", "--skip-invalid", file)
+	if code != 0 || !strings.Contains(stdout, "2 new") || !strings.Contains(stdout, "8 invalid rows skipped") {
+		t.Fatalf("--skip-invalid: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
