@@ -145,7 +145,7 @@ func TestEachBadFieldIsReportedWithLineAndColumn(t *testing.T) {
 		{`o,c,2024-01-01,10 "inch",,,,,,,`, `line 2: a " inside a field that is not in quotes (put the field in quotes and double the " inside it)`},
 	} {
 		t.Run(c.want, func(t *testing.T) {
-			r, err := ordercsv.NewReader(strings.NewReader(header + c.row + "\n"), now)
+			r, err := ordercsv.NewReader(strings.NewReader(header+c.row+"\n"), now)
 			if err != nil {
 				t.Fatal(err)
 			}
