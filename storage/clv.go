@@ -14,13 +14,14 @@ import (
 )
 
 // ordersForCLVSQL reads the orders that can count towards CLV, with each
-// order's refunds: the larger of what the order says and the refunds
-// reported on their own.
+// order's refunds: the larger of what the order says and the refunds its
+// source reported on their own.
 const ordersForCLVSQL = `
 SELECT o.id, o.customer_id, o.ordered_at, o.amount,
        GREATEST(o.refunded, COALESCE(r.total, 0)) AS refunded, o.currency, o.margin, o.status
 FROM orders o
-LEFT JOIN (SELECT order_id, sum(amount) AS total FROM refunds GROUP BY order_id) r ON r.order_id = o.id
+LEFT JOIN (SELECT source, order_id, sum(amount) AS total FROM refunds GROUP BY source, order_id) r
+       ON r.source = o.source AND r.order_id = o.id
 WHERE o.status = 'paid' AND o.ordered_at <= $1
 ORDER BY o.customer_id, o.ordered_at, o.id`
 

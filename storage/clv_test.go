@@ -21,7 +21,7 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 	cancelled := order("o4", "c2", 8, 99)
 	cancelled.Status = clv.StatusCancelled
 	importOrders(t, s, order("o1", "c1", 1, 10), order("o2", "c1", 20, 20), refunded, cancelled, order("o5", "c3", 28, 50))
-	if err := s.SaveRefund(ctx, clv.Refund{ID: "r1", OrderID: "o3", Amount: 8}); err != nil {
+	if err := s.SaveRefund(ctx, "csv", clv.Refund{ID: "r1", OrderID: "o3", Amount: 8}); err != nil {
 		t.Fatal(err)
 	}
 	orders, err := s.OrdersForCLV(ctx, time.Date(2026, 1, 25, 0, 0, 0, 0, time.UTC))

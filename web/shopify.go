@@ -76,7 +76,7 @@ func (h *OrderWebhooks) shopify(w http.ResponseWriter, r *http.Request) {
 		case refund.Amount == 0:
 			ignore(w, log, fmt.Sprintf("refund %s moved no money", refund.ID))
 		default:
-			h.saveRefund(w, r, log, refund)
+			h.saveRefund(w, r, log, "shopify", refund)
 		}
 	default:
 		ignore(w, log, fmt.Sprintf("topic %q is not about orders", topic))

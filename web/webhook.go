@@ -23,11 +23,11 @@ import (
 
 // OrderSink stores orders and refunds that shops send. Storage implements
 // it. Shops deliver at least once, so saving the same order id or refund id
-// again must update, not add. source names the route: api, shopify or
-// woocommerce.
+// of a source again must update, not add. source names the route (api,
+// shopify or woocommerce); each has its own ids.
 type OrderSink interface {
 	SaveOrders(ctx context.Context, source string, orders []clv.Order) error
-	SaveRefund(ctx context.Context, refund clv.Refund) error
+	SaveRefund(ctx context.Context, source string, refund clv.Refund) error
 }
 
 // DefaultMaxBody is the largest webhook body accepted when
@@ -175,9 +175,9 @@ func (h *OrderWebhooks) saveShopOrder(w http.ResponseWriter, r *http.Request, lo
 	}
 }
 
-// saveRefund hands a refund to the sink and answers like save.
-func (h *OrderWebhooks) saveRefund(w http.ResponseWriter, r *http.Request, log *slog.Logger, refund clv.Refund) {
-	if err := h.Sink.SaveRefund(r.Context(), refund); err != nil {
+// saveRefund hands a refund of source to the sink and answers like save.
+func (h *OrderWebhooks) saveRefund(w http.ResponseWriter, r *http.Request, log *slog.Logger, source string, refund clv.Refund) {
+	if err := h.Sink.SaveRefund(r.Context(), source, refund); err != nil {
 		log.Error("webhook refund not saved", "refund", refund.ID, "err", err)
 		fail(w, http.StatusInternalServerError, "the refund could not be stored; try again later")
 		return

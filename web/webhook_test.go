@@ -35,7 +35,9 @@ type fakeSink struct {
 	orders  [][]clv.Order
 	sources []string
 	refunds []clv.Refund
-	err     error
+	// refundSources are the sources the refunds came from.
+	refundSources []string
+	err           error
 }
 
 func (s *fakeSink) SaveOrders(_ context.Context, source string, orders []clv.Order) error {
@@ -49,13 +51,14 @@ func (s *fakeSink) SaveOrders(_ context.Context, source string, orders []clv.Ord
 	return nil
 }
 
-func (s *fakeSink) SaveRefund(_ context.Context, r clv.Refund) error {
+func (s *fakeSink) SaveRefund(_ context.Context, source string, r clv.Refund) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return s.err
 	}
 	s.refunds = append(s.refunds, r)
+	s.refundSources = append(s.refundSources, source)
 	return nil
 }
 

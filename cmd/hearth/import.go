@@ -17,14 +17,18 @@ import (
 var errInvalidFile = errors.New("nothing was imported: fix the rows above, or pass --skip-invalid to import the valid ones")
 
 func (c *cli) importOrders(ctx context.Context, args []string) error {
-	fs := c.flags("import orders", "FILE.csv [--skip-invalid] [--config FILE]",
+	fs := c.flags("import orders", "FILE.csv [--source csv|api|shopify|woocommerce] [--skip-invalid] [--config FILE]",
 		"Import shop orders from a CSV file with a header row. Required columns:\n"+
 			"order_id, customer_id, ordered_at (RFC 3339 or YYYY-MM-DD), amount. Optional:\n"+
 			"currency, margin or cost, status (paid, refunded, cancelled), email, phone,\n"+
-			"telegram_id, telegram_username, discord_id. Orders are upserted by order_id,\n"+
-			"so importing a file again changes nothing. Any invalid row is reported with\n"+
-			"its line and column and nothing is imported, unless --skip-invalid is given.")
+			"telegram_id, telegram_username, discord_id. Orders are upserted by source and\n"+
+			"order_id, so importing a file again changes nothing. Past orders of a shop that\n"+
+			"also sends webhooks are imported with --source shopify (or woocommerce, or api\n"+
+			"for POST /api/orders): the webhooks then update them instead of adding them\n"+
+			"again. Any invalid row is reported with its line and column and nothing is\n"+
+			"imported, unless --skip-invalid is given.")
 	skipInvalid := fs.Bool("skip-invalid", false, "import the valid rows and list the invalid ones")
+	sourceName := fs.String("source", "csv", "whose order ids the file holds: csv (the file's own), api, shopify or woocommerce")
 	path, rest := splitPositional(args)
 	cfg, err := c.parseConfig(fs, rest)
 	if err != nil {
@@ -32,6 +36,10 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	}
 	if path == "" {
 		return usageError{"import orders: name the CSV file to import (see hearth import orders --help)"}
+	}
+	source, err := storage.ParseOrderSource(*sourceName)
+	if err != nil {
+		return usageError{"import orders: --source: " + err.Error()}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -57,7 +65,7 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	imp, err := store.BeginImport(ctx, storage.SourceCSV)
+	imp, err := store.BeginImport(ctx, source)
 	if err != nil {
 		return err
 	}
@@ -114,7 +122,7 @@ func splitPositional(args []string) (string, []string) {
 			}
 			return "", args[:i]
 		case len(a) > 1 && a[0] == '-':
-			if (a == "--config" || a == "-config") && i+1 < len(args) {
+			if (a == "--config" || a == "-config" || a == "--source" || a == "-source") && i+1 < len(args) {
 				i++ // its value
 			}
 		default:

@@ -72,6 +72,16 @@ func TestImportOrders(t *testing.T) {
 		t.Error("the valid row was not imported")
 	}
 
+	// The same ids from Shopify are other orders; imported as Shopify's,
+	// they are the orders Shopify's webhooks update.
+	code, stdout, stderr = inProcess(t, env, "import", "orders", good, "--source", "shopify")
+	if code != 0 || !strings.Contains(stdout, "3 orders: 3 new") {
+		t.Fatalf("import --source shopify: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM orders WHERE id IN ('1001', '1002', '1003')`); n != 6 {
+		t.Errorf("%d orders 1001-1003, want 3 from the files and 3 from Shopify", n)
+	}
+
 	for _, c := range []struct {
 		args []string
 		code int
@@ -80,6 +90,7 @@ func TestImportOrders(t *testing.T) {
 		{[]string{"import", "orders"}, 2, "name the CSV file"},
 		{[]string{"import", "orders", filepath.Join(t.TempDir(), "missing.csv")}, 1, "no such file"},
 		{[]string{"import", "orders", writeTemp(t, "h.csv", "order,customer\n1,2\n")}, 1, "order_id"},
+		{[]string{"import", "orders", "--source", "etsy", good}, 2, `--source: "etsy" is not an order source (want csv, api, shopify or woocommerce)`},
 	} {
 		code, _, stderr := inProcess(t, env, c.args...)
 		if code != c.code || !strings.Contains(stderr, c.want) {
