@@ -15,6 +15,9 @@ type CustomerScore struct {
 	Last       time.Time // latest paid order
 	Revenue    float64   // paid, net of refunds
 	Historical float64   // margin to date minus the acquisition cost
+	// RepeatPurchases is the number of purchase days (Month: months)
+	// after the first: the summary's frequency. See OneTimeBuyer.
+	RepeatPurchases int
 
 	// The predictions, valid when HasModel: no model could be fitted
 	// when the data were too thin.
@@ -34,6 +37,9 @@ type ModelRun struct {
 	End        time.Time // observation end
 	Period     Period
 	Customers  int
+	// Later is how many paid orders were placed after End and left out
+	// (orders dated ahead, such as by a shop whose clock runs fast).
+	Later      int
 	BGNBD      *BGNBDFit
 	GammaGamma *GammaGammaFit
 	Error      string
@@ -55,11 +61,13 @@ type ScoreOptions struct {
 
 // Score runs the whole CLV pipeline over a shop's orders: historical CLV,
 // summaries, RFM, and the BG/NBD and Gamma-Gamma fits with each customer's
-// prediction, all in money of margin (profit). When the data cannot support
+// prediction, all in money of margin (profit). Orders placed after opt.End
+// are left out and counted in ModelRun.Later. When the data cannot support
 // a fit the run still scores every customer, without predictions, and says
 // why in ModelRun.Error. Scores are sorted by customer id.
 func Score(orders []Order, opt ScoreOptions) (ModelRun, []CustomerScore, error) {
 	run := ModelRun{End: opt.End, Period: opt.Period}
+	orders, run.Later = placedBy(orders, opt.End)
 	hist, err := HistoricalCLV(orders, HistoricalOptions{End: opt.End, MarginRate: opt.MarginRate, AcquisitionCost: opt.AcquisitionCost})
 	if err != nil {
 		return run, nil, err
@@ -75,7 +83,8 @@ func Score(orders []Order, opt ScoreOptions) (ModelRun, []CustomerScore, error) 
 	index := make(map[string]int, len(summaries))
 	for i, s := range summaries {
 		r := rfm[i]
-		scores[i] = CustomerScore{CustomerID: s.CustomerID, Recency: r.Recency, Frequency: r.Frequency, Monetary: r.Monetary, Segment: string(r.Segment)}
+		scores[i] = CustomerScore{CustomerID: s.CustomerID, RepeatPurchases: s.Frequency,
+			Recency: r.Recency, Frequency: r.Frequency, Monetary: r.Monetary, Segment: string(r.Segment)}
 		index[s.CustomerID] = i
 	}
 	for _, h := range hist {
@@ -88,6 +97,27 @@ func Score(orders []Order, opt ScoreOptions) (ModelRun, []CustomerScore, error) 
 		return run, nil, err
 	}
 	return run, scores, nil
+}
+
+// placedBy returns the orders placed by end, and how many purchases were
+// placed after it. The orders are not modified.
+func placedBy(orders []Order, end time.Time) ([]Order, int) {
+	later := 0
+	for _, o := range orders {
+		if o.OrderedAt.After(end) && IsPurchase(o) {
+			later++
+		}
+	}
+	if later == 0 {
+		return orders, 0
+	}
+	kept := make([]Order, 0, len(orders)-later)
+	for _, o := range orders {
+		if !o.OrderedAt.After(end) {
+			kept = append(kept, o)
+		}
+	}
+	return kept, later
 }
 
 // CLVOptions is the horizon and discounting of predicted CLV: HorizonMonths

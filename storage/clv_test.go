@@ -11,8 +11,8 @@ import (
 )
 
 // TestCLVOrdersAndSnapshots: OrdersForCLV applies refunds (the larger of
-// the order's own and those reported apart) and leaves out unpaid and
-// later orders; a run's snapshots replace the previous run's, whole.
+// the order's own and those reported apart) and leaves out unpaid orders;
+// a run's snapshots replace the previous run's, whole.
 func TestCLVOrdersAndSnapshots(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -24,11 +24,11 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 	if err := s.SaveRefund(ctx, "csv", clv.Refund{ID: "r1", OrderID: "o3", Amount: 8}); err != nil {
 		t.Fatal(err)
 	}
-	orders, err := s.OrdersForCLV(ctx, time.Date(2026, 1, 25, 0, 0, 0, 0, time.UTC))
+	orders, err := s.OrdersForCLV(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(orders) != 3 || orders[0].ID != "o1" || orders[2].ID != "o3" || orders[2].Refunded != 8 {
+	if len(orders) != 4 || orders[0].ID != "o1" || orders[2].ID != "o3" || orders[2].Refunded != 8 || orders[3].ID != "o5" {
 		t.Fatalf("orders for CLV = %+v", orders)
 	}
 
@@ -42,25 +42,27 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 	at := time.Date(2026, 2, 1, 3, 0, 0, 0, time.UTC)
 	run := clv.ModelRun{ComputedAt: at, End: at, Period: clv.Week, Customers: 2, Error: "too few customers"}
 	scores := []clv.CustomerScore{
-		{CustomerID: "c1", Orders: 2, First: orders[0].OrderedAt, Last: orders[1].OrderedAt, Revenue: 30, Historical: 30, Recency: 5, Frequency: 4, Monetary: 3, Segment: "Loyal"},
+		{CustomerID: "c1", Orders: 2, First: orders[0].OrderedAt, Last: orders[1].OrderedAt, Revenue: 30, Historical: 30, RepeatPurchases: 1,
+			Recency: 5, Frequency: 4, Monetary: 3, Segment: "Loyal"},
 		{CustomerID: "c2", Orders: 1, Revenue: 22, Historical: 22, Recency: 1, Frequency: 1, Monetary: 1, Segment: "Lost"},
 	}
 	if _, err := s.SaveCLVRun(ctx, run, scores); err != nil {
 		t.Fatal(err)
 	}
 	v, err := s.MemberValue(ctx, seen[0].Member)
-	if err != nil || !v.Scored || v.HasModel || v.Orders != 2 || v.Segment != "Loyal" || v.RFM != [3]int{5, 4, 3} || !v.ComputedAt.Equal(at) {
+	if err != nil || !v.Scored || v.HasModel || v.Orders != 2 || v.Segment != "Loyal" || v.RFM != [3]int{5, 4, 3} || !v.ComputedAt.Equal(at) ||
+		v.Ranked != 2 || v.OneTimeBuyer {
 		t.Fatalf("value after a run without a model = %+v, %v", v, err)
 	}
 	fit := clv.BGNBDFit{Model: clv.BGNBD{R: 0.24, Alpha: 4.4, A: 0.79, B: 2.4}, Info: clv.FitInfo{Converged: true, LogLikelihood: -10}}
 	run.BGNBD, run.Error = &fit, ""
 	scores = scores[:1]
-	scores[0].HasModel, scores[0].Predicted, scores[0].PAlive, scores[0].Expected = true, 41.5, 0.8, 1.7
+	scores[0].HasModel, scores[0].Predicted, scores[0].PAlive, scores[0].Expected, scores[0].RepeatPurchases = true, 41.5, 0.8, 1.7, 0
 	if _, err := s.SaveCLVRun(ctx, run, scores); err != nil {
 		t.Fatal(err)
 	}
 	v, err = s.MemberValue(ctx, seen[0].Member)
-	if err != nil || !v.HasModel || v.Predicted != 41.5 || v.PAlive != 0.8 {
+	if err != nil || !v.HasModel || v.Predicted != 41.5 || v.PAlive != 0.8 || !v.OneTimeBuyer {
 		t.Fatalf("value after a run with a model = %+v, %v", v, err)
 	}
 	if n := count(t, s, `SELECT count(*) FROM clv_snapshots`); n != 1 {

@@ -85,10 +85,12 @@ func (f *clvFlags) scoreOptions(cfg config.Config) (clv.ScoreOptions, error) {
 		}
 		o.DiscountRate = f.discount
 	}
-	if f.end != "" {
-		if o.End, err = time.Parse(time.DateOnly, f.end); err != nil {
+	if f.end != "" { // the whole day counts
+		day, err := time.ParseInLocation(time.DateOnly, f.end, cfg.Location())
+		if err != nil {
 			return o, usageError{fmt.Sprintf("clv: --end %q is not a date as YYYY-MM-DD", f.end)}
 		}
+		o.End = day.AddDate(0, 0, 1).Add(-time.Nanosecond)
 	}
 	switch {
 	case f.summary != "" && f.orders != "":
@@ -114,7 +116,11 @@ func (c *cli) clvFit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var run clv.ModelRun
+	var (
+		run    clv.ModelRun
+		scores []clv.CustomerScore
+		linked = -1 // customers linked to members; -1 when not from the database
+	)
 	switch {
 	case f.summary != "":
 		summaries, _, err := readSummaryFile(f.summary)
@@ -123,37 +129,59 @@ func (c *cli) clvFit(ctx context.Context, args []string) error {
 		}
 		run = fitSummaries(summaries)
 	case f.orders != "":
-		summaries, end, err := c.readOrdersFile(f.orders, opt.Period, opt.End, opt.MarginRate)
-		if err != nil {
+		if run, scores, err = c.scoreOrderFile(f.orders, opt); err != nil {
 			return err
 		}
-		run = fitSummaries(summaries)
-		run.Period, run.End = opt.Period, end
 	default:
-		var saved int
-		if run, saved, err = c.refreshFromDatabase(ctx, cfg, opt); err != nil {
+		if run, scores, linked, err = c.refreshFromDatabase(ctx, cfg, opt); err != nil {
 			return err
 		}
-		defer fmt.Fprintf(c.stderr, "saved the CLV of %d customers\n", saved)
+		defer fmt.Fprintf(c.stderr, "saved the CLV of %s\n", plural(len(scores), "customer", "customers"))
+	}
+	notes := thinDataNotes(run, scores)
+	if linked >= 0 {
+		notes = append(notes, tierNotes(linked, cfg.TierRules())...)
 	}
 	if f.asJSON {
-		return writeFitJSON(c.stdout, run)
+		return writeFitJSON(c.stdout, run, notes)
 	}
-	writeFitText(c.stdout, run)
+	writeFitText(c.stdout, run, notes)
 	return nil
 }
 
+// scoreOrderFile scores an order file up to opt.End (zero: the day of its
+// last order), as the nightly run scores the stored orders.
+func (c *cli) scoreOrderFile(path string, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return clv.ModelRun{}, nil, err
+	}
+	defer file.Close()
+	orders, err := c.readAllOrders(path, file)
+	if err != nil {
+		return clv.ModelRun{}, nil, err
+	}
+	if opt.End.IsZero() {
+		opt.End = lastOrder(orders)
+	}
+	run, scores, err := clv.Score(orders, opt)
+	if err != nil {
+		return run, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return run, scores, nil
+}
+
 // refreshFromDatabase runs the CLV job now, waiting for a run in progress
-// on another replica.
-func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt clv.ScoreOptions) (clv.ModelRun, int, error) {
+// on another replica, and counts the customers linked to members.
+func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, int, error) {
 	log := newLogger(cfg.Log, c.stderr)
 	db, err := openDatabase(ctx, cfg.Database, log)
 	if err != nil {
-		return clv.ModelRun{}, 0, err
+		return clv.ModelRun{}, nil, 0, err
 	}
 	defer db.Close()
 	if _, _, err := migrate(ctx, db.DB, log); err != nil {
-		return clv.ModelRun{}, 0, err
+		return clv.ModelRun{}, nil, 0, err
 	}
 	store := storage.New(db.DB)
 	var run clv.ModelRun
@@ -162,7 +190,11 @@ func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt cl
 		run, scores, err = refreshCLV(ctx, store, opt, c.now())
 		return err
 	})
-	return run, len(scores), err
+	if err != nil {
+		return run, nil, 0, err
+	}
+	linked, err := store.LinkedValues(ctx)
+	return run, scores, len(linked), err
 }
 
 // refreshCLV links customers by the ids on their orders, then scores every
@@ -198,7 +230,7 @@ func fitSummaries(summaries []clv.Summary) clv.ModelRun {
 	return run
 }
 
-func writeFitText(w io.Writer, run clv.ModelRun) {
+func writeFitText(w io.Writer, run clv.ModelRun, notes []string) {
 	fmt.Fprintf(w, "customers: %d\n", run.Customers)
 	if bg := run.BGNBD; bg != nil {
 		m, se := bg.Model, bg.StdErr
@@ -214,6 +246,9 @@ func writeFitText(w io.Writer, run clv.ModelRun) {
 	}
 	if run.Error != "" {
 		fmt.Fprintf(w, "no predictions: %s\n", run.Error)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
 }
 
@@ -254,10 +289,13 @@ func jsonNumber(v float64) any {
 	return v
 }
 
-func writeFitJSON(w io.Writer, run clv.ModelRun) error {
+func writeFitJSON(w io.Writer, run clv.ModelRun, notes []string) error {
 	out := map[string]any{"customers": run.Customers}
 	if run.Error != "" {
 		out["error"] = run.Error
+	}
+	if len(notes) > 0 {
+		out["notes"] = notes
 	}
 	if bg := run.BGNBD; bg != nil {
 		out["bgnbd"] = fitJSON(map[string]float64{"r": bg.Model.R, "alpha": bg.Model.Alpha, "a": bg.Model.A, "b": bg.Model.B},
@@ -292,29 +330,18 @@ func (c *cli) clvPredict(ctx context.Context, args []string) error {
 	var scores []clv.CustomerScore
 	var run clv.ModelRun
 	if f.orders != "" {
-		file, err := os.Open(f.orders)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		orders, err := c.readAllOrders(f.orders, file)
-		if err != nil {
-			return err
-		}
-		if opt.End.IsZero() {
-			opt.End = lastOrder(orders)
-		}
-		run, scores, err = clv.Score(orders, opt)
-		if err != nil {
-			return err
-		}
+		run, scores, err = c.scoreOrderFile(f.orders, opt)
 	} else {
-		if run, scores, err = c.scoreFromDatabase(ctx, cfg, opt); err != nil {
-			return err
-		}
+		run, scores, err = c.scoreFromDatabase(ctx, cfg, opt)
+	}
+	if err != nil {
+		return err
 	}
 	if run.Error != "" {
 		fmt.Fprintf(c.stderr, "no predictions: %s\n", run.Error)
+	}
+	for _, n := range thinDataNotes(run, scores) {
+		fmt.Fprintf(c.stderr, "note: %s\n", n)
 	}
 	return writeScoresCSV(c.stdout, scores)
 }
@@ -343,7 +370,7 @@ func (c *cli) scoreFromDatabase(ctx context.Context, cfg config.Config, opt clv.
 		return clv.ModelRun{}, nil, err
 	}
 	opt.End = c.now()
-	orders, err := storage.New(db.DB).OrdersForCLV(ctx, opt.End)
+	orders, err := storage.New(db.DB).OrdersForCLV(ctx)
 	if err != nil {
 		return clv.ModelRun{}, nil, err
 	}

@@ -7,9 +7,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearthbot/hearth/storage/storagetest"
 	"github.com/jmoiron/sqlx"
@@ -35,6 +37,7 @@ func cdnowOrdersFile(t *testing.T) string {
 
 type fitOutput struct {
 	Customers int
+	Notes     []string
 	BGNBD     struct {
 		R, Alpha, A, B, Loglik float64
 		Converged              bool
@@ -123,6 +126,11 @@ func TestCLVFitFromTheDatabaseSavesSnapshots(t *testing.T) {
 	out := fitJSONOf(t, env)
 	if out.Customers != 2357 || out.BGNBD.R == 0 {
 		t.Fatalf("fit = %+v", out)
+	}
+	if !slices.ContainsFunc(out.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "1218 customers have not bought a second time: BG/NBD sees nobody leave before a repeat purchase")
+	}) {
+		t.Errorf("no word on one-time buyers' P(alive): %q", out.Notes)
 	}
 	if n := countRows(t, dsn, `SELECT count(*) FROM clv_snapshots WHERE predicted_clv IS NOT NULL AND rfm_segment <> ''`); n != 2357 {
 		t.Errorf("%d snapshots with predictions, want 2357", n)
@@ -236,5 +244,49 @@ func TestCLVUsageErrors(t *testing.T) {
 		if code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %q; want %q", c.args, code, stderr, c.want)
 		}
+	}
+}
+
+// TestCLVFitSaysWhyThinDataReadsOddly: orders dated ahead of the clock are
+// left out with a word (not a bare "customers: 0"), and a run of two
+// customers says why their RFM scores and tiers say little.
+func TestCLVFitSaysWhyThinDataReadsOddly(t *testing.T) {
+	dsn := storagetest.URL(t)
+	env := map[string]string{"DATABASE_URL": dsn}
+	ahead := testNow.Add(12 * time.Hour).Format(time.RFC3339) // accepted: within a day of the clock
+	file := writeTemp(t, "ahead.csv", "order_id,customer_id,ordered_at,amount\n1,a,"+ahead+",10\n2,b,"+ahead+",20\n")
+	if code, _, stderr := inProcess(t, env, "import", "orders", file); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	code, stdout, stderr := inProcess(t, env, "clv", "fit")
+	if code != 0 {
+		t.Fatalf("clv fit: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"customers: 0\n",
+		"note: 2 paid orders dated after 2026-03-02 were left out (an order counts once its date has passed",
+		"note: no paid order up to 2026-03-02: there is nobody to score yet"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("clv fit with every order ahead lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "saved the CLV of 0 customers") {
+		t.Errorf("stderr: %q", stderr)
+	}
+
+	file = writeTemp(t, "two.csv", "order_id,customer_id,ordered_at,amount\n3,a,2026-01-05,10\n4,b,2026-02-05,20\n5,b,2026-02-20,20\n")
+	if code, _, stderr := inProcess(t, env, "import", "orders", file); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	_, stdout, _ = inProcess(t, env, "clv", "fit")
+	for _, want := range []string{"customers: 2\n",
+		"note: only 2 customers: RFM scores rank customers in fifths of those scored together, so with fewer than 5 they say little",
+		"note: only 0 customers are linked to members: tiers compare a linked customer's value with the others', " +
+			"so nobody can be VIP by value (tiers.vip_percentile 90) until 5 are linked, nor Loyal (tiers.loyal_percentile 60) until 2 are"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("clv fit of two customers lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, _, stderr = inProcess(t, env, "clv", "predict"); code != 0 || !strings.Contains(stderr, "note: only 2 customers: RFM") {
+		t.Errorf("clv predict: exit %d, stderr %q", code, stderr)
 	}
 }

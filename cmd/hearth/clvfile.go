@@ -2,13 +2,11 @@ package main
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/clv/ordercsv"
@@ -120,30 +118,4 @@ func (c *cli) readAllOrders(path string, r io.Reader) ([]clv.Order, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return orders, nil
-}
-
-// readOrdersFile reads an order file and summarises it in period up to end
-// (zero: the day of the last order), counting margin.
-func (c *cli) readOrdersFile(path string, period clv.Period, end time.Time, marginRate float64) ([]clv.Summary, time.Time, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, end, err
-	}
-	defer f.Close()
-	orders, err := c.readAllOrders(path, f)
-	if err != nil {
-		return nil, end, err
-	}
-	if end.IsZero() {
-		end = lastOrder(orders)
-	}
-	txs := clv.Transactions(orders, func(o clv.Order) float64 { return clv.OrderMargin(o, marginRate) })
-	summaries, err := clv.Summarize(txs, clv.SummaryOptions{Period: period, End: end})
-	if err != nil {
-		return nil, end, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(summaries) == 0 {
-		return nil, end, errors.New(path + ": no paid orders up to " + end.Format(time.DateOnly))
-	}
-	return summaries, end, nil
 }

@@ -2,6 +2,9 @@
 -- is not Shopify order 4242. An order is keyed by its source and the id the
 -- source gave it, and a refund (reported on its own) by its source and id;
 -- it belongs to the order of the same source with its order_id.
+--
+-- A CLV snapshot also keeps the customer's repeat purchases, so that staff
+-- can be told why a one-time buyer's P(alive) is 1.
 
 -- +goose Up
 
@@ -21,7 +24,11 @@ ALTER TABLE refunds ADD PRIMARY KEY (source, id);
 DROP INDEX refunds_order;
 CREATE INDEX refunds_order ON refunds (source, order_id);
 
+-- NULL in snapshots taken before: unknown until the next CLV run.
+ALTER TABLE clv_snapshots ADD COLUMN repeat_purchases integer;
+
 -- +goose Down
+ALTER TABLE clv_snapshots DROP COLUMN repeat_purchases;
 
 -- Fails, leaving everything as it is, once two sources share an order or
 -- refund id: those orders cannot be told apart by id alone.
