@@ -42,6 +42,16 @@ ON CONFLICT (id) DO UPDATE SET member_id = $2, linked_at = now(), linked_via = '
 	})
 }
 
+// CustomerExists says whether the shop customer id is known: an order of
+// theirs was imported or received, or a member linked to them.
+func (s *Store) CustomerExists(ctx context.Context, id string) (bool, error) {
+	var known bool
+	if err := s.db.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)`, id); err != nil {
+		return false, fmt.Errorf("customer %q: %w", id, err)
+	}
+	return known, nil
+}
+
 // linkByOrderIDsSQL links customers whose orders carry the Telegram or
 // Discord id of a member who is linked to no customer yet. $1 limits it to
 // some customers and $2 to one member (NULL: all). When several customers
