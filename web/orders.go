@@ -124,7 +124,12 @@ func listProblems(problems []string) string {
 	if len(problems) <= maxListedProblems {
 		return strings.Join(problems, "; ")
 	}
-	return fmt.Sprintf("%s; and %d more problems", strings.Join(problems[:maxListedProblems], "; "), len(problems)-maxListedProblems)
+	more := len(problems) - maxListedProblems
+	noun := "problems"
+	if more == 1 {
+		noun = "problem"
+	}
+	return fmt.Sprintf("%s; and %d more %s", strings.Join(problems[:maxListedProblems], "; "), more, noun)
 }
 
 func (o *hearthOrder) record() ordercsv.Record {

@@ -115,7 +115,7 @@ func (r *Reader) Next() (clv.Order, error) {
 		line, _ := r.csv.FieldPos(0)
 		if len(fields) != r.width {
 			return clv.Order{}, r.reject(line, Problem{Line: line,
-				Msg: fmt.Sprintf("%d fields, but the header has %d columns", len(fields), r.width)})
+				Msg: fmt.Sprintf("%s, but the header has %s", count(len(fields), "field", "fields"), count(r.width, "column", "columns"))})
 		}
 		rec := r.cols.record(fields)
 		o, problems := rec.Order(r.now)
@@ -234,13 +234,17 @@ func (rep Report) Err() error {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d of %d rows are invalid:", rep.Invalid, rep.Rows)
+	verb := "are"
+	if rep.Invalid == 1 {
+		verb = "is"
+	}
+	fmt.Fprintf(&b, "%d of %s %s invalid:", rep.Invalid, count(rep.Rows, "row", "rows"), verb)
 	for _, p := range rep.Problems {
 		b.WriteString("\n  ")
 		b.WriteString(p.Error())
 	}
 	if rep.More > 0 {
-		fmt.Fprintf(&b, "\n  and %d more problems", rep.More)
+		fmt.Fprintf(&b, "\n  and %s", count(rep.More, "more problem", "more problems"))
 	}
 	return errors.New(b.String())
 }
@@ -281,4 +285,12 @@ func Read(src io.Reader, now time.Time, each func(clv.Order) error) (Report, err
 func (r *Reader) lastLine() int {
 	line, _ := r.csv.FieldPos(0)
 	return line
+}
+
+// count is n followed by one or many, as n asks: "1 row", "3 rows".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

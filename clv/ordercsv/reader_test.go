@@ -125,6 +125,7 @@ func TestEachBadFieldIsReportedWithLineAndColumn(t *testing.T) {
 		{"o,c,2024-01-01,10,,,,,,,ann#1234", `line 2, column discord_id: "ann#1234" is not a Discord user id (digits only)`},
 		{"o,c,2024-01-01,10,,,,,,,99999999999999999999", `line 2, column discord_id: "99999999999999999999" is not a Discord user id (digits only)`},
 		{"o,c,2024-01-01,10,,,", "line 2: 7 fields, but the header has 11 columns"},
+		{"o", "line 2: 1 field, but the header has 11 columns"},
 		// What PostgreSQL would refuse, or store wrongly, is refused here.
 		{"o\x00,c,2024-01-01,10,,,,,,,", `line 2, column order_id: "o\x00" contains a NUL byte (\x00)`},
 		{"o,c\xff,2024-01-01,10,,,,,,,", `line 2, column customer_id: "c\xff" is not valid UTF-8 text`},
@@ -207,6 +208,19 @@ func TestARowWithSeveralProblemsListsThemAll(t *testing.T) {
 	}
 }
 
+// TestTheReportCountsInGoodEnglish: one row, one problem, no "1 rows".
+func TestTheReportCountsInGoodEnglish(t *testing.T) {
+	for _, c := range []struct{ file, want string }{
+		{header + "o,c,2024-01-01,-1,,,,,,,\n", "1 of 1 row is invalid:"},
+		{header + "o,c,2024-01-01,-1,,,,,,,\no2,c,2024-01-01,1,,,,,,,\n", "1 of 2 rows is invalid:"},
+		{header + "o,c,2024-01-01,-1,,,,,,,\no2,c,2024-01-01,-1,,,,,,,\n", "2 of 2 rows are invalid:"},
+	} {
+		if _, rep := readAll(t, c.file); rep.Err() == nil || !strings.HasPrefix(rep.Err().Error(), c.want) {
+			t.Errorf("Err: %v\nwant it to start %q", rep.Err(), c.want)
+		}
+	}
+}
+
 func TestProblemsAreCollectedAndCapped(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(header)
@@ -229,7 +243,7 @@ func TestProblemsAreCollectedAndCapped(t *testing.T) {
 	if first := rep.Problems[0].Error(); first != `line 3, column amount: "-1" is negative` {
 		t.Errorf("first problem %q", first)
 	}
-	if msg := rep.Err().Error(); !strings.HasPrefix(msg, "101 of 151 rows are invalid:\n  line 3,") || !strings.HasSuffix(msg, "\n  and 1 more problems") {
+	if msg := rep.Err().Error(); !strings.HasPrefix(msg, "101 of 151 rows are invalid:\n  line 3,") || !strings.HasSuffix(msg, "\n  and 1 more problem") {
 		t.Errorf("Err:\n%s", msg)
 	}
 }

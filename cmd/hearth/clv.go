@@ -257,7 +257,8 @@ func writeFitInfo(w io.Writer, info clv.FitInfo) {
 	if !info.Converged {
 		converged = "NOT converged (" + info.Status + ")"
 	}
-	fmt.Fprintf(w, "  log-likelihood %.2f, %s after %d iterations, %d customers", info.LogLikelihood, converged, info.Iterations, info.Customers)
+	fmt.Fprintf(w, "  log-likelihood %.2f, %s after %s, %s", info.LogLikelihood, converged,
+		plural(info.Iterations, "iteration", "iterations"), plural(info.Customers, "customer", "customers"))
 	if info.Excluded > 0 {
 		fmt.Fprintf(w, " (%d left out: non-positive values)", info.Excluded)
 	}

@@ -99,14 +99,16 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s: %d rows, %d orders: %d new, %d changed, %d unchanged", path, report.Rows, res.Rows, res.Inserted, res.Updated, res.Unchanged)
+	fmt.Fprintf(c.stdout, "%s: %s, %s: %d new, %d changed, %d unchanged", path, plural(report.Rows, "row", "rows"),
+		plural(res.Rows, "order", "orders"), res.Inserted, res.Updated, res.Unchanged)
 	if report.Invalid > 0 {
-		fmt.Fprintf(c.stdout, "; %d invalid rows skipped", report.Invalid)
+		fmt.Fprintf(c.stdout, "; %s skipped", plural(report.Invalid, "invalid row", "invalid rows"))
 	}
 	if report.Repeats > 0 {
-		fmt.Fprintf(c.stdout, "; %d repeated rows read once", report.Repeats)
+		fmt.Fprintf(c.stdout, "; %s read once", plural(report.Repeats, "repeated row", "repeated rows"))
 	}
-	fmt.Fprintf(c.stdout, "\n%d customers new or updated, %d linked to members by the ids on their orders\n", res.Customers, res.Linked)
+	fmt.Fprintf(c.stdout, "\n%s new or updated, %d linked to members by the ids on their orders\n",
+		plural(res.Customers, "customer", "customers"), res.Linked)
 	return nil
 }
 
@@ -161,12 +163,12 @@ func (p *progress) update(offset int64, rows int) {
 			bar[i] = '#'
 		}
 	}
-	fmt.Fprintf(p.w, "\r%s [%s] %3d%% %d rows", p.name, bar, 100*offset/p.size, rows)
+	fmt.Fprintf(p.w, "\r%s [%s] %3d%% %s", p.name, bar, 100*offset/p.size, plural(rows, "row", "rows"))
 }
 
 // done ends the bar's line.
 func (p *progress) done(rows int) {
 	if p.on {
-		fmt.Fprintf(p.w, "\r%s: read %d rows in %s, saving...\033[K\n", p.name, rows, time.Since(p.start).Round(100*time.Millisecond))
+		fmt.Fprintf(p.w, "\r%s: read %s in %s, saving...\033[K\n", p.name, plural(rows, "row", "rows"), time.Since(p.start).Round(100*time.Millisecond))
 	}
 }

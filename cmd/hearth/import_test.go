@@ -72,6 +72,13 @@ func TestImportOrders(t *testing.T) {
 		t.Error("the valid row was not imported")
 	}
 
+	// One of each is counted in the singular.
+	one := writeTemp(t, "one.csv", "order_id,customer_id,ordered_at,amount\n2001,C9,2026-01-05,5.00\n")
+	code, stdout, stderr = inProcess(t, env, "import", "orders", one)
+	if code != 0 || !strings.Contains(stdout, "1 row, 1 order: 1 new, 0 changed, 0 unchanged\n1 customer new or updated,") {
+		t.Errorf("import of one order: exit %d\n%s%s", code, stdout, stderr)
+	}
+
 	// The same ids from Shopify are other orders; imported as Shopify's,
 	// they are the orders Shopify's webhooks update.
 	code, stdout, stderr = inProcess(t, env, "import", "orders", good, "--source", "shopify")
