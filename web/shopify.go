@@ -139,25 +139,35 @@ func (so *shopifyOrder) order(now time.Time) (o clv.Order, skip string, err erro
 	if o.Currency, err = ordercsv.ParseCurrency(so.Currency); err != nil {
 		return o, "", fieldError(name, "currency", err)
 	}
-	o.Email, o.Phone = firstOf(so.Email, so.ContactEmail), so.Phone
-	if c := so.Customer; c != nil {
-		if c.ID != "" {
-			if o.CustomerID, err = shopID(name, "customer.id", c.ID); err != nil {
-				return o, "", err
-			}
-		}
-		o.Email, o.Phone = firstOf(o.Email, c.Email), firstOf(o.Phone, c.Phone)
-	}
-	if err := contact(name, "email", o.Email, "phone", o.Phone); err != nil {
+	if err := so.customer(name, &o); err != nil {
 		return o, "", err
-	}
-	if o.CustomerID == "" && o.Email != "" {
-		o.CustomerID = emailCustomerID(o.Email)
 	}
 	if o.CustomerID == "" {
 		return o, name + " has neither a customer nor an e-mail address", nil
 	}
 	return o, "", nil
+}
+
+// customer sets the customer id and contact details of order name: the
+// customer's id, else the e-mail address of a guest.
+func (so *shopifyOrder) customer(name string, o *clv.Order) error {
+	var err error
+	o.Email, o.Phone = firstOf(so.Email, so.ContactEmail), so.Phone
+	if c := so.Customer; c != nil {
+		if c.ID != "" {
+			if o.CustomerID, err = shopID(name, "customer.id", c.ID); err != nil {
+				return err
+			}
+		}
+		o.Email, o.Phone = firstOf(o.Email, c.Email), firstOf(o.Phone, c.Phone)
+	}
+	if err := contact(name, "email", o.Email, "phone", o.Phone); err != nil {
+		return err
+	}
+	if o.CustomerID == "" && o.Email != "" {
+		o.CustomerID = emailCustomerID(o.Email)
+	}
+	return nil
 }
 
 // refund turns a Shopify refund, received at now, into Hearth's. Its amount

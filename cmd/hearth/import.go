@@ -70,24 +70,9 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 		return err
 	}
 	defer imp.Rollback()
-	bar := newProgress(c.stderr, path, info.Size())
-	for {
-		o, err := reader.Next()
-		if err == io.EOF {
-			break
-		}
-		if _, invalid := errors.AsType[*ordercsv.RowError](err); invalid {
-			continue // listed in the report
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if err := imp.Add(o); err != nil {
-			return err
-		}
-		bar.update(reader.Offset(), reader.Report().Rows)
+	if err := stageOrders(reader, imp, newProgress(c.stderr, path, info.Size())); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	bar.done(reader.Report().Rows)
 	report := reader.Report()
 	if err := report.Err(); err != nil {
 		fmt.Fprintf(c.stderr, "%s: %v\n", path, err)
@@ -99,6 +84,35 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.importSummary(path, report, res)
+	return nil
+}
+
+// stageOrders hands every valid order of reader to imp, drawing bar; the
+// invalid rows are left out and listed in the reader's report.
+func stageOrders(reader *ordercsv.Reader, imp *storage.OrderImport, bar *progress) error {
+	for {
+		o, err := reader.Next()
+		if err == io.EOF {
+			break
+		}
+		if _, invalid := errors.AsType[*ordercsv.RowError](err); invalid {
+			continue // listed in the report
+		}
+		if err != nil {
+			return err
+		}
+		if err := imp.Add(o); err != nil {
+			return err
+		}
+		bar.update(reader.Offset(), reader.Report().Rows)
+	}
+	bar.done(reader.Report().Rows)
+	return nil
+}
+
+// importSummary says what an import read and changed.
+func (c *cli) importSummary(path string, report ordercsv.Report, res storage.ImportResult) {
 	fmt.Fprintf(c.stdout, "%s: %s, %s: %d new, %d changed, %d unchanged", path, plural(report.Rows, "row", "rows"),
 		plural(res.Rows, "order", "orders"), res.Inserted, res.Updated, res.Unchanged)
 	if report.Invalid > 0 {
@@ -109,7 +123,6 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "\n%s new or updated, %d linked to members by the ids on their orders\n",
 		plural(res.Customers, "customer", "customers"), res.Linked)
-	return nil
 }
 
 // splitPositional takes the first argument that is not a flag (or a flag's
