@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +17,9 @@ import (
 // problems have been printed.
 var errInvalidFile = errors.New("nothing was imported: fix the rows above, or pass --skip-invalid to import the valid ones")
 
-func (c *cli) importOrders(ctx context.Context, args []string) error {
-	fs := c.flags("import orders", "FILE.csv [--source csv|api|shopify|woocommerce] [--skip-invalid] [--config FILE]",
+// importFlags are the flags of hearth import orders.
+func (c *cli) importFlags() (fs *flag.FlagSet, skipInvalid *bool, source *string) {
+	fs = c.flags("import orders", "FILE.csv [--source csv|api|shopify|woocommerce] [--skip-invalid] [--config FILE]",
 		"Import shop orders from a CSV file with a header row. Required columns:\n"+
 			"order_id, customer_id, ordered_at (RFC 3339 or YYYY-MM-DD), amount. Optional:\n"+
 			"currency, margin or cost, status (paid, refunded, cancelled), email, phone,\n"+
@@ -27,8 +29,13 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 			"for POST /api/orders): the webhooks then update them instead of adding them\n"+
 			"again. Any invalid row is reported with its line and column and nothing is\n"+
 			"imported, unless --skip-invalid is given.")
-	skipInvalid := fs.Bool("skip-invalid", false, "import the valid rows and list the invalid ones")
-	sourceName := fs.String("source", "csv", "whose order ids the file holds: csv (the file's own), api, shopify or woocommerce")
+	skipInvalid = fs.Bool("skip-invalid", false, "import the valid rows and list the invalid ones")
+	source = fs.String("source", "csv", "whose order ids the file holds: csv (the file's own), api, shopify or woocommerce")
+	return fs, skipInvalid, source
+}
+
+func (c *cli) importOrders(ctx context.Context, args []string) error {
+	fs, skipInvalid, sourceName := c.importFlags()
 	path, rest := splitPositional(args)
 	cfg, err := c.parseConfig(fs, rest)
 	if err != nil {
