@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/community"
 )
 
@@ -83,7 +84,21 @@ func (c *Customers) card(ctx context.Context, r *Request) (Reply, error) {
 	} else {
 		text += "\n" + r.Text("clv.no_model", nil)
 	}
-	return Reply{Text: text}, nil
+	return Reply{Text: text + thinData(r, m.DisplayName, v)}, nil
+}
+
+// thinData says what the card's figures cannot tell yet: RFM scores that
+// rank among too few customers, and the 100% "still active" of a customer
+// who has not bought a second time.
+func thinData(r *Request, name string, v community.Value) string {
+	var notes string
+	if v.Ranked > 0 && v.Ranked < clv.MinRFMCustomers {
+		notes += "\n" + r.Count("clv.thin_rfm", v.Ranked, map[string]any{"Min": clv.MinRFMCustomers})
+	}
+	if v.HasModel && v.OneTimeBuyer {
+		notes += "\n" + r.Text("clv.one_time", map[string]any{"Name": name})
+	}
+	return notes
 }
 
 // money formats an amount with two decimals; the currency is the shop's.

@@ -26,7 +26,11 @@ type FitError struct {
 
 // Error describes the failure with the model and the data size.
 func (e *FitError) Error() string {
-	return fmt.Sprintf("clv: cannot fit %s to %d customers: %v", e.Model, e.Customers, e.Err)
+	customers := "customers"
+	if e.Customers == 1 {
+		customers = "customer"
+	}
+	return fmt.Sprintf("clv: cannot fit %s to %d %s: %v", e.Model, e.Customers, customers, e.Err)
 }
 
 // Unwrap gives the reason, for errors.Is.

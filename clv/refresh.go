@@ -8,9 +8,10 @@ import (
 
 // Store is what a CLV run needs from persistence. storage implements it.
 type Store interface {
-	// OrdersForCLV returns the paid orders placed up to end, refunds
-	// applied, by customer and time.
-	OrdersForCLV(ctx context.Context, end time.Time) ([]Order, error)
+	// OrdersForCLV returns every paid order, refunds applied, by customer
+	// and time. Score leaves out (and counts) those placed after the run's
+	// end.
+	OrdersForCLV(ctx context.Context) ([]Order, error)
 	// SaveCLVRun stores the run and replaces every customer's scores.
 	SaveCLVRun(ctx context.Context, run ModelRun, scores []CustomerScore) (int64, error)
 }
@@ -19,7 +20,7 @@ type Store interface {
 // stores the run: the nightly CLV job and hearth clv fit.
 func Refresh(ctx context.Context, store Store, opt ScoreOptions, now time.Time) (ModelRun, []CustomerScore, error) {
 	opt.End = now
-	orders, err := store.OrdersForCLV(ctx, now)
+	orders, err := store.OrdersForCLV(ctx)
 	if err != nil {
 		return ModelRun{}, nil, err
 	}

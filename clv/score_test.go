@@ -73,3 +73,35 @@ func TestScoreWithoutEnoughDataStillScoresCustomers(t *testing.T) {
 		t.Fatalf("scores = %+v", scores)
 	}
 }
+
+// TestScoreCountsTheOrdersAfterItsEnd: orders placed after the end (dated
+// ahead) are left out of every figure and counted, so a run whose orders
+// all lie ahead can say why it scored nobody; one-time buyers are known.
+func TestScoreCountsTheOrdersAfterItsEnd(t *testing.T) {
+	at := func(d, h int) time.Time { return time.Date(2026, 1, d, h, 0, 0, 0, time.UTC) }
+	orders := []clv.Order{
+		{ID: "1", CustomerID: "a", OrderedAt: at(1, 10), Amount: 10, Status: clv.StatusPaid},
+		{ID: "2", CustomerID: "a", OrderedAt: at(5, 10), Amount: 30, Status: clv.StatusPaid},
+		{ID: "3", CustomerID: "a", OrderedAt: at(20, 18), Amount: 50, Status: clv.StatusPaid}, // later the same day as the end
+		{ID: "4", CustomerID: "b", OrderedAt: at(3, 10), Amount: 20, Status: clv.StatusPaid},
+		{ID: "5", CustomerID: "c", OrderedAt: at(25, 10), Amount: 70, Status: clv.StatusPaid},
+	}
+	opt := clv.ScoreOptions{End: at(20, 12), Period: clv.Day, HorizonMonths: 12, DiscountRate: 0.01, MarginRate: 1}
+	run, scores, err := clv.Score(orders, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Later != 2 || run.Customers != 2 || len(scores) != 2 {
+		t.Fatalf("run %+v, %d scores; want 2 orders later and customers a and b", run, len(scores))
+	}
+	if a := scores[0]; a.Orders != 2 || a.Revenue != 40 || a.RepeatPurchases != 1 || a.OneTimeBuyer() || !scores[1].OneTimeBuyer() {
+		t.Errorf("scores %+v", scores)
+	}
+	if n := clv.OneTimeBuyers(scores); n != 1 {
+		t.Errorf("one-time buyers: %d, want 1", n)
+	}
+	opt.End = at(1, 0)
+	if run, scores, err = clv.Score(orders, opt); err != nil || run.Later != 5 || run.Customers != 0 || len(scores) != 0 {
+		t.Errorf("every order ahead of the end: run %+v, %d scores, %v", run, len(scores), err)
+	}
+}

@@ -22,6 +22,13 @@ type Value struct {
 	RFM        [3]int  // recency, frequency and monetary scores, 1-5
 	ComputedAt time.Time
 	Scored     bool // false while the customer is linked but not yet scored by a CLV run
+	// Ranked is how many customers the CLV run scored together: the RFM
+	// scores rank the customer among them (see clv.MinRFMCustomers).
+	Ranked int
+	// OneTimeBuyer says the customer has no repeat purchase yet, so the
+	// model puts PAlive at 1 whatever the time since (see
+	// clv.CustomerScore.OneTimeBuyer).
+	OneTimeBuyer bool
 }
 
 // ValueStore reads members' CLV.

@@ -312,6 +312,11 @@ func TestRedactDSN(t *testing.T) {
 		"postgres://h/db?password=pw":               "postgres://h/db?password=%2A%2A%2A%2A%2A%2A%2A%2A",
 		"host=h user=u password=pw dbname=db":       "host=h user=u password=******** dbname=db",
 		"host=h password='p w\\'x' dbname=db":       "host=h password=******** dbname=db",
+		// The scheme and the keys are read in any case, as PostgreSQL reads them.
+		"POSTGRES://u:pw@h/db":                "postgres://u:%2A%2A%2A%2A%2A%2A%2A%2A@h/db",
+		"PostgreSQL://u:pw@h/db?PassWord=pw2": "postgresql://u:%2A%2A%2A%2A%2A%2A%2A%2A@h/db?PassWord=%2A%2A%2A%2A%2A%2A%2A%2A",
+		"HOST=h PASSWORD=pw dbname=db":        "HOST=h PASSWORD=******** dbname=db",
+		"host=h Password = 'p w' dbname=db":   "host=h Password = ******** dbname=db",
 	}
 	for in, want := range cases {
 		if got := RedactDSN(in); got != want {
@@ -380,9 +385,32 @@ func TestReadmeDocumentsEveryKey(t *testing.T) {
 }
 
 func TestHideDSNPassword(t *testing.T) {
-	dsn := "postgres://u:" + sentinel + "@h:5432/db"
-	msg := `parse "` + dsn + `": invalid port`
-	if got := HideDSNPassword(msg, dsn); strings.Contains(got, sentinel) || !strings.Contains(got, "u:********@h:5432/db") {
-		t.Fatalf("HideDSNPassword: %q", got)
+	for _, dsn := range []string{"postgres://u:" + sentinel + "@h:5432/db", "POSTGRES://u:" + sentinel + "@h:5432/db"} {
+		msg := `parse "` + dsn + `": invalid port`
+		if got := HideDSNPassword(msg, dsn); strings.Contains(got, sentinel) || !strings.Contains(got, "u:********@h:5432/db") {
+			t.Errorf("HideDSNPassword: %q", got)
+		}
+	}
+}
+
+// TestUpperCaseDSNSchemeIsMaskedAndUsable: a URL scheme is case-insensitive,
+// so POSTGRES:// is masked wherever the configuration is shown and reaches
+// the driver (which only reads a lower-case scheme) as postgres://.
+func TestUpperCaseDSNSchemeIsMaskedAndUsable(t *testing.T) {
+	cfg, err := Load("", envMap(map[string]string{"DATABASE_URL": "POSTGRES://hearth:" + sentinel + "@db.example:5432/hearth"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	yamlOut, err := yaml.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"yaml": string(yamlOut), "%v": fmt.Sprintf("%v", cfg), "%+v": fmt.Sprintf("%+v", cfg)} {
+		if strings.Contains(out, sentinel) {
+			t.Errorf("%s output reveals the password:\n%s", name, out)
+		}
+	}
+	if got, want := cfg.Database.URL.Value(), "postgres://hearth:"+sentinel+"@db.example:5432/hearth"; got != want {
+		t.Errorf("Value() = %q, want %q", got, want)
 	}
 }

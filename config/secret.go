@@ -45,8 +45,17 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 // pairs). It is shown with its password masked.
 type DSN string
 
-// Value returns the connection string itself, for the database driver.
-func (d DSN) Value() string { return string(d) }
+// Value returns the connection string itself, for the database driver. A
+// URL's scheme is lower-cased: schemes are case-insensitive, but the driver
+// only recognises postgres:// and postgresql://.
+func (d DSN) Value() string {
+	s := string(d)
+	if isURLDSN(s) {
+		scheme, rest, _ := strings.Cut(s, "://")
+		return strings.ToLower(scheme) + "://" + rest
+	}
+	return s
+}
 
 // String returns the connection string with any password masked.
 func (d DSN) String() string { return RedactDSN(string(d)) }
@@ -104,8 +113,11 @@ func HideDSNPassword(msg, dsn string) string {
 	return msg
 }
 
+// isURLDSN says whether dsn is a postgres:// or postgresql:// URL, the
+// scheme in any case.
 func isURLDSN(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+	scheme, _, ok := strings.Cut(dsn, "://")
+	return ok && (strings.EqualFold(scheme, "postgres") || strings.EqualFold(scheme, "postgresql"))
 }
 
 // Owner is a platform account that owns the community.

@@ -5,28 +5,29 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/jmoiron/sqlx"
 )
 
 // ordersForCLVSQL reads the orders that can count towards CLV, with each
-// order's refunds: the larger of what the order says and the refunds
-// reported on their own.
+// order's refunds: the larger of what the order says and the refunds its
+// source reported on their own.
 const ordersForCLVSQL = `
 SELECT o.id, o.customer_id, o.ordered_at, o.amount,
        GREATEST(o.refunded, COALESCE(r.total, 0)) AS refunded, o.currency, o.margin, o.status
 FROM orders o
-LEFT JOIN (SELECT order_id, sum(amount) AS total FROM refunds GROUP BY order_id) r ON r.order_id = o.id
-WHERE o.status = 'paid' AND o.ordered_at <= $1
+LEFT JOIN (SELECT source, order_id, sum(amount) AS total FROM refunds GROUP BY source, order_id) r
+       ON r.source = o.source AND r.order_id = o.id
+WHERE o.status = 'paid'
 ORDER BY o.customer_id, o.ordered_at, o.id`
 
-// OrdersForCLV returns the paid orders placed up to end, refunds applied,
-// by customer and time.
-func (s *Store) OrdersForCLV(ctx context.Context, end time.Time) ([]clv.Order, error) {
-	rows, err := s.db.QueryContext(ctx, ordersForCLVSQL, end)
+// OrdersForCLV implements clv.Store: every paid order, refunds applied, by
+// customer and time.
+func (s *Store) OrdersForCLV(ctx context.Context) ([]clv.Order, error) {
+	rows, err := s.db.QueryContext(ctx, ordersForCLVSQL)
 	if err != nil {
 		return nil, fmt.Errorf("orders for CLV: %w", err)
 	}
@@ -50,15 +51,36 @@ func (s *Store) OrdersForCLV(ctx context.Context, end time.Time) ([]clv.Order, e
 }
 
 // modelJSON is how a fitted model is kept in clv_models: its parameters,
-// their standard errors and the fit's diagnostics.
-func modelJSON(params, stdErr any, info clv.FitInfo) map[string]any {
-	return map[string]any{"params": params, "std_err": stdErr, "converged": info.Converged,
-		"iterations": info.Iterations, "loglik": info.LogLikelihood, "customers": info.Customers,
-		"excluded": info.Excluded, "status": info.Status}
+// their standard errors and the fit's diagnostics. A number JSON cannot
+// hold (the NaN standard errors of a fit that did not converge, a
+// parameter that ran off to infinity) is stored as null.
+func modelJSON(params, stdErr map[string]float64, info clv.FitInfo) map[string]any {
+	return map[string]any{"params": finiteOrNulls(params), "std_err": finiteOrNulls(stdErr), "converged": info.Converged,
+		"iterations": info.Iterations, "loglik": finiteOrNull(info.LogLikelihood),
+		"customers": info.Customers, "excluded": info.Excluded, "status": info.Status}
+}
+
+// finiteOrNull is v, or nil (which JSON writes as null) for NaN and
+// infinities.
+func finiteOrNull(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+// finiteOrNulls applies finiteOrNull to every value.
+func finiteOrNulls(values map[string]float64) map[string]any {
+	out := make(map[string]any, len(values))
+	for k, v := range values {
+		out[k] = finiteOrNull(v)
+	}
+	return out
 }
 
 var snapshotColumns = []string{"customer_id", "orders", "first_order_at", "last_order_at", "revenue", "historical_clv",
-	"predicted_clv", "p_alive", "expected_purchases", "rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_segment"}
+	"predicted_clv", "p_alive", "expected_purchases", "rfm_recency", "rfm_frequency", "rfm_monetary", "rfm_segment",
+	"repeat_purchases"}
 
 // SaveCLVRun stores a run's models and replaces every customer's CLV
 // snapshot with scores, in one transaction: readers see the previous run
@@ -73,10 +95,16 @@ func (s *Store) SaveCLVRun(ctx context.Context, run clv.ModelRun, scores []clv.C
 		gg = modelJSON(map[string]float64{"p": run.GammaGamma.Model.P, "q": run.GammaGamma.Model.Q, "gamma": run.GammaGamma.Model.Gamma},
 			map[string]float64{"p": run.GammaGamma.StdErr.P, "q": run.GammaGamma.StdErr.Q, "gamma": run.GammaGamma.StdErr.Gamma}, run.GammaGamma.Info)
 	}
-	bgJSON, _ := json.Marshal(bg)
-	ggJSON, _ := json.Marshal(gg)
+	bgJSON, err := json.Marshal(bg)
+	if err != nil {
+		return 0, fmt.Errorf("CLV model BG/NBD: %w", err)
+	}
+	ggJSON, err := json.Marshal(gg)
+	if err != nil {
+		return 0, fmt.Errorf("CLV model Gamma-Gamma: %w", err)
+	}
 	var id int64
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := tx.GetContext(ctx, &id, `
 INSERT INTO clv_models (computed_at, observation_end, period, customers, bgnbd, gammagamma, error)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -88,16 +116,17 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		}
 		if _, err := tx.ExecContext(ctx, `
 INSERT INTO clv_snapshots AS s (customer_id, model_id, orders, first_order_at, last_order_at, revenue, historical_clv,
-    predicted_clv, p_alive, expected_purchases, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, computed_at)
+    predicted_clv, p_alive, expected_purchases, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, repeat_purchases,
+    computed_at)
 SELECT n.customer_id, $1, n.orders, n.first_order_at, n.last_order_at, n.revenue, n.historical_clv, n.predicted_clv,
-       n.p_alive, n.expected_purchases, n.rfm_recency, n.rfm_frequency, n.rfm_monetary, n.rfm_segment, $2
+       n.p_alive, n.expected_purchases, n.rfm_recency, n.rfm_frequency, n.rfm_monetary, n.rfm_segment, n.repeat_purchases, $2
 FROM new_snapshots n JOIN customers c ON c.id = n.customer_id
 ON CONFLICT (customer_id) DO UPDATE SET model_id = EXCLUDED.model_id, orders = EXCLUDED.orders,
     first_order_at = EXCLUDED.first_order_at, last_order_at = EXCLUDED.last_order_at, revenue = EXCLUDED.revenue,
     historical_clv = EXCLUDED.historical_clv, predicted_clv = EXCLUDED.predicted_clv, p_alive = EXCLUDED.p_alive,
     expected_purchases = EXCLUDED.expected_purchases, rfm_recency = EXCLUDED.rfm_recency,
     rfm_frequency = EXCLUDED.rfm_frequency, rfm_monetary = EXCLUDED.rfm_monetary,
-    rfm_segment = EXCLUDED.rfm_segment, computed_at = EXCLUDED.computed_at`, id, run.ComputedAt); err != nil {
+    rfm_segment = EXCLUDED.rfm_segment, repeat_purchases = EXCLUDED.repeat_purchases, computed_at = EXCLUDED.computed_at`, id, run.ComputedAt); err != nil {
 			return fmt.Errorf("save CLV snapshots: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM clv_snapshots WHERE model_id <> $1`, id); err != nil {
@@ -115,7 +144,7 @@ CREATE TEMPORARY TABLE new_snapshots (
     customer_id text, orders integer, first_order_at timestamptz, last_order_at timestamptz, revenue double precision,
     historical_clv double precision, predicted_clv double precision, p_alive double precision,
     expected_purchases double precision, rfm_recency smallint, rfm_frequency smallint, rfm_monetary smallint,
-    rfm_segment text
+    rfm_segment text, repeat_purchases integer
 ) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("CLV staging table: %w", err)
 	}
@@ -130,7 +159,7 @@ CREATE TEMPORARY TABLE new_snapshots (
 			predicted, alive, expected = sc.Predicted, sc.PAlive, sc.Expected
 		}
 		if _, err := stmt.ExecContext(ctx, sc.CustomerID, sc.Orders, sc.First, sc.Last, sc.Revenue, sc.Historical,
-			predicted, alive, expected, sc.Recency, sc.Frequency, sc.Monetary, sc.Segment); err != nil {
+			predicted, alive, expected, sc.Recency, sc.Frequency, sc.Monetary, sc.Segment, sc.RepeatPurchases); err != nil {
 			return fmt.Errorf("copy CLV snapshot of %q: %w", sc.CustomerID, err)
 		}
 	}

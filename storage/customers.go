@@ -42,6 +42,16 @@ ON CONFLICT (id) DO UPDATE SET member_id = $2, linked_at = now(), linked_via = '
 	})
 }
 
+// CustomerExists says whether the shop customer id is known: an order of
+// theirs was imported or received, or a member linked to them.
+func (s *Store) CustomerExists(ctx context.Context, id string) (bool, error) {
+	var known bool
+	if err := s.db.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1)`, id); err != nil {
+		return false, fmt.Errorf("customer %q: %w", id, err)
+	}
+	return known, nil
+}
+
 // linkByOrderIDsSQL links customers whose orders carry the Telegram or
 // Discord id of a member who is linked to no customer yet. $1 limits it to
 // some customers and $2 to one member (NULL: all). When several customers
@@ -118,13 +128,15 @@ type valueRow struct {
 	M          sql.NullInt64   `db:"rfm_monetary"`
 	ComputedAt sql.NullTime    `db:"computed_at"`
 	Scored     bool            `db:"scored"`
+	Repeat     sql.NullInt64   `db:"repeat_purchases"`
+	Ranked     sql.NullInt64   `db:"ranked"`
 }
 
 const memberValueSQL = `
 SELECT c.id AS customer_id, s.orders, s.first_order_at, s.last_order_at, s.revenue, s.historical_clv,
        s.predicted_clv, s.p_alive, s.expected_purchases, s.rfm_segment, s.rfm_recency, s.rfm_frequency,
-       s.rfm_monetary, s.computed_at, s.customer_id IS NOT NULL AS scored
-FROM customers c LEFT JOIN clv_snapshots s ON s.customer_id = c.id
+       s.rfm_monetary, s.computed_at, s.customer_id IS NOT NULL AS scored, s.repeat_purchases, m.customers AS ranked
+FROM customers c LEFT JOIN clv_snapshots s ON s.customer_id = c.id LEFT JOIN clv_models m ON m.id = s.model_id
 WHERE c.member_id = $1`
 
 // MemberValue implements community.ValueStore. A member not yet linked is
@@ -154,5 +166,6 @@ func (s *Store) MemberValue(ctx context.Context, member community.MemberID) (com
 		PAlive: row.PAlive.Float64, Expected: row.Expected.Float64, Segment: row.Segment.String,
 		RFM:        [3]int{int(row.R.Int64), int(row.F.Int64), int(row.M.Int64)},
 		ComputedAt: row.ComputedAt.Time, Scored: row.Scored,
+		Ranked: int(row.Ranked.Int64), OneTimeBuyer: row.Repeat.Valid && row.Repeat.Int64 == 0,
 	}, nil
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// OrderSource says where orders came from.
+// OrderSource says where orders came from. Each source has its own order
+// ids: orders are keyed by (source, id), so Shopify's order 4242 and
+// WooCommerce's 4242 are two orders.
 type OrderSource string
 
 // The order sources.
@@ -21,6 +23,15 @@ const (
 	SourceShopify     OrderSource = "shopify"
 	SourceWooCommerce OrderSource = "woocommerce"
 )
+
+// ParseOrderSource reads a source name: csv, api, shopify or woocommerce.
+func ParseOrderSource(name string) (OrderSource, error) {
+	switch src := OrderSource(strings.ToLower(strings.TrimSpace(name))); src {
+	case SourceCSV, SourceAPI, SourceShopify, SourceWooCommerce:
+		return src, nil
+	}
+	return "", fmt.Errorf("%q is not an order source (want csv, api, shopify or woocommerce)", name)
+}
 
 // ImportResult counts what an import changed.
 type ImportResult struct {
@@ -33,8 +44,8 @@ type ImportResult struct {
 }
 
 // OrderImport streams orders into a staging table with COPY and applies
-// them all in one transaction at Commit: upserted by order id, so that
-// importing the same orders again changes nothing.
+// them all in one transaction at Commit: upserted by source and order id,
+// so that importing the same orders again changes nothing.
 type OrderImport struct {
 	ctx    context.Context
 	db     *sqlx.DB
@@ -115,17 +126,18 @@ WHERE (c.email, c.phone, c.telegram_id, c.telegram_username, c.discord_id) IS DI
        COALESCE(NULLIF(EXCLUDED.telegram_username, ''), c.telegram_username),
        COALESCE(NULLIF(EXCLUDED.discord_id, ''), c.discord_id))`
 
-// upsertOrdersSQL writes the staged orders (the last line of each id) and
-// counts new and changed ones; an order stored as it is stays untouched.
+// upsertOrdersSQL writes the staged orders (the last line of each id) of
+// source $1 and counts new and changed ones; an order stored as it is stays
+// untouched.
 const upsertOrdersSQL = `
 WITH up AS (
     INSERT INTO orders AS o (id, customer_id, ordered_at, amount, refunded, currency, margin, status, source)
     SELECT DISTINCT ON (id) id, customer_id, ordered_at, amount, refunded, currency, margin, status, $1
     FROM import_orders ORDER BY id, line DESC
-    ON CONFLICT (id) DO UPDATE SET
+    ON CONFLICT (source, id) DO UPDATE SET
         customer_id = EXCLUDED.customer_id, ordered_at = EXCLUDED.ordered_at, amount = EXCLUDED.amount,
         refunded = EXCLUDED.refunded, currency = EXCLUDED.currency, margin = EXCLUDED.margin,
-        status = EXCLUDED.status, source = EXCLUDED.source, updated_at = now()
+        status = EXCLUDED.status, updated_at = now()
     WHERE (o.customer_id, o.ordered_at, o.amount, o.refunded, o.currency, o.margin, o.status) IS DISTINCT FROM
           (EXCLUDED.customer_id, EXCLUDED.ordered_at, EXCLUDED.amount, EXCLUDED.refunded, EXCLUDED.currency,
            EXCLUDED.margin, EXCLUDED.status)
@@ -201,8 +213,8 @@ func (i *OrderImport) Rollback() error {
 }
 
 // SaveOrders implements web.OrderSink: it stores orders from a shop webhook
-// or the orders API (source api, shopify or woocommerce), upserted by order
-// id, and links their customers to members.
+// or the orders API (source api, shopify or woocommerce), upserted by source
+// and order id, and links their customers to members.
 func (s *Store) SaveOrders(ctx context.Context, source string, orders []clv.Order) error {
 	imp, err := s.BeginImport(ctx, OrderSource(source))
 	if err != nil {
@@ -218,18 +230,19 @@ func (s *Store) SaveOrders(ctx context.Context, source string, orders []clv.Orde
 	return err
 }
 
-// SaveRefund stores a refund reported on its own, once by its id.
-func (s *Store) SaveRefund(ctx context.Context, r clv.Refund) error {
+// SaveRefund implements web.OrderSink: it stores a refund reported on its
+// own by source, once by its id; it counts against source's order.
+func (s *Store) SaveRefund(ctx context.Context, source string, r clv.Refund) error {
 	at := r.At
 	if at.IsZero() {
 		at = time.Now()
 	}
 	_, err := s.db.ExecContext(ctx, `
-INSERT INTO refunds (id, order_id, amount, refunded_at) VALUES ($1, $2, $3, $4)
-ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, refunded_at = EXCLUDED.refunded_at`,
-		r.ID, r.OrderID, r.Amount, at)
+INSERT INTO refunds (source, id, order_id, amount, refunded_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (source, id) DO UPDATE SET order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, refunded_at = EXCLUDED.refunded_at`,
+		source, r.ID, r.OrderID, r.Amount, at)
 	if err != nil {
-		return fmt.Errorf("save refund %q of order %q: %w", r.ID, r.OrderID, err)
+		return fmt.Errorf("save %s refund %q of order %q: %w", source, r.ID, r.OrderID, err)
 	}
 	return nil
 }

@@ -2,6 +2,9 @@ package storage_test
 
 import (
 	"context"
+	"maps"
+	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,6 +12,7 @@ import (
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
+	"github.com/pressly/goose/v3"
 )
 
 func order(id, customer string, day int, amount float64) clv.Order {
@@ -158,11 +162,78 @@ func TestRefundsCountOnce(t *testing.T) {
 	s := newStore(t)
 	r := clv.Refund{ID: "r1", OrderID: "o1", Amount: 5, At: time.Now()}
 	for range 2 {
-		if err := s.SaveRefund(context.Background(), r); err != nil {
+		if err := s.SaveRefund(context.Background(), "shopify", r); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if n := count(t, s, `SELECT count(*) FROM refunds`); n != 1 {
 		t.Errorf("refunds = %d", n)
+	}
+}
+
+// TestOrdersOfEachSourceHaveTheirOwnIDs: order 4242 from a file, from
+// Shopify and from WooCommerce are three orders; a Shopify refund of order
+// 4242 counts against Shopify's only.
+func TestOrdersOfEachSourceHaveTheirOwnIDs(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	importOrders(t, s, order("4242", "file-customer", 1, 10))
+	if err := s.SaveOrders(ctx, "shopify", []clv.Order{order("4242", "shopify-customer", 2, 20)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveOrders(ctx, "woocommerce", []clv.Order{order("4242", "woo-customer", 3, 30)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRefund(ctx, "shopify", clv.Refund{ID: "r1", OrderID: "4242", Amount: 5, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	orders, err := s.OrdersForCLV(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refunded := map[string]float64{}
+	for _, o := range orders {
+		refunded[o.CustomerID] = o.Refunded
+	}
+	if want := map[string]float64{"file-customer": 0, "shopify-customer": 5, "woo-customer": 0}; len(orders) != 3 || !maps.Equal(refunded, want) {
+		t.Errorf("orders for CLV %+v; want three orders 4242, the Shopify one refunded 5", orders)
+	}
+}
+
+// TestMigration11KeepsOrdersAndRefunds: orders and refunds stored before
+// orders were keyed by source stay, and each refund still counts against
+// the order it counted against (a refund whose order has not arrived waits
+// for Shopify's).
+func TestMigration11KeepsOrdersAndRefunds(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openEmpty(t)
+	old, err := goose.NewProvider(goose.DialectPostgres, db.DB, os.DirFS("migrations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.UpTo(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	db.MustExec(`INSERT INTO customers (id) VALUES ('c1'), ('c2')`)
+	db.MustExec(`INSERT INTO orders (id, customer_id, ordered_at, amount, status, source) VALUES
+		('s-1', 'c1', '2026-01-05', 40, 'paid', 'shopify'), ('f-1', 'c2', '2026-01-06', 30, 'paid', 'csv')`)
+	db.MustExec(`INSERT INTO refunds (id, order_id, amount, refunded_at) VALUES
+		('r1', 's-1', 4, '2026-01-07'), ('r2', 'f-1', 3, '2026-01-08'), ('r3', 'later', 2, '2026-01-09')`)
+	if _, err := newMigrator(t, db).Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var sources []string
+	if err := db.Select(&sources, `SELECT id || ':' || source FROM refunds ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"r1:shopify", "r2:csv", "r3:shopify"}; !slices.Equal(sources, want) {
+		t.Errorf("refund sources %v, want %v", sources, want)
+	}
+	orders, err := storage.New(db).OrdersForCLV(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orders) != 2 || orders[0].ID != "s-1" || orders[0].Refunded != 4 || orders[1].ID != "f-1" || orders[1].Refunded != 3 {
+		t.Errorf("orders for CLV after the migration: %+v", orders)
 	}
 }

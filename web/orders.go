@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/clv/ordercsv"
@@ -50,7 +51,7 @@ func (h *OrderWebhooks) hearthOrders(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	orders, err := parseHearthOrders(body)
+	orders, err := parseHearthOrders(body, h.Now())
 	if err != nil {
 		invalid(w, log, err)
 		return
@@ -58,8 +59,9 @@ func (h *OrderWebhooks) hearthOrders(w http.ResponseWriter, r *http.Request) {
 	h.save(w, r, log, "api", orders)
 }
 
-// parseHearthOrders reads and checks a POST /api/orders body.
-func parseHearthOrders(body []byte) ([]clv.Order, error) {
+// parseHearthOrders reads and checks a POST /api/orders body received at
+// now.
+func parseHearthOrders(body []byte, now time.Time) ([]clv.Order, error) {
 	var (
 		peek  map[string]json.RawMessage
 		batch hearthBatch
@@ -89,7 +91,7 @@ func parseHearthOrders(body []byte) ([]clv.Order, error) {
 	)
 	for i, ho := range list {
 		rec := ho.record()
-		o, errs := rec.Order()
+		o, errs := rec.Order(now)
 		name := orderName(o.ID, i, many)
 		for _, p := range errs {
 			problems = append(problems, fmt.Sprintf("%s, field %s: %s", name, p.Column, p.Msg))
@@ -122,7 +124,12 @@ func listProblems(problems []string) string {
 	if len(problems) <= maxListedProblems {
 		return strings.Join(problems, "; ")
 	}
-	return fmt.Sprintf("%s; and %d more problems", strings.Join(problems[:maxListedProblems], "; "), len(problems)-maxListedProblems)
+	more := len(problems) - maxListedProblems
+	noun := "problems"
+	if more == 1 {
+		noun = "problem"
+	}
+	return fmt.Sprintf("%s; and %d more %s", strings.Join(problems[:maxListedProblems], "; "), more, noun)
 }
 
 func (o *hearthOrder) record() ordercsv.Record {

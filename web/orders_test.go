@@ -95,6 +95,11 @@ func TestHearthAPIRefusesAnInvalidBodyWhole(t *testing.T) {
 	if got := errorAnswer(t, answer); !strings.HasSuffix(got, "orders[9], field order_id: empty, but required; and 2 more problems") {
 		t.Errorf("12 problems: %s", got)
 	}
+	eleven := strings.Replace(many.String(), `{"customer_id": "c", "ordered_at": "2024-01-01", "amount": 1},`, "", 1)
+	_, answer = postHearth(t, base, eleven)
+	if got := errorAnswer(t, answer); !strings.HasSuffix(got, "; and 1 more problem") {
+		t.Errorf("11 problems: %s", got)
+	}
 }
 
 func TestAHearthDuplicateDeliveryHandsTheSameOrdersAgain(t *testing.T) {

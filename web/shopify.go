@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hearthbot/hearth/clv"
@@ -70,14 +69,14 @@ func (h *OrderWebhooks) shopify(w http.ResponseWriter, r *http.Request) {
 			invalid(w, log, err)
 			return
 		}
-		refund, err := sr.refund()
+		refund, err := sr.refund(h.Now())
 		switch {
 		case err != nil:
 			invalid(w, log, err)
 		case refund.Amount == 0:
 			ignore(w, log, fmt.Sprintf("refund %s moved no money", refund.ID))
 		default:
-			h.saveRefund(w, r, log, refund)
+			h.saveRefund(w, r, log, "shopify", refund)
 		}
 	default:
 		ignore(w, log, fmt.Sprintf("topic %q is not about orders", topic))
@@ -94,11 +93,16 @@ func (h *OrderWebhooks) shopify(w http.ResponseWriter, r *http.Request) {
 // refunded when fully refunded, otherwise paid (paid, partially_paid,
 // partially_refunded). Refunded is what was given back so far: total_price
 // less current_total_price.
-func (so *shopifyOrder) order() (o clv.Order, skip string, err error) {
+//
+// Every field is checked as an order file's are (ordercsv): ids, amounts,
+// dates (at most a day after now), currency and contact details.
+func (so *shopifyOrder) order(now time.Time) (o clv.Order, skip string, err error) {
 	if so.ID == "" {
 		return o, "", errors.New("the order id is missing")
 	}
-	o.ID = string(so.ID)
+	if o.ID, err = shopID("the order", "id", so.ID); err != nil {
+		return o, "", err
+	}
 	name := "order " + o.ID
 	switch so.FinancialStatus {
 	case "paid", "partially_paid", "partially_refunded":
@@ -129,17 +133,14 @@ func (so *shopifyOrder) order() (o clv.Order, skip string, err error) {
 	if at == "" {
 		at, field = so.CreatedAt, "created_at"
 	}
-	if o.OrderedAt, err = shopifyTime(at); err != nil {
+	if o.OrderedAt, err = shopifyTime(at, now); err != nil {
 		return o, "", fieldError(name, field, err)
 	}
-	o.Currency = strings.ToUpper(so.Currency)
-	o.Email, o.Phone = firstOf(so.Email, so.ContactEmail), so.Phone
-	if c := so.Customer; c != nil {
-		o.CustomerID = string(c.ID)
-		o.Email, o.Phone = firstOf(o.Email, c.Email), firstOf(o.Phone, c.Phone)
+	if o.Currency, err = ordercsv.ParseCurrency(so.Currency); err != nil {
+		return o, "", fieldError(name, "currency", err)
 	}
-	if o.CustomerID == "" && o.Email != "" {
-		o.CustomerID = emailCustomerID(o.Email)
+	if err := so.customer(name, &o); err != nil {
+		return o, "", err
 	}
 	if o.CustomerID == "" {
 		return o, name + " has neither a customer nor an e-mail address", nil
@@ -147,14 +148,44 @@ func (so *shopifyOrder) order() (o clv.Order, skip string, err error) {
 	return o, "", nil
 }
 
-// refund turns a Shopify refund into Hearth's. Its amount is the sum of its
-// successful refund transactions: a pending or failed one gave nothing back.
-func (sr *shopifyRefund) refund() (clv.Refund, error) {
-	refund := clv.Refund{ID: string(sr.ID), OrderID: string(sr.OrderID)}
-	if refund.ID == "" || refund.OrderID == "" {
-		return refund, errors.New("a refund needs an id and an order_id")
+// customer sets the customer id and contact details of order name: the
+// customer's id, else the e-mail address of a guest.
+func (so *shopifyOrder) customer(name string, o *clv.Order) error {
+	var err error
+	o.Email, o.Phone = firstOf(so.Email, so.ContactEmail), so.Phone
+	if c := so.Customer; c != nil {
+		if c.ID != "" {
+			if o.CustomerID, err = shopID(name, "customer.id", c.ID); err != nil {
+				return err
+			}
+		}
+		o.Email, o.Phone = firstOf(o.Email, c.Email), firstOf(o.Phone, c.Phone)
+	}
+	if err := contact(name, "email", o.Email, "phone", o.Phone); err != nil {
+		return err
+	}
+	if o.CustomerID == "" && o.Email != "" {
+		o.CustomerID = emailCustomerID(o.Email)
+	}
+	return nil
+}
+
+// refund turns a Shopify refund, received at now, into Hearth's. Its amount
+// is the sum of its successful refund transactions: a pending or failed one
+// gave nothing back.
+func (sr *shopifyRefund) refund(now time.Time) (clv.Refund, error) {
+	if sr.ID == "" || sr.OrderID == "" {
+		return clv.Refund{}, errors.New("a refund needs an id and an order_id")
+	}
+	var refund clv.Refund
+	var err error
+	if refund.ID, err = shopID("the refund", "id", sr.ID); err != nil {
+		return refund, err
 	}
 	name := "refund " + refund.ID
+	if refund.OrderID, err = shopID(name, "order_id", sr.OrderID); err != nil {
+		return refund, err
+	}
 	for i, t := range sr.Transactions {
 		if t.Kind != "refund" || t.Status != "success" {
 			continue
@@ -165,19 +196,22 @@ func (sr *shopifyRefund) refund() (clv.Refund, error) {
 		}
 		refund.Amount += amount
 	}
+	if refund.Amount >= ordercsv.MaxAmount {
+		return refund, fieldError(name, "transactions", fmt.Errorf("add up to %.2f: amounts must be below 1000000000000", refund.Amount))
+	}
 	at, field := sr.ProcessedAt, "processed_at"
 	if at == "" {
 		at, field = sr.CreatedAt, "created_at"
 	}
-	var err error
-	if refund.At, err = shopifyTime(at); err != nil {
+	if refund.At, err = shopifyTime(at, now); err != nil {
 		return refund, fieldError(name, field, err)
 	}
 	return refund, nil
 }
 
-// shopifyTime reads a Shopify timestamp, RFC 3339 with an offset.
-func shopifyTime(s string) (time.Time, error) {
+// shopifyTime reads a Shopify timestamp, RFC 3339 with an offset, and
+// checks it with ordercsv.CheckTime against now.
+func shopifyTime(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, ordercsv.ErrEmpty
 	}
@@ -185,5 +219,5 @@ func shopifyTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time", s)
 	}
-	return t, nil
+	return t, ordercsv.CheckTime(t, now)
 }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/clv/ordercsv"
@@ -22,11 +23,11 @@ import (
 
 // OrderSink stores orders and refunds that shops send. Storage implements
 // it. Shops deliver at least once, so saving the same order id or refund id
-// again must update, not add. source names the route: api, shopify or
-// woocommerce.
+// of a source again must update, not add. source names the route (api,
+// shopify or woocommerce); each has its own ids.
 type OrderSink interface {
 	SaveOrders(ctx context.Context, source string, orders []clv.Order) error
-	SaveRefund(ctx context.Context, refund clv.Refund) error
+	SaveRefund(ctx context.Context, source string, refund clv.Refund) error
 }
 
 // DefaultMaxBody is the largest webhook body accepted when
@@ -43,6 +44,9 @@ type OrderWebhooks struct {
 	WooCommerceSecret string       // signs POST /api/webhooks/woocommerce; empty leaves it out
 	Log               *slog.Logger // nil discards
 	MaxBody           int64        // largest body in bytes; 0 means DefaultMaxBody
+	// Now is the clock an order's date is checked against (at most a day
+	// ahead of it); nil means time.Now.
+	Now func() time.Time
 }
 
 // Mount registers on s the routes whose secret is set.
@@ -55,6 +59,9 @@ func (h *OrderWebhooks) Mount(s *Server) {
 	}
 	if h.MaxBody <= 0 {
 		h.MaxBody = DefaultMaxBody
+	}
+	if h.Now == nil {
+		h.Now = time.Now
 	}
 	if h.HearthSecret != "" {
 		s.Handle("POST /api/orders", http.HandlerFunc(h.hearthOrders))
@@ -145,9 +152,9 @@ func (h *OrderWebhooks) save(w http.ResponseWriter, r *http.Request, log *slog.L
 }
 
 // shopOrder is a shop's order payload that becomes Hearth's order, or is
-// skipped with a reason.
+// skipped with a reason. now is when it is received.
 type shopOrder interface {
-	order() (o clv.Order, skip string, err error)
+	order(now time.Time) (o clv.Order, skip string, err error)
 }
 
 // saveShopOrder decodes body into into, then saves the order, answers why
@@ -157,7 +164,7 @@ func (h *OrderWebhooks) saveShopOrder(w http.ResponseWriter, r *http.Request, lo
 		invalid(w, log, err)
 		return
 	}
-	o, skip, err := into.order()
+	o, skip, err := into.order(h.Now())
 	switch {
 	case err != nil:
 		invalid(w, log, err)
@@ -168,9 +175,9 @@ func (h *OrderWebhooks) saveShopOrder(w http.ResponseWriter, r *http.Request, lo
 	}
 }
 
-// saveRefund hands a refund to the sink and answers like save.
-func (h *OrderWebhooks) saveRefund(w http.ResponseWriter, r *http.Request, log *slog.Logger, refund clv.Refund) {
-	if err := h.Sink.SaveRefund(r.Context(), refund); err != nil {
+// saveRefund hands a refund of source to the sink and answers like save.
+func (h *OrderWebhooks) saveRefund(w http.ResponseWriter, r *http.Request, log *slog.Logger, source string, refund clv.Refund) {
+	if err := h.Sink.SaveRefund(r.Context(), source, refund); err != nil {
 		log.Error("webhook refund not saved", "refund", refund.ID, "err", err)
 		fail(w, http.StatusInternalServerError, "the refund could not be stored; try again later")
 		return
@@ -183,6 +190,28 @@ func (h *OrderWebhooks) saveRefund(w http.ResponseWriter, r *http.Request, log *
 // account: their e-mail address, lower-cased, so their orders add up.
 func emailCustomerID(email string) string {
 	return "email:" + strings.ToLower(strings.TrimSpace(email))
+}
+
+// contact checks a shop's e-mail address and phone number: text the
+// database can store, at most ordercsv.MaxIDLength bytes each.
+func contact(name, emailField, email, phoneField, phone string) error {
+	if err := ordercsv.CheckText(email, ordercsv.MaxIDLength); err != nil {
+		return fieldError(name, emailField, err)
+	}
+	if err := ordercsv.CheckText(phone, ordercsv.MaxIDLength); err != nil {
+		return fieldError(name, phoneField, err)
+	}
+	return nil
+}
+
+// shopID reads an id a shop sent (order, customer or refund) with
+// ordercsv.ParseID, naming the field when it is wrong.
+func shopID(name, field string, id jsonText) (string, error) {
+	s, err := ordercsv.ParseID(string(id))
+	if err != nil {
+		return "", fieldError(name, field, err)
+	}
+	return s, nil
 }
 
 func firstOf(a, b string) string {

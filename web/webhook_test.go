@@ -35,7 +35,9 @@ type fakeSink struct {
 	orders  [][]clv.Order
 	sources []string
 	refunds []clv.Refund
-	err     error
+	// refundSources are the sources the refunds came from.
+	refundSources []string
+	err           error
 }
 
 func (s *fakeSink) SaveOrders(_ context.Context, source string, orders []clv.Order) error {
@@ -49,13 +51,14 @@ func (s *fakeSink) SaveOrders(_ context.Context, source string, orders []clv.Ord
 	return nil
 }
 
-func (s *fakeSink) SaveRefund(_ context.Context, r clv.Refund) error {
+func (s *fakeSink) SaveRefund(_ context.Context, source string, r clv.Refund) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return s.err
 	}
 	s.refunds = append(s.refunds, r)
+	s.refundSources = append(s.refundSources, source)
 	return nil
 }
 
@@ -78,10 +81,16 @@ func webhooks(t *testing.T, h *web.OrderWebhooks) (string, *fakeSink) {
 	return serveWebhooks(t, h), sink
 }
 
+// testNow is the webhooks' clock in tests, unless a test sets its own.
+var testNow = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
 // serveWebhooks serves h on a fresh Server and returns its base URL.
 func serveWebhooks(t *testing.T, h *web.OrderWebhooks) string {
 	t.Helper()
 	h.Log = quiet
+	if h.Now == nil {
+		h.Now = func() time.Time { return testNow }
+	}
 	s, err := web.Listen("127.0.0.1:0", func(context.Context) error { return nil }, web.NewRegistry("test"), quiet)
 	if err != nil {
 		t.Fatal(err)

@@ -97,11 +97,16 @@ func isWooPing(body []byte) bool {
 // the order has a date_paid_gmt, and is skipped otherwise. A guest
 // (customer_id 0) is the customer "email:" and their billing e-mail address,
 // lower-cased. Refunded is the sum of the order's refunds.
-func (wo *wooOrder) order() (o clv.Order, skip string, err error) {
+//
+// Every field is checked as an order file's are (ordercsv): ids, amounts,
+// dates (at most a day after now), currency and contact details.
+func (wo *wooOrder) order(now time.Time) (o clv.Order, skip string, err error) {
 	if wo.ID == "" {
 		return o, "", errors.New("the order id is missing")
 	}
-	o.ID = string(wo.ID)
+	if o.ID, err = shopID("the order", "id", wo.ID); err != nil {
+		return o, "", err
+	}
 	name := "order " + o.ID
 	switch wo.Status {
 	case "processing", "completed":
@@ -129,14 +134,21 @@ func (wo *wooOrder) order() (o clv.Order, skip string, err error) {
 		o.Refunded += amount
 	}
 	o.Refunded = min(o.Refunded, o.Amount)
-	if o.OrderedAt, err = wooTime(wo.DateCreatedGMT); err != nil {
+	if o.OrderedAt, err = wooTime(wo.DateCreatedGMT, now); err != nil {
 		return o, "", fieldError(name, "date_created_gmt", err)
 	}
-	o.Currency = strings.ToUpper(wo.Currency)
+	if o.Currency, err = ordercsv.ParseCurrency(wo.Currency); err != nil {
+		return o, "", fieldError(name, "currency", err)
+	}
 	o.Email, o.Phone = wo.Billing.Email, wo.Billing.Phone
-	switch id := string(wo.CustomerID); {
+	if err := contact(name, "billing.email", o.Email, "billing.phone", o.Phone); err != nil {
+		return o, "", err
+	}
+	switch id := strings.TrimSpace(string(wo.CustomerID)); {
 	case id != "" && id != "0":
-		o.CustomerID = id
+		if o.CustomerID, err = shopID(name, "customer_id", wo.CustomerID); err != nil {
+			return o, "", err
+		}
 	case o.Email != "":
 		o.CustomerID = emailCustomerID(o.Email)
 	default:
@@ -145,8 +157,9 @@ func (wo *wooOrder) order() (o clv.Order, skip string, err error) {
 	return o, "", nil
 }
 
-// wooTime reads a WooCommerce *_gmt date: RFC 3339 without an offset, in UTC.
-func wooTime(s string) (time.Time, error) {
+// wooTime reads a WooCommerce *_gmt date, RFC 3339 without an offset, in
+// UTC, and checks it with ordercsv.CheckTime against now.
+func wooTime(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, ordercsv.ErrEmpty
 	}
@@ -156,5 +169,5 @@ func wooTime(s string) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("%q is not a date and time such as 2024-03-01T14:30:00", s)
 		}
 	}
-	return t, nil
+	return t, ordercsv.CheckTime(t, now)
 }

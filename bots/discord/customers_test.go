@@ -66,4 +66,17 @@ SELECT 'cust-7', id, 5, '2026-01-02', '2026-10-30', 250.5, 200.25, 123.456, 0.87
 	if r := h.slash(t, h.alice, "clv", userOption("member", h.alice.ID)); strings.Contains(r.Data.Content, "cust-7") || strings.Contains(r.Data.Content, "123") {
 		t.Errorf("a member saw a CLV card: %q", r.Data.Content)
 	}
+
+	// Thin data: the run scored one customer, who has not bought twice.
+	if !strings.Contains(card, "Only 1 customer has been scored, so the segment and the R, F and M scores say little yet") ||
+		strings.Contains(card, "second time") {
+		t.Errorf("card of a run of one customer lacks why its scores say little, or says too much:\n%s", card)
+	}
+	if _, err := h.store.DB().Exec(`UPDATE clv_snapshots SET repeat_purchases = 0 WHERE customer_id = 'cust-7'`); err != nil {
+		t.Fatal(err)
+	}
+	card = h.slash(t, h.owner, "clv", userOption("member", h.alice.ID)).Data.Content
+	if !strings.Contains(card, "alice has not bought a second time yet: the model cannot see a customer leave before a repeat purchase") {
+		t.Errorf("card of a one-time buyer does not say why still active is 100%%:\n%s", card)
+	}
 }

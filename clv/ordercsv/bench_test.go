@@ -30,7 +30,7 @@ func BenchmarkRead(b *testing.B) {
 	b.SetBytes(int64(len(file)))
 	b.ReportAllocs()
 	for b.Loop() {
-		rep, err := ordercsv.Read(bytes.NewReader(file), func(clv.Order) error { return nil })
+		rep, err := ordercsv.Read(bytes.NewReader(file), now, func(clv.Order) error { return nil })
 		if err != nil || rep.Orders != rows {
 			b.Fatalf("read %d orders, error %v; report %+v", rep.Orders, err, rep.Err())
 		}

@@ -19,6 +19,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/hearthbot/hearth/clv"
 )
@@ -34,6 +35,7 @@ type Reader struct {
 	skip   int64                // bytes of a byte order mark skipped
 	seen   map[uint64]seenOrder // by the hash of the order id
 	seed   maphash.Seed
+	now    time.Time // when the orders are received (see Record.Order)
 	report Report
 }
 
@@ -59,11 +61,12 @@ func (e *RowError) Error() string {
 	return strings.Join(msgs, "; ")
 }
 
-// NewReader reads the header row of src and returns a Reader for its rows.
+// NewReader reads the header row of src and returns a Reader for its rows,
+// received at now: an order dated more than MaxAhead after now is refused.
 // A wrong header is a *HeaderError. A UTF-8 byte order mark is skipped.
-func NewReader(src io.Reader) (*Reader, error) {
+func NewReader(src io.Reader, now time.Time) (*Reader, error) {
 	buf := bufio.NewReaderSize(src, 64<<10)
-	r := &Reader{seen: make(map[uint64]seenOrder), seed: maphash.MakeSeed()}
+	r := &Reader{seen: make(map[uint64]seenOrder), seed: maphash.MakeSeed(), now: now}
 	if bom, _ := buf.Peek(3); string(bom) == "\uFEFF" {
 		n, _ := buf.Discard(3)
 		r.skip = int64(n)
@@ -112,10 +115,10 @@ func (r *Reader) Next() (clv.Order, error) {
 		line, _ := r.csv.FieldPos(0)
 		if len(fields) != r.width {
 			return clv.Order{}, r.reject(line, Problem{Line: line,
-				Msg: fmt.Sprintf("%d fields, but the header has %d columns", len(fields), r.width)})
+				Msg: fmt.Sprintf("%s, but the header has %s", count(len(fields), "field", "fields"), count(r.width, "column", "columns"))})
 		}
 		rec := r.cols.record(fields)
-		o, problems := rec.Order()
+		o, problems := rec.Order(r.now)
 		if problems != nil {
 			for i := range problems {
 				problems[i].Line = line
@@ -231,27 +234,31 @@ func (rep Report) Err() error {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d of %d rows are invalid:", rep.Invalid, rep.Rows)
+	verb := "are"
+	if rep.Invalid == 1 {
+		verb = "is"
+	}
+	fmt.Fprintf(&b, "%d of %s %s invalid:", rep.Invalid, count(rep.Rows, "row", "rows"), verb)
 	for _, p := range rep.Problems {
 		b.WriteString("\n  ")
 		b.WriteString(p.Error())
 	}
 	if rep.More > 0 {
-		fmt.Fprintf(&b, "\n  and %d more problems", rep.More)
+		fmt.Fprintf(&b, "\n  and %s", count(rep.More, "more problem", "more problems"))
 	}
 	return errors.New(b.String())
 }
 
-// Read reads a whole order file and hands each valid order to each, in file
-// order (a nil each only checks the file). Invalid rows are listed in the
+// Read reads a whole order file, received at now, and hands each valid
+// order to each, in file order (a nil each only checks the file). Invalid rows are listed in the
 // Report, not returned as the error: the error is for what stops reading (a
 // wrong header, a failed read, or an error from each).
 //
 // To import all or nothing, hand the orders to a transaction and commit only
 // when the Report's Err is nil; to skip invalid rows, commit anyway and show
 // Report.Err as a warning.
-func Read(src io.Reader, each func(clv.Order) error) (Report, error) {
-	r, err := NewReader(src)
+func Read(src io.Reader, now time.Time, each func(clv.Order) error) (Report, error) {
+	r, err := NewReader(src, now)
 	if err != nil {
 		return Report{}, err
 	}
@@ -278,4 +285,12 @@ func Read(src io.Reader, each func(clv.Order) error) (Report, error) {
 func (r *Reader) lastLine() int {
 	line, _ := r.csv.FieldPos(0)
 	return line
+}
+
+// count is n followed by one or many, as n asks: "1 row", "3 rows".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -15,11 +15,14 @@ import (
 
 func ptr(f float64) *float64 { return &f }
 
+// now is when the test's orders are received.
+var now = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
 // readAll reads every valid order of file and the final report.
 func readAll(t *testing.T, file string) ([]clv.Order, ordercsv.Report) {
 	t.Helper()
 	var got []clv.Order
-	rep, err := ordercsv.Read(strings.NewReader(file), func(o clv.Order) error {
+	rep, err := ordercsv.Read(strings.NewReader(file), now, func(o clv.Order) error {
 		got = append(got, o)
 		return nil
 	})
@@ -78,7 +81,7 @@ func TestHeaderProblemsAreNamed(t *testing.T) {
 		{"bad quote", "order_id,\"customer_id,ordered_at,amount\n", "order file header: line 1: a quoted field is not closed, or a \" inside it is not doubled"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ordercsv.NewReader(strings.NewReader(c.file))
+			_, err := ordercsv.NewReader(strings.NewReader(c.file), now)
 			if _, ok := errors.AsType[*ordercsv.HeaderError](err); !ok || err.Error() != c.want {
 				t.Errorf("got %v\nwant %s", err, c.want)
 			}
@@ -105,7 +108,7 @@ func TestEachBadFieldIsReportedWithLineAndColumn(t *testing.T) {
 		{"o,c,2024-01-01,Inf,,,,,,,", `line 2, column amount: "Inf" is not a number`},
 		{"o,c,2024-01-01,1e3,,,,,,,", `line 2, column amount: "1e3" is not a number`},
 		{"o,c,2024-01-01,1.2.3,,,,,,,", `line 2, column amount: "1.2.3" is not a number`},
-		{"o,c,2024-01-01,1" + strings.Repeat("0", 400) + ",,,,,,,", `line 2, column amount: "1` + strings.Repeat("0", 400) + `" is too large`},
+		{"o,c,2024-01-01,1" + strings.Repeat("0", 400) + ",,,,,,,", `line 2, column amount: "1` + strings.Repeat("0", 39) + `"... is too large: amounts must be below 1000000000000`},
 		{"o,c,2024-01-01,10,EURO,,,,,,", `line 2, column currency: "EURO" is not a 3-letter currency code such as EUR`},
 		{"o,c,2024-01-01,10,€,,,,,,", `line 2, column currency: "€" is not a 3-letter currency code such as EUR`},
 		{"o,c,2024-01-01,10,,11,,,,,", `line 2, column margin: 11 is more than the amount 10`},
@@ -122,10 +125,28 @@ func TestEachBadFieldIsReportedWithLineAndColumn(t *testing.T) {
 		{"o,c,2024-01-01,10,,,,,,,ann#1234", `line 2, column discord_id: "ann#1234" is not a Discord user id (digits only)`},
 		{"o,c,2024-01-01,10,,,,,,,99999999999999999999", `line 2, column discord_id: "99999999999999999999" is not a Discord user id (digits only)`},
 		{"o,c,2024-01-01,10,,,", "line 2: 7 fields, but the header has 11 columns"},
+		{"o", "line 2: 1 field, but the header has 11 columns"},
+		// What PostgreSQL would refuse, or store wrongly, is refused here.
+		{"o\x00,c,2024-01-01,10,,,,,,,", `line 2, column order_id: "o\x00" contains a NUL byte (\x00)`},
+		{"o,c\xff,2024-01-01,10,,,,,,,", `line 2, column customer_id: "c\xff" is not valid UTF-8 text`},
+		{"o,c,2024-01-01,10,,,,ann\x00@example.com,,,", `line 2, column email: "ann\x00@example.com" contains a NUL byte (\x00)`},
+		{strings.Repeat("o", 256) + ",c,2024-01-01,10,,,,,,,", `line 2, column order_id: is 256 bytes long; at most 255 are allowed`},
+		{"o," + strings.Repeat("c", 300) + ",2024-01-01,10,,,,,,,", `line 2, column customer_id: is 300 bytes long; at most 255 are allowed`},
+		{"o,c,2024-01-01,1000000000000,,,,,,,", `line 2, column amount: "1000000000000" is too large: amounts must be below 1000000000000`},
+		{"o,c,2024-01-01,999999999999.99,,999999999999.999,,,,,", `line 2, column margin: "999999999999.999" has more than 2 decimals`},
+		{"o,c,2024-01-01,10,,-1000000000000,,,,,", `line 2, column margin: "-1000000000000" is too large: amounts must be below 1000000000000`},
+		{"o,c,2024-01-01,12.345,,,,,,,", `line 2, column amount: "12.345" has more than 2 decimals`},
+		{"o,c,2024-01-01,0.001,,,,,,,", `line 2, column amount: "0.001" has more than 2 decimals`},
+		{"o,c,2024-01-01T10:00:00+16:00,10,,,,,,,", `line 2, column ordered_at: 2024-01-01T10:00:00+16:00 has a UTC offset of +16:00; offsets go from -15:59 to +15:59`},
+		{"o,c,2024-01-01T10:00:00-20:30,10,,,,,,,", `line 2, column ordered_at: 2024-01-01T10:00:00-20:30 has a UTC offset of -20:30; offsets go from -15:59 to +15:59`},
+		{"o,c,0000-01-01,10,,,,,,,", `line 2, column ordered_at: 0000-01-01T00:00:00Z is before 1970`},
+		{"o,c,1969-12-31T23:59:59Z,10,,,,,,,", `line 2, column ordered_at: 1969-12-31T23:59:59Z is before 1970`},
+		{"o,c,2026-03-03T12:00:01Z,10,,,,,,,", `line 2, column ordered_at: 2026-03-03T12:00:01Z is in the future (now is 2026-03-02T12:00:00Z; at most a day ahead is accepted)`},
+		{"o,c,2030-01-01,10,,,,,,,", `line 2, column ordered_at: 2030-01-01T00:00:00Z is in the future (now is 2026-03-02T12:00:00Z; at most a day ahead is accepted)`},
 		{`o,c,2024-01-01,10 "inch",,,,,,,`, `line 2: a " inside a field that is not in quotes (put the field in quotes and double the " inside it)`},
 	} {
 		t.Run(c.want, func(t *testing.T) {
-			r, err := ordercsv.NewReader(strings.NewReader(header + c.row + "\n"))
+			r, err := ordercsv.NewReader(strings.NewReader(header+c.row+"\n"), now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,9 +164,28 @@ func TestEachBadFieldIsReportedWithLineAndColumn(t *testing.T) {
 	}
 }
 
+// TestTheLimitsThemselvesAreAccepted: the largest amount, two decimals
+// (and zeros after them), a 255-byte id, offsets of ±15:59, 1970 and a day
+// ahead of now are all fine.
+func TestTheLimitsThemselvesAreAccepted(t *testing.T) {
+	id := strings.Repeat("o", 255)
+	file := header +
+		id + ",c,1970-01-01,999999999999.99,,-999999999999.99,,,,,\n" +
+		"o2,c,2026-03-03T12:00:00Z,12.500,,,,,,,\n" +
+		"o3,c,2024-01-01T10:00:00+15:59,10,,,,,,,\n" +
+		"o4,c,2024-01-01T10:00:00-15:59,10,,,,,,,\n"
+	got, rep := readAll(t, file)
+	if err := rep.Err(); err != nil || len(got) != 4 {
+		t.Fatalf("%d orders: %v", len(got), err)
+	}
+	if got[0].ID != id || got[0].Amount != 999999999999.99 || *got[0].Margin != -999999999999.99 || got[1].Amount != 12.5 {
+		t.Errorf("orders %+v", got[:2])
+	}
+}
+
 func TestARowWithSeveralProblemsListsThemAll(t *testing.T) {
 	file := header + "o,,2024-01-01,x,,,,,,,\n" + `o2,"c` + "\n" + `2",2024-01-01,10,,,,,abc,,` + "\n"
-	r, err := ordercsv.NewReader(strings.NewReader(file))
+	r, err := ordercsv.NewReader(strings.NewReader(file), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +205,19 @@ func TestARowWithSeveralProblemsListsThemAll(t *testing.T) {
 		`  line 4, column telegram_id: "abc" is not a Telegram user id (digits only)`
 	if err := rep.Err(); err == nil || err.Error() != want {
 		t.Errorf("Err: %v\nwant %s", err, want)
+	}
+}
+
+// TestTheReportCountsInGoodEnglish: one row, one problem, no "1 rows".
+func TestTheReportCountsInGoodEnglish(t *testing.T) {
+	for _, c := range []struct{ file, want string }{
+		{header + "o,c,2024-01-01,-1,,,,,,,\n", "1 of 1 row is invalid:"},
+		{header + "o,c,2024-01-01,-1,,,,,,,\no2,c,2024-01-01,1,,,,,,,\n", "1 of 2 rows is invalid:"},
+		{header + "o,c,2024-01-01,-1,,,,,,,\no2,c,2024-01-01,-1,,,,,,,\n", "2 of 2 rows are invalid:"},
+	} {
+		if _, rep := readAll(t, c.file); rep.Err() == nil || !strings.HasPrefix(rep.Err().Error(), c.want) {
+			t.Errorf("Err: %v\nwant it to start %q", rep.Err(), c.want)
+		}
 	}
 }
 
@@ -190,7 +243,7 @@ func TestProblemsAreCollectedAndCapped(t *testing.T) {
 	if first := rep.Problems[0].Error(); first != `line 3, column amount: "-1" is negative` {
 		t.Errorf("first problem %q", first)
 	}
-	if msg := rep.Err().Error(); !strings.HasPrefix(msg, "101 of 151 rows are invalid:\n  line 3,") || !strings.HasSuffix(msg, "\n  and 1 more problems") {
+	if msg := rep.Err().Error(); !strings.HasPrefix(msg, "101 of 151 rows are invalid:\n  line 3,") || !strings.HasSuffix(msg, "\n  and 1 more problem") {
 		t.Errorf("Err:\n%s", msg)
 	}
 }
@@ -226,7 +279,7 @@ func TestReadingGoesOnAfterACSVSyntaxError(t *testing.T) {
 
 func TestOffsetCountsTheBytesRead(t *testing.T) {
 	file := "\uFEFF" + header + "o1,c,2024-01-01,10,,,,,,,\n" + "o2,c,2024-01-01,10,,,,,,,\n"
-	r, err := ordercsv.NewReader(strings.NewReader(file))
+	r, err := ordercsv.NewReader(strings.NewReader(file), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +301,7 @@ func TestOffsetCountsTheBytesRead(t *testing.T) {
 func TestReadStopsWhenTheCallerFails(t *testing.T) {
 	file := header + "o1,c,2024-01-01,10,,,,,,,\n" + "o2,c,2024-01-01,10,,,,,,,\n"
 	boom := errors.New("copy failed")
-	rep, err := ordercsv.Read(strings.NewReader(file), func(o clv.Order) error {
+	rep, err := ordercsv.Read(strings.NewReader(file), now, func(o clv.Order) error {
 		if o.ID == "o2" {
 			return boom
 		}
@@ -270,7 +323,7 @@ func (f failingReader) Read(p []byte) (int, error) {
 }
 
 func TestAFailedReadEndsTheFile(t *testing.T) {
-	_, err := ordercsv.Read(failingReader{strings.NewReader(header + "o1,c,2024-01-01,10,,,,,,,\n")}, nil)
+	_, err := ordercsv.Read(failingReader{strings.NewReader(header + "o1,c,2024-01-01,10,,,,,,,\n")}, now, nil)
 	if err == nil || err.Error() != "read orders: disk on fire" {
 		t.Errorf("got %v, want read orders: disk on fire", err)
 	}
@@ -278,7 +331,7 @@ func TestAFailedReadEndsTheFile(t *testing.T) {
 
 func TestRecordWithoutAFileHasNoLine(t *testing.T) {
 	rec := ordercsv.Record{OrderID: "o", CustomerID: "c", OrderedAt: "2024-01-01", Amount: "10", Margin: "1", Cost: "2"}
-	_, problems := rec.Order()
+	_, problems := rec.Order(now)
 	if len(problems) != 1 || problems[0].Error() != "cost: give margin or cost, not both" {
 		t.Errorf("problems %v", problems)
 	}

@@ -3,6 +3,7 @@ package ordercsv
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -51,8 +52,9 @@ type Record struct {
 
 // Order checks every field and returns the order, or every problem found
 // (with Column set and Line 0). Surrounding spaces are ignored, a currency
-// is upper-cased and a Telegram username loses its leading @.
-func (rec *Record) Order() (clv.Order, []Problem) {
+// is upper-cased and a Telegram username loses its leading @. now is the
+// time the order is received: it may be dated at most MaxAhead after it.
+func (rec *Record) Order(now time.Time) (clv.Order, []Problem) {
 	var (
 		o    clv.Order
 		errs []Problem
@@ -61,13 +63,13 @@ func (rec *Record) Order() (clv.Order, []Problem) {
 	bad := func(column string, err error) {
 		errs = append(errs, Problem{Column: column, Msg: err.Error()})
 	}
-	if o.ID = strings.TrimSpace(rec.OrderID); o.ID == "" {
-		bad("order_id", ErrEmpty)
+	if o.ID, err = ParseID(rec.OrderID); err != nil {
+		bad("order_id", err)
 	}
-	if o.CustomerID = strings.TrimSpace(rec.CustomerID); o.CustomerID == "" {
-		bad("customer_id", ErrEmpty)
+	if o.CustomerID, err = ParseID(rec.CustomerID); err != nil {
+		bad("customer_id", err)
 	}
-	if o.OrderedAt, err = ParseTime(rec.OrderedAt); err != nil {
+	if o.OrderedAt, err = ParseTimeAt(rec.OrderedAt, now); err != nil {
 		bad("ordered_at", err)
 	}
 	amountOK := true
@@ -75,7 +77,7 @@ func (rec *Record) Order() (clv.Order, []Problem) {
 		bad("amount", err)
 		amountOK = false
 	}
-	if o.Currency, err = parseCurrency(rec.Currency); err != nil {
+	if o.Currency, err = ParseCurrency(rec.Currency); err != nil {
 		bad("currency", err)
 	}
 	if column, err := rec.margin(&o, amountOK); err != nil {
@@ -88,6 +90,9 @@ func (rec *Record) Order() (clv.Order, []Problem) {
 		bad("email", err)
 	}
 	o.Phone = strings.TrimSpace(rec.Phone)
+	if err := CheckText(o.Phone, MaxIDLength); err != nil {
+		bad("phone", err)
+	}
 	if o.TelegramID, err = parseID(rec.TelegramID, "Telegram user id", 63); err != nil {
 		bad("telegram_id", err)
 	}
@@ -132,44 +137,51 @@ func (rec *Record) margin(o *clv.Order, amountOK bool) (string, error) {
 // ErrEmpty is the error of a required field left empty.
 var ErrEmpty = errors.New("empty, but required")
 
-// ParseAmount reads a money amount: a plain, non-negative decimal such as
-// 12.50, with a dot for decimals and no thousands separators, exponent or
-// currency sign.
+// ParseAmount reads a money amount: a plain, non-negative decimal below
+// MaxAmount with at most MaxDecimals decimals, such as 12.50, with a dot
+// for decimals and no thousands separators, exponent or currency sign.
 func ParseAmount(s string) (float64, error) {
 	return parseDecimal(strings.TrimSpace(s), false)
 }
 
 // parseDecimal reads [-]digits[.digits]; negative says whether a minus sign
 // is allowed. It checks the syntax itself because strconv.ParseFloat would
-// also take "Inf", "1e9" and "0x1p3".
+// also take "Inf", "1e9" and "0x1p3". Zeros after the second decimal are
+// allowed (12.500 is 12.50); other digits there would be rounded away.
 func parseDecimal(s string, negative bool) (float64, error) {
 	if s == "" {
 		return 0, ErrEmpty
 	}
-	digits, dots := 0, 0
+	digits, dots, dot, decimals := 0, 0, 0, 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= '0' && c <= '9':
 			digits++
+			if dots > 0 && c != '0' {
+				decimals = i - dot // the last significant decimal so far
+			}
 		case c == '.':
-			dots++
+			dots, dot = dots+1, i
 		case c == '-' && i == 0:
 		default:
 			if c == ',' || c == '\'' || c == ' ' {
-				return 0, fmt.Errorf("%q is not a number (use a dot for decimals and no thousands separators, such as 1234.50)", s)
+				return 0, fmt.Errorf("%s is not a number (use a dot for decimals and no thousands separators, such as 1234.50)", quoteShort(s))
 			}
-			return 0, fmt.Errorf("%q is not a number", s)
+			return 0, fmt.Errorf("%s is not a number", quoteShort(s))
 		}
 	}
 	if digits == 0 || dots > 1 {
-		return 0, fmt.Errorf("%q is not a number", s)
+		return 0, fmt.Errorf("%s is not a number", quoteShort(s))
 	}
 	if s[0] == '-' && !negative {
 		return 0, fmt.Errorf("%q is negative", s)
 	}
+	if decimals > MaxDecimals {
+		return 0, fmt.Errorf("%q has more than %d decimals", s, MaxDecimals)
+	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil { // only a value out of range gets here
-		return 0, fmt.Errorf("%q is too large", s)
+	if err != nil || math.Abs(f) >= MaxAmount {
+		return 0, fmt.Errorf("%s is too large: amounts must be below 1000000000000", quoteShort(s))
 	}
 	return f, nil
 }
@@ -192,7 +204,9 @@ func ParseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
-func parseCurrency(s string) (string, error) {
+// ParseCurrency reads an optional ISO 4217 code such as EUR, in any case,
+// and returns it upper-cased.
+func ParseCurrency(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
@@ -219,6 +233,9 @@ func parseEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", nil
+	}
+	if err := CheckText(s, MaxIDLength); err != nil {
+		return "", err
 	}
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -24,11 +25,15 @@ func TestMain(m *testing.M) {
 // sentinel stands for every secret: no output may ever contain it.
 const sentinel = "SENTINEL0secret0value0do0not0print0me"
 
-// inProcess runs hearth with args and a fixed environment, in-process.
+// testNow is the clock of in-process runs: every test sees the same "now".
+var testNow = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
+// inProcess runs hearth with args and a fixed environment and clock
+// (testNow), in-process.
 func inProcess(t testing.TB, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	c := &cli{stdout: &out, stderr: &errOut, env: func(k string) (string, bool) {
+	c := &cli{stdout: &out, stderr: &errOut, now: func() time.Time { return testNow }, env: func(k string) (string, bool) {
 		v, ok := env[k]
 		return v, ok
 	}}
@@ -50,7 +55,9 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{[]string{"config", "check", "-h"}, 0, "secrets masked", ""},
 		{[]string{"version"}, 0, "hearth ", ""},
 		{[]string{"frobnicate"}, 2, "", `hearth: unknown command "frobnicate" (see hearth --help)`},
-		{[]string{"config"}, 2, "", `hearth: config: unknown subcommand "" (want: check; see hearth --help)`},
+		{[]string{"config"}, 2, "", `hearth: config: name a subcommand (want check; see hearth config --help)`},
+		{[]string{"clv", "fitt"}, 2, "", `hearth: clv: unknown subcommand "fitt" (want fit or predict; see hearth clv --help)`},
+		{[]string{"help", "frobnicate"}, 2, "", `hearth: unknown command "frobnicate" (see hearth --help)`},
 		{[]string{"migrate", "--bogus"}, 2, "", "hearth: migrate: flag provided but not defined: -bogus (see hearth migrate --help)"},
 		{[]string{"version", "extra"}, 2, "", `hearth: version: unexpected argument "extra"`},
 		{[]string{"config", "check", "--config", "/nonexistent/hearth.yaml"}, 2, "", "hearth: read config file: open /nonexistent/hearth.yaml"},
@@ -71,6 +78,49 @@ func TestUsageAndExitCodes(t *testing.T) {
 				t.Errorf("stderr %q, want one line starting %q", stderr, c.stderrLine)
 			}
 		})
+	}
+}
+
+// TestEveryCommandAnswersHelp: every command and subcommand, and every
+// group of subcommands, shows its usage on --help, -h, help before it and
+// help after it, with exit code 0 and nothing on stderr.
+func TestEveryCommandAnswersHelp(t *testing.T) {
+	check := func(t *testing.T, want string, args ...string) {
+		t.Helper()
+		code, stdout, stderr := inProcess(t, nil, args...)
+		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, want) {
+			t.Errorf("hearth %s: exit %d, stderr %q, stdout:\n%s\nwant it to start %q", strings.Join(args, " "), code, stderr, stdout, want)
+		}
+	}
+	groups := map[string]bool{}
+	for _, cmd := range commands {
+		words := strings.Fields(cmd.name)
+		want := "Usage: hearth " + cmd.name
+		check(t, want, append(words, "--help")...)
+		check(t, want, append(words, "-h")...)
+		check(t, want, append([]string{"help"}, words...)...)
+		check(t, want, append(words, "help")...)
+		if len(words) > 1 {
+			groups[words[0]] = true
+		}
+	}
+	for group := range groups {
+		want := "Usage: hearth " + group + " <subcommand>"
+		check(t, want, group, "--help")
+		check(t, want, "help", group)
+		check(t, want, group, "help")
+		_, stdout, _ := inProcess(t, nil, "help", group)
+		for _, sub := range subcommands(group) {
+			if !strings.Contains(stdout, sub.name) {
+				t.Errorf("hearth help %s does not list %q:\n%s", group, sub.name, stdout)
+			}
+		}
+	}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		check(t, "Hearth runs a brand's customer community", args...)
+	}
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+		check(t, "hearth "+versionString()+" (go", args...)
 	}
 }
 
@@ -117,6 +167,13 @@ func TestConfigCheckMasksSecrets(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("config check output lacks %q:\n%s", want, stdout)
 		}
+	}
+
+	// A scheme in capitals is a URL all the same, and masked as one.
+	env["DATABASE_URL"] = "POSTGRES://hearth:" + sentinel + "@db.internal:5432/hearth?sslmode=disable"
+	code, stdout, stderr = inProcess(t, env, "config", "check")
+	if code != 0 || strings.Contains(stdout+stderr, sentinel) || !strings.Contains(stdout, "hearth:%2A%2A%2A%2A%2A%2A%2A%2A@db.internal") {
+		t.Fatalf("config check with POSTGRES://: exit %d:\n%s%s", code, stdout, stderr)
 	}
 
 	// Invalid secrets are reported by key, never by value.

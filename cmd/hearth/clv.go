@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -22,6 +23,7 @@ type clvFlags struct {
 	asJSON                       bool
 	horizon                      int
 	discount                     float64
+	given                        map[string]bool // the flags on the command line
 }
 
 func (c *cli) clvFlagSet(name, synopsis, about string, withJSON bool) (*flag.FlagSet, *clvFlags) {
@@ -35,33 +37,60 @@ func (c *cli) clvFlagSet(name, synopsis, about string, withJSON bool) (*flag.Fla
 		fs.BoolVar(&f.asJSON, "json", false, "print JSON: bgnbd.{r,alpha,a,b,loglik,...} and gammagamma.{p,q,gamma,loglik,...}")
 	} else {
 		fs.IntVar(&f.horizon, "horizon-months", 0, "months predicted CLV looks ahead (default clv.horizon_months)")
-		fs.Float64Var(&f.discount, "discount-rate", -1, "discount rate per month (default clv.discount_rate)")
+		fs.Float64Var(&f.discount, "discount-rate", 0, "discount rate per month (default clv.discount_rate)")
 	}
 	return fs, f
 }
 
-// scoreOptions are the CLV options of the configuration and the flags.
-func (f *clvFlags) scoreOptions(cfg config.Config) (clv.ScoreOptions, error) {
-	name := cfg.CLV.Period
-	if f.period != "" {
-		name = f.period
-	}
-	period, err := clv.ParsePeriod(name)
+// clvScoreOptions are the CLV options of the configuration: the nightly
+// run, hearth clv fit and hearth clv predict all score with them, so that
+// each customer's predicted CLV is the same whichever computed it.
+func clvScoreOptions(cfg config.Config) (clv.ScoreOptions, error) {
+	period, err := clv.ParsePeriod(cfg.CLV.Period)
 	if err != nil {
-		return clv.ScoreOptions{}, usageError{"clv: --period: " + err.Error()}
+		return clv.ScoreOptions{}, configError{fmt.Errorf("clv.period: %w", err)}
 	}
-	o := clv.ScoreOptions{Period: period, HorizonMonths: cfg.CLV.HorizonMonths, DiscountRate: cfg.CLV.DiscountRate,
-		MarginRate: cfg.CLV.MarginRate, AcquisitionCost: cfg.CLV.AcquisitionCost, Location: cfg.Location()}
-	if f.horizon != 0 {
+	return clv.ScoreOptions{Period: period, HorizonMonths: cfg.CLV.HorizonMonths, DiscountRate: cfg.CLV.DiscountRate,
+		MarginRate: cfg.CLV.MarginRate, AcquisitionCost: cfg.CLV.AcquisitionCost, Location: cfg.Location()}, nil
+}
+
+// note records which flags fs was given, so that only those override the
+// configuration.
+func (f *clvFlags) note(fs *flag.FlagSet) {
+	f.given = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+}
+
+// scoreOptions are the configuration's CLV options with the flags given
+// applied.
+func (f *clvFlags) scoreOptions(cfg config.Config) (clv.ScoreOptions, error) {
+	o, err := clvScoreOptions(cfg)
+	if err != nil {
+		return o, err
+	}
+	if f.given["period"] {
+		if o.Period, err = clv.ParsePeriod(f.period); err != nil {
+			return o, usageError{"clv: --period: " + err.Error()}
+		}
+	}
+	if f.given["horizon-months"] {
+		if f.horizon < 1 {
+			return o, usageError{fmt.Sprintf("clv: --horizon-months must be at least 1, not %d", f.horizon)}
+		}
 		o.HorizonMonths = f.horizon
 	}
-	if f.discount >= 0 {
+	if f.given["discount-rate"] {
+		if !(f.discount >= 0 && f.discount < 1) {
+			return o, usageError{fmt.Sprintf("clv: --discount-rate must be a monthly rate from 0 up to 1, not %g", f.discount)}
+		}
 		o.DiscountRate = f.discount
 	}
-	if f.end != "" {
-		if o.End, err = time.Parse(time.DateOnly, f.end); err != nil {
+	if f.end != "" { // the whole day counts
+		day, err := time.ParseInLocation(time.DateOnly, f.end, cfg.Location())
+		if err != nil {
 			return o, usageError{fmt.Sprintf("clv: --end %q is not a date as YYYY-MM-DD", f.end)}
 		}
+		o.End = day.AddDate(0, 0, 1).Add(-time.Nanosecond)
 	}
 	switch {
 	case f.summary != "" && f.orders != "":
@@ -82,11 +111,16 @@ func (c *cli) clvFit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	f.note(fs)
 	opt, err := f.scoreOptions(cfg)
 	if err != nil {
 		return err
 	}
-	var run clv.ModelRun
+	var (
+		run    clv.ModelRun
+		scores []clv.CustomerScore
+		linked = -1 // customers linked to members; -1 when not from the database
+	)
 	switch {
 	case f.summary != "":
 		summaries, _, err := readSummaryFile(f.summary)
@@ -95,55 +129,81 @@ func (c *cli) clvFit(ctx context.Context, args []string) error {
 		}
 		run = fitSummaries(summaries)
 	case f.orders != "":
-		summaries, end, err := readOrdersFile(f.orders, opt.Period, opt.End, opt.MarginRate)
-		if err != nil {
+		if run, scores, err = c.scoreOrderFile(f.orders, opt); err != nil {
 			return err
 		}
-		run = fitSummaries(summaries)
-		run.Period, run.End = opt.Period, end
 	default:
-		var saved int
-		if run, saved, err = c.refreshFromDatabase(ctx, cfg, opt); err != nil {
+		if run, scores, linked, err = c.refreshFromDatabase(ctx, cfg, opt); err != nil {
 			return err
 		}
-		defer fmt.Fprintf(c.stderr, "saved the CLV of %d customers\n", saved)
+		defer fmt.Fprintf(c.stderr, "saved the CLV of %s\n", plural(len(scores), "customer", "customers"))
+	}
+	notes := thinDataNotes(run, scores)
+	if linked >= 0 {
+		notes = append(notes, tierNotes(linked, cfg.TierRules())...)
 	}
 	if f.asJSON {
-		return writeFitJSON(c.stdout, run)
+		return writeFitJSON(c.stdout, run, notes)
 	}
-	writeFitText(c.stdout, run)
+	writeFitText(c.stdout, run, notes)
 	return nil
 }
 
+// scoreOrderFile scores an order file up to opt.End (zero: the day of its
+// last order), as the nightly run scores the stored orders.
+func (c *cli) scoreOrderFile(path string, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return clv.ModelRun{}, nil, err
+	}
+	defer file.Close()
+	orders, err := c.readAllOrders(path, file)
+	if err != nil {
+		return clv.ModelRun{}, nil, err
+	}
+	if opt.End.IsZero() {
+		opt.End = lastOrder(orders)
+	}
+	run, scores, err := clv.Score(orders, opt)
+	if err != nil {
+		return run, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return run, scores, nil
+}
+
 // refreshFromDatabase runs the CLV job now, waiting for a run in progress
-// on another replica.
-func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt clv.ScoreOptions) (clv.ModelRun, int, error) {
+// on another replica, and counts the customers linked to members.
+func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, int, error) {
 	log := newLogger(cfg.Log, c.stderr)
 	db, err := openDatabase(ctx, cfg.Database, log)
 	if err != nil {
-		return clv.ModelRun{}, 0, err
+		return clv.ModelRun{}, nil, 0, err
 	}
 	defer db.Close()
 	if _, _, err := migrate(ctx, db.DB, log); err != nil {
-		return clv.ModelRun{}, 0, err
+		return clv.ModelRun{}, nil, 0, err
 	}
 	store := storage.New(db.DB)
 	var run clv.ModelRun
 	var scores []clv.CustomerScore
 	err = store.RunExclusive(ctx, clvJob, func(ctx context.Context) error {
-		run, scores, err = refreshCLV(ctx, store, opt)
+		run, scores, err = refreshCLV(ctx, store, opt, c.now())
 		return err
 	})
-	return run, len(scores), err
+	if err != nil {
+		return run, nil, 0, err
+	}
+	linked, err := store.LinkedValues(ctx)
+	return run, scores, len(linked), err
 }
 
 // refreshCLV links customers by the ids on their orders, then scores every
 // customer and saves the run: the nightly job's work.
-func refreshCLV(ctx context.Context, store *storage.Store, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, error) {
+func refreshCLV(ctx context.Context, store *storage.Store, opt clv.ScoreOptions, now time.Time) (clv.ModelRun, []clv.CustomerScore, error) {
 	if _, err := store.LinkByOrderIDs(ctx); err != nil {
 		return clv.ModelRun{}, nil, err
 	}
-	return clv.Refresh(ctx, store, opt, time.Now())
+	return clv.Refresh(ctx, store, opt, now)
 }
 
 // fitSummaries fits both models to summaries; a fit the data cannot
@@ -170,7 +230,7 @@ func fitSummaries(summaries []clv.Summary) clv.ModelRun {
 	return run
 }
 
-func writeFitText(w io.Writer, run clv.ModelRun) {
+func writeFitText(w io.Writer, run clv.ModelRun, notes []string) {
 	fmt.Fprintf(w, "customers: %d\n", run.Customers)
 	if bg := run.BGNBD; bg != nil {
 		m, se := bg.Model, bg.StdErr
@@ -185,7 +245,10 @@ func writeFitText(w io.Writer, run clv.ModelRun) {
 		writeFitInfo(w, gg.Info)
 	}
 	if run.Error != "" {
-		fmt.Fprintf(w, "not fitted: %s\n", run.Error)
+		fmt.Fprintf(w, "no predictions: %s\n", run.Error)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
 }
 
@@ -194,7 +257,8 @@ func writeFitInfo(w io.Writer, info clv.FitInfo) {
 	if !info.Converged {
 		converged = "NOT converged (" + info.Status + ")"
 	}
-	fmt.Fprintf(w, "  log-likelihood %.2f, %s after %d iterations, %d customers", info.LogLikelihood, converged, info.Iterations, info.Customers)
+	fmt.Fprintf(w, "  log-likelihood %.2f, %s after %s, %s", info.LogLikelihood, converged,
+		plural(info.Iterations, "iteration", "iterations"), plural(info.Customers, "customer", "customers"))
 	if info.Excluded > 0 {
 		fmt.Fprintf(w, " (%d left out: non-positive values)", info.Excluded)
 	}
@@ -202,20 +266,37 @@ func writeFitInfo(w io.Writer, info clv.FitInfo) {
 }
 
 // fitJSON is the --json form of a model: parameters, log-likelihood and
-// diagnostics side by side.
+// diagnostics side by side. A number JSON cannot hold (the NaN standard
+// errors of a fit that did not converge) is null.
 func fitJSON(params map[string]float64, stdErr map[string]float64, info clv.FitInfo) map[string]any {
-	out := map[string]any{"loglik": info.LogLikelihood, "converged": info.Converged, "iterations": info.Iterations,
-		"customers": info.Customers, "excluded": info.Excluded, "std_err": stdErr}
+	out := map[string]any{"loglik": jsonNumber(info.LogLikelihood), "converged": info.Converged, "iterations": info.Iterations,
+		"customers": info.Customers, "excluded": info.Excluded, "status": info.Status}
+	se := make(map[string]any, len(stdErr))
+	for k, v := range stdErr {
+		se[k] = jsonNumber(v)
+	}
+	out["std_err"] = se
 	for k, v := range params {
-		out[k] = v
+		out[k] = jsonNumber(v)
 	}
 	return out
 }
 
-func writeFitJSON(w io.Writer, run clv.ModelRun) error {
+// jsonNumber is v, or nil (null) for NaN and infinities.
+func jsonNumber(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+func writeFitJSON(w io.Writer, run clv.ModelRun, notes []string) error {
 	out := map[string]any{"customers": run.Customers}
 	if run.Error != "" {
 		out["error"] = run.Error
+	}
+	if len(notes) > 0 {
+		out["notes"] = notes
 	}
 	if bg := run.BGNBD; bg != nil {
 		out["bgnbd"] = fitJSON(map[string]float64{"r": bg.Model.R, "alpha": bg.Model.Alpha, "a": bg.Model.A, "b": bg.Model.B},
@@ -239,6 +320,7 @@ func (c *cli) clvPredict(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	f.note(fs)
 	opt, err := f.scoreOptions(cfg)
 	if err != nil {
 		return err
@@ -249,29 +331,18 @@ func (c *cli) clvPredict(ctx context.Context, args []string) error {
 	var scores []clv.CustomerScore
 	var run clv.ModelRun
 	if f.orders != "" {
-		file, err := os.Open(f.orders)
-		if err != nil {
-			return err
-		}
-		defer file.Close()
-		orders, err := readAllOrders(f.orders, file)
-		if err != nil {
-			return err
-		}
-		if opt.End.IsZero() {
-			opt.End = lastOrder(orders)
-		}
-		run, scores, err = clv.Score(orders, opt)
-		if err != nil {
-			return err
-		}
+		run, scores, err = c.scoreOrderFile(f.orders, opt)
 	} else {
-		if run, scores, err = c.scoreFromDatabase(ctx, cfg, opt); err != nil {
-			return err
-		}
+		run, scores, err = c.scoreFromDatabase(ctx, cfg, opt)
+	}
+	if err != nil {
+		return err
 	}
 	if run.Error != "" {
 		fmt.Fprintf(c.stderr, "no predictions: %s\n", run.Error)
+	}
+	for _, n := range thinDataNotes(run, scores) {
+		fmt.Fprintf(c.stderr, "note: %s\n", n)
 	}
 	return writeScoresCSV(c.stdout, scores)
 }
@@ -299,8 +370,8 @@ func (c *cli) scoreFromDatabase(ctx context.Context, cfg config.Config, opt clv.
 	if _, _, err := migrate(ctx, db.DB, log); err != nil {
 		return clv.ModelRun{}, nil, err
 	}
-	opt.End = time.Now()
-	orders, err := storage.New(db.DB).OrdersForCLV(ctx, opt.End)
+	opt.End = c.now()
+	orders, err := storage.New(db.DB).OrdersForCLV(ctx)
 	if err != nil {
 		return clv.ModelRun{}, nil, err
 	}
@@ -316,17 +387,13 @@ func (c *cli) predictSummaries(path string, opt clv.ScoreOptions) error {
 	if !monetary {
 		return fmt.Errorf("%s: predicting CLV needs a monetary_value column", path)
 	}
-	bg, err := clv.FitBGNBD(summaries)
+	var run clv.ModelRun
+	preds, err := clv.Forecast(summaries, opt, &run)
 	if err != nil {
 		return err
 	}
-	gg, err := clv.FitGammaGamma(summaries)
-	if err != nil {
-		return err
-	}
-	preds, err := clv.Predict(summaries, bg.Model, gg.Model, clv.MonthlyCLV(opt.Period, opt.HorizonMonths, opt.DiscountRate))
-	if err != nil {
-		return err
+	if run.Error != "" {
+		return fmt.Errorf("%s: no predictions: %s", path, run.Error)
 	}
 	w := csv.NewWriter(c.stdout)
 	w.Write([]string{"customer_id", "frequency", "recency", "T", "monetary_value", "p_alive", "expected_purchases", "expected_average_value", "clv"})

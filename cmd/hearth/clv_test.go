@@ -7,11 +7,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/jmoiron/sqlx"
 )
 
 // cdnowOrdersFile writes CDNOW's sample as an order file: one order per
@@ -34,6 +37,7 @@ func cdnowOrdersFile(t *testing.T) string {
 
 type fitOutput struct {
 	Customers int
+	Notes     []string
 	BGNBD     struct {
 		R, Alpha, A, B, Loglik float64
 		Converged              bool
@@ -110,15 +114,23 @@ func TestCLVPredictWritesTheCDNOWCLV(t *testing.T) {
 // TestCLVFitFromTheDatabaseSavesSnapshots: imported orders are scored by
 // hearth clv fit, which saves a snapshot per customer and the model; clv
 // predict reads the same orders without saving anything.
+//
+// Both compute predicted CLV the one way, discounted by clv.discount_rate:
+// the CLV clv fit stores for a customer is the one clv predict writes.
 func TestCLVFitFromTheDatabaseSavesSnapshots(t *testing.T) {
 	dsn := storagetest.URL(t)
-	env := map[string]string{"DATABASE_URL": dsn}
+	env := map[string]string{"DATABASE_URL": dsn, "HEARTH_CLV_DISCOUNT_RATE": "0.05"}
 	if code, _, stderr := inProcess(t, env, "import", "orders", cdnowOrdersFile(t)); code != 0 {
 		t.Fatalf("import: %s", stderr)
 	}
 	out := fitJSONOf(t, env)
 	if out.Customers != 2357 || out.BGNBD.R == 0 {
 		t.Fatalf("fit = %+v", out)
+	}
+	if !slices.ContainsFunc(out.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "1218 customers have not bought a second time: BG/NBD sees nobody leave before a repeat purchase")
+	}) {
+		t.Errorf("no word on one-time buyers' P(alive): %q", out.Notes)
 	}
 	if n := countRows(t, dsn, `SELECT count(*) FROM clv_snapshots WHERE predicted_clv IS NOT NULL AND rfm_segment <> ''`); n != 2357 {
 		t.Errorf("%d snapshots with predictions, want 2357", n)
@@ -133,6 +145,85 @@ func TestCLVFitFromTheDatabaseSavesSnapshots(t *testing.T) {
 	if n := countRows(t, dsn, `SELECT count(*) FROM clv_models`); n != 1 {
 		t.Errorf("predict saved a model")
 	}
+	stored := queryFloat(t, dsn, `SELECT predicted_clv FROM clv_snapshots WHERE customer_id = '1'`)
+	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	if err != nil || rows[0][6] != "predicted_clv" || rows[1][0] != "1" {
+		t.Fatalf("predict output: %v: %v", err, rows[:2])
+	}
+	predicted, _ := strconv.ParseFloat(rows[1][6], 64)
+	if math.Abs(stored-predicted) > 1e-6 {
+		t.Errorf("customer 1: clv fit stored a predicted CLV of %.6f, clv predict says %.6f", stored, predicted)
+	}
+}
+
+func queryFloat(t *testing.T, dsn, query string) float64 {
+	t.Helper()
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v float64
+	if err := db.Get(&v, query); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
+
+// steadyOrdersFile is twelve customers who each bought on the first of
+// every month of 2025 for about the same amount: data on which neither
+// model converges (every customer alike, the parameters run off to
+// infinity and the standard errors are NaN).
+func steadyOrdersFile(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("order_id,customer_id,ordered_at,amount\n")
+	for c := range 12 {
+		for m := 1; m <= 12; m++ {
+			fmt.Fprintf(&b, "s%d-%d,steady%02d,2025-%02d-01,%d.00\n", c, m, c, m, 20+c%3)
+		}
+	}
+	return writeTemp(t, "steady.csv", b.String())
+}
+
+// TestCLVFitThatDoesNotConvergeKeepsEveryoneScored: a fit with NaN
+// standard errors is printed (as JSON too, with null for them), the run is
+// saved, and every customer is scored without predictions, with the reason
+// said.
+func TestCLVFitThatDoesNotConvergeKeepsEveryoneScored(t *testing.T) {
+	file := steadyOrdersFile(t)
+	code, stdout, stderr := inProcess(t, nil, "clv", "fit", "--orders", file, "--json")
+	if code != 0 {
+		t.Fatalf("clv fit --orders --json: exit %d: %s", code, stderr)
+	}
+	var out struct {
+		BGNBD struct {
+			Converged bool
+			StdErr    map[string]*float64 `json:"std_err"`
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || out.BGNBD.Converged || out.BGNBD.StdErr["r"] != nil {
+		t.Errorf("clv fit --json: %v: %s", err, stdout)
+	}
+
+	dsn := storagetest.URL(t)
+	env := map[string]string{"DATABASE_URL": dsn}
+	if code, _, stderr := inProcess(t, env, "import", "orders", file); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	code, stdout, stderr = inProcess(t, env, "clv", "fit")
+	if code != 0 || !strings.Contains(stdout, "no predictions: the model fit did not converge") {
+		t.Fatalf("clv fit: exit %d:\n%s%s", code, stdout, stderr)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM clv_snapshots WHERE predicted_clv IS NULL AND rfm_segment <> ''`); n != 12 {
+		t.Errorf("%d customers scored without predictions, want 12", n)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM clv_models WHERE error LIKE 'the model fit did not converge%'`); n != 1 {
+		t.Errorf("the run's reason is not stored")
+	}
+	if code, stdout, stderr = inProcess(t, env, "clv", "fit", "--json"); code != 0 || !json.Valid([]byte(stdout)) {
+		t.Errorf("clv fit --json from the database: exit %d:\n%s%s", code, stdout, stderr)
+	}
 }
 
 func TestCLVUsageErrors(t *testing.T) {
@@ -146,10 +237,56 @@ func TestCLVUsageErrors(t *testing.T) {
 		{[]string{"clv", "fit", "--summary", writeTemp(t, "s.csv", "ID,frequency,T\n1,2,3\n")}, "no recency column"},
 		{[]string{"clv", "predict", "--summary", writeTemp(t, "s.csv", "ID,frequency,recency,T\n1,2,3,4\n")}, "needs a monetary_value column"},
 		{[]string{"clv", "frobnicate"}, "unknown subcommand"},
+		{[]string{"clv", "predict", "--horizon-months", "0"}, "--horizon-months must be at least 1, not 0"},
+		{[]string{"clv", "predict", "--discount-rate", "-0.5"}, "--discount-rate must be a monthly rate from 0 up to 1, not -0.5"},
 	} {
 		code, _, stderr := inProcess(t, nil, c.args...)
 		if code == 0 || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %q; want %q", c.args, code, stderr, c.want)
 		}
+	}
+}
+
+// TestCLVFitSaysWhyThinDataReadsOddly: orders dated ahead of the clock are
+// left out with a word (not a bare "customers: 0"), and a run of two
+// customers says why their RFM scores and tiers say little.
+func TestCLVFitSaysWhyThinDataReadsOddly(t *testing.T) {
+	dsn := storagetest.URL(t)
+	env := map[string]string{"DATABASE_URL": dsn}
+	ahead := testNow.Add(12 * time.Hour).Format(time.RFC3339) // accepted: within a day of the clock
+	file := writeTemp(t, "ahead.csv", "order_id,customer_id,ordered_at,amount\n1,a,"+ahead+",10\n2,b,"+ahead+",20\n")
+	if code, _, stderr := inProcess(t, env, "import", "orders", file); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	code, stdout, stderr := inProcess(t, env, "clv", "fit")
+	if code != 0 {
+		t.Fatalf("clv fit: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"customers: 0\n",
+		"note: 2 paid orders dated after 2026-03-02 were left out (an order counts once its date has passed",
+		"note: no paid order up to 2026-03-02: there is nobody to score yet"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("clv fit with every order ahead lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "saved the CLV of 0 customers") {
+		t.Errorf("stderr: %q", stderr)
+	}
+
+	file = writeTemp(t, "two.csv", "order_id,customer_id,ordered_at,amount\n3,a,2026-01-05,10\n4,b,2026-02-05,20\n5,b,2026-02-20,20\n")
+	if code, _, stderr := inProcess(t, env, "import", "orders", file); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	_, stdout, _ = inProcess(t, env, "clv", "fit")
+	for _, want := range []string{"customers: 2\n",
+		"note: only 2 customers: RFM scores rank customers in fifths of those scored together, so with fewer than 5 they say little",
+		"note: only 0 customers are linked to members: tiers compare a linked customer's value with the others', " +
+			"so nobody can be VIP by value (tiers.vip_percentile 90) until 5 are linked, nor Loyal (tiers.loyal_percentile 60) until 2 are"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("clv fit of two customers lacks %q:\n%s", want, stdout)
+		}
+	}
+	if code, _, stderr = inProcess(t, env, "clv", "predict"); code != 0 || !strings.Contains(stderr, "note: only 2 customers: RFM") {
+		t.Errorf("clv predict: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -2,13 +2,11 @@ package main
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/clv/ordercsv"
@@ -110,9 +108,9 @@ func summaryRow(rec []string, col map[string]int, monetary bool) (clv.Summary, e
 
 // readAllOrders reads a whole order file as hearth import orders does;
 // any invalid row is an error listing the file's problems.
-func readAllOrders(path string, r io.Reader) ([]clv.Order, error) {
+func (c *cli) readAllOrders(path string, r io.Reader) ([]clv.Order, error) {
 	var orders []clv.Order
-	report, err := ordercsv.Read(r, func(o clv.Order) error { orders = append(orders, o); return nil })
+	report, err := ordercsv.Read(r, c.now(), func(o clv.Order) error { orders = append(orders, o); return nil })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -120,30 +118,4 @@ func readAllOrders(path string, r io.Reader) ([]clv.Order, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return orders, nil
-}
-
-// readOrdersFile reads an order file and summarises it in period up to end
-// (zero: the day of the last order), counting margin.
-func readOrdersFile(path string, period clv.Period, end time.Time, marginRate float64) ([]clv.Summary, time.Time, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, end, err
-	}
-	defer f.Close()
-	orders, err := readAllOrders(path, f)
-	if err != nil {
-		return nil, end, err
-	}
-	if end.IsZero() {
-		end = lastOrder(orders)
-	}
-	txs := clv.Transactions(orders, func(o clv.Order) float64 { return clv.OrderMargin(o, marginRate) })
-	summaries, err := clv.Summarize(txs, clv.SummaryOptions{Period: period, End: end})
-	if err != nil {
-		return nil, end, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(summaries) == 0 {
-		return nil, end, errors.New(path + ": no paid orders up to " + end.Format(time.DateOnly))
-	}
-	return summaries, end, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,15 +17,25 @@ import (
 // problems have been printed.
 var errInvalidFile = errors.New("nothing was imported: fix the rows above, or pass --skip-invalid to import the valid ones")
 
-func (c *cli) importOrders(ctx context.Context, args []string) error {
-	fs := c.flags("import orders", "FILE.csv [--skip-invalid] [--config FILE]",
+// importFlags are the flags of hearth import orders.
+func (c *cli) importFlags() (fs *flag.FlagSet, skipInvalid *bool, source *string) {
+	fs = c.flags("import orders", "FILE.csv [--source csv|api|shopify|woocommerce] [--skip-invalid] [--config FILE]",
 		"Import shop orders from a CSV file with a header row. Required columns:\n"+
 			"order_id, customer_id, ordered_at (RFC 3339 or YYYY-MM-DD), amount. Optional:\n"+
 			"currency, margin or cost, status (paid, refunded, cancelled), email, phone,\n"+
-			"telegram_id, telegram_username, discord_id. Orders are upserted by order_id,\n"+
-			"so importing a file again changes nothing. Any invalid row is reported with\n"+
-			"its line and column and nothing is imported, unless --skip-invalid is given.")
-	skipInvalid := fs.Bool("skip-invalid", false, "import the valid rows and list the invalid ones")
+			"telegram_id, telegram_username, discord_id. Orders are upserted by source and\n"+
+			"order_id, so importing a file again changes nothing. Past orders of a shop that\n"+
+			"also sends webhooks are imported with --source shopify (or woocommerce, or api\n"+
+			"for POST /api/orders): the webhooks then update them instead of adding them\n"+
+			"again. Any invalid row is reported with its line and column and nothing is\n"+
+			"imported, unless --skip-invalid is given.")
+	skipInvalid = fs.Bool("skip-invalid", false, "import the valid rows and list the invalid ones")
+	source = fs.String("source", "csv", "whose order ids the file holds: csv (the file's own), api, shopify or woocommerce")
+	return fs, skipInvalid, source
+}
+
+func (c *cli) importOrders(ctx context.Context, args []string) error {
+	fs, skipInvalid, sourceName := c.importFlags()
 	path, rest := splitPositional(args)
 	cfg, err := c.parseConfig(fs, rest)
 	if err != nil {
@@ -32,6 +43,10 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	}
 	if path == "" {
 		return usageError{"import orders: name the CSV file to import (see hearth import orders --help)"}
+	}
+	source, err := storage.ParseOrderSource(*sourceName)
+	if err != nil {
+		return usageError{"import orders: --source: " + err.Error()}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -53,33 +68,18 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	}
 	store := storage.New(db.DB)
 
-	reader, err := ordercsv.NewReader(f)
+	reader, err := ordercsv.NewReader(f, c.now())
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	imp, err := store.BeginImport(ctx, storage.SourceCSV)
+	imp, err := store.BeginImport(ctx, source)
 	if err != nil {
 		return err
 	}
 	defer imp.Rollback()
-	bar := newProgress(c.stderr, path, info.Size())
-	for {
-		o, err := reader.Next()
-		if err == io.EOF {
-			break
-		}
-		if _, invalid := errors.AsType[*ordercsv.RowError](err); invalid {
-			continue // listed in the report
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		if err := imp.Add(o); err != nil {
-			return err
-		}
-		bar.update(reader.Offset(), reader.Report().Rows)
+	if err := stageOrders(reader, imp, newProgress(c.stderr, path, info.Size())); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	bar.done(reader.Report().Rows)
 	report := reader.Report()
 	if err := report.Err(); err != nil {
 		fmt.Fprintf(c.stderr, "%s: %v\n", path, err)
@@ -91,15 +91,45 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s: %d rows, %d orders: %d new, %d changed, %d unchanged", path, report.Rows, res.Rows, res.Inserted, res.Updated, res.Unchanged)
+	c.importSummary(path, report, res)
+	return nil
+}
+
+// stageOrders hands every valid order of reader to imp, drawing bar; the
+// invalid rows are left out and listed in the reader's report.
+func stageOrders(reader *ordercsv.Reader, imp *storage.OrderImport, bar *progress) error {
+	for {
+		o, err := reader.Next()
+		if err == io.EOF {
+			break
+		}
+		if _, invalid := errors.AsType[*ordercsv.RowError](err); invalid {
+			continue // listed in the report
+		}
+		if err != nil {
+			return err
+		}
+		if err := imp.Add(o); err != nil {
+			return err
+		}
+		bar.update(reader.Offset(), reader.Report().Rows)
+	}
+	bar.done(reader.Report().Rows)
+	return nil
+}
+
+// importSummary says what an import read and changed.
+func (c *cli) importSummary(path string, report ordercsv.Report, res storage.ImportResult) {
+	fmt.Fprintf(c.stdout, "%s: %s, %s: %d new, %d changed, %d unchanged", path, plural(report.Rows, "row", "rows"),
+		plural(res.Rows, "order", "orders"), res.Inserted, res.Updated, res.Unchanged)
 	if report.Invalid > 0 {
-		fmt.Fprintf(c.stdout, "; %d invalid rows skipped", report.Invalid)
+		fmt.Fprintf(c.stdout, "; %s skipped", plural(report.Invalid, "invalid row", "invalid rows"))
 	}
 	if report.Repeats > 0 {
-		fmt.Fprintf(c.stdout, "; %d repeated rows read once", report.Repeats)
+		fmt.Fprintf(c.stdout, "; %s read once", plural(report.Repeats, "repeated row", "repeated rows"))
 	}
-	fmt.Fprintf(c.stdout, "\n%d customers new or updated, %d linked to members by the ids on their orders\n", res.Customers, res.Linked)
-	return nil
+	fmt.Fprintf(c.stdout, "\n%s new or updated, %d linked to members by the ids on their orders\n",
+		plural(res.Customers, "customer", "customers"), res.Linked)
 }
 
 // splitPositional takes the first argument that is not a flag (or a flag's
@@ -114,7 +144,7 @@ func splitPositional(args []string) (string, []string) {
 			}
 			return "", args[:i]
 		case len(a) > 1 && a[0] == '-':
-			if (a == "--config" || a == "-config") && i+1 < len(args) {
+			if (a == "--config" || a == "-config" || a == "--source" || a == "-source") && i+1 < len(args) {
 				i++ // its value
 			}
 		default:
@@ -153,12 +183,12 @@ func (p *progress) update(offset int64, rows int) {
 			bar[i] = '#'
 		}
 	}
-	fmt.Fprintf(p.w, "\r%s [%s] %3d%% %d rows", p.name, bar, 100*offset/p.size, rows)
+	fmt.Fprintf(p.w, "\r%s [%s] %3d%% %s", p.name, bar, 100*offset/p.size, plural(rows, "row", "rows"))
 }
 
 // done ends the bar's line.
 func (p *progress) done(rows int) {
 	if p.on {
-		fmt.Fprintf(p.w, "\r%s: read %d rows in %s, saving...\033[K\n", p.name, rows, time.Since(p.start).Round(100*time.Millisecond))
+		fmt.Fprintf(p.w, "\r%s: read %s in %s, saving...\033[K\n", p.name, plural(rows, "row", "rows"), time.Since(p.start).Round(100*time.Millisecond))
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 const testLinkSecret = "0123456789abcdef0123456789abcdef"
@@ -17,10 +18,15 @@ const testLinkSecret = "0123456789abcdef0123456789abcdef"
 // bot's username (asked with getMe) and a token that verifies to the
 // customer; without a secret or a customer the command explains itself.
 func TestLinkURLPrintsVerifiableLinks(t *testing.T) {
+	dsn := storagetest.URL(t)
+	if code, _, stderr := inProcess(t, map[string]string{"DATABASE_URL": dsn}, "import", "orders",
+		writeTemp(t, "o.csv", "order_id,customer_id,ordered_at,amount\n1,C-1001,2026-01-05,10\n2,C-1,2026-01-05,10\n")); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
 	tg := telegramtest.New(t, telegramToken)
-	env := map[string]string{"HEARTH_LINK_SECRET": testLinkSecret, "TELEGRAM_BOT_TOKEN": telegramToken, "TELEGRAM_API_URL": tg.URL()}
+	env := map[string]string{"DATABASE_URL": dsn, "HEARTH_LINK_SECRET": testLinkSecret, "TELEGRAM_BOT_TOKEN": telegramToken, "TELEGRAM_API_URL": tg.URL()}
 	code, stdout, stderr := inProcess(t, env, "link-url", "--customer", "C-1001", "--json")
-	if code != 0 {
+	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var out linkURL
@@ -34,17 +40,30 @@ func TestLinkURLPrintsVerifiableLinks(t *testing.T) {
 	if out.Discord != "/link "+out.Token || len(out.Token) > 64 {
 		t.Errorf("discord %q, token of %d characters", out.Discord, len(out.Token))
 	}
-	tokens, _ := community.NewLinkTokens(testLinkSecret, time.Hour, time.Now)
+	tokens, _ := community.NewLinkTokens(testLinkSecret, time.Hour, func() time.Time { return testNow })
 	if customer, err := tokens.Verify(out.Token); err != nil || customer != "C-1001" {
 		t.Errorf("token verifies to %q, %v", customer, err)
 	}
-	if d := time.Until(out.Expires); d < 29*24*time.Hour || d > 30*24*time.Hour {
+	if d := out.Expires.Sub(testNow); d != 30*24*time.Hour {
 		t.Errorf("expires in %s, want link.ttl (30 days)", d)
 	}
 
-	code, stdout, _ = inProcess(t, map[string]string{"HEARTH_LINK_SECRET": testLinkSecret}, "link-url", "--customer", "C-1")
-	if code != 0 || strings.Contains(stdout, "Telegram:") || !strings.Contains(stdout, "Discord:  /link ") {
-		t.Errorf("without a Telegram bot: exit %d, %q", code, stdout)
+	// Without a Telegram bot there is no deep link, and it says why.
+	noTelegram := map[string]string{"DATABASE_URL": dsn, "HEARTH_LINK_SECRET": testLinkSecret}
+	code, stdout, stderr = inProcess(t, noTelegram, "link-url", "--customer", "C-1")
+	if code != 0 || strings.Contains(stdout, "Telegram:") || !strings.Contains(stdout, "Discord:  /link ") ||
+		!strings.Contains(stderr, "no Telegram link: telegram.token is not set") {
+		t.Errorf("without a Telegram bot: exit %d, %q, %q", code, stdout, stderr)
+	}
+
+	// A customer Hearth has no order of is refused, unless allowed.
+	code, stdout, stderr = inProcess(t, noTelegram, "link-url", "--customer", "C-404")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, `Hearth knows no customer "C-404"`) || !strings.Contains(stderr, "--allow-unknown") {
+		t.Errorf("unknown customer: exit %d, %q, %q", code, stdout, stderr)
+	}
+	code, stdout, _ = inProcess(t, map[string]string{"HEARTH_LINK_SECRET": testLinkSecret}, "link-url", "--customer", "C-404", "--allow-unknown")
+	if code != 0 || !strings.Contains(stdout, "Discord:  /link ") {
+		t.Errorf("--allow-unknown: exit %d, %q", code, stdout)
 	}
 	for _, c := range []struct {
 		env  map[string]string

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // community.timezone works on hosts without a zone database
 
 	"github.com/hearthbot/hearth/config"
@@ -24,7 +25,7 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C ends Hearth at once
 	}()
-	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, env: os.LookupEnv}
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, env: os.LookupEnv, now: time.Now}
 	os.Exit(c.main(ctx, os.Args[1:]))
 }
 
@@ -34,6 +35,7 @@ type cli struct {
 	stdin          io.Reader // the console chat's input
 	stdout, stderr io.Writer
 	env            config.LookupEnv
+	now            func() time.Time // the clock: time.Now, a fixed time in tests
 }
 
 // command is one subcommand; name may be two words ("config check").
@@ -82,31 +84,84 @@ func (c *cli) main(ctx context.Context, args []string) int {
 }
 
 func (c *cli) dispatch(ctx context.Context, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !isHelpFlag(args[0]) {
+	switch {
+	case len(args) == 0:
+		return (*cli).run(c, ctx, args)
+	case isHelpFlag(args[0]) || args[0] == "help":
+		return c.help(ctx, args[1:])
+	case isVersionFlag(args[0]):
+		return (*cli).version(c, ctx, args[1:])
+	case strings.HasPrefix(args[0], "-"):
 		return (*cli).run(c, ctx, args)
 	}
-	if isHelpFlag(args[0]) || args[0] == "help" && len(args) == 1 {
+	cmd, rest, err := c.lookup(args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 1 && rest[0] == "help" { // hearth clv fit help
+		rest = []string{"--help"}
+	}
+	return cmd.run(c, ctx, rest)
+}
+
+// help answers hearth help [command]: the list of commands, a group's
+// subcommands (hearth help clv), or one command's usage.
+func (c *cli) help(ctx context.Context, words []string) error {
+	if len(words) == 0 {
 		c.usage()
 		return errHelpShown
 	}
-	if args[0] == "help" {
-		return c.dispatch(ctx, append(args[1:], "--help"))
+	cmd, _, err := c.lookup(append(words[:len(words):len(words)], "--help"))
+	if err != nil {
+		return err
 	}
+	return cmd.run(c, ctx, []string{"--help"})
+}
+
+// lookup finds the command args name and returns it with the arguments
+// after its name. A group's name alone, or followed by --help or help
+// (hearth clv --help), shows the group's subcommands.
+func (c *cli) lookup(args []string) (command, []string, error) {
 	for _, cmd := range commands {
 		words := strings.Fields(cmd.name)
 		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == cmd.name {
-			return cmd.run(c, ctx, args[len(words):])
+			return cmd, args[len(words):], nil
 		}
 	}
+	subs := subcommands(args[0])
+	if subs == nil {
+		return command{}, nil, usageError{fmt.Sprintf("unknown command %q (see hearth --help)", args[0])}
+	}
+	if len(args) > 1 && (isHelpFlag(args[1]) || args[1] == "help") {
+		c.groupUsage(args[0], subs)
+		return command{}, nil, errHelpShown
+	}
+	names := make([]string, len(subs))
+	for i, sub := range subs {
+		names[i] = strings.TrimPrefix(sub.name, args[0]+" ")
+	}
+	want := fmt.Sprintf("want %s; see hearth %s --help", strings.Join(names, " or "), args[0])
+	if len(args) == 1 {
+		return command{}, nil, usageError{fmt.Sprintf("%s: name a subcommand (%s)", args[0], want)}
+	}
+	return command{}, nil, usageError{fmt.Sprintf("%s: unknown subcommand %q (%s)", args[0], args[1], want)}
+}
+
+// subcommands are the commands of a group such as clv (clv fit, clv
+// predict); nil when group is not one.
+func subcommands(group string) []command {
+	var out []command
 	for _, cmd := range commands {
-		if first, rest, ok := strings.Cut(cmd.name, " "); ok && args[0] == first {
-			return usageError{fmt.Sprintf("%s: unknown subcommand %q (want: %s; see hearth --help)", first, strings.Join(args[1:], " "), rest)}
+		if first, _, ok := strings.Cut(cmd.name, " "); ok && first == group {
+			out = append(out, cmd)
 		}
 	}
-	return usageError{fmt.Sprintf("unknown command %q (see hearth --help)", args[0])}
+	return out
 }
 
 func isHelpFlag(s string) bool { return s == "-h" || s == "-help" || s == "--help" }
+
+func isVersionFlag(s string) bool { return s == "-version" || s == "--version" }
 
 func (c *cli) usage() {
 	fmt.Fprintf(c.stdout, "Hearth runs a brand's customer community on Telegram and Discord.\n\n")
@@ -114,7 +169,17 @@ func (c *cli) usage() {
 	for _, cmd := range commands {
 		fmt.Fprintf(c.stdout, "  %-14s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintf(c.stdout, "\nRun hearth <command> --help for a command's flags. Configuration: hearth.example.yaml.\n")
+	fmt.Fprintf(c.stdout, "\nRun hearth help <command> or hearth <command> --help for a command's flags,\n"+
+		"hearth --version for the version. Configuration: hearth.example.yaml.\n")
+}
+
+// groupUsage lists the subcommands of a group.
+func (c *cli) groupUsage(group string, subs []command) {
+	fmt.Fprintf(c.stdout, "Usage: hearth %s <subcommand> [flags]\n\nSubcommands:\n", group)
+	for _, cmd := range subs {
+		fmt.Fprintf(c.stdout, "  %-14s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprintf(c.stdout, "\nRun hearth %s <subcommand> --help for its flags.\n", group)
 }
 
 // flags returns a flag set for a command whose help shows synopsis and about.

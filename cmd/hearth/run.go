@@ -57,9 +57,12 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	clvOptions, _ := (&clvFlags{discount: -1}).scoreOptions(cfg)
+	clvOptions, err := clvScoreOptions(cfg)
+	if err != nil {
+		return err
+	}
 	go runNightly(chatCtx, clvNightly(cfg), store, clvJob, func(ctx context.Context) error {
-		_, _, err := refreshCLV(ctx, store, clvOptions)
+		_, _, err := refreshCLV(ctx, store, clvOptions, time.Now())
 		return err
 	}, log)
 	runJobs(chatCtx, chat.Jobs(), store, log)

@@ -34,7 +34,7 @@ func SetValues(t testing.TB, db *sqlx.DB, values map[int64]float64) {
 		exec(`INSERT INTO customers (id, member_id, linked_at, linked_via) VALUES ($1, $2, $3, 'token')
 			ON CONFLICT (id) DO UPDATE SET member_id = EXCLUDED.member_id`, id, member, now)
 		exec(`INSERT INTO orders (id, customer_id, ordered_at, amount, status, source) VALUES ($1 || '-1', $1, $2, $3, 'paid', 'csv'), ($1 || '-2', $1, $2, 0, 'paid', 'csv')
-			ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount`, id, now.AddDate(0, -1, 0), v)
+			ON CONFLICT (source, id) DO UPDATE SET amount = EXCLUDED.amount`, id, now.AddDate(0, -1, 0), v)
 		exec(`INSERT INTO clv_snapshots (customer_id, model_id, orders, first_order_at, last_order_at, revenue, historical_clv,
 				predicted_clv, p_alive, expected_purchases, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, computed_at)
 			VALUES ($1, $2, 2, $3, $3, $4, $4, $4, 0.9, 1, 3, 3, 3, 'Loyal', $5)`, id, model, now.AddDate(0, -1, 0), v, now)
