@@ -160,7 +160,9 @@ CREATE TRIGGER refuse_for_test BEFORE INSERT ON inbound_updates FOR EACH ROW EXE
 // name, a title or a message is dropped at the door, and the update is
 // recorded and handled like any other.
 func TestTextPostgreSQLCannotStoreIsCleaned(t *testing.T) {
-	echo := func(_ context.Context, r *bots.Request) (bots.Reply, error) { return bots.Reply{Text: "got " + r.Update.Args}, nil }
+	echo := func(_ context.Context, r *bots.Request) (bots.Reply, error) {
+		return bots.Reply{Text: "got " + r.Update.Args}, nil
+	}
 	w := newInboxWorld(t, bots.Command{Name: "echo", Permission: community.RoleMember, Where: bots.Anywhere, Run: echo,
 		Args: []bots.Arg{{Name: "text", Kind: bots.ArgText}}})
 	u := command("1", "g\x001", "/echo a\x00b\xff")

@@ -60,7 +60,7 @@ type ServiceOptions struct {
 	// RetryPause is the pause after an update's first failed attempt
 	// (default 1 s).
 	RetryPause time.Duration
-	Now          func() time.Time
+	Now        func() time.Time
 }
 
 // Service is the chat layer assembled: router, dispatcher, the built-in
