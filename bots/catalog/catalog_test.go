@@ -420,3 +420,22 @@ func TestValuesAreEscapedUnlessRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageReadsWithoutEscapes: a command's usage, put into the code span
+// of usage.line, reads as it is in every language: no backslash shows
+// before its brackets.
+func TestUsageReadsWithoutEscapes(t *testing.T) {
+	c, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const usage = "/warn [member] [reason]"
+	for _, lang := range c.Languages() {
+		doc := markup.Parse(c.Text(lang, "usage.line", map[string]any{"Usage": usage}))
+		for name, out := range map[string]string{"plain": markup.Plain(doc), "html": markup.TelegramHTML(doc), "discord": markup.DiscordMarkdown(doc)} {
+			if !strings.Contains(out, usage) || strings.Contains(out, `\[`) {
+				t.Errorf("%s usage line in %s = %q; want %q as it is", lang, name, out, usage)
+			}
+		}
+	}
+}

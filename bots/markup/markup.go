@@ -121,13 +121,15 @@ func (p *parser) nest(outer, add Style, closer byte) {
 }
 
 // code reads `literal text` at pos; false if the backtick is not closed.
+// Inside, only a backslash's escape counts, so that an escaped value put
+// into a code span (a command's usage, a member's words) reads as it is.
 func (p *parser) code(style Style) bool {
-	end := strings.IndexByte(p.src[p.pos+1:], '`')
+	end := indexUnescaped(p.src[p.pos+1:], "`")
 	if end < 0 {
 		return false
 	}
 	p.flush(style)
-	p.doc = append(p.doc, Span{Text: p.src[p.pos+1 : p.pos+1+end], Style: style | Code})
+	p.doc = append(p.doc, Span{Text: unescape(p.src[p.pos+1 : p.pos+1+end]), Style: style | Code})
 	p.pos += end + 2
 	return true
 }

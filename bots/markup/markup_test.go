@@ -15,6 +15,7 @@ func TestParse(t *testing.T) {
 		{"a *bold* b", Doc{{Text: "a "}, {Text: "bold", Style: Bold}, {Text: " b"}}},
 		{"*bold _both_*", Doc{{Text: "bold ", Style: Bold}, {Text: "both", Style: Bold | Italic}}},
 		{"run `x*y`", Doc{{Text: "run "}, {Text: "x*y", Style: Code}}},
+		{"usage `" + Escape("/warn [member] [reason] `x`") + "`", Doc{{Text: "usage "}, {Text: "/warn [member] [reason] `x`", Style: Code}}},
 		{"see [docs](https://x.org/a_b)", Doc{{Text: "see "}, {Text: "docs", URL: "https://x.org/a_b"}}},
 		{"hi [Al\\]ice](user:42)!", Doc{{Text: "hi "}, {Text: "Al]ice", Mention: "42"}, {Text: "!"}}},
 		{"2 * 3 = 6", Doc{{Text: "2 * 3 = 6"}}},
