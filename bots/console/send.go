@@ -105,7 +105,7 @@ func (p *printer) buttons(bs []bots.Button) {
 }
 
 func (p *printer) banner(community, speaker string) {
-	fmt.Fprintf(p.w, `Hearth console: a local %s community, no account needed.
+	fmt.Fprintf(p.w, `Hearth console: %s, simulated in this terminal (no account needed).
 You are %s in the group. Type messages or commands such as /help.
   /as NAME     speak as someone else (/as owner: the community's owner)
   /group /staffchat /dm   move to the group, the staff room, a private chat

@@ -26,7 +26,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 	if err != nil {
 		return nil, fmt.Errorf("listen for outbox work: %w", err)
 	}
-	useConsole := cfg.Telegram.Token == "" && cfg.Discord.Token == ""
+	useConsole := consoleChat(cfg)
 	owners := ownerAccounts(cfg)
 	if useConsole {
 		owners = append(owners, community.Account{Platform: community.Console, UserID: console.OwnerID})

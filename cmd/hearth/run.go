@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/hearthbot/hearth/config"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/web"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -26,7 +30,12 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log, c.stderr)
+	logs, closeLogs, err := c.logDestination(cfg, isTerminal(c.stdout))
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	log := newLogger(cfg.Log, logs)
 	log.Info("starting Hearth", "version", versionString(), "community", cfg.Community.Name)
 
 	db, err := openDatabase(ctx, cfg.Database, log)
@@ -100,3 +109,25 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+// logDestination is where run logs: standard error, except while the
+// console chat runs on a terminal, where log lines would land in the
+// middle of the conversation; they go to <data_dir>/hearth.log then.
+func (c *cli) logDestination(cfg config.Config, terminal bool) (io.Writer, func(), error) {
+	if !consoleChat(cfg) || !terminal {
+		return c.stderr, func() {}, nil
+	}
+	if err := os.MkdirAll(cfg.Database.DataDir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("database.data_dir %s: %w", cfg.Database.DataDir, err)
+	}
+	path := filepath.Join(cfg.Database.DataDir, "hearth.log")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the log file: %w", err)
+	}
+	fmt.Fprintf(c.stderr, "Hearth logs to %s while the console chat runs.\n", path)
+	return f, func() { f.Close() }, nil
+}
+
+// consoleChat reports whether run chats on the console: no platform token.
+func consoleChat(cfg config.Config) bool { return cfg.Telegram.Token == "" && cfg.Discord.Token == "" }
