@@ -152,14 +152,16 @@ WHERE u.platform = a.platform AND a.uid = ANY(string_to_array(u.update_key, ':')
 // eventsNamingSQL finds the outbox events that hold the member's id
 // anywhere, and the welcome and captcha events of their joins.
 const eventsNamingSQL = `
-SELECT id, payload, id IN (SELECT welcome_event FROM onboarding_joins WHERE member_id = $1
-                           UNION ALL SELECT captcha_event FROM onboarding_joins WHERE member_id = $1) AS joined
-FROM outbox_events
-WHERE jsonb_path_exists(payload, 'strict $.** ? (@ == $m)', jsonb_build_object('m', $1::bigint))
-   OR id IN (SELECT welcome_event FROM onboarding_joins WHERE member_id = $1
-             UNION ALL SELECT captcha_event FROM onboarding_joins WHERE member_id = $1)
-ORDER BY id
-FOR UPDATE`
+WITH joined AS (
+    SELECT welcome_event AS id FROM onboarding_joins WHERE member_id = $1 AND welcome_event IS NOT NULL
+    UNION SELECT captcha_event FROM onboarding_joins WHERE member_id = $1 AND captcha_event IS NOT NULL
+)
+SELECT e.id, e.payload, e.id IN (SELECT id FROM joined) AS joined
+FROM outbox_events e
+WHERE jsonb_path_exists(e.payload, 'strict $.** ? (@ == $m)', jsonb_build_object('m', $1::bigint))
+   OR e.id IN (SELECT id FROM joined)
+ORDER BY e.id
+FOR UPDATE OF e`
 
 // dropEventsAbout deletes the outbox events about the member, with their
 // messages, sent or not, and takes the member's id out of the others.

@@ -13,6 +13,7 @@ import (
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/lib/pq"
 )
 
 // erasure is a community where two members ask to be forgotten: "kind"
@@ -84,6 +85,16 @@ func newErasure(t *testing.T) *erasure {
 	exec(`INSERT INTO customers (id, email, telegram_id, telegram_username, member_id, linked_at, linked_via) VALUES
 		('c-kind', 'kind@example.com', $1, 'kind', $2, now(), 'token'),
 		('c-other', 'other@example.com', '', 'ember', NULL, NULL, '')`, kindUID, f.kind)
+	for _, j := range []community.Join{
+		{Platform: community.Telegram, Key: "j1", Group: "-1001", UserID: kindUID, Member: f.kind, Name: "Ember", At: at,
+			Captcha: community.CaptchaPending, Deadline: at.Add(time.Hour)},
+		{Platform: community.Discord, Key: "j2", Group: "990", UserID: telegramUID, Member: f.telegram, Name: "Telegram", At: at, Captcha: community.CaptchaNone},
+		{Platform: community.Telegram, Key: "j3", Group: "-1001", UserID: carolUID, Member: f.carol, Name: "Carol", At: at, Captcha: community.CaptchaNone},
+	} {
+		if _, _, err := s.RecordJoin(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
 	standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
 		func() time.Time { return at.Add(time.Hour) })
 	if _, err := standings.Recompute(ctx); err != nil {
@@ -196,7 +207,8 @@ UNION ALL SELECT 'note ' || id, text FROM moderation_notes WHERE member_id = $3
 UNION ALL SELECT 'warning ' || id, reason FROM warnings WHERE member_id = $3
 UNION ALL SELECT 'report ' || id, format('%s %s', message_text, reason) FROM reports WHERE reported_id = $3
 UNION ALL SELECT 'delivery ' || id, message::text FROM deliveries WHERE target->>'user' = $4 OR message->>'text' LIKE 'Every member%'
-UNION ALL SELECT 'update ' || update_key, update_key FROM inbound_updates WHERE update_key LIKE '%' || $5 || '%'`,
+UNION ALL SELECT 'update ' || update_key, update_key FROM inbound_updates WHERE update_key LIKE '%' || $5 || '%'
+UNION ALL SELECT 'event ' || e.id, e.payload::text FROM outbox_events e JOIN onboarding_joins j ON e.id = j.welcome_event WHERE j.member_id = $3`,
 		f.kind, f.telegram, f.carol, carolUID, discordDora); err != nil {
 		t.Fatal(err)
 	}
@@ -225,6 +237,10 @@ func TestEraseMemberLeavesNothingThatNamesThem(t *testing.T) {
 	if len(others) < 9 {
 		t.Fatalf("fixture: only %d records of others: %v", len(others), others)
 	}
+	var joinEvents []int64
+	if err := f.s.DB().Select(&joinEvents, `SELECT COALESCE(welcome_event, captcha_event) FROM onboarding_joins WHERE member_id IN ($1, $2)`, f.kind, f.telegram); err != nil || len(joinEvents) != 2 {
+		t.Fatalf("fixture: the events of kind's and telegram's joins are %v (%v)", joinEvents, err)
+	}
 	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	if err := f.s.EraseMember(ctx, community.Erasure{Member: f.kind, Chat: f.kindDM, At: at}); err != nil {
 		t.Fatal(err)
@@ -234,6 +250,9 @@ func TestEraseMemberLeavesNothingThatNamesThem(t *testing.T) {
 	}
 	if left := naming(t, f.s, f.needles()); len(left) > 0 {
 		t.Errorf("%d values still name an erased member:\n%s", len(left), joinHits(left))
+	}
+	if n := count(t, f.s, `SELECT count(*) FROM outbox_events WHERE id = ANY($1)`, pq.Array(joinEvents)); n != 0 {
+		t.Errorf("%d welcome and captcha events of their joins are left", n)
 	}
 	after := f.othersRecords(t)
 	for key, was := range others {
