@@ -2,8 +2,10 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
@@ -48,6 +50,26 @@ func (s *Store) EraseMember(ctx context.Context, e community.Erasure) error {
 		}
 		return eraseRows(ctx, tx, e.Member, who, chats)
 	})
+}
+
+// refuseWhileSanctionRuns refuses to erase a member while a sanction runs
+// whose end Hearth must still carry out: a timed Discord ban (Discord has
+// no ban end of its own) or a mute longer than the platform allows. Once
+// the member is erased nothing would lift it, so the ban would last for
+// ever; they may ask again when it ends.
+func refuseWhileSanctionRuns(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
+	var until sql.NullTime
+	if err := tx.GetContext(ctx, &until, `
+SELECT max(until) FROM sanctions
+WHERE member_id = $1 AND lifted_at IS NULL AND until > $2
+  AND (renew_at IS NOT NULL OR kind = 'ban' AND EXISTS (SELECT 1 FROM unnest(groups) g WHERE g LIKE 'discord:%'))`, int64(member), at); err != nil {
+		return fmt.Errorf("sanctions of member %d: %w", member, err)
+	}
+	if until.Valid {
+		return community.Errorf(community.EConflict, "privacy.sanction_running", map[string]any{"Until": until.Time.UTC().Format("2006-01-02 15:04 UTC")},
+			"member %d has a sanction Hearth must lift at %s", member, until.Time)
+	}
+	return nil
 }
 
 // accounts are a member's platform accounts as parallel lists, for SQL:

@@ -2,12 +2,10 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
@@ -102,85 +100,4 @@ func exportRows(ctx context.Context, tx *sqlx.Tx, out map[string][]json.RawMessa
 		}
 	}
 	return nil
-}
-
-// refuseWhileSanctionRuns refuses to erase a member while a sanction runs
-// whose end Hearth must still carry out: a timed Discord ban (Discord has
-// no ban end of its own) or a mute longer than the platform allows. Once
-// the member is erased nothing would lift it, so the ban would last for
-// ever; they may ask again when it ends.
-func refuseWhileSanctionRuns(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
-	var until sql.NullTime
-	if err := tx.GetContext(ctx, &until, `
-SELECT max(until) FROM sanctions
-WHERE member_id = $1 AND lifted_at IS NULL AND until > $2
-  AND (renew_at IS NOT NULL OR kind = 'ban' AND EXISTS (SELECT 1 FROM unnest(groups) g WHERE g LIKE 'discord:%'))`, int64(member), at); err != nil {
-		return fmt.Errorf("sanctions of member %d: %w", member, err)
-	}
-	if until.Valid {
-		return community.Errorf(community.EConflict, "privacy.sanction_running", map[string]any{"Until": until.Time.UTC().Format("2006-01-02 15:04 UTC")},
-			"member %d has a sanction Hearth must lift at %s", member, until.Time)
-	}
-	return nil
-}
-
-// pruneBatch is how many rows one statement of PruneOutbox deletes, so
-// that no statement holds many locks for long.
-const pruneBatch = 1000
-
-// pruneDeliveriesSQL deletes a batch of messages sent before $1, except
-// those whose platform message ids are still needed: the welcome a newer
-// one will replace (it is deleted then) and a captcha not yet settled.
-const pruneDeliveriesSQL = `
-DELETE FROM deliveries WHERE id IN (
-    SELECT d.id FROM deliveries d
-    WHERE d.status = 'sent' AND d.sent_at < $1
-      AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.welcome_event = d.event_id AND j.welcome_cleared_at IS NULL)
-      AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.captcha_event = d.event_id AND j.captcha = 'pending')
-    ORDER BY d.sent_at
-    LIMIT $2)`
-
-// pruneEventsSQL deletes a batch of events rendered before $1 that have
-// no message left and that no join refers to.
-const pruneEventsSQL = `
-DELETE FROM outbox_events WHERE id IN (
-    SELECT e.id FROM outbox_events e
-    WHERE e.status = 'rendered' AND e.rendered_at < $1
-      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
-      AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.welcome_event = e.id)
-      AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.captcha_event = e.id)
-    ORDER BY e.rendered_at
-    LIMIT $2)`
-
-// PruneOutbox deletes the messages sent before, then the events they were
-// rendered from once none of their messages is left: Hearth keeps what
-// it sent (texts that name members) only for outbox.keep_sent. Pending
-// and dead messages stay, and so do the message ids onboarding still
-// needs. It returns how many messages and events it deleted.
-func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (deliveries, events int64, err error) {
-	if deliveries, err = s.pruneInBatches(ctx, pruneDeliveriesSQL, before); err != nil {
-		return deliveries, 0, fmt.Errorf("prune sent messages: %w", err)
-	}
-	if events, err = s.pruneInBatches(ctx, pruneEventsSQL, before); err != nil {
-		return deliveries, events, fmt.Errorf("prune rendered events: %w", err)
-	}
-	return deliveries, events, nil
-}
-
-func (s *Store) pruneInBatches(ctx context.Context, query string, before time.Time) (int64, error) {
-	var total int64
-	for {
-		res, err := s.db.ExecContext(ctx, query, before, pruneBatch)
-		if err != nil {
-			return total, err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n < pruneBatch {
-			return total, nil
-		}
-	}
 }
