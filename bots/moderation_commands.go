@@ -183,10 +183,13 @@ func (f *moderationFeature) names(ctx context.Context) func(community.MemberID) 
 	}
 }
 
-// byName names who acted: a member, or automod.
+// byName names who acted: a member, automod, or a member since erased.
 func (f *moderationFeature) byName(lang string, by community.MemberID, names func(community.MemberID) string) string {
-	if by == 0 {
+	switch by {
+	case 0:
 		return f.router.catalog.Text(lang, "mod.automod", nil)
+	case community.ErasedMember:
+		return f.router.catalog.Text(lang, "privacy.erased_member", nil)
 	}
 	return names(by)
 }

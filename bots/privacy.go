@@ -28,7 +28,8 @@ func (f *privacyFeature) Register(s *Service) {
 }
 
 // myData sends the member a JSON file of everything Hearth stores about
-// them.
+// them. The message is deleted from the outbox once sent: Hearth keeps
+// no copy of the export.
 func (f *privacyFeature) myData(ctx context.Context, r *Request) (Reply, error) {
 	doc, err := f.privacy.Export(ctx, r.Member)
 	if err != nil {
@@ -38,7 +39,7 @@ func (f *privacyFeature) myData(ctx context.Context, r *Request) (Reply, error) 
 		return Reply{}, community.Errorf(community.EConflict, "privacy.too_big", nil, "member %d's data is %d bytes", r.Member, len(doc))
 	}
 	name := fmt.Sprintf("hearth-data-%s.json", f.now().UTC().Format("2006-01-02"))
-	return Reply{Text: r.Text("privacy.export", nil), File: &File{Name: name, Data: doc}}, nil
+	return Reply{Text: r.Text("privacy.export", nil), File: &File{Name: name, Data: doc}, Forget: true}, nil
 }
 
 // forgetMe asks the member to confirm the erasure.
@@ -59,7 +60,7 @@ func (f *privacyFeature) forgetButton(ctx context.Context, r *Request) (Reply, e
 		if err := f.store.Audit(ctx, AuditEntry{At: f.now(), Action: "member.erased", Chat: r.ChatID}); err != nil {
 			return Reply{}, err
 		}
-		if err := f.privacy.Forget(ctx, r.Member); err != nil {
+		if err := f.privacy.Forget(ctx, r.Member, r.ChatID); err != nil {
 			return Reply{}, err
 		}
 		return Reply{Text: r.Text("privacy.erased", nil), Edit: true, Forget: true}, nil

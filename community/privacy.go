@@ -15,9 +15,25 @@ type PrivacyStore interface {
 	ExportMember(ctx context.Context, member MemberID) (map[string][]json.RawMessage, error)
 	// EraseMember erases the member's identities, messages, activity and
 	// everything that names them, in one transaction, keeping anonymous
-	// activity rows for the community's totals.
-	EraseMember(ctx context.Context, member MemberID, at time.Time) error
+	// activity rows for the community's totals and other members' records
+	// (with ErasedMember where the member acted).
+	EraseMember(ctx context.Context, e Erasure) error
 }
+
+// Erasure is a member's request to be forgotten.
+type Erasure struct {
+	Member MemberID
+	// Chat is the private chat the member asked in (0: none): it goes
+	// too, with every message in it. A platform may not say whose a
+	// private chat is (a Discord DM channel has an id of its own).
+	Chat ChatID
+	At   time.Time
+}
+
+// ErasedMember stands for a member who was erased where a record of
+// someone else keeps who acted (a warning they gave, a report they
+// filed): the record stays, their id does not.
+const ErasedMember MemberID = -1
 
 // DataExport is the document /mydata sends.
 type DataExport struct {
@@ -51,9 +67,9 @@ func (p *Privacy) Export(ctx context.Context, member MemberID) ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-// Forget erases the member.
-func (p *Privacy) Forget(ctx context.Context, member MemberID) error {
-	if err := p.store.EraseMember(ctx, member, p.now()); err != nil {
+// Forget erases the member, who asked in their private chat chat.
+func (p *Privacy) Forget(ctx context.Context, member MemberID, chat ChatID) error {
+	if err := p.store.EraseMember(ctx, Erasure{Member: member, Chat: chat, At: p.now()}); err != nil {
 		return fmt.Errorf("erase member %d: %w", member, err)
 	}
 	return nil

@@ -137,6 +137,9 @@ type Outbox struct {
 	// MaxAttempts is how many times a message is tried before it is moved
 	// to the dead letters that owners list with /outbox.
 	MaxAttempts int `yaml:"max_attempts" env:"HEARTH_OUTBOX_MAX_ATTEMPTS"`
+	// KeepSent is how long a message Hearth sent is kept (its text names
+	// members) before the hourly prune deletes it.
+	KeepSent time.Duration `yaml:"keep_sent" env:"HEARTH_OUTBOX_KEEP_SENT"`
 }
 
 // Log formats and levels Hearth accepts.
@@ -175,7 +178,7 @@ func base() Config {
 		Log:      Log{Level: "info"},
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: ModePolling},
 		Discord:  Discord{APIURL: "https://discord.com", ShardCount: 1},
-		Outbox:   Outbox{MaxAttempts: 8},
+		Outbox:   Outbox{MaxAttempts: 8, KeepSent: 7 * 24 * time.Hour},
 		Link:     Link{TTL: 30 * 24 * time.Hour},
 		CLV:      CLV{RefreshAt: "03:00", Period: "week", HorizonMonths: 12, DiscountRate: 0.01, MarginRate: 1},
 		Community: Community{

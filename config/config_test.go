@@ -232,6 +232,8 @@ func TestValidationRules(t *testing.T) {
 			"announce.quiet_hours: \"10pm-8am\" is not a span of the day"},
 		{"captcha timeout", func(c *Config) { c.Onboarding.CaptchaTimeout = time.Second },
 			"onboarding.captcha_timeout: must be between 30s and 24h, not 1s"},
+		{"sent messages kept for no time", func(c *Config) { c.Outbox.KeepSent = 0 },
+			"outbox.keep_sent: must be at least 1h (such as 168h, a week), not 0s"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -65,6 +65,9 @@ func (c *Config) Validate() Problems {
 	if c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 100 {
 		add("outbox.max_attempts", "must be between 1 and 100, not %d", c.Outbox.MaxAttempts)
 	}
+	if c.Outbox.KeepSent < time.Hour {
+		add("outbox.keep_sent", "must be at least 1h (such as 168h, a week), not %s", c.Outbox.KeepSent)
+	}
 	switch name := strings.TrimSpace(c.Community.Name); {
 	case name == "":
 		add("community.name", "must not be empty")

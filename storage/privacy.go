@@ -2,12 +2,10 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
@@ -102,115 +100,4 @@ func exportRows(ctx context.Context, tx *sqlx.Tx, out map[string][]json.RawMessa
 		}
 	}
 	return nil
-}
-
-// refuseWhileSanctionRuns refuses to erase a member while a sanction runs
-// whose end Hearth must still carry out: a timed Discord ban (Discord has
-// no ban end of its own) or a mute longer than the platform allows. Once
-// the member is erased nothing would lift it, so the ban would last for
-// ever; they may ask again when it ends.
-func refuseWhileSanctionRuns(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
-	var until sql.NullTime
-	if err := tx.GetContext(ctx, &until, `
-SELECT max(until) FROM sanctions
-WHERE member_id = $1 AND lifted_at IS NULL AND until > $2
-  AND (renew_at IS NOT NULL OR kind = 'ban' AND EXISTS (SELECT 1 FROM unnest(groups) g WHERE g LIKE 'discord:%'))`, int64(member), at); err != nil {
-		return fmt.Errorf("sanctions of member %d: %w", member, err)
-	}
-	if until.Valid {
-		return community.Errorf(community.EConflict, "privacy.sanction_running", map[string]any{"Until": until.Time.UTC().Format("2006-01-02 15:04 UTC")},
-			"member %d has a sanction Hearth must lift at %s", member, until.Time)
-	}
-	return nil
-}
-
-// EraseMember implements community.PrivacyStore. What names the member
-// goes: identities and everything keyed by the member (by cascade), the
-// link to a shop customer and the platform ids on it, private chats and
-// messages to them, the update keys and outbox entries that carry their
-// ids or names, and the details of audit entries about them. Activities
-// stay, anonymous, for the community's totals.
-func (s *Store) EraseMember(ctx context.Context, member community.MemberID, at time.Time) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		m, err := membersByID(ctx, tx, []int64{int64(member)})
-		if err != nil {
-			return err
-		}
-		if len(m) == 0 {
-			return notFound("member.not_found", map[string]any{"Who": "#" + member.String()}, "no member %d", member)
-		}
-		if err := refuseWhileSanctionRuns(ctx, tx, member, at); err != nil {
-			return err
-		}
-		needles := eraseNeedles(m[0])
-		var uids []string
-		for _, id := range m[0].Identities {
-			uids = append(uids, id.UserID)
-		}
-		steps := []struct {
-			what  string
-			query string
-			args  []any
-		}{
-			{"unlink the shop customer", `UPDATE customers SET member_id = NULL, linked_at = NULL, linked_via = '', updated_at = $2,
-				telegram_id = CASE WHEN telegram_id = ANY($3) THEN '' ELSE telegram_id END,
-				discord_id = CASE WHEN discord_id = ANY($3) THEN '' ELSE discord_id END,
-				telegram_username = CASE WHEN lower(telegram_username) = ANY($4) THEN '' ELSE telegram_username END
-				WHERE member_id = $1 OR telegram_id = ANY($3) OR discord_id = ANY($3)`, []any{member, at, pq.Array(uids), pq.Array(lowerAll(needles))}},
-			{"forget activity messages", `UPDATE activities SET message_id = '', reply_to = '' WHERE member_id = $1`, []any{member}},
-			{"anonymize audit entries", `UPDATE audit_log SET reason = '', details = '{}' WHERE actor_member_id = $1 OR target_member_id = $1 OR details::text ILIKE ANY($2)`, []any{member, pq.Array(likeAny(needles))}},
-			{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform_chat_id = ANY($1)`, []any{pq.Array(uids)}},
-			// Messages to others that merely mention them are dropped once
-			// sent: a pending announcement naming "Alice" still goes out.
-			{"drop messages naming them", `DELETE FROM deliveries WHERE target->>'user' = ANY($1) OR target->>'chat' = ANY($1)
-				OR (status <> 'pending' AND message::text ILIKE ANY($2))`, []any{pq.Array(uids), pq.Array(likeAny(needles))}},
-			{"drop events about them", `DELETE FROM outbox_events WHERE jsonb_path_exists(payload, 'strict $.**.member ? (@ == $m)', jsonb_build_object('m', $2::bigint))
-				OR jsonb_path_exists(payload, 'strict $.**.by ? (@ == $m)', jsonb_build_object('m', $2::bigint))
-				OR (status <> 'pending' AND payload::text ILIKE ANY($1))`, []any{pq.Array(likeAny(needles)), member}},
-			{"drop update keys with their ids", `DELETE FROM inbound_updates WHERE update_key ILIKE ANY($1)`, []any{pq.Array(likeAny(uids))}},
-			{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
-		}
-		for _, st := range steps {
-			if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
-				return fmt.Errorf("%s: %w", st.what, err)
-			}
-		}
-		return nil
-	})
-}
-
-// eraseNeedles are the strings that name a member: platform ids,
-// usernames and display names (at least 3 characters, so that erasing
-// "Al" does not wipe every message with "al" in it).
-func eraseNeedles(m community.Member) []string {
-	var out []string
-	add := func(s string) {
-		if s = strings.TrimSpace(s); len([]rune(s)) >= 3 && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	add(m.DisplayName)
-	for _, id := range m.Identities {
-		add(id.UserID)
-		add(id.Username)
-		add(id.DisplayName)
-	}
-	return out
-}
-
-func likeAny(needles []string) []string {
-	out := make([]string, 0, len(needles))
-	for _, n := range needles {
-		r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-		out = append(out, "%"+r.Replace(n)+"%")
-	}
-	return out
-}
-
-func lowerAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strings.ToLower(s)
-	}
-	return out
 }

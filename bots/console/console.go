@@ -61,6 +61,10 @@ type Options struct {
 	// (Dispatcher.DeliverPending), so the transcript is in order.
 	Flush func(ctx context.Context)
 	Now   func() time.Time
+	// Files is the folder where files sent to members (a /mydata export)
+	// are written, for the person at the terminal to open; when empty,
+	// the console says a file was sent but does not keep it.
+	Files string
 }
 
 // Console is the terminal chat platform.

@@ -2,8 +2,12 @@ package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -29,12 +33,22 @@ func (c *Console) Send(_ context.Context, d bots.Delivery) ([]string, error) {
 		c.startForm(speaker, chat, *m.Form)
 		return nil, nil
 	}
+	file := ""
+	if m.File != nil {
+		var err error
+		if file, err = c.saveFile(strings.TrimPrefix(chat, dmPrefix), *m.File); err != nil {
+			return nil, err // nothing printed yet: a retry prints it once
+		}
+	}
 	c.state.seq++
 	id := strconv.Itoa(c.state.seq)
 	if m.Edit && t.EditID != "" {
 		id = t.EditID
 	}
 	c.out.message(c.who(chat, m), markup.Plain(markup.Parse(m.Text)), m.Image)
+	if file != "" {
+		c.out.line(indent + file)
+	}
 	if len(m.Buttons) > 0 {
 		var flat []bots.Button
 		for _, row := range m.Buttons {
@@ -44,6 +58,48 @@ func (c *Console) Send(_ context.Context, d bots.Delivery) ([]string, error) {
 		c.out.buttons(flat)
 	}
 	return []string{id}, nil
+}
+
+// saveFile writes a file sent to recipient (a member, or a chat) into the
+// files folder, under a name no other file has, and returns the line
+// that shows it in the transcript: where it is, for the person at the
+// terminal to open.
+func (c *Console) saveFile(recipient string, f bots.File) (string, error) {
+	if c.o.Files == "" {
+		return fmt.Sprintf("[file: %s, %d bytes, not kept: the console was given no folder for files]", f.Name, len(f.Data)), nil
+	}
+	dir, err := filepath.Abs(c.o.Files)
+	if err != nil {
+		return "", fmt.Errorf("files folder %s: %w", c.o.Files, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("files folder: %w", err)
+	}
+	base := filepath.Base(recipient + "-" + f.Name) // a name cannot climb out of the folder
+	ext := filepath.Ext(base)
+	for n := 1; ; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(base, ext), n, ext)
+		}
+		path := filepath.Join(dir, name)
+		out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // personal data: for the owner only
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("save %s: %w", f.Name, err)
+		}
+		_, err = out.Write(f.Data)
+		if closeErr := out.Close(); err == nil {
+			err = closeErr
+		}
+		if err != nil {
+			os.Remove(path)
+			return "", fmt.Errorf("save %s: %w", f.Name, err)
+		}
+		return "[file: " + path + "]", nil
+	}
 }
 
 // who labels a message: "bot" where the speaker is, else where it went.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -59,6 +60,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 		svc.Add(console.New(console.Options{
 			In: c.stdin, Out: c.stdout, Script: !isTerminal(c.stdin),
 			CommunityName: cfg.Community.Name, Flush: svc.Dispatcher.DeliverPending,
+			Files: filepath.Join(cfg.Database.DataDir, "files"),
 		}))
 	}
 	svc.Start()

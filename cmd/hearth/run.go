@@ -74,6 +74,7 @@ func (c *cli) run(ctx context.Context, args []string) error {
 		_, _, err := refreshCLV(ctx, store, clvOptions, time.Now())
 		return err
 	}, log)
+	go runScheduled(chatCtx, hourly{}, store, outboxPruneJob, pruneOutbox(store, cfg.Outbox.KeepSent, time.Now, log), time.Now, log)
 	runJobs(chatCtx, chat.Jobs(), store, log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()

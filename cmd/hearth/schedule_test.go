@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/hearthbot/hearth/config"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
 	"github.com/robfig/cron/v3"
 )
 
@@ -32,5 +36,53 @@ func TestNightlyRunsAtTheConfiguredTimeAndZone(t *testing.T) {
 	cfg.CLV.Timezone = "America/New_York"
 	if loc := clvNightly(cfg).loc.String(); loc != "America/New_York" {
 		t.Errorf("clv.timezone ignored: %s", loc)
+	}
+}
+
+// TestHourlySlotIsTheSameOnEveryReplica: replicas whose clocks differ by
+// seconds around the hour claim the same slot, so one of them prunes.
+func TestHourlySlotIsTheSameOnEveryReplica(t *testing.T) {
+	sched, err := cron.ParseStandard(hourly{}.spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 10, 20, 0, 0, time.UTC)
+	if got, want := sched.Next(now), time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("next run %s, want %s", got, want)
+	}
+	athens, _ := time.LoadLocation("Europe/Athens")
+	early, late := time.Date(2026, 11, 23, 10, 59, 57, 0, time.UTC), time.Date(2026, 11, 23, 13, 0, 3, 0, athens)
+	a, b := hourly{}.slot(early), hourly{}.slot(late)
+	if !a.Equal(b) || !a.Equal(time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC)) {
+		t.Errorf("slots %s and %s differ for one hour's run", a, b)
+	}
+}
+
+// TestOutboxPruneDeletesWhatWasSentBeforeKeepSent: the hourly job, on an
+// injected clock, deletes the messages sent more than outbox.keep_sent
+// ago and keeps the rest; a second replica's run of the same hour does
+// nothing.
+func TestOutboxPruneDeletesWhatWasSentBeforeKeepSent(t *testing.T) {
+	store := storage.New(storagetest.New(t))
+	now := func() time.Time { return time.Date(2026, 11, 23, 11, 0, 1, 0, time.UTC) }
+	if _, err := store.DB().Exec(`INSERT INTO deliveries (platform, target_key, target, message, status, sent_at) VALUES
+		('telegram', 't:1', '{}', '{"text": "eight days old"}', 'sent', $1::timestamptz - interval '8 days'),
+		('telegram', 't:1', '{}', '{"text": "six days old"}', 'sent', $1::timestamptz - interval '6 days')`, now()); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	job := pruneOutbox(store, cfg.Outbox.KeepSent, now, slog.New(slog.DiscardHandler))
+	for replica, wantRan := range []bool{true, false} {
+		ran, err := store.RunScheduled(context.Background(), outboxPruneJob, hourly{}.slot(now()), job)
+		if err != nil || ran != wantRan {
+			t.Fatalf("replica %d: ran %t (%v), want %t", replica, ran, err, wantRan)
+		}
+	}
+	var left []string
+	if err := store.DB().Select(&left, `SELECT message->>'text' FROM deliveries`); err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != "six days old" {
+		t.Errorf("left after the prune: %v, want the message of six days ago (keep_sent %s)", left, cfg.Outbox.KeepSent)
 	}
 }

@@ -1,0 +1,218 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// EraseMember implements community.PrivacyStore. What names the member
+// goes, found by their ids in structured fields only, never by a piece of
+// free text: identities and everything keyed by the member (by cascade),
+// the link to a shop customer and the platform ids and username on it,
+// their private chats with every message in them, every message addressed
+// to them or mentioning them by id, the outbox events about them, the
+// update keys that carry their ids, and the details of audit entries
+// about them. Their activities stay, anonymous, for the community's
+// totals; other members' records stay, with community.ErasedMember where
+// the member acted (a warning they gave, a report they filed).
+func (s *Store) EraseMember(ctx context.Context, e community.Erasure) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		m, err := membersByID(ctx, tx, []int64{int64(e.Member)})
+		if err != nil {
+			return err
+		}
+		if len(m) == 0 {
+			return notFound("member.not_found", map[string]any{"Who": "#" + e.Member.String()}, "no member %d", e.Member)
+		}
+		if err := refuseWhileSanctionRuns(ctx, tx, e.Member, e.At); err != nil {
+			return err
+		}
+		who := erasedAccounts(m[0])
+		chats, err := privateChats(ctx, tx, who, e.Chat)
+		if err != nil {
+			return err
+		}
+		if err := unlinkCustomer(ctx, tx, e, who); err != nil {
+			return err
+		}
+		if err := scrubAudit(ctx, tx, e.Member); err != nil {
+			return err
+		}
+		if err := dropEventsAbout(ctx, tx, e.Member); err != nil {
+			return err
+		}
+		return eraseRows(ctx, tx, e.Member, who, chats)
+	})
+}
+
+// refuseWhileSanctionRuns refuses to erase a member while a sanction runs
+// whose end Hearth must still carry out: a timed Discord ban (Discord has
+// no ban end of its own) or a mute longer than the platform allows. Once
+// the member is erased nothing would lift it, so the ban would last for
+// ever; they may ask again when it ends.
+func refuseWhileSanctionRuns(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
+	var until sql.NullTime
+	if err := tx.GetContext(ctx, &until, `
+SELECT max(until) FROM sanctions
+WHERE member_id = $1 AND lifted_at IS NULL AND until > $2
+  AND (renew_at IS NOT NULL OR kind = 'ban' AND EXISTS (SELECT 1 FROM unnest(groups) g WHERE g LIKE 'discord:%'))`, int64(member), at); err != nil {
+		return fmt.Errorf("sanctions of member %d: %w", member, err)
+	}
+	if until.Valid {
+		return community.Errorf(community.EConflict, "privacy.sanction_running", map[string]any{"Until": until.Time.UTC().Format("2006-01-02 15:04 UTC")},
+			"member %d has a sanction Hearth must lift at %s", member, until.Time)
+	}
+	return nil
+}
+
+// accounts are a member's platform accounts as parallel lists, for SQL:
+// keys are "platform:user id"; usernames are their Telegram usernames in
+// lower case (the shop may know them by one).
+type accounts struct {
+	platforms, userIDs, keys []string
+	telegramIDs, discordIDs  []string
+	telegramUsernames        []string
+}
+
+func erasedAccounts(m community.Member) accounts {
+	var a accounts
+	for _, id := range m.Identities {
+		a.platforms, a.userIDs = append(a.platforms, string(id.Platform)), append(a.userIDs, id.UserID)
+		a.keys = append(a.keys, string(id.Platform)+":"+id.UserID)
+		switch id.Platform {
+		case community.Telegram:
+			a.telegramIDs = append(a.telegramIDs, id.UserID)
+			if id.Username != "" {
+				a.telegramUsernames = append(a.telegramUsernames, strings.ToLower(id.Username))
+			}
+		case community.Discord:
+			a.discordIDs = append(a.discordIDs, id.UserID)
+		}
+	}
+	return a
+}
+
+// privateChatsSQL finds a member's private chats with the bot: the one
+// they asked in, and on a platform whose private chat has the user's id
+// (Telegram) the one with each of their accounts.
+const privateChatsSQL = `
+SELECT platform || ':' || platform_chat_id FROM chats
+WHERE kind = 'direct' AND (id = $1 OR platform || ':' || platform_chat_id = ANY($2))`
+
+// privateChats returns the member's private chats as "platform:chat id".
+func privateChats(ctx context.Context, tx *sqlx.Tx, who accounts, asked community.ChatID) ([]string, error) {
+	var out []string
+	if err := tx.SelectContext(ctx, &out, privateChatsSQL, int64(asked), pq.Array(who.keys)); err != nil {
+		return nil, fmt.Errorf("private chats: %w", err)
+	}
+	return out, nil
+}
+
+// unlinkCustomer unlinks the member's shop customer and takes their
+// platform ids and Telegram username off every customer: the shop's own
+// record stays.
+func unlinkCustomer(ctx context.Context, tx *sqlx.Tx, e community.Erasure, who accounts) error {
+	_, err := tx.ExecContext(ctx, `
+UPDATE customers SET
+    member_id = CASE WHEN member_id = $1 THEN NULL ELSE member_id END,
+    linked_at = CASE WHEN member_id = $1 THEN NULL ELSE linked_at END,
+    linked_via = CASE WHEN member_id = $1 THEN '' ELSE linked_via END,
+    telegram_id = CASE WHEN telegram_id = ANY($3) THEN '' ELSE telegram_id END,
+    discord_id = CASE WHEN discord_id = ANY($4) THEN '' ELSE discord_id END,
+    telegram_username = CASE WHEN lower(telegram_username) = ANY($5) THEN '' ELSE telegram_username END,
+    updated_at = $2
+WHERE member_id = $1 OR telegram_id = ANY($3) OR discord_id = ANY($4) OR lower(telegram_username) = ANY($5)`,
+		int64(e.Member), e.At, pq.Array(who.telegramIDs), pq.Array(who.discordIDs), pq.Array(who.telegramUsernames))
+	if err != nil {
+		return fmt.Errorf("unlink the shop customer: %w", err)
+	}
+	return nil
+}
+
+// eraseRows deletes the rows that name the member by their ids, then the
+// member (and by cascade all that is keyed by them).
+func eraseRows(ctx context.Context, tx *sqlx.Tx, member community.MemberID, who accounts, chats []string) error {
+	steps := []struct {
+		what  string
+		query string
+		args  []any
+	}{
+		{"forget activity messages", `UPDATE activities SET message_id = '', reply_to = '' WHERE member_id = $1`, []any{member}},
+		// Every message to them, sent or not, and every message that
+		// mentions them by id (a welcome, an automod warning).
+		{"drop messages to them", `
+DELETE FROM deliveries d
+WHERE d.platform || ':' || (d.target->>'user') = ANY($1)
+   OR d.platform || ':' || (d.target->>'chat') = ANY($2)
+   OR EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS a(platform, uid)
+              WHERE a.platform = d.platform AND strpos(d.message->>'text', '](user:' || a.uid || ')') > 0)`,
+			[]any{pq.Array(who.keys), pq.Array(chats), pq.Array(who.platforms), pq.Array(who.userIDs)}},
+		// Update keys such as Discord's "join:<guild>:<user>:<time>"
+		// carry a user id as one of their parts.
+		{"drop update keys with their ids", `
+DELETE FROM inbound_updates u USING unnest($1::text[], $2::text[]) AS a(platform, uid)
+WHERE u.platform = a.platform AND a.uid = ANY(string_to_array(u.update_key, ':'))`,
+			[]any{pq.Array(who.platforms), pq.Array(who.userIDs)}},
+		{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform || ':' || platform_chat_id = ANY($1)`, []any{pq.Array(chats)}},
+		{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
+	}
+	for _, st := range steps {
+		if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+			return fmt.Errorf("%s: %w", st.what, err)
+		}
+	}
+	return nil
+}
+
+// eventsNamingSQL finds the outbox events that hold the member's id
+// anywhere, and the welcome and captcha events of their joins.
+const eventsNamingSQL = `
+WITH joined AS (
+    SELECT welcome_event AS id FROM onboarding_joins WHERE member_id = $1 AND welcome_event IS NOT NULL
+    UNION SELECT captcha_event FROM onboarding_joins WHERE member_id = $1 AND captcha_event IS NOT NULL
+)
+SELECT e.id, e.payload, e.id IN (SELECT id FROM joined) AS joined
+FROM outbox_events e
+WHERE jsonb_path_exists(e.payload, 'strict $.** ? (@ == $m)', jsonb_build_object('m', $1::bigint))
+   OR e.id IN (SELECT id FROM joined)
+ORDER BY e.id
+FOR UPDATE OF e`
+
+// dropEventsAbout deletes the outbox events about the member, with their
+// messages, sent or not, and takes the member's id out of the others.
+func dropEventsAbout(ctx context.Context, tx *sqlx.Tx, member community.MemberID) error {
+	var rows []struct {
+		ID      int64  `db:"id"`
+		Payload []byte `db:"payload"`
+		Joined  bool   `db:"joined"`
+	}
+	if err := tx.SelectContext(ctx, &rows, eventsNamingSQL, int64(member)); err != nil {
+		return fmt.Errorf("events naming member %d: %w", member, err)
+	}
+	var drop []int64
+	for _, r := range rows {
+		sc, err := scrubMemberID(r.Payload, member)
+		if err != nil {
+			return fmt.Errorf("outbox event %d: %w", r.ID, err)
+		}
+		switch {
+		case r.Joined || sc.about:
+			drop = append(drop, r.ID)
+		case sc.changed:
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox_events SET payload = $2 WHERE id = $1`, r.ID, sc.doc); err != nil {
+				return fmt.Errorf("scrub outbox event %d: %w", r.ID, err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox_events WHERE id = ANY($1)`, pq.Array(drop)); err != nil {
+		return fmt.Errorf("drop %d events about member %d: %w", len(drop), member, err)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// pruneBatch is how many rows one statement of PruneOutbox deletes, so
+// that no statement holds many locks for long.
+const pruneBatch = 1000
+
+// pruneDeliveriesSQL deletes a batch of messages sent before $1, except
+// those whose platform message ids are still needed: the welcome a newer
+// one will replace (it is deleted then) and a captcha not yet settled.
+const pruneDeliveriesSQL = `
+DELETE FROM deliveries WHERE id IN (
+    SELECT d.id FROM deliveries d
+    WHERE d.status = 'sent' AND d.sent_at < $1
+      AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.welcome_event = d.event_id AND j.welcome_cleared_at IS NULL)
+      AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.captcha_event = d.event_id AND j.captcha = 'pending')
+    ORDER BY d.sent_at
+    LIMIT $2)`
+
+// pruneEventsSQL deletes a batch of events rendered before $1 that have
+// no message left and that no join refers to.
+const pruneEventsSQL = `
+DELETE FROM outbox_events WHERE id IN (
+    SELECT e.id FROM outbox_events e
+    WHERE e.status = 'rendered' AND e.rendered_at < $1
+      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id)
+      AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.welcome_event = e.id)
+      AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.captcha_event = e.id)
+    ORDER BY e.rendered_at
+    LIMIT $2)`
+
+// PruneOutbox deletes the messages sent before, then the events they were
+// rendered from once none of their messages is left: Hearth keeps what
+// it sent (texts that name members) only for outbox.keep_sent. Pending
+// and dead messages stay, and so do the message ids onboarding still
+// needs. It returns how many messages and events it deleted.
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (deliveries, events int64, err error) {
+	if deliveries, err = s.pruneInBatches(ctx, pruneDeliveriesSQL, before); err != nil {
+		return deliveries, 0, fmt.Errorf("prune sent messages: %w", err)
+	}
+	if events, err = s.pruneInBatches(ctx, pruneEventsSQL, before); err != nil {
+		return deliveries, events, fmt.Errorf("prune rendered events: %w", err)
+	}
+	return deliveries, events, nil
+}
+
+func (s *Store) pruneInBatches(ctx context.Context, query string, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := s.db.ExecContext(ctx, query, before, pruneBatch)
+		if err != nil {
+			return total, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < pruneBatch {
+			return total, nil
+		}
+	}
+}
