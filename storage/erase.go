@@ -35,7 +35,7 @@ func (s *Store) EraseMember(ctx context.Context, e community.Erasure) error {
 			return err
 		}
 		who := erasedAccounts(m[0])
-		chats, err := privateChats(ctx, tx, who, e.Chat)
+		chats, err := privateChats(ctx, tx, e.Member, who, e.Chat)
 		if err != nil {
 			return err
 		}
@@ -100,16 +100,18 @@ func erasedAccounts(m community.Member) accounts {
 }
 
 // privateChatsSQL finds a member's private chats with the bot: the one
-// they asked in, and on a platform whose private chat has the user's id
-// (Telegram) the one with each of their accounts.
+// they asked in, on a platform whose private chat has the user's id
+// (Telegram) the one with each of their accounts, and every private chat
+// the inbox saw them write in (a Discord DM channel).
 const privateChatsSQL = `
 SELECT platform || ':' || platform_chat_id FROM chats
-WHERE kind = 'direct' AND (id = $1 OR platform || ':' || platform_chat_id = ANY($2))`
+WHERE kind = 'direct' AND (id = $1 OR platform || ':' || platform_chat_id = ANY($2)
+      OR id IN (SELECT chat_id FROM inbound_updates WHERE member_id = $3 AND chat_id IS NOT NULL))`
 
 // privateChats returns the member's private chats as "platform:chat id".
-func privateChats(ctx context.Context, tx *sqlx.Tx, who accounts, asked community.ChatID) ([]string, error) {
+func privateChats(ctx context.Context, tx *sqlx.Tx, member community.MemberID, who accounts, asked community.ChatID) ([]string, error) {
 	var out []string
-	if err := tx.SelectContext(ctx, &out, privateChatsSQL, int64(asked), pq.Array(who.keys)); err != nil {
+	if err := tx.SelectContext(ctx, &out, privateChatsSQL, int64(asked), pq.Array(who.keys), int64(member)); err != nil {
 		return nil, fmt.Errorf("private chats: %w", err)
 	}
 	return out, nil
@@ -159,6 +161,20 @@ WHERE d.platform || ':' || (d.target->>'user') = ANY($1)
 		{"drop update keys with their ids", `
 DELETE FROM inbound_updates u USING unnest($1::text[], $2::text[]) AS a(platform, uid)
 WHERE u.platform = a.platform AND a.uid = ANY(string_to_array(u.update_key, ':'))`,
+			[]any{pq.Array(who.platforms), pq.Array(who.userIDs)}},
+		// The inbox: the update being handled right now (the request to
+		// be forgotten itself) is kept for its handler to finish, naming
+		// nobody; their other updates go, with the dead letters they sent.
+		{"scrub the update being handled", `
+UPDATE inbound_updates SET payload = NULL, member_id = NULL, queue = 'erased'
+WHERE (member_id = $1 OR queue = ANY($2)) AND handled_at IS NULL AND locked_until > now()`,
+			[]any{member, pq.Array(inboxQueues(who, chats))}},
+		{"drop their updates", `
+DELETE FROM inbound_updates WHERE member_id = $1 OR queue = ANY($2)`,
+			[]any{member, pq.Array(inboxQueues(who, chats))}},
+		{"drop their dead letters", `
+DELETE FROM inbound_dead d USING unnest($1::text[], $2::text[]) AS a(platform, uid)
+WHERE d.platform = a.platform AND d.user_id = a.uid`,
 			[]any{pq.Array(who.platforms), pq.Array(who.userIDs)}},
 		{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform || ':' || platform_chat_id = ANY($1)`, []any{pq.Array(chats)}},
 		{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
@@ -215,4 +231,18 @@ func dropEventsAbout(ctx context.Context, tx *sqlx.Tx, member community.MemberID
 		return fmt.Errorf("drop %d events about member %d: %w", len(drop), member, err)
 	}
 	return nil
+}
+
+// inboxQueues are the inbox queues that name the member: their private
+// chats' and their accounts' own (bots.Update.Queue).
+func inboxQueues(who accounts, chats []string) []string {
+	var out []string
+	for _, c := range chats {
+		p, id, _ := strings.Cut(c, ":")
+		out = append(out, p+":chat:"+id)
+	}
+	for i, p := range who.platforms {
+		out = append(out, p+":user:"+who.userIDs[i])
+	}
+	return out
 }

@@ -22,7 +22,7 @@ var _ bots.InboxStore = (*Store)(nil)
 const claimInboundSQL = `
 WITH heads AS (
     SELECT DISTINCT ON (queue) id FROM inbound_updates
-    WHERE handled_at IS NULL
+    WHERE handled_at IS NULL AND payload IS NOT NULL
     ORDER BY queue, id
 ), due AS (
     SELECT u.id FROM inbound_updates u JOIN heads h ON h.id = u.id
