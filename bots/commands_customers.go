@@ -3,6 +3,7 @@ package bots
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hearthbot/hearth/clv"
@@ -28,7 +29,7 @@ func NewCustomers(linking *community.Linking, values community.ValueStore, horiz
 func (c *Customers) Register(r *Router) {
 	reg := r.Registry()
 	if c.linking != nil {
-		reg.Add(Command{Name: "link", Permission: community.RoleMember, Where: Anywhere, Run: c.link,
+		reg.Add(Command{Name: "link", Permission: community.RoleMember, Where: Anywhere, Run: c.link, Button: c.relink,
 			Args: []Arg{{Name: "code", Kind: ArgWord, Required: true}}})
 	}
 	reg.Add(Command{Name: "clv", Permission: community.RoleStaff, Where: InStaffChat, Run: c.card,
@@ -46,10 +47,31 @@ func (c *Customers) Link(ctx context.Context, r *Request, code string) (Reply, e
 	if c == nil || c.linking == nil {
 		return Reply{Text: r.Text("link.off", nil), Ephemeral: true}, nil
 	}
-	if err := c.linking.Link(ctx, r.Member, code); err != nil {
+	relink, err := c.linking.Link(ctx, r.Member, code)
+	if err != nil {
 		return Reply{}, err
 	}
+	if relink != nil {
+		return Reply{Text: r.Text("link.replace", nil), Ephemeral: true, Buttons: [][]Button{{
+			{Label: r.Text("link.button_replace", nil), Data: "link:replace:" + relink.Proof + ":" + relink.To},
+			{Label: r.Text("link.button_keep", nil), Data: "link:keep"},
+		}}}, nil
+	}
 	return Reply{Text: r.Text("link.done", map[string]any{"Name": r.From.DisplayName}), Ephemeral: true}, nil
+}
+
+// relink answers the buttons of a link that would replace another:
+// link:replace:PROOF:CUSTOMER or link:keep.
+func (c *Customers) relink(ctx context.Context, r *Request) (Reply, error) {
+	rest, ok := strings.CutPrefix(r.Data, "link:replace:")
+	if !ok {
+		return Reply{Text: r.Text("link.kept", nil), Ephemeral: true, Edit: true}, nil
+	}
+	proof, to, _ := strings.Cut(rest, ":")
+	if err := c.linking.Confirm(ctx, r.Member, community.Relink{To: to, Proof: proof}); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: r.Text("link.done", map[string]any{"Name": r.From.DisplayName}), Ephemeral: true, Edit: true}, nil
 }
 
 // card shows staff a member's CLV: /clv @member.

@@ -97,8 +97,20 @@ func (t *LinkTokens) mac(buf []byte) []byte {
 	return m.Sum(nil)[:linkMACSize]
 }
 
+// replaceProof signs a member's confirmed move to another customer, so
+// that a button may carry it (in 64 bytes with the customer id) and no one
+// can forge one for a customer they hold no token of.
+func (t *LinkTokens) replaceProof(member MemberID, customerID string) string {
+	m := hmac.New(sha256.New, t.secret)
+	fmt.Fprintf(m, "replace\x00%d\x00%s", member, customerID)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:9])
+}
+
 // LinkStore is what linking needs from persistence.
 type LinkStore interface {
+	// LinkedCustomer returns the customer the member is linked to, or ""
+	// when none.
+	LinkedCustomer(ctx context.Context, member MemberID) (string, error)
 	// LinkCustomer links the member to the shop customer (creating the
 	// customer if the shop has sent no order yet), replacing any customer
 	// the member was linked to before, and writes the audit entry. A
@@ -117,11 +129,36 @@ func NewLinking(tokens *LinkTokens, store LinkStore) *Linking {
 	return &Linking{tokens: tokens, store: store}
 }
 
-// Link checks token and links member to the customer it names.
-func (l *Linking) Link(ctx context.Context, member MemberID, token string) error {
+// Relink is a link the member must confirm: it would move them from the
+// shop customer they are linked to to another one. Proof lets the
+// confirmation be checked without the code.
+type Relink struct {
+	To    string
+	Proof string
+}
+
+// Link checks token and links member to the customer it names. A member
+// linked to another customer already is not moved silently: Link returns
+// the Relink to confirm instead, and links nothing.
+func (l *Linking) Link(ctx context.Context, member MemberID, token string) (*Relink, error) {
 	customerID, err := l.tokens.Verify(token)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return l.store.LinkCustomer(ctx, member, customerID)
+	current, err := l.store.LinkedCustomer(ctx, member)
+	if err != nil {
+		return nil, err
+	}
+	if current != "" && current != customerID {
+		return &Relink{To: customerID, Proof: l.tokens.replaceProof(member, customerID)}, nil
+	}
+	return nil, l.store.LinkCustomer(ctx, member, customerID)
+}
+
+// Confirm links member to the customer of a Relink they confirmed.
+func (l *Linking) Confirm(ctx context.Context, member MemberID, r Relink) error {
+	if !hmac.Equal([]byte(r.Proof), []byte(l.tokens.replaceProof(member, r.To))) {
+		return Errorf(EInvalid, "link.invalid", nil, "the confirmation to link customer %q is not valid", r.To)
+	}
+	return l.store.LinkCustomer(ctx, member, r.To)
 }

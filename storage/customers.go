@@ -42,6 +42,19 @@ ON CONFLICT (id) DO UPDATE SET member_id = $2, linked_at = now(), linked_via = '
 	})
 }
 
+// LinkedCustomer implements community.LinkStore.
+func (s *Store) LinkedCustomer(ctx context.Context, member community.MemberID) (string, error) {
+	var id string
+	err := s.db.GetContext(ctx, &id, `SELECT id FROM customers WHERE member_id = $1`, int64(member))
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("customer of member %d: %w", member, err)
+	}
+	return id, nil
+}
+
 // CustomerExists says whether the shop customer id is known: an order of
 // theirs was imported or received, or a member linked to them.
 func (s *Store) CustomerExists(ctx context.Context, id string) (bool, error) {
