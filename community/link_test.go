@@ -11,7 +11,9 @@ import (
 // links is an in-memory LinkStore.
 type links map[community.MemberID]string
 
-func (l links) LinkedCustomer(_ context.Context, m community.MemberID) (string, error) { return l[m], nil }
+func (l links) LinkedCustomer(_ context.Context, m community.MemberID) (string, error) {
+	return l[m], nil
+}
 func (l links) LinkCustomer(_ context.Context, m community.MemberID, c string) error {
 	l[m] = c
 	return nil
