@@ -21,7 +21,7 @@ import (
 // became due first first, and of each the longest run of oldest pending
 // deliveries that are all due and unclaimed (at most $3), so that a
 // delivery never overtakes an older one to the same chat. The chats are
-// found by walking the due deliveries in order (deliveries_due) and
+// found by walking the due deliveries in order (deliveries_due_order) and
 // keeping each chat's oldest one, so a claim reads about as many rows as
 // it takes, not every pending one. A row another claimer locked first
 // ends its chat's run there, and the readiness is checked again on the
@@ -32,7 +32,7 @@ WITH chats AS (
     WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.platform = ANY($1)
       AND (d.locked_until IS NULL OR d.locked_until < now())
       AND d.id = (SELECT min(o.id) FROM deliveries o WHERE o.status = 'pending' AND o.platform = d.platform AND o.target_key = d.target_key)
-    ORDER BY d.next_attempt_at
+    ORDER BY d.next_attempt_at, d.id
     LIMIT $2
 ), runs AS (
     SELECT r.id, r.platform, r.target_key, r.n FROM chats c CROSS JOIN LATERAL (
