@@ -64,7 +64,7 @@ func newHoldingProxy(t *testing.T, tg *telegramtest.Server, nth int) *holdingPro
 	return p
 }
 
-func newSender(t *testing.T, apiURL string) *telegram.Adapter {
+func newSender(t testing.TB, apiURL string) *telegram.Adapter {
 	t.Helper()
 	a, err := telegram.New(context.Background(), telegram.Options{Token: token, APIURL: apiURL})
 	if err != nil {
