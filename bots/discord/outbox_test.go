@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
@@ -173,4 +174,39 @@ func countAttempts(t *testing.T, store *storage.Store) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestRetryOfADeletedPartPostsNothing: when the part an earlier attempt
+// posted has been deleted since (a moderator removed it), Discord answers
+// the retry with Unknown Message; the part counts as delivered and is not
+// posted again.
+func TestRetryOfADeletedPartPostsNothing(t *testing.T) {
+	sc := newOutboxScene(t)
+	ctx := context.Background()
+	dels, err := sc.store.ClaimDeliveries(ctx, discordOnly, 16, 5, 500*time.Millisecond)
+	if err != nil || len(dels) != 1 {
+		t.Fatalf("claim = %+v, %v", dels, err)
+	}
+	a := sc.adapter(t, nil)
+	first, err := a.Send(ctx, dels[0]) // and the process dies: nothing is recorded
+	if err != nil || len(first) != 2 {
+		t.Fatalf("first process sent %v, %v; want two parts", first, err)
+	}
+	dg, err := discordgo.New("Bot " + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dg.Client = sc.dc.HTTPClient()
+	if err := dg.ChannelMessageDelete(sc.channel, first[0]); err != nil {
+		t.Fatal(err)
+	}
+
+	sc.runDispatcher(t, sc.adapter(t, nil), 500*time.Millisecond)
+	recorded := sc.waitSent(t)
+	if len(recorded) != 2 || recorded[1] != first[1] {
+		t.Fatalf("recorded %v; want the deleted part without an id, then %s", recorded, first[1])
+	}
+	if msgs := sc.dc.Messages(sc.channel); len(msgs) != 1 || msgs[0].ID != first[1] {
+		t.Fatalf("channel holds %d messages; want only the second part, never posted again", len(msgs))
+	}
 }
