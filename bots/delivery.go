@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
@@ -57,11 +58,54 @@ type Delivery struct {
 	// earlier attempt (a long text goes out in several messages); the
 	// adapter sends only the rest.
 	SentIDs []string
+	// Claim is the token of the claim this attempt works under (see
+	// OutboxStore.ClaimDeliveries).
+	Claim string
+	// CreatedAt is when the message was queued; with ID it makes PartKey.
+	CreatedAt time.Time
+
+	// accepted records the parts sent so far; set by the dispatcher.
+	accepted func(ctx context.Context, sentIDs []string) error
 }
+
+// Accepted records at once that the platform accepted every part in
+// sentIDs (the ids of all parts sent so far, in order), so that a crash
+// before the next part does not send these again. Adapters call it after
+// each part the platform accepted. It fails with ErrClaimLost when another
+// dispatcher has taken the delivery over (this one's lease ran out): the
+// adapter must then stop sending and return the error.
+func (d Delivery) Accepted(ctx context.Context, sentIDs []string) error {
+	if d.accepted == nil {
+		return nil
+	}
+	return d.accepted(ctx, sentIDs)
+}
+
+// PartKey names part (counted from 0) of this delivery for platforms that
+// recognise a retried request by a key of the client's (Discord's message
+// nonce): every attempt at that part, by whichever process, uses the same
+// key, and no other message does. It is at most 25 characters, Discord's
+// limit. The time the message was queued is folded in so that a database
+// recreated from scratch, whose ids start again at 1, does not reuse the
+// keys of messages the platform still remembers.
+func (d Delivery) PartKey(part int) string {
+	const saltSpan = 36 * 36 * 36 * 36 * 36 // 5 base-36 digits: a minute of microseconds
+	salt := d.CreatedAt.UnixMicro() % saltSpan
+	if salt < 0 {
+		salt += saltSpan
+	}
+	return strconv.FormatInt(d.ID, 36) + "." + strconv.FormatInt(int64(part), 36) + "." + strconv.FormatInt(salt, 36)
+}
+
+// ErrClaimLost is what marking a delivery or an event fails with when the
+// claim it was made under has run out and another dispatcher has taken the
+// item over: the first must leave it alone.
+var ErrClaimLost = errors.New("the outbox claim ran out and another dispatcher took the item over")
 
 // Sender delivers messages on one platform. Send returns the platform ids
 // of every part sent, including those of an earlier attempt, even when it
-// fails part way. It waits for the platform's rate limits itself.
+// fails part way; it calls Delivery.Accepted after each part. It waits for
+// the platform's rate limits itself.
 type Sender interface {
 	Send(ctx context.Context, d Delivery) ([]string, error)
 }

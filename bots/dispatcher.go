@@ -14,23 +14,35 @@ import (
 )
 
 // OutboxStore is what the dispatcher needs from persistence. Claims are
-// leases taken with FOR UPDATE SKIP LOCKED, so several replicas can share
-// one outbox; a lease that runs out (a replica died) is claimed again.
+// short leases taken with FOR UPDATE SKIP LOCKED, so several replicas can
+// share one outbox. Each claim has a token; the dispatcher renews the
+// leases it works under, and a lease that runs out (its process died) is
+// free for any dispatcher to claim again. Marks made under a claim that
+// another dispatcher has since taken over fail with ErrClaimLost.
 type OutboxStore interface {
+	// ClaimEvents claims up to limit due events, oldest first.
 	ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]OutboxEvent, error)
 	// RenderedEvent queues the event's messages and marks it rendered, in
 	// one transaction.
-	RenderedEvent(ctx context.Context, id int64, out []Outgoing) error
-	FailedEvent(ctx context.Context, id int64, failure Failure) error
-	// ClaimDeliveries claims due deliveries, oldest first, at most perTarget
-	// for one target and never one behind an older delivery to the same
-	// target that is not due or is claimed: each chat's messages go out in
-	// order, across replicas too.
-	ClaimDeliveries(ctx context.Context, platforms []community.Platform, limit, perTarget int, lease time.Duration) ([]Delivery, error)
+	RenderedEvent(ctx context.Context, e OutboxEvent, out []Outgoing) error
+	FailedEvent(ctx context.Context, e OutboxEvent, failure Failure) error
+	// ClaimDeliveries claims due deliveries to at most chats chats (the
+	// ones whose oldest waiting message became due first), at most
+	// perChat to one chat, and never one behind an older delivery to the
+	// same chat that is not due or is claimed: each chat's messages go out
+	// in order, across replicas too.
+	ClaimDeliveries(ctx context.Context, platforms []community.Platform, chats, perChat int, lease time.Duration) ([]Delivery, error)
+	// RenewClaims extends to lease from now the leases of the items still
+	// held under the given claims.
+	RenewClaims(ctx context.Context, events, deliveries []ClaimRef, lease time.Duration) error
 	// ReleaseDeliveries gives back claimed deliveries that were not tried.
-	ReleaseDeliveries(ctx context.Context, ids []int64) error
+	ReleaseDeliveries(ctx context.Context, dels []Delivery) error
+	// PartsSent records the ids of the parts of d the platform accepted so
+	// far, at once.
+	PartsSent(ctx context.Context, d Delivery, sentIDs []string) error
+	// Delivered marks a delivery sent, whatever its claim.
 	Delivered(ctx context.Context, id int64, sentIDs []string) error
-	FailedDelivery(ctx context.Context, id int64, sentIDs []string, failure Failure) error
+	FailedDelivery(ctx context.Context, d Delivery, sentIDs []string, failure Failure) error
 	// NextDue is when the next pending event or delivery for platforms is
 	// due; ok is false when nothing is pending.
 	NextDue(ctx context.Context, platforms []community.Platform) (at time.Time, ok bool, err error)
@@ -41,7 +53,14 @@ type OutboxEvent struct {
 	ID       int64
 	Kind     string
 	Payload  json.RawMessage
-	Attempts int // including this one
+	Attempts int    // including this one
+	Claim    string // the token of the claim this attempt works under
+}
+
+// ClaimRef names an item (an event or a delivery) held under a claim.
+type ClaimRef struct {
+	ID    int64
+	Claim string
 }
 
 // Failure is what went wrong with an attempt and what to do next.
@@ -67,7 +86,12 @@ type DispatcherOptions struct {
 	// Parallel bounds how many chats are sent to at once (default 16); 1
 	// sends everything in the order it was queued.
 	Parallel int
-	Now      func() time.Time
+	// Lease is how long a claim lasts unless renewed (default 10s). The
+	// dispatcher renews its claims every quarter lease while it works on
+	// them, so a process that dies leaves its work to the others, or to
+	// its own restart, within one lease.
+	Lease time.Duration
+	Now   func() time.Time
 }
 
 // Dispatcher delivers the outbox: it renders events into deliveries and
@@ -84,9 +108,9 @@ type Dispatcher struct {
 }
 
 const (
-	claimBatch   = 100
+	eventBatch   = 10 // events claimed at once: a few renders, well within a lease
 	perChatClaim = 5
-	claimLease   = 2 * time.Minute
+	defaultLease = 10 * time.Second
 	maxBackoff   = 5 * time.Minute
 	parallelSend = 16
 )
@@ -104,6 +128,12 @@ func NewDispatcher(o DispatcherOptions) *Dispatcher {
 	}
 	if o.Parallel <= 0 {
 		o.Parallel = parallelSend
+	}
+	if o.Lease <= 0 {
+		o.Lease = defaultLease
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Dispatcher{o: o, senders: map[community.Platform]Sender{}, renderers: map[string]Renderer{}, wake: make(chan struct{}, 1)}
 }
@@ -143,16 +173,49 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// drain renders and sends until nothing is due.
+// drain renders and sends until nothing is due and nothing is in flight.
+// Chats are sent to in goroutines of their own, and a chat that is done
+// frees its slot for the next one at once, so one slow chat holds back no
+// other; new work is claimed as soon as it is signalled.
 func (d *Dispatcher) drain(ctx context.Context) {
 	d.draining.Lock()
 	defer d.draining.Unlock()
+	f := d.takeOff(ctx)
+	defer f.land()
 	for ctx.Err() == nil {
-		events := d.renderEvents(ctx)
-		sent := d.sendDue(ctx)
-		if events == 0 && sent == 0 {
+		f.collect()
+		rendered := d.renderEvents(ctx, f.held)
+		started := d.sendChats(ctx, f)
+		if rendered > 0 || started > 0 {
+			continue
+		}
+		if f.busy == 0 {
 			return
 		}
+		d.await(ctx, f)
+	}
+}
+
+// await blocks until a chat is done or, when a slot is free, until new
+// work is signalled or the next retry is due.
+func (d *Dispatcher) await(ctx context.Context, f *flight) {
+	if f.busy >= d.o.Parallel {
+		select {
+		case <-ctx.Done():
+		case <-f.done:
+			f.busy--
+		}
+		return
+	}
+	timer := time.NewTimer(d.untilNextDue(ctx))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-f.done:
+		f.busy--
+	case <-d.wake:
+	case <-d.o.Wakeups:
+	case <-timer.C:
 	}
 }
 
@@ -170,108 +233,49 @@ func (d *Dispatcher) untilNextDue(ctx context.Context) time.Duration {
 // console's script mode).
 func (d *Dispatcher) DeliverPending(ctx context.Context) { d.drain(ctx) }
 
-func (d *Dispatcher) renderEvents(ctx context.Context) int {
-	events, err := d.o.Store.ClaimEvents(ctx, claimBatch, claimLease)
+// renderEvents claims a few due events and renders each into deliveries;
+// it returns how many it claimed.
+func (d *Dispatcher) renderEvents(ctx context.Context, held *heldClaims) int {
+	events, err := d.o.Store.ClaimEvents(ctx, eventBatch, d.o.Lease)
 	if err != nil {
 		d.logClaimError(ctx, "claim events", err)
 		return 0
 	}
+	held.addEvents(events)
 	for _, e := range events {
-		render := d.renderers[e.Kind]
-		if render == nil {
-			d.failEvent(ctx, e, Permanent(fmt.Errorf("no renderer for event kind %q", e.Kind)))
-			continue
-		}
-		out, err := render(ctx, e)
-		if err == nil {
-			err = d.o.Store.RenderedEvent(ctx, e.ID, out)
-		}
-		if err != nil {
-			d.failEvent(ctx, e, err)
-		}
+		d.renderEvent(ctx, e)
+		held.dropEvent(e.ID)
 	}
 	return len(events)
 }
 
+func (d *Dispatcher) renderEvent(ctx context.Context, e OutboxEvent) {
+	render := d.renderers[e.Kind]
+	if render == nil {
+		d.failEvent(ctx, e, Permanent(fmt.Errorf("no renderer for event kind %q", e.Kind)))
+		return
+	}
+	out, err := render(ctx, e)
+	if err == nil {
+		err = d.o.Store.RenderedEvent(ctx, e, out)
+	}
+	switch {
+	case errors.Is(err, ErrClaimLost):
+		d.o.Log.Warn("event taken over by another dispatcher", "event", e.ID, "kind", e.Kind)
+	case err != nil:
+		d.failEvent(ctx, e, err)
+	}
+}
+
 func (d *Dispatcher) failEvent(ctx context.Context, e OutboxEvent, err error) {
+	if ctx.Err() != nil {
+		return // stopping: the claim runs out and the event is rendered after restart
+	}
 	f := d.failure(err, e.Attempts)
 	d.o.Log.Warn("event not rendered", "event", e.ID, "kind", e.Kind, "attempt", e.Attempts, "dead", f.Dead, "error", err)
-	if err := d.o.Store.FailedEvent(ctx, e.ID, f); err != nil {
+	if err := d.o.Store.FailedEvent(ctx, e, f); err != nil {
 		d.logClaimError(ctx, "record event failure", err)
 	}
-}
-
-// sendDue claims due deliveries and sends them: chats in parallel, each
-// chat's messages in order.
-func (d *Dispatcher) sendDue(ctx context.Context) int {
-	if len(d.platforms) == 0 {
-		return 0
-	}
-	batch, err := d.o.Store.ClaimDeliveries(ctx, d.platforms, claimBatch, perChatClaim, claimLease)
-	if err != nil {
-		d.logClaimError(ctx, "claim deliveries", err)
-		return 0
-	}
-	byTarget := map[string][]Delivery{}
-	var order []string
-	for _, del := range batch {
-		k := del.Target.Key()
-		if byTarget[k] == nil {
-			order = append(order, k)
-		}
-		byTarget[k] = append(byTarget[k], del)
-	}
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, d.o.Parallel)
-	for _, k := range order {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			d.sendInOrder(ctx, byTarget[k])
-		})
-	}
-	wg.Wait()
-	return len(batch)
-}
-
-// sendInOrder sends one chat's deliveries; after a failure the rest wait
-// for the next round so that the chat's messages stay in order.
-func (d *Dispatcher) sendInOrder(ctx context.Context, dels []Delivery) {
-	for i, del := range dels {
-		if !d.send(ctx, del) {
-			var rest []int64
-			for _, r := range dels[i+1:] {
-				rest = append(rest, r.ID)
-			}
-			if err := d.o.Store.ReleaseDeliveries(ctx, rest); err != nil {
-				d.logClaimError(ctx, "release deliveries", err)
-			}
-			return
-		}
-	}
-}
-
-// send delivers one message and records the outcome; it reports success.
-func (d *Dispatcher) send(ctx context.Context, del Delivery) bool {
-	sender := d.senders[del.Target.Platform]
-	ids, err := sender.Send(ctx, del)
-	if err == nil {
-		if err := d.o.Store.Delivered(ctx, del.ID, ids); err != nil {
-			d.logClaimError(ctx, "record delivery", err)
-		}
-		return true
-	}
-	if ctx.Err() != nil {
-		// Stopping: the lease runs out and the delivery is sent after restart.
-		return false
-	}
-	f := d.failure(err, del.Attempts)
-	d.o.Log.Warn("delivery failed", "delivery", del.ID, "platform", del.Target.Platform, "chat", del.Target.Key(),
-		"attempt", del.Attempts, "dead", f.Dead, "retry", f.Retry, "error", err)
-	if err := d.o.Store.FailedDelivery(ctx, del.ID, ids, f); err != nil {
-		d.logClaimError(ctx, "record delivery failure", err)
-	}
-	return false
 }
 
 // failure decides what follows a failed attempt: wait as long as the

@@ -65,7 +65,7 @@ func (f *onboardingFixture) render() {
 		f.t.Fatal(err)
 	}
 	for _, e := range events {
-		if err := f.s.RenderedEvent(f.ctx, e.ID, []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-100"},
+		if err := f.s.RenderedEvent(f.ctx, e, []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-100"},
 			Message: bots.Reply{Text: e.Kind}}}); err != nil {
 			f.t.Fatal(err)
 		}

@@ -1,11 +1,12 @@
 package storage
 
 import (
-	"cmp"
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
@@ -126,7 +127,7 @@ func (s *Store) QueueMessages(ctx context.Context, out []bots.Outgoing) error {
 
 const claimEventsSQL = `
 UPDATE outbox_events e
-SET attempts = attempts + 1, locked_until = now() + $2 * interval '1 millisecond'
+SET attempts = attempts + 1, locked_until = now() + $2 * interval '1 millisecond', claim = $3
 WHERE id IN (
     SELECT id FROM outbox_events
     WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
@@ -137,14 +138,15 @@ RETURNING id, kind, payload, attempts`
 
 // ClaimEvents implements bots.OutboxStore.
 func (s *Store) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]bots.OutboxEvent, error) {
-	rows, err := s.db.QueryContext(ctx, claimEventsSQL, limit, lease.Milliseconds())
+	claim := newClaim()
+	rows, err := s.db.QueryContext(ctx, claimEventsSQL, limit, lease.Milliseconds(), claim)
 	if err != nil {
 		return nil, fmt.Errorf("claim events: %w", err)
 	}
 	defer rows.Close()
 	var out []bots.OutboxEvent
 	for rows.Next() {
-		var e bots.OutboxEvent
+		e := bots.OutboxEvent{Claim: claim}
 		var payload []byte
 		if err := rows.Scan(&e.ID, &e.Kind, &payload, &e.Attempts); err != nil {
 			return nil, err
@@ -155,131 +157,65 @@ func (s *Store) ClaimEvents(ctx context.Context, limit int, lease time.Duration)
 	return out, rows.Err()
 }
 
-// RenderedEvent implements bots.OutboxStore.
-func (s *Store) RenderedEvent(ctx context.Context, id int64, out []bots.Outgoing) error {
+// RenderedEvent implements bots.OutboxStore. The event is marked rendered
+// only while its claim holds, so that an event whose lease ran out and
+// which another dispatcher rendered meanwhile is not rendered twice.
+func (s *Store) RenderedEvent(ctx context.Context, e bots.OutboxEvent, out []bots.Outgoing) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox_events SET status = 'rendered', rendered_at = now(), locked_until = NULL WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("mark event %d rendered: %w", id, err)
+		res, err := tx.ExecContext(ctx, `
+UPDATE outbox_events SET status = 'rendered', rendered_at = now(), locked_until = NULL, claim = NULL
+WHERE id = $1 AND claim = $2 AND status = 'pending'`, e.ID, e.Claim)
+		if err != nil {
+			return fmt.Errorf("mark event %d rendered: %w", e.ID, err)
 		}
-		return insertDeliveries(ctx, tx, id, out)
+		if err := stillClaimed(res); err != nil {
+			return fmt.Errorf("mark event %d rendered: %w", e.ID, err)
+		}
+		return insertDeliveries(ctx, tx, e.ID, out)
 	})
 }
 
 // FailedEvent implements bots.OutboxStore.
-func (s *Store) FailedEvent(ctx context.Context, id int64, f bots.Failure) error {
-	_, err := s.db.ExecContext(ctx, `
-UPDATE outbox_events SET status = CASE WHEN $2 THEN 'dead' ELSE 'pending' END,
-    next_attempt_at = COALESCE($3, next_attempt_at), last_error = $4, locked_until = NULL
-WHERE id = $1`, id, f.Dead, nullTime(f.Retry), f.Error)
+func (s *Store) FailedEvent(ctx context.Context, e bots.OutboxEvent, f bots.Failure) error {
+	res, err := s.db.ExecContext(ctx, `
+UPDATE outbox_events SET status = CASE WHEN $3 THEN 'dead' ELSE 'pending' END,
+    next_attempt_at = COALESCE($4, next_attempt_at), last_error = $5, locked_until = NULL, claim = NULL
+WHERE id = $1 AND claim = $2 AND status = 'pending'`, e.ID, e.Claim, f.Dead, nullTime(f.Retry), f.Error)
+	if err == nil {
+		err = stillClaimed(res)
+	}
 	if err != nil {
-		return fmt.Errorf("record failure of event %d: %w", id, err)
+		return fmt.Errorf("record failure of event %d: %w", e.ID, err)
 	}
 	return nil
 }
 
-// claimDeliveriesSQL takes, per target, the longest run of oldest pending
-// deliveries that are all due and unclaimed (at most $3), so a delivery
-// never overtakes an older one to the same chat.
-const claimDeliveriesSQL = `
-UPDATE deliveries d
-SET attempts = attempts + 1, locked_until = now() + $4 * interval '1 millisecond'
-WHERE id IN (
-    SELECT id FROM deliveries
-    WHERE id IN (
-        SELECT id FROM (
-            SELECT id,
-                   row_number() OVER w AS n,
-                   bool_and(next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())) OVER w AS ready
-            FROM deliveries
-            WHERE status = 'pending' AND platform = ANY($1)
-            WINDOW w AS (PARTITION BY platform, target_key ORDER BY id ROWS UNBOUNDED PRECEDING)
-        ) runs
-        WHERE ready AND n <= $3)
-    ORDER BY id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-RETURNING id, target, message, attempts, sent_ids`
-
-// ClaimDeliveries implements bots.OutboxStore.
-func (s *Store) ClaimDeliveries(ctx context.Context, platforms []community.Platform, limit, perTarget int, lease time.Duration) ([]bots.Delivery, error) {
-	names := make([]string, len(platforms))
-	for i, p := range platforms {
-		names[i] = string(p)
-	}
-	rows, err := s.db.QueryContext(ctx, claimDeliveriesSQL, pq.Array(names), limit, perTarget, lease.Milliseconds())
+// stillClaimed turns an update that found no row held under its claim into
+// bots.ErrClaimLost.
+func stillClaimed(res sql.Result) error {
+	n, err := res.RowsAffected()
 	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
+		return err
 	}
-	defer rows.Close()
-	var out []bots.Delivery
-	for rows.Next() {
-		var d bots.Delivery
-		var target, message []byte
-		var sent pq.StringArray
-		if err := rows.Scan(&d.ID, &target, &message, &d.Attempts, &sent); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(target, &d.Target); err != nil {
-			return nil, fmt.Errorf("delivery %d target: %w", d.ID, err)
-		}
-		if err := json.Unmarshal(message, &d.Message); err != nil {
-			return nil, fmt.Errorf("delivery %d message: %w", d.ID, err)
-		}
-		d.SentIDs = sent
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(out, func(a, b bots.Delivery) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
-}
-
-// ReleaseDeliveries implements bots.OutboxStore.
-func (s *Store) ReleaseDeliveries(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := s.db.ExecContext(ctx, `UPDATE deliveries SET locked_until = NULL, attempts = attempts - 1 WHERE id = ANY($1) AND status = 'pending'`, pq.Array(ids))
-	if err != nil {
-		return fmt.Errorf("release deliveries: %w", err)
+	if n == 0 {
+		return bots.ErrClaimLost
 	}
 	return nil
 }
 
-// Delivered implements bots.OutboxStore. A delivery whose message is
-// marked Forget is deleted instead of kept as sent.
-func (s *Store) Delivered(ctx context.Context, id int64, sentIDs []string) error {
-	_, err := s.db.ExecContext(ctx, `
-WITH gone AS (DELETE FROM deliveries WHERE id = $1 AND message->>'forget' = 'true' RETURNING id)
-UPDATE deliveries SET status = 'sent', sent_at = now(), sent_ids = $2, locked_until = NULL, last_error = ''
-WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM gone)`,
-		id, pq.Array(nonNil(sentIDs)))
-	if err != nil {
-		return fmt.Errorf("mark delivery %d sent: %w", id, err)
-	}
-	return nil
-}
-
-// FailedDelivery implements bots.OutboxStore.
-func (s *Store) FailedDelivery(ctx context.Context, id int64, sentIDs []string, f bots.Failure) error {
-	_, err := s.db.ExecContext(ctx, `
-UPDATE deliveries SET status = CASE WHEN $2 THEN 'dead' ELSE 'pending' END,
-    next_attempt_at = COALESCE($3, next_attempt_at), last_error = $4, sent_ids = $5, locked_until = NULL
-WHERE id = $1`, id, f.Dead, nullTime(f.Retry), f.Error, pq.Array(nonNil(sentIDs)))
-	if err != nil {
-		return fmt.Errorf("record failure of delivery %d: %w", id, err)
-	}
-	return nil
+// newClaim returns a fresh claim token, a random UUID.
+func newClaim() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])  // crypto/rand.Read never fails
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // NextDue implements bots.OutboxStore. Only the oldest pending delivery of
 // each chat counts: the rest wait behind it however due they are.
 func (s *Store) NextDue(ctx context.Context, platforms []community.Platform) (time.Time, bool, error) {
-	names := make([]string, len(platforms))
-	for i, p := range platforms {
-		names[i] = string(p)
-	}
 	var at *time.Time
 	err := s.db.GetContext(ctx, &at, `
 SELECT min(t) FROM (
@@ -290,7 +226,7 @@ SELECT min(t) FROM (
         FROM deliveries WHERE status = 'pending' AND platform = ANY($1)
         ORDER BY platform, target_key, id
     ) heads
-) due`, pq.Array(names))
+) due`, pq.Array(platformNames(platforms)))
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next due: %w", err)
 	}
@@ -298,6 +234,14 @@ SELECT min(t) FROM (
 		return time.Time{}, false, nil
 	}
 	return *at, true, nil
+}
+
+func platformNames(platforms []community.Platform) []string {
+	names := make([]string, len(platforms))
+	for i, p := range platforms {
+		names[i] = string(p)
+	}
+	return names
 }
 
 func nullTime(t time.Time) *time.Time {

@@ -60,7 +60,7 @@ LIMIT $1`, limit)
 // RetryDead implements bots.CoreStore: the dead letters go back to pending
 // with their attempts reset, and every dispatcher is woken.
 func (s *Store) RetryDead(ctx context.Context, ref bots.DeadRef) (int, error) {
-	const reset = `SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL WHERE status = 'dead'`
+	const reset = `SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, claim = NULL WHERE status = 'dead'`
 	var n int64
 	for _, q := range []struct {
 		sql  string

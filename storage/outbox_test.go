@@ -2,7 +2,9 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,7 +52,7 @@ func TestClaimDeliveriesKeepsEachChatInOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.FailedDelivery(ctx, first[1].ID, nil, bots.Failure{Error: "429", Retry: time.Now().Add(time.Hour)}); err != nil {
+	if err := s.FailedDelivery(ctx, first[1], nil, bots.Failure{Error: "429", Retry: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if again, err := s.ClaimDeliveries(ctx, tg, 100, 2, time.Minute); err != nil || len(again) != 0 {
@@ -60,7 +62,14 @@ func TestClaimDeliveriesKeepsEachChatInOrder(t *testing.T) {
 	if err != nil || !ok || time.Until(at) < 50*time.Minute {
 		t.Fatalf("NextDue = %v, %t, %v; want a2's retry in an hour", at, ok, err)
 	}
-	if err := s.FailedDelivery(ctx, first[1].ID, nil, bots.Failure{Error: "blocked", Dead: true}); err != nil {
+	if _, err := s.DB().Exec(`UPDATE deliveries SET next_attempt_at = now() WHERE id = $1`, first[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	retry, err := s.ClaimDeliveries(ctx, tg, 100, 1, time.Minute)
+	if err != nil || fmt.Sprint(textsOf(retry)) != "[a2]" || retry[0].Attempts != 2 {
+		t.Fatalf("claim of a2's retry = %+v, %v; want a2's second attempt", retry, err)
+	}
+	if err := s.FailedDelivery(ctx, retry[0], nil, bots.Failure{Error: "blocked", Dead: true}); err != nil {
 		t.Fatal(err)
 	}
 	last, err := s.ClaimDeliveries(ctx, tg, 100, 2, time.Minute)
@@ -82,7 +91,7 @@ func TestDeadLettersCanBeRetried(t *testing.T) {
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim = %v, %v", claimed, err)
 	}
-	if err := s.FailedDelivery(ctx, claimed[0].ID, []string{"7"}, bots.Failure{Error: "Forbidden: bot was blocked", Dead: true}); err != nil {
+	if err := s.FailedDelivery(ctx, claimed[0], []string{"7"}, bots.Failure{Error: "Forbidden: bot was blocked", Dead: true}); err != nil {
 		t.Fatal(err)
 	}
 	status, err := s.OutboxStatus(ctx)
@@ -130,7 +139,7 @@ func TestEventsRenderIntoDeliveries(t *testing.T) {
 		t.Fatalf("claimed event claimed again: %+v", more)
 	}
 	out := []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "you are staff"}}}
-	if err := s.RenderedEvent(ctx, events[0].ID, out); err != nil {
+	if err := s.RenderedEvent(ctx, events[0], out); err != nil {
 		t.Fatal(err)
 	}
 	dels, err := s.ClaimDeliveries(ctx, tg, 10, 5, time.Minute)
@@ -148,4 +157,182 @@ func textsOf(ds []bots.Delivery) []string {
 		out = append(out, d.Message.Text)
 	}
 	return out
+}
+
+// TestClaimDeliveriesTakesAtMostChatsChats: a claim takes the runs of as
+// many chats as asked, the one waiting longest first, and the chats behind
+// them are left for the next claim.
+func TestClaimDeliveriesTakesAtMostChatsChats(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	queue(t, s, "a", "a1", "a2", "a3")
+	queue(t, s, "b", "b1")
+	queue(t, s, "c", "c1")
+	first, err := s.ClaimDeliveries(ctx, tg, 2, 2, time.Minute)
+	if err != nil || fmt.Sprint(textsOf(first)) != "[a1 a2 b1]" {
+		t.Fatalf("claim of 2 chats = %v, %v; want [a1 a2 b1]", textsOf(first), err)
+	}
+	second, err := s.ClaimDeliveries(ctx, tg, 2, 2, time.Minute)
+	if err != nil || fmt.Sprint(textsOf(second)) != "[c1]" {
+		t.Fatalf("second claim = %v, %v; want [c1] (a3 waits behind a1 and a2)", textsOf(second), err)
+	}
+	if first[0].Claim == "" || first[0].Claim != first[2].Claim || first[0].Claim == second[0].Claim {
+		t.Fatalf("claims %q, %q, %q: want one token per claim", first[0].Claim, first[2].Claim, second[0].Claim)
+	}
+}
+
+// TestRunOutClaimIsTakenOverAndFenced: a delivery whose lease ran out is
+// claimed by another dispatcher, and the first one can then neither mark
+// its parts, fail, renew nor release it; the new holder can. What was
+// sent is still recorded as sent, whoever reports it.
+func TestRunOutClaimIsTakenOverAndFenced(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	queue(t, s, "a", "a1")
+	stale, err := s.ClaimDeliveries(ctx, tg, 10, 5, -time.Second) // a lease that has run out
+	if err != nil || len(stale) != 1 {
+		t.Fatalf("first claim = %+v, %v", stale, err)
+	}
+	fresh, err := s.ClaimDeliveries(ctx, tg, 10, 5, time.Minute)
+	if err != nil || len(fresh) != 1 || fresh[0].ID != stale[0].ID || fresh[0].Attempts != 2 {
+		t.Fatalf("claim after the lease ran out = %+v, %v; want a1's second attempt", fresh, err)
+	}
+	old, held := bots.ClaimRef{ID: stale[0].ID, Claim: stale[0].Claim}, bots.ClaimRef{ID: fresh[0].ID, Claim: fresh[0].Claim}
+	if err := s.PartsSent(ctx, stale[0], []string{"x"}); !errors.Is(err, bots.ErrClaimLost) {
+		t.Errorf("parts sent under the lost claim: err = %v, want ErrClaimLost", err)
+	}
+	if err := s.FailedDelivery(ctx, stale[0], nil, bots.Failure{Error: "boom", Dead: true}); !errors.Is(err, bots.ErrClaimLost) {
+		t.Errorf("failure under the lost claim: err = %v, want ErrClaimLost", err)
+	}
+	if err := s.RenewClaims(ctx, nil, []bots.ClaimRef{old}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseDeliveries(ctx, stale); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM deliveries WHERE claim = $1 AND status = 'pending' AND locked_until < now() + interval '2 minutes' AND sent_ids = '{}'`, held.Claim); n != 1 {
+		t.Fatalf("the new holder's claim was changed by the old one's marks")
+	}
+	if err := s.PartsSent(ctx, fresh[0], []string{"m1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RenewClaims(ctx, nil, []bots.ClaimRef{held}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM deliveries WHERE claim = $1 AND locked_until > now() + interval '50 minutes' AND sent_ids = '{m1}'`, held.Claim); n != 1 {
+		t.Fatalf("the holder's parts or renewal were not recorded")
+	}
+	if err := s.Delivered(ctx, stale[0].ID, []string{"m1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM deliveries WHERE status = 'sent' AND claim IS NULL AND locked_until IS NULL`); n != 1 {
+		t.Fatalf("a delivery reported sent is not marked sent")
+	}
+}
+
+// TestRunOutEventClaimIsRenderedOnce: an event taken over after its lease
+// ran out is rendered by the new holder only; the old holder's render is
+// refused and queues nothing.
+func TestRunOutEventClaimIsRenderedOnce(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if _, err := s.DB().Exec(`INSERT INTO outbox_events (kind) VALUES ('test.note')`); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := s.ClaimEvents(ctx, 10, -time.Second)
+	if err != nil || len(stale) != 1 {
+		t.Fatalf("first claim = %+v, %v", stale, err)
+	}
+	fresh, err := s.ClaimEvents(ctx, 10, time.Minute)
+	if err != nil || len(fresh) != 1 || fresh[0].Attempts != 2 {
+		t.Fatalf("claim after the lease ran out = %+v, %v", fresh, err)
+	}
+	out := []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-5"}, Message: bots.Reply{Text: "note"}}}
+	if err := s.RenderedEvent(ctx, stale[0], out); !errors.Is(err, bots.ErrClaimLost) {
+		t.Fatalf("render under the lost claim: err = %v, want ErrClaimLost", err)
+	}
+	if err := s.FailedEvent(ctx, stale[0], bots.Failure{Error: "boom", Dead: true}); !errors.Is(err, bots.ErrClaimLost) {
+		t.Fatalf("failure under the lost claim: err = %v, want ErrClaimLost", err)
+	}
+	if err := s.RenderedEvent(ctx, fresh[0], out); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM deliveries`); n != 1 {
+		t.Fatalf("%d deliveries; want the one of the single render", n)
+	}
+}
+
+// TestConcurrentClaimsNeverShareADelivery: dispatchers claiming at the
+// same moment never claim one delivery twice, and each takes a chat's
+// messages from its oldest one on.
+func TestConcurrentClaimsNeverShareADelivery(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	for c := range 40 {
+		chat := fmt.Sprint("c", c)
+		queue(t, s, chat, chat+"-1", chat+"-2", chat+"-3")
+	}
+	var mu sync.Mutex
+	var claims [][]bots.Delivery
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for {
+				got, err := s.ClaimDeliveries(ctx, tg, 3, 2, time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				claims = append(claims, got)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	seen := map[int64]bool{}
+	for _, claim := range claims {
+		next := map[string]int{}
+		for _, d := range claim {
+			if seen[d.ID] {
+				t.Fatalf("delivery %d (%s) claimed twice", d.ID, d.Message.Text)
+			}
+			seen[d.ID] = true
+			next[d.Target.ChatID]++
+			if want := fmt.Sprintf("%s-%d", d.Target.ChatID, next[d.Target.ChatID]); d.Message.Text != want {
+				t.Fatalf("a claim took %s where %s comes first", d.Message.Text, want)
+			}
+		}
+	}
+	if len(seen) != 80 {
+		t.Fatalf("%d deliveries claimed; want the first two of each of the 40 chats", len(seen))
+	}
+}
+
+// TestOutboxConnectionSurvivesALostConnection: when the connection the
+// outbox keeps for its marks is lost, the next mark takes a fresh one.
+func TestOutboxConnectionSurvivesALostConnection(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	queue(t, s, "a", "a1")
+	dels, err := s.ClaimDeliveries(ctx, tg, 10, 5, time.Minute)
+	if err != nil || len(dels) != 1 {
+		t.Fatalf("claim = %+v, %v", dels, err)
+	}
+	if err := s.PartsSent(ctx, dels[0], []string{"m1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.PartsSent(ctx, dels[0], []string{"m1", "m2"}) // may find the connection gone
+	if err := s.PartsSent(ctx, dels[0], []string{"m1", "m2"}); err != nil {
+		t.Fatalf("mark after the outbox connection was lost: %v", err)
+	}
+	if n := count(t, s, `SELECT count(*) FROM deliveries WHERE sent_ids = '{m1,m2}'`); n != 1 {
+		t.Fatal("the parts were not recorded")
+	}
 }

@@ -13,7 +13,8 @@ import (
 
 // Store implements the domain's and the chat layer's stores on PostgreSQL.
 type Store struct {
-	db *sqlx.DB
+	db     *sqlx.DB
+	outbox outboxConn // see onOutboxConn
 }
 
 // New returns a store on an open, migrated database.

@@ -54,13 +54,64 @@ func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
 		if i == len(parts)-1 {
 			msg.Components = components(m.Buttons)
 		}
-		out, err := a.session.ChannelMessageSendComplex(channel, msg, discordgo.WithContext(ctx))
-		if err != nil {
+		out, err := a.createMessage(ctx, channel, msg, d.PartKey(i))
+		switch {
+		case restCode(err) == codeUnknownMessage:
+			// An earlier attempt posted this part and it has been deleted
+			// since: Discord does not post it again, and neither do we.
+			out = &discordgo.Message{}
+		case err != nil:
 			return sent, classify(err)
 		}
 		sent = append(sent, out.ID)
+		if err := d.Accepted(ctx, sent); err != nil {
+			return sent, err
+		}
 	}
 	return sent, nil
+}
+
+// messageCreate is the body of Create Message: discordgo's MessageSend
+// and the nonce fields it lacks.
+type messageCreate struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+// createMessage posts a message with nonce and enforce_nonce: when a
+// message with the same nonce from the bot was created in the last few
+// minutes (an earlier attempt the platform accepted but Hearth did not
+// record, by this process or one that died), Discord answers that message
+// instead of posting a second one. It is ChannelMessageSendComplex with
+// the nonce added.
+func (a *Adapter) createMessage(ctx context.Context, channel string, msg *discordgo.MessageSend, nonce string) (*discordgo.Message, error) {
+	for _, e := range msg.Embeds {
+		if e.Type == "" {
+			e.Type = discordgo.EmbedTypeRich
+		}
+	}
+	body := messageCreate{MessageSend: msg, Nonce: nonce, EnforceNonce: nonce != ""}
+	endpoint := discordgo.EndpointChannelMessages(channel)
+	var resp []byte
+	var err error
+	if len(msg.Files) > 0 {
+		contentType, payload, encodeErr := discordgo.MultipartBodyWithJSON(body, msg.Files)
+		if encodeErr != nil {
+			return nil, bots.Permanent(fmt.Errorf("encode message: %w", encodeErr))
+		}
+		resp, err = a.session.RequestRaw(http.MethodPost, endpoint, contentType, payload, endpoint, 0, discordgo.WithContext(ctx))
+	} else {
+		resp, err = a.session.RequestWithBucketID(http.MethodPost, endpoint, body, endpoint, discordgo.WithContext(ctx))
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m discordgo.Message
+	if err := discordgo.Unmarshal(resp, &m); err != nil {
+		return nil, fmt.Errorf("decode created message: %w", err)
+	}
+	return &m, nil
 }
 
 // respond answers an interaction: a modal for a form, the pressed
@@ -95,6 +146,9 @@ func (a *Adapter) respond(ctx context.Context, d bots.Delivery) ([]string, error
 		switch code := restCode(err); {
 		case err == nil, code == codeAlreadyAnswered:
 			sent = append(sent, originalResponse)
+			if err := d.Accepted(ctx, sent); err != nil {
+				return sent, err
+			}
 		case code == codeUnknownInteraction && !m.Ephemeral && m.Form == nil && d.Target.ChatID != "":
 			// Too late to answer in place: post it in the channel instead.
 			d.Target.Handle = ""
@@ -113,6 +167,9 @@ func (a *Adapter) respond(ctx context.Context, d bots.Delivery) ([]string, error
 			return sent, classify(err)
 		}
 		sent = append(sent, out.ID)
+		if err := d.Accepted(ctx, sent); err != nil {
+			return sent, err
+		}
 	}
 	return sent, nil
 }

@@ -102,7 +102,7 @@ func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
 	if m.Edit && t.EditID != "" && m.Image == nil && m.File == nil && m.Form == nil {
 		return a.edit(ctx, chatID, t.EditID, m, d.SentIDs)
 	}
-	return a.send(ctx, chatID, t, m, d.SentIDs)
+	return a.send(ctx, chatID, d)
 }
 
 // answerButton answers a button press: with a pop-up when the reply is a
@@ -129,8 +129,11 @@ func (a *Adapter) answerButton(ctx context.Context, id string, m bots.Reply) (do
 }
 
 // send sends the reply as one or more messages, skipping the parts an
-// earlier attempt sent.
-func (a *Adapter) send(ctx context.Context, chatID int64, t bots.Target, m bots.Reply, sent []string) ([]string, error) {
+// earlier attempt sent. Telegram has no idempotency key: each part is
+// recorded as sent the moment Telegram accepts it, which leaves a crash
+// only that moment to send it twice.
+func (a *Adapter) send(ctx context.Context, chatID int64, d bots.Delivery) ([]string, error) {
+	t, m, sent := d.Target, d.Message, d.SentIDs
 	parts := a.parts(t, m)
 	for i := len(sent); i < len(parts); i++ {
 		if err := a.limits.wait(ctx, strconv.FormatInt(chatID, 10)); err != nil {
@@ -155,6 +158,9 @@ func (a *Adapter) send(ctx context.Context, chatID int64, t bots.Target, m bots.
 			return sent, classify(err)
 		}
 		sent = append(sent, strconv.Itoa(msg.ID))
+		if err := d.Accepted(ctx, sent); err != nil {
+			return sent, err
+		}
 	}
 	return sent, nil
 }

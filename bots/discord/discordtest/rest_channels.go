@@ -111,6 +111,10 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	if !ok || !out.valid(w, "", true) {
 		return
 	}
+	nonce, ok := out.nonce(w)
+	if !ok {
+		return
+	}
 	need := int64(discordgo.PermissionSendMessages)
 	if len(out.files) > 0 {
 		need |= discordgo.PermissionAttachFiles
@@ -119,10 +123,18 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	if out.payload.EnforceNonce && nonce != "" {
+		if earlier, found := s.earlierByNonceLocked(nonce); found {
+			s.mu.Unlock()
+			s.answerEarlier(w, earlier, out.payload.Nonce)
+			return
+		}
+	}
 	m := s.newBotMessageLocked(ch.ID, out)
 	s.putMessageLocked(m)
+	s.rememberNonceLocked(nonce, m)
 	s.mu.Unlock()
-	s.answerMessage(w, "MESSAGE_CREATE", m)
+	s.answerCreated(w, m, out.payload.Nonce)
 }
 
 // answerMessage tells the gateway about a created or edited message and

@@ -45,9 +45,10 @@ const PrivilegedIntents = discordgo.IntentsGuildMembers | discordgo.IntentsGuild
 type Option func(*config)
 
 type config struct {
-	heartbeat  time.Duration
-	privileged discordgo.Intent
-	shards     int
+	heartbeat   time.Duration
+	privileged  discordgo.Intent
+	shards      int
+	nonceWindow time.Duration
 }
 
 // WithHeartbeatInterval sets the heartbeat interval HELLO announces.
@@ -99,7 +100,7 @@ type Server struct {
 // after calling New).
 func New(t testing.TB, token string, opts ...Option) *Server {
 	t.Helper()
-	cfg := config{heartbeat: DefaultHeartbeatInterval, privileged: PrivilegedIntents, shards: 1}
+	cfg := config{heartbeat: DefaultHeartbeatInterval, privileged: PrivilegedIntents, shards: 1, nonceWindow: DefaultNonceWindow}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -19,6 +19,7 @@ type store struct {
 	users        map[string]*discordgo.User
 	commands     map[string][]*discordgo.ApplicationCommand // "" = global
 	interactions map[string]*interactionState
+	nonces       map[string]nonceRecord // by author and nonce
 }
 
 type guildState struct {
@@ -45,6 +46,7 @@ func newStore() store {
 		users:        map[string]*discordgo.User{},
 		commands:     map[string][]*discordgo.ApplicationCommand{},
 		interactions: map[string]*interactionState{},
+		nonces:       map[string]nonceRecord{},
 	}
 }
 

@@ -78,6 +78,10 @@ type messagePayload struct {
 	Flags      int                `json:"flags"`
 
 	AllowedMentions *allowedMentions `json:"allowed_mentions"`
+
+	// Create Message only.
+	Nonce        json.RawMessage `json:"nonce"`
+	EnforceNonce bool            `json:"enforce_nonce"`
 }
 
 type allowedMentions struct {
