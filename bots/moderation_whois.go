@@ -243,5 +243,5 @@ func (f *moderationFeature) until(lang string, at, until time.Time) string {
 	if until.IsZero() {
 		return f.router.catalog.Text(lang, "mod.no_end", nil)
 	}
-	return f.stamp(until) + " (" + formatDuration(until.Sub(at)) + ")"
+	return f.stamp(until) + " (" + durationText(f.router.catalog, lang, until.Sub(at)) + ")"
 }

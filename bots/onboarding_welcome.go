@@ -170,7 +170,7 @@ func (f *onboardingFeature) showWelcome(ctx context.Context, r *Request) (Reply,
 	}
 	captcha := onOff(false)
 	if f.o.Captcha {
-		captcha = catalog.Raw(r.Text("onboarding.captcha_setting", map[string]any{"Timeout": f.o.CaptchaTimeout.String()}))
+		captcha = catalog.Raw(r.Text("onboarding.captcha_setting", map[string]any{"Timeout": catalog.Raw(durationText(f.router.catalog, r.Lang, f.o.CaptchaTimeout))}))
 	}
 	shop := catalog.Raw(r.Text("onboarding.not_set", nil))
 	if f.o.ShopAccountURL != "" {
