@@ -165,6 +165,9 @@ type ModerationChange struct {
 	Review        *Review // a review to open
 	Settle        *Settlement
 	Actions       []Action // to the audit log and, as events, to the staff log
+	// Uncount makes the messages automod removed earn nothing, in the
+	// same transaction as the sanction for them.
+	Uncount *Uncounted
 }
 
 // Lift ends a sanction in some of its groups, or in all of them.

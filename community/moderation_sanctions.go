@@ -16,6 +16,7 @@ type Act struct {
 	For     time.Duration // how long a mute or ban lasts; 0: no end
 	Rule    string        // the automod rule that fired
 	Deleted int           // messages automod deleted with it
+	Uncount *Uncounted    // the messages automod caught, which earn nothing
 	Report  int64         // the report it settles
 	Review  int64         // the review it settles
 }
@@ -52,7 +53,7 @@ func (m *Moderation) Warn(ctx context.Context, a Act) (Outcome, error) {
 	var out Outcome
 	_, err = m.store.Moderate(ctx, a.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		out = Outcome{Member: target, Groups: a.Groups}
-		var ch ModerationChange
+		ch := ModerationChange{Uncount: a.Uncount}
 		if err := settle(&ch, rec, a.Report, a.Review, "warned", a.By, now); err != nil {
 			return ch, err
 		}
@@ -117,14 +118,16 @@ func (m *Moderation) sanction(ctx context.Context, kind SanctionKind, a Act, out
 	}
 	now := m.now()
 	var out Outcome
+	already := false
 	_, err = m.store.Moderate(ctx, a.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		out = Outcome{Member: target}
-		var ch ModerationChange
+		ch := ModerationChange{Uncount: a.Uncount}
 		if err := settle(&ch, rec, a.Report, a.Review, outcome, a.By, now); err != nil {
 			return ch, err
 		}
-		if a.Rule != "" && kind == SanctionMute && mutedIn(rec, a.Groups, now) {
-			return ch, Errorf(EConflict, "mod.already_muted", map[string]any{"Name": target.DisplayName}, "member %d is muted already", a.Member)
+		// Automod does not mute again, but what it removed earns nothing.
+		if already = a.Rule != "" && kind == SanctionMute && mutedIn(rec, a.Groups, now); already {
+			return ch, nil
 		}
 		done, failed, err := m.carryOut(ctx, target, kind, a.Groups, endOf(now, a.For))
 		if err != nil {
@@ -141,6 +144,9 @@ func (m *Moderation) sanction(ctx context.Context, kind SanctionKind, a Act, out
 		}
 		return ch, nil
 	})
+	if err == nil && already {
+		err = Errorf(EConflict, "mod.already_muted", map[string]any{"Name": target.DisplayName}, "member %d is muted already", a.Member)
+	}
 	return out, err
 }
 
