@@ -110,18 +110,21 @@ func (a *automod) newcomer(ctx context.Context, r *Request) (bool, error) {
 }
 
 // act deletes the messages and sanctions the sender, then tells the group
-// in a line; the staff log hears of it from the sanction's event.
+// in a line; the staff log hears of it from the sanction's event. The
+// messages stop counting toward engagement and points, even where the
+// platform would not let Hearth delete them.
 func (a *automod) act(ctx context.Context, r *Request, rule, detail string, messages []string) ([]Outgoing, error) {
 	deleted := len(messages)
 	if err := a.f.enforcer.Delete(ctx, r.Platform, r.Update.Chat.ID, messages); err != nil {
 		a.f.router.log.Warn("automod could not delete", "platform", r.Platform, "chat", r.Update.Chat.ID, "rule", rule, "error", err)
 		deleted = 0
 	}
-	out, err := a.f.mod.Automod(ctx, community.AutomodHit{Member: r.Member, Group: groupOf(r), Rule: rule, Detail: detail, Deleted: deleted})
+	out, err := a.f.mod.Automod(ctx, community.AutomodHit{Member: r.Member, Group: groupOf(r), Chat: r.ChatID, Messages: messages,
+		Rule: rule, Detail: detail, Deleted: deleted})
 	switch community.ErrorCode(err) {
 	case "":
 	case community.EConflict, community.EForbidden:
-		return nil, nil // muted already, or staff after all
+		return nil, nil // muted already (what it removed earns nothing all the same), or staff after all
 	default:
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package bots
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -171,7 +170,8 @@ type modArgs struct {
 // duration such as 30m, 2h or 3d when withDuration, and the rest. In a
 // reply the first word names a member only if it looks like one (@name,
 // a mention, an id): "/warn spam" in a reply warns the author for spam.
-// After the member, a word starting with a digit is the duration.
+// After the member, a word starting with a digit (or a sign and a digit)
+// is the duration.
 func (f *moderationFeature) parseModArgs(ctx context.Context, r *Request, withDuration bool, rest string) (modArgs, error) {
 	var a modArgs
 	ref, dur := "", ""
@@ -182,9 +182,10 @@ func (f *moderationFeature) parseModArgs(ctx context.Context, r *Request, withDu
 		if first, after, _ := strings.Cut(words, " "); first != "" && (r.ReplyTo == nil || looksLikeMember(first)) {
 			ref, words = first, strings.TrimSpace(after)
 		}
-		// A word starting with a digit is a duration, such as 2h: a
-		// mistyped one (30s) is refused rather than read as the reason.
-		if first, after, _ := strings.Cut(words, " "); withDuration && first != "" && first[0] >= '0' && first[0] <= '9' {
+		// A word starting with a digit or a sign and a digit is a
+		// duration, such as 2h: a mistyped one (30s, -5m) is refused
+		// rather than read as the reason.
+		if first, after, _ := strings.Cut(words, " "); withDuration && looksLikeDuration(first) {
 			dur, words = first, strings.TrimSpace(after)
 		}
 		a.text = words
@@ -192,13 +193,17 @@ func (f *moderationFeature) parseModArgs(ctx context.Context, r *Request, withDu
 	if dur != "" {
 		d, err := community.ParseDuration(dur)
 		if err != nil {
-			return a, community.Errorf(community.EInvalid, "mod.bad_duration", map[string]any{"Value": dur}, "%v", err)
+			return a, badDuration(f.router.catalog, r.Lang, dur, err)
 		}
 		a.duration = d
 	}
 	var err error
 	a.member, err = f.resolve(ctx, r, ref)
 	return a, err
+}
+
+func looksLikeDuration(word string) bool {
+	return word != "" && word[0] >= '0' && word[0] <= '9' || community.IsSignedDuration(word)
 }
 
 func looksLikeMember(word string) bool {
@@ -215,24 +220,6 @@ func (f *moderationFeature) resolve(ctx context.Context, r *Request, ref string)
 		return community.Member{}, community.Errorf(community.EInvalid, "member.missing", nil, "no member named")
 	}
 	return f.store.FindMember(ctx, r.Platform, ParseMemberRef(ref))
-}
-
-// formatDuration writes a duration as staff type one: 45m, 2h, 3d, 1w 2d.
-func formatDuration(d time.Duration) string {
-	var parts []string
-	for _, u := range []struct {
-		unit time.Duration
-		name string
-	}{{7 * 24 * time.Hour, "w"}, {24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}} {
-		if n := d / u.unit; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d%s", n, u.name))
-			d -= n * u.unit
-		}
-	}
-	if len(parts) == 0 {
-		return "0m"
-	}
-	return strings.Join(parts, " ")
 }
 
 // stamp writes a time in the community's time zone.

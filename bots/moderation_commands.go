@@ -59,7 +59,7 @@ func (f *moderationFeature) sanctionedText(lang, name string, s *community.Sanct
 	case s.Until.IsZero():
 		key += "_open"
 	default:
-		data["Duration"] = formatDuration(s.Until.Sub(s.At))
+		data["Duration"] = catalog.Raw(durationText(f.router.catalog, lang, s.Until.Sub(s.At)))
 	}
 	return f.router.catalog.Text(lang, key, data)
 }

@@ -37,19 +37,39 @@ func (e *enforcer) Enforce(ctx context.Context, kind community.SanctionKind, g c
 	return e.explain(ctx, err, string(kind), g)
 }
 
-// Lift implements community.Enforcer.
+// SanctionChecker is a Moderator that can tell whether a user is muted or
+// banned in a group, so that lifting a mute or ban that is not there says
+// so instead of claiming success. Every adapter of Hearth's implements it.
+type SanctionChecker interface {
+	IsMuted(ctx context.Context, group, userID string) (bool, error)
+	IsBanned(ctx context.Context, group, userID string) (bool, error)
+}
+
+// Lift implements community.Enforcer: a mute or ban the platform does not
+// have is community.ErrNothingToLift.
 func (e *enforcer) Lift(ctx context.Context, kind community.SanctionKind, g community.Group, userID string) error {
 	mod, err := e.moderator(g.Platform)
 	if err != nil {
 		return err
 	}
+	verb, lift, check := "unmute", mod.Unmute, (SanctionChecker).IsMuted
 	switch kind {
 	case community.SanctionMute:
-		return e.explain(ctx, mod.Unmute(ctx, g.ID, userID), "unmute", g)
 	case community.SanctionBan:
-		return e.explain(ctx, mod.Unban(ctx, g.ID, userID), "unban", g)
+		verb, lift, check = "unban", mod.Unban, (SanctionChecker).IsBanned
+	default:
+		return fmt.Errorf("a %s cannot be lifted", kind)
 	}
-	return fmt.Errorf("a %s cannot be lifted", kind)
+	if checker, ok := mod.(SanctionChecker); ok {
+		in, err := check(checker, ctx, g.ID, userID)
+		if err != nil {
+			return e.explain(ctx, err, verb, g)
+		}
+		if !in {
+			return fmt.Errorf("%s user %s in %s: %w", verb, userID, g, community.ErrNothingToLift)
+		}
+	}
+	return e.explain(ctx, lift(ctx, g.ID, userID), verb, g)
 }
 
 // Delete implements community.Enforcer.

@@ -150,14 +150,14 @@ func (f *moderationFeature) reviewText(ctx context.Context, lang string, rv comm
 	if err != nil {
 		return "", err
 	}
-	ban := cat.Text(lang, "mod.no_end", nil)
+	ban := cat.Text(lang, "review.ban_forever", nil)
 	if rv.BanFor > 0 {
-		ban = formatDuration(rv.BanFor)
+		ban = cat.Text(lang, "review.ban_for", map[string]any{"Duration": catalog.Raw(durationText(cat, lang, rv.BanFor))})
 	}
 	lines := []string{
 		cat.Text(lang, "review.title", map[string]any{"ID": rv.ID}),
 		cat.Text(lang, "review.why", map[string]any{"Name": f.names(ctx)(rv.Member), "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
-			"Ban": ban, "Where": f.where(ctx, rv.Groups)}),
+			"Ban": catalog.Raw(ban), "Where": f.where(ctx, rv.Groups)}),
 		cat.Text(lang, "mod.line.reason", map[string]any{"Reason": orDash(rv.Reason)}),
 	}
 	value, err := f.valueLine(ctx, lang, rv.Member)

@@ -46,7 +46,7 @@ func (f *moderationFeature) report(ctx context.Context, r *Request) (Reply, erro
 		return Reply{Text: r.Text("report.how", nil), Ephemeral: true}, nil
 	}
 	if _, err := f.mod.FileReport(ctx, rep); err != nil {
-		return Reply{}, err
+		return Reply{}, withDurations(f.router.catalog, r.Lang, err)
 	}
 	return Reply{Text: r.Text("report.thanks", nil), Ephemeral: true}, nil
 }

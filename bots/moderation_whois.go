@@ -67,6 +67,7 @@ func (f *moderationFeature) card(ctx context.Context, lang string, m community.M
 		cat.Text(lang, "whois.accounts", map[string]any{"Accounts": accounts(m)}),
 		f.standingLine(lang, st),
 		f.engagementLine(lang, st.Engagement),
+		f.standingAsOf(lang, st.ComputedAt),
 	}
 	value, err := f.valueLine(ctx, lang, m.ID)
 	if err != nil {
@@ -139,6 +140,14 @@ func (f *moderationFeature) engagementLine(lang string, e community.Engagement) 
 		"Score": fmt.Sprintf("%.1f", e.Score), "Trend": trend, "LastActive": last})
 }
 
+// standingAsOf says when the tier, priority and engagement were computed.
+func (f *moderationFeature) standingAsOf(lang string, at time.Time) string {
+	if at.IsZero() {
+		return f.router.catalog.Text(lang, "whois.standing_not_yet", nil)
+	}
+	return f.router.catalog.Text(lang, "whois.standing_as_of", map[string]any{"At": asOf(at, f.now(), f.loc)})
+}
+
 // valueLine is the member's CLV: historical and predicted, the chance
 // they still buy, orders and segment. Staff only.
 func (f *moderationFeature) valueLine(ctx context.Context, lang string, member community.MemberID) (string, error) {
@@ -152,7 +161,8 @@ func (f *moderationFeature) valueLine(ctx context.Context, lang string, member c
 	case !v.Scored:
 		return cat.Text(lang, "whois.not_scored", map[string]any{"Customer": v.CustomerID}), nil
 	}
-	data := map[string]any{"Historical": money(v.Historical), "Orders": v.Orders, "Segment": orDash(v.Segment)}
+	data := map[string]any{"Historical": money(v.Historical), "Orders": catalog.Raw(cat.Count(lang, "whois.orders", v.Orders, nil)),
+		"Segment": orDash(v.Segment)}
 	if !v.HasModel {
 		return cat.Text(lang, "whois.value_no_model", data), nil
 	}
@@ -243,5 +253,5 @@ func (f *moderationFeature) until(lang string, at, until time.Time) string {
 	if until.IsZero() {
 		return f.router.catalog.Text(lang, "mod.no_end", nil)
 	}
-	return f.stamp(until) + " (" + formatDuration(until.Sub(at)) + ")"
+	return f.stamp(until) + " (" + durationText(f.router.catalog, lang, until.Sub(at)) + ")"
 }

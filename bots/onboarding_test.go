@@ -42,19 +42,22 @@ func TestCheckMarkup(t *testing.T) {
 }
 
 // TestDefaultWelcomesAreValidTemplates: the catalog's welcome in every
-// language passes the checks staff's texts must pass.
+// language, with each description of its buttons, passes the checks
+// staff's texts must pass.
 func TestDefaultWelcomesAreValidTemplates(t *testing.T) {
 	cat, err := catalog.New()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, lang := range cat.Languages() {
-		text := cat.Text(lang, "onboarding.welcome_default", nil)
-		if _, err := community.CheckWelcomeTemplate(text); err != nil {
-			t.Errorf("%s: %v", lang, err)
-		}
-		if err := checkMarkup(text); err != nil {
-			t.Errorf("%s: %s at %v", lang, err.Key, err.Data["Position"])
+		for _, buttons := range []string{"all", "rules", "link", "ask"} {
+			text := cat.Text(lang, "onboarding.welcome_default", nil) + "\n" + cat.Text(lang, "onboarding.welcome_buttons_"+buttons, nil)
+			if _, err := community.CheckWelcomeTemplate(text); err != nil {
+				t.Errorf("%s with %s buttons: %v", lang, buttons, err)
+			}
+			if err := checkMarkup(text); err != nil {
+				t.Errorf("%s with %s buttons: %s at %v", lang, buttons, err.Key, err.Data["Position"])
+			}
 		}
 	}
 }

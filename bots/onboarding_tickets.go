@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
 )
 
@@ -47,7 +48,7 @@ func (f *onboardingFeature) ticketList(ctx context.Context, r *Request, edit boo
 // has waited and the start of the question.
 func (f *onboardingFeature) ticketLine(lang string, t community.Ticket) string {
 	return f.router.catalog.Text(lang, "tickets.line", map[string]any{"ID": t.ID, "Name": t.Name,
-		"Priority": int(math.Round(t.Priority)), "Waiting": formatDuration(f.now().Sub(t.OpenedAt)), "Text": excerpt(t.Text, 100)})
+		"Priority": int(math.Round(t.Priority)), "Waiting": catalog.Raw(durationText(f.router.catalog, lang, f.now().Sub(t.OpenedAt))), "Text": excerpt(t.Text, 100)})
 }
 
 // ticketButton marks a ticket answered: from the /tickets list (the list

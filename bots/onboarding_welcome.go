@@ -56,7 +56,7 @@ func (f *onboardingFeature) welcomeReply(ctx context.Context, lang string, p com
 	}
 	template, ok := custom[lang]
 	if !ok {
-		template = f.router.catalog.Text(lang, "onboarding.welcome_default", nil)
+		template = f.defaultWelcome(lang)
 	}
 	if group == "" {
 		group = f.community
@@ -66,13 +66,36 @@ func (f *onboardingFeature) welcomeReply(ctx context.Context, lang string, p com
 	return Reply{Text: text, Buttons: f.welcomeButtons(lang, p)}, nil
 }
 
+// defaultWelcome is the catalog's welcome in lang, whose last line tells
+// what the buttons under it do: only the buttons shown.
+func (f *onboardingFeature) defaultWelcome(lang string) string {
+	cat := f.router.catalog
+	key := "onboarding.welcome_buttons_ask"
+	switch rules, link := f.hasRules(), f.offersLink(); {
+	case rules && link:
+		key = "onboarding.welcome_buttons_all"
+	case rules:
+		key = "onboarding.welcome_buttons_rules"
+	case link:
+		key = "onboarding.welcome_buttons_link"
+	}
+	return cat.Text(lang, "onboarding.welcome_default", nil) + "\n" + cat.Text(lang, key, nil)
+}
+
+// hasRules: the community wrote rules, so the welcome has a Rules button.
+func (f *onboardingFeature) hasRules() bool { return strings.TrimSpace(f.o.Rules) != "" }
+
+// offersLink: members can link their shop account, so the welcome has a
+// Link button.
+func (f *onboardingFeature) offersLink() bool { return f.o.ShopAccountURL != "" || f.linking }
+
 // welcomeButtons are Rules (when there are rules), Link your shop account
 // (a link to the shop's account page, else how linking works, when
 // members can link) and Ask a question.
 func (f *onboardingFeature) welcomeButtons(lang string, p community.Platform) [][]Button {
 	label := func(id string) string { return f.router.catalog.Text(lang, id, nil) }
 	var rows [][]Button
-	if strings.TrimSpace(f.o.Rules) != "" {
+	if f.hasRules() {
 		rows = append(rows, []Button{{Label: label("onboarding.button_rules"), Data: "rules:show"}})
 	}
 	switch {
@@ -170,14 +193,14 @@ func (f *onboardingFeature) showWelcome(ctx context.Context, r *Request) (Reply,
 	}
 	captcha := onOff(false)
 	if f.o.Captcha {
-		captcha = catalog.Raw(r.Text("onboarding.captcha_setting", map[string]any{"Timeout": f.o.CaptchaTimeout.String()}))
+		captcha = catalog.Raw(r.Text("onboarding.captcha_setting", map[string]any{"Timeout": catalog.Raw(durationText(f.router.catalog, r.Lang, f.o.CaptchaTimeout))}))
 	}
 	shop := catalog.Raw(r.Text("onboarding.not_set", nil))
 	if f.o.ShopAccountURL != "" {
 		shop = catalog.Raw(markup.Escape(f.o.ShopAccountURL))
 	}
 	lines := []string{r.Text("onboarding.welcome_settings", map[string]any{"Welcome": onOff(f.o.Welcome), "Captcha": captcha,
-		"Rules": onOff(strings.TrimSpace(f.o.Rules) != ""), "Shop": shop})}
+		"Rules": onOff(f.hasRules()), "Shop": shop})}
 	langs := f.router.catalog.Languages()
 	slices.Sort(langs)
 	for _, lang := range langs {
@@ -186,7 +209,7 @@ func (f *onboardingFeature) showWelcome(ctx context.Context, r *Request) (Reply,
 		if own {
 			origin = "onboarding.origin_custom"
 		} else {
-			text = f.router.catalog.Text(lang, "onboarding.welcome_default", nil)
+			text = f.defaultWelcome(lang)
 		}
 		lines = append(lines, r.Text("onboarding.welcome_line", map[string]any{"Language": lang,
 			"Origin": catalog.Raw(r.Text(origin, nil)), "Template": text}))

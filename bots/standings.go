@@ -82,13 +82,39 @@ func (f *standingsFeature) me(ctx context.Context, r *Request) (Reply, error) {
 		}
 		text += "\n" + r.Text("me.badges", map[string]any{"Badges": catalog.Raw(strings.Join(badges, ", "))})
 	}
-	return Reply{Text: text, Ephemeral: true}, nil
+	return Reply{Text: text + "\n" + f.asOfLine(r.Lang, "me", st.ComputedAt), Ephemeral: true}, nil
+}
+
+// asOfLine says when standings were computed (key.as_of), or that they
+// are not yet (key.not_yet): they are recomputed on a schedule, so a
+// member's latest activity may not show yet.
+func (f *standingsFeature) asOfLine(lang, key string, at time.Time) string {
+	cat := f.router.catalog
+	if at.IsZero() {
+		return cat.Text(lang, key+".not_yet", nil)
+	}
+	return cat.Text(lang, key+".as_of", map[string]any{"At": asOf(at, f.now(), f.o.Location)})
+}
+
+// asOf writes when figures were computed, in the community's time zone:
+// the time of day, with the date when it is not today.
+func asOf(at, now time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	at, now = at.In(loc), now.In(loc)
+	if y, m, d := at.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return at.Format("15:04")
+	}
+	return at.Format("2006-01-02 15:04")
 }
 
 const leaderboardSize = 10
 
-// top shows the engagement leaderboard, or takes the member off it (or
-// back on) with /top hide and /top show.
+// top shows the engagement leaderboard, ranked by the engagement score it
+// shows (not by points, which count orders too), and when the scores were
+// computed; or takes the member off it (or back on) with /top hide and
+// /top show.
 func (f *standingsFeature) top(ctx context.Context, r *Request) (Reply, error) {
 	if action := r.Arg("action"); action != "" {
 		hide := action == "hide"
@@ -109,11 +135,15 @@ func (f *standingsFeature) top(ctx context.Context, r *Request) (Reply, error) {
 		return Reply{Text: r.Text("top.empty", nil)}, nil
 	}
 	text := r.Text("top.title", map[string]any{"Community": f.community})
+	var computed time.Time
 	for i, e := range list {
 		text += "\n" + r.Text("top.line", map[string]any{"Rank": i + 1, "Name": e.DisplayName,
-			"LevelName": r.Text(fmt.Sprintf("level.%d", e.Level), nil), "Points": e.Points})
+			"LevelName": r.Text(fmt.Sprintf("level.%d", e.Level), nil), "Score": fmt.Sprintf("%.0f", e.Score)})
+		if e.ComputedAt.After(computed) {
+			computed = e.ComputedAt
+		}
 	}
-	return Reply{Text: text + "\n" + r.Text("top.hide_hint", nil)}, nil
+	return Reply{Text: text + "\n" + f.asOfLine(r.Lang, "top", computed) + "\n" + r.Text("top.hide_hint", nil)}, nil
 }
 
 // vip sends a VIP a single-use invite to the VIP group.

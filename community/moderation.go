@@ -2,6 +2,7 @@ package community
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -164,6 +165,9 @@ type ModerationChange struct {
 	Review        *Review // a review to open
 	Settle        *Settlement
 	Actions       []Action // to the audit log and, as events, to the staff log
+	// Uncount makes the messages automod removed earn nothing, in the
+	// same transaction as the sanction for them.
+	Uncount *Uncounted
 }
 
 // Lift ends a sanction in some of its groups, or in all of them.
@@ -238,10 +242,16 @@ type PlatformLimits struct {
 	EndsWithin time.Duration
 }
 
+// ErrNothingToLift is what Enforcer.Lift wraps when the member is not
+// muted (or banned) in the group: there was nothing to lift.
+var ErrNothingToLift = errors.New("not muted or banned there: nothing to lift")
+
 // Enforcer carries sanctions out on the platforms; the chat layer
 // implements it. Its errors explain themselves to staff (domain errors).
 type Enforcer interface {
 	Enforce(ctx context.Context, kind SanctionKind, g Group, userID string, until time.Time) error
+	// Lift ends a mute or ban; one the platform says is not in force is
+	// an error wrapping ErrNothingToLift.
 	Lift(ctx context.Context, kind SanctionKind, g Group, userID string) error
 	Delete(ctx context.Context, p Platform, chatID string, messageIDs []string) error
 	Limits(p Platform) PlatformLimits

@@ -51,20 +51,28 @@ func (r AutomodRules) IsNewcomer(joined, now time.Time) bool {
 	return r.NewcomerFor > 0 && !joined.IsZero() && now.Sub(joined) < r.NewcomerFor
 }
 
-// AutomodHit is a message automod caught and deleted.
+// AutomodHit is a message (or a flood of them) automod caught and
+// deleted.
 type AutomodHit struct {
-	Member  MemberID
-	Group   Group
-	Rule    string
-	Detail  string // the blocklist entry matched
-	Deleted int    // messages deleted
+	Member   MemberID
+	Group    Group
+	Chat     ChatID   // where the messages were
+	Messages []string // the platform's ids of the messages caught
+	Rule     string
+	Detail   string // the blocklist entry matched
+	Deleted  int    // messages deleted
 }
 
 // Automod sanctions a member for what automod deleted: a flood mutes for
 // AutomodMute (not again while muted); a blocked word or a newcomer's
-// link is a warning, which feeds the ladder and its guardrail.
+// link is a warning, which feeds the ladder and its guardrail. Either way
+// the messages caught stop counting toward engagement and points, in the
+// same transaction, so that breaking a rule never earns a place on /top.
 func (m *Moderation) Automod(ctx context.Context, h AutomodHit) (Outcome, error) {
 	a := Act{Member: h.Member, Groups: []Group{h.Group}, Reason: h.Detail, Rule: h.Rule, Deleted: h.Deleted}
+	if len(h.Messages) > 0 {
+		a.Uncount = &Uncounted{Chat: h.Chat, Messages: h.Messages, Scoring: m.standings.Scoring()}
+	}
 	if h.Rule == RuleFlood {
 		a.For = m.rules.AutomodMute
 		return m.Mute(ctx, a)

@@ -260,7 +260,8 @@ func (m *Moderation) expire(ctx context.Context, s Sanction, now time.Time) erro
 				continue
 			}
 			if acct, ok := accountOn(target, g.Platform); ok {
-				if err := m.enforcer.Lift(ctx, cur.Kind, g, acct.UserID); err != nil {
+				// Over already on the platform (lifted by hand): ended all the same.
+				if err := m.enforcer.Lift(ctx, cur.Kind, g, acct.UserID); err != nil && !errors.Is(err, ErrNothingToLift) {
 					failed = err
 					continue
 				}

@@ -2,6 +2,7 @@ package community
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 )
@@ -15,6 +16,7 @@ type Act struct {
 	For     time.Duration // how long a mute or ban lasts; 0: no end
 	Rule    string        // the automod rule that fired
 	Deleted int           // messages automod deleted with it
+	Uncount *Uncounted    // the messages automod caught, which earn nothing
 	Report  int64         // the report it settles
 	Review  int64         // the review it settles
 }
@@ -51,7 +53,7 @@ func (m *Moderation) Warn(ctx context.Context, a Act) (Outcome, error) {
 	var out Outcome
 	_, err = m.store.Moderate(ctx, a.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		out = Outcome{Member: target, Groups: a.Groups}
-		var ch ModerationChange
+		ch := ModerationChange{Uncount: a.Uncount}
 		if err := settle(&ch, rec, a.Report, a.Review, "warned", a.By, now); err != nil {
 			return ch, err
 		}
@@ -116,14 +118,16 @@ func (m *Moderation) sanction(ctx context.Context, kind SanctionKind, a Act, out
 	}
 	now := m.now()
 	var out Outcome
+	already := false
 	_, err = m.store.Moderate(ctx, a.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		out = Outcome{Member: target}
-		var ch ModerationChange
+		ch := ModerationChange{Uncount: a.Uncount}
 		if err := settle(&ch, rec, a.Report, a.Review, outcome, a.By, now); err != nil {
 			return ch, err
 		}
-		if a.Rule != "" && kind == SanctionMute && mutedIn(rec, a.Groups, now) {
-			return ch, Errorf(EConflict, "mod.already_muted", map[string]any{"Name": target.DisplayName}, "member %d is muted already", a.Member)
+		// Automod does not mute again, but what it removed earns nothing.
+		if already = a.Rule != "" && kind == SanctionMute && mutedIn(rec, a.Groups, now); already {
+			return ch, nil
 		}
 		done, failed, err := m.carryOut(ctx, target, kind, a.Groups, endOf(now, a.For))
 		if err != nil {
@@ -140,6 +144,9 @@ func (m *Moderation) sanction(ctx context.Context, kind SanctionKind, a Act, out
 		}
 		return ch, nil
 	})
+	if err == nil && already {
+		err = Errorf(EConflict, "mod.already_muted", map[string]any{"Name": target.DisplayName}, "member %d is muted already", a.Member)
+	}
 	return out, err
 }
 
@@ -187,16 +194,21 @@ type Lifting struct {
 }
 
 // Unmute lets a member write again in the groups. The platform is told
-// even when Hearth recorded no mute: staff may have muted by hand.
+// even when Hearth recorded no mute: staff may have muted by hand. A
+// member muted nowhere is EConflict mod.not_muted, and nothing is logged.
 func (m *Moderation) Unmute(ctx context.Context, l Lifting) (Outcome, error) {
 	return m.lift(ctx, SanctionMute, l)
 }
 
-// Unban lets a member join the groups again.
+// Unban lets a member join the groups again; one banned nowhere is
+// EConflict mod.not_banned, and nothing is logged.
 func (m *Moderation) Unban(ctx context.Context, l Lifting) (Outcome, error) {
 	return m.lift(ctx, SanctionBan, l)
 }
 
+// lift ends mutes or bans where the platforms have them. Hearth's records
+// of sanctions the platform says are over already are closed to match;
+// only what was lifted goes to the staff log.
 func (m *Moderation) lift(ctx context.Context, kind SanctionKind, l Lifting) (Outcome, error) {
 	target, err := m.store.Member(ctx, l.Member)
 	if err != nil {
@@ -218,23 +230,65 @@ func (m *Moderation) lift(ctx context.Context, kind SanctionKind, l Lifting) (Ou
 			}
 			groups = rec.InForce[i].Groups
 		}
-		done, failed, err := m.liftIn(ctx, target, kind, groups)
+		res, err := m.liftIn(ctx, target, kind, groups)
 		if err != nil {
 			return ch, err
 		}
-		out.Failed, out.Groups = failed, done
-		for _, s := range rec.InForce {
-			if s.Kind == kind && (l.Sanction == 0 || s.ID == l.Sanction) {
-				if in := overlap(s.Groups, done); len(in) > 0 {
-					ch.Lifts = append(ch.Lifts, Lift{Sanction: s.ID, Groups: in, By: l.By, Reason: l.Reason, At: now})
-				}
-			}
+		out.Failed, out.Groups = res.failed, res.lifted
+		ch.Lifts = closeLifted(rec, kind, l, res, now)
+		if len(res.lifted) > 0 {
+			ch.Actions = append(ch.Actions, Action{Kind: liftActionOf(kind), Member: l.Member, By: l.By, At: now,
+				Groups: res.lifted, Sanction: l.Sanction, Undo: l.Undo, Review: l.Review})
 		}
-		ch.Actions = append(ch.Actions, Action{Kind: liftActionOf(kind), Member: l.Member, By: l.By, At: now,
-			Groups: done, Sanction: l.Sanction, Undo: l.Undo, Review: l.Review})
 		return ch, nil
 	})
+	switch {
+	case err != nil || len(out.Groups) > 0:
+	case out.Failed != nil:
+		err = out.Failed // nothing lifted where it worked, and it failed elsewhere
+	default:
+		err = nothingLifted(kind, l, target)
+	}
 	return out, err
+}
+
+// nothingLifted says that there was no mute (ban) to lift: of the member,
+// or the one an Undo names.
+func nothingLifted(kind SanctionKind, l Lifting, target Member) error {
+	data := map[string]any{"Name": target.DisplayName}
+	switch {
+	case l.Sanction != 0:
+		return Errorf(EConflict, "mod.already_lifted", data, "sanction %d is over already on the platforms", l.Sanction)
+	case kind == SanctionBan:
+		return Errorf(EConflict, "mod.not_banned", data, "member %d is banned in none of the groups", target.ID)
+	}
+	return Errorf(EConflict, "mod.not_muted", data, "member %d is muted in none of the groups", target.ID)
+}
+
+// lifted is where a lift worked, where there was nothing to lift, and
+// why it failed elsewhere.
+type lifted struct {
+	lifted, nothing []Group
+	failed          error
+}
+
+// closeLifted closes Hearth's records of the sanctions of kind (or the
+// one lifting names) in the groups where they were lifted, and in those
+// where the platform had ended them already.
+func closeLifted(rec ModerationRecord, kind SanctionKind, l Lifting, res lifted, now time.Time) []Lift {
+	var out []Lift
+	for _, s := range rec.InForce {
+		if s.Kind != kind || l.Sanction != 0 && s.ID != l.Sanction {
+			continue
+		}
+		if in := overlap(s.Groups, res.lifted); len(in) > 0 {
+			out = append(out, Lift{Sanction: s.ID, Groups: in, By: l.By, Reason: l.Reason, At: now})
+		}
+		if in := overlap(s.Groups, res.nothing); len(in) > 0 {
+			out = append(out, Lift{Sanction: s.ID, Groups: in, Reason: "ended_elsewhere", At: now})
+		}
+	}
+	return out
 }
 
 // Unwarn removes a member's latest active warning, or the one given.
@@ -297,8 +351,25 @@ func (m *Moderation) carryOut(ctx context.Context, t Member, kind SanctionKind, 
 	return m.each(t, groups, func(g Group, userID string) error { return m.enforcer.Enforce(ctx, kind, g, userID, until) })
 }
 
-func (m *Moderation) liftIn(ctx context.Context, t Member, kind SanctionKind, groups []Group) (done []Group, failed, err error) {
-	return m.each(t, groups, func(g Group, userID string) error { return m.enforcer.Lift(ctx, kind, g, userID) })
+// liftIn lifts a sanction in every group where the member has an
+// account. It fails when it failed everywhere.
+func (m *Moderation) liftIn(ctx context.Context, t Member, kind SanctionKind, groups []Group) (lifted, error) {
+	var res lifted
+	done, failed, err := m.each(t, groups, func(g Group, userID string) error {
+		err := m.enforcer.Lift(ctx, kind, g, userID)
+		if errors.Is(err, ErrNothingToLift) {
+			res.nothing = append(res.nothing, g)
+			return nil
+		}
+		return err
+	})
+	for _, g := range done {
+		if !slices.Contains(res.nothing, g) {
+			res.lifted = append(res.lifted, g)
+		}
+	}
+	res.failed = failed
+	return res, err
 }
 
 func (m *Moderation) each(t Member, groups []Group, act func(g Group, userID string) error) (done []Group, failed, err error) {

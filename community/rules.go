@@ -1,6 +1,7 @@
 package community
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -8,13 +9,29 @@ import (
 	"time"
 )
 
+// MaxDuration is the longest mute or ban staff may give for a time: five
+// years. Longer is "for good", which is written with no duration.
+const MaxDuration = 5 * 365 * 24 * time.Hour
+
+// Why a staff-written duration is refused; ParseDuration's errors wrap
+// one of them.
+var (
+	ErrDurationSyntax      = errors.New("not a duration such as 30m, 2h, 3d or 1w")
+	ErrDurationNotPositive = errors.New("a duration must be more than zero")
+	ErrDurationTooLong     = errors.New("longer than the longest allowed, 5 years")
+)
+
 // ParseDuration reads a duration as staff write one: a number and a unit,
 // m (minutes), h (hours), d (days) or w (weeks), such as 30m, 2h, 3d; or
-// several, such as 1d12h.
+// several, such as 1d12h. It must be more than zero and at most
+// MaxDuration; a sign (-5m, +2h) is refused rather than ignored.
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" {
-		return 0, fmt.Errorf("no duration given")
+	switch {
+	case s == "":
+		return 0, fmt.Errorf("no duration given: %w", ErrDurationSyntax)
+	case IsSignedDuration(s):
+		return 0, fmt.Errorf("%q: %w", s, ErrDurationNotPositive)
 	}
 	var total time.Duration
 	for rest := s; rest != ""; {
@@ -23,26 +40,40 @@ func ParseDuration(s string) (time.Duration, error) {
 			i++
 		}
 		if i == 0 || i == len(rest) {
-			return 0, fmt.Errorf("%q is not a duration such as 30m, 2h, 3d or 1w", s)
-		}
-		n, err := strconv.Atoi(rest[:i])
-		if err != nil || n > 100000 {
-			return 0, fmt.Errorf("%q is not a duration such as 30m, 2h, 3d or 1w", s)
+			return 0, fmt.Errorf("%q: %w", s, ErrDurationSyntax)
 		}
 		unit, ok := durationUnits[rest[i]]
 		if !ok {
-			return 0, fmt.Errorf("%q: the unit must be m, h, d or w", s)
+			return 0, fmt.Errorf("%q: the unit must be m, h, d or w: %w", s, ErrDurationSyntax)
+		}
+		// Compared before multiplying, so that no number, however long,
+		// can overflow into a short or negative duration.
+		n, err := strconv.ParseInt(rest[:i], 10, 64)
+		if err != nil || n > int64((MaxDuration-total)/unit) {
+			return 0, fmt.Errorf("%q: %w", s, ErrDurationTooLong)
 		}
 		total += time.Duration(n) * unit
 		rest = rest[i+1:]
 	}
 	if total <= 0 {
-		return 0, fmt.Errorf("%q is not a duration above zero", s)
+		return 0, fmt.Errorf("%q: %w", s, ErrDurationNotPositive)
 	}
 	return total, nil
 }
 
 var durationUnits = map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}
+
+// IsSignedDuration reports whether a word is a duration with a sign, such
+// as -5m or +2h (or with the Unicode minus): a duration staff meant, and
+// that is refused, rather than a word of a reason.
+func IsSignedDuration(word string) bool {
+	for _, sign := range []string{"-", "+", "−"} {
+		if rest, ok := strings.CutPrefix(word, sign); ok && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+			return true
+		}
+	}
+	return false
+}
 
 // SanctionKind is what a moderator or the warning ladder does to a member.
 type SanctionKind string

@@ -1,21 +1,32 @@
 package community
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 )
 
 func TestParseDuration(t *testing.T) {
-	ok := map[string]time.Duration{"30m": 30 * time.Minute, "2h": 2 * time.Hour, "3d": 72 * time.Hour, "1w": 168 * time.Hour, "1d12h": 36 * time.Hour, " 2H ": 2 * time.Hour}
+	ok := map[string]time.Duration{"30m": 30 * time.Minute, "2h": 2 * time.Hour, "3d": 72 * time.Hour, "1w": 168 * time.Hour,
+		"1d12h": 36 * time.Hour, " 2H ": 2 * time.Hour, "1825d": MaxDuration, "260w": 260 * 7 * 24 * time.Hour}
 	for in, want := range ok {
 		if got, err := ParseDuration(in); err != nil || got != want {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "h", "30", "3x", "0m", "1.5h", "-3d", "99999999999d"} {
-		if got, err := ParseDuration(in); err == nil {
-			t.Errorf("ParseDuration(%q) = %v, want an error", in, got)
+	bad := map[string]error{
+		"": ErrDurationSyntax, "h": ErrDurationSyntax, "30": ErrDurationSyntax, "3x": ErrDurationSyntax, "1.5h": ErrDurationSyntax,
+		"0m": ErrDurationNotPositive, "-3d": ErrDurationNotPositive, "-5m": ErrDurationNotPositive, "+2h": ErrDurationNotPositive,
+		"\u22125m": ErrDurationNotPositive,
+		// Each of these once overflowed: 100000w into 163 years, 15251w
+		// into a negative duration.
+		"100000w": ErrDurationTooLong, "15251w": ErrDurationTooLong, "1826d": ErrDurationTooLong, "99999999999d": ErrDurationTooLong,
+		"1825d1m": ErrDurationTooLong, "99999999999999999999999m": ErrDurationTooLong,
+	}
+	for in, want := range bad {
+		if got, err := ParseDuration(in); !errors.Is(err, want) {
+			t.Errorf("ParseDuration(%q) = %v, %v; want an error wrapping %q", in, got, err, want)
 		}
 	}
 }

@@ -9,12 +9,15 @@ import (
 // StandingStore is what the standings need from persistence.
 type StandingStore interface {
 	// EngagementTotals returns every member's activity totals at q.Now,
-	// with their standing and milestones as last saved.
-	EngagementTotals(ctx context.Context, q EngagementQuery) ([]EngagementTotal, error)
+	// with their standing and milestones as last saved, and the snapshot
+	// of the activities it read.
+	EngagementTotals(ctx context.Context, q EngagementQuery) ([]EngagementTotal, Snapshot, error)
 	// LinkedValues returns the latest CLV of every linked customer.
 	LinkedValues(ctx context.Context) ([]LinkedValue, error)
 	// SaveStandings stores the standings, the milestones reached and the
-	// events, in one transaction.
+	// events, in one transaction. Activities uncounted since u.Seen (by
+	// automod, while the standings were computed) are taken out of the
+	// saved scores and points, counted as u.Query counts them.
 	SaveStandings(ctx context.Context, u StandingsUpdate) error
 	// MemberStanding returns one member's saved standing; a member not yet
 	// scored is ENotFound.
@@ -27,6 +30,21 @@ type EngagementQuery struct {
 	Decay  float64 // λ per second
 	Weight Weights // engagement weight per kind
 	Points Weights // loyalty points per kind
+}
+
+// Snapshot names what a read of the activities saw, in the store's terms
+// (for PostgreSQL, its transaction snapshot); "" is none.
+type Snapshot string
+
+// Uncounted are messages whose activities stop counting toward
+// engagement and points, because automod removed them. Scoring is how
+// the standings count activities (its Now unused), so that a standing
+// saved already can be corrected at once rather than at the next
+// recomputation.
+type Uncounted struct {
+	Chat     ChatID
+	Messages []string // the platform's message ids
+	Scoring  EngagementQuery
 }
 
 // EngagementTotal is one member's activity, summed.
@@ -72,6 +90,10 @@ type StandingsUpdate struct {
 	Standings  []MemberStanding
 	Milestones []MilestoneReached
 	Events     []Event
+	// Query and Seen are how the totals were read, so that activities
+	// uncounted meanwhile can be taken back out.
+	Query EngagementQuery
+	Seen  Snapshot
 }
 
 // MilestoneReached is a member reaching a milestone.
@@ -131,7 +153,9 @@ func NewStandings(store StandingStore, e EngagementRules, t TierRules, l Loyalty
 // many members changed tier.
 func (s *Standings) Recompute(ctx context.Context) (int, error) {
 	now := s.now()
-	totals, err := s.store.EngagementTotals(ctx, EngagementQuery{Now: now, Decay: s.engagement.Decay(), Weight: s.engagement.Weights, Points: s.loyalty.Points})
+	q := s.Scoring()
+	q.Now = now
+	totals, seen, err := s.store.EngagementTotals(ctx, q)
 	if err != nil {
 		return 0, fmt.Errorf("engagement totals: %w", err)
 	}
@@ -140,6 +164,7 @@ func (s *Standings) Recompute(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("linked values: %w", err)
 	}
 	u := s.decide(totals, values, now)
+	u.Query, u.Seen = q, seen
 	if err := s.store.SaveStandings(ctx, u); err != nil {
 		return 0, fmt.Errorf("save standings: %w", err)
 	}
@@ -150,6 +175,12 @@ func (s *Standings) Recompute(ctx context.Context) (int, error) {
 		}
 	}
 	return changed, nil
+}
+
+// Scoring is how activities count: their engagement weights, decay and
+// loyalty points (Now left zero).
+func (s *Standings) Scoring() EngagementQuery {
+	return EngagementQuery{Decay: s.engagement.Decay(), Weight: s.engagement.Weights, Points: s.loyalty.Points}
 }
 
 // decide turns totals and values into standings, milestones and events.
@@ -230,11 +261,13 @@ func (s *Standings) Standing(ctx context.Context, member MemberID) (MemberStandi
 	return st, err
 }
 
-// LeaderboardEntry is one line of /top.
+// LeaderboardEntry is one line of /top: the leaderboard ranks members by
+// engagement score.
 type LeaderboardEntry struct {
 	Member      MemberID
 	DisplayName string
 	Score       float64
 	Level       int
 	Points      int64
+	ComputedAt  time.Time // when the standing was last recomputed
 }

@@ -107,6 +107,9 @@ VALUES ($1, $2, $3, NULLIF($4, 0), $5, $6, $7, $8, $9, CASE WHEN $9::timestamptz
 	if err := settle(ctx, tx, ch.Settle); err != nil {
 		return err
 	}
+	if err := uncount(ctx, tx, member, ch.Uncount); err != nil {
+		return err
+	}
 	return logActions(ctx, tx, ch)
 }
 

@@ -169,8 +169,8 @@ func (s *Store) FileReport(ctx context.Context, r *community.Report, cooldown ti
 			return fmt.Errorf("last report of member %d: %w", r.Reporter, err)
 		}
 		if wait := last.Time.Add(cooldown).Sub(r.At); last.Valid && wait > 0 {
-			minutes := int((wait + time.Minute - 1) / time.Minute)
-			return community.Errorf(community.EConflict, "report.cooldown", map[string]any{"Minutes": minutes}, "member %d reported %s ago", r.Reporter, r.At.Sub(last.Time))
+			wait = (wait + time.Minute - 1).Truncate(time.Minute) // whole minutes, rounded up
+			return community.Errorf(community.EConflict, "report.cooldown", map[string]any{"Wait": wait}, "member %d reported %s ago", r.Reporter, r.At.Sub(last.Time))
 		}
 		if err := tx.GetContext(ctx, &r.ID, `
 INSERT INTO reports (reporter_id, reported_id, chat_id, platform, group_id, platform_chat_id, message_id, message_text, reason, at)

@@ -332,7 +332,7 @@ func TestReportCooldownAndSettlement(t *testing.T) {
 	}
 	f.now = f.now.Add(5 * time.Minute)
 	_, err = f.mod.FileReport(ctx, rep)
-	if e, ok := err.(*community.Error); !ok || e.Key != "report.cooldown" || e.Data["Minutes"] != 5 {
+	if e, ok := err.(*community.Error); !ok || e.Key != "report.cooldown" || e.Data["Wait"] != 5*time.Minute {
 		t.Fatalf("second report within 10 minutes: %v", err)
 	}
 	if n := len(f.events(community.EventModerationReport)); n != 1 {

@@ -25,7 +25,7 @@ WITH w AS (
 ), r AS (
     SELECT a.member_id, a.at, w.weight, w.points, w.message, w.helpful, date_part('epoch', a.at) - $7 AS age
     FROM activities a JOIN w ON w.kind = a.kind
-    WHERE a.at <= $1
+    WHERE a.at <= $1 AND a.uncounted_xid IS NULL
 ), a AS (
     SELECT member_id,
            sum(weight * exp($8 * age)) AS score,
@@ -48,8 +48,10 @@ LEFT JOIN (SELECT member_id, array_agg(milestone ORDER BY reached_at, milestone)
            FROM member_milestones GROUP BY member_id) mm ON mm.member_id = m.id
 ORDER BY m.id`
 
-// EngagementTotals implements community.StandingStore.
-func (s *Store) EngagementTotals(ctx context.Context, q community.EngagementQuery) ([]community.EngagementTotal, error) {
+// EngagementTotals implements community.StandingStore. It reads in one
+// repeatable-read snapshot, which it returns: SaveStandings takes out
+// what was uncounted after it.
+func (s *Store) EngagementTotals(ctx context.Context, q community.EngagementQuery) ([]community.EngagementTotal, community.Snapshot, error) {
 	var kinds []string
 	var weights, points []float64
 	var messages, helpful []int
@@ -60,19 +62,23 @@ func (s *Store) EngagementTotals(ctx context.Context, q community.EngagementQuer
 	}
 	epoch := float64(q.Now.UnixNano()) / 1e9
 	const week = 7 * 24 * time.Hour
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
-		return nil, fmt.Errorf("engagement totals: %w", err)
+		return nil, "", fmt.Errorf("engagement totals: %w", err)
 	}
 	defer tx.Rollback()
 	// A bigger work_mem keeps the aggregation of a large community in memory.
 	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
-		return nil, fmt.Errorf("engagement totals: %w", err)
+		return nil, "", fmt.Errorf("engagement totals: %w", err)
+	}
+	var seen string
+	if err := tx.GetContext(ctx, &seen, `SELECT CAST(pg_current_snapshot() AS text)`); err != nil {
+		return nil, "", fmt.Errorf("engagement totals: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, engagementTotalsSQL, q.Now, pq.Array(kinds), pq.Array(weights), pq.Array(points),
 		pq.Array(messages), pq.Array(helpful), epoch, q.Decay, q.Now.Add(-week), q.Now.Add(-5*week))
 	if err != nil {
-		return nil, fmt.Errorf("engagement totals: %w", err)
+		return nil, "", fmt.Errorf("engagement totals: %w", err)
 	}
 	defer rows.Close()
 	var out []community.EngagementTotal
@@ -83,7 +89,7 @@ func (s *Store) EngagementTotals(ctx context.Context, q community.EngagementQuer
 		var milestones pq.StringArray
 		if err := rows.Scan(&t.Member, &t.Since, &t.Score, &last, &t.ThisWeek, &t.PrevFourWeeks, &t.ActivityPoints,
 			&t.Messages, &t.Helpful, &tier, &t.PrevFlags, &milestones); err != nil {
-			return nil, fmt.Errorf("engagement totals: %w", err)
+			return nil, "", fmt.Errorf("engagement totals: %w", err)
 		}
 		t.LastActive, t.Milestones = last.Time, milestones
 		if tier.Valid {
@@ -92,7 +98,7 @@ func (s *Store) EngagementTotals(ctx context.Context, q community.EngagementQuer
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	return out, community.Snapshot(seen), rows.Err()
 }
 
 const linkedValuesSQL = `
@@ -123,8 +129,9 @@ var standingColumns = []string{"member_id", "tier", "flags", "priority", "value_
 	"engagement_percentile", "level", "last_active_at", "this_week", "prev_weekly", "points", "computed_at"}
 
 // SaveStandings implements community.StandingStore: the standings are
-// copied into a staging table and upserted; milestones and events go in
-// the same transaction. Members erased meanwhile are skipped.
+// copied into a staging table and upserted, then corrected for
+// activities uncounted after u.Seen; milestones and events go in the same
+// transaction. Members erased meanwhile are skipped.
 func (s *Store) SaveStandings(ctx context.Context, u community.StandingsUpdate) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE new_standings (LIKE member_standings) ON COMMIT DROP`); err != nil {
@@ -141,6 +148,9 @@ ON CONFLICT (member_id) DO UPDATE SET
     last_active_at = EXCLUDED.last_active_at, this_week = EXCLUDED.this_week, prev_weekly = EXCLUDED.prev_weekly,
     points = EXCLUDED.points, computed_at = EXCLUDED.computed_at`); err != nil {
 			return fmt.Errorf("save standings: %w", err)
+		}
+		if err := takeOutUncountedSince(ctx, tx, u.Query, u.Seen); err != nil {
+			return err
 		}
 		if err := saveMilestones(ctx, tx, u.Milestones, u.At); err != nil {
 			return err
@@ -232,10 +242,11 @@ SELECT EXISTS (SELECT 1 FROM customers c JOIN orders o ON o.customer_id = c.id
 	return ok, nil
 }
 
-// Leaderboard implements bots.CommunityStore.
+// Leaderboard implements bots.CommunityStore: the most engaged members,
+// by engagement score.
 func (s *Store) Leaderboard(ctx context.Context, limit int) ([]community.LeaderboardEntry, error) {
 	rows, err := s.db.QueryContext(ctx, `
-SELECT m.id, m.display_name, s.score, s.level, s.points
+SELECT m.id, m.display_name, s.score, s.level, s.points, s.computed_at
 FROM member_standings s JOIN members m ON m.id = s.member_id
 WHERE NOT m.hide_from_top AND s.score > 0
 ORDER BY s.score DESC, m.id
@@ -247,7 +258,7 @@ LIMIT $1`, limit)
 	var out []community.LeaderboardEntry
 	for rows.Next() {
 		var e community.LeaderboardEntry
-		if err := rows.Scan(&e.Member, &e.DisplayName, &e.Score, &e.Level, &e.Points); err != nil {
+		if err := rows.Scan(&e.Member, &e.DisplayName, &e.Score, &e.Level, &e.Points, &e.ComputedAt); err != nil {
 			return nil, fmt.Errorf("leaderboard: %w", err)
 		}
 		out = append(out, e)

@@ -74,6 +74,9 @@ type Console struct {
 	mu    sync.Mutex
 	out   *printer
 	state state
+	// sanctions are the mutes and bans in force, as a platform would keep
+	// them: their end (zero: none) by kind, group and user.
+	sanctions map[string]time.Time
 }
 
 // state is who speaks where, and what the console remembers of the

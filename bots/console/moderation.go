@@ -8,32 +8,73 @@ import (
 	"github.com/hearthbot/hearth/bots"
 )
 
-var _ bots.Moderator = (*Console)(nil)
+var (
+	_ bots.Moderator       = (*Console)(nil)
+	_ bots.SanctionChecker = (*Console)(nil)
+)
 
 // Mute implements bots.Moderator: the console has no members to silence,
 // so it says what Hearth would do, such as "· Hearth muted Bob in the
-// group for 1h".
+// group for 1h", and remembers the mute as a platform would.
 func (c *Console) Mute(_ context.Context, group, userID string, until time.Time) error {
+	c.remember("mute", group, userID, until, true)
 	c.act("muted %s in %s %s", capitalize(userID), c.groupName(group), c.lasting(until, "until unmuted"))
 	return nil
 }
 
 // Unmute implements bots.Moderator.
 func (c *Console) Unmute(_ context.Context, group, userID string) error {
+	c.remember("mute", group, userID, time.Time{}, false)
 	c.act("unmuted %s in %s", capitalize(userID), c.groupName(group))
 	return nil
 }
 
 // Ban implements bots.Moderator.
 func (c *Console) Ban(_ context.Context, group, userID string, until time.Time) error {
+	c.remember("ban", group, userID, until, true)
 	c.act("banned %s from %s %s", capitalize(userID), c.groupName(group), c.lasting(until, "for good"))
 	return nil
 }
 
 // Unban implements bots.Moderator.
 func (c *Console) Unban(_ context.Context, group, userID string) error {
+	c.remember("ban", group, userID, time.Time{}, false)
 	c.act("unbanned %s from %s", capitalize(userID), c.groupName(group))
 	return nil
+}
+
+// IsMuted implements bots.SanctionChecker.
+func (c *Console) IsMuted(_ context.Context, group, userID string) (bool, error) {
+	return c.inForce("mute", group, userID), nil
+}
+
+// IsBanned implements bots.SanctionChecker.
+func (c *Console) IsBanned(_ context.Context, group, userID string) (bool, error) {
+	return c.inForce("ban", group, userID), nil
+}
+
+// remember records a mute or ban until a time (zero: no end), or forgets
+// it.
+func (c *Console) remember(kind, group, userID string, until time.Time, in bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sanctions == nil {
+		c.sanctions = map[string]time.Time{}
+	}
+	key := kind + "\x00" + group + "\x00" + userID
+	if in {
+		c.sanctions[key] = until
+	} else {
+		delete(c.sanctions, key)
+	}
+}
+
+// inForce reports whether a mute or ban is in force now.
+func (c *Console) inForce(kind, group, userID string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	until, ok := c.sanctions[kind+"\x00"+group+"\x00"+userID]
+	return ok && (until.IsZero() || until.After(c.o.Now()))
 }
 
 // Kick implements bots.Moderator.

@@ -31,7 +31,7 @@ func TestModerationThroughTheConsole(t *testing.T) {
 		"bot> ⚠️ Bob has been warned. Active warnings: 1.",
 		"bot (only you see this)> “30s” is not a duration such as 30m, 2h, 3d or 1w.",
 		"· Hearth muted Bob in the group for 2h",
-		"bot> 🔇 Bob is muted for 2h.",
+		"bot> 🔇 Bob is muted for 2 hours.",
 		"bot → staff room> ⚠️ Warning · Bob",
 		"Reason: off topic",
 		"bot → staff room> 🔇 Mute · Bob",

@@ -148,7 +148,7 @@ func TestWarningLadderOnDiscord(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		last = m.run(m.general, m.owner, "warn", discordtest.UserArg("member", m.bob.ID), discordtest.Arg("reason", fmt.Sprintf("spam %d", i)))
 	}
-	if !allIn(last, []string{"bob has been warned. Active warnings: 3.", "bob is muted for 1h."}) {
+	if !allIn(last, []string{"bob has been warned. Active warnings: 3.", "bob is muted for 1 hour."}) {
 		t.Errorf("third /warn = %q", last)
 	}
 	if d := m.timedOut(m.bob); d < 59*time.Minute || d > 61*time.Minute {
@@ -173,7 +173,7 @@ func TestTimedBanEndsOnDiscord(t *testing.T) {
 	m := startModDC(t, nil)
 	m.say(m.bob, "hello")
 	if got := m.run(m.general, m.owner, "ban", discordtest.UserArg("member", m.bob.ID), discordtest.Arg("duration", "1h"),
-		discordtest.Arg("reason", "scam links")); !strings.Contains(got, "bob is banned for 1h.") {
+		discordtest.Arg("reason", "scam links")); !strings.Contains(got, "bob is banned for 1 hour.") {
 		t.Fatalf("/ban = %q", got)
 	}
 	if !m.dc.Banned(m.guild, m.bob.ID) {

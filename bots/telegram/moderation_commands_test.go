@@ -151,7 +151,7 @@ func TestWarningLadderOnTelegram(t *testing.T) {
 		m.answer(hello, owner, fmt.Sprintf("/warn spam %d", i))
 	}
 	m.mutedFor(bob, time.Hour)
-	m.botSaid(group, "Bob has been warned", "Active warnings: 3", "Bob is muted for 1h")
+	m.botSaid(group, "Bob has been warned", "Active warnings: 3", "Bob is muted for 1 hour")
 	m.post(group, owner, "/warns 200")
 	m.botSaid(group, "Bob has 3 active warnings", "1. ", "by Olga: spam 1", "3. ", "spam 3")
 	m.post(group, owner, "/unwarn 200")

@@ -1,0 +1,142 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage"
+)
+
+// uncountFixture is moderation with Bob and Alice writing in one group:
+// Alice 3 messages an hour ago, Bob a flood of 6 a minute ago.
+type uncountFixture struct {
+	*modFixture
+	chat community.ChatID
+}
+
+func newUncountFixture(t *testing.T) *uncountFixture {
+	f := &uncountFixture{modFixture: newModFixture(t, community.DefaultModerationRules(), "bob", "alice")}
+	if err := f.s.DB().Get(&f.chat, `INSERT INTO chats (platform, platform_chat_id, kind, title) VALUES ('telegram', '-1001', 'group', 'Tea') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	f.messages("alice", "a", 3, time.Hour)
+	f.messages("bob", "b", 6, time.Minute)
+	return f
+}
+
+// messages records n messages of name's, with ids prefix1..prefixN, ago
+// before now.
+func (f *uncountFixture) messages(name, prefix string, n int, ago time.Duration) []string {
+	f.t.Helper()
+	var ids []string
+	for i := 1; i <= n; i++ {
+		id := fmt.Sprintf("%s%d", prefix, i)
+		f.exec(`INSERT INTO activities (member_id, chat_id, kind, at, message_id) VALUES ($1, $2, 'message', $3, $4)`,
+			f.members[name], f.chat, standingsNow.Add(-ago), id)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// flood is automod catching Bob's flood, b1..bN.
+func (f *uncountFixture) flood(n int) (community.Outcome, error) {
+	var ids []string
+	for i := 1; i <= n; i++ {
+		ids = append(ids, fmt.Sprintf("b%d", i))
+	}
+	return f.mod.Automod(context.Background(), community.AutomodHit{Member: f.members["bob"], Group: f.tg, Chat: f.chat,
+		Messages: ids, Rule: community.RuleFlood, Deleted: n})
+}
+
+// earnsNothing checks that Bob's saved standing counts none of his
+// messages and that /top does not list him.
+func (f *uncountFixture) earnsNothing(when string) {
+	f.t.Helper()
+	st := f.standing("bob")
+	if st.Points != 0 || math.Abs(st.Engagement.Score) > 1e-9 || st.Engagement.ThisWeek != 0 {
+		f.t.Errorf("%s: Bob has %d points, score %g, this week %g; want nothing for removed messages",
+			when, st.Points, st.Engagement.Score, st.Engagement.ThisWeek)
+	}
+	top, err := f.s.Leaderboard(context.Background(), 10)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, e := range top {
+		if e.Member == f.members["bob"] {
+			f.t.Errorf("%s: Bob is on /top: %+v", when, top)
+		}
+	}
+}
+
+// TestAutomodRemovedMessagesEarnNothing: Bob's flood put him first on
+// /top; once automod removes it, the standing saved before is corrected
+// in the same transaction as the mute, and no later recomputation counts
+// it. Messages caught while he is muted already earn nothing either. The
+// activities stay, so that /purge still finds the messages.
+func TestAutomodRemovedMessagesEarnNothing(t *testing.T) {
+	f := newUncountFixture(t)
+	f.recompute()
+	if top, err := f.s.Leaderboard(context.Background(), 1); err != nil || len(top) != 1 || top[0].Member != f.members["bob"] {
+		t.Fatalf("before automod: /top = %+v, %v; want the flooder first", top, err)
+	}
+	out, err := f.flood(6)
+	if err != nil || out.Sanction == nil || out.Sanction.Kind != community.SanctionMute {
+		t.Fatalf("automod: %+v, %v; want a mute", out, err)
+	}
+	f.earnsNothing("right after the mute")
+	f.recompute()
+	f.earnsNothing("after the next recomputation")
+	if alice := f.standing("alice"); alice.Points != 3 {
+		t.Errorf("Alice has %d points, want 3 for her 3 messages", alice.Points)
+	}
+
+	f.messages("bob", "c", 2, 0)
+	f.recompute()
+	if _, err := f.mod.Automod(context.Background(), community.AutomodHit{Member: f.members["bob"], Group: f.tg, Chat: f.chat,
+		Messages: []string{"c1", "c2"}, Rule: community.RuleFlood, Deleted: 2}); community.ErrorCode(err) != community.EConflict {
+		t.Fatalf("a flood while muted: %v, want EConflict (muted already)", err)
+	}
+	f.earnsNothing("after a flood while muted")
+	if n := f.count(`SELECT count(*) FROM activities WHERE member_id = $1 AND uncounted_xid IS NOT NULL`, f.members["bob"]); n != 8 {
+		t.Errorf("%d of Bob's activities uncounted, want 8 (kept for /purge)", n)
+	}
+}
+
+// midRecompute is the standings store with an automod action landing
+// between reading the totals and saving the standings, as on another
+// replica.
+type midRecompute struct {
+	*storage.Store
+	during func()
+}
+
+func (m midRecompute) EngagementTotals(ctx context.Context, q community.EngagementQuery) ([]community.EngagementTotal, community.Snapshot, error) {
+	totals, seen, err := m.Store.EngagementTotals(ctx, q)
+	m.during()
+	return totals, seen, err
+}
+
+// TestRecomputationUnderWayTakesOutWhatAutomodRemoved: a recomputation
+// reads Bob's flood, automod removes it before the recomputation saves,
+// and the saved standing counts it not.
+func TestRecomputationUnderWayTakesOutWhatAutomodRemoved(t *testing.T) {
+	f := newUncountFixture(t)
+	store := midRecompute{Store: f.s, during: func() {
+		if _, err := f.flood(6); err != nil {
+			t.Errorf("automod during the recomputation: %v", err)
+		}
+	}}
+	standings := community.NewStandings(store, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
+		func() time.Time { return standingsNow })
+	if _, err := standings.Recompute(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.earnsNothing("saved by the recomputation under way")
+	if alice := f.standing("alice"); alice.Points != 3 {
+		t.Errorf("Alice has %d points, want 3", alice.Points)
+	}
+}
