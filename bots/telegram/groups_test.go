@@ -80,8 +80,13 @@ func TestOwnerConnectsAndDisconnectsAGroup(t *testing.T) {
 		t.Errorf("%d messages counted after /connect, want 1", n)
 	}
 	h.push(t, h.tg.MessageUpdate(telegramtest.Private(owner), owner, "/groups"))
-	calls := h.tg.WaitCalls(t, "sendMessage", 3, 10*time.Second)
-	if list := calls[2].Params["text"]; !strings.Contains(list, "Tea Lovers") || !strings.Contains(list, "-1001") {
+	var list string
+	for _, c := range h.tg.WaitCalls(t, "sendMessage", 3, 10*time.Second) {
+		if c.Params["chat_id"] == "1" {
+			list = c.Params["text"]
+		}
+	}
+	if !strings.Contains(list, "Tea Lovers") || !strings.Contains(list, "-1001") || !strings.Contains(list, "connected by an owner") {
 		t.Errorf("/groups = %q", list)
 	}
 	h.push(t, h.tg.MessageUpdate(group, owner, "/disconnect"))
