@@ -128,3 +128,21 @@ func expect(t *testing.T, transcript string, lines ...string) {
 		}
 	}
 }
+
+// TestCommandDuringAFormRunsInstead: with the Ask a question form waiting
+// for zoe's answer, a command she types runs (and the form is dropped)
+// instead of being filed as her question; no ticket is opened.
+func TestCommandDuringAFormRunsInstead(t *testing.T) {
+	store := storage.New(storagetest.New(t))
+	got := runOnboarding(t, store, bots.DefaultCommunityOptions(), strings.Join([]string{
+		"/as owner", "/staffchat", "/setstaff", "/as zoe", "/group", "/join", "/press 1", "/help", "/quit"}, "\n")+"\n")
+	for _, want := range []string{"zoe> /help\n  (Form cancelled.)\nbot (only you see this)> Tea Lovers: commands you can use here"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, got)
+		}
+	}
+	var tickets int
+	if err := store.DB().Get(&tickets, `SELECT count(*) FROM tickets`); err != nil || tickets != 0 {
+		t.Errorf("%d tickets, %v; want none: the command is no question", tickets, err)
+	}
+}
