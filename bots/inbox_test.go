@@ -119,7 +119,7 @@ func TestHandlerThatAlwaysFailsGoesToTheDeadLetters(t *testing.T) {
 func TestUpdateTheDatabaseRefusesGoesToTheDeadLetters(t *testing.T) {
 	ok := func(context.Context, *bots.Request) (bots.Reply, error) { return bots.Reply{Text: "fine"}, nil }
 	w := newInboxWorld(t, bots.Command{Name: "ok", Permission: community.RoleMember, Where: bots.Anywhere, Run: ok})
-	refuseUpdate(t, w.store, "poison")
+	storagetest.RefuseUpdate(t, w.store.DB(), "poison")
 	var wg sync.WaitGroup
 	errs := make([]error, 20)
 	for i := range errs {
@@ -138,21 +138,6 @@ func TestUpdateTheDatabaseRefusesGoesToTheDeadLetters(t *testing.T) {
 	w.waitCount(t, 19, `SELECT count(*) FROM deliveries WHERE message->>'text' = 'fine'`)
 	if n := w.count(t, `SELECT count(*) FROM inbound_dead WHERE update_key = 'poison' AND stage = 'record' AND error LIKE '%refused for the test%'`); n != 1 {
 		t.Errorf("the refused update is not in the dead letters")
-	}
-}
-
-// refuseUpdate makes the database refuse to record the update key.
-func refuseUpdate(t *testing.T, s *storage.Store, key string) {
-	t.Helper()
-	_, err := s.DB().Exec(`
-CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF NEW.update_key = '` + key + `' THEN RAISE EXCEPTION 'refused for the test'; END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER refuse_for_test BEFORE INSERT ON inbound_updates FOR EACH ROW EXECUTE FUNCTION refuse_for_test();`)
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -16,22 +16,6 @@ import (
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
-// refuse makes the database refuse to record one update key, as it would
-// an update it cannot store.
-func refuse(t *testing.T, s *storage.Store, key string) {
-	t.Helper()
-	_, err := s.DB().Exec(`
-CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF NEW.update_key = '` + key + `' THEN RAISE EXCEPTION 'refused for the test'; END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER refuse_for_test BEFORE INSERT ON inbound_updates FOR EACH ROW EXECUTE FUNCTION refuse_for_test();`)
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestOneBadUpdateNeverStopsPolling: a member named with a NUL byte, in a
 // group whose title has one, writing a message with one, is served like
 // anyone (the NULs dropped); an update the database refuses every time is
@@ -59,7 +43,7 @@ func TestOneBadUpdateNeverStopsPolling(t *testing.T) {
 
 	poison := h.tg.MessageUpdate(group, alice, "/help")
 	poison.ID = 900
-	refuse(t, store, itoa(poison.ID))
+	storagetest.RefuseUpdate(t, store.DB(), itoa(poison.ID))
 	h.tg.PushUpdate(poison)
 	after := h.tg.PushUpdate(h.tg.MessageUpdate(group, bob, "/help"))
 	h.tg.WaitConfirmed(t, after+1, 20*time.Second)
@@ -97,7 +81,7 @@ func TestWebhookPoisonFailsOnlyItself(t *testing.T) {
 		u.ID = int64(500 + i)
 		updates = append(updates, u)
 	}
-	refuse(t, store, itoa(updates[5].ID))
+	storagetest.RefuseUpdate(t, store.DB(), itoa(updates[5].ID))
 	var wg sync.WaitGroup
 	status := make([]int, len(updates))
 	for i, u := range updates {

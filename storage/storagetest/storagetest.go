@@ -248,3 +248,20 @@ func EveryGroupConnected(t testing.TB, db *sqlx.DB) {
 		t.Fatalf("storagetest: connect every group: %v", err)
 	}
 }
+
+// RefuseUpdate makes db refuse to record the inbound update whose key is
+// key, as PostgreSQL refuses an update it cannot store: for tests of what
+// Hearth does with an update it cannot take in.
+func RefuseUpdate(t testing.TB, db *sqlx.DB, key string) {
+	t.Helper()
+	_, err := db.Exec(`
+CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.update_key = ` + pq.QuoteLiteral(key) + ` THEN RAISE EXCEPTION 'refused for the test'; END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_for_test BEFORE INSERT ON inbound_updates FOR EACH ROW EXECUTE FUNCTION refuse_for_test();`)
+	if err != nil {
+		t.Fatalf("storagetest: refuse update %s: %v", key, err)
+	}
+}
