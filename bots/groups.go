@@ -149,7 +149,7 @@ func (c *Core) groupsButton(ctx context.Context, r *Request) (Reply, error) {
 func (r *Router) outsider(ctx context.Context, req *Request) []Outgoing {
 	connect := req.Kind == KindMessage && req.Update.Command == "connect"
 	switch {
-	case req.Kind == KindBotAdded || req.Kind == KindBotRemoved:
+	case req.Kind == KindBotAdded || req.Kind == KindBotRemoved || req.Kind == KindGroupMoved:
 		return r.handle(ctx, req, nil)
 	case connect && r.groups.MayConnect(req.Account()):
 		return r.handle(ctx, req, nil)
@@ -225,4 +225,14 @@ func (r *Router) arrivedOutside(ctx context.Context, req *Request) ([]Outgoing, 
 		key = "groups.outside_added"
 	}
 	return []Outgoing{{Target: chat, Message: Reply{Text: req.Text(key, data)}}}, nil
+}
+
+// groupMoved carries a group's place in the community (connected, staff
+// chat, language) over to its new id.
+func (r *Router) groupMoved(ctx context.Context, req *Request) ([]Outgoing, error) {
+	from, to, ok := strings.Cut(req.Data, ":")
+	if !ok {
+		return nil, fmt.Errorf("group moved %q: want old:new", req.Data)
+	}
+	return nil, r.store.MoveGroup(ctx, req.Platform, from, to, r.now())
 }

@@ -32,6 +32,10 @@ type Store interface {
 	// CanWriteTo reports whether Hearth may start a private conversation
 	// with the account.
 	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
+	// MoveGroup gives a group's new id its place: connected, staff chat
+	// and language carry over, the old id is gone. Moving twice is moving
+	// once.
+	MoveGroup(ctx context.Context, p community.Platform, from, to string, at time.Time) error
 	// TellOutsiders reports true the first time it is asked about a group
 	// that is not connected: its people are told once what to do.
 	TellOutsiders(ctx context.Context, p community.Platform, groupID string) (bool, error)
@@ -132,6 +136,7 @@ func NewRouter(o RouterOptions) *Router {
 	r.inbox = newInbox(r, o.Store, o.Handlers, o.RetryPause)
 	r.On(KindBotAdded, r.chatPresence(true))
 	r.On(KindBotRemoved, r.chatPresence(false))
+	r.On(KindGroupMoved, r.groupMoved)
 	return r
 }
 
@@ -325,7 +330,7 @@ func (r *Router) inbound(u Update) Inbound {
 	flagged := r.inspected(u)
 	handle := r.needsHandling(u) || len(flagged) > 0
 	in := inboundOf(u, handle)
-	in.Always = u.Kind == KindBotAdded || u.Kind == KindBotRemoved || u.Kind == KindMessage && u.Command != ""
+	in.Always = u.Kind == KindBotAdded || u.Kind == KindBotRemoved || u.Kind == KindGroupMoved || u.Kind == KindMessage && u.Command != ""
 	in.Queue = u.Queue()
 	if handle {
 		payload, err := json.Marshal(recorded{Update: u, Flagged: flagged})

@@ -25,6 +25,7 @@ const (
 	KindBotRemoved  UpdateKind = "bot_removed"  // Hearth was removed from a group
 	KindThread      UpdateKind = "thread"       // a member started a Discord thread or a Telegram forum topic
 	KindNotice      UpdateKind = "notice"       // a chat's service message (a pin, a new title, "X joined"): not a member's words
+	KindGroupMoved  UpdateKind = "group_moved"  // a group got a new id (a Telegram group became a supergroup); Data is "old:new"
 )
 
 // Update is one thing that happened on a platform, in platform-neutral

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -187,4 +188,39 @@ WHERE platform = $1 AND platform_chat_id = $2 AND connected_at IS NULL AND outsi
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
+}
+
+// moveGroupSQL gives the new id the old group's place and takes it from
+// the old one, in one statement; nothing happens when the old group is
+// gone already (the other side of the move came first).
+const moveGroupSQL = `
+WITH old AS (
+    UPDATE chats o SET removed_at = COALESCE(o.removed_at, $4), is_staff = false,
+           connected_at = NULL, connected_by = NULL, connected_via = ''
+    FROM (SELECT id, title, language, is_staff, connected_at, connected_by, connected_via FROM chats
+          WHERE platform = $1 AND platform_chat_id = $2 AND (connected_at IS NOT NULL OR is_staff) FOR UPDATE) prev
+    WHERE o.id = prev.id
+    RETURNING prev.*
+)
+INSERT INTO chats (platform, platform_chat_id, kind, title, language, is_staff, connected_at, connected_by, connected_via)
+SELECT $1, $3, 'group', title, language, is_staff, connected_at, connected_by, connected_via FROM old
+ON CONFLICT (platform, platform_chat_id) DO UPDATE
+SET language = EXCLUDED.language, is_staff = EXCLUDED.is_staff, removed_at = NULL,
+    connected_at = EXCLUDED.connected_at, connected_by = EXCLUDED.connected_by, connected_via = EXCLUDED.connected_via
+RETURNING id`
+
+// MoveGroup implements bots.Store, with its audit entry.
+func (s *Store) MoveGroup(ctx context.Context, p community.Platform, from, to string, at time.Time) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, moveGroupSQL, p, from, to, at)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("move %s group %s to %s: %w", p, from, to, err)
+		}
+		return writeAudit(ctx, tx, bots.AuditEntry{At: at, Action: "group.moved", Chat: community.ChatID(id),
+			Details: map[string]any{"platform": string(p), "from": from, "to": to}})
+	})
 }

@@ -98,3 +98,34 @@ func TestOwnerConnectsAndDisconnectsAGroup(t *testing.T) {
 		t.Errorf("%d group changes audited, want 2", n)
 	}
 }
+
+// TestGroupBecomingASupergroupStaysConnected: Telegram gives a group a new
+// id when it becomes a supergroup. Its place in the community (connected,
+// the staff chat) moves with it, whichever of Telegram's two notices comes
+// first; the old id is the community's no more.
+func TestGroupBecomingASupergroupStaysConnected(t *testing.T) {
+	h := start(t, setup{strangers: true})
+	basic := telegramtest.Group(-5, "Tea Lovers")
+	h.push(t, h.tg.BotAddedUpdate(basic, owner))
+	h.push(t, h.tg.MessageUpdate(basic, owner, "/setstaff"))
+	super := telegramtest.Supergroup(-1005, "Tea Lovers")
+	from := h.tg.MessageUpdate(super, owner, "")
+	from.Message.MigrateFromChatID = -5
+	h.push(t, from)
+	to := h.tg.MessageUpdate(basic, owner, "")
+	to.Message.MigrateToChatID = -1005
+	h.push(t, to)
+	h.push(t, h.tg.MessageUpdate(super, alice, "hello from the supergroup"))
+	if n := h.count(t, `SELECT count(*) FROM activities a JOIN chats c ON c.id = a.chat_id WHERE c.platform_chat_id = '-1005'`); n != 1 {
+		t.Errorf("%d activities in the supergroup, want alice's message", n)
+	}
+	if got := h.groups(t); len(got) != 1 || got[0] != "-1005" {
+		t.Errorf("groups = %v, want the supergroup only", got)
+	}
+	if n := h.count(t, `SELECT count(*) FROM chats WHERE is_staff AND platform_chat_id = '-1005'`); n != 1 {
+		t.Error("the staff chat did not move to the supergroup")
+	}
+	if n := h.count(t, `SELECT count(*) FROM audit_log WHERE action = 'group.moved'`); n != 1 {
+		t.Errorf("the move audited %d times, want once", n)
+	}
+}

@@ -29,6 +29,8 @@ func convert(u *models.Update, botName string) (bots.Update, bool) {
 		// records it, and recording this message would mark the chat
 		// present again.
 		return out, false
+	case u.Message != nil && (u.Message.MigrateToChatID != 0 || u.Message.MigrateFromChatID != 0):
+		return fromMigration(out, u.Message)
 	case u.Message != nil:
 		out.Kind = messageKind(u.Message)
 		fromMessage(&out, u.Message, botName)
@@ -87,6 +89,20 @@ func fromMessage(out *bots.Update, m *models.Message, botName string) {
 			out.Command, out.Args = strings.ToLower(name), args
 		}
 	}
+}
+
+// fromMigration tells a group becoming a supergroup, with a new id:
+// Telegram says so in the old group (migrate_to_chat_id) and in the new
+// one (migrate_from_chat_id); either carries the group's place in the
+// community over.
+func fromMigration(out bots.Update, m *models.Message) (bots.Update, bool) {
+	from, to := m.Chat.ID, m.MigrateToChatID
+	if m.MigrateFromChatID != 0 {
+		from, to = m.MigrateFromChatID, m.Chat.ID
+	}
+	out.Kind, out.At, out.Chat, out.MessageID = bots.KindGroupMoved, unix(m.Date), chatOf(m.Chat), strconv.Itoa(m.ID)
+	out.Data = strconv.FormatInt(from, 10) + ":" + strconv.FormatInt(to, 10)
+	return out, true
 }
 
 // isCommand reports whether a message starts with a /command: typed in
