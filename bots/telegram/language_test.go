@@ -16,7 +16,7 @@ func TestLanguageForAMemberAndAGroup(t *testing.T) {
 	h.sayHandled(t, dm, alice, "/language")
 	h.waitSent(t, "100", "I write to you in English (en)")
 	h.sayHandled(t, dm, alice, "/language pl")
-	h.waitSent(t, "100", "Gotowe: będę pisać do ciebie w języku: Polski (pl).")
+	h.waitSent(t, "100", "Gotowe: będę pisać do Ciebie w języku: Polski (pl).")
 	h.sayHandled(t, dm, alice, "/me")
 	h.waitSent(t, "100", "Poziom")
 	if n := h.count(t, `SELECT count(*) FROM members m JOIN identities i ON i.member_id = m.id WHERE i.platform_user_id = '100' AND m.language = 'pl'`); n != 1 {
