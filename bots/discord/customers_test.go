@@ -58,7 +58,7 @@ SELECT 'cust-7', id, 5, '2026-01-02', '2026-10-30', 250.5, 200.25, 123.456, 0.87
 	}
 	card := h.slash(t, h.owner, "clv", userOption("member", h.alice.ID)).Data.Content
 	for _, want := range []string{"**alice**", "cust-7", "Orders: 5, the last on 2026-10-30", "Revenue: 250.50", "historical CLV: 200.25",
-		"Champions (R5 F4 M5)", "next 12 months: **123.46**", "Still active: 87%", "expected orders: 2.3"} {
+		"Champions (R5 F4 M5)", "12-month horizon: **123.46**", "Still active: 87%", "expected orders: 2.3"} {
 		if !strings.Contains(card, want) {
 			t.Errorf("card lacks %q:\n%s", want, card)
 		}
