@@ -91,7 +91,7 @@ func (c *Core) deadUpdates(ctx context.Context, r *Request) (string, error) {
 	text := "\n\n" + r.Count("outbox.updates_title", total, nil)
 	for _, d := range dead {
 		text += "\n" + r.Text("outbox.update_line."+d.Stage, map[string]any{"Platform": platformName(d.Platform), "Key": d.Key,
-			"Kind": string(d.Kind), "At": d.At.UTC().Format("2006-01-02 15:04 UTC"), "Error": clip(d.Error, 200)})
+			"At": d.At.UTC().Format("2006-01-02 15:04 UTC"), "Error": clip(d.Error, 200)})
 	}
 	return text, nil
 }

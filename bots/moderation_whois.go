@@ -253,5 +253,5 @@ func (f *moderationFeature) until(lang string, at, until time.Time) string {
 	if until.IsZero() {
 		return f.router.catalog.Text(lang, "mod.no_end", nil)
 	}
-	return f.stamp(until) + " (" + durationText(f.router.catalog, lang, until.Sub(at)) + ")"
+	return f.router.catalog.Text(lang, "mod.until_for", map[string]any{"At": catalog.Raw(f.stamp(until)), "Duration": durationText(f.router.catalog, lang, until.Sub(at))})
 }
