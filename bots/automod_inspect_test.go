@@ -30,7 +30,7 @@ func TestInspectorHandlesOnlyFlaggedMessages(t *testing.T) {
 		Catalog: cat, DefaultLanguage: "en", Log: slog.New(slog.DiscardHandler)})
 	var mu sync.Mutex
 	var inspected, hooked []string
-	r.Inspect(func(u bots.Update) bool {
+	r.Inspect("flag", func(u bots.Update) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		inspected = append(inspected, u.Text)

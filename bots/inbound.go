@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -34,8 +35,9 @@ type Inbound struct {
 	// community's: Hearth added or removed, a command (/connect).
 	Always bool
 	// Queue orders handling: the updates of one queue (a chat) are handled
-	// one after the other, different queues in parallel.
+	// one after the other, by Seq, different queues in parallel.
 	Queue string
+	Seq   int64
 	// Payload is the whole update, kept until it is handled.
 	Payload []byte
 }
@@ -67,7 +69,9 @@ type Recorded struct {
 
 // recorder records updates in batches: callers wait for their own update
 // while many are written to the database together (group commit), which is
-// what lets one process keep up with thousands of updates a second.
+// what lets one process keep up with thousands of updates a second. One
+// batch is written at a time, in the order updates were queued, so that
+// the inbox sees one chat's updates in the order they came.
 type recorder struct {
 	store    Store
 	queue    chan *recording
@@ -85,25 +89,27 @@ func newRecorder(store Store, maxBatch int) *recorder {
 	return &recorder{store: store, queue: make(chan *recording, 4*maxBatch), maxBatch: maxBatch}
 }
 
-// run writes batches until ctx ends; flushers batches may be in flight at
-// once.
-func (r *recorder) run(ctx context.Context, flushers int) {
-	done := make(chan struct{})
-	for range flushers {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case first := <-r.queue:
-					r.flush(ctx, r.collect(first))
-				}
-			}
-		}()
+// run writes batches until ctx ends, then what is queued still, within
+// stopGrace.
+func (r *recorder) run(ctx context.Context) {
+	for {
+		select {
+		case first := <-r.queue:
+			r.flush(ctx, r.collect(first))
+			continue
+		case <-ctx.Done():
+		}
+		break
 	}
-	for range flushers {
-		<-done
+	drain, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopGrace)
+	defer cancel()
+	for {
+		select {
+		case first := <-r.queue:
+			r.flush(drain, r.collect(first))
+		default:
+			return
+		}
 	}
 }
 
@@ -145,7 +151,7 @@ func (r *recorder) flush(ctx context.Context, batch []*recording) {
 		switch {
 		case err == nil:
 			rec.out = results[i]
-		case len(unique) > 1 && ctx.Err() == nil:
+		case len(unique) > 1 && errors.Is(err, ErrUnrecordable):
 			// One update the database refuses must not fail the others:
 			// each is recorded on its own.
 			rec.out, rec.err = r.recordAlone(ctx, rec.in)
@@ -169,14 +175,21 @@ func (r *recorder) recordAlone(ctx context.Context, in Inbound) (Recorded, error
 	return results[0], nil
 }
 
-// record queues one update and waits until its batch is written.
-func (r *recorder) record(ctx context.Context, in Inbound) (Recorded, error) {
+// enqueue queues one update for recording, in order; wait tells how it
+// went.
+func (r *recorder) enqueue(ctx context.Context, in Inbound) *recording {
 	rec := &recording{in: in, done: make(chan struct{})}
 	select {
 	case r.queue <- rec:
 	case <-ctx.Done():
-		return Recorded{}, ctx.Err()
+		rec.err = ctx.Err()
+		close(rec.done)
 	}
+	return rec
+}
+
+// wait waits until the update's batch is written.
+func (rec *recording) wait(ctx context.Context) (Recorded, error) {
 	select {
 	case <-rec.done:
 		return rec.out, rec.err

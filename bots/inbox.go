@@ -3,6 +3,7 @@ package bots
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -11,37 +12,51 @@ import (
 	"github.com/hearthbot/hearth/community"
 )
 
+// ErrUnrecordable marks the database refusing an update itself (its data,
+// not the database's state): recording it again cannot help.
+var ErrUnrecordable = errors.New("the database refuses this update")
+
 // InboxStore is what the inbox needs from persistence: recorded updates
 // leased to the process handling them, and the dead letters.
 type InboxStore interface {
 	// ClaimInbound leases up to limit waiting updates: the oldest of each
-	// queue whose queue has none leased, so that one chat's updates are
-	// handled in order while different chats go in parallel.
-	ClaimInbound(ctx context.Context, limit int, lease time.Duration) ([]Claimed, error)
-	// RenewInbound extends the leases of updates still being handled.
-	RenewInbound(ctx context.Context, ids []int64, lease time.Duration) error
+	// queue whose head is not leased, so that one chat's updates are
+	// handled in order while different chats go in parallel. busy are the
+	// updates this process is handling already.
+	ClaimInbound(ctx context.Context, limit int, lease time.Duration, busy []int64) ([]Claimed, error)
+	// RenewInbound extends the leases of updates still being handled, if
+	// they are still the claims'.
+	RenewInbound(ctx context.Context, claims []InboxClaim, lease time.Duration) error
 	// ReleaseInbound gives an update back after a failed attempt, to be
-	// tried again after a pause.
-	ReleaseInbound(ctx context.Context, id int64, after time.Duration, problem string) error
+	// tried again after a pause; refund does not count the attempt (it
+	// was cut short by a stop).
+	ReleaseInbound(ctx context.Context, c InboxClaim, after time.Duration, problem string, refund bool) error
 	// DeadInbound records an update Hearth gives up on; one that was
-	// recorded counts as handled.
+	// recorded leaves the inbox and counts as handled.
 	DeadInbound(ctx context.Context, d DeadUpdate) error
 	// DeadUpdates returns the latest updates given up on, newest first, and
 	// how many there are.
 	DeadUpdates(ctx context.Context, limit int) ([]DeadUpdate, int, error)
 	// Waiting reports whether a recorded update waits to be handled.
 	Waiting(ctx context.Context, p community.Platform, key string) (bool, error)
-	// Ping tells whether the database answers.
-	Ping(ctx context.Context) error
+	// EnsureMember returns the member behind a platform user, created on
+	// first sight, with their own language.
+	EnsureMember(ctx context.Context, p community.Platform, u User) (community.MemberID, string, error)
+}
+
+// InboxClaim names one claim of a recorded update: only the latest claim
+// of an update may finish, renew or give it back.
+type InboxClaim struct {
+	ID      int64
+	Attempt int
 }
 
 // Claimed is a recorded update leased for handling.
 type Claimed struct {
-	ID       int64
+	InboxClaim
 	Platform community.Platform
 	Key      string
 	Payload  []byte
-	Attempts int // including this one
 	Recorded Recorded
 }
 
@@ -53,15 +68,16 @@ const (
 
 // DeadUpdate is an update Hearth gave up on, kept for owners to see.
 type DeadUpdate struct {
-	Platform community.Platform
-	Key      string
-	UserID   string // the sender's platform id
-	Stage    string
-	Kind     UpdateKind
-	Payload  string // the update as JSON
-	Error    string
-	Attempts int
-	At       time.Time
+	Platform    community.Platform
+	Key         string
+	UserID      string // the sender's platform id
+	ReplyUserID string // the author of the message it answered
+	Stage       string
+	Kind        UpdateKind
+	Payload     string // the update as JSON
+	Error       string
+	Attempts    int
+	At          time.Time
 }
 
 // The inbox's pace.
@@ -78,6 +94,9 @@ const (
 	// handleTimeout bounds one update's handling; a handler's platform
 	// calls have shorter timeouts of their own.
 	handleTimeout = 20 * time.Second
+	// stopGrace is how long handlers under way may finish once Hearth
+	// stops; what is cut short is handled by the next process.
+	stopGrace = 5 * time.Second
 )
 
 // inbox handles recorded updates, in order per queue and queues in
@@ -91,13 +110,13 @@ type inbox struct {
 	retry  time.Duration // the pause after a first failure
 
 	mu       sync.Mutex
-	inflight map[int64]bool
+	inflight map[int64]InboxClaim
 	waiters  map[string][]chan struct{}
 }
 
 func newInbox(r *Router, store InboxStore, slots int, retry time.Duration) *inbox {
 	return &inbox{router: r, store: store, slots: slots, wake: make(chan struct{}, 1), retry: retry,
-		inflight: map[int64]bool{}, waiters: map[string][]chan struct{}{}}
+		inflight: map[int64]InboxClaim{}, waiters: map[string][]chan struct{}{}}
 }
 
 // wakeUp tells the inbox there may be work.
@@ -108,41 +127,47 @@ func (ib *inbox) wakeUp() {
 	}
 }
 
-// run claims and handles updates until ctx ends, then waits for the
-// updates being handled.
+// run claims and handles updates until ctx ends, then gives the updates
+// under way stopGrace to finish.
 func (ib *inbox) run(ctx context.Context) {
+	handlers, cut := context.WithCancel(context.WithoutCancel(ctx))
+	defer cut()
 	var running sync.WaitGroup
-	defer running.Wait()
 	renew := time.NewTicker(inboxLease / 3)
 	defer renew.Stop()
 	sweep := time.NewTicker(inboxSweep)
 	defer sweep.Stop()
-	for {
-		full := ib.claim(ctx, &running)
-		if full {
+	for ctx.Err() == nil {
+		if ib.claim(ctx, handlers, &running) {
 			continue // more may be waiting
 		}
 		select {
 		case <-ctx.Done():
-			return
 		case <-ib.wake:
 		case <-sweep.C:
 		case <-renew.C:
 			ib.renew(ctx)
 		}
 	}
+	stop := time.AfterFunc(stopGrace, cut)
+	defer stop.Stop()
+	running.Wait()
 }
 
 // claim leases as many updates as there are free slots and starts
 // handling them; it reports whether it filled every slot it asked for.
-func (ib *inbox) claim(ctx context.Context, running *sync.WaitGroup) bool {
+func (ib *inbox) claim(ctx, handlers context.Context, running *sync.WaitGroup) bool {
 	ib.mu.Lock()
 	free := ib.slots - len(ib.inflight)
+	busy := make([]int64, 0, len(ib.inflight))
+	for id := range ib.inflight {
+		busy = append(busy, id)
+	}
 	ib.mu.Unlock()
-	if free <= 0 || ctx.Err() != nil {
+	if free <= 0 {
 		return false
 	}
-	claimed, err := ib.store.ClaimInbound(ctx, free, inboxLease)
+	claimed, err := ib.store.ClaimInbound(ctx, free, inboxLease, busy)
 	if err != nil {
 		if ctx.Err() == nil {
 			ib.router.log.Error("claim recorded updates", "error", err)
@@ -151,47 +176,52 @@ func (ib *inbox) claim(ctx context.Context, running *sync.WaitGroup) bool {
 	}
 	for _, c := range claimed {
 		ib.mu.Lock()
-		ib.inflight[c.ID] = true
+		ib.inflight[c.ID] = c.InboxClaim
 		ib.mu.Unlock()
-		running.Add(1)
-		go func() {
-			defer running.Done()
-			ib.handle(ctx, c)
-		}()
+		running.Go(func() { ib.handle(handlers, ctx, c) })
 	}
 	return len(claimed) == free
 }
 
 func (ib *inbox) renew(ctx context.Context) {
 	ib.mu.Lock()
-	ids := make([]int64, 0, len(ib.inflight))
-	for id := range ib.inflight {
-		ids = append(ids, id)
+	claims := make([]InboxClaim, 0, len(ib.inflight))
+	for _, c := range ib.inflight {
+		claims = append(claims, c)
 	}
 	ib.mu.Unlock()
-	if len(ids) == 0 {
+	if len(claims) == 0 {
 		return
 	}
-	if err := ib.store.RenewInbound(ctx, ids, inboxLease); err != nil && ctx.Err() == nil {
+	if err := ib.store.RenewInbound(ctx, claims, inboxLease); err != nil && ctx.Err() == nil {
 		ib.router.log.Error("renew the leases of updates being handled", "error", err)
 	}
 }
 
 // handle handles one claimed update and marks it handled with its replies.
 // A failure (a panic, the database) gives it back for a later attempt, and
-// after maxAttempts to the dead letters, so that its chat moves on.
-func (ib *inbox) handle(ctx context.Context, c Claimed) {
-	hctx, cancel := context.WithTimeout(ctx, handleTimeout)
-	defer cancel()
-	err := ib.process(hctx, c)
+// after maxAttempts to the dead letters, so that its chat moves on. An
+// update already claimed more often than that (it brought every process
+// that tried it down) goes there unhandled. running is the inbox's own
+// context: once it ends, a failure is a stop, not the update's fault.
+func (ib *inbox) handle(ctx, running context.Context, c Claimed) {
+	var err error
+	if c.Attempt > maxAttempts {
+		err = fmt.Errorf("claimed %d times: a process handling it stopped each time", c.Attempt)
+	} else {
+		hctx, cancel := context.WithTimeout(ctx, handleTimeout)
+		err = ib.process(hctx, c)
+		cancel()
+	}
+	done := err == nil || c.Attempt >= maxAttempts && running.Err() == nil
 	if err != nil {
-		ib.failed(ctx, c, err)
+		ib.failed(running.Err() != nil, c, err)
 	}
 	ib.mu.Lock()
 	delete(ib.inflight, c.ID)
 	key := string(c.Platform) + "\x00" + c.Key
 	waiting := ib.waiters[key]
-	if err == nil || c.Attempts >= maxAttempts {
+	if done {
 		delete(ib.waiters, key)
 	} else {
 		waiting = nil
@@ -214,8 +244,11 @@ func (ib *inbox) process(ctx context.Context, c Claimed) (err error) {
 		return fmt.Errorf("read the recorded update: %w", err)
 	}
 	r := ib.router
-	out := r.process(ctx, u, c.Recorded)
-	finished, err := r.store.FinishUpdate(ctx, c.Platform, c.Key, out)
+	out, err := r.process(ctx, u, c.Recorded)
+	if err != nil {
+		return err
+	}
+	finished, err := r.store.FinishUpdate(ctx, c.InboxClaim, c.Platform, c.Key, out)
 	if err != nil {
 		return fmt.Errorf("finish %s update %s: %w", c.Platform, c.Key, err)
 	}
@@ -225,19 +258,20 @@ func (ib *inbox) process(ctx context.Context, c Claimed) (err error) {
 	return nil
 }
 
-// failed gives a failed update back, or up on it after maxAttempts.
-func (ib *inbox) failed(ctx context.Context, c Claimed, problem error) {
-	log := ib.router.log.With("platform", c.Platform, "update", c.Key, "attempt", c.Attempts)
-	stopping := ctx.Err() != nil
-	ctx = context.WithoutCancel(ctx) // record the failure even while stopping
-	if c.Attempts < maxAttempts {
-		pause := ib.pause(c.Attempts)
+// failed gives a failed update back, or up on it after maxAttempts. An
+// attempt cut short by a stop is given back without counting.
+func (ib *inbox) failed(stopping bool, c Claimed, problem error) {
+	log := ib.router.log.With("platform", c.Platform, "update", c.Key, "attempt", c.Attempt)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // record the failure even while stopping
+	defer cancel()
+	if stopping || c.Attempt < maxAttempts {
+		pause := ib.pause(c.Attempt)
 		if stopping {
-			pause = 0 // interrupted by the stop: the next process takes it at once
+			pause = 0 // the next process takes it at once
 		} else {
 			log.Error("update not handled; trying again", "error", problem)
 		}
-		if err := ib.store.ReleaseInbound(ctx, c.ID, pause, problem.Error()); err != nil {
+		if err := ib.store.ReleaseInbound(ctx, c.InboxClaim, pause, problem.Error(), stopping); err != nil {
 			log.Error("give back an update", "error", err)
 		}
 		time.AfterFunc(pause+pause/10+5*time.Millisecond, ib.wakeUp) // try again once the pause is over
@@ -246,13 +280,23 @@ func (ib *inbox) failed(ctx context.Context, c Claimed, problem error) {
 	log.Error("update not handled after every attempt: moved to the dead letters", "error", problem)
 	var u recorded
 	_ = json.Unmarshal(c.Payload, &u)
-	d := DeadUpdate{Platform: c.Platform, Key: c.Key, UserID: u.Update.From.ID, Stage: StageHandle, Kind: u.Update.Kind,
-		Payload: string(c.Payload), Error: problem.Error(), Attempts: c.Attempts, At: ib.router.now()}
+	d := deadUpdate(u.Update, StageHandle, string(c.Payload), problem, c.Attempt, ib.router.now())
+	d.Platform, d.Key = c.Platform, c.Key
 	if err := ib.store.DeadInbound(ctx, d); err != nil {
 		log.Error("move an update to the dead letters", "error", err)
 		return
 	}
 	ib.router.deadLettered(d)
+}
+
+// deadUpdate describes an update given up on.
+func deadUpdate(u Update, stage, payload string, problem error, attempts int, at time.Time) DeadUpdate {
+	d := DeadUpdate{Platform: u.Platform, Key: u.ID, UserID: u.From.ID, Stage: stage, Kind: u.Kind,
+		Payload: payload, Error: problem.Error(), Attempts: attempts, At: at}
+	if u.ReplyTo != nil {
+		d.ReplyUserID = u.ReplyTo.From.ID
+	}
+	return d
 }
 
 // pause is the pause after attempt n failed: the retry pause, doubled for

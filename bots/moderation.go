@@ -111,7 +111,7 @@ func (f *moderationFeature) Register(s *Service) {
 	s.Dispatcher.Render(community.EventModerationReport, f.renderReport)
 	s.Dispatcher.Render(community.EventModerationReview, f.renderReview)
 	f.automod = newAutomod(f, s.Access)
-	s.Router.Inspect(f.automod.inspect, f.automod.check)
+	s.Router.Inspect("automod", f.automod.inspect, f.automod.check)
 }
 
 // Jobs lifts sanctions whose end has come and renews capped mutes.

@@ -2,9 +2,7 @@ package bots
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -19,12 +17,15 @@ import (
 type Store interface {
 	// RecordInbound records a batch of updates in one transaction: seen
 	// once, senders resolved to members (created on first sight), chats
-	// recorded, activities written. Results are in input order.
+	// recorded, activities written, those to handle put in the inbox.
+	// Results are in input order. An update the database refuses for its
+	// data fails with ErrUnrecordable.
 	RecordInbound(ctx context.Context, batch []Inbound) ([]Recorded, error)
-	// FinishUpdate marks an update handled and queues its messages, in one
-	// transaction. It reports false, queuing nothing, when the update was
-	// handled already (by a concurrent delivery of the same update).
-	FinishUpdate(ctx context.Context, p community.Platform, key string, out []Outgoing) (bool, error)
+	// FinishUpdate takes a handled update out of the inbox, marks it
+	// handled and queues its messages, in one transaction. It reports
+	// false, queuing nothing, when the claim no longer holds the update
+	// (handled already, or taken over after its lease ran out).
+	FinishUpdate(ctx context.Context, c InboxClaim, p community.Platform, key string, out []Outgoing) (bool, error)
 	// FindMember finds the member behind a platform account or username.
 	FindMember(ctx context.Context, p community.Platform, ref MemberRef) (community.Member, error)
 	// SetChatPresent records that Hearth was added to or removed from a chat.
@@ -144,7 +145,7 @@ func NewRouter(o RouterOptions) *Router {
 // block until Run is running.
 func (r *Router) Run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Go(func() { r.recorder.run(ctx, 2) })
+	wg.Go(func() { r.recorder.run(ctx) })
 	wg.Go(func() { r.inbox.run(ctx) })
 	wg.Wait()
 }
@@ -154,56 +155,6 @@ func (r *Router) Groups() *community.Groups { return r.groups }
 
 // On adds a hook for updates of kind.
 func (r *Router) On(kind UpdateKind, h Hook) { r.hooks[kind] = append(r.hooks[kind], h) }
-
-// Inspector looks at a plain message (not a command), new or edited,
-// before it is recorded, in process and cheaply, and reports whether its
-// hook must handle it. Messages no inspector flags are only recorded, in
-// batches, as before: watching every message costs no handling.
-type Inspector func(u Update) bool
-
-type inspection struct {
-	inspect Inspector
-	hook    Hook
-}
-
-// Inspect runs hook for the plain messages that inspect flags.
-func (r *Router) Inspect(inspect Inspector, hook Hook) {
-	r.inspections = append(r.inspections, inspection{inspect: inspect, hook: hook})
-}
-
-// inspected returns the inspectors that flag u, by their place in the
-// router: a new or edited message that is no command.
-func (r *Router) inspected(u Update) []int {
-	if u.Kind != KindMessage && u.Kind != KindEdited || u.Command != "" {
-		return nil
-	}
-	var out []int
-	for n, i := range r.inspections {
-		if i.inspect(u) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// recorded is an update as the inbox keeps it: with the inspectors that
-// flagged it on arrival, so that they look at each message once.
-type recorded struct {
-	Update  Update `json:"update"`
-	Flagged []int  `json:"flagged,omitempty"`
-}
-
-// hooksOf returns the hooks of the inspectors a recorded update was flagged
-// by.
-func (r *Router) hooksOf(flagged []int) []Hook {
-	var out []Hook
-	for _, n := range flagged {
-		if n < len(r.inspections) {
-			out = append(out, r.inspections[n].hook)
-		}
-	}
-	return out
-}
 
 // Moderator returns platform p's moderation actions, if it has them.
 func (r *Router) Moderator(p community.Platform) (Moderator, bool) {
@@ -242,163 +193,6 @@ func (r *Router) DefaultLanguage() string { return r.defaultLang }
 
 // Catalog returns the router's message catalog.
 func (r *Router) Catalog() *catalog.Catalog { return r.catalog }
-
-// Receive records one update durably and returns: the adapter may then
-// acknowledge it to its platform. Handling follows from the inbox, in
-// order per chat, so that a slow handler never holds back the platform's
-// next updates or other chats. Text PostgreSQL cannot store (NUL, invalid
-// UTF-8) is cleaned first. An update the database refuses maxAttempts
-// times goes to the dead letters and is acknowledged too, so that it never
-// stops the others; while the database is unreachable Receive keeps
-// trying. An error means ctx ended before the update was recorded.
-func (r *Router) Receive(ctx context.Context, u Update) error {
-	if u.ID == "" || u.Platform == "" {
-		return fmt.Errorf("update without platform or id: %+v", u)
-	}
-	u = u.Clean()
-	if u.At.IsZero() {
-		u.At = r.now()
-	}
-	in := r.inbound(u)
-	var problem error
-	for tries, refused := 1, 0; ; tries++ {
-		rec, err := r.recorder.record(ctx, in)
-		if err == nil {
-			if rec.Queued {
-				r.inbox.wakeUp()
-			}
-			return nil
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, err)
-		}
-		problem = err
-		if r.store.Ping(ctx) == nil { // the database answers, and refuses this update
-			if refused++; refused >= maxAttempts {
-				break
-			}
-		}
-		r.log.Warn("update not recorded; trying again", "platform", u.Platform, "update", u.ID, "error", err)
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, ctx.Err())
-		case <-time.After(r.inbox.pause(tries) / 10):
-		}
-	}
-	return r.giveUp(ctx, u, problem)
-}
-
-// giveUp moves an update the database would not record to the dead
-// letters.
-func (r *Router) giveUp(ctx context.Context, u Update, problem error) error {
-	payload, _ := json.Marshal(u)
-	d := DeadUpdate{Platform: u.Platform, Key: u.ID, UserID: u.From.ID, Stage: StageRecord, Kind: u.Kind,
-		Payload: string(payload), Error: problem.Error(), Attempts: maxAttempts, At: r.now()}
-	if err := r.store.DeadInbound(ctx, d); err != nil {
-		return fmt.Errorf("move %s update %s to the dead letters: %w", u.Platform, u.ID, err)
-	}
-	r.log.Error("update not recorded after every attempt: moved to the dead letters", "platform", u.Platform, "update", u.ID, "error", problem)
-	r.deadLettered(d)
-	return nil
-}
-
-func (r *Router) deadLettered(d DeadUpdate) { r.dead(d) }
-
-// Handle receives one update and waits until it is handled: for the
-// console, whose transcript must show each answer after its question.
-func (r *Router) Handle(ctx context.Context, u Update) error {
-	handled, forget := r.inbox.waiter(u.Platform, u.ID)
-	defer forget()
-	if err := r.Receive(ctx, u); err != nil {
-		return err
-	}
-	queued, err := r.store.Waiting(ctx, u.Platform, u.ID)
-	if err != nil || !queued {
-		return err
-	}
-	select {
-	case <-handled:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// inbound is what Receive records of an update: the update itself when it
-// needs handling.
-func (r *Router) inbound(u Update) Inbound {
-	flagged := r.inspected(u)
-	handle := r.needsHandling(u) || len(flagged) > 0
-	in := inboundOf(u, handle)
-	in.Always = u.Kind == KindBotAdded || u.Kind == KindBotRemoved || u.Kind == KindGroupMoved || u.Kind == KindMessage && u.Command != ""
-	in.Queue = u.Queue()
-	if handle {
-		payload, err := json.Marshal(recorded{Update: u, Flagged: flagged})
-		if err != nil { // an Update is plain data: this does not happen
-			panic(fmt.Sprintf("encode update %s: %v", u.ID, err))
-		}
-		in.Payload = payload
-	}
-	return in
-}
-
-// process handles a recorded update and returns what to send. Outside the
-// community's groups only Hearth's arrival and /connect are answered.
-func (r *Router) process(ctx context.Context, u recorded, rec Recorded) []Outgoing {
-	req := r.request(u.Update, rec)
-	if rec.Outside {
-		return r.outsider(ctx, req)
-	}
-	return r.handle(ctx, req, r.hooksOf(u.Flagged))
-}
-
-// needsHandling tells updates that only need recording from those a
-// command, button, form or hook must answer.
-func (r *Router) needsHandling(u Update) bool {
-	switch u.Kind {
-	case KindButton, KindForm:
-		return true
-	case KindMessage:
-		if u.Command != "" {
-			return true
-		}
-	}
-	return len(r.hooks[u.Kind]) > 0
-}
-
-func inboundOf(u Update, handle bool) Inbound {
-	in := Inbound{Platform: u.Platform, Key: u.ID, At: u.At, From: u.From, Chat: u.Chat, Done: !handle}
-	if u.From.IsBot {
-		in.From = User{}
-	}
-	switch {
-	case u.Kind == KindMessage && u.Command == "" && u.ReplyTo != nil:
-		in.Activity = community.ActivityReply
-	case u.Kind == KindMessage && u.Command == "":
-		in.Activity = community.ActivityMessage
-	case u.Kind == KindReaction:
-		in.Activity = community.ActivityReaction
-	case u.Kind == KindJoin:
-		in.Activity = community.ActivityJoin
-	case u.Kind == KindThread:
-		in.Activity = community.ActivityThreadStarted
-	}
-	if in.From.ID == "" || u.IsDirect() {
-		in.Activity = "" // engagement is what members do in the community
-	}
-	switch in.Activity {
-	case community.ActivityMessage, community.ActivityReply:
-		in.MessageID, in.InReplyTo = u.MessageID, u.ThreadID
-		if u.ReplyTo != nil {
-			in.InReplyTo = u.ReplyTo.ID
-		}
-	case community.ActivityThreadStarted:
-		in.MessageID = u.ThreadID
-	case community.ActivityReaction:
-		in.ReactedTo = u.MessageID
-	}
-	return in
-}
 
 func (r *Router) request(u Update, rec Recorded) *Request {
 	req := &Request{Update: u, Member: rec.Member, ChatID: rec.Chat, InStaffChat: rec.ChatIsStaff, outside: rec.Outside, router: r}
@@ -466,42 +260,6 @@ func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []Out
 	return out
 }
 
-// Whisperer is implemented by adapters that can show a message in a group
-// to one member only (the console); Discord does it for interactions.
-type Whisperer interface {
-	Whispers() bool
-}
-
-// whisper is replyTarget for a reply meant for the sender's eyes only
-// (Reply.Privately): where the platform cannot show it to them alone in a
-// group (Telegram), it goes to them privately if Hearth may write to them.
-func (r *Router) whisper(ctx context.Context, req *Request, reply Reply) Target {
-	t := replyTarget(req, reply)
-	if !reply.Privately || req.IsDirect() || req.Handle != "" {
-		return t
-	}
-	if w, ok := r.adapters[req.Platform].(Whisperer); ok && w.Whispers() {
-		return t
-	}
-	if ok, err := r.store.CanWriteTo(ctx, req.Account()); err != nil || !ok {
-		return t
-	}
-	return Target{Platform: req.Platform, UserID: req.From.ID, Lang: req.Lang}
-}
-
-// replyTarget answers in the chat the request came from: in place of the
-// interaction or button when there is one, else as a reply to the command.
-func replyTarget(req *Request, reply Reply) Target {
-	t := Target{Platform: req.Platform, ChatID: req.Update.Chat.ID, ThreadID: req.ThreadID, Handle: req.Handle, Lang: req.Lang}
-	switch {
-	case reply.Edit && req.Kind == KindButton:
-		t.EditID = req.MessageID
-	case req.Kind == KindMessage && !req.IsDirect():
-		t.ReplyTo = req.MessageID
-	}
-	return t
-}
-
 // runCommand finds the command, checks where it is used and by whom, and
 // runs it.
 func (r *Router) runCommand(ctx context.Context, req *Request) (Reply, error) {
@@ -516,8 +274,12 @@ func (r *Router) runCommand(ctx context.Context, req *Request) (Reply, error) {
 	}
 	req.Cmd = cmd
 	role, err := r.access.RoleOf(ctx, req.Account(), req.Member)
-	if err != nil {
+	if err != nil && cmd.Permission > community.RoleMember {
 		return Reply{}, err
+	}
+	if err != nil { // a platform's administrators unknown for now: a member's command needs none
+		r.log.Warn("role unknown: answering as to a member", "platform", req.Platform, "error", err)
+		role = community.RoleMember
 	}
 	req.Role = role
 	if role < cmd.Permission {
@@ -547,33 +309,6 @@ func (r *Router) handlerFor(cmd *Command, kind UpdateKind) Handler {
 		return cmd.Form
 	default:
 		return cmd.Run
-	}
-}
-
-// refuse answers a command or a button the member may not use, and
-// audits the attempt. A button is not named by its command: the member
-// pressed Undo, not /modlog.
-func (r *Router) refuse(ctx context.Context, req *Request, cmd *Command, action string) Reply {
-	r.audit(ctx, req, cmd, action)
-	key := "command.staff_only"
-	if cmd.Permission == community.RoleOwner {
-		key = "command.owner_only"
-	}
-	if req.Kind != KindMessage {
-		key = strings.Replace(key, "command.", "command.button_", 1)
-	}
-	return Reply{Text: req.Text(key, map[string]any{"Command": "/" + cmd.Name}), Ephemeral: true}
-}
-
-// audit writes a refused command to the audit log.
-func (r *Router) audit(ctx context.Context, req *Request, cmd *Command, action string) {
-	details := map[string]any{"command": cmd.Name, "platform": string(req.Platform), "role": req.Role.String(),
-		"needs": cmd.Permission.String(), "user": req.From.ID}
-	if req.Kind != KindMessage {
-		details["button"] = req.Data
-	}
-	if err := r.store.Audit(ctx, AuditEntry{At: r.now(), Actor: req.Member, Action: action, Chat: req.ChatID, Details: details}); err != nil {
-		r.log.Error("audit refused command", "action", action, "error", err)
 	}
 }
 

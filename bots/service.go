@@ -178,28 +178,37 @@ func (s *Service) Options() ServiceOptions { return s.opts }
 
 // Run records updates, delivers the outbox and runs every adapter until
 // ctx ends or an adapter stops (the console at the end of its input); it
-// returns the first failure.
+// returns the first failure. On the way out the platforms stop first,
+// then the router records what they handed over and lets the handlers
+// under way finish (briefly: see stopGrace).
 func (s *Service) Run(ctx context.Context) error {
 	if s.core == nil {
 		s.Start()
 	}
 	if err := s.connectConfigured(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	wg.Go(func() { s.Router.Run(ctx) })
+	inbound, stopInbound := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopInbound()
+	var wg, platforms sync.WaitGroup
+	wg.Go(func() { s.Router.Run(inbound) })
 	wg.Go(func() { s.Dispatcher.Run(ctx) })
 	errs := make(chan error, len(s.adapters))
 	for _, a := range s.adapters {
-		wg.Go(func() {
+		platforms.Go(func() {
 			defer cancel() // one platform stopping stops Hearth
 			if err := a.Run(ctx, s.Router); err != nil && ctx.Err() == nil {
 				errs <- fmt.Errorf("%s: %w", a.Platform(), err)
 			}
 		})
 	}
+	platforms.Wait()
+	stopInbound()
 	wg.Wait()
 	close(errs)
 	return <-errs

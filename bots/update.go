@@ -34,7 +34,11 @@ type Update struct {
 	Platform community.Platform
 	// ID is unique per platform and the same when the platform delivers
 	// the update again: it is how Hearth handles each update once.
-	ID        string
+	ID string
+	// Seq is the platform's own order of its updates (the Telegram
+	// update id, a Discord snowflake), 0 when it has none: one chat's
+	// updates are handled in this order.
+	Seq       int64
 	Kind      UpdateKind
 	At        time.Time
 	Chat      Chat
@@ -114,29 +118,31 @@ func (u Update) Queue() string {
 // bytes removed and invalid UTF-8 replaced. A platform may send either in
 // a name, a title or a message; nothing Hearth does needs them.
 func (u Update) Clean() Update {
-	u.ID, u.MessageID, u.ThreadID, u.Handle = clean(u.ID), clean(u.MessageID), clean(u.ThreadID), clean(u.Handle)
-	u.Text, u.Command, u.Args, u.Data, u.Reaction = clean(u.Text), clean(u.Command), clean(u.Args), clean(u.Data), clean(u.Reaction)
-	u.Chat = Chat{ID: clean(u.Chat.ID), Kind: u.Chat.Kind, Title: clean(u.Chat.Title), GroupID: clean(u.Chat.GroupID), GroupTitle: clean(u.Chat.GroupTitle)}
-	u.From = u.From.clean()
+	u.ID, u.MessageID, u.ThreadID, u.Handle = CleanText(u.ID), CleanText(u.MessageID), CleanText(u.ThreadID), CleanText(u.Handle)
+	u.Text, u.Command, u.Args, u.Data, u.Reaction = CleanText(u.Text), CleanText(u.Command), CleanText(u.Args), CleanText(u.Data), CleanText(u.Reaction)
+	u.Chat = Chat{ID: CleanText(u.Chat.ID), Kind: u.Chat.Kind, Title: CleanText(u.Chat.Title), GroupID: CleanText(u.Chat.GroupID), GroupTitle: CleanText(u.Chat.GroupTitle)}
+	u.From = u.From.CleanText()
 	u.Options, u.Fields = cleanMap(u.Options), cleanMap(u.Fields)
 	if len(u.Media) > 0 {
 		media := make([]Media, len(u.Media))
 		for i, m := range u.Media {
-			media[i] = Media{Kind: clean(m.Kind), FileID: clean(m.FileID), Name: clean(m.Name), Size: m.Size}
+			media[i] = Media{Kind: CleanText(m.Kind), FileID: CleanText(m.FileID), Name: CleanText(m.Name), Size: m.Size}
 		}
 		u.Media = media
 	}
 	if u.ReplyTo != nil {
-		u.ReplyTo = &Message{ID: clean(u.ReplyTo.ID), From: u.ReplyTo.From.clean(), Text: clean(u.ReplyTo.Text)}
+		u.ReplyTo = &Message{ID: CleanText(u.ReplyTo.ID), From: u.ReplyTo.From.CleanText(), Text: CleanText(u.ReplyTo.Text)}
 	}
 	return u
 }
 
-func (u User) clean() User {
-	return User{ID: clean(u.ID), Username: clean(u.Username), DisplayName: clean(u.DisplayName), Language: clean(u.Language), IsBot: u.IsBot}
+func (u User) CleanText() User {
+	return User{ID: CleanText(u.ID), Username: CleanText(u.Username), DisplayName: CleanText(u.DisplayName), Language: CleanText(u.Language), IsBot: u.IsBot}
 }
 
-func clean(s string) string {
+// CleanText returns s as PostgreSQL's text can hold it: NUL bytes
+// removed, invalid UTF-8 replaced.
+func CleanText(s string) string {
 	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
 		return s
 	}
@@ -149,7 +155,7 @@ func cleanMap(m map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		out[clean(k)] = clean(v)
+		out[CleanText(k)] = CleanText(v)
 	}
 	return out
 }

@@ -50,7 +50,11 @@ type GroupStore interface {
 	Groups(ctx context.Context) ([]GroupState, error)
 	// GroupIDs lists the platform ids of p's connected groups Hearth is in.
 	GroupIDs(ctx context.Context, p Platform) ([]string, error)
+	// ConnectGroup makes a group connected (recording it if Hearth has
+	// not seen it yet), with its audit entry; EConflict if it is already.
 	ConnectGroup(ctx context.Context, c GroupChange) error
+	// DisconnectGroup takes a group out of the community, with its audit
+	// entry; EConflict if it is not connected.
 	DisconnectGroup(ctx context.Context, c GroupChange) error
 	// SyncConfiguredGroups makes the groups of platform p connected by the
 	// configuration exactly those listed.

@@ -45,6 +45,9 @@ func (s *Store) EraseMember(ctx context.Context, e community.Erasure) error {
 		if err := scrubAudit(ctx, tx, e.Member); err != nil {
 			return err
 		}
+		if err := scrubAuditAccounts(ctx, tx, who); err != nil {
+			return err
+		}
 		if err := dropEventsAbout(ctx, tx, e.Member); err != nil {
 			return err
 		}
@@ -106,7 +109,8 @@ func erasedAccounts(m community.Member) accounts {
 const privateChatsSQL = `
 SELECT platform || ':' || platform_chat_id FROM chats
 WHERE kind = 'direct' AND (id = $1 OR platform || ':' || platform_chat_id = ANY($2)
-      OR id IN (SELECT chat_id FROM inbound_updates WHERE member_id = $3 AND chat_id IS NOT NULL))`
+      OR id IN (SELECT chat_id FROM inbound_updates WHERE member_id = $3 AND chat_id IS NOT NULL)
+      OR id IN (SELECT chat_id FROM inbox WHERE member_id = $3 AND chat_id IS NOT NULL))`
 
 // privateChats returns the member's private chats as "platform:chat id".
 func privateChats(ctx context.Context, tx *sqlx.Tx, member community.MemberID, who accounts, asked community.ChatID) ([]string, error) {
@@ -162,19 +166,21 @@ WHERE d.platform || ':' || (d.target->>'user') = ANY($1)
 DELETE FROM inbound_updates u USING unnest($1::text[], $2::text[]) AS a(platform, uid)
 WHERE u.platform = a.platform AND a.uid = ANY(string_to_array(u.update_key, ':'))`,
 			[]any{pq.Array(who.platforms), pq.Array(who.userIDs)}},
-		// The inbox: the update being handled right now (the request to
-		// be forgotten itself) is kept for its handler to finish, naming
-		// nobody; their other updates go, with the dead letters they sent.
-		{"scrub the update being handled", `
-UPDATE inbound_updates SET payload = NULL, member_id = NULL, queue = 'erased'
-WHERE (member_id = $1 OR queue = ANY($2)) AND handled_at IS NULL AND locked_until > now()`,
+		// The inbox: an update of theirs being handled right now (the
+		// request to be forgotten itself) stays for its handler to
+		// finish, naming nobody and sending only its last words; their
+		// other updates go. The keys of those handled stay: their member
+		// and chat become NULL with the member and the private chats.
+		{"scrub the updates being handled", `
+UPDATE inbox SET payload = NULL, member_id = NULL, queue = 'erased:' || id, erased = true
+WHERE (member_id = $1 OR queue = ANY($2)) AND claimed AND locked_until > now()`,
 			[]any{member, pq.Array(inboxQueues(who, chats))}},
-		{"drop their updates", `
-DELETE FROM inbound_updates WHERE member_id = $1 OR queue = ANY($2)`,
+		{"drop their waiting updates", `
+DELETE FROM inbox WHERE (member_id = $1 OR queue = ANY($2)) AND NOT erased`,
 			[]any{member, pq.Array(inboxQueues(who, chats))}},
 		{"drop their dead letters", `
 DELETE FROM inbound_dead d USING unnest($1::text[], $2::text[]) AS a(platform, uid)
-WHERE d.platform = a.platform AND d.user_id = a.uid`,
+WHERE d.platform = a.platform AND (d.user_id = a.uid OR d.reply_user_id = a.uid)`,
 			[]any{pq.Array(who.platforms), pq.Array(who.userIDs)}},
 		{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform || ':' || platform_chat_id = ANY($1)`, []any{pq.Array(chats)}},
 		{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
@@ -245,4 +251,22 @@ func inboxQueues(who accounts, chats []string) []string {
 		out = append(out, p+":user:"+who.userIDs[i])
 	}
 	return out
+}
+
+// scrubAuditAccounts takes the member's platform accounts out of the audit
+// entries that name them by account rather than as a member (a command
+// refused outside the community, a group an owner connected), matching the
+// structured fields exactly.
+func scrubAuditAccounts(ctx context.Context, tx *sqlx.Tx, who accounts) error {
+	_, err := tx.ExecContext(ctx, `
+UPDATE audit_log SET details = details - 'user'
+WHERE (details->>'platform', details->>'user') IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+		pq.Array(who.platforms), pq.Array(who.userIDs))
+	if err != nil {
+		return fmt.Errorf("audit entries naming the member's accounts: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET details = details - 'by' WHERE details->>'by' = ANY($1)`, pq.Array(who.keys)); err != nil {
+		return fmt.Errorf("audit entries naming the member's accounts: %w", err)
+	}
+	return nil
 }

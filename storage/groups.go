@@ -138,8 +138,10 @@ func groupAudit(action string, chat int64, c community.GroupChange) bots.AuditEn
 
 // SyncConfiguredGroups implements community.GroupStore: groups listed are
 // connected by the configuration (one an owner connected stays theirs);
-// those the configuration connected and no longer lists are disconnected.
-// Every change is audited.
+// those the configuration connected and no longer lists are disconnected,
+// but for one holding the staff chat, which stays until the staff chat
+// moves. Every change is audited. Replicas starting at once may both do
+// it: what another did first is not done twice.
 func (s *Store) SyncConfiguredGroups(ctx context.Context, p community.Platform, ids []string, at time.Time) error {
 	if ids == nil {
 		ids = []string{} // an empty array, not NULL
@@ -147,15 +149,16 @@ func (s *Store) SyncConfiguredGroups(ctx context.Context, p community.Platform, 
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var dropped []string
 		err := tx.SelectContext(ctx, &dropped, `
-SELECT platform_chat_id FROM chats
+SELECT platform_chat_id FROM chats g
 WHERE platform = $1 AND parent_id IS NULL AND connected_via = 'config' AND NOT platform_chat_id = ANY($2)
+  AND NOT (g.is_staff OR EXISTS (SELECT 1 FROM chats c WHERE c.parent_id = g.id AND c.is_staff))
 ORDER BY id`, p, pq.Array(ids))
 		if err != nil {
 			return fmt.Errorf("configured %s groups: %w", p, err)
 		}
 		for _, id := range dropped {
 			c := community.GroupChange{Group: community.Group{Platform: p, ID: id}, Via: community.ViaConfig, At: at}
-			if err := disconnectGroup(ctx, tx, c); err != nil {
+			if err := disconnectGroup(ctx, tx, c); err != nil && community.ErrorCode(err) != community.EConflict {
 				return err
 			}
 		}
@@ -169,7 +172,7 @@ ORDER BY id`, p, pq.Array(ids))
 		}
 		for _, id := range fresh {
 			c := community.GroupChange{Group: community.Group{Platform: p, ID: id}, Via: community.ViaConfig, At: at}
-			if err := connectGroup(ctx, tx, c); err != nil {
+			if err := connectGroup(ctx, tx, c); err != nil && community.ErrorCode(err) != community.EConflict {
 				return err
 			}
 		}

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -48,7 +50,7 @@ func (s *Store) RecordInbound(ctx context.Context, batch []bots.Inbound) ([]bots
 		return insertActivities(ctx, tx, batch, out)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("record %d updates: %w", len(batch), err)
+		return nil, fmt.Errorf("record %d updates: %w", len(batch), unrecordable(err))
 	}
 	return out, nil
 }
@@ -61,56 +63,90 @@ func handledOnArrival(in bots.Inbound, rec bots.Recorded) bool {
 }
 
 const insertSeenSQL = `
-INSERT INTO inbound_updates (platform, update_key, handled_at, queue, payload, member_id, chat_id)
-SELECT platform, key, CASE WHEN done THEN now() END, queue, CAST(NULLIF(payload, '') AS jsonb),
-       NULLIF(member, 0), NULLIF(chat, 0)
-FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
-    AS t(platform, key, done, queue, payload, member, chat)
+INSERT INTO inbound_updates (platform, update_key, handled_at, member_id, chat_id)
+SELECT platform, key, CASE WHEN done THEN now() END, NULLIF(member, 0), NULLIF(chat, 0)
+FROM unnest($1::text[], $2::text[], $3::bool[], $4::bigint[], $5::bigint[]) AS t(platform, key, done, member, chat)
 ON CONFLICT DO NOTHING
 RETURNING platform, update_key`
 
-// markSeen inserts the updates, whole when they wait to be handled. An
-// update already there was handled, or waits to be handled (the inbox
-// takes care of it). A key another transaction is inserting right now is
-// a concurrent duplicate, left to that transaction.
+// insertInboxSQL puts the updates that wait to be handled in the inbox.
+// One there already (recorded, never handled, delivered again) stays.
+const insertInboxSQL = `
+INSERT INTO inbox (platform, update_key, queue, seq, payload, member_id, chat_id)
+SELECT platform, key, queue, seq, CAST(payload AS jsonb), NULLIF(member, 0), NULLIF(chat, 0)
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])
+    AS t(platform, key, queue, seq, payload, member, chat)
+ORDER BY seq
+ON CONFLICT (platform, update_key) DO NOTHING`
+
+// markSeen records the updates' keys and puts those that wait to be
+// handled in the inbox. An update seen before was handled, or waits to be
+// handled; one recorded before the inbox existed gets its place there when
+// delivered again. A key another transaction is inserting right now is a
+// concurrent duplicate, left to that transaction.
 func markSeen(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
 	n := len(batch)
-	platforms, keys, done, queues, payloads := make([]string, n), make([]string, n), make([]bool, n), make([]string, n), make([]string, n)
+	platforms, keys, done := make([]string, n), make([]string, n), make([]bool, n)
 	members, chats := make([]int64, n), make([]int64, n)
 	index := map[string]int{}
 	for i, in := range batch {
-		platforms[i], keys[i], done[i], queues[i] = string(in.Platform), in.Key, handledOnArrival(in, out[i]), in.Queue
-		if !done[i] {
-			payloads[i] = string(in.Payload)
-		}
+		platforms[i], keys[i], done[i] = string(in.Platform), in.Key, handledOnArrival(in, out[i])
 		members[i], chats[i] = int64(out[i].Member), int64(out[i].Chat)
 		index[string(in.Platform)+"\x00"+in.Key] = i
 		out[i].Seen = bots.SeenHandled
 	}
-	inserted := 0
 	err := scanRows(ctx, tx, func(platform, key string) {
-		i := index[platform+"\x00"+key]
-		out[i].Seen, out[i].Queued = bots.SeenNew, !done[i]
-		inserted++
-	}, insertSeenSQL, pq.Array(platforms), pq.Array(keys), pq.Array(done), pq.Array(queues), pq.Array(payloads),
-		pq.Array(members), pq.Array(chats))
-	if err != nil || inserted == n {
+		out[index[platform+"\x00"+key]].Seen = bots.SeenNew
+	}, insertSeenSQL, pq.Array(platforms), pq.Array(keys), pq.Array(done), pq.Array(members), pq.Array(chats))
+	if err != nil {
 		return err
 	}
-	// Seen before: those not handled yet wait in the inbox.
+	if err := findUnfinished(ctx, tx, batch, out, index); err != nil {
+		return err
+	}
+	return queueInInbox(ctx, tx, batch, out, done)
+}
+
+// findUnfinished marks the updates seen before and not handled yet.
+func findUnfinished(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded, index map[string]int) error {
 	var oldP, oldK []string
 	for i, in := range batch {
 		if out[i].Seen != bots.SeenNew {
 			oldP, oldK = append(oldP, string(in.Platform)), append(oldK, in.Key)
 		}
 	}
+	if len(oldP) == 0 {
+		return nil
+	}
 	return scanRows(ctx, tx, func(platform, key string) {
-		i := index[platform+"\x00"+key]
-		out[i].Seen, out[i].Queued = bots.SeenUnfinished, true
+		out[index[platform+"\x00"+key]].Seen = bots.SeenUnfinished
 	}, `
 SELECT u.platform, u.update_key FROM inbound_updates u
 JOIN unnest($1::text[], $2::text[]) AS t(platform, key) ON u.platform = t.platform AND u.update_key = t.key
 WHERE u.handled_at IS NULL`, pq.Array(oldP), pq.Array(oldK))
+}
+
+// queueInInbox puts the new and the unfinished updates that need handling
+// in the inbox.
+func queueInInbox(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded, done []bool) error {
+	var p, key, queue, payload []string
+	var seq, member, chat []int64
+	for i, in := range batch {
+		if done[i] || out[i].Seen == bots.SeenHandled || len(in.Payload) == 0 {
+			continue
+		}
+		out[i].Queued = true
+		p, key, queue, payload = append(p, string(in.Platform)), append(key, in.Key), append(queue, in.Queue), append(payload, string(in.Payload))
+		seq, member, chat = append(seq, in.Seq), append(member, int64(out[i].Member)), append(chat, int64(out[i].Chat))
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, insertInboxSQL, pq.Array(p), pq.Array(key), pq.Array(queue), pq.Array(seq), pq.Array(payload),
+		pq.Array(member), pq.Array(chat)); err != nil {
+		return fmt.Errorf("queue in the inbox: %w", err)
+	}
+	return nil
 }
 
 // scanRows runs a query returning two text columns and calls fn per row.
@@ -142,17 +178,14 @@ type chatRow struct {
 	Connected bool             `db:"connected"`
 }
 
-// knownChatsSQL looks chats up. A direct conversation is always the
-// member's own; a Discord channel is the community's when its server is
-// connected; a group when it is connected itself.
+// knownChatsSQL looks chats up, with whether each is the community's
+// (chat_scope).
 const knownChatsSQL = `
 SELECT c.id, c.platform, c.platform_chat_id, c.is_staff, c.language, c.title, c.removed_at IS NOT NULL AS removed,
-       COALESCE(p.platform_chat_id, '') AS parent,
-       CASE WHEN c.kind = 'direct' THEN true
-            WHEN p.id IS NOT NULL THEN p.connected_at IS NOT NULL
-            ELSE c.connected_at IS NOT NULL END AS connected
+       COALESCE(p.platform_chat_id, '') AS parent, s.connected
 FROM unnest($1::text[], $2::text[]) AS t(platform, chat)
 JOIN chats c ON c.platform = t.platform AND c.platform_chat_id = t.chat
+JOIN chat_scope s ON s.id = c.id
 LEFT JOIN chats p ON p.id = c.parent_id`
 
 // current reports whether a stored chat already says what c says.
@@ -454,20 +487,29 @@ WHERE author.member_id IS NOT NULL AND author.member_id <> t.reactor`,
 	return nil
 }
 
-// FinishUpdate implements bots.Store.
-func (s *Store) FinishUpdate(ctx context.Context, p community.Platform, key string, out []bots.Outgoing) (bool, error) {
+// FinishUpdate implements bots.Store: the update leaves the inbox (only
+// for the claim that holds it), is marked handled and its messages are
+// queued, in one transaction. An update whose member was erased while it
+// was handled sends only its last words (Reply.Forget).
+func (s *Store) FinishUpdate(ctx context.Context, c bots.InboxClaim, p community.Platform, key string, out []bots.Outgoing) (bool, error) {
 	finished := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-UPDATE inbound_updates SET handled_at = now(), payload = NULL, locked_until = NULL
-WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`, p, key)
+		var erased bool
+		err := tx.GetContext(ctx, &erased, `DELETE FROM inbox WHERE id = $1 AND attempts = $2 RETURNING erased`, c.ID, c.Attempt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // handled already, or the claim was lost to another handler
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		if _, err := tx.ExecContext(ctx, `
+UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`, p, key); err != nil {
+			return err
 		}
 		finished = true
+		if erased {
+			out = slices.DeleteFunc(slices.Clone(out), func(o bots.Outgoing) bool { return !o.Message.Forget })
+		}
 		return insertDeliveries(ctx, tx, 0, out)
 	})
 	if err != nil {

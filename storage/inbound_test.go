@@ -125,7 +125,7 @@ func TestRecordInboundConcurrentFirstSight(t *testing.T) {
 
 // TestUnfinishedUpdateIsHandledOnce: an update recorded but never finished
 // (Hearth stopped in between) is handed out again, and FinishUpdate queues
-// its reply only once.
+// its reply only once, for the claim that holds it.
 func TestUnfinishedUpdateIsHandledOnce(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -138,11 +138,22 @@ func TestUnfinishedUpdateIsHandledOnce(t *testing.T) {
 	if err != nil || got[0].Seen != bots.SeenUnfinished {
 		t.Fatalf("record after a crash = %+v, %v; want unfinished", got, err)
 	}
+	claimed, err := s.ClaimInbound(ctx, 10, 0, nil) // a lease over at once: its handler "died"
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim = %+v, %v", claimed, err)
+	}
+	again, err := s.ClaimInbound(ctx, 10, time.Minute, nil)
+	if err != nil || len(again) != 1 {
+		t.Fatalf("claim after the lease ended = %+v, %v", again, err)
+	}
 	reply := []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-5"}, Message: bots.Reply{Text: "hi"}}}
-	for i, want := range []bool{true, false} {
-		finished, err := s.FinishUpdate(ctx, community.Telegram, "42", reply)
-		if err != nil || finished != want {
-			t.Fatalf("finish %d = %t, %v; want %t", i, finished, err, want)
+	for i, c := range []struct {
+		claim bots.InboxClaim
+		want  bool
+	}{{claimed[0].InboxClaim, false}, {again[0].InboxClaim, true}, {again[0].InboxClaim, false}} {
+		finished, err := s.FinishUpdate(ctx, c.claim, community.Telegram, "42", reply)
+		if err != nil || finished != c.want {
+			t.Fatalf("finish %d = %t, %v; want %t (the lost claim may not finish, the other once)", i, finished, err, c.want)
 		}
 	}
 	if n := count(t, s, `SELECT count(*) FROM deliveries`); n != 1 {

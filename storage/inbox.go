@@ -2,9 +2,8 @@ package storage
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
@@ -15,37 +14,38 @@ import (
 
 var _ bots.InboxStore = (*Store)(nil)
 
-// claimInboundSQL leases the oldest waiting update of each queue that has
-// none leased, oldest first. SKIP LOCKED lets replicas claim side by side;
-// a head another replica is leasing right now is skipped, and its queue's
-// next update is no head until it is handled.
+// claimInboundSQL leases the oldest waiting update of each queue whose
+// head is not leased, oldest first. The heads are found one queue at a
+// time (a loose index scan over inbox_order), so a claim costs one index
+// probe per waiting queue however long the queues are. SKIP LOCKED lets
+// replicas claim side by side; a head another replica is leasing right
+// now is skipped, and its queue's next update is no head until that one
+// has left the inbox. $3 are the ids this process is handling already.
 const claimInboundSQL = `
-WITH heads AS (
-    SELECT DISTINCT ON (queue) id FROM inbound_updates
-    WHERE handled_at IS NULL AND payload IS NOT NULL
-    ORDER BY queue, id
+WITH RECURSIVE heads AS (
+    (SELECT queue, seq, id FROM inbox WHERE NOT erased ORDER BY queue, seq, id LIMIT 1)
+    UNION ALL
+    SELECT n.queue, n.seq, n.id FROM heads h, LATERAL (
+        SELECT queue, seq, id FROM inbox WHERE NOT erased AND queue > h.queue ORDER BY queue, seq, id LIMIT 1) n
 ), due AS (
-    SELECT u.id FROM inbound_updates u JOIN heads h ON h.id = u.id
-    WHERE u.locked_until IS NULL OR u.locked_until < now()
-    ORDER BY u.id
+    SELECT i.id FROM inbox i JOIN heads h ON h.id = i.id
+    WHERE (i.locked_until IS NULL OR i.locked_until < now()) AND i.id <> ALL($3)
+    ORDER BY i.created_at, i.id
     LIMIT $1
-    FOR UPDATE OF u SKIP LOCKED
+    FOR UPDATE OF i SKIP LOCKED
 ), claimed AS (
-    UPDATE inbound_updates u
-    SET locked_until = now() + make_interval(secs => $2), attempts = u.attempts + 1
-    FROM due WHERE u.id = due.id AND u.handled_at IS NULL
-    RETURNING u.id, u.platform, u.update_key, u.payload, u.attempts, u.member_id, u.chat_id
+    UPDATE inbox i SET claimed = true, locked_until = now() + make_interval(secs => $2), attempts = i.attempts + 1
+    FROM due WHERE i.id = due.id AND NOT i.erased
+    RETURNING i.id, i.platform, i.update_key, i.payload, i.attempts, i.member_id, i.chat_id
 )
-SELECT cl.id, cl.platform, cl.update_key, COALESCE(cl.payload, '{}') AS payload, cl.attempts,
+SELECT cl.id, cl.platform, cl.update_key, cl.payload, cl.attempts,
        COALESCE(cl.member_id, 0) AS member_id, COALESCE(m.language, '') AS member_language,
        COALESCE(cl.chat_id, 0) AS chat_id, COALESCE(c.is_staff, false) AS is_staff, COALESCE(c.language, '') AS chat_language,
-       c.id IS NOT NULL AND NOT (CASE WHEN c.kind = 'direct' THEN true
-                                      WHEN p.id IS NOT NULL THEN p.connected_at IS NOT NULL
-                                      ELSE c.connected_at IS NOT NULL END) AS outside
+       c.id IS NOT NULL AND NOT s.connected AS outside
 FROM claimed cl
 LEFT JOIN members m ON m.id = cl.member_id
 LEFT JOIN chats c ON c.id = cl.chat_id
-LEFT JOIN chats p ON p.id = c.parent_id
+LEFT JOIN chat_scope s ON s.id = cl.chat_id
 ORDER BY cl.id`
 
 type claimedRow struct {
@@ -64,60 +64,72 @@ type claimedRow struct {
 
 // ClaimInbound implements bots.InboxStore. A group connected or
 // disconnected since the update was recorded counts as it is now.
-func (s *Store) ClaimInbound(ctx context.Context, limit int, lease time.Duration) ([]bots.Claimed, error) {
+func (s *Store) ClaimInbound(ctx context.Context, limit int, lease time.Duration, busy []int64) ([]bots.Claimed, error) {
+	if busy == nil {
+		busy = []int64{}
+	}
 	var rows []claimedRow
-	if err := s.db.SelectContext(ctx, &rows, claimInboundSQL, limit, lease.Seconds()); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, claimInboundSQL, limit, lease.Seconds(), pq.Array(busy)); err != nil {
 		return nil, fmt.Errorf("claim recorded updates: %w", err)
 	}
 	out := make([]bots.Claimed, len(rows))
 	for i, r := range rows {
-		out[i] = bots.Claimed{ID: r.ID, Platform: community.Platform(r.Platform), Key: r.Key, Payload: r.Payload, Attempts: r.Attempts,
-			Recorded: bots.Recorded{Seen: bots.SeenUnfinished, Member: community.MemberID(r.Member), MemberLanguage: r.MemberLanguage,
-				Chat: community.ChatID(r.Chat), ChatIsStaff: r.IsStaff, ChatLanguage: r.ChatLanguage, Outside: r.Outside, Queued: true}}
+		out[i] = bots.Claimed{InboxClaim: bots.InboxClaim{ID: r.ID, Attempt: r.Attempts}, Platform: community.Platform(r.Platform), Key: r.Key,
+			Payload: r.Payload, Recorded: bots.Recorded{Seen: bots.SeenUnfinished, Member: community.MemberID(r.Member),
+				MemberLanguage: r.MemberLanguage, Chat: community.ChatID(r.Chat), ChatIsStaff: r.IsStaff, ChatLanguage: r.ChatLanguage,
+				Outside: r.Outside, Queued: true}}
 	}
 	return out, nil
 }
 
 // RenewInbound implements bots.InboxStore.
-func (s *Store) RenewInbound(ctx context.Context, ids []int64, lease time.Duration) error {
+func (s *Store) RenewInbound(ctx context.Context, claims []bots.InboxClaim, lease time.Duration) error {
+	ids, attempts := make([]int64, len(claims)), make([]int64, len(claims))
+	for i, c := range claims {
+		ids[i], attempts[i] = c.ID, int64(c.Attempt)
+	}
 	_, err := s.db.ExecContext(ctx, `
-UPDATE inbound_updates SET locked_until = now() + make_interval(secs => $2)
-WHERE id = ANY($1) AND handled_at IS NULL`, pq.Array(ids), lease.Seconds())
+UPDATE inbox i SET locked_until = now() + make_interval(secs => $3)
+FROM unnest($1::bigint[], $2::int[]) AS c(id, attempt)
+WHERE i.id = c.id AND i.attempts = c.attempt`, pq.Array(ids), pq.Array(attempts), lease.Seconds())
 	if err != nil {
-		return fmt.Errorf("renew %d leases: %w", len(ids), err)
+		return fmt.Errorf("renew %d leases: %w", len(claims), err)
 	}
 	return nil
 }
 
 // ReleaseInbound implements bots.InboxStore.
-func (s *Store) ReleaseInbound(ctx context.Context, id int64, after time.Duration, problem string) error {
+func (s *Store) ReleaseInbound(ctx context.Context, c bots.InboxClaim, after time.Duration, problem string, refund bool) error {
 	_, err := s.db.ExecContext(ctx, `
-UPDATE inbound_updates SET locked_until = now() + make_interval(secs => $2), last_error = left($3, 2000)
-WHERE id = $1 AND handled_at IS NULL`, id, after.Seconds(), cleanText(problem))
+UPDATE inbox SET claimed = false, locked_until = now() + make_interval(secs => $3), last_error = left($4, 2000),
+       attempts = attempts - CASE WHEN $5 THEN 1 ELSE 0 END
+WHERE id = $1 AND attempts = $2`, c.ID, c.Attempt, after.Seconds(), bots.CleanText(problem), refund)
 	if err != nil {
-		return fmt.Errorf("give back update %d: %w", id, err)
+		return fmt.Errorf("give back update %d: %w", c.ID, err)
 	}
 	return nil
 }
 
-// DeadInbound implements bots.InboxStore: the dead letter and, for an
-// update that was recorded, its mark as handled (its payload cleared) in
-// one transaction.
+// DeadInbound implements bots.InboxStore: the dead letter, the update's
+// leaving the inbox and its mark as handled, in one transaction.
 func (s *Store) DeadInbound(ctx context.Context, d bots.DeadUpdate) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
-INSERT INTO inbound_dead (platform, update_key, user_id, stage, kind, payload, error, attempts, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, left($7, 2000), $8, $9)
+INSERT INTO inbound_dead (platform, update_key, user_id, reply_user_id, stage, kind, payload, error, attempts, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, left($8, 2000), $9, $10)
 ON CONFLICT (platform, update_key) DO UPDATE
 SET stage = EXCLUDED.stage, error = EXCLUDED.error, attempts = EXCLUDED.attempts, created_at = EXCLUDED.created_at`,
-			d.Platform, cleanText(d.Key), cleanText(d.UserID), d.Stage, string(d.Kind), cleanText(d.Payload), cleanText(d.Error), d.Attempts, d.At)
+			d.Platform, bots.CleanText(d.Key), bots.CleanText(d.UserID), bots.CleanText(d.ReplyUserID), d.Stage, string(d.Kind),
+			bots.CleanText(d.Payload), bots.CleanText(d.Error), d.Attempts, d.At)
 		if err != nil {
 			return fmt.Errorf("dead letter for %s update %s: %w", d.Platform, d.Key, err)
 		}
-		_, err = tx.ExecContext(ctx, `
-UPDATE inbound_updates SET handled_at = now(), payload = NULL, locked_until = NULL, last_error = left($3, 2000)
-WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`, d.Platform, cleanText(d.Key), cleanText(d.Error))
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM inbox WHERE platform = $1 AND update_key = $2`, d.Platform, bots.CleanText(d.Key)); err != nil {
+			return fmt.Errorf("give up %s update %s: %w", d.Platform, d.Key, err)
+		}
+		if _, err := tx.ExecContext(ctx, `
+UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`,
+			d.Platform, bots.CleanText(d.Key)); err != nil {
 			return fmt.Errorf("give up %s update %s: %w", d.Platform, d.Key, err)
 		}
 		return nil
@@ -127,23 +139,11 @@ WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`, d.Platform, cle
 // Waiting implements bots.InboxStore.
 func (s *Store) Waiting(ctx context.Context, p community.Platform, key string) (bool, error) {
 	var waiting bool
-	err := s.db.GetContext(ctx, &waiting, `SELECT handled_at IS NULL FROM inbound_updates WHERE platform = $1 AND update_key = $2`, p, key)
-	if err == sql.ErrNoRows {
-		return false, nil
-	}
+	err := s.db.GetContext(ctx, &waiting, `SELECT EXISTS (SELECT 1 FROM inbox WHERE platform = $1 AND update_key = $2 AND NOT erased)`, p, key)
 	if err != nil {
 		return false, fmt.Errorf("is %s update %s waiting: %w", p, key, err)
 	}
 	return waiting, nil
-}
-
-// Ping implements bots.InboxStore.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
-
-// cleanText makes text storable: PostgreSQL's text holds neither NUL
-// bytes nor invalid UTF-8.
-func cleanText(s string) string {
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
 // DeadUpdates implements bots.InboxStore.
@@ -173,4 +173,68 @@ FROM inbound_dead ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
 		total = r.Total
 	}
 	return out, total, nil
+}
+
+// EnsureMember implements bots.InboxStore: the member behind a platform
+// user, created on first sight, for an update recorded while its group
+// was not yet the community's and handled once it was.
+func (s *Store) EnsureMember(ctx context.Context, p community.Platform, u bots.User) (community.MemberID, string, error) {
+	in := []bots.Inbound{{Platform: p, From: u}}
+	out := make([]bots.Recorded, 1)
+	var m memberRow
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		found, err := resolveMembers(ctx, tx, in, out)
+		m = found[userKey(p, u.ID)]
+		return err
+	})
+	if err != nil {
+		return 0, "", fmt.Errorf("member behind %s user %s: %w", p, u.ID, err)
+	}
+	return m.id, m.language, nil
+}
+
+// PruneInbox deletes the keys of updates handled before handledBefore
+// (they only serve to recognise a platform delivering an update again, a
+// matter of hours), the dead letters older than deadBefore, and what is
+// left of updates erased while a handler that died held them. It works in
+// batches of batch rows and returns how many rows it deleted.
+func (s *Store) PruneInbox(ctx context.Context, handledBefore, deadBefore time.Time, batch int) (int, error) {
+	total := 0
+	for _, q := range []struct {
+		what, sql string
+		before   time.Time
+	}{
+		{"handled updates", `DELETE FROM inbound_updates WHERE ctid = ANY (ARRAY(
+    SELECT ctid FROM inbound_updates WHERE received_at < $1 AND handled_at IS NOT NULL LIMIT $2))`, handledBefore},
+		{"dead updates", `DELETE FROM inbound_dead WHERE id IN (SELECT id FROM inbound_dead WHERE created_at < $1 LIMIT $2)`, deadBefore},
+		{"erased updates", `DELETE FROM inbox WHERE id IN (SELECT id FROM inbox WHERE erased AND locked_until < $1 LIMIT $2)`, handledBefore},
+	} {
+		for {
+			res, err := s.db.ExecContext(ctx, q.sql, q.before, batch)
+			if err != nil {
+				return total, fmt.Errorf("prune %s: %w", q.what, err)
+			}
+			n, _ := res.RowsAffected()
+			total += int(n)
+			if n < int64(batch) {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+// unrecordable marks an error of the database refusing the data itself
+// (SQLSTATE classes 22 data exception, 23 integrity, 54 limit exceeded):
+// trying the same update again cannot help. Anything else (the database
+// away, a failover, a deadlock) is worth waiting for.
+func unrecordable(err error) error {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code.Class() {
+		case "22", "23", "54":
+			return fmt.Errorf("%w: %w", bots.ErrUnrecordable, err)
+		}
+	}
+	return err
 }

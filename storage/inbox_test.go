@@ -11,37 +11,41 @@ import (
 	"github.com/hearthbot/hearth/storage"
 )
 
-// waiting is a command in a chat, recorded whole to be handled.
-func waiting(key, user, chat string) bots.Inbound {
+// waiting is a command in a chat, recorded whole to be handled; seq is its
+// place in the platform's order.
+func waiting(key, user, chat string, seq int64) bots.Inbound {
 	in := message(key, user, chat)
 	in.Activity, in.Done, in.Always = "", false, true
-	in.Queue, in.Payload = "telegram:chat:"+chat, []byte(fmt.Sprintf(`{"ID": %q}`, key))
+	in.Queue, in.Seq, in.Payload = "telegram:chat:"+chat, seq, []byte(fmt.Sprintf(`{"update": {"ID": %q}}`, key))
 	return in
 }
 
-func claimKeys(t *testing.T, s interface {
-	ClaimInbound(context.Context, int, time.Duration) ([]bots.Claimed, error)
-}, lease time.Duration) []string {
+func claim(t *testing.T, s *storage.Store, lease time.Duration, busy ...int64) []bots.Claimed {
 	t.Helper()
-	claimed, err := s.ClaimInbound(context.Background(), 10, lease)
+	claimed, err := s.ClaimInbound(context.Background(), 10, lease, busy)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return claimed
+}
+
+func keysOf(claimed []bots.Claimed) string {
 	var keys []string
 	for _, c := range claimed {
 		keys = append(keys, c.Key)
 	}
-	return keys
+	return fmt.Sprint(keys)
 }
 
-// TestInboxHandsOutEachChatInOrder: the inbox hands out the oldest waiting
-// update of each chat, and a chat's next one only once the one before is
-// handled; plain messages never wait there.
+// TestInboxHandsOutEachChatInOrder: the inbox hands out the first waiting
+// update of each chat in the platform's order (whatever order they were
+// recorded in), and a chat's next one only once the one before is handled;
+// plain messages never wait there, and a handled update leaves it.
 func TestInboxHandsOutEachChatInOrder(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	batch := []bots.Inbound{waiting("a1", "100", "-5"), waiting("b1", "200", "-6"), waiting("a2", "100", "-5"),
-		message("m", "100", "-5"), waiting("b2", "200", "-6")}
+	batch := []bots.Inbound{waiting("a2", "100", "-5", 12), waiting("b1", "200", "-6", 11), waiting("a1", "100", "-5", 10),
+		message("m", "100", "-5"), waiting("b2", "200", "-6", 13)}
 	rec, err := s.RecordInbound(ctx, batch)
 	if err != nil {
 		t.Fatal(err)
@@ -51,84 +55,142 @@ func TestInboxHandsOutEachChatInOrder(t *testing.T) {
 			t.Errorf("update %s queued = %t, want %t", batch[i].Key, rec[i].Queued, want)
 		}
 	}
-	if got := claimKeys(t, s, time.Minute); fmt.Sprint(got) != "[a1 b1]" {
-		t.Fatalf("first claim = %v, want [a1 b1]", got)
+	first := claim(t, s, time.Minute)
+	if got := keysOf(first); got != "[a1 b1]" && got != "[b1 a1]" {
+		t.Fatalf("first claim = %v, want a1 and b1", got)
 	}
-	if got := claimKeys(t, s, time.Minute); len(got) != 0 {
-		t.Fatalf("claim while a1 and b1 are handled = %v, want none", got)
+	if got := claim(t, s, time.Minute); len(got) != 0 {
+		t.Fatalf("claim while a1 and b1 are handled = %v, want none", keysOf(got))
 	}
-	if _, err := s.FinishUpdate(ctx, community.Telegram, "a1", nil); err != nil {
-		t.Fatal(err)
+	for _, c := range first {
+		if c.Key == "a1" {
+			if _, err := s.FinishUpdate(ctx, c.InboxClaim, community.Telegram, "a1", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	if got := claimKeys(t, s, time.Minute); fmt.Sprint(got) != "[a2]" {
+	if got := keysOf(claim(t, s, time.Minute)); got != "[a2]" {
 		t.Fatalf("claim after a1 = %v, want [a2]", got)
 	}
-	var payloads int
-	if err := s.DB().Get(&payloads, `SELECT count(*) FROM inbound_updates WHERE payload IS NOT NULL`); err != nil || payloads != 3 {
-		t.Fatalf("updates still holding their payload = %d, %v; want 3 (a handled update keeps none)", payloads, err)
+	if n := count(t, s, `SELECT count(*) FROM inbox`); n != 3 {
+		t.Fatalf("%d updates in the inbox, want 3 (a handled one leaves)", n)
 	}
 }
 
-// TestInboxLeaseExpires: an update whose handler died is handed out again
-// once its lease ends, counting the attempt; a renewed lease keeps it.
-func TestInboxLeaseExpires(t *testing.T) {
+// TestInboxLeaseExpiresAndIsFenced: an update whose handler died is handed
+// out again once its lease ends, counting the attempt; the old claim can
+// then neither renew nor give it back; a renewed lease keeps it; an
+// update this process is handling already is not handed out again.
+func TestInboxLeaseExpiresAndIsFenced(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.RecordInbound(ctx, []bots.Inbound{waiting("a1", "100", "-5")}); err != nil {
+	if _, err := s.RecordInbound(ctx, []bots.Inbound{waiting("a1", "100", "-5", 1)}); err != nil {
 		t.Fatal(err)
 	}
-	first, err := s.ClaimInbound(ctx, 10, 0) // a lease that is over at once: the handler "died"
-	if err != nil || len(first) != 1 {
-		t.Fatalf("claim = %v, %v", first, err)
+	first := claim(t, s, 0) // a lease that is over at once: the handler "died"
+	if len(first) != 1 {
+		t.Fatalf("claim = %v", keysOf(first))
 	}
-	again, err := s.ClaimInbound(ctx, 10, time.Minute)
-	if err != nil || len(again) != 1 || again[0].Attempts != 2 {
-		t.Fatalf("claim after the lease ended = %+v, %v; want a1 at attempt 2", again, err)
+	if got := claim(t, s, time.Minute, first[0].ID); len(got) != 0 {
+		t.Fatalf("claim of an update this process handles = %v, want none", keysOf(got))
 	}
-	if err := s.RenewInbound(ctx, []int64{again[0].ID}, time.Minute); err != nil {
+	again := claim(t, s, time.Minute)
+	if len(again) != 1 || again[0].Attempt != 2 {
+		t.Fatalf("claim after the lease ended = %+v; want a1 at attempt 2", again)
+	}
+	if err := s.ReleaseInbound(ctx, first[0].InboxClaim, 0, "the old handler", false); err != nil {
 		t.Fatal(err)
 	}
-	if got := claimKeys(t, s, time.Minute); len(got) != 0 {
-		t.Fatalf("claim of a leased update = %v, want none", got)
-	}
-	if err := s.ReleaseInbound(ctx, again[0].ID, 0, "handler failed"); err != nil {
+	if err := s.RenewInbound(ctx, []bots.InboxClaim{again[0].InboxClaim}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if got := claimKeys(t, s, time.Minute); fmt.Sprint(got) != "[a1]" {
-		t.Fatalf("claim after release = %v, want [a1]", got)
+	if got := claim(t, s, time.Minute); len(got) != 0 {
+		t.Fatalf("claim of a leased update = %v, want none (the old claim could not give it back)", keysOf(got))
+	}
+	if err := s.ReleaseInbound(ctx, again[0].InboxClaim, 0, "stopped", true); err != nil {
+		t.Fatal(err)
+	}
+	third := claim(t, s, time.Minute)
+	if len(third) != 1 || third[0].Attempt != 2 {
+		t.Fatalf("claim after a refunded release = %+v; want a1 at attempt 2 again", third)
 	}
 }
 
 // TestDeadUpdateLetsTheChatMoveOn: an update given up on is kept in the
-// dead letters, counts as handled (its payload gone) and the chat's next
+// dead letters, leaves the inbox and counts as handled; the chat's next
 // update is handed out.
 func TestDeadUpdateLetsTheChatMoveOn(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.RecordInbound(ctx, []bots.Inbound{waiting("a1", "100", "-5"), waiting("a2", "100", "-5")}); err != nil {
+	if _, err := s.RecordInbound(ctx, []bots.Inbound{waiting("a1", "100", "-5", 1), waiting("a2", "100", "-5", 2)}); err != nil {
 		t.Fatal(err)
 	}
-	claimKeys(t, s, time.Minute)
-	d := bots.DeadUpdate{Platform: community.Telegram, Key: "a1", UserID: "100", Stage: bots.StageHandle, Kind: bots.KindMessage,
-		Payload: "{\"text\": \"bad\x00\xff\"}", Error: "panic: boom\x00", Attempts: 5, At: time.Now()}
+	claim(t, s, time.Minute)
+	d := bots.DeadUpdate{Platform: community.Telegram, Key: "a1", UserID: "100", ReplyUserID: "300", Stage: bots.StageHandle,
+		Kind: bots.KindMessage, Payload: "{\"text\": \"bad\x00\xff\"}", Error: "panic: boom\x00", Attempts: 5, At: time.Now()}
 	if err := s.DeadInbound(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	if got := claimKeys(t, s, time.Minute); fmt.Sprint(got) != "[a2]" {
+	if got := keysOf(claim(t, s, time.Minute)); got != "[a2]" {
 		t.Fatalf("claim after a1 died = %v, want [a2]", got)
 	}
 	var stage, payload string
-	if err := s.DB().QueryRow(`SELECT stage, payload FROM inbound_dead WHERE update_key = 'a1'`).Scan(&stage, &payload); err != nil {
+	if err := s.DB().QueryRow(`SELECT stage, payload FROM inbound_dead WHERE update_key = 'a1' AND reply_user_id = '300'`).Scan(&stage, &payload); err != nil {
 		t.Fatal(err)
 	}
 	if stage != "handle" || payload != "{\"text\": \"bad\uFFFD\"}" {
 		t.Errorf("dead letter = %q %q", stage, payload)
 	}
-	if n := count(t, s, `SELECT count(*) FROM inbound_updates WHERE update_key = 'a1' AND handled_at IS NOT NULL AND payload IS NULL`); n != 1 {
-		t.Errorf("a1 is not marked handled without its payload")
+	if n := count(t, s, `SELECT count(*) FROM inbound_updates WHERE update_key = 'a1' AND handled_at IS NOT NULL`); n != 1 {
+		t.Errorf("a1 is not marked handled")
 	}
 }
 
+// TestUpdateRecordedBeforeTheInboxIsHandledWhenDeliveredAgain: an update
+// recorded and never handled before the inbox existed (its key only) gets
+// its place in the inbox when the platform delivers it again.
+func TestUpdateRecordedBeforeTheInboxIsHandledWhenDeliveredAgain(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if _, err := s.DB().Exec(`INSERT INTO inbound_updates (platform, update_key) VALUES ('telegram', 'old')`); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.RecordInbound(ctx, []bots.Inbound{waiting("old", "100", "-5", 1)})
+	if err != nil || rec[0].Seen != bots.SeenUnfinished || !rec[0].Queued {
+		t.Fatalf("redelivery recorded %+v, %v; want unfinished and queued", rec, err)
+	}
+	if got := keysOf(claim(t, s, time.Minute)); got != "[old]" {
+		t.Fatalf("claim = %v, want [old]", got)
+	}
+}
+
+// TestPruneInboxKeepsWhatIsStillNeeded: the keys of updates handled
+// before the cut go, the others stay (with what waits in the inbox), and
+// dead letters older than theirs go.
+func TestPruneInboxKeepsWhatIsStillNeeded(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	if _, err := s.DB().Exec(`
+INSERT INTO inbound_updates (platform, update_key, received_at, handled_at) VALUES
+    ('telegram', 'old', now() - interval '8 days', now() - interval '8 days'),
+    ('telegram', 'new', now() - interval '1 day', now() - interval '1 day'),
+    ('telegram', 'waiting', now() - interval '8 days', NULL);
+INSERT INTO inbound_dead (platform, update_key, stage, created_at) VALUES
+    ('telegram', 'dead-old', 'record', now() - interval '31 days'), ('telegram', 'dead-new', 'record', now())`); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.PruneInbox(ctx, time.Now().Add(-7*24*time.Hour), time.Now().Add(-30*24*time.Hour), 1)
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d, %v; want 2", n, err)
+	}
+	var left []string
+	if err := s.DB().Select(&left, `SELECT update_key FROM inbound_updates UNION ALL SELECT update_key FROM inbound_dead ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(left) != "[dead-new new waiting]" {
+		t.Errorf("left %v", left)
+	}
+}
 // TestNewChatMetByTwoBatchesAtOnce: a chat seen for the first time by two
 // transactions at the same moment is recorded once, and both get its id.
 // The second waits on the first's uncommitted chat row; it must see that

@@ -163,6 +163,10 @@ func (a *Adapter) onReady(_ *discordgo.Session, e *discordgo.Ready) {
 	a.once.Do(func() { close(a.ready) })
 }
 
+// receiveAfterStop bounds how long an event that arrives as Hearth stops
+// waits to be recorded.
+const receiveAfterStop = 5 * time.Second
+
 // handle records an update; handling follows from the inbox. The router
 // keeps trying while the database is away (the gateway does not deliver
 // an event twice on its own) and gives up only on an update the database
@@ -172,7 +176,14 @@ func (a *Adapter) handle(u bots.Update) {
 	if r == nil || ctxp == nil {
 		return
 	}
-	if err := r.Receive(*ctxp, u); err != nil && (*ctxp).Err() == nil {
+	// The gateway sends an event once: one arriving as Hearth stops is
+	// still recorded (the router stops after the gateway), within
+	// receiveAfterStop of the stop.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(*ctxp))
+	defer cancel()
+	stop := context.AfterFunc(*ctxp, func() { time.AfterFunc(receiveAfterStop, cancel) })
+	defer stop()
+	if err := r.Receive(ctx, u); err != nil {
 		a.log.Error("discord update not recorded", "update", u.ID, "error", err)
 	}
 }
@@ -207,7 +218,7 @@ func (a *Adapter) onThreadCreate(_ *discordgo.Session, t *discordgo.ThreadCreate
 	if err != nil {
 		at = time.Now()
 	}
-	u := bots.Update{Platform: community.Discord, ID: "thread:" + t.ID, Kind: bots.KindThread, At: at,
+	u := bots.Update{Platform: community.Discord, ID: "thread:" + t.ID, Seq: snowflake(t.ID), Kind: bots.KindThread, At: at,
 		Chat: a.chatOf(t.GuildID, t.ID), ThreadID: t.ID, Text: t.Name, From: bots.User{ID: t.OwnerID}}
 	if ctx := a.ctx.Load(); ctx != nil {
 		// The event names the owner by id; their profile comes from the

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 
 // fromMessage converts a message posted in a channel Hearth can see.
 func (a *Adapter) fromMessage(m *discordgo.Message, kind bots.UpdateKind, id string) bots.Update {
-	u := bots.Update{Platform: community.Discord, ID: id, Kind: kind, At: m.Timestamp, MessageID: m.ID,
+	u := bots.Update{Platform: community.Discord, ID: id, Seq: snowflake(m.ID), Kind: kind, At: m.Timestamp, MessageID: m.ID,
 		Chat: a.chatOf(m.GuildID, m.ChannelID), Text: m.Content}
 	if m.Author != nil {
 		u.From = userOf(m.Author, m.Member, "")
@@ -30,6 +31,13 @@ func (a *Adapter) fromMessage(m *discordgo.Message, kind bots.UpdateKind, id str
 		u.Media = append(u.Media, bots.Media{Kind: mediaKind(at.ContentType), FileID: at.URL, Name: at.Filename, Size: int64(at.Size)})
 	}
 	return u
+}
+
+// snowflake is a Discord id as a number: ids grow with time, so they
+// order one channel's messages and interactions.
+func snowflake(id string) int64 {
+	n, _ := strconv.ParseInt(id, 10, 64)
+	return n
 }
 
 func mediaKind(contentType string) string {
@@ -50,7 +58,7 @@ func mediaKind(contentType string) string {
 // fromInteraction converts a slash command, a button press or a submitted
 // modal. Handle carries what answering it takes: its id and token.
 func (a *Adapter) fromInteraction(i *discordgo.Interaction) (bots.Update, bool) {
-	u := bots.Update{Platform: community.Discord, ID: "interaction:" + i.ID, At: time.Now(),
+	u := bots.Update{Platform: community.Discord, ID: "interaction:" + i.ID, Seq: snowflake(i.ID), At: time.Now(),
 		Chat: a.chatOf(i.GuildID, i.ChannelID), Handle: i.ID + ":" + i.Token}
 	u.From = userOf(i.User, i.Member, string(i.Locale))
 	switch i.Type {

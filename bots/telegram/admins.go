@@ -14,7 +14,10 @@ import (
 )
 
 // adminCache knows the administrators of the community's groups, asking
-// Telegram (getChatAdministrators) at most once per group per TTL.
+// Telegram (getChatAdministrators) at most once per group per TTL. A
+// stale list serves while it is refreshed in the background (and while
+// Telegram cannot be asked); only the first list of a group is waited
+// for, once however many commands need it at the same moment.
 type adminCache struct {
 	bot    *bot.Bot
 	groups func(ctx context.Context) ([]string, error)
@@ -22,8 +25,11 @@ type adminCache struct {
 	log    *slog.Logger
 	mu     sync.Mutex
 	lists  map[string]adminList
-	// refreshing: groups whose list is being fetched in the background.
-	refreshing map[string]bool
+	// fetching: groups whose list is being fetched, closed when done.
+	fetching map[string]chan struct{}
+	// forgotten counts each group's forgetGroup calls: a fetch started
+	// before one does not store what it read.
+	forgotten map[string]int
 }
 
 type adminList struct {
@@ -35,7 +41,8 @@ func newAdminCache(b *bot.Bot, groups func(ctx context.Context) ([]string, error
 	if ttl <= 0 {
 		ttl = 10 * time.Minute
 	}
-	return &adminCache{bot: b, groups: groups, ttl: ttl, log: log, lists: map[string]adminList{}, refreshing: map[string]bool{}}
+	return &adminCache{bot: b, groups: groups, ttl: ttl, log: log, lists: map[string]adminList{}, fetching: map[string]chan struct{}{},
+		forgotten: map[string]int{}}
 }
 
 // isAdmin reports whether userID administers any of the groups.
@@ -56,50 +63,59 @@ func (c *adminCache) isAdmin(ctx context.Context, userID string) (bool, error) {
 	return false, nil
 }
 
-// adminLookup bounds a call for a group's administrators made while a
-// member waits; a stale list is refreshed in the background instead.
+// adminLookup bounds a call for a group's administrators.
 const adminLookup = 5 * time.Second
 
 // list returns a group's administrators: from the cache, refreshed in the
-// background once stale (the member is served with the list Hearth has);
-// asked of Telegram, with a short timeout, only the first time.
+// background once stale; asked of Telegram, with a short timeout, only
+// the first time (or after forgetGroup).
 func (c *adminCache) list(ctx context.Context, group string) (map[string]bool, error) {
 	c.mu.Lock()
 	l, ok := c.lists[group]
-	refresh := ok && time.Since(l.fetched) >= c.ttl && !c.refreshing[group]
-	if refresh {
-		c.refreshing[group] = true
+	wait, busy := c.fetching[group]
+	if !busy && (!ok || time.Since(l.fetched) >= c.ttl) {
+		wait = make(chan struct{})
+		c.fetching[group] = wait
+		go c.fetch(context.WithoutCancel(ctx), group, c.forgotten[group], wait)
 	}
 	c.mu.Unlock()
-	if refresh {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), adminLookup)
-			defer cancel()
-			if _, err := c.fetch(ctx, group); err != nil {
-				c.log.Warn("telegram group administrators not refreshed", "group", group, "error", err)
-			}
-			c.mu.Lock()
-			delete(c.refreshing, group)
-			c.mu.Unlock()
-		}()
-	}
 	if ok {
 		return l.users, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, adminLookup)
-	defer cancel()
-	return c.fetch(ctx, group)
+	select {
+	case <-wait:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	c.mu.Lock()
+	l, ok = c.lists[group]
+	c.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("administrators of telegram group %s: Telegram did not answer", group)
+	}
+	return l.users, nil
 }
 
-// fetch asks Telegram for a group's administrators and caches them.
-func (c *adminCache) fetch(ctx context.Context, group string) (map[string]bool, error) {
+// fetch asks Telegram for a group's administrators and caches them; a
+// failure keeps the list there was.
+func (c *adminCache) fetch(ctx context.Context, group string, generation int, done chan struct{}) {
+	defer func() {
+		c.mu.Lock()
+		delete(c.fetching, group)
+		c.mu.Unlock()
+		close(done)
+	}()
+	ctx, cancel := context.WithTimeout(ctx, adminLookup)
+	defer cancel()
 	id, err := strconv.ParseInt(group, 10, 64)
 	if err != nil {
-		return nil, fmt.Errorf("telegram group id %q is not a number", group)
+		c.log.Error("telegram group id is not a number", "group", group)
+		return
 	}
 	members, err := c.bot.GetChatAdministrators(ctx, &bot.GetChatAdministratorsParams{ChatID: id})
 	if err != nil && !bots.IsPermanent(classify(err)) {
-		return nil, fmt.Errorf("administrators of telegram group %s: %w", group, err)
+		c.log.Warn("telegram group administrators not fetched", "group", group, "error", err)
+		return
 	}
 	if err != nil {
 		// Telegram refuses for good (Hearth was removed without hearing
@@ -115,18 +131,21 @@ func (c *adminCache) fetch(ctx context.Context, group string) (map[string]bool, 
 		}
 	}
 	c.mu.Lock()
-	c.lists[group] = adminList{users: users, fetched: time.Now()}
+	if c.forgotten[group] == generation {
+		c.lists[group] = adminList{users: users, fetched: time.Now()}
+	}
 	c.mu.Unlock()
-	return users, nil
 }
 
 func isAdminStatus(m models.ChatMember) bool {
 	return m.Type == models.ChatMemberTypeOwner || m.Type == models.ChatMemberTypeAdministrator
 }
 
-// forget drops every cached list (Hearth joined or left a group).
-func (c *adminCache) forget() {
+// forgetGroup drops a group's list: someone was promoted or demoted there,
+// or Hearth joined or left it. The next look asks Telegram again.
+func (c *adminCache) forgetGroup(group string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.lists = map[string]adminList{}
+	delete(c.lists, group)
+	c.forgotten[group]++
 }

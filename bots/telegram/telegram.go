@@ -40,8 +40,6 @@ type Options struct {
 	OwnerIDs []string
 	Catalog  *catalog.Catalog
 	Log      *slog.Logger
-	// Workers bounds how many polled updates are handled at once (default 100, one getUpdates batch).
-	Workers int
 	// PollTimeout is how long one getUpdates call waits (default 30s).
 	PollTimeout time.Duration
 }
@@ -65,9 +63,6 @@ type Adapter struct {
 // New connects to the Bot API (getMe checks the token) and returns the
 // adapter.
 func New(ctx context.Context, o Options) (*Adapter, error) {
-	if o.Workers <= 0 {
-		o.Workers = 100
-	}
 	if o.PollTimeout <= 0 {
 		o.PollTimeout = 30 * time.Second
 	}
@@ -81,7 +76,8 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 		bot.WithHTTPClient(o.PollTimeout+time.Second, a.gate),
 		bot.WithAllowedUpdates(AllowedUpdates),
 		bot.WithNotAsyncHandlers(),
-		bot.WithWorkers(o.Workers),
+		bot.WithWorkers(1), // updates are handed over in their order; recording them does not wait
+
 		bot.WithDefaultHandler(a.onUpdate),
 		bot.WithErrorsHandler(func(err error) { a.log.Warn("telegram", "error", err) }),
 		bot.WithCheckInitTimeout(30*time.Second),
@@ -153,22 +149,43 @@ func (a *Adapter) Run(ctx context.Context, r *bots.Router) error {
 	return nil
 }
 
-// onUpdate records one polled update. Once it is recorded (or, refused
-// by the database every time, moved to the dead letters) the gate lets
-// the next getUpdates acknowledge it; handling follows from the inbox.
-// An update Hearth stops before recording stays unacknowledged and
-// Telegram delivers it again.
+// onUpdate hands one polled update over for recording, in the order
+// Telegram sent it, without waiting. Once it is recorded (or, refused by
+// the database every time, moved to the dead letters) the gate lets the
+// next getUpdates acknowledge it; handling follows from the inbox. An
+// update Hearth stops before recording stays unacknowledged and Telegram
+// delivers it again.
 func (a *Adapter) onUpdate(ctx context.Context, _ *bot.Bot, u *models.Update) {
-	if err := a.receive(ctx, a.router.Load(), u); err == nil {
+	upd, ok := a.convert(u)
+	if !ok {
 		a.gate.handled(u.ID)
+		return
 	}
+	recorded := a.router.Load().Accept(ctx, upd)
+	go func() {
+		if <-recorded == nil {
+			a.gate.handled(u.ID)
+		}
+	}()
 }
 
-func (a *Adapter) receive(ctx context.Context, r *bots.Router, u *models.Update) error {
-	if u.ChatMember != nil || u.MyChatMember != nil {
-		a.admins.forget() // someone was promoted, demoted, or Hearth moved
+// convert turns an update into Hearth's terms, forgetting the
+// administrators of a group whose members' rights may have changed.
+func (a *Adapter) convert(u *models.Update) (bots.Update, bool) {
+	switch {
+	case u.ChatMember != nil:
+		a.admins.forgetGroup(strconv.FormatInt(u.ChatMember.Chat.ID, 10))
+	case u.MyChatMember != nil:
+		a.admins.forgetGroup(strconv.FormatInt(u.MyChatMember.Chat.ID, 10))
 	}
 	upd, ok := convert(u, a.botName)
+	upd.Seq = u.ID
+	return upd, ok
+}
+
+// receive records one update (the webhook).
+func (a *Adapter) receive(ctx context.Context, r *bots.Router, u *models.Update) error {
+	upd, ok := a.convert(u)
 	if !ok {
 		return nil
 	}

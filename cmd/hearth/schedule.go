@@ -93,14 +93,29 @@ func runScheduled(ctx context.Context, s schedule, store *storage.Store, name st
 // its advisory lock.
 const outboxPruneJob = "outbox.prune"
 
+// How long the inbox keeps what it took in: the keys of handled updates
+// (to recognise a platform's redelivery: Telegram keeps an update at most
+// 24 hours) and the dead letters (for owners to look into).
+const (
+	keepHandledUpdates = 7 * 24 * time.Hour
+	keepDeadUpdates    = 30 * 24 * time.Hour
+)
+
 // pruneOutbox is the hourly job that deletes the messages sent more than
 // keep ago (outbox.keep_sent) by the clock now, and the events they came
-// from.
+// from; and what the inbox no longer needs.
 func pruneOutbox(store *storage.Store, keep time.Duration, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		messages, events, err := store.PruneOutbox(ctx, now().Add(-keep))
 		if messages+events > 0 {
 			log.Info("deleted sent messages past outbox.keep_sent", "messages", messages, "events", events, "keep_sent", keep)
+		}
+		if err != nil {
+			return err
+		}
+		updates, err := store.PruneInbox(ctx, now().Add(-keepHandledUpdates), now().Add(-keepDeadUpdates), 1000)
+		if updates > 0 {
+			log.Info("deleted the inbox's old records", "rows", updates)
 		}
 		return err
 	}

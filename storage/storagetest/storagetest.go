@@ -257,7 +257,7 @@ func RefuseUpdate(t testing.TB, db *sqlx.DB, key string) {
 	_, err := db.Exec(`
 CREATE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.update_key = ` + pq.QuoteLiteral(key) + ` THEN RAISE EXCEPTION 'refused for the test'; END IF;
+    IF NEW.update_key = ` + pq.QuoteLiteral(key) + ` THEN RAISE EXCEPTION 'refused for the test' USING ERRCODE = 'data_exception'; END IF;
     RETURN NEW;
 END $$;
 CREATE TRIGGER refuse_for_test BEFORE INSERT ON inbound_updates FOR EACH ROW EXECUTE FUNCTION refuse_for_test();`)
