@@ -202,7 +202,7 @@ func (s *Store) PruneInbox(ctx context.Context, handledBefore, deadBefore time.T
 	total := 0
 	for _, q := range []struct {
 		what, sql string
-		before   time.Time
+		before    time.Time
 	}{
 		{"handled updates", `DELETE FROM inbound_updates WHERE ctid = ANY (ARRAY(
     SELECT ctid FROM inbound_updates WHERE received_at < $1 AND handled_at IS NOT NULL LIMIT $2))`, handledBefore},

@@ -191,6 +191,7 @@ INSERT INTO inbound_dead (platform, update_key, stage, created_at) VALUES
 		t.Errorf("left %v", left)
 	}
 }
+
 // TestNewChatMetByTwoBatchesAtOnce: a chat seen for the first time by two
 // transactions at the same moment is recorded once, and both get its id.
 // The second waits on the first's uncommitted chat row; it must see that
