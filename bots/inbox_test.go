@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,6 +29,11 @@ func newInboxWorld(t *testing.T, commands ...bots.Command) *inboxWorld {
 	t.Helper()
 	store := storage.New(storagetest.New(t))
 	storagetest.EveryGroupConnected(t, store.DB())
+	return newInboxWorldOn(t, store, commands...)
+}
+
+func newInboxWorldOn(t *testing.T, store *storage.Store, commands ...bots.Command) *inboxWorld {
+	t.Helper()
 	cat, err := catalog.New()
 	if err != nil {
 		t.Fatal(err)
@@ -163,5 +169,91 @@ func TestTextPostgreSQLCannotStoreIsCleaned(t *testing.T) {
 	}
 	if n := w.count(t, `SELECT count(*) FROM chats WHERE platform_chat_id = 'g1' AND title = 'Tea '||chr(65533)`); n != 1 {
 		t.Errorf("the chat was not recorded with a clean title")
+	}
+}
+
+// TestUpdateTheDatabaseCannotTakeNowIsNotGivenUp: a failure that is not
+// about the update (here a serialization failure, as in a failover) is
+// tried again for as long as it lasts, well past maxAttempts, and the
+// update is recorded once it passes; nothing goes to the dead letters.
+func TestUpdateTheDatabaseCannotTakeNowIsNotGivenUp(t *testing.T) {
+	ok := func(context.Context, *bots.Request) (bots.Reply, error) { return bots.Reply{Text: "fine"}, nil }
+	w := newInboxWorld(t, bots.Command{Name: "ok", Permission: community.RoleMember, Where: bots.Anywhere, Run: ok})
+	if _, err := w.store.DB().Exec(`
+CREATE SEQUENCE tries;
+CREATE FUNCTION busy_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM nextval('tries');
+    RAISE EXCEPTION 'busy for the test' USING ERRCODE = 'serialization_failure';
+END $$;
+CREATE TRIGGER busy_for_test BEFORE INSERT ON inbound_updates FOR EACH ROW EXECUTE FUNCTION busy_for_test();`); err != nil {
+		t.Fatal(err)
+	}
+	received := make(chan error, 1)
+	go func() { received <- w.router.Receive(w.ctx, command("1", "g1", "/ok")) }()
+	w.waitCount(t, 1, `SELECT count(*) FROM tries WHERE last_value > 7`)
+	if _, err := w.store.DB().Exec(`DROP TRIGGER busy_for_test ON inbound_updates`); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-received; err != nil {
+		t.Fatal(err)
+	}
+	w.waitCount(t, 1, `SELECT count(*) FROM deliveries WHERE message->>'text' = 'fine'`)
+	if n := w.count(t, `SELECT count(*) FROM inbound_dead`); n != 0 {
+		t.Errorf("%d dead letters, want none: the update was fine", n)
+	}
+}
+
+// TestUpdateThatBringsProcessesDownIsGivenUpUnhandled: an update claimed
+// more than maxAttempts times (each process handling it died) goes to the
+// dead letters without being handled again.
+func TestUpdateThatBringsProcessesDownIsGivenUpUnhandled(t *testing.T) {
+	var ran atomic.Int32
+	crash := func(context.Context, *bots.Request) (bots.Reply, error) { ran.Add(1); return bots.Reply{Text: "ran"}, nil }
+	store := storage.New(storagetest.New(t))
+	storagetest.EveryGroupConnected(t, store.DB())
+	in := bots.Inbound{Platform: community.Console, Key: "9", At: time.Now(), From: bots.User{ID: "alice"},
+		Chat: bots.Chat{ID: "g1", Kind: community.ChatGroup}, Queue: "console:chat:g1",
+		Payload: []byte(`{"update": {"Platform": "console", "ID": "9", "Kind": "message", "Command": "crash",
+			"Chat": {"ID": "g1", "Kind": "group"}, "From": {"ID": "alice"}}}`)}
+	if _, err := store.RecordInbound(context.Background(), []bots.Inbound{in}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DB().Exec(`UPDATE inbox SET attempts = 5`); err != nil { // five processes died on it
+		t.Fatal(err)
+	}
+	w := newInboxWorldOn(t, store, bots.Command{Name: "crash", Permission: community.RoleMember, Where: bots.Anywhere, Run: crash})
+	w.waitCount(t, 1, `SELECT count(*) FROM inbound_dead WHERE update_key = '9' AND stage = 'handle'`)
+	if n := ran.Load(); n != 0 {
+		t.Errorf("the handler ran %d times, want never again", n)
+	}
+}
+
+// TestCommandRecordedBeforeItsGroupJoinedRunsAsAMember: a command typed in
+// a group before an owner connected it waits in the inbox with no member;
+// handled once the group is connected, its sender is a member.
+func TestCommandRecordedBeforeItsGroupJoinedRunsAsAMember(t *testing.T) {
+	who := make(chan community.MemberID, 1)
+	whoami := func(_ context.Context, r *bots.Request) (bots.Reply, error) { who <- r.Member; return bots.Reply{Text: "you"}, nil }
+	store := storage.New(storagetest.New(t))
+	in := bots.Inbound{Platform: community.Console, Key: "9", At: time.Now(), From: bots.User{ID: "alice", DisplayName: "Alice"},
+		Chat: bots.Chat{ID: "g1", Kind: community.ChatGroup}, Queue: "console:chat:g1", Always: true,
+		Payload: []byte(`{"update": {"Platform": "console", "ID": "9", "Kind": "message", "Command": "whoami",
+			"Chat": {"ID": "g1", "Kind": "group"}, "From": {"ID": "alice", "DisplayName": "Alice"}}}`)}
+	rec, err := store.RecordInbound(context.Background(), []bots.Inbound{in})
+	if err != nil || !rec[0].Outside || rec[0].Member != 0 {
+		t.Fatalf("recorded %+v, %v; want outside, nobody recorded", rec, err)
+	}
+	if err := store.SyncConfiguredGroups(context.Background(), community.Console, []string{"g1"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	newInboxWorldOn(t, store, bots.Command{Name: "whoami", Permission: community.RoleMember, Where: bots.Anywhere, Run: whoami})
+	select {
+	case m := <-who:
+		if m == 0 {
+			t.Error("the command ran with no member")
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the command never ran")
 	}
 }

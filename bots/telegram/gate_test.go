@@ -2,7 +2,9 @@ package telegram_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,5 +65,34 @@ func TestPollingNeverWaitsForAHandler(t *testing.T) {
 	}
 	if len(group) != 2 || group[0] != "released" || !strings.Contains(group[1], "/help") {
 		t.Errorf("the group's answers = %q; want /hold's, then /help's", group)
+	}
+}
+
+// TestOneChatsUpdatesAreHandledInOrder: a chat's commands that arrive in
+// one getUpdates batch are handled in the order Telegram sent them,
+// however the batch is recorded (a /mute then an /unmute must not swap).
+func TestOneChatsUpdatesAreHandledInOrder(t *testing.T) {
+	tg := telegramtest.New(t, token)
+	for i := range 40 {
+		tg.PushUpdate(tg.MessageUpdate(group, alice, fmt.Sprintf("/order %d", i)))
+	}
+	var mu sync.Mutex
+	var seen []string
+	order := bots.Command{Name: "order", Permission: community.RoleMember, Where: bots.Anywhere,
+		Args: []bots.Arg{{Name: "n", Kind: bots.ArgWord}},
+		Run: func(_ context.Context, r *bots.Request) (bots.Reply, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, r.Arg("n"))
+			return bots.Reply{}, nil
+		}}
+	h := startCustom(t, custom{setup: setup{tg: tg}, commands: []bots.Command{order}})
+	h.waitCount(t, `SELECT count(*) FROM inbound_updates WHERE handled_at IS NOT NULL`, 40)
+	mu.Lock()
+	defer mu.Unlock()
+	for i, n := range seen {
+		if n != fmt.Sprint(i) {
+			t.Fatalf("handled in the order %v", seen)
+		}
 	}
 }
