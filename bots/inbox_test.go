@@ -209,7 +209,10 @@ CREATE TRIGGER busy_for_test BEFORE INSERT ON inbound_updates FOR EACH ROW EXECU
 // dead letters without being handled again.
 func TestUpdateThatBringsProcessesDownIsGivenUpUnhandled(t *testing.T) {
 	var ran atomic.Int32
-	crash := func(context.Context, *bots.Request) (bots.Reply, error) { ran.Add(1); return bots.Reply{Text: "ran"}, nil }
+	crash := func(context.Context, *bots.Request) (bots.Reply, error) {
+		ran.Add(1)
+		return bots.Reply{Text: "ran"}, nil
+	}
 	store := storage.New(storagetest.New(t))
 	storagetest.EveryGroupConnected(t, store.DB())
 	in := bots.Inbound{Platform: community.Console, Key: "9", At: time.Now(), From: bots.User{ID: "alice"},
@@ -234,7 +237,10 @@ func TestUpdateThatBringsProcessesDownIsGivenUpUnhandled(t *testing.T) {
 // handled once the group is connected, its sender is a member.
 func TestCommandRecordedBeforeItsGroupJoinedRunsAsAMember(t *testing.T) {
 	who := make(chan community.MemberID, 1)
-	whoami := func(_ context.Context, r *bots.Request) (bots.Reply, error) { who <- r.Member; return bots.Reply{Text: "you"}, nil }
+	whoami := func(_ context.Context, r *bots.Request) (bots.Reply, error) {
+		who <- r.Member
+		return bots.Reply{Text: "you"}, nil
+	}
 	store := storage.New(storagetest.New(t))
 	in := bots.Inbound{Platform: community.Console, Key: "9", At: time.Now(), From: bots.User{ID: "alice", DisplayName: "Alice"},
 		Chat: bots.Chat{ID: "g1", Kind: community.ChatGroup}, Queue: "console:chat:g1", Always: true,
