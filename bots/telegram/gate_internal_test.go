@@ -166,3 +166,31 @@ func TestAckGateWaiterIsReleased(t *testing.T) {
 		t.Errorf("getUpdates reached the API %d times, want 2", n)
 	}
 }
+
+// TestLimitsDefaultToTelegrams: an adapter given no limits paces at
+// Telegram's broadcast limits: 30 messages a second in all, one a second
+// to one chat, 20 a minute (a burst of 20, then one every 3 s) to one
+// group; a private chat has no group limit.
+func TestLimitsDefaultToTelegrams(t *testing.T) {
+	l := newLimits(Limits{})
+	if l.rates != (Limits{PerSecond: 30, ChatPerSecond: 1, GroupPerMinute: 20}) {
+		t.Errorf("default limits = %+v", l.rates)
+	}
+	if l.global.Limit() != 30 || l.global.Burst() != 30 {
+		t.Errorf("global limit %v, burst %d; want 30 a second", l.global.Limit(), l.global.Burst())
+	}
+	g := l.chat("-1001")
+	if g.chat.Limit() != 1 || g.chat.Burst() != 1 {
+		t.Errorf("per chat: limit %v, burst %d; want one a second", g.chat.Limit(), g.chat.Burst())
+	}
+	if g.group == nil || g.group.Burst() != 20 || time.Duration(float64(time.Second)/float64(g.group.Limit())) != 3*time.Second {
+		t.Errorf("per group: %+v; want 20 a minute", g.group)
+	}
+	if p := l.chat("42"); p.group != nil {
+		t.Errorf("a private chat has a group limit")
+	}
+	custom := newLimits(Limits{ChatPerSecond: 1000})
+	if custom.rates.ChatPerSecond != 1000 || custom.rates.PerSecond != 30 || custom.rates.GroupPerMinute != 20 {
+		t.Errorf("limits given one field = %+v; want the others at Telegram's", custom.rates)
+	}
+}

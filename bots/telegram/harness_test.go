@@ -37,7 +37,8 @@ func startCustom(t testing.TB, c custom) *hearth {
 		s.tg = telegramtest.New(t, token)
 	}
 	so := bots.ServiceOptions{Store: s.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}}
+		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}, LinkTokens: s.linkTokens, CLVHorizonMonths: 12}
+	so.Wakeups = storagetest.OutboxWakeups(t, s.store.DB())
 	if c.service != nil {
 		c.service(&so)
 	}
@@ -47,6 +48,9 @@ func startCustom(t testing.TB, c custom) *hearth {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
+	if !s.realLimits {
+		o.Limits = unpaced
+	}
 	if s.webhookSecret != "" {
 		o.WebhookURL, o.WebhookSecret = "https://hearth.example/api/telegram/webhook", s.webhookSecret
 	}
@@ -74,6 +78,10 @@ func startCustom(t testing.TB, c custom) *hearth {
 	t.Cleanup(h.stop)
 	return h
 }
+
+// unpaced lets the tests that are not about Telegram's rate limits send
+// without waiting a second between two messages to one chat.
+var unpaced = telegram.Limits{PerSecond: 10000, ChatPerSecond: 10000, GroupPerMinute: 100000}
 
 // replies returns the command's answer, whatever the update.
 func replies(reply bots.Reply) bots.Handler {

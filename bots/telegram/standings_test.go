@@ -114,6 +114,10 @@ func TestMeAndTop(t *testing.T) {
 	}
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, bob, "hi"))
 	h.waitCount(t, `SELECT count(*) FROM activities`, 4)
+	// Alice has started the bot, so Hearth may write to her when her
+	// first milestone is reached (else the milestone is not sent).
+	h.tg.PushUpdate(h.tg.MessageUpdate(telegramtest.Private(alice), alice, "/help"))
+	h.waitSent(t, "100", "/me")
 	storagetest.SetValues(t, h.store.DB(), map[int64]float64{h.memberID(t, "100"): 1234.5})
 	h.recompute(t)
 
@@ -127,7 +131,7 @@ func TestMeAndTop(t *testing.T) {
 	if strings.Contains(me, "1234") || strings.Contains(strings.ToLower(me), "clv") {
 		t.Errorf("/me shows the member's value: %q", me)
 	}
-	h.waitSent(t, "100", "Welcome aboard") // the first milestone, now that Hearth may write to her
+	h.waitSent(t, "100", "Welcome aboard") // the first milestone
 
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, bob, "/top"))
 	if top := h.waitSent(t, "-1001", "Most engaged"); !strings.Contains(top, "1. Alice") || !strings.Contains(top, "2. Bob") {

@@ -46,48 +46,16 @@ type setup struct {
 	linkTokens    *community.LinkTokens
 	store         *storage.Store
 	tg            *telegramtest.Server
+	// realLimits paces sending at Telegram's own limits (one message a
+	// second per chat): for the tests of the pacing itself. The others
+	// send at once, as fast as the fake answers.
+	realLimits bool
 }
 
+// start runs Hearth on Telegram against the fake Bot API, as s describes.
 func start(t testing.TB, s setup) *hearth {
 	t.Helper()
-	if s.store == nil {
-		s.store = storage.New(storagetest.New(t))
-		if !s.strangers {
-			storagetest.EveryGroupConnected(t, s.store.DB())
-		}
-	}
-	if s.tg == nil {
-		s.tg = telegramtest.New(t, token)
-	}
-	svc, err := bots.NewService(bots.ServiceOptions{Store: s.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}, LinkTokens: s.linkTokens, CLVHorizonMonths: 12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
-	if s.webhookSecret != "" {
-		o.WebhookURL, o.WebhookSecret = "https://hearth.example/api/telegram/webhook", s.webhookSecret
-	}
-	a, err := telegram.New(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.Add(a)
-	svc.Start()
-	svc.Router.Registry().Add(bots.Command{Name: "ping", Permission: community.RoleStaff, Where: bots.Anywhere,
-		Run: func(context.Context, *bots.Request) (bots.Reply, error) { return bots.Reply{Text: "pong"}, nil }})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := svc.Run(ctx); err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}()
-	h := &hearth{store: s.store, tg: s.tg, svc: svc, bot: a}
-	h.stop = func() { cancel(); <-done }
-	t.Cleanup(h.stop)
-	return h
+	return startCustom(t, custom{setup: s})
 }
 
 func (h *hearth) count(t *testing.T, query string, args ...any) int {

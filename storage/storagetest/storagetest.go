@@ -69,12 +69,39 @@ func Main(m *testing.M) {
 // dropped when the test ends.
 func New(t testing.TB) *sqlx.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), URL(t), storage.DefaultPoolOptions, slog.New(slog.DiscardHandler))
+	dsn := URL(t)
+	db, err := storage.Open(context.Background(), dsn, storage.DefaultPoolOptions, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("storagetest: %v", err)
 	}
-	t.Cleanup(func() { db.Close() }) // runs before the drop registered by URL
+	dsns.Store(db, dsn)
+	t.Cleanup(func() { dsns.Delete(db); db.Close() }) // runs before the drop registered by URL
 	return db
+}
+
+// dsns maps each pool New returned to its database's connection string.
+var dsns sync.Map
+
+// OutboxWakeups signals whenever outbox work is queued in db (a pool from
+// New), through PostgreSQL's LISTEN/NOTIFY as storage.ListenOutbox does in
+// production, until the test ends. Given to bots.ServiceOptions.Wakeups,
+// it makes work queued outside a handler (a scheduled job, a test's own
+// QueueMessages) go out at once, as it does in production, instead of at
+// the dispatcher's next sweep.
+func OutboxWakeups(t testing.TB, db *sqlx.DB) <-chan struct{} {
+	t.Helper()
+	dsn, ok := dsns.Load(db)
+	if !ok {
+		t.Fatal("storagetest: OutboxWakeups needs a database from storagetest.New")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	wake, err := storage.ListenOutbox(ctx, dsn.(string), slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		t.Fatalf("storagetest: listen for outbox work: %v", err)
+	}
+	t.Cleanup(cancel)
+	return wake
 }
 
 // URL returns the connection string of a fresh, fully migrated database
