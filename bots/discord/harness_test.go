@@ -50,6 +50,7 @@ func startScene(t *testing.T, sc scene) *world {
 	}
 	so := bots.ServiceOptions{Store: w.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
 		Owners: []community.Account{{Platform: community.Discord, UserID: sc.owner}}}
+	so.Wakeups = storagetest.OutboxWakeups(t, w.store.DB())
 	if sc.service != nil {
 		sc.service(&so)
 	}

@@ -17,6 +17,7 @@ import (
 // years is refused with the limit, a negative duration is refused, and
 // bob is not timed out.
 func TestStaffDurationsAreBoundedOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	m.say(m.bob, "hello")
 	for duration, want := range map[string]string{
@@ -42,6 +43,7 @@ func TestStaffDurationsAreBoundedOnDiscord(t *testing.T) {
 // neither timed out nor banned, say so and log nothing; a timeout a
 // moderator gave by hand in Discord is ended and logged.
 func TestLiftingWhatIsNotThereOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	m.say(m.bob, "hello")
 	if got := m.run(m.general, m.owner, "unmute", discordtest.UserArg("member", m.bob.ID)); !strings.Contains(got, "bob is not muted: there is nothing to lift.") {
@@ -81,6 +83,7 @@ func TestLiftingWhatIsNotThereOnDiscord(t *testing.T) {
 // score it shows, has alice first and no bob, and says when it was
 // computed; bob's /me counts no point for the removed messages.
 func TestFloodEarnsNoPlaceOnTopOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, func(o *bots.ModerationOptions) { o.Automod.FloodMessages, o.Automod.FloodWindow = 3, time.Minute })
 	m.say(m.alice, "good morning")
 	m.say(m.alice, "any oolong news?")
@@ -105,6 +108,7 @@ func TestFloodEarnsNoPlaceOnTopOnDiscord(t *testing.T) {
 // TestDefaultWelcomeNamesOnlyItsButtonsOnDiscord: with no rules written
 // the welcome has no Rules button and does not speak of rules.
 func TestDefaultWelcomeNamesOnlyItsButtonsOnDiscord(t *testing.T) {
+	t.Parallel()
 	n := startNewcomers(t, bots.OnboardingOptions{Welcome: true})
 	alice := discordtest.NewUser("alice")
 	n.join(t, alice)

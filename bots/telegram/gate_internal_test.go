@@ -88,6 +88,7 @@ func held(t *testing.T, g *ackGate, api *botAPI) bool {
 // could not go out while a batch is handled. Once the last one is
 // handled, the call goes through.
 func TestAckGateHoldsGetUpdatesUntilTheBatchIsHandled(t *testing.T) {
+	t.Parallel()
 	api := &botAPI{batches: [][]int64{{7, 8, 9}, {10}}}
 	g := newAckGate(&http.Client{Transport: api})
 	if held(t, g, api) {
@@ -135,6 +136,7 @@ func TestAckGateHoldsGetUpdatesUntilTheBatchIsHandled(t *testing.T) {
 // TestAckGateWaiterIsReleased: a getUpdates waiting in the gate goes
 // through as soon as the last pending update is handled.
 func TestAckGateWaiterIsReleased(t *testing.T) {
+	t.Parallel()
 	api := &botAPI{batches: [][]int64{{1, 2}}}
 	g := newAckGate(&http.Client{Transport: api})
 	if _, err := call(t, g, context.Background(), "getUpdates"); err != nil {
@@ -172,6 +174,7 @@ func TestAckGateWaiterIsReleased(t *testing.T) {
 // to one chat, 20 a minute (a burst of 20, then one every 3 s) to one
 // group; a private chat has no group limit.
 func TestLimitsDefaultToTelegrams(t *testing.T) {
+	t.Parallel()
 	l := newLimits(Limits{})
 	if l.rates != (Limits{PerSecond: 30, ChatPerSecond: 1, GroupPerMinute: 20}) {
 		t.Errorf("default limits = %+v", l.rates)

@@ -16,6 +16,7 @@ import (
 // The group an owner adds Hearth to joins the community at once, and its
 // administrators are staff as before.
 func TestStrangerWhoAddsHearthGetsNothing(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{strangers: true})
 	stranger := telegramtest.User(666, "Mallory")
 	theirs := telegramtest.Supergroup(-2001, "Mallory's Deals")
@@ -72,6 +73,7 @@ func TestStrangerWhoAddsHearthGetsNothing(t *testing.T) {
 // Hearth was added to by someone else makes it the community's; /groups
 // lists it; /disconnect takes it out again and Hearth falls silent there.
 func TestOwnerConnectsAndDisconnectsAGroup(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{strangers: true})
 	h.push(t, h.tg.BotAddedUpdate(group, alice))
 	h.push(t, h.tg.MessageUpdate(group, owner, "/connect"))

@@ -16,6 +16,7 @@ import (
 // for good, and Bob stays free; a duration shown to a Russian-speaking
 // owner is written in Russian.
 func TestStaffDurationsAreBoundedOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	m.post(group, bob, "hello")
 	m.post(group, owner, "/mute 200 100000w spam")
@@ -42,6 +43,7 @@ func TestStaffDurationsAreBoundedOnTelegram(t *testing.T) {
 // neither muted nor banned, say so and log nothing; a mute an
 // administrator gave by hand in Telegram is lifted and logged.
 func TestLiftingWhatIsNotThereOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	m.post(group, bob, "hello")
 	m.post(group, owner, "/unmute 200")
@@ -76,6 +78,7 @@ var asOfRE = regexp.MustCompile(`as of (\d{4}-\d\d-\d\d )?\d\d:\d\d`)
 // score it shows, has Alice first and no Bob, and says when it was
 // computed; Bob's /me counts no point for the removed messages.
 func TestFloodEarnsNoPlaceOnTopOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, automodOptions())
 	m.post(group, alice, "good morning")
 	m.post(group, alice, "any oolong news?")
@@ -99,6 +102,7 @@ func TestFloodEarnsNoPlaceOnTopOnTelegram(t *testing.T) {
 // TestDefaultWelcomeNamesOnlyItsButtonsOnTelegram: with no rules written
 // the welcome has no Rules button and does not speak of rules.
 func TestDefaultWelcomeNamesOnlyItsButtonsOnTelegram(t *testing.T) {
+	t.Parallel()
 	w := startOnboarding(t, bots.OnboardingOptions{Welcome: true})
 	w.push(t, w.tg.BotAddedUpdate(group, owner))
 	w.join(t, group, alice)

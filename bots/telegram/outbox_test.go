@@ -80,6 +80,7 @@ func newSender(t testing.TB, apiURL string, limits telegram.Limits) *telegram.Ad
 // when the process stops there, the next one sends only the parts left,
 // and Telegram receives every part once.
 func TestEachPartIsRecordedAsSoonAsTelegramAcceptsIt(t *testing.T) {
+	t.Parallel()
 	store := storage.New(storagetest.New(t))
 	tg := telegramtest.New(t, token)
 	var text strings.Builder

@@ -23,6 +23,7 @@ var platformActions = []string{"banChatMember", "unbanChatMember", "restrictChat
 // with a target and as a button press, each is refused with the polite
 // answer and audited, and nothing else happens.
 func TestMemberCannotRunAnyStaffCommand(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	staffRoom := telegramtest.Supergroup(-1002, "Staff")
 	h.tg.PushUpdate(h.tg.MessageUpdate(staffRoom, owner, "/setstaff"))

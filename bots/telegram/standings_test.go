@@ -61,6 +61,7 @@ func (h *hearth) waitSent(t *testing.T, chat, part string) string {
 // /vip invitation; when CLV changes, the old VIP is removed from the group
 // and the door opens for the new one.
 func TestVIPGroupFollowsTiers(t *testing.T) {
+	t.Parallel()
 	h := vipHearth(t)
 	for _, u := range []models.User{alice, bob} {
 		h.tg.PushUpdate(h.tg.MessageUpdate(group, u, "hello, I am "+u.FirstName))
@@ -108,6 +109,7 @@ func TestVIPGroupFollowsTiers(t *testing.T) {
 // TestMeAndTop: /me shows level, tier, points and badges and never CLV;
 // /top lists the most engaged, and a member can leave it.
 func TestMeAndTop(t *testing.T) {
+	t.Parallel()
 	h := vipHearth(t)
 	for i := range 3 {
 		h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "message "+string(rune('a'+i))))
@@ -153,6 +155,7 @@ func TestMeAndTop(t *testing.T) {
 // TestReactionReceivedCountsForTheAuthor: bob's reaction on alice's
 // message is engagement for both: given for him, received for her.
 func TestReactionReceivedCountsForTheAuthor(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	post := h.tg.MessageUpdate(group, alice, "look at my new teapot")
 	h.tg.PushUpdate(post)

@@ -17,7 +17,7 @@ import (
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { storagetest.Main(m) }
+func TestMain(m *testing.M) { storagetest.MainParallel(m, 8) }
 
 const token = "123456:TEST-token_for-hearth"
 
@@ -78,6 +78,7 @@ func sent(t *testing.T, c telegramtest.Call) string {
 // TestMemberHelpReachesTelegram: a member's /help in the group is answered
 // in the group, in HTML, as a reply, listing only member commands.
 func TestMemberHelpReachesTelegram(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	msg := h.tg.MessageUpdate(group, alice, "/help")
 	h.tg.PushUpdate(msg)
@@ -101,6 +102,7 @@ func TestMemberHelpReachesTelegram(t *testing.T) {
 // TestMemberCannotUseOwnerCommand: /setstaff from a member is refused
 // politely and audited, and nothing else happens.
 func TestMemberCannotUseOwnerCommand(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "/setstaff"))
 	calls := h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
@@ -130,6 +132,7 @@ func TestMemberCannotUseOwnerCommand(t *testing.T) {
 // group the staff chat; a group administrator may use a staff command, a
 // member may not.
 func TestOwnerSetsStaffChatAndAdminsAreStaff(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.tg.SetChatAdministrators(group.ID, telegramtest.Owner(owner), telegramtest.Admin(bob))
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, owner, "/setstaff"))
@@ -159,6 +162,7 @@ func TestOwnerSetsStaffChatAndAdminsAreStaff(t *testing.T) {
 // TestRetryAfterIsHonoured: a 429 with retry_after=1 on the first send
 // delivers the reply exactly once, no sooner than a second later.
 func TestRetryAfterIsHonoured(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.tg.FailNext("sendMessage", 429, "", 1)
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "/help"))
@@ -178,6 +182,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 // TestDuplicateWebhookUpdateHasOneEffect: Telegram retrying a webhook call
 // gets 200 both times and one reply; a wrong secret gets 401.
 func TestDuplicateWebhookUpdateHasOneEffect(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{webhookSecret: "s3cret-token"})
 	srv := httptest.NewServer(h.bot.WebhookHandler())
 	defer srv.Close()
@@ -206,6 +211,7 @@ func TestDuplicateWebhookUpdateHasOneEffect(t *testing.T) {
 // (Telegram resending after a restart) is answered once, and the offset
 // moves past it.
 func TestRedeliveredPolledUpdateHasOneEffect(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	u := h.tg.MessageUpdate(group, alice, "/help")
 	id := h.tg.PushUpdate(u)
@@ -223,6 +229,7 @@ func TestRedeliveredPolledUpdateHasOneEffect(t *testing.T) {
 // TestPendingMessagesAreSentAfterRestart: messages queued while Hearth was
 // stopped go out when it starts.
 func TestPendingMessagesAreSentAfterRestart(t *testing.T) {
+	t.Parallel()
 	store := storage.New(storagetest.New(t))
 	err := store.QueueMessages(context.Background(), []bots.Outgoing{
 		{Target: bots.Target{Platform: community.Telegram, ChatID: "-1001"}, Message: bots.Reply{Text: "queued *before* the restart"}},
@@ -246,6 +253,7 @@ func TestPendingMessagesAreSentAfterRestart(t *testing.T) {
 // one asks for a member with a reply prompt; the reply adds the member.
 // Command menus are registered per scope and language.
 func TestButtonsFormsAndMenus(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	dm := telegramtest.Private(owner)
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "hello everyone"))
@@ -311,6 +319,7 @@ func hasCommand(cmds []models.BotCommand, name string) bool {
 // refuses for good (the member blocked the bot) is not retried; the owner
 // sees it in /outbox and can queue it again.
 func TestRefusedMessageBecomesADeadLetterOwnersCanRetry(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.tg.FailNext("sendMessage", 403, "Forbidden: bot was blocked by the user", 0)
 	err := h.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "hello"}}})

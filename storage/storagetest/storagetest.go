@@ -15,10 +15,12 @@ package storagetest
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,6 +65,20 @@ func Main(m *testing.M) {
 	code := m.Run()
 	shared.close()
 	os.Exit(code)
+}
+
+// MainParallel is Main for packages whose tests mostly wait rather than
+// compute (Hearth against a fake platform: network round trips, a client
+// library's fixed pauses such as discordgo's second in every Close): up
+// to n of their parallel tests run at once, instead of GOMAXPROCS (two on
+// a small machine). A -parallel flag on the command line still decides.
+func MainParallel(m *testing.M, n int) {
+	if f := flag.Lookup("test.parallel"); f != nil {
+		if err := f.Value.Set(strconv.Itoa(n)); err != nil {
+			panic(err)
+		}
+	}
+	Main(m)
 }
 
 // New returns a connection pool to a fresh, fully migrated database that is
