@@ -23,12 +23,14 @@ type modDC struct {
 	t                             *testing.T
 	owner, alice, bob, dave, vera discordgo.User
 	guild, general, staff, hearth string
+	loc                           *time.Location // the community's time zone, where it is midday
 }
 
 func startModDC(t *testing.T, change func(*bots.ModerationOptions)) *modDC {
 	t.Helper()
 	m := &modDC{t: t, owner: discordtest.NewUser("olga"), alice: discordtest.NewUser("alice"), bob: discordtest.NewUser("bob"),
-		dave: discordtest.NewUser("dave"), vera: discordtest.NewUser("vera"), general: discordtest.NewID(), staff: discordtest.NewID()}
+		dave: discordtest.NewUser("dave"), vera: discordtest.NewUser("vera"), general: discordtest.NewID(), staff: discordtest.NewID(),
+		loc: middayZone()}
 	hearth := &discordgo.Role{ID: discordtest.NewID(), Name: "Hearth", Position: 2, Permissions: moderationPermissions}
 	elder := &discordgo.Role{ID: discordtest.NewID(), Name: "Elder", Position: 5}
 	g := &discordgo.Guild{ID: discordtest.NewID(), Name: "Tea Lovers", OwnerID: m.owner.ID, Roles: []*discordgo.Role{hearth, elder},
@@ -44,6 +46,7 @@ func startModDC(t *testing.T, change func(*bots.ModerationOptions)) *modDC {
 		},
 		service: func(o *bots.ServiceOptions) {
 			o.Community = bots.DefaultCommunityOptions()
+			o.Community.Location = m.loc
 			if change != nil {
 				change(&o.Community.Moderation)
 			}

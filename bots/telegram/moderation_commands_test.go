@@ -26,17 +26,19 @@ var (
 // owner (Olga) has made modStaffChat the staff chat.
 type modTG struct {
 	*hearth
-	t *testing.T
+	t   *testing.T
+	loc *time.Location // the community's time zone, where it is midday
 }
 
 func startModTG(t *testing.T, change func(*bots.ModerationOptions)) *modTG {
 	t.Helper()
 	o := bots.DefaultCommunityOptions()
+	o.Location = middayZone()
 	if change != nil {
 		change(&o.Moderation)
 	}
 	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) { so.Community = o }})
-	m := &modTG{hearth: h, t: t}
+	m := &modTG{hearth: h, t: t, loc: o.Location}
 	m.post(modStaffChat, owner, "/setstaff")
 	return m
 }

@@ -1,7 +1,6 @@
 package telegram_test
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -70,9 +69,6 @@ func TestLiftingWhatIsNotThereOnTelegram(t *testing.T) {
 	}
 }
 
-// asOfRE is how /top and /me say when their figures were computed.
-var asOfRE = regexp.MustCompile(`as of (\d{4}-\d\d-\d\d )?\d\d:\d\d`)
-
 // TestFloodEarnsNoPlaceOnTopOnTelegram: Bob floods and is muted; Alice
 // wrote twice. After the recomputation /top, ranked by the engagement
 // score it shows, has Alice first and no Bob, and says when it was
@@ -88,14 +84,18 @@ func TestFloodEarnsNoPlaceOnTopOnTelegram(t *testing.T) {
 	m.mutedFor(bob, time.Hour)
 	m.recompute(m.t)
 	m.post(group, alice, "/top")
+	var computed time.Time
+	if err := m.store.DB().Get(&computed, `SELECT max(computed_at) FROM member_standings`); err != nil {
+		t.Fatal(err)
+	}
 	top := m.botSaid(group, "Most engaged in Tea Lovers", "1. Alice: 2 · ", "Ranked by engagement score")
-	if strings.Contains(top.Text, "Bob") || !asOfRE.MatchString(top.Text) {
-		t.Errorf("/top = %q; want no Bob, and when it was computed", top.Text)
+	if strings.Contains(top.Text, "Bob") || !strings.Contains(top.Text, asOf(computed, m.loc)) {
+		t.Errorf("/top = %q; want no Bob, and %q", top.Text, asOf(computed, m.loc))
 	}
 	m.post(group, bob, "/me")
 	me := m.botSaid(group, "Bob in Tea Lovers", "Points: 0")
-	if !strings.Contains(me.Text, "As of ") {
-		t.Errorf("/me = %q; want when it was computed", me.Text)
+	if want := "As " + strings.TrimPrefix(asOf(computed, m.loc), "as "); !strings.Contains(me.Text, want) {
+		t.Errorf("/me = %q; want %q", me.Text, want)
 	}
 }
 

@@ -156,6 +156,13 @@ func (s *server) createDatabase(t testing.TB, template string) string {
 	if err != nil {
 		t.Fatalf("storagetest: create database %s: %v", name, err)
 	}
+	// Sessions read and print times in UTC whatever the server's own
+	// time zone (initdb takes the machine's), so that a test passes on
+	// any machine. PGOPTIONS="-c timezone=..." still overrides it, to try
+	// Hearth under another session time zone.
+	if _, err := s.admin.Exec("ALTER DATABASE " + pq.QuoteIdentifier(name) + " SET timezone TO 'UTC'"); err != nil {
+		t.Fatalf("storagetest: set the time zone of database %s: %v", name, err)
+	}
 	t.Cleanup(func() {
 		if _, err := s.admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"); err != nil {
 			t.Errorf("storagetest: drop database %s: %v", name, err)
