@@ -225,7 +225,11 @@ func TestRateLimitedSendIsRetriedOnce(t *testing.T) {
 	if gap := reqs[1].At.Sub(reqs[0].At); gap < time.Second {
 		t.Errorf("retried after %s, want at least 1s", gap)
 	}
-	time.Sleep(300 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); h.count(t, `SELECT count(*) FROM deliveries WHERE status = 'sent'`) != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the message was never marked sent")
+		}
+	}
 	if n := len(h.dc.Messages(h.channel)); n != 1 {
 		t.Errorf("%d messages, want 1", n)
 	}

@@ -58,6 +58,16 @@ func start(t testing.TB, s setup) *hearth {
 	return startCustom(t, custom{setup: s})
 }
 
+// settled waits until every recorded update is handled and every message
+// queued is sent: once an update was recorded, acknowledged and handled,
+// what it caused is all in the outbox, so nothing more will follow.
+func (h *hearth) settled(t *testing.T) {
+	t.Helper()
+	h.waitCount(t, `SELECT count(*) FROM inbound_updates WHERE handled_at IS NULL`, 0)
+	h.waitCount(t, `SELECT count(*) FROM outbox_events WHERE status = 'pending'`, 0)
+	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'pending'`, 0)
+}
+
 func (h *hearth) count(t *testing.T, query string, args ...any) int {
 	t.Helper()
 	var n int
@@ -173,7 +183,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	if gap := calls[1].At.Sub(calls[0].At); gap < time.Second {
 		t.Errorf("retried after %s, want at least 1s", gap)
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'sent'`, 1) // nothing left to retry
 	if n := len(h.tg.Messages(group.ID)); n != 1 {
 		t.Errorf("%d messages in the group, want 1", n)
 	}
@@ -201,7 +211,7 @@ func TestDuplicateWebhookUpdateHasOneEffect(t *testing.T) {
 		}
 	}
 	h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	h.settled(t)
 	if n := len(h.tg.Calls("sendMessage")); n != 1 {
 		t.Errorf("%d replies to one update delivered twice, want 1", n)
 	}
@@ -220,7 +230,7 @@ func TestRedeliveredPolledUpdateHasOneEffect(t *testing.T) {
 	h.tg.PushUpdate(u)
 	h.tg.WaitConfirmed(t, id+1, 10*time.Second)
 	h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	h.settled(t)
 	if n := len(h.tg.Calls("sendMessage")); n != 1 {
 		t.Errorf("%d replies, want 1", n)
 	}
