@@ -26,6 +26,7 @@ func announceHearth(t *testing.T, o bots.AnnounceOptions, now func() time.Time) 
 	t.Helper()
 	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
 		so.Community = bots.DefaultCommunityOptions()
+		so.Community.Location = time.UTC // the tests' quiet hours and dates are UTC's
 		so.Community.Announce, so.Community.VIPChat = o, "-1009"
 		if now != nil {
 			so.Now = now
