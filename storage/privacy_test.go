@@ -122,8 +122,8 @@ func TestEraseWaitsForSanctionsHearthMustLift(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	if _, err := s.DB().Exec(`INSERT INTO sanctions (member_id, kind, groups, at, until) VALUES
-		($1, 'ban', '{telegram:-1001}', $2, $2::timestamptz + interval '3 days'),
-		($1, 'ban', '{discord:42}', $2, $2::timestamptz + interval '2 days')`, alice, now); err != nil {
+		($1, 'ban', '{telegram:-1001}', $2, $2::timestamptz + interval '72 hours'),
+		($1, 'ban', '{discord:42}', $2, $2::timestamptz + interval '48 hours')`, alice, now); err != nil {
 		t.Fatal(err)
 	}
 	err := s.EraseMember(ctx, community.Erasure{Member: alice, At: now})

@@ -46,6 +46,8 @@ func TestAnnounceScript(t *testing.T) {
 		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
 		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}},
 		Now:    func() time.Time { return noon },
+		// The transcript's dates and hours are UTC's.
+		Community: utcCommunity(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,8 @@ func runScript(t *testing.T, store *storage.Store, script string) string {
 		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
 		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}},
 		Now:    now,
+		// The transcripts' dates and hours are UTC's.
+		Community: utcCommunity(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +49,14 @@ func runScript(t *testing.T, store *storage.Store, script string) string {
 		t.Fatal("the script did not finish")
 	}
 	return out.String()
+}
+
+// utcCommunity is the default community options, in UTC whatever the
+// default time zone.
+func utcCommunity() bots.CommunityOptions {
+	o := bots.DefaultCommunityOptions()
+	o.Location = time.UTC
+	return o
 }
 
 // recordedClock reads the day the golden transcripts were recorded,

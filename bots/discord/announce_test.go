@@ -103,6 +103,7 @@ func (aw *announceWorld) countText(channelID, part string) int {
 // server's system channel (or first text channel) and reaches every
 // subscriber privately, never bob who did not subscribe.
 func TestDiscordAnnouncementReachesServersAndSubscribers(t *testing.T) {
+	t.Parallel()
 	aw := startAnnounceWorld(t)
 	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(aw.general, aw.bob, "hello"))
 	for _, u := range []discordgo.User{aw.alice, aw.carol} {
@@ -154,6 +155,7 @@ func TestDiscordAnnouncementReachesServersAndSubscribers(t *testing.T) {
 // refused, naming the tiers, and nothing is recorded; /subscribe's button
 // turns announcements off in place.
 func TestDiscordAnnounceRefusesAnUnknownTier(t *testing.T) {
+	t.Parallel()
 	aw := startAnnounceWorld(t)
 	r := aw.announce(t, discordtest.Arg("tier", "gold"), discordtest.Arg("text", "Hello"))
 	if !r.Ephemeral() || !strings.Contains(r.Data.Content, "“gold” is not a tier. The tiers are: vip, loyal, regular, newcomer.") {

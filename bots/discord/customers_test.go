@@ -30,6 +30,7 @@ func userOption(name, id string) *discordgo.ApplicationCommandInteractionDataOpt
 // (the answer is only for them); staff then see the member's CLV card with
 // /clv in the staff chat, and a member cannot.
 func TestLinkAndCLVCard(t *testing.T) {
+	t.Parallel()
 	h := start(t, nil)
 	code, _, err := linkTokens(t).Issue("cust-7")
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { storagetest.Main(m) }
+func TestMain(m *testing.M) { storagetest.MainParallel(m, 8) }
 
 const token = "discord-test-token"
 
@@ -48,7 +48,8 @@ func start(t *testing.T, store *storage.Store) *hearth {
 	dc.Dispatch(t, "GUILD_MEMBER_ADD", dc.GuildMemberAdd(h.guild, h.moderator, modRole))
 
 	svc, err := bots.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Discord, UserID: h.owner.ID}}, LinkTokens: linkTokens(t), CLVHorizonMonths: 12})
+		Owners: []community.Account{{Platform: community.Discord, UserID: h.owner.ID}}, LinkTokens: linkTokens(t), CLVHorizonMonths: 12,
+		Wakeups: storagetest.OutboxWakeups(t, store.DB())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +111,7 @@ func (h *hearth) slash(t *testing.T, user discordgo.User, name string, opts ...*
 // only to them, with member commands only; the commands were registered in
 // the guild with typed options and translations.
 func TestMemberHelpReachesDiscord(t *testing.T) {
+	t.Parallel()
 	h := start(t, nil)
 	r := h.slash(t, h.alice, "help")
 	if r.Type != discordgo.InteractionResponseChannelMessageWithSource || !r.Ephemeral() {
@@ -135,6 +137,7 @@ func TestMemberHelpReachesDiscord(t *testing.T) {
 // TestMemberCannotUseStaffCommands: a member is refused politely, the
 // refusal is audited, nothing else happens; a moderator is staff.
 func TestMemberCannotUseStaffCommands(t *testing.T) {
+	t.Parallel()
 	h := start(t, nil)
 	r := h.slash(t, h.alice, "setstaff")
 	if !strings.Contains(r.Data.Content, "for the community") || !r.Ephemeral() {
@@ -164,6 +167,7 @@ func TestMemberCannotUseStaffCommands(t *testing.T) {
 // the staff list's button opens a modal whose submission adds the member,
 // who is told in a direct message.
 func TestOwnerSetsStaffChatAndAddsStaffWithAModal(t *testing.T) {
+	t.Parallel()
 	h := start(t, nil)
 	if r := h.slash(t, h.owner, "setstaff"); !strings.Contains(r.Data.Content, "staff chat for Discord") {
 		t.Fatalf("setstaff = %q", r.Data.Content)
@@ -207,6 +211,7 @@ func TestOwnerSetsStaffChatAndAddsStaffWithAModal(t *testing.T) {
 // TestRateLimitedSendIsRetriedOnce: a 429 with retry_after=1 on the first
 // channel message is waited out; the message arrives once, a second later.
 func TestRateLimitedSendIsRetriedOnce(t *testing.T) {
+	t.Parallel()
 	store := storage.New(storagetest.New(t))
 	h := start(t, store)
 	h.dc.FailNext("POST", "/api/v9/channels/", 429, 1)
@@ -220,7 +225,11 @@ func TestRateLimitedSendIsRetriedOnce(t *testing.T) {
 	if gap := reqs[1].At.Sub(reqs[0].At); gap < time.Second {
 		t.Errorf("retried after %s, want at least 1s", gap)
 	}
-	time.Sleep(300 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); h.count(t, `SELECT count(*) FROM deliveries WHERE status = 'sent'`) != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the message was never marked sent")
+		}
+	}
 	if n := len(h.dc.Messages(h.channel)); n != 1 {
 		t.Errorf("%d messages, want 1", n)
 	}
@@ -229,6 +238,7 @@ func TestRateLimitedSendIsRetriedOnce(t *testing.T) {
 // TestDuplicateInteractionHasOneEffect: the same interaction dispatched
 // twice (a resumed gateway replaying it) is answered once.
 func TestDuplicateInteractionHasOneEffect(t *testing.T) {
+	t.Parallel()
 	h := start(t, nil)
 	i := h.dc.SlashCommand(h.guild, h.channel, h.owner, "setstaff")
 	h.dc.Dispatch(t, "INTERACTION_CREATE", i)

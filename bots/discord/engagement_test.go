@@ -51,6 +51,7 @@ func (m *modDC) activities(u discordgo.User, kind string) int {
 // marks a reply helpful from its menu (a bystander may not), and a
 // member reports a message from its menu with its text.
 func TestMessageMenusOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	menus := map[string]*discordgo.ApplicationCommand{}
 	for _, c := range m.dc.Commands("") {
@@ -90,6 +91,7 @@ func TestMessageMenusOnDiscord(t *testing.T) {
 // message in the thread answers its starter, who may mark it helpful.
 // System messages ("alice joined", pins) count for nothing.
 func TestThreadsOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	thread := &discordgo.Channel{ID: discordtest.NewID(), GuildID: m.guild, ParentID: m.general, OwnerID: m.alice.ID,
 		Name: "Brewing oolong", Type: discordgo.ChannelTypeGuildPublicThread, ThreadMetadata: &discordgo.ThreadMetadata{}}

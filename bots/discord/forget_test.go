@@ -21,6 +21,7 @@ import (
 // export, and the export was not kept even before; carol's staff log and
 // the note on her, which name them, are exactly as they were.
 func TestForgetMeOnDiscordLeavesNothingThatNamesThem(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	db := m.store.DB()
 	if _, err := db.Exec(`SELECT setval(pg_get_serial_sequence('members', 'id'), 900000000)`); err != nil {

@@ -18,6 +18,7 @@ import (
 // there and in the community's server (audited). An administrator of the
 // community's own server (from discord.guild_ids) is staff as before.
 func TestStrangersServerGrantsNothing(t *testing.T) {
+	t.Parallel()
 	owner, mod, stranger := discordtest.NewUser("olga"), discordtest.NewUser("mo"), discordtest.NewUser("mallory")
 	mods := &discordgo.Role{ID: discordtest.NewID(), Name: "Moderators", Permissions: discordgo.PermissionModerateMembers}
 	ours, ourChannel := textGuild("Tea Lovers", owner.ID, mods)
@@ -67,6 +68,7 @@ func TestStrangersServerGrantsNothing(t *testing.T) {
 // a server it is invited to that is not the community's, and says nothing
 // there; the community's server stays.
 func TestUnknownServerIsLeft(t *testing.T) {
+	t.Parallel()
 	owner, stranger := discordtest.NewUser("olga"), discordtest.NewUser("mallory")
 	ours, _ := textGuild("Tea Lovers", owner.ID)
 	theirs, theirChannel := textGuild("Mallory's Deals", stranger.ID)

@@ -50,6 +50,7 @@ func startScene(t *testing.T, sc scene) *world {
 	}
 	so := bots.ServiceOptions{Store: w.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
 		Owners: []community.Account{{Platform: community.Discord, UserID: sc.owner}}}
+	so.Wakeups = storagetest.OutboxWakeups(t, w.store.DB())
 	if sc.service != nil {
 		sc.service(&so)
 	}
@@ -127,4 +128,21 @@ func textGuild(name, ownerID string, roles ...*discordgo.Role) (g *discordgo.Gui
 
 func reply(r bots.Reply) bots.Handler {
 	return func(context.Context, *bots.Request) (bots.Reply, error) { return r, nil }
+}
+
+// middayZone is a community time zone in which it is midday now, whatever
+// the hour the test runs at: a test lasting less than twelve hours sees
+// one community day, so figures computed "today" show the time of day,
+// never a date, and no quiet hours or midnight fall inside the test.
+func middayZone() *time.Location {
+	now := time.Now().UTC()
+	offset := 12*time.Hour - now.Sub(now.Truncate(24*time.Hour))
+	return time.FixedZone("midday", int(offset.Seconds()))
+}
+
+// asOf is how /me, /top and /whois say that figures computed at at (in
+// the community zone loc, on the test's one day) are as of: the time of
+// day alone.
+func asOf(at time.Time, loc *time.Location) string {
+	return "as of " + at.In(loc).Format("15:04") + "."
 }

@@ -69,6 +69,7 @@ func customIDs(m *discordgo.Message) []string {
 // the slash command with the text as content and the image as an embed,
 // with its buttons; nothing is uploaded.
 func TestImageURLAnswersACommandAsAnEmbed(t *testing.T) {
+	t.Parallel()
 	w, guild, channel, alice := imageWorld(t, bots.Reply{Text: "This week's *tea* chart", Image: &bots.Image{URL: chartURL}, Buttons: moreButton})
 	r := w.slash(t, guild, channel, alice, "chart")
 	if r.Type != discordgo.InteractionResponseChannelMessageWithSource || r.Original == nil {
@@ -92,6 +93,7 @@ func TestImageURLAnswersACommandAsAnEmbed(t *testing.T) {
 // TestImageBytesAnswerACommandAsAnAttachment: image bytes are uploaded
 // with the interaction's answer, byte for byte, as a PNG under their name.
 func TestImageBytesAnswerACommandAsAnAttachment(t *testing.T) {
+	t.Parallel()
 	data := pngBytes(t)
 	w, guild, channel, alice := imageWorld(t, bots.Reply{Text: "Your chart", Image: &bots.Image{Data: data, Name: "chart.png"}})
 	r := w.slash(t, guild, channel, alice, "chart")
@@ -112,6 +114,7 @@ func TestImageBytesAnswerACommandAsAnAttachment(t *testing.T) {
 // answer) comes with the first message of the text; a text too long for
 // one message continues in a second one, which carries the buttons.
 func TestImageMessageInAChannel(t *testing.T) {
+	t.Parallel()
 	data := pngBytes(t)
 	text := strings.Repeat("Tea is a way of life. ", 120) // 2640 characters: two messages
 	for _, tc := range []struct {

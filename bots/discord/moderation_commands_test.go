@@ -23,12 +23,14 @@ type modDC struct {
 	t                             *testing.T
 	owner, alice, bob, dave, vera discordgo.User
 	guild, general, staff, hearth string
+	loc                           *time.Location // the community's time zone, where it is midday
 }
 
 func startModDC(t *testing.T, change func(*bots.ModerationOptions)) *modDC {
 	t.Helper()
 	m := &modDC{t: t, owner: discordtest.NewUser("olga"), alice: discordtest.NewUser("alice"), bob: discordtest.NewUser("bob"),
-		dave: discordtest.NewUser("dave"), vera: discordtest.NewUser("vera"), general: discordtest.NewID(), staff: discordtest.NewID()}
+		dave: discordtest.NewUser("dave"), vera: discordtest.NewUser("vera"), general: discordtest.NewID(), staff: discordtest.NewID(),
+		loc: middayZone()}
 	hearth := &discordgo.Role{ID: discordtest.NewID(), Name: "Hearth", Position: 2, Permissions: moderationPermissions}
 	elder := &discordgo.Role{ID: discordtest.NewID(), Name: "Elder", Position: 5}
 	g := &discordgo.Guild{ID: discordtest.NewID(), Name: "Tea Lovers", OwnerID: m.owner.ID, Roles: []*discordgo.Role{hearth, elder},
@@ -44,6 +46,7 @@ func startModDC(t *testing.T, change func(*bots.ModerationOptions)) *modDC {
 		},
 		service: func(o *bots.ServiceOptions) {
 			o.Community = bots.DefaultCommunityOptions()
+			o.Community.Location = m.loc
 			if change != nil {
 				change(&o.Community.Moderation)
 			}
@@ -142,6 +145,7 @@ func (m *modDC) link(msg *discordgo.Message) string {
 // hour (communication_disabled_until); /warns lists them, /unwarn removes
 // the latest, and Undo in the staff log ends the timeout.
 func TestWarningLadderOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	m.say(m.bob, "hello")
 	var last string
@@ -170,6 +174,7 @@ func TestWarningLadderOnDiscord(t *testing.T) {
 // TestTimedBanEndsOnDiscord: Discord bans have no end, so the expiry job
 // lifts a one-hour ban once the hour is over, and logs it.
 func TestTimedBanEndsOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	m.say(m.bob, "hello")
 	if got := m.run(m.general, m.owner, "ban", discordtest.UserArg("member", m.bob.ID), discordtest.Arg("duration", "1h"),
@@ -211,6 +216,7 @@ func (m *modDC) job(name string) func(context.Context) error {
 // messages; /purge with a message's link deletes it and every later one;
 // /kick removes the member.
 func TestKickAndPurgeOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	var msgs []*discordgo.Message
 	for i, u := range []discordgo.User{m.bob, m.alice, m.bob, m.alice} {
@@ -239,6 +245,7 @@ func TestKickAndPurgeOnDiscord(t *testing.T) {
 // message's link alerts staff with a link back and is held by the
 // cooldown; Dismiss closes it.
 func TestNoteWhoisAndReportOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	bad := m.say(m.bob, "buy followers here")
 	storagetest.SetValues(t, m.store.DB(), map[int64]float64{memberIDs(t, m.world, m.bob)[0]: 250})
@@ -268,6 +275,7 @@ func TestNoteWhoisAndReportOnDiscord(t *testing.T) {
 // TestAutomodOnDiscord: a flood is deleted and timed out; a blocked word
 // is deleted and warned; a newcomer's link is deleted and warned.
 func TestAutomodOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, func(o *bots.ModerationOptions) {
 		o.Automod.FloodMessages, o.Automod.FloodWindow = 3, time.Minute
 		o.Automod.Blocklist, _ = community.ParseBlocklist([]string{"spam"})
@@ -295,6 +303,7 @@ func TestAutomodOnDiscord(t *testing.T) {
 // TestAutomodMutesAVIPInsteadOfBanningOnDiscord: the ladder's ban of a
 // VIP becomes a timeout and a review; Ban anyway bans after all.
 func TestAutomodMutesAVIPInsteadOfBanningOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, func(o *bots.ModerationOptions) {
 		o.Automod.Blocklist, _ = community.ParseBlocklist([]string{"spam"})
 		o.Rules.Ladder, _ = community.ParseLadder([]string{"1=ban 1w"})
@@ -331,6 +340,7 @@ func TestAutomodMutesAVIPInsteadOfBanningOnDiscord(t *testing.T) {
 // TestProtectedAndRightsOnDiscord: a member ranked above Hearth cannot be
 // timed out, and a missing Ban Members permission is named.
 func TestProtectedAndRightsOnDiscord(t *testing.T) {
+	t.Parallel()
 	m := startModDC(t, nil)
 	m.say(m.dave, "hi")
 	m.say(m.bob, "hello")

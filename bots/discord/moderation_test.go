@@ -101,6 +101,7 @@ func (s *modScene) member(t *testing.T, u discordgo.User) *discordgo.Member {
 // which Discord accepts; unmute ends it; a user not in the server is no
 // error.
 func TestMuteTimesOutAtMost28Days(t *testing.T) {
+	t.Parallel()
 	s := moderationScene(t)
 	hour := time.Now().Add(time.Hour).Truncate(time.Second)
 	if err := s.a.Mute(s.ctx, s.guild, s.alice.ID, hour); err != nil {
@@ -135,6 +136,7 @@ func TestMuteTimesOutAtMost28Days(t *testing.T) {
 // none of their messages; unban lifts it, and lifting a ban that is not
 // there is no error. A user who never joined can be banned too.
 func TestBanAndUnban(t *testing.T) {
+	t.Parallel()
 	s := moderationScene(t)
 	if err := s.a.Ban(s.ctx, s.guild, s.alice.ID, time.Now().Add(time.Hour)); err != nil {
 		t.Fatalf("ban: %v", err)
@@ -163,6 +165,7 @@ func TestBanAndUnban(t *testing.T) {
 // TestKick: a kick removes the member; kicking someone who is not there
 // is no error.
 func TestKick(t *testing.T) {
+	t.Parallel()
 	s := moderationScene(t)
 	for range 2 {
 		if err := s.a.Kick(s.ctx, s.guild, s.alice.ID); err != nil {
@@ -177,6 +180,7 @@ func TestKick(t *testing.T) {
 // TestModerationWithoutThePermission: each action Hearth's role is not
 // allowed fails with bots.ErrNoRights, saying what and where.
 func TestModerationWithoutThePermission(t *testing.T) {
+	t.Parallel()
 	s := moderationScene(t)
 	s.dc.Dispatch(t, "MESSAGE_CREATE", s.dc.MessageCreate(s.channel, s.alice, "spam"))
 	msgs := s.dc.Messages(s.channel)
@@ -219,6 +223,7 @@ func TestModerationWithoutThePermission(t *testing.T) {
 // not even ask Discord), so is a member ranked above Hearth, and an
 // administrator cannot be timed out; the errors wrap bots.ErrProtected.
 func TestModerationOfProtectedMembers(t *testing.T) {
+	t.Parallel()
 	s := moderationScene(t)
 	actions := map[string]func(userID string) error{
 		"mute":   func(id string) error { return s.a.Mute(s.ctx, s.guild, id, time.Time{}) },
@@ -256,6 +261,7 @@ func TestModerationOfProtectedMembers(t *testing.T) {
 // delete; an old one, which bulk delete refuses, and one deleted already
 // go one by one; a lone message is deleted alone.
 func TestDeleteMessages(t *testing.T) {
+	t.Parallel()
 	s := moderationScene(t)
 	post := func(text string, at time.Time) string {
 		m := s.dc.MessageCreate(s.channel, s.alice, text)

@@ -105,6 +105,7 @@ func (n *newcomers) runJob(t *testing.T, name string) {
 // welcomes until the onboarding job deletes all but the newest. Staff's
 // own Greek text is used once set.
 func TestWelcomeOnDiscord(t *testing.T) {
+	t.Parallel()
 	n := startNewcomers(t, bots.OnboardingOptions{Welcome: true, Rules: "Be kind."})
 	if _, err := n.store.DB().Exec(`UPDATE chats SET language = 'el' WHERE platform_chat_id = $1`, n.guild); err != nil {
 		t.Fatal(err)
@@ -165,6 +166,7 @@ func (n *newcomers) count(t *testing.T, query string, args ...any) int {
 // thanked; staff mark it answered from there. With no staff chat for the
 // platform, the member is told so.
 func TestRulesAndAskOnDiscord(t *testing.T) {
+	t.Parallel()
 	n := startNewcomers(t, bots.OnboardingOptions{Welcome: true, Rules: "Be *kind*. No spam."})
 	alice := discordtest.NewUser("alice")
 	n.join(t, alice)
@@ -219,6 +221,7 @@ var minuteCaptcha = bots.OnboardingOptions{Welcome: true, Captcha: true, Captcha
 // newcomer who never presses is removed once the clock passes the
 // deadline, and staff hear of it.
 func TestCaptchaOnDiscord(t *testing.T) {
+	t.Parallel()
 	n := startNewcomers(t, minuteCaptcha)
 	alice, bob, carol := discordtest.NewUser("alice"), discordtest.NewUser("bob"), discordtest.NewUser("carol")
 	n.join(t, alice)
@@ -260,6 +263,7 @@ func TestCaptchaOnDiscord(t *testing.T) {
 // TestVerifiedBuyerSkipsTheCaptchaOnDiscord: a buyer who linked with the
 // code from their order e-mail is welcomed at once, never timed out.
 func TestVerifiedBuyerSkipsTheCaptchaOnDiscord(t *testing.T) {
+	t.Parallel()
 	n := startNewcomers(t, minuteCaptcha)
 	dave := discordtest.NewUser("dave")
 	code, _, err := linkTokens(t).Issue("cust-5")
@@ -287,6 +291,7 @@ func TestVerifiedBuyerSkipsTheCaptchaOnDiscord(t *testing.T) {
 // with the tour's first page; Next replaces it with the second, which
 // explains /link.
 func TestStartTourOnDiscord(t *testing.T) {
+	t.Parallel()
 	n := startNewcomers(t, bots.OnboardingOptions{Welcome: true})
 	alice := discordtest.NewUser("alice")
 	start := n.dc.SlashCommand("", n.dc.DMChannel(alice), alice, "start")

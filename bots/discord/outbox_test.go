@@ -118,6 +118,7 @@ func (sc *outboxScene) checkPostedOnce(t *testing.T, recorded []string, posts in
 // nonces, and Discord answers the messages already posted instead of
 // posting them twice.
 func TestRetryByAnotherProcessDoesNotPostTwice(t *testing.T) {
+	t.Parallel()
 	sc := newOutboxScene(t)
 	ctx := context.Background()
 	dels, err := sc.store.ClaimDeliveries(ctx, discordOnly, 16, 5, 500*time.Millisecond)
@@ -157,6 +158,7 @@ func (lt *lossyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // Message is lost on the way back, the dispatcher tries again later with
 // the same nonce and Discord answers the message it already posted.
 func TestRetryAfterALostAnswerDoesNotPostTwice(t *testing.T) {
+	t.Parallel()
 	sc := newOutboxScene(t)
 	client := &http.Client{Transport: &lossyTransport{base: sc.dc.HTTPClient().Transport}, Timeout: 20 * time.Second}
 	sc.runDispatcher(t, sc.adapter(t, client), 10*time.Second)
@@ -181,6 +183,7 @@ func countAttempts(t *testing.T, store *storage.Store) int {
 // the retry with Unknown Message; the part counts as delivered and is not
 // posted again.
 func TestRetryOfADeletedPartPostsNothing(t *testing.T) {
+	t.Parallel()
 	sc := newOutboxScene(t)
 	ctx := context.Background()
 	dels, err := sc.store.ClaimDeliveries(ctx, discordOnly, 16, 5, 500*time.Millisecond)

@@ -32,6 +32,7 @@ func postToServer(t *testing.T, w *world, guildID string, msg bots.Reply) {
 // in, passing over a voice channel, a category and a channel where
 // @everyone may not write.
 func TestPostToAServer(t *testing.T) {
+	t.Parallel()
 	owner := discordtest.NewUser("olga")
 	hearth := &discordgo.Role{ID: discordtest.NewID(), Name: "Hearth", Position: 1,
 		Permissions: discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionAttachFiles}
@@ -80,6 +81,7 @@ func TestPostToAServer(t *testing.T) {
 // as an attachment of the message, byte for byte, with its name and
 // type.
 func TestFileToAServer(t *testing.T) {
+	t.Parallel()
 	owner := discordtest.NewUser("olga")
 	g, channel := textGuild("Tea Lovers", owner.ID)
 	w := startScene(t, scene{owner: owner.ID, prepare: func(dc *discordtest.Server) { dc.AddGuild(g) }})
@@ -96,6 +98,7 @@ func TestFileToAServer(t *testing.T) {
 // file and only for the member (as /mydata is) uploads the file with the
 // interaction's answer, which stays ephemeral.
 func TestFileAnswersACommandOnlyForTheMember(t *testing.T) {
+	t.Parallel()
 	w, guild, channel, alice := imageWorld(t, bots.Reply{Text: "Your data", File: exportFile, Ephemeral: true})
 	r := w.slash(t, guild, channel, alice, "chart")
 	if r.Original == nil || r.Original.Content != "Your data" || !r.Ephemeral() {

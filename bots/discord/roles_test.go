@@ -61,6 +61,7 @@ func (s *roleScene) roles(t *testing.T, guildID string) []string {
 // name, in both servers that have a role of that name; giving it twice
 // is fine; revoking takes it away everywhere.
 func TestTierRolesInEveryServerThatHasThem(t *testing.T) {
+	t.Parallel()
 	s := tierRoleScene(t)
 	ctx := context.Background()
 	if err := s.a.GrantTierRole(ctx, s.alice.ID, community.TierVIP); err != nil {
@@ -96,6 +97,7 @@ func TestTierRolesInEveryServerThatHasThem(t *testing.T) {
 // TestTierRoleNoChange: a tier with no role configured, and a user in
 // none of the servers, change nothing and are no error.
 func TestTierRoleNoChange(t *testing.T) {
+	t.Parallel()
 	s := tierRoleScene(t)
 	ctx := context.Background()
 	before := len(s.dc.Requests("", "/guilds/"))
@@ -120,6 +122,7 @@ func TestTierRoleNoChange(t *testing.T) {
 // roles answers bots.ErrNoRights, naming the server; the other server
 // gets its role all the same.
 func TestTierRoleWithoutManageRoles(t *testing.T) {
+	t.Parallel()
 	s := tierRoleScene(t)
 	s.dc.SetRolePermissions(t, s.shop, s.dc.BotRoleID(s.shop), discordgo.PermissionViewChannel|discordgo.PermissionSendMessages)
 	err := s.a.GrantTierRole(context.Background(), s.alice.ID, community.TierLoyal)

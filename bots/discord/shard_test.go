@@ -30,6 +30,7 @@ func guildOnShard(shard, count int) string {
 // go into IDENTIFY as [shard_id, num_shards] (none when unsharded), and
 // the process then records and answers the guilds of its shard only.
 func TestShardIdentifiesAndServesItsGuilds(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		id, count int
 		want      *[2]int

@@ -21,6 +21,7 @@ const refused = "is for the community's staff"
 // a staff command; members without it, one with another role included,
 // are refused.
 func TestStaffRoleMakesAMemberStaff(t *testing.T) {
+	t.Parallel()
 	owner, helper, alice, regular := discordtest.NewUser("olga"), discordtest.NewUser("hana"), discordtest.NewUser("alice"), discordtest.NewUser("reg")
 	helpers := &discordgo.Role{ID: discordtest.NewID(), Name: "Helpers", Position: 2}
 	regulars := &discordgo.Role{ID: discordtest.NewID(), Name: "Regulars", Position: 1}
@@ -58,6 +59,7 @@ func TestStaffRoleMakesAMemberStaff(t *testing.T) {
 // the staff server (which the adapter asks Discord about) may run a staff
 // command in the community server.
 func TestStaffRoleInAnotherServerCounts(t *testing.T) {
+	t.Parallel()
 	owner, sam, alice := discordtest.NewUser("olga"), discordtest.NewUser("sam"), discordtest.NewUser("alice")
 	crew := &discordgo.Role{ID: discordtest.NewID(), Name: "Crew", Position: 1}
 	home, channel := textGuild("Tea Lovers", owner.ID)
@@ -92,6 +94,7 @@ func TestStaffRoleInAnotherServerCounts(t *testing.T) {
 // TestStaffCheckWhileServersJoin: Hearth joining servers while members'
 // commands are checked is safe (run with -race) and changes no answer.
 func TestStaffCheckWhileServersJoin(t *testing.T) {
+	t.Parallel()
 	owner, alice := discordtest.NewUser("olga"), discordtest.NewUser("alice")
 	g, channel := textGuild("Tea Lovers", owner.ID)
 	w := startScene(t, scene{

@@ -45,6 +45,7 @@ func waitRoles(t *testing.T, dc *discordtest.Server, guildID, userID string, wan
 // tier's role; when CLV changes, the roles follow (the old VIP loses the
 // VIP role, the new one gets it) and the staff chat hears why.
 func TestTierRolesFollowCLV(t *testing.T) {
+	t.Parallel()
 	owner, alice, bob := discordtest.NewUser("olga"), discordtest.NewUser("alice"), discordtest.NewUser("bob")
 	vip := &discordgo.Role{ID: discordtest.NewID(), Name: "VIP", Position: 2}
 	loyal := &discordgo.Role{ID: discordtest.NewID(), Name: "Loyal", Position: 1}

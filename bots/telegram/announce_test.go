@@ -26,6 +26,7 @@ func announceHearth(t *testing.T, o bots.AnnounceOptions, now func() time.Time) 
 	t.Helper()
 	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
 		so.Community = bots.DefaultCommunityOptions()
+		so.Community.Location = time.UTC // the tests' quiet hours and dates are UTC's
 		so.Community.Announce, so.Community.VIPChat = o, "-1009"
 		if now != nil {
 			so.Now = now
@@ -120,6 +121,7 @@ func (h *hearth) waitOutboxIdle(t *testing.T) {
 // community group (not the staff chat) and writes privately to the
 // members who subscribed, with a header and a footer, not to the others.
 func TestAnnouncementReachesGroupsAndSubscribers(t *testing.T) {
+	t.Parallel()
 	h := announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)
 	h.sayHandled(t, group, alice, "hello")
 	h.sayHandled(t, teaShopTalk, bob, "hi all")
@@ -170,6 +172,7 @@ func TestAnnouncementReachesGroupsAndSubscribers(t *testing.T) {
 // to Loyal and VIP subscribers and posts in no group; /announce vip posts
 // in the VIP group as well; Cancel sends nothing.
 func TestTierAnnouncementReachesThatTierAndAbove(t *testing.T) {
+	t.Parallel()
 	h := announceHearth(t, bots.AnnounceOptions{WeeklyCap: 5}, nil)
 	h.sayHandled(t, vipGroup, alice, "hello VIPs")
 	for _, u := range []models.User{alice, bob, cleo} {
@@ -215,6 +218,7 @@ func TestTierAnnouncementReachesThatTierAndAbove(t *testing.T) {
 // gets the first two announcements privately and not the third, which the
 // preview and the result count as skipped; the groups get all three.
 func TestWeeklyCapSkipsTheThirdAnnouncement(t *testing.T) {
+	t.Parallel()
 	h := announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)
 	h.sayHandled(t, group, alice, "hello")
 	h.subscribeDM(t, alice)
@@ -244,6 +248,7 @@ func TestWeeklyCapSkipsTheThirdAnnouncement(t *testing.T) {
 // quiet hours 22:00-08:00, is posted in the group at once while the
 // private message waits in the outbox until 08:00.
 func TestQuietHoursHoldPrivateMessages(t *testing.T) {
+	t.Parallel()
 	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 2)
 	now := day.Add(23 * time.Hour)
 	quiet, _ := community.ParseQuietHours("22:00-08:00")
@@ -268,7 +273,7 @@ func TestQuietHoursHoldPrivateMessages(t *testing.T) {
 	if !due.Equal(until) {
 		t.Errorf("alice's message is due %s, want %s", due, until)
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.waitOutboxIdle(t) // alice's message is not due: nothing more goes out
 	if n := h.sentCount("100", "Late night news"); n != 0 {
 		t.Errorf("alice got the announcement during quiet hours")
 	}
@@ -278,6 +283,7 @@ func TestQuietHoursHoldPrivateMessages(t *testing.T) {
 // a button that toggles it in place; /subscribe off turns them off; in a
 // group /subscribe is pointed to the private chat.
 func TestSubscribeTurnsAnnouncementsOnAndOff(t *testing.T) {
+	t.Parallel()
 	h := announceHearth(t, bots.AnnounceOptions{WeeklyCap: 3}, nil)
 	dm := telegramtest.Private(alice)
 	on := `SELECT count(*) FROM members m JOIN identities i ON i.member_id = m.id WHERE m.announcements_dm AND i.platform_user_id = '100'`
@@ -303,6 +309,7 @@ func TestSubscribeTurnsAnnouncementsOnAndOff(t *testing.T) {
 // are refused with a clear message and nothing recorded; a member may not
 // announce.
 func TestAnnounceRefusesBadInputAndMembers(t *testing.T) {
+	t.Parallel()
 	h := announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)
 	for _, c := range []struct{ line, want string }{
 		{"/announce", "Write the announcement after the command"},

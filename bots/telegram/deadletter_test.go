@@ -16,6 +16,7 @@ import (
 // MaxAttempts, here 2, then it is a dead letter the owner sees in /outbox;
 // a third attempt, which would succeed, is never made.
 func TestServerErrorsMakeADeadLetterAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
 	h := startCustom(t, custom{service: func(o *bots.ServiceOptions) {
 		o.MaxAttempts = 2
 		past := time.Now().Add(-time.Hour) // retries are due at once

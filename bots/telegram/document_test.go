@@ -19,6 +19,7 @@ var export = &bots.File{Name: "hearth-data.json", Data: []byte(`{"member":"Alice
 // sendDocument answering the command: the bytes uploaded under the file's
 // name, the text as the HTML caption, the buttons under it.
 func TestFileReplyIsADocument(t *testing.T) {
+	t.Parallel()
 	h := startCustom(t, custom{commands: []bots.Command{{Name: "export", Permission: community.RoleMember, Where: bots.Anywhere,
 		Run: replies(bots.Reply{Text: "Your *data*, as we hold it", File: export, Buttons: moreButton})}}})
 	msg := h.tg.MessageUpdate(group, alice, "/export")
@@ -59,6 +60,7 @@ func TestFileReplyIsADocument(t *testing.T) {
 // without caption answering the command, the text in pieces, the buttons
 // under the last one. The outbox records every part sent.
 func TestLongTextFollowsTheDocument(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	text := strings.Repeat("Thank you for your orders. ", 200) // 5400 characters: two messages
 	err := h.store.QueueMessages(context.Background(), []bots.Outgoing{{
@@ -101,6 +103,7 @@ func TestLongTextFollowsTheDocument(t *testing.T) {
 // file stops the button's spinner (no pop-up) and sends the document as a
 // new message in the chat, even when the answer asks to edit.
 func TestButtonAnsweredWithAFile(t *testing.T) {
+	t.Parallel()
 	h := startCustom(t, custom{commands: []bots.Command{{Name: "export", Permission: community.RoleMember, Where: bots.Anywhere,
 		Run:    replies(bots.Reply{Text: "Ready when you are", Buttons: [][]bots.Button{{{Label: "Send it", Data: "export:send"}}}}),
 		Button: replies(bots.Reply{Text: "Here it is", File: export, Edit: true, Ephemeral: true})}}})

@@ -19,6 +19,7 @@ func (m *modTG) activities(userID, kind string) int {
 // the author's engagement gets a helpful answer and the group hears the
 // thanks.
 func TestHelpfulAnswerByTheAskerOrStaff(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	question := m.post(group, alice, "How hot should the water be for green tea?")
 	answer := m.answer(question, bob, "About 80 °C, never boiling.")
@@ -52,6 +53,7 @@ func TestHelpfulAnswerByTheAskerOrStaff(t *testing.T) {
 // the topic's starter, who may mark it helpful. Service messages (a
 // member joining) are nobody's words and count for nothing.
 func TestForumTopicsCountAndAnswerTheirStarter(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	created := m.tg.MessageUpdate(group, alice, "")
 	created.Message.ForumTopicCreated = &models.ForumTopicCreated{Name: "Oolong questions", IconColor: 7322096}

@@ -28,6 +28,7 @@ func named(id int64, firstName, username string) models.User {
 // carol's staff log and the note on her, which name them, are exactly as
 // they were.
 func TestForgetMeOnTelegramLeavesNothingThatNamesThem(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	if _, err := m.store.DB().Exec(`SELECT setval(pg_get_serial_sequence('members', 'id'), 900000000)`); err != nil {
 		t.Fatal(err)

@@ -88,6 +88,7 @@ func held(t *testing.T, g *ackGate, api *botAPI) bool {
 // could not go out while a batch is handled. Once the last one is
 // handled, the call goes through.
 func TestAckGateHoldsGetUpdatesUntilTheBatchIsHandled(t *testing.T) {
+	t.Parallel()
 	api := &botAPI{batches: [][]int64{{7, 8, 9}, {10}}}
 	g := newAckGate(&http.Client{Transport: api})
 	if held(t, g, api) {
@@ -135,6 +136,7 @@ func TestAckGateHoldsGetUpdatesUntilTheBatchIsHandled(t *testing.T) {
 // TestAckGateWaiterIsReleased: a getUpdates waiting in the gate goes
 // through as soon as the last pending update is handled.
 func TestAckGateWaiterIsReleased(t *testing.T) {
+	t.Parallel()
 	api := &botAPI{batches: [][]int64{{1, 2}}}
 	g := newAckGate(&http.Client{Transport: api})
 	if _, err := call(t, g, context.Background(), "getUpdates"); err != nil {
@@ -164,5 +166,34 @@ func TestAckGateWaiterIsReleased(t *testing.T) {
 	}
 	if n := api.called("getUpdates"); n != 2 {
 		t.Errorf("getUpdates reached the API %d times, want 2", n)
+	}
+}
+
+// TestLimitsDefaultToTelegrams: an adapter given no limits paces at
+// Telegram's broadcast limits: 30 messages a second in all, one a second
+// to one chat, 20 a minute (a burst of 20, then one every 3 s) to one
+// group; a private chat has no group limit.
+func TestLimitsDefaultToTelegrams(t *testing.T) {
+	t.Parallel()
+	l := newLimits(Limits{})
+	if l.rates != (Limits{PerSecond: 30, ChatPerSecond: 1, GroupPerMinute: 20}) {
+		t.Errorf("default limits = %+v", l.rates)
+	}
+	if l.global.Limit() != 30 || l.global.Burst() != 30 {
+		t.Errorf("global limit %v, burst %d; want 30 a second", l.global.Limit(), l.global.Burst())
+	}
+	g := l.chat("-1001")
+	if g.chat.Limit() != 1 || g.chat.Burst() != 1 {
+		t.Errorf("per chat: limit %v, burst %d; want one a second", g.chat.Limit(), g.chat.Burst())
+	}
+	if g.group == nil || g.group.Burst() != 20 || time.Duration(float64(time.Second)/float64(g.group.Limit())) != 3*time.Second {
+		t.Errorf("per group: %+v; want 20 a minute", g.group)
+	}
+	if p := l.chat("42"); p.group != nil {
+		t.Errorf("a private chat has a group limit")
+	}
+	custom := newLimits(Limits{ChatPerSecond: 1000})
+	if custom.rates.ChatPerSecond != 1000 || custom.rates.PerSecond != 30 || custom.rates.GroupPerMinute != 20 {
+		t.Errorf("limits given one field = %+v; want the others at Telegram's", custom.rates)
 	}
 }

@@ -33,6 +33,7 @@ func holdCommand(entered chan<- struct{}, release <-chan struct{}) bots.Command 
 // are confirmed and taken at once; one in another chat is answered at
 // once, while the group's own next command waits for /hold, in order.
 func TestPollingNeverWaitsForAHandler(t *testing.T) {
+	t.Parallel()
 	tg := telegramtest.New(t, token)
 	hold := tg.PushUpdate(tg.MessageUpdate(group, alice, "/hold"))
 	entered, release := make(chan struct{}, 1), make(chan struct{})

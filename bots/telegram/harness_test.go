@@ -37,7 +37,8 @@ func startCustom(t testing.TB, c custom) *hearth {
 		s.tg = telegramtest.New(t, token)
 	}
 	so := bots.ServiceOptions{Store: s.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}}
+		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}, LinkTokens: s.linkTokens, CLVHorizonMonths: 12}
+	so.Wakeups = storagetest.OutboxWakeups(t, s.store.DB())
 	if c.service != nil {
 		c.service(&so)
 	}
@@ -47,6 +48,9 @@ func startCustom(t testing.TB, c custom) *hearth {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
+	if !s.realLimits {
+		o.Limits = unpaced
+	}
 	if s.webhookSecret != "" {
 		o.WebhookURL, o.WebhookSecret = "https://hearth.example/api/telegram/webhook", s.webhookSecret
 	}
@@ -75,6 +79,10 @@ func startCustom(t testing.TB, c custom) *hearth {
 	return h
 }
 
+// unpaced lets the tests that are not about Telegram's rate limits send
+// without waiting a second between two messages to one chat.
+var unpaced = telegram.Limits{PerSecond: 10000, ChatPerSecond: 10000, GroupPerMinute: 100000}
+
 // replies returns the command's answer, whatever the update.
 func replies(reply bots.Reply) bots.Handler {
 	return func(context.Context, *bots.Request) (bots.Reply, error) { return reply, nil }
@@ -94,4 +102,21 @@ func (h *hearth) waitCount(t testing.TB, query string, want int, args ...any) {
 		}
 	}
 	t.Fatalf("%s = %d, want %d", query, n, want)
+}
+
+// middayZone is a community time zone in which it is midday now, whatever
+// the hour the test runs at: a test lasting less than twelve hours sees
+// one community day, so figures computed "today" show the time of day,
+// never a date, and no quiet hours or midnight fall inside the test.
+func middayZone() *time.Location {
+	now := time.Now().UTC()
+	offset := 12*time.Hour - now.Sub(now.Truncate(24*time.Hour))
+	return time.FixedZone("midday", int(offset.Seconds()))
+}
+
+// asOf is how /me, /top and /whois say that figures computed at at (in
+// the community zone loc, on the test's one day) are as of: the time of
+// day alone.
+func asOf(at time.Time, loc *time.Location) string {
+	return "as of " + at.In(loc).Format("15:04") + "."
 }

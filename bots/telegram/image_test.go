@@ -83,6 +83,7 @@ func keyboardOf(t *testing.T, c telegramtest.Call) models.InlineKeyboardMarkup {
 // and a short text is one sendPhoto: the URL as the photo, the text as its
 // HTML caption, the buttons under it, answering the command's message.
 func TestImageByURLIsOnePhotoWithCaptionAndButtons(t *testing.T) {
+	t.Parallel()
 	const url = "https://shop.example/charts/week-12.png"
 	h := startCustom(t, custom{commands: []bots.Command{imageCommand("chart",
 		bots.Reply{Text: "This week's *tea* chart", Image: &bots.Image{URL: url}, Buttons: moreButton})}})
@@ -113,6 +114,7 @@ func TestImageByURLIsOnePhotoWithCaptionAndButtons(t *testing.T) {
 // TestImageBytesAreUploaded: an image given as bytes is uploaded as the
 // photo file part, byte for byte, under its name.
 func TestImageBytesAreUploaded(t *testing.T) {
+	t.Parallel()
 	data := pngBytes(t)
 	h := startCustom(t, custom{commands: []bots.Command{imageCommand("chart",
 		bots.Reply{Text: "Your chart", Image: &bots.Image{Data: data, Name: "chart.png"}})}})
@@ -137,6 +139,7 @@ func TestImageBytesAreUploaded(t *testing.T) {
 // with the buttons under the last one and only the photo answering the
 // command.
 func TestLongCaptionFollowsThePhoto(t *testing.T) {
+	t.Parallel()
 	teacups := strings.Repeat("🍵", 511) + "abc" // 514 characters, 1025 UTF-16 units
 	for _, tc := range []struct {
 		name     string
@@ -200,6 +203,7 @@ func utf16Units(s string) int { return len(utf16.Encode([]rune(s))) }
 // TestPhotoIsNotSentTwiceWhenTheTextFails: when the photo went out and the
 // text after it failed (a 5xx), the retry sends only the text.
 func TestPhotoIsNotSentTwiceWhenTheTextFails(t *testing.T) {
+	t.Parallel()
 	h := startCustom(t, custom{service: func(o *bots.ServiceOptions) {
 		past := time.Now().Add(-time.Hour) // retries are due at once
 		o.Now = func() time.Time { return past }

@@ -11,6 +11,7 @@ import (
 // writes to them in, privately; in a group only staff may change the
 // group's, and a member's attempt changes nothing.
 func TestLanguageForAMemberAndAGroup(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	dm := telegramtest.Private(alice)
 	h.sayHandled(t, dm, alice, "/language")

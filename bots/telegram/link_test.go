@@ -16,6 +16,7 @@ const linkSecret = "0123456789abcdef0123456789abcdef-link"
 // customer; the same code from someone else, a forged code and an
 // expired one are refused with a clear message and link nobody.
 func TestStartWithLinkCodeLinksTheMember(t *testing.T) {
+	t.Parallel()
 	tokens, err := community.NewLinkTokens(linkSecret, 24*time.Hour, time.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +65,7 @@ func TestStartWithLinkCodeLinksTheMember(t *testing.T) {
 // until they press the button. Keep leaves the link; Link this one moves
 // it (and is audited); a forged confirmation is refused.
 func TestSecondCodeAsksBeforeReplacingTheLink(t *testing.T) {
+	t.Parallel()
 	tokens, err := community.NewLinkTokens(linkSecret, 24*time.Hour, time.Now)
 	if err != nil {
 		t.Fatal(err)

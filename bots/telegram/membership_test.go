@@ -42,6 +42,7 @@ func (h *hearth) groups(t *testing.T) []string {
 // group whose administrators are staff); kicked or left, it is marked
 // removed and stops being the staff chat; added again, it is present again.
 func TestBotAddedToAndRemovedFromAGroup(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		gone func(models.User) models.ChatMember
@@ -89,6 +90,7 @@ func TestBotAddedToAndRemovedFromAGroup(t *testing.T) {
 // group it is in changes nothing; a private chat's my_chat_member (a user
 // blocking the bot) records no group.
 func TestPromotionIsNotAMembershipChange(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	me := h.tg.Bot()
 	h.push(t, h.tg.BotAddedUpdate(group, owner))
@@ -107,6 +109,7 @@ func TestPromotionIsNotAMembershipChange(t *testing.T) {
 // left_chat_member is Hearth itself. Arriving after the my_chat_member
 // update, it must not record the group as present again.
 func TestServiceMessageOfOwnRemovalKeepsTheGroupRemoved(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	me := h.tg.Bot()
 	h.push(t, h.tg.BotAddedUpdate(group, owner))
@@ -124,6 +127,7 @@ func TestServiceMessageOfOwnRemovalKeepsTheGroupRemoved(t *testing.T) {
 // hearing of it, the group moved to a supergroup), members' commands
 // still work and the administrators of the other groups are still staff.
 func TestGroupHearthCannotReadDoesNotBreakCommands(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	staffRoom := telegramtest.Supergroup(-1002, "Tea Staff")
 	h.push(t, h.tg.BotAddedUpdate(group, owner))

@@ -26,17 +26,19 @@ var (
 // owner (Olga) has made modStaffChat the staff chat.
 type modTG struct {
 	*hearth
-	t *testing.T
+	t   *testing.T
+	loc *time.Location // the community's time zone, where it is midday
 }
 
 func startModTG(t *testing.T, change func(*bots.ModerationOptions)) *modTG {
 	t.Helper()
 	o := bots.DefaultCommunityOptions()
+	o.Location = middayZone()
 	if change != nil {
 		change(&o.Moderation)
 	}
 	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) { so.Community = o }})
-	m := &modTG{hearth: h, t: t}
+	m := &modTG{hearth: h, t: t, loc: o.Location}
 	m.post(modStaffChat, owner, "/setstaff")
 	return m
 }
@@ -145,6 +147,7 @@ func (m *modTG) mutedFor(u models.User, d time.Duration) {
 // who, why and when; /unwarn removes the latest; the staff log's Undo
 // lifts the mute and is logged in turn.
 func TestWarningLadderOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	hello := m.post(group, bob, "hello")
 	for i := 1; i <= 3; i++ {
@@ -177,6 +180,7 @@ func TestWarningLadderOnTelegram(t *testing.T) {
 // /purge in a reply deletes that message and every one after it, no
 // earlier one.
 func TestKickAndPurgeOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	var msgs []*models.Message
 	for i, u := range []models.User{bob, alice, bob, alice} {
@@ -245,6 +249,7 @@ func (m *modTG) saveCLV(values map[string]float64) {
 // a link, is refused within the cooldown and for oneself, and its Warn
 // button warns the author.
 func TestNoteWhoisAndReportOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	hello := m.post(group, bob, "hello, buy my stuff")
 	own := m.post(group, alice, "hi")
@@ -297,6 +302,7 @@ func automodOptions(ladder ...string) func(*bots.ModerationOptions) {
 // deleted and warned while an older member's is left; staff are never
 // automodded.
 func TestAutomodOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, automodOptions())
 	var flood []int
 	for i := range 3 {
@@ -340,6 +346,7 @@ func sameSet(a, b []int) bool {
 // the ban becomes a mute (no banChatMember) with a staff review showing
 // their value; Lift the mute frees them.
 func TestAutomodMutesAVIPInsteadOfBanningOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, automodOptions("1=ban"))
 	m.post(group, modVera, "hello")
 	values := map[string]float64{"cust-vera": 900}
@@ -384,6 +391,7 @@ func TestAutomodMutesAVIPInsteadOfBanningOnTelegram(t *testing.T) {
 // target is an administrator Hearth did not know of yet is explained, and
 // so is a missing right; nothing is recorded.
 func TestProtectedAndRightsOnTelegram(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, nil)
 	m.post(group, modDave, "hi")
 	m.post(group, bob, "hello")
@@ -411,6 +419,7 @@ func TestProtectedAndRightsOnTelegram(t *testing.T) {
 // deleted and warned like a new one; editing a message again and again is
 // no flood.
 func TestAutomodScreensEdits(t *testing.T) {
+	t.Parallel()
 	m := startModTG(t, automodOptions())
 	post := m.post(group, alice, "lovely oolong")
 	edit := func(text string) {

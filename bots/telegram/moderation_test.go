@@ -48,6 +48,7 @@ func lastCall(t *testing.T, tg *telegramtest.Server, method string) telegramtest
 // time, or for ever; a time too soon for Telegram (which would take it as
 // for ever) is sent a minute away; unmuting makes a plain member again.
 func TestMuteAndUnmute(t *testing.T) {
+	t.Parallel()
 	a, tg := moderator(t)
 	ctx := context.Background()
 	until := time.Now().Add(time.Hour).Truncate(time.Second)
@@ -108,6 +109,7 @@ func TestMuteAndUnmute(t *testing.T) {
 // the messages; an unban lifts it and leaves members alone; a kick leaves
 // the user out but free to join again.
 func TestBanUnbanAndKick(t *testing.T) {
+	t.Parallel()
 	a, tg := moderator(t)
 	ctx := context.Background()
 	until := time.Now().Add(24 * time.Hour).Truncate(time.Second)
@@ -177,6 +179,7 @@ func TestBanUnbanAndKick(t *testing.T) {
 // layer can explain (errors.Is), naming the action, user and chat; a user
 // who is not in the group is nothing to do.
 func TestModerationRefusals(t *testing.T) {
+	t.Parallel()
 	a, tg := moderator(t)
 	ctx := context.Background()
 	me := tg.Bot()
@@ -237,6 +240,7 @@ func TestModerationRefusals(t *testing.T) {
 // TestDeleteMessagesInBatches: 150 ids go in two calls of 100 and 50;
 // ids of messages that are gone or never were do not fail the deletion.
 func TestDeleteMessagesInBatches(t *testing.T) {
+	t.Parallel()
 	a, tg := moderator(t)
 	ctx := context.Background()
 	var ids []string
@@ -297,6 +301,7 @@ func TestDeleteMessagesInBatches(t *testing.T) {
 // and a request settled already (twice pressed, or by an administrator)
 // is no error.
 func TestJoinRequests(t *testing.T) {
+	t.Parallel()
 	a, tg := moderator(t)
 	ctx := context.Background()
 	tg.PushUpdate(tg.JoinRequestUpdate(group, alice))
@@ -350,6 +355,7 @@ func TestJoinRequests(t *testing.T) {
 // TestInviteLinkForOnePerson: the link admits one person until it
 // expires, and carries a name cut to Telegram's 32 characters.
 func TestInviteLinkForOnePerson(t *testing.T) {
+	t.Parallel()
 	a, tg := moderator(t)
 	ctx := context.Background()
 	expires := time.Now().Add(48 * time.Hour).Truncate(time.Second)

@@ -115,6 +115,7 @@ func callbackData(bs []models.InlineKeyboardButton) []string {
 // is deleted); staff's own text for a language is used in that language's
 // groups only; each welcome is audited.
 func TestWelcomeOnTelegram(t *testing.T) {
+	t.Parallel()
 	w := startOnboarding(t, bots.OnboardingOptions{Welcome: true, Rules: "Be *kind*. No spam."})
 	w.push(t, w.tg.BotAddedUpdate(group, owner))
 	if _, err := w.store.DB().Exec(`UPDATE chats SET language = 'ru' WHERE platform_chat_id = '-1001'`); err != nil {
@@ -176,6 +177,7 @@ func TestWelcomeOnTelegram(t *testing.T) {
 // staff chat with the member's tier and priority, and the member is
 // thanked.
 func TestRulesAndQuestionsOnTelegram(t *testing.T) {
+	t.Parallel()
 	w := startOnboarding(t, bots.OnboardingOptions{Welcome: true, Rules: "Be kind. No spam."})
 	w.join(t, group, alice)
 	welcome := w.tg.Messages(group.ID)
@@ -255,6 +257,7 @@ var captchaOptions = bots.OnboardingOptions{Welcome: true, Captcha: true, Captch
 // only they may press; pressing it unmutes them, deletes the captcha and
 // welcomes them.
 func TestCaptchaOnTelegram(t *testing.T) {
+	t.Parallel()
 	w := startOnboarding(t, captchaOptions)
 	w.join(t, group, alice)
 	mute := w.tg.WaitCalls(t, "restrictChatMember", 1, 10*time.Second)[0]
@@ -305,6 +308,7 @@ func (w *onboardingWorld) sentCaptchas(t *testing.T, n int) {
 // captcha deleted and staff told; one who leaves first has their captcha
 // cancelled, deleted and their mute lifted.
 func TestCaptchaTimeoutOnTelegram(t *testing.T) {
+	t.Parallel()
 	w := startOnboarding(t, captchaOptions)
 	w.join(t, group, carol)
 	w.sentTo(t, group, 1)
@@ -344,6 +348,7 @@ func TestCaptchaTimeoutOnTelegram(t *testing.T) {
 // the order e-mail's link (/start with the code) is welcomed at once,
 // never muted.
 func TestVerifiedBuyerSkipsTheCaptchaOnTelegram(t *testing.T) {
+	t.Parallel()
 	w := startOnboarding(t, captchaOptions)
 
 	code, _, err := w.tokens.Issue("cust-9")
@@ -384,6 +389,7 @@ func importPaidOrder(t *testing.T, s *storage.Store, customer string) {
 // opens the getting-started tour, whose Next and Back buttons turn its
 // pages in place.
 func TestStartTourOnTelegram(t *testing.T) {
+	t.Parallel()
 	w := startOnboarding(t, bots.OnboardingOptions{Welcome: true})
 	dm := telegramtest.Private(alice)
 	w.push(t, w.tg.MessageUpdate(dm, alice, "/start"))

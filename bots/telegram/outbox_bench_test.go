@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
@@ -63,7 +64,7 @@ func runTakeover(b *testing.B, crash bool) (orphans int, untilOrphans, untilAll 
 	defer cancel()
 	firstStore := &crashingStore{OutboxStore: store}
 	first := bots.NewDispatcher(bots.DispatcherOptions{Store: firstStore})
-	first.AddSender(community.Telegram, &crashingSender{Sender: newSender(b, tg.URL()), store: firstStore})
+	first.AddSender(community.Telegram, &crashingSender{Sender: newSender(b, tg.URL(), telegram.Limits{}), store: firstStore})
 	firstCtx, stopFirst := context.WithCancel(ctx)
 	firstDone := make(chan struct{})
 	go func() { defer close(firstDone); first.Run(firstCtx) }()
@@ -82,7 +83,7 @@ func runTakeover(b *testing.B, crash bool) (orphans int, untilOrphans, untilAll 
 		b.Fatal(err)
 	}
 	second := bots.NewDispatcher(bots.DispatcherOptions{Store: store})
-	second.AddSender(community.Telegram, newSender(b, tg.URL()))
+	second.AddSender(community.Telegram, newSender(b, tg.URL(), telegram.Limits{}))
 	go second.Run(ctx)
 	for untilAll == 0 {
 		var orphansSent, sent int

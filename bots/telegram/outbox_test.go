@@ -64,9 +64,11 @@ func newHoldingProxy(t *testing.T, tg *telegramtest.Server, nth int) *holdingPro
 	return p
 }
 
-func newSender(t testing.TB, apiURL string) *telegram.Adapter {
+// newSender is an adapter that only sends, paced by limits (zero:
+// Telegram's own).
+func newSender(t testing.TB, apiURL string, limits telegram.Limits) *telegram.Adapter {
 	t.Helper()
-	a, err := telegram.New(context.Background(), telegram.Options{Token: token, APIURL: apiURL})
+	a, err := telegram.New(context.Background(), telegram.Options{Token: token, APIURL: apiURL, Limits: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +80,7 @@ func newSender(t testing.TB, apiURL string) *telegram.Adapter {
 // when the process stops there, the next one sends only the parts left,
 // and Telegram receives every part once.
 func TestEachPartIsRecordedAsSoonAsTelegramAcceptsIt(t *testing.T) {
+	t.Parallel()
 	store := storage.New(storagetest.New(t))
 	tg := telegramtest.New(t, token)
 	var text strings.Builder
@@ -92,7 +95,7 @@ func TestEachPartIsRecordedAsSoonAsTelegramAcceptsIt(t *testing.T) {
 
 	proxy := newHoldingProxy(t, tg, 2)
 	first := bots.NewDispatcher(bots.DispatcherOptions{Store: store})
-	first.AddSender(community.Telegram, newSender(t, proxy.srv.URL))
+	first.AddSender(community.Telegram, newSender(t, proxy.srv.URL, unpaced))
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); first.Run(ctx) }()
@@ -113,7 +116,7 @@ func TestEachPartIsRecordedAsSoonAsTelegramAcceptsIt(t *testing.T) {
 	<-done
 
 	second := bots.NewDispatcher(bots.DispatcherOptions{Store: store})
-	second.AddSender(community.Telegram, newSender(t, tg.URL()))
+	second.AddSender(community.Telegram, newSender(t, tg.URL(), unpaced))
 	second.DeliverPending(context.Background())
 	calls = tg.Calls("sendMessage")
 	if err := store.DB().QueryRow(`SELECT sent_ids FROM deliveries WHERE status = 'sent'`).Scan(&recorded); err != nil {

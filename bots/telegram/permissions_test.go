@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
@@ -23,6 +22,7 @@ var platformActions = []string{"banChatMember", "unbanChatMember", "restrictChat
 // with a target and as a button press, each is refused with the polite
 // answer and audited, and nothing else happens.
 func TestMemberCannotRunAnyStaffCommand(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	staffRoom := telegramtest.Supergroup(-1002, "Staff")
 	h.tg.PushUpdate(h.tg.MessageUpdate(staffRoom, owner, "/setstaff"))
@@ -58,7 +58,7 @@ func TestMemberCannotRunAnyStaffCommand(t *testing.T) {
 		t.Fatalf("only %d staff commands found: %v", len(tried), tried)
 	}
 	h.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'command.refused'`, refusals)
-	time.Sleep(300 * time.Millisecond) // anything a handler wrongly did would be under way by now
+	h.settled(t) // anything a handler wrongly did is done by now
 	h.stop()
 	for _, c := range h.tg.Calls("sendMessage") {
 		if c.Params["chat_id"] == "-1002" {

@@ -22,6 +22,7 @@ import (
 // moved to the dead letters and confirmed, so that polling goes on, the
 // metric counts it and the owner sees it in /outbox.
 func TestOneBadUpdateNeverStopsPolling(t *testing.T) {
+	t.Parallel()
 	store := storage.New(storagetest.New(t))
 	storagetest.EveryGroupConnected(t, store.DB())
 	var mu sync.Mutex
@@ -67,6 +68,7 @@ func TestOneBadUpdateNeverStopsPolling(t *testing.T) {
 // updates at once; one the database refuses is dead-lettered and answered
 // 200 like the others, each of which is handled.
 func TestWebhookPoisonFailsOnlyItself(t *testing.T) {
+	t.Parallel()
 	store := storage.New(storagetest.New(t))
 	storagetest.EveryGroupConnected(t, store.DB())
 	h := startCustom(t, custom{setup: setup{store: store, webhookSecret: "s3cret"}, service: func(o *bots.ServiceOptions) {

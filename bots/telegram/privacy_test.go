@@ -13,6 +13,7 @@ import (
 // /forgetme asks first, and once confirmed no identity, private chat or
 // message to her is left, not even the confirmation once it is sent.
 func TestMyDataAndForgetMe(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	dm := telegramtest.Private(alice)
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "hello everyone"))

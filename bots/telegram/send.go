@@ -28,9 +28,35 @@ const (
 	chatPerSecond = 1    // messages per second to one chat
 )
 
+// Limits are the rates at which the adapter sends. The zero value (and
+// each zero field) means Telegram's broadcast limits, which production
+// always uses: tests that are not about pacing raise them so that they
+// need not wait a second between two messages to one chat.
+type Limits struct {
+	PerSecond      float64 // messages per second in all (30)
+	ChatPerSecond  float64 // messages per second to one chat (1)
+	GroupPerMinute int     // messages per minute to one group (20)
+}
+
+// withDefaults fills each zero field with Telegram's limit.
+func (l Limits) withDefaults() Limits {
+	if l.PerSecond <= 0 {
+		l.PerSecond = globalPerSec
+	}
+	if l.ChatPerSecond <= 0 {
+		l.ChatPerSecond = chatPerSecond
+	}
+	if l.GroupPerMinute <= 0 {
+		l.GroupPerMinute = groupPerMin
+	}
+	return l
+}
+
 // limits paces messages under Telegram's broadcast limits: 30 a second in
-// all, one a second per chat and 20 a minute per group.
+// all, one a second per chat and 20 a minute per group (or the Limits the
+// adapter was given).
 type limits struct {
+	rates  Limits
 	global *rate.Limiter
 	mu     sync.Mutex
 	chats  map[string]*chatLimit
@@ -41,8 +67,10 @@ type chatLimit struct {
 	used        time.Time
 }
 
-func newLimits() *limits {
-	return &limits{global: rate.NewLimiter(globalPerSec, globalPerSec), chats: map[string]*chatLimit{}}
+func newLimits(rates Limits) *limits {
+	rates = rates.withDefaults()
+	return &limits{rates: rates, global: rate.NewLimiter(rate.Limit(rates.PerSecond), max(1, int(rates.PerSecond))),
+		chats: map[string]*chatLimit{}}
 }
 
 // wait blocks until a message may go to chat.
@@ -72,9 +100,10 @@ func (l *limits) chat(id string) *chatLimit {
 	}
 	c := l.chats[id]
 	if c == nil {
-		c = &chatLimit{chat: rate.NewLimiter(chatPerSecond, 1)}
+		c = &chatLimit{chat: rate.NewLimiter(rate.Limit(l.rates.ChatPerSecond), 1)}
 		if strings.HasPrefix(id, "-") { // groups and channels have negative ids
-			c.group = rate.NewLimiter(rate.Every(time.Minute/groupPerMin), groupPerMin)
+			perMin := l.rates.GroupPerMinute
+			c.group = rate.NewLimiter(rate.Every(time.Minute/time.Duration(perMin)), perMin)
 		}
 		l.chats[id] = c
 	}

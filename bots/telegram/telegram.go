@@ -42,6 +42,9 @@ type Options struct {
 	Log      *slog.Logger
 	// PollTimeout is how long one getUpdates call waits (default 30s).
 	PollTimeout time.Duration
+	// Limits paces sending; zero means Telegram's limits. Only tests
+	// that are not about pacing set it.
+	Limits Limits
 }
 
 // WebhookPath is where Hearth's HTTP server takes Telegram's webhook calls.
@@ -69,7 +72,7 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{o: o, limits: newLimits(), catalog: o.Catalog, log: o.Log}
+	a := &Adapter{o: o, limits: newLimits(o.Limits), catalog: o.Catalog, log: o.Log}
 	a.gate = newAckGate(&http.Client{Timeout: o.PollTimeout + 15*time.Second})
 	b, err := bot.New(o.Token,
 		bot.WithServerURL(o.APIURL),

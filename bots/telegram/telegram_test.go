@@ -17,7 +17,7 @@ import (
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { storagetest.Main(m) }
+func TestMain(m *testing.M) { storagetest.MainParallel(m, 8) }
 
 const token = "123456:TEST-token_for-hearth"
 
@@ -46,48 +46,26 @@ type setup struct {
 	linkTokens    *community.LinkTokens
 	store         *storage.Store
 	tg            *telegramtest.Server
+	// realLimits paces sending at Telegram's own limits (one message a
+	// second per chat): for the tests of the pacing itself. The others
+	// send at once, as fast as the fake answers.
+	realLimits bool
 }
 
+// start runs Hearth on Telegram against the fake Bot API, as s describes.
 func start(t testing.TB, s setup) *hearth {
 	t.Helper()
-	if s.store == nil {
-		s.store = storage.New(storagetest.New(t))
-		if !s.strangers {
-			storagetest.EveryGroupConnected(t, s.store.DB())
-		}
-	}
-	if s.tg == nil {
-		s.tg = telegramtest.New(t, token)
-	}
-	svc, err := bots.NewService(bots.ServiceOptions{Store: s.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}, LinkTokens: s.linkTokens, CLVHorizonMonths: 12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
-	if s.webhookSecret != "" {
-		o.WebhookURL, o.WebhookSecret = "https://hearth.example/api/telegram/webhook", s.webhookSecret
-	}
-	a, err := telegram.New(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.Add(a)
-	svc.Start()
-	svc.Router.Registry().Add(bots.Command{Name: "ping", Permission: community.RoleStaff, Where: bots.Anywhere,
-		Run: func(context.Context, *bots.Request) (bots.Reply, error) { return bots.Reply{Text: "pong"}, nil }})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := svc.Run(ctx); err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}()
-	h := &hearth{store: s.store, tg: s.tg, svc: svc, bot: a}
-	h.stop = func() { cancel(); <-done }
-	t.Cleanup(h.stop)
-	return h
+	return startCustom(t, custom{setup: s})
+}
+
+// settled waits until every recorded update is handled and every message
+// queued is sent: once an update was recorded, acknowledged and handled,
+// what it caused is all in the outbox, so nothing more will follow.
+func (h *hearth) settled(t *testing.T) {
+	t.Helper()
+	h.waitCount(t, `SELECT count(*) FROM inbound_updates WHERE handled_at IS NULL`, 0)
+	h.waitCount(t, `SELECT count(*) FROM outbox_events WHERE status = 'pending'`, 0)
+	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'pending'`, 0)
 }
 
 func (h *hearth) count(t *testing.T, query string, args ...any) int {
@@ -110,6 +88,7 @@ func sent(t *testing.T, c telegramtest.Call) string {
 // TestMemberHelpReachesTelegram: a member's /help in the group is answered
 // in the group, in HTML, as a reply, listing only member commands.
 func TestMemberHelpReachesTelegram(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	msg := h.tg.MessageUpdate(group, alice, "/help")
 	h.tg.PushUpdate(msg)
@@ -133,6 +112,7 @@ func TestMemberHelpReachesTelegram(t *testing.T) {
 // TestMemberCannotUseOwnerCommand: /setstaff from a member is refused
 // politely and audited, and nothing else happens.
 func TestMemberCannotUseOwnerCommand(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "/setstaff"))
 	calls := h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
@@ -162,6 +142,7 @@ func TestMemberCannotUseOwnerCommand(t *testing.T) {
 // group the staff chat; a group administrator may use a staff command, a
 // member may not.
 func TestOwnerSetsStaffChatAndAdminsAreStaff(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.tg.SetChatAdministrators(group.ID, telegramtest.Owner(owner), telegramtest.Admin(bob))
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, owner, "/setstaff"))
@@ -191,6 +172,7 @@ func TestOwnerSetsStaffChatAndAdminsAreStaff(t *testing.T) {
 // TestRetryAfterIsHonoured: a 429 with retry_after=1 on the first send
 // delivers the reply exactly once, no sooner than a second later.
 func TestRetryAfterIsHonoured(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.tg.FailNext("sendMessage", 429, "", 1)
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "/help"))
@@ -201,7 +183,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	if gap := calls[1].At.Sub(calls[0].At); gap < time.Second {
 		t.Errorf("retried after %s, want at least 1s", gap)
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'sent'`, 1) // nothing left to retry
 	if n := len(h.tg.Messages(group.ID)); n != 1 {
 		t.Errorf("%d messages in the group, want 1", n)
 	}
@@ -210,6 +192,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 // TestDuplicateWebhookUpdateHasOneEffect: Telegram retrying a webhook call
 // gets 200 both times and one reply; a wrong secret gets 401.
 func TestDuplicateWebhookUpdateHasOneEffect(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{webhookSecret: "s3cret-token"})
 	srv := httptest.NewServer(h.bot.WebhookHandler())
 	defer srv.Close()
@@ -228,7 +211,7 @@ func TestDuplicateWebhookUpdateHasOneEffect(t *testing.T) {
 		}
 	}
 	h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	h.settled(t)
 	if n := len(h.tg.Calls("sendMessage")); n != 1 {
 		t.Errorf("%d replies to one update delivered twice, want 1", n)
 	}
@@ -238,6 +221,7 @@ func TestDuplicateWebhookUpdateHasOneEffect(t *testing.T) {
 // (Telegram resending after a restart) is answered once, and the offset
 // moves past it.
 func TestRedeliveredPolledUpdateHasOneEffect(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	u := h.tg.MessageUpdate(group, alice, "/help")
 	id := h.tg.PushUpdate(u)
@@ -246,7 +230,7 @@ func TestRedeliveredPolledUpdateHasOneEffect(t *testing.T) {
 	h.tg.PushUpdate(u)
 	h.tg.WaitConfirmed(t, id+1, 10*time.Second)
 	h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
-	time.Sleep(300 * time.Millisecond)
+	h.settled(t)
 	if n := len(h.tg.Calls("sendMessage")); n != 1 {
 		t.Errorf("%d replies, want 1", n)
 	}
@@ -255,6 +239,7 @@ func TestRedeliveredPolledUpdateHasOneEffect(t *testing.T) {
 // TestPendingMessagesAreSentAfterRestart: messages queued while Hearth was
 // stopped go out when it starts.
 func TestPendingMessagesAreSentAfterRestart(t *testing.T) {
+	t.Parallel()
 	store := storage.New(storagetest.New(t))
 	err := store.QueueMessages(context.Background(), []bots.Outgoing{
 		{Target: bots.Target{Platform: community.Telegram, ChatID: "-1001"}, Message: bots.Reply{Text: "queued *before* the restart"}},
@@ -278,6 +263,7 @@ func TestPendingMessagesAreSentAfterRestart(t *testing.T) {
 // one asks for a member with a reply prompt; the reply adds the member.
 // Command menus are registered per scope and language.
 func TestButtonsFormsAndMenus(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	dm := telegramtest.Private(owner)
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "hello everyone"))
@@ -343,6 +329,7 @@ func hasCommand(cmds []models.BotCommand, name string) bool {
 // refuses for good (the member blocked the bot) is not retried; the owner
 // sees it in /outbox and can queue it again.
 func TestRefusedMessageBecomesADeadLetterOwnersCanRetry(t *testing.T) {
+	t.Parallel()
 	h := start(t, setup{})
 	h.tg.FailNext("sendMessage", 403, "Forbidden: bot was blocked by the user", 0)
 	err := h.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "hello"}}})

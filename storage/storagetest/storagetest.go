@@ -15,10 +15,12 @@ package storagetest
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,16 +67,57 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// MainParallel is Main for packages whose tests mostly wait rather than
+// compute (Hearth against a fake platform: network round trips, a client
+// library's fixed pauses such as discordgo's second in every Close): up
+// to n of their parallel tests run at once, instead of GOMAXPROCS (two on
+// a small machine). A -parallel flag on the command line still decides.
+func MainParallel(m *testing.M, n int) {
+	if f := flag.Lookup("test.parallel"); f != nil {
+		if err := f.Value.Set(strconv.Itoa(n)); err != nil {
+			panic(err)
+		}
+	}
+	Main(m)
+}
+
 // New returns a connection pool to a fresh, fully migrated database that is
 // dropped when the test ends.
 func New(t testing.TB) *sqlx.DB {
 	t.Helper()
-	db, err := storage.Open(context.Background(), URL(t), storage.DefaultPoolOptions, slog.New(slog.DiscardHandler))
+	dsn := URL(t)
+	db, err := storage.Open(context.Background(), dsn, storage.DefaultPoolOptions, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("storagetest: %v", err)
 	}
-	t.Cleanup(func() { db.Close() }) // runs before the drop registered by URL
+	dsns.Store(db, dsn)
+	t.Cleanup(func() { dsns.Delete(db); db.Close() }) // runs before the drop registered by URL
 	return db
+}
+
+// dsns maps each pool New returned to its database's connection string.
+var dsns sync.Map
+
+// OutboxWakeups signals whenever outbox work is queued in db (a pool from
+// New), through PostgreSQL's LISTEN/NOTIFY as storage.ListenOutbox does in
+// production, until the test ends. Given to bots.ServiceOptions.Wakeups,
+// it makes work queued outside a handler (a scheduled job, a test's own
+// QueueMessages) go out at once, as it does in production, instead of at
+// the dispatcher's next sweep.
+func OutboxWakeups(t testing.TB, db *sqlx.DB) <-chan struct{} {
+	t.Helper()
+	dsn, ok := dsns.Load(db)
+	if !ok {
+		t.Fatal("storagetest: OutboxWakeups needs a database from storagetest.New")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	wake, err := storage.ListenOutbox(ctx, dsn.(string), slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		t.Fatalf("storagetest: listen for outbox work: %v", err)
+	}
+	t.Cleanup(cancel)
+	return wake
 }
 
 // URL returns the connection string of a fresh, fully migrated database
@@ -112,6 +155,13 @@ func (s *server) createDatabase(t testing.TB, template string) string {
 	s.mu.Unlock()
 	if err != nil {
 		t.Fatalf("storagetest: create database %s: %v", name, err)
+	}
+	// Sessions read and print times in UTC whatever the server's own
+	// time zone (initdb takes the machine's), so that a test passes on
+	// any machine. PGOPTIONS="-c timezone=..." still overrides it, to try
+	// Hearth under another session time zone.
+	if _, err := s.admin.Exec("ALTER DATABASE " + pq.QuoteIdentifier(name) + " SET timezone TO 'UTC'"); err != nil {
+		t.Fatalf("storagetest: set the time zone of database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
 		if _, err := s.admin.Exec("DROP DATABASE IF EXISTS " + pq.QuoteIdentifier(name) + " WITH (FORCE)"); err != nil {
