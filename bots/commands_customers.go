@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/community"
@@ -92,7 +91,7 @@ func (c *Customers) card(ctx context.Context, r *Request) (Reply, error) {
 		return Reply{Text: r.Text("clv.not_scored", data)}, nil
 	}
 	data["Orders"] = v.Orders
-	data["LastOrder"] = v.LastOrder.Format(time.DateOnly)
+	data["LastOrder"] = r.router.Date(v.LastOrder)
 	data["Revenue"] = money(v.Revenue)
 	data["Historical"] = money(v.Historical)
 	data["Segment"] = v.Segment

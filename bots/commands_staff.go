@@ -55,7 +55,7 @@ func (c *Core) staffList(ctx context.Context, r *Request) (Reply, error) {
 	} else {
 		text += r.Count("staff.list_title", len(list), nil)
 		for _, s := range list {
-			text += "\n" + r.Text("staff.list_line", map[string]any{"Name": s.DisplayName, "Accounts": accounts(s.Member), "Since": s.AddedAt.Format("2006-01-02")})
+			text += "\n" + r.Text("staff.list_line", map[string]any{"Name": s.DisplayName, "Accounts": accounts(s.Member), "Since": r.router.Date(s.AddedAt)})
 		}
 	}
 	text += "\n" + r.Text("staff.admins_note", nil)

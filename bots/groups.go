@@ -80,7 +80,7 @@ func (c *Core) listGroups(ctx context.Context, r *Request) (Reply, error) {
 		ref := string(g.Platform) + ":" + g.PlatformID
 		switch {
 		case g.Connected:
-			data["Since"] = g.ConnectedAt.Format("2006-01-02")
+			data["Since"] = r.router.Date(g.ConnectedAt)
 			line := r.Text("groups.line."+string(g.Via), data)
 			if !g.Present {
 				line += " " + r.Text("groups.absent", nil)

@@ -81,6 +81,7 @@ type Router struct {
 	now         func() time.Time
 	delivered   func() // wakes the dispatcher
 	dead        func(DeadUpdate)
+	location    *time.Location // the community's time zone
 	adapters    map[community.Platform]Adapter
 }
 
@@ -102,6 +103,8 @@ type RouterOptions struct {
 	Handlers int
 	// DeadLettered is told of every update Hearth gives up on (a metric).
 	DeadLettered func(DeadUpdate)
+	// Location is the community's time zone, for the dates shown.
+	Location *time.Location
 	// RetryPause is the pause after an update's first failed attempt,
 	// doubled after each further one (default 1 s; tests shorten it).
 	RetryPause time.Duration
@@ -124,6 +127,9 @@ func NewRouter(o RouterOptions) *Router {
 	if o.DeadLettered == nil {
 		o.DeadLettered = func(DeadUpdate) {}
 	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
 	if o.RetryPause <= 0 {
 		o.RetryPause = time.Second
 	}
@@ -132,7 +138,7 @@ func NewRouter(o RouterOptions) *Router {
 		recorder: newRecorder(o.Store, o.BatchSize), hooks: map[UpdateKind][]Hook{},
 		groups:      community.NewGroups(o.Store, o.Access, o.Now),
 		defaultLang: o.DefaultLanguage, community: o.CommunityName, log: o.Log, now: o.Now, delivered: o.Wake,
-		dead: o.DeadLettered, adapters: map[community.Platform]Adapter{},
+		dead: o.DeadLettered, adapters: map[community.Platform]Adapter{}, location: o.Location,
 	}
 	r.inbox = newInbox(r, o.Store, o.Handlers, o.RetryPause)
 	r.On(KindBotAdded, r.chatPresence(true))
@@ -190,6 +196,9 @@ func (r *Router) Registry() *Registry { return r.registry }
 // DefaultLanguage is the community's language, for readers whose own
 // language Hearth does not speak.
 func (r *Router) DefaultLanguage() string { return r.defaultLang }
+
+// Date writes the day of t in the community's time zone.
+func (r *Router) Date(t time.Time) string { return t.In(r.location).Format(time.DateOnly) }
 
 // Catalog returns the router's message catalog.
 func (r *Router) Catalog() *catalog.Catalog { return r.catalog }

@@ -106,7 +106,7 @@ func NewService(o ServiceOptions) (*Service, error) {
 	s.Dispatcher = NewDispatcher(DispatcherOptions{Store: o.Store, Log: o.Log, MaxAttempts: o.MaxAttempts, Wakeups: o.Wakeups, Parallel: parallel, Now: o.Now})
 	s.Router = NewRouter(RouterOptions{Store: o.Store, Registry: NewRegistry(), Access: s.Access, Catalog: cat,
 		DefaultLanguage: lang, CommunityName: o.CommunityName, Log: o.Log, Now: o.Now, Wake: s.Dispatcher.Wake,
-		DeadLettered: o.DeadLettered, RetryPause: o.RetryPause})
+		DeadLettered: o.DeadLettered, RetryPause: o.RetryPause, Location: o.Community.Location})
 	return s, nil
 }
 

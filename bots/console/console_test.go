@@ -121,3 +121,33 @@ func diff(want, got string) string {
 	}
 	return ""
 }
+
+// TestDatesAreTheCommunitys: the dates staff read (here when someone
+// became staff) are days in the community's time zone, not the server's
+// or the database's: at noon UTC it is already tomorrow in Kiritimati.
+func TestDatesAreTheCommunitys(t *testing.T) {
+	store := storage.New(storagetest.New(t))
+	zone, err := time.LoadLocation("Pacific/Kiritimati")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := bots.DefaultCommunityOptions()
+	o.Location = zone
+	now := recordedClock()
+	svc, err := bots.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
+		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}, Now: now, Community: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	svc.Add(console.New(console.Options{In: strings.NewReader("hi\n/as owner\n/staff add @alice\n/staff\n"), Out: &out, Script: true,
+		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: now}))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := svc.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "since 2026-11-24") {
+		t.Errorf("the staff list does not date in the community's zone:\n%s", out.String())
+	}
+}
