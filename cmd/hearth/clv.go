@@ -174,16 +174,11 @@ func (c *cli) scoreOrderFile(path string, opt clv.ScoreOptions) (clv.ModelRun, [
 // refreshFromDatabase runs the CLV job now, waiting for a run in progress
 // on another replica, and counts the customers linked to members.
 func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, int, error) {
-	log := newLogger(cfg.Log, c.stderr)
-	db, err := openDatabase(ctx, cfg.Database, log)
+	store, done, err := c.openStore(ctx, cfg)
 	if err != nil {
 		return clv.ModelRun{}, nil, 0, err
 	}
-	defer db.Close()
-	if _, _, err := migrate(ctx, db.DB, log); err != nil {
-		return clv.ModelRun{}, nil, 0, err
-	}
-	store := storage.New(db.DB)
+	defer done()
 	var run clv.ModelRun
 	var scores []clv.CustomerScore
 	err = store.RunExclusive(ctx, clvJob, func(ctx context.Context) error {
@@ -361,17 +356,13 @@ func lastOrder(orders []clv.Order) time.Time {
 
 // scoreFromDatabase scores the stored orders without saving anything.
 func (c *cli) scoreFromDatabase(ctx context.Context, cfg config.Config, opt clv.ScoreOptions) (clv.ModelRun, []clv.CustomerScore, error) {
-	log := newLogger(cfg.Log, c.stderr)
-	db, err := openDatabase(ctx, cfg.Database, log)
+	store, done, err := c.openStore(ctx, cfg)
 	if err != nil {
 		return clv.ModelRun{}, nil, err
 	}
-	defer db.Close()
-	if _, _, err := migrate(ctx, db.DB, log); err != nil {
-		return clv.ModelRun{}, nil, err
-	}
+	defer done()
 	opt.End = c.now()
-	orders, err := storage.New(db.DB).OrdersForCLV(ctx)
+	orders, err := store.OrdersForCLV(ctx)
 	if err != nil {
 		return clv.ModelRun{}, nil, err
 	}

@@ -57,16 +57,11 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("import orders: %w", err)
 	}
-	log := newLogger(cfg.Log, c.stderr)
-	db, err := openDatabase(ctx, cfg.Database, log)
+	store, done, err := c.openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, _, err := migrate(ctx, db.DB, log); err != nil {
-		return err
-	}
-	store := storage.New(db.DB)
+	defer done()
 
 	reader, err := ordercsv.NewReader(f, c.now())
 	if err != nil {

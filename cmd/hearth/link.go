@@ -11,7 +11,6 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/config"
-	"github.com/hearthbot/hearth/storage"
 )
 
 // linkTokens returns the link token issuer, or an error saying why links
@@ -94,16 +93,12 @@ func (c *cli) linkURL(ctx context.Context, args []string) error {
 // knownCustomer refuses a customer id that no stored order names: most
 // likely a typo or another shop's id, which would link a member to nobody.
 func (c *cli) knownCustomer(ctx context.Context, cfg config.Config, customer string) error {
-	log := newLogger(cfg.Log, c.stderr)
-	db, err := openDatabase(ctx, cfg.Database, log)
+	store, done, err := c.openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, _, err := migrate(ctx, db.DB, log); err != nil {
-		return err
-	}
-	known, err := storage.New(db.DB).CustomerExists(ctx, customer)
+	defer done()
+	known, err := store.CustomerExists(ctx, customer)
 	if err != nil {
 		return err
 	}

@@ -118,3 +118,19 @@ func migrate(ctx context.Context, db *sqlx.DB, log *slog.Logger) (*storage.Migra
 	}
 	return m, applied, nil
 }
+
+// openStore opens the database (starting the local PostgreSQL if need
+// be) and applies pending migrations, for the commands that read or write
+// it; done closes it.
+func (c *cli) openStore(ctx context.Context, cfg config.Config) (*storage.Store, func(), error) {
+	log := newLogger(cfg.Log, c.stderr)
+	db, err := openDatabase(ctx, cfg.Database, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, _, err := migrate(ctx, db.DB, log); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return storage.New(db.DB), func() { db.Close() }, nil
+}
