@@ -2,14 +2,13 @@ package bots_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
@@ -81,65 +80,6 @@ func (p *gatedPlatform) counts() (started, accepted int) {
 	return len(p.started), len(p.accepted)
 }
 
-// deadStore is a dispatcher's store as seen from a process that died: once
-// killed, nothing it does reaches the database any more (no renewal, no
-// mark, no release), as after a kill -9.
-type deadStore struct {
-	bots.OutboxStore
-	dead atomic.Bool
-}
-
-var errProcessDead = errors.New("the process is dead")
-
-func (s *deadStore) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]bots.OutboxEvent, error) {
-	if s.dead.Load() {
-		return nil, errProcessDead
-	}
-	return s.OutboxStore.ClaimEvents(ctx, limit, lease)
-}
-
-func (s *deadStore) ClaimDeliveries(ctx context.Context, p []community.Platform, chats, perChat int, lease time.Duration) ([]bots.Delivery, error) {
-	if s.dead.Load() {
-		return nil, errProcessDead
-	}
-	return s.OutboxStore.ClaimDeliveries(ctx, p, chats, perChat, lease)
-}
-
-func (s *deadStore) RenewClaims(ctx context.Context, events, deliveries []bots.ClaimRef, lease time.Duration) error {
-	if s.dead.Load() {
-		return errProcessDead
-	}
-	return s.OutboxStore.RenewClaims(ctx, events, deliveries, lease)
-}
-
-func (s *deadStore) ReleaseDeliveries(ctx context.Context, dels []bots.Delivery) error {
-	if s.dead.Load() {
-		return errProcessDead
-	}
-	return s.OutboxStore.ReleaseDeliveries(ctx, dels)
-}
-
-func (s *deadStore) PartsSent(ctx context.Context, d bots.Delivery, ids []string) error {
-	if s.dead.Load() {
-		return errProcessDead
-	}
-	return s.OutboxStore.PartsSent(ctx, d, ids)
-}
-
-func (s *deadStore) Delivered(ctx context.Context, id int64, ids []string) error {
-	if s.dead.Load() {
-		return errProcessDead
-	}
-	return s.OutboxStore.Delivered(ctx, id, ids)
-}
-
-func (s *deadStore) FailedDelivery(ctx context.Context, d bots.Delivery, ids []string, f bots.Failure) error {
-	if s.dead.Load() {
-		return errProcessDead
-	}
-	return s.OutboxStore.FailedDelivery(ctx, d, ids, f)
-}
-
 // runDispatcher runs a dispatcher over store with p as its Telegram until
 // the test ends.
 func runDispatcher(t *testing.T, store bots.OutboxStore, p bots.Sender, lease time.Duration) *bots.Dispatcher {
@@ -186,10 +126,10 @@ func TestReplacementTakesOverADeadDispatchersClaims(t *testing.T) {
 	lease := time.Second
 	hung := newGatedPlatform(false) // the dying process's sends never finish
 	t.Cleanup(func() { close(hung.gate) })
-	dying := &deadStore{OutboxStore: store}
+	dying := &botstest.DyingOutbox{OutboxStore: store}
 	runDispatcher(t, dying, hung, lease)
 	hung.waitFor(t, "the first dispatcher to be sending to 4 chats", func(started, _ []int64) bool { return len(started) == 4 })
-	dying.dead.Store(true)
+	dying.Kill()
 	if n := outboxRows(t, store, `SELECT count(*) FROM deliveries WHERE status = 'pending' AND locked_until > now()`); n < 4 {
 		t.Fatalf("%d deliveries claimed when the dispatcher died; want its 4 chats' runs", n)
 	}

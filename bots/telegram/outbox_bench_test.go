@@ -2,13 +2,12 @@ package telegram_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
@@ -62,7 +61,7 @@ func runTakeover(b *testing.B, crash bool) (orphans int, untilOrphans, untilAll 
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	firstStore := &crashingStore{OutboxStore: store}
+	firstStore := &botstest.DyingOutbox{OutboxStore: store}
 	first := bots.NewDispatcher(bots.DispatcherOptions{Store: firstStore})
 	first.AddSender(community.Telegram, &crashingSender{Sender: newSender(b, tg.URL(), telegram.Limits{}), store: firstStore})
 	firstCtx, stopFirst := context.WithCancel(ctx)
@@ -72,7 +71,7 @@ func runTakeover(b *testing.B, crash bool) (orphans int, untilOrphans, untilAll 
 
 	b.ResetTimer()
 	if crash {
-		firstStore.dead.Store(true)
+		firstStore.Kill()
 	} else {
 		stopFirst()
 		<-firstDone
@@ -107,75 +106,17 @@ func runTakeover(b *testing.B, crash bool) (orphans int, untilOrphans, untilAll 
 	return len(held), untilOrphans, untilAll
 }
 
-// crashingStore is the first dispatcher's store: once dead (the process
-// was killed), nothing it does reaches the database.
-type crashingStore struct {
-	bots.OutboxStore
-	dead atomic.Bool
-}
-
-var errKilled = errors.New("killed")
-
-func (s *crashingStore) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]bots.OutboxEvent, error) {
-	if s.dead.Load() {
-		return nil, errKilled
-	}
-	return s.OutboxStore.ClaimEvents(ctx, limit, lease)
-}
-
-func (s *crashingStore) ClaimDeliveries(ctx context.Context, p []community.Platform, chats, perChat int, lease time.Duration) ([]bots.Delivery, error) {
-	if s.dead.Load() {
-		return nil, errKilled
-	}
-	return s.OutboxStore.ClaimDeliveries(ctx, p, chats, perChat, lease)
-}
-
-func (s *crashingStore) RenewClaims(ctx context.Context, events, deliveries []bots.ClaimRef, lease time.Duration) error {
-	if s.dead.Load() {
-		return errKilled
-	}
-	return s.OutboxStore.RenewClaims(ctx, events, deliveries, lease)
-}
-
-func (s *crashingStore) ReleaseDeliveries(ctx context.Context, dels []bots.Delivery) error {
-	if s.dead.Load() {
-		return errKilled
-	}
-	return s.OutboxStore.ReleaseDeliveries(ctx, dels)
-}
-
-func (s *crashingStore) PartsSent(ctx context.Context, d bots.Delivery, ids []string) error {
-	if s.dead.Load() {
-		return errKilled
-	}
-	return s.OutboxStore.PartsSent(ctx, d, ids)
-}
-
-func (s *crashingStore) Delivered(ctx context.Context, id int64, ids []string) error {
-	if s.dead.Load() {
-		return errKilled
-	}
-	return s.OutboxStore.Delivered(ctx, id, ids)
-}
-
-func (s *crashingStore) FailedDelivery(ctx context.Context, d bots.Delivery, ids []string, f bots.Failure) error {
-	if s.dead.Load() {
-		return errKilled
-	}
-	return s.OutboxStore.FailedDelivery(ctx, d, ids, f)
-}
-
 // crashingSender is the first dispatcher's Telegram: once the process is
 // dead it sends nothing more.
 type crashingSender struct {
 	bots.Sender
-	store *crashingStore
+	store *botstest.DyingOutbox
 }
 
 func (s *crashingSender) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
-	if s.store.dead.Load() {
+	if s.store.Killed() {
 		<-ctx.Done()
-		return d.SentIDs, errKilled
+		return d.SentIDs, botstest.ErrKilled
 	}
 	return s.Sender.Send(ctx, d)
 }
