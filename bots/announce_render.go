@@ -11,11 +11,12 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // renderPosts posts an announcement in the chats chosen when it was sent,
 // each with a header and footer in the chat's language.
-func (f *announceFeature) renderPosts(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *announceFeature) renderPosts(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	ann, err := f.eventAnnouncement(ctx, e)
 	if err != nil {
 		return nil, err
@@ -32,21 +33,21 @@ func (f *announceFeature) renderPosts(ctx context.Context, e OutboxEvent) ([]Out
 // renderDMs writes an announcement privately to a batch of its
 // recipients, on every platform Hearth may write to them on, each in
 // their language; while it was quiet, the messages wait until it is not.
-func (f *announceFeature) renderDMs(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *announceFeature) renderDMs(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	ann, err := f.eventAnnouncement(ctx, e)
 	if err != nil {
 		return nil, err
 	}
 	var p community.AnnouncementDMs
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return nil, Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
 	}
 	members, err := f.store.AnnouncementRecipients(ctx, ann.ID, p.From, p.To)
 	if err != nil {
 		return nil, err
 	}
 	texts := map[string]string{}
-	var out []Outgoing
+	var out []outbox.Outgoing
 	for _, m := range members {
 		ids, err := f.router.writableIdentities(ctx, f.store.CanWriteTo, m)
 		if err != nil {
@@ -57,7 +58,7 @@ func (f *announceFeature) renderDMs(ctx context.Context, e OutboxEvent) ([]Outgo
 			if _, ok := texts[lang]; !ok {
 				texts[lang] = f.post(lang, ann.Text, "announce.footer_dm")
 			}
-			out = append(out, Outgoing{Target: Target{Platform: id.Platform, UserID: id.UserID, Lang: lang},
+			out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: id.Platform, UserID: id.UserID, Lang: lang},
 				Message: Reply{Text: texts[lang]}, NotBefore: ann.Reach.HeldUntil})
 		}
 	}
@@ -66,10 +67,10 @@ func (f *announceFeature) renderDMs(ctx context.Context, e OutboxEvent) ([]Outgo
 
 // eventAnnouncement loads the announcement an event is about; every
 // announcement event's payload names it.
-func (f *announceFeature) eventAnnouncement(ctx context.Context, e OutboxEvent) (community.Announcement, error) {
+func (f *announceFeature) eventAnnouncement(ctx context.Context, e outbox.Event) (community.Announcement, error) {
 	var p community.AnnouncementPosts
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return community.Announcement{}, Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
+		return community.Announcement{}, outbox.Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
 	}
 	return f.store.Announcement(ctx, p.Announcement)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Whisperer is implemented by adapters that can show a message in a group
@@ -16,7 +17,7 @@ type Whisperer interface {
 // whisper is replyTarget for a reply meant for the sender's eyes only
 // (Reply.Privately): where the platform cannot show it to them alone in a
 // group (Telegram), it goes to them privately if Hearth may write to them.
-func (r *Router) whisper(ctx context.Context, req *Request, reply Reply) Target {
+func (r *Router) whisper(ctx context.Context, req *Request, reply Reply) outbox.Target {
 	t := replyTarget(req, reply)
 	if !reply.Privately || req.IsDirect() || req.Handle != "" {
 		return t
@@ -27,13 +28,13 @@ func (r *Router) whisper(ctx context.Context, req *Request, reply Reply) Target 
 	if ok, err := r.store.CanWriteTo(ctx, req.Account()); err != nil || !ok {
 		return t
 	}
-	return Target{Platform: req.Platform, UserID: req.From.ID, Lang: req.Lang}
+	return outbox.Target{Platform: req.Platform, UserID: req.From.ID, Lang: req.Lang}
 }
 
 // replyTarget answers in the chat the request came from: in place of the
 // interaction or button when there is one, else as a reply to the command.
-func replyTarget(req *Request, reply Reply) Target {
-	t := Target{Platform: req.Platform, ChatID: req.Update.Chat.ID, ThreadID: req.ThreadID, Handle: req.Handle, Lang: req.Lang}
+func replyTarget(req *Request, reply Reply) outbox.Target {
+	t := outbox.Target{Platform: req.Platform, ChatID: req.Update.Chat.ID, ThreadID: req.ThreadID, Handle: req.Handle, Lang: req.Lang}
 	switch {
 	case reply.Edit && req.Kind == KindButton:
 		t.EditID = req.MessageID
@@ -68,7 +69,7 @@ func (r *Router) audit(ctx context.Context, req *Request, cmd *Command, action s
 	if req.Kind != KindMessage {
 		details["button"] = req.Data
 	}
-	if err := r.store.Audit(ctx, AuditEntry{At: r.now(), Actor: req.Member, Action: action, Chat: req.ChatID, Details: details}); err != nil {
+	if err := r.store.Audit(ctx, community.AuditEntry{At: r.now(), Actor: req.Member, Action: action, Chat: req.ChatID, Details: details}); err != nil {
 		r.log.Error("audit refused command", "action", action, "error", err)
 	}
 }

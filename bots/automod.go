@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // automod watches the groups' messages for floods, blocked words and
@@ -55,7 +56,7 @@ func senderKey(u Update) string {
 
 // check looks at a flagged message with the database and acts: deletes
 // it and warns or mutes its sender. Staff are never automodded.
-func (a *automod) check(ctx context.Context, r *Request) ([]Outgoing, error) {
+func (a *automod) check(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
 	key := senderKey(r.Update)
 	if r.InStaffChat || r.Member == 0 {
 		a.staff.add(key) // no automod in the staff chat
@@ -113,7 +114,7 @@ func (a *automod) newcomer(ctx context.Context, r *Request) (bool, error) {
 // in a line; the staff log hears of it from the sanction's event. The
 // messages stop counting toward engagement and points, even where the
 // platform would not let Hearth delete them.
-func (a *automod) act(ctx context.Context, r *Request, rule, detail string, messages []string) ([]Outgoing, error) {
+func (a *automod) act(ctx context.Context, r *Request, rule, detail string, messages []string) ([]outbox.Outgoing, error) {
 	deleted := len(messages)
 	if err := a.f.enforcer.Delete(ctx, r.Platform, r.Update.Chat.ID, messages); err != nil {
 		a.f.router.log.Warn("automod could not delete", "platform", r.Platform, "chat", r.Update.Chat.ID, "rule", rule, "error", err)
@@ -135,7 +136,7 @@ func (a *automod) act(ctx context.Context, r *Request, rule, detail string, mess
 	} else if out.Sanction != nil {
 		text += "\n" + a.f.sanctionedText(r.Lang, out.Member.DisplayName, out.Sanction)
 	}
-	return []Outgoing{{Target: Target{Platform: r.Platform, ChatID: r.Update.Chat.ID, ThreadID: r.ThreadID, Lang: r.Lang}, Message: Reply{Text: text}}}, nil
+	return []outbox.Outgoing{{Target: outbox.Target{Platform: r.Platform, ChatID: r.Update.Chat.ID, ThreadID: r.ThreadID, Lang: r.Lang}, Message: Reply{Text: text}}}, nil
 }
 
 // floodWindows keeps, per sender in a chat, the times of their latest

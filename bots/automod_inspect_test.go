@@ -11,6 +11,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -35,14 +36,14 @@ func TestInspectorHandlesOnlyFlaggedMessages(t *testing.T) {
 		defer mu.Unlock()
 		inspected = append(inspected, u.Text)
 		return strings.Contains(u.Text, "flag")
-	}, func(_ context.Context, req *bots.Request) ([]bots.Outgoing, error) {
+	}, func(_ context.Context, req *bots.Request) ([]outbox.Outgoing, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if req.Member == 0 || req.ChatID == 0 {
 			t.Errorf("hook got no member or chat: %+v", req)
 		}
 		hooked = append(hooked, req.Update.Text)
-		return []bots.Outgoing{{Target: bots.Target{Platform: req.Platform, ChatID: req.Update.Chat.ID}, Message: bots.Reply{Text: "seen"}}}, nil
+		return []outbox.Outgoing{{Target: outbox.Target{Platform: req.Platform, ChatID: req.Update.Chat.ID}, Message: bots.Reply{Text: "seen"}}}, nil
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // CoreStore is what the built-in commands need from persistence beyond the
@@ -15,52 +15,12 @@ type CoreStore interface {
 	community.StaffStore
 	// StaffChats returns the staff chat of every platform that has one.
 	StaffChats(ctx context.Context) ([]community.Chat, error)
-	OutboxStatus(ctx context.Context) (OutboxStatus, error)
-	DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error)
+	OutboxStatus(ctx context.Context) (outbox.Status, error)
+	DeadLetters(ctx context.Context, limit int) ([]outbox.DeadLetter, error)
 	// RetryDead queues dead letters again: the one ref names, or all of
 	// them when ref is zero. It returns how many were queued.
-	RetryDead(ctx context.Context, ref DeadRef) (int, error)
+	RetryDead(ctx context.Context, ref outbox.DeadRef) (int, error)
 	LanguageStore
-}
-
-// OutboxStatus counts what the outbox holds.
-type OutboxStatus struct {
-	PendingEvents, DeadEvents         int
-	PendingDeliveries, DeadDeliveries int
-	OldestPending                     time.Time // zero when nothing is pending
-}
-
-// DeadRef names a dead letter: a delivery, or an event that could not be
-// rendered. Written as 12 (a delivery) or e12 (an event).
-type DeadRef struct {
-	ID    int64
-	Event bool
-}
-
-// String writes the reference as /outbox shows it.
-func (d DeadRef) String() string {
-	if d.Event {
-		return fmt.Sprintf("e%d", d.ID)
-	}
-	return fmt.Sprintf("%d", d.ID)
-}
-
-// ParseDeadRef reads a reference written as 12, d12 or e12.
-func ParseDeadRef(s string) (DeadRef, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	event := strings.HasPrefix(s, "e")
-	n, err := mustPositive(strings.TrimLeft(s, "de"))
-	return DeadRef{ID: n, Event: event}, err
-}
-
-// DeadLetter is a delivery or event that failed for good.
-type DeadLetter struct {
-	DeadRef
-	Kind      string // event kind
-	Target    Target // delivery target
-	Attempts  int
-	LastError string
-	CreatedAt time.Time
 }
 
 // Core is the built-in commands (/start, /help, /language, /setstaff,

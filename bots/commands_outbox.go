@@ -3,6 +3,8 @@ package bots
 import (
 	"context"
 	"strings"
+
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // deadLettersShown bounds the dead letters /outbox lists.
@@ -55,10 +57,10 @@ func (c *Core) outboxButton(ctx context.Context, r *Request) (Reply, error) {
 
 // retry queues one dead letter (by id) or all of them again.
 func (c *Core) retry(ctx context.Context, r *Request, which string) (Reply, error) {
-	var ref DeadRef
+	var ref outbox.DeadRef
 	if which != "all" && which != "" {
 		var err error
-		if ref, err = ParseDeadRef(which); err != nil {
+		if ref, err = outbox.ParseDeadRef(which); err != nil {
 			return Reply{}, err
 		}
 	}

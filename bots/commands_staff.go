@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // staffCommand lists, adds or removes staff: /staff [list|add|remove] [member].
@@ -110,10 +111,10 @@ func (c *Core) renderStaffChange(added bool) Renderer {
 	if added {
 		suffix = "added"
 	}
-	return func(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+	return func(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 		var p community.StaffChanged
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return nil, Permanent(fmt.Errorf("staff event %d: %w", e.ID, err))
+			return nil, outbox.Permanent(fmt.Errorf("staff event %d: %w", e.ID, err))
 		}
 		member, err := c.store.Member(ctx, p.Member)
 		if err != nil {
@@ -123,14 +124,14 @@ func (c *Core) renderStaffChange(added bool) Renderer {
 		if err != nil && community.ErrorCode(err) != community.ENotFound {
 			return nil, err
 		}
-		var out []Outgoing
+		var out []outbox.Outgoing
 		for _, id := range member.Identities {
 			if !c.activePlatform(id.Platform) {
 				continue
 			}
 			lang := c.router.memberLanguage(member, id)
 			text := c.router.catalog.Text(lang, "staff.you_"+suffix, map[string]any{"Community": c.community})
-			out = append(out, Outgoing{Target: Target{Platform: id.Platform, UserID: id.UserID, Lang: lang}, Message: Reply{Text: text}})
+			out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: id.Platform, UserID: id.UserID, Lang: lang}, Message: Reply{Text: text}})
 		}
 		staff, err := c.router.staffTexts(ctx, c.store, func(lang string) string {
 			return c.router.catalog.Text(lang, "staff.chat_"+suffix, map[string]any{"Name": p.Name, "By": displayOr(by, catalog.Raw("?"))})

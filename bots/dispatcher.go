@@ -2,81 +2,23 @@ package bots
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
-
-// OutboxStore is what the dispatcher needs from persistence. Claims are
-// short leases taken with FOR UPDATE SKIP LOCKED, so several replicas can
-// share one outbox. Each claim has a token; the dispatcher renews the
-// leases it works under, and a lease that runs out (its process died) is
-// free for any dispatcher to claim again. Marks made under a claim that
-// another dispatcher has since taken over fail with ErrClaimLost.
-type OutboxStore interface {
-	// ClaimEvents claims up to limit due events, oldest first.
-	ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]OutboxEvent, error)
-	// RenderedEvent queues the event's messages and marks it rendered, in
-	// one transaction.
-	RenderedEvent(ctx context.Context, e OutboxEvent, out []Outgoing) error
-	FailedEvent(ctx context.Context, e OutboxEvent, failure Failure) error
-	// ClaimDeliveries claims due deliveries to at most chats chats (the
-	// ones whose oldest waiting message became due first), at most
-	// perChat to one chat, and never one behind an older delivery to the
-	// same chat that is not due or is claimed: each chat's messages go out
-	// in order, across replicas too.
-	ClaimDeliveries(ctx context.Context, platforms []community.Platform, chats, perChat int, lease time.Duration) ([]Delivery, error)
-	// RenewClaims extends to lease from now the leases of the items still
-	// held under the given claims.
-	RenewClaims(ctx context.Context, events, deliveries []ClaimRef, lease time.Duration) error
-	// ReleaseDeliveries gives back claimed deliveries that were not tried.
-	ReleaseDeliveries(ctx context.Context, dels []Delivery) error
-	// PartsSent records the ids of the parts of d the platform accepted so
-	// far, at once.
-	PartsSent(ctx context.Context, d Delivery, sentIDs []string) error
-	// Delivered marks a delivery sent, whatever its claim.
-	Delivered(ctx context.Context, id int64, sentIDs []string) error
-	FailedDelivery(ctx context.Context, d Delivery, sentIDs []string, failure Failure) error
-	// NextDue is when the next pending event or delivery for platforms is
-	// due; ok is false when nothing is pending.
-	NextDue(ctx context.Context, platforms []community.Platform) (at time.Time, ok bool, err error)
-}
-
-// OutboxEvent is a domain event claimed for rendering.
-type OutboxEvent struct {
-	ID       int64
-	Kind     string
-	Payload  json.RawMessage
-	Attempts int    // including this one
-	Claim    string // the token of the claim this attempt works under
-}
-
-// ClaimRef names an item (an event or a delivery) held under a claim.
-type ClaimRef struct {
-	ID    int64
-	Claim string
-}
-
-// Failure is what went wrong with an attempt and what to do next.
-type Failure struct {
-	Error string
-	Dead  bool      // give up: the item goes to the dead letters
-	Retry time.Time // when to try again, unless Dead
-}
 
 // Renderer turns a domain event into the messages it causes, one per target
 // chat, each in its reader's language.
-type Renderer func(ctx context.Context, e OutboxEvent) ([]Outgoing, error)
+type Renderer func(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error)
 
 // DispatcherOptions configures a Dispatcher.
 type DispatcherOptions struct {
-	Store       OutboxStore
+	Store       outbox.Store
 	Log         *slog.Logger
 	MaxAttempts int           // attempts before an item is dead (default 8)
 	Sweep       time.Duration // how often to look for due work with no wake-up (default 5s)
@@ -111,14 +53,13 @@ const (
 	eventBatch   = 10 // events claimed at once: a few renders, well within a lease
 	perChatClaim = 5
 	defaultLease = 10 * time.Second
-	maxBackoff   = 5 * time.Minute
 	parallelSend = 16
 )
 
 // NewDispatcher returns a dispatcher; add senders and renderers, then Run.
 func NewDispatcher(o DispatcherOptions) *Dispatcher {
 	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = 8
+		o.MaxAttempts = outbox.DefaultRetryPolicy.MaxAttempts
 	}
 	if o.Sweep <= 0 {
 		o.Sweep = 5 * time.Second
@@ -249,10 +190,10 @@ func (d *Dispatcher) renderEvents(ctx context.Context, held *heldClaims) int {
 	return len(events)
 }
 
-func (d *Dispatcher) renderEvent(ctx context.Context, e OutboxEvent) {
+func (d *Dispatcher) renderEvent(ctx context.Context, e outbox.Event) {
 	render := d.renderers[e.Kind]
 	if render == nil {
-		d.failEvent(ctx, e, Permanent(fmt.Errorf("no renderer for event kind %q", e.Kind)))
+		d.failEvent(ctx, e, outbox.Permanent(fmt.Errorf("no renderer for event kind %q", e.Kind)))
 		return
 	}
 	out, err := render(ctx, e)
@@ -260,14 +201,14 @@ func (d *Dispatcher) renderEvent(ctx context.Context, e OutboxEvent) {
 		err = d.o.Store.RenderedEvent(ctx, e, out)
 	}
 	switch {
-	case errors.Is(err, ErrClaimLost):
+	case errors.Is(err, outbox.ErrClaimLost):
 		d.o.Log.Warn("event taken over by another dispatcher", "event", e.ID, "kind", e.Kind)
 	case err != nil:
 		d.failEvent(ctx, e, err)
 	}
 }
 
-func (d *Dispatcher) failEvent(ctx context.Context, e OutboxEvent, err error) {
+func (d *Dispatcher) failEvent(ctx context.Context, e outbox.Event, err error) {
 	if ctx.Err() != nil {
 		return // stopping: the claim runs out and the event is rendered after restart
 	}
@@ -278,23 +219,10 @@ func (d *Dispatcher) failEvent(ctx context.Context, e OutboxEvent, err error) {
 	}
 }
 
-// failure decides what follows a failed attempt: wait as long as the
-// platform asks, back off exponentially on other errors, give up on
-// permanent ones or after the last attempt.
-func (d *Dispatcher) failure(err error, attempts int) Failure {
-	f := Failure{Error: err.Error()}
-	if IsPermanent(err) || attempts >= d.o.MaxAttempts {
-		f.Dead = true
-		return f
-	}
-	if ra, ok := errors.AsType[*RetryAfterError](err); ok {
-		f.Retry = d.o.Now().Add(ra.After)
-		return f
-	}
-	backoff := min(time.Second<<min(attempts-1, 20), maxBackoff)
-	jitter := time.Duration(rand.Int64N(int64(backoff)/4 + 1))
-	f.Retry = d.o.Now().Add(backoff + jitter)
-	return f
+// failure decides what follows a failed attempt, by the outbox's retry
+// policy.
+func (d *Dispatcher) failure(err error, attempts int) outbox.Failure {
+	return outbox.RetryPolicy{MaxAttempts: d.o.MaxAttempts, MaxBackoff: outbox.DefaultRetryPolicy.MaxBackoff}.After(err, attempts, d.o.Now())
 }
 
 func (d *Dispatcher) logClaimError(ctx context.Context, what string, err error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -25,9 +26,9 @@ var errBadGateway = errors.New("error response from telegram for method sendMess
 type platform struct {
 	store *storage.Store
 	mu    sync.Mutex
-	down  bool            // -1001 fails
-	tries []attempt       // every attempt to send to -1001
-	got   []bots.Delivery // messages that arrived
+	down  bool              // -1001 fails
+	tries []attempt         // every attempt to send to -1001
+	got   []outbox.Delivery // messages that arrived
 }
 
 type attempt struct {
@@ -42,7 +43,7 @@ func (p *platform) Run(ctx context.Context, _ *bots.Router) error {
 	return nil
 }
 
-func (p *platform) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
+func (p *platform) Send(ctx context.Context, d outbox.Delivery) ([]string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if d.Target.ChatID != "-1001" {
@@ -85,8 +86,8 @@ func newOutboxWorld(t *testing.T) *outboxWorld {
 	}
 	svc.Add(w.p)
 	svc.Start()
-	svc.Dispatcher.Render(noteKind, func(_ context.Context, e bots.OutboxEvent) ([]bots.Outgoing, error) {
-		return []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-1001"}, Message: bots.Reply{Text: string(e.Payload)}}}, nil
+	svc.Dispatcher.Render(noteKind, func(_ context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
+		return []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1001"}, Message: bots.Reply{Text: string(e.Payload)}}}, nil
 	})
 	w.svc = svc
 	ctx, cancel := context.WithCancel(context.Background())
@@ -190,7 +191,7 @@ func TestDeliveryFailingWith5xxDiesAfterMaxAttempts(t *testing.T) {
 func TestEventFailingToRenderDiesAfterMaxAttempts(t *testing.T) {
 	w := newOutboxWorld(t)
 	var renders []int
-	w.svc.Dispatcher.Render("test.broken", func(_ context.Context, e bots.OutboxEvent) ([]bots.Outgoing, error) {
+	w.svc.Dispatcher.Render("test.broken", func(_ context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 		renders = append(renders, e.Attempts)
 		return nil, errors.New("shop API: 503 Service Unavailable")
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -32,7 +33,7 @@ func newGatedPlatform(open bool) *gatedPlatform {
 	return p
 }
 
-func (p *gatedPlatform) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
+func (p *gatedPlatform) Send(ctx context.Context, d outbox.Delivery) ([]string, error) {
 	p.note(func() { p.started = append(p.started, d.ID) })
 	select {
 	case <-p.gate:
@@ -82,7 +83,7 @@ func (p *gatedPlatform) counts() (started, accepted int) {
 
 // runDispatcher runs a dispatcher over store with p as its Telegram until
 // the test ends.
-func runDispatcher(t *testing.T, store bots.OutboxStore, p bots.Sender, lease time.Duration) *bots.Dispatcher {
+func runDispatcher(t *testing.T, store outbox.Store, p bots.Sender, lease time.Duration) *bots.Dispatcher {
 	t.Helper()
 	d := bots.NewDispatcher(bots.DispatcherOptions{Store: store, Lease: lease, Parallel: 4, Sweep: 100 * time.Millisecond})
 	d.AddSender(community.Telegram, p)
@@ -95,10 +96,10 @@ func runDispatcher(t *testing.T, store bots.OutboxStore, p bots.Sender, lease ti
 
 func queueReplies(t *testing.T, store *storage.Store, chats, perChat int) {
 	t.Helper()
-	var out []bots.Outgoing
+	var out []outbox.Outgoing
 	for i := range perChat {
 		for c := range chats {
-			out = append(out, bots.Outgoing{Target: bots.Target{Platform: community.Telegram, ChatID: fmt.Sprint(100 + c)},
+			out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: community.Telegram, ChatID: fmt.Sprint(100 + c)},
 				Message: bots.Reply{Text: fmt.Sprintf("reply %d to chat %d", i, c)}})
 		}
 	}
@@ -126,7 +127,7 @@ func TestReplacementTakesOverADeadDispatchersClaims(t *testing.T) {
 	lease := time.Second
 	hung := newGatedPlatform(false) // the dying process's sends never finish
 	t.Cleanup(func() { close(hung.gate) })
-	dying := &botstest.DyingOutbox{OutboxStore: store}
+	dying := &botstest.DyingOutbox{Store: store}
 	runDispatcher(t, dying, hung, lease)
 	hung.waitFor(t, "the first dispatcher to be sending to 4 chats", func(started, _ []int64) bool { return len(started) == 4 })
 	dying.Kill()

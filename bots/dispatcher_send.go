@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // markTimeout bounds a mark or a release made while the dispatcher stops:
@@ -56,7 +58,7 @@ type heldClaims struct {
 	events, deliveries map[int64]string
 }
 
-func (h *heldClaims) addEvents(events []OutboxEvent) {
+func (h *heldClaims) addEvents(events []outbox.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, e := range events {
@@ -70,7 +72,7 @@ func (h *heldClaims) dropEvent(id int64) {
 	delete(h.events, id)
 }
 
-func (h *heldClaims) addDeliveries(dels []Delivery) {
+func (h *heldClaims) addDeliveries(dels []outbox.Delivery) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, d := range dels {
@@ -78,7 +80,7 @@ func (h *heldClaims) addDeliveries(dels []Delivery) {
 	}
 }
 
-func (h *heldClaims) dropDeliveries(dels []Delivery) {
+func (h *heldClaims) dropDeliveries(dels []outbox.Delivery) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, d := range dels {
@@ -86,14 +88,14 @@ func (h *heldClaims) dropDeliveries(dels []Delivery) {
 	}
 }
 
-func (h *heldClaims) refs() (events, deliveries []ClaimRef) {
+func (h *heldClaims) refs() (events, deliveries []outbox.ClaimRef) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for id, c := range h.events {
-		events = append(events, ClaimRef{ID: id, Claim: c})
+		events = append(events, outbox.ClaimRef{ID: id, Claim: c})
 	}
 	for id, c := range h.deliveries {
-		deliveries = append(deliveries, ClaimRef{ID: id, Claim: c})
+		deliveries = append(deliveries, outbox.ClaimRef{ID: id, Claim: c})
 	}
 	return events, deliveries
 }
@@ -138,7 +140,7 @@ func (d *Dispatcher) sendChats(ctx context.Context, f *flight) int {
 		return 0
 	}
 	f.held.addDeliveries(batch)
-	byChat := map[string][]Delivery{}
+	byChat := map[string][]outbox.Delivery{}
 	var order []string
 	for _, del := range batch {
 		k := del.Target.Key()
@@ -159,7 +161,7 @@ func (d *Dispatcher) sendChats(ctx context.Context, f *flight) int {
 
 // sendInOrder sends one chat's deliveries; after a failure the rest are
 // given back for the next round so that the chat's messages stay in order.
-func (d *Dispatcher) sendInOrder(ctx context.Context, held *heldClaims, dels []Delivery) {
+func (d *Dispatcher) sendInOrder(ctx context.Context, held *heldClaims, dels []outbox.Delivery) {
 	for i, del := range dels {
 		sent, tried := d.send(ctx, del)
 		if sent {
@@ -183,8 +185,8 @@ func (d *Dispatcher) sendInOrder(ctx context.Context, held *heldClaims, dels []D
 // send delivers one message and records the outcome. It reports whether
 // the message was sent and, if not, whether the attempt counts (false when
 // the dispatcher is stopping: the delivery is given back untried).
-func (d *Dispatcher) send(ctx context.Context, del Delivery) (sent, tried bool) {
-	del.accepted = func(ctx context.Context, ids []string) error {
+func (d *Dispatcher) send(ctx context.Context, del outbox.Delivery) (sent, tried bool) {
+	del.Progress = func(ctx context.Context, ids []string) error {
 		return d.mark(ctx, func(ctx context.Context) error { return d.o.Store.PartsSent(ctx, del, ids) })
 	}
 	ids, err := d.senders[del.Target.Platform].Send(ctx, del)
@@ -194,7 +196,7 @@ func (d *Dispatcher) send(ctx context.Context, del Delivery) (sent, tried bool) 
 			d.o.Log.Error("outbox: record delivery", "delivery", del.ID, "error", err)
 		}
 		return true, true
-	case errors.Is(err, ErrClaimLost):
+	case errors.Is(err, outbox.ErrClaimLost):
 		d.o.Log.Warn("delivery taken over by another dispatcher", "delivery", del.ID, "chat", del.Target.Key())
 		return false, true
 	case ctx.Err() != nil:
@@ -217,7 +219,7 @@ func (d *Dispatcher) mark(ctx context.Context, record func(context.Context) erro
 	defer cancel()
 	var err error
 	for pause := 50 * time.Millisecond; ; pause *= 2 {
-		if err = record(ctx); err == nil || errors.Is(err, ErrClaimLost) {
+		if err = record(ctx); err == nil || errors.Is(err, outbox.ErrClaimLost) {
 			return err
 		}
 		select {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // staffChatLister lists the staff chat of every platform that has one.
@@ -29,8 +30,8 @@ func (r *Router) connectedStaffChats(ctx context.Context, store staffChatLister)
 
 // chatMessages renders one message per chat on a connected platform, each
 // in the chat's language.
-func (r *Router) chatMessages(chats []community.Chat, render func(lang string) (Reply, error)) ([]Outgoing, error) {
-	var out []Outgoing
+func (r *Router) chatMessages(chats []community.Chat, render func(lang string) (Reply, error)) ([]outbox.Outgoing, error) {
+	var out []outbox.Outgoing
 	for _, c := range chats {
 		if _, ok := r.adapters[c.Platform]; !ok {
 			continue
@@ -40,14 +41,14 @@ func (r *Router) chatMessages(chats []community.Chat, render func(lang string) (
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Outgoing{Target: Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang}, Message: reply})
+		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang}, Message: reply})
 	}
 	return out, nil
 }
 
 // staffMessages renders one message per staff chat, in the chat's
 // language: how every feature tells staff something.
-func (r *Router) staffMessages(ctx context.Context, store staffChatLister, render func(lang string) (Reply, error)) ([]Outgoing, error) {
+func (r *Router) staffMessages(ctx context.Context, store staffChatLister, render func(lang string) (Reply, error)) ([]outbox.Outgoing, error) {
 	chats, err := r.connectedStaffChats(ctx, store)
 	if err != nil {
 		return nil, err
@@ -56,7 +57,7 @@ func (r *Router) staffMessages(ctx context.Context, store staffChatLister, rende
 }
 
 // staffTexts is staffMessages for plain texts.
-func (r *Router) staffTexts(ctx context.Context, store staffChatLister, text func(lang string) string) ([]Outgoing, error) {
+func (r *Router) staffTexts(ctx context.Context, store staffChatLister, text func(lang string) string) ([]outbox.Outgoing, error) {
 	return r.staffMessages(ctx, store, func(lang string) (Reply, error) { return Reply{Text: text(lang)}, nil })
 }
 

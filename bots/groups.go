@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // GroupLeaver is implemented by adapters that leave groups that are not
@@ -107,8 +108,8 @@ func (c *Core) listGroups(ctx context.Context, r *Request) (Reply, error) {
 
 // limitRows keeps the buttons a message can carry.
 func limitRows(rows [][]Button) [][]Button {
-	if len(rows) > MaxButtonRows {
-		return rows[:MaxButtonRows]
+	if len(rows) > outbox.MaxButtonRows {
+		return rows[:outbox.MaxButtonRows]
 	}
 	return rows
 }
@@ -146,7 +147,7 @@ func (c *Core) groupsButton(ctx context.Context, r *Request) (Reply, error) {
 // group when an owner added it), run an owner's /connect, and tell the
 // group once (and a Discord member every time, privately) that an owner
 // must connect it.
-func (r *Router) outsider(ctx context.Context, req *Request) []Outgoing {
+func (r *Router) outsider(ctx context.Context, req *Request) []outbox.Outgoing {
 	connect := req.Kind == KindMessage && req.Update.Command == "connect"
 	switch {
 	case req.Kind == KindBotAdded || req.Kind == KindBotRemoved || req.Kind == KindGroupMoved:
@@ -157,11 +158,11 @@ func (r *Router) outsider(ctx context.Context, req *Request) []Outgoing {
 		return nil
 	}
 	g := groupOf(req)
-	action := "command.outside"
+	action := community.AuditCommandOutside
 	if connect {
-		action = "command.refused"
+		action = community.AuditCommandRefused
 	}
-	if err := r.store.Audit(ctx, AuditEntry{At: r.now(), Action: action, Details: map[string]any{
+	if err := r.store.Audit(ctx, community.AuditEntry{At: r.now(), Action: action, Details: map[string]any{
 		"command": req.Update.Command, "platform": string(req.Platform), "user": req.From.ID, "group": g.ID}}); err != nil {
 		r.log.Error("audit a command outside the community", "error", err)
 	}
@@ -174,14 +175,14 @@ func (r *Router) outsider(ctx context.Context, req *Request) []Outgoing {
 		return nil // told once already; commands stay unanswered here
 	}
 	reply := Reply{Text: req.Text("groups.outside", map[string]any{"Community": r.community}), Ephemeral: req.Handle != ""}
-	return []Outgoing{{Target: replyTarget(req, reply), Message: reply}}
+	return []outbox.Outgoing{{Target: replyTarget(req, reply), Message: reply}}
 }
 
 // chatPresence records Hearth joining or leaving a chat. A group an owner
 // added Hearth to joins the community; any other group is told once that
 // an owner must connect it (or left, where the adapter is set to leave).
 func (r *Router) chatPresence(present bool) Hook {
-	return func(ctx context.Context, req *Request) ([]Outgoing, error) {
+	return func(ctx context.Context, req *Request) ([]outbox.Outgoing, error) {
 		if err := r.store.SetChatPresent(ctx, req.Platform, req.Update.Chat, present); err != nil {
 			return nil, err
 		}
@@ -195,15 +196,15 @@ func (r *Router) chatPresence(present bool) Hook {
 
 // arrivedOutside decides what Hearth does in a group it was added to that
 // is not connected.
-func (r *Router) arrivedOutside(ctx context.Context, req *Request) ([]Outgoing, error) {
+func (r *Router) arrivedOutside(ctx context.Context, req *Request) ([]outbox.Outgoing, error) {
 	g, title := titledGroup(req)
-	chat := Target{Platform: req.Platform, ChatID: req.Update.Chat.ID, Lang: req.Lang}
+	chat := outbox.Target{Platform: req.Platform, ChatID: req.Update.Chat.ID, Lang: req.Lang}
 	if req.From.ID != "" && r.groups.MayConnect(req.Account()) {
 		if err := r.groups.Connect(ctx, req.Account(), 0, g, title); err != nil {
 			return nil, err
 		}
 		text := req.Text("groups.connected", map[string]any{"Group": cmp.Or(title, g.ID), "Community": r.community})
-		return []Outgoing{{Target: chat, Message: Reply{Text: text}}}, nil
+		return []outbox.Outgoing{{Target: chat, Message: Reply{Text: text}}}, nil
 	}
 	if leaver, ok := r.adapters[req.Platform].(GroupLeaver); ok {
 		left, err := leaver.LeaveOutsider(ctx, g.ID)
@@ -211,7 +212,7 @@ func (r *Router) arrivedOutside(ctx context.Context, req *Request) ([]Outgoing, 
 			return nil, err
 		}
 		if left {
-			return nil, r.store.Audit(ctx, AuditEntry{At: r.now(), Action: "group.left", Details: map[string]any{
+			return nil, r.store.Audit(ctx, community.AuditEntry{At: r.now(), Action: community.AuditGroupLeft, Details: map[string]any{
 				"platform": string(req.Platform), "group": g.ID, "title": title}})
 		}
 	}
@@ -224,12 +225,12 @@ func (r *Router) arrivedOutside(ctx context.Context, req *Request) ([]Outgoing, 
 	if req.From.DisplayName != "" {
 		key = "groups.outside_added"
 	}
-	return []Outgoing{{Target: chat, Message: Reply{Text: req.Text(key, data)}}}, nil
+	return []outbox.Outgoing{{Target: chat, Message: Reply{Text: req.Text(key, data)}}}, nil
 }
 
 // groupMoved carries a group's place in the community (connected, staff
 // chat, language) over to its new id.
-func (r *Router) groupMoved(ctx context.Context, req *Request) ([]Outgoing, error) {
+func (r *Router) groupMoved(ctx context.Context, req *Request) ([]outbox.Outgoing, error) {
 	from, to, ok := strings.Cut(req.Data, ":")
 	if !ok {
 		return nil, fmt.Errorf("group moved %q: want old:new", req.Data)

@@ -4,68 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
-	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
-
-// Inbound is what the router records of every update before handling it:
-// that it was seen, who sent it, where, and the activity it counts as.
-type Inbound struct {
-	Platform community.Platform
-	Key      string // the update's id
-	At       time.Time
-	From     User // empty ID: an update with no sender
-	Chat     Chat // empty ID: an update outside any chat
-	Activity community.ActivityKind
-	// MessageID is the platform message of a message activity, for /purge,
-	// or the thread a thread activity started.
-	MessageID string
-	// InReplyTo is what a message answers: the message it replies to or,
-	// replying to none, its thread or forum topic. /helpful finds the
-	// asker with it.
-	InReplyTo string
-	// ReactedTo is the message a reaction is on: its author is credited
-	// with a reaction received.
-	ReactedTo string
-	// Done marks an update with nothing to handle beyond recording it; it
-	// counts as handled on arrival.
-	Done bool
-	// Always marks an update to handle even in a group that is not the
-	// community's: Hearth added or removed, a command (/connect).
-	Always bool
-	// Queue orders handling: the updates of one queue (a chat) are handled
-	// one after the other, by Seq, different queues in parallel.
-	Queue string
-	Seq   int64
-	// Payload is the whole update, kept until it is handled.
-	Payload []byte
-}
-
-// Seen says whether an update is new.
-type Seen int
-
-// The answers to "have we seen this update?".
-const (
-	SeenNew        Seen = iota // first delivery
-	SeenHandled                // a redelivery of an update already handled: ignore it
-	SeenUnfinished             // seen before but never handled (Hearth stopped in between): handle it
-)
-
-// Recorded is the result of recording one update.
-type Recorded struct {
-	Seen           Seen
-	Member         community.MemberID // 0 when the update has no sender, or came from outside
-	MemberLanguage string
-	Chat           community.ChatID // 0 when the update has no chat
-	ChatIsStaff    bool
-	ChatLanguage   string
-	// Outside: the update came from a group that is not connected to the
-	// community; nothing was recorded of its sender.
-	Outside bool
-	// Queued: the update waits in the inbox to be handled.
-	Queued bool
-}
 
 // recorder records updates in batches: callers wait for their own update
 // while many are written to the database together (group commit), which is
@@ -79,8 +20,8 @@ type recorder struct {
 }
 
 type recording struct {
-	in   Inbound
-	out  Recorded
+	in   inbox.Inbound
+	out  inbox.Recorded
 	err  error
 	done chan struct{}
 }
@@ -132,11 +73,11 @@ func (r *recorder) flush(ctx context.Context, batch []*recording) {
 	// the first copy stands for both and the others are duplicates.
 	first := map[string]int{}
 	var unique []*recording
-	var ins []Inbound
+	var ins []inbox.Inbound
 	for _, rec := range batch {
 		key := string(rec.in.Platform) + "\x00" + rec.in.Key
 		if _, dup := first[key]; dup {
-			rec.out.Seen = SeenHandled
+			rec.out.Seen = inbox.SeenHandled
 			continue
 		}
 		first[key] = len(unique)
@@ -151,7 +92,7 @@ func (r *recorder) flush(ctx context.Context, batch []*recording) {
 		switch {
 		case err == nil:
 			rec.out = results[i]
-		case len(unique) > 1 && errors.Is(err, ErrUnrecordable):
+		case len(unique) > 1 && errors.Is(err, inbox.ErrUnrecordable):
 			// One update the database refuses must not fail the others:
 			// each is recorded on its own.
 			rec.out, rec.err = r.recordAlone(ctx, rec.in)
@@ -164,20 +105,20 @@ func (r *recorder) flush(ctx context.Context, batch []*recording) {
 	}
 }
 
-func (r *recorder) recordAlone(ctx context.Context, in Inbound) (Recorded, error) {
-	results, err := r.store.RecordInbound(ctx, []Inbound{in})
+func (r *recorder) recordAlone(ctx context.Context, in inbox.Inbound) (inbox.Recorded, error) {
+	results, err := r.store.RecordInbound(ctx, []inbox.Inbound{in})
 	if err != nil {
-		return Recorded{}, err
+		return inbox.Recorded{}, err
 	}
 	if len(results) != 1 {
-		return Recorded{}, fmt.Errorf("recorded %d updates of 1", len(results))
+		return inbox.Recorded{}, fmt.Errorf("recorded %d updates of 1", len(results))
 	}
 	return results[0], nil
 }
 
 // enqueue queues one update for recording, in order; wait tells how it
 // went.
-func (r *recorder) enqueue(ctx context.Context, in Inbound) *recording {
+func (r *recorder) enqueue(ctx context.Context, in inbox.Inbound) *recording {
 	rec := &recording{in: in, done: make(chan struct{})}
 	select {
 	case r.queue <- rec:
@@ -189,11 +130,11 @@ func (r *recorder) enqueue(ctx context.Context, in Inbound) *recording {
 }
 
 // wait waits until the update's batch is written.
-func (rec *recording) wait(ctx context.Context) (Recorded, error) {
+func (rec *recording) wait(ctx context.Context) (inbox.Recorded, error) {
 	select {
 	case <-rec.done:
 		return rec.out, rec.err
 	case <-ctx.Done():
-		return Recorded{}, ctx.Err()
+		return inbox.Recorded{}, ctx.Err()
 	}
 }

@@ -3,82 +3,14 @@ package bots
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
-
-// ErrUnrecordable marks the database refusing an update itself (its data,
-// not the database's state): recording it again cannot help.
-var ErrUnrecordable = errors.New("the database refuses this update")
-
-// InboxStore is what the inbox needs from persistence: recorded updates
-// leased to the process handling them, and the dead letters.
-type InboxStore interface {
-	// ClaimInbound leases up to limit waiting updates: the oldest of each
-	// queue whose head is not leased, so that one chat's updates are
-	// handled in order while different chats go in parallel. busy are the
-	// updates this process is handling already.
-	ClaimInbound(ctx context.Context, limit int, lease time.Duration, busy []int64) ([]Claimed, error)
-	// RenewInbound extends the leases of updates still being handled, if
-	// they are still the claims'.
-	RenewInbound(ctx context.Context, claims []InboxClaim, lease time.Duration) error
-	// ReleaseInbound gives an update back after a failed attempt, to be
-	// tried again after a pause; refund does not count the attempt (it
-	// was cut short by a stop).
-	ReleaseInbound(ctx context.Context, c InboxClaim, after time.Duration, problem string, refund bool) error
-	// DeadInbound records an update Hearth gives up on; one that was
-	// recorded leaves the inbox and counts as handled.
-	DeadInbound(ctx context.Context, d DeadUpdate) error
-	// DeadUpdates returns the latest updates given up on, newest first, and
-	// how many there are.
-	DeadUpdates(ctx context.Context, limit int) ([]DeadUpdate, int, error)
-	// Waiting reports whether a recorded update waits to be handled.
-	Waiting(ctx context.Context, p community.Platform, key string) (bool, error)
-	// EnsureMember returns the member behind a platform user, created on
-	// first sight, with their own language.
-	EnsureMember(ctx context.Context, p community.Platform, u User) (community.MemberID, string, error)
-}
-
-// InboxClaim names one claim of a recorded update: only the latest claim
-// of an update may finish, renew or give it back.
-type InboxClaim struct {
-	ID      int64
-	Attempt int
-}
-
-// Claimed is a recorded update leased for handling.
-type Claimed struct {
-	InboxClaim
-	Platform community.Platform
-	Key      string
-	Payload  []byte
-	Recorded Recorded
-}
-
-// Stages at which Hearth may give up on an update.
-const (
-	StageRecord = "record" // the database refused to record it
-	StageHandle = "handle" // every attempt to handle it failed
-)
-
-// DeadUpdate is an update Hearth gave up on, kept for owners to see.
-type DeadUpdate struct {
-	Platform    community.Platform
-	Key         string
-	UserID      string // the sender's platform id
-	ReplyUserID string // the author of the message it answered
-	Stage       string
-	Kind        UpdateKind
-	Payload     string // the update as JSON
-	Error       string
-	Attempts    int
-	At          time.Time
-}
 
 // The inbox's pace.
 const (
@@ -99,28 +31,28 @@ const (
 	stopGrace = 5 * time.Second
 )
 
-// inbox handles recorded updates, in order per queue and queues in
+// inboxWorker handles recorded updates, in order per queue and queues in
 // parallel, up to slots at once. Polling never waits for it: adapters
 // acknowledge an update once it is recorded.
-type inbox struct {
+type inboxWorker struct {
 	router *Router
-	store  InboxStore
+	store  inbox.Store
 	slots  int
 	wake   chan struct{}
 	retry  time.Duration // the pause after a first failure
 
 	mu       sync.Mutex
-	inflight map[int64]InboxClaim
+	inflight map[int64]inbox.Claim
 	waiters  map[string][]chan struct{}
 }
 
-func newInbox(r *Router, store InboxStore, slots int, retry time.Duration) *inbox {
-	return &inbox{router: r, store: store, slots: slots, wake: make(chan struct{}, 1), retry: retry,
-		inflight: map[int64]InboxClaim{}, waiters: map[string][]chan struct{}{}}
+func newInbox(r *Router, store inbox.Store, slots int, retry time.Duration) *inboxWorker {
+	return &inboxWorker{router: r, store: store, slots: slots, wake: make(chan struct{}, 1), retry: retry,
+		inflight: map[int64]inbox.Claim{}, waiters: map[string][]chan struct{}{}}
 }
 
 // wakeUp tells the inbox there may be work.
-func (ib *inbox) wakeUp() {
+func (ib *inboxWorker) wakeUp() {
 	select {
 	case ib.wake <- struct{}{}:
 	default:
@@ -129,7 +61,7 @@ func (ib *inbox) wakeUp() {
 
 // run claims and handles updates until ctx ends, then gives the updates
 // under way stopGrace to finish.
-func (ib *inbox) run(ctx context.Context) {
+func (ib *inboxWorker) run(ctx context.Context) {
 	handlers, cut := context.WithCancel(context.WithoutCancel(ctx))
 	defer cut()
 	var running sync.WaitGroup
@@ -156,7 +88,7 @@ func (ib *inbox) run(ctx context.Context) {
 
 // claim leases as many updates as there are free slots and starts
 // handling them; it reports whether it filled every slot it asked for.
-func (ib *inbox) claim(ctx, handlers context.Context, running *sync.WaitGroup) bool {
+func (ib *inboxWorker) claim(ctx, handlers context.Context, running *sync.WaitGroup) bool {
 	ib.mu.Lock()
 	free := ib.slots - len(ib.inflight)
 	busy := make([]int64, 0, len(ib.inflight))
@@ -176,16 +108,16 @@ func (ib *inbox) claim(ctx, handlers context.Context, running *sync.WaitGroup) b
 	}
 	for _, c := range claimed {
 		ib.mu.Lock()
-		ib.inflight[c.ID] = c.InboxClaim
+		ib.inflight[c.ID] = c.Claim
 		ib.mu.Unlock()
 		running.Go(func() { ib.handle(handlers, ctx, c) })
 	}
 	return len(claimed) == free
 }
 
-func (ib *inbox) renew(ctx context.Context) {
+func (ib *inboxWorker) renew(ctx context.Context) {
 	ib.mu.Lock()
-	claims := make([]InboxClaim, 0, len(ib.inflight))
+	claims := make([]inbox.Claim, 0, len(ib.inflight))
 	for _, c := range ib.inflight {
 		claims = append(claims, c)
 	}
@@ -204,7 +136,7 @@ func (ib *inbox) renew(ctx context.Context) {
 // update already claimed more often than that (it brought every process
 // that tried it down) goes there unhandled. running is the inbox's own
 // context: once it ends, a failure is a stop, not the update's fault.
-func (ib *inbox) handle(ctx, running context.Context, c Claimed) {
+func (ib *inboxWorker) handle(ctx, running context.Context, c inbox.Claimed) {
 	var err error
 	if c.Attempt > maxAttempts {
 		err = fmt.Errorf("claimed %d times: a process handling it stopped each time", c.Attempt)
@@ -233,7 +165,7 @@ func (ib *inbox) handle(ctx, running context.Context, c Claimed) {
 	ib.wakeUp() // the chat's next update may go now
 }
 
-func (ib *inbox) process(ctx context.Context, c Claimed) (err error) {
+func (ib *inboxWorker) process(ctx context.Context, c inbox.Claimed) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
@@ -248,7 +180,7 @@ func (ib *inbox) process(ctx context.Context, c Claimed) (err error) {
 	if err != nil {
 		return err
 	}
-	finished, err := r.store.FinishUpdate(ctx, c.InboxClaim, c.Platform, c.Key, out)
+	finished, err := r.store.FinishUpdate(ctx, c.Claim, c.Platform, c.Key, out)
 	if err != nil {
 		return fmt.Errorf("finish %s update %s: %w", c.Platform, c.Key, err)
 	}
@@ -260,7 +192,7 @@ func (ib *inbox) process(ctx context.Context, c Claimed) (err error) {
 
 // failed gives a failed update back, or up on it after maxAttempts. An
 // attempt cut short by a stop is given back without counting.
-func (ib *inbox) failed(stopping bool, c Claimed, problem error) {
+func (ib *inboxWorker) failed(stopping bool, c inbox.Claimed, problem error) {
 	log := ib.router.log.With("platform", c.Platform, "update", c.Key, "attempt", c.Attempt)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // record the failure even while stopping
 	defer cancel()
@@ -271,7 +203,7 @@ func (ib *inbox) failed(stopping bool, c Claimed, problem error) {
 		} else {
 			log.Error("update not handled; trying again", "error", problem)
 		}
-		if err := ib.store.ReleaseInbound(ctx, c.InboxClaim, pause, problem.Error(), stopping); err != nil {
+		if err := ib.store.ReleaseInbound(ctx, c.Claim, pause, problem.Error(), stopping); err != nil {
 			log.Error("give back an update", "error", err)
 		}
 		time.AfterFunc(pause+pause/10+5*time.Millisecond, ib.wakeUp) // try again once the pause is over
@@ -280,7 +212,7 @@ func (ib *inbox) failed(stopping bool, c Claimed, problem error) {
 	log.Error("update not handled after every attempt: moved to the dead letters", "error", problem)
 	var u recorded
 	_ = json.Unmarshal(c.Payload, &u)
-	d := deadUpdate(u.Update, StageHandle, string(c.Payload), problem, c.Attempt, ib.router.now())
+	d := deadUpdate(u.Update, inbox.StageHandle, string(c.Payload), problem, c.Attempt, ib.router.now())
 	d.Platform, d.Key = c.Platform, c.Key
 	if err := ib.store.DeadInbound(ctx, d); err != nil {
 		log.Error("move an update to the dead letters", "error", err)
@@ -290,8 +222,8 @@ func (ib *inbox) failed(stopping bool, c Claimed, problem error) {
 }
 
 // deadUpdate describes an update given up on.
-func deadUpdate(u Update, stage, payload string, problem error, attempts int, at time.Time) DeadUpdate {
-	d := DeadUpdate{Platform: u.Platform, Key: u.ID, UserID: u.From.ID, Stage: stage, Kind: u.Kind,
+func deadUpdate(u Update, stage, payload string, problem error, attempts int, at time.Time) inbox.DeadUpdate {
+	d := inbox.DeadUpdate{Platform: u.Platform, Key: u.ID, UserID: u.From.ID, Stage: stage, Kind: string(u.Kind),
 		Payload: payload, Error: problem.Error(), Attempts: attempts, At: at}
 	if u.ReplyTo != nil {
 		d.ReplyUserID = u.ReplyTo.From.ID
@@ -301,13 +233,13 @@ func deadUpdate(u Update, stage, payload string, problem error, attempts int, at
 
 // pause is the pause after attempt n failed: the retry pause, doubled for
 // each attempt before, at most 30 times it.
-func (ib *inbox) pause(n int) time.Duration {
+func (ib *inboxWorker) pause(n int) time.Duration {
 	return min(ib.retry<<max(n-1, 0), 30*ib.retry)
 }
 
 // waiter returns a channel closed once the update is handled (or given
 // up on). Register it before the update is received.
-func (ib *inbox) waiter(p community.Platform, key string) (<-chan struct{}, func()) {
+func (ib *inboxWorker) waiter(p community.Platform, key string) (<-chan struct{}, func()) {
 	k := string(p) + "\x00" + key
 	w := make(chan struct{})
 	ib.mu.Lock()

@@ -12,6 +12,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -22,7 +23,7 @@ type inboxWorld struct {
 	router *bots.Router
 	ctx    context.Context
 	mu     sync.Mutex
-	dead   []bots.DeadUpdate
+	dead   []inbox.DeadUpdate
 }
 
 func newInboxWorld(t *testing.T, commands ...bots.Command) *inboxWorld {
@@ -45,7 +46,7 @@ func newInboxWorldOn(t *testing.T, store *storage.Store, commands ...bots.Comman
 	}
 	w.router = bots.NewRouter(bots.RouterOptions{Store: store, Registry: reg, Access: community.NewAccess(nil, store),
 		Catalog: cat, DefaultLanguage: "en", Log: slog.New(slog.DiscardHandler), RetryPause: 10 * time.Millisecond,
-		DeadLettered: func(d bots.DeadUpdate) {
+		DeadLettered: func(d inbox.DeadUpdate) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			w.dead = append(w.dead, d)
@@ -108,7 +109,7 @@ func TestHandlerThatAlwaysFailsGoesToTheDeadLetters(t *testing.T) {
 	if err := w.store.DB().QueryRow(`SELECT stage, error, attempts FROM inbound_dead WHERE update_key = '1'`).Scan(&stage, &problem, &attempts); err != nil {
 		t.Fatalf("dead letter: %v", err)
 	}
-	if stage != bots.StageHandle || !strings.Contains(problem, "panic: boom") || attempts != 5 {
+	if stage != inbox.StageHandle || !strings.Contains(problem, "panic: boom") || attempts != 5 {
 		t.Errorf("dead letter = %s %q after %d attempts", stage, problem, attempts)
 	}
 	w.mu.Lock()
@@ -215,11 +216,11 @@ func TestUpdateThatBringsProcessesDownIsGivenUpUnhandled(t *testing.T) {
 	}
 	store := storage.New(storagetest.New(t))
 	storagetest.EveryGroupConnected(t, store.DB())
-	in := bots.Inbound{Platform: community.Console, Key: "9", At: time.Now(), From: bots.User{ID: "alice"},
+	in := inbox.Inbound{Platform: community.Console, Key: "9", At: time.Now(), From: bots.User{ID: "alice"},
 		Chat: bots.Chat{ID: "g1", Kind: community.ChatGroup}, Queue: "console:chat:g1",
 		Payload: []byte(`{"update": {"Platform": "console", "ID": "9", "Kind": "message", "Command": "crash",
 			"Chat": {"ID": "g1", "Kind": "group"}, "From": {"ID": "alice"}}}`)}
-	if _, err := store.RecordInbound(context.Background(), []bots.Inbound{in}); err != nil {
+	if _, err := store.RecordInbound(context.Background(), []inbox.Inbound{in}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.DB().Exec(`UPDATE inbox SET attempts = 5`); err != nil { // five processes died on it
@@ -242,11 +243,11 @@ func TestCommandRecordedBeforeItsGroupJoinedRunsAsAMember(t *testing.T) {
 		return bots.Reply{Text: "you"}, nil
 	}
 	store := storage.New(storagetest.New(t))
-	in := bots.Inbound{Platform: community.Console, Key: "9", At: time.Now(), From: bots.User{ID: "alice", DisplayName: "Alice"},
+	in := inbox.Inbound{Platform: community.Console, Key: "9", At: time.Now(), From: bots.User{ID: "alice", DisplayName: "Alice"},
 		Chat: bots.Chat{ID: "g1", Kind: community.ChatGroup}, Queue: "console:chat:g1", Always: true,
 		Payload: []byte(`{"update": {"Platform": "console", "ID": "9", "Kind": "message", "Command": "whoami",
 			"Chat": {"ID": "g1", "Kind": "group"}, "From": {"ID": "alice", "DisplayName": "Alice"}}}`)}
-	rec, err := store.RecordInbound(context.Background(), []bots.Inbound{in})
+	rec, err := store.RecordInbound(context.Background(), []inbox.Inbound{in})
 	if err != nil || !rec[0].Outside || rec[0].Member != 0 {
 		t.Fatalf("recorded %+v, %v; want outside, nobody recorded", rec, err)
 	}

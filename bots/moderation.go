@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // ModerationStore is what moderation needs from persistence in the chat
@@ -28,7 +29,7 @@ type ModerationStore interface {
 	LoggedAction(ctx context.Context, id int64) (community.Action, error)
 	LoggedActions(ctx context.Context, member community.MemberID, limit int) ([]community.Action, error)
 	// QueueMessages puts messages in the outbox.
-	QueueMessages(ctx context.Context, out []Outgoing) error
+	QueueMessages(ctx context.Context, out []outbox.Outgoing) error
 }
 
 // ModerationOptions configure warnings, the ladder, automod and reports.
@@ -219,7 +220,7 @@ func (f *moderationFeature) resolve(ctx context.Context, r *Request, ref string)
 	if ref == "" {
 		return community.Member{}, community.Errorf(community.EInvalid, "member.missing", nil, "no member named")
 	}
-	return f.store.FindMember(ctx, r.Platform, ParseMemberRef(ref))
+	return f.store.FindMember(ctx, r.Platform, community.ParseMemberRef(ref))
 }
 
 // stamp writes a time in the community's time zone.

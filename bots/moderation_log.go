@@ -9,14 +9,15 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // renderAction posts an entry of the staff log, with Undo when it can be
 // undone.
-func (f *moderationFeature) renderAction(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *moderationFeature) renderAction(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var a community.Action
 	if err := json.Unmarshal(e.Payload, &a); err != nil {
-		return nil, Permanent(fmt.Errorf("moderation event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("moderation event %d: %w", e.ID, err))
 	}
 	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
 		reply := Reply{Text: f.actionText(ctx, lang, a)}
@@ -69,10 +70,10 @@ func (f *moderationFeature) actionText(ctx context.Context, lang string, a commu
 
 // renderReport alerts the staff chats to a member's report, with buttons
 // to delete the message, warn or mute its author, or dismiss it.
-func (f *moderationFeature) renderReport(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *moderationFeature) renderReport(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var rep community.Report
 	if err := json.Unmarshal(e.Payload, &rep); err != nil {
-		return nil, Permanent(fmt.Errorf("report event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("report event %d: %w", e.ID, err))
 	}
 	choices := []string{community.ReportDelete, community.ReportWarn, community.ReportMute, community.ReportDismiss}
 	return f.staffChoice(ctx, fmt.Sprintf("modlog:r:%d:", rep.ID), "report.button.", choices,
@@ -82,7 +83,7 @@ func (f *moderationFeature) renderReport(ctx context.Context, e OutboxEvent) ([]
 // staffChoice posts a text to the staff chats with one button per choice,
 // whose data is prefix+choice and whose label is the catalog's
 // labels+choice.
-func (f *moderationFeature) staffChoice(ctx context.Context, prefix, labels string, choices []string, text func(lang string) (string, error)) ([]Outgoing, error) {
+func (f *moderationFeature) staffChoice(ctx context.Context, prefix, labels string, choices []string, text func(lang string) (string, error)) ([]outbox.Outgoing, error) {
 	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
 		t, err := text(lang)
 		if err != nil {
@@ -134,10 +135,10 @@ func messageLink(g community.Group, chat, message string) string {
 
 // renderReview asks the staff chats to decide about a VIP the ladder
 // would have banned, showing their value and recent history.
-func (f *moderationFeature) renderReview(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *moderationFeature) renderReview(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var rv community.Review
 	if err := json.Unmarshal(e.Payload, &rv); err != nil {
-		return nil, Permanent(fmt.Errorf("review event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("review event %d: %w", e.ID, err))
 	}
 	choices := []string{community.ReviewBan, community.ReviewLift, community.ReviewDismiss}
 	return f.staffChoice(ctx, fmt.Sprintf("modlog:v:%d:", rv.ID), "review.button.", choices,

@@ -27,7 +27,7 @@ func (f *moderationFeature) report(ctx context.Context, r *Request) (Reply, erro
 		if r.ReplyTo.From.IsBot {
 			return Reply{Text: r.Text("report.bot", nil), Ephemeral: true}, nil
 		}
-		author, err := f.store.FindMember(ctx, r.Platform, MemberRef{UserID: r.ReplyTo.From.ID, Text: r.ReplyTo.From.DisplayName})
+		author, err := f.store.FindMember(ctx, r.Platform, community.MemberRef{UserID: r.ReplyTo.From.ID, Text: r.ReplyTo.From.DisplayName})
 		if err != nil {
 			return Reply{}, err
 		}

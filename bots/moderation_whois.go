@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // whoisRecent is how many notes and past sanctions a card shows.
@@ -43,7 +44,7 @@ func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error
 		if err != nil {
 			return Reply{}, err
 		}
-		if err := f.store.QueueMessages(ctx, []Outgoing{{Target: Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang}, Message: Reply{Text: text}}}); err != nil {
+		if err := f.store.QueueMessages(ctx, []outbox.Outgoing{{Target: outbox.Target{Platform: c.Platform, ChatID: c.PlatformID, Lang: lang}, Message: Reply{Text: text}}}); err != nil {
 			return Reply{}, err
 		}
 		return Reply{Text: r.Text("whois.sent", map[string]any{"Name": a.member.DisplayName}), Ephemeral: true}, nil

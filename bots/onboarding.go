@@ -10,6 +10,7 @@ import (
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/bots/markup"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // OnboardingOptions configure how newcomers are received.
@@ -102,7 +103,7 @@ func (f *onboardingFeature) Jobs() []Job {
 // joined receives a member joining a group: it records the join, which
 // queues their welcome, or their captcha (muting them) when they must
 // prove they are human.
-func (f *onboardingFeature) joined(ctx context.Context, r *Request) ([]Outgoing, error) {
+func (f *onboardingFeature) joined(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
 	if r.From.ID == "" || r.From.IsBot || r.IsDirect() || r.InStaffChat {
 		return nil, nil
 	}
@@ -126,7 +127,7 @@ func (f *onboardingFeature) joined(ctx context.Context, r *Request) ([]Outgoing,
 
 // left cancels the captcha of a newcomer who left before solving it: the
 // captcha message goes and the mute is lifted, should they come back.
-func (f *onboardingFeature) left(ctx context.Context, r *Request) ([]Outgoing, error) {
+func (f *onboardingFeature) left(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
 	if r.From.ID == "" || r.IsDirect() {
 		return nil, nil
 	}
@@ -193,7 +194,7 @@ func (f *onboardingFeature) clearStaleWelcomes(ctx context.Context, p community.
 			continue
 		}
 		err := f.tryDeleteInGroup(ctx, w.Platform, w.Group, w.Messages)
-		if err != nil && !errors.Is(err, ErrNoRights) && !IsPermanent(err) {
+		if err != nil && !errors.Is(err, ErrNoRights) && !outbox.IsPermanent(err) {
 			f.log.Warn("delete a replaced welcome", "platform", w.Platform, "group", w.Group, "error", err)
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Why a newcomer whose captcha ran out could not be removed
@@ -24,7 +25,7 @@ const (
 // the message with their "I'm human" button. A mute the platform refuses
 // (no rights, an administrator) is logged: the captcha stands, and its
 // timeout still applies.
-func (f *onboardingFeature) renderCaptcha(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *onboardingFeature) renderCaptcha(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	j, ok, err := f.eventJoin(ctx, e)
 	if !ok || err != nil || j.Captcha != community.CaptchaPending {
 		return nil, err // erased, or solved, cancelled or expired before it was shown
@@ -35,7 +36,7 @@ func (f *onboardingFeature) renderCaptcha(ctx context.Context, e OutboxEvent) ([
 	if mod, ok := f.router.Moderator(j.Platform); ok {
 		err := mod.Mute(ctx, j.Group, j.UserID, j.Deadline.Add(captchaMuteGrace))
 		switch {
-		case errors.Is(err, ErrNoRights), errors.Is(err, ErrProtected), IsPermanent(err):
+		case errors.Is(err, ErrNoRights), errors.Is(err, ErrProtected), outbox.IsPermanent(err):
 			f.log.Warn("mute a newcomer until their captcha is solved", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", err)
 		case err != nil:
 			return nil, fmt.Errorf("mute %s in %s until their captcha is solved: %w", j.UserID, j.Group, err)
@@ -45,7 +46,7 @@ func (f *onboardingFeature) renderCaptcha(ctx context.Context, e OutboxEvent) ([
 	minutes := max(1, int(math.Ceil(j.Deadline.Sub(j.At).Minutes())))
 	text := f.router.catalog.Count(lang, "onboarding.captcha", minutes, map[string]any{"Name": mention(j.Name, j.UserID), "Community": f.community})
 	button := Button{Label: f.router.catalog.Text(lang, "onboarding.button_human", nil), Data: "guide:human:" + strconv.FormatInt(int64(j.ID), 10)}
-	return []Outgoing{{Target: Target{Platform: j.Platform, ChatID: j.Group, Lang: lang},
+	return []outbox.Outgoing{{Target: outbox.Target{Platform: j.Platform, ChatID: j.Group, Lang: lang},
 		Message: Reply{Text: text, Buttons: [][]Button{{button}}}}}, nil
 }
 
@@ -94,7 +95,7 @@ func (f *onboardingFeature) removeNewcomer(ctx context.Context, j community.Join
 		out.Removed = true
 	case errors.Is(err, ErrProtected):
 		out.Problem = problemProtected
-	case errors.Is(err, ErrNoRights), IsPermanent(err):
+	case errors.Is(err, ErrNoRights), outbox.IsPermanent(err):
 		out.Problem = problemNoRights
 	default:
 		return out, fmt.Errorf("remove %s from %s: %w", j.UserID, j.Group, err)
@@ -108,10 +109,10 @@ func (f *onboardingFeature) removeNewcomer(ctx context.Context, j community.Join
 
 // renderCaptchaFailure tells the staff chats that a newcomer did not
 // prove they are human in time, and whether they were removed.
-func (f *onboardingFeature) renderCaptchaFailure(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *onboardingFeature) renderCaptchaFailure(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var c community.CaptchaFailure
 	if err := json.Unmarshal(e.Payload, &c); err != nil {
-		return nil, Permanent(fmt.Errorf("captcha failure event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("captcha failure event %d: %w", e.ID, err))
 	}
 	data := map[string]any{"Name": c.Name, "Group": cmp.Or(c.Title, f.community), "Platform": platformName(c.Platform)}
 	return f.router.staffTexts(ctx, f.store, func(lang string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // tourSteps are the getting-started tour's pages, in order.
@@ -137,10 +138,10 @@ func (f *onboardingFeature) askForm(ctx context.Context, r *Request) (Reply, err
 // renderQuestion shows a member's question in every staff chat, with who
 // asked: their accounts, tier and priority, so that staff answer the
 // most valuable members first.
-func (f *onboardingFeature) renderQuestion(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *onboardingFeature) renderQuestion(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var q community.Question
 	if err := json.Unmarshal(e.Payload, &q); err != nil {
-		return nil, Permanent(fmt.Errorf("question event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("question event %d: %w", e.ID, err))
 	}
 	st, err := f.standings.Standing(ctx, q.Member)
 	if err != nil {

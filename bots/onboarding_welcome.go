@@ -12,12 +12,13 @@ import (
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/bots/markup"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // renderWelcome posts a join's welcome in its group, in the group's
 // language, after deleting the welcomes before it there: a busy group
 // keeps one welcome, the latest.
-func (f *onboardingFeature) renderWelcome(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *onboardingFeature) renderWelcome(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	j, ok, err := f.eventJoin(ctx, e)
 	if !ok || err != nil {
 		return nil, err
@@ -30,15 +31,15 @@ func (f *onboardingFeature) renderWelcome(ctx context.Context, e OutboxEvent) ([
 	if err != nil {
 		return nil, err
 	}
-	return []Outgoing{{Target: Target{Platform: j.Platform, ChatID: j.Group, Lang: lang}, Message: reply}}, nil
+	return []outbox.Outgoing{{Target: outbox.Target{Platform: j.Platform, ChatID: j.Group, Lang: lang}, Message: reply}}, nil
 }
 
 // eventJoin reads the join a welcome or captcha event is about; ok is
 // false when the member was erased since.
-func (f *onboardingFeature) eventJoin(ctx context.Context, e OutboxEvent) (community.Join, bool, error) {
+func (f *onboardingFeature) eventJoin(ctx context.Context, e outbox.Event) (community.Join, bool, error) {
 	var p community.JoinPosted
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return community.Join{}, false, Permanent(fmt.Errorf("%s event %d: %w", e.Kind, e.ID, err))
+		return community.Join{}, false, outbox.Permanent(fmt.Errorf("%s event %d: %w", e.Kind, e.ID, err))
 	}
 	j, err := f.store.OnboardingJoin(ctx, p.Join)
 	if community.ErrorCode(err) == community.ENotFound {

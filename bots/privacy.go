@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // privacyFeature gives members their data (/mydata) and erases it on
@@ -35,7 +36,7 @@ func (f *privacyFeature) myData(ctx context.Context, r *Request) (Reply, error) 
 	if err != nil {
 		return Reply{}, err
 	}
-	if len(doc) > MaxFileSize {
+	if len(doc) > outbox.MaxFileSize {
 		return Reply{}, community.Errorf(community.EConflict, "privacy.too_big", nil, "member %d's data is %d bytes", r.Member, len(doc))
 	}
 	name := fmt.Sprintf("hearth-data-%s.json", f.now().UTC().Format("2006-01-02"))
@@ -57,7 +58,7 @@ func (f *privacyFeature) forgetButton(ctx context.Context, r *Request) (Reply, e
 	case "forgetme:keep":
 		return Reply{Text: r.Text("privacy.kept", nil), Edit: true}, nil
 	case "forgetme:erase":
-		if err := f.store.Audit(ctx, AuditEntry{At: f.now(), Action: "member.erased", Chat: r.ChatID}); err != nil {
+		if err := f.store.Audit(ctx, community.AuditEntry{At: f.now(), Action: community.AuditMemberErased, Chat: r.ChatID}); err != nil {
 			return Reply{}, err
 		}
 		if err := f.privacy.Forget(ctx, r.Member, r.ChatID); err != nil {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Inspector looks at a plain message (not a command), new or edited,
@@ -96,9 +98,9 @@ func (r *Router) Accept(ctx context.Context, u Update) (done <-chan error) {
 	return result
 }
 
-func (r *Router) prepare(u Update) (Update, Inbound, error) {
+func (r *Router) prepare(u Update) (Update, inbox.Inbound, error) {
 	if u.ID == "" || u.Platform == "" {
-		return u, Inbound{}, fmt.Errorf("update without platform or id: %+v", u)
+		return u, inbox.Inbound{}, fmt.Errorf("update without platform or id: %+v", u)
 	}
 	u = u.Clean()
 	if u.At.IsZero() {
@@ -109,7 +111,7 @@ func (r *Router) prepare(u Update) (Update, Inbound, error) {
 
 // settle waits for an update's recording and tries again until it is
 // recorded, given up on or ctx ends.
-func (r *Router) settle(ctx context.Context, u Update, in Inbound, rec *recording) error {
+func (r *Router) settle(ctx context.Context, u Update, in inbox.Inbound, rec *recording) error {
 	var problem error
 	for tries, refused := 1, 0; ; tries++ {
 		out, err := rec.wait(ctx)
@@ -123,7 +125,7 @@ func (r *Router) settle(ctx context.Context, u Update, in Inbound, rec *recordin
 			return fmt.Errorf("record %s update %s: %w", u.Platform, u.ID, err)
 		}
 		problem = err
-		if errors.Is(err, ErrUnrecordable) {
+		if errors.Is(err, inbox.ErrUnrecordable) {
 			if refused++; refused >= maxAttempts {
 				return r.giveUp(ctx, u, problem)
 			}
@@ -142,7 +144,7 @@ func (r *Router) settle(ctx context.Context, u Update, in Inbound, rec *recordin
 // letters, trying again while the database is away.
 func (r *Router) giveUp(ctx context.Context, u Update, problem error) error {
 	payload, _ := json.Marshal(u)
-	d := deadUpdate(u, StageRecord, string(payload), problem, maxAttempts, r.now())
+	d := deadUpdate(u, inbox.StageRecord, string(payload), problem, maxAttempts, r.now())
 	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
 		err := r.store.DeadInbound(ctx, d)
 		if err == nil {
@@ -160,7 +162,7 @@ func (r *Router) giveUp(ctx context.Context, u Update, problem error) error {
 	return nil
 }
 
-func (r *Router) deadLettered(d DeadUpdate) { r.dead(d) }
+func (r *Router) deadLettered(d inbox.DeadUpdate) { r.dead(d) }
 
 // Handle receives one update and waits until it is handled: for the
 // console, whose transcript must show each answer after its question.
@@ -184,7 +186,7 @@ func (r *Router) Handle(ctx context.Context, u Update) error {
 
 // inbound is what Receive records of an update: the update itself when it
 // needs handling.
-func (r *Router) inbound(u Update) Inbound {
+func (r *Router) inbound(u Update) inbox.Inbound {
 	flagged := r.inspected(u)
 	handle := r.needsHandling(u) || len(flagged) > 0
 	in := inboundOf(u, handle)
@@ -204,7 +206,7 @@ func (r *Router) inbound(u Update) Inbound {
 // community's groups only Hearth's arrival and /connect are answered.
 // A sender recorded while their group was not yet the community's is
 // resolved to a member now.
-func (r *Router) process(ctx context.Context, u recorded, rec Recorded) ([]Outgoing, error) {
+func (r *Router) process(ctx context.Context, u recorded, rec inbox.Recorded) ([]outbox.Outgoing, error) {
 	if !rec.Outside && rec.Member == 0 && u.Update.From.ID != "" && !u.Update.From.IsBot {
 		m, lang, err := r.store.EnsureMember(ctx, u.Update.Platform, u.Update.From)
 		if err != nil {
@@ -233,8 +235,8 @@ func (r *Router) needsHandling(u Update) bool {
 	return len(r.hooks[u.Kind]) > 0
 }
 
-func inboundOf(u Update, handle bool) Inbound {
-	in := Inbound{Platform: u.Platform, Key: u.ID, At: u.At, From: u.From, Chat: u.Chat, Done: !handle}
+func inboundOf(u Update, handle bool) inbox.Inbound {
+	in := inbox.Inbound{Platform: u.Platform, Key: u.ID, At: u.At, From: u.From, Chat: u.Chat, Done: !handle}
 	if u.From.IsBot {
 		in.From = User{}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -136,11 +137,11 @@ func TestUnknownCommandInAGroupIsAnsweredPrivately(t *testing.T) {
 func TestRecordedUpdateIsHandledAfterARestart(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	storagetest.EveryGroupConnected(t, store.DB())
-	in := bots.Inbound{Platform: community.Telegram, Key: "9", At: time.Now(), From: bots.User{ID: "100"},
+	in := inbox.Inbound{Platform: community.Telegram, Key: "9", At: time.Now(), From: bots.User{ID: "100"},
 		Chat: bots.Chat{ID: "-5", Kind: community.ChatGroup}, Queue: "telegram:chat:-5",
 		Payload: []byte(`{"update": {"Platform": "telegram", "ID": "9", "Kind": "message", "Command": "help", "Text": "/help",
 			"Chat": {"ID": "-5", "Kind": "group"}, "From": {"ID": "100"}, "MessageID": "9"}}`)}
-	if _, err := store.RecordInbound(context.Background(), []bots.Inbound{in}); err != nil {
+	if _, err := store.RecordInbound(context.Background(), []inbox.Inbound{in}); err != nil {
 		t.Fatal(err)
 	}
 	_, _, _ = refusalWorldOn(t, store)

@@ -68,33 +68,7 @@ func (r *Request) TargetMember(ctx context.Context, arg string) (community.Membe
 	if ref == "" {
 		return community.Member{}, community.Errorf(community.EInvalid, "member.missing", nil, "no member named")
 	}
-	return r.router.store.FindMember(ctx, r.Platform, ParseMemberRef(ref))
-}
-
-// MemberRef names a member on a platform, by user id or by username.
-type MemberRef struct {
-	UserID   string
-	Username string
-	Text     string // as written, for messages
-}
-
-// ParseMemberRef reads @username, <@id> / <@!id> (Discord mentions), a
-// numeric user id or a bare username.
-func ParseMemberRef(s string) MemberRef {
-	s = strings.TrimSpace(s)
-	ref := MemberRef{Text: s}
-	inner := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, "<@"), "!"), ">")
-	switch {
-	case strings.HasPrefix(s, "<@") && strings.HasSuffix(s, ">") && isDigits(inner):
-		ref.UserID = inner
-	case strings.HasPrefix(s, "@"):
-		ref.Username = s[1:]
-	case isDigits(s):
-		ref.UserID = s
-	default:
-		ref.Username = s
-	}
-	return ref
+	return r.router.store.FindMember(ctx, r.Platform, community.ParseMemberRef(ref))
 }
 
 func isDigits(s string) bool {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Store is what the chat layer needs from persistence.
@@ -20,14 +22,14 @@ type Store interface {
 	// recorded, activities written, those to handle put in the inbox.
 	// Results are in input order. An update the database refuses for its
 	// data fails with ErrUnrecordable.
-	RecordInbound(ctx context.Context, batch []Inbound) ([]Recorded, error)
+	RecordInbound(ctx context.Context, batch []inbox.Inbound) ([]inbox.Recorded, error)
 	// FinishUpdate takes a handled update out of the inbox, marks it
 	// handled and queues its messages, in one transaction. It reports
 	// false, queuing nothing, when the claim no longer holds the update
 	// (handled already, or taken over after its lease ran out).
-	FinishUpdate(ctx context.Context, c InboxClaim, p community.Platform, key string, out []Outgoing) (bool, error)
+	FinishUpdate(ctx context.Context, c inbox.Claim, p community.Platform, key string, out []outbox.Outgoing) (bool, error)
 	// FindMember finds the member behind a platform account or username.
-	FindMember(ctx context.Context, p community.Platform, ref MemberRef) (community.Member, error)
+	FindMember(ctx context.Context, p community.Platform, ref community.MemberRef) (community.Member, error)
 	// SetChatPresent records that Hearth was added to or removed from a chat.
 	SetChatPresent(ctx context.Context, p community.Platform, chat Chat, present bool) error
 	// CanWriteTo reports whether Hearth may start a private conversation
@@ -41,26 +43,15 @@ type Store interface {
 	// that is not connected: its people are told once what to do.
 	TellOutsiders(ctx context.Context, p community.Platform, groupID string) (bool, error)
 	// Audit writes an entry to the audit log.
-	Audit(ctx context.Context, e AuditEntry) error
-	OutboxStore
-	InboxStore
+	Audit(ctx context.Context, e community.AuditEntry) error
+	outbox.Store
+	inbox.Store
 	community.GroupStore
-}
-
-// AuditEntry is one line of the audit log.
-type AuditEntry struct {
-	At      time.Time
-	Actor   community.MemberID
-	Action  string
-	Target  community.MemberID
-	Chat    community.ChatID
-	Reason  string
-	Details map[string]any
 }
 
 // Hook handles updates of one kind that are not commands (a member
 // joining, Hearth added to a group) and returns what to send.
-type Hook func(ctx context.Context, r *Request) ([]Outgoing, error)
+type Hook func(ctx context.Context, r *Request) ([]outbox.Outgoing, error)
 
 // Router turns updates into handled requests: it records every update once,
 // resolves the sender, checks the command's permission and place on the
@@ -71,7 +62,7 @@ type Router struct {
 	access      *community.Access
 	catalog     *catalog.Catalog
 	recorder    *recorder
-	inbox       *inbox
+	inbox       *inboxWorker
 	groups      *community.Groups
 	hooks       map[UpdateKind][]Hook
 	inspections []inspection
@@ -80,7 +71,7 @@ type Router struct {
 	log         *slog.Logger
 	now         func() time.Time
 	delivered   func() // wakes the dispatcher
-	dead        func(DeadUpdate)
+	dead        func(inbox.DeadUpdate)
 	location    *time.Location // the community's time zone
 	adapters    map[community.Platform]Adapter
 }
@@ -102,7 +93,7 @@ type RouterOptions struct {
 	// Handlers bounds how many updates are handled at once (default 32).
 	Handlers int
 	// DeadLettered is told of every update Hearth gives up on (a metric).
-	DeadLettered func(DeadUpdate)
+	DeadLettered func(inbox.DeadUpdate)
 	// Location is the community's time zone, for the dates shown.
 	Location *time.Location
 	// RetryPause is the pause after an update's first failed attempt,
@@ -125,7 +116,7 @@ func NewRouter(o RouterOptions) *Router {
 		o.Handlers = 32
 	}
 	if o.DeadLettered == nil {
-		o.DeadLettered = func(DeadUpdate) {}
+		o.DeadLettered = func(inbox.DeadUpdate) {}
 	}
 	if o.Location == nil {
 		o.Location = time.UTC
@@ -203,7 +194,7 @@ func (r *Router) Date(t time.Time) string { return t.In(r.location).Format(time.
 // Catalog returns the router's message catalog.
 func (r *Router) Catalog() *catalog.Catalog { return r.catalog }
 
-func (r *Router) request(u Update, rec Recorded) *Request {
+func (r *Router) request(u Update, rec inbox.Recorded) *Request {
 	req := &Request{Update: u, Member: rec.Member, ChatID: rec.Chat, InStaffChat: rec.ChatIsStaff, outside: rec.Outside, router: r}
 	req.Lang = r.defaultLang
 	if l, ok := r.catalog.Match(u.From.Language); ok {
@@ -240,8 +231,8 @@ func (r *Router) chatLanguage(c community.Chat) string {
 // handle runs what the request asks for, or its hooks and those of the
 // inspectors that flagged it, and returns the messages to send. Failures
 // become polite replies: the update counts as handled either way.
-func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []Outgoing {
-	var out []Outgoing
+func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []outbox.Outgoing {
+	var out []outbox.Outgoing
 	switch {
 	case req.Kind == KindMessage && req.Update.Command != "",
 		req.Kind == KindButton, req.Kind == KindForm:
@@ -254,7 +245,7 @@ func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []Out
 			reply = Reply{Text: req.Text("error.internal", nil), Ephemeral: true}
 		}
 		if !reply.IsEmpty() || req.Handle != "" {
-			out = append(out, Outgoing{Target: r.whisper(ctx, req, reply), Message: reply})
+			out = append(out, outbox.Outgoing{Target: r.whisper(ctx, req, reply), Message: reply})
 		}
 	default:
 		for _, h := range slices.Concat(r.hooks[req.Kind], flagged) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // Adapter connects Hearth to one chat platform: it receives the platform's
@@ -56,7 +57,7 @@ type ServiceOptions struct {
 	// at start, and disconnected once no longer listed.
 	Groups []community.Group
 	// DeadLettered is told of every update Hearth gives up on.
-	DeadLettered func(DeadUpdate)
+	DeadLettered func(inbox.DeadUpdate)
 	// RetryPause is the pause after an update's first failed attempt
 	// (default 1 s).
 	RetryPause time.Duration

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // standingsFeature shows members their standing (/me, /top), keeps the
@@ -167,7 +168,7 @@ func (f *standingsFeature) vip(ctx context.Context, r *Request) (Reply, error) {
 }
 
 // joinRequest lets VIPs into the VIP group and politely turns others away.
-func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]Outgoing, error) {
+func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
 	if r.Platform != community.Telegram || r.Update.Chat.ID != f.o.VIPChat {
 		return nil, nil
 	}
@@ -180,17 +181,17 @@ func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]Outgo
 		return nil, err
 	}
 	approve := st.Tier == community.TierVIP
-	action := "vip.join_approved"
+	action := community.AuditVIPJoinApproved
 	if approve {
 		err = gate.ApproveJoin(ctx, r.Update.Chat.ID, r.From.ID)
 	} else {
-		action = "vip.join_declined"
+		action = community.AuditVIPJoinDeclined
 		err = gate.DeclineJoin(ctx, r.Update.Chat.ID, r.From.ID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("settle %s's request to join the VIP group: %w", r.From.ID, err)
 	}
-	if err := f.store.Audit(ctx, AuditEntry{At: f.now(), Actor: r.Member, Action: action, Target: r.Member, Chat: r.ChatID,
+	if err := f.store.Audit(ctx, community.AuditEntry{At: f.now(), Actor: r.Member, Action: action, Target: r.Member, Chat: r.ChatID,
 		Details: map[string]any{"tier": st.Tier.String()}}); err != nil {
 		return nil, err
 	}
@@ -198,16 +199,16 @@ func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]Outgo
 		return nil, nil
 	}
 	text := r.Text("vip.declined", map[string]any{"Community": f.community})
-	return []Outgoing{{Target: Target{Platform: r.Platform, UserID: r.From.ID, Lang: r.Lang}, Message: Reply{Text: text}}}, nil
+	return []outbox.Outgoing{{Target: outbox.Target{Platform: r.Platform, UserID: r.From.ID, Lang: r.Lang}, Message: Reply{Text: text}}}, nil
 }
 
 // renderTierChange grants the new tier's perks and, on a rise or when
 // configured, withdraws the others. It sends nothing: staff hear of
 // changes in the summary.
-func (f *standingsFeature) renderTierChange(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *standingsFeature) renderTierChange(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var c community.TierChange
 	if err := json.Unmarshal(e.Payload, &c); err != nil {
-		return nil, Permanent(fmt.Errorf("tier event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("tier event %d: %w", e.ID, err))
 	}
 	m, err := f.store.Member(ctx, c.Member)
 	if community.ErrorCode(err) == community.ENotFound {
@@ -255,10 +256,10 @@ const summaryLines = 15
 
 // renderSummary tells the staff chats who changed tier and which VIPs are
 // newly at risk.
-func (f *standingsFeature) renderSummary(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *standingsFeature) renderSummary(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var s community.StandingsSummary
 	if err := json.Unmarshal(e.Payload, &s); err != nil {
-		return nil, Permanent(fmt.Errorf("standings event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("standings event %d: %w", e.ID, err))
 	}
 	names := map[community.MemberID]string{}
 	for _, list := range [][]community.TierChange{s.Changes, s.AtRisk} {
@@ -318,10 +319,10 @@ func (f *standingsFeature) why(lang string, c community.TierChange) string {
 
 // renderMilestone congratulates a member privately where Hearth may write
 // to them: on Discord, and on Telegram once they have started the bot.
-func (f *standingsFeature) renderMilestone(ctx context.Context, e OutboxEvent) ([]Outgoing, error) {
+func (f *standingsFeature) renderMilestone(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var p community.MilestoneReached
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return nil, Permanent(fmt.Errorf("milestone event %d: %w", e.ID, err))
+		return nil, outbox.Permanent(fmt.Errorf("milestone event %d: %w", e.ID, err))
 	}
 	m, err := f.store.Member(ctx, p.Member)
 	if community.ErrorCode(err) == community.ENotFound {
@@ -338,5 +339,5 @@ func (f *standingsFeature) renderMilestone(ctx context.Context, e OutboxEvent) (
 	lang := f.router.memberLanguage(m, id)
 	text := f.router.catalog.Text(lang, "milestone."+p.Milestone, map[string]any{"Name": m.DisplayName, "Community": f.community}) +
 		"\n" + f.router.catalog.Text(lang, "milestone.footer", nil)
-	return []Outgoing{{Target: Target{Platform: id.Platform, UserID: id.UserID, Lang: lang}, Message: Reply{Text: text}}}, nil
+	return []outbox.Outgoing{{Target: outbox.Target{Platform: id.Platform, UserID: id.UserID, Lang: lang}, Message: Reply{Text: text}}}, nil
 }

@@ -1,11 +1,10 @@
 package bots
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // UpdateKind says what happened in an update.
@@ -59,31 +58,6 @@ type Update struct {
 	Handle string
 }
 
-// Chat is where an update happened.
-type Chat struct {
-	ID    string // the platform's chat id (a Discord channel)
-	Kind  community.ChatKind
-	Title string
-	// GroupID is the group a channel belongs to (its Discord server); ""
-	// when the chat is itself the group or a direct conversation.
-	GroupID    string
-	GroupTitle string
-}
-
-// User is a platform user as the update describes them.
-type User struct {
-	ID          string
-	Username    string
-	DisplayName string
-	Language    string // the platform's language code, such as "en" or "pt-BR"
-	IsBot       bool
-}
-
-// Account returns the user's platform account.
-func (u User) Account(p community.Platform) community.Account {
-	return community.Account{Platform: p, UserID: u.ID}
-}
-
 // Message is another message an update refers to.
 type Message struct {
 	ID   string
@@ -118,35 +92,22 @@ func (u Update) Queue() string {
 // bytes removed and invalid UTF-8 replaced. A platform may send either in
 // a name, a title or a message; nothing Hearth does needs them.
 func (u Update) Clean() Update {
-	u.ID, u.MessageID, u.ThreadID, u.Handle = CleanText(u.ID), CleanText(u.MessageID), CleanText(u.ThreadID), CleanText(u.Handle)
-	u.Text, u.Command, u.Args, u.Data, u.Reaction = CleanText(u.Text), CleanText(u.Command), CleanText(u.Args), CleanText(u.Data), CleanText(u.Reaction)
-	u.Chat = Chat{ID: CleanText(u.Chat.ID), Kind: u.Chat.Kind, Title: CleanText(u.Chat.Title), GroupID: CleanText(u.Chat.GroupID), GroupTitle: CleanText(u.Chat.GroupTitle)}
+	u.ID, u.MessageID, u.ThreadID, u.Handle = inbox.CleanText(u.ID), inbox.CleanText(u.MessageID), inbox.CleanText(u.ThreadID), inbox.CleanText(u.Handle)
+	u.Text, u.Command, u.Args, u.Data, u.Reaction = inbox.CleanText(u.Text), inbox.CleanText(u.Command), inbox.CleanText(u.Args), inbox.CleanText(u.Data), inbox.CleanText(u.Reaction)
+	u.Chat = Chat{ID: inbox.CleanText(u.Chat.ID), Kind: u.Chat.Kind, Title: inbox.CleanText(u.Chat.Title), GroupID: inbox.CleanText(u.Chat.GroupID), GroupTitle: inbox.CleanText(u.Chat.GroupTitle)}
 	u.From = u.From.CleanText()
 	u.Options, u.Fields = cleanMap(u.Options), cleanMap(u.Fields)
 	if len(u.Media) > 0 {
 		media := make([]Media, len(u.Media))
 		for i, m := range u.Media {
-			media[i] = Media{Kind: CleanText(m.Kind), FileID: CleanText(m.FileID), Name: CleanText(m.Name), Size: m.Size}
+			media[i] = Media{Kind: inbox.CleanText(m.Kind), FileID: inbox.CleanText(m.FileID), Name: inbox.CleanText(m.Name), Size: m.Size}
 		}
 		u.Media = media
 	}
 	if u.ReplyTo != nil {
-		u.ReplyTo = &Message{ID: CleanText(u.ReplyTo.ID), From: u.ReplyTo.From.CleanText(), Text: CleanText(u.ReplyTo.Text)}
+		u.ReplyTo = &Message{ID: inbox.CleanText(u.ReplyTo.ID), From: u.ReplyTo.From.CleanText(), Text: inbox.CleanText(u.ReplyTo.Text)}
 	}
 	return u
-}
-
-func (u User) CleanText() User {
-	return User{ID: CleanText(u.ID), Username: CleanText(u.Username), DisplayName: CleanText(u.DisplayName), Language: CleanText(u.Language), IsBot: u.IsBot}
-}
-
-// CleanText returns s as PostgreSQL's text can hold it: NUL bytes
-// removed, invalid UTF-8 replaced.
-func CleanText(s string) string {
-	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
 func cleanMap(m map[string]string) map[string]string {
@@ -155,7 +116,7 @@ func cleanMap(m map[string]string) map[string]string {
 	}
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		out[CleanText(k)] = CleanText(v)
+		out[inbox.CleanText(k)] = inbox.CleanText(v)
 	}
 	return out
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -181,7 +180,7 @@ func (s *Store) SendAnnouncement(ctx context.Context, send community.Announcemen
 		if _, err := tx.ExecContext(ctx, `UPDATE announcements SET reach = $2 WHERE id = $1`, send.ID, raw); err != nil {
 			return fmt.Errorf("record reach of announcement %d: %w", send.ID, err)
 		}
-		if err := writeAudit(ctx, tx, bots.AuditEntry{At: send.At, Actor: send.By, Action: "announce.send",
+		if err := writeAudit(ctx, tx, community.AuditEntry{At: send.At, Actor: send.By, Action: community.AuditAnnounceSend,
 			Details: map[string]any{"announcement": send.ID, "groups": reach.GroupCount(), "members": reach.MemberCount(), "capped": reach.Capped}}); err != nil {
 			return err
 		}
@@ -342,13 +341,13 @@ func (s *Store) SetAnnouncementsDM(ctx context.Context, member community.MemberI
 	return nil
 }
 
-// AnnouncementPostChats implements bots.AnnouncementOutbox: the chats an
+// AnnouncementPostChats implements the chat layer's AnnouncementOutbox: the chats an
 // announcement was posted in that Hearth is still in.
 func (s *Store) AnnouncementPostChats(ctx context.Context, id community.AnnouncementID) ([]community.Chat, error) {
 	return s.chats(ctx, `WHERE removed_at IS NULL AND id IN (SELECT chat_id FROM announcement_posts WHERE announcement_id = $1) ORDER BY id`, id)
 }
 
-// AnnouncementRecipients implements bots.AnnouncementOutbox: the
+// AnnouncementRecipients implements the chat layer's AnnouncementOutbox: the
 // recipients from..to who still want announcements, with the identities
 // Hearth may write to, by member id.
 func (s *Store) AnnouncementRecipients(ctx context.Context, id community.AnnouncementID, from, to community.MemberID) ([]community.Member, error) {

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 )
 
@@ -31,11 +32,11 @@ func newAnnounceFixture(t *testing.T) *announceFixture {
 
 // member records a member who wrote in chat (a Telegram private chat with
 // the bot makes them reachable there) and sets whether they subscribed.
-func (f *announceFixture) member(name string, p community.Platform, userID string, chat bots.Chat, subscribed bool) community.MemberID {
+func (f *announceFixture) member(name string, p community.Platform, userID string, chat inbox.Chat, subscribed bool) community.MemberID {
 	f.t.Helper()
 	f.seq++
-	rec, err := f.s.RecordInbound(context.Background(), []bots.Inbound{{Platform: p, Key: fmt.Sprintf("u%d", f.seq), At: announceNow,
-		From: bots.User{ID: userID, Username: name, DisplayName: name}, Chat: chat, Done: true}})
+	rec, err := f.s.RecordInbound(context.Background(), []inbox.Inbound{{Platform: p, Key: fmt.Sprintf("u%d", f.seq), At: announceNow,
+		From: inbox.User{ID: userID, Username: name, DisplayName: name}, Chat: chat, Done: true}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -71,21 +72,21 @@ func (f *announceFixture) exec(q string, args ...any) {
 // Discord, dana (not scored) subscribed. Two Telegram groups, the staff
 // group and one Hearth left; one Discord server.
 func (f *announceFixture) community() {
-	dm := func(id string) bots.Chat { return bots.Chat{ID: id, Kind: community.ChatDirect} }
-	group := bots.Chat{ID: "-100", Kind: community.ChatGroup, Title: "Tea"}
+	dm := func(id string) inbox.Chat { return inbox.Chat{ID: id, Kind: community.ChatDirect} }
+	group := inbox.Chat{ID: "-100", Kind: community.ChatGroup, Title: "Tea"}
 	f.member("vera", community.Telegram, "1", dm("1"), true)
 	f.member("lena", community.Telegram, "2", dm("2"), true)
 	f.member("rita", community.Telegram, "3", dm("3"), true)
 	f.member("nina", community.Telegram, "4", group, true)
 	f.member("otto", community.Telegram, "5", dm("5"), false)
-	f.member("dana", community.Discord, "900", bots.Chat{ID: "g1", Kind: community.ChatGroup, Title: "Tea server"}, true)
+	f.member("dana", community.Discord, "900", inbox.Chat{ID: "g1", Kind: community.ChatGroup, Title: "Tea server"}, true)
 	f.tiers(map[string]community.Tier{"vera": community.TierVIP, "lena": community.TierLoyal, "rita": community.TierRegular,
 		"nina": community.TierVIP, "otto": community.TierVIP})
 	for _, c := range []string{"-200", "-300", "-400"} {
-		f.member("poster"+c, community.Telegram, "7"+c[1:], bots.Chat{ID: c, Kind: community.ChatGroup, Title: "Group " + c}, false)
+		f.member("poster"+c, community.Telegram, "7"+c[1:], inbox.Chat{ID: c, Kind: community.ChatGroup, Title: "Group " + c}, false)
 	}
 	f.exec(`UPDATE chats SET is_staff = true WHERE platform_chat_id = '-300'`)
-	if err := f.s.SetChatPresent(context.Background(), community.Telegram, bots.Chat{ID: "-400"}, false); err != nil {
+	if err := f.s.SetChatPresent(context.Background(), community.Telegram, inbox.Chat{ID: "-400"}, false); err != nil {
 		f.t.Fatal(err)
 	}
 }
@@ -316,9 +317,9 @@ func TestHeldAnnouncementIsDueWhenQuietHoursEnd(t *testing.T) {
 		t.Errorf("%d recipients due when the hold ends, want 3", n)
 	}
 	later := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
-	err := f.s.QueueMessages(ctx, []bots.Outgoing{
-		{Target: bots.Target{Platform: community.Telegram, UserID: "1"}, Message: bots.Reply{Text: "later"}, NotBefore: later},
-		{Target: bots.Target{Platform: community.Telegram, UserID: "1"}, Message: bots.Reply{Text: "now"}},
+	err := f.s.QueueMessages(ctx, []outbox.Outgoing{
+		{Target: outbox.Target{Platform: community.Telegram, UserID: "1"}, Message: outbox.Message{Text: "later"}, NotBefore: later},
+		{Target: outbox.Target{Platform: community.Telegram, UserID: "1"}, Message: outbox.Message{Text: "now"}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,19 +5,18 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 )
 
-// Audit implements bots.Store.
-func (s *Store) Audit(ctx context.Context, e bots.AuditEntry) error {
+// Audit implements the chat layer's Store.
+func (s *Store) Audit(ctx context.Context, e community.AuditEntry) error {
 	return writeAudit(ctx, s.db, e)
 }
 
 // writeAudit writes one audit entry in the caller's transaction. Zero
 // member and chat ids are stored as NULL.
-func writeAudit(ctx context.Context, q sqlx.ExecerContext, e bots.AuditEntry) error {
+func writeAudit(ctx context.Context, q sqlx.ExecerContext, e community.AuditEntry) error {
 	details := e.Details
 	if details == nil {
 		details = map[string]any{}

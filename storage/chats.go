@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
-// SetChatPresent implements bots.Store: Hearth was added to a chat (it is
+// SetChatPresent implements the chat layer's Store: Hearth was added to a chat (it is
 // recorded, or recorded again) or removed from it.
-func (s *Store) SetChatPresent(ctx context.Context, p community.Platform, chat bots.Chat, present bool) error {
+func (s *Store) SetChatPresent(ctx context.Context, p community.Platform, chat inbox.Chat, present bool) error {
 	var err error
 	if present {
 		_, err = s.db.ExecContext(ctx, `

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/clv"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // TestCLVOrdersAndSnapshots: OrdersForCLV applies refunds (the larger of
@@ -32,7 +32,7 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 		t.Fatalf("orders for CLV = %+v", orders)
 	}
 
-	seen, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5")})
+	seen, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -37,7 +36,7 @@ ON CONFLICT (id) DO UPDATE SET member_id = $2, linked_at = now(), linked_via = '
 			customerID, int64(member)); err != nil {
 			return fmt.Errorf("link customer %q: %w", customerID, err)
 		}
-		return writeAudit(ctx, tx, bots.AuditEntry{Actor: member, Action: "member.linked", Target: member,
+		return writeAudit(ctx, tx, community.AuditEntry{Actor: member, Action: community.AuditMemberLinked, Target: member,
 			Details: map[string]any{"customer": customerID, "via": "token"}})
 	})
 }

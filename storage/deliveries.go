@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/lib/pq"
 )
 
@@ -60,17 +60,17 @@ FROM kept
 WHERE d.id = kept.id
 RETURNING d.id, d.target, d.message, d.attempts, d.sent_ids, d.created_at`
 
-// ClaimDeliveries implements bots.OutboxStore.
-func (s *Store) ClaimDeliveries(ctx context.Context, platforms []community.Platform, chats, perChat int, lease time.Duration) ([]bots.Delivery, error) {
+// ClaimDeliveries implements outbox.Store.
+func (s *Store) ClaimDeliveries(ctx context.Context, platforms []community.Platform, chats, perChat int, lease time.Duration) ([]outbox.Delivery, error) {
 	claim := newClaim()
 	rows, err := s.db.QueryContext(ctx, claimDeliveriesSQL, pq.Array(platformNames(platforms)), chats, perChat, lease.Milliseconds(), claim)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	defer rows.Close()
-	var out []bots.Delivery
+	var out []outbox.Delivery
 	for rows.Next() {
-		d := bots.Delivery{Claim: claim}
+		d := outbox.Delivery{Claim: claim}
 		var target, message []byte
 		var sent pq.StringArray
 		if err := rows.Scan(&d.ID, &target, &message, &d.Attempts, &sent, &d.CreatedAt); err != nil {
@@ -88,14 +88,14 @@ func (s *Store) ClaimDeliveries(ctx context.Context, platforms []community.Platf
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b bots.Delivery) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b outbox.Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
 
-// RenewClaims implements bots.OutboxStore. It runs on the outbox's own
+// RenewClaims implements outbox.Store. It runs on the outbox's own
 // connection: a renewal that waited for a free one could let the lease
 // run out while the work goes on.
-func (s *Store) RenewClaims(ctx context.Context, events, deliveries []bots.ClaimRef, lease time.Duration) error {
+func (s *Store) RenewClaims(ctx context.Context, events, deliveries []outbox.ClaimRef, lease time.Duration) error {
 	eventIDs, eventClaims := claimArrays(events)
 	deliveryIDs, deliveryClaims := claimArrays(deliveries)
 	err := s.onOutboxConn(ctx, func(c execer) error {
@@ -121,7 +121,7 @@ SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM deliveries)`,
 	return nil
 }
 
-func claimArrays(refs []bots.ClaimRef) ([]int64, []string) {
+func claimArrays(refs []outbox.ClaimRef) ([]int64, []string) {
 	ids, claims := make([]int64, len(refs)), make([]string, len(refs))
 	for i, r := range refs {
 		ids[i], claims[i] = r.ID, r.Claim
@@ -129,15 +129,15 @@ func claimArrays(refs []bots.ClaimRef) ([]int64, []string) {
 	return ids, claims
 }
 
-// ReleaseDeliveries implements bots.OutboxStore: only deliveries still held
+// ReleaseDeliveries implements outbox.Store: only deliveries still held
 // under their claims are released.
-func (s *Store) ReleaseDeliveries(ctx context.Context, dels []bots.Delivery) error {
+func (s *Store) ReleaseDeliveries(ctx context.Context, dels []outbox.Delivery) error {
 	if len(dels) == 0 {
 		return nil
 	}
-	refs := make([]bots.ClaimRef, len(dels))
+	refs := make([]outbox.ClaimRef, len(dels))
 	for i, d := range dels {
-		refs[i] = bots.ClaimRef{ID: d.ID, Claim: d.Claim}
+		refs[i] = outbox.ClaimRef{ID: d.ID, Claim: d.Claim}
 	}
 	ids, claims := claimArrays(refs)
 	_, err := s.db.ExecContext(ctx, `
@@ -150,9 +150,9 @@ WHERE d.id = h.id AND d.claim = h.claim AND d.status = 'pending'`, pq.Array(ids)
 	return nil
 }
 
-// PartsSent implements bots.OutboxStore, on the outbox's own connection so
+// PartsSent implements outbox.Store, on the outbox's own connection so
 // that the mark waits for no other work.
-func (s *Store) PartsSent(ctx context.Context, d bots.Delivery, sentIDs []string) error {
+func (s *Store) PartsSent(ctx context.Context, d outbox.Delivery, sentIDs []string) error {
 	err := s.onOutboxConn(ctx, func(c execer) error {
 		res, err := c.ExecContext(ctx, `UPDATE deliveries SET sent_ids = $3 WHERE id = $1 AND claim = $2 AND status = 'pending'`,
 			d.ID, d.Claim, pq.Array(nonNil(sentIDs)))
@@ -167,7 +167,7 @@ func (s *Store) PartsSent(ctx context.Context, d bots.Delivery, sentIDs []string
 	return nil
 }
 
-// Delivered implements bots.OutboxStore, on the outbox's own connection. A
+// Delivered implements outbox.Store, on the outbox's own connection. A
 // delivery whose message is marked Forget is deleted instead of kept as
 // sent. It holds whatever the claim: the message was sent.
 func (s *Store) Delivered(ctx context.Context, id int64, sentIDs []string) error {
@@ -185,8 +185,8 @@ WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM gone)`,
 	return nil
 }
 
-// FailedDelivery implements bots.OutboxStore.
-func (s *Store) FailedDelivery(ctx context.Context, d bots.Delivery, sentIDs []string, f bots.Failure) error {
+// FailedDelivery implements outbox.Store.
+func (s *Store) FailedDelivery(ctx context.Context, d outbox.Delivery, sentIDs []string, f outbox.Failure) error {
 	res, err := s.db.ExecContext(ctx, `
 UPDATE deliveries SET status = CASE WHEN $3 THEN 'dead' ELSE 'pending' END,
     next_attempt_at = COALESCE($4, next_attempt_at), last_error = $5, sent_ids = $6, locked_until = NULL, claim = NULL
@@ -245,7 +245,7 @@ func (s *Store) onOutboxConn(ctx context.Context, fn func(execer) error) error {
 // statementError tells an error of the statement itself, after which the
 // connection is still good, from a lost or cancelled connection.
 func statementError(err error) bool {
-	if errors.Is(err, bots.ErrClaimLost) {
+	if errors.Is(err, outbox.ErrClaimLost) {
 		return true
 	}
 	pqErr, ok := errors.AsType[*pq.Error](err)

@@ -240,7 +240,7 @@ func dropEventsAbout(ctx context.Context, tx *sqlx.Tx, member community.MemberID
 }
 
 // inboxQueues are the inbox queues that name the member: their private
-// chats' and their accounts' own (bots.Update.Queue).
+// chats' and their accounts' own (the chat layer's queue per chat).
 func inboxQueues(who accounts, chats []string) []string {
 	var out []string
 	for _, c := range chats {

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 	"github.com/lib/pq"
@@ -51,19 +52,19 @@ func newErasure(t *testing.T) *erasure {
 	// search finds them wherever they are kept.
 	exec(`SELECT setval(pg_get_serial_sequence('members', 'id'), 900000000)`)
 	at := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	tg := func(key, uid, user, name, chat string, kind community.ChatKind, activity community.ActivityKind) bots.Inbound {
-		return bots.Inbound{Platform: community.Telegram, Key: key, At: at, Done: true, Activity: activity, MessageID: "m" + key,
-			From: bots.User{ID: uid, Username: user, DisplayName: name}, Chat: bots.Chat{ID: chat, Kind: kind, Title: "Tea"}}
+	tg := func(key, uid, user, name, chat string, kind community.ChatKind, activity community.ActivityKind) inbox.Inbound {
+		return inbox.Inbound{Platform: community.Telegram, Key: key, At: at, Done: true, Activity: activity, MessageID: "m" + key,
+			From: inbox.User{ID: uid, Username: user, DisplayName: name}, Chat: inbox.Chat{ID: chat, Kind: kind, Title: "Tea"}}
 	}
-	dc := func(key, uid, user, chat string, kind community.ChatKind, activity community.ActivityKind) bots.Inbound {
-		in := bots.Inbound{Platform: community.Discord, Key: key, At: at, Done: true, Activity: activity, MessageID: "d" + key,
-			From: bots.User{ID: uid, Username: user, DisplayName: strings.ToUpper(user[:1]) + user[1:]}, Chat: bots.Chat{ID: chat, Kind: kind}}
+	dc := func(key, uid, user, chat string, kind community.ChatKind, activity community.ActivityKind) inbox.Inbound {
+		in := inbox.Inbound{Platform: community.Discord, Key: key, At: at, Done: true, Activity: activity, MessageID: "d" + key,
+			From: inbox.User{ID: uid, Username: user, DisplayName: strings.ToUpper(user[:1]) + user[1:]}, Chat: inbox.Chat{ID: chat, Kind: kind}}
 		if kind != community.ChatDirect {
 			in.Chat.GroupID, in.Chat.GroupTitle = "990", "Tea Lovers"
 		}
 		return in
 	}
-	rec, err := s.RecordInbound(ctx, []bots.Inbound{
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{
 		tg("1", kindUID, "kind", "Ember", "-1001", community.ChatGroup, community.ActivityMessage),
 		tg("2", kindUID, "kind", "Ember", kindUID, community.ChatDirect, ""),
 		tg("3", carolUID, "carol_c", "Carol", "-1001", community.ChatGroup, community.ActivityMessage),
@@ -140,14 +141,14 @@ func (f *erasure) messages(t *testing.T) {
 	t.Helper()
 	f.kindExport = []byte(`{"member": "kind", "note": "kind's export 7c1e"}`)
 	f.telegramExport = []byte(`{"member": "telegram", "note": "telegram's export 4b2d"}`)
-	tgGroup := bots.Target{Platform: community.Telegram, ChatID: "-1001"}
-	if err := f.s.QueueMessages(context.Background(), []bots.Outgoing{
-		{Target: bots.Target{Platform: community.Telegram, UserID: kindUID}, Message: bots.Reply{Text: "a private word"}},
-		{Target: bots.Target{Platform: community.Telegram, ChatID: kindUID}, Message: bots.Reply{Text: "Your data", File: &bots.File{Name: "d.json", Data: f.kindExport}}},
-		{Target: bots.Target{Platform: community.Discord, ChatID: telegramDM, Handle: "i-77"}, Message: bots.Reply{Text: "Your data", File: &bots.File{Name: "d.json", Data: f.telegramExport}}},
-		{Target: tgGroup, Message: bots.Reply{Text: "Welcome, [Ember](user:" + kindUID + ")!"}},
-		{Target: tgGroup, Message: bots.Reply{Text: "Every member is welcome; be kind."}},
-		{Target: bots.Target{Platform: community.Telegram, UserID: carolUID}, Message: bots.Reply{Text: "a word for carol"}},
+	tgGroup := outbox.Target{Platform: community.Telegram, ChatID: "-1001"}
+	if err := f.s.QueueMessages(context.Background(), []outbox.Outgoing{
+		{Target: outbox.Target{Platform: community.Telegram, UserID: kindUID}, Message: outbox.Message{Text: "a private word"}},
+		{Target: outbox.Target{Platform: community.Telegram, ChatID: kindUID}, Message: outbox.Message{Text: "Your data", File: &outbox.File{Name: "d.json", Data: f.kindExport}}},
+		{Target: outbox.Target{Platform: community.Discord, ChatID: telegramDM, Handle: "i-77"}, Message: outbox.Message{Text: "Your data", File: &outbox.File{Name: "d.json", Data: f.telegramExport}}},
+		{Target: tgGroup, Message: outbox.Message{Text: "Welcome, [Ember](user:" + kindUID + ")!"}},
+		{Target: tgGroup, Message: outbox.Message{Text: "Every member is welcome; be kind."}},
+		{Target: outbox.Target{Platform: community.Telegram, UserID: carolUID}, Message: outbox.Message{Text: "a word for carol"}},
 	}); err != nil {
 		t.Fatal(err)
 	}

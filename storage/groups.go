@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -104,7 +103,7 @@ func connectGroup(ctx context.Context, tx *sqlx.Tx, c community.GroupChange) err
 	if err != nil {
 		return fmt.Errorf("connect %s group %s: %w", c.Group.Platform, c.Group.ID, err)
 	}
-	return writeAudit(ctx, tx, groupAudit("group.connect", id, c))
+	return writeAudit(ctx, tx, groupAudit(community.AuditGroupConnect, id, c))
 }
 
 // DisconnectGroup implements community.GroupStore, with its audit entry.
@@ -125,15 +124,15 @@ RETURNING id`, c.Group.Platform, c.Group.ID)
 	if err != nil {
 		return fmt.Errorf("disconnect %s group %s: %w", c.Group.Platform, c.Group.ID, err)
 	}
-	return writeAudit(ctx, tx, groupAudit("group.disconnect", id, c))
+	return writeAudit(ctx, tx, groupAudit(community.AuditGroupDisconnect, id, c))
 }
 
-func groupAudit(action string, chat int64, c community.GroupChange) bots.AuditEntry {
+func groupAudit(action string, chat int64, c community.GroupChange) community.AuditEntry {
 	details := map[string]any{"platform": string(c.Group.Platform), "group": c.Group.ID, "title": c.Title, "via": string(c.Via)}
 	if c.ByAccount.UserID != "" {
 		details["by"] = c.ByAccount.String()
 	}
-	return bots.AuditEntry{At: c.At, Actor: c.By, Action: action, Chat: community.ChatID(chat), Details: details}
+	return community.AuditEntry{At: c.At, Actor: c.By, Action: action, Chat: community.ChatID(chat), Details: details}
 }
 
 // SyncConfiguredGroups implements community.GroupStore: groups listed are
@@ -180,7 +179,7 @@ ORDER BY id`, p, pq.Array(ids))
 	})
 }
 
-// TellOutsiders implements bots.Store: true the first time it is asked for
+// TellOutsiders implements the chat layer's Store: true the first time it is asked for
 // an unconnected group, so that its people are told once.
 func (s *Store) TellOutsiders(ctx context.Context, p community.Platform, id string) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `
@@ -212,7 +211,7 @@ SET language = EXCLUDED.language, is_staff = EXCLUDED.is_staff, removed_at = NUL
     connected_at = EXCLUDED.connected_at, connected_by = EXCLUDED.connected_by, connected_via = EXCLUDED.connected_via
 RETURNING id`
 
-// MoveGroup implements bots.Store, with its audit entry.
+// MoveGroup implements the chat layer's Store, with its audit entry.
 func (s *Store) MoveGroup(ctx context.Context, p community.Platform, from, to string, at time.Time) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
@@ -223,7 +222,7 @@ func (s *Store) MoveGroup(ctx context.Context, p community.Platform, from, to st
 		if err != nil {
 			return fmt.Errorf("move %s group %s to %s: %w", p, from, to, err)
 		}
-		return writeAudit(ctx, tx, bots.AuditEntry{At: at, Action: "group.moved", Chat: community.ChatID(id),
+		return writeAudit(ctx, tx, community.AuditEntry{At: at, Action: community.AuditGroupMoved, Chat: community.ChatID(id),
 			Details: map[string]any{"platform": string(p), "from": from, "to": to}})
 	})
 }

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // TestOnlyConnectedGroupsAreTheCommunitys: in a group nobody connected,
@@ -21,7 +21,7 @@ func TestOnlyConnectedGroupsAreTheCommunitys(t *testing.T) {
 	if err := s.SyncConfiguredGroups(ctx, community.Telegram, []string{"-6"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5"), message("2", "200", "-6")})
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-6")})
 	if err != nil {
 		t.Fatal(err)
 	}

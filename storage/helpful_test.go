@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // post is a message of user in chat -5 with its message id, answering
 // inReplyTo (a message or a thread) when given.
-func post(key, user, messageID, inReplyTo string) bots.Inbound {
+func post(key, user, messageID, inReplyTo string) inbox.Inbound {
 	in := message(key, user, "-5")
 	in.MessageID, in.InReplyTo = messageID, inReplyTo
 	if inReplyTo != "" {
@@ -29,7 +29,7 @@ func TestMarkHelpful(t *testing.T) {
 	ctx := context.Background()
 	thread := message("t", "100", "-5")
 	thread.Activity, thread.MessageID = community.ActivityThreadStarted, "th1"
-	batch := []bots.Inbound{
+	batch := []inbox.Inbound{
 		post("1", "100", "q1", ""), post("2", "200", "a1", "q1"), // alice asks, bob answers
 		thread, post("3", "200", "a2", "th1"), // alice's thread, bob's message in it
 		post("4", "300", "a3", "gone"), // an answer to a message Hearth never saw
@@ -86,15 +86,15 @@ func TestMarkHelpful(t *testing.T) {
 func TestSenderNamedByIDKeepsTheirNames(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5")}); err != nil {
+	if _, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DB().Exec(`UPDATE identities SET last_seen_at = now() - interval '1 hour'`); err != nil {
 		t.Fatal(err)
 	}
 	bare := message("2", "100", "-5")
-	bare.From = bots.User{ID: "100"}
-	if _, err := s.RecordInbound(ctx, []bots.Inbound{bare}); err != nil {
+	bare.From = inbox.User{ID: "100"}
+	if _, err := s.RecordInbound(ctx, []inbox.Inbound{bare}); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {

@@ -10,20 +10,21 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
-// RecordInbound implements bots.Store: in one transaction it records the
+// RecordInbound implements the chat layer's Store: in one transaction it records the
 // chats, resolves the senders to members (creating members on first
 // sight), marks each update seen (keeping those that need handling whole,
 // in their queue) and writes the activities of new updates. Nothing is
 // recorded of the people of a group that is not connected: no member, no
 // activity. Every step is one statement over the whole batch.
-func (s *Store) RecordInbound(ctx context.Context, batch []bots.Inbound) ([]bots.Recorded, error) {
-	out := make([]bots.Recorded, len(batch))
+func (s *Store) RecordInbound(ctx context.Context, batch []inbox.Inbound) ([]inbox.Recorded, error) {
+	out := make([]inbox.Recorded, len(batch))
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		chats, err := resolveChats(ctx, tx, batch)
 		if err != nil {
@@ -58,7 +59,7 @@ func (s *Store) RecordInbound(ctx context.Context, batch []bots.Inbound) ([]bots
 // handledOnArrival reports whether an update needs no handling: recording
 // it was all, or it came from outside the community and is not one that
 // must be answered there (Hearth added, /connect).
-func handledOnArrival(in bots.Inbound, rec bots.Recorded) bool {
+func handledOnArrival(in inbox.Inbound, rec inbox.Recorded) bool {
 	return in.Done || rec.Outside && !in.Always
 }
 
@@ -84,7 +85,7 @@ ON CONFLICT (platform, update_key) DO NOTHING`
 // handled; one recorded before the inbox existed gets its place there when
 // delivered again. A key another transaction is inserting right now is a
 // concurrent duplicate, left to that transaction.
-func markSeen(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
+func markSeen(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded) error {
 	n := len(batch)
 	platforms, keys, done := make([]string, n), make([]string, n), make([]bool, n)
 	members, chats := make([]int64, n), make([]int64, n)
@@ -93,10 +94,10 @@ func markSeen(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots
 		platforms[i], keys[i], done[i] = string(in.Platform), in.Key, handledOnArrival(in, out[i])
 		members[i], chats[i] = int64(out[i].Member), int64(out[i].Chat)
 		index[string(in.Platform)+"\x00"+in.Key] = i
-		out[i].Seen = bots.SeenHandled
+		out[i].Seen = inbox.SeenHandled
 	}
 	err := scanRows(ctx, tx, func(platform, key string) {
-		out[index[platform+"\x00"+key]].Seen = bots.SeenNew
+		out[index[platform+"\x00"+key]].Seen = inbox.SeenNew
 	}, insertSeenSQL, pq.Array(platforms), pq.Array(keys), pq.Array(done), pq.Array(members), pq.Array(chats))
 	if err != nil {
 		return err
@@ -108,10 +109,10 @@ func markSeen(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots
 }
 
 // findUnfinished marks the updates seen before and not handled yet.
-func findUnfinished(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded, index map[string]int) error {
+func findUnfinished(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded, index map[string]int) error {
 	var oldP, oldK []string
 	for i, in := range batch {
-		if out[i].Seen != bots.SeenNew {
+		if out[i].Seen != inbox.SeenNew {
 			oldP, oldK = append(oldP, string(in.Platform)), append(oldK, in.Key)
 		}
 	}
@@ -119,7 +120,7 @@ func findUnfinished(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out 
 		return nil
 	}
 	return scanRows(ctx, tx, func(platform, key string) {
-		out[index[platform+"\x00"+key]].Seen = bots.SeenUnfinished
+		out[index[platform+"\x00"+key]].Seen = inbox.SeenUnfinished
 	}, `
 SELECT u.platform, u.update_key FROM inbound_updates u
 JOIN unnest($1::text[], $2::text[]) AS t(platform, key) ON u.platform = t.platform AND u.update_key = t.key
@@ -128,11 +129,11 @@ WHERE u.handled_at IS NULL`, pq.Array(oldP), pq.Array(oldK))
 
 // queueInInbox puts the new and the unfinished updates that need handling
 // in the inbox.
-func queueInInbox(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded, done []bool) error {
+func queueInInbox(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded, done []bool) error {
 	var p, key, queue, payload []string
 	var seq, member, chat []int64
 	for i, in := range batch {
-		if done[i] || out[i].Seen == bots.SeenHandled || len(in.Payload) == 0 {
+		if done[i] || out[i].Seen == inbox.SeenHandled || len(in.Payload) == 0 {
 			continue
 		}
 		out[i].Queued = true
@@ -189,7 +190,7 @@ JOIN chat_scope s ON s.id = c.id
 LEFT JOIN chats p ON p.id = c.parent_id`
 
 // current reports whether a stored chat already says what c says.
-func (r chatRow) current(c bots.Chat) bool {
+func (r chatRow) current(c inbox.Chat) bool {
 	return !r.Removed && (c.Title == "" || c.Title == r.Title) && r.Parent == c.GroupID
 }
 
@@ -216,8 +217,8 @@ ON CONFLICT (platform, platform_chat_id) DO UPDATE
 // recorded as they are cost one query. Chats written are looked up again
 // in a statement of their own, which sees a chat another batch recorded
 // at the same moment.
-func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound) (map[string]chatRow, error) {
-	groups, chats := map[string]bots.Chat{}, map[string]bots.Chat{}
+func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound) (map[string]chatRow, error) {
+	groups, chats := map[string]inbox.Chat{}, map[string]inbox.Chat{}
 	platformOf := map[string]community.Platform{}
 	for _, in := range batch {
 		if in.Chat.ID == "" {
@@ -227,13 +228,13 @@ func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound) (map[s
 		platformOf[chatKey(in.Platform, in.Chat.ID)] = in.Platform
 		if in.Chat.GroupID != "" {
 			k := chatKey(in.Platform, in.Chat.GroupID)
-			groups[k] = bots.Chat{ID: in.Chat.GroupID, Kind: community.ChatGroup, Title: in.Chat.GroupTitle}
+			groups[k] = inbox.Chat{ID: in.Chat.GroupID, Kind: community.ChatGroup, Title: in.Chat.GroupTitle}
 			platformOf[k] = in.Platform
 		}
 	}
 	found := map[string]chatRow{}
 	var all []string
-	for _, set := range []map[string]bots.Chat{groups, chats} {
+	for _, set := range []map[string]inbox.Chat{groups, chats} {
 		all = append(all, slices.Sorted(maps.Keys(set))...)
 	}
 	if len(all) == 0 {
@@ -242,7 +243,7 @@ func resolveChats(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound) (map[s
 	if err := lookUpChats(ctx, tx, all, platformOf, found); err != nil {
 		return nil, err
 	}
-	for _, set := range []map[string]bots.Chat{groups, chats} {
+	for _, set := range []map[string]inbox.Chat{groups, chats} {
 		var written []string
 		var p, id, kind, title, parent []string
 		for _, k := range slices.Sorted(maps.Keys(set)) {
@@ -353,7 +354,7 @@ type knownRow struct {
 // changed names and languages are written, and last_seen_at at most every
 // five minutes. A sender another transaction created at the same moment is
 // looked up again once that one has committed.
-func resolveMembers(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) (map[string]memberRow, error) {
+func resolveMembers(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded) (map[string]memberRow, error) {
 	users := map[string]sender{}
 	for i, in := range batch {
 		if in.From.ID != "" && !out[i].Outside {
@@ -429,11 +430,11 @@ func senderArrays(ss []sender) []any {
 }
 
 // insertActivities writes the activity of every new update that has one.
-func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
+func insertActivities(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded) error {
 	var members, chats []int64
 	var kinds, at, messages, replyTo []string
 	for i, in := range batch {
-		if in.Activity == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 || out[i].Outside {
+		if in.Activity == "" || out[i].Seen != inbox.SeenNew || out[i].Member == 0 || out[i].Outside {
 			continue
 		}
 		members, chats = append(members, int64(out[i].Member)), append(chats, int64(out[i].Chat))
@@ -457,11 +458,11 @@ FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::text[
 // creditReactions records a reaction received for the author of each
 // message reacted to, found by its recorded message activity; reacting to
 // your own message, or to a message Hearth never saw, credits nobody.
-func creditReactions(ctx context.Context, tx *sqlx.Tx, batch []bots.Inbound, out []bots.Recorded) error {
+func creditReactions(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded) error {
 	var chats, reactors []int64
 	var messages, at []string
 	for i, in := range batch {
-		if in.ReactedTo == "" || out[i].Seen != bots.SeenNew || out[i].Member == 0 || out[i].Chat == 0 || out[i].Outside {
+		if in.ReactedTo == "" || out[i].Seen != inbox.SeenNew || out[i].Member == 0 || out[i].Chat == 0 || out[i].Outside {
 			continue
 		}
 		chats, reactors = append(chats, int64(out[i].Chat)), append(reactors, int64(out[i].Member))
@@ -487,11 +488,11 @@ WHERE author.member_id IS NOT NULL AND author.member_id <> t.reactor`,
 	return nil
 }
 
-// FinishUpdate implements bots.Store: the update leaves the inbox (only
+// FinishUpdate implements the chat layer's Store: the update leaves the inbox (only
 // for the claim that holds it), is marked handled and its messages are
 // queued, in one transaction. An update whose member was erased while it
 // was handled sends only its last words (Reply.Forget).
-func (s *Store) FinishUpdate(ctx context.Context, c bots.InboxClaim, p community.Platform, key string, out []bots.Outgoing) (bool, error) {
+func (s *Store) FinishUpdate(ctx context.Context, c inbox.Claim, p community.Platform, key string, out []outbox.Outgoing) (bool, error) {
 	finished := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var erased bool
@@ -508,7 +509,7 @@ UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key
 		}
 		finished = true
 		if erased {
-			out = slices.DeleteFunc(slices.Clone(out), func(o bots.Outgoing) bool { return !o.Message.Forget })
+			out = slices.DeleteFunc(slices.Clone(out), func(o outbox.Outgoing) bool { return !o.Message.Forget })
 		}
 		return insertDeliveries(ctx, tx, 0, out)
 	})
@@ -521,7 +522,7 @@ UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key
 func chatKey(p community.Platform, id string) string { return string(p) + "\x00" + id }
 func userKey(p community.Platform, id string) string { return string(p) + "\x00" + id }
 
-func displayName(u bots.User) string {
+func displayName(u inbox.User) string {
 	if u.DisplayName != "" {
 		return u.DisplayName
 	}

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -19,7 +19,7 @@ func BenchmarkRecordInbound(b *testing.B) {
 	s := storage.New(storagetest.New(b))
 	ctx := context.Background()
 	const size = 100
-	batch := make([]bots.Inbound, size)
+	batch := make([]inbox.Inbound, size)
 	n := 0
 	b.ResetTimer()
 	start := time.Now()
@@ -27,9 +27,9 @@ func BenchmarkRecordInbound(b *testing.B) {
 		for i := range batch {
 			n++
 			user := fmt.Sprint(n % 10000)
-			batch[i] = bots.Inbound{Platform: community.Telegram, Key: fmt.Sprint(n), At: time.Now(), Done: true,
-				From:     bots.User{ID: user, Username: "member" + user, DisplayName: "Member " + user},
-				Chat:     bots.Chat{ID: fmt.Sprint(-1000 - n%10), Kind: community.ChatGroup, Title: "Group"},
+			batch[i] = inbox.Inbound{Platform: community.Telegram, Key: fmt.Sprint(n), At: time.Now(), Done: true,
+				From:     inbox.User{ID: user, Username: "member" + user, DisplayName: "Member " + user},
+				Chat:     inbox.Chat{ID: fmt.Sprint(-1000 - n%10), Kind: community.ChatGroup, Title: "Group"},
 				Activity: community.ActivityMessage}
 		}
 		if _, err := s.RecordInbound(ctx, batch); err != nil {

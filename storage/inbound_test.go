@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -29,11 +30,11 @@ func newBareStore(t *testing.T) *storage.Store {
 	return storage.New(storagetest.New(t))
 }
 
-func message(key, user, chat string) bots.Inbound {
-	return bots.Inbound{
+func message(key, user, chat string) inbox.Inbound {
+	return inbox.Inbound{
 		Platform: community.Telegram, Key: key, At: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC),
-		From:     bots.User{ID: user, Username: "user" + user, DisplayName: "User " + user, Language: "ru"},
-		Chat:     bots.Chat{ID: chat, Kind: community.ChatGroup, Title: "Group " + chat},
+		From:     inbox.User{ID: user, Username: "user" + user, DisplayName: "User " + user, Language: "ru"},
+		Chat:     inbox.Chat{ID: chat, Kind: community.ChatGroup, Title: "Group " + chat},
 		Activity: community.ActivityMessage, Done: true,
 	}
 }
@@ -54,7 +55,7 @@ func count(t *testing.T, s *storage.Store, query string, args ...any) int {
 func TestRecordInboundCreatesMembersOnceAndDeduplicates(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	batch := []bots.Inbound{message("1", "100", "-5"), message("2", "100", "-5"), message("3", "200", "-5")}
+	batch := []inbox.Inbound{message("1", "100", "-5"), message("2", "100", "-5"), message("3", "200", "-5")}
 	got, err := s.RecordInbound(ctx, batch)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +67,7 @@ func TestRecordInboundCreatesMembersOnceAndDeduplicates(t *testing.T) {
 		t.Fatalf("chats = %d, %d; want one recorded chat", got[0].Chat, got[2].Chat)
 	}
 	for i, r := range got {
-		if r.Seen != bots.SeenNew {
+		if r.Seen != inbox.SeenNew {
 			t.Errorf("update %d: seen = %v, want new", i, r.Seen)
 		}
 	}
@@ -75,7 +76,7 @@ func TestRecordInboundCreatesMembersOnceAndDeduplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, r := range again {
-		if r.Seen != bots.SeenHandled {
+		if r.Seen != inbox.SeenHandled {
 			t.Errorf("redelivered update %d: seen = %v, want handled", i, r.Seen)
 		}
 	}
@@ -102,7 +103,7 @@ func TestRecordInboundConcurrentFirstSight(t *testing.T) {
 	errs := make([]error, 8)
 	for i := range members {
 		wg.Go(func() {
-			got, err := s.RecordInbound(ctx, []bots.Inbound{message(string(rune('a'+i)), "777", "-9")})
+			got, err := s.RecordInbound(ctx, []inbox.Inbound{message(string(rune('a'+i)), "777", "-9")})
 			errs[i] = err
 			if err == nil {
 				members[i] = got[0].Member
@@ -131,11 +132,11 @@ func TestUnfinishedUpdateIsHandledOnce(t *testing.T) {
 	ctx := context.Background()
 	in := message("42", "100", "-5")
 	in.Done, in.Queue, in.Payload = false, "telegram:chat:-5", []byte(`{"ID": "42"}`)
-	if got, err := s.RecordInbound(ctx, []bots.Inbound{in}); err != nil || got[0].Seen != bots.SeenNew {
+	if got, err := s.RecordInbound(ctx, []inbox.Inbound{in}); err != nil || got[0].Seen != inbox.SeenNew {
 		t.Fatalf("first record = %+v, %v", got, err)
 	}
-	got, err := s.RecordInbound(ctx, []bots.Inbound{in})
-	if err != nil || got[0].Seen != bots.SeenUnfinished {
+	got, err := s.RecordInbound(ctx, []inbox.Inbound{in})
+	if err != nil || got[0].Seen != inbox.SeenUnfinished {
 		t.Fatalf("record after a crash = %+v, %v; want unfinished", got, err)
 	}
 	claimed, err := s.ClaimInbound(ctx, 10, 0, nil) // a lease over at once: its handler "died"
@@ -146,11 +147,11 @@ func TestUnfinishedUpdateIsHandledOnce(t *testing.T) {
 	if err != nil || len(again) != 1 {
 		t.Fatalf("claim after the lease ended = %+v, %v", again, err)
 	}
-	reply := []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-5"}, Message: bots.Reply{Text: "hi"}}}
+	reply := []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, ChatID: "-5"}, Message: outbox.Message{Text: "hi"}}}
 	for i, c := range []struct {
-		claim bots.InboxClaim
+		claim inbox.Claim
 		want  bool
-	}{{claimed[0].InboxClaim, false}, {again[0].InboxClaim, true}, {again[0].InboxClaim, false}} {
+	}{{claimed[0].Claim, false}, {again[0].Claim, true}, {again[0].Claim, false}} {
 		finished, err := s.FinishUpdate(ctx, c.claim, community.Telegram, "42", reply)
 		if err != nil || finished != c.want {
 			t.Fatalf("finish %d = %t, %v; want %t (the lost claim may not finish, the other once)", i, finished, err, c.want)
@@ -169,21 +170,21 @@ func TestUnfinishedUpdateIsHandledOnce(t *testing.T) {
 func TestFindMemberByIDAndUsername(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	got, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5")})
+	got, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, ref := range []string{"100", "@User100", "user100"} {
-		m, err := s.FindMember(ctx, community.Telegram, bots.ParseMemberRef(ref))
+		m, err := s.FindMember(ctx, community.Telegram, community.ParseMemberRef(ref))
 		if err != nil || m.ID != got[0].Member || len(m.Identities) != 1 || m.DisplayName != "User 100" {
 			t.Errorf("FindMember(%q) = %+v, %v", ref, m, err)
 		}
 	}
-	_, err = s.FindMember(ctx, community.Telegram, bots.ParseMemberRef("@nobody"))
+	_, err = s.FindMember(ctx, community.Telegram, community.ParseMemberRef("@nobody"))
 	if community.ErrorCode(err) != community.ENotFound {
 		t.Fatalf("unknown member: err = %v, want not found", err)
 	}
-	if _, err := s.FindMember(ctx, community.Discord, bots.ParseMemberRef("100")); community.ErrorCode(err) != community.ENotFound {
+	if _, err := s.FindMember(ctx, community.Discord, community.ParseMemberRef("100")); community.ErrorCode(err) != community.ENotFound {
 		t.Fatalf("same id on another platform: err = %v, want not found", err)
 	}
 }
@@ -197,15 +198,15 @@ func TestReactionsCreditTheAuthor(t *testing.T) {
 	ctx := context.Background()
 	post := message("1", "100", "-5")
 	post.MessageID = "m1"
-	if _, err := s.RecordInbound(ctx, []bots.Inbound{post}); err != nil {
+	if _, err := s.RecordInbound(ctx, []inbox.Inbound{post}); err != nil {
 		t.Fatal(err)
 	}
-	react := func(key, user, on string) bots.Inbound {
+	react := func(key, user, on string) inbox.Inbound {
 		in := message(key, user, "-5")
 		in.Activity, in.ReactedTo = community.ActivityReaction, on
 		return in
 	}
-	batch := []bots.Inbound{react("2", "200", "m1"), react("3", "300", "m1"), react("4", "100", "m1"), react("5", "200", "unknown")}
+	batch := []inbox.Inbound{react("2", "200", "m1"), react("3", "300", "m1"), react("4", "100", "m1"), react("5", "200", "unknown")}
 	for range 2 { // the second time, every update is a duplicate
 		if _, err := s.RecordInbound(ctx, batch); err != nil {
 			t.Fatal(err)

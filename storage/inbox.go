@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
-var _ bots.InboxStore = (*Store)(nil)
+var _ inbox.Store = (*Store)(nil)
 
 // claimInboundSQL leases the oldest waiting update of each queue whose
 // head is not leased, oldest first. The heads are found one queue at a
@@ -62,9 +62,9 @@ type claimedRow struct {
 	Outside        bool   `db:"outside"`
 }
 
-// ClaimInbound implements bots.InboxStore. A group connected or
+// ClaimInbound implements inbox.Store. A group connected or
 // disconnected since the update was recorded counts as it is now.
-func (s *Store) ClaimInbound(ctx context.Context, limit int, lease time.Duration, busy []int64) ([]bots.Claimed, error) {
+func (s *Store) ClaimInbound(ctx context.Context, limit int, lease time.Duration, busy []int64) ([]inbox.Claimed, error) {
 	if busy == nil {
 		busy = []int64{}
 	}
@@ -72,18 +72,18 @@ func (s *Store) ClaimInbound(ctx context.Context, limit int, lease time.Duration
 	if err := s.db.SelectContext(ctx, &rows, claimInboundSQL, limit, lease.Seconds(), pq.Array(busy)); err != nil {
 		return nil, fmt.Errorf("claim recorded updates: %w", err)
 	}
-	out := make([]bots.Claimed, len(rows))
+	out := make([]inbox.Claimed, len(rows))
 	for i, r := range rows {
-		out[i] = bots.Claimed{InboxClaim: bots.InboxClaim{ID: r.ID, Attempt: r.Attempts}, Platform: community.Platform(r.Platform), Key: r.Key,
-			Payload: r.Payload, Recorded: bots.Recorded{Seen: bots.SeenUnfinished, Member: community.MemberID(r.Member),
+		out[i] = inbox.Claimed{Claim: inbox.Claim{ID: r.ID, Attempt: r.Attempts}, Platform: community.Platform(r.Platform), Key: r.Key,
+			Payload: r.Payload, Recorded: inbox.Recorded{Seen: inbox.SeenUnfinished, Member: community.MemberID(r.Member),
 				MemberLanguage: r.MemberLanguage, Chat: community.ChatID(r.Chat), ChatIsStaff: r.IsStaff, ChatLanguage: r.ChatLanguage,
 				Outside: r.Outside, Queued: true}}
 	}
 	return out, nil
 }
 
-// RenewInbound implements bots.InboxStore.
-func (s *Store) RenewInbound(ctx context.Context, claims []bots.InboxClaim, lease time.Duration) error {
+// RenewInbound implements inbox.Store.
+func (s *Store) RenewInbound(ctx context.Context, claims []inbox.Claim, lease time.Duration) error {
 	ids, attempts := make([]int64, len(claims)), make([]int64, len(claims))
 	for i, c := range claims {
 		ids[i], attempts[i] = c.ID, int64(c.Attempt)
@@ -98,45 +98,45 @@ WHERE i.id = c.id AND i.attempts = c.attempt`, pq.Array(ids), pq.Array(attempts)
 	return nil
 }
 
-// ReleaseInbound implements bots.InboxStore.
-func (s *Store) ReleaseInbound(ctx context.Context, c bots.InboxClaim, after time.Duration, problem string, refund bool) error {
+// ReleaseInbound implements inbox.Store.
+func (s *Store) ReleaseInbound(ctx context.Context, c inbox.Claim, after time.Duration, problem string, refund bool) error {
 	_, err := s.db.ExecContext(ctx, `
 UPDATE inbox SET claimed = false, locked_until = now() + make_interval(secs => $3), last_error = left($4, 2000),
        attempts = attempts - CASE WHEN $5 THEN 1 ELSE 0 END
-WHERE id = $1 AND attempts = $2`, c.ID, c.Attempt, after.Seconds(), bots.CleanText(problem), refund)
+WHERE id = $1 AND attempts = $2`, c.ID, c.Attempt, after.Seconds(), inbox.CleanText(problem), refund)
 	if err != nil {
 		return fmt.Errorf("give back update %d: %w", c.ID, err)
 	}
 	return nil
 }
 
-// DeadInbound implements bots.InboxStore: the dead letter, the update's
+// DeadInbound implements inbox.Store: the dead letter, the update's
 // leaving the inbox and its mark as handled, in one transaction.
-func (s *Store) DeadInbound(ctx context.Context, d bots.DeadUpdate) error {
+func (s *Store) DeadInbound(ctx context.Context, d inbox.DeadUpdate) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 INSERT INTO inbound_dead (platform, update_key, user_id, reply_user_id, stage, kind, payload, error, attempts, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, left($8, 2000), $9, $10)
 ON CONFLICT (platform, update_key) DO UPDATE
 SET stage = EXCLUDED.stage, error = EXCLUDED.error, attempts = EXCLUDED.attempts, created_at = EXCLUDED.created_at`,
-			d.Platform, bots.CleanText(d.Key), bots.CleanText(d.UserID), bots.CleanText(d.ReplyUserID), d.Stage, string(d.Kind),
-			bots.CleanText(d.Payload), bots.CleanText(d.Error), d.Attempts, d.At)
+			d.Platform, inbox.CleanText(d.Key), inbox.CleanText(d.UserID), inbox.CleanText(d.ReplyUserID), d.Stage, string(d.Kind),
+			inbox.CleanText(d.Payload), inbox.CleanText(d.Error), d.Attempts, d.At)
 		if err != nil {
 			return fmt.Errorf("dead letter for %s update %s: %w", d.Platform, d.Key, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM inbox WHERE platform = $1 AND update_key = $2`, d.Platform, bots.CleanText(d.Key)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM inbox WHERE platform = $1 AND update_key = $2`, d.Platform, inbox.CleanText(d.Key)); err != nil {
 			return fmt.Errorf("give up %s update %s: %w", d.Platform, d.Key, err)
 		}
 		if _, err := tx.ExecContext(ctx, `
 UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`,
-			d.Platform, bots.CleanText(d.Key)); err != nil {
+			d.Platform, inbox.CleanText(d.Key)); err != nil {
 			return fmt.Errorf("give up %s update %s: %w", d.Platform, d.Key, err)
 		}
 		return nil
 	})
 }
 
-// Waiting implements bots.InboxStore.
+// Waiting implements inbox.Store.
 func (s *Store) Waiting(ctx context.Context, p community.Platform, key string) (bool, error) {
 	var waiting bool
 	err := s.db.GetContext(ctx, &waiting, `SELECT EXISTS (SELECT 1 FROM inbox WHERE platform = $1 AND update_key = $2 AND NOT erased)`, p, key)
@@ -146,8 +146,8 @@ func (s *Store) Waiting(ctx context.Context, p community.Platform, key string) (
 	return waiting, nil
 }
 
-// DeadUpdates implements bots.InboxStore.
-func (s *Store) DeadUpdates(ctx context.Context, limit int) ([]bots.DeadUpdate, int, error) {
+// DeadUpdates implements inbox.Store.
+func (s *Store) DeadUpdates(ctx context.Context, limit int) ([]inbox.DeadUpdate, int, error) {
 	var rows []struct {
 		Platform string    `db:"platform"`
 		Key      string    `db:"update_key"`
@@ -165,22 +165,22 @@ FROM inbound_dead ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("dead updates: %w", err)
 	}
-	out := make([]bots.DeadUpdate, len(rows))
+	out := make([]inbox.DeadUpdate, len(rows))
 	total := 0
 	for i, r := range rows {
-		out[i] = bots.DeadUpdate{Platform: community.Platform(r.Platform), Key: r.Key, UserID: r.UserID, Stage: r.Stage,
-			Kind: bots.UpdateKind(r.Kind), Error: r.Error, Attempts: r.Attempts, At: r.At}
+		out[i] = inbox.DeadUpdate{Platform: community.Platform(r.Platform), Key: r.Key, UserID: r.UserID, Stage: r.Stage,
+			Kind: r.Kind, Error: r.Error, Attempts: r.Attempts, At: r.At}
 		total = r.Total
 	}
 	return out, total, nil
 }
 
-// EnsureMember implements bots.InboxStore: the member behind a platform
+// EnsureMember implements inbox.Store: the member behind a platform
 // user, created on first sight, for an update recorded while its group
 // was not yet the community's and handled once it was.
-func (s *Store) EnsureMember(ctx context.Context, p community.Platform, u bots.User) (community.MemberID, string, error) {
-	in := []bots.Inbound{{Platform: p, From: u}}
-	out := make([]bots.Recorded, 1)
+func (s *Store) EnsureMember(ctx context.Context, p community.Platform, u inbox.User) (community.MemberID, string, error) {
+	in := []inbox.Inbound{{Platform: p, From: u}}
+	out := make([]inbox.Recorded, 1)
 	var m memberRow
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		found, err := resolveMembers(ctx, tx, in, out)
@@ -233,7 +233,7 @@ func unrecordable(err error) error {
 	if errors.As(err, &pqErr) {
 		switch pqErr.Code.Class() {
 		case "22", "23", "54":
-			return fmt.Errorf("%w: %w", bots.ErrUnrecordable, err)
+			return fmt.Errorf("%w: %w", inbox.ErrUnrecordable, err)
 		}
 	}
 	return err

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -30,7 +30,7 @@ ANALYZE inbox`); err != nil {
 		if err != nil || len(claimed) != 1 {
 			b.Fatalf("claim = %v, %v", claimed, err)
 		}
-		if _, err := s.FinishUpdate(ctx, claimed[0].InboxClaim, community.Telegram, claimed[0].Key, []bots.Outgoing{}); err != nil {
+		if _, err := s.FinishUpdate(ctx, claimed[0].Claim, community.Telegram, claimed[0].Key, []outbox.Outgoing{}); err != nil {
 			b.Fatal(err)
 		}
 	}

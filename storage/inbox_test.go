@@ -6,21 +6,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 )
 
 // waiting is a command in a chat, recorded whole to be handled; seq is its
 // place in the platform's order.
-func waiting(key, user, chat string, seq int64) bots.Inbound {
+func waiting(key, user, chat string, seq int64) inbox.Inbound {
 	in := message(key, user, chat)
 	in.Activity, in.Done, in.Always = "", false, true
 	in.Queue, in.Seq, in.Payload = "telegram:chat:"+chat, seq, []byte(fmt.Sprintf(`{"update": {"ID": %q}}`, key))
 	return in
 }
 
-func claim(t *testing.T, s *storage.Store, lease time.Duration, busy ...int64) []bots.Claimed {
+func claim(t *testing.T, s *storage.Store, lease time.Duration, busy ...int64) []inbox.Claimed {
 	t.Helper()
 	claimed, err := s.ClaimInbound(context.Background(), 10, lease, busy)
 	if err != nil {
@@ -29,7 +29,7 @@ func claim(t *testing.T, s *storage.Store, lease time.Duration, busy ...int64) [
 	return claimed
 }
 
-func keysOf(claimed []bots.Claimed) string {
+func keysOf(claimed []inbox.Claimed) string {
 	var keys []string
 	for _, c := range claimed {
 		keys = append(keys, c.Key)
@@ -44,7 +44,7 @@ func keysOf(claimed []bots.Claimed) string {
 func TestInboxHandsOutEachChatInOrder(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	batch := []bots.Inbound{waiting("a2", "100", "-5", 12), waiting("b1", "200", "-6", 11), waiting("a1", "100", "-5", 10),
+	batch := []inbox.Inbound{waiting("a2", "100", "-5", 12), waiting("b1", "200", "-6", 11), waiting("a1", "100", "-5", 10),
 		message("m", "100", "-5"), waiting("b2", "200", "-6", 13)}
 	rec, err := s.RecordInbound(ctx, batch)
 	if err != nil {
@@ -64,7 +64,7 @@ func TestInboxHandsOutEachChatInOrder(t *testing.T) {
 	}
 	for _, c := range first {
 		if c.Key == "a1" {
-			if _, err := s.FinishUpdate(ctx, c.InboxClaim, community.Telegram, "a1", nil); err != nil {
+			if _, err := s.FinishUpdate(ctx, c.Claim, community.Telegram, "a1", nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -84,7 +84,7 @@ func TestInboxHandsOutEachChatInOrder(t *testing.T) {
 func TestInboxLeaseExpiresAndIsFenced(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.RecordInbound(ctx, []bots.Inbound{waiting("a1", "100", "-5", 1)}); err != nil {
+	if _, err := s.RecordInbound(ctx, []inbox.Inbound{waiting("a1", "100", "-5", 1)}); err != nil {
 		t.Fatal(err)
 	}
 	first := claim(t, s, 0) // a lease that is over at once: the handler "died"
@@ -98,16 +98,16 @@ func TestInboxLeaseExpiresAndIsFenced(t *testing.T) {
 	if len(again) != 1 || again[0].Attempt != 2 {
 		t.Fatalf("claim after the lease ended = %+v; want a1 at attempt 2", again)
 	}
-	if err := s.ReleaseInbound(ctx, first[0].InboxClaim, 0, "the old handler", false); err != nil {
+	if err := s.ReleaseInbound(ctx, first[0].Claim, 0, "the old handler", false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RenewInbound(ctx, []bots.InboxClaim{again[0].InboxClaim}, time.Minute); err != nil {
+	if err := s.RenewInbound(ctx, []inbox.Claim{again[0].Claim}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if got := claim(t, s, time.Minute); len(got) != 0 {
 		t.Fatalf("claim of a leased update = %v, want none (the old claim could not give it back)", keysOf(got))
 	}
-	if err := s.ReleaseInbound(ctx, again[0].InboxClaim, 0, "stopped", true); err != nil {
+	if err := s.ReleaseInbound(ctx, again[0].Claim, 0, "stopped", true); err != nil {
 		t.Fatal(err)
 	}
 	third := claim(t, s, time.Minute)
@@ -122,12 +122,12 @@ func TestInboxLeaseExpiresAndIsFenced(t *testing.T) {
 func TestDeadUpdateLetsTheChatMoveOn(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	if _, err := s.RecordInbound(ctx, []bots.Inbound{waiting("a1", "100", "-5", 1), waiting("a2", "100", "-5", 2)}); err != nil {
+	if _, err := s.RecordInbound(ctx, []inbox.Inbound{waiting("a1", "100", "-5", 1), waiting("a2", "100", "-5", 2)}); err != nil {
 		t.Fatal(err)
 	}
 	claim(t, s, time.Minute)
-	d := bots.DeadUpdate{Platform: community.Telegram, Key: "a1", UserID: "100", ReplyUserID: "300", Stage: bots.StageHandle,
-		Kind: bots.KindMessage, Payload: "{\"text\": \"bad\x00\xff\"}", Error: "panic: boom\x00", Attempts: 5, At: time.Now()}
+	d := inbox.DeadUpdate{Platform: community.Telegram, Key: "a1", UserID: "100", ReplyUserID: "300", Stage: inbox.StageHandle,
+		Kind: "message", Payload: "{\"text\": \"bad\x00\xff\"}", Error: "panic: boom\x00", Attempts: 5, At: time.Now()}
 	if err := s.DeadInbound(ctx, d); err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +155,8 @@ func TestUpdateRecordedBeforeTheInboxIsHandledWhenDeliveredAgain(t *testing.T) {
 	if _, err := s.DB().Exec(`INSERT INTO inbound_updates (platform, update_key) VALUES ('telegram', 'old')`); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := s.RecordInbound(ctx, []bots.Inbound{waiting("old", "100", "-5", 1)})
-	if err != nil || rec[0].Seen != bots.SeenUnfinished || !rec[0].Queued {
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{waiting("old", "100", "-5", 1)})
+	if err != nil || rec[0].Seen != inbox.SeenUnfinished || !rec[0].Queued {
 		t.Fatalf("redelivery recorded %+v, %v; want unfinished and queued", rec, err)
 	}
 	if got := keysOf(claim(t, s, time.Minute)); got != "[old]" {
@@ -207,9 +207,9 @@ func TestNewChatMetByTwoBatchesAtOnce(t *testing.T) {
 	if _, err := first.Exec(`INSERT INTO chats (platform, platform_chat_id, kind, title) VALUES ('telegram', '-77', 'group', 'Group -77')`); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan []bots.Recorded)
+	done := make(chan []inbox.Recorded)
 	go func() {
-		rec, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-77")})
+		rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-77")})
 		if err != nil {
 			t.Error(err)
 		}

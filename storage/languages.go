@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 )
 
-var _ bots.LanguageStore = (*Store)(nil)
-
-// SetMemberLanguage implements bots.LanguageStore.
+// SetMemberLanguage implements the chat layer's LanguageStore.
 func (s *Store) SetMemberLanguage(ctx context.Context, member community.MemberID, lang string, at time.Time) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE members SET language = $2, updated_at = $3 WHERE id = $1`, int64(member), lang, at)
 	if err != nil {
@@ -24,7 +21,7 @@ func (s *Store) SetMemberLanguage(ctx context.Context, member community.MemberID
 	return nil
 }
 
-// SetChatLanguage implements bots.LanguageStore. In a Discord channel the
+// SetChatLanguage implements the chat layer's LanguageStore. In a Discord channel the
 // whole server changes: the server and its channels, but the staff chat.
 func (s *Store) SetChatLanguage(ctx context.Context, chat community.ChatID, lang string, by community.MemberID, at time.Time) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -42,7 +39,7 @@ RETURNING c.id`, int64(chat), lang); err != nil {
 		if len(changed) == 0 {
 			return notFound("staffchat.unknown", nil, "chat %d is not known", chat)
 		}
-		return writeAudit(ctx, tx, bots.AuditEntry{At: at, Actor: by, Action: "chat.language_set", Chat: chat,
+		return writeAudit(ctx, tx, community.AuditEntry{At: at, Actor: by, Action: community.AuditChatLanguageSet, Chat: chat,
 			Details: map[string]any{"language": lang, "chats": len(changed)}})
 	})
 }

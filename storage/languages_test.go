@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // TestChatLanguageCoversADiscordServer: setting the language in one
@@ -15,11 +15,11 @@ import (
 func TestChatLanguageCoversADiscordServer(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	in := func(key, channel string) bots.Inbound {
-		return bots.Inbound{Platform: community.Discord, Key: key, At: time.Now(), Done: true,
-			From: bots.User{ID: "7", Username: "olga"}, Chat: bots.Chat{ID: channel, Kind: community.ChatChannel, GroupID: "g1"}}
+	in := func(key, channel string) inbox.Inbound {
+		return inbox.Inbound{Platform: community.Discord, Key: key, At: time.Now(), Done: true,
+			From: inbox.User{ID: "7", Username: "olga"}, Chat: inbox.Chat{ID: channel, Kind: community.ChatChannel, GroupID: "g1"}}
 	}
-	rec, err := s.RecordInbound(ctx, []bots.Inbound{in("1", "general"), in("2", "staff")})
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{in("1", "general"), in("2", "staff")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestChatLanguageCoversADiscordServer(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM chats WHERE language = 'ro'`); n != 2 {
 		t.Errorf("%d chats speak ro, want the server and #general", n)
 	}
-	later, err := s.RecordInbound(ctx, []bots.Inbound{in("3", "random"), in("4", "random"), in("5", "staff")})
+	later, err := s.RecordInbound(ctx, []inbox.Inbound{in("3", "random"), in("4", "random"), in("5", "staff")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -71,9 +70,9 @@ FROM identities WHERE member_id = ANY($1) ORDER BY platform, platform_user_id`, 
 	return out, nil
 }
 
-// FindMember implements bots.Store: the member behind a platform user id
+// FindMember implements the chat layer's Store: the member behind a platform user id
 // or username (case-insensitive) on platform p.
-func (s *Store) FindMember(ctx context.Context, p community.Platform, ref bots.MemberRef) (community.Member, error) {
+func (s *Store) FindMember(ctx context.Context, p community.Platform, ref community.MemberRef) (community.Member, error) {
 	var ids []int64
 	var err error
 	if ref.UserID != "" {

@@ -7,18 +7,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 )
 
-var _ bots.ModerationStore = (*Store)(nil)
-
-// ModerationGroups implements bots.ModerationStore.
+// ModerationGroups implements the chat layer's ModerationStore.
 func (s *Store) ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error) {
 	return s.chats(ctx, `WHERE platform = $1 AND kind = 'group' AND NOT is_staff AND connected_at IS NOT NULL AND removed_at IS NULL ORDER BY id`, p)
 }
 
-// MemberMessagesSince implements bots.ModerationStore.
+// MemberMessagesSince implements the chat layer's ModerationStore.
 func (s *Store) MemberMessagesSince(ctx context.Context, member community.MemberID, chat community.ChatID, since time.Time) ([]string, error) {
 	var ids []string
 	if err := s.db.SelectContext(ctx, &ids, `
@@ -29,7 +26,7 @@ SELECT message_id FROM activities WHERE member_id = $1 AND chat_id = $2 AND at >
 	return ids, nil
 }
 
-// LastJoined implements bots.ModerationStore.
+// LastJoined implements the chat layer's ModerationStore.
 func (s *Store) LastJoined(ctx context.Context, member community.MemberID) (time.Time, error) {
 	var at sql.NullTime
 	if err := s.db.GetContext(ctx, &at, `SELECT max(at) FROM activities WHERE member_id = $1 AND kind = 'join'`, int64(member)); err != nil {
@@ -38,7 +35,7 @@ func (s *Store) LastJoined(ctx context.Context, member community.MemberID) (time
 	return at.Time, nil
 }
 
-// MessageAuthor implements bots.ModerationStore.
+// MessageAuthor implements the chat layer's ModerationStore.
 func (s *Store) MessageAuthor(ctx context.Context, chat community.ChatID, messageID string) (community.MemberID, error) {
 	var ids []int64
 	if err := s.db.SelectContext(ctx, &ids, `SELECT member_id FROM activities WHERE chat_id = $1 AND message_id = $2 LIMIT 1`, int64(chat), messageID); err != nil {
@@ -50,13 +47,13 @@ func (s *Store) MessageAuthor(ctx context.Context, chat community.ChatID, messag
 	return community.MemberID(ids[0]), nil
 }
 
-// LoggedAction implements bots.ModerationStore.
+// LoggedAction implements the chat layer's ModerationStore.
 func (s *Store) LoggedAction(ctx context.Context, id int64) (community.Action, error) {
 	list, err := s.loggedActions(ctx, `WHERE id = $1 AND action LIKE 'moderation.%' AND details ? 'kind'`, id)
 	return one(list, err, "mod.not_found", "staff log entry", id)
 }
 
-// LoggedActions implements bots.ModerationStore.
+// LoggedActions implements the chat layer's ModerationStore.
 func (s *Store) LoggedActions(ctx context.Context, member community.MemberID, limit int) ([]community.Action, error) {
 	return s.loggedActions(ctx, `WHERE action LIKE 'moderation.%' AND details ? 'kind' AND ($1 = 0 OR target_member_id = $1)
 ORDER BY id DESC LIMIT $2`, int64(member), limit)

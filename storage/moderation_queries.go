@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -178,7 +177,7 @@ VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 			int64(r.Reporter), int64(r.Reported), int64(r.Chat), string(r.Group.Platform), r.Group.ID, r.ChatRef, r.MessageID, r.Text, r.Reason, r.At); err != nil {
 			return fmt.Errorf("file a report of member %d: %w", r.Reported, err)
 		}
-		if err := writeAudit(ctx, tx, bots.AuditEntry{At: r.At, Actor: r.Reporter, Action: "moderation.report", Target: r.Reported, Chat: r.Chat,
+		if err := writeAudit(ctx, tx, community.AuditEntry{At: r.At, Actor: r.Reporter, Action: community.AuditModerationReport, Target: r.Reported, Chat: r.Chat,
 			Reason: r.Reason, Details: map[string]any{"report": r.ID, "message": r.MessageID}}); err != nil {
 			return err
 		}
@@ -193,7 +192,7 @@ func (s *Store) AddNote(ctx context.Context, n *community.Note) error {
 			int64(n.Member), int64(n.By), n.Text, n.At); err != nil {
 			return fmt.Errorf("add a note on member %d: %w", n.Member, err)
 		}
-		return writeAudit(ctx, tx, bots.AuditEntry{At: n.At, Actor: n.By, Action: "moderation.note", Target: n.Member, Details: map[string]any{"note": n.ID}})
+		return writeAudit(ctx, tx, community.AuditEntry{At: n.At, Actor: n.By, Action: community.AuditModerationNote, Target: n.Member, Details: map[string]any{"note": n.ID}})
 	})
 }
 

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // platformDouble stands for the chat platforms: it records what moderation
@@ -356,7 +356,7 @@ func TestReportCooldownAndSettlement(t *testing.T) {
 func TestPurgeFromAMessage(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	var batch []bots.Inbound
+	var batch []inbox.Inbound
 	for i, id := range []string{"8", "9", "10", "11"} {
 		in := message(fmt.Sprint("u", i), "100", "-5")
 		in.MessageID = id

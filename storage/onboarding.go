@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -93,9 +92,9 @@ RETURNING id`, j.Platform, j.Key, j.Group, int64(j.Chat), int64(j.Member), j.Use
 		}
 		fresh, j.ID = true, community.JoinID(id)
 		if j.Captcha == community.CaptchaPending {
-			return postFor(ctx, tx, j, community.EventCaptcha, "onboarding.captcha", j.At)
+			return postFor(ctx, tx, j, community.EventCaptcha, community.AuditCaptchaPosted, j.At)
 		}
-		return postFor(ctx, tx, j, community.EventWelcome, "onboarding.welcomed", j.At)
+		return postFor(ctx, tx, j, community.EventWelcome, community.AuditWelcomed, j.At)
 	})
 	if err != nil {
 		return j, false, err
@@ -128,7 +127,7 @@ func postFor(ctx context.Context, tx *sqlx.Tx, j community.Join, kind, action st
 	if !j.Deadline.IsZero() {
 		details["deadline"] = j.Deadline.UTC().Format(time.RFC3339)
 	}
-	return writeAudit(ctx, tx, bots.AuditEntry{At: at, Action: action, Target: j.Member, Chat: j.Chat, Details: details})
+	return writeAudit(ctx, tx, community.AuditEntry{At: at, Action: action, Target: j.Member, Chat: j.Chat, Details: details})
 }
 
 // OnboardingJoin implements community.OnboardingStore.
@@ -160,7 +159,7 @@ FROM onboarding_joins j LEFT JOIN chats c ON c.id = j.chat_id WHERE j.id = $1`, 
 			return fmt.Errorf("solve the captcha of join %d: %w", id, err)
 		}
 		changed, j.Captcha = true, community.CaptchaSolved
-		if err := writeAudit(ctx, tx, bots.AuditEntry{At: at, Actor: j.Member, Action: "onboarding.captcha_solved", Target: j.Member, Chat: j.Chat,
+		if err := writeAudit(ctx, tx, community.AuditEntry{At: at, Actor: j.Member, Action: community.AuditCaptchaSolved, Target: j.Member, Chat: j.Chat,
 			Details: map[string]any{"platform": string(j.Platform), "group": j.Group}}); err != nil {
 			return err
 		}
@@ -168,7 +167,7 @@ FROM onboarding_joins j LEFT JOIN chats c ON c.id = j.chat_id WHERE j.id = $1`, 
 			return nil
 		}
 		j.Welcome = true
-		return postFor(ctx, tx, j, community.EventWelcome, "onboarding.welcomed", at)
+		return postFor(ctx, tx, j, community.EventWelcome, community.AuditWelcomed, at)
 	})
 	return j, changed, err
 }
@@ -211,7 +210,7 @@ RETURNING COALESCE(chat_id, 0)`, f.Join, at)
 		if f.Problem != "" {
 			details["problem"] = f.Problem
 		}
-		if err := writeAudit(ctx, tx, bots.AuditEntry{At: at, Action: "onboarding.captcha_failed", Target: f.Member,
+		if err := writeAudit(ctx, tx, community.AuditEntry{At: at, Action: community.AuditCaptchaFailed, Target: f.Member,
 			Chat: community.ChatID(chat), Details: details}); err != nil {
 			return err
 		}
@@ -235,7 +234,7 @@ SELECT `+joinColumns+` FROM j LEFT JOIN chats c ON c.id = j.chat_id ORDER BY j.i
 			return fmt.Errorf("cancel the captchas of %s in %s %s: %w", userID, p, group, err)
 		}
 		for _, j := range joins {
-			if err := writeAudit(ctx, tx, bots.AuditEntry{At: at, Actor: j.Member, Action: "onboarding.captcha_cancelled", Target: j.Member,
+			if err := writeAudit(ctx, tx, community.AuditEntry{At: at, Actor: j.Member, Action: community.AuditCaptchaCancelled, Target: j.Member,
 				Chat: j.Chat, Details: map[string]any{"platform": string(p), "group": group}}); err != nil {
 				return err
 			}
@@ -314,9 +313,9 @@ func (s *Store) WelcomeTemplates(ctx context.Context) (map[string]string, error)
 // SetWelcomeTemplate implements community.OnboardingStore.
 func (s *Store) SetWelcomeTemplate(ctx context.Context, c community.WelcomeChange) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		action := "onboarding.welcome_set"
+		action := community.AuditWelcomeSet
 		if c.Text == "" {
-			action = "onboarding.welcome_reset"
+			action = community.AuditWelcomeReset
 			res, err := tx.ExecContext(ctx, `DELETE FROM welcome_templates WHERE language = $1`, c.Language)
 			if err != nil {
 				return fmt.Errorf("reset the %s welcome: %w", c.Language, err)
@@ -330,6 +329,6 @@ ON CONFLICT (language) DO UPDATE SET template = EXCLUDED.template, updated_by = 
 			c.Language, c.Text, int64(c.By), c.At); err != nil {
 			return fmt.Errorf("set the %s welcome: %w", c.Language, err)
 		}
-		return writeAudit(ctx, tx, bots.AuditEntry{At: c.At, Actor: c.By, Action: action, Details: map[string]any{"language": c.Language}})
+		return writeAudit(ctx, tx, community.AuditEntry{At: c.At, Actor: c.By, Action: action, Details: map[string]any{"language": c.Language}})
 	})
 }

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 )
 
@@ -36,7 +37,7 @@ func newOnboardingFixture(t *testing.T, rules community.OnboardingRules) *onboar
 func (f *onboardingFixture) member(user string) community.MemberID {
 	f.t.Helper()
 	f.seq++
-	rec, err := f.s.RecordInbound(f.ctx, []bots.Inbound{message("m"+user+string(rune('a'+f.seq)), user, "-100")})
+	rec, err := f.s.RecordInbound(f.ctx, []inbox.Inbound{message("m"+user+string(rune('a'+f.seq)), user, "-100")})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -65,8 +66,8 @@ func (f *onboardingFixture) render() {
 		f.t.Fatal(err)
 	}
 	for _, e := range events {
-		if err := f.s.RenderedEvent(f.ctx, e, []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-100"},
-			Message: bots.Reply{Text: e.Kind}}}); err != nil {
+		if err := f.s.RenderedEvent(f.ctx, e, []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, ChatID: "-100"},
+			Message: outbox.Message{Text: e.Kind}}}); err != nil {
 			f.t.Fatal(err)
 		}
 	}

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/pressly/goose/v3"
 )
@@ -114,7 +114,7 @@ func TestRolledBackImportLeavesNothing(t *testing.T) {
 func TestOrdersLinkCustomersByPlatformID(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	seen, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5")})
+	seen, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestOrdersLinkCustomersByPlatformID(t *testing.T) {
 	if err != nil || v.CustomerID != "c1" || v.Scored {
 		t.Fatalf("MemberValue = %+v, %v", v, err)
 	}
-	after, err := s.RecordInbound(ctx, []bots.Inbound{message("2", "200", "-5")})
+	after, err := s.RecordInbound(ctx, []inbox.Inbound{message("2", "200", "-5")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestOrdersLinkCustomersByPlatformID(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM audit_log WHERE action = 'member.linked'`); n != 3 {
 		t.Errorf("audit entries = %d, want 3", n)
 	}
-	third, err := s.RecordInbound(ctx, []bots.Inbound{message("3", "300", "-5")})
+	third, err := s.RecordInbound(ctx, []inbox.Inbound{message("3", "300", "-5")})
 	if err != nil {
 		t.Fatal(err)
 	}

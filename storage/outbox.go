@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -86,7 +86,7 @@ func copyEvents(ctx context.Context, tx *sqlx.Tx, events []community.Event) erro
 // sent in order, except that held messages wait in a lane of their own
 // (per target and hold), so that a held announcement does not hold back
 // the member's other messages.
-func insertDeliveries(ctx context.Context, tx sqlx.ExtContext, event int64, out []bots.Outgoing) error {
+func insertDeliveries(ctx context.Context, tx sqlx.ExtContext, event int64, out []outbox.Outgoing) error {
 	if len(out) == 0 {
 		return nil
 	}
@@ -121,7 +121,7 @@ ORDER BY n`, event, pq.Array(platforms), pq.Array(keys), pq.Array(targets), pq.A
 
 // QueueMessages puts messages in the outbox outside any other change (a
 // broadcast, a test).
-func (s *Store) QueueMessages(ctx context.Context, out []bots.Outgoing) error {
+func (s *Store) QueueMessages(ctx context.Context, out []outbox.Outgoing) error {
 	return insertDeliveries(ctx, s.db, 0, out)
 }
 
@@ -136,17 +136,17 @@ WHERE id IN (
     FOR UPDATE SKIP LOCKED)
 RETURNING id, kind, payload, attempts`
 
-// ClaimEvents implements bots.OutboxStore.
-func (s *Store) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]bots.OutboxEvent, error) {
+// ClaimEvents implements outbox.Store.
+func (s *Store) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]outbox.Event, error) {
 	claim := newClaim()
 	rows, err := s.db.QueryContext(ctx, claimEventsSQL, limit, lease.Milliseconds(), claim)
 	if err != nil {
 		return nil, fmt.Errorf("claim events: %w", err)
 	}
 	defer rows.Close()
-	var out []bots.OutboxEvent
+	var out []outbox.Event
 	for rows.Next() {
-		e := bots.OutboxEvent{Claim: claim}
+		e := outbox.Event{Claim: claim}
 		var payload []byte
 		if err := rows.Scan(&e.ID, &e.Kind, &payload, &e.Attempts); err != nil {
 			return nil, err
@@ -157,10 +157,10 @@ func (s *Store) ClaimEvents(ctx context.Context, limit int, lease time.Duration)
 	return out, rows.Err()
 }
 
-// RenderedEvent implements bots.OutboxStore. The event is marked rendered
+// RenderedEvent implements outbox.Store. The event is marked rendered
 // only while its claim holds, so that an event whose lease ran out and
 // which another dispatcher rendered meanwhile is not rendered twice.
-func (s *Store) RenderedEvent(ctx context.Context, e bots.OutboxEvent, out []bots.Outgoing) error {
+func (s *Store) RenderedEvent(ctx context.Context, e outbox.Event, out []outbox.Outgoing) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 UPDATE outbox_events SET status = 'rendered', rendered_at = now(), locked_until = NULL, claim = NULL
@@ -175,8 +175,8 @@ WHERE id = $1 AND claim = $2 AND status = 'pending'`, e.ID, e.Claim)
 	})
 }
 
-// FailedEvent implements bots.OutboxStore.
-func (s *Store) FailedEvent(ctx context.Context, e bots.OutboxEvent, f bots.Failure) error {
+// FailedEvent implements outbox.Store.
+func (s *Store) FailedEvent(ctx context.Context, e outbox.Event, f outbox.Failure) error {
 	res, err := s.db.ExecContext(ctx, `
 UPDATE outbox_events SET status = CASE WHEN $3 THEN 'dead' ELSE 'pending' END,
     next_attempt_at = COALESCE($4, next_attempt_at), last_error = $5, locked_until = NULL, claim = NULL
@@ -191,14 +191,14 @@ WHERE id = $1 AND claim = $2 AND status = 'pending'`, e.ID, e.Claim, f.Dead, nul
 }
 
 // stillClaimed turns an update that found no row held under its claim into
-// bots.ErrClaimLost.
+// outbox.ErrClaimLost.
 func stillClaimed(res sql.Result) error {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return bots.ErrClaimLost
+		return outbox.ErrClaimLost
 	}
 	return nil
 }
@@ -213,7 +213,7 @@ func newClaim() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// NextDue implements bots.OutboxStore. Only the oldest pending delivery of
+// NextDue implements outbox.Store. Only the oldest pending delivery of
 // each chat counts: the rest wait behind it however due they are.
 func (s *Store) NextDue(ctx context.Context, platforms []community.Platform) (time.Time, bool, error) {
 	var at *time.Time

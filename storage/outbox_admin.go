@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/outbox"
 )
 
-// OutboxStatus implements bots.CoreStore.
-func (s *Store) OutboxStatus(ctx context.Context) (bots.OutboxStatus, error) {
-	var st bots.OutboxStatus
+// OutboxStatus implements the chat layer's CoreStore.
+func (s *Store) OutboxStatus(ctx context.Context) (outbox.Status, error) {
+	var st outbox.Status
 	var oldest *time.Time
 	err := s.db.QueryRowContext(ctx, `
 SELECT
@@ -30,8 +30,8 @@ SELECT
 	return st, nil
 }
 
-// DeadLetters implements bots.CoreStore: the newest failures first.
-func (s *Store) DeadLetters(ctx context.Context, limit int) ([]bots.DeadLetter, error) {
+// DeadLetters implements the chat layer's CoreStore: the newest failures first.
+func (s *Store) DeadLetters(ctx context.Context, limit int) ([]outbox.DeadLetter, error) {
 	rows, err := s.db.QueryContext(ctx, `
 (SELECT id, false, '', target, attempts, last_error, created_at FROM deliveries WHERE status = 'dead')
 UNION ALL
@@ -42,9 +42,9 @@ LIMIT $1`, limit)
 		return nil, fmt.Errorf("dead letters: %w", err)
 	}
 	defer rows.Close()
-	var out []bots.DeadLetter
+	var out []outbox.DeadLetter
 	for rows.Next() {
-		var d bots.DeadLetter
+		var d outbox.DeadLetter
 		var target []byte
 		if err := rows.Scan(&d.ID, &d.Event, &d.Kind, &target, &d.Attempts, &d.LastError, &d.CreatedAt); err != nil {
 			return nil, err
@@ -57,9 +57,9 @@ LIMIT $1`, limit)
 	return out, rows.Err()
 }
 
-// RetryDead implements bots.CoreStore: the dead letters go back to pending
+// RetryDead implements the chat layer's CoreStore: the dead letters go back to pending
 // with their attempts reset, and every dispatcher is woken.
-func (s *Store) RetryDead(ctx context.Context, ref bots.DeadRef) (int, error) {
+func (s *Store) RetryDead(ctx context.Context, ref outbox.DeadRef) (int, error) {
 	const reset = `SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, claim = NULL WHERE status = 'dead'`
 	var n int64
 	for _, q := range []struct {

@@ -8,17 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 func queue(t *testing.T, s interface {
-	QueueMessages(context.Context, []bots.Outgoing) error
+	QueueMessages(context.Context, []outbox.Outgoing) error
 }, chat string, texts ...string) {
 	t.Helper()
-	var out []bots.Outgoing
+	var out []outbox.Outgoing
 	for _, text := range texts {
-		out = append(out, bots.Outgoing{Target: bots.Target{Platform: community.Telegram, ChatID: chat}, Message: bots.Reply{Text: text}})
+		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: community.Telegram, ChatID: chat}, Message: outbox.Message{Text: text}})
 	}
 	if err := s.QueueMessages(context.Background(), out); err != nil {
 		t.Fatal(err)
@@ -47,12 +48,12 @@ func TestClaimDeliveriesKeepsEachChatInOrder(t *testing.T) {
 	if again, err := s.ClaimDeliveries(ctx, tg, 100, 2, time.Minute); err != nil || len(again) != 0 {
 		t.Fatalf("second claim = %v, %v; want nothing", textsOf(again), err)
 	}
-	for _, sent := range []bots.Delivery{first[0], first[2]} {
+	for _, sent := range []outbox.Delivery{first[0], first[2]} {
 		if err := s.Delivered(ctx, sent.ID, []string{"m1"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.FailedDelivery(ctx, first[1], nil, bots.Failure{Error: "429", Retry: time.Now().Add(time.Hour)}); err != nil {
+	if err := s.FailedDelivery(ctx, first[1], nil, outbox.Failure{Error: "429", Retry: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if again, err := s.ClaimDeliveries(ctx, tg, 100, 2, time.Minute); err != nil || len(again) != 0 {
@@ -69,7 +70,7 @@ func TestClaimDeliveriesKeepsEachChatInOrder(t *testing.T) {
 	if err != nil || fmt.Sprint(textsOf(retry)) != "[a2]" || retry[0].Attempts != 2 {
 		t.Fatalf("claim of a2's retry = %+v, %v; want a2's second attempt", retry, err)
 	}
-	if err := s.FailedDelivery(ctx, retry[0], nil, bots.Failure{Error: "blocked", Dead: true}); err != nil {
+	if err := s.FailedDelivery(ctx, retry[0], nil, outbox.Failure{Error: "blocked", Dead: true}); err != nil {
 		t.Fatal(err)
 	}
 	last, err := s.ClaimDeliveries(ctx, tg, 100, 2, time.Minute)
@@ -91,7 +92,7 @@ func TestDeadLettersCanBeRetried(t *testing.T) {
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim = %v, %v", claimed, err)
 	}
-	if err := s.FailedDelivery(ctx, claimed[0], []string{"7"}, bots.Failure{Error: "Forbidden: bot was blocked", Dead: true}); err != nil {
+	if err := s.FailedDelivery(ctx, claimed[0], []string{"7"}, outbox.Failure{Error: "Forbidden: bot was blocked", Dead: true}); err != nil {
 		t.Fatal(err)
 	}
 	status, err := s.OutboxStatus(ctx)
@@ -102,10 +103,10 @@ func TestDeadLettersCanBeRetried(t *testing.T) {
 	if err != nil || len(dead) != 1 || dead[0].LastError != "Forbidden: bot was blocked" || dead[0].Target.ChatID != "a" {
 		t.Fatalf("dead letters = %+v, %v", dead, err)
 	}
-	if _, err := s.RetryDead(ctx, bots.DeadRef{ID: claimed[0].ID + 100}); community.ErrorCode(err) != community.ENotFound {
+	if _, err := s.RetryDead(ctx, outbox.DeadRef{ID: claimed[0].ID + 100}); community.ErrorCode(err) != community.ENotFound {
 		t.Fatalf("retry of a live id: err = %v, want not found", err)
 	}
-	if _, err := s.RetryDead(ctx, bots.DeadRef{ID: claimed[0].ID, Event: true}); community.ErrorCode(err) != community.ENotFound {
+	if _, err := s.RetryDead(ctx, outbox.DeadRef{ID: claimed[0].ID, Event: true}); community.ErrorCode(err) != community.ENotFound {
 		t.Fatalf("retry of a delivery id as an event: err = %v, want not found", err)
 	}
 	if n, err := s.RetryDead(ctx, dead[0].DeadRef); err != nil || n != 1 {
@@ -122,7 +123,7 @@ func TestDeadLettersCanBeRetried(t *testing.T) {
 func TestEventsRenderIntoDeliveries(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	got, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5")})
+	got, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func TestEventsRenderIntoDeliveries(t *testing.T) {
 	if more, _ := s.ClaimEvents(ctx, 10, time.Minute); len(more) != 0 {
 		t.Fatalf("claimed event claimed again: %+v", more)
 	}
-	out := []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "you are staff"}}}
+	out := []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, UserID: "100"}, Message: outbox.Message{Text: "you are staff"}}}
 	if err := s.RenderedEvent(ctx, events[0], out); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestEventsRenderIntoDeliveries(t *testing.T) {
 	}
 }
 
-func textsOf(ds []bots.Delivery) []string {
+func textsOf(ds []outbox.Delivery) []string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, d.Message.Text)
@@ -197,14 +198,14 @@ func TestRunOutClaimIsTakenOverAndFenced(t *testing.T) {
 	if err != nil || len(fresh) != 1 || fresh[0].ID != stale[0].ID || fresh[0].Attempts != 2 {
 		t.Fatalf("claim after the lease ran out = %+v, %v; want a1's second attempt", fresh, err)
 	}
-	old, held := bots.ClaimRef{ID: stale[0].ID, Claim: stale[0].Claim}, bots.ClaimRef{ID: fresh[0].ID, Claim: fresh[0].Claim}
-	if err := s.PartsSent(ctx, stale[0], []string{"x"}); !errors.Is(err, bots.ErrClaimLost) {
+	old, held := outbox.ClaimRef{ID: stale[0].ID, Claim: stale[0].Claim}, outbox.ClaimRef{ID: fresh[0].ID, Claim: fresh[0].Claim}
+	if err := s.PartsSent(ctx, stale[0], []string{"x"}); !errors.Is(err, outbox.ErrClaimLost) {
 		t.Errorf("parts sent under the lost claim: err = %v, want ErrClaimLost", err)
 	}
-	if err := s.FailedDelivery(ctx, stale[0], nil, bots.Failure{Error: "boom", Dead: true}); !errors.Is(err, bots.ErrClaimLost) {
+	if err := s.FailedDelivery(ctx, stale[0], nil, outbox.Failure{Error: "boom", Dead: true}); !errors.Is(err, outbox.ErrClaimLost) {
 		t.Errorf("failure under the lost claim: err = %v, want ErrClaimLost", err)
 	}
-	if err := s.RenewClaims(ctx, nil, []bots.ClaimRef{old}, time.Hour); err != nil {
+	if err := s.RenewClaims(ctx, nil, []outbox.ClaimRef{old}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ReleaseDeliveries(ctx, stale); err != nil {
@@ -216,7 +217,7 @@ func TestRunOutClaimIsTakenOverAndFenced(t *testing.T) {
 	if err := s.PartsSent(ctx, fresh[0], []string{"m1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RenewClaims(ctx, nil, []bots.ClaimRef{held}, time.Hour); err != nil {
+	if err := s.RenewClaims(ctx, nil, []outbox.ClaimRef{held}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, s, `SELECT count(*) FROM deliveries WHERE claim = $1 AND locked_until > now() + interval '50 minutes' AND sent_ids = '{m1}'`, held.Claim); n != 1 {
@@ -247,11 +248,11 @@ func TestRunOutEventClaimIsRenderedOnce(t *testing.T) {
 	if err != nil || len(fresh) != 1 || fresh[0].Attempts != 2 {
 		t.Fatalf("claim after the lease ran out = %+v, %v", fresh, err)
 	}
-	out := []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-5"}, Message: bots.Reply{Text: "note"}}}
-	if err := s.RenderedEvent(ctx, stale[0], out); !errors.Is(err, bots.ErrClaimLost) {
+	out := []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, ChatID: "-5"}, Message: outbox.Message{Text: "note"}}}
+	if err := s.RenderedEvent(ctx, stale[0], out); !errors.Is(err, outbox.ErrClaimLost) {
 		t.Fatalf("render under the lost claim: err = %v, want ErrClaimLost", err)
 	}
-	if err := s.FailedEvent(ctx, stale[0], bots.Failure{Error: "boom", Dead: true}); !errors.Is(err, bots.ErrClaimLost) {
+	if err := s.FailedEvent(ctx, stale[0], outbox.Failure{Error: "boom", Dead: true}); !errors.Is(err, outbox.ErrClaimLost) {
 		t.Fatalf("failure under the lost claim: err = %v, want ErrClaimLost", err)
 	}
 	if err := s.RenderedEvent(ctx, fresh[0], out); err != nil {
@@ -273,7 +274,7 @@ func TestConcurrentClaimsNeverShareADelivery(t *testing.T) {
 		queue(t, s, chat, chat+"-1", chat+"-2", chat+"-3")
 	}
 	var mu sync.Mutex
-	var claims [][]bots.Delivery
+	var claims [][]outbox.Delivery
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -22,11 +23,11 @@ func forgetFixture(t *testing.T) (*storage.Store, community.MemberID, community.
 	s := newStore(t)
 	ctx := context.Background()
 	at := time.Now().Add(-time.Hour)
-	in := func(key, uid, user, name, chat string, kind community.ChatKind, activity community.ActivityKind) bots.Inbound {
-		return bots.Inbound{Platform: community.Telegram, Key: key, At: at, Done: true, Activity: activity, MessageID: key,
-			From: bots.User{ID: uid, Username: user, DisplayName: name}, Chat: bots.Chat{ID: chat, Kind: kind, Title: "Tea"}}
+	in := func(key, uid, user, name, chat string, kind community.ChatKind, activity community.ActivityKind) inbox.Inbound {
+		return inbox.Inbound{Platform: community.Telegram, Key: key, At: at, Done: true, Activity: activity, MessageID: key,
+			From: inbox.User{ID: uid, Username: user, DisplayName: name}, Chat: inbox.Chat{ID: chat, Kind: kind, Title: "Tea"}}
 	}
-	rec, err := s.RecordInbound(ctx, []bots.Inbound{
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{
 		in("1", "100123", "alice_w", "Alice Wonder", "-1001", community.ChatGroup, community.ActivityMessage),
 		in("2", "100123", "alice_w", "Alice Wonder", "100123", community.ChatDirect, ""),
 		in("3", "200456", "bob_b", "Bob Builder", "-1001", community.ChatGroup, community.ActivityMessage),
@@ -48,14 +49,14 @@ func forgetFixture(t *testing.T) (*storage.Store, community.MemberID, community.
 	if _, err := standings.Recompute(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.QueueMessages(ctx, []bots.Outgoing{
-		{Target: bots.Target{Platform: community.Telegram, UserID: "100123"}, Message: bots.Reply{Text: "a private word"}},
-		{Target: bots.Target{Platform: community.Telegram, ChatID: "-1002"}, Message: bots.Reply{Text: "Alice Wonder was warned"}},
+	if err := s.QueueMessages(ctx, []outbox.Outgoing{
+		{Target: outbox.Target{Platform: community.Telegram, UserID: "100123"}, Message: outbox.Message{Text: "a private word"}},
+		{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1002"}, Message: outbox.Message{Text: "Alice Wonder was warned"}},
 	}); err != nil {
 		t.Fatal(err)
 	}
 	exec(`UPDATE deliveries SET status = 'sent'`)
-	if err := s.Audit(ctx, bots.AuditEntry{At: at, Actor: bob, Action: "moderation.warn", Target: alice, Reason: "spam", Details: map[string]any{"name": "Alice Wonder"}}); err != nil {
+	if err := s.Audit(ctx, community.AuditEntry{At: at, Actor: bob, Action: "moderation.warn", Target: alice, Reason: "spam", Details: map[string]any{"name": "Alice Wonder"}}); err != nil {
 		t.Fatal(err)
 	}
 	exec(`INSERT INTO inbound_updates (platform, update_key) VALUES ('discord', 'join:9:100123:1')`)

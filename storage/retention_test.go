@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // TestPruneOutboxKeepsSentMessagesForTheRetentionOnly: messages sent
@@ -17,7 +17,7 @@ import (
 func TestPruneOutboxKeepsSentMessagesForTheRetentionOnly(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	rec, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-1001")})
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-1001")})
 	if err != nil {
 		t.Fatal(err)
 	}

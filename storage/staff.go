@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 )
@@ -22,7 +21,7 @@ func (s *Store) AddStaff(ctx context.Context, c community.StaffChange) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return community.Errorf(community.EConflict, "staff.already", map[string]any{"Name": "#" + c.Member.String()}, "member %d is staff already", c.Member)
 		}
-		return staffChanged(ctx, tx, "staff.add", c)
+		return staffChanged(ctx, tx, community.AuditStaffAdd, c)
 	})
 }
 
@@ -36,12 +35,12 @@ func (s *Store) RemoveStaff(ctx context.Context, c community.StaffChange) error 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("staff.not_staff", map[string]any{"Name": "#" + c.Member.String()}, "member %d is not staff", c.Member)
 		}
-		return staffChanged(ctx, tx, "staff.remove", c)
+		return staffChanged(ctx, tx, community.AuditStaffRemove, c)
 	})
 }
 
 func staffChanged(ctx context.Context, tx *sqlx.Tx, action string, c community.StaffChange) error {
-	if err := writeAudit(ctx, tx, bots.AuditEntry{At: c.At, Actor: c.By, Action: action, Target: c.Member}); err != nil {
+	if err := writeAudit(ctx, tx, community.AuditEntry{At: c.At, Actor: c.By, Action: action, Target: c.Member}); err != nil {
 		return err
 	}
 	return insertEvent(ctx, tx, c.Event)
@@ -99,11 +98,11 @@ func (s *Store) SetStaffChat(ctx context.Context, c community.StaffChatChange) e
 		if len(previous) > 0 {
 			details["previous_chat"] = previous[0]
 		}
-		return writeAudit(ctx, tx, bots.AuditEntry{At: c.At, Actor: c.By, Action: "staffchat.set", Chat: c.Chat.ID, Details: details})
+		return writeAudit(ctx, tx, community.AuditEntry{At: c.At, Actor: c.By, Action: community.AuditStaffChatSet, Chat: c.Chat.ID, Details: details})
 	})
 }
 
-// StaffChats implements bots.CoreStore.
+// StaffChats implements the chat layer's CoreStore.
 func (s *Store) StaffChats(ctx context.Context) ([]community.Chat, error) {
 	return s.chats(ctx, `WHERE is_staff AND removed_at IS NULL ORDER BY platform`)
 }

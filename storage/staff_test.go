@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // TestStaffChangesAreAuditedWithTheirEvent adds and removes a staff member
@@ -15,7 +15,7 @@ import (
 func TestStaffChangesAreAuditedWithTheirEvent(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	got, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5"), message("2", "200", "-6")})
+	got, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-6")})
 	if err != nil {
 		t.Fatal(err)
 	}

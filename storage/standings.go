@@ -230,7 +230,7 @@ func oneIf(b bool) int {
 	return 0
 }
 
-// VerifiedBuyer implements bots.CommunityStore.
+// VerifiedBuyer implements the chat layer's CommunityStore.
 func (s *Store) VerifiedBuyer(ctx context.Context, member community.MemberID) (bool, error) {
 	var ok bool
 	err := s.db.GetContext(ctx, &ok, `
@@ -242,7 +242,7 @@ SELECT EXISTS (SELECT 1 FROM customers c JOIN orders o ON o.customer_id = c.id
 	return ok, nil
 }
 
-// Leaderboard implements bots.CommunityStore: the most engaged members,
+// Leaderboard implements the chat layer's CommunityStore: the most engaged members,
 // by engagement score.
 func (s *Store) Leaderboard(ctx context.Context, limit int) ([]community.LeaderboardEntry, error) {
 	rows, err := s.db.QueryContext(ctx, `
@@ -266,7 +266,7 @@ LIMIT $1`, limit)
 	return out, rows.Err()
 }
 
-// HideFromLeaderboard implements bots.CommunityStore.
+// HideFromLeaderboard implements the chat layer's CommunityStore.
 func (s *Store) HideFromLeaderboard(ctx context.Context, member community.MemberID, hide bool) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE members SET hide_from_top = $2, updated_at = now() WHERE id = $1`, member, hide); err != nil {
 		return fmt.Errorf("hide member %d from /top: %w", member, err)
@@ -274,7 +274,7 @@ func (s *Store) HideFromLeaderboard(ctx context.Context, member community.Member
 	return nil
 }
 
-// CanWriteTo implements bots.CommunityStore: a Telegram user has a private
+// CanWriteTo implements the chat layer's CommunityStore: a Telegram user has a private
 // chat with the bot (its id is theirs) once they have written to it.
 func (s *Store) CanWriteTo(ctx context.Context, acct community.Account) (bool, error) {
 	if acct.Platform != community.Telegram {

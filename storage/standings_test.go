@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 )
 
@@ -31,8 +31,8 @@ func newStandingsFixture(t *testing.T, ages map[string]int) *standingsFixture {
 	}
 	for name, days := range ages {
 		f.n++
-		rec, err := f.s.RecordInbound(context.Background(), []bots.Inbound{{Platform: community.Telegram, Key: "new-" + name,
-			At: standingsNow, From: bots.User{ID: fmt.Sprint(1000 + f.n), Username: name}, Done: true}})
+		rec, err := f.s.RecordInbound(context.Background(), []inbox.Inbound{{Platform: community.Telegram, Key: "new-" + name,
+			At: standingsNow, From: inbox.User{ID: fmt.Sprint(1000 + f.n), Username: name}, Done: true}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 )
@@ -43,8 +42,6 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 
 // The stores this package implements.
 var (
-	_ bots.Store            = (*Store)(nil)
-	_ bots.CoreStore        = (*Store)(nil)
 	_ community.StaffStore  = (*Store)(nil)
 	_ community.AccessStore = (*Store)(nil)
 )

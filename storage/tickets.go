@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
 )
@@ -22,7 +21,7 @@ INSERT INTO tickets (member_id, platform, asked_in, text, opened_at) VALUES ($1,
 			int64(q.Member), q.Platform, q.Where, q.Text, q.At); err != nil {
 			return fmt.Errorf("open a ticket: %w", err)
 		}
-		if err := writeAudit(ctx, tx, bots.AuditEntry{At: q.At, Actor: q.Member, Action: "onboarding.question",
+		if err := writeAudit(ctx, tx, community.AuditEntry{At: q.At, Actor: q.Member, Action: community.AuditQuestionAsked,
 			Details: map[string]any{"platform": string(q.Platform), "where": q.Where, "ticket": q.Ticket}}); err != nil {
 			return err
 		}
@@ -105,7 +104,7 @@ func (s *Store) CloseTicket(ctx context.Context, id int64, by community.MemberID
 		if err != nil {
 			return fmt.Errorf("close ticket %d: %w", id, err)
 		}
-		return writeAudit(ctx, tx, bots.AuditEntry{At: at, Actor: by, Action: "ticket.closed", Target: community.MemberID(member),
+		return writeAudit(ctx, tx, community.AuditEntry{At: at, Actor: by, Action: community.AuditTicketClosed, Target: community.MemberID(member),
 			Details: map[string]any{"ticket": id}})
 	})
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 )
 
 // TestTicketsOpenInPriorityOrderAndCloseOnce: a question opens a ticket;
@@ -15,7 +15,7 @@ import (
 func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	rec, err := s.RecordInbound(ctx, []bots.Inbound{message("1", "100", "-5"), message("2", "200", "-5"), message("3", "300", "-5")})
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-5"), message("3", "300", "-5")})
 	if err != nil {
 		t.Fatal(err)
 	}

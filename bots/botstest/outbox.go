@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // ErrKilled is what a killed process's outbox answers.
@@ -19,7 +19,7 @@ var ErrKilled = errors.New("the process was killed")
 // that may die: once Kill is called nothing it does reaches the database
 // any more (no claim, renewal, mark or release), as after a kill -9.
 type DyingOutbox struct {
-	bots.OutboxStore
+	outbox.Store
 	dead atomic.Bool
 }
 
@@ -29,58 +29,58 @@ func (s *DyingOutbox) Kill() { s.dead.Store(true) }
 // Killed reports whether Kill was called.
 func (s *DyingOutbox) Killed() bool { return s.dead.Load() }
 
-// ClaimEvents implements bots.OutboxStore.
-func (s *DyingOutbox) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]bots.OutboxEvent, error) {
+// ClaimEvents implements outbox.Store.
+func (s *DyingOutbox) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]outbox.Event, error) {
 	if s.Killed() {
 		return nil, ErrKilled
 	}
-	return s.OutboxStore.ClaimEvents(ctx, limit, lease)
+	return s.Store.ClaimEvents(ctx, limit, lease)
 }
 
-// ClaimDeliveries implements bots.OutboxStore.
-func (s *DyingOutbox) ClaimDeliveries(ctx context.Context, p []community.Platform, chats, perChat int, lease time.Duration) ([]bots.Delivery, error) {
+// ClaimDeliveries implements outbox.Store.
+func (s *DyingOutbox) ClaimDeliveries(ctx context.Context, p []community.Platform, chats, perChat int, lease time.Duration) ([]outbox.Delivery, error) {
 	if s.Killed() {
 		return nil, ErrKilled
 	}
-	return s.OutboxStore.ClaimDeliveries(ctx, p, chats, perChat, lease)
+	return s.Store.ClaimDeliveries(ctx, p, chats, perChat, lease)
 }
 
-// RenewClaims implements bots.OutboxStore.
-func (s *DyingOutbox) RenewClaims(ctx context.Context, events, deliveries []bots.ClaimRef, lease time.Duration) error {
+// RenewClaims implements outbox.Store.
+func (s *DyingOutbox) RenewClaims(ctx context.Context, events, deliveries []outbox.ClaimRef, lease time.Duration) error {
 	if s.Killed() {
 		return ErrKilled
 	}
-	return s.OutboxStore.RenewClaims(ctx, events, deliveries, lease)
+	return s.Store.RenewClaims(ctx, events, deliveries, lease)
 }
 
-// ReleaseDeliveries implements bots.OutboxStore.
-func (s *DyingOutbox) ReleaseDeliveries(ctx context.Context, dels []bots.Delivery) error {
+// ReleaseDeliveries implements outbox.Store.
+func (s *DyingOutbox) ReleaseDeliveries(ctx context.Context, dels []outbox.Delivery) error {
 	if s.Killed() {
 		return ErrKilled
 	}
-	return s.OutboxStore.ReleaseDeliveries(ctx, dels)
+	return s.Store.ReleaseDeliveries(ctx, dels)
 }
 
-// PartsSent implements bots.OutboxStore.
-func (s *DyingOutbox) PartsSent(ctx context.Context, d bots.Delivery, ids []string) error {
+// PartsSent implements outbox.Store.
+func (s *DyingOutbox) PartsSent(ctx context.Context, d outbox.Delivery, ids []string) error {
 	if s.Killed() {
 		return ErrKilled
 	}
-	return s.OutboxStore.PartsSent(ctx, d, ids)
+	return s.Store.PartsSent(ctx, d, ids)
 }
 
-// Delivered implements bots.OutboxStore.
+// Delivered implements outbox.Store.
 func (s *DyingOutbox) Delivered(ctx context.Context, id int64, ids []string) error {
 	if s.Killed() {
 		return ErrKilled
 	}
-	return s.OutboxStore.Delivered(ctx, id, ids)
+	return s.Store.Delivered(ctx, id, ids)
 }
 
-// FailedDelivery implements bots.OutboxStore.
-func (s *DyingOutbox) FailedDelivery(ctx context.Context, d bots.Delivery, ids []string, f bots.Failure) error {
+// FailedDelivery implements outbox.Store.
+func (s *DyingOutbox) FailedDelivery(ctx context.Context, d outbox.Delivery, ids []string, f outbox.Failure) error {
 	if s.Killed() {
 		return ErrKilled
 	}
-	return s.OutboxStore.FailedDelivery(ctx, d, ids, f)
+	return s.Store.FailedDelivery(ctx, d, ids, f)
 }

@@ -13,11 +13,12 @@ import (
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/markup"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Send implements bots.Sender: it prints the message, saying where it went
 // when that is not where the speaker is.
-func (c *Console) Send(_ context.Context, d bots.Delivery) ([]string, error) {
+func (c *Console) Send(_ context.Context, d outbox.Delivery) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m, t := d.Message, d.Target

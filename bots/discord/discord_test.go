@@ -11,6 +11,7 @@ import (
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -215,7 +216,7 @@ func TestRateLimitedSendIsRetriedOnce(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	h := start(t, store)
 	h.dc.FailNext("POST", "/api/v9/channels/", 429, 1)
-	if err := store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Discord, ChatID: h.channel}, Message: bots.Reply{Text: "news"}}}); err != nil {
+	if err := store.QueueMessages(context.Background(), []outbox.Outgoing{{Target: outbox.Target{Platform: community.Discord, ChatID: h.channel}, Message: bots.Reply{Text: "news"}}}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := h.dc.WaitRequests(t, "POST", "/api/v9/channels/"+h.channel+"/messages", 2, 10*time.Second)

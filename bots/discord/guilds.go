@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // everything is what a server's owner and its administrators may do.
@@ -136,7 +137,7 @@ func (a *Adapter) postChannel(ctx context.Context, s server) (string, error) {
 		return "", fmt.Errorf("read Hearth's roles in %s: %w", s, classify(err))
 	}
 	if me == nil {
-		return "", bots.Permanent(fmt.Errorf("the bot is not a member of %s", s))
+		return "", outbox.Permanent(fmt.Errorf("the bot is not a member of %s", s))
 	}
 	channels := s.textChannels
 	if i := slices.IndexFunc(channels, func(c discordgo.Channel) bool { return c.ID == s.systemChannelID }); i >= 0 {
@@ -147,7 +148,7 @@ func (a *Adapter) postChannel(ctx context.Context, s server) (string, error) {
 			return c.ID, nil
 		}
 	}
-	return "", bots.Permanent(fmt.Errorf("%s has no text channel Hearth may post in: %w", s, bots.ErrNoRights))
+	return "", outbox.Permanent(fmt.Errorf("%s has no text channel Hearth may post in: %w", s, bots.ErrNoRights))
 }
 
 // compareIDs orders snowflakes, which grow with time.

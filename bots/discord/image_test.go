@@ -14,6 +14,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // pngBytes is a small real PNG, as a chart renderer would produce.
@@ -127,7 +128,7 @@ func TestImageMessageInAChannel(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, _, channel, _ := imageWorld(t, bots.Reply{})
-			err := w.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Discord, ChatID: channel},
+			err := w.store.QueueMessages(context.Background(), []outbox.Outgoing{{Target: outbox.Target{Platform: community.Discord, ChatID: channel},
 				Message: bots.Reply{Text: text, Image: tc.image, Buttons: moreButton}}})
 			if err != nil {
 				t.Fatal(err)

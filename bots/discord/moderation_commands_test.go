@@ -12,6 +12,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
@@ -311,7 +312,7 @@ func TestAutomodMutesAVIPInsteadOfBanningOnDiscord(t *testing.T) {
 	m.say(m.vera, "hello")
 	values := map[int64]float64{memberIDs(t, m.world, m.vera)[0]: 900}
 	for i := range 9 {
-		rec, err := m.store.RecordInbound(context.Background(), []bots.Inbound{{Platform: community.Discord, Key: fmt.Sprint("filler", i),
+		rec, err := m.store.RecordInbound(context.Background(), []inbox.Inbound{{Platform: community.Discord, Key: fmt.Sprint("filler", i),
 			At: time.Now(), From: bots.User{ID: fmt.Sprint(7000 + i)}, Done: true}})
 		if err != nil {
 			t.Fatal(err)

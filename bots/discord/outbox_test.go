@@ -14,6 +14,7 @@ import (
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 	"github.com/lib/pq"
@@ -37,7 +38,7 @@ func newOutboxScene(t *testing.T) *outboxScene {
 	sc.dc.AddGuild(g)
 	sc.channel = channel
 	text := strings.Repeat("Oolong is lovely. ", 150) // 2,700 characters: two messages
-	err := sc.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Discord, ChatID: channel},
+	err := sc.store.QueueMessages(context.Background(), []outbox.Outgoing{{Target: outbox.Target{Platform: community.Discord, ChatID: channel},
 		Message: bots.Reply{Text: text}}})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // exportFile is a member's data export, as /mydata sends it.
@@ -19,7 +20,7 @@ var exportFile = &bots.File{Name: "hearth-data.json", Data: []byte(`{"member":{"
 // announcements are sent, and waits until the dispatcher has sent it.
 func postToServer(t *testing.T, w *world, guildID string, msg bots.Reply) {
 	t.Helper()
-	err := w.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Discord, ChatID: guildID}, Message: msg}})
+	err := w.store.QueueMessages(context.Background(), []outbox.Outgoing{{Target: outbox.Target{Platform: community.Discord, ChatID: guildID}, Message: msg}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/markup"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Discord's limits and error codes Hearth relies on.
@@ -26,7 +27,7 @@ const (
 
 // Send implements bots.Sender: an answer to an interaction when the
 // delivery has one, else a message in a channel or a direct message.
-func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
+func (a *Adapter) Send(ctx context.Context, d outbox.Delivery) ([]string, error) {
 	if d.Target.Handle != "" {
 		return a.respond(ctx, d)
 	}
@@ -98,7 +99,7 @@ func (a *Adapter) createMessage(ctx context.Context, channel string, msg *discor
 	if len(msg.Files) > 0 {
 		contentType, payload, encodeErr := discordgo.MultipartBodyWithJSON(body, msg.Files)
 		if encodeErr != nil {
-			return nil, bots.Permanent(fmt.Errorf("encode message: %w", encodeErr))
+			return nil, outbox.Permanent(fmt.Errorf("encode message: %w", encodeErr))
 		}
 		resp, err = a.session.RequestRaw(http.MethodPost, endpoint, contentType, payload, endpoint, 0, discordgo.WithContext(ctx))
 	} else {
@@ -117,7 +118,7 @@ func (a *Adapter) createMessage(ctx context.Context, channel string, msg *discor
 // respond answers an interaction: a modal for a form, the pressed
 // button's message replaced for an edit, else a reply (only the member
 // sees it when ephemeral); a long text continues in follow-up messages.
-func (a *Adapter) respond(ctx context.Context, d bots.Delivery) ([]string, error) {
+func (a *Adapter) respond(ctx context.Context, d outbox.Delivery) ([]string, error) {
 	id, token, _ := strings.Cut(d.Target.Handle, ":")
 	i := &discordgo.Interaction{ID: id, Token: token, AppID: a.appID()}
 	m := d.Message
@@ -191,7 +192,7 @@ func (a *Adapter) edit(ctx context.Context, channel, messageID string, m bots.Re
 // channelOf finds the channel of a target: the channel Hearth posts to a
 // whole server in when the chat is a server (see postChannel), the
 // member's direct message channel, opened when needed, without a chat.
-func (a *Adapter) channelOf(ctx context.Context, t bots.Target) (string, error) {
+func (a *Adapter) channelOf(ctx context.Context, t outbox.Target) (string, error) {
 	if s, ok := a.server(t.ChatID); ok {
 		return a.postChannel(ctx, s)
 	}
@@ -346,9 +347,9 @@ func classify(err error) error {
 		if d, perr := time.ParseDuration(rest.Response.Header.Get("Retry-After") + "s"); perr == nil {
 			after = d
 		}
-		return &bots.RetryAfterError{After: after, Err: err}
+		return &outbox.RetryAfterError{After: after, Err: err}
 	case status >= 400 && status < 500:
-		return bots.Permanent(fmt.Errorf("discord refused: %w", err))
+		return outbox.Permanent(fmt.Errorf("discord refused: %w", err))
 	}
 	return err
 }

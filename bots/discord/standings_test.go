@@ -92,7 +92,7 @@ func memberIDs(t *testing.T, w *world, users ...discordgo.User) []int64 {
 	t.Helper()
 	var out []int64
 	for _, u := range users {
-		m, err := w.store.FindMember(context.Background(), community.Discord, bots.MemberRef{UserID: u.ID})
+		m, err := w.store.FindMember(context.Background(), community.Discord, community.MemberRef{UserID: u.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

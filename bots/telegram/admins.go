@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // adminCache knows the administrators of the community's groups, asking
@@ -113,7 +113,7 @@ func (c *adminCache) fetch(ctx context.Context, group string, generation int, do
 		return
 	}
 	members, err := c.bot.GetChatAdministrators(ctx, &bot.GetChatAdministratorsParams{ChatID: id})
-	if err != nil && !bots.IsPermanent(classify(err)) {
+	if err != nil && !outbox.IsPermanent(classify(err)) {
 		c.log.Warn("telegram group administrators not fetched", "group", group, "error", err)
 		return
 	}

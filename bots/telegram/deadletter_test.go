@@ -9,6 +9,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // TestServerErrorsMakeADeadLetterAfterMaxAttempts: a message Telegram
@@ -24,7 +25,7 @@ func TestServerErrorsMakeADeadLetterAfterMaxAttempts(t *testing.T) {
 	}})
 	h.tg.FailNext("sendMessage", 502, "Bad Gateway", 0)
 	h.tg.FailNext("sendMessage", 502, "Bad Gateway", 0)
-	err := h.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-1001"}, Message: bots.Reply{Text: "news"}}})
+	err := h.store.QueueMessages(context.Background(), []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1001"}, Message: bots.Reply{Text: "news"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 var export = &bots.File{Name: "hearth-data.json", Data: []byte(`{"member":"Alice","messages":42}` + "\n")}
@@ -63,8 +64,8 @@ func TestLongTextFollowsTheDocument(t *testing.T) {
 	t.Parallel()
 	h := start(t, setup{})
 	text := strings.Repeat("Thank you for your orders. ", 200) // 5400 characters: two messages
-	err := h.store.QueueMessages(context.Background(), []bots.Outgoing{{
-		Target:  bots.Target{Platform: community.Telegram, ChatID: "-1001", ReplyTo: "7"},
+	err := h.store.QueueMessages(context.Background(), []outbox.Outgoing{{
+		Target:  outbox.Target{Platform: community.Telegram, ChatID: "-1001", ReplyTo: "7"},
 		Message: bots.Reply{Text: text, File: export, Buttons: moreButton}}})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // pngBytes is a small real PNG, as a chart renderer would produce.
@@ -209,7 +210,7 @@ func TestPhotoIsNotSentTwiceWhenTheTextFails(t *testing.T) {
 		o.Now = func() time.Time { return past }
 	}})
 	h.tg.FailNext("sendMessage", 502, "", 0)
-	err := h.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, ChatID: "-1001"},
+	err := h.store.QueueMessages(context.Background(), []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1001"},
 		Message: bots.Reply{Text: strings.Repeat("long caption ", 100), Image: &bots.Image{URL: "https://shop.example/c.png"}}}})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 var (
@@ -120,12 +121,12 @@ func (a *Adapter) Kick(ctx context.Context, group, userID string) error {
 func (a *Adapter) DeleteMessages(ctx context.Context, chatID string, messageIDs []string) error {
 	chat, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
-		return bots.Permanent(fmt.Errorf("telegram: delete messages: chat id %q is not a number", chatID))
+		return outbox.Permanent(fmt.Errorf("telegram: delete messages: chat id %q is not a number", chatID))
 	}
 	ids := make([]int, len(messageIDs))
 	for i, id := range messageIDs {
 		if ids[i], err = strconv.Atoi(id); err != nil {
-			return bots.Permanent(fmt.Errorf("telegram: delete messages in chat %s: message id %q is not a number", chatID, id))
+			return outbox.Permanent(fmt.Errorf("telegram: delete messages in chat %s: message id %q is not a number", chatID, id))
 		}
 	}
 	for start := 0; start < len(ids); start += maxDeleteBatch {
@@ -172,7 +173,7 @@ func (a *Adapter) settleJoin(ctx context.Context, chatID, userID string, approve
 func (a *Adapter) InviteLink(ctx context.Context, chatID, name string, expires time.Time) (string, error) {
 	chat, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
-		return "", bots.Permanent(fmt.Errorf("telegram: invite link: chat id %q is not a number", chatID))
+		return "", outbox.Permanent(fmt.Errorf("telegram: invite link: chat id %q is not a number", chatID))
 	}
 	params := &bot.CreateChatInviteLinkParams{ChatID: chat, Name: truncateUTF16(name, maxInviteName), MemberLimit: 1}
 	if !expires.IsZero() {
@@ -188,10 +189,10 @@ func (a *Adapter) InviteLink(ctx context.Context, chatID, name string, expires t
 // chatAndUser reads the Telegram ids of a chat and a user.
 func chatAndUser(chatID, userID string) (chat, user int64, err error) {
 	if chat, err = strconv.ParseInt(chatID, 10, 64); err != nil {
-		return 0, 0, bots.Permanent(fmt.Errorf("telegram: chat id %q is not a number", chatID))
+		return 0, 0, outbox.Permanent(fmt.Errorf("telegram: chat id %q is not a number", chatID))
 	}
 	if user, err = strconv.ParseInt(userID, 10, 64); err != nil {
-		return 0, 0, bots.Permanent(fmt.Errorf("telegram: user id %q is not a number", userID))
+		return 0, 0, outbox.Permanent(fmt.Errorf("telegram: user id %q is not a number", userID))
 	}
 	return chat, user, nil
 }
@@ -225,9 +226,9 @@ func explain(what string, err error, nothingToDo ...[]string) error {
 	}
 	switch {
 	case errors.Is(err, bot.ErrorBadRequest) && containsAny(answer, protectedAnswers):
-		return fmt.Errorf("telegram: %s: %w (%w)", what, bots.ErrProtected, bots.Permanent(err))
+		return fmt.Errorf("telegram: %s: %w (%w)", what, bots.ErrProtected, outbox.Permanent(err))
 	case errors.Is(err, bot.ErrorForbidden) || containsAny(answer, noRightsAnswers):
-		return fmt.Errorf("telegram: %s: %w (%w)", what, bots.ErrNoRights, bots.Permanent(err))
+		return fmt.Errorf("telegram: %s: %w (%w)", what, bots.ErrNoRights, outbox.Permanent(err))
 	}
 	return fmt.Errorf("telegram: %s: %w", what, classify(err))
 }

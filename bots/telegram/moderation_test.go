@@ -14,6 +14,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // moderator is the adapter on its own against a fake Bot API that knows
@@ -196,7 +197,7 @@ func TestModerationRefusals(t *testing.T) {
 		{"mute Hearth itself", func() error { return a.Mute(ctx, groupID, strconv.FormatInt(me.ID, 10), time.Time{}) }, bots.ErrProtected},
 	} {
 		err := tc.act()
-		if !errors.Is(err, tc.want) || !bots.IsPermanent(err) || !strings.Contains(err.Error(), "chat "+groupID) {
+		if !errors.Is(err, tc.want) || !outbox.IsPermanent(err) || !strings.Contains(err.Error(), "chat "+groupID) {
 			t.Errorf("%s: got %v; want a permanent %v naming the chat", tc.name, err, tc.want)
 		}
 	}
@@ -228,11 +229,11 @@ func TestModerationRefusals(t *testing.T) {
 		t.Errorf("kick of a user not in the group: %v", err)
 	}
 	tg.FailNext("restrictChatMember", 429, "", 7)
-	var retry *bots.RetryAfterError
+	var retry *outbox.RetryAfterError
 	if err := a.Mute(ctx, groupID, id(alice), time.Time{}); !errors.As(err, &retry) || retry.After != 7*time.Second {
 		t.Errorf("mute answered 429: %v; want a retry after 7s", err)
 	}
-	if err := a.Ban(ctx, groupID, "alice", time.Time{}); err == nil || !bots.IsPermanent(err) {
+	if err := a.Ban(ctx, groupID, "alice", time.Time{}); err == nil || !outbox.IsPermanent(err) {
 		t.Errorf("ban of user id \"alice\": %v; want a permanent error", err)
 	}
 }
@@ -382,7 +383,7 @@ func TestInviteLinkForOnePerson(t *testing.T) {
 	if l := tg.InviteLinks(group.ID)[1]; l.ExpireDate != 0 || l.MemberLimit != 1 || l.Name != "no expiry" {
 		t.Errorf("link without expiry = %+v", l)
 	}
-	if _, err := a.InviteLink(ctx, groupID, "late", time.Now().Add(-time.Hour)); err == nil || !bots.IsPermanent(err) {
+	if _, err := a.InviteLink(ctx, groupID, "late", time.Now().Add(-time.Hour)); err == nil || !outbox.IsPermanent(err) {
 		t.Errorf("a link that expired already: %v; want a permanent error", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 	"github.com/lib/pq"
@@ -51,9 +52,9 @@ func runTakeover(b *testing.B, crash bool) (orphans int, untilOrphans, untilAll 
 	b.Helper()
 	store := storage.New(storagetest.New(b))
 	tg := telegramtest.New(b, token)
-	var out []bots.Outgoing
+	var out []outbox.Outgoing
 	for i := range 300 {
-		out = append(out, bots.Outgoing{Target: bots.Target{Platform: community.Telegram, UserID: fmt.Sprint(1000 + i)},
+		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: community.Telegram, UserID: fmt.Sprint(1000 + i)},
 			Message: bots.Reply{Text: fmt.Sprintf("Thank you for your question, member %d.", i)}})
 	}
 	if err := store.QueueMessages(context.Background(), out); err != nil {
@@ -61,7 +62,7 @@ func runTakeover(b *testing.B, crash bool) (orphans int, untilOrphans, untilAll 
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	firstStore := &botstest.DyingOutbox{OutboxStore: store}
+	firstStore := &botstest.DyingOutbox{Store: store}
 	first := bots.NewDispatcher(bots.DispatcherOptions{Store: firstStore})
 	first.AddSender(community.Telegram, &crashingSender{Sender: newSender(b, tg.URL(), telegram.Limits{}), store: firstStore})
 	firstCtx, stopFirst := context.WithCancel(ctx)
@@ -113,7 +114,7 @@ type crashingSender struct {
 	store *botstest.DyingOutbox
 }
 
-func (s *crashingSender) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
+func (s *crashingSender) Send(ctx context.Context, d outbox.Delivery) ([]string, error) {
 	if s.store.Killed() {
 		<-ctx.Done()
 		return d.SentIDs, botstest.ErrKilled

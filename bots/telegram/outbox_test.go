@@ -17,6 +17,7 @@ import (
 	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 	"github.com/lib/pq"
@@ -87,7 +88,7 @@ func TestEachPartIsRecordedAsSoonAsTelegramAcceptsIt(t *testing.T) {
 	for i := range 700 {
 		fmt.Fprintf(&text, "Line %d of the tea guide. ", i) // about 17,000 characters: five messages
 	}
-	err := store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, UserID: "42"},
+	err := store.QueueMessages(context.Background(), []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, UserID: "42"},
 		Message: bots.Reply{Text: text.String()}}})
 	if err != nil {
 		t.Fatal(err)

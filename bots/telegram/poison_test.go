@@ -12,6 +12,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -26,10 +27,10 @@ func TestOneBadUpdateNeverStopsPolling(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	storagetest.EveryGroupConnected(t, store.DB())
 	var mu sync.Mutex
-	var dead []bots.DeadUpdate
+	var dead []inbox.DeadUpdate
 	h := startCustom(t, custom{setup: setup{store: store}, service: func(o *bots.ServiceOptions) {
 		o.RetryPause = 10 * time.Millisecond
-		o.DeadLettered = func(d bots.DeadUpdate) { mu.Lock(); dead = append(dead, d); mu.Unlock() }
+		o.DeadLettered = func(d inbox.DeadUpdate) { mu.Lock(); dead = append(dead, d); mu.Unlock() }
 	}})
 	nul := telegramtest.User(300, "Ni\x00na")
 	nulGroup := telegramtest.Supergroup(-1003, "Tea\x00 Room")
@@ -59,7 +60,7 @@ func TestOneBadUpdateNeverStopsPolling(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(dead) != 1 || dead[0].Stage != bots.StageRecord {
+	if len(dead) != 1 || dead[0].Stage != inbox.StageRecord {
 		t.Errorf("dead letters counted: %+v", dead)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/markup"
+	"github.com/hearthbot/hearth/outbox"
 	"golang.org/x/time/rate"
 )
 
@@ -112,7 +113,7 @@ func (l *limits) chat(id string) *chatLimit {
 }
 
 // Send implements bots.Sender.
-func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
+func (a *Adapter) Send(ctx context.Context, d outbox.Delivery) ([]string, error) {
 	t, m := d.Target, d.Message
 	chat := t.ChatID
 	if chat == "" {
@@ -120,7 +121,7 @@ func (a *Adapter) Send(ctx context.Context, d bots.Delivery) ([]string, error) {
 	}
 	chatID, err := strconv.ParseInt(chat, 10, 64)
 	if err != nil {
-		return d.SentIDs, bots.Permanent(fmt.Errorf("telegram chat id %q is not a number", chat))
+		return d.SentIDs, outbox.Permanent(fmt.Errorf("telegram chat id %q is not a number", chat))
 	}
 	if t.Handle != "" && len(d.SentIDs) == 0 {
 		done, err := a.answerButton(ctx, t.Handle, m)
@@ -161,7 +162,7 @@ func (a *Adapter) answerButton(ctx context.Context, id string, m bots.Reply) (do
 // earlier attempt sent. Telegram has no idempotency key: each part is
 // recorded as sent the moment Telegram accepts it, which leaves a crash
 // only that moment to send it twice.
-func (a *Adapter) send(ctx context.Context, chatID int64, d bots.Delivery) ([]string, error) {
+func (a *Adapter) send(ctx context.Context, chatID int64, d outbox.Delivery) ([]string, error) {
 	t, m, sent := d.Target, d.Message, d.SentIDs
 	parts := a.parts(t, m)
 	for i := len(sent); i < len(parts); i++ {
@@ -198,7 +199,7 @@ func (a *Adapter) send(ctx context.Context, chatID int64, d bots.Delivery) ([]st
 func (a *Adapter) edit(ctx context.Context, chatID int64, messageID string, m bots.Reply, sent []string) ([]string, error) {
 	id, err := strconv.Atoi(messageID)
 	if err != nil {
-		return sent, bots.Permanent(fmt.Errorf("telegram message id %q is not a number", messageID))
+		return sent, outbox.Permanent(fmt.Errorf("telegram message id %q is not a number", messageID))
 	}
 	doc := markup.Parse(m.Text)
 	if markup.UTF16Len(doc.PlainText()) > maxText {
@@ -228,7 +229,7 @@ type part struct {
 // the text as its caption when it fits), the text in pieces of at most 4096
 // characters, the buttons under the last piece. A form becomes a prompt to
 // reply to.
-func (a *Adapter) parts(t bots.Target, m bots.Reply) []part {
+func (a *Adapter) parts(t outbox.Target, m bots.Reply) []part {
 	if m.Form != nil {
 		return []part{a.formPrompt(t, *m.Form)}
 	}
@@ -260,7 +261,7 @@ func (a *Adapter) parts(t bots.Target, m bots.Reply) []part {
 
 // formPrompt asks for a form's fields as a reply to the prompt. A hidden
 // link names the form so the reply can be matched to it.
-func (a *Adapter) formPrompt(t bots.Target, f bots.Form) part {
+func (a *Adapter) formPrompt(t outbox.Target, f bots.Form) part {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<a href=\"%s\">\u200b</a><b>%s</b>", html.EscapeString(formLink(f)), markup.TelegramHTML(markup.Doc{{Text: f.Title}}))
 	for _, fl := range f.Fields {
@@ -309,13 +310,13 @@ func photoOf(img *bots.Image) models.InputFile {
 	return &models.InputFileUpload{Filename: name, Data: bytes.NewReader(img.Data)}
 }
 
-func thread(t bots.Target) int {
+func thread(t outbox.Target) int {
 	n, _ := strconv.Atoi(t.ThreadID)
 	return n
 }
 
 // replyTo makes the first part of a reply answer the message it replies to.
-func replyTo(t bots.Target, part int) *models.ReplyParameters {
+func replyTo(t outbox.Target, part int) *models.ReplyParameters {
 	id, err := strconv.Atoi(t.ReplyTo)
 	if part > 0 || t.ReplyTo == "" || err != nil {
 		return nil
@@ -328,14 +329,14 @@ func replyTo(t bots.Target, part int) *models.ReplyParameters {
 // gone, the bot was blocked, the message was refused), else retry later.
 func classify(err error) error {
 	if tooMany, ok := errors.AsType[*bot.TooManyRequestsError](err); ok {
-		return &bots.RetryAfterError{After: time.Duration(tooMany.RetryAfter) * time.Second, Err: err}
+		return &outbox.RetryAfterError{After: time.Duration(tooMany.RetryAfter) * time.Second, Err: err}
 	}
 	if _, ok := errors.AsType[*bot.MigrateError](err); ok {
-		return bots.Permanent(err) // the group became a supergroup with a new id
+		return outbox.Permanent(err) // the group became a supergroup with a new id
 	}
 	for _, permanent := range []error{bot.ErrorForbidden, bot.ErrorBadRequest, bot.ErrorNotFound} {
 		if errors.Is(err, permanent) {
-			return bots.Permanent(err)
+			return outbox.Permanent(err)
 		}
 	}
 	return err

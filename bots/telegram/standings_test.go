@@ -29,7 +29,7 @@ func vipHearth(t *testing.T) *hearth {
 
 func (h *hearth) memberID(t *testing.T, userID string) int64 {
 	t.Helper()
-	m, err := h.store.FindMember(context.Background(), community.Telegram, bots.MemberRef{UserID: userID})
+	m, err := h.store.FindMember(context.Background(), community.Telegram, community.MemberRef{UserID: userID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -241,9 +242,9 @@ func TestRedeliveredPolledUpdateHasOneEffect(t *testing.T) {
 func TestPendingMessagesAreSentAfterRestart(t *testing.T) {
 	t.Parallel()
 	store := storage.New(storagetest.New(t))
-	err := store.QueueMessages(context.Background(), []bots.Outgoing{
-		{Target: bots.Target{Platform: community.Telegram, ChatID: "-1001"}, Message: bots.Reply{Text: "queued *before* the restart"}},
-		{Target: bots.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "a private note"}},
+	err := store.QueueMessages(context.Background(), []outbox.Outgoing{
+		{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1001"}, Message: bots.Reply{Text: "queued *before* the restart"}},
+		{Target: outbox.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "a private note"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -332,7 +333,7 @@ func TestRefusedMessageBecomesADeadLetterOwnersCanRetry(t *testing.T) {
 	t.Parallel()
 	h := start(t, setup{})
 	h.tg.FailNext("sendMessage", 403, "Forbidden: bot was blocked by the user", 0)
-	err := h.store.QueueMessages(context.Background(), []bots.Outgoing{{Target: bots.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "hello"}}})
+	err := h.store.QueueMessages(context.Background(), []outbox.Outgoing{{Target: outbox.Target{Platform: community.Telegram, UserID: "100"}, Message: bots.Reply{Text: "hello"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

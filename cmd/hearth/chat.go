@@ -14,6 +14,7 @@ import (
 	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/config"
+	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -116,13 +117,13 @@ func telegramGroups(cfg config.Config) []string {
 
 // deadLetterCounter counts the updates Hearth gave up on, by platform and
 // stage, as hearth_inbound_dead_letters_total.
-func deadLetterCounter(reg *prometheus.Registry) func(bots.DeadUpdate) {
+func deadLetterCounter(reg *prometheus.Registry) func(inbox.DeadUpdate) {
 	dead := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hearth_inbound_dead_letters_total",
 		Help: "Updates Hearth gave up recording or handling (see /outbox), by platform and stage.",
 	}, []string{"platform", "stage"})
 	reg.MustRegister(dead)
-	return func(d bots.DeadUpdate) { dead.WithLabelValues(string(d.Platform), d.Stage).Inc() }
+	return func(d inbox.DeadUpdate) { dead.WithLabelValues(string(d.Platform), d.Stage).Inc() }
 }
 
 func ownerIDs(cfg config.Config, p community.Platform) []string {

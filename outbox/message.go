@@ -1,4 +1,4 @@
-package bots
+package outbox
 
 import (
 	"fmt"
@@ -16,9 +16,9 @@ const (
 	MaxFileSize    = 8 << 20 // bytes: under Discord's 10 MiB upload limit
 )
 
-// Reply is a platform-neutral message: text in Hearth's markup, rows of
+// Message is a platform-neutral message: text in Hearth's markup, rows of
 // buttons, an optional image. Adapters render it natively.
-type Reply struct {
+type Message struct {
 	Text    string     `json:"text,omitempty"`
 	Buttons [][]Button `json:"buttons,omitempty"`
 	Image   *Image     `json:"image,omitempty"`
@@ -82,13 +82,13 @@ type FormField struct {
 }
 
 // IsEmpty reports whether the reply says nothing at all.
-func (r Reply) IsEmpty() bool {
+func (r Message) IsEmpty() bool {
 	return r.Text == "" && r.Image == nil && r.File == nil && r.Form == nil && len(r.Buttons) == 0
 }
 
 // Validate checks the reply against the limits every platform shares, so a
 // bad reply fails in tests rather than on one platform in production.
-func (r Reply) Validate() error {
+func (r Message) Validate() error {
 	if len(r.Buttons) > MaxButtonRows {
 		return fmt.Errorf("reply has %d button rows; at most %d", len(r.Buttons), MaxButtonRows)
 	}

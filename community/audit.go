@@ -1,0 +1,53 @@
+package community
+
+import "time"
+
+// AuditEntry is one line of the audit log: who did what to whom, where.
+type AuditEntry struct {
+	At      time.Time
+	Actor   MemberID // 0: Hearth itself, or a platform user with no member
+	Action  string   // one of the Audit* names
+	Target  MemberID
+	Chat    ChatID
+	Reason  string
+	Details map[string]any
+}
+
+// The actions the audit log records. Owners read them with the console's
+// audit view; a new action gets its name here.
+const (
+	AuditCommandRefused = "command.refused" // a member used a command above their role
+	AuditCommandOutside = "command.outside" // a command in a group that is not the community's
+
+	AuditGroupConnect    = "group.connect"
+	AuditGroupDisconnect = "group.disconnect"
+	AuditGroupLeft       = "group.left"  // Hearth removed from a connected group
+	AuditGroupMoved      = "group.moved" // a Telegram group upgraded to a supergroup
+	AuditChatLanguageSet = "chat.language_set"
+
+	AuditStaffAdd     = "staff.add"
+	AuditStaffRemove  = "staff.remove"
+	AuditStaffChatSet = "staffchat.set"
+
+	AuditMemberLinked = "member.linked" // a member linked their shop account
+	AuditMemberErased = "member.erased" // /forgetme
+
+	AuditAnnounceSend = "announce.send"
+
+	AuditModerationReport = "moderation.report"
+	AuditModerationNote   = "moderation.note"
+
+	AuditCaptchaPosted    = "onboarding.captcha"
+	AuditWelcomed         = "onboarding.welcomed"
+	AuditCaptchaSolved    = "onboarding.captcha_solved"
+	AuditCaptchaFailed    = "onboarding.captcha_failed"
+	AuditCaptchaCancelled = "onboarding.captcha_cancelled"
+	AuditWelcomeSet       = "onboarding.welcome_set"
+	AuditWelcomeReset     = "onboarding.welcome_reset"
+
+	AuditQuestionAsked = "onboarding.question"
+	AuditTicketClosed  = "ticket.closed"
+
+	AuditVIPJoinApproved = "vip.join_approved"
+	AuditVIPJoinDeclined = "vip.join_declined"
+)
