@@ -1,0 +1,18 @@
+package bots
+
+import "github.com/hearthbot/hearth/community"
+
+// Capable is implemented by every platform adapter: the facts of its
+// platform the domain's rules need.
+type Capable interface {
+	Capabilities() community.Capabilities
+}
+
+// Capabilities returns platform p's facts; a platform with no adapter
+// has none.
+func (r *Router) Capabilities(p community.Platform) community.Capabilities {
+	if c, ok := r.adapters[p].(Capable); ok {
+		return c.Capabilities()
+	}
+	return community.Capabilities{}
+}

@@ -1,0 +1,12 @@
+package discord
+
+import "github.com/hearthbot/hearth/community"
+
+// Capabilities implements bots.Capable: what Discord lets Hearth do.
+func (a *Adapter) Capabilities() community.Capabilities {
+	return community.Capabilities{
+		Moderation: community.ModerationCapabilities{},
+
+		Messaging: community.MessagingCapabilities{},
+	}
+}
