@@ -35,6 +35,17 @@ func (c *Config) Validate() Problems {
 	c.validateDatabase(add)
 	c.validateTelegram(add)
 
+	c.validateService(add)
+	c.validateDiscord(add)
+	c.validateCommunity(add)
+	c.validateAccess(add)
+	c.validateCLV(add)
+	c.validateCommunityRules(add)
+	return p
+}
+
+// validateService checks the process settings: HTTP, logs, the outbox.
+func (c *Config) validateService(add func(key, format string, args ...any)) {
 	if err := checkHostPort(c.HTTP.Addr); err != nil {
 		add("http.addr", "%v", err)
 	}
@@ -44,6 +55,16 @@ func (c *Config) Validate() Problems {
 	if !slices.Contains(logFormats, c.Log.Format) {
 		add("log.format", "%q is not text or json", c.Log.Format)
 	}
+	if c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 100 {
+		add("outbox.max_attempts", "must be between 1 and 100, not %d", c.Outbox.MaxAttempts)
+	}
+	if c.Outbox.KeepSent < time.Hour {
+		add("outbox.keep_sent", "must be at least 1h (such as 168h, a week), not %s", c.Outbox.KeepSent)
+	}
+}
+
+// validateDiscord checks the Discord ids and sharding.
+func (c *Config) validateDiscord(add func(key, format string, args ...any)) {
 	if err := checkHTTPURL(c.Discord.APIURL); err != nil {
 		add("discord.api_url", "%v", err)
 	}
@@ -62,12 +83,10 @@ func (c *Config) Validate() Problems {
 	} else if c.Discord.ShardID < 0 || c.Discord.ShardID >= c.Discord.ShardCount {
 		add("discord.shard_id", "must be between 0 and discord.shard_count - 1 (%d), not %d", c.Discord.ShardCount-1, c.Discord.ShardID)
 	}
-	if c.Outbox.MaxAttempts < 1 || c.Outbox.MaxAttempts > 100 {
-		add("outbox.max_attempts", "must be between 1 and 100, not %d", c.Outbox.MaxAttempts)
-	}
-	if c.Outbox.KeepSent < time.Hour {
-		add("outbox.keep_sent", "must be at least 1h (such as 168h, a week), not %s", c.Outbox.KeepSent)
-	}
+}
+
+// validateCommunity checks the community's name, language, zone and caches.
+func (c *Config) validateCommunity(add func(key, format string, args ...any)) {
 	switch name := strings.TrimSpace(c.Community.Name); {
 	case name == "":
 		add("community.name", "must not be empty")
@@ -83,6 +102,10 @@ func (c *Config) Validate() Problems {
 	if c.Community.AdminCacheTTL < time.Second {
 		add("community.admin_cache_ttl", "must be at least 1s (such as 10m), not %s", c.Community.AdminCacheTTL)
 	}
+}
+
+// validateAccess checks the owners and the link settings.
+func (c *Config) validateAccess(add func(key, format string, args ...any)) {
 	for i, s := range c.Owners {
 		if _, err := ParseOwner(s); err != nil {
 			add(fmt.Sprintf("owners[%d]", i), "%v", err)
@@ -94,9 +117,6 @@ func (c *Config) Validate() Problems {
 	if c.Link.TTL < time.Minute {
 		add("link.ttl", "must be at least 1m (such as 720h), not %s", c.Link.TTL)
 	}
-	c.validateCLV(add)
-	c.validateCommunityRules(add)
-	return p
 }
 
 func (c *Config) validateCLV(add func(key, format string, args ...any)) {

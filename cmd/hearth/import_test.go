@@ -55,22 +55,7 @@ func TestImportOrders(t *testing.T) {
 		t.Fatalf("second import: exit %d\n%s%s", code, stdout, stderr)
 	}
 
-	bad := writeTemp(t, "bad.csv", goodOrders+"1004,C3,yesterday,10,EUR,paid,\n1005,C3,2026-03-02,12;50,EUR,paid,\n1006,C4,2026-03-03,9.99,EUR,paid,\n")
-	code, _, stderr = inProcess(t, env, "import", "orders", bad)
-	if code != 1 || !strings.Contains(stderr, "line 5") || !strings.Contains(stderr, "ordered_at") ||
-		!strings.Contains(stderr, "line 6") || !strings.Contains(stderr, "amount") || !strings.Contains(stderr, "nothing was imported") {
-		t.Fatalf("strict import of a bad file: exit %d\n%s", code, stderr)
-	}
-	if n := countRows(t, dsn, `SELECT count(*) FROM orders`); n != 3 {
-		t.Fatalf("%d orders after a refused import, want the 3 from before", n)
-	}
-	code, stdout, stderr = inProcess(t, env, "import", "orders", "--skip-invalid", bad)
-	if code != 0 || !strings.Contains(stdout, "1 new") || !strings.Contains(stdout, "2 invalid rows skipped") || !strings.Contains(stderr, "line 5") {
-		t.Fatalf("--skip-invalid: exit %d\n%s%s", code, stdout, stderr)
-	}
-	if n := countRows(t, dsn, `SELECT count(*) FROM orders WHERE id = '1006'`); n != 1 {
-		t.Error("the valid row was not imported")
-	}
+	checkImportOfABadFile(t, dsn, env)
 
 	// One of each is counted in the singular.
 	one := writeTemp(t, "one.csv", "order_id,customer_id,ordered_at,amount\n2001,C9,2026-01-05,5.00\n")
@@ -103,6 +88,28 @@ func TestImportOrders(t *testing.T) {
 		if code != c.code || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, %q; want %d and %q", c.args, code, stderr, c.code, c.want)
 		}
+	}
+}
+
+// checkImportOfABadFile: a file with bad rows imports nothing, unless
+// --skip-invalid, which imports the good rows and names the bad ones.
+func checkImportOfABadFile(t *testing.T, dsn string, env map[string]string) {
+	t.Helper()
+	bad := writeTemp(t, "bad.csv", goodOrders+"1004,C3,yesterday,10,EUR,paid,\n1005,C3,2026-03-02,12;50,EUR,paid,\n1006,C4,2026-03-03,9.99,EUR,paid,\n")
+	code, _, stderr := inProcess(t, env, "import", "orders", bad)
+	if code != 1 || !strings.Contains(stderr, "line 5") || !strings.Contains(stderr, "ordered_at") ||
+		!strings.Contains(stderr, "line 6") || !strings.Contains(stderr, "amount") || !strings.Contains(stderr, "nothing was imported") {
+		t.Fatalf("strict import of a bad file: exit %d\n%s", code, stderr)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM orders`); n != 3 {
+		t.Fatalf("%d orders after a refused import, want the 3 from before", n)
+	}
+	code, stdout, stderr := inProcess(t, env, "import", "orders", "--skip-invalid", bad)
+	if code != 0 || !strings.Contains(stdout, "1 new") || !strings.Contains(stdout, "2 invalid rows skipped") || !strings.Contains(stderr, "line 5") {
+		t.Fatalf("--skip-invalid: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM orders WHERE id = '1006'`); n != 1 {
+		t.Error("the valid row was not imported")
 	}
 }
 

@@ -48,9 +48,16 @@ func TestLinkURLPrintsVerifiableLinks(t *testing.T) {
 		t.Errorf("expires in %s, want link.ttl (30 days)", d)
 	}
 
+	checkLinkURLRefusals(t, dsn)
+}
+
+// checkLinkURLRefusals: link-url without a Telegram bot, for a customer
+// Hearth does not know, and with bad arguments.
+func checkLinkURLRefusals(t *testing.T, dsn string) {
+	t.Helper()
 	// Without a Telegram bot there is no deep link, and it says why.
 	noTelegram := map[string]string{"DATABASE_URL": dsn, "HEARTH_LINK_SECRET": testLinkSecret}
-	code, stdout, stderr = inProcess(t, noTelegram, "link-url", "--customer", "C-1")
+	code, stdout, stderr := inProcess(t, noTelegram, "link-url", "--customer", "C-1")
 	if code != 0 || strings.Contains(stdout, "Telegram:") || !strings.Contains(stdout, "Discord:  /link ") ||
 		!strings.Contains(stderr, "no Telegram link: telegram.token is not set") {
 		t.Errorf("without a Telegram bot: exit %d, %q, %q", code, stdout, stderr)
