@@ -54,17 +54,6 @@ type CommunityOptions struct {
 	Moderation ModerationOptions
 }
 
-// DefaultCommunityOptions are the configuration's defaults.
-func DefaultCommunityOptions() CommunityOptions {
-	return CommunityOptions{
-		Onboarding: OnboardingOptions{Welcome: true, CaptchaTimeout: 5 * time.Minute},
-		Engagement: community.DefaultEngagementRules(), Tiers: community.DefaultTierRules(), Loyalty: community.DefaultLoyaltyRules(),
-		RemoveOnDowngrade: true, RecomputeEvery: 10 * time.Minute, Location: time.UTC,
-		Announce:   AnnounceOptions{WeeklyCap: 2, QuietHours: community.QuietHours{From: 22 * time.Hour, To: 8 * time.Hour}},
-		Moderation: DefaultModerationOptions(),
-	}
-}
-
 // Feature is one area of Hearth in the chat layer: its commands, hooks and
 // event renderers.
 type Feature interface {

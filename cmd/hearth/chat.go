@@ -40,7 +40,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 	svc, err := bots.NewService(bots.ServiceOptions{
 		Store: store, Owners: owners, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
 		Log: log, Wakeups: wakeups, MaxAttempts: cfg.Outbox.MaxAttempts, InOrder: useConsole,
-		LinkTokens: tokens, CLVHorizonMonths: cfg.CLV.HorizonMonths, Community: communityOptions(cfg),
+		LinkTokens: tokens, CLVHorizonMonths: cfg.CLV.HorizonMonths, Community: bots.CommunityOptionsFrom(cfg),
 		DeadLettered: deadLetterCounter(reg),
 	})
 	if err != nil {

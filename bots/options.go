@@ -1,0 +1,40 @@
+package bots
+
+import (
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/config"
+)
+
+// CommunityOptionsFrom turns the configuration into the community
+// features' options: the one mapping from settings to rules. cfg must be
+// valid (config.Validate).
+func CommunityOptionsFrom(cfg config.Config) CommunityOptions {
+	return CommunityOptions{
+		Engagement: cfg.EngagementRules(), Tiers: cfg.TierRules(), Loyalty: cfg.LoyaltyRules(),
+		RemoveOnDowngrade: cfg.Tiers.RemoveOnDowngrade, VIPChat: cfg.Telegram.VIPChatID,
+		RecomputeEvery: cfg.Engagement.RecomputeEvery, Location: cfg.Location(),
+		Onboarding: OnboardingOptions{Welcome: cfg.Onboarding.Welcome, Rules: cfg.Onboarding.Rules,
+			ShopAccountURL: cfg.Onboarding.ShopAccountURL, Captcha: cfg.Onboarding.Captcha, CaptchaTimeout: cfg.Onboarding.CaptchaTimeout},
+		Announce:   AnnounceOptions{WeeklyCap: cfg.Announce.WeeklyCap, QuietHours: cfg.QuietHours()},
+		Moderation: moderationOptionsFrom(cfg),
+	}
+}
+
+// moderationOptionsFrom maps moderation.* and onboarding.newcomer_hours.
+func moderationOptionsFrom(cfg config.Config) ModerationOptions {
+	m := cfg.Moderation
+	blocklist, _ := community.ParseBlocklist(m.Blocklist) // checked by Validate
+	return ModerationOptions{ExpireEvery: time.Minute,
+		Rules: community.ModerationRules{WarnExpiry: time.Duration(m.WarnExpiryDays) * 24 * time.Hour, Ladder: cfg.Ladder(),
+			AutomodMute: m.AutomodMute, ReportCooldown: m.ReportCooldown},
+		Automod: community.AutomodRules{FloodMessages: m.FloodMessages, FloodWindow: time.Duration(m.FloodSeconds) * time.Second,
+			Blocklist: blocklist, NewcomerFor: time.Duration(cfg.Onboarding.NewcomerHours) * time.Hour}}
+}
+
+// DefaultCommunityOptions are the options of the configuration's defaults
+// (config.Default): defaults are written in config only.
+func DefaultCommunityOptions() CommunityOptions {
+	return CommunityOptionsFrom(config.Default())
+}
