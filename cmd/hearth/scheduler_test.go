@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// fakeClock is a test's clock: it moves only when the test advances it,
+// and tells the test when the schedulers are asleep.
+type fakeClock struct {
+	mu       sync.Mutex
+	now      time.Time
+	sleepers map[chan struct{}]time.Time
+	changed  chan struct{} // closed, and replaced, when sleepers change
+}
+
+func newFakeClock(now time.Time) *fakeClock {
+	return &fakeClock{now: now, sleepers: map[chan struct{}]time.Time{}, changed: make(chan struct{})}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) SleepUntil(ctx context.Context, t time.Time) bool {
+	c.mu.Lock()
+	if !c.now.Before(t) {
+		c.mu.Unlock()
+		return true
+	}
+	wake := make(chan struct{})
+	c.sleepers[wake] = t
+	c.signal()
+	c.mu.Unlock()
+	select {
+	case <-wake:
+		return true
+	case <-ctx.Done():
+		c.mu.Lock()
+		delete(c.sleepers, wake)
+		c.signal()
+		c.mu.Unlock()
+		return false
+	}
+}
+
+// signal tells awaitSleepers that sleepers changed; c.mu is held.
+func (c *fakeClock) signal() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// advance sets the clock to now and wakes whoever sleeps until then.
+func (c *fakeClock) advance(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = now
+	for wake, t := range c.sleepers {
+		if !now.Before(t) {
+			delete(c.sleepers, wake)
+			close(wake)
+		}
+	}
+	c.signal()
+}
+
+// awaitSleepers waits until n jobs sleep until their next slot: each has
+// done with the slots that came before.
+func (c *fakeClock) awaitSleepers(t *testing.T, n int) {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		c.mu.Lock()
+		count, changed := len(c.sleepers), c.changed
+		c.mu.Unlock()
+		if count == n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatalf("%d jobs wait for their next slot, want %d", count, n)
+		}
+	}
+}
+
+// TestTwoReplicasRunEachSlotOnce: two schedulers on one database, with
+// the same jobs and clock, run each slot of each job once between them: a
+// periodic job's slot under way at start, then its next one, and a night
+// job at its time in its zone, on the night the clocks go forward too.
+func TestTwoReplicasRunEachSlotOnce(t *testing.T) {
+	athens, _ := time.LoadLocation("Europe/Athens")
+	clock := newFakeClock(time.Date(2026, 3, 28, 21, 50, 0, 0, time.UTC)) // 23:50 in Athens
+	var hourly, nightly atomic.Int32
+	jobs := []community.Job{
+		{Name: "test.hourly", Schedule: community.Every(time.Hour), Run: func(context.Context) error { hourly.Add(1); return nil }},
+		{Name: "test.nightly", Schedule: "30 3 * * *", Location: athens, Run: func(context.Context) error { nightly.Add(1); return nil }},
+	}
+	dsn := storagetest.URL(t)
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	var replicas []*storage.Store
+	for range 2 {
+		db, err := storage.Open(ctx, dsn, storage.DefaultPoolOptions, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		replicas = append(replicas, storage.New(db))
+	}
+	for _, store := range replicas {
+		done, err := (&scheduler{slots: store, clock: clock, log: slog.New(slog.DiscardHandler)}).start(ctx, jobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { stop(); <-done })
+	}
+
+	clock.awaitSleepers(t, 4)
+	if h, n := hourly.Load(), nightly.Load(); h != 1 || n != 0 {
+		t.Fatalf("at start: the hourly job ran %d times, the nightly one %d; want 1 (the hour under way) and 0", h, n)
+	}
+	clock.advance(time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC))
+	clock.awaitSleepers(t, 4)
+	clock.advance(time.Date(2026, 3, 29, 4, 0, 0, 0, athens)) // 03:30 does not exist that night
+	clock.awaitSleepers(t, 4)
+	clock.advance(time.Date(2026, 3, 30, 3, 30, 0, 0, athens))
+	clock.awaitSleepers(t, 4)
+
+	var runs []struct {
+		Job  string
+		Slot time.Time
+	}
+	if err := replicas[0].DB().Select(&runs, `SELECT job, slot FROM job_runs WHERE finished_at IS NOT NULL AND error = '' ORDER BY slot, job`); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		job  string
+		slot time.Time
+	}{
+		{"test.hourly", time.Date(2026, 3, 28, 21, 0, 0, 0, time.UTC)}, {"test.hourly", time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC)},
+		{"test.hourly", time.Date(2026, 3, 28, 23, 0, 0, 0, time.UTC)}, // the slots the clock jumped over are not caught up
+		{"test.nightly", time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC)}, {"test.hourly", time.Date(2026, 3, 29, 2, 0, 0, 0, time.UTC)},
+		{"test.nightly", time.Date(2026, 3, 30, 0, 30, 0, 0, time.UTC)},
+	}
+	if h, n := hourly.Load(), nightly.Load(); int(h)+int(n) != len(runs) || n != 2 {
+		t.Errorf("the jobs ran %d (hourly) and %d (nightly) times, job_runs has %d runs", h, n, len(runs))
+	}
+	for i, w := range want {
+		if i >= len(runs) || runs[i].Job != w.job || !runs[i].Slot.Equal(w.slot) {
+			t.Fatalf("runs %+v, want %+v", runs, want)
+		}
+	}
+	if len(runs) != len(want) {
+		t.Fatalf("runs %+v, want %+v", runs, want)
+	}
+}
