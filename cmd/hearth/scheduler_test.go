@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -163,5 +164,29 @@ func TestTwoReplicasRunEachSlotOnce(t *testing.T) {
 	}
 	if len(runs) != len(want) {
 		t.Fatalf("runs %+v, want %+v", runs, want)
+	}
+}
+
+// TestSchedulerRefusesJobsItCannotRun: a job list with a name twice or a
+// schedule that cannot be read stops hearth run before anything runs.
+func TestSchedulerRefusesJobsItCannotRun(t *testing.T) {
+	run := func(context.Context) error { return nil }
+	s := &scheduler{clock: newFakeClock(time.Now()), log: slog.New(slog.DiscardHandler)}
+	_, err := s.start(t.Context(), []community.Job{{Name: "a", Schedule: "@daily", Run: run}, {Name: "a", Schedule: "at noon", Run: run}})
+	if err == nil || !strings.Contains(err.Error(), "job a: the name is taken") || !strings.Contains(err.Error(), `job a: schedule "at noon"`) {
+		t.Errorf("start: %v", err)
+	}
+}
+
+// TestSystemClockSleepsUntilATimeOrTheEnd: a time passed needs no sleep,
+// and a sleep ends with its context.
+func TestSystemClockSleepsUntilATimeOrTheEnd(t *testing.T) {
+	if !(systemClock{}).SleepUntil(t.Context(), time.Now().Add(-time.Second)) {
+		t.Error("a time passed was not reached")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if (systemClock{}).SleepUntil(ctx, time.Now().Add(time.Hour)) {
+		t.Error("the sleep outlived its context")
 	}
 }
