@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,26 +108,7 @@ func TestTwoReplicasRunEachSlotOnce(t *testing.T) {
 		{Name: "test.hourly", Schedule: community.Every(time.Hour), Run: func(context.Context) error { hourly.Add(1); return nil }},
 		{Name: "test.nightly", Schedule: "30 3 * * *", Location: athens, Run: func(context.Context) error { nightly.Add(1); return nil }},
 	}
-	dsn := storagetest.URL(t)
-	ctx, stop := context.WithCancel(context.Background())
-	t.Cleanup(stop)
-	var replicas []*storage.Store
-	for range 2 {
-		db, err := storage.Open(ctx, dsn, storage.DefaultPoolOptions, slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		replicas = append(replicas, storage.New(db))
-	}
-	for _, store := range replicas {
-		done, err := (&scheduler{slots: store, clock: clock, log: slog.New(slog.DiscardHandler)}).start(ctx, jobs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { stop(); <-done })
-	}
-
+	replicas := startReplicas(t, clock, jobs, 2)
 	clock.awaitSleepers(t, 4)
 	if h, n := hourly.Load(), nightly.Load(); h != 1 || n != 0 {
 		t.Fatalf("at start: the hourly job ran %d times, the nightly one %d; want 1 (the hour under way) and 0", h, n)
@@ -138,17 +120,8 @@ func TestTwoReplicasRunEachSlotOnce(t *testing.T) {
 	clock.advance(time.Date(2026, 3, 30, 3, 30, 0, 0, athens))
 	clock.awaitSleepers(t, 4)
 
-	var runs []struct {
-		Job  string
-		Slot time.Time
-	}
-	if err := replicas[0].DB().Select(&runs, `SELECT job, slot FROM job_runs WHERE finished_at IS NOT NULL AND error = '' ORDER BY slot, job`); err != nil {
-		t.Fatal(err)
-	}
-	want := []struct {
-		job  string
-		slot time.Time
-	}{
+	runs := finishedRuns(t, replicas[0])
+	want := []jobRun{
 		{"test.hourly", time.Date(2026, 3, 28, 21, 0, 0, 0, time.UTC)}, {"test.hourly", time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC)},
 		{"test.hourly", time.Date(2026, 3, 28, 23, 0, 0, 0, time.UTC)}, // the slots the clock jumped over are not caught up
 		{"test.nightly", time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC)}, {"test.hourly", time.Date(2026, 3, 29, 2, 0, 0, 0, time.UTC)},
@@ -157,14 +130,50 @@ func TestTwoReplicasRunEachSlotOnce(t *testing.T) {
 	if h, n := hourly.Load(), nightly.Load(); int(h)+int(n) != len(runs) || n != 2 {
 		t.Errorf("the jobs ran %d (hourly) and %d (nightly) times, job_runs has %d runs", h, n, len(runs))
 	}
-	for i, w := range want {
-		if i >= len(runs) || runs[i].Job != w.job || !runs[i].Slot.Equal(w.slot) {
-			t.Fatalf("runs %+v, want %+v", runs, want)
+	if !slices.EqualFunc(runs, want, func(a, b jobRun) bool { return a.Job == b.Job && a.Slot.Equal(b.Slot) }) {
+		t.Errorf("runs %+v, want %+v", runs, want)
+	}
+}
+
+// startReplicas starts n schedulers of jobs on clock, each with a
+// connection pool of its own to one fresh database, as replicas would.
+func startReplicas(t *testing.T, clock *fakeClock, jobs []community.Job, n int) []*storage.Store {
+	t.Helper()
+	dsn := storagetest.URL(t)
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	var replicas []*storage.Store
+	for range n {
+		db, err := storage.Open(ctx, dsn, storage.DefaultPoolOptions, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
 		}
+		t.Cleanup(func() { db.Close() })
+		store := storage.New(db)
+		done, err := (&scheduler{slots: store, clock: clock, log: slog.New(slog.DiscardHandler)}).start(ctx, jobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { stop(); <-done })
+		replicas = append(replicas, store)
 	}
-	if len(runs) != len(want) {
-		t.Fatalf("runs %+v, want %+v", runs, want)
+	return replicas
+}
+
+// jobRun is a run recorded in job_runs.
+type jobRun struct {
+	Job  string
+	Slot time.Time
+}
+
+// finishedRuns are the runs that finished without an error, by slot.
+func finishedRuns(t *testing.T, store *storage.Store) []jobRun {
+	t.Helper()
+	var runs []jobRun
+	if err := store.DB().Select(&runs, `SELECT job, slot FROM job_runs WHERE finished_at IS NOT NULL AND error = '' ORDER BY slot, job`); err != nil {
+		t.Fatal(err)
 	}
+	return runs
 }
 
 // TestSchedulerRefusesJobsItCannotRun: a job list with a name twice or a
