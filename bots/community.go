@@ -62,11 +62,7 @@ type Feature interface {
 
 // Job is work a feature does on a schedule; across replicas one of them
 // runs each slot.
-type Job struct {
-	Name  string
-	Every time.Duration
-	Run   func(ctx context.Context) error
-}
+type Job = community.Job
 
 // Scheduled is a feature with jobs to run.
 type Scheduled interface {

@@ -117,7 +117,7 @@ func (f *moderationFeature) Register(s *Service) {
 
 // Jobs lifts sanctions whose end has come and renews capped mutes.
 func (f *moderationFeature) Jobs() []Job {
-	return []Job{{Name: "moderation.expire", Every: f.o.ExpireEvery, Run: func(ctx context.Context) error {
+	return []Job{{Name: "moderation.expire", Schedule: community.Every(f.o.ExpireEvery), Run: func(ctx context.Context) error {
 		_, err := f.mod.Expire(ctx)
 		return err
 	}}}

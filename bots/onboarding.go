@@ -97,7 +97,7 @@ func (f *onboardingFeature) Register(s *Service) {
 // Jobs removes newcomers whose captcha ran out and deletes welcomes that
 // newer ones replaced while they were still being sent.
 func (f *onboardingFeature) Jobs() []Job {
-	return []Job{{Name: "onboarding.captcha", Every: captchaEvery, Run: f.expire}}
+	return []Job{{Name: "onboarding.captcha", Schedule: community.Every(captchaEvery), Run: f.expire}}
 }
 
 // joined receives a member joining a group: it records the join, which

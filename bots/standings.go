@@ -50,7 +50,7 @@ func (f *standingsFeature) Register(s *Service) {
 
 // Jobs recomputes every member's standing on the configured interval.
 func (f *standingsFeature) Jobs() []Job {
-	return []Job{{Name: "standings.recompute", Every: f.o.RecomputeEvery, Run: func(ctx context.Context) error {
+	return []Job{{Name: "standings.recompute", Schedule: community.Every(f.o.RecomputeEvery), Run: func(ctx context.Context) error {
 		_, err := f.standings.Recompute(ctx)
 		return err
 	}}}

@@ -123,11 +123,9 @@ func (c *cli) clvFit(ctx context.Context, args []string) error {
 	)
 	switch {
 	case f.summary != "":
-		summaries, _, err := readSummaryFile(f.summary)
-		if err != nil {
+		if run, _, _, err = forecastSummaryFile(f.summary, opt, false); err != nil {
 			return err
 		}
-		run = fitSummaries(summaries)
 	case f.orders != "":
 		if run, scores, err = c.scoreOrderFile(f.orders, opt); err != nil {
 			return err
@@ -201,28 +199,24 @@ func refreshCLV(ctx context.Context, store *storage.Store, opt clv.ScoreOptions,
 	return clv.Refresh(ctx, store, opt, now)
 }
 
-// fitSummaries fits both models to summaries; a fit the data cannot
-// support leaves its model nil and says why.
-func fitSummaries(summaries []clv.Summary) clv.ModelRun {
+// forecastSummaryFile reads a summary file and forecasts its customers
+// with clv.Forecast, as the nightly run does: the models, or why there are
+// none (run.Error), and the predictions. needMonetary refuses a file
+// without monetary_value, which predictions need.
+func forecastSummaryFile(path string, opt clv.ScoreOptions, needMonetary bool) (clv.ModelRun, []clv.Summary, []clv.Prediction, error) {
+	summaries, monetary, err := readSummaryFile(path)
+	if err != nil {
+		return clv.ModelRun{}, nil, nil, err
+	}
+	if needMonetary && !monetary {
+		return clv.ModelRun{}, nil, nil, fmt.Errorf("%s: predicting CLV needs a monetary_value column", path)
+	}
 	run := clv.ModelRun{Customers: len(summaries)}
-	var reasons []string
-	if bg, err := clv.FitBGNBD(summaries); err != nil {
-		reasons = append(reasons, err.Error())
-	} else {
-		run.BGNBD = &bg
+	preds, err := clv.Forecast(summaries, opt, &run)
+	if err != nil {
+		return run, nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if gg, err := clv.FitGammaGamma(summaries); err != nil {
-		reasons = append(reasons, err.Error())
-	} else {
-		run.GammaGamma = &gg
-	}
-	for i, r := range reasons {
-		if i > 0 {
-			run.Error += "; "
-		}
-		run.Error += r
-	}
-	return run
+	return run, summaries, preds, nil
 }
 
 func writeFitText(w io.Writer, run clv.ModelRun, notes []string) {
@@ -371,15 +365,7 @@ func (c *cli) scoreFromDatabase(ctx context.Context, cfg config.Config, opt clv.
 
 // predictSummaries fits a summary file and writes its predictions.
 func (c *cli) predictSummaries(path string, opt clv.ScoreOptions) error {
-	summaries, monetary, err := readSummaryFile(path)
-	if err != nil {
-		return err
-	}
-	if !monetary {
-		return fmt.Errorf("%s: predicting CLV needs a monetary_value column", path)
-	}
-	var run clv.ModelRun
-	preds, err := clv.Forecast(summaries, opt, &run)
+	run, summaries, preds, err := forecastSummaryFile(path, opt, true)
 	if err != nil {
 		return err
 	}

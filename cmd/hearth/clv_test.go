@@ -290,3 +290,21 @@ func TestCLVFitSaysWhyThinDataReadsOddly(t *testing.T) {
 		t.Errorf("clv predict: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestCLVFitSummaryForecastsAsTheNightlyRun: clv fit --summary fits with
+// clv.Forecast, as the nightly run and --orders do: a file too thin for
+// BG/NBD gets that one reason and no Gamma-Gamma fit, and a summary the
+// models cannot use is refused, naming the file and the customer.
+func TestCLVFitSummaryForecastsAsTheNightlyRun(t *testing.T) {
+	thin := writeTemp(t, "thin.csv", "ID,frequency,recency,T,monetary_value\n1,2,3,4,10\n2,0,0,4,0\n")
+	code, stdout, stderr := inProcess(t, nil, "clv", "fit", "--summary", thin)
+	if want := "no predictions: clv: cannot fit BG/NBD to 2 customers: too few customers\n"; code != 0 || !strings.Contains(stdout, want) ||
+		strings.Contains(stdout, "Gamma-Gamma") {
+		t.Errorf("thin file: exit %d, %q%s; want %q alone", code, stdout, stderr, want)
+	}
+	unusable := writeTemp(t, "unusable.csv", "ID,frequency,recency,T\n1,2,3,4\n2,1,5,4\n")
+	code, _, stderr = inProcess(t, nil, "clv", "fit", "--summary", unusable)
+	if code == 0 || !strings.Contains(stderr, unusable) || !strings.Contains(stderr, `customer "2"`) {
+		t.Errorf("unusable summary: exit %d, %q", code, stderr)
+	}
+}

@@ -70,12 +70,10 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	go runNightly(chatCtx, clvNightly(cfg), store, clvJob, func(ctx context.Context) error {
-		_, _, err := refreshCLV(ctx, store, clvOptions, time.Now())
+	jobs := append(hearthJobs(cfg, store, clvOptions, log), chat.Jobs()...)
+	if _, err := (&scheduler{slots: store, clock: systemClock{}, log: log}).start(chatCtx, jobs); err != nil {
 		return err
-	}, log)
-	go runScheduled(chatCtx, hourly{}, store, outboxPruneJob, pruneOutbox(store, cfg.Outbox.KeepSent, time.Now, log), time.Now, log)
-	runJobs(chatCtx, chat.Jobs(), store, log)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
 	chatting := make(chan error, 1)

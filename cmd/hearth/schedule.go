@@ -4,94 +4,145 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/hearthbot/hearth/clv"
+	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/config"
 	"github.com/hearthbot/hearth/storage"
-	"github.com/robfig/cron/v3"
 )
+
+// scheduler runs every scheduled job of Hearth, the nightly CLV run and
+// every feature's jobs alike, each on its timetable until its context
+// ends. Across replicas one of them runs each slot of a job: the slot is
+// claimed in job_runs under the job's advisory lock.
+type scheduler struct {
+	slots slotClaimer
+	clock clock
+	log   *slog.Logger
+}
+
+// slotClaimer runs a job's slot unless a replica has claimed it
+// (storage.Store.RunScheduled), reporting whether it ran.
+type slotClaimer interface {
+	RunScheduled(ctx context.Context, job string, slot time.Time, fn func(ctx context.Context) error) (bool, error)
+}
+
+// clock is the scheduler's time: the system's, or a test's.
+type clock interface {
+	Now() time.Time
+	// SleepUntil waits until the clock reads t, or ctx ends: it reports
+	// whether t came.
+	SleepUntil(ctx context.Context, t time.Time) bool
+}
+
+// systemClock is the clock of the machine.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) SleepUntil(ctx context.Context, t time.Time) bool {
+	for { // a wall clock set back while we sleep is waited for again
+		d := time.Until(t)
+		if d <= 0 {
+			return true
+		}
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return false
+		case <-timer.C:
+		}
+	}
+}
+
+// start checks jobs and runs each of them on its timetable until ctx
+// ends. The returned channel closes when every job has stopped.
+func (s *scheduler) start(ctx context.Context, jobs []community.Job) (<-chan struct{}, error) {
+	if err := community.CheckJobs(jobs); err != nil {
+		return nil, fmt.Errorf("scheduled jobs: %w", err)
+	}
+	var wg sync.WaitGroup
+	for _, job := range jobs {
+		tt, _ := job.Timetable() // checked above
+		wg.Go(func() { s.runJob(ctx, job, tt) })
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return done, nil
+}
+
+// runJob runs job's slots as they come, one after the other. A periodic
+// job first runs the slot under way; a run that outlasts the next slots
+// skips them.
+func (s *scheduler) runJob(ctx context.Context, job community.Job, tt community.Timetable) {
+	now := s.clock.Now()
+	slot := tt.Next(now)
+	if tt.Periodic() {
+		slot = tt.SlotAt(now)
+	}
+	for !slot.IsZero() && s.clock.SleepUntil(ctx, slot) {
+		s.runSlot(ctx, job, tt, slot)
+		slot = tt.Next(latest(slot, s.clock.Now()))
+	}
+}
+
+// runSlot runs job's slot here unless another replica does, and logs how
+// it went: the runs of a periodic job in debug, as they come every minute
+// or so.
+func (s *scheduler) runSlot(ctx context.Context, job community.Job, tt community.Timetable, slot time.Time) {
+	start := time.Now()
+	ran, err := s.slots.RunScheduled(ctx, job.Name, slot, job.Run)
+	switch {
+	case err != nil && ctx.Err() != nil: // stopping: the run was cut short
+	case err != nil:
+		s.log.Error("scheduled job failed", "job", job.Name, "slot", slot, "error", err)
+	case ran && tt.Periodic():
+		s.log.Debug("scheduled job done", "job", job.Name, "slot", slot, "took", time.Since(start).Round(time.Millisecond))
+	case ran:
+		s.log.Info("scheduled job done", "job", job.Name, "slot", slot, "took", time.Since(start).Round(time.Millisecond))
+	default:
+		s.log.Debug("scheduled job run by another replica", "job", job.Name, "slot", slot)
+	}
+}
+
+// latest is the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// hearthJobs are the jobs of Hearth's own: the nightly CLV run and the
+// hourly prune of the outbox and the inbox. The features bring theirs.
+func hearthJobs(cfg config.Config, store *storage.Store, clvOptions clv.ScoreOptions, log *slog.Logger) []community.Job {
+	return []community.Job{
+		nightlyCLVJob(cfg, func(ctx context.Context) error {
+			_, _, err := refreshCLV(ctx, store, clvOptions, time.Now())
+			return err
+		}),
+		outboxPruneJob(pruneOutbox(store, cfg.Outbox.KeepSent, time.Now, log)),
+	}
+}
 
 // clvJob names the nightly CLV run in job_runs and its advisory lock.
 const clvJob = "clv.refresh"
 
-// schedule says when a job runs: a cron spec in a time zone, and the slot
-// each run is for, the same on every replica.
-type schedule interface {
-	spec() string
-	location() *time.Location
-	slot(now time.Time) time.Time
-}
-
-// nightly is a job that runs once a day at a time of day in a time zone.
-type nightly struct {
-	hour, minute int
-	loc          *time.Location
-}
-
-// clvNightly reads when the nightly CLV run happens. It is valid after the
-// configuration is validated.
-func clvNightly(cfg config.Config) nightly {
+// nightlyCLVJob is the CLV run every night at clv.refresh_at in
+// clv.timezone (or the community's zone). cfg must be validated.
+func nightlyCLVJob(cfg config.Config, run func(ctx context.Context) error) community.Job {
 	at, _ := time.Parse("15:04", cfg.CLV.RefreshAt)
-	return nightly{hour: at.Hour(), minute: at.Minute(), loc: cfg.CLVLocation()}
+	return community.Job{Name: clvJob, Schedule: community.Schedule(fmt.Sprintf("%d %d * * *", at.Minute(), at.Hour())),
+		Location: cfg.CLVLocation(), Run: run}
 }
 
-// spec is the cron schedule of the job.
-func (n nightly) spec() string { return fmt.Sprintf("%d %d * * *", n.minute, n.hour) }
-
-func (n nightly) location() *time.Location { return n.loc }
-
-// slot is the scheduled time of the run due on the day of now: the same
-// on every replica whatever their clocks' small differences, so that only
-// one of them runs it.
-func (n nightly) slot(now time.Time) time.Time {
-	y, m, d := now.In(n.loc).Date()
-	return time.Date(y, m, d, n.hour, n.minute, 0, 0, n.loc)
+// outboxPruneJob is run at the start of every hour (UTC).
+func outboxPruneJob(run func(ctx context.Context) error) community.Job {
+	return community.Job{Name: "outbox.prune", Schedule: "0 * * * *", Location: time.UTC, Run: run}
 }
-
-// hourly is a job that runs at the start of every hour.
-type hourly struct{}
-
-func (hourly) spec() string             { return "0 * * * *" }
-func (hourly) location() *time.Location { return time.UTC }
-
-// slot is the hour a run is for, rounded to the nearest hour, so that
-// replicas whose clocks differ by a few seconds agree on it.
-func (hourly) slot(now time.Time) time.Time { return now.UTC().Round(time.Hour) }
-
-// runNightly runs job every day at n's time until ctx ends; across replicas
-// one of them runs each day's run.
-func runNightly(ctx context.Context, n nightly, store *storage.Store, name string, job func(ctx context.Context) error, log *slog.Logger) error {
-	return runScheduled(ctx, n, store, name, job, time.Now, log)
-}
-
-// runScheduled runs job on schedule s until ctx ends; across replicas one
-// of them runs each slot's run. now is the clock the slots are read from.
-func runScheduled(ctx context.Context, s schedule, store *storage.Store, name string, job func(ctx context.Context) error, now func() time.Time, log *slog.Logger) error {
-	c := cron.New(cron.WithLocation(s.location()))
-	if _, err := c.AddFunc(s.spec(), func() {
-		slot := s.slot(now())
-		start := time.Now()
-		ran, err := store.RunScheduled(ctx, name, slot, job)
-		switch {
-		case err != nil:
-			log.Error("scheduled job failed", "job", name, "slot", slot, "error", err)
-		case ran:
-			log.Info("scheduled job done", "job", name, "slot", slot, "took", time.Since(start).Round(time.Millisecond))
-		default:
-			log.Debug("scheduled job run by another replica", "job", name, "slot", slot)
-		}
-	}); err != nil {
-		return fmt.Errorf("schedule %s: %w", name, err)
-	}
-	c.Start()
-	<-ctx.Done()
-	<-c.Stop().Done()
-	return nil
-}
-
-// outboxPruneJob names the hourly prune of sent messages in job_runs and
-// its advisory lock.
-const outboxPruneJob = "outbox.prune"
 
 // How long the inbox keeps what it took in: the keys of handled updates
 // (to recognise a platform's redelivery: Telegram keeps an update at most

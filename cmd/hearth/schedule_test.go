@@ -9,7 +9,6 @@ import (
 	"github.com/hearthbot/hearth/config"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
-	"github.com/robfig/cron/v3"
 )
 
 // TestNightlyRunsAtTheConfiguredTimeAndZone: clv.refresh_at in
@@ -19,22 +18,22 @@ func TestNightlyRunsAtTheConfiguredTimeAndZone(t *testing.T) {
 	cfg := config.Default()
 	cfg.CLV.RefreshAt = "02:30"
 	cfg.Community.Timezone = "Europe/Athens"
-	n := clvNightly(cfg)
-	sched, err := cron.ParseStandard(n.spec())
+	job := nightlyCLVJob(cfg, nil)
+	tt, err := job.Timetable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	athens, _ := time.LoadLocation("Europe/Athens")
 	now := time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC) // 03:00 in Athens: today's run has passed
-	if got, want := sched.Next(now.In(n.loc)), time.Date(2026, 11, 24, 2, 30, 0, 0, athens); !got.Equal(want) {
+	if got, want := tt.Next(now), time.Date(2026, 11, 24, 2, 30, 0, 0, athens); !got.Equal(want) {
 		t.Errorf("next run %s, want %s", got, want)
 	}
 	early, late := time.Date(2026, 11, 24, 0, 29, 58, 0, time.UTC), time.Date(2026, 11, 24, 0, 30, 3, 0, time.UTC)
-	if a, b := n.slot(early), n.slot(late); !a.Equal(b) || !a.Equal(time.Date(2026, 11, 24, 2, 30, 0, 0, athens)) {
+	if a, b := tt.SlotAt(early), tt.SlotAt(late); !a.Equal(b) || !a.Equal(time.Date(2026, 11, 24, 2, 30, 0, 0, athens)) {
 		t.Errorf("slots %s and %s differ for one day's run", a, b)
 	}
 	cfg.CLV.Timezone = "America/New_York"
-	if loc := clvNightly(cfg).loc.String(); loc != "America/New_York" {
+	if loc := nightlyCLVJob(cfg, nil).Location.String(); loc != "America/New_York" {
 		t.Errorf("clv.timezone ignored: %s", loc)
 	}
 }
@@ -42,17 +41,17 @@ func TestNightlyRunsAtTheConfiguredTimeAndZone(t *testing.T) {
 // TestHourlySlotIsTheSameOnEveryReplica: replicas whose clocks differ by
 // seconds around the hour claim the same slot, so one of them prunes.
 func TestHourlySlotIsTheSameOnEveryReplica(t *testing.T) {
-	sched, err := cron.ParseStandard(hourly{}.spec())
+	tt, err := outboxPruneJob(nil).Timetable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 23, 10, 20, 0, 0, time.UTC)
-	if got, want := sched.Next(now), time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC); !got.Equal(want) {
+	if got, want := tt.Next(now), time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("next run %s, want %s", got, want)
 	}
 	athens, _ := time.LoadLocation("Europe/Athens")
 	early, late := time.Date(2026, 11, 23, 10, 59, 57, 0, time.UTC), time.Date(2026, 11, 23, 13, 0, 3, 0, athens)
-	a, b := hourly{}.slot(early), hourly{}.slot(late)
+	a, b := tt.SlotAt(early), tt.SlotAt(late)
 	if !a.Equal(b) || !a.Equal(time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC)) {
 		t.Errorf("slots %s and %s differ for one hour's run", a, b)
 	}
@@ -71,9 +70,13 @@ func TestOutboxPruneDeletesWhatWasSentBeforeKeepSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := config.Default()
-	job := pruneOutbox(store, cfg.Outbox.KeepSent, now, slog.New(slog.DiscardHandler))
+	job := outboxPruneJob(pruneOutbox(store, cfg.Outbox.KeepSent, now, slog.New(slog.DiscardHandler)))
+	tt, err := job.Timetable()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for replica, wantRan := range []bool{true, false} {
-		ran, err := store.RunScheduled(context.Background(), outboxPruneJob, hourly{}.slot(now()), job)
+		ran, err := store.RunScheduled(context.Background(), job.Name, tt.SlotAt(now()), job.Run)
 		if err != nil || ran != wantRan {
 			t.Fatalf("replica %d: ran %t (%v), want %t", replica, ran, err, wantRan)
 		}
