@@ -76,6 +76,48 @@ VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 
 	}
 }
 
+// TestOpenTicketsForWhoisFollowTheQueue: the stored tickets carry whether
+// their member is ranked yet, and the list /whois reads comes in the
+// support queue's order, cut to its limit.
+func TestOpenTicketsForWhoisFollowTheQueue(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-5")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranked, unranked := rec[0].Member, rec[1].Member
+	if _, err := s.DB().Exec(`
+INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+VALUES ($1, 'regular', 0, 0, 0, 0, 1, 0, 0, 0, now())`, int64(ranked)); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	desk := support.NewDesk(s, func() time.Time { return now })
+	var ids []int64
+	for _, m := range []community.MemberID{unranked, ranked, ranked} {
+		now = now.Add(time.Minute)
+		tk, err := desk.Open(ctx, support.Question{Member: m, Name: "x", Platform: community.Telegram, Text: "?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+	}
+	waiting, err := s.WaitingTickets(ctx, 0)
+	if err != nil || len(waiting) != 3 {
+		t.Fatalf("waiting tickets: %v, %v", ticketIDs(waiting), err)
+	}
+	for _, tk := range waiting {
+		if tk.Ranked != (tk.Member == ranked) {
+			t.Errorf("ticket %d of member %d: ranked %v", tk.ID, tk.Member, tk.Ranked)
+		}
+	}
+	got, err := s.OpenTickets(ctx, 0, 2)
+	if err != nil || len(got) != 2 || got[0].ID != ids[1] || got[1].ID != ids[2] {
+		t.Errorf("the first two open tickets: %v, %v; want the ranked member's %d %d", ticketIDs(got), err, ids[1], ids[2])
+	}
+}
+
 // TestQuestionsReachTheOutbox: a question is validated, then queued for
 // staff with an audit entry.
 func TestQuestionsReachTheOutbox(t *testing.T) {
