@@ -37,12 +37,12 @@ func (d *Desk) Open(ctx context.Context, q Question) (Ticket, error) {
 			"a question of %d characters; at most %d", n, MaxQuestion)
 	}
 	t := Ticket{Member: q.Member, Name: q.Name, Platform: q.Platform, AskedIn: q.Where, Text: text, OpenedAt: d.now()}
-	return d.store.OpenTicket(ctx, t, Opened)
+	return d.store.OpenTicket(ctx, t, openingEffects)
 }
 
-// Opened is what opening a ticket causes: the audit entry of the question
-// and the event that shows it to staff.
-func Opened(t Ticket) Effects {
+// openingEffects is what opening a ticket causes: the audit entry of the
+// question and the event that shows it to staff.
+func openingEffects(t Ticket) Effects {
 	return Effects{
 		Audit: []community.AuditEntry{{At: t.OpenedAt, Actor: t.Member, Action: community.AuditQuestionAsked,
 			Details: map[string]any{"platform": string(t.Platform), "where": t.AskedIn, "ticket": t.ID}}},
@@ -53,7 +53,7 @@ func Opened(t Ticket) Effects {
 // Close marks a ticket answered by a staff member; a ticket closes once
 // (EConflict after), and an unknown one is ENotFound.
 func (d *Desk) Close(ctx context.Context, id int64, by community.MemberID) (Ticket, error) {
-	t, closed, err := d.store.CloseTicket(ctx, id, by, d.now(), Closed)
+	t, closed, err := d.store.CloseTicket(ctx, id, by, d.now(), closingEffects)
 	if err != nil {
 		return t, err
 	}
@@ -63,9 +63,9 @@ func (d *Desk) Close(ctx context.Context, id int64, by community.MemberID) (Tick
 	return t, nil
 }
 
-// Closed is what closing a ticket causes: an audit entry naming who
+// closingEffects is what closing a ticket causes: an audit entry naming who
 // answered whom.
-func Closed(t Ticket) Effects {
+func closingEffects(t Ticket) Effects {
 	return Effects{Audit: []community.AuditEntry{{At: t.ClosedAt, Actor: t.ClosedBy, Action: community.AuditTicketClosed, Target: t.Member,
 		Details: map[string]any{"ticket": t.ID}}}}
 }
