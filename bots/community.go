@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
 )
 
 // CommunityStore is what the community features need from persistence,
@@ -22,8 +23,10 @@ type CommunityStore interface {
 	// CanWriteTo reports whether Hearth may start a private conversation
 	// with the account: on Telegram only once they have written to it.
 	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
-	community.HelpfulStore
-	community.TicketStore
+	support.Store
+	// OpenTickets returns up to limit open tickets of a member (0:
+	// everyone's) in the support queue's order, for /whois.
+	OpenTickets(ctx context.Context, member community.MemberID, limit int) ([]support.Ticket, error)
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox
@@ -72,9 +75,11 @@ type Scheduled interface {
 // communityFeatures builds the community features for the service.
 func (s *Service) communityFeatures() []Feature {
 	o := s.opts.Community
+	questions := newSupportFeature(s.opts.Store, o, s.opts.Now)
 	return []Feature{
 		newStandingsFeature(s.opts.Store, o, s.opts.Now),
-		newOnboardingFeature(s.opts.Store, o, s.opts.Now),
+		newOnboardingFeature(s.opts.Store, o, s.opts.Now, questions),
+		questions,
 		newAnnounceFeature(s.opts.Store, o, s.opts.Now),
 		newPrivacyFeature(s.opts.Store, s.opts.CommunityName, s.opts.Now),
 		newModerationFeature(s.opts.Store, o, s.opts.Now),

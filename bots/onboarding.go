@@ -50,11 +50,12 @@ const (
 
 // onboardingFeature receives newcomers: the welcome in each group with its
 // Rules, Link and Ask buttons, the join captcha, /rules, the staff's
-// /welcome texts and the getting-started tour after /start.
+// /welcome texts and the getting-started tour after /start. The Ask
+// button hands the question over to the support feature.
 type onboardingFeature struct {
 	store      ServiceStore
 	onboarding *community.Onboarding
-	standings  *community.Standings
+	questions  *supportFeature
 	o          OnboardingOptions
 	router     *Router
 	access     *community.Access
@@ -65,23 +66,21 @@ type onboardingFeature struct {
 	now        func() time.Time
 }
 
-func newOnboardingFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *onboardingFeature {
+func newOnboardingFeature(store ServiceStore, o CommunityOptions, now func() time.Time, questions *supportFeature) *onboardingFeature {
 	ob := o.Onboarding
 	rules := community.OnboardingRules{Welcome: ob.Welcome, Captcha: ob.Captcha, CaptchaTimeout: ob.CaptchaTimeout}
-	return &onboardingFeature{store: store, o: ob, now: now,
-		onboarding: community.NewOnboarding(store, rules, now),
-		standings:  community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
+	return &onboardingFeature{store: store, o: ob, now: now, questions: questions,
+		onboarding: community.NewOnboarding(store, rules, now)}
 }
 
-// Register adds /rules, /guide, /tickets and /welcome, the join and leave hooks, the
+// Register adds /rules, /guide and /welcome, the join and leave hooks, the
 // renderers, and the tour that follows /start.
 func (f *onboardingFeature) Register(s *Service) {
 	f.router, f.access, f.community, f.log = s.Router, s.Access, s.opts.CommunityName, s.opts.Log
 	f.linking, f.wake = s.opts.LinkTokens != nil, s.Dispatcher.Wake
 	reg := s.Router.Registry()
 	reg.Add(Command{Name: "rules", Permission: community.RoleMember, Where: Anywhere, Run: f.rules, Button: f.rules})
-	reg.Add(Command{Name: "guide", Permission: community.RoleMember, Where: Anywhere, Run: f.guide, Button: f.guideButton, Form: f.askForm})
-	reg.Add(Command{Name: "tickets", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.tickets, Button: f.ticketButton})
+	reg.Add(Command{Name: "guide", Permission: community.RoleMember, Where: Anywhere, Run: f.guide, Button: f.guideButton, Form: f.questions.ask})
 	reg.Add(Command{Name: "welcome", Permission: community.RoleStaff, Where: Anywhere, Run: f.welcome, Args: []Arg{
 		{Name: "action", Kind: ArgChoice, Choices: []string{"show", "set", "reset", "preview"}},
 		{Name: "language", Kind: ArgWord}, {Name: "text", Kind: ArgText}}})
@@ -90,7 +89,6 @@ func (f *onboardingFeature) Register(s *Service) {
 	s.Dispatcher.Render(community.EventWelcome, f.renderWelcome)
 	s.Dispatcher.Render(community.EventCaptcha, f.renderCaptcha)
 	s.Dispatcher.Render(community.EventCaptchaFailed, f.renderCaptchaFailure)
-	s.Dispatcher.Render(community.EventQuestionAsked, f.renderQuestion)
 	s.core.startTour = f.afterStart
 }
 

@@ -2,15 +2,11 @@ package bots
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
-	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
-	"github.com/hearthbot/hearth/outbox"
 )
 
 // tourSteps are the getting-started tour's pages, in order.
@@ -89,7 +85,8 @@ func (f *onboardingFeature) linkHow(r *Request) string {
 }
 
 // guideButton answers the tour's and the welcome's buttons: a tour page,
-// how linking works, the question form, and the captcha's "I'm human".
+// how linking works, the question form (whose answer goes to the support
+// feature), and the captcha's "I'm human".
 func (f *onboardingFeature) guideButton(ctx context.Context, r *Request) (Reply, error) {
 	action, arg, _ := strings.Cut(strings.TrimPrefix(r.Data, "guide:"), ":")
 	switch action {
@@ -104,76 +101,9 @@ func (f *onboardingFeature) guideButton(ctx context.Context, r *Request) (Reply,
 	case "link":
 		return Reply{Text: f.linkHow(r), Ephemeral: true}, nil
 	case "ask":
-		return Reply{Form: &Form{ID: "guide:ask", Title: r.Text("onboarding.ask_title", nil), Fields: []FormField{{
-			ID: "question", Label: r.Text("onboarding.ask_field", nil), Placeholder: r.Text("onboarding.ask_placeholder", nil),
-			Long: true, Required: true}}}}, nil
+		return f.questions.askForm(r, "guide:ask"), nil
 	case "human":
 		return f.human(ctx, r, arg)
 	}
 	return Reply{}, fmt.Errorf("unknown guide button %q", r.Data)
-}
-
-// askForm passes a member's question on to the staff chats and thanks
-// them; with no staff chat to hear it, the member is told so.
-func (f *onboardingFeature) askForm(ctx context.Context, r *Request) (Reply, error) {
-	chats, err := f.router.connectedStaffChats(ctx, f.store)
-	if err != nil {
-		return Reply{}, err
-	}
-	if len(chats) == 0 {
-		return Reply{Text: r.Text("onboarding.ask_nobody", nil), Ephemeral: true}, nil
-	}
-	where := ""
-	if !r.IsDirect() {
-		where = strings.TrimSpace(r.Update.Chat.GroupTitle + " " + r.Update.Chat.Title)
-	}
-	q := community.Question{Member: r.Member, Name: displayName(r.From), Platform: r.Platform, Where: where, Text: r.Fields["question"]}
-	if err := f.onboarding.Ask(ctx, q); err != nil {
-		return Reply{}, err
-	}
-	f.wake()
-	return Reply{Text: r.Text("onboarding.ask_sent", map[string]any{"Name": q.Name}), Ephemeral: true}, nil
-}
-
-// renderQuestion shows a member's question in every staff chat, with who
-// asked: their accounts, tier and priority, so that staff answer the
-// most valuable members first.
-func (f *onboardingFeature) renderQuestion(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var q community.Question
-	if err := json.Unmarshal(e.Payload, &q); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("question event %d: %w", e.ID, err))
-	}
-	st, err := f.standings.Standing(ctx, q.Member)
-	if err != nil {
-		return nil, err
-	}
-	m, err := f.store.Member(ctx, q.Member)
-	if err != nil && community.ErrorCode(err) != community.ENotFound {
-		return nil, err
-	}
-	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
-		reply := Reply{Text: f.questionText(lang, q, st, accounts(m))}
-		if q.Ticket != 0 {
-			reply.Buttons = [][]Button{{{Label: f.router.catalog.Text(lang, "tickets.button.answered", nil), Data: fmt.Sprintf("tickets:answered:%d", q.Ticket)}}}
-		}
-		return reply, nil
-	})
-}
-
-func (f *onboardingFeature) questionText(lang string, q community.Question, st community.MemberStanding, accounts string) string {
-	cat := f.router.catalog
-	where := cat.Text(lang, "onboarding.private_chat", nil)
-	if q.Where != "" {
-		where = q.Where
-	}
-	text := cat.Text(lang, "onboarding.question_staff", map[string]any{"Ticket": q.Ticket, "Name": q.Name, "Platform": platformName(q.Platform),
-		"Where": where, "Accounts": accounts, "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
-		"Priority": int(math.Round(st.Priority))})
-	if st.Flags.Has(community.FlagVerifiedBuyer) {
-		text += "\n" + cat.Text(lang, "onboarding.question_buyer", nil)
-	}
-	if st.Flags.Has(community.FlagAtRiskVIP) {
-		text += "\n" + cat.Text(lang, "onboarding.question_at_risk", nil)
-	}
-	return text + "\n\n" + cat.Text(lang, "onboarding.question_text", map[string]any{"Question": q.Text})
 }

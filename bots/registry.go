@@ -138,3 +138,15 @@ func (c *Command) Usage() string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// AddAfter registers a command listed right after another, already
+// registered one, so that a feature's command can sit among the related
+// commands of another in /help and the platforms' menus.
+func (r *Registry) AddAfter(after string, c Command) {
+	i := slices.IndexFunc(r.commands, func(x *Command) bool { return x.Name == after })
+	if i < 0 {
+		panic(fmt.Sprintf("bots: /%s is to follow /%s, which is not registered", c.Name, after))
+	}
+	r.Add(c)
+	r.commands = slices.Insert(r.commands[:len(r.commands)-1], i+1, r.byName[c.Name])
+}

@@ -30,15 +30,13 @@ func newStandingsFeature(store ServiceStore, o CommunityOptions, now func() time
 		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
 }
 
-// Register adds /me, /top, /helpful and /vip, the VIP group's door and the renderers.
+// Register adds /me, /top and /vip, the VIP group's door and the renderers.
 func (f *standingsFeature) Register(s *Service) {
 	f.router, f.community = s.Router, s.opts.CommunityName
 	reg := s.Router.Registry()
 	reg.Add(Command{Name: "me", Permission: community.RoleMember, Where: Anywhere, Run: f.me})
 	reg.Add(Command{Name: "top", Permission: community.RoleMember, Where: Anywhere, Run: f.top,
 		Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"show", "hide"}}}})
-	reg.Add(Command{Name: "helpful", Permission: community.RoleMember, Where: InGroup, Run: f.helpful, MessageMenu: true,
-		Args: []Arg{{Name: "message", Kind: ArgWord}}})
 	if f.o.VIPChat != "" {
 		reg.Add(Command{Name: "vip", Permission: community.RoleMember, Where: InDirect, Run: f.vip})
 		s.Router.On(KindJoinRequest, f.joinRequest)

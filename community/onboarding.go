@@ -91,18 +91,6 @@ type CaptchaFailure struct {
 	Problem string `json:"problem,omitempty"`
 }
 
-// Question is a member's question to staff, the payload of
-// EventQuestionAsked.
-type Question struct {
-	Ticket   int64     `json:"ticket,omitempty"` // the ticket it opened
-	Member   MemberID  `json:"member"`
-	Name     string    `json:"name"`
-	Platform Platform  `json:"platform"`
-	Where    string    `json:"where,omitempty"` // the chat's title
-	Text     string    `json:"text"`
-	At       time.Time `json:"at"`
-}
-
 // WelcomeChange is staff setting (Text) or resetting (Text "") the welcome
 // of one language.
 type WelcomeChange struct {
@@ -117,7 +105,6 @@ const (
 	EventWelcome       = "onboarding.welcome"        // post the welcome of a join
 	EventCaptcha       = "onboarding.captcha"        // mute a newcomer and post their captcha
 	EventCaptchaFailed = "onboarding.captcha_failed" // tell staff a newcomer was removed
-	EventQuestionAsked = "onboarding.question"       // forward a member's question to staff
 )
 
 // JoinPosted names the join an event posts a message for.
@@ -161,14 +148,10 @@ type OnboardingStore interface {
 	// welcome text, with an audit entry; deleting one that is not there
 	// is ENotFound.
 	SetWelcomeTemplate(ctx context.Context, c WelcomeChange) error
-	// RecordQuestion opens a ticket for a member's question and queues it
-	// for staff, with an audit entry; it returns the ticket's id.
-	RecordQuestion(ctx context.Context, q Question) (int64, error)
 }
 
 // Onboarding receives newcomers: it decides who must prove they are human,
-// settles captchas, keeps staff's welcome texts and takes members'
-// questions for staff.
+// settles captchas and keeps staff's welcome texts.
 type Onboarding struct {
 	store OnboardingStore
 	rules OnboardingRules
@@ -283,24 +266,6 @@ func (o *Onboarding) SetWelcome(ctx context.Context, by MemberID, lang, text str
 // ResetWelcome goes back to the default welcome text of a language.
 func (o *Onboarding) ResetWelcome(ctx context.Context, by MemberID, lang string) error {
 	return o.store.SetWelcomeTemplate(ctx, WelcomeChange{Language: lang, By: by, At: o.now()})
-}
-
-// MaxQuestion is the longest question a member may send, in characters.
-const MaxQuestion = 2000
-
-// Ask passes a member's question on to staff as a ticket.
-func (o *Onboarding) Ask(ctx context.Context, q Question) error {
-	q.Text = strings.TrimSpace(q.Text)
-	switch n := utf8.RuneCountInString(q.Text); {
-	case n == 0:
-		return Errorf(EInvalid, "onboarding.ask_empty", nil, "an empty question")
-	case n > MaxQuestion:
-		return Errorf(EInvalid, "onboarding.ask_too_long", map[string]any{"Max": MaxQuestion, "Length": n},
-			"a question of %d characters; at most %d", n, MaxQuestion)
-	}
-	q.At = o.now()
-	_, err := o.store.RecordQuestion(ctx, q)
-	return err
 }
 
 // WelcomeVariables are the values a welcome text may use, each written in

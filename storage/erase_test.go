@@ -14,6 +14,7 @@ import (
 	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/hearthbot/hearth/support"
 	"github.com/lib/pq"
 )
 
@@ -129,7 +130,8 @@ func (f *erasure) staffLog(t *testing.T, at time.Time) {
 	if err := f.s.AddNote(ctx, &community.Note{Member: f.carol, By: f.bob, Text: "argued with kind (Ember)", At: at}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.RecordQuestion(ctx, community.Question{Member: f.carol, Name: "Carol", Platform: community.Telegram, Text: "Oolong?", At: at}); err != nil {
+	desk := support.NewDesk(f.s, func() time.Time { return at })
+	if _, err := desk.Open(ctx, support.Question{Member: f.carol, Name: "Carol", Platform: community.Telegram, Text: "Oolong?"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,16 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
 )
 
-var _ community.HelpfulStore = (*Store)(nil)
-
-// Answer implements community.HelpfulStore: the message's author and the
-// author of what it answers, both found by their recorded activities.
-func (s *Store) Answer(ctx context.Context, chat community.ChatID, message string) (community.Answer, error) {
+// Answer implements support.Store: the message's author and the author of
+// what it answers, both found by their recorded activities.
+func (s *Store) Answer(ctx context.Context, chat community.ChatID, message string) (support.Answer, error) {
 	var row struct {
 		Author sql.NullInt64 `db:"author"`
 		Asker  sql.NullInt64 `db:"asker"`
@@ -28,22 +26,23 @@ FROM activities a
 WHERE a.chat_id = $1 AND a.message_id = $2 AND a.kind IN ('message', 'reply')
 ORDER BY a.id LIMIT 1`, int64(chat), message)
 	if err == sql.ErrNoRows {
-		return community.Answer{}, notFound("helpful.unknown", nil, "message %s of chat %d is not recorded", message, chat)
+		return support.Answer{}, notFound("helpful.unknown", nil, "message %s of chat %d is not recorded", message, chat)
 	}
 	if err != nil {
-		return community.Answer{}, fmt.Errorf("answer %s of chat %d: %w", message, chat, err)
+		return support.Answer{}, fmt.Errorf("answer %s of chat %d: %w", message, chat, err)
 	}
-	return community.Answer{Chat: chat, Message: message, Author: community.MemberID(row.Author.Int64),
+	return support.Answer{Chat: chat, Message: message, Author: community.MemberID(row.Author.Int64),
 		Asker: community.MemberID(row.Asker.Int64)}, nil
 }
 
-// RecordHelpful implements community.HelpfulStore.
-func (s *Store) RecordHelpful(ctx context.Context, a community.Answer, at time.Time) (bool, error) {
+// RecordHelpful implements support.Store: the credit is an activity of the
+// answer's author, recorded once per message (activities_helpful_once).
+func (s *Store) RecordHelpful(ctx context.Context, c support.Credit) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `
-INSERT INTO activities (member_id, chat_id, kind, at, message_id) VALUES ($1, $2, 'helpful_answer', $3, $4)
-ON CONFLICT (chat_id, message_id) WHERE kind = 'helpful_answer' DO NOTHING`, int64(a.Author), int64(a.Chat), at, a.Message)
+INSERT INTO activities (member_id, chat_id, kind, at, message_id) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (chat_id, message_id) WHERE kind = 'helpful_answer' DO NOTHING`, int64(c.Member), int64(c.Chat), string(c.Activity), c.At, c.Message)
 	if err != nil {
-		return false, fmt.Errorf("mark message %s of chat %d helpful: %w", a.Message, a.Chat, err)
+		return false, fmt.Errorf("mark message %s of chat %d helpful: %w", c.Message, c.Chat, err)
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err

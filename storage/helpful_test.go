@@ -7,6 +7,7 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/support"
 )
 
 // post is a message of user in chat -5 with its message id, answering
@@ -40,9 +41,10 @@ func TestMarkHelpful(t *testing.T) {
 	}
 	chat, alice, bob, carol := out[0].Chat, out[0].Member, out[1].Member, out[4].Member
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	desk := support.NewDesk(s, func() time.Time { return at })
 	mark := func(message string, by community.MemberID, staff bool) community.Code {
 		t.Helper()
-		_, err := community.MarkHelpful(ctx, s, chat, message, by, staff, at)
+		_, err := desk.MarkHelpful(ctx, chat, message, by, staff)
 		if err != nil && community.ErrorCode(err) == "" {
 			t.Fatalf("mark %s: %v", message, err)
 		}
@@ -73,7 +75,7 @@ func TestMarkHelpful(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM activities WHERE kind = 'helpful_answer'`); n != 3 {
 		t.Errorf("helpful answers: %d, want 3", n)
 	}
-	if _, err := s.RecordHelpful(ctx, community.Answer{Chat: chat, Message: "a1", Author: bob}, at); err != nil {
+	if _, err := s.RecordHelpful(ctx, support.HelpfulCredit(support.Answer{Chat: chat, Message: "a1", Author: bob}, at)); err != nil {
 		t.Fatal(err)
 	} else if n := count(t, s, `SELECT count(*) FROM activities WHERE kind = 'helpful_answer'`); n != 3 {
 		t.Errorf("recording a1 twice made %d helpful answers", n)

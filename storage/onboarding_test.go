@@ -291,22 +291,3 @@ func TestWelcomeTemplates(t *testing.T) {
 		t.Errorf("%d audit entries for two sets and a reset, want 3", n)
 	}
 }
-
-// TestQuestionsReachTheOutbox: a question is validated, then queued for
-// staff with an audit entry.
-func TestQuestionsReachTheOutbox(t *testing.T) {
-	f := newOnboardingFixture(t, community.OnboardingRules{})
-	m := f.member("100")
-	if err := f.svc.Ask(f.ctx, community.Question{Member: m, Name: "Alice", Platform: community.Telegram, Text: "  "}); community.ErrorCode(err) != community.EInvalid {
-		t.Fatalf("an empty question: %v", err)
-	}
-	if err := f.svc.Ask(f.ctx, community.Question{Member: m, Name: "Alice", Platform: community.Telegram, Text: " Do you ship to Crete? "}); err != nil {
-		t.Fatal(err)
-	}
-	if n := f.count(`SELECT count(*) FROM outbox_events WHERE kind = 'onboarding.question' AND payload->>'text' = 'Do you ship to Crete?'`); n != 1 {
-		t.Errorf("%d question events", n)
-	}
-	if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'onboarding.question' AND actor_member_id = $1`, m); n != 1 {
-		t.Errorf("%d question audit entries", n)
-	}
-}

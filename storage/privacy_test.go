@@ -12,6 +12,7 @@ import (
 	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/hearthbot/hearth/support"
 )
 
 // forgetFixture is alice, with everything Hearth keeps about a member:
@@ -60,11 +61,12 @@ func forgetFixture(t *testing.T) (*storage.Store, community.MemberID, community.
 		t.Fatal(err)
 	}
 	exec(`INSERT INTO inbound_updates (platform, update_key) VALUES ('discord', 'join:9:100123:1')`)
-	ticket, err := s.RecordQuestion(ctx, community.Question{Member: alice, Name: "Alice Wonder", Platform: community.Telegram, Text: "Is the oolong back in stock?", At: at})
+	desk := support.NewDesk(s, func() time.Time { return at })
+	ticket, err := desk.Open(ctx, support.Question{Member: alice, Name: "Alice Wonder", Platform: community.Telegram, Text: "Is the oolong back in stock?"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CloseTicket(ctx, ticket, bob, at); err != nil {
+	if _, err := desk.Close(ctx, ticket.ID, bob); err != nil {
 		t.Fatal(err)
 	}
 	return s, alice, bob

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/support"
 )
 
 // TestTicketsOpenInPriorityOrderAndCloseOnce: a question opens a ticket;
@@ -26,19 +27,22 @@ VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	now := at
+	desk := support.NewDesk(s, func() time.Time { return now })
 	ask := func(m community.MemberID, text string, minutes int) int64 {
 		t.Helper()
-		id, err := s.RecordQuestion(ctx, community.Question{Member: m, Name: "x", Platform: community.Telegram, Text: text, At: at.Add(time.Duration(minutes) * time.Minute)})
+		now = at.Add(time.Duration(minutes) * time.Minute)
+		tk, err := desk.Open(ctx, support.Question{Member: m, Name: "x", Platform: community.Telegram, Text: text})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return id
+		return tk.ID
 	}
 	first := ask(alice, "Do you ship to Crete?", 0)
 	second := ask(bob, "Where is my order?", 5)
 	third := ask(alice, "And to Rhodes?", 10)
 
-	open, err := s.OpenTickets(ctx, 0, 10)
+	open, err := desk.Queue(ctx, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,17 +53,18 @@ VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 
 		t.Errorf("bob's ticket = %+v", open[0])
 	}
 
-	closed, err := s.CloseTicket(ctx, first, staff, at.Add(time.Hour))
+	now = at.Add(time.Hour)
+	closed, err := desk.Close(ctx, first, staff)
 	if err != nil || closed.Open() || closed.ClosedBy != staff {
 		t.Fatalf("close: %+v, %v", closed, err)
 	}
-	if _, err := s.CloseTicket(ctx, first, staff, at.Add(time.Hour)); community.ErrorCode(err) != community.EConflict {
+	if _, err := desk.Close(ctx, first, staff); community.ErrorCode(err) != community.EConflict {
 		t.Errorf("closing twice: %v, want a conflict", err)
 	}
-	if _, err := s.CloseTicket(ctx, 999, staff, at); community.ErrorCode(err) != community.ENotFound {
+	if _, err := desk.Close(ctx, 999, staff); community.ErrorCode(err) != community.ENotFound {
 		t.Errorf("closing an unknown ticket: %v, want not found", err)
 	}
-	mine, err := s.OpenTickets(ctx, alice, 10)
+	mine, err := desk.Queue(ctx, alice, 10)
 	if err != nil || len(mine) != 1 || mine[0].ID != third {
 		t.Errorf("alice's open tickets: %v, %v; want only %d", ticketIDs(mine), err, third)
 	}
@@ -71,7 +76,69 @@ VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 
 	}
 }
 
-func ticketIDs(ts []community.Ticket) []int64 {
+// TestOpenTicketsForWhoisFollowTheQueue: the stored tickets carry whether
+// their member is ranked yet, and the list /whois reads comes in the
+// support queue's order, cut to its limit.
+func TestOpenTicketsForWhoisFollowTheQueue(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-5")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranked, unranked := rec[0].Member, rec[1].Member
+	if _, err := s.DB().Exec(`
+INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+VALUES ($1, 'regular', 0, 0, 0, 0, 1, 0, 0, 0, now())`, int64(ranked)); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	desk := support.NewDesk(s, func() time.Time { return now })
+	var ids []int64
+	for _, m := range []community.MemberID{unranked, ranked, ranked} {
+		now = now.Add(time.Minute)
+		tk, err := desk.Open(ctx, support.Question{Member: m, Name: "x", Platform: community.Telegram, Text: "?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+	}
+	waiting, err := s.WaitingTickets(ctx, 0)
+	if err != nil || len(waiting) != 3 {
+		t.Fatalf("waiting tickets: %v, %v", ticketIDs(waiting), err)
+	}
+	for _, tk := range waiting {
+		if tk.Ranked != (tk.Member == ranked) {
+			t.Errorf("ticket %d of member %d: ranked %v", tk.ID, tk.Member, tk.Ranked)
+		}
+	}
+	got, err := s.OpenTickets(ctx, 0, 2)
+	if err != nil || len(got) != 2 || got[0].ID != ids[1] || got[1].ID != ids[2] {
+		t.Errorf("the first two open tickets: %v, %v; want the ranked member's %d %d", ticketIDs(got), err, ids[1], ids[2])
+	}
+}
+
+// TestQuestionsReachTheOutbox: a question is validated, then queued for
+// staff with an audit entry.
+func TestQuestionsReachTheOutbox(t *testing.T) {
+	f := newOnboardingFixture(t, community.OnboardingRules{})
+	desk := support.NewDesk(f.s, func() time.Time { return f.now })
+	m := f.member("100")
+	if _, err := desk.Open(f.ctx, support.Question{Member: m, Name: "Alice", Platform: community.Telegram, Text: "  "}); community.ErrorCode(err) != community.EInvalid {
+		t.Fatalf("an empty question: %v", err)
+	}
+	if _, err := desk.Open(f.ctx, support.Question{Member: m, Name: "Alice", Platform: community.Telegram, Text: " Do you ship to Crete? "}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT count(*) FROM outbox_events WHERE kind = 'onboarding.question' AND payload->>'text' = 'Do you ship to Crete?'`); n != 1 {
+		t.Errorf("%d question events", n)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'onboarding.question' AND actor_member_id = $1`, m); n != 1 {
+		t.Errorf("%d question audit entries", n)
+	}
+}
+
+func ticketIDs(ts []support.Ticket) []int64 {
 	var out []int64
 	for _, t := range ts {
 		out = append(out, t.ID)

@@ -8,20 +8,20 @@ import (
 	"strings"
 
 	"github.com/hearthbot/hearth/bots/catalog"
-	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
 )
 
 // ticketsShown is how many open tickets /tickets lists.
 const ticketsShown = 10
 
-// tickets lists the open questions, the most valuable members first, with
-// a button per ticket to mark it answered.
-func (f *onboardingFeature) tickets(ctx context.Context, r *Request) (Reply, error) {
+// tickets lists the open questions in the desk's queue order (the most
+// valuable members first), with a button per ticket to mark it answered.
+func (f *supportFeature) tickets(ctx context.Context, r *Request) (Reply, error) {
 	return f.ticketList(ctx, r, false)
 }
 
-func (f *onboardingFeature) ticketList(ctx context.Context, r *Request, edit bool) (Reply, error) {
-	list, err := f.store.OpenTickets(ctx, 0, ticketsShown)
+func (f *supportFeature) ticketList(ctx context.Context, r *Request, edit bool) (Reply, error) {
+	list, err := f.desk.Queue(ctx, 0, ticketsShown)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -46,7 +46,7 @@ func (f *onboardingFeature) ticketList(ctx context.Context, r *Request, edit boo
 
 // ticketLine is one open ticket: number, who, their priority, how long it
 // has waited and the start of the question.
-func (f *onboardingFeature) ticketLine(lang string, t community.Ticket) string {
+func (f *supportFeature) ticketLine(lang string, t support.Ticket) string {
 	return f.router.catalog.Text(lang, "tickets.line", map[string]any{"ID": t.ID, "Name": t.Name,
 		"Priority": int(math.Round(t.Priority)), "Waiting": catalog.Raw(durationText(f.router.catalog, lang, f.now().Sub(t.OpenedAt))), "Text": excerpt(t.Text, 100)})
 }
@@ -54,7 +54,7 @@ func (f *onboardingFeature) ticketLine(lang string, t community.Ticket) string {
 // ticketButton marks a ticket answered: from the /tickets list (the list
 // is shown again without it) or from the question's alert (the alert says
 // who answered it).
-func (f *onboardingFeature) ticketButton(ctx context.Context, r *Request) (Reply, error) {
+func (f *supportFeature) ticketButton(ctx context.Context, r *Request) (Reply, error) {
 	parts := strings.Split(r.Data, ":")
 	if len(parts) != 3 {
 		return Reply{}, fmt.Errorf("malformed ticket button %q", r.Data)
@@ -63,7 +63,7 @@ func (f *onboardingFeature) ticketButton(ctx context.Context, r *Request) (Reply
 	if err != nil {
 		return Reply{}, fmt.Errorf("malformed ticket button %q: %w", r.Data, err)
 	}
-	t, err := f.store.CloseTicket(ctx, id, r.Member, f.now())
+	t, err := f.desk.Close(ctx, id, r.Member)
 	if err != nil {
 		return Reply{}, err
 	}

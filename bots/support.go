@@ -1,0 +1,150 @@
+package bots
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
+	"github.com/hearthbot/hearth/support"
+)
+
+// supportFeature takes members' questions to staff as tickets (from the
+// "Ask a question" button onboarding offers), shows every question in the
+// staff chats, lets staff work through the open tickets (/tickets) and
+// lets members thank a helpful answer (/helpful).
+type supportFeature struct {
+	store     ServiceStore
+	desk      *support.Desk
+	standings *community.Standings
+	router    *Router
+	wake      func()
+	now       func() time.Time
+}
+
+func newSupportFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *supportFeature {
+	return &supportFeature{store: store, now: now, desk: support.NewDesk(store, now),
+		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
+}
+
+// Register adds /helpful (listed after /top) and /tickets (after /guide),
+// and the renderer that shows questions to staff. It runs after the
+// standings and onboarding features have registered theirs.
+func (f *supportFeature) Register(s *Service) {
+	f.router, f.wake = s.Router, s.Dispatcher.Wake
+	reg := s.Router.Registry()
+	reg.AddAfter("top", Command{Name: "helpful", Permission: community.RoleMember, Where: InGroup, Run: f.helpful, MessageMenu: true,
+		Args: []Arg{{Name: "message", Kind: ArgWord}}})
+	reg.AddAfter("guide", Command{Name: "tickets", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.tickets, Button: f.ticketButton})
+	s.Dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
+}
+
+// askForm is the question form the "Ask a question" button opens; its
+// answer comes back to ask, through the feature that showed the button.
+func (f *supportFeature) askForm(r *Request, id string) Reply {
+	return Reply{Form: &Form{ID: id, Title: r.Text("onboarding.ask_title", nil), Fields: []FormField{{
+		ID: "question", Label: r.Text("onboarding.ask_field", nil), Placeholder: r.Text("onboarding.ask_placeholder", nil),
+		Long: true, Required: true}}}}
+}
+
+// ask opens a ticket for a member's question, which goes to the staff
+// chats, and thanks them; with no staff chat to hear it, the member is
+// told so.
+func (f *supportFeature) ask(ctx context.Context, r *Request) (Reply, error) {
+	chats, err := f.router.connectedStaffChats(ctx, f.store)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(chats) == 0 {
+		return Reply{Text: r.Text("onboarding.ask_nobody", nil), Ephemeral: true}, nil
+	}
+	where := ""
+	if !r.IsDirect() {
+		where = strings.TrimSpace(r.Update.Chat.GroupTitle + " " + r.Update.Chat.Title)
+	}
+	q := support.Question{Member: r.Member, Name: displayName(r.From), Platform: r.Platform, Where: where, Text: r.Fields["question"]}
+	if _, err := f.desk.Open(ctx, q); err != nil {
+		return Reply{}, err
+	}
+	f.wake()
+	return Reply{Text: r.Text("onboarding.ask_sent", map[string]any{"Name": q.Name}), Ephemeral: true}, nil
+}
+
+// renderQuestion shows a member's question in every staff chat, with who
+// asked: their accounts, tier and priority, so that staff answer the
+// most valuable members first.
+func (f *supportFeature) renderQuestion(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
+	var q support.Question
+	if err := json.Unmarshal(e.Payload, &q); err != nil {
+		return nil, outbox.Permanent(fmt.Errorf("question event %d: %w", e.ID, err))
+	}
+	st, err := f.standings.Standing(ctx, q.Member)
+	if err != nil {
+		return nil, err
+	}
+	m, err := f.store.Member(ctx, q.Member)
+	if err != nil && community.ErrorCode(err) != community.ENotFound {
+		return nil, err
+	}
+	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
+		reply := Reply{Text: f.questionText(lang, q, st, accounts(m))}
+		if q.Ticket != 0 {
+			reply.Buttons = [][]Button{{{Label: f.router.catalog.Text(lang, "tickets.button.answered", nil), Data: fmt.Sprintf("tickets:answered:%d", q.Ticket)}}}
+		}
+		return reply, nil
+	})
+}
+
+func (f *supportFeature) questionText(lang string, q support.Question, st community.MemberStanding, accounts string) string {
+	cat := f.router.catalog
+	where := cat.Text(lang, "onboarding.private_chat", nil)
+	if q.Where != "" {
+		where = q.Where
+	}
+	text := cat.Text(lang, "onboarding.question_staff", map[string]any{"Ticket": q.Ticket, "Name": q.Name, "Platform": platformName(q.Platform),
+		"Where": where, "Accounts": accounts, "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
+		"Priority": int(math.Round(st.Priority))})
+	if st.Flags.Has(community.FlagVerifiedBuyer) {
+		text += "\n" + cat.Text(lang, "onboarding.question_buyer", nil)
+	}
+	if st.Flags.Has(community.FlagAtRiskVIP) {
+		text += "\n" + cat.Text(lang, "onboarding.question_at_risk", nil)
+	}
+	return text + "\n\n" + cat.Text(lang, "onboarding.question_text", map[string]any{"Question": q.Text})
+}
+
+// helpful marks an answer helpful: /helpful in reply to it, on Discord
+// the message's menu or /helpful with its link. Who may mark which answer
+// is the desk's rule. The thanks are public, so that the community sees
+// good answers rewarded.
+func (f *supportFeature) helpful(ctx context.Context, r *Request) (Reply, error) {
+	var message string
+	switch ref := strings.TrimSpace(r.Arg("message")); {
+	case r.ReplyTo != nil && r.ReplyTo.From.IsBot:
+		return Reply{Text: r.Text("helpful.bot", nil), Ephemeral: true}, nil
+	case r.ReplyTo != nil:
+		message = r.ReplyTo.ID
+	case ref != "":
+		id, err := messageRef(r, ref)
+		if err != nil {
+			return Reply{}, err
+		}
+		message = id
+	default:
+		return Reply{Text: r.Text("helpful.how", nil), Ephemeral: true}, nil
+	}
+	a, err := f.desk.MarkHelpful(ctx, r.ChatID, message, r.Member, r.Role >= community.RoleStaff)
+	if err != nil {
+		return Reply{}, err
+	}
+	author, err := f.store.Member(ctx, a.Author)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: r.Text("helpful.marked", map[string]any{"Author": author.DisplayName, "By": r.From.DisplayName})}, nil
+}

@@ -1,0 +1,158 @@
+package support_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
+)
+
+var deskNow = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+// newDesk is a desk on a fake store whose clock the test moves.
+func newDesk() (*support.Desk, *fakeStore, *time.Time) {
+	s, now := newFakeStore(), deskNow
+	return support.NewDesk(s, func() time.Time { return now }), s, &now
+}
+
+// TestOpenTicket: a question is trimmed and opens a ticket, with the
+// audit entry of the question and the event that shows it to staff, both
+// naming the ticket; an empty or too long question opens nothing.
+func TestOpenTicket(t *testing.T) {
+	desk, s, _ := newDesk()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		text, key string
+	}{
+		{"  \n ", "onboarding.ask_empty"},
+		{strings.Repeat("é", support.MaxQuestion+1), "onboarding.ask_too_long"},
+	} {
+		_, err := desk.Open(ctx, support.Question{Member: 7, Text: tc.text})
+		if e, ok := errors.AsType[*community.Error](err); !ok || e.Code != community.EInvalid || e.Key != tc.key {
+			t.Errorf("a question of %d characters: %v, want %s", len(tc.text), err, tc.key)
+		}
+	}
+	if len(s.tickets) != 0 || len(s.audit) != 0 || len(s.events) != 0 {
+		t.Fatalf("refused questions saved %d tickets, %d audit entries, %d events", len(s.tickets), len(s.audit), len(s.events))
+	}
+	if _, err := desk.Open(ctx, support.Question{Member: 7, Text: strings.Repeat("é", support.MaxQuestion)}); err != nil {
+		t.Errorf("a question of the longest length: %v", err)
+	}
+	tk, err := desk.Open(ctx, support.Question{Member: 7, Name: "Alice", Platform: community.Telegram, Where: "Tea Room", Text: " Do you ship to Crete? ", At: deskNow.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := support.Ticket{ID: 2, Member: 7, Name: "Alice", Platform: community.Telegram, AskedIn: "Tea Room", Text: "Do you ship to Crete?", OpenedAt: deskNow}
+	if tk != want || !tk.Open() {
+		t.Errorf("ticket %+v, want %+v", tk, want)
+	}
+	audit := s.audit[1]
+	if audit.Action != community.AuditQuestionAsked || audit.Actor != 7 || !audit.At.Equal(deskNow) ||
+		audit.Details["ticket"] != int64(2) || audit.Details["platform"] != "telegram" || audit.Details["where"] != "Tea Room" {
+		t.Errorf("audit entry %+v", audit)
+	}
+	ev := s.events[1]
+	q, ok := ev.Payload.(support.Question)
+	wantQ := support.Question{Ticket: 2, Member: 7, Name: "Alice", Platform: community.Telegram, Where: "Tea Room", Text: "Do you ship to Crete?", At: deskNow}
+	if ev.Kind != support.EventQuestionAsked || !ok || q != wantQ || !ev.At.Equal(deskNow) {
+		t.Errorf("event %+v, want a question %+v", ev, wantQ)
+	}
+}
+
+// TestCloseTicket: a staff member closes an open ticket once, with an
+// audit entry naming who answered whom; closing it again is a conflict
+// that records nothing, and an unknown ticket is not found.
+func TestCloseTicket(t *testing.T) {
+	desk, s, now := newDesk()
+	ctx := context.Background()
+	tk, err := desk.Open(ctx, support.Question{Member: 7, Name: "Alice", Text: "Oolong?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	*now = now.Add(time.Hour)
+	closed, err := desk.Close(ctx, tk.ID, 3)
+	if err != nil || closed.Open() || closed.ClosedBy != 3 || !closed.ClosedAt.Equal(*now) {
+		t.Fatalf("close: %+v, %v", closed, err)
+	}
+	audit := s.audit[len(s.audit)-1]
+	if audit.Action != community.AuditTicketClosed || audit.Actor != 3 || audit.Target != 7 || !audit.At.Equal(*now) || audit.Details["ticket"] != tk.ID {
+		t.Errorf("audit entry %+v", audit)
+	}
+	if _, err := desk.Close(ctx, tk.ID, 4); community.ErrorCode(err) != community.EConflict {
+		t.Errorf("closing twice: %v, want a conflict", err)
+	}
+	if _, err := desk.Close(ctx, 99, 3); community.ErrorCode(err) != community.ENotFound {
+		t.Errorf("closing an unknown ticket: %v, want not found", err)
+	}
+	if len(s.audit) != 2 || len(s.events) != 1 {
+		t.Errorf("%d audit entries and %d events, want 2 (asked, closed) and 1 (asked)", len(s.audit), len(s.events))
+	}
+}
+
+// TestQueue: the queue holds open tickets only, of everyone or of one
+// member, the most valuable members first, and no more than asked.
+func TestQueue(t *testing.T) {
+	desk, s, now := newDesk()
+	ctx := context.Background()
+	s.priority[1], s.priority[2] = 10, 90 // alice a regular, bob a VIP; carol not ranked yet
+	ask := func(m community.MemberID) int64 {
+		t.Helper()
+		*now = now.Add(time.Minute)
+		tk, err := desk.Open(ctx, support.Question{Member: m, Text: "?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk.ID
+	}
+	carols, alices, bobs, alices2, answered := ask(3), ask(1), ask(2), ask(1), ask(2)
+	if _, err := desk.Close(ctx, answered, 9); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		member community.MemberID
+		limit  int
+		want   []int64
+	}{
+		{0, 10, []int64{bobs, alices, alices2, carols}},
+		{0, 2, []int64{bobs, alices}},
+		{1, 10, []int64{alices, alices2}},
+		{2, 10, []int64{bobs}},
+	} {
+		got, err := desk.Queue(ctx, tc.member, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, tk := range got {
+			ids = append(ids, tk.ID)
+		}
+		if !slices.Equal(ids, tc.want) {
+			t.Errorf("queue of member %d (limit %d): %v, want %v", tc.member, tc.limit, ids, tc.want)
+		}
+	}
+}
+
+// TestStoreFailuresPassThrough: a store that fails fails every service
+// call, with its error.
+func TestStoreFailuresPassThrough(t *testing.T) {
+	desk, s, _ := newDesk()
+	ctx := context.Background()
+	s.fail = errors.New("database down")
+	if _, err := desk.Open(ctx, support.Question{Member: 1, Text: "?"}); !errors.Is(err, s.fail) {
+		t.Errorf("open: %v", err)
+	}
+	if _, err := desk.Close(ctx, 1, 2); !errors.Is(err, s.fail) {
+		t.Errorf("close: %v", err)
+	}
+	if _, err := desk.Queue(ctx, 0, 10); !errors.Is(err, s.fail) {
+		t.Errorf("queue: %v", err)
+	}
+	if _, err := desk.MarkHelpful(ctx, 5, "a1", 1, true); !errors.Is(err, s.fail) {
+		t.Errorf("mark helpful: %v", err)
+	}
+}

@@ -1,0 +1,83 @@
+// Package support answers members' questions: the tickets they open, the
+// queue staff serve them from (the most valuable members first), and the
+// credit a helpful answer earns its author.
+package support
+
+import (
+	"context"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// Ticket is a member's question to staff, open until a staff member marks
+// it answered.
+type Ticket struct {
+	ID       int64
+	Member   community.MemberID
+	Name     string // the member's display name
+	Platform community.Platform
+	AskedIn  string // the chat's title; "" for a private chat
+	Text     string
+	OpenedAt time.Time
+	ClosedAt time.Time          // zero while open
+	ClosedBy community.MemberID // 0 while open, or once the staff member is forgotten
+	// Priority is the member's priority now, 0-100, once Ranked: their
+	// standing has been computed.
+	Priority float64
+	Ranked   bool
+}
+
+// Open reports whether the ticket still waits for an answer.
+func (t Ticket) Open() bool { return t.ClosedAt.IsZero() }
+
+// Question is the ticket as its EventQuestionAsked payload: what staff
+// are shown.
+func (t Ticket) Question() Question {
+	return Question{Ticket: t.ID, Member: t.Member, Name: t.Name, Platform: t.Platform, Where: t.AskedIn, Text: t.Text, At: t.OpenedAt}
+}
+
+// Question is a member's question to staff, the payload of
+// EventQuestionAsked.
+type Question struct {
+	Ticket   int64              `json:"ticket,omitempty"` // the ticket it opened
+	Member   community.MemberID `json:"member"`
+	Name     string             `json:"name"`
+	Platform community.Platform `json:"platform"`
+	Where    string             `json:"where,omitempty"` // the chat's title
+	Text     string             `json:"text"`
+	At       time.Time          `json:"at"`
+}
+
+// EventQuestionAsked shows a member's question to staff. Its name is
+// older than the support domain and stays as stored events know it.
+const EventQuestionAsked = "onboarding.question"
+
+// Effects are what a change of a ticket causes, saved with it in one
+// transaction: entries for the audit log and events for the outbox.
+type Effects struct {
+	Audit  []community.AuditEntry
+	Events []community.Event
+}
+
+// Store is what support needs from persistence. storage implements it.
+type Store interface {
+	// OpenTicket saves a new ticket and the effects of opening it, which
+	// effects builds from the ticket with its id, in one transaction; it
+	// returns the ticket with its id.
+	OpenTicket(ctx context.Context, t Ticket, effects func(Ticket) Effects) (Ticket, error)
+	// WaitingTickets returns every open ticket, of one member or (0)
+	// everyone's, with the member's priority now, in no particular order.
+	WaitingTickets(ctx context.Context, member community.MemberID) ([]Ticket, error)
+	// CloseTicket closes a ticket that is still open and saves the effects
+	// of closing it, in one transaction. It returns the ticket as it is
+	// now and whether this call closed it; ENotFound when there is no
+	// such ticket.
+	CloseTicket(ctx context.Context, id int64, by community.MemberID, at time.Time, effects func(Ticket) Effects) (Ticket, bool, error)
+	// Answer returns the recorded message of chat; ENotFound when Hearth
+	// never recorded it.
+	Answer(ctx context.Context, chat community.ChatID, message string) (Answer, error)
+	// RecordHelpful saves the credit of a helpful answer, once per
+	// message; it reports false when the message was credited already.
+	RecordHelpful(ctx context.Context, c Credit) (bool, error)
+}
