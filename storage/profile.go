@@ -30,11 +30,14 @@ func (s *Store) ProfileFacts(ctx context.Context, q community.ProfileQuery) (com
 	if err != nil {
 		return f, fmt.Errorf("read the profile of member %d: %w", q.Member, err)
 	}
-	defer tx.Rollback() //nolint:errcheck // read only: nothing to undo
+	defer tx.Rollback()
 	if err := readProfile(ctx, tx, q, &f); err != nil {
 		return f, err
 	}
-	return f, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return f, fmt.Errorf("read the profile of member %d: %w", q.Member, err)
+	}
+	return f, nil
 }
 
 // readProfile reads the member, their standing, moderation record, notes
