@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -43,11 +44,12 @@ func TestWhoisCountsOrdersWithPlurals(t *testing.T) {
 type profileCardStore struct {
 	ServiceStore
 	facts community.ProfileFacts
+	err   error
 	names map[community.MemberID]string
 }
 
 func (s profileCardStore) ProfileFacts(context.Context, community.ProfileQuery) (community.ProfileFacts, error) {
-	return s.facts, nil
+	return s.facts, s.err
 }
 
 func (s profileCardStore) Member(_ context.Context, id community.MemberID) (community.Member, error) {
@@ -108,5 +110,41 @@ func TestWhoisCardRendersTheProfile(t *testing.T) {
 	}, "\n")
 	if got != want {
 		t.Errorf("card:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestReviewCardOfAnErasedMember: a review queued before its member was
+// erased still reaches staff, showing what Hearth knows of someone it no
+// longer knows: a Newcomer, linked to no customer, with no record.
+func TestReviewCardOfAnErasedMember(t *testing.T) {
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	store := profileCardStore{err: community.Errorf(community.ENotFound, "member.not_found", nil, "no member 9")}
+	f := &moderationFeature{router: &Router{catalog: cat}, store: store, loc: time.UTC, now: clock, profiles: community.NewProfiles(store, clock)}
+	p, err := f.reviewed(context.Background(), 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv := community.Review{ID: 3, Member: 9, Groups: []community.Group{{Platform: community.Telegram, ID: "-5"}}, Reason: "rude", At: now}
+	want := strings.Join([]string{
+		"🛡 *CLV guardrail · review #3*",
+		"#9 (Newcomer) reached the ban step of the warning ladder (a ban for good) in Tea Lovers (telegram). As a VIP customer they are muted instead, until you decide.",
+		"Reason: rude",
+		"Value: not linked to a shop customer",
+		"No active warnings.",
+		"No sanction in force.",
+	}, "\n")
+	if got := f.reviewText(context.Background(), "en", rv, p); got != want {
+		t.Errorf("review:\n%s\nwant:\n%s", got, want)
+	}
+
+	down := profileCardStore{err: errors.New("connection refused")}
+	f.profiles = community.NewProfiles(down, clock)
+	if _, err := f.reviewed(context.Background(), 9); !errors.Is(err, down.err) {
+		t.Errorf("store down: %v, want the store's error (the review is rendered again later)", err)
 	}
 }
