@@ -60,17 +60,27 @@ func (s profileCardStore) ModerationGroups(context.Context, community.Platform) 
 	return []community.Chat{{Platform: community.Telegram, PlatformID: "-5", Title: "Tea Lovers"}}, nil
 }
 
+// cardNow is when the cards of these tests are written.
+var cardNow = time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+
+// cardFeature is the moderation feature as far as cards need it: the
+// catalog, times in UTC at cardNow, and profiles read from store.
+func cardFeature(t *testing.T, store profileCardStore) *moderationFeature {
+	t.Helper()
+	cat, err := catalog.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return cardNow }
+	return &moderationFeature{router: &Router{catalog: cat}, store: store, loc: time.UTC, now: clock, profiles: community.NewProfiles(store, clock)}
+}
+
 // TestWhoisCardRendersTheProfile: the card shows every part of the
 // member's profile in order: accounts, standing, engagement, value,
 // warnings, sanctions in force and earlier ones, notes and open
 // questions.
 func TestWhoisCardRendersTheProfile(t *testing.T) {
-	cat, err := catalog.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
+	now := cardNow
 	tea := []community.Group{{Platform: community.Telegram, ID: "-5"}}
 	st := community.MemberStanding{Standing: community.Standing{Member: 7, Tier: community.TierVIP, Flags: community.FlagVerifiedBuyer, Priority: 91,
 		Engagement: community.Engagement{Level: 2, Score: 12.5, ThisWeek: 3, PrevWeekly: 2, LastActive: now.Add(-time.Hour)}, ComputedAt: now.Add(-2 * time.Hour)}}
@@ -85,8 +95,7 @@ func TestWhoisCardRendersTheProfile(t *testing.T) {
 		Notes:   []community.Note{{ID: 4, Member: 7, By: 8, Text: "Asked for a refund twice", At: now.Add(-4 * time.Hour)}},
 		Tickets: []community.TicketSummary{{ID: 5, Platform: community.Telegram, Text: "Where is my order?", OpenedAt: now.Add(-30 * time.Minute)}},
 	}}
-	f := &moderationFeature{router: &Router{catalog: cat}, store: store, loc: time.UTC, now: clock, profiles: community.NewProfiles(store, clock)}
-	got, err := f.card(context.Background(), "en", community.Member{ID: 7})
+	got, err := cardFeature(t, store).card(context.Background(), "en", community.Member{ID: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,19 +126,12 @@ func TestWhoisCardRendersTheProfile(t *testing.T) {
 // erased still reaches staff, showing what Hearth knows of someone it no
 // longer knows: a Newcomer, linked to no customer, with no record.
 func TestReviewCardOfAnErasedMember(t *testing.T) {
-	cat, err := catalog.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	store := profileCardStore{err: community.Errorf(community.ENotFound, "member.not_found", nil, "no member 9")}
-	f := &moderationFeature{router: &Router{catalog: cat}, store: store, loc: time.UTC, now: clock, profiles: community.NewProfiles(store, clock)}
+	f := cardFeature(t, profileCardStore{err: community.Errorf(community.ENotFound, "member.not_found", nil, "no member 9")})
 	p, err := f.reviewed(context.Background(), 9)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rv := community.Review{ID: 3, Member: 9, Groups: []community.Group{{Platform: community.Telegram, ID: "-5"}}, Reason: "rude", At: now}
+	rv := community.Review{ID: 3, Member: 9, Groups: []community.Group{{Platform: community.Telegram, ID: "-5"}}, Reason: "rude", At: cardNow}
 	want := strings.Join([]string{
 		"🛡 *CLV guardrail · review #3*",
 		"#9 (Newcomer) reached the ban step of the warning ladder (a ban for good) in Tea Lovers (telegram). As a VIP customer they are muted instead, until you decide.",
@@ -143,7 +145,7 @@ func TestReviewCardOfAnErasedMember(t *testing.T) {
 	}
 
 	down := profileCardStore{err: errors.New("connection refused")}
-	f.profiles = community.NewProfiles(down, clock)
+	f.profiles = community.NewProfiles(down, f.now)
 	if _, err := f.reviewed(context.Background(), 9); !errors.Is(err, down.err) {
 		t.Errorf("store down: %v, want the store's error (the review is rendered again later)", err)
 	}
