@@ -22,7 +22,7 @@ func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error
 		return Reply{}, err
 	}
 	if r.InStaffChat || r.Handle != "" {
-		text, err := f.card(ctx, r.Lang, a.member)
+		text, err := f.card(ctx, r.Lang, a.member.ID)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -37,7 +37,7 @@ func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error
 			continue
 		}
 		lang := f.router.chatLanguage(c)
-		text, err := f.card(ctx, lang, a.member)
+		text, err := f.card(ctx, lang, a.member.ID)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -50,8 +50,8 @@ func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error
 }
 
 // card writes the member's card in lang, from their profile.
-func (f *moderationFeature) card(ctx context.Context, lang string, m community.Member) (string, error) {
-	p, err := f.profiles.Profile(ctx, m.ID)
+func (f *moderationFeature) card(ctx context.Context, lang string, member community.MemberID) (string, error) {
+	p, err := f.profiles.Profile(ctx, member)
 	if err != nil {
 		return "", err
 	}

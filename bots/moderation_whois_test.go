@@ -95,7 +95,7 @@ func TestWhoisCardRendersTheProfile(t *testing.T) {
 		Notes:   []community.Note{{ID: 4, Member: 7, By: 8, Text: "Asked for a refund twice", At: now.Add(-4 * time.Hour)}},
 		Tickets: []community.TicketSummary{{ID: 5, Platform: community.Telegram, Text: "Where is my order?", OpenedAt: now.Add(-30 * time.Minute)}},
 	}}
-	got, err := cardFeature(t, store).card(context.Background(), "en", community.Member{ID: 7})
+	got, err := cardFeature(t, store).card(context.Background(), "en", 7)
 	if err != nil {
 		t.Fatal(err)
 	}
