@@ -13,6 +13,7 @@ import (
 // layer, besides the domain's store.
 type ModerationStore interface {
 	community.ModerationStore
+	community.ProfileStore
 	// ModerationGroups returns the community's groups on p that Hearth is
 	// in, staff chats left out.
 	ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error)
@@ -54,6 +55,7 @@ type moderationFeature struct {
 	o         ModerationOptions
 	loc       *time.Location
 	standings *community.Standings
+	profiles  *community.Profiles
 	mod       *community.Moderation
 	enforcer  *enforcer
 	automod   *automod
@@ -68,7 +70,7 @@ func newModerationFeature(store ServiceStore, o CommunityOptions, now func() tim
 		mo = DefaultModerationOptions()
 	}
 	return &moderationFeature{store: store, o: mo, loc: o.Location, now: now,
-		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
+		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now), profiles: community.NewProfiles(store, now)}
 }
 
 // staffCommands are the moderation commands for staff: the member is named

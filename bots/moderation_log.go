@@ -140,37 +140,41 @@ func (f *moderationFeature) renderReview(ctx context.Context, e outbox.Event) ([
 	if err := json.Unmarshal(e.Payload, &rv); err != nil {
 		return nil, outbox.Permanent(fmt.Errorf("review event %d: %w", e.ID, err))
 	}
+	p, err := f.reviewed(ctx, rv.Member)
+	if err != nil {
+		return nil, err
+	}
 	choices := []string{community.ReviewBan, community.ReviewLift, community.ReviewDismiss}
 	return f.staffChoice(ctx, fmt.Sprintf("modlog:v:%d:", rv.ID), "review.button.", choices,
-		func(lang string) (string, error) { return f.reviewText(ctx, lang, rv) })
+		func(lang string) (string, error) { return f.reviewText(ctx, lang, rv, p), nil })
 }
 
-func (f *moderationFeature) reviewText(ctx context.Context, lang string, rv community.Review) (string, error) {
-	cat := f.router.catalog
-	st, err := f.standings.Standing(ctx, rv.Member)
-	if err != nil {
-		return "", err
+// reviewed is the profile of a reviewed member; one erased since the
+// review was opened has the profile of an unknown member.
+func (f *moderationFeature) reviewed(ctx context.Context, member community.MemberID) (community.Profile, error) {
+	p, err := f.profiles.Profile(ctx, member)
+	if community.ErrorCode(err) == community.ENotFound {
+		return community.UnknownProfile(member, f.now()), nil
 	}
+	return p, err
+}
+
+// reviewText writes a review from the member's profile: who, their tier,
+// the ban the ladder wanted, where and why, their value and history.
+func (f *moderationFeature) reviewText(ctx context.Context, lang string, rv community.Review, p community.Profile) string {
+	cat := f.router.catalog
 	ban := cat.Text(lang, "review.ban_forever", nil)
 	if rv.BanFor > 0 {
 		ban = cat.Text(lang, "review.ban_for", map[string]any{"Duration": catalog.Raw(durationText(cat, lang, rv.BanFor))})
 	}
 	lines := []string{
 		cat.Text(lang, "review.title", map[string]any{"ID": rv.ID}),
-		cat.Text(lang, "review.why", map[string]any{"Name": f.names(ctx)(rv.Member), "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
+		cat.Text(lang, "review.why", map[string]any{"Name": f.names(ctx)(rv.Member), "Tier": catalog.Raw(cat.Text(lang, "tier."+p.Standing.Tier.String(), nil)),
 			"Ban": catalog.Raw(ban), "Where": f.where(ctx, rv.Groups)}),
 		cat.Text(lang, "mod.line.reason", map[string]any{"Reason": orDash(rv.Reason)}),
+		f.valueLine(lang, p),
 	}
-	value, err := f.valueLine(ctx, lang, rv.Member)
-	if err != nil {
-		return "", err
-	}
-	o, err := f.mod.Overview(ctx, rv.Member, whoisRecent)
-	if err != nil {
-		return "", err
-	}
-	lines = append(append(lines, value), f.historyLines(ctx, lang, o)...)
-	return strings.Join(lines, "\n"), nil
+	return strings.Join(append(lines, f.historyLines(ctx, lang, p)...), "\n")
 }
 
 // modlog shows the latest entries of the staff log: /modlog [member].
@@ -274,9 +278,9 @@ func (f *moderationFeature) decideReview(ctx context.Context, r *Request, id int
 	if err != nil {
 		return "", err
 	}
-	text, err := f.reviewText(ctx, r.Lang, rv)
+	p, err := f.reviewed(ctx, rv.Member)
 	if err != nil {
 		return "", err
 	}
-	return text + "\n" + r.Text("review.decided."+decision, map[string]any{"By": r.From.DisplayName}), nil
+	return f.reviewText(ctx, r.Lang, rv, p) + "\n" + r.Text("review.decided."+decision, map[string]any{"By": r.From.DisplayName}), nil
 }

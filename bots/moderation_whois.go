@@ -12,9 +12,6 @@ import (
 	"github.com/hearthbot/hearth/outbox"
 )
 
-// whoisRecent is how many notes and past sanctions a card shows.
-const whoisRecent = 5
-
 // whois shows staff a card of a member: accounts, tier, flags and
 // priority, value, engagement, warnings, sanctions in force, notes and
 // open questions. In a group the card goes where only staff see it:
@@ -25,7 +22,7 @@ func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error
 		return Reply{}, err
 	}
 	if r.InStaffChat || r.Handle != "" {
-		text, err := f.card(ctx, r.Lang, a.member)
+		text, err := f.card(ctx, r.Lang, a.member.ID)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -40,7 +37,7 @@ func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error
 			continue
 		}
 		lang := f.router.chatLanguage(c)
-		text, err := f.card(ctx, lang, a.member)
+		text, err := f.card(ctx, lang, a.member.ID)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -52,61 +49,52 @@ func (f *moderationFeature) whois(ctx context.Context, r *Request) (Reply, error
 	return Reply{Text: r.Text("whois.no_staff_chat", nil), Ephemeral: true}, nil
 }
 
-// card writes the member's card in lang.
-func (f *moderationFeature) card(ctx context.Context, lang string, m community.Member) (string, error) {
+// card writes the member's card in lang, from their profile.
+func (f *moderationFeature) card(ctx context.Context, lang string, member community.MemberID) (string, error) {
+	p, err := f.profiles.Profile(ctx, member)
+	if err != nil {
+		return "", err
+	}
 	cat := f.router.catalog
-	st, err := f.standings.Standing(ctx, m.ID)
-	if err != nil {
-		return "", err
-	}
-	o, err := f.mod.Overview(ctx, m.ID, whoisRecent)
-	if err != nil {
-		return "", err
-	}
 	lines := []string{
-		cat.Text(lang, "whois.title", map[string]any{"Name": m.DisplayName, "ID": m.ID.String()}),
-		cat.Text(lang, "whois.accounts", map[string]any{"Accounts": accounts(m)}),
-		f.standingLine(lang, st),
-		f.engagementLine(lang, st.Engagement),
-		f.standingAsOf(lang, st.ComputedAt),
+		cat.Text(lang, "whois.title", map[string]any{"Name": p.Member.DisplayName, "ID": p.Member.ID.String()}),
+		cat.Text(lang, "whois.accounts", map[string]any{"Accounts": accounts(p.Member)}),
+		f.standingLine(lang, p.Standing),
+		f.engagementLine(lang, p.Standing.Engagement),
+		f.standingAsOf(lang, p.Standing.ComputedAt),
+		f.valueLine(lang, p),
 	}
-	value, err := f.valueLine(ctx, lang, m.ID)
-	if err != nil {
-		return "", err
+	lines = append(lines, f.historyLines(ctx, lang, p)...)
+	lines = append(lines, f.noteLines(ctx, lang, p.Notes)...)
+	lines = append(lines, f.ticketLines(lang, p.Tickets)...)
+	return strings.Join(lines, "\n"), nil
+}
+
+// noteLines are the latest staff notes on the member.
+func (f *moderationFeature) noteLines(ctx context.Context, lang string, notes []community.Note) []string {
+	cat := f.router.catalog
+	if len(notes) == 0 {
+		return []string{cat.Text(lang, "whois.no_notes", nil)}
 	}
-	lines = append(lines, value)
-	lines = append(lines, f.historyLines(ctx, lang, o)...)
 	names := f.names(ctx)
-	if len(o.Notes) == 0 {
-		lines = append(lines, cat.Text(lang, "whois.no_notes", nil))
-	} else {
-		lines = append(lines, cat.Text(lang, "whois.notes_title", nil))
-		for _, n := range o.Notes {
-			lines = append(lines, cat.Text(lang, "whois.note_line", map[string]any{"At": f.stamp(n.At), "By": names(n.By), "Text": n.Text}))
-		}
+	lines := []string{cat.Text(lang, "whois.notes_title", nil)}
+	for _, n := range notes {
+		lines = append(lines, cat.Text(lang, "whois.note_line", map[string]any{"At": f.stamp(n.At), "By": names(n.By), "Text": n.Text}))
 	}
-	tickets, err := f.ticketLines(ctx, lang, m.ID)
-	if err != nil {
-		return "", err
-	}
-	return strings.Join(append(lines, tickets...), "\n"), nil
+	return lines
 }
 
 // ticketLines are the member's open questions to staff.
-func (f *moderationFeature) ticketLines(ctx context.Context, lang string, member community.MemberID) ([]string, error) {
+func (f *moderationFeature) ticketLines(lang string, tickets []community.TicketSummary) []string {
 	cat := f.router.catalog
-	tickets, err := f.store.OpenTickets(ctx, member, whoisRecent)
-	if err != nil {
-		return nil, err
-	}
 	if len(tickets) == 0 {
-		return []string{cat.Text(lang, "whois.no_tickets", nil)}, nil
+		return []string{cat.Text(lang, "whois.no_tickets", nil)}
 	}
 	lines := []string{cat.Text(lang, "whois.tickets_title", nil)}
 	for _, t := range tickets {
 		lines = append(lines, cat.Text(lang, "whois.ticket_line", map[string]any{"ID": t.ID, "At": f.stamp(t.OpenedAt), "Text": excerpt(t.Text, 100)}))
 	}
-	return lines, nil
+	return lines
 }
 
 // standingLine is the member's tier, flags and priority.
@@ -151,59 +139,51 @@ func (f *moderationFeature) standingAsOf(lang string, at time.Time) string {
 
 // valueLine is the member's CLV: historical and predicted, the chance
 // they still buy, orders and segment. Staff only.
-func (f *moderationFeature) valueLine(ctx context.Context, lang string, member community.MemberID) (string, error) {
+func (f *moderationFeature) valueLine(lang string, p community.Profile) string {
 	cat := f.router.catalog
-	v, err := f.store.MemberValue(ctx, member)
+	v := p.Value
 	switch {
-	case community.ErrorCode(err) == community.ENotFound:
-		return cat.Text(lang, "whois.not_linked", nil), nil
-	case err != nil:
-		return "", err
+	case !p.Linked:
+		return cat.Text(lang, "whois.not_linked", nil)
 	case !v.Scored:
-		return cat.Text(lang, "whois.not_scored", map[string]any{"Customer": v.CustomerID}), nil
+		return cat.Text(lang, "whois.not_scored", map[string]any{"Customer": v.CustomerID})
 	}
 	data := map[string]any{"Historical": money(v.Historical), "Orders": catalog.Raw(cat.Count(lang, "whois.orders", v.Orders, nil)),
 		"Segment": orDash(v.Segment)}
 	if !v.HasModel {
-		return cat.Text(lang, "whois.value_no_model", data), nil
+		return cat.Text(lang, "whois.value_no_model", data)
 	}
 	data["Predicted"], data["PAlive"] = money(v.Predicted), fmt.Sprintf("%.0f%%", 100*v.PAlive)
-	return cat.Text(lang, "whois.value", data), nil
+	return cat.Text(lang, "whois.value", data)
 }
 
 // historyLines are the member's active warnings, sanctions in force and
-// recent ones.
-func (f *moderationFeature) historyLines(ctx context.Context, lang string, o community.Overview) []string {
+// recent ones that ended.
+func (f *moderationFeature) historyLines(ctx context.Context, lang string, p community.Profile) []string {
 	cat := f.router.catalog
 	names := f.names(ctx)
 	var lines []string
-	if len(o.Warnings) == 0 {
+	if len(p.Warnings) == 0 {
 		lines = append(lines, cat.Text(lang, "whois.no_warnings", nil))
 	} else {
-		lines = append(lines, cat.Count(lang, "whois.warnings", len(o.Warnings), nil))
-		for i, w := range o.Warnings {
+		lines = append(lines, cat.Count(lang, "whois.warnings", len(p.Warnings), nil))
+		for i, w := range p.Warnings {
 			lines = append(lines, f.warningLine(lang, i+1, w, names))
 		}
 	}
-	now := f.now()
-	var inForce, past []string
-	for _, s := range o.InForce {
-		if s.Until.IsZero() || s.Until.After(now) {
-			inForce = append(inForce, f.sanctionLine(ctx, lang, s))
-		}
-	}
-	for _, s := range o.Recent {
-		if !s.Lifted.IsZero() || !s.Until.IsZero() && !s.Until.After(now) {
-			past = append(past, f.sanctionLine(ctx, lang, s))
-		}
-	}
-	if len(inForce) == 0 {
+	if len(p.InForce) == 0 {
 		lines = append(lines, cat.Text(lang, "whois.none_in_force", nil))
 	} else {
-		lines = append(append(lines, cat.Text(lang, "whois.in_force", nil)), inForce...)
+		lines = append(lines, cat.Text(lang, "whois.in_force", nil))
+		for _, s := range p.InForce {
+			lines = append(lines, f.sanctionLine(ctx, lang, s))
+		}
 	}
-	if len(past) > 0 {
-		lines = append(append(lines, cat.Text(lang, "whois.past", nil)), past...)
+	if len(p.Past) > 0 {
+		lines = append(lines, cat.Text(lang, "whois.past", nil))
+		for _, s := range p.Past {
+			lines = append(lines, f.sanctionLine(ctx, lang, s))
+		}
 	}
 	return lines
 }
