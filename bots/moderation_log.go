@@ -140,23 +140,13 @@ func (f *moderationFeature) renderReview(ctx context.Context, e outbox.Event) ([
 	if err := json.Unmarshal(e.Payload, &rv); err != nil {
 		return nil, outbox.Permanent(fmt.Errorf("review event %d: %w", e.ID, err))
 	}
-	p, err := f.reviewed(ctx, rv.Member)
+	p, err := f.profiles.ProfileOrUnknown(ctx, rv.Member)
 	if err != nil {
 		return nil, err
 	}
 	choices := []string{community.ReviewBan, community.ReviewLift, community.ReviewDismiss}
 	return f.staffChoice(ctx, fmt.Sprintf("modlog:v:%d:", rv.ID), "review.button.", choices,
 		func(lang string) (string, error) { return f.reviewText(ctx, lang, rv, p), nil })
-}
-
-// reviewed is the profile of a reviewed member; one erased since the
-// review was opened has the profile of an unknown member.
-func (f *moderationFeature) reviewed(ctx context.Context, member community.MemberID) (community.Profile, error) {
-	p, err := f.profiles.Profile(ctx, member)
-	if community.ErrorCode(err) == community.ENotFound {
-		return community.UnknownProfile(member, f.now()), nil
-	}
-	return p, err
 }
 
 // reviewText writes a review from the member's profile: who, their tier,
@@ -278,7 +268,7 @@ func (f *moderationFeature) decideReview(ctx context.Context, r *Request, id int
 	if err != nil {
 		return "", err
 	}
-	p, err := f.reviewed(ctx, rv.Member)
+	p, err := f.profiles.ProfileOrUnknown(ctx, rv.Member)
 	if err != nil {
 		return "", err
 	}

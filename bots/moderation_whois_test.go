@@ -127,7 +127,7 @@ func TestWhoisCardRendersTheProfile(t *testing.T) {
 // longer knows: a Newcomer, linked to no customer, with no record.
 func TestReviewCardOfAnErasedMember(t *testing.T) {
 	f := cardFeature(t, profileCardStore{err: community.Errorf(community.ENotFound, "member.not_found", nil, "no member 9")})
-	p, err := f.reviewed(context.Background(), 9)
+	p, err := f.profiles.ProfileOrUnknown(context.Background(), 9)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestReviewCardOfAnErasedMember(t *testing.T) {
 
 	down := profileCardStore{err: errors.New("connection refused")}
 	f.profiles = community.NewProfiles(down, f.now)
-	if _, err := f.reviewed(context.Background(), 9); !errors.Is(err, down.err) {
+	if _, err := f.profiles.ProfileOrUnknown(context.Background(), 9); !errors.Is(err, down.err) {
 		t.Errorf("store down: %v, want the store's error (the review is rendered again later)", err)
 	}
 }

@@ -21,7 +21,7 @@ import (
 type supportFeature struct {
 	store     ServiceStore
 	desk      *support.Desk
-	standings *community.Standings
+	profiles  *community.Profiles
 	router    *Router
 	wake      func()
 	now       func() time.Time
@@ -29,7 +29,7 @@ type supportFeature struct {
 
 func newSupportFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *supportFeature {
 	return &supportFeature{store: store, now: now, desk: support.NewDesk(store, now),
-		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
+		profiles: community.NewProfiles(store, now)}
 }
 
 // Register adds /helpful (listed after /top) and /tickets (after /guide),
@@ -83,16 +83,12 @@ func (f *supportFeature) renderQuestion(ctx context.Context, e outbox.Event) ([]
 	if err := json.Unmarshal(e.Payload, &q); err != nil {
 		return nil, outbox.Permanent(fmt.Errorf("question event %d: %w", e.ID, err))
 	}
-	st, err := f.standings.Standing(ctx, q.Member)
+	asker, err := f.profiles.ProfileOrUnknown(ctx, q.Member)
 	if err != nil {
 		return nil, err
 	}
-	m, err := f.store.Member(ctx, q.Member)
-	if err != nil && community.ErrorCode(err) != community.ENotFound {
-		return nil, err
-	}
 	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
-		reply := Reply{Text: f.questionText(lang, q, st, accounts(m))}
+		reply := Reply{Text: f.questionText(lang, q, asker)}
 		if q.Ticket != 0 {
 			reply.Buttons = [][]Button{{{Label: f.router.catalog.Text(lang, "tickets.button.answered", nil), Data: fmt.Sprintf("tickets:answered:%d", q.Ticket)}}}
 		}
@@ -100,14 +96,16 @@ func (f *supportFeature) renderQuestion(ctx context.Context, e outbox.Event) ([]
 	})
 }
 
-func (f *supportFeature) questionText(lang string, q support.Question, st community.MemberStanding, accounts string) string {
+// questionText shows a question with who asked it, from their profile.
+func (f *supportFeature) questionText(lang string, q support.Question, asker community.Profile) string {
+	st := asker.Standing
 	cat := f.router.catalog
 	where := cat.Text(lang, "onboarding.private_chat", nil)
 	if q.Where != "" {
 		where = q.Where
 	}
 	text := cat.Text(lang, "onboarding.question_staff", map[string]any{"Ticket": q.Ticket, "Name": q.Name, "Platform": platformName(q.Platform),
-		"Where": where, "Accounts": accounts, "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
+		"Where": where, "Accounts": accounts(asker.Member), "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
 		"Priority": int(math.Round(st.Priority))})
 	if st.Flags.Has(community.FlagVerifiedBuyer) {
 		text += "\n" + cat.Text(lang, "onboarding.question_buyer", nil)

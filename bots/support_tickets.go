@@ -71,15 +71,11 @@ func (f *supportFeature) ticketButton(ctx context.Context, r *Request) (Reply, e
 	case "close":
 		return f.ticketList(ctx, r, true)
 	case "answered":
-		st, err := f.standings.Standing(ctx, t.Member)
+		asker, err := f.profiles.ProfileOrUnknown(ctx, t.Member)
 		if err != nil {
 			return Reply{}, err
 		}
-		m, err := f.store.Member(ctx, t.Member)
-		if err != nil {
-			return Reply{}, err
-		}
-		text := f.questionText(r.Lang, t.Question(), st, accounts(m)) + "\n\n" +
+		text := f.questionText(r.Lang, t.Question(), asker) + "\n\n" +
 			r.Text("tickets.answered_by", map[string]any{"Name": displayName(r.From)})
 		return Reply{Text: text, Edit: true}, nil
 	}

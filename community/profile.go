@@ -91,6 +91,16 @@ func (p *Profiles) Profile(ctx context.Context, member MemberID) (Profile, error
 	return f.profile(now), nil
 }
 
+// ProfileOrUnknown is Profile, except that a member Hearth no longer
+// knows (erased since a card about them was queued) has UnknownProfile.
+func (p *Profiles) ProfileOrUnknown(ctx context.Context, member MemberID) (Profile, error) {
+	pr, err := p.Profile(ctx, member)
+	if ErrorCode(err) == ENotFound {
+		return UnknownProfile(member, p.now()), nil
+	}
+	return pr, err
+}
+
 // UnknownProfile is the profile of a member Hearth no longer knows (a
 // card about them queued before they were erased): an unscored Newcomer,
 // linked to no customer, with no record.

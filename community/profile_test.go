@@ -175,3 +175,26 @@ func TestProfileSaysWhatFailed(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestProfileOrUnknownForAMemberErasedSince(t *testing.T) {
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	p := NewProfiles(profileStoreFunc(func(context.Context, ProfileQuery) (ProfileFacts, error) {
+		return ProfileFacts{}, Errorf(ENotFound, "member.not_found", nil, "no member 9")
+	}), func() time.Time { return at })
+	got, err := p.ProfileOrUnknown(context.Background(), 9)
+	if err != nil || got.Member.ID != 9 || got.Standing.Tier != TierNewcomer || got.At != at {
+		t.Fatalf("got %+v, %v; want the unknown profile of member 9", got, err)
+	}
+	boom := errors.New("database down")
+	p = NewProfiles(profileStoreFunc(func(context.Context, ProfileQuery) (ProfileFacts, error) { return ProfileFacts{}, boom }), time.Now)
+	if _, err := p.ProfileOrUnknown(context.Background(), 9); !errors.Is(err, boom) {
+		t.Fatalf("a store failure: got %v, want it passed on", err)
+	}
+}
+
+// profileStoreFunc is a ProfileStore of one function.
+type profileStoreFunc func(context.Context, ProfileQuery) (ProfileFacts, error)
+
+func (f profileStoreFunc) ProfileFacts(ctx context.Context, q ProfileQuery) (ProfileFacts, error) {
+	return f(ctx, q)
+}
