@@ -19,12 +19,12 @@ import (
 // staff chats, lets staff work through the open tickets (/tickets) and
 // lets members thank a helpful answer (/helpful).
 type supportFeature struct {
-	store     ServiceStore
-	desk      *support.Desk
-	profiles  *community.Profiles
-	router    *Router
-	wake      func()
-	now       func() time.Time
+	store    ServiceStore
+	desk     *support.Desk
+	profiles *community.Profiles
+	router   *Router
+	wake     func()
+	now      func() time.Time
 }
 
 func newSupportFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *supportFeature {
