@@ -46,6 +46,27 @@ func DefaultModerationOptions() ModerationOptions {
 		Automod: community.AutomodRules{FloodMessages: 6, FloodWindow: 10 * time.Second, NewcomerFor: 24 * time.Hour}}
 }
 
+// withDefaults fills in what is not configured: options left wholly
+// unset are the defaults, and a zero ExpireEvery alone is the default
+// interval, keeping the configured rules.
+func (o ModerationOptions) withDefaults() ModerationOptions {
+	def := DefaultModerationOptions()
+	if o.ExpireEvery <= 0 && o.unset() {
+		return def
+	}
+	if o.ExpireEvery <= 0 {
+		o.ExpireEvery = def.ExpireEvery
+	}
+	return o
+}
+
+// unset reports whether no option was given at all.
+func (o ModerationOptions) unset() bool {
+	r, a := o.Rules, o.Automod
+	return r.WarnExpiry == 0 && len(r.Ladder) == 0 && r.AutomodMute == 0 && r.ReportCooldown == 0 &&
+		a.FloodMessages == 0 && a.FloodWindow == 0 && a.Blocklist == nil && a.NewcomerFor == 0
+}
+
 // moderationFeature is the staff's moderation commands (/warn, /mute,
 // /ban, /purge, /whois...), members' /report, automod with the CLV
 // guardrail, the staff log with Undo, and the job that ends sanctions.
@@ -63,11 +84,7 @@ type moderationFeature struct {
 }
 
 func newModerationFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *moderationFeature {
-	mo := o.Moderation
-	if mo.ExpireEvery <= 0 {
-		mo = DefaultModerationOptions()
-	}
-	return &moderationFeature{store: store, o: mo, loc: o.Location, now: now,
+	return &moderationFeature{store: store, o: o.Moderation.withDefaults(), loc: o.Location, now: now,
 		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
 }
 

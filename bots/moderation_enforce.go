@@ -84,18 +84,10 @@ func (e *enforcer) Delete(ctx context.Context, p community.Platform, chatID stri
 	return e.explain(ctx, mod.DeleteMessages(ctx, chatID, messageIDs), "delete", community.Group{Platform: p, ID: chatID})
 }
 
-// Limits implements community.Enforcer: Telegram ends timed mutes and
-// bans itself (up to 366 days; longer is for ever there, so Hearth ends
-// those); a Discord timeout lasts at most 28 days and a Discord ban has no
-// end; the console ends nothing by itself.
-func (e *enforcer) Limits(p community.Platform) community.PlatformLimits {
-	switch p {
-	case community.Telegram:
-		return community.PlatformLimits{MuteEnds: true, BanEnds: true, EndsWithin: 366 * 24 * time.Hour}
-	case community.Discord:
-		return community.PlatformLimits{MuteEnds: true, MaxMute: 28*24*time.Hour - time.Minute}
-	}
-	return community.PlatformLimits{}
+// Capabilities implements community.Enforcer with what p's adapter says
+// its platform's sanctions do.
+func (e *enforcer) Capabilities(p community.Platform) community.ModerationCapabilities {
+	return e.router.Capabilities(p).Moderation
 }
 
 func (e *enforcer) moderator(p community.Platform) (Moderator, error) {

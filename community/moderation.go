@@ -231,17 +231,6 @@ type ModerationStore interface {
 	LogAction(ctx context.Context, a *Action) error
 }
 
-// PlatformLimits say what a platform does by itself about timed
-// sanctions, so that Hearth does the rest.
-type PlatformLimits struct {
-	MuteEnds bool          // a timed mute ends by itself
-	MaxMute  time.Duration // the longest mute it takes at once; 0: no limit
-	BanEnds  bool          // a timed ban ends by itself
-	// EndsWithin is the longest time the platform ends a sanction after
-	// by itself (longer is for ever there); 0: no limit.
-	EndsWithin time.Duration
-}
-
 // ErrNothingToLift is what Enforcer.Lift wraps when the member is not
 // muted (or banned) in the group: there was nothing to lift.
 var ErrNothingToLift = errors.New("not muted or banned there: nothing to lift")
@@ -254,7 +243,8 @@ type Enforcer interface {
 	// an error wrapping ErrNothingToLift.
 	Lift(ctx context.Context, kind SanctionKind, g Group, userID string) error
 	Delete(ctx context.Context, p Platform, chatID string, messageIDs []string) error
-	Limits(p Platform) PlatformLimits
+	// Capabilities are what p's sanctions do by themselves.
+	Capabilities(p Platform) ModerationCapabilities
 }
 
 // ModerationRules configure warnings, the ladder, automod's mutes and

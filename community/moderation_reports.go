@@ -298,11 +298,7 @@ func (m *Moderation) stillInForce(ctx context.Context, s Sanction, now time.Time
 
 // endsByItself reports whether the platform ended s in its groups on p.
 func (m *Moderation) endsByItself(s Sanction, p Platform) bool {
-	l := m.enforcer.Limits(p)
-	if l.EndsWithin > 0 && s.Until.Sub(s.At) > l.EndsWithin {
-		return false
-	}
-	return s.Kind == SanctionMute && l.MuteEnds || s.Kind == SanctionBan && l.BanEnds
+	return m.enforcer.Capabilities(p).EndsByItself(s.Kind, s.Until.Sub(s.At))
 }
 
 // coveredElsewhere reports whether another sanction of the same kind keeps
@@ -317,7 +313,7 @@ func (m *Moderation) renew(ctx context.Context, s Sanction, now time.Time) error
 	return m.stillInForce(ctx, s, now, func(target Member, _ ModerationRecord, cur Sanction) (ModerationChange, error) {
 		for _, g := range cur.Groups {
 			acct, ok := accountOn(target, g.Platform)
-			if !ok || m.enforcer.Limits(g.Platform).MaxMute <= 0 {
+			if !ok || m.enforcer.Capabilities(g.Platform).MaxMute <= 0 {
 				continue
 			}
 			if err := m.enforcer.Enforce(ctx, SanctionMute, g, acct.UserID, cur.Until); err != nil {

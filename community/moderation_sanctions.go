@@ -167,7 +167,7 @@ func (m *Moderation) nextRenewal(s Sanction, from time.Time) time.Time {
 	}
 	var next time.Time
 	for _, g := range s.Groups {
-		limit := m.enforcer.Limits(g.Platform).MaxMute
+		limit := m.enforcer.Capabilities(g.Platform).MaxMute
 		if limit <= 0 || !s.Until.IsZero() && s.Until.Sub(from) <= limit {
 			continue
 		}
