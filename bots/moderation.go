@@ -13,9 +13,6 @@ import (
 // layer, besides the domain's store.
 type ModerationStore interface {
 	community.ModerationStore
-	// ModerationGroups returns the community's groups on p that Hearth is
-	// in, staff chats left out.
-	ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error)
 	// MemberMessagesSince returns the platform ids of a member's messages
 	// in a chat since a time, newest first.
 	MemberMessagesSince(ctx context.Context, member community.MemberID, chat community.ChatID, since time.Time) ([]string, error)
@@ -24,9 +21,8 @@ type ModerationStore interface {
 	LastJoined(ctx context.Context, member community.MemberID) (time.Time, error)
 	// MessageAuthor returns the member who wrote a recorded message.
 	MessageAuthor(ctx context.Context, chat community.ChatID, messageID string) (community.MemberID, error)
-	// LoggedAction returns an action of the staff log by its audit id;
-	// LoggedActions the latest, of one member or (0) of all.
-	LoggedAction(ctx context.Context, id int64) (community.Action, error)
+	// LoggedActions returns the latest actions of the staff log, of one
+	// member or (0) of all.
 	LoggedActions(ctx context.Context, member community.MemberID, limit int) ([]community.Action, error)
 	// QueueMessages puts messages in the outbox.
 	QueueMessages(ctx context.Context, out []outbox.Outgoing) error
@@ -150,30 +146,9 @@ func groupOf(r *Request) community.Group {
 	return community.Group{Platform: r.Platform, ID: id}
 }
 
-// groupsFor is where a staff command acts: the group it is used in, or,
-// from the staff chat, every group Hearth is in on each platform where
-// the member has an account.
+// groupsFor is where a staff command acts, as moderation scopes it.
 func (f *moderationFeature) groupsFor(ctx context.Context, r *Request, m community.Member) ([]community.Group, error) {
-	if !r.InStaffChat {
-		return []community.Group{groupOf(r)}, nil
-	}
-	var out []community.Group
-	for _, id := range m.Identities {
-		if _, ok := f.router.Moderator(id.Platform); !ok {
-			continue
-		}
-		chats, err := f.store.ModerationGroups(ctx, id.Platform)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range chats {
-			out = append(out, community.Group{Platform: c.Platform, ID: c.PlatformID})
-		}
-	}
-	if len(out) == 0 {
-		return nil, community.Errorf(community.EInvalid, "mod.no_groups", map[string]any{"Name": m.DisplayName}, "member %d is in no group Hearth moderates", m.ID)
-	}
-	return out, nil
+	return f.mod.Scope(ctx, m, community.Place{Group: groupOf(r), StaffChat: r.InStaffChat})
 }
 
 // modArgs are a staff command's words: the member, maybe a duration, and

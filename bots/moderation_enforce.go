@@ -90,6 +90,13 @@ func (e *enforcer) Capabilities(p community.Platform) community.ModerationCapabi
 	return e.router.Capabilities(p).Moderation
 }
 
+// Moderates implements community.Enforcer: an adapter running here
+// moderates p.
+func (e *enforcer) Moderates(p community.Platform) bool {
+	_, ok := e.router.Moderator(p)
+	return ok
+}
+
 func (e *enforcer) moderator(p community.Platform) (Moderator, error) {
 	mod, ok := e.router.Moderator(p)
 	if !ok {

@@ -123,7 +123,7 @@ func (f *erasure) staffLog(t *testing.T, at time.Time) {
 	}
 	rep := community.Report{Reporter: f.kind, Reported: f.carol, Group: community.Group{Platform: community.Telegram, ID: "-1001"},
 		ChatRef: "-1001", MessageID: "m3", Text: "carol's words", Reason: "rude", At: at}
-	if err := f.s.FileReport(ctx, &rep, 0); err != nil {
+	if err := f.s.FileReport(ctx, &rep, func(time.Time) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.s.AddNote(ctx, &community.Note{Member: f.carol, By: f.bob, Text: "argued with kind (Ember)", At: at}); err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/hearthbot/hearth/community"
 )
 
-// ModerationGroups implements the chat layer's ModerationStore.
+// ModerationGroups implements community.ModerationStore.
 func (s *Store) ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error) {
 	return s.chats(ctx, `WHERE platform = $1 AND kind = 'group' AND NOT is_staff AND connected_at IS NOT NULL AND removed_at IS NULL ORDER BY id`, p)
 }
@@ -47,7 +47,7 @@ func (s *Store) MessageAuthor(ctx context.Context, chat community.ChatID, messag
 	return community.MemberID(ids[0]), nil
 }
 
-// LoggedAction implements the chat layer's ModerationStore.
+// LoggedAction implements community.ModerationStore.
 func (s *Store) LoggedAction(ctx context.Context, id int64) (community.Action, error) {
 	list, err := s.loggedActions(ctx, `WHERE id = $1 AND action LIKE 'moderation.%' AND details ? 'kind'`, id)
 	return one(list, err, "mod.not_found", "staff log entry", id)

@@ -40,6 +40,8 @@ func (p *platformDouble) Delete(_ context.Context, pl community.Platform, chat s
 	return nil
 }
 
+func (p *platformDouble) Moderates(community.Platform) bool { return true }
+
 func (p *platformDouble) Capabilities(pl community.Platform) community.ModerationCapabilities {
 	if pl == community.Discord {
 		return community.ModerationCapabilities{MuteEnds: true, MaxMute: 28 * 24 * time.Hour}
