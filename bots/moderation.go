@@ -13,12 +13,7 @@ import (
 // layer, besides the domain's store.
 type ModerationStore interface {
 	community.ModerationStore
-	// MemberMessagesSince returns the platform ids of a member's messages
-	// in a chat since a time, newest first.
-	MemberMessagesSince(ctx context.Context, member community.MemberID, chat community.ChatID, since time.Time) ([]string, error)
-	// LastJoined is when the member was last seen joining a group; zero
-	// when never.
-	LastJoined(ctx context.Context, member community.MemberID) (time.Time, error)
+	community.AutomodStore
 	// MessageAuthor returns the member who wrote a recorded message.
 	MessageAuthor(ctx context.Context, chat community.ChatID, messageID string) (community.MemberID, error)
 	// LoggedActions returns the latest actions of the staff log, of one

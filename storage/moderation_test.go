@@ -49,6 +49,14 @@ func (p *platformDouble) Capabilities(pl community.Platform) community.Moderatio
 	return community.ModerationCapabilities{MuteEnds: true, BanEnds: true, EndsWithin: 366 * 24 * time.Hour}
 }
 
+// erasureRules refuses an erasure at now as the domain does, on the
+// platforms platformDouble stands for.
+func erasureRules(now time.Time) func([]community.Sanction) error {
+	return func(inForce []community.Sanction) error {
+		return community.RefuseErasure(inForce, (&platformDouble{}).Capabilities, now)
+	}
+}
+
 // modFixture is moderation on a real database, members made by the
 // standings fixture (Telegram accounts), at a clock the test moves.
 type modFixture struct {
