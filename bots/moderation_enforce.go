@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // enforcer carries sanctions out through each platform's Moderator and
@@ -16,7 +17,10 @@ type enforcer struct {
 	store  ModerationStore
 }
 
-var _ community.Enforcer = (*enforcer)(nil)
+var (
+	_ community.Enforcer         = (*enforcer)(nil)
+	_ community.NewcomerEnforcer = (*enforcer)(nil)
+)
 
 // Enforce implements community.Enforcer.
 func (e *enforcer) Enforce(ctx context.Context, kind community.SanctionKind, g community.Group, userID string, until time.Time) error {
@@ -72,6 +76,16 @@ func (e *enforcer) Lift(ctx context.Context, kind community.SanctionKind, g comm
 	return e.explain(ctx, lift(ctx, g.ID, userID), verb, g)
 }
 
+// Unmute implements community.NewcomerEnforcer: it lets the user write
+// again without asking the platform first whether they are muted.
+func (e *enforcer) Unmute(ctx context.Context, g community.Group, userID string) error {
+	mod, err := e.moderator(g.Platform)
+	if err != nil {
+		return err
+	}
+	return e.explain(ctx, mod.Unmute(ctx, g.ID, userID), "unmute", g)
+}
+
 // Delete implements community.Enforcer.
 func (e *enforcer) Delete(ctx context.Context, p community.Platform, chatID string, messageIDs []string) error {
 	if len(messageIDs) == 0 {
@@ -120,9 +134,19 @@ func (e *enforcer) explain(ctx context.Context, err error, verb string, g commun
 	case errors.Is(err, ErrNoRights):
 		return &community.Error{Code: community.EForbidden, Key: "mod.no_rights." + rights[verb], Msg: err.Error(),
 			Data: map[string]any{"Group": e.groupName(ctx, g)}}
+	case outbox.IsPermanent(err):
+		return refusedForGood{err}
 	}
 	return err
 }
+
+// refusedForGood marks a platform's permanent refusal as
+// community.ErrRefusedForGood, its message unchanged.
+type refusedForGood struct{ error }
+
+func (r refusedForGood) Is(target error) bool { return target == community.ErrRefusedForGood }
+
+func (r refusedForGood) Unwrap() error { return r.error }
 
 // groupName is a group's title as Hearth knows it, else its id.
 func (e *enforcer) groupName(ctx context.Context, g community.Group) string {
