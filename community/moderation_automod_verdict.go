@@ -18,9 +18,9 @@ type AutomodStore interface {
 	LastJoined(ctx context.Context, member MemberID) (time.Time, error)
 }
 
-// Roles tells a member's role from one of their accounts; Access
-// implements it.
-type Roles interface {
+// AutomodAccess tells a member's role from one of their accounts, so
+// that automod spares staff; Access implements it.
+type AutomodAccess interface {
 	RoleOf(ctx context.Context, acct Account, member MemberID) (Role, error)
 }
 
@@ -62,13 +62,13 @@ type AutomodVerdict struct {
 // replica's memory) second, and a newcomer's link or media last.
 type Automod struct {
 	rules AutomodRules
-	roles Roles
+	roles AutomodAccess
 	store AutomodStore
 	now   func() time.Time
 }
 
 // NewAutomod returns automod's judge.
-func NewAutomod(rules AutomodRules, roles Roles, store AutomodStore, now func() time.Time) *Automod {
+func NewAutomod(rules AutomodRules, roles AutomodAccess, store AutomodStore, now func() time.Time) *Automod {
 	return &Automod{rules: rules, roles: roles, store: store, now: now}
 }
 
