@@ -16,17 +16,17 @@ import (
 // the last word: a flood is confirmed by counting the sender's recorded
 // messages, so acting never rests on one replica's memory.
 type automod struct {
-	f      *moderationFeature
-	access *community.Access
-	rules  community.AutomodRules
-	flood  *floodWindows
+	f     *moderationFeature
+	judge *community.Automod
+	rules community.AutomodRules
+	flood *floodWindows
 	// staff are senders known to be staff; settled, senders known to be
 	// no newcomers (or verified buyers), whose links and media are fine.
 	staff, settled *exemptions
 }
 
 func newAutomod(f *moderationFeature, access *community.Access) *automod {
-	return &automod{f: f, access: access, rules: f.o.Automod,
+	return &automod{f: f, judge: community.NewAutomod(f.o.Automod, access, f.store, f.now), rules: f.o.Automod,
 		flood: newFloodWindows(f.o.Automod.FloodMessages, f.o.Automod.FloodWindow),
 		staff: newExemptions(exemptFor), settled: newExemptions(exemptFor)}
 }
@@ -54,60 +54,29 @@ func senderKey(u Update) string {
 	return string(u.Platform) + "\x00" + u.Chat.ID + "\x00" + u.From.ID
 }
 
-// check looks at a flagged message with the database and acts: deletes
-// it and warns or mutes its sender. Staff are never automodded.
+// check asks the domain for its verdict on a flagged message and carries
+// it out: deletes the messages and warns or mutes their sender. It
+// remembers senders the verdict exempts or settles.
 func (a *automod) check(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
 	key := senderKey(r.Update)
-	if r.InStaffChat || r.Member == 0 {
-		a.staff.add(key) // no automod in the staff chat
-		return nil, nil
-	}
-	role, err := a.access.RoleOf(ctx, r.Account(), r.Member)
-	if err != nil {
-		return nil, err
-	}
-	if role >= community.RoleStaff {
-		a.staff.add(key)
-		return nil, nil
-	}
-	blocked, linkOrMedia := a.rules.Screen(r.Update.Text, len(r.Media) > 0)
+	v, err := a.judge.Verdict(ctx, community.AutomodMessage{Member: r.Member, Account: r.Account(), Chat: r.ChatID,
+		MessageID: r.MessageID, Text: r.Update.Text, Media: len(r.Media) > 0, At: r.At, InStaffChat: r.InStaffChat,
+		Flooding: r.Kind == KindMessage && a.flood.flooding(key, r.At), Settled: a.settled.has(key)})
 	switch {
-	case blocked != "":
-		return a.act(ctx, r, community.RuleBlocklist, blocked, []string{r.MessageID})
-	case r.Kind == KindMessage && a.flood.flooding(key, r.At):
-		ids, err := a.f.store.MemberMessagesSince(ctx, r.Member, r.ChatID, r.At.Add(-a.rules.FloodWindow))
-		if err != nil || !a.rules.Flooding(len(ids)) {
-			return nil, err
-		}
+	case err != nil:
+		return nil, err
+	case v.Exempt:
+		a.staff.add(key)
+	case v.Settled:
+		a.settled.add(key)
+	}
+	if v.Rule == "" {
+		return nil, nil
+	}
+	if v.Rule == community.RuleFlood {
 		a.flood.reset(key)
-		return a.act(ctx, r, community.RuleFlood, "", ids)
-	case linkOrMedia && !a.settled.has(key):
-		newcomer, err := a.newcomer(ctx, r)
-		if err != nil || !newcomer {
-			return nil, err
-		}
-		return a.act(ctx, r, community.RuleNewcomer, "", []string{r.MessageID})
 	}
-	return nil, nil
-}
-
-// newcomer reports whether the newcomer rule applies to the sender: they
-// joined lately and are no verified buyer. Others are remembered as
-// exempt for a while.
-func (a *automod) newcomer(ctx context.Context, r *Request) (bool, error) {
-	buyer, err := a.f.store.VerifiedBuyer(ctx, r.Member)
-	if err != nil {
-		return false, err
-	}
-	joined, err := a.f.store.LastJoined(ctx, r.Member)
-	if err != nil {
-		return false, err
-	}
-	if buyer || !a.rules.IsNewcomer(joined, a.f.now()) {
-		a.settled.add(senderKey(r.Update))
-		return false, nil
-	}
-	return true, nil
+	return a.act(ctx, r, v.Rule, v.Detail, v.Messages)
 }
 
 // act deletes the messages and sanctions the sender, then tells the group

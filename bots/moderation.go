@@ -13,21 +13,12 @@ import (
 // layer, besides the domain's store.
 type ModerationStore interface {
 	community.ModerationStore
+	community.AutomodStore
 	community.ProfileStore
-	// ModerationGroups returns the community's groups on p that Hearth is
-	// in, staff chats left out.
-	ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error)
-	// MemberMessagesSince returns the platform ids of a member's messages
-	// in a chat since a time, newest first.
-	MemberMessagesSince(ctx context.Context, member community.MemberID, chat community.ChatID, since time.Time) ([]string, error)
-	// LastJoined is when the member was last seen joining a group; zero
-	// when never.
-	LastJoined(ctx context.Context, member community.MemberID) (time.Time, error)
 	// MessageAuthor returns the member who wrote a recorded message.
 	MessageAuthor(ctx context.Context, chat community.ChatID, messageID string) (community.MemberID, error)
-	// LoggedAction returns an action of the staff log by its audit id;
-	// LoggedActions the latest, of one member or (0) of all.
-	LoggedAction(ctx context.Context, id int64) (community.Action, error)
+	// LoggedActions returns the latest actions of the staff log, of one
+	// member or (0) of all.
 	LoggedActions(ctx context.Context, member community.MemberID, limit int) ([]community.Action, error)
 	// QueueMessages puts messages in the outbox.
 	QueueMessages(ctx context.Context, out []outbox.Outgoing) error
@@ -41,10 +32,29 @@ type ModerationOptions struct {
 	ExpireEvery time.Duration
 }
 
-// DefaultModerationOptions are the configuration's defaults.
-func DefaultModerationOptions() ModerationOptions {
-	return ModerationOptions{Rules: community.DefaultModerationRules(), ExpireEvery: time.Minute,
-		Automod: community.AutomodRules{FloodMessages: 6, FloodWindow: 10 * time.Second, NewcomerFor: 24 * time.Hour}}
+// DefaultModerationOptions are the configuration's defaults
+// (config.Default).
+func DefaultModerationOptions() ModerationOptions { return DefaultCommunityOptions().Moderation }
+
+// withDefaults fills in what is not configured: options left wholly
+// unset are the defaults, and a zero ExpireEvery alone is the default
+// interval, keeping the configured rules.
+func (o ModerationOptions) withDefaults() ModerationOptions {
+	def := DefaultModerationOptions()
+	if o.ExpireEvery <= 0 && o.unset() {
+		return def
+	}
+	if o.ExpireEvery <= 0 {
+		o.ExpireEvery = def.ExpireEvery
+	}
+	return o
+}
+
+// unset reports whether no option was given at all.
+func (o ModerationOptions) unset() bool {
+	r, a := o.Rules, o.Automod
+	return r.WarnExpiry == 0 && len(r.Ladder) == 0 && r.AutomodMute == 0 && r.ReportCooldown == 0 &&
+		a.FloodMessages == 0 && a.FloodWindow == 0 && a.Blocklist == nil && a.NewcomerFor == 0
 }
 
 // moderationFeature is the staff's moderation commands (/warn, /mute,
@@ -65,11 +75,7 @@ type moderationFeature struct {
 }
 
 func newModerationFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *moderationFeature {
-	mo := o.Moderation
-	if mo.ExpireEvery <= 0 {
-		mo = DefaultModerationOptions()
-	}
-	return &moderationFeature{store: store, o: mo, loc: o.Location, now: now,
+	return &moderationFeature{store: store, o: o.Moderation.withDefaults(), loc: o.Location, now: now,
 		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now), profiles: community.NewProfiles(store, now)}
 }
 
@@ -135,30 +141,9 @@ func groupOf(r *Request) community.Group {
 	return community.Group{Platform: r.Platform, ID: id}
 }
 
-// groupsFor is where a staff command acts: the group it is used in, or,
-// from the staff chat, every group Hearth is in on each platform where
-// the member has an account.
+// groupsFor is where a staff command acts, as moderation scopes it.
 func (f *moderationFeature) groupsFor(ctx context.Context, r *Request, m community.Member) ([]community.Group, error) {
-	if !r.InStaffChat {
-		return []community.Group{groupOf(r)}, nil
-	}
-	var out []community.Group
-	for _, id := range m.Identities {
-		if _, ok := f.router.Moderator(id.Platform); !ok {
-			continue
-		}
-		chats, err := f.store.ModerationGroups(ctx, id.Platform)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range chats {
-			out = append(out, community.Group{Platform: c.Platform, ID: c.PlatformID})
-		}
-	}
-	if len(out) == 0 {
-		return nil, community.Errorf(community.EInvalid, "mod.no_groups", map[string]any{"Name": m.DisplayName}, "member %d is in no group Hearth moderates", m.ID)
-	}
-	return out, nil
+	return f.mod.Scope(ctx, m, community.Place{Group: groupOf(r), StaffChat: r.InStaffChat})
 }
 
 // modArgs are a staff command's words: the member, maybe a duration, and

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // enforcer carries sanctions out through each platform's Moderator and
@@ -16,7 +17,10 @@ type enforcer struct {
 	store  ModerationStore
 }
 
-var _ community.Enforcer = (*enforcer)(nil)
+var (
+	_ community.Enforcer         = (*enforcer)(nil)
+	_ community.NewcomerEnforcer = (*enforcer)(nil)
+)
 
 // Enforce implements community.Enforcer.
 func (e *enforcer) Enforce(ctx context.Context, kind community.SanctionKind, g community.Group, userID string, until time.Time) error {
@@ -72,6 +76,16 @@ func (e *enforcer) Lift(ctx context.Context, kind community.SanctionKind, g comm
 	return e.explain(ctx, lift(ctx, g.ID, userID), verb, g)
 }
 
+// Unmute implements community.NewcomerEnforcer: it lets the user write
+// again without asking the platform first whether they are muted.
+func (e *enforcer) Unmute(ctx context.Context, g community.Group, userID string) error {
+	mod, err := e.moderator(g.Platform)
+	if err != nil {
+		return err
+	}
+	return e.explain(ctx, mod.Unmute(ctx, g.ID, userID), "unmute", g)
+}
+
 // Delete implements community.Enforcer.
 func (e *enforcer) Delete(ctx context.Context, p community.Platform, chatID string, messageIDs []string) error {
 	if len(messageIDs) == 0 {
@@ -84,18 +98,17 @@ func (e *enforcer) Delete(ctx context.Context, p community.Platform, chatID stri
 	return e.explain(ctx, mod.DeleteMessages(ctx, chatID, messageIDs), "delete", community.Group{Platform: p, ID: chatID})
 }
 
-// Limits implements community.Enforcer: Telegram ends timed mutes and
-// bans itself (up to 366 days; longer is for ever there, so Hearth ends
-// those); a Discord timeout lasts at most 28 days and a Discord ban has no
-// end; the console ends nothing by itself.
-func (e *enforcer) Limits(p community.Platform) community.PlatformLimits {
-	switch p {
-	case community.Telegram:
-		return community.PlatformLimits{MuteEnds: true, BanEnds: true, EndsWithin: 366 * 24 * time.Hour}
-	case community.Discord:
-		return community.PlatformLimits{MuteEnds: true, MaxMute: 28*24*time.Hour - time.Minute}
-	}
-	return community.PlatformLimits{}
+// Capabilities implements community.Enforcer with what p's adapter says
+// its platform's sanctions do.
+func (e *enforcer) Capabilities(p community.Platform) community.ModerationCapabilities {
+	return e.router.Capabilities(p).Moderation
+}
+
+// Moderates implements community.Enforcer: an adapter running here
+// moderates p.
+func (e *enforcer) Moderates(p community.Platform) bool {
+	_, ok := e.router.Moderator(p)
+	return ok
 }
 
 func (e *enforcer) moderator(p community.Platform) (Moderator, error) {
@@ -121,9 +134,19 @@ func (e *enforcer) explain(ctx context.Context, err error, verb string, g commun
 	case errors.Is(err, ErrNoRights):
 		return &community.Error{Code: community.EForbidden, Key: "mod.no_rights." + rights[verb], Msg: err.Error(),
 			Data: map[string]any{"Group": e.groupName(ctx, g)}}
+	case outbox.IsPermanent(err):
+		return refusedForGood{err}
 	}
 	return err
 }
+
+// refusedForGood marks a platform's permanent refusal as
+// community.ErrRefusedForGood, its message unchanged.
+type refusedForGood struct{ error }
+
+func (r refusedForGood) Is(target error) bool { return target == community.ErrRefusedForGood }
+
+func (r refusedForGood) Unwrap() error { return r.error }
 
 // groupName is a group's title as Hearth knows it, else its id.
 func (e *enforcer) groupName(ctx context.Context, g community.Group) string {

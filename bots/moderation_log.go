@@ -233,18 +233,7 @@ func (f *moderationFeature) button(ctx context.Context, r *Request) (Reply, erro
 }
 
 func (f *moderationFeature) undo(ctx context.Context, r *Request, log int64) (string, error) {
-	a, err := f.store.LoggedAction(ctx, log)
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case !a.Undoable():
-		err = community.Errorf(community.EInvalid, "mod.cannot_undo", nil, "action %d cannot be undone", log)
-	case a.Kind == community.ActionWarn:
-		_, err = f.mod.UndoWarning(ctx, r.Member, a.Warning)
-	default:
-		_, _, err = f.mod.UndoSanction(ctx, r.Member, a.Sanction)
-	}
+	a, err := f.mod.Undo(ctx, r.Member, log)
 	if err != nil {
 		return "", err
 	}

@@ -38,10 +38,6 @@ type GroupChannels interface {
 
 // Timings of onboarding.
 const (
-	// captchaMuteGrace keeps a newcomer muted a while past their captcha's
-	// deadline, so that the expiry job removes them before the platform
-	// lifts the mute by itself; if Hearth is down, the mute still ends.
-	captchaMuteGrace = 10 * time.Minute
 	// captchaEvery is how often the expiry job looks for captchas run out.
 	captchaEvery = 20 * time.Second
 	captchaBatch = 50

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -13,18 +12,15 @@ import (
 	"github.com/hearthbot/hearth/outbox"
 )
 
-// Why a newcomer whose captcha ran out could not be removed
-// (community.CaptchaFailure.Problem).
-const (
-	problemNoRights    = "no_rights"
-	problemProtected   = "protected"
-	problemUnsupported = "unsupported"
-)
+// newcomers carries the captcha's sanctions out through the enforcer.
+func (f *onboardingFeature) newcomers() *community.Newcomers {
+	return community.NewNewcomers(&enforcer{router: f.router, store: f.store})
+}
 
-// renderCaptcha mutes a newcomer who must prove they are human and posts
-// the message with their "I'm human" button. A mute the platform refuses
-// (no rights, an administrator) is logged: the captcha stands, and its
-// timeout still applies.
+// renderCaptcha holds a newcomer who must prove they are human (a mute)
+// and posts the message with their "I'm human" button. A mute the
+// platform refuses (no rights, an administrator) is logged: the captcha
+// stands, and its timeout still applies.
 func (f *onboardingFeature) renderCaptcha(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	j, ok, err := f.eventJoin(ctx, e)
 	if !ok || err != nil || j.Captcha != community.CaptchaPending {
@@ -33,14 +29,12 @@ func (f *onboardingFeature) renderCaptcha(ctx context.Context, e outbox.Event) (
 	if !f.runs(j.Platform) {
 		return nil, fmt.Errorf("captcha of join %d: %s is not connected in this process", j.ID, j.Platform)
 	}
-	if mod, ok := f.router.Moderator(j.Platform); ok {
-		err := mod.Mute(ctx, j.Group, j.UserID, j.Deadline.Add(captchaMuteGrace))
-		switch {
-		case errors.Is(err, ErrNoRights), errors.Is(err, ErrProtected), outbox.IsPermanent(err):
-			f.log.Warn("mute a newcomer until their captcha is solved", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", err)
-		case err != nil:
-			return nil, fmt.Errorf("mute %s in %s until their captcha is solved: %w", j.UserID, j.Group, err)
-		}
+	refused, err := f.newcomers().Hold(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if refused != nil {
+		f.log.Warn("mute a newcomer until their captcha is solved", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", refused)
 	}
 	lang := f.groupLanguage(j)
 	minutes := max(1, int(math.Ceil(j.Deadline.Sub(j.At).Minutes())))
@@ -62,14 +56,14 @@ func (f *onboardingFeature) human(ctx context.Context, r *Request, arg string) (
 	if err != nil {
 		return Reply{}, err
 	}
+	refused, err := f.newcomers().Release(ctx, j)
+	if err != nil {
+		return Reply{}, err
+	}
+	if refused != nil {
+		f.log.Warn("unmute a newcomer after their captcha", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", refused)
+	}
 	if mod, ok := f.router.Moderator(j.Platform); ok {
-		switch err := mod.Unmute(ctx, j.Group, j.UserID); {
-		case errors.Is(err, ErrNoRights), errors.Is(err, ErrProtected):
-			// Hearth could not mute them either: there is nothing to lift.
-			f.log.Warn("unmute a newcomer after their captcha", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", err)
-		case err != nil:
-			return Reply{}, fmt.Errorf("unmute %s in %s after their captcha: %w", j.UserID, j.Group, err)
-		}
 		if err := mod.DeleteMessages(ctx, r.Update.Chat.ID, []string{r.MessageID}); err != nil {
 			f.log.Warn("delete a solved captcha", "platform", j.Platform, "chat", r.Update.Chat.ID, "message", r.MessageID, "error", err)
 		}
@@ -79,26 +73,16 @@ func (f *onboardingFeature) human(ctx context.Context, r *Request, arg string) (
 }
 
 // removeNewcomer removes from the group a newcomer whose captcha ran out,
-// and deletes the captcha message. A removal the platform refuses for
-// good is reported to staff; any other failure is tried again later.
+// as the domain's Newcomers decide, and deletes the captcha message. A
+// removal the platform refuses for good is reported to staff; any other
+// failure is tried again later.
 func (f *onboardingFeature) removeNewcomer(ctx context.Context, j community.Join) (community.CaptchaFailure, error) {
 	if !f.runs(j.Platform) {
 		return community.CaptchaFailure{}, fmt.Errorf("%s is not connected in this process", j.Platform)
 	}
-	mod, ok := f.router.Moderator(j.Platform)
-	if !ok {
-		return community.CaptchaFailure{Problem: problemUnsupported}, nil
-	}
-	var out community.CaptchaFailure
-	switch err := mod.Kick(ctx, j.Group, j.UserID); {
-	case err == nil:
-		out.Removed = true
-	case errors.Is(err, ErrProtected):
-		out.Problem = problemProtected
-	case errors.Is(err, ErrNoRights), outbox.IsPermanent(err):
-		out.Problem = problemNoRights
-	default:
-		return out, fmt.Errorf("remove %s from %s: %w", j.UserID, j.Group, err)
+	out, err := f.newcomers().Remove(ctx, j)
+	if err != nil {
+		return out, err
 	}
 	if !out.Removed {
 		f.log.Warn("remove a newcomer whose captcha ran out", "platform", j.Platform, "group", j.Group, "user", j.UserID, "problem", out.Problem)

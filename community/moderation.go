@@ -209,9 +209,10 @@ type ModerationStore interface {
 	Sanction(ctx context.Context, id int64) (Sanction, error)
 	Report(ctx context.Context, id int64) (Report, error)
 	Review(ctx context.Context, id int64) (Review, error)
-	// FileReport saves a report and its event unless the reporter filed
-	// one within cooldown (EConflict report.cooldown), and fills in its id.
-	FileReport(ctx context.Context, r *Report, cooldown time.Duration) error
+	// FileReport saves a report and its event, and fills in its id,
+	// unless admit refuses it: admit is told, under a lock of the
+	// reporter's reports, when they last reported (zero: never).
+	FileReport(ctx context.Context, r *Report, admit func(last time.Time) error) error
 	// AddNote saves a staff note with its audit entry.
 	AddNote(ctx context.Context, n *Note) error
 	Notes(ctx context.Context, member MemberID, limit int) ([]Note, error)
@@ -229,17 +230,11 @@ type ModerationStore interface {
 	// LogAction writes an action that changes no member's record (a
 	// purge), with its audit entry and event.
 	LogAction(ctx context.Context, a *Action) error
-}
-
-// PlatformLimits say what a platform does by itself about timed
-// sanctions, so that Hearth does the rest.
-type PlatformLimits struct {
-	MuteEnds bool          // a timed mute ends by itself
-	MaxMute  time.Duration // the longest mute it takes at once; 0: no limit
-	BanEnds  bool          // a timed ban ends by itself
-	// EndsWithin is the longest time the platform ends a sanction after
-	// by itself (longer is for ever there); 0: no limit.
-	EndsWithin time.Duration
+	// LoggedAction returns an action of the staff log by its audit id.
+	LoggedAction(ctx context.Context, id int64) (Action, error)
+	// ModerationGroups returns the community's groups on p that Hearth
+	// is in, staff chats left out.
+	ModerationGroups(ctx context.Context, p Platform) ([]Chat, error)
 }
 
 // ErrNothingToLift is what Enforcer.Lift wraps when the member is not
@@ -254,7 +249,10 @@ type Enforcer interface {
 	// an error wrapping ErrNothingToLift.
 	Lift(ctx context.Context, kind SanctionKind, g Group, userID string) error
 	Delete(ctx context.Context, p Platform, chatID string, messageIDs []string) error
-	Limits(p Platform) PlatformLimits
+	// Capabilities are what p's sanctions do by themselves.
+	Capabilities(p Platform) ModerationCapabilities
+	// Moderates reports whether Hearth can carry sanctions out on p.
+	Moderates(p Platform) bool
 }
 
 // ModerationRules configure warnings, the ladder, automod's mutes and

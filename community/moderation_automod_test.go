@@ -14,7 +14,9 @@ type muteEnforcer struct{ Enforcer }
 func (muteEnforcer) Enforce(context.Context, SanctionKind, Group, string, time.Time) error {
 	return nil
 }
-func (muteEnforcer) Limits(Platform) PlatformLimits { return PlatformLimits{MuteEnds: true} }
+func (muteEnforcer) Capabilities(Platform) ModerationCapabilities {
+	return ModerationCapabilities{MuteEnds: true}
+}
 
 // nobodyIsStaff is an AccessStore with no staff.
 type nobodyIsStaff struct{}

@@ -59,10 +59,27 @@ func (m *Moderation) FileReport(ctx context.Context, r Report) (Report, error) {
 	}
 	r.At, r.Status = m.now(), "open"
 	r.Text, r.Reason = clip(r.Text, maxReportText), clip(strings.TrimSpace(r.Reason), maxReportText)
-	if err := m.store.FileReport(ctx, &r, m.rules.ReportCooldown); err != nil {
+	admit := func(last time.Time) error {
+		if wait := m.rules.ReportWait(last, r.At); wait > 0 {
+			return Errorf(EConflict, "report.cooldown", map[string]any{"Wait": wait}, "member %d reported %s ago", r.Reporter, r.At.Sub(last))
+		}
+		return nil
+	}
+	if err := m.store.FileReport(ctx, &r, admit); err != nil {
 		return Report{}, err
 	}
 	return r, nil
+}
+
+// ReportWait is how long a member who last reported at last (zero: never)
+// must still wait at now to report again, in whole minutes rounded up; 0
+// when they may report.
+func (r ModerationRules) ReportWait(last, now time.Time) time.Duration {
+	wait := last.Add(r.ReportCooldown).Sub(now)
+	if last.IsZero() || wait <= 0 {
+		return 0
+	}
+	return (wait + time.Minute - 1).Truncate(time.Minute)
 }
 
 // Report outcomes staff choose from the report's buttons.
@@ -298,11 +315,7 @@ func (m *Moderation) stillInForce(ctx context.Context, s Sanction, now time.Time
 
 // endsByItself reports whether the platform ended s in its groups on p.
 func (m *Moderation) endsByItself(s Sanction, p Platform) bool {
-	l := m.enforcer.Limits(p)
-	if l.EndsWithin > 0 && s.Until.Sub(s.At) > l.EndsWithin {
-		return false
-	}
-	return s.Kind == SanctionMute && l.MuteEnds || s.Kind == SanctionBan && l.BanEnds
+	return m.enforcer.Capabilities(p).EndsByItself(s.Kind, s.Until.Sub(s.At))
 }
 
 // coveredElsewhere reports whether another sanction of the same kind keeps
@@ -317,7 +330,7 @@ func (m *Moderation) renew(ctx context.Context, s Sanction, now time.Time) error
 	return m.stillInForce(ctx, s, now, func(target Member, _ ModerationRecord, cur Sanction) (ModerationChange, error) {
 		for _, g := range cur.Groups {
 			acct, ok := accountOn(target, g.Platform)
-			if !ok || m.enforcer.Limits(g.Platform).MaxMute <= 0 {
+			if !ok || m.enforcer.Capabilities(g.Platform).MaxMute <= 0 {
 				continue
 			}
 			if err := m.enforcer.Enforce(ctx, SanctionMute, g, acct.UserID, cur.Until); err != nil {

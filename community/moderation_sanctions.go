@@ -167,7 +167,7 @@ func (m *Moderation) nextRenewal(s Sanction, from time.Time) time.Time {
 	}
 	var next time.Time
 	for _, g := range s.Groups {
-		limit := m.enforcer.Limits(g.Platform).MaxMute
+		limit := m.enforcer.Capabilities(g.Platform).MaxMute
 		if limit <= 0 || !s.Until.IsZero() && s.Until.Sub(from) <= limit {
 			continue
 		}
@@ -319,29 +319,6 @@ func (m *Moderation) Unwarn(ctx context.Context, by, member MemberID, warning in
 		return ch, nil
 	})
 	return out, err
-}
-
-// UndoWarning removes a warning from the staff log's Undo button.
-func (m *Moderation) UndoWarning(ctx context.Context, by MemberID, id int64) (Outcome, error) {
-	w, err := m.store.Warning(ctx, id)
-	if err != nil {
-		return Outcome{}, err
-	}
-	return m.Unwarn(ctx, by, w.Member, id, true)
-}
-
-// UndoSanction lifts a mute or ban from the staff log's Undo button; a
-// kick cannot be undone.
-func (m *Moderation) UndoSanction(ctx context.Context, by MemberID, id int64) (Outcome, SanctionKind, error) {
-	s, err := m.store.Sanction(ctx, id)
-	if err != nil {
-		return Outcome{}, "", err
-	}
-	if s.Kind == SanctionKick {
-		return Outcome{}, s.Kind, Errorf(EInvalid, "mod.cannot_undo", nil, "a kick cannot be undone")
-	}
-	out, err := m.lift(ctx, s.Kind, Lifting{By: by, Member: s.Member, Sanction: id, Reason: "undo", Undo: true})
-	return out, s.Kind, err
 }
 
 // carryOut applies a sanction in every group where the member has an

@@ -93,3 +93,20 @@ func TestActionsUndoable(t *testing.T) {
 		t.Error("a group without a platform parsed")
 	}
 }
+
+// TestGroupsAreWrittenPlatformColonID: a group is stored and sent as
+// platform:id, and read back the same.
+func TestGroupsAreWrittenPlatformColonID(t *testing.T) {
+	g := Group{Platform: Discord, ID: "900"}
+	b, err := g.MarshalText()
+	if err != nil || string(b) != "discord:900" {
+		t.Fatalf("marshal %v: %s, %v", g, b, err)
+	}
+	var back Group
+	if err := back.UnmarshalText(b); err != nil || back != g {
+		t.Errorf("unmarshal %s: %v, %v", b, back, err)
+	}
+	if err := back.UnmarshalText([]byte("discord:")); err == nil {
+		t.Error("a group without an id was read")
+	}
+}

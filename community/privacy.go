@@ -16,8 +16,10 @@ type PrivacyStore interface {
 	// EraseMember erases the member's identities, messages, activity and
 	// everything that names them, in one transaction, keeping anonymous
 	// activity rows for the community's totals and other members' records
-	// (with ErasedMember where the member acted).
-	EraseMember(ctx context.Context, e Erasure) error
+	// (with ErasedMember where the member acted). It first gives admit the
+	// member's sanctions in force, under the transaction's lock, and
+	// erases nothing when admit refuses.
+	EraseMember(ctx context.Context, e Erasure, admit func(inForce []Sanction) error) error
 }
 
 // Erasure is a member's request to be forgotten.
@@ -48,12 +50,15 @@ type DataExport struct {
 type Privacy struct {
 	store     PrivacyStore
 	community string
-	now       func() time.Time
+	// moderation says what each platform's sanctions end by itself.
+	moderation func(Platform) ModerationCapabilities
+	now        func() time.Time
 }
 
-// NewPrivacy returns the privacy rules.
-func NewPrivacy(store PrivacyStore, community string, now func() time.Time) *Privacy {
-	return &Privacy{store: store, community: community, now: now}
+// NewPrivacy returns the privacy rules; moderation says what each
+// platform's sanctions end by themselves.
+func NewPrivacy(store PrivacyStore, community string, moderation func(Platform) ModerationCapabilities, now func() time.Time) *Privacy {
+	return &Privacy{store: store, community: community, moderation: moderation, now: now}
 }
 
 // Export returns the member's data as an indented JSON document.
@@ -67,9 +72,12 @@ func (p *Privacy) Export(ctx context.Context, member MemberID) ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-// Forget erases the member, who asked in their private chat chat.
+// Forget erases the member, who asked in their private chat chat, unless
+// a sanction of theirs runs that Hearth must still end (RefuseErasure).
 func (p *Privacy) Forget(ctx context.Context, member MemberID, chat ChatID) error {
-	if err := p.store.EraseMember(ctx, Erasure{Member: member, Chat: chat, At: p.now()}); err != nil {
+	now := p.now()
+	admit := func(inForce []Sanction) error { return RefuseErasure(inForce, p.moderation, now) }
+	if err := p.store.EraseMember(ctx, Erasure{Member: member, Chat: chat, At: now}, admit); err != nil {
 		return fmt.Errorf("erase member %d: %w", member, err)
 	}
 	return nil

@@ -2,10 +2,8 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
@@ -22,7 +20,7 @@ import (
 // about them. Their activities stay, anonymous, for the community's
 // totals; other members' records stay, with community.ErasedMember where
 // the member acted (a warning they gave, a report they filed).
-func (s *Store) EraseMember(ctx context.Context, e community.Erasure) error {
+func (s *Store) EraseMember(ctx context.Context, e community.Erasure, admit func(inForce []community.Sanction) error) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		m, err := membersByID(ctx, tx, []int64{int64(e.Member)})
 		if err != nil {
@@ -31,7 +29,12 @@ func (s *Store) EraseMember(ctx context.Context, e community.Erasure) error {
 		if len(m) == 0 {
 			return notFound("member.not_found", map[string]any{"Who": "#" + e.Member.String()}, "no member %d", e.Member)
 		}
-		if err := refuseWhileSanctionRuns(ctx, tx, e.Member, e.At); err != nil {
+		inForce, err := selectSanctions(ctx, tx, `SELECT `+sanctionColumns+` FROM sanctions
+WHERE member_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > $2) ORDER BY id FOR UPDATE`, int64(e.Member), e.At)
+		if err != nil {
+			return fmt.Errorf("sanctions of member %d: %w", e.Member, err)
+		}
+		if err := admit(inForce); err != nil {
 			return err
 		}
 		who := erasedAccounts(m[0])
@@ -53,26 +56,6 @@ func (s *Store) EraseMember(ctx context.Context, e community.Erasure) error {
 		}
 		return eraseRows(ctx, tx, e.Member, who, chats)
 	})
-}
-
-// refuseWhileSanctionRuns refuses to erase a member while a sanction runs
-// whose end Hearth must still carry out: a timed Discord ban (Discord has
-// no ban end of its own) or a mute longer than the platform allows. Once
-// the member is erased nothing would lift it, so the ban would last for
-// ever; they may ask again when it ends.
-func refuseWhileSanctionRuns(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
-	var until sql.NullTime
-	if err := tx.GetContext(ctx, &until, `
-SELECT max(until) FROM sanctions
-WHERE member_id = $1 AND lifted_at IS NULL AND until > $2
-  AND (renew_at IS NOT NULL OR kind = 'ban' AND EXISTS (SELECT 1 FROM unnest(groups) g WHERE g LIKE 'discord:%'))`, int64(member), at); err != nil {
-		return fmt.Errorf("sanctions of member %d: %w", member, err)
-	}
-	if until.Valid {
-		return community.Errorf(community.EConflict, "privacy.sanction_running", map[string]any{"Until": until.Time.UTC().Format("2006-01-02 15:04 UTC")},
-			"member %d has a sanction Hearth must lift at %s", member, until.Time)
-	}
-	return nil
 }
 
 // accounts are a member's platform accounts as parallel lists, for SQL:

@@ -124,7 +124,7 @@ func (f *erasure) staffLog(t *testing.T, at time.Time) {
 	}
 	rep := community.Report{Reporter: f.kind, Reported: f.carol, Group: community.Group{Platform: community.Telegram, ID: "-1001"},
 		ChatRef: "-1001", MessageID: "m3", Text: "carol's words", Reason: "rude", At: at}
-	if err := f.s.FileReport(ctx, &rep, 0); err != nil {
+	if err := f.s.FileReport(ctx, &rep, func(time.Time) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.s.AddNote(ctx, &community.Note{Member: f.carol, By: f.bob, Text: "argued with kind (Ember)", At: at}); err != nil {
@@ -245,10 +245,10 @@ func TestEraseMemberLeavesNothingThatNamesThem(t *testing.T) {
 		t.Fatalf("fixture: the events of kind's and telegram's joins are %v (%v)", joinEvents, err)
 	}
 	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	if err := f.s.EraseMember(ctx, community.Erasure{Member: f.kind, Chat: f.kindDM, At: at}); err != nil {
+	if err := f.s.EraseMember(ctx, community.Erasure{Member: f.kind, Chat: f.kindDM, At: at}, erasureRules(at)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.EraseMember(ctx, community.Erasure{Member: f.telegram, Chat: f.telegramDM, At: at}); err != nil {
+	if err := f.s.EraseMember(ctx, community.Erasure{Member: f.telegram, Chat: f.telegramDM, At: at}, erasureRules(at)); err != nil {
 		t.Fatal(err)
 	}
 	if left := naming(t, f.s, f.needles()); len(left) > 0 {
@@ -273,7 +273,8 @@ func TestEraseMemberLeavesNothingThatNamesThem(t *testing.T) {
 // is replaced there by community.ErasedMember.
 func TestEraseKeepsWhatTheErasedDidToOthers(t *testing.T) {
 	f := newErasure(t)
-	if err := f.s.EraseMember(context.Background(), community.Erasure{Member: f.kind, At: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}); err != nil {
+	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	if err := f.s.EraseMember(context.Background(), community.Erasure{Member: f.kind, At: at}, erasureRules(at)); err != nil {
 		t.Fatal(err)
 	}
 	actions, err := f.s.LoggedActions(context.Background(), f.carol, 10)

@@ -10,12 +10,12 @@ import (
 	"github.com/hearthbot/hearth/community"
 )
 
-// ModerationGroups implements the chat layer's ModerationStore.
+// ModerationGroups implements community.ModerationStore.
 func (s *Store) ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error) {
 	return s.chats(ctx, `WHERE platform = $1 AND kind = 'group' AND NOT is_staff AND connected_at IS NOT NULL AND removed_at IS NULL ORDER BY id`, p)
 }
 
-// MemberMessagesSince implements the chat layer's ModerationStore.
+// MemberMessagesSince implements community.AutomodStore.
 func (s *Store) MemberMessagesSince(ctx context.Context, member community.MemberID, chat community.ChatID, since time.Time) ([]string, error) {
 	var ids []string
 	if err := s.db.SelectContext(ctx, &ids, `
@@ -26,7 +26,7 @@ SELECT message_id FROM activities WHERE member_id = $1 AND chat_id = $2 AND at >
 	return ids, nil
 }
 
-// LastJoined implements the chat layer's ModerationStore.
+// LastJoined implements community.AutomodStore.
 func (s *Store) LastJoined(ctx context.Context, member community.MemberID) (time.Time, error) {
 	var at sql.NullTime
 	if err := s.db.GetContext(ctx, &at, `SELECT max(at) FROM activities WHERE member_id = $1 AND kind = 'join'`, int64(member)); err != nil {
@@ -47,7 +47,7 @@ func (s *Store) MessageAuthor(ctx context.Context, chat community.ChatID, messag
 	return community.MemberID(ids[0]), nil
 }
 
-// LoggedAction implements the chat layer's ModerationStore.
+// LoggedAction implements community.ModerationStore.
 func (s *Store) LoggedAction(ctx context.Context, id int64) (community.Action, error) {
 	list, err := s.loggedActions(ctx, `WHERE id = $1 AND action LIKE 'moderation.%' AND details ? 'kind'`, id)
 	return one(list, err, "mod.not_found", "staff log entry", id)

@@ -155,10 +155,10 @@ func (s *Store) Review(ctx context.Context, id int64) (community.Review, error) 
 	return one(list, err, "mod.not_found", "review", id)
 }
 
-// FileReport implements community.ModerationStore. The reporter's
-// cooldown holds across replicas: their reports are serialized by an
+// FileReport implements community.ModerationStore. What admit decides
+// holds across replicas: the reporter's reports are serialized by an
 // advisory lock, and the last one is read under it.
-func (s *Store) FileReport(ctx context.Context, r *community.Report, cooldown time.Duration) error {
+func (s *Store) FileReport(ctx context.Context, r *community.Report, admit func(last time.Time) error) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('hearth.report.' || $1, 0))`, int64(r.Reporter)); err != nil {
 			return fmt.Errorf("lock the reports of member %d: %w", r.Reporter, err)
@@ -167,9 +167,8 @@ func (s *Store) FileReport(ctx context.Context, r *community.Report, cooldown ti
 		if err := tx.GetContext(ctx, &last, `SELECT max(at) FROM reports WHERE reporter_id = $1`, int64(r.Reporter)); err != nil {
 			return fmt.Errorf("last report of member %d: %w", r.Reporter, err)
 		}
-		if wait := last.Time.Add(cooldown).Sub(r.At); last.Valid && wait > 0 {
-			wait = (wait + time.Minute - 1).Truncate(time.Minute) // whole minutes, rounded up
-			return community.Errorf(community.EConflict, "report.cooldown", map[string]any{"Wait": wait}, "member %d reported %s ago", r.Reporter, r.At.Sub(last.Time))
+		if err := admit(last.Time); err != nil {
+			return err
 		}
 		if err := tx.GetContext(ctx, &r.ID, `
 INSERT INTO reports (reporter_id, reported_id, chat_id, platform, group_id, platform_chat_id, message_id, message_text, reason, at)

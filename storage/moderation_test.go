@@ -40,11 +40,21 @@ func (p *platformDouble) Delete(_ context.Context, pl community.Platform, chat s
 	return nil
 }
 
-func (p *platformDouble) Limits(pl community.Platform) community.PlatformLimits {
+func (p *platformDouble) Moderates(community.Platform) bool { return true }
+
+func (p *platformDouble) Capabilities(pl community.Platform) community.ModerationCapabilities {
 	if pl == community.Discord {
-		return community.PlatformLimits{MuteEnds: true, MaxMute: 28 * 24 * time.Hour}
+		return community.ModerationCapabilities{MuteEnds: true, MaxMute: 28 * 24 * time.Hour}
 	}
-	return community.PlatformLimits{MuteEnds: true, BanEnds: true, EndsWithin: 366 * 24 * time.Hour}
+	return community.ModerationCapabilities{MuteEnds: true, BanEnds: true, EndsWithin: 366 * 24 * time.Hour}
+}
+
+// erasureRules refuses an erasure at now as the domain does, on the
+// platforms platformDouble stands for.
+func erasureRules(now time.Time) func([]community.Sanction) error {
+	return func(inForce []community.Sanction) error {
+		return community.RefuseErasure(inForce, (&platformDouble{}).Capabilities, now)
+	}
 }
 
 // modFixture is moderation on a real database, members made by the

@@ -129,7 +129,7 @@ func TestEraseWaitsForSanctionsHearthMustLift(t *testing.T) {
 		($1, 'ban', '{discord:42}', $2, $2::timestamptz + interval '48 hours')`, alice, now); err != nil {
 		t.Fatal(err)
 	}
-	err := s.EraseMember(ctx, community.Erasure{Member: alice, At: now})
+	err := s.EraseMember(ctx, community.Erasure{Member: alice, At: now}, erasureRules(now))
 	if community.ErrorCode(err) != community.EConflict {
 		t.Fatalf("erasing a member banned on Discord for 2 days: %v, want a conflict", err)
 	}
@@ -142,7 +142,7 @@ func TestEraseWaitsForSanctionsHearthMustLift(t *testing.T) {
 	if _, err := s.DB().Exec(`UPDATE sanctions SET lifted_at = now() WHERE groups = '{discord:42}'`); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.EraseMember(ctx, community.Erasure{Member: alice, At: now}); err != nil {
+	if err := s.EraseMember(ctx, community.Erasure{Member: alice, At: now}, erasureRules(now)); err != nil {
 		t.Fatalf("erasing once the Discord ban is lifted: %v", err)
 	}
 }

@@ -5,7 +5,7 @@ import "github.com/hearthbot/hearth/community"
 // Capabilities implements bots.Capable: what Discord lets Hearth do.
 func (a *Adapter) Capabilities() community.Capabilities {
 	return community.Capabilities{
-		Moderation: community.ModerationCapabilities{},
+		Moderation: community.ModerationCapabilities{MuteEnds: true, MaxMute: maxTimeout - timeoutMargin},
 
 		Messaging: community.MessagingCapabilities{},
 	}

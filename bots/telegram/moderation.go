@@ -27,6 +27,9 @@ const (
 	// Telegram takes an until_date less than 30 seconds away as "for
 	// ever"; a sooner time is sent as this far away instead.
 	minUntil = time.Minute
+	// maxUntil is the longest restriction or ban Telegram ends by itself:
+	// an until_date more than 366 days away is for ever.
+	maxUntil = 366 * 24 * time.Hour
 )
 
 // What Telegram answers, in lower case, when a moderation call cannot be

@@ -1,0 +1,112 @@
+package community
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CaptchaMuteGrace keeps a newcomer muted a while past their captcha's
+// deadline, so that the expiry job removes them before the platform lifts
+// the mute by itself; if Hearth is down, the mute still ends.
+const CaptchaMuteGrace = 10 * time.Minute
+
+// Why a newcomer whose captcha ran out could not be removed
+// (CaptchaFailure.Problem).
+const (
+	ProblemNoRights    = "no_rights"   // Hearth lacks the right, or the platform refuses for good
+	ProblemProtected   = "protected"   // an administrator or the owner
+	ProblemUnsupported = "unsupported" // Hearth cannot moderate on the platform
+)
+
+// ErrRefusedForGood is what an enforcer's error wraps when the platform
+// will never accept the request as it stands: trying again is pointless.
+var ErrRefusedForGood = errors.New("the platform refuses this for good")
+
+// Refusal says why the platform refused an action for good:
+// ProblemProtected, ProblemNoRights, or "" for a failure worth trying
+// again (or no failure).
+func Refusal(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok && e.Code == EForbidden {
+		if strings.HasPrefix(e.Key, "mod.protected.") {
+			return ProblemProtected
+		}
+		return ProblemNoRights
+	}
+	if errors.Is(err, ErrRefusedForGood) {
+		return ProblemNoRights
+	}
+	return ""
+}
+
+// NewcomerEnforcer carries a captcha's sanctions out on the platforms;
+// the chat layer's enforcer implements it.
+type NewcomerEnforcer interface {
+	Enforce(ctx context.Context, kind SanctionKind, g Group, userID string, until time.Time) error
+	// Unmute lets a user write again, whether or not the platform says
+	// they are muted.
+	Unmute(ctx context.Context, g Group, userID string) error
+	Moderates(p Platform) bool
+}
+
+// Newcomers are the sanctions of the join captcha: a newcomer is held
+// (muted) until they prove they are human, released when they do, and
+// removed when their captcha runs out first.
+type Newcomers struct {
+	enforcer NewcomerEnforcer
+}
+
+// NewNewcomers returns the captcha's sanctions, carried out by enforcer.
+func NewNewcomers(enforcer NewcomerEnforcer) *Newcomers { return &Newcomers{enforcer: enforcer} }
+
+func groupOfJoin(j Join) Group { return Group{Platform: j.Platform, ID: j.Group} }
+
+// Hold mutes a newcomer until their captcha's deadline and
+// CaptchaMuteGrace. A platform's refusal for good is returned as refused:
+// the captcha stands, and its timeout still applies. Any other failure is
+// err, to try again. Where Hearth cannot moderate, nothing is done.
+func (n *Newcomers) Hold(ctx context.Context, j Join) (refused, err error) {
+	if !n.enforcer.Moderates(j.Platform) {
+		return nil, nil
+	}
+	err = n.enforcer.Enforce(ctx, SanctionMute, groupOfJoin(j), j.UserID, j.Deadline.Add(CaptchaMuteGrace))
+	if err != nil && Refusal(err) == "" {
+		return nil, fmt.Errorf("mute %s in %s until their captcha is solved: %w", j.UserID, j.Group, err)
+	}
+	return err, nil
+}
+
+// Release lets a newcomer who solved their captcha write again. Missing
+// rights or a protected newcomer are returned as refused: Hearth could not
+// mute them either, so there is nothing to lift. Any other failure is err.
+func (n *Newcomers) Release(ctx context.Context, j Join) (refused, err error) {
+	if !n.enforcer.Moderates(j.Platform) {
+		return nil, nil
+	}
+	err = n.enforcer.Unmute(ctx, groupOfJoin(j), j.UserID)
+	if err != nil && ErrorCode(err) != EForbidden {
+		return nil, fmt.Errorf("unmute %s in %s after their captcha: %w", j.UserID, j.Group, err)
+	}
+	return err, nil
+}
+
+// Remove removes from the group a newcomer whose captcha ran out; they
+// may come back. A removal the platform refuses for good, or cannot make,
+// says why in the failure for staff; any other failure is an error, to
+// try again.
+func (n *Newcomers) Remove(ctx context.Context, j Join) (CaptchaFailure, error) {
+	if !n.enforcer.Moderates(j.Platform) {
+		return CaptchaFailure{Problem: ProblemUnsupported}, nil
+	}
+	var out CaptchaFailure
+	err := n.enforcer.Enforce(ctx, SanctionKick, groupOfJoin(j), j.UserID, time.Time{})
+	switch out.Problem = Refusal(err); {
+	case err == nil:
+		out.Removed = true
+	case out.Problem == "":
+		return out, fmt.Errorf("remove %s from %s: %w", j.UserID, j.Group, err)
+	}
+	return out, nil
+}
