@@ -2,7 +2,6 @@ package bots
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/hearthbot/hearth/community"
@@ -148,12 +147,4 @@ func (c *Core) activePlatform(p community.Platform) bool {
 		}
 	}
 	return false
-}
-
-func mustPositive(s string) (int64, error) {
-	var n int64
-	if _, err := fmt.Sscan(s, &n); err != nil || n <= 0 {
-		return 0, community.Errorf(community.EInvalid, "usage.number", map[string]any{"Value": s}, "%q is not a positive number", s)
-	}
-	return n, nil
 }
