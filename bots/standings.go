@@ -331,7 +331,7 @@ func (f *standingsFeature) renderMilestone(ctx context.Context, e outbox.Event) 
 	if err != nil {
 		return nil, err
 	}
-	ids, err := f.router.writableIdentities(ctx, f.store.CanWriteTo, m)
+	ids, err := f.router.writableIdentities(ctx, m)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

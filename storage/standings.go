@@ -291,16 +291,16 @@ func (s *Store) HideFromLeaderboard(ctx context.Context, member community.Member
 	return nil
 }
 
-// CanWriteTo implements the chat layer's CommunityStore: a Telegram user has a private
-// chat with the bot (its id is theirs) once they have written to it.
-func (s *Store) CanWriteTo(ctx context.Context, acct community.Account) (bool, error) {
-	if acct.Platform != community.Telegram {
-		return true, nil
-	}
+// PrivateChatOpen implements community.PrivateChats: the account has a
+// private chat with Hearth that Hearth was not removed from. It holds
+// where members open private chats, whose id is then the member's.
+func (s *Store) PrivateChatOpen(ctx context.Context, acct community.Account) (bool, error) {
 	var ok bool
-	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM chats WHERE platform = 'telegram' AND kind = 'direct' AND platform_chat_id = $1)`, acct.UserID)
+	err := s.db.GetContext(ctx, &ok, `
+SELECT EXISTS (SELECT 1 FROM chats WHERE platform = $1 AND kind = 'direct' AND platform_chat_id = $2 AND removed_at IS NULL)`,
+		acct.Platform, acct.UserID)
 	if err != nil {
-		return false, fmt.Errorf("can Hearth write to %s: %w", acct, err)
+		return false, fmt.Errorf("private chat of %s: %w", acct, err)
 	}
 	return ok, nil
 }
