@@ -19,3 +19,71 @@ func (c *privateChats) PrivateChatOpen(_ context.Context, acct Account) (bool, e
 }
 
 var errStore = errors.New("store down")
+
+// standingStore is an in-memory StandingStore: totals and values to read,
+// the standings saved; failing names the method that fails.
+type standingStore struct {
+	totals  []EngagementTotal
+	values  []LinkedValue
+	saved   []StandingsUpdate
+	members map[MemberID]MemberStanding
+	failing string
+}
+
+func (s *standingStore) fail(method string) error {
+	if s.failing == method {
+		return errStore
+	}
+	return nil
+}
+
+func (s *standingStore) EngagementTotals(_ context.Context, q EngagementQuery) ([]EngagementTotal, Snapshot, error) {
+	return s.totals, "snap", s.fail("EngagementTotals")
+}
+
+func (s *standingStore) LinkedValues(context.Context) ([]LinkedValue, error) {
+	return s.values, s.fail("LinkedValues")
+}
+
+// SaveStandings keeps the update and, as the database does, makes the
+// standings and milestones what the next read of the totals sees.
+func (s *standingStore) SaveStandings(_ context.Context, u StandingsUpdate) error {
+	if err := s.fail("SaveStandings"); err != nil {
+		return err
+	}
+	s.saved = append(s.saved, u)
+	if s.members == nil {
+		s.members = map[MemberID]MemberStanding{}
+	}
+	for _, st := range u.Standings {
+		s.members[st.Member] = st
+	}
+	for i, t := range s.totals {
+		if st, ok := s.members[t.Member]; ok {
+			s.totals[i].Scored, s.totals[i].Previous, s.totals[i].PrevFlags, s.totals[i].Milestones = true, st.Tier, st.Flags, st.Milestones
+		}
+	}
+	return nil
+}
+
+func (s *standingStore) MemberStanding(_ context.Context, member MemberID) (MemberStanding, error) {
+	st, ok := s.members[member]
+	if !ok {
+		return st, Errorf(ENotFound, "standing.not_scored", nil, "member %d has no standing yet", member)
+	}
+	return st, s.fail("MemberStanding")
+}
+
+// last is the last update saved.
+func (s *standingStore) last() StandingsUpdate { return s.saved[len(s.saved)-1] }
+
+// eventsOf returns the payloads of the last update's events of kind.
+func (s *standingStore) eventsOf(kind string) []any {
+	var out []any
+	for _, e := range s.last().Events {
+		if e.Kind == kind {
+			out = append(out, e.Payload)
+		}
+	}
+	return out
+}
