@@ -87,3 +87,27 @@ func (s *standingStore) eventsOf(kind string) []any {
 	}
 	return out
 }
+
+// valueReader is an in-memory ValueReader: values of linked members, and
+// the values members become linked to by order ids.
+type valueReader struct {
+	linked   map[MemberID]Value
+	byOrders map[MemberID]Value
+	err      error
+}
+
+func (r *valueReader) LinkedValue(_ context.Context, member MemberID) (Value, error) {
+	v, ok := r.linked[member]
+	if !ok {
+		return v, Errorf(ENotFound, "clv.not_linked", nil, "member %d is linked to no customer", member)
+	}
+	return v, nil
+}
+
+func (r *valueReader) LinkMemberByOrderIDs(_ context.Context, member MemberID) (bool, error) {
+	v, ok := r.byOrders[member]
+	if ok && r.err == nil {
+		r.linked[member] = v
+	}
+	return ok, r.err
+}

@@ -2,6 +2,7 @@ package community
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -36,4 +37,33 @@ type ValueStore interface {
 	// MemberValue returns the value of the customer linked to member.
 	// A member linked to no customer is ENotFound (clv.not_linked).
 	MemberValue(ctx context.Context, member MemberID) (Value, error)
+}
+
+// ValueReader is what looking up a member's value needs from persistence.
+type ValueReader interface {
+	// LinkedValue returns the value of the customer linked to member; a
+	// member linked to none is ENotFound.
+	LinkedValue(ctx context.Context, member MemberID) (Value, error)
+	// LinkMemberByOrderIDs links member, if linked to no customer, as
+	// OrderIDLinks decides, and reports whether it did.
+	LinkMemberByOrderIDs(ctx context.Context, member MemberID) (bool, error)
+}
+
+// LookUpValue returns the value of the customer linked to member. A
+// member not yet linked is first linked by the ids their orders carry, if
+// any does: the shop may know them before they link. A member linked to
+// no customer is ENotFound (clv.not_linked).
+func LookUpValue(ctx context.Context, r ValueReader, member MemberID) (Value, error) {
+	v, err := r.LinkedValue(ctx, member)
+	if ErrorCode(err) != ENotFound {
+		return v, err
+	}
+	linked, err := r.LinkMemberByOrderIDs(ctx, member)
+	if err != nil {
+		return Value{}, fmt.Errorf("link member %d by order ids: %w", member, err)
+	}
+	if linked {
+		return r.LinkedValue(ctx, member)
+	}
+	return Value{}, Errorf(ENotFound, "clv.not_linked", nil, "member %d is linked to no shop customer", member)
 }

@@ -160,19 +160,25 @@ SELECT c.id AS customer_id, s.orders, s.first_order_at, s.last_order_at, s.reven
 FROM customers c LEFT JOIN clv_snapshots s ON s.customer_id = c.id LEFT JOIN clv_models m ON m.id = s.model_id
 WHERE c.member_id = $1`
 
-// MemberValue implements community.ValueStore. A member not yet linked is
-// first linked by the ids their orders carry, if any does.
+// MemberValue implements community.ValueStore by community.LookUpValue.
 func (s *Store) MemberValue(ctx context.Context, member community.MemberID) (community.Value, error) {
+	return community.LookUpValue(ctx, valueReader{s}, member)
+}
+
+// valueReader implements community.ValueReader.
+type valueReader struct{ s *Store }
+
+// LinkMemberByOrderIDs links the member by the ids their customers'
+// orders carry.
+func (r valueReader) LinkMemberByOrderIDs(ctx context.Context, member community.MemberID) (bool, error) {
+	n, err := linkByOrderIDs(ctx, r.s.db, nil, member)
+	return n > 0, err
+}
+
+// LinkedValue reads the CLV snapshot of the member's customer.
+func (r valueReader) LinkedValue(ctx context.Context, member community.MemberID) (community.Value, error) {
 	var row valueRow
-	err := s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
-	if errors.Is(err, sql.ErrNoRows) {
-		var n int
-		if n, err = linkByOrderIDs(ctx, s.db, nil, member); err == nil && n > 0 {
-			err = s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
-		} else if err == nil {
-			err = sql.ErrNoRows
-		}
-	}
+	err := r.s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
 	if errors.Is(err, sql.ErrNoRows) {
 		return community.Value{}, notFound("clv.not_linked", nil, "member %d is linked to no shop customer", member)
 	}
