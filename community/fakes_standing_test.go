@@ -5,24 +5,24 @@ import (
 	"errors"
 )
 
-// privateChats is an in-memory PrivateChats: the accounts with an open
+// privateChatsFake is an in-memory PrivateChats: the accounts with an open
 // private chat; asked counts the questions, err fails them.
-type privateChats struct {
+type privateChatsFake struct {
 	open  map[Account]bool
 	asked int
 	err   error
 }
 
-func (c *privateChats) PrivateChatOpen(_ context.Context, acct Account) (bool, error) {
+func (c *privateChatsFake) PrivateChatOpen(_ context.Context, acct Account) (bool, error) {
 	c.asked++
 	return c.open[acct], c.err
 }
 
-var errStore = errors.New("store down")
+var errStandingsDown = errors.New("store down")
 
-// standingStore is an in-memory StandingStore: totals and values to read,
+// recomputeStore is an in-memory StandingStore: totals and values to read,
 // the standings saved; failing names the method that fails.
-type standingStore struct {
+type recomputeStore struct {
 	totals  []EngagementTotal
 	values  []LinkedValue
 	saved   []StandingsUpdate
@@ -30,24 +30,24 @@ type standingStore struct {
 	failing string
 }
 
-func (s *standingStore) fail(method string) error {
+func (s *recomputeStore) fail(method string) error {
 	if s.failing == method {
-		return errStore
+		return errStandingsDown
 	}
 	return nil
 }
 
-func (s *standingStore) EngagementTotals(_ context.Context, q EngagementQuery) ([]EngagementTotal, Snapshot, error) {
+func (s *recomputeStore) EngagementTotals(_ context.Context, q EngagementQuery) ([]EngagementTotal, Snapshot, error) {
 	return s.totals, "snap", s.fail("EngagementTotals")
 }
 
-func (s *standingStore) LinkedValues(context.Context) ([]LinkedValue, error) {
+func (s *recomputeStore) LinkedValues(context.Context) ([]LinkedValue, error) {
 	return s.values, s.fail("LinkedValues")
 }
 
 // SaveStandings keeps the update and, as the database does, makes the
 // standings and milestones what the next read of the totals sees.
-func (s *standingStore) SaveStandings(_ context.Context, u StandingsUpdate) error {
+func (s *recomputeStore) SaveStandings(_ context.Context, u StandingsUpdate) error {
 	if err := s.fail("SaveStandings"); err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (s *standingStore) SaveStandings(_ context.Context, u StandingsUpdate) erro
 	return nil
 }
 
-func (s *standingStore) MemberStanding(_ context.Context, member MemberID) (MemberStanding, error) {
+func (s *recomputeStore) MemberStanding(_ context.Context, member MemberID) (MemberStanding, error) {
 	st, ok := s.members[member]
 	if !ok {
 		return st, Errorf(ENotFound, "standing.not_scored", nil, "member %d has no standing yet", member)
@@ -75,10 +75,10 @@ func (s *standingStore) MemberStanding(_ context.Context, member MemberID) (Memb
 }
 
 // last is the last update saved.
-func (s *standingStore) last() StandingsUpdate { return s.saved[len(s.saved)-1] }
+func (s *recomputeStore) last() StandingsUpdate { return s.saved[len(s.saved)-1] }
 
 // eventsOf returns the payloads of the last update's events of kind.
-func (s *standingStore) eventsOf(kind string) []any {
+func (s *recomputeStore) eventsOf(kind string) []any {
 	var out []any
 	for _, e := range s.last().Events {
 		if e.Kind == kind {
@@ -88,15 +88,15 @@ func (s *standingStore) eventsOf(kind string) []any {
 	return out
 }
 
-// valueReader is an in-memory ValueReader: values of linked members, and
+// valueReaderFake is an in-memory ValueReader: values of linked members, and
 // the values members become linked to by order ids.
-type valueReader struct {
+type valueReaderFake struct {
 	linked   map[MemberID]Value
 	byOrders map[MemberID]Value
 	err      error
 }
 
-func (r *valueReader) LinkedValue(_ context.Context, member MemberID) (Value, error) {
+func (r *valueReaderFake) LinkedValue(_ context.Context, member MemberID) (Value, error) {
 	v, ok := r.linked[member]
 	if !ok {
 		return v, Errorf(ENotFound, "clv.not_linked", nil, "member %d is linked to no customer", member)
@@ -104,7 +104,7 @@ func (r *valueReader) LinkedValue(_ context.Context, member MemberID) (Value, er
 	return v, nil
 }
 
-func (r *valueReader) LinkMemberByOrderIDs(_ context.Context, member MemberID) (bool, error) {
+func (r *valueReaderFake) LinkMemberByOrderIDs(_ context.Context, member MemberID) (bool, error) {
 	v, ok := r.byOrders[member]
 	if ok && r.err == nil {
 		r.linked[member] = v

@@ -15,9 +15,9 @@ type MessageLinks struct {
 }
 
 // To returns the address of message in chat, part of group; "" when the
-// platform or the chat has none.
+// platform has none or the chat lacks the prefix.
 func (l MessageLinks) To(group, chat, message string) string {
-	if l.Format == "" || chat == "" || message == "" {
+	if l.Format == "" {
 		return ""
 	}
 	chat, ok := strings.CutPrefix(chat, l.ChatPrefix)

@@ -17,7 +17,6 @@ func TestMessageLinksFollowThePlatformsFormat(t *testing.T) {
 		{telegram, "-1001234", "-1001234", "77", "https://t.me/c/1234/77"},
 		{telegram, "-42", "-42", "77", ""},
 		{discord, "g1", "c2", "m3", "https://discord.com/channels/g1/c2/m3"},
-		{discord, "g1", "c2", "", ""},
 		{MessageLinks{}, "g1", "c2", "m3", ""},
 	} {
 		if got := c.links.To(c.group, c.chat, c.message); got != c.want {

@@ -11,7 +11,7 @@ import (
 // read; one no order names is not linked; a failed link is an error.
 func TestLookUpValueLinksByOrderIDsFirst(t *testing.T) {
 	ctx := context.Background()
-	r := &valueReader{linked: map[MemberID]Value{1: {CustomerID: "a"}}, byOrders: map[MemberID]Value{2: {CustomerID: "b"}}}
+	r := &valueReaderFake{linked: map[MemberID]Value{1: {CustomerID: "a"}}, byOrders: map[MemberID]Value{2: {CustomerID: "b"}}}
 	for member, want := range map[MemberID]string{1: "a", 2: "b"} {
 		if v, err := LookUpValue(ctx, r, member); err != nil || v.CustomerID != want {
 			t.Errorf("member %d: %+v, %v; want customer %s", member, v, err, want)
@@ -20,8 +20,8 @@ func TestLookUpValueLinksByOrderIDsFirst(t *testing.T) {
 	if _, err := LookUpValue(ctx, r, 3); ErrorCode(err) != ENotFound {
 		t.Errorf("member 3, linked to nobody: %v; want ENotFound", err)
 	}
-	r.byOrders[4], r.err = Value{CustomerID: "d"}, errStore
-	if _, err := LookUpValue(ctx, r, 4); !errors.Is(err, errStore) {
+	r.byOrders[4], r.err = Value{CustomerID: "d"}, errStandingsDown
+	if _, err := LookUpValue(ctx, r, 4); !errors.Is(err, errStandingsDown) {
 		t.Errorf("linking failed: %v", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 func TestMayWritePrivately(t *testing.T) {
 	ctx := context.Background()
 	open, closed := Account{Platform: Telegram, UserID: "1"}, Account{Platform: Telegram, UserID: "2"}
-	chats := &privateChats{open: map[Account]bool{open: true}}
+	chats := &privateChatsFake{open: map[Account]bool{open: true}}
 	telegram, discord := MessagingCapabilities{}, MessagingCapabilities{OpensPrivateChats: true}
 	for _, c := range []struct {
 		caps  MessagingCapabilities
@@ -30,7 +30,7 @@ func TestMayWritePrivately(t *testing.T) {
 			t.Errorf("%+v to %s: %v, %v after %d questions; want %v after %d", c.caps, c.acct, got, err, chats.asked, c.want, c.asked)
 		}
 	}
-	chats.err = errStore
+	chats.err = errStandingsDown
 	if ok, err := MayWritePrivately(ctx, telegram, chats, open); err == nil || ok {
 		t.Errorf("with the store down: %v, %v; want the error", ok, err)
 	}

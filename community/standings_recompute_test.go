@@ -13,9 +13,9 @@ var recomputeNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 // recomputeWorld is four members and a crowd of low-value customers to
 // rank among: ann (engaged, linked by token, valuable), ben (linked by an
 // order id, of little value), cat (new) and dan (quiet).
-func recomputeWorld() (*Standings, *standingStore) {
+func recomputeWorld() (*Standings, *recomputeStore) {
 	old, fresh := recomputeNow.AddDate(0, -6, 0), recomputeNow.AddDate(0, 0, -2)
-	store := &standingStore{
+	store := &recomputeStore{
 		totals: []EngagementTotal{
 			{Member: 1, Since: old, Score: 50, ThisWeek: 10, PrevFourWeeks: 40, ActivityPoints: 10, Messages: 3, LastActive: recomputeNow},
 			{Member: 2, Since: old, Score: 5, ActivityPoints: 2, Messages: 1},
@@ -121,7 +121,7 @@ func TestRecomputeSavesNothingWhenAStoreFails(t *testing.T) {
 	for _, method := range []string{"EngagementTotals", "LinkedValues", "SaveStandings"} {
 		s, store := recomputeWorld()
 		store.failing = method
-		if _, err := s.Recompute(context.Background()); !errors.Is(err, errStore) || len(store.saved) != 0 {
+		if _, err := s.Recompute(context.Background()); !errors.Is(err, errStandingsDown) || len(store.saved) != 0 {
 			t.Errorf("%s failing: %v, %d saved", method, err, len(store.saved))
 		}
 	}
@@ -143,7 +143,7 @@ func TestStandingOfAMemberNotYetScored(t *testing.T) {
 		t.Errorf("scored: %+v, %v", st, err)
 	}
 	store.failing = "MemberStanding"
-	if _, err := s.Standing(ctx, 1); !errors.Is(err, errStore) {
+	if _, err := s.Standing(ctx, 1); !errors.Is(err, errStandingsDown) {
 		t.Errorf("store failing: %v", err)
 	}
 }
