@@ -160,7 +160,7 @@ func (f *standingsFeature) vip(ctx context.Context, r *Request) (Reply, error) {
 	if !st.MayJoinVIPGroup() {
 		return Reply{Text: r.Text("vip.not_yet", nil), Ephemeral: true}, nil
 	}
-	link, err := gate.InviteLink(ctx, f.o.VIPChat, "VIP "+r.From.DisplayName, f.now().Add(24*time.Hour))
+	link, err := gate.InviteLink(ctx, f.o.VIPChat, "VIP "+r.From.DisplayName, f.now().Add(community.VIPInviteLifetime))
 	if err != nil {
 		return Reply{}, fmt.Errorf("invite member %d to the VIP group: %w", r.Member, err)
 	}

@@ -1,5 +1,11 @@
 package community
 
+import "time"
+
+// VIPInviteLifetime is how long the single-use invite /vip gives a VIP
+// stays valid.
+const VIPInviteLifetime = 24 * time.Hour
+
 // MayJoinVIPGroup is the VIP gate: only a VIP is invited to the VIP group
 // and let in when they ask to join.
 func (s Standing) MayJoinVIPGroup() bool { return s.Tier == TierVIP }
