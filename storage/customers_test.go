@@ -17,29 +17,17 @@ import (
 // customer per member, none for a member linked already, the smallest
 // member per customer, the smallest customer on a tie.
 func TestLinkByOrderIDsAgreesWithTheRule(t *testing.T) {
-	s := newStore(t)
-	ctx := context.Background()
-	db := s.DB()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.Exec(q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	f := newAnnounceFixture(t)
+	s, db, ctx := f.s, f.s.DB(), context.Background()
 	members := map[string]community.MemberID{}
-	for i, acct := range []community.Account{{Platform: community.Telegram, UserID: "101"}, {Platform: community.Telegram, UserID: "102"},
+	for _, acct := range []community.Account{{Platform: community.Telegram, UserID: "101"}, {Platform: community.Telegram, UserID: "102"},
 		{Platform: community.Telegram, UserID: "103"}, {Platform: community.Discord, UserID: "904"}, {Platform: community.Discord, UserID: "905"}} {
-		rec, err := s.RecordInbound(ctx, []inbox.Inbound{{Platform: acct.Platform, Key: fmt.Sprint("k", i), At: time.Now(),
-			From: inbox.User{ID: acct.UserID, Username: "u" + acct.UserID}, Done: true}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		members[acct.UserID] = rec[0].Member
+		members[acct.UserID] = f.member("u"+acct.UserID, acct.Platform, acct.UserID, inbox.Chat{ID: "g", Kind: community.ChatGroup}, false)
 	}
 	if err := s.LinkCustomer(ctx, members["102"], "cX"); err != nil {
 		t.Fatal(err)
 	}
-	exec(`INSERT INTO customers (id, telegram_id, discord_id, updated_at) VALUES
+	f.exec(`INSERT INTO customers (id, telegram_id, discord_id, updated_at) VALUES
 		('cA', '101', '', '2026-01-01'), ('cB', '101', '', '2026-02-01'), ('cC', '102', '', '2026-01-01'),
 		('cD', '103', '904', '2026-01-01'), ('cE', '', '905', '2026-01-01'), ('cF', '', '905', '2026-01-01'),
 		('cG', '999', '', '2026-01-01')`)
