@@ -3,6 +3,7 @@ package community
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -155,5 +156,16 @@ func TestParseMemberRef(t *testing.T) {
 		if got := ParseMemberRef(in); got != want {
 			t.Errorf("ParseMemberRef(%q) = %+v, want %+v", in, got, want)
 		}
+	}
+}
+
+// TestNamesForLogsAndMessages: ids, accounts and errors read as staff and
+// logs expect.
+func TestNamesForLogsAndMessages(t *testing.T) {
+	if got := fmt.Sprint(MemberID(42), " ", Account{Platform: Discord, UserID: "7"}); got != "42 discord:7" {
+		t.Errorf("names %q", got)
+	}
+	if err := Errorf(EConflict, "link.taken", nil, "customer %q is taken", "c1"); err.Error() != `customer "c1" is taken` {
+		t.Errorf("error text %q", err.Error())
 	}
 }
