@@ -25,3 +25,20 @@ func TestLookUpValueLinksByOrderIDsFirst(t *testing.T) {
 		t.Errorf("linking failed: %v", err)
 	}
 }
+
+// TestValueSaysWhatItCannotTellYet: RFM scores ranked among too few
+// customers, and the P(alive) of 1 a model gives a one-time buyer.
+func TestValueSaysWhatItCannotTellYet(t *testing.T) {
+	for _, c := range []struct {
+		v            Value
+		thin, untold bool
+	}{
+		{Value{Ranked: 3, HasModel: true, OneTimeBuyer: true}, true, true},
+		{Value{Ranked: 5, HasModel: true}, false, false},
+		{Value{OneTimeBuyer: true}, false, false},
+	} {
+		if c.v.RFMRanksTooFew(5) != c.thin || c.v.PAliveUntold() != c.untold {
+			t.Errorf("%+v: thin RFM %v, P(alive) untold %v; want %v, %v", c.v, c.v.RFMRanksTooFew(5), c.v.PAliveUntold(), c.thin, c.untold)
+		}
+	}
+}

@@ -32,6 +32,15 @@ type Value struct {
 	OneTimeBuyer bool
 }
 
+// RFMRanksTooFew reports that the RFM scores rank the customer among
+// fewer than min customers (clv.MinRFMCustomers), so that some scores
+// cannot occur and the segment says little.
+func (v Value) RFMRanksTooFew(min int) bool { return v.Ranked > 0 && v.Ranked < min }
+
+// PAliveUntold reports that the model's P(alive) tells nothing yet: it is
+// 1 for a customer who has not bought a second time.
+func (v Value) PAliveUntold() bool { return v.HasModel && v.OneTimeBuyer }
+
 // ValueStore reads members' CLV.
 type ValueStore interface {
 	// MemberValue returns the value of the customer linked to member.
