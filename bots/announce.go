@@ -28,8 +28,8 @@ type AnnouncementOutbox interface {
 	// in that Hearth is still in.
 	AnnouncementPostChats(ctx context.Context, id community.AnnouncementID) ([]community.Chat, error)
 	// AnnouncementRecipients returns the recipients with member ids from
-	// from to to who still want announcements privately, each with the
-	// identities Hearth may write to.
+	// from to to who still want announcements privately, each with their
+	// identities.
 	AnnouncementRecipients(ctx context.Context, id community.AnnouncementID, from, to community.MemberID) ([]community.Member, error)
 }
 
@@ -113,7 +113,7 @@ func announceArgs(r *Request) (tier, text string) {
 // via is where Hearth can publish now: the connected platforms and the
 // Telegram VIP group.
 func (f *announceFeature) via() community.AnnounceVia {
-	via := community.AnnounceVia{Platforms: f.router.Platforms()}
+	via := community.AnnounceVia{Platforms: f.router.Platforms(), Messaging: f.router.Messaging()}
 	if _, ok := f.router.adapters[community.Telegram]; ok && f.o.VIPChat != "" {
 		via.VIPGroups = []community.PlatformChat{{Platform: community.Telegram, ChatID: f.o.VIPChat}}
 	}

@@ -49,7 +49,7 @@ func (f *announceFeature) renderDMs(ctx context.Context, e outbox.Event) ([]outb
 	texts := map[string]string{}
 	var out []outbox.Outgoing
 	for _, m := range members {
-		ids, err := f.router.writableIdentities(ctx, f.store.CanWriteTo, m)
+		ids, err := f.router.writableIdentities(ctx, m)
 		if err != nil {
 			return nil, err
 		}

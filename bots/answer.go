@@ -25,7 +25,7 @@ func (r *Router) whisper(ctx context.Context, req *Request, reply Reply) outbox.
 	if w, ok := r.adapters[req.Platform].(Whisperer); ok && w.Whispers() {
 		return t
 	}
-	if ok, err := r.store.CanWriteTo(ctx, req.Account()); err != nil || !ok {
+	if ok, err := r.MayWritePrivately(ctx, req.Account()); err != nil || !ok {
 		return t
 	}
 	return outbox.Target{Platform: req.Platform, UserID: req.From.ID, Lang: req.Lang}

@@ -113,10 +113,10 @@ func (c *Customers) card(ctx context.Context, r *Request) (Reply, error) {
 // who has not bought a second time.
 func thinData(r *Request, name string, v community.Value) string {
 	var notes string
-	if v.Ranked > 0 && v.Ranked < clv.MinRFMCustomers {
+	if v.RFMRanksTooFew(clv.MinRFMCustomers) {
 		notes += "\n" + r.Count("clv.thin_rfm", v.Ranked, map[string]any{"Min": clv.MinRFMCustomers})
 	}
-	if v.HasModel && v.OneTimeBuyer {
+	if v.PAliveUntold() {
 		notes += "\n" + r.Text("clv.one_time", map[string]any{"Name": name})
 	}
 	return notes

@@ -20,13 +20,7 @@ type CommunityStore interface {
 	Leaderboard(ctx context.Context, limit int) ([]community.LeaderboardEntry, error)
 	// HideFromLeaderboard records a member's choice to be on /top or not.
 	HideFromLeaderboard(ctx context.Context, member community.MemberID, hide bool) error
-	// CanWriteTo reports whether Hearth may start a private conversation
-	// with the account: on Telegram only once they have written to it.
-	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
 	support.Store
-	// OpenTickets returns up to limit open tickets of a member (0:
-	// everyone's) in the support queue's order, for /whois.
-	OpenTickets(ctx context.Context, member community.MemberID, limit int) ([]support.Ticket, error)
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox

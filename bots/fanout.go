@@ -63,13 +63,13 @@ func (r *Router) staffTexts(ctx context.Context, store staffChatLister, text fun
 
 // writableIdentities returns the member's accounts on connected platforms
 // that Hearth may write to privately.
-func (r *Router) writableIdentities(ctx context.Context, canWrite func(context.Context, community.Account) (bool, error), m community.Member) ([]community.Identity, error) {
+func (r *Router) writableIdentities(ctx context.Context, m community.Member) ([]community.Identity, error) {
 	var out []community.Identity
 	for _, id := range m.Identities {
 		if _, ok := r.adapters[id.Platform]; !ok {
 			continue
 		}
-		ok, err := canWrite(ctx, id.Account)
+		ok, err := r.MayWritePrivately(ctx, id.Account)
 		if err != nil {
 			return nil, err
 		}

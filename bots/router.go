@@ -32,9 +32,7 @@ type Store interface {
 	FindMember(ctx context.Context, p community.Platform, ref community.MemberRef) (community.Member, error)
 	// SetChatPresent records that Hearth was added to or removed from a chat.
 	SetChatPresent(ctx context.Context, p community.Platform, chat Chat, present bool) error
-	// CanWriteTo reports whether Hearth may start a private conversation
-	// with the account.
-	CanWriteTo(ctx context.Context, acct community.Account) (bool, error)
+	community.PrivateChats
 	// MoveGroup gives a group's new id its place: connected, staff chat
 	// and language carry over, the old id is gone. Moving twice is moving
 	// once.

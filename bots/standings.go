@@ -155,10 +155,10 @@ func (f *standingsFeature) vip(ctx context.Context, r *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	if st.Tier != community.TierVIP {
+	if !st.MayJoinVIPGroup() {
 		return Reply{Text: r.Text("vip.not_yet", nil), Ephemeral: true}, nil
 	}
-	link, err := gate.InviteLink(ctx, f.o.VIPChat, "VIP "+r.From.DisplayName, f.now().Add(24*time.Hour))
+	link, err := gate.InviteLink(ctx, f.o.VIPChat, "VIP "+r.From.DisplayName, f.now().Add(community.VIPInviteLifetime))
 	if err != nil {
 		return Reply{}, fmt.Errorf("invite member %d to the VIP group: %w", r.Member, err)
 	}
@@ -178,7 +178,7 @@ func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]outbo
 	if err != nil {
 		return nil, err
 	}
-	approve := st.Tier == community.TierVIP
+	approve := st.MayJoinVIPGroup()
 	action := community.AuditVIPJoinApproved
 	if approve {
 		err = gate.ApproveJoin(ctx, r.Update.Chat.ID, r.From.ID)
@@ -200,9 +200,9 @@ func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]outbo
 	return []outbox.Outgoing{{Target: outbox.Target{Platform: r.Platform, UserID: r.From.ID, Lang: r.Lang}, Message: Reply{Text: text}}}, nil
 }
 
-// renderTierChange grants the new tier's perks and, on a rise or when
-// configured, withdraws the others. It sends nothing: staff hear of
-// changes in the summary.
+// renderTierChange applies the perks community.PerkRules plan for a tier
+// change on every platform the member is on. It sends nothing: staff hear
+// of changes in the summary.
 func (f *standingsFeature) renderTierChange(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	var c community.TierChange
 	if err := json.Unmarshal(e.Payload, &c); err != nil {
@@ -215,32 +215,29 @@ func (f *standingsFeature) renderTierChange(ctx context.Context, e outbox.Event)
 	if err != nil {
 		return nil, err
 	}
-	down := !c.First && c.To < c.From
+	plan := community.PerkRules{RemoveOnDowngrade: f.o.RemoveOnDowngrade, VIPGroup: f.o.VIPChat != ""}.Plan(c)
 	for _, id := range m.Identities {
-		if err := f.applyPerks(ctx, id, c, down); err != nil {
+		if err := f.applyPerks(ctx, id, plan); err != nil {
 			return nil, err
 		}
 	}
 	return nil, nil
 }
 
-func (f *standingsFeature) applyPerks(ctx context.Context, id community.Identity, c community.TierChange, down bool) error {
+// applyPerks carries out a perk plan for one account: tier roles where the
+// platform has them, the VIP group on Telegram.
+func (f *standingsFeature) applyPerks(ctx context.Context, id community.Identity, plan community.PerkPlan) error {
 	if roles, ok := f.router.TierRoles(id.Platform); ok {
-		if err := roles.GrantTierRole(ctx, id.UserID, c.To); err != nil {
-			return fmt.Errorf("grant the %s role to %s: %w", c.To, id.Account, err)
+		if err := roles.GrantTierRole(ctx, id.UserID, plan.Grant); err != nil {
+			return fmt.Errorf("grant the %s role to %s: %w", plan.Grant, id.Account, err)
 		}
-		if !down || f.o.RemoveOnDowngrade {
-			for _, t := range community.Tiers {
-				if t == c.To {
-					continue
-				}
-				if err := roles.RevokeTierRole(ctx, id.UserID, t); err != nil {
-					return fmt.Errorf("take the %s role from %s: %w", t, id.Account, err)
-				}
+		for _, t := range plan.Revoke {
+			if err := roles.RevokeTierRole(ctx, id.UserID, t); err != nil {
+				return fmt.Errorf("take the %s role from %s: %w", t, id.Account, err)
 			}
 		}
 	}
-	if id.Platform == community.Telegram && f.o.VIPChat != "" && down && c.From == community.TierVIP && f.o.RemoveOnDowngrade {
+	if id.Platform == community.Telegram && plan.LeaveVIPGroup {
 		if mod, ok := f.router.Moderator(community.Telegram); ok {
 			if err := mod.Kick(ctx, f.o.VIPChat, id.UserID); err != nil {
 				return fmt.Errorf("remove %s from the VIP group: %w", id.Account, err)
@@ -329,7 +326,7 @@ func (f *standingsFeature) renderMilestone(ctx context.Context, e outbox.Event) 
 	if err != nil {
 		return nil, err
 	}
-	ids, err := f.router.writableIdentities(ctx, f.store.CanWriteTo, m)
+	ids, err := f.router.writableIdentities(ctx, m)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}

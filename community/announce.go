@@ -123,6 +123,8 @@ type PlatformChat struct {
 type AnnounceVia struct {
 	Platforms []Platform
 	VIPGroups []PlatformChat
+	// Messaging is how each platform lets Hearth write to members.
+	Messaging map[Platform]MessagingCapabilities
 }
 
 // Audience is where an announcement goes, for the store to count or to
@@ -132,8 +134,11 @@ type Audience struct {
 	AllGroups bool           // post in every community group (not the staff chats)
 	Chats     []PlatformChat // post in these chats as well
 	Platforms []Platform     // only where Hearth runs now
-	Cap       int            // announcements a member may receive privately in Window
-	Window    time.Duration
+	// HearthOpens are the platforms where Hearth may write to members
+	// privately without a private chat they opened (OpensPrivateChatsOn).
+	HearthOpens []Platform
+	Cap         int // announcements a member may receive privately in Window
+	Window      time.Duration
 	// HoldUntil is when the private messages may go out; zero: at once.
 	HoldUntil time.Time
 }
@@ -299,7 +304,8 @@ func (a *Announcements) Subscribe(ctx context.Context, member MemberID, on bool)
 // for everyone, the VIP groups for VIPs only; privately to the members of
 // the tier and those above, unless the cap is 0; held while it is quiet.
 func (a *Announcements) audience(tier *Tier, via AnnounceVia, at time.Time) Audience {
-	aud := Audience{Platforms: via.Platforms, Cap: a.rules.WeeklyCap, Window: AnnouncementCapWindow, AllGroups: tier == nil}
+	aud := Audience{Platforms: via.Platforms, HearthOpens: OpensPrivateChatsOn(via.Messaging), Cap: a.rules.WeeklyCap,
+		Window: AnnouncementCapWindow, AllGroups: tier == nil}
 	if tier != nil && *tier == TierVIP {
 		aud.Chats = via.VIPGroups
 	}

@@ -44,4 +44,12 @@ func (c ModerationCapabilities) EndsByItself(kind SanctionKind, d time.Duration)
 
 // MessagingCapabilities are how a platform lets Hearth write to members
 // and link to messages.
-type MessagingCapabilities struct{}
+type MessagingCapabilities struct {
+	// OpensPrivateChats: Hearth may open a private chat with any member
+	// itself (Discord, the console). Where it may not (Telegram), it writes
+	// privately only through a chat the member opened (/start) and has not
+	// closed since.
+	OpensPrivateChats bool
+	// MessageLinks: how to link to a message in a group; zero: no links.
+	MessageLinks MessageLinks
+}

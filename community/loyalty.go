@@ -23,8 +23,8 @@ type Progress struct {
 	ActivityPoints float64 // activities weighted by LoyaltyRules.Points
 	Messages       int     // messages and replies in the community
 	Helpful        int     // answers marked helpful
-	Linked         bool
-	Orders         int
+	Via            LinkVia // how the member is linked to a shop customer
+	Orders         int     // the customer's paid orders
 	Revenue        float64
 	Level          int
 }
@@ -45,8 +45,8 @@ type Milestone struct {
 // Milestones are reached in roughly this order. The first is small and
 // comes early, so that a new member is rewarded in their first days.
 var Milestones = []Milestone{
-	{"first_steps", func(p Progress, _ int64) bool { return p.Linked && p.Messages > 0 }},
-	{"first_purchase", func(p Progress, _ int64) bool { return p.Linked && p.Orders > 0 }},
+	{"first_steps", func(p Progress, _ int64) bool { return p.Via != NotLinked && p.Messages > 0 }},
+	{"first_purchase", func(p Progress, _ int64) bool { return Purchases{Via: p.Via, PaidOrders: p.Orders}.VerifiedBuyer() }},
 	{"conversationalist", func(p Progress, _ int64) bool { return p.Messages >= 50 }},
 	{"helper", func(p Progress, _ int64) bool { return p.Helpful > 0 }},
 	{"points_500", func(_ Progress, n int64) bool { return n >= 500 }},

@@ -63,7 +63,7 @@ const (
 	// FlagAtRiskVIP: a high-value customer whose engagement is falling or
 	// who is unlikely to buy again.
 	FlagAtRiskVIP Flags = 1 << iota
-	// FlagVerifiedBuyer: linked to a shop customer with orders.
+	// FlagVerifiedBuyer: a verified buyer (see Purchases.VerifiedBuyer).
 	FlagVerifiedBuyer
 )
 
@@ -103,8 +103,8 @@ type StandingInput struct {
 	Member     MemberID
 	Since      time.Time // when the member was first seen
 	Engagement Engagement
-	Linked     bool // linked to a shop customer
-	Orders     int
+	Via        LinkVia // how the member is linked to a shop customer; NotLinked when not
+	Orders     int     // the customer's paid orders, as of the last CLV run
 	// HistoricalPercentile and PredictedPercentile rank the customer's
 	// historical and predicted CLV among linked customers (0-100).
 	HistoricalPercentile float64
@@ -126,16 +126,22 @@ type Standing struct {
 	ComputedAt time.Time
 }
 
+// Purchases are the facts of the member's purchases.
+func (in StandingInput) Purchases() Purchases { return Purchases{Via: in.Via, PaidOrders: in.Orders} }
+
 // Classify decides a member's standing. Value (the mean of the predicted
 // and historical CLV percentiles, or the historical one alone when no
 // model could be fitted) makes VIPs and most Loyal members; engagement
 // makes the rest of the Loyal ones once they are past being Newcomers;
-// time or a first order ends being a Newcomer.
+// time or a first order ends being a Newcomer. Any linked customer with
+// orders has a value; only a verified buyer is flagged as one.
 func (r TierRules) Classify(in StandingInput, now time.Time) Standing {
 	s := Standing{Member: in.Member, Engagement: in.Engagement, ComputedAt: now}
-	buyer := in.Linked && in.Orders > 0
-	if buyer {
+	if in.Purchases().VerifiedBuyer() {
 		s.Flags |= FlagVerifiedBuyer
+	}
+	buyer := in.Via != NotLinked && in.Orders > 0
+	if buyer {
 		s.Value = in.HistoricalPercentile
 		if in.HasModel {
 			s.Value = (in.HistoricalPercentile + in.PredictedPercentile) / 2

@@ -46,13 +46,13 @@ func TestClassify(t *testing.T) {
 		tier  Tier
 		flags Flags
 	}{
-		{"top buyer", StandingInput{Since: old, Engagement: active, Linked: true, Orders: 3, HistoricalPercentile: 95, PredictedPercentile: 97, HasModel: true, PAlive: 0.9}, TierVIP, FlagVerifiedBuyer},
-		{"top buyer without a model", StandingInput{Since: old, Engagement: active, Linked: true, Orders: 3, HistoricalPercentile: 92}, TierVIP, FlagVerifiedBuyer},
-		{"predicted to fade", StandingInput{Since: old, Engagement: active, Linked: true, Orders: 3, HistoricalPercentile: 99, PredictedPercentile: 70, HasModel: true, PAlive: 0.9}, TierLoyal, FlagVerifiedBuyer},
-		{"vip unlikely to buy again", StandingInput{Since: old, Engagement: active, Linked: true, Orders: 3, HistoricalPercentile: 95, PredictedPercentile: 95, HasModel: true, PAlive: 0.1}, TierVIP, FlagVerifiedBuyer | FlagAtRiskVIP},
-		{"vip gone quiet", StandingInput{Since: old, Engagement: Engagement{Score: 5, ThisWeek: 2, PrevWeekly: 10}, Linked: true, Orders: 3, HistoricalPercentile: 95}, TierVIP, FlagVerifiedBuyer | FlagAtRiskVIP},
-		{"new buyer", StandingInput{Since: fresh, Linked: true, Orders: 1, HistoricalPercentile: 30}, TierRegular, FlagVerifiedBuyer},
-		{"linked, never bought", StandingInput{Since: old, Linked: true, HistoricalPercentile: 99}, TierRegular, 0},
+		{"top buyer", StandingInput{Since: old, Engagement: active, Via: LinkedByToken, Orders: 3, HistoricalPercentile: 95, PredictedPercentile: 97, HasModel: true, PAlive: 0.9}, TierVIP, FlagVerifiedBuyer},
+		{"top buyer without a model", StandingInput{Since: old, Engagement: active, Via: LinkedByToken, Orders: 3, HistoricalPercentile: 92}, TierVIP, FlagVerifiedBuyer},
+		{"predicted to fade", StandingInput{Since: old, Engagement: active, Via: LinkedByToken, Orders: 3, HistoricalPercentile: 99, PredictedPercentile: 70, HasModel: true, PAlive: 0.9}, TierLoyal, FlagVerifiedBuyer},
+		{"vip unlikely to buy again", StandingInput{Since: old, Engagement: active, Via: LinkedByToken, Orders: 3, HistoricalPercentile: 95, PredictedPercentile: 95, HasModel: true, PAlive: 0.1}, TierVIP, FlagVerifiedBuyer | FlagAtRiskVIP},
+		{"vip gone quiet", StandingInput{Since: old, Engagement: Engagement{Score: 5, ThisWeek: 2, PrevWeekly: 10}, Via: LinkedByToken, Orders: 3, HistoricalPercentile: 95}, TierVIP, FlagVerifiedBuyer | FlagAtRiskVIP},
+		{"new buyer", StandingInput{Since: fresh, Via: LinkedByToken, Orders: 1, HistoricalPercentile: 30}, TierRegular, FlagVerifiedBuyer},
+		{"linked, never bought", StandingInput{Since: old, Via: LinkedByToken, HistoricalPercentile: 99}, TierRegular, 0},
 		{"newcomer", StandingInput{Since: fresh, Engagement: Engagement{Score: 9, Percentile: 99}}, TierNewcomer, 0},
 		{"engaged regular", StandingInput{Since: old, Engagement: Engagement{Score: 9, Percentile: 91}}, TierLoyal, 0},
 		{"quiet regular", StandingInput{Since: old}, TierRegular, 0},
@@ -70,7 +70,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestMilestonesComeOnce(t *testing.T) {
-	p := Progress{Linked: true, Messages: 1}
+	p := Progress{Via: LinkedByToken, Messages: 1}
 	if got := NewMilestones(p, 10, nil); fmt.Sprint(got) != "[first_steps]" {
 		t.Fatalf("first message after linking: %v", got)
 	}

@@ -68,7 +68,8 @@ type EngagementTotal struct {
 // LinkedValue is the CLV of a customer linked to a member.
 type LinkedValue struct {
 	Member     MemberID
-	Orders     int
+	Via        LinkVia
+	Orders     int // paid orders
 	Revenue    float64
 	Historical float64
 	HasModel   bool
@@ -202,9 +203,9 @@ func (s *Standings) decide(totals []EngagementTotal, values []LinkedValue, now t
 		in := StandingInput{Member: t.Member, Since: t.Since, Engagement: e}
 		progress := Progress{ActivityPoints: t.ActivityPoints, Messages: t.Messages, Helpful: t.Helpful, Level: e.Level}
 		if v, ok := value[t.Member]; ok {
-			in.Linked, in.Orders, in.HasModel, in.PAlive = true, v.Orders, v.HasModel, v.PAlive
+			in.Via, in.Orders, in.HasModel, in.PAlive = v.Via, v.Orders, v.HasModel, v.PAlive
 			in.HistoricalPercentile, in.PredictedPercentile = v.historical, v.predicted
-			progress.Linked, progress.Orders, progress.Revenue = true, v.Orders, v.Revenue
+			progress.Via, progress.Orders, progress.Revenue = v.Via, v.Orders, v.Revenue
 		}
 		st := s.tiers.Classify(in, now)
 		points := s.loyalty.Total(progress)

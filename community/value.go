@@ -2,6 +2,7 @@ package community
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -31,9 +32,47 @@ type Value struct {
 	OneTimeBuyer bool
 }
 
+// RFMRanksTooFew reports that the RFM scores rank the customer among
+// fewer than min customers (clv.MinRFMCustomers), so that some scores
+// cannot occur and the segment says little.
+func (v Value) RFMRanksTooFew(min int) bool { return v.Ranked > 0 && v.Ranked < min }
+
+// PAliveUntold reports that the model's P(alive) tells nothing yet: it is
+// 1 for a customer who has not bought a second time.
+func (v Value) PAliveUntold() bool { return v.HasModel && v.OneTimeBuyer }
+
 // ValueStore reads members' CLV.
 type ValueStore interface {
 	// MemberValue returns the value of the customer linked to member.
 	// A member linked to no customer is ENotFound (clv.not_linked).
 	MemberValue(ctx context.Context, member MemberID) (Value, error)
+}
+
+// ValueReader is what looking up a member's value needs from persistence.
+type ValueReader interface {
+	// LinkedValue returns the value of the customer linked to member; a
+	// member linked to none is ENotFound.
+	LinkedValue(ctx context.Context, member MemberID) (Value, error)
+	// LinkMemberByOrderIDs links member, if linked to no customer, as
+	// OrderIDLinks decides, and reports whether it did.
+	LinkMemberByOrderIDs(ctx context.Context, member MemberID) (bool, error)
+}
+
+// LookUpValue returns the value of the customer linked to member. A
+// member not yet linked is first linked by the ids their orders carry, if
+// any does: the shop may know them before they link. A member linked to
+// no customer is ENotFound (clv.not_linked).
+func LookUpValue(ctx context.Context, r ValueReader, member MemberID) (Value, error) {
+	v, err := r.LinkedValue(ctx, member)
+	if ErrorCode(err) != ENotFound {
+		return v, err
+	}
+	linked, err := r.LinkMemberByOrderIDs(ctx, member)
+	if err != nil {
+		return Value{}, fmt.Errorf("link member %d by order ids: %w", member, err)
+	}
+	if linked {
+		return r.LinkedValue(ctx, member)
+	}
+	return Value{}, Errorf(ENotFound, "clv.not_linked", nil, "member %d is linked to no shop customer", member)
 }

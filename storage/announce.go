@@ -19,16 +19,19 @@ const announceLock = 0x48656172746801 // "Heart" 1
 // dmBatch is how many recipients one private-message event covers.
 const dmBatch = 500
 
-// writableSQL holds for an identity (i) Hearth may write to privately: on
-// Telegram only once they have started a private chat with the bot.
-const writableSQL = `(i.platform <> 'telegram' OR EXISTS (
+// mayWritePrivatelySQL is community.MayWritePrivately for an identity
+// (i) over many members: always on the platforms $6, where Hearth opens
+// private chats itself; elsewhere only through a private chat the member
+// opened (its id is theirs) and has not closed.
+const mayWritePrivatelySQL = `(i.platform = ANY($6) OR EXISTS (
     SELECT 1 FROM chats c
-    WHERE c.platform = 'telegram' AND c.kind = 'direct' AND c.platform_chat_id = i.platform_user_id AND c.removed_at IS NULL))`
+    WHERE c.platform = i.platform AND c.kind = 'direct' AND c.platform_chat_id = i.platform_user_id AND c.removed_at IS NULL))`
 
 // candidatesSQL chooses the members an audience writes to privately: they
 // opted in, stand in one of the tiers $1 (members not yet scored are
-// newcomers) and may be written to on a platform in $2. capped marks
-// those already due $5 announcements in the $4 milliseconds before $3.
+// newcomers) and may be written to privately on a platform in $2. capped
+// marks those already due $5 announcements in the $4 milliseconds before
+// $3.
 const candidatesSQL = `
 WITH candidates AS (
     SELECT m.id, COALESCE(s.tier, 'newcomer') AS tier,
@@ -36,7 +39,7 @@ WITH candidates AS (
             WHERE r.member_id = m.id AND r.due_at > CAST($3 AS timestamptz) - $4 * interval '1 millisecond') >= $5 AS capped
     FROM members m LEFT JOIN member_standings s ON s.member_id = m.id
     WHERE m.announcements_dm AND COALESCE(s.tier, 'newcomer') = ANY($1)
-      AND EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.platform = ANY($2) AND ` + writableSQL + `)
+      AND EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.platform = ANY($2) AND ` + mayWritePrivatelySQL + `)
 )`
 
 // The recipients counted, or recorded and counted, per tier and cap.
@@ -45,7 +48,7 @@ const (
 SELECT tier, capped, count(*) AS n FROM candidates GROUP BY tier, capped`
 	addRecipientsSQL = candidatesSQL + `, added AS (
     INSERT INTO announcement_recipients (announcement_id, member_id, due_at)
-    SELECT $6, id, CAST($3 AS timestamptz) FROM candidates WHERE NOT capped)
+    SELECT $7, id, CAST($3 AS timestamptz) FROM candidates WHERE NOT capped)
 SELECT tier, capped, count(*) AS n FROM candidates GROUP BY tier, capped`
 )
 
@@ -86,7 +89,11 @@ func audienceArgs(aud community.Audience, at time.Time) (recipients, posts []any
 	if !aud.HoldUntil.IsZero() {
 		due = aud.HoldUntil
 	}
-	recipients = []any{pq.Array(tiers), pq.Array(platforms), due, aud.Window.Milliseconds(), aud.Cap}
+	opens := make([]string, len(aud.HearthOpens))
+	for i, p := range aud.HearthOpens {
+		opens[i] = string(p)
+	}
+	recipients = []any{pq.Array(tiers), pq.Array(platforms), due, aud.Window.Milliseconds(), aud.Cap, pq.Array(opens)}
 	posts = []any{pq.Array(platforms), aud.AllGroups, pq.Array(chats)}
 	return recipients, posts
 }
@@ -348,15 +355,17 @@ func (s *Store) AnnouncementPostChats(ctx context.Context, id community.Announce
 }
 
 // AnnouncementRecipients implements the chat layer's AnnouncementOutbox: the
-// recipients from..to who still want announcements, with the identities
-// Hearth may write to, by member id.
+// recipients from..to who still want announcements, with their
+// identities, by member id. Which identities Hearth may write to is
+// decided per identity when the messages are rendered
+// (community.MayWritePrivately).
 func (s *Store) AnnouncementRecipients(ctx context.Context, id community.AnnouncementID, from, to community.MemberID) ([]community.Member, error) {
 	rows, err := s.db.QueryContext(ctx, `
 SELECT m.id, m.display_name, m.language, i.platform, i.platform_user_id, i.username, i.display_name, i.language
 FROM announcement_recipients r
 JOIN members m ON m.id = r.member_id
 JOIN identities i ON i.member_id = m.id
-WHERE r.announcement_id = $1 AND r.member_id BETWEEN $2 AND $3 AND m.announcements_dm AND `+writableSQL+`
+WHERE r.announcement_id = $1 AND r.member_id BETWEEN $2 AND $3 AND m.announcements_dm
 ORDER BY m.id, i.platform, i.platform_user_id`, id, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("recipients of announcement %d: %w", id, err)

@@ -91,8 +91,13 @@ func (f *announceFixture) community() {
 	}
 }
 
+// hearthOpens: on Discord, as its adapter says, Hearth opens private
+// chats itself.
+var hearthOpens = []community.Platform{community.Discord}
+
 func everyoneAudience(cap int, platforms ...community.Platform) community.Audience {
-	return community.Audience{Tiers: community.TiersFrom(nil), AllGroups: true, Platforms: platforms, Cap: cap, Window: community.AnnouncementCapWindow}
+	return community.Audience{Tiers: community.TiersFrom(nil), AllGroups: true, Platforms: platforms, HearthOpens: hearthOpens,
+		Cap: cap, Window: community.AnnouncementCapWindow}
 }
 
 // send drafts an announcement and sends it to aud at at.
@@ -128,7 +133,7 @@ func TestAnnouncementReachCountsWhoCanBeReached(t *testing.T) {
 		t.Errorf("members = %s, want %s (nina cannot be written to, otto did not subscribe)", got, want)
 	}
 	vip := community.TierLoyal
-	aud := community.Audience{Tiers: community.TiersFrom(&vip), Platforms: []community.Platform{community.Telegram}, Cap: 2,
+	aud := community.Audience{Tiers: community.TiersFrom(&vip), Platforms: []community.Platform{community.Telegram}, HearthOpens: hearthOpens, Cap: 2,
 		Window: community.AnnouncementCapWindow, Chats: []community.PlatformChat{{Platform: community.Telegram, ChatID: "-300"}}}
 	reach, err = f.s.AnnouncementReach(ctx, aud, announceNow)
 	if err != nil {

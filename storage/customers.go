@@ -11,7 +11,8 @@ import (
 	"github.com/lib/pq"
 )
 
-// LinkCustomer implements community.LinkStore.
+// LinkCustomer implements community.LinkStore: the customer's row is
+// locked while community.ClaimCustomer decides.
 func (s *Store) LinkCustomer(ctx context.Context, member community.MemberID, customerID string) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var current sql.NullInt64
@@ -19,11 +20,8 @@ func (s *Store) LinkCustomer(ctx context.Context, member community.MemberID, cus
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("link customer %q: %w", customerID, err)
 		}
-		if current.Valid && current.Int64 == int64(member) {
-			return nil
-		}
-		if current.Valid {
-			return community.Errorf(community.EConflict, "link.taken", nil, "customer %q is linked to member %d", customerID, current.Int64)
+		if link, err := community.ClaimCustomer(member, community.MemberID(current.Int64), customerID); err != nil || !link {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
 UPDATE customers SET member_id = NULL, linked_at = NULL, linked_via = '', updated_at = now()
@@ -64,26 +62,37 @@ func (s *Store) CustomerExists(ctx context.Context, id string) (bool, error) {
 	return known, nil
 }
 
-// linkByOrderIDsSQL links customers whose orders carry the Telegram or
-// Discord id of a member who is linked to no customer yet. $1 limits it to
-// some customers and $2 to one member (NULL: all). When several customers
-// carry one member's id, the most recently updated wins.
+// orderIDMatchesSQL reads the facts of community.OrderIDLinks: customers
+// linked to nobody whose orders carry the Telegram or Discord id of a
+// member. $1 limits it to some customers and $2 to one member (NULL: all).
+const orderIDMatchesSQL = `
+SELECT found.customer_id, found.member_id, found.updated_at,
+       EXISTS (SELECT 1 FROM customers o WHERE o.member_id = found.member_id) AS member_linked
+FROM (
+    SELECT c.id AS customer_id, i.member_id, c.updated_at
+    FROM customers c JOIN identities i ON i.platform = 'telegram' AND i.platform_user_id = c.telegram_id
+    WHERE c.member_id IS NULL AND c.telegram_id <> ''
+      AND ($1::text[] IS NULL OR c.id = ANY($1)) AND ($2::bigint IS NULL OR i.member_id = $2)
+    UNION ALL
+    SELECT c.id, i.member_id, c.updated_at
+    FROM customers c JOIN identities i ON i.platform = 'discord' AND i.platform_user_id = c.discord_id
+    WHERE c.member_id IS NULL AND c.discord_id <> ''
+      AND ($1::text[] IS NULL OR c.id = ANY($1)) AND ($2::bigint IS NULL OR i.member_id = $2)
+) found`
+
+// linkByOrderIDsSQL is community.OrderIDLinks over every match at once,
+// set-based for imports of many customers: members linked to nobody, the
+// most recently updated customer per member, the smallest member per
+// customer; the links are written with their audit entries.
 const linkByOrderIDsSQL = `
-WITH candidates AS (
+WITH matches AS (` + orderIDMatchesSQL + `
+), per_member AS (
     SELECT DISTINCT ON (member_id) customer_id, member_id
-    FROM (
-        SELECT c.id AS customer_id, i.member_id, c.updated_at
-        FROM customers c JOIN identities i ON i.platform = 'telegram' AND i.platform_user_id = c.telegram_id
-        WHERE c.member_id IS NULL AND c.telegram_id <> ''
-          AND ($1::text[] IS NULL OR c.id = ANY($1)) AND ($2::bigint IS NULL OR i.member_id = $2)
-        UNION ALL
-        SELECT c.id, i.member_id, c.updated_at
-        FROM customers c JOIN identities i ON i.platform = 'discord' AND i.platform_user_id = c.discord_id
-        WHERE c.member_id IS NULL AND c.discord_id <> ''
-          AND ($1::text[] IS NULL OR c.id = ANY($1)) AND ($2::bigint IS NULL OR i.member_id = $2)
-    ) found
-    WHERE NOT EXISTS (SELECT 1 FROM customers o WHERE o.member_id = found.member_id)
+    FROM matches WHERE NOT member_linked
     ORDER BY member_id, updated_at DESC, customer_id
+), candidates AS (
+    SELECT DISTINCT ON (customer_id) customer_id, member_id
+    FROM per_member ORDER BY customer_id, member_id
 ), linked AS (
     UPDATE customers c SET member_id = cand.member_id, linked_at = now(), linked_via = 'order', updated_at = now()
     FROM candidates cand
@@ -151,19 +160,25 @@ SELECT c.id AS customer_id, s.orders, s.first_order_at, s.last_order_at, s.reven
 FROM customers c LEFT JOIN clv_snapshots s ON s.customer_id = c.id LEFT JOIN clv_models m ON m.id = s.model_id
 WHERE c.member_id = $1`
 
-// MemberValue implements community.ValueStore. A member not yet linked is
-// first linked by the ids their orders carry, if any does.
+// MemberValue implements community.ValueStore by community.LookUpValue.
 func (s *Store) MemberValue(ctx context.Context, member community.MemberID) (community.Value, error) {
+	return community.LookUpValue(ctx, valueReader{s}, member)
+}
+
+// valueReader implements community.ValueReader.
+type valueReader struct{ s *Store }
+
+// LinkMemberByOrderIDs links the member by the ids their customers'
+// orders carry.
+func (r valueReader) LinkMemberByOrderIDs(ctx context.Context, member community.MemberID) (bool, error) {
+	n, err := linkByOrderIDs(ctx, r.s.db, nil, member)
+	return n > 0, err
+}
+
+// LinkedValue reads the CLV snapshot of the member's customer.
+func (r valueReader) LinkedValue(ctx context.Context, member community.MemberID) (community.Value, error) {
 	var row valueRow
-	err := s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
-	if errors.Is(err, sql.ErrNoRows) {
-		var n int
-		if n, err = linkByOrderIDs(ctx, s.db, nil, member); err == nil && n > 0 {
-			err = s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
-		} else if err == nil {
-			err = sql.ErrNoRows
-		}
-	}
+	err := r.s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
 	if errors.Is(err, sql.ErrNoRows) {
 		return community.Value{}, notFound("clv.not_linked", nil, "member %d is linked to no shop customer", member)
 	}

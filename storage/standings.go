@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -102,7 +103,7 @@ func (s *Store) EngagementTotals(ctx context.Context, q community.EngagementQuer
 }
 
 const linkedValuesSQL = `
-SELECT c.member_id, v.orders, v.revenue, v.historical_clv, v.predicted_clv IS NOT NULL AS has_model,
+SELECT c.member_id, c.linked_via, v.orders, v.revenue, v.historical_clv, v.predicted_clv IS NOT NULL AS has_model,
        COALESCE(v.predicted_clv, 0) AS predicted, COALESCE(v.p_alive, 0) AS p_alive
 FROM customers c JOIN clv_snapshots v ON v.customer_id = c.id
 WHERE c.member_id IS NOT NULL`
@@ -117,7 +118,7 @@ func (s *Store) LinkedValues(ctx context.Context) ([]community.LinkedValue, erro
 	var out []community.LinkedValue
 	for rows.Next() {
 		var v community.LinkedValue
-		if err := rows.Scan(&v.Member, &v.Orders, &v.Revenue, &v.Historical, &v.HasModel, &v.Predicted, &v.PAlive); err != nil {
+		if err := rows.Scan(&v.Member, &v.Via, &v.Orders, &v.Revenue, &v.Historical, &v.HasModel, &v.Predicted, &v.PAlive); err != nil {
 			return nil, fmt.Errorf("linked values: %w", err)
 		}
 		out = append(out, v)
@@ -230,16 +231,32 @@ func oneIf(b bool) int {
 	return 0
 }
 
-// VerifiedBuyer implements the chat layer's CommunityStore.
+const memberPurchasesSQL = `
+SELECT c.linked_via, (SELECT count(*) FROM orders o WHERE o.customer_id = c.id AND o.status = 'paid') AS paid_orders
+FROM customers c WHERE c.member_id = $1`
+
+// MemberPurchases returns how member is linked to a shop customer and the
+// customer's paid orders to date; a member linked to none has none.
+func (s *Store) MemberPurchases(ctx context.Context, member community.MemberID) (community.Purchases, error) {
+	var p community.Purchases
+	err := s.db.QueryRowContext(ctx, memberPurchasesSQL, int64(member)).Scan(&p.Via, &p.PaidOrders)
+	if errors.Is(err, sql.ErrNoRows) {
+		return community.Purchases{}, nil
+	}
+	if err != nil {
+		return p, fmt.Errorf("purchases of member %d: %w", member, err)
+	}
+	return p, nil
+}
+
+// VerifiedBuyer implements community.OnboardingStore and the chat layer's
+// CommunityStore by community.Purchases.VerifiedBuyer.
 func (s *Store) VerifiedBuyer(ctx context.Context, member community.MemberID) (bool, error) {
-	var ok bool
-	err := s.db.GetContext(ctx, &ok, `
-SELECT EXISTS (SELECT 1 FROM customers c JOIN orders o ON o.customer_id = c.id
-               WHERE c.member_id = $1 AND c.linked_via = 'token' AND o.status = 'paid')`, member)
+	p, err := s.MemberPurchases(ctx, member)
 	if err != nil {
 		return false, fmt.Errorf("is member %d a verified buyer: %w", member, err)
 	}
-	return ok, nil
+	return p.VerifiedBuyer(), nil
 }
 
 // Leaderboard implements the chat layer's CommunityStore: the most engaged members,
@@ -274,16 +291,16 @@ func (s *Store) HideFromLeaderboard(ctx context.Context, member community.Member
 	return nil
 }
 
-// CanWriteTo implements the chat layer's CommunityStore: a Telegram user has a private
-// chat with the bot (its id is theirs) once they have written to it.
-func (s *Store) CanWriteTo(ctx context.Context, acct community.Account) (bool, error) {
-	if acct.Platform != community.Telegram {
-		return true, nil
-	}
+// PrivateChatOpen implements community.PrivateChats: the account has a
+// private chat with Hearth that Hearth was not removed from. It holds
+// where members open private chats, whose id is then the member's.
+func (s *Store) PrivateChatOpen(ctx context.Context, acct community.Account) (bool, error) {
 	var ok bool
-	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM chats WHERE platform = 'telegram' AND kind = 'direct' AND platform_chat_id = $1)`, acct.UserID)
+	err := s.db.GetContext(ctx, &ok, `
+SELECT EXISTS (SELECT 1 FROM chats WHERE platform = $1 AND kind = 'direct' AND platform_chat_id = $2 AND removed_at IS NULL)`,
+		acct.Platform, acct.UserID)
 	if err != nil {
-		return false, fmt.Errorf("can Hearth write to %s: %w", acct, err)
+		return false, fmt.Errorf("private chat of %s: %w", acct, err)
 	}
 	return ok, nil
 }

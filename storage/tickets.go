@@ -94,16 +94,6 @@ WHERE t.closed_at IS NULL AND ($1 = 0 OR t.member_id = $1)`, int64(member)); err
 	return out, nil
 }
 
-// OpenTickets returns up to limit open tickets of a member (0: everyone's)
-// in the support queue's order: /whois lists a member's.
-func (s *Store) OpenTickets(ctx context.Context, member community.MemberID, limit int) ([]support.Ticket, error) {
-	waiting, err := s.WaitingTickets(ctx, member)
-	if err != nil {
-		return nil, err
-	}
-	return support.FirstServed(waiting, limit), nil
-}
-
 // CloseTicket implements support.Store.
 func (s *Store) CloseTicket(ctx context.Context, id int64, by community.MemberID, at time.Time, effects func(support.Ticket) support.Effects) (support.Ticket, bool, error) {
 	closed := false

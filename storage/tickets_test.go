@@ -76,10 +76,10 @@ VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 
 	}
 }
 
-// TestOpenTicketsForWhoisFollowTheQueue: the stored tickets carry whether
-// their member is ranked yet, and the list /whois reads comes in the
-// support queue's order, cut to its limit.
-func TestOpenTicketsForWhoisFollowTheQueue(t *testing.T) {
+// TestStoredTicketsFollowTheQueue: the stored tickets carry whether their
+// member is ranked yet, so the desk's queue comes in the support queue's
+// order, cut to its limit.
+func TestStoredTicketsFollowTheQueue(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-5")})
@@ -112,7 +112,7 @@ VALUES ($1, 'regular', 0, 0, 0, 0, 1, 0, 0, 0, now())`, int64(ranked)); err != n
 			t.Errorf("ticket %d of member %d: ranked %v", tk.ID, tk.Member, tk.Ranked)
 		}
 	}
-	got, err := s.OpenTickets(ctx, 0, 2)
+	got, err := desk.Queue(ctx, 0, 2)
 	if err != nil || len(got) != 2 || got[0].ID != ids[1] || got[1].ID != ids[2] {
 		t.Errorf("the first two open tickets: %v, %v; want the ranked member's %d %d", ticketIDs(got), err, ids[1], ids[2])
 	}

@@ -7,6 +7,6 @@ func (c *Console) Capabilities() community.Capabilities {
 	return community.Capabilities{
 		Moderation: community.ModerationCapabilities{},
 
-		Messaging: community.MessagingCapabilities{},
+		Messaging: community.MessagingCapabilities{OpensPrivateChats: true},
 	}
 }

@@ -7,6 +7,6 @@ func (a *Adapter) Capabilities() community.Capabilities {
 	return community.Capabilities{
 		Moderation: community.ModerationCapabilities{MuteEnds: true, MaxMute: maxTimeout - timeoutMargin},
 
-		Messaging: community.MessagingCapabilities{},
+		Messaging: community.MessagingCapabilities{OpensPrivateChats: true, MessageLinks: community.MessageLinks{Format: "https://discord.com/channels/{group}/{chat}/{message}"}},
 	}
 }

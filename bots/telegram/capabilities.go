@@ -7,6 +7,6 @@ func (a *Adapter) Capabilities() community.Capabilities {
 	return community.Capabilities{
 		Moderation: community.ModerationCapabilities{MuteEnds: true, BanEnds: true, EndsWithin: maxUntil},
 
-		Messaging: community.MessagingCapabilities{},
+		Messaging: community.MessagingCapabilities{MessageLinks: community.MessageLinks{Format: "https://t.me/c/{chat}/{message}", ChatPrefix: "-100"}},
 	}
 }

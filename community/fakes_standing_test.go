@@ -1,0 +1,113 @@
+package community
+
+import (
+	"context"
+	"errors"
+)
+
+// privateChatsFake is an in-memory PrivateChats: the accounts with an open
+// private chat; asked counts the questions, err fails them.
+type privateChatsFake struct {
+	open  map[Account]bool
+	asked int
+	err   error
+}
+
+func (c *privateChatsFake) PrivateChatOpen(_ context.Context, acct Account) (bool, error) {
+	c.asked++
+	return c.open[acct], c.err
+}
+
+var errStandingsDown = errors.New("store down")
+
+// recomputeStore is an in-memory StandingStore: totals and values to read,
+// the standings saved; failing names the method that fails.
+type recomputeStore struct {
+	totals  []EngagementTotal
+	values  []LinkedValue
+	saved   []StandingsUpdate
+	members map[MemberID]MemberStanding
+	failing string
+}
+
+func (s *recomputeStore) fail(method string) error {
+	if s.failing == method {
+		return errStandingsDown
+	}
+	return nil
+}
+
+func (s *recomputeStore) EngagementTotals(_ context.Context, q EngagementQuery) ([]EngagementTotal, Snapshot, error) {
+	return s.totals, "snap", s.fail("EngagementTotals")
+}
+
+func (s *recomputeStore) LinkedValues(context.Context) ([]LinkedValue, error) {
+	return s.values, s.fail("LinkedValues")
+}
+
+// SaveStandings keeps the update and, as the database does, makes the
+// standings and milestones what the next read of the totals sees.
+func (s *recomputeStore) SaveStandings(_ context.Context, u StandingsUpdate) error {
+	if err := s.fail("SaveStandings"); err != nil {
+		return err
+	}
+	s.saved = append(s.saved, u)
+	if s.members == nil {
+		s.members = map[MemberID]MemberStanding{}
+	}
+	for _, st := range u.Standings {
+		s.members[st.Member] = st
+	}
+	for i, t := range s.totals {
+		if st, ok := s.members[t.Member]; ok {
+			s.totals[i].Scored, s.totals[i].Previous, s.totals[i].PrevFlags, s.totals[i].Milestones = true, st.Tier, st.Flags, st.Milestones
+		}
+	}
+	return nil
+}
+
+func (s *recomputeStore) MemberStanding(_ context.Context, member MemberID) (MemberStanding, error) {
+	st, ok := s.members[member]
+	if !ok {
+		return st, Errorf(ENotFound, "standing.not_scored", nil, "member %d has no standing yet", member)
+	}
+	return st, s.fail("MemberStanding")
+}
+
+// last is the last update saved.
+func (s *recomputeStore) last() StandingsUpdate { return s.saved[len(s.saved)-1] }
+
+// eventsOf returns the payloads of the last update's events of kind.
+func (s *recomputeStore) eventsOf(kind string) []any {
+	var out []any
+	for _, e := range s.last().Events {
+		if e.Kind == kind {
+			out = append(out, e.Payload)
+		}
+	}
+	return out
+}
+
+// valueReaderFake is an in-memory ValueReader: values of linked members, and
+// the values members become linked to by order ids.
+type valueReaderFake struct {
+	linked   map[MemberID]Value
+	byOrders map[MemberID]Value
+	err      error
+}
+
+func (r *valueReaderFake) LinkedValue(_ context.Context, member MemberID) (Value, error) {
+	v, ok := r.linked[member]
+	if !ok {
+		return v, Errorf(ENotFound, "clv.not_linked", nil, "member %d is linked to no customer", member)
+	}
+	return v, nil
+}
+
+func (r *valueReaderFake) LinkMemberByOrderIDs(_ context.Context, member MemberID) (bool, error) {
+	v, ok := r.byOrders[member]
+	if ok && r.err == nil {
+		r.linked[member] = v
+	}
+	return ok, r.err
+}
