@@ -113,24 +113,12 @@ func (f *moderationFeature) reportText(ctx context.Context, lang string, rep com
 	if rep.Text != "" {
 		lines = append(lines, cat.Text(lang, "report.text", map[string]any{"Text": rep.Text}))
 	}
-	if link := messageLink(rep.Group, rep.ChatRef, rep.MessageID); link != "" {
+	if link := f.router.MessageLink(rep.Group, rep.ChatRef, rep.MessageID); link != "" {
 		lines = append(lines, cat.Text(lang, "report.link", map[string]any{"URL": catalog.Raw(link)}))
 	} else {
 		lines = append(lines, cat.Text(lang, "report.message_ref", map[string]any{"Message": rep.MessageID, "Chat": rep.ChatRef}))
 	}
 	return strings.Join(lines, "\n"), nil
-}
-
-// messageLink is where staff can open a message: Telegram supergroups and
-// Discord channels have links; basic groups and the console do not.
-func messageLink(g community.Group, chat, message string) string {
-	switch {
-	case g.Platform == community.Telegram && strings.HasPrefix(chat, "-100"):
-		return "https://t.me/c/" + strings.TrimPrefix(chat, "-100") + "/" + message
-	case g.Platform == community.Discord:
-		return "https://discord.com/channels/" + g.ID + "/" + chat + "/" + message
-	}
-	return ""
 }
 
 // renderReview asks the staff chats to decide about a VIP the ladder

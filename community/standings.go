@@ -257,7 +257,7 @@ func valuePercentiles(values []LinkedValue) map[MemberID]rankedValue {
 func (s *Standings) Standing(ctx context.Context, member MemberID) (MemberStanding, error) {
 	st, err := s.store.MemberStanding(ctx, member)
 	if ErrorCode(err) == ENotFound {
-		return MemberStanding{Standing: Standing{Member: member, Tier: TierNewcomer, Engagement: Engagement{Level: 4}}}, nil
+		return UnscoredStanding(member), nil
 	}
 	return st, err
 }

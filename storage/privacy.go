@@ -78,7 +78,10 @@ func (s *Store) ExportMember(ctx context.Context, member community.MemberID) (ma
 		return exportRows(ctx, tx, out, "deliveries", `
 SELECT jsonb_build_object('platform', d.platform, 'message', d.message, 'status', d.status, 'created_at', d.created_at, 'sent_at', d.sent_at)
 FROM deliveries d JOIN identities i ON i.member_id = $1 AND d.platform = i.platform
-WHERE d.target->>'user' = i.platform_user_id OR (d.platform = 'telegram' AND d.target->>'chat' = i.platform_user_id)
+WHERE d.target->>'user' = i.platform_user_id OR d.target->>'chat' IN (
+    SELECT c.platform_chat_id FROM chats c -- their private chats, as the erasure finds them
+    WHERE c.kind = 'direct' AND c.platform = d.platform AND (c.platform_chat_id = i.platform_user_id
+          OR c.id IN (SELECT chat_id FROM inbound_updates WHERE member_id = $1 AND chat_id IS NOT NULL)))
 ORDER BY d.id`, member)
 	})
 	if err != nil {

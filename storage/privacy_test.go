@@ -146,3 +146,37 @@ func TestEraseWaitsForSanctionsHearthMustLift(t *testing.T) {
 		t.Fatalf("erasing once the Discord ban is lifted: %v", err)
 	}
 }
+
+// TestExportHasMessagesToTheirPrivateChats: messages Hearth sent into a
+// member's private chats are theirs, whether the platform names that chat
+// by the user (Telegram) or by a channel of its own (a Discord DM).
+func TestExportHasMessagesToTheirPrivateChats(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	at := time.Now().Add(-time.Hour)
+	rec, err := s.RecordInbound(ctx, []inbox.Inbound{
+		{Platform: community.Telegram, Key: "1", At: at, Done: true, From: inbox.User{ID: "100"}, Chat: inbox.Chat{ID: "100", Kind: community.ChatDirect}},
+		{Platform: community.Discord, Key: "2", At: at, Done: true, From: inbox.User{ID: "300"}, Chat: inbox.Chat{ID: "9001", Kind: community.ChatDirect}},
+		{Platform: community.Discord, Key: "3", At: at, Done: true, From: inbox.User{ID: "400"}, Chat: inbox.Chat{ID: "9002", Kind: community.ChatDirect}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.QueueMessages(ctx, []outbox.Outgoing{
+		{Target: outbox.Target{Platform: community.Telegram, ChatID: "100"}, Message: outbox.Message{Text: "to ann's chat"}},
+		{Target: outbox.Target{Platform: community.Discord, ChatID: "9001"}, Message: outbox.Message{Text: "to cy's DM"}},
+		{Target: outbox.Target{Platform: community.Discord, ChatID: "9002"}, Message: outbox.Message{Text: "to dee's DM"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range map[int]string{0: "to ann's chat", 1: "to cy's DM", 2: "to dee's DM"} {
+		data, err := s.ExportMember(ctx, rec[i].Member)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := json.Marshal(data["deliveries"])
+		if len(data["deliveries"]) != 1 || !strings.Contains(string(raw), want) {
+			t.Errorf("member %d's deliveries: %s, want only %q", rec[i].Member, raw, want)
+		}
+	}
+}
