@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -51,6 +52,35 @@ func (c *cli) run(ctx context.Context, args []string) error {
 		return err
 	}
 
+	return c.serve(ctx, cfg, db, migrator, log)
+}
+
+// logDestination is where run logs: standard error, except while the
+// console chat runs on a terminal, where log lines would land in the
+// middle of the conversation; they go to <data_dir>/hearth.log then.
+func (c *cli) logDestination(cfg config.Config, terminal bool) (io.Writer, func(), error) {
+	if !consoleChat(cfg) || !terminal {
+		return c.stderr, func() {}, nil
+	}
+	if err := os.MkdirAll(cfg.Database.DataDir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("database.data_dir %s: %w", cfg.Database.DataDir, err)
+	}
+	path := filepath.Join(cfg.Database.DataDir, "hearth.log")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the log file: %w", err)
+	}
+	fmt.Fprintf(c.stderr, "Hearth logs to %s while the console chat runs.\n", path)
+	return f, func() { f.Close() }, nil
+}
+
+// consoleChat reports whether run chats on the console: no platform token.
+func consoleChat(cfg config.Config) bool { return cfg.Telegram.Token == "" && cfg.Discord.Token == "" }
+
+// serve runs Hearth on an open, migrated database: HTTP, the order
+// webhooks, the chat layer and the scheduler, until ctx ends or one of
+// them stops; it returns the first failure.
+func (c *cli) serve(ctx context.Context, cfg config.Config, db *database, migrator *storage.Migrator, log *slog.Logger) error {
 	reg := web.NewRegistry(versionString())
 	reg.MustRegister(collectors.NewDBStatsCollector(db.DB.DB, "hearth"))
 	srv, err := web.Listen(cfg.HTTP.Addr, migrator.Ready, reg, log)
@@ -80,6 +110,13 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	go func() { chatting <- chat.Run(chatCtx) }()
 	log.Info("Hearth is running; stop it with Ctrl-C", "http", "http://"+srv.Addr(), "platforms", chat.Platforms())
 
+	return waitForStop(ctx, stopChat, served, chatting, db, srv, log)
+}
+
+// waitForStop waits until ctx ends, HTTP or the chat stops, or the local
+// PostgreSQL dies; then it stops the chat and HTTP (in-flight requests get
+// shutdownHTTP) and returns the first failure.
+func waitForStop(ctx context.Context, stopChat func(), served, chatting <-chan error, db *database, srv *web.Server, log *slog.Logger) error {
 	var failure error
 	chatDone := false
 	select {
@@ -108,25 +145,3 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	}
 	return nil
 }
-
-// logDestination is where run logs: standard error, except while the
-// console chat runs on a terminal, where log lines would land in the
-// middle of the conversation; they go to <data_dir>/hearth.log then.
-func (c *cli) logDestination(cfg config.Config, terminal bool) (io.Writer, func(), error) {
-	if !consoleChat(cfg) || !terminal {
-		return c.stderr, func() {}, nil
-	}
-	if err := os.MkdirAll(cfg.Database.DataDir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("database.data_dir %s: %w", cfg.Database.DataDir, err)
-	}
-	path := filepath.Join(cfg.Database.DataDir, "hearth.log")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open the log file: %w", err)
-	}
-	fmt.Fprintf(c.stderr, "Hearth logs to %s while the console chat runs.\n", path)
-	return f, func() { f.Close() }, nil
-}
-
-// consoleChat reports whether run chats on the console: no platform token.
-func consoleChat(cfg config.Config) bool { return cfg.Telegram.Token == "" && cfg.Discord.Token == "" }
