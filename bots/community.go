@@ -66,16 +66,19 @@ type Scheduled interface {
 	Jobs() []Job
 }
 
-// communityFeatures builds the community features for the service.
+// communityFeatures builds the community features for the service, and
+// the domain services they share, each once.
 func (s *Service) communityFeatures() []Feature {
 	o := s.opts.Community
-	questions := newSupportFeature(s.opts.Store, o, s.opts.Now)
+	standings := community.NewStandings(s.opts.Store, o.Engagement, o.Tiers, o.Loyalty, s.opts.Now)
+	profiles := community.NewProfiles(s.opts.Store, s.opts.Now)
+	questions := newSupportFeature(s.opts.Store, s.opts.Now, profiles)
 	return []Feature{
-		newStandingsFeature(s.opts.Store, o, s.opts.Now),
+		newStandingsFeature(s.opts.Store, o, s.opts.Now, standings),
 		newOnboardingFeature(s.opts.Store, o, s.opts.Now, questions),
 		questions,
 		newAnnounceFeature(s.opts.Store, o, s.opts.Now),
 		newPrivacyFeature(s.opts.Store, s.opts.CommunityName, s.opts.Now),
-		newModerationFeature(s.opts.Store, o, s.opts.Now),
+		newModerationFeature(s.opts.Store, o, s.opts.Now, standings, profiles),
 	}
 }

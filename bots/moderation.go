@@ -74,9 +74,9 @@ type moderationFeature struct {
 	now       func() time.Time
 }
 
-func newModerationFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *moderationFeature {
+func newModerationFeature(store ServiceStore, o CommunityOptions, now func() time.Time, standings *community.Standings, profiles *community.Profiles) *moderationFeature {
 	return &moderationFeature{store: store, o: o.Moderation.withDefaults(), loc: o.Location, now: now,
-		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now), profiles: community.NewProfiles(store, now)}
+		standings: standings, profiles: profiles}
 }
 
 // staffCommands are the moderation commands for staff: the member is named

@@ -25,9 +25,8 @@ type standingsFeature struct {
 	now       func() time.Time
 }
 
-func newStandingsFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *standingsFeature {
-	return &standingsFeature{store: store, o: o, now: now,
-		standings: community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)}
+func newStandingsFeature(store ServiceStore, o CommunityOptions, now func() time.Time, standings *community.Standings) *standingsFeature {
+	return &standingsFeature{store: store, o: o, now: now, standings: standings}
 }
 
 // Register adds /me, /top and /vip, the VIP group's door and the renderers.

@@ -27,9 +27,8 @@ type supportFeature struct {
 	now      func() time.Time
 }
 
-func newSupportFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *supportFeature {
-	return &supportFeature{store: store, now: now, desk: support.NewDesk(store, now),
-		profiles: community.NewProfiles(store, now)}
+func newSupportFeature(store ServiceStore, now func() time.Time, profiles *community.Profiles) *supportFeature {
+	return &supportFeature{store: store, now: now, desk: support.NewDesk(store, now), profiles: profiles}
 }
 
 // Register adds /helpful (listed after /top) and /tickets (after /guide),
