@@ -59,14 +59,13 @@ func start(t testing.TB, s setup) *hearth {
 	return startCustom(t, custom{setup: s})
 }
 
-// settled waits until every recorded update is handled and every message
-// queued is sent: once an update was recorded, acknowledged and handled,
-// what it caused is all in the outbox, so nothing more will follow.
+// settled waits until every recorded update is handled (a copy queued
+// again too) and every message queued is sent: once an update was
+// recorded, acknowledged and handled, what it caused is all in the
+// outbox, so nothing more will follow.
 func (h *hearth) settled(t *testing.T) {
 	t.Helper()
-	h.waitCount(t, `SELECT count(*) FROM inbound_updates WHERE handled_at IS NULL`, 0)
-	h.waitCount(t, `SELECT count(*) FROM outbox_events WHERE status = 'pending'`, 0)
-	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'pending'`, 0)
+	storagetest.WaitSettled(t, h.store.DB())
 }
 
 func (h *hearth) count(t *testing.T, query string, args ...any) int {

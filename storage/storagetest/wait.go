@@ -20,12 +20,12 @@ const pollEvery = 10 * time.Millisecond
 // never for a length of time.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	await(t, cond, func() string { return what })
+	Await(t, cond, func() string { return what })
 }
 
-// await polls cond until it holds or Patience runs out; what tells, at
-// the end, what was awaited and what was seen last.
-func await(t testing.TB, cond func() bool, what func() string) {
+// Await is Eventually for a failure that tells more: what, called only
+// when Patience ran out, says what was awaited and what was seen last.
+func Await(t testing.TB, cond func() bool, what func() string) {
 	t.Helper()
 	for deadline := time.Now().Add(Patience); !cond(); time.Sleep(pollEvery) {
 		if time.Now().After(deadline) {
@@ -48,7 +48,7 @@ func Count(t testing.TB, db *sqlx.DB, query string, args ...any) int {
 func WaitCount(t testing.TB, db *sqlx.DB, want int, query string, args ...any) {
 	t.Helper()
 	n := 0
-	await(t, func() bool { n = Count(t, db, query, args...); return n == want },
+	Await(t, func() bool { n = Count(t, db, query, args...); return n == want },
 		func() string { return fmt.Sprintf("%s to count %d (it counts %d)", query, want, n) })
 }
 
@@ -57,6 +57,7 @@ const (
 	unhandledSQL = `SELECT count(*) FROM inbound_updates WHERE handled_at IS NULL`
 	inboxSQL     = `SELECT count(*) FROM inbox WHERE NOT erased`
 	eventsSQL    = `SELECT count(*) FROM outbox_events WHERE status = 'pending'`
+	pendingSQL   = `SELECT count(*) FROM deliveries WHERE status = 'pending'`
 	dueSQL       = `SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()`
 )
 
@@ -68,33 +69,40 @@ func WaitInboxSettled(t testing.TB, db *sqlx.DB) {
 	WaitCount(t, db, 0, inboxSQL)
 }
 
-// WaitOutboxSettled waits until the outbox has nothing due: every event is
-// rendered and every delivery due is sent (or given up), so that what was
-// not sent will not be until a retry falls due.
-func WaitOutboxSettled(t testing.TB, db *sqlx.DB) {
+// WaitOutboxEmpty waits until every event is rendered and every delivery
+// sent (or given up).
+func WaitOutboxEmpty(t testing.TB, db *sqlx.DB) {
+	t.Helper()
+	WaitCount(t, db, 0, eventsSQL)
+	WaitCount(t, db, 0, pendingSQL)
+}
+
+// WaitOutboxIdle waits until the outbox has nothing due: what waits still
+// (held for quiet hours, a retry) is not sent before it falls due.
+func WaitOutboxIdle(t testing.TB, db *sqlx.DB) {
 	t.Helper()
 	WaitCount(t, db, 0, eventsSQL)
 	WaitCount(t, db, 0, dueSQL)
 }
 
-// WaitSettled waits until the inbox and then the outbox are settled: once
+// WaitSettled waits until the inbox is settled and the outbox empty: once
 // an update was recorded and handled, all it caused is in the outbox, so
 // after this nothing more follows from what the test did. The checks that
 // something did not happen come after it.
 func WaitSettled(t testing.TB, db *sqlx.DB) {
 	t.Helper()
 	WaitInboxSettled(t, db)
-	WaitOutboxSettled(t, db)
+	WaitOutboxEmpty(t, db)
 }
 
 // WaitHandled waits until the platform's update key was recorded, handled
-// and has left the inbox, and the outbox has nothing due.
+// and has left the inbox, and the outbox is empty.
 func WaitHandled(t testing.TB, db *sqlx.DB, platform, key string) {
 	t.Helper()
 	WaitCount(t, db, 1, `SELECT count(*) FROM inbound_updates WHERE platform = $1 AND update_key = $2 AND handled_at IS NOT NULL`,
 		platform, key)
 	WaitCount(t, db, 0, `SELECT count(*) FROM inbox WHERE platform = $1 AND update_key = $2 AND NOT erased`, platform, key)
-	WaitOutboxSettled(t, db)
+	WaitOutboxEmpty(t, db)
 }
 
 // WaitLockWaits waits until n statements on the test's database wait for
