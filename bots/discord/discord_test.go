@@ -145,6 +145,7 @@ func TestMemberCannotUseStaffCommands(t *testing.T) {
 	if r := h.slash(t, h.moderator, "ping"); r.Data.Content != "pong" {
 		t.Errorf("moderator /ping = %q, want pong", r.Data.Content)
 	}
+	storagetest.WaitSettled(t, h.store.DB())
 	for query, want := range map[string]int{
 		`SELECT count(*) FROM chats WHERE is_staff`:                       0,
 		`SELECT count(*) FROM audit_log WHERE action = 'command.refused'`: 2,

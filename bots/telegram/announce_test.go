@@ -42,7 +42,7 @@ func announceHearth(t *testing.T, o bots.AnnounceOptions, now func() time.Time) 
 func (h *hearth) sayHandled(t *testing.T, chat models.Chat, u models.User, text string) {
 	t.Helper()
 	id := h.tg.PushUpdate(h.tg.MessageUpdate(chat, u, text))
-	h.waitCount(t, `SELECT count(*) FROM inbound_updates WHERE platform = 'telegram' AND update_key = $1 AND handled_at IS NOT NULL`, 1, fmt.Sprint(id))
+	storagetest.WaitHandled(t, h.store.DB(), "telegram", fmt.Sprint(id))
 }
 
 // subscribeDM has u turn announcements on in a private chat.

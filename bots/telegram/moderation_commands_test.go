@@ -61,7 +61,7 @@ func (m *modTG) answer(to *models.Message, u models.User, text string) *models.M
 func (m *modTG) push(upd models.Update) *models.Message {
 	m.t.Helper()
 	id := m.tg.PushUpdate(upd)
-	m.waitCount(m.t, `SELECT count(*) FROM inbound_updates WHERE platform = 'telegram' AND update_key = $1 AND handled_at IS NOT NULL`, 1, fmt.Sprint(id))
+	storagetest.WaitHandled(m.t, m.store.DB(), "telegram", fmt.Sprint(id))
 	return upd.Message
 }
 
