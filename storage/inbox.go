@@ -183,10 +183,10 @@ UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key
 // errClaimLost undoes a finish whose claim is no longer the inbox's.
 var errClaimLost = errors.New("the claim was lost")
 
-// FinishUpdate implements inbox.Store: the update is marked handled, leaves
-// the inbox (only for the claim that holds it) and its messages are
-// queued, in one transaction. An update whose member was erased while it
-// was handled sends only its last words (Reply.Forget).
+// FinishUpdate implements the chat layer's Store: the update is marked
+// handled, leaves the inbox (only for the claim that holds it) and its
+// messages are queued, in one transaction. An update whose member was
+// erased while it was handled sends only its last words (Reply.Forget).
 func (s *Store) FinishUpdate(ctx context.Context, c inbox.Claim, p community.Platform, key string, out []outbox.Outgoing) (bool, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, markHandledSQL, p, key); err != nil {
