@@ -338,6 +338,8 @@ func TestRefusedMessageBecomesADeadLetterOwnersCanRetry(t *testing.T) {
 	}
 	h.svc.Dispatcher.Wake()
 	h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
+	// Telegram refused it; the dispatcher records the refusal just after.
+	storagetest.WaitCount(t, h.store.DB(), 1, `SELECT count(*) FROM deliveries WHERE status = 'dead'`)
 	dm := telegramtest.Private(owner)
 	h.tg.PushUpdate(h.tg.MessageUpdate(dm, owner, "/outbox"))
 	report := h.tg.WaitCalls(t, "sendMessage", 2, 10*time.Second)[1]
