@@ -154,19 +154,10 @@ func TestReplacementTakesOverADeadDispatchersClaims(t *testing.T) {
 	waitRows(t, store, 24, `SELECT count(*) FROM deliveries WHERE status = 'sent'`)
 }
 
-// waitRows waits until query counts want rows; the timeout only turns a
-// hang into a failure.
+// waitRows waits until query counts want rows.
 func waitRows(t *testing.T, store *storage.Store, want int, query string, args ...any) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		n := outboxRows(t, store, query, args...)
-		if n == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s = %d after 30s, want %d", query, n, want)
-		}
-	}
+	storagetest.WaitCount(t, store.DB(), want, query, args...)
 }
 
 // TestLeaseIsRenewedWhileASlowSendGoesOn: a dispatcher whose platform is

@@ -77,12 +77,7 @@ func (w *inboxWorld) count(t *testing.T, query string, args ...any) int {
 
 func (w *inboxWorld) waitCount(t *testing.T, want int, query string, args ...any) {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if w.count(t, query, args...) == want {
-			return
-		}
-	}
-	t.Fatalf("%s = %d, want %d", query, w.count(t, query, args...), want)
+	storagetest.WaitCount(t, w.store.DB(), want, query, args...)
 }
 
 // TestHandlerThatAlwaysFailsGoesToTheDeadLetters: a command whose handler

@@ -145,12 +145,7 @@ func TestRecordedUpdateIsHandledAfterARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, _ = refusalWorldOn(t, store)
-	deadline := time.Now().Add(15 * time.Second)
-	for n := 0; n == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if err := store.DB().Get(&n, `SELECT count(*) FROM deliveries`); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storagetest.WaitInboxSettled(t, store.DB())
 	var n int
 	if err := store.DB().Get(&n, `SELECT count(*) FROM deliveries WHERE message->>'text' LIKE '%/help%'`); err != nil || n != 1 {
 		t.Errorf("%d answers to the recorded /help, %v; want 1", n, err)

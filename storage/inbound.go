@@ -2,8 +2,6 @@ package storage
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/inbox"
-	"github.com/hearthbot/hearth/outbox"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -70,16 +67,6 @@ FROM unnest($1::text[], $2::text[], $3::bool[], $4::bigint[], $5::bigint[]) AS t
 ON CONFLICT DO NOTHING
 RETURNING platform, update_key`
 
-// insertInboxSQL puts the updates that wait to be handled in the inbox.
-// One there already (recorded, never handled, delivered again) stays.
-const insertInboxSQL = `
-INSERT INTO inbox (platform, update_key, queue, seq, payload, member_id, chat_id)
-SELECT platform, key, queue, seq, CAST(payload AS jsonb), NULLIF(member, 0), NULLIF(chat, 0)
-FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])
-    AS t(platform, key, queue, seq, payload, member, chat)
-ORDER BY seq
-ON CONFLICT (platform, update_key) DO NOTHING`
-
 // markSeen records the updates' keys and puts those that wait to be
 // handled in the inbox. An update seen before was handled, or waits to be
 // handled; one recorded before the inbox existed gets its place there when
@@ -106,48 +93,6 @@ func markSeen(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inb
 		return err
 	}
 	return queueInInbox(ctx, tx, batch, out, done)
-}
-
-// findUnfinished marks the updates seen before and not handled yet.
-func findUnfinished(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded, index map[string]int) error {
-	var oldP, oldK []string
-	for i, in := range batch {
-		if out[i].Seen != inbox.SeenNew {
-			oldP, oldK = append(oldP, string(in.Platform)), append(oldK, in.Key)
-		}
-	}
-	if len(oldP) == 0 {
-		return nil
-	}
-	return scanRows(ctx, tx, func(platform, key string) {
-		out[index[platform+"\x00"+key]].Seen = inbox.SeenUnfinished
-	}, `
-SELECT u.platform, u.update_key FROM inbound_updates u
-JOIN unnest($1::text[], $2::text[]) AS t(platform, key) ON u.platform = t.platform AND u.update_key = t.key
-WHERE u.handled_at IS NULL`, pq.Array(oldP), pq.Array(oldK))
-}
-
-// queueInInbox puts the new and the unfinished updates that need handling
-// in the inbox.
-func queueInInbox(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded, done []bool) error {
-	var p, key, queue, payload []string
-	var seq, member, chat []int64
-	for i, in := range batch {
-		if done[i] || out[i].Seen == inbox.SeenHandled || len(in.Payload) == 0 {
-			continue
-		}
-		out[i].Queued = true
-		p, key, queue, payload = append(p, string(in.Platform)), append(key, in.Key), append(queue, in.Queue), append(payload, string(in.Payload))
-		seq, member, chat = append(seq, in.Seq), append(member, int64(out[i].Member)), append(chat, int64(out[i].Chat))
-	}
-	if len(p) == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, insertInboxSQL, pq.Array(p), pq.Array(key), pq.Array(queue), pq.Array(seq), pq.Array(payload),
-		pq.Array(member), pq.Array(chat)); err != nil {
-		return fmt.Errorf("queue in the inbox: %w", err)
-	}
-	return nil
 }
 
 // scanRows runs a query returning two text columns and calls fn per row.
@@ -486,37 +431,6 @@ WHERE author.member_id IS NOT NULL AND author.member_id <> t.reactor`,
 		return fmt.Errorf("credit reactions: %w", err)
 	}
 	return nil
-}
-
-// FinishUpdate implements the chat layer's Store: the update leaves the inbox (only
-// for the claim that holds it), is marked handled and its messages are
-// queued, in one transaction. An update whose member was erased while it
-// was handled sends only its last words (Reply.Forget).
-func (s *Store) FinishUpdate(ctx context.Context, c inbox.Claim, p community.Platform, key string, out []outbox.Outgoing) (bool, error) {
-	finished := false
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var erased bool
-		err := tx.GetContext(ctx, &erased, `DELETE FROM inbox WHERE id = $1 AND attempts = $2 RETURNING erased`, c.ID, c.Attempt)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // handled already, or the claim was lost to another handler
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `
-UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`, p, key); err != nil {
-			return err
-		}
-		finished = true
-		if erased {
-			out = slices.DeleteFunc(slices.Clone(out), func(o outbox.Outgoing) bool { return !o.Message.Forget })
-		}
-		return insertDeliveries(ctx, tx, 0, out)
-	})
-	if err != nil {
-		return false, fmt.Errorf("finish update %s/%s: %w", p, key, err)
-	}
-	return finished, nil
 }
 
 func chatKey(p community.Platform, id string) string { return string(p) + "\x00" + id }

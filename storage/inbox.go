@@ -2,12 +2,15 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -110,8 +113,110 @@ WHERE id = $1 AND attempts = $2`, c.ID, c.Attempt, after.Seconds(), inbox.CleanT
 	return nil
 }
 
-// DeadInbound implements inbox.Store: the dead letter, the update's
-// leaving the inbox and its mark as handled, in one transaction.
+// insertInboxSQL puts the updates that wait to be handled in the inbox.
+// One there already (recorded, never handled, delivered again) stays.
+const insertInboxSQL = `
+INSERT INTO inbox (platform, update_key, queue, seq, payload, member_id, chat_id)
+SELECT platform, key, queue, seq, CAST(payload AS jsonb), NULLIF(member, 0), NULLIF(chat, 0)
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[])
+    AS t(platform, key, queue, seq, payload, member, chat)
+ORDER BY seq
+ON CONFLICT (platform, update_key) DO NOTHING`
+
+// findUnfinished marks the updates seen before and not handled yet. It
+// locks their rows until the batch commits: a copy being finished right
+// now (FinishUpdate, DeadInbound lock the row first) is waited for and
+// found handled, and a finish that comes later waits until this copy is
+// queued, where the inbox keeps one of the two. The rows are locked in
+// key order, so two batches never wait for each other in a circle.
+func findUnfinished(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded, index map[string]int) error {
+	var oldP, oldK []string
+	for i, in := range batch {
+		if out[i].Seen != inbox.SeenNew {
+			oldP, oldK = append(oldP, string(in.Platform)), append(oldK, in.Key)
+		}
+	}
+	if len(oldP) == 0 {
+		return nil
+	}
+	return scanRows(ctx, tx, func(platform, key string) {
+		out[index[platform+"\x00"+key]].Seen = inbox.SeenUnfinished
+	}, `
+SELECT u.platform, u.update_key FROM inbound_updates u
+JOIN unnest($1::text[], $2::text[]) AS t(platform, key) ON u.platform = t.platform AND u.update_key = t.key
+WHERE u.handled_at IS NULL
+ORDER BY u.platform, u.update_key
+FOR UPDATE OF u`, pq.Array(oldP), pq.Array(oldK))
+}
+
+// queueInInbox puts the new and the unfinished updates that need handling
+// in the inbox.
+func queueInInbox(ctx context.Context, tx *sqlx.Tx, batch []inbox.Inbound, out []inbox.Recorded, done []bool) error {
+	var p, key, queue, payload []string
+	var seq, member, chat []int64
+	for i, in := range batch {
+		if done[i] || out[i].Seen == inbox.SeenHandled || len(in.Payload) == 0 {
+			continue
+		}
+		out[i].Queued = true
+		p, key, queue, payload = append(p, string(in.Platform)), append(key, in.Key), append(queue, in.Queue), append(payload, string(in.Payload))
+		seq, member, chat = append(seq, in.Seq), append(member, int64(out[i].Member)), append(chat, int64(out[i].Chat))
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, insertInboxSQL, pq.Array(p), pq.Array(key), pq.Array(queue), pq.Array(seq), pq.Array(payload),
+		pq.Array(member), pq.Array(chat)); err != nil {
+		return fmt.Errorf("queue in the inbox: %w", err)
+	}
+	return nil
+}
+
+// markHandledSQL marks an update handled. A finish and a dead letter run
+// it before they take the update out of the inbox: the update's row is
+// locked before its inbox row, in the order RecordInbound locks them, so
+// that a copy delivered again meanwhile waits and finds it handled, and
+// no two of them wait for each other.
+const markHandledSQL = `
+UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`
+
+// errClaimLost undoes a finish whose claim is no longer the inbox's.
+var errClaimLost = errors.New("the claim was lost")
+
+// FinishUpdate implements the chat layer's Store: the update is marked
+// handled, leaves the inbox (only for the claim that holds it) and its
+// messages are queued, in one transaction. An update whose member was
+// erased while it was handled sends only its last words (Reply.Forget).
+func (s *Store) FinishUpdate(ctx context.Context, c inbox.Claim, p community.Platform, key string, out []outbox.Outgoing) (bool, error) {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, markHandledSQL, p, key); err != nil {
+			return err
+		}
+		var erased bool
+		err := tx.GetContext(ctx, &erased, `DELETE FROM inbox WHERE id = $1 AND attempts = $2 RETURNING erased`, c.ID, c.Attempt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errClaimLost // handled already, or the claim was lost to another handler
+		}
+		if err != nil {
+			return err
+		}
+		if erased {
+			out = slices.DeleteFunc(slices.Clone(out), func(o outbox.Outgoing) bool { return !o.Message.Forget })
+		}
+		return insertDeliveries(ctx, tx, 0, out)
+	})
+	if errors.Is(err, errClaimLost) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("finish update %s/%s: %w", p, key, err)
+	}
+	return true, nil
+}
+
+// DeadInbound implements inbox.Store: the dead letter, the update's mark
+// as handled and its leaving the inbox, in one transaction, in the lock
+// order of markHandledSQL.
 func (s *Store) DeadInbound(ctx context.Context, d inbox.DeadUpdate) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
@@ -124,12 +229,10 @@ SET stage = EXCLUDED.stage, error = EXCLUDED.error, attempts = EXCLUDED.attempts
 		if err != nil {
 			return fmt.Errorf("dead letter for %s update %s: %w", d.Platform, d.Key, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM inbox WHERE platform = $1 AND update_key = $2`, d.Platform, inbox.CleanText(d.Key)); err != nil {
+		if _, err := tx.ExecContext(ctx, markHandledSQL, d.Platform, inbox.CleanText(d.Key)); err != nil {
 			return fmt.Errorf("give up %s update %s: %w", d.Platform, d.Key, err)
 		}
-		if _, err := tx.ExecContext(ctx, `
-UPDATE inbound_updates SET handled_at = now() WHERE platform = $1 AND update_key = $2 AND handled_at IS NULL`,
-			d.Platform, inbox.CleanText(d.Key)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM inbox WHERE platform = $1 AND update_key = $2`, d.Platform, inbox.CleanText(d.Key)); err != nil {
 			return fmt.Errorf("give up %s update %s: %w", d.Platform, d.Key, err)
 		}
 		return nil

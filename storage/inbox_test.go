@@ -9,6 +9,7 @@ import (
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // waiting is a command in a chat, recorded whole to be handled; seq is its
@@ -215,7 +216,7 @@ func TestNewChatMetByTwoBatchesAtOnce(t *testing.T) {
 		}
 		done <- rec
 	}()
-	waitForLockWait(t, s)
+	storagetest.WaitLockWaits(t, s.DB(), 1)
 	if err := first.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -226,16 +227,4 @@ func TestNewChatMetByTwoBatchesAtOnce(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM activities WHERE chat_id IS NULL`); n != 0 {
 		t.Errorf("%d activities without their chat", n)
 	}
-}
-
-// waitForLockWait waits until a statement on the test's database waits
-// for a lock.
-func waitForLockWait(t *testing.T, s *storage.Store) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if count(t, s, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) > 0 {
-			return
-		}
-	}
-	t.Fatal("no statement waited for the chat row's lock")
 }

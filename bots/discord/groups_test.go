@@ -9,6 +9,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // TestStrangersServerGrantsNothing: a stranger invites Hearth to a server
@@ -84,6 +85,7 @@ func TestUnknownServerIsLeft(t *testing.T) {
 	if _, ok := w.dc.Guild(ours.ID); !ok {
 		t.Error("Hearth left the community's own server")
 	}
+	storagetest.WaitSettled(t, w.store.DB())
 	if n := len(w.dc.Requests("POST", "/channels/"+theirChannel+"/messages")); n != 0 {
 		t.Errorf("%d messages posted in the server Hearth left", n)
 	}

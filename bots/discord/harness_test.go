@@ -90,16 +90,7 @@ func startScene(t *testing.T, sc scene) *world {
 // generous timeout.
 func (w *world) waitCount(t *testing.T, want int, query string, args ...any) {
 	t.Helper()
-	var n int
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if err := w.store.DB().Get(&n, query, args...); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		if n == want {
-			return
-		}
-	}
-	t.Fatalf("%s = %d, want %d", query, n, want)
+	storagetest.WaitCount(t, w.store.DB(), want, query, args...)
 }
 
 // waitGuild waits until the guild is recorded, so that updates find it.

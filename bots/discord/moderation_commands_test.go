@@ -81,15 +81,17 @@ func (m *modDC) say(u discordgo.User, text string) *discordgo.Message {
 // posted waits for a message of Hearth's in a channel with every part.
 func (m *modDC) posted(channel string, parts ...string) *discordgo.Message {
 	m.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	var found *discordgo.Message
+	storagetest.Eventually(m.t, fmt.Sprintf("a message with %q in the channel", parts), func() bool {
 		for _, msg := range slices.Backward(m.dc.Messages(channel)) {
 			if msg.Author != nil && msg.Author.ID == m.dc.BotUser().ID && allIn(msg.Content, parts) {
-				return msg
+				found = msg
+				return true
 			}
 		}
-	}
-	m.t.Fatalf("no message with %q in the channel", parts)
-	return nil
+		return false
+	})
+	return found
 }
 
 func allIn(s string, parts []string) bool {

@@ -12,6 +12,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // connect runs the adapter's own gateway session against the fake, with
@@ -29,7 +30,7 @@ func connect(t *testing.T, dc *discordtest.Server, o discord.Options, guildIDs .
 	}
 	t.Cleanup(func() { a.Session().Close() })
 	for _, id := range guildIDs {
-		waitFor(t, "guild "+id+" in the state", func() bool {
+		storagetest.Eventually(t, "guild "+id+" in the state", func() bool {
 			st := a.Session().State
 			g, err := st.Guild(id)
 			if err != nil {
@@ -41,16 +42,6 @@ func connect(t *testing.T, dc *discordtest.Server, o discord.Options, guildIDs .
 		})
 	}
 	return a
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("waited 10s for %s", what)
 }
 
 // moderationPermissions are what Hearth's role allows in modScene.

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // TestStaffDurationsAreBoundedOnDiscord: /mute for longer than five
@@ -33,6 +34,7 @@ func TestStaffDurationsAreBoundedOnDiscord(t *testing.T) {
 	if d := m.timedOut(m.bob); d != 0 {
 		t.Errorf("bob is timed out for %v after refused durations", d)
 	}
+	storagetest.WaitSettled(t, m.store.DB())
 	if n := len(m.dc.Requests("PATCH", "/api/v9/guilds/"+m.guild+"/members/")); n != 0 {
 		t.Errorf("%d member edits, want none", n)
 	}
@@ -51,6 +53,7 @@ func TestLiftingWhatIsNotThereOnDiscord(t *testing.T) {
 	if got := m.run(m.general, m.owner, "unban", discordtest.UserArg("member", m.bob.ID)); !strings.Contains(got, "bob is not banned: there is nothing to lift.") {
 		t.Errorf("/unban = %q", got)
 	}
+	storagetest.WaitSettled(t, m.store.DB())
 	if n := len(m.dc.Requests("DELETE", "/api/v9/guilds/"+m.guild+"/bans/")); n != 0 {
 		t.Errorf("%d unbans sent for nothing", n)
 	}

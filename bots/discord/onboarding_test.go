@@ -2,6 +2,7 @@ package discord_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // newcomers is a server where Hearth moderates with a role of its own and
@@ -63,14 +65,11 @@ func (n *newcomers) join(t *testing.T, u discordgo.User) {
 func (n *newcomers) posted(t *testing.T, channel string, want int) []*discordgo.Message {
 	t.Helper()
 	var msgs []*discordgo.Message
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	storagetest.Eventually(t, fmt.Sprintf("%d posts in channel %s", want, channel), func() bool {
 		msgs = slices.DeleteFunc(n.dc.Messages(channel), func(m *discordgo.Message) bool { return m.InteractionMetadata != nil })
-		if len(msgs) == want {
-			return msgs
-		}
-	}
-	t.Fatalf("channel %s holds %d posts, want %d: %v", channel, len(msgs), want, msgs)
-	return nil
+		return len(msgs) == want
+	})
+	return msgs
 }
 
 // press presses a button and returns Hearth's answer.

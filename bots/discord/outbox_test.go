@@ -73,15 +73,11 @@ func (sc *outboxScene) runDispatcher(t *testing.T, a *discord.Adapter, lease tim
 // recorded message ids.
 func (sc *outboxScene) waitSent(t *testing.T) []string {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		var ids pq.StringArray
-		err := sc.store.DB().QueryRow(`SELECT sent_ids FROM deliveries WHERE status = 'sent'`).Scan(&ids)
-		if err == nil {
-			return ids
-		}
-	}
-	t.Fatal("the delivery was not marked sent within 30s")
-	return nil
+	var ids pq.StringArray
+	storagetest.Eventually(t, "the delivery marked sent", func() bool {
+		return sc.store.DB().QueryRow(`SELECT sent_ids FROM deliveries WHERE status = 'sent'`).Scan(&ids) == nil
+	})
+	return ids
 }
 
 // checkPostedOnce checks that the channel holds each part once, with the

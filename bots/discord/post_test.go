@@ -11,6 +11,7 @@ import (
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // exportFile is a member's data export, as /mydata sends it.
@@ -106,6 +107,7 @@ func TestFileAnswersACommandOnlyForTheMember(t *testing.T) {
 		t.Fatalf("answer = %+v, ephemeral %t; want the data, only for alice", r.Original, r.Ephemeral())
 	}
 	checkExport(t, r.Original, w.dc.WaitRequests(t, "POST", "/interactions/"+r.Interaction.ID, 1, 10*time.Second)[0])
+	storagetest.WaitSettled(t, w.store.DB())
 	if n := len(w.dc.Requests("POST", "/channels/")); n != 0 {
 		t.Errorf("%d messages posted in channels; the export is for alice only", n)
 	}

@@ -112,12 +112,13 @@ func TestStaffCheckWhileServersJoin(t *testing.T) {
 		w.dc.Dispatch(t, "INTERACTION_CREATE", i)
 		asked = append(asked, i.ID)
 	}
-	// Servers join while the commands are checked: spread over a few
-	// milliseconds so that the race detector sees them overlap.
+	// Servers join while the commands are checked: one after the other,
+	// each once the one before is recorded, so that the race detector sees
+	// them overlap the checks.
 	for range 30 {
 		joined, _ := textGuild("Another server", owner.ID)
 		w.dc.AddGuild(joined)
-		time.Sleep(time.Millisecond)
+		w.waitGuild(t, joined.ID)
 	}
 	for _, id := range asked {
 		if r := w.dc.WaitInteractionReply(t, id, 10*time.Second); !strings.Contains(r.Data.Content, refused) {

@@ -2,10 +2,10 @@ package discord_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
@@ -27,18 +27,13 @@ func runJob(t *testing.T, svc *bots.Service, name string) {
 func waitRoles(t *testing.T, dc *discordtest.Server, guildID, userID string, want ...string) {
 	t.Helper()
 	slices.Sort(want)
-	var got []string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	storagetest.Eventually(t, fmt.Sprintf("roles %v of %s", want, userID), func() bool {
 		m, ok := dc.Member(guildID, userID)
 		if !ok {
 			t.Fatalf("%s is not in %s", userID, guildID)
 		}
-		got = slices.Sorted(slices.Values(m.Roles))
-		if slices.Equal(got, want) {
-			return
-		}
-	}
-	t.Fatalf("roles of %s = %v, want %v", userID, got, want)
+		return slices.Equal(slices.Sorted(slices.Values(m.Roles)), want)
+	})
 }
 
 // TestTierRolesFollowCLV: the recomputation gives each member their
@@ -104,13 +99,15 @@ func memberIDs(t *testing.T, w *world, users ...discordgo.User) []int64 {
 // waitChannelText waits for a message in the channel containing part.
 func waitChannelText(t *testing.T, dc *discordtest.Server, channelID, part string) string {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	text := ""
+	storagetest.Eventually(t, fmt.Sprintf("a message in %s containing %q", channelID, part), func() bool {
 		for _, m := range dc.Messages(channelID) {
 			if strings.Contains(m.Content, part) {
-				return m.Content
+				text = m.Content
+				return true
 			}
 		}
-	}
-	t.Fatalf("no message in %s containing %q", channelID, part)
-	return ""
+		return false
+	})
+	return text
 }

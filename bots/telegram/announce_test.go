@@ -11,6 +11,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 var (
@@ -41,7 +42,7 @@ func announceHearth(t *testing.T, o bots.AnnounceOptions, now func() time.Time) 
 func (h *hearth) sayHandled(t *testing.T, chat models.Chat, u models.User, text string) {
 	t.Helper()
 	id := h.tg.PushUpdate(h.tg.MessageUpdate(chat, u, text))
-	h.waitCount(t, `SELECT count(*) FROM inbound_updates WHERE platform = 'telegram' AND update_key = $1 AND handled_at IS NOT NULL`, 1, fmt.Sprint(id))
+	storagetest.WaitHandled(t, h.store.DB(), "telegram", fmt.Sprint(id))
 }
 
 // subscribeDM has u turn announcements on in a private chat.
@@ -68,20 +69,25 @@ func (h *hearth) announcePreview(t *testing.T, line string) (string, int) {
 	t.Helper()
 	before := len(h.tg.Calls("sendMessage"))
 	h.tg.PushUpdate(h.tg.MessageUpdate(teaStaff, owner, line))
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	var text string
+	var id int
+	storagetest.Await(t, func() bool {
 		for _, c := range h.tg.Calls("sendMessage")[before:] {
 			if c.Params["chat_id"] != "-1002" || !strings.Contains(c.Params["reply_markup"], "announce:send:") {
 				continue
 			}
 			for _, m := range h.tg.Messages(teaStaff.ID) {
 				if strings.HasPrefix(m.Text, "Preview of announcement") {
-					return sent(t, c), m.ID
+					text, id = sent(t, c), m.ID
+					return true
 				}
 			}
 		}
-	}
-	t.Fatalf("no preview for %q; sent: %v", line, h.tg.Calls("sendMessage")[before:])
-	return "", 0
+		return false
+	}, func() string {
+		return fmt.Sprintf("a preview for %q; sent: %v", line, h.tg.Calls("sendMessage")[before:])
+	})
+	return text, id
 }
 
 // pressAnnounce has the owner press the preview's button (send or cancel) and
@@ -112,8 +118,7 @@ func (h *hearth) sentCount(chat, part string) int {
 // sent will not be.
 func (h *hearth) waitOutboxIdle(t *testing.T) {
 	t.Helper()
-	h.waitCount(t, `SELECT count(*) FROM outbox_events WHERE status = 'pending'`, 0)
-	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()`, 0)
+	storagetest.WaitOutboxIdle(t, h.store.DB())
 }
 
 // TestAnnouncementReachesGroupsAndSubscribers: the staff's /announce shows

@@ -18,6 +18,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage/storagetest"
 	"github.com/lib/pq"
 )
 
@@ -142,8 +143,11 @@ func BenchmarkPollingThroughput(b *testing.B) {
 func BenchmarkSlowHandlerDelay(b *testing.B) {
 	for _, slow := range []bool{false, true} {
 		b.Run(fmt.Sprintf("slow-handler=%t", slow), func(b *testing.B) {
+			var running atomic.Int32 // slow handlers running now
 			sleep := bots.Command{Name: "slow", Permission: community.RoleMember, Where: bots.Anywhere,
 				Run: func(ctx context.Context, _ *bots.Request) (bots.Reply, error) {
+					running.Add(1)
+					defer running.Add(-1)
 					select {
 					case <-time.After(2 * time.Second):
 					case <-ctx.Done():
@@ -157,7 +161,7 @@ func BenchmarkSlowHandlerDelay(b *testing.B) {
 			for round := range b.N {
 				if slow {
 					h.tg.PushUpdate(h.tg.MessageUpdate(group, alice, "/slow"))
-					time.Sleep(50 * time.Millisecond) // the slow handler is running
+					storagetest.Eventually(b, "the slow handler running", func() bool { return running.Load() > 0 })
 				}
 				var keys []string
 				pushed := map[string]time.Time{}

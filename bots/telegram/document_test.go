@@ -51,6 +51,7 @@ func TestFileReplyIsADocument(t *testing.T) {
 		d.Message.Caption != "Your data, as we hold it" || len(d.Message.CaptionEntities) != 1 {
 		t.Errorf("the group shows %+v (%+v)", d.Message, d.Message.Document)
 	}
+	h.settled(t)
 	if n := len(h.tg.Calls("sendMessage")) + len(h.tg.Calls("sendPhoto")); n != 0 {
 		t.Errorf("%d other messages sent with the document", n)
 	}
@@ -121,6 +122,7 @@ func TestButtonAnsweredWithAFile(t *testing.T) {
 	if c.Params["chat_id"] != id(alice) || c.Params["caption"] != "Here it is" || c.FileNames["document"] != export.Name {
 		t.Errorf("document to %s, caption %q, file %q", c.Params["chat_id"], c.Params["caption"], c.FileNames["document"])
 	}
+	h.settled(t)
 	if n := len(h.tg.Calls("editMessageText")); n != 0 {
 		t.Errorf("%d edits: the file should come as a new message", n)
 	}

@@ -92,16 +92,7 @@ func replies(reply bots.Reply) bots.Handler {
 // generous timeout.
 func (h *hearth) waitCount(t testing.TB, query string, want int, args ...any) {
 	t.Helper()
-	var n int
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if err := h.store.DB().Get(&n, query, args...); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		if n == want {
-			return
-		}
-	}
-	t.Fatalf("%s = %d, want %d", query, n, want)
+	storagetest.WaitCount(t, h.store.DB(), want, query, args...)
 }
 
 // middayZone is a community time zone in which it is midday now, whatever

@@ -10,16 +10,18 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
-// push queues an update and waits until Hearth has handled it: the
-// adapter confirms an update only once it is handled.
-// push sends an update and waits until it is recorded and handled.
+// push sends an update and waits until it is recorded and handled, with
+// every update before it, and what it caused is sent (or waits for its
+// time).
 func (h *hearth) push(t *testing.T, u models.Update) {
 	t.Helper()
 	id := h.tg.PushUpdate(u)
 	h.tg.WaitConfirmed(t, id+1, 10*time.Second)
-	h.settledExcept(t, 0)
+	storagetest.WaitInboxSettled(t, h.store.DB())
+	storagetest.WaitOutboxIdle(t, h.store.DB())
 }
 
 // settledExcept waits until all but n recorded updates are handled.

@@ -14,6 +14,7 @@ import (
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 var (
@@ -60,7 +61,7 @@ func (m *modTG) answer(to *models.Message, u models.User, text string) *models.M
 func (m *modTG) push(upd models.Update) *models.Message {
 	m.t.Helper()
 	id := m.tg.PushUpdate(upd)
-	m.waitCount(m.t, `SELECT count(*) FROM inbound_updates WHERE platform = 'telegram' AND update_key = $1 AND handled_at IS NOT NULL`, 1, fmt.Sprint(id))
+	storagetest.WaitHandled(m.t, m.store.DB(), "telegram", fmt.Sprint(id))
 	return upd.Message
 }
 
@@ -68,19 +69,23 @@ func (m *modTG) push(upd models.Update) *models.Message {
 // part, and returns it.
 func (m *modTG) botSaid(chat models.Chat, parts ...string) models.Message {
 	m.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	var found models.Message
+	storagetest.Await(m.t, func() bool {
 		for _, msg := range slices.Backward(m.tg.Messages(chat.ID)) {
 			if containsAll(msg.Text, parts) {
-				return msg
+				found = msg
+				return true
 			}
 		}
-	}
-	var texts []string
-	for _, msg := range m.tg.Messages(chat.ID) {
-		texts = append(texts, msg.Text)
-	}
-	m.t.Fatalf("no message in %s with %q; there are:\n%s", chat.Title, parts, strings.Join(texts, "\n---\n"))
-	return models.Message{}
+		return false
+	}, func() string {
+		var texts []string
+		for _, msg := range m.tg.Messages(chat.ID) {
+			texts = append(texts, msg.Text)
+		}
+		return fmt.Sprintf("a message in %s with %q; there are:\n%s", chat.Title, parts, strings.Join(texts, "\n---\n"))
+	})
+	return found
 }
 
 func containsAll(s string, parts []string) bool {

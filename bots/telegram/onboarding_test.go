@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 var (
@@ -60,19 +62,17 @@ func (w *onboardingWorld) join(t *testing.T, chat models.Chat, u models.User) {
 // sentTo waits for the n-th message sent to chat and returns its call.
 func (w *onboardingWorld) sentTo(t *testing.T, chat models.Chat, n int) telegramtest.Call {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		var calls []telegramtest.Call
+	var calls []telegramtest.Call
+	storagetest.Await(t, func() bool {
+		calls = nil
 		for _, c := range w.tg.Calls("sendMessage") {
 			if c.Params["chat_id"] == strconv.FormatInt(chat.ID, 10) {
 				calls = append(calls, c)
 			}
 		}
-		if len(calls) >= n {
-			return calls[n-1]
-		}
-	}
-	t.Fatalf("no message %d to chat %d; calls: %v", n, chat.ID, w.tg.Calls(""))
-	return telegramtest.Call{}
+		return len(calls) >= n
+	}, func() string { return fmt.Sprintf("message %d to chat %d; calls: %v", n, chat.ID, w.tg.Calls("")) })
+	return calls[n-1]
 }
 
 // job runs the feature job called name once, as a replica would.
@@ -180,10 +180,8 @@ func TestRulesAndQuestionsOnTelegram(t *testing.T) {
 	t.Parallel()
 	w := startOnboarding(t, bots.OnboardingOptions{Welcome: true, Rules: "Be kind. No spam."})
 	w.join(t, group, alice)
-	welcome := w.tg.Messages(group.ID)
-	for deadline := time.Now().Add(10 * time.Second); len(welcome) == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		welcome = w.tg.Messages(group.ID)
-	}
+	var welcome []models.Message
+	storagetest.Eventually(t, "a message in the group", func() bool { welcome = w.tg.Messages(group.ID); return len(welcome) > 0 })
 	if len(welcome) != 1 {
 		t.Fatalf("group messages = %+v", welcome)
 	}

@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -46,15 +47,19 @@ func (h *hearth) recompute(t *testing.T) {
 // waitSent waits for a message Hearth sent to chat containing part.
 func (h *hearth) waitSent(t *testing.T, chat, part string) string {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	text := ""
+	storagetest.Await(t, func() bool {
 		for _, c := range h.tg.Calls("sendMessage") {
 			if c.Params["chat_id"] == chat && strings.Contains(c.Params["text"], part) {
-				return c.Params["text"]
+				text = c.Params["text"]
+				return true
 			}
 		}
-	}
-	t.Fatalf("no message to %s containing %q; sent: %v", chat, part, h.tg.Calls("sendMessage"))
-	return ""
+		return false
+	}, func() string {
+		return fmt.Sprintf("a message to %s containing %q; sent: %v", chat, part, h.tg.Calls("sendMessage"))
+	})
+	return text
 }
 
 // TestVIPGroupFollowsTiers: only VIPs are let into the VIP group and get a

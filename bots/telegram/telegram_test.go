@@ -59,14 +59,13 @@ func start(t testing.TB, s setup) *hearth {
 	return startCustom(t, custom{setup: s})
 }
 
-// settled waits until every recorded update is handled and every message
-// queued is sent: once an update was recorded, acknowledged and handled,
-// what it caused is all in the outbox, so nothing more will follow.
+// settled waits until every recorded update is handled (a copy queued
+// again too) and every message queued is sent: once an update was
+// recorded, acknowledged and handled, what it caused is all in the
+// outbox, so nothing more will follow.
 func (h *hearth) settled(t *testing.T) {
 	t.Helper()
-	h.waitCount(t, `SELECT count(*) FROM inbound_updates WHERE handled_at IS NULL`, 0)
-	h.waitCount(t, `SELECT count(*) FROM outbox_events WHERE status = 'pending'`, 0)
-	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'pending'`, 0)
+	storagetest.WaitSettled(t, h.store.DB())
 }
 
 func (h *hearth) count(t *testing.T, query string, args ...any) int {
@@ -339,6 +338,8 @@ func TestRefusedMessageBecomesADeadLetterOwnersCanRetry(t *testing.T) {
 	}
 	h.svc.Dispatcher.Wake()
 	h.tg.WaitCalls(t, "sendMessage", 1, 10*time.Second)
+	// Telegram refused it; the dispatcher records the refusal just after.
+	storagetest.WaitCount(t, h.store.DB(), 1, `SELECT count(*) FROM deliveries WHERE status = 'dead'`)
 	dm := telegramtest.Private(owner)
 	h.tg.PushUpdate(h.tg.MessageUpdate(dm, owner, "/outbox"))
 	report := h.tg.WaitCalls(t, "sendMessage", 2, 10*time.Second)[1]

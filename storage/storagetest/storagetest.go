@@ -10,6 +10,11 @@
 // A package that uses it calls Main from its TestMain:
 //
 //	func TestMain(m *testing.M) { storagetest.Main(m) }
+//
+// Tests wait for facts, never for a length of time: Eventually polls any
+// condition, WaitCount a query, and WaitHandled and WaitSettled wait until
+// updates are handled and the outbox is done with what they caused, which
+// is when a test may check that something did not happen.
 package storagetest
 
 import (
