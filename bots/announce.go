@@ -46,14 +46,13 @@ type announceFeature struct {
 
 const historySize = 10
 
-func newAnnounceFeature(store ServiceStore, o CommunityOptions, now func() time.Time) *announceFeature {
-	rules := community.AnnounceRules{WeeklyCap: o.Announce.WeeklyCap, Quiet: o.Announce.QuietHours, Location: o.Location}
-	return &announceFeature{store: store, o: o, announcements: community.NewAnnouncements(store, rules, announcementLength, now)}
+func newAnnounceFeature(store ServiceStore, o CommunityOptions, announcements *community.Announcements) *announceFeature {
+	return &announceFeature{store: store, o: o, announcements: announcements}
 }
 
-// announcementLength counts a text as Telegram does: in UTF-16 units,
+// AnnouncementLength counts a text as Telegram does: in UTF-16 units,
 // after markup.
-func announcementLength(text string) int { return markup.UTF16Len(markup.Parse(text).PlainText()) }
+func AnnouncementLength(text string) int { return markup.UTF16Len(markup.Parse(text).PlainText()) }
 
 // Register adds /announce and /subscribe and the announcements' renderers.
 func (f *announceFeature) Register(s *Service) {

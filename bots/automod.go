@@ -25,8 +25,8 @@ type automod struct {
 	staff, settled *exemptions
 }
 
-func newAutomod(f *moderationFeature, access *community.Access) *automod {
-	return &automod{f: f, judge: community.NewAutomod(f.o.Automod, access, f.store, f.now), rules: f.o.Automod,
+func newAutomod(f *moderationFeature, judge *community.Automod) *automod {
+	return &automod{f: f, judge: judge, rules: f.o.Automod,
 		flood: newFloodWindows(f.o.Automod.FloodMessages, f.o.Automod.FloodWindow),
 		staff: newExemptions(exemptFor), settled: newExemptions(exemptFor)}
 }

@@ -66,19 +66,17 @@ type Scheduled interface {
 	Jobs() []Job
 }
 
-// communityFeatures builds the community features for the service, and
-// the domain services they share, each once.
+// communityFeatures builds the community features for the service, each
+// with the domain services it uses.
 func (s *Service) communityFeatures() []Feature {
-	o := s.opts.Community
-	standings := community.NewStandings(s.opts.Store, o.Engagement, o.Tiers, o.Loyalty, s.opts.Now)
-	profiles := community.NewProfiles(s.opts.Store, s.opts.Now)
-	questions := newSupportFeature(s.opts.Store, s.opts.Now, profiles)
+	o, d := s.opts.Community, s.domain
+	questions := newSupportFeature(s.opts.Store, s.opts.Now, d.Desk, d.Profiles)
 	return []Feature{
-		newStandingsFeature(s.opts.Store, o, s.opts.Now, standings),
-		newOnboardingFeature(s.opts.Store, o, s.opts.Now, questions),
+		newStandingsFeature(s.opts.Store, o, s.opts.Now, d.Standings),
+		newOnboardingFeature(s.opts.Store, o, s.opts.Now, d, questions),
 		questions,
-		newAnnounceFeature(s.opts.Store, o, s.opts.Now),
-		newPrivacyFeature(s.opts.Store, s.opts.CommunityName, s.opts.Now),
-		newModerationFeature(s.opts.Store, o, s.opts.Now, standings, profiles),
+		newAnnounceFeature(s.opts.Store, o, d.Announcements),
+		newPrivacyFeature(s.opts.Store, s.opts.Now, d.Privacy),
+		newModerationFeature(s.opts.Store, o, s.opts.Now, d),
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
@@ -79,8 +80,8 @@ func newOutboxWorld(t *testing.T) *outboxWorld {
 	t.Helper()
 	store := storage.New(storagetest.New(t))
 	w := &outboxWorld{store: store, p: &platform{store: store, down: true}, clock: time.Now().Add(-time.Hour).Truncate(time.Microsecond)}
-	svc, err := bots.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", MaxAttempts: 2,
-		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}, Now: func() time.Time { return w.clock }})
+	svc, err := botstest.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", MaxAttempts: 2,
+		Now: func() time.Time { return w.clock }}, botstest.Setup{Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,10 +36,10 @@ type ModerationOptions struct {
 // (config.Default).
 func DefaultModerationOptions() ModerationOptions { return DefaultCommunityOptions().Moderation }
 
-// withDefaults fills in what is not configured: options left wholly
+// WithDefaults fills in what is not configured: options left wholly
 // unset are the defaults, and a zero ExpireEvery alone is the default
 // interval, keeping the configured rules.
-func (o ModerationOptions) withDefaults() ModerationOptions {
+func (o ModerationOptions) WithDefaults() ModerationOptions {
 	def := DefaultModerationOptions()
 	if o.ExpireEvery <= 0 && o.unset() {
 		return def
@@ -67,6 +67,7 @@ type moderationFeature struct {
 	standings *community.Standings
 	profiles  *community.Profiles
 	mod       *community.Moderation
+	judge     *community.Automod
 	enforcer  *enforcer
 	automod   *automod
 	router    *Router
@@ -74,9 +75,9 @@ type moderationFeature struct {
 	now       func() time.Time
 }
 
-func newModerationFeature(store ServiceStore, o CommunityOptions, now func() time.Time, standings *community.Standings, profiles *community.Profiles) *moderationFeature {
-	return &moderationFeature{store: store, o: o.Moderation.withDefaults(), loc: o.Location, now: now,
-		standings: standings, profiles: profiles}
+func newModerationFeature(store ServiceStore, o CommunityOptions, now func() time.Time, d Domain) *moderationFeature {
+	return &moderationFeature{store: store, o: o.Moderation.WithDefaults(), loc: o.Location, now: now,
+		standings: d.Standings, profiles: d.Profiles, mod: d.Moderation, judge: d.Automod}
 }
 
 // staffCommands are the moderation commands for staff: the member is named
@@ -107,7 +108,6 @@ func (f *moderationFeature) staffCommands() []Command {
 func (f *moderationFeature) Register(s *Service) {
 	f.router, f.community = s.Router, s.opts.CommunityName
 	f.enforcer = &enforcer{router: s.Router, store: f.store}
-	f.mod = community.NewModeration(f.store, s.Access, f.standings, f.enforcer, f.o.Rules, f.now)
 	reg := s.Router.Registry()
 	for _, c := range f.staffCommands() {
 		reg.Add(c)
@@ -119,7 +119,7 @@ func (f *moderationFeature) Register(s *Service) {
 	s.Dispatcher.Render(community.EventModerationAction, f.renderAction)
 	s.Dispatcher.Render(community.EventModerationReport, f.renderReport)
 	s.Dispatcher.Render(community.EventModerationReview, f.renderReview)
-	f.automod = newAutomod(f, s.Access)
+	f.automod = newAutomod(f, f.judge)
 	s.Router.Inspect("automod", f.automod.inspect, f.automod.check)
 }
 

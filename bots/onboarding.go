@@ -55,6 +55,7 @@ type onboardingFeature struct {
 	o          OnboardingOptions
 	router     *Router
 	access     *community.Access
+	newcomers  *community.Newcomers // the captcha's sanctions
 	community  string
 	linking    bool // members can link their shop account (/link, /start with a code)
 	wake       func()
@@ -62,18 +63,15 @@ type onboardingFeature struct {
 	now        func() time.Time
 }
 
-func newOnboardingFeature(store ServiceStore, o CommunityOptions, now func() time.Time, questions *supportFeature) *onboardingFeature {
-	ob := o.Onboarding
-	rules := community.OnboardingRules{Welcome: ob.Welcome, Captcha: ob.Captcha, CaptchaTimeout: ob.CaptchaTimeout}
-	return &onboardingFeature{store: store, o: ob, now: now, questions: questions,
-		onboarding: community.NewOnboarding(store, rules, now)}
+func newOnboardingFeature(store ServiceStore, o CommunityOptions, now func() time.Time, d Domain, questions *supportFeature) *onboardingFeature {
+	return &onboardingFeature{store: store, o: o.Onboarding, now: now, questions: questions,
+		onboarding: d.Onboarding, newcomers: d.Newcomers, access: d.Access, linking: d.Linking != nil}
 }
 
 // Register adds /rules, /guide and /welcome, the join and leave hooks, the
 // renderers, and the tour that follows /start.
 func (f *onboardingFeature) Register(s *Service) {
-	f.router, f.access, f.community, f.log = s.Router, s.Access, s.opts.CommunityName, s.opts.Log
-	f.linking, f.wake = s.opts.LinkTokens != nil, s.Dispatcher.Wake
+	f.router, f.community, f.log, f.wake = s.Router, s.opts.CommunityName, s.opts.Log, s.Dispatcher.Wake
 	reg := s.Router.Registry()
 	reg.Add(Command{Name: "rules", Permission: community.RoleMember, Where: Anywhere, Run: f.rules, Button: f.rules})
 	reg.Add(Command{Name: "guide", Permission: community.RoleMember, Where: Anywhere, Run: f.guide, Button: f.guideButton, Form: f.questions.ask})

@@ -12,11 +12,6 @@ import (
 	"github.com/hearthbot/hearth/outbox"
 )
 
-// newcomers carries the captcha's sanctions out through the enforcer.
-func (f *onboardingFeature) newcomers() *community.Newcomers {
-	return community.NewNewcomers(&enforcer{router: f.router, store: f.store})
-}
-
 // renderCaptcha holds a newcomer who must prove they are human (a mute)
 // and posts the message with their "I'm human" button. A mute the
 // platform refuses (no rights, an administrator) is logged: the captcha
@@ -29,7 +24,7 @@ func (f *onboardingFeature) renderCaptcha(ctx context.Context, e outbox.Event) (
 	if !f.runs(j.Platform) {
 		return nil, fmt.Errorf("captcha of join %d: %s is not connected in this process", j.ID, j.Platform)
 	}
-	refused, err := f.newcomers().Hold(ctx, j)
+	refused, err := f.newcomers.Hold(ctx, j)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +51,7 @@ func (f *onboardingFeature) human(ctx context.Context, r *Request, arg string) (
 	if err != nil {
 		return Reply{}, err
 	}
-	refused, err := f.newcomers().Release(ctx, j)
+	refused, err := f.newcomers.Release(ctx, j)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -80,7 +75,7 @@ func (f *onboardingFeature) removeNewcomer(ctx context.Context, j community.Join
 	if !f.runs(j.Platform) {
 		return community.CaptchaFailure{}, fmt.Errorf("%s is not connected in this process", j.Platform)
 	}
-	out, err := f.newcomers().Remove(ctx, j)
+	out, err := f.newcomers.Remove(ctx, j)
 	if err != nil {
 		return out, err
 	}

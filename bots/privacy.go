@@ -12,22 +12,17 @@ import (
 // privacyFeature gives members their data (/mydata) and erases it on
 // request (/forgetme, confirmed with a button), in a private chat only.
 type privacyFeature struct {
-	store         ServiceStore
-	communityName string
-	privacy       *community.Privacy
-	now           func() time.Time
+	store   ServiceStore
+	privacy *community.Privacy
+	now     func() time.Time
 }
 
-func newPrivacyFeature(store ServiceStore, communityName string, now func() time.Time) *privacyFeature {
-	return &privacyFeature{store: store, communityName: communityName, now: now}
+func newPrivacyFeature(store ServiceStore, now func() time.Time, privacy *community.Privacy) *privacyFeature {
+	return &privacyFeature{store: store, privacy: privacy, now: now}
 }
 
 // Register adds /mydata and /forgetme.
 func (f *privacyFeature) Register(s *Service) {
-	moderation := func(p community.Platform) community.ModerationCapabilities {
-		return s.Router.Capabilities(p).Moderation
-	}
-	f.privacy = community.NewPrivacy(f.store, f.communityName, moderation, f.now)
 	reg := s.Router.Registry()
 	reg.Add(Command{Name: "mydata", Permission: community.RoleMember, Where: InDirect, Run: f.myData})
 	reg.Add(Command{Name: "forgetme", Permission: community.RoleMember, Where: InDirect, Run: f.forgetMe, Button: f.forgetButton})

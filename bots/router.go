@@ -79,6 +79,7 @@ type RouterOptions struct {
 	Store           Store
 	Registry        *Registry
 	Access          *community.Access
+	Groups          *community.Groups // which groups are the community's
 	Catalog         *catalog.Catalog
 	DefaultLanguage string
 	CommunityName   string
@@ -125,7 +126,7 @@ func NewRouter(o RouterOptions) *Router {
 	r := &Router{
 		registry: o.Registry, store: o.Store, access: o.Access, catalog: o.Catalog,
 		recorder: newRecorder(o.Store, o.BatchSize), hooks: map[UpdateKind][]Hook{},
-		groups:      community.NewGroups(o.Store, o.Access, o.Now),
+		groups:      o.Groups,
 		defaultLang: o.DefaultLanguage, community: o.CommunityName, log: o.Log, now: o.Now, delivered: o.Wake,
 		dead: o.DeadLettered, adapters: map[community.Platform]Adapter{}, location: o.Location,
 	}

@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -33,8 +34,10 @@ type ServiceStore interface {
 
 // ServiceOptions configures the chat layer.
 type ServiceOptions struct {
-	Store           ServiceStore
-	Owners          []community.Account
+	Store ServiceStore
+	// Domain builds the domain services, once, reaching the platforms
+	// through the service: the composition root's (cmd/hearth) builder.
+	Domain          func(Platforms) Domain
 	CommunityName   string
 	DefaultLanguage string
 	Log             *slog.Logger
@@ -44,9 +47,6 @@ type ServiceOptions struct {
 	// InOrder sends every message in the order it was queued, one at a
 	// time: for the console, whose transcript must read in order.
 	InOrder bool
-	// LinkTokens checks the codes that link members to shop customers;
-	// nil when no link secret is configured.
-	LinkTokens *community.LinkTokens
 	// CLVHorizonMonths is how far ahead predicted CLV looks (for /clv).
 	CLVHorizonMonths int
 	// Community configures the community features; zero means the
@@ -69,12 +69,11 @@ type ServiceOptions struct {
 type Service struct {
 	Router     *Router
 	Dispatcher *Dispatcher
-	Access     *community.Access
-	Staff      *community.Staff
 	Catalog    *catalog.Catalog
 	core       *Core
 	adapters   []Adapter
 	opts       ServiceOptions
+	domain     Domain
 	jobs       []Job
 }
 
@@ -97,17 +96,20 @@ func NewService(o ServiceOptions) (*Service, error) {
 	if !ok {
 		lang = catalog.Fallback
 	}
+	if o.Domain == nil {
+		return nil, errors.New("the chat layer needs its domain services: ServiceOptions.Domain is nil")
+	}
 	s := &Service{Catalog: cat, opts: o}
-	s.Access = community.NewAccess(o.Owners, o.Store)
-	s.Staff = community.NewStaff(o.Store, s.Access, o.Now)
 	parallel := 0
 	if o.InOrder {
 		parallel = 1
 	}
 	s.Dispatcher = NewDispatcher(DispatcherOptions{Store: o.Store, Log: o.Log, MaxAttempts: o.MaxAttempts, Wakeups: o.Wakeups, Parallel: parallel, Now: o.Now})
-	s.Router = NewRouter(RouterOptions{Store: o.Store, Registry: NewRegistry(), Access: s.Access, Catalog: cat,
+	s.Router = NewRouter(RouterOptions{Store: o.Store, Registry: NewRegistry(), Catalog: cat,
 		DefaultLanguage: lang, CommunityName: o.CommunityName, Log: o.Log, Now: o.Now, Wake: s.Dispatcher.Wake,
 		DeadLettered: o.DeadLettered, RetryPause: o.RetryPause, Location: o.Community.Location})
+	s.domain = o.Domain(s)
+	s.Router.access, s.Router.groups = s.domain.Access, s.domain.Groups
 	return s, nil
 }
 
@@ -118,7 +120,7 @@ func (s *Service) Add(a Adapter) {
 	s.Dispatcher.AddSender(a.Platform(), a)
 	s.Router.adapters[a.Platform()] = a
 	if admins, ok := a.(community.PlatformAdmins); ok {
-		s.Access.SetPlatformAdmins(a.Platform(), admins)
+		s.domain.Access.SetPlatformAdmins(a.Platform(), admins)
 	}
 	if own, ok := a.(ConfiguredGroups); ok {
 		s.opts.Groups = append(s.opts.Groups, own.ConfiguredGroups()...)
@@ -144,12 +146,8 @@ func (s *Service) Platforms() []community.Platform {
 // Start registers the built-in commands; call it after adding the
 // adapters and any other commands' owners, before Run.
 func (s *Service) Start() {
-	var linking *community.Linking
-	if s.opts.LinkTokens != nil {
-		linking = community.NewLinking(s.opts.LinkTokens, s.opts.Store)
-	}
-	customers := NewCustomers(linking, s.opts.Store, s.opts.CLVHorizonMonths)
-	s.core = NewCore(s.opts.Store, s.Staff, s.Access, s.Platforms(), s.opts.CommunityName)
+	customers := NewCustomers(s.domain.Linking, s.opts.Store, s.opts.CLVHorizonMonths)
+	s.core = NewCore(s.opts.Store, s.domain.Staff, s.domain.Access, s.Platforms(), s.opts.CommunityName)
 	s.core.customers = customers
 	s.core.Register(s.Router, s.Dispatcher)
 	customers.Register(s.Router)

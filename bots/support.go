@@ -27,8 +27,8 @@ type supportFeature struct {
 	now      func() time.Time
 }
 
-func newSupportFeature(store ServiceStore, now func() time.Time, profiles *community.Profiles) *supportFeature {
-	return &supportFeature{store: store, now: now, desk: support.NewDesk(store, now), profiles: profiles}
+func newSupportFeature(store ServiceStore, now func() time.Time, desk *support.Desk, profiles *community.Profiles) *supportFeature {
+	return &supportFeature{store: store, now: now, desk: desk, profiles: profiles}
 }
 
 // Register adds /helpful (listed after /top) and /tickets (after /guide),

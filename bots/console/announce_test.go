@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/console"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
@@ -42,13 +43,12 @@ const announceScript = `hello everyone, I am alice
 func TestAnnounceScript(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	noon := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	svc, err := bots.NewService(bots.ServiceOptions{
+	svc, err := botstest.NewService(bots.ServiceOptions{
 		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}},
-		Now:    func() time.Time { return noon },
+		Now: func() time.Time { return noon },
 		// The transcript's dates and hours are UTC's.
 		Community: utcCommunity(),
-	})
+	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
 	if err != nil {
 		t.Fatal(err)
 	}

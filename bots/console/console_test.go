@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/console"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
@@ -27,13 +28,12 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 func runScript(t *testing.T, store *storage.Store, script string) string {
 	t.Helper()
 	now := recordedClock()
-	svc, err := bots.NewService(bots.ServiceOptions{
+	svc, err := botstest.NewService(bots.ServiceOptions{
 		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}},
-		Now:    now,
+		Now: now,
 		// The transcripts' dates and hours are UTC's.
 		Community: utcCommunity(),
-	})
+	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +134,8 @@ func TestDatesAreTheCommunitys(t *testing.T) {
 	o := bots.DefaultCommunityOptions()
 	o.Location = zone
 	now := recordedClock()
-	svc, err := bots.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}, Now: now, Community: o})
+	svc, err := botstest.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
+		Now: now, Community: o}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/console"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
@@ -18,8 +19,8 @@ import (
 // options o and returns the transcript.
 func runOnboarding(t *testing.T, store *storage.Store, o bots.CommunityOptions, script string) string {
 	t.Helper()
-	svc, err := bots.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Community: o, Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
+	svc, err := botstest.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
+		Community: o}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/console"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
@@ -23,10 +24,10 @@ import (
 func runConsole(t *testing.T, store *storage.Store, files string, lines ...string) string {
 	t.Helper()
 	now := recordedClock()
-	svc, err := bots.NewService(bots.ServiceOptions{
+	svc, err := botstest.NewService(bots.ServiceOptions{
 		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}, Now: now,
-	})
+		Now: now,
+	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
@@ -48,9 +49,9 @@ func start(t *testing.T, store *storage.Store) *hearth {
 	}
 	dc.Dispatch(t, "GUILD_MEMBER_ADD", dc.GuildMemberAdd(h.guild, h.moderator, modRole))
 
-	svc, err := bots.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Discord, UserID: h.owner.ID}}, LinkTokens: linkTokens(t), CLVHorizonMonths: 12,
-		Wakeups: storagetest.OutboxWakeups(t, store.DB())})
+	svc, err := botstest.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
+		CLVHorizonMonths: 12, Wakeups: storagetest.OutboxWakeups(t, store.DB())},
+		botstest.Setup{Owners: []community.Account{{Platform: community.Discord, UserID: h.owner.ID}}, Tokens: linkTokens(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

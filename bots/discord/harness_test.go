@@ -7,6 +7,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
@@ -23,6 +24,7 @@ type scene struct {
 	owner    string                       // the owner's user id
 	adapter  func(*discord.Options)
 	service  func(*bots.ServiceOptions)
+	tokens   *community.LinkTokens // nil: no linking
 	commands []bots.Command
 	// strangers: servers join the community only when connected, as in
 	// production; else every server the test uses is born connected.
@@ -48,13 +50,12 @@ func startScene(t *testing.T, sc scene) *world {
 	if sc.prepare != nil {
 		sc.prepare(w.dc)
 	}
-	so := bots.ServiceOptions{Store: w.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Discord, UserID: sc.owner}}}
+	so := bots.ServiceOptions{Store: w.store, CommunityName: "Tea Lovers", DefaultLanguage: "en"}
 	so.Wakeups = storagetest.OutboxWakeups(t, w.store.DB())
 	if sc.service != nil {
 		sc.service(&so)
 	}
-	svc, err := bots.NewService(so)
+	svc, err := botstest.NewService(so, botstest.Setup{Owners: []community.Account{{Platform: community.Discord, UserID: sc.owner}}, Tokens: sc.tokens})
 	if err != nil {
 		t.Fatal(err)
 	}

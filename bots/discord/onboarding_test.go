@@ -44,8 +44,7 @@ func startNewcomers(t *testing.T, ob bots.OnboardingOptions) *newcomers {
 			so.Community = bots.DefaultCommunityOptions()
 			so.Community.Onboarding = ob
 			so.Now = func() time.Time { return time.Now().Add(time.Duration(n.later.Load())) }
-			so.LinkTokens = linkTokens(t)
-		}})
+		}, tokens: linkTokens(t)})
 	n.waitGuild(t, n.guild)
 	if r := n.slash(t, n.guild, n.staff, n.owner, "setstaff"); !strings.Contains(r.Data.Content, "staff chat") {
 		t.Fatalf("/setstaff = %q", r.Data.Content)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
@@ -37,12 +38,12 @@ func startCustom(t testing.TB, c custom) *hearth {
 		s.tg = telegramtest.New(t, token)
 	}
 	so := bots.ServiceOptions{Store: s.store, CommunityName: "Tea Lovers", DefaultLanguage: "en",
-		Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}, LinkTokens: s.linkTokens, CLVHorizonMonths: 12}
+		CLVHorizonMonths: 12}
 	so.Wakeups = storagetest.OutboxWakeups(t, s.store.DB())
 	if c.service != nil {
 		c.service(&so)
 	}
-	svc, err := bots.NewService(so)
+	svc, err := botstest.NewService(so, botstest.Setup{Owners: []community.Account{{Platform: community.Telegram, UserID: "1"}}, Tokens: s.linkTokens})
 	if err != nil {
 		t.Fatal(err)
 	}

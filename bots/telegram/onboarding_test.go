@@ -41,11 +41,10 @@ func startOnboarding(t *testing.T, ob bots.OnboardingOptions) *onboardingWorld {
 		t.Fatal(err)
 	}
 	w := &onboardingWorld{tokens: tokens}
-	w.hearth = startCustom(t, custom{service: func(so *bots.ServiceOptions) {
+	w.hearth = startCustom(t, custom{setup: setup{linkTokens: tokens}, service: func(so *bots.ServiceOptions) {
 		so.Community = bots.DefaultCommunityOptions()
 		so.Community.Onboarding = ob
 		so.Now = func() time.Time { return time.Now().Add(time.Duration(w.ahead.Load())) }
-		so.LinkTokens = tokens
 	}})
 	w.push(t, w.tg.BotAddedUpdate(staffGroup, owner))
 	w.push(t, w.tg.MessageUpdate(staffGroup, owner, "/setstaff"))

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/console"
@@ -37,10 +38,12 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 	if err != nil && cfg.Link.Secret != "" {
 		return nil, err
 	}
+	rules := bots.CommunityOptionsFrom(cfg)
+	domain := domainParts{store: store, rules: rules, name: cfg.Community.Name, owners: owners, tokens: tokens, now: time.Now}
 	svc, err := bots.NewService(bots.ServiceOptions{
-		Store: store, Owners: owners, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
+		Store: store, Domain: domain.build, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
 		Log: log, Wakeups: wakeups, MaxAttempts: cfg.Outbox.MaxAttempts, InOrder: useConsole,
-		LinkTokens: tokens, CLVHorizonMonths: cfg.CLV.HorizonMonths, Community: bots.CommunityOptionsFrom(cfg),
+		CLVHorizonMonths: cfg.CLV.HorizonMonths, Community: rules,
 		DeadLettered: deadLetterCounter(reg),
 	})
 	if err != nil {

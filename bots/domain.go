@@ -1,0 +1,51 @@
+package bots
+
+import (
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
+)
+
+// Domain is the domain services the chat layer calls. The composition
+// root (cmd/hearth) builds each of them once, from the configuration;
+// the router and the features receive them and build none of their own.
+type Domain struct {
+	Access        *community.Access
+	Groups        *community.Groups
+	Staff         *community.Staff
+	Standings     *community.Standings
+	Profiles      *community.Profiles
+	Onboarding    *community.Onboarding
+	Newcomers     *community.Newcomers
+	Announcements *community.Announcements
+	Moderation    *community.Moderation
+	Automod       *community.Automod
+	Privacy       *community.Privacy
+	Desk          *support.Desk
+	Linking       *community.Linking // nil: no link secret configured
+}
+
+// Platforms is how domain services reach the platforms Hearth runs: the
+// service's enforcement of sanctions, and each platform's facts. It is
+// valid before the adapters are added: both look a platform up when
+// asked.
+type Platforms interface {
+	Enforcer() Enforcement
+	Capabilities(p community.Platform) community.Capabilities
+}
+
+// Enforcement carries sanctions out on the platforms: moderation's, and
+// the captcha's.
+type Enforcement interface {
+	community.Enforcer
+	community.NewcomerEnforcer
+}
+
+// Enforcer carries sanctions out on the platforms the service runs.
+func (s *Service) Enforcer() Enforcement {
+	return &enforcer{router: s.Router, store: s.opts.Store}
+}
+
+// Capabilities returns platform p's facts.
+func (s *Service) Capabilities(p community.Platform) community.Capabilities {
+	return s.Router.Capabilities(p)
+}
