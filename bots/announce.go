@@ -33,11 +33,18 @@ type AnnouncementOutbox interface {
 	AnnouncementRecipients(ctx context.Context, id community.AnnouncementID, from, to community.MemberID) ([]community.Member, error)
 }
 
+// announceFeatureStore is what the announcements feature reads itself;
+// the rules' own go through community.Announcements.
+type announceFeatureStore interface {
+	Announcement(ctx context.Context, id community.AnnouncementID) (community.Announcement, error)
+	AnnouncementOutbox
+}
+
 // announceFeature lets staff announce news to the community's groups and,
 // privately, to the members who asked for it (/announce), and members
 // choose whether they get announcements privately (/subscribe).
 type announceFeature struct {
-	store         ServiceStore
+	store         announceFeatureStore
 	announcements *community.Announcements
 	o             CommunityOptions
 	router        *Router
@@ -46,7 +53,7 @@ type announceFeature struct {
 
 const historySize = 10
 
-func newAnnounceFeature(store ServiceStore, o CommunityOptions, announcements *community.Announcements) *announceFeature {
+func newAnnounceFeature(store announceFeatureStore, o CommunityOptions, announcements *community.Announcements) *announceFeature {
 	return &announceFeature{store: store, o: o, announcements: announcements}
 }
 

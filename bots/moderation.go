@@ -57,11 +57,23 @@ func (o ModerationOptions) unset() bool {
 		a.FloodMessages == 0 && a.FloodWindow == 0 && a.Blocklist == nil && a.NewcomerFor == 0
 }
 
+// moderationFeatureStore is what the moderation feature reads and writes
+// itself; the rules' own go through community.Moderation.
+type moderationFeatureStore interface {
+	staffChatLister
+	moderationGroupLister
+	Member(ctx context.Context, id community.MemberID) (community.Member, error)
+	FindMember(ctx context.Context, p community.Platform, ref community.MemberRef) (community.Member, error)
+	MessageAuthor(ctx context.Context, chat community.ChatID, messageID string) (community.MemberID, error)
+	LoggedActions(ctx context.Context, member community.MemberID, limit int) ([]community.Action, error)
+	QueueMessages(ctx context.Context, out []outbox.Outgoing) error
+}
+
 // moderationFeature is the staff's moderation commands (/warn, /mute,
 // /ban, /purge, /whois...), members' /report, automod with the CLV
 // guardrail, the staff log with Undo, and the job that ends sanctions.
 type moderationFeature struct {
-	store     ServiceStore
+	store     moderationFeatureStore
 	o         ModerationOptions
 	loc       *time.Location
 	standings *community.Standings
@@ -75,7 +87,7 @@ type moderationFeature struct {
 	now       func() time.Time
 }
 
-func newModerationFeature(store ServiceStore, o CommunityOptions, now func() time.Time, d Domain) *moderationFeature {
+func newModerationFeature(store moderationFeatureStore, o CommunityOptions, now func() time.Time, d Domain) *moderationFeature {
 	return &moderationFeature{store: store, o: o.Moderation.WithDefaults(), loc: o.Location, now: now,
 		standings: d.Standings, profiles: d.Profiles, mod: d.Moderation, judge: d.Automod}
 }

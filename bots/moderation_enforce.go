@@ -14,7 +14,12 @@ import (
 // explains the platforms' refusals to staff.
 type enforcer struct {
 	router *Router
-	store  ModerationStore
+	store  moderationGroupLister
+}
+
+// moderationGroupLister finds the groups a sanction reaches.
+type moderationGroupLister interface {
+	ModerationGroups(ctx context.Context, p community.Platform) ([]community.Chat, error)
 }
 
 var (

@@ -44,12 +44,22 @@ const (
 	staleBatch   = 100
 )
 
+// onboardingFeatureStore is what the onboarding feature reads and writes
+// itself; the rules' own go through community.Onboarding.
+type onboardingFeatureStore interface {
+	staffChatLister
+	OnboardingJoin(ctx context.Context, id community.JoinID) (community.Join, error)
+	StaleWelcomes(ctx context.Context, p community.Platform, group string, limit int) ([]community.StaleWelcome, error)
+	WelcomesCleared(ctx context.Context, joins []community.JoinID, at time.Time) error
+	WelcomeTemplates(ctx context.Context) (map[string]string, error)
+}
+
 // onboardingFeature receives newcomers: the welcome in each group with its
 // Rules, Link and Ask buttons, the join captcha, /rules, the staff's
 // /welcome texts and the getting-started tour after /start. The Ask
 // button hands the question over to the support feature.
 type onboardingFeature struct {
-	store      ServiceStore
+	store      onboardingFeatureStore
 	onboarding *community.Onboarding
 	questions  *supportFeature
 	o          OnboardingOptions
@@ -63,7 +73,7 @@ type onboardingFeature struct {
 	now        func() time.Time
 }
 
-func newOnboardingFeature(store ServiceStore, o CommunityOptions, now func() time.Time, d Domain, questions *supportFeature) *onboardingFeature {
+func newOnboardingFeature(store onboardingFeatureStore, o CommunityOptions, now func() time.Time, d Domain, questions *supportFeature) *onboardingFeature {
 	return &onboardingFeature{store: store, o: o.Onboarding, now: now, questions: questions,
 		onboarding: d.Onboarding, newcomers: d.Newcomers, access: d.Access, linking: d.Linking != nil}
 }

@@ -9,15 +9,20 @@ import (
 	"github.com/hearthbot/hearth/outbox"
 )
 
+// privacyFeatureStore is what the privacy feature writes itself.
+type privacyFeatureStore interface {
+	Audit(ctx context.Context, e community.AuditEntry) error
+}
+
 // privacyFeature gives members their data (/mydata) and erases it on
 // request (/forgetme, confirmed with a button), in a private chat only.
 type privacyFeature struct {
-	store   ServiceStore
+	store   privacyFeatureStore
 	privacy *community.Privacy
 	now     func() time.Time
 }
 
-func newPrivacyFeature(store ServiceStore, now func() time.Time, privacy *community.Privacy) *privacyFeature {
+func newPrivacyFeature(store privacyFeatureStore, now func() time.Time, privacy *community.Privacy) *privacyFeature {
 	return &privacyFeature{store: store, privacy: privacy, now: now}
 }
 

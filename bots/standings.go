@@ -13,11 +13,21 @@ import (
 	"github.com/hearthbot/hearth/outbox"
 )
 
+// standingsStore is what the standings feature reads and writes itself;
+// the rules' own reads go through community.Standings.
+type standingsStore interface {
+	staffChatLister
+	Member(ctx context.Context, id community.MemberID) (community.Member, error)
+	Leaderboard(ctx context.Context, limit int) ([]community.LeaderboardEntry, error)
+	HideFromLeaderboard(ctx context.Context, member community.MemberID, hide bool) error
+	Audit(ctx context.Context, e community.AuditEntry) error
+}
+
 // standingsFeature shows members their standing (/me, /top), keeps the
 // tiers' perks (Discord roles, the Telegram VIP group) in step with the
 // tiers, tells staff what changed and congratulates members on milestones.
 type standingsFeature struct {
-	store     ServiceStore
+	store     standingsStore
 	standings *community.Standings
 	o         CommunityOptions
 	router    *Router
@@ -25,7 +35,7 @@ type standingsFeature struct {
 	now       func() time.Time
 }
 
-func newStandingsFeature(store ServiceStore, o CommunityOptions, now func() time.Time, standings *community.Standings) *standingsFeature {
+func newStandingsFeature(store standingsStore, o CommunityOptions, now func() time.Time, standings *community.Standings) *standingsFeature {
 	return &standingsFeature{store: store, o: o, now: now, standings: standings}
 }
 

@@ -14,12 +14,19 @@ import (
 	"github.com/hearthbot/hearth/support"
 )
 
+// supportFeatureStore is what the support feature reads itself; tickets
+// go through support.Desk.
+type supportFeatureStore interface {
+	staffChatLister
+	Member(ctx context.Context, id community.MemberID) (community.Member, error)
+}
+
 // supportFeature takes members' questions to staff as tickets (from the
 // "Ask a question" button onboarding offers), shows every question in the
 // staff chats, lets staff work through the open tickets (/tickets) and
 // lets members thank a helpful answer (/helpful).
 type supportFeature struct {
-	store    ServiceStore
+	store    supportFeatureStore
 	desk     *support.Desk
 	profiles *community.Profiles
 	router   *Router
@@ -27,7 +34,7 @@ type supportFeature struct {
 	now      func() time.Time
 }
 
-func newSupportFeature(store ServiceStore, now func() time.Time, desk *support.Desk, profiles *community.Profiles) *supportFeature {
+func newSupportFeature(store supportFeatureStore, now func() time.Time, desk *support.Desk, profiles *community.Profiles) *supportFeature {
 	return &supportFeature{store: store, now: now, desk: desk, profiles: profiles}
 }
 
