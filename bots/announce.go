@@ -62,17 +62,17 @@ func newAnnounceFeature(store announceFeatureStore, o CommunityOptions, announce
 func AnnouncementLength(text string) int { return markup.UTF16Len(markup.Parse(text).PlainText()) }
 
 // Register adds /announce and /subscribe and the announcements' renderers.
-func (f *announceFeature) Register(s *Service) {
-	f.router, f.community = s.Router, s.opts.CommunityName
-	reg := s.Router.Registry()
+func (f *announceFeature) Register(router *Router, dispatcher *Dispatcher) {
+	f.router, f.community = router, router.community
+	reg := router.Registry()
 	reg.Add(Command{Name: "announce", Permission: community.RoleStaff, Where: InStaffChat | InDirect,
 		Run: f.announce, Button: f.announceButton,
 		Args: []Arg{{Name: "tier", Kind: ArgWord}, {Name: "text", Kind: ArgText}}})
 	reg.Add(Command{Name: "subscribe", Permission: community.RoleMember, Where: InDirect,
 		Run: f.subscribe, Button: f.subscribeButton,
 		Args: []Arg{{Name: "choice", Kind: ArgChoice, Choices: []string{"on", "off"}}}})
-	s.Dispatcher.Render(community.EventAnnouncementPosts, f.renderPosts)
-	s.Dispatcher.Render(community.EventAnnouncementDMs, f.renderDMs)
+	dispatcher.Render(community.EventAnnouncementPosts, f.renderPosts)
+	dispatcher.Render(community.EventAnnouncementDMs, f.renderDMs)
 }
 
 // announce previews an announcement with Send and Cancel buttons, or

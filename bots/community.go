@@ -54,12 +54,18 @@ type CommunityOptions struct {
 // Feature is one area of Hearth in the chat layer: its commands, hooks and
 // event renderers.
 type Feature interface {
-	Register(s *Service)
+	Register(r *Router, d *Dispatcher)
 }
 
 // Job is work a feature does on a schedule; across replicas one of them
 // runs each slot.
 type Job = community.Job
+
+// tourGuide is a feature that follows the /start greeting in a private
+// chat with a tour (onboarding).
+type tourGuide interface {
+	afterStart(r *Request, greeting Reply) Reply
+}
 
 // Scheduled is a feature with jobs to run.
 type Scheduled interface {

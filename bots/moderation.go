@@ -117,10 +117,10 @@ func (f *moderationFeature) staffCommands() []Command {
 }
 
 // Register adds the commands, the staff log's renderers and automod.
-func (f *moderationFeature) Register(s *Service) {
-	f.router, f.community = s.Router, s.opts.CommunityName
-	f.enforcer = &enforcer{router: s.Router, store: f.store}
-	reg := s.Router.Registry()
+func (f *moderationFeature) Register(router *Router, dispatcher *Dispatcher) {
+	f.router, f.community = router, router.community
+	f.enforcer = &enforcer{router: router, store: f.store}
+	reg := router.Registry()
 	for _, c := range f.staffCommands() {
 		reg.Add(c)
 	}
@@ -128,11 +128,11 @@ func (f *moderationFeature) Register(s *Service) {
 		Args: []Arg{{Name: "message", Kind: ArgWord}, {Name: "reason", Kind: ArgText}}})
 	reg.Add(Command{Name: "modlog", Permission: community.RoleStaff, Where: InStaffChat, Run: f.modlog, Button: f.button,
 		Args: []Arg{{Name: "member", Kind: ArgMember}}})
-	s.Dispatcher.Render(community.EventModerationAction, f.renderAction)
-	s.Dispatcher.Render(community.EventModerationReport, f.renderReport)
-	s.Dispatcher.Render(community.EventModerationReview, f.renderReview)
+	dispatcher.Render(community.EventModerationAction, f.renderAction)
+	dispatcher.Render(community.EventModerationReport, f.renderReport)
+	dispatcher.Render(community.EventModerationReview, f.renderReview)
 	f.automod = newAutomod(f, f.judge)
-	s.Router.Inspect("automod", f.automod.inspect, f.automod.check)
+	router.Inspect("automod", f.automod.inspect, f.automod.check)
 }
 
 // Jobs lifts sanctions whose end has come and renews capped mutes.

@@ -80,20 +80,19 @@ func newOnboardingFeature(store onboardingFeatureStore, o CommunityOptions, now 
 
 // Register adds /rules, /guide and /welcome, the join and leave hooks, the
 // renderers, and the tour that follows /start.
-func (f *onboardingFeature) Register(s *Service) {
-	f.router, f.community, f.log, f.wake = s.Router, s.opts.CommunityName, s.opts.Log, s.Dispatcher.Wake
-	reg := s.Router.Registry()
+func (f *onboardingFeature) Register(router *Router, dispatcher *Dispatcher) {
+	f.router, f.community, f.log, f.wake = router, router.community, router.log, dispatcher.Wake
+	reg := router.Registry()
 	reg.Add(Command{Name: "rules", Permission: community.RoleMember, Where: Anywhere, Run: f.rules, Button: f.rules})
 	reg.Add(Command{Name: "guide", Permission: community.RoleMember, Where: Anywhere, Run: f.guide, Button: f.guideButton, Form: f.questions.ask})
 	reg.Add(Command{Name: "welcome", Permission: community.RoleStaff, Where: Anywhere, Run: f.welcome, Args: []Arg{
 		{Name: "action", Kind: ArgChoice, Choices: []string{"show", "set", "reset", "preview"}},
 		{Name: "language", Kind: ArgWord}, {Name: "text", Kind: ArgText}}})
-	s.Router.On(KindJoin, f.joined)
-	s.Router.On(KindLeave, f.left)
-	s.Dispatcher.Render(community.EventWelcome, f.renderWelcome)
-	s.Dispatcher.Render(community.EventCaptcha, f.renderCaptcha)
-	s.Dispatcher.Render(community.EventCaptchaFailed, f.renderCaptchaFailure)
-	s.core.startTour = f.afterStart
+	router.On(KindJoin, f.joined)
+	router.On(KindLeave, f.left)
+	dispatcher.Render(community.EventWelcome, f.renderWelcome)
+	dispatcher.Render(community.EventCaptcha, f.renderCaptcha)
+	dispatcher.Render(community.EventCaptchaFailed, f.renderCaptchaFailure)
 }
 
 // Jobs removes newcomers whose captcha ran out and deletes welcomes that

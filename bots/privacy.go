@@ -27,8 +27,8 @@ func newPrivacyFeature(store privacyFeatureStore, now func() time.Time, privacy 
 }
 
 // Register adds /mydata and /forgetme.
-func (f *privacyFeature) Register(s *Service) {
-	reg := s.Router.Registry()
+func (f *privacyFeature) Register(router *Router, dispatcher *Dispatcher) {
+	reg := router.Registry()
 	reg.Add(Command{Name: "mydata", Permission: community.RoleMember, Where: InDirect, Run: f.myData})
 	reg.Add(Command{Name: "forgetme", Permission: community.RoleMember, Where: InDirect, Run: f.forgetMe, Button: f.forgetButton})
 }

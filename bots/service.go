@@ -152,9 +152,12 @@ func (s *Service) Start() {
 	s.core.Register(s.Router, s.Dispatcher)
 	customers.Register(s.Router)
 	for _, f := range s.communityFeatures() {
-		f.Register(s)
+		f.Register(s.Router, s.Dispatcher)
 		if sch, ok := f.(Scheduled); ok {
 			s.jobs = append(s.jobs, sch.Jobs()...)
+		}
+		if g, ok := f.(tourGuide); ok {
+			s.core.startTour = g.afterStart
 		}
 	}
 }

@@ -40,19 +40,19 @@ func newStandingsFeature(store standingsStore, o CommunityOptions, now func() ti
 }
 
 // Register adds /me, /top and /vip, the VIP group's door and the renderers.
-func (f *standingsFeature) Register(s *Service) {
-	f.router, f.community = s.Router, s.opts.CommunityName
-	reg := s.Router.Registry()
+func (f *standingsFeature) Register(router *Router, dispatcher *Dispatcher) {
+	f.router, f.community = router, router.community
+	reg := router.Registry()
 	reg.Add(Command{Name: "me", Permission: community.RoleMember, Where: Anywhere, Run: f.me})
 	reg.Add(Command{Name: "top", Permission: community.RoleMember, Where: Anywhere, Run: f.top,
 		Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"show", "hide"}}}})
 	if f.o.VIPChat != "" {
 		reg.Add(Command{Name: "vip", Permission: community.RoleMember, Where: InDirect, Run: f.vip})
-		s.Router.On(KindJoinRequest, f.joinRequest)
+		router.On(KindJoinRequest, f.joinRequest)
 	}
-	s.Dispatcher.Render(community.EventTierChanged, f.renderTierChange)
-	s.Dispatcher.Render(community.EventStandingsChanged, f.renderSummary)
-	s.Dispatcher.Render(community.EventMilestoneReached, f.renderMilestone)
+	dispatcher.Render(community.EventTierChanged, f.renderTierChange)
+	dispatcher.Render(community.EventStandingsChanged, f.renderSummary)
+	dispatcher.Render(community.EventMilestoneReached, f.renderMilestone)
 }
 
 // Jobs recomputes every member's standing on the configured interval.

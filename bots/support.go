@@ -41,13 +41,13 @@ func newSupportFeature(store supportFeatureStore, now func() time.Time, desk *su
 // Register adds /helpful (listed after /top) and /tickets (after /guide),
 // and the renderer that shows questions to staff. It runs after the
 // standings and onboarding features have registered theirs.
-func (f *supportFeature) Register(s *Service) {
-	f.router, f.wake = s.Router, s.Dispatcher.Wake
-	reg := s.Router.Registry()
+func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
+	f.router, f.wake = router, dispatcher.Wake
+	reg := router.Registry()
 	reg.AddAfter("top", Command{Name: "helpful", Permission: community.RoleMember, Where: InGroup, Run: f.helpful, MessageMenu: true,
 		Args: []Arg{{Name: "message", Kind: ArgWord}}})
 	reg.AddAfter("guide", Command{Name: "tickets", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.tickets, Button: f.ticketButton})
-	s.Dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
+	dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
 }
 
 // askForm is the question form the "Ask a question" button opens; its
