@@ -95,6 +95,30 @@ type LadderStep struct {
 	For      time.Duration
 }
 
+// String writes the step as ParseLadder reads it, such as "3=mute 1h".
+func (s LadderStep) String() string {
+	if s.For == 0 {
+		return fmt.Sprintf("%d=%s", s.Warnings, s.Action)
+	}
+	return fmt.Sprintf("%d=%s %s", s.Warnings, s.Action, FormatDuration(s.For))
+}
+
+// FormatDuration writes a duration as ParseDuration reads it, in weeks,
+// days, hours and minutes, such as 1d12h; less than a minute is dropped.
+func FormatDuration(d time.Duration) string {
+	var b strings.Builder
+	for _, u := range []struct {
+		unit string
+		size time.Duration
+	}{{"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}} {
+		if n := d / u.size; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.unit)
+			d -= n * u.size
+		}
+	}
+	return b.String()
+}
+
 // ParseLadder reads entries such as "3=mute 1h" and "5=ban"; the steps
 // must climb.
 func ParseLadder(entries []string) ([]LadderStep, error) {

@@ -2,7 +2,8 @@ package community
 
 import (
 	"errors"
-	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,7 +34,8 @@ func TestParseDuration(t *testing.T) {
 
 func TestParseLadder(t *testing.T) {
 	got, err := ParseLadder([]string{"3=mute 1h", "4=kick", "5=ban", "7=ban 30d"})
-	if err != nil || fmt.Sprint(got) != "[{3 mute 1h0m0s} {4 kick 0s} {5 ban 0s} {7 ban 720h0m0s}]" {
+	want := []LadderStep{{3, SanctionMute, time.Hour}, {4, SanctionKick, 0}, {5, SanctionBan, 0}, {7, SanctionBan, 720 * time.Hour}}
+	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("ParseLadder = %v, %v", got, err)
 	}
 	for _, bad := range [][]string{{"three=mute"}, {"3=jail"}, {"3=kick 1h"}, {"3=mute", "3=ban"}, {"0=mute"}, {"3=mute soon"}} {
@@ -84,5 +86,23 @@ func TestBlocklist(t *testing.T) {
 	}
 	if _, err := ParseBlocklist([]string{"/[/"}); err == nil {
 		t.Error("a bad expression: want an error")
+	}
+}
+
+// TestLadderAndDurationsReadBackAsWritten: the configuration writes the
+// default ladder with String, and ParseLadder must read the same steps.
+func TestLadderAndDurationsReadBackAsWritten(t *testing.T) {
+	steps := []LadderStep{{Warnings: 2, Action: SanctionMute, For: 90 * time.Minute}, {Warnings: 3, Action: SanctionKick},
+		{Warnings: 4, Action: SanctionBan, For: 8*24*time.Hour + 2*time.Hour}, {Warnings: 6, Action: SanctionBan}}
+	var entries []string
+	for _, s := range steps {
+		entries = append(entries, s.String())
+	}
+	if got := strings.Join(entries, ", "); got != "2=mute 1h30m, 3=kick, 4=ban 1w1d2h, 6=ban" {
+		t.Fatalf("written as %q", got)
+	}
+	back, err := ParseLadder(entries)
+	if err != nil || !reflect.DeepEqual(back, steps) {
+		t.Fatalf("read back as %+v, %v", back, err)
 	}
 }

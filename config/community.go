@@ -91,8 +91,12 @@ func defaultCommunityRules(c *Config) {
 	l := community.DefaultLoyaltyRules()
 	c.Loyalty = Loyalty{PointsPerOrder: l.PerOrder, PointsPerCurrency: l.PerCurrency}
 	c.Onboarding = Onboarding{Welcome: true, CaptchaTimeout: 5 * time.Minute, NewcomerHours: 24}
-	c.Moderation = Moderation{WarnExpiryDays: 30, Ladder: []string{"3=mute 1h", "5=ban"}, FloodMessages: 6, FloodSeconds: 10,
-		AutomodMute: time.Hour, ReportCooldown: 10 * time.Minute}
+	m := community.DefaultModerationRules()
+	c.Moderation = Moderation{WarnExpiryDays: int(m.WarnExpiry / (24 * time.Hour)), FloodMessages: 6, FloodSeconds: 10,
+		AutomodMute: m.AutomodMute, ReportCooldown: m.ReportCooldown}
+	for _, step := range m.Ladder {
+		c.Moderation.Ladder = append(c.Moderation.Ladder, step.String())
+	}
 	c.Announce = Announce{WeeklyCap: 2, QuietHours: "22:00-08:00"}
 }
 
