@@ -30,6 +30,21 @@ func (s *liftStore) Moderate(_ context.Context, _ MemberID, _ time.Time, decide 
 	return ch, nil
 }
 
+// written is what the saved changes wrote: the records closed, as
+// "[sanction groups reason; ...]", and the staff log's actions.
+func (s *liftStore) written() (lifts, actions string) {
+	var closed []string
+	for _, ch := range s.saved {
+		for _, l := range ch.Lifts {
+			closed = append(closed, fmt.Sprint(l.Sanction, " ", l.Groups, " ", l.Reason))
+		}
+		for _, a := range ch.Actions {
+			actions += fmt.Sprint(a.Kind, " ", a.Groups)
+		}
+	}
+	return "[" + strings.Join(closed, "; ") + "]", actions
+}
+
 // liftEnforcer lifts where the platform has a sanction, answers
 // ErrNothingToLift where it has none, and fails where told.
 type liftEnforcer struct {
@@ -99,17 +114,8 @@ func TestLiftWritesNothingFalse(t *testing.T) {
 			case c.wantKey == "" && c.failing == nil && (err != nil || len(out.Groups) == 0):
 				t.Errorf("got %+v, %v; want lifted", out, err)
 			}
-			var lifts []string
-			action := ""
-			for _, ch := range store.saved {
-				for _, l := range ch.Lifts {
-					lifts = append(lifts, fmt.Sprint(l.Sanction, " ", l.Groups, " ", l.Reason))
-				}
-				for _, a := range ch.Actions {
-					action += fmt.Sprint(a.Kind, " ", a.Groups)
-				}
-			}
-			if got := "[" + strings.Join(lifts, "; ") + "]"; got != c.wantLifts {
+			got, action := store.written()
+			if got != c.wantLifts {
 				t.Errorf("records closed: %s, want %s", got, c.wantLifts)
 			}
 			if action != c.wantAction {

@@ -9,6 +9,23 @@ import (
 	"time"
 )
 
+// newcomerRefusals are the ways a platform can refuse to mute, unmute or
+// kick a newcomer, and what Hold, Release and Remove make of each: refused
+// (staff are told), retried (an error), or a removal problem.
+var newcomerRefusals = []struct {
+	name                   string
+	refusal                error
+	holdRefused, holdRetry bool
+	releaseRetry           bool
+	problem                string
+	removeRetry            bool
+}{
+	{name: "protected", refusal: Errorf(EForbidden, "mod.protected.kick", nil, "an administrator"), holdRefused: true, problem: ProblemProtected},
+	{name: "no rights", refusal: Errorf(EForbidden, "mod.no_rights.restrict", nil, "no rights"), holdRefused: true, problem: ProblemNoRights},
+	{name: "refused for good", refusal: fmt.Errorf("bad request: %w", ErrRefusedForGood), holdRefused: true, releaseRetry: true, problem: ProblemNoRights},
+	{name: "down", refusal: errors.New("telegram is down"), holdRetry: true, releaseRetry: true, removeRetry: true},
+}
+
 // TestNewcomersHeldReleasedRemoved: a newcomer is muted until their
 // captcha's deadline and the grace, let write again once they solve it,
 // and removed when it runs out; refusals for good are reported, not
@@ -33,23 +50,7 @@ func TestNewcomersHeldReleasedRemoved(t *testing.T) {
 		t.Errorf("calls %v, want %v", p.calls, want)
 	}
 
-	protected := Errorf(EForbidden, "mod.protected.kick", nil, "an administrator")
-	noRights := Errorf(EForbidden, "mod.no_rights.restrict", nil, "no rights")
-	forGood := fmt.Errorf("bad request: %w", ErrRefusedForGood)
-	down := errors.New("telegram is down")
-	for _, c := range []struct {
-		name                   string
-		refusal                error
-		holdRefused, holdRetry bool
-		releaseRetry           bool
-		problem                string
-		removeRetry            bool
-	}{
-		{name: "protected", refusal: protected, holdRefused: true, problem: ProblemProtected},
-		{name: "no rights", refusal: noRights, holdRefused: true, problem: ProblemNoRights},
-		{name: "refused for good", refusal: forGood, holdRefused: true, releaseRetry: true, problem: ProblemNoRights},
-		{name: "down", refusal: down, holdRetry: true, releaseRetry: true, removeRetry: true},
-	} {
+	for _, c := range newcomerRefusals {
 		t.Run(c.name, func(t *testing.T) {
 			p := newFakePlatforms()
 			for _, verb := range []string{"mute", "unmute", "kick"} {

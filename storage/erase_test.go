@@ -38,6 +38,36 @@ const (
 	discordDora = "7770001112229" // starts with telegram's id: an exact scrub leaves her alone
 )
 
+// erasureInbounds is what the erasure's members said and did on Telegram
+// and Discord at at: kind's and telegram's messages in groups and DMs,
+// carol's and bob's group messages, telegram's join and reaction, dora's
+// join. newErasure reads the members and chats from it by position.
+func erasureInbounds(at time.Time) []inbox.Inbound {
+	tg := func(key, uid, user, name, chat string, kind community.ChatKind, activity community.ActivityKind) inbox.Inbound {
+		return inbox.Inbound{Platform: community.Telegram, Key: key, At: at, Done: true, Activity: activity, MessageID: "m" + key,
+			From: inbox.User{ID: uid, Username: user, DisplayName: name}, Chat: inbox.Chat{ID: chat, Kind: kind, Title: "Tea"}}
+	}
+	dc := func(key, uid, user, chat string, kind community.ChatKind, activity community.ActivityKind) inbox.Inbound {
+		in := inbox.Inbound{Platform: community.Discord, Key: key, At: at, Done: true, Activity: activity, MessageID: "d" + key,
+			From: inbox.User{ID: uid, Username: user, DisplayName: strings.ToUpper(user[:1]) + user[1:]}, Chat: inbox.Chat{ID: chat, Kind: kind}}
+		if kind != community.ChatDirect {
+			in.Chat.GroupID, in.Chat.GroupTitle = "990", "Tea Lovers"
+		}
+		return in
+	}
+	return []inbox.Inbound{
+		tg("1", kindUID, "kind", "Ember", "-1001", community.ChatGroup, community.ActivityMessage),
+		tg("2", kindUID, "kind", "Ember", kindUID, community.ChatDirect, ""),
+		tg("3", carolUID, "carol_c", "Carol", "-1001", community.ChatGroup, community.ActivityMessage),
+		tg("4", bobUID, "bob_b", "Bob", "-1001", community.ChatGroup, community.ActivityMessage),
+		dc("5", telegramUID, "telegram", "881", community.ChatChannel, community.ActivityMessage),
+		dc("join:990:"+telegramUID+":1763640000", telegramUID, "telegram", "881", community.ChatChannel, ""),
+		dc("reaction:d5:"+telegramUID+":👍", telegramUID, "telegram", "881", community.ChatChannel, ""),
+		dc("6", telegramUID, "telegram", telegramDM, community.ChatDirect, ""),
+		dc("join:990:"+discordDora+":1763640000", discordDora, "dora", "881", community.ChatChannel, ""),
+	}
+}
+
 func newErasure(t *testing.T) *erasure {
 	t.Helper()
 	s := newStore(t)
@@ -53,29 +83,7 @@ func newErasure(t *testing.T) *erasure {
 	// search finds them wherever they are kept.
 	exec(`SELECT setval(pg_get_serial_sequence('members', 'id'), 900000000)`)
 	at := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	tg := func(key, uid, user, name, chat string, kind community.ChatKind, activity community.ActivityKind) inbox.Inbound {
-		return inbox.Inbound{Platform: community.Telegram, Key: key, At: at, Done: true, Activity: activity, MessageID: "m" + key,
-			From: inbox.User{ID: uid, Username: user, DisplayName: name}, Chat: inbox.Chat{ID: chat, Kind: kind, Title: "Tea"}}
-	}
-	dc := func(key, uid, user, chat string, kind community.ChatKind, activity community.ActivityKind) inbox.Inbound {
-		in := inbox.Inbound{Platform: community.Discord, Key: key, At: at, Done: true, Activity: activity, MessageID: "d" + key,
-			From: inbox.User{ID: uid, Username: user, DisplayName: strings.ToUpper(user[:1]) + user[1:]}, Chat: inbox.Chat{ID: chat, Kind: kind}}
-		if kind != community.ChatDirect {
-			in.Chat.GroupID, in.Chat.GroupTitle = "990", "Tea Lovers"
-		}
-		return in
-	}
-	rec, err := s.RecordInbound(ctx, []inbox.Inbound{
-		tg("1", kindUID, "kind", "Ember", "-1001", community.ChatGroup, community.ActivityMessage),
-		tg("2", kindUID, "kind", "Ember", kindUID, community.ChatDirect, ""),
-		tg("3", carolUID, "carol_c", "Carol", "-1001", community.ChatGroup, community.ActivityMessage),
-		tg("4", bobUID, "bob_b", "Bob", "-1001", community.ChatGroup, community.ActivityMessage),
-		dc("5", telegramUID, "telegram", "881", community.ChatChannel, community.ActivityMessage),
-		dc("join:990:"+telegramUID+":1763640000", telegramUID, "telegram", "881", community.ChatChannel, ""),
-		dc("reaction:d5:"+telegramUID+":👍", telegramUID, "telegram", "881", community.ChatChannel, ""),
-		dc("6", telegramUID, "telegram", telegramDM, community.ChatDirect, ""),
-		dc("join:990:"+discordDora+":1763640000", discordDora, "dora", "881", community.ChatChannel, ""),
-	})
+	rec, err := s.RecordInbound(ctx, erasureInbounds(at))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,31 @@ import (
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
+// standingsBenchSetup makes BenchmarkRecomputeStandings' community in
+// SQL: 100,000 members, 10,000,000 activities over 90 days, and 20,000
+// linked customers with CLV snapshots. $1, where used, is the time now.
+var standingsBenchSetup = []string{
+	`INSERT INTO members (display_name, created_at) SELECT 'Member ' || i, $1::timestamptz - interval '120 days' * random() FROM generate_series(1, 100000) i`,
+	`INSERT INTO activities (member_id, kind, at)
+	 SELECT 1 + floor(random() * random() * 100000)::int,
+	        (ARRAY['message','message','message','reply','reaction','reaction_received','thread_started','vote','idea','helpful_answer'])[1 + floor(random() * 10)::int],
+	        $1::timestamptz - interval '90 days' * random()
+	 FROM generate_series(1, 10000000)`,
+	`INSERT INTO customers (id, member_id, linked_at, linked_via) SELECT 'c' || i, i * 5, $1, 'token' FROM generate_series(1, 20000) i`,
+	`INSERT INTO clv_models (computed_at, observation_end, period, customers, bgnbd, gammagamma) VALUES ($1, $1, 'week', 20000, '{}', '{}')`,
+	`INSERT INTO clv_snapshots (customer_id, model_id, orders, first_order_at, last_order_at, revenue, historical_clv,
+	        predicted_clv, p_alive, expected_purchases, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, computed_at)
+	 SELECT 'c' || i, (SELECT max(id) FROM clv_models), 1 + (i % 7), $1, $1, 50 * random() * (1 + i % 7), 20 * random() * (1 + i % 7),
+	        100 * random(), random(), random() * 3, 3, 3, 3, 'Potential Loyalists', $1
+	 FROM generate_series(1, 20000) i`,
+	// Settle the data as a live community's is: vacuumed (hint bits
+	// and visibility map set) and written out. Otherwise the first run
+	// pays for the bulk load, rewriting every page it reads while the
+	// checkpointer flushes gigabytes.
+	`VACUUM ANALYZE`,
+	`CHECKPOINT`,
+}
+
 // BenchmarkRecomputeStandings recomputes engagement, tiers, points and
 // milestones for 100,000 members with 10,000,000 activities over 90 days,
 // 20,000 of them linked to scored customers: the scheduled job's whole
@@ -23,28 +48,7 @@ func BenchmarkRecomputeStandings(b *testing.B) {
 	ctx := context.Background()
 	const members, activities, customers = 100_000, 10_000_000, 20_000
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	setup := []string{
-		`INSERT INTO members (display_name, created_at) SELECT 'Member ' || i, $1::timestamptz - interval '120 days' * random() FROM generate_series(1, 100000) i`,
-		`INSERT INTO activities (member_id, kind, at)
-		 SELECT 1 + floor(random() * random() * 100000)::int,
-		        (ARRAY['message','message','message','reply','reaction','reaction_received','thread_started','vote','idea','helpful_answer'])[1 + floor(random() * 10)::int],
-		        $1::timestamptz - interval '90 days' * random()
-		 FROM generate_series(1, 10000000)`,
-		`INSERT INTO customers (id, member_id, linked_at, linked_via) SELECT 'c' || i, i * 5, $1, 'token' FROM generate_series(1, 20000) i`,
-		`INSERT INTO clv_models (computed_at, observation_end, period, customers, bgnbd, gammagamma) VALUES ($1, $1, 'week', 20000, '{}', '{}')`,
-		`INSERT INTO clv_snapshots (customer_id, model_id, orders, first_order_at, last_order_at, revenue, historical_clv,
-		        predicted_clv, p_alive, expected_purchases, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, computed_at)
-		 SELECT 'c' || i, (SELECT max(id) FROM clv_models), 1 + (i % 7), $1, $1, 50 * random() * (1 + i % 7), 20 * random() * (1 + i % 7),
-		        100 * random(), random(), random() * 3, 3, 3, 3, 'Potential Loyalists', $1
-		 FROM generate_series(1, 20000) i`,
-		// Settle the data as a live community's is: vacuumed (hint bits
-		// and visibility map set) and written out. Otherwise the first run
-		// pays for the bulk load, rewriting every page it reads while the
-		// checkpointer flushes gigabytes.
-		`VACUUM ANALYZE`,
-		`CHECKPOINT`,
-	}
-	for _, q := range setup {
+	for _, q := range standingsBenchSetup {
 		args := []any{now}
 		if !strings.Contains(q, "$1") {
 			args = nil

@@ -122,6 +122,39 @@ func (f *standingsFixture) events(kind string) []json.RawMessage {
 // change of CLV moves a member up with an event and a staff summary.
 func TestRecomputeStandings(t *testing.T) {
 	f := newStandingsFixture(t, map[string]int{"ann": 200, "ben": 200, "cat": 200, "dan": 3, "eve": 100, "fay": 200})
+	seedRecomputeCommunity(f)
+
+	if got := f.recompute(); got != 6+fillers {
+		t.Fatalf("first run: %d tier changes, want one per member (%d)", got, 6+fillers)
+	}
+	checkFirstRunStandings(t, f)
+	milestones := len(f.events(community.EventMilestoneReached))
+
+	if got := f.recompute(); got != 0 {
+		t.Fatalf("second run with nothing new: %d tier changes", got)
+	}
+	if n := len(f.events(community.EventMilestoneReached)); n != milestones {
+		t.Errorf("second run: milestone events %d, want still %d", n, milestones)
+	}
+
+	f.scores(map[string][2]float64{"ann": {900, 800}, "ben": {5000, 4000}, "fay": {36, 27}})
+	// Percentiles are relative: ben's rise moves everyone else down a
+	// place, and a filler near a threshold may cross it too.
+	changed := f.recompute()
+	if got := f.standing("ben").Tier; got != community.TierVIP || changed < 1 {
+		t.Fatalf("ben: %s after %d changes, want vip", got, changed)
+	}
+	if got := f.standing("ann").Tier; got != community.TierVIP {
+		t.Errorf("ann: %s, want still vip", got)
+	}
+	checkBensRiseAnnounced(t, f, changed)
+}
+
+// seedRecomputeCommunity gives TestRecomputeStandings' members their
+// activity and CLV: ann a big spender, cat the most engaged without
+// orders, dan brand new, eve only joined, and a crowd of fillers.
+func seedRecomputeCommunity(f *standingsFixture) {
+	f.t.Helper()
 	f.activity("ann", community.ActivityMessage, 20, 1)
 	f.activity("ann", community.ActivityHelpfulAnswer, 1, 2)
 	f.activity("cat", community.ActivityMessage, 300, 2) // the most engaged, without orders
@@ -133,10 +166,12 @@ func TestRecomputeStandings(t *testing.T) {
 		f.activity(fmt.Sprintf("filler%02d", i), community.ActivityMessage, 1, 10)
 	}
 	f.scores(map[string][2]float64{"ann": {900, 800}, "ben": {10, 5}, "fay": {36, 27}})
+}
 
-	if got := f.recompute(); got != 6+fillers {
-		t.Fatalf("first run: %d tier changes, want one per member (%d)", got, 6+fillers)
-	}
+// checkFirstRunStandings checks the standings seedRecomputeCommunity's
+// members get from their first recompute, which tells staff nothing.
+func checkFirstRunStandings(t *testing.T, f *standingsFixture) {
+	t.Helper()
 	want := map[string]community.Tier{"ann": community.TierVIP, "ben": community.TierRegular, "cat": community.TierLoyal,
 		"dan": community.TierNewcomer, "eve": community.TierRegular, "fay": community.TierLoyal}
 	for name, tier := range want {
@@ -164,25 +199,13 @@ func TestRecomputeStandings(t *testing.T) {
 	if n := len(f.events(community.EventStandingsChanged)); n != 0 {
 		t.Errorf("first run: %d staff summaries, want none", n)
 	}
-	milestones := len(f.events(community.EventMilestoneReached))
+}
 
-	if got := f.recompute(); got != 0 {
-		t.Fatalf("second run with nothing new: %d tier changes", got)
-	}
-	if n := len(f.events(community.EventMilestoneReached)); n != milestones {
-		t.Errorf("second run: milestone events %d, want still %d", n, milestones)
-	}
-
-	f.scores(map[string][2]float64{"ann": {900, 800}, "ben": {5000, 4000}, "fay": {36, 27}})
-	// Percentiles are relative: ben's rise moves everyone else down a
-	// place, and a filler near a threshold may cross it too.
-	changed := f.recompute()
-	if got := f.standing("ben").Tier; got != community.TierVIP || changed < 1 {
-		t.Fatalf("ben: %s after %d changes, want vip", got, changed)
-	}
-	if got := f.standing("ann").Tier; got != community.TierVIP {
-		t.Errorf("ann: %s, want still vip", got)
-	}
+// checkBensRiseAnnounced checks that the run after the first, which made
+// changed tier changes, announced each as an event (ben's once, regular to
+// vip) and sent staff one summary of them all.
+func checkBensRiseAnnounced(t *testing.T, f *standingsFixture, changed int) {
+	t.Helper()
 	changes := f.events(community.EventTierChanged)[6+fillers:]
 	var bens []community.TierChange
 	for _, raw := range changes {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -21,11 +22,7 @@ func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice, bob, staff := rec[0].Member, rec[1].Member, rec[2].Member
-	if _, err := s.DB().Exec(`
-INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
-VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 50, 3, 0, 0, 0, now())`, int64(bob), int64(alice)); err != nil {
-		t.Fatal(err)
-	}
+	rankVIPAndRegular(t, s, bob, alice)
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	now := at
 	desk := support.NewDesk(s, func() time.Time { return now })
@@ -73,6 +70,17 @@ VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 
 	}
 	if n := count(t, s, `SELECT count(*) FROM outbox_events WHERE kind = 'onboarding.question' AND (payload->>'ticket')::bigint = $1`, second); n != 1 {
 		t.Errorf("the question event of ticket %d: %d", second, n)
+	}
+}
+
+// rankVIPAndRegular gives vip a VIP's standing (priority 90) and regular
+// a regular's (priority 10), as a recompute would.
+func rankVIPAndRegular(t *testing.T, s *storage.Store, vip, regular community.MemberID) {
+	t.Helper()
+	if _, err := s.DB().Exec(`
+INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 50, 3, 0, 0, 0, now())`, int64(vip), int64(regular)); err != nil {
+		t.Fatal(err)
 	}
 }
 

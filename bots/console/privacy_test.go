@@ -99,12 +99,7 @@ func TestForgetMeInTheConsole(t *testing.T) {
 	}
 	before := othersLog(t, store)
 	// Carol's records name them in their text, and stay: they are hers.
-	var carols []string
-	if err := store.DB().Select(&carols, `
-SELECT n.text FROM moderation_notes n JOIN identities c ON c.member_id = n.member_id AND c.platform_user_id = 'carol'
-UNION ALL SELECT a.reason FROM audit_log a JOIN identities c ON c.member_id = a.target_member_id AND c.platform_user_id = 'carol'`); err != nil {
-		t.Fatal(err)
-	}
+	carols := carolsRecords(t, store)
 	if len(before) < 3 {
 		t.Fatalf("fixture: carol's staff log is %v", before)
 	}
@@ -125,18 +120,7 @@ UNION ALL SELECT a.reason FROM audit_log a JOIN identities c ON c.member_id = a.
 	if err != nil {
 		t.Fatal(err)
 	}
-	var needles []storagetest.Needle
-	for i, name := range []string{"kind", "telegram", "ember"} {
-		needles = append(needles,
-			storagetest.Needle{Label: name + "'s name and id", Value: name, Match: storagetest.Exact},
-			storagetest.Needle{Label: name + "'s @name", Value: "@" + name, Match: storagetest.Word},
-			storagetest.Needle{Label: name + "'s mention", Value: "user:" + name, Match: storagetest.Word},
-			storagetest.Needle{Label: name + "'s private chat", Value: "dm:" + name, Match: storagetest.Exact},
-			storagetest.Needle{Label: name + "'s member id", Value: community.MemberID(members[i]).String(), Match: storagetest.Word})
-	}
-	needles = append(needles,
-		storagetest.Needle{Label: "kind's export", Value: base64.StdEncoding.EncodeToString(export), Match: storagetest.Contains},
-		storagetest.Needle{Label: "kind's export as text", Value: string(export), Match: storagetest.Contains})
+	needles := erasedMemberNeedles(members, export)
 	var left []storagetest.Hit
 	for _, h := range storagetest.Search(t, store.DB(), needles...) {
 		if !slices.Contains(carols, h.Value) {
@@ -153,6 +137,37 @@ UNION ALL SELECT a.reason FROM audit_log a JOIN identities c ON c.member_id = a.
 	if !strings.Contains(got, "⚠️ Warning · Carol · a member who asked to be forgotten") {
 		t.Errorf("/modlog does not show ember's warning of carol as given by an erased member:\n%s", got)
 	}
+}
+
+// carolsRecords is the text of the notes and reasons on carol's staff
+// log, which name the erased members and stay: they are hers.
+func carolsRecords(t *testing.T, store *storage.Store) []string {
+	t.Helper()
+	var carols []string
+	if err := store.DB().Select(&carols, `
+SELECT n.text FROM moderation_notes n JOIN identities c ON c.member_id = n.member_id AND c.platform_user_id = 'carol'
+UNION ALL SELECT a.reason FROM audit_log a JOIN identities c ON c.member_id = a.target_member_id AND c.platform_user_id = 'carol'`); err != nil {
+		t.Fatal(err)
+	}
+	return carols
+}
+
+// erasedMemberNeedles is every way the database could still name kind,
+// telegram and ember (members, by their ids), or hold kind's export.
+func erasedMemberNeedles(members []int64, export []byte) []storagetest.Needle {
+	var needles []storagetest.Needle
+	for i, name := range []string{"kind", "telegram", "ember"} {
+		needles = append(needles,
+			storagetest.Needle{Label: name + "'s name and id", Value: name, Match: storagetest.Exact},
+			storagetest.Needle{Label: name + "'s @name", Value: "@" + name, Match: storagetest.Word},
+			storagetest.Needle{Label: name + "'s mention", Value: "user:" + name, Match: storagetest.Word},
+			storagetest.Needle{Label: name + "'s private chat", Value: "dm:" + name, Match: storagetest.Exact},
+			storagetest.Needle{Label: name + "'s member id", Value: community.MemberID(members[i]).String(), Match: storagetest.Word})
+	}
+	needles = append(needles,
+		storagetest.Needle{Label: "kind's export", Value: base64.StdEncoding.EncodeToString(export), Match: storagetest.Contains},
+		storagetest.Needle{Label: "kind's export as text", Value: string(export), Match: storagetest.Contains})
+	return needles
 }
 
 // othersLog is carol's part of the staff log: the audit entries about

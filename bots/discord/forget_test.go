@@ -48,31 +48,12 @@ func TestForgetMeOnDiscordLeavesNothingThatNamesThem(t *testing.T) {
 	}
 	before, carols := carolsRecords(t, m, carol)
 
-	data := m.dc.SlashCommand("", m.dc.DMChannel(kind), kind, "mydata")
-	m.dc.Dispatch(t, "INTERACTION_CREATE", data)
-	upload := m.dc.WaitRequests(t, "POST", "/interactions/"+data.ID, 1, 10*time.Second)[0]
-	files, err := upload.Files()
-	if err != nil || len(files) != 1 {
-		t.Fatalf("the export was uploaded as %v (%v)", files, err)
-	}
-	m.waitCount(t, 0, `SELECT count(*) FROM deliveries WHERE message ? 'file'`)
-	exportNeedle := storagetest.Needle{Label: "kind's export", Value: base64.StdEncoding.EncodeToString(files[0].Data), Match: storagetest.Contains}
-	if hits := storagetest.Search(t, db, exportNeedle); len(hits) > 0 {
-		t.Errorf("the export is kept once sent: %v", hits)
-	}
+	exportNeedle := m.exportIsNotKept(t, kind)
 	for _, u := range []discordgo.User{kind, tgUser} {
 		m.forget(u)
 	}
 
-	needles := []storagetest.Needle{exportNeedle}
-	for i, u := range []discordgo.User{kind, tgUser} {
-		needles = append(needles,
-			storagetest.Needle{Label: u.Username + "'s id", Value: u.ID, Match: storagetest.Word},
-			storagetest.Needle{Label: u.Username + "'s member id", Value: fmt.Sprint(members[i]), Match: storagetest.Word},
-			storagetest.Needle{Label: u.Username + "'s DM channel", Value: m.dc.DMChannel(u), Match: storagetest.Word},
-			storagetest.Needle{Label: u.Username + "'s username", Value: u.Username, Match: storagetest.Exact},
-			storagetest.Needle{Label: u.Username + "'s @username", Value: "@" + u.Username, Match: storagetest.Word})
-	}
+	needles := m.erasedUserNeedles(exportNeedle, members, kind, tgUser)
 	var left []storagetest.Hit
 	for _, h := range storagetest.Search(t, db, needles...) {
 		// Carol's records name them in their text and stay: they are hers.
@@ -86,6 +67,41 @@ func TestForgetMeOnDiscordLeavesNothingThatNamesThem(t *testing.T) {
 	if after, _ := carolsRecords(t, m, carol); strings.Join(after, "\n") != strings.Join(before, "\n") {
 		t.Errorf("carol's records changed:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
 	}
+}
+
+// exportIsNotKept has u ask for their data by /mydata in a DM, checks it
+// comes as one file that the database does not keep once sent, and
+// returns a needle that finds the export.
+func (m *modDC) exportIsNotKept(t *testing.T, u discordgo.User) storagetest.Needle {
+	t.Helper()
+	data := m.dc.SlashCommand("", m.dc.DMChannel(u), u, "mydata")
+	m.dc.Dispatch(t, "INTERACTION_CREATE", data)
+	upload := m.dc.WaitRequests(t, "POST", "/interactions/"+data.ID, 1, 10*time.Second)[0]
+	files, err := upload.Files()
+	if err != nil || len(files) != 1 {
+		t.Fatalf("the export was uploaded as %v (%v)", files, err)
+	}
+	m.waitCount(t, 0, `SELECT count(*) FROM deliveries WHERE message ? 'file'`)
+	exportNeedle := storagetest.Needle{Label: "kind's export", Value: base64.StdEncoding.EncodeToString(files[0].Data), Match: storagetest.Contains}
+	if hits := storagetest.Search(t, m.store.DB(), exportNeedle); len(hits) > 0 {
+		t.Errorf("the export is kept once sent: %v", hits)
+	}
+	return exportNeedle
+}
+
+// erasedUserNeedles is every way the database could still name users,
+// whose member ids are members, or hold the export.
+func (m *modDC) erasedUserNeedles(export storagetest.Needle, members []int64, users ...discordgo.User) []storagetest.Needle {
+	needles := []storagetest.Needle{export}
+	for i, u := range users {
+		needles = append(needles,
+			storagetest.Needle{Label: u.Username + "'s id", Value: u.ID, Match: storagetest.Word},
+			storagetest.Needle{Label: u.Username + "'s member id", Value: fmt.Sprint(members[i]), Match: storagetest.Word},
+			storagetest.Needle{Label: u.Username + "'s DM channel", Value: m.dc.DMChannel(u), Match: storagetest.Word},
+			storagetest.Needle{Label: u.Username + "'s username", Value: u.Username, Match: storagetest.Exact},
+			storagetest.Needle{Label: u.Username + "'s @username", Value: "@" + u.Username, Match: storagetest.Word})
+	}
+	return needles
 }
 
 // forget runs /forgetme in u's DM, presses Erase everything, and waits

@@ -166,9 +166,16 @@ func TestBanUnbanAndKick(t *testing.T) {
 	}
 
 	// A basic group keeps no ban list: the kick is done when he is out.
+	kickBobFromABasicGroup(t, a, tg)
+}
+
+// kickBobFromABasicGroup kicks bob from a basic group, which keeps no ban
+// list, and checks that he is out.
+func kickBobFromABasicGroup(t *testing.T, a *telegram.Adapter, tg *telegramtest.Server) {
+	t.Helper()
 	basic := telegramtest.Group(-42, "Old group")
 	tg.SetChat(models.ChatFullInfo{ID: basic.ID, Type: basic.Type, Title: basic.Title})
-	if err := a.Kick(ctx, "-42", id(bob)); err != nil {
+	if err := a.Kick(context.Background(), "-42", id(bob)); err != nil {
 		t.Errorf("kick in a basic group: %v", err)
 	}
 	if m := tg.ChatMember(basic.ID, bob.ID); m.Type == models.ChatMemberTypeMember {

@@ -215,6 +215,14 @@ func TestRulesAndQuestionsOnTelegram(t *testing.T) {
 
 	// The question is a ticket: open in /tickets and on Alice's card until
 	// staff mark it answered.
+	w.answerQuestionTicket(t, alert)
+}
+
+// answerQuestionTicket follows the ticket that alert, the staff chat's
+// alert of Alice's question #1, opened: it is open in /tickets and on
+// Alice's card until staff mark it answered, which they can do once.
+func (w *onboardingWorld) answerQuestionTicket(t *testing.T, alert telegramtest.Call) {
+	t.Helper()
 	if got := callbackData(buttons(t, alert)); !slices.Equal(got, []string{"tickets:answered:1"}) {
 		t.Errorf("the question's buttons = %v", got)
 	}

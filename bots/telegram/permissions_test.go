@@ -30,30 +30,7 @@ func TestMemberCannotRunAnyStaffCommand(t *testing.T) {
 	h.tg.PushUpdate(h.tg.MessageUpdate(group, bob, "I am the target"))
 	h.waitCount(t, `SELECT count(*) FROM identities WHERE platform_user_id = '200'`, 1)
 	audited := h.count(t, `SELECT count(*) FROM audit_log`) // the owner's /setstaff
-	places := []struct {
-		place bots.Place
-		chat  models.Chat
-	}{{bots.InGroup, group}, {bots.InDirect, telegramtest.Private(alice)}, {bots.InStaffChat, staffRoom}}
-
-	var tried []string
-	refusals := 0
-	for _, cmd := range h.svc.Router.Registry().Commands() {
-		if cmd.Permission < community.RoleStaff {
-			continue
-		}
-		for _, p := range places {
-			if cmd.Where&p.place == 0 {
-				continue
-			}
-			tried = append(tried, fmt.Sprintf("/%s in %s", cmd.Name, p.chat.Title+p.chat.FirstName))
-			h.tg.PushUpdate(h.tg.MessageUpdate(p.chat, alice, "/"+cmd.Name+" @user200 10m because"))
-			refusals++
-			if cmd.Button != nil {
-				h.tg.PushUpdate(h.tg.CallbackUpdate(p.chat, alice, 1, cmd.Name+":1"))
-				refusals++
-			}
-		}
-	}
+	tried, refusals := tryStaffCommandsAsAlice(h, staffRoom)
 	if len(tried) < 10 {
 		t.Fatalf("only %d staff commands found: %v", len(tried), tried)
 	}
@@ -88,4 +65,32 @@ func TestMemberCannotRunAnyStaffCommand(t *testing.T) {
 		}
 	}
 	t.Logf("refused %d commands and buttons: %s", refusals, strings.Join(tried, ", "))
+}
+
+// tryStaffCommandsAsAlice has Alice, a member, send every staff command
+// registered in each place it is allowed, and press its button where it
+// has one. It returns what was tried and how many refusals to expect.
+func tryStaffCommandsAsAlice(h *hearth, staffRoom models.Chat) (tried []string, refusals int) {
+	places := []struct {
+		place bots.Place
+		chat  models.Chat
+	}{{bots.InGroup, group}, {bots.InDirect, telegramtest.Private(alice)}, {bots.InStaffChat, staffRoom}}
+	for _, cmd := range h.svc.Router.Registry().Commands() {
+		if cmd.Permission < community.RoleStaff {
+			continue
+		}
+		for _, p := range places {
+			if cmd.Where&p.place == 0 {
+				continue
+			}
+			tried = append(tried, fmt.Sprintf("/%s in %s", cmd.Name, p.chat.Title+p.chat.FirstName))
+			h.tg.PushUpdate(h.tg.MessageUpdate(p.chat, alice, "/"+cmd.Name+" @user200 10m because"))
+			refusals++
+			if cmd.Button != nil {
+				h.tg.PushUpdate(h.tg.CallbackUpdate(p.chat, alice, 1, cmd.Name+":1"))
+				refusals++
+			}
+		}
+	}
+	return tried, refusals
 }
