@@ -8,8 +8,9 @@ import (
 	"github.com/hearthbot/hearth/support"
 )
 
-// CommunityStore is what the community features need from persistence,
-// besides ServiceStore. Each feature adds its own store here.
+// CommunityStore is what the domain services the community features call
+// need from persistence, for the composition root to hand them (each
+// feature itself declares only the store methods it calls).
 type CommunityStore interface {
 	community.StandingStore
 	// VerifiedBuyer reports whether member linked their shop account

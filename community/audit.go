@@ -34,6 +34,8 @@ const (
 
 	AuditAnnounceSend = "announce.send"
 
+	// A moderation action is audited under AuditModeration(kind), such as
+	// "moderation.warn".
 	AuditModerationReport = "moderation.report"
 	AuditModerationNote   = "moderation.note"
 
@@ -51,3 +53,7 @@ const (
 	AuditVIPJoinApproved = "vip.join_approved"
 	AuditVIPJoinDeclined = "vip.join_declined"
 )
+
+// AuditModeration is the audit action of a staff log entry of kind k,
+// such as "moderation.warn" or "moderation.mute".
+func AuditModeration(k ActionKind) string { return "moderation." + string(k) }

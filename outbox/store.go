@@ -45,7 +45,8 @@ type Store interface {
 	NextDue(ctx context.Context, platforms []community.Platform) (at time.Time, ok bool, err error)
 }
 
-// OutboxEvent is a domain event claimed for rendering.
+// Event is a domain event (a community.Event once written with its
+// change) claimed for rendering.
 type Event struct {
 	ID       int64
 	Kind     string

@@ -100,7 +100,7 @@ WITH matches AS (` + orderIDMatchesSQL + `
     RETURNING c.id, c.member_id
 )
 INSERT INTO audit_log (action, target_member_id, details)
-SELECT 'member.linked', member_id, jsonb_build_object('customer', id, 'via', 'order') FROM linked`
+SELECT $3::text, member_id, jsonb_build_object('customer', id, 'via', 'order') FROM linked` // $3: community.AuditMemberLinked
 
 // linkByOrderIDs links customers to members by the platform ids their
 // orders carry; customers nil means all, member 0 any. It returns how many
@@ -115,7 +115,7 @@ func linkByOrderIDs(ctx context.Context, db sqlx.ExtContext, customers []string,
 		memberArg = int64(member)
 	}
 	for attempt := 0; ; attempt++ {
-		res, err := db.ExecContext(ctx, linkByOrderIDsSQL, ids, memberArg)
+		res, err := db.ExecContext(ctx, linkByOrderIDsSQL, ids, memberArg, community.AuditMemberLinked)
 		if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Code == "23505" && attempt == 0 {
 			continue
 		}

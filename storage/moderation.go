@@ -212,7 +212,7 @@ func logAction(ctx context.Context, tx sqlx.ExtContext, a *community.Action) err
 	if err := sqlx.GetContext(ctx, tx, &a.Log, `
 INSERT INTO audit_log (at, actor_member_id, action, target_member_id, reason, details)
 VALUES ($1, NULLIF($2, 0), $3, NULLIF($4, 0), $5, $6) RETURNING id`,
-		a.At, int64(a.By), "moderation."+string(a.Kind), int64(a.Member), a.Reason, details); err != nil {
+		a.At, int64(a.By), community.AuditModeration(a.Kind), int64(a.Member), a.Reason, details); err != nil {
 		return fmt.Errorf("audit %s: %w", a.Kind, err)
 	}
 	return insertEvent(ctx, tx, community.NewEvent(community.EventModerationAction, a, a.At))
