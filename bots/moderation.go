@@ -137,10 +137,7 @@ func (f *moderationFeature) Register(router *Router, dispatcher *Dispatcher) {
 
 // Jobs lifts sanctions whose end has come and renews capped mutes.
 func (f *moderationFeature) Jobs() []Job {
-	return []Job{{Name: "moderation.expire", Schedule: community.Every(f.o.ExpireEvery), Run: func(ctx context.Context) error {
-		_, err := f.mod.Expire(ctx)
-		return err
-	}}}
+	return []Job{f.mod.Job(f.o.ExpireEvery)}
 }
 
 // groupOf is the community group a request was made in: the Telegram

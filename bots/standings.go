@@ -57,10 +57,7 @@ func (f *standingsFeature) Register(router *Router, dispatcher *Dispatcher) {
 
 // Jobs recomputes every member's standing on the configured interval.
 func (f *standingsFeature) Jobs() []Job {
-	return []Job{{Name: "standings.recompute", Schedule: community.Every(f.o.RecomputeEvery), Run: func(ctx context.Context) error {
-		_, err := f.standings.Recompute(ctx)
-		return err
-	}}}
+	return []Job{f.standings.Job(f.o.RecomputeEvery)}
 }
 
 // me shows a member their level, tier, points and badges; never CLV.

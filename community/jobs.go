@@ -130,3 +130,20 @@ func CheckJobs(jobs []Job) error {
 	}
 	return errors.Join(problems...)
 }
+
+// Job is the recompute of every member's standing, every period.
+func (s *Standings) Job(every time.Duration) Job {
+	return Job{Name: "standings.recompute", Schedule: Every(every), Run: func(ctx context.Context) error {
+		_, err := s.Recompute(ctx)
+		return err
+	}}
+}
+
+// Job lifts the sanctions whose end has come and renews capped mutes,
+// every period.
+func (m *Moderation) Job(every time.Duration) Job {
+	return Job{Name: "moderation.expire", Schedule: Every(every), Run: func(ctx context.Context) error {
+		_, err := m.Expire(ctx)
+		return err
+	}}
+}

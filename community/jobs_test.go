@@ -2,6 +2,7 @@ package community
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +158,38 @@ func TestCheckJobsNamesEveryProblem(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, want)
 			}
 		}
+	}
+}
+
+// TestServicesProvideTheirJobs: the standings recompute and the sanctions'
+// expiry are jobs of their services, on the period given, and running one
+// does the service's work (and passes its failure on).
+func TestServicesProvideTheirJobs(t *testing.T) {
+	ctx := context.Background()
+	s, store := recomputeWorld()
+	job := s.Job(10 * time.Minute)
+	if job.Name != "standings.recompute" || CheckJobs([]Job{job}) != nil {
+		t.Fatalf("standings job %q: %v", job.Name, CheckJobs([]Job{job}))
+	}
+	if err := job.Run(ctx); err != nil || len(store.saved) == 0 {
+		t.Errorf("running it: %v, %d standings saved", err, len(store.saved))
+	}
+	store.failing = "EngagementTotals"
+	if err := job.Run(ctx); !errors.Is(err, errStandingsDown) {
+		t.Errorf("a store failing: %v", err)
+	}
+
+	w := newModWorld(DefaultModerationRules())
+	if _, err := w.mod.Ban(ctx, Act{By: modAlice, Member: modBob, Groups: []Group{w.dc}, For: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	expire := w.mod.Job(time.Minute)
+	if expire.Name != "moderation.expire" || CheckJobs([]Job{job, expire}) != nil {
+		t.Fatalf("moderation job %q: %v", expire.Name, CheckJobs([]Job{job, expire}))
+	}
+	w.now = w.now.Add(2 * time.Hour)
+	w.platforms.calls = nil
+	if err := expire.Run(ctx); err != nil || len(w.platforms.calls) != 1 {
+		t.Errorf("running it: %v, calls %v; want Bob's Discord ban lifted", err, w.platforms.calls)
 	}
 }
