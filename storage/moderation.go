@@ -52,14 +52,17 @@ const (
 	reviewColumns = `id, member_id, COALESCE(sanction_id, 0) AS sanction_id, groups, reason, ban_seconds, at, status`
 )
 
+// activeWarningsSQL reads member $1's warnings active at $2, oldest first.
+const activeWarningsSQL = `SELECT ` + warningColumns + ` FROM warnings
+WHERE member_id = $1 AND removed_at IS NULL AND expires_at > $2 ORDER BY at, id`
+
 // loadRecord reads a member's active warnings, the sanctions not lifted
 // yet (one whose end has come is in force until the expiry job lifts it)
 // and open reports and reviews.
 func loadRecord(ctx context.Context, q sqlx.QueryerContext, member community.MemberID, now time.Time) (community.ModerationRecord, error) {
 	var rec community.ModerationRecord
 	var err error
-	if rec.Warnings, err = selectWarnings(ctx, q, `SELECT `+warningColumns+` FROM warnings
-WHERE member_id = $1 AND removed_at IS NULL AND expires_at > $2 ORDER BY at, id`, int64(member), now); err != nil {
+	if rec.Warnings, err = selectWarnings(ctx, q, activeWarningsSQL, int64(member), now); err != nil {
 		return rec, err
 	}
 	if rec.InForce, err = selectSanctions(ctx, q, `SELECT `+sanctionColumns+` FROM sanctions

@@ -9,7 +9,6 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 var _ community.ProfileStore = (*Store)(nil)
@@ -51,14 +50,13 @@ func readProfile(ctx context.Context, tx *sqlx.Tx, q community.ProfileQuery, f *
 		return notFound("member.not_found", map[string]any{"Who": "#" + q.Member.String()}, "no member %d", q.Member)
 	}
 	f.Member = members[0]
-	switch st, scored, err := profileStanding(ctx, tx, q.Member); {
+	switch st, scored, err := readMemberStanding(ctx, tx, q.Member); {
 	case err != nil:
 		return err
 	case scored:
 		f.Standing = &st
 	}
-	if f.Warnings, err = selectWarnings(ctx, tx, `SELECT `+warningColumns+` FROM warnings
-WHERE member_id = $1 AND removed_at IS NULL AND expires_at > $2 ORDER BY at, id`, int64(q.Member), q.Now); err != nil {
+	if f.Warnings, err = selectWarnings(ctx, tx, activeWarningsSQL, int64(q.Member), q.Now); err != nil {
 		return err
 	}
 	if f.InForce, f.Recent, err = profileSanctions(ctx, tx, q); err != nil {
@@ -69,45 +67,6 @@ WHERE member_id = $1 AND removed_at IS NULL AND expires_at > $2 ORDER BY at, id`
 	}
 	f.Tickets, err = profileTickets(ctx, tx, q)
 	return err
-}
-
-type profileStandingRow struct {
-	Tier       string         `db:"tier"`
-	Flags      int            `db:"flags"`
-	Priority   float64        `db:"priority"`
-	Value      float64        `db:"value_percentile"`
-	Score      float64        `db:"score"`
-	Percentile float64        `db:"engagement_percentile"`
-	Level      int            `db:"level"`
-	LastActive sql.NullTime   `db:"last_active_at"`
-	ThisWeek   float64        `db:"this_week"`
-	PrevWeekly float64        `db:"prev_weekly"`
-	Points     int64          `db:"points"`
-	ComputedAt time.Time      `db:"computed_at"`
-	Milestones pq.StringArray `db:"milestones"`
-}
-
-const profileStandingSQL = `
-SELECT tier, flags, priority, value_percentile, score, engagement_percentile, level, last_active_at,
-       this_week, prev_weekly, points, computed_at,
-       COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones WHERE member_id = $1), '{}') AS milestones
-FROM member_standings WHERE member_id = $1`
-
-// profileStanding is the member's standing as last computed; scored is
-// false before the first computation.
-func profileStanding(ctx context.Context, tx *sqlx.Tx, member community.MemberID) (st community.MemberStanding, scored bool, err error) {
-	var r profileStandingRow
-	err = tx.GetContext(ctx, &r, profileStandingSQL, int64(member))
-	if err == sql.ErrNoRows {
-		return st, false, nil
-	}
-	if err != nil {
-		return st, false, fmt.Errorf("standing of member %d: %w", member, err)
-	}
-	tier, _ := community.ParseTier(r.Tier)
-	e := community.Engagement{Score: r.Score, Percentile: r.Percentile, Level: r.Level, LastActive: r.LastActive.Time, ThisWeek: r.ThisWeek, PrevWeekly: r.PrevWeekly}
-	return community.MemberStanding{Standing: community.Standing{Member: member, Tier: tier, Flags: community.Flags(r.Flags), Priority: r.Priority,
-		Value: r.Value, Engagement: e, ComputedAt: r.ComputedAt}, Points: r.Points, Milestones: r.Milestones}, true, nil
 }
 
 // profileSanctionsSQL reads the member's sanctions not lifted and their

@@ -206,22 +206,33 @@ FROM member_standings WHERE member_id = $1`
 
 // MemberStanding implements community.StandingStore.
 func (s *Store) MemberStanding(ctx context.Context, member community.MemberID) (community.MemberStanding, error) {
-	out := community.MemberStanding{Standing: community.Standing{Member: member}}
+	out, scored, err := readMemberStanding(ctx, s.db, member)
+	if err == nil && !scored {
+		return out, notFound("standing.not_scored", nil, "member %d has no standing yet", member)
+	}
+	return out, err
+}
+
+// readMemberStanding reads the member's standing as last computed, in q's
+// transaction or outside one; scored is false before the first
+// computation.
+func readMemberStanding(ctx context.Context, q sqlx.QueryerContext, member community.MemberID) (out community.MemberStanding, scored bool, err error) {
+	out = community.MemberStanding{Standing: community.Standing{Member: member}}
 	var tier string
 	var last sql.NullTime
 	var milestones pq.StringArray
 	e := &out.Engagement
-	err := s.db.QueryRowContext(ctx, memberStandingSQL, member).Scan(&tier, &out.Flags, &out.Priority, &out.Value, &e.Score,
+	err = q.QueryRowxContext(ctx, memberStandingSQL, member).Scan(&tier, &out.Flags, &out.Priority, &out.Value, &e.Score,
 		&e.Percentile, &e.Level, &last, &e.ThisWeek, &e.PrevWeekly, &out.Points, &out.ComputedAt, &milestones)
 	if err == sql.ErrNoRows {
-		return out, notFound("standing.not_scored", nil, "member %d has no standing yet", member)
+		return out, false, nil
 	}
 	if err != nil {
-		return out, fmt.Errorf("standing of member %d: %w", member, err)
+		return out, false, fmt.Errorf("standing of member %d: %w", member, err)
 	}
 	out.Tier, _ = community.ParseTier(tier)
 	e.LastActive, out.Milestones = last.Time, milestones
-	return out, nil
+	return out, true, nil
 }
 
 func oneIf(b bool) int {
