@@ -22,6 +22,9 @@ type Domain struct {
 	Privacy       *community.Privacy
 	Desk          *support.Desk
 	Linking       *community.Linking // nil: no link secret configured
+	// Jobs are the domain services' scheduled work, on the configured
+	// periods: the standings recompute and the sanctions' expiry.
+	Jobs []community.Job
 }
 
 // Platforms is how domain services reach the platforms Hearth runs: the

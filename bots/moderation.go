@@ -135,11 +135,6 @@ func (f *moderationFeature) Register(router *Router, dispatcher *Dispatcher) {
 	router.Inspect("automod", f.automod.inspect, f.automod.check)
 }
 
-// Jobs lifts sanctions whose end has come and renews capped mutes.
-func (f *moderationFeature) Jobs() []Job {
-	return []Job{f.mod.Job(f.o.ExpireEvery)}
-}
-
 // groupOf is the community group a request was made in: the Telegram
 // chat, the Discord server.
 func groupOf(r *Request) community.Group {

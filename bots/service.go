@@ -151,6 +151,7 @@ func (s *Service) Start() {
 	s.core.customers = customers
 	s.core.Register(s.Router, s.Dispatcher)
 	customers.Register(s.Router)
+	s.jobs = append(s.jobs, s.domain.Jobs...)
 	for _, f := range s.communityFeatures() {
 		f.Register(s.Router, s.Dispatcher)
 		if sch, ok := f.(Scheduled); ok {
@@ -162,7 +163,8 @@ func (s *Service) Start() {
 	}
 }
 
-// Jobs lists the scheduled work of the features; valid after Start.
+// Jobs lists the scheduled work: the domain services' and the features';
+// valid after Start.
 func (s *Service) Jobs() []Job { return s.jobs }
 
 // RunJob runs the named job now, as its schedule would.

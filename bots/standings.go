@@ -55,11 +55,6 @@ func (f *standingsFeature) Register(router *Router, dispatcher *Dispatcher) {
 	dispatcher.Render(community.EventMilestoneReached, f.renderMilestone)
 }
 
-// Jobs recomputes every member's standing on the configured interval.
-func (f *standingsFeature) Jobs() []Job {
-	return []Job{f.standings.Job(f.o.RecomputeEvery)}
-}
-
 // me shows a member their level, tier, points and badges; never CLV.
 func (f *standingsFeature) me(ctx context.Context, r *Request) (Reply, error) {
 	st, err := f.standings.Standing(ctx, r.Member)

@@ -7,12 +7,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/console"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/telegram"
+	"github.com/hearthbot/hearth/cmd/hearth/compose"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/config"
 	"github.com/hearthbot/hearth/inbox"
@@ -39,9 +39,9 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 		return nil, err
 	}
 	rules := bots.CommunityOptionsFrom(cfg)
-	domain := domainParts{store: store, rules: rules, name: cfg.Community.Name, owners: owners, tokens: tokens, now: time.Now}
+	domain := compose.Parts{Store: store, Rules: rules, Name: cfg.Community.Name, Owners: owners, Tokens: tokens}
 	svc, err := bots.NewService(bots.ServiceOptions{
-		Store: store, Domain: domain.build, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
+		Store: store, Domain: domain.Domain, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
 		Log: log, Wakeups: wakeups, MaxAttempts: cfg.Outbox.MaxAttempts, InOrder: useConsole,
 		CLVHorizonMonths: cfg.CLV.HorizonMonths, Community: rules,
 		DeadLettered: deadLetterCounter(reg),

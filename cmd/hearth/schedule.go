@@ -117,7 +117,8 @@ func latest(a, b time.Time) time.Time {
 }
 
 // hearthJobs are the jobs of Hearth's own: the nightly CLV run and the
-// hourly prune of the outbox and the inbox. The features bring theirs.
+// hourly prune of the outbox and the inbox. The domain services and the
+// features bring theirs (chat.Jobs).
 func hearthJobs(cfg config.Config, store *storage.Store, clvOptions clv.ScoreOptions, log *slog.Logger) []community.Job {
 	return []community.Job{
 		nightlyCLVJob(cfg, func(ctx context.Context) error {

@@ -1,0 +1,68 @@
+// Package compose builds Hearth's domain services from the configuration:
+// the one place they are made. The hearth command uses it, and so do the
+// chat layer's tests (through botstest), so tests run the services exactly
+// as production builds them.
+package compose
+
+import (
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
+)
+
+// Parts are what the domain services are built from: the store, the
+// community's rules from the configuration, the owners, the link tokens
+// (nil without link.secret) and the clock.
+type Parts struct {
+	Store  bots.ServiceStore
+	Rules  bots.CommunityOptions // zero: the configuration's defaults
+	Name   string                // the community's name, for exports
+	Owners []community.Account
+	Tokens *community.LinkTokens
+	Now    func() time.Time // nil: the wall clock
+}
+
+// Domain builds each domain service once, reaching the platforms through
+// p.
+func (d Parts) Domain(p bots.Platforms) bots.Domain {
+	o, store, now := d.rules(), d.Store, d.clock()
+	access := community.NewAccess(d.Owners, store)
+	standings := community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)
+	mod := o.Moderation.WithDefaults()
+	out := bots.Domain{
+		Access: access, Groups: community.NewGroups(store, access, now), Staff: community.NewStaff(store, access, now),
+		Standings: standings, Profiles: community.NewProfiles(store, now),
+		Onboarding: community.NewOnboarding(store, community.OnboardingRules{Welcome: o.Onboarding.Welcome,
+			Captcha: o.Onboarding.Captcha, CaptchaTimeout: o.Onboarding.CaptchaTimeout}, now),
+		Newcomers: community.NewNewcomers(p.Enforcer()),
+		Announcements: community.NewAnnouncements(store, community.AnnounceRules{WeeklyCap: o.Announce.WeeklyCap,
+			Quiet: o.Announce.QuietHours, Location: o.Location}, bots.AnnouncementLength, now),
+		Moderation: community.NewModeration(store, access, standings, p.Enforcer(), mod.Rules, now),
+		Automod:    community.NewAutomod(mod.Automod, access, store, now),
+		Privacy: community.NewPrivacy(store, d.Name, func(pl community.Platform) community.ModerationCapabilities {
+			return p.Capabilities(pl).Moderation
+		}, now),
+		Desk: support.NewDesk(store, now),
+	}
+	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery)}
+	if d.Tokens != nil {
+		out.Linking = community.NewLinking(d.Tokens, store)
+	}
+	return out
+}
+
+func (d Parts) rules() bots.CommunityOptions {
+	if d.Rules.Location == nil {
+		return bots.DefaultCommunityOptions()
+	}
+	return d.Rules
+}
+
+func (d Parts) clock() func() time.Time {
+	if d.Now == nil {
+		return time.Now
+	}
+	return d.Now
+}
