@@ -30,6 +30,21 @@ func newBareStore(t *testing.T) *storage.Store {
 	return storage.New(storagetest.New(t))
 }
 
+// recordMembers records updates and returns the member behind each, in
+// order.
+func recordMembers(t *testing.T, s *storage.Store, updates ...inbox.Inbound) []community.MemberID {
+	t.Helper()
+	rec, err := s.RecordInbound(context.Background(), updates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]community.MemberID, len(rec))
+	for i, r := range rec {
+		out[i] = r.Member
+	}
+	return out
+}
+
 func message(key, user, chat string) inbox.Inbound {
 	return inbox.Inbound{
 		Platform: community.Telegram, Key: key, At: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC),

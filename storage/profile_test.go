@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
-	"github.com/hearthbot/hearth/inbox"
 )
 
 // TestProfileFactsReadOneMembersRecord: a profile's facts are the
@@ -20,11 +19,8 @@ import (
 func TestProfileFactsReadOneMembersRecord(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-5")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, bob := rec[0].Member, rec[1].Member
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
+	alice, bob := m[0], m[1]
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	seedProfile(t, s.DB().MustExec, int64(bob), int64(alice), now)
 

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
-	"github.com/hearthbot/hearth/inbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/support"
 )
@@ -17,11 +16,8 @@ import (
 func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-5"), message("3", "300", "-5")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice, bob, staff := rec[0].Member, rec[1].Member, rec[2].Member
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"), message("3", "300", "-5"))
+	alice, bob, staff := m[0], m[1], m[2]
 	rankVIPAndRegular(t, s, bob, alice)
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	now := at
@@ -90,11 +86,8 @@ VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 
 func TestStoredTicketsFollowTheQueue(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	rec, err := s.RecordInbound(ctx, []inbox.Inbound{message("1", "100", "-5"), message("2", "200", "-5")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ranked, unranked := rec[0].Member, rec[1].Member
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
+	ranked, unranked := m[0], m[1]
 	if _, err := s.DB().Exec(`
 INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
 VALUES ($1, 'regular', 0, 0, 0, 0, 1, 0, 0, 0, now())`, int64(ranked)); err != nil {

@@ -61,28 +61,33 @@ const (
 	dueSQL       = `SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()`
 )
 
+// waitNone waits until each count query, in turn, counts no row.
+func waitNone(t testing.TB, db *sqlx.DB, queries ...string) {
+	t.Helper()
+	for _, q := range queries {
+		WaitCount(t, db, 0, q)
+	}
+}
+
 // WaitInboxSettled waits until every recorded update is handled and the
 // inbox is empty: a redelivered copy queued again counts as unhandled.
 func WaitInboxSettled(t testing.TB, db *sqlx.DB) {
 	t.Helper()
-	WaitCount(t, db, 0, unhandledSQL)
-	WaitCount(t, db, 0, inboxSQL)
+	waitNone(t, db, unhandledSQL, inboxSQL)
 }
 
 // WaitOutboxEmpty waits until every event is rendered and every delivery
 // sent (or given up).
 func WaitOutboxEmpty(t testing.TB, db *sqlx.DB) {
 	t.Helper()
-	WaitCount(t, db, 0, eventsSQL)
-	WaitCount(t, db, 0, pendingSQL)
+	waitNone(t, db, eventsSQL, pendingSQL)
 }
 
 // WaitOutboxIdle waits until the outbox has nothing due: what waits still
 // (held for quiet hours, a retry) is not sent before it falls due.
 func WaitOutboxIdle(t testing.TB, db *sqlx.DB) {
 	t.Helper()
-	WaitCount(t, db, 0, eventsSQL)
-	WaitCount(t, db, 0, dueSQL)
+	waitNone(t, db, eventsSQL, dueSQL)
 }
 
 // WaitSettled waits until the inbox is settled and the outbox empty: once
