@@ -2,7 +2,6 @@ package bots
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -38,9 +37,9 @@ func (f *announceFeature) renderDMs(ctx context.Context, e outbox.Event) ([]outb
 	if err != nil {
 		return nil, err
 	}
-	var p community.AnnouncementDMs
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
+	p, err := outbox.Decode[community.AnnouncementDMs](e)
+	if err != nil {
+		return nil, err
 	}
 	members, err := f.store.AnnouncementRecipients(ctx, ann.ID, p.From, p.To)
 	if err != nil {
@@ -68,9 +67,9 @@ func (f *announceFeature) renderDMs(ctx context.Context, e outbox.Event) ([]outb
 // eventAnnouncement loads the announcement an event is about; every
 // announcement event's payload names it.
 func (f *announceFeature) eventAnnouncement(ctx context.Context, e outbox.Event) (community.Announcement, error) {
-	var p community.AnnouncementPosts
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return community.Announcement{}, outbox.Permanent(fmt.Errorf("announcement event %d: %w", e.ID, err))
+	p, err := outbox.Decode[community.AnnouncementPosts](e)
+	if err != nil {
+		return community.Announcement{}, err
 	}
 	return f.store.Announcement(ctx, p.Announcement)
 }

@@ -2,7 +2,6 @@ package bots
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -112,9 +111,9 @@ func (c *Core) renderStaffChange(added bool) Renderer {
 		suffix = "added"
 	}
 	return func(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-		var p community.StaffChanged
-		if err := json.Unmarshal(e.Payload, &p); err != nil {
-			return nil, outbox.Permanent(fmt.Errorf("staff event %d: %w", e.ID, err))
+		p, err := outbox.Decode[community.StaffChanged](e)
+		if err != nil {
+			return nil, err
 		}
 		member, err := c.store.Member(ctx, p.Member)
 		if err != nil {

@@ -2,7 +2,6 @@ package bots
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,9 +14,9 @@ import (
 // renderAction posts an entry of the staff log, with Undo when it can be
 // undone.
 func (f *moderationFeature) renderAction(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var a community.Action
-	if err := json.Unmarshal(e.Payload, &a); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("moderation event %d: %w", e.ID, err))
+	a, err := outbox.Decode[community.Action](e)
+	if err != nil {
+		return nil, err
 	}
 	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
 		reply := Reply{Text: f.actionText(ctx, lang, a)}
@@ -71,9 +70,9 @@ func (f *moderationFeature) actionText(ctx context.Context, lang string, a commu
 // renderReport alerts the staff chats to a member's report, with buttons
 // to delete the message, warn or mute its author, or dismiss it.
 func (f *moderationFeature) renderReport(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var rep community.Report
-	if err := json.Unmarshal(e.Payload, &rep); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("report event %d: %w", e.ID, err))
+	rep, err := outbox.Decode[community.Report](e)
+	if err != nil {
+		return nil, err
 	}
 	choices := []string{community.ReportDelete, community.ReportWarn, community.ReportMute, community.ReportDismiss}
 	return f.staffChoice(ctx, fmt.Sprintf("modlog:r:%d:", rep.ID), "report.button.", choices,
@@ -124,9 +123,9 @@ func (f *moderationFeature) reportText(ctx context.Context, lang string, rep com
 // renderReview asks the staff chats to decide about a VIP the ladder
 // would have banned, showing their value and recent history.
 func (f *moderationFeature) renderReview(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var rv community.Review
-	if err := json.Unmarshal(e.Payload, &rv); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("review event %d: %w", e.ID, err))
+	rv, err := outbox.Decode[community.Review](e)
+	if err != nil {
+		return nil, err
 	}
 	p, err := f.profiles.ProfileOrUnknown(ctx, rv.Member)
 	if err != nil {

@@ -3,7 +3,6 @@ package bots
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -89,9 +88,9 @@ func (f *onboardingFeature) removeNewcomer(ctx context.Context, j community.Join
 // renderCaptchaFailure tells the staff chats that a newcomer did not
 // prove they are human in time, and whether they were removed.
 func (f *onboardingFeature) renderCaptchaFailure(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var c community.CaptchaFailure
-	if err := json.Unmarshal(e.Payload, &c); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("captcha failure event %d: %w", e.ID, err))
+	c, err := outbox.Decode[community.CaptchaFailure](e)
+	if err != nil {
+		return nil, err
 	}
 	data := map[string]any{"Name": c.Name, "Group": cmp.Or(c.Title, f.community), "Platform": platformName(c.Platform)}
 	return f.router.staffTexts(ctx, f.store, func(lang string) string {

@@ -3,8 +3,6 @@ package bots
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -37,9 +35,9 @@ func (f *onboardingFeature) renderWelcome(ctx context.Context, e outbox.Event) (
 // eventJoin reads the join a welcome or captcha event is about; ok is
 // false when the member was erased since.
 func (f *onboardingFeature) eventJoin(ctx context.Context, e outbox.Event) (community.Join, bool, error) {
-	var p community.JoinPosted
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return community.Join{}, false, outbox.Permanent(fmt.Errorf("%s event %d: %w", e.Kind, e.ID, err))
+	p, err := outbox.Decode[community.JoinPosted](e)
+	if err != nil {
+		return community.Join{}, false, err
 	}
 	j, err := f.store.OnboardingJoin(ctx, p.Join)
 	if community.ErrorCode(err) == community.ENotFound {

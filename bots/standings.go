@@ -2,7 +2,6 @@ package bots
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -205,9 +204,9 @@ func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]outbo
 // change on every platform the member is on. It sends nothing: staff hear
 // of changes in the summary.
 func (f *standingsFeature) renderTierChange(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var c community.TierChange
-	if err := json.Unmarshal(e.Payload, &c); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("tier event %d: %w", e.ID, err))
+	c, err := outbox.Decode[community.TierChange](e)
+	if err != nil {
+		return nil, err
 	}
 	m, err := f.store.Member(ctx, c.Member)
 	if community.ErrorCode(err) == community.ENotFound {
@@ -253,9 +252,9 @@ const summaryLines = 15
 // renderSummary tells the staff chats who changed tier and which VIPs are
 // newly at risk.
 func (f *standingsFeature) renderSummary(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var s community.StandingsSummary
-	if err := json.Unmarshal(e.Payload, &s); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("standings event %d: %w", e.ID, err))
+	s, err := outbox.Decode[community.StandingsSummary](e)
+	if err != nil {
+		return nil, err
 	}
 	names := map[community.MemberID]string{}
 	for _, list := range [][]community.TierChange{s.Changes, s.AtRisk} {
@@ -316,9 +315,9 @@ func (f *standingsFeature) why(lang string, c community.TierChange) string {
 // renderMilestone congratulates a member privately where Hearth may write
 // to them: on Discord, and on Telegram once they have started the bot.
 func (f *standingsFeature) renderMilestone(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var p community.MilestoneReached
-	if err := json.Unmarshal(e.Payload, &p); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("milestone event %d: %w", e.ID, err))
+	p, err := outbox.Decode[community.MilestoneReached](e)
+	if err != nil {
+		return nil, err
 	}
 	m, err := f.store.Member(ctx, p.Member)
 	if community.ErrorCode(err) == community.ENotFound {

@@ -2,7 +2,6 @@ package bots
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -85,9 +84,9 @@ func (f *supportFeature) ask(ctx context.Context, r *Request) (Reply, error) {
 // asked: their accounts, tier and priority, so that staff answer the
 // most valuable members first.
 func (f *supportFeature) renderQuestion(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
-	var q support.Question
-	if err := json.Unmarshal(e.Payload, &q); err != nil {
-		return nil, outbox.Permanent(fmt.Errorf("question event %d: %w", e.ID, err))
+	q, err := outbox.Decode[support.Question](e)
+	if err != nil {
+		return nil, err
 	}
 	asker, err := f.profiles.ProfileOrUnknown(ctx, q.Member)
 	if err != nil {

@@ -55,6 +55,16 @@ type Event struct {
 	Claim    string // the token of the claim this attempt works under
 }
 
+// Decode reads an event's payload into a T; a payload that does not
+// decode never will, so the error is permanent.
+func Decode[T any](e Event) (T, error) {
+	var v T
+	if err := json.Unmarshal(e.Payload, &v); err != nil {
+		return v, Permanent(fmt.Errorf("%s event %d: %w", e.Kind, e.ID, err))
+	}
+	return v, nil
+}
+
 // ClaimRef names an item (an event or a delivery) held under a claim.
 type ClaimRef struct {
 	ID    int64
