@@ -17,8 +17,7 @@ import (
 )
 
 func TestCommandsPerScopeAndLanguage(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	ctx := context.Background()
 	admins := &models.BotCommandScopeChatAdministrators{ChatID: group.ID}
 	general := []models.BotCommand{{Command: "start", Description: "Start"}, {Command: "help", Description: "Help"}}
@@ -63,8 +62,7 @@ func TestCommandsPerScopeAndLanguage(t *testing.T) {
 }
 
 func TestSetMyCommandsRefusesInvalidCommands(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	tests := []struct {
 		name   string
 		params bot.SetMyCommandsParams
@@ -90,8 +88,7 @@ func TestSetMyCommandsRefusesInvalidCommands(t *testing.T) {
 }
 
 func TestChatAdministratorsAndMembers(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	ctx := context.Background()
 	srv.SetChatAdministrators(group.ID, telegramtest.Owner(alice), telegramtest.Admin(bob))
 
@@ -124,8 +121,7 @@ func TestChatAdministratorsAndMembers(t *testing.T) {
 }
 
 func TestModeration(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	ctx := context.Background()
 	srv.SetChatAdministrators(group.ID, telegramtest.Owner(alice))
 
@@ -177,8 +173,7 @@ func TestModeration(t *testing.T) {
 }
 
 func TestBotRemovedFromGroupCannotPost(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	me := srv.Bot()
 	srv.PushUpdate(srv.BotAddedUpdate(group, alice))
 	if m := srv.ChatMember(group.ID, me.ID); m.Type != models.ChatMemberTypeMember {
@@ -249,8 +244,7 @@ func TestWebhook(t *testing.T) {
 }
 
 func TestChatsByUsernameClockAndLeaving(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	ctx := context.Background()
 	noon := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	srv.SetNow(func() time.Time { return noon })
@@ -275,5 +269,22 @@ func TestChatsByUsernameClockAndLeaving(t *testing.T) {
 	}
 	if _, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: group.ID, Text: "Bye"}); !errors.Is(err, bot.ErrorForbidden) {
 		t.Fatalf("SendMessage after leaving: got %v, want forbidden", err)
+	}
+}
+
+// TestBotRemovedFromGroupCannotReadItsAdministrators: as on Telegram, a
+// bot that left or was removed may not list a group's administrators.
+func TestBotRemovedFromGroupCannotReadItsAdministrators(t *testing.T) {
+	srv, b := startBot(t)
+	me := srv.Bot()
+	srv.SetChatAdministrators(group.ID, telegramtest.Owner(alice))
+	srv.PushUpdate(srv.BotAddedUpdate(group, alice))
+	params := &bot.GetChatAdministratorsParams{ChatID: group.ID}
+	if admins, err := b.GetChatAdministrators(context.Background(), params); err != nil || len(admins) != 1 {
+		t.Fatalf("administrators while in the group: %v, %v", admins, err)
+	}
+	srv.PushUpdate(srv.MyChatMemberUpdate(group, alice, telegramtest.Member(me), telegramtest.Banned(me)))
+	if _, err := b.GetChatAdministrators(context.Background(), params); !errors.Is(err, bot.ErrorForbidden) {
+		t.Fatalf("administrators after removal: got %v, want 403", err)
 	}
 }

@@ -28,6 +28,13 @@ var (
 
 // newBot is the real client pointed at srv, skipping getMe unless opts
 // say otherwise.
+// startBot starts a fake server and a bot that talks to it.
+func startBot(t *testing.T) (*telegramtest.Server, *bot.Bot) {
+	t.Helper()
+	srv := telegramtest.New(t, token)
+	return srv, newBot(t, srv)
+}
+
 func newBot(t *testing.T, srv *telegramtest.Server, opts ...bot.Option) *bot.Bot {
 	t.Helper()
 	opts = append([]bot.Option{bot.WithServerURL(srv.URL()), bot.WithSkipGetMe()}, opts...)
@@ -112,8 +119,7 @@ func TestPollingDeliversPushedUpdatesAndConfirmsThem(t *testing.T) {
 }
 
 func TestSendMessageRecordsHTMLAndKeyboard(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	keyboard := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{
 		{Text: "Yes", CallbackData: "rsvp:yes"},
 		{Text: "Site", URL: "https://example.org/?a=1&b=2"},
@@ -154,8 +160,7 @@ func TestSendMessageRecordsHTMLAndKeyboard(t *testing.T) {
 }
 
 func TestSendMessageRefusesWhatTelegramRefuses(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	_, b := startBot(t)
 	button := func(data string) models.ReplyMarkup {
 		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "Go", CallbackData: data}}}}
 	}
@@ -206,8 +211,7 @@ func TestSendMessageRefusesWhatTelegramRefuses(t *testing.T) {
 }
 
 func TestFailNextAnswersTelegramErrors(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	ctx := context.Background()
 	send := &bot.SendMessageParams{ChatID: alice.ID, Text: "hello"}
 
@@ -244,8 +248,7 @@ func TestFailNextAnswersTelegramErrors(t *testing.T) {
 }
 
 func TestEditAndDeleteMessages(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	ctx := context.Background()
 	keyboard := func(text string) *models.InlineKeyboardMarkup {
 		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: text, CallbackData: "x"}}}}
@@ -289,8 +292,7 @@ func TestEditAndDeleteMessages(t *testing.T) {
 }
 
 func TestAnswerCallbackQuery(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	ctx := context.Background()
 	msg, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: group.ID, Text: "Vote",
 		ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "+1", CallbackData: "x"}}}}})
@@ -320,8 +322,7 @@ func TestAnswerCallbackQuery(t *testing.T) {
 }
 
 func TestSendPhotoUploadsFile(t *testing.T) {
-	srv := telegramtest.New(t, token)
-	b := newBot(t, srv)
+	srv, b := startBot(t)
 	msg, err := b.SendPhoto(context.Background(), &bot.SendPhotoParams{
 		ChatID: alice.ID, Photo: &models.InputFileUpload{Filename: "card.png", Data: strings.NewReader("PNG...")},
 		Caption: "<i>Your card</i>", ParseMode: models.ParseModeHTML,
