@@ -64,6 +64,7 @@ const insertSeenSQL = `
 INSERT INTO inbound_updates (platform, update_key, handled_at, member_id, chat_id)
 SELECT platform, key, CASE WHEN done THEN now() END, NULLIF(member, 0), NULLIF(chat, 0)
 FROM unnest($1::text[], $2::text[], $3::bool[], $4::bigint[], $5::bigint[]) AS t(platform, key, done, member, chat)
+ORDER BY platform, key -- every replica takes keys in one order: no deadlock
 ON CONFLICT DO NOTHING
 RETURNING platform, update_key`
 
@@ -252,6 +253,7 @@ WITH t AS (
 ), new_identities AS (
     INSERT INTO identities (platform, platform_user_id, member_id, username, display_name, language)
     SELECT platform, uid, member_id, username, display_name, language FROM t
+    ORDER BY platform, uid -- in one order across replicas: no deadlock
     ON CONFLICT DO NOTHING
     RETURNING member_id
 )

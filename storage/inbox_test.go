@@ -326,3 +326,35 @@ func holdUpdateRow(t *testing.T, s *storage.Store, key string) interface{ Rollba
 	}
 	return tx
 }
+
+// TestOverlappingBatchesInAnyOrderDoNotDeadlock: two replicas recording
+// the same updates in different orders (a redelivery) take their keys in
+// one order, so neither holds a key the other waits for: while one waits
+// for key a, the other may still take key b.
+func TestOverlappingBatchesInAnyOrderDoNotDeadlock(t *testing.T) {
+	s := newStore(t)
+	tx, err := s.DB().Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	insertKey := `INSERT INTO inbound_updates (platform, update_key) VALUES ('telegram', $1)`
+	if _, err := tx.Exec(insertKey, "a"); err != nil {
+		t.Fatal(err)
+	}
+	recorded := make(chan error, 1)
+	go func() {
+		_, err := s.RecordInbound(context.Background(), []inbox.Inbound{message("b", "100", "-5"), message("a", "100", "-5")})
+		recorded <- err
+	}()
+	storagetest.WaitLockWaits(t, s.DB(), 1)
+	if _, err := tx.Exec(insertKey, "b"); err != nil {
+		t.Fatalf("the other replica takes key b while this one waits for a: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-recorded; err != nil {
+		t.Fatalf("RecordInbound: %v", err)
+	}
+}
