@@ -68,11 +68,6 @@ type tourGuide interface {
 	afterStart(r *Request, greeting Reply) Reply
 }
 
-// Scheduled is a feature with jobs to run.
-type Scheduled interface {
-	Jobs() []Job
-}
-
 // communityFeatures builds the community features for the service, each
 // with the domain services it uses.
 func (s *Service) communityFeatures() []Feature {

@@ -103,6 +103,20 @@ func (e *enforcer) Delete(ctx context.Context, p community.Platform, chatID stri
 	return e.explain(ctx, mod.DeleteMessages(ctx, chatID, messageIDs), "delete", community.Group{Platform: p, ID: chatID})
 }
 
+// DeleteInGroup implements community.NewcomerEnforcer: messages posted
+// to a whole group went to one of its channels on some platforms
+// (GroupChannels), and are deleted there.
+func (e *enforcer) DeleteInGroup(ctx context.Context, g community.Group, messageIDs []string) error {
+	channel := g.ID
+	if gc, ok := e.router.adapters[g.Platform].(GroupChannels); ok && len(messageIDs) > 0 {
+		var err error
+		if channel, err = gc.GroupChannel(ctx, g.ID); err != nil {
+			return fmt.Errorf("find the channel of group %s: %w", g.ID, err)
+		}
+	}
+	return e.Delete(ctx, g.Platform, channel, messageIDs)
+}
+
 // Capabilities implements community.Enforcer with what p's adapter says
 // its platform's sanctions do.
 func (e *enforcer) Capabilities(p community.Platform) community.ModerationCapabilities {

@@ -2,7 +2,6 @@ package bots
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -36,21 +35,11 @@ type GroupChannels interface {
 	GroupChannel(ctx context.Context, group string) (string, error)
 }
 
-// Timings of onboarding.
-const (
-	// captchaEvery is how often the expiry job looks for captchas run out.
-	captchaEvery = 20 * time.Second
-	captchaBatch = 50
-	staleBatch   = 100
-)
-
 // onboardingFeatureStore is what the onboarding feature reads and writes
 // itself; the rules' own go through community.Onboarding.
 type onboardingFeatureStore interface {
 	staffChatLister
 	OnboardingJoin(ctx context.Context, id community.JoinID) (community.Join, error)
-	StaleWelcomes(ctx context.Context, p community.Platform, group string, limit int) ([]community.StaleWelcome, error)
-	WelcomesCleared(ctx context.Context, joins []community.JoinID, at time.Time) error
 	WelcomeTemplates(ctx context.Context) (map[string]string, error)
 }
 
@@ -95,12 +84,6 @@ func (f *onboardingFeature) Register(router *Router, dispatcher *Dispatcher) {
 	dispatcher.Render(community.EventCaptchaFailed, f.renderCaptchaFailure)
 }
 
-// Jobs removes newcomers whose captcha ran out and deletes welcomes that
-// newer ones replaced while they were still being sent.
-func (f *onboardingFeature) Jobs() []Job {
-	return []Job{{Name: "onboarding.captcha", Schedule: community.Every(captchaEvery), Run: f.expire}}
-}
-
 // joined receives a member joining a group: it records the join, which
 // queues their welcome, or their captcha (muting them) when they must
 // prove they are human.
@@ -137,71 +120,9 @@ func (f *onboardingFeature) left(ctx context.Context, r *Request) ([]outbox.Outg
 		return nil, err
 	}
 	for _, j := range joins {
-		f.deleteInGroup(ctx, j.Platform, j.Group, j.CaptchaMessages)
-		if mod, ok := f.router.Moderator(j.Platform); ok {
-			if err := mod.Unmute(ctx, j.Group, j.UserID); err != nil {
-				f.log.Warn("unmute a newcomer who left", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", err)
-			}
-		}
+		f.newcomers.Left(ctx, j)
 	}
 	return nil, nil
-}
-
-// expire removes the newcomers whose captcha ran out, and deletes stale
-// welcomes in every group.
-func (f *onboardingFeature) expire(ctx context.Context) error {
-	n, err := f.onboarding.ExpireCaptchas(ctx, captchaBatch, f.removeNewcomer)
-	if n > 0 {
-		f.wake()
-	}
-	return errors.Join(err, f.clearStaleWelcomes(ctx, "", ""))
-}
-
-// deleteInGroup deletes messages Hearth posted to a group, in the channel
-// they went to; failures are logged, as nothing depends on them.
-func (f *onboardingFeature) deleteInGroup(ctx context.Context, p community.Platform, group string, ids []string) {
-	if err := f.tryDeleteInGroup(ctx, p, group, ids); err != nil {
-		f.log.Warn("delete onboarding messages", "platform", p, "group", group, "messages", ids, "error", err)
-	}
-}
-
-func (f *onboardingFeature) tryDeleteInGroup(ctx context.Context, p community.Platform, group string, ids []string) error {
-	mod, ok := f.router.Moderator(p)
-	if !ok || len(ids) == 0 {
-		return nil
-	}
-	channel := group
-	if gc, ok := f.router.adapters[p].(GroupChannels); ok {
-		var err error
-		if channel, err = gc.GroupChannel(ctx, group); err != nil {
-			return fmt.Errorf("find the channel of group %s: %w", group, err)
-		}
-	}
-	return mod.DeleteMessages(ctx, channel, ids)
-}
-
-// clearStaleWelcomes deletes the welcomes that newer ones replaced, in
-// group (every group when p is ""). A welcome Hearth may not delete (no
-// rights) is given up; one that failed otherwise, or is on a platform
-// this process does not run, is tried again later.
-func (f *onboardingFeature) clearStaleWelcomes(ctx context.Context, p community.Platform, group string) error {
-	stale, err := f.store.StaleWelcomes(ctx, p, group, staleBatch)
-	if err != nil || len(stale) == 0 {
-		return err
-	}
-	var cleared []community.JoinID
-	for _, w := range stale {
-		if !f.runs(w.Platform) {
-			continue
-		}
-		err := f.tryDeleteInGroup(ctx, w.Platform, w.Group, w.Messages)
-		if err != nil && !errors.Is(err, ErrNoRights) && !outbox.IsPermanent(err) {
-			f.log.Warn("delete a replaced welcome", "platform", w.Platform, "group", w.Group, "error", err)
-			continue
-		}
-		cleared = append(cleared, w.Join)
-	}
-	return f.store.WelcomesCleared(ctx, cleared, f.now())
 }
 
 // runs reports whether this process runs platform p.

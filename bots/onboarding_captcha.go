@@ -66,25 +66,6 @@ func (f *onboardingFeature) human(ctx context.Context, r *Request, arg string) (
 	return Reply{Text: r.Text("onboarding.captcha_thanks", nil), Ephemeral: true}, nil
 }
 
-// removeNewcomer removes from the group a newcomer whose captcha ran out,
-// as the domain's Newcomers decide, and deletes the captcha message. A
-// removal the platform refuses for good is reported to staff; any other
-// failure is tried again later.
-func (f *onboardingFeature) removeNewcomer(ctx context.Context, j community.Join) (community.CaptchaFailure, error) {
-	if !f.runs(j.Platform) {
-		return community.CaptchaFailure{}, fmt.Errorf("%s is not connected in this process", j.Platform)
-	}
-	out, err := f.newcomers.Remove(ctx, j)
-	if err != nil {
-		return out, err
-	}
-	if !out.Removed {
-		f.log.Warn("remove a newcomer whose captcha ran out", "platform", j.Platform, "group", j.Group, "user", j.UserID, "problem", out.Problem)
-	}
-	f.deleteInGroup(ctx, j.Platform, j.Group, j.CaptchaMessages)
-	return out, nil
-}
-
 // renderCaptchaFailure tells the staff chats that a newcomer did not
 // prove they are human in time, and whether they were removed.
 func (f *onboardingFeature) renderCaptchaFailure(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {

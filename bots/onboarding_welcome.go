@@ -21,7 +21,7 @@ func (f *onboardingFeature) renderWelcome(ctx context.Context, e outbox.Event) (
 	if !ok || err != nil {
 		return nil, err
 	}
-	if err := f.clearStaleWelcomes(ctx, j.Platform, j.Group); err != nil {
+	if err := f.onboarding.ClearStaleWelcomes(ctx, f.newcomers, j.Platform, j.Group); err != nil {
 		f.log.Warn("delete replaced welcomes", "platform", j.Platform, "group", j.Group, "error", err)
 	}
 	lang := f.groupLanguage(j)

@@ -151,21 +151,30 @@ func (s *Service) Start() {
 	s.core.customers = customers
 	s.core.Register(s.Router, s.Dispatcher)
 	customers.Register(s.Router)
-	s.jobs = append(s.jobs, s.domain.Jobs...)
+	for _, j := range s.domain.Jobs {
+		s.jobs = append(s.jobs, s.wakingAfter(j))
+	}
 	for _, f := range s.communityFeatures() {
 		f.Register(s.Router, s.Dispatcher)
-		if sch, ok := f.(Scheduled); ok {
-			s.jobs = append(s.jobs, sch.Jobs()...)
-		}
 		if g, ok := f.(tourGuide); ok {
 			s.core.startTour = g.afterStart
 		}
 	}
 }
 
-// Jobs lists the scheduled work: the domain services' and the features';
-// valid after Start.
+// Jobs lists the domain services' scheduled work; valid after Start.
 func (s *Service) Jobs() []Job { return s.jobs }
+
+// wakingAfter runs j, then wakes the dispatcher: what the run queued is
+// sent at once.
+func (s *Service) wakingAfter(j Job) Job {
+	run := j.Run
+	j.Run = func(ctx context.Context) error {
+		defer s.Dispatcher.Wake()
+		return run(ctx)
+	}
+	return j
+}
 
 // RunJob runs the named job now, as its schedule would.
 func (s *Service) RunJob(ctx context.Context, name string) error {

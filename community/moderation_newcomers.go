@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -48,6 +49,10 @@ type NewcomerEnforcer interface {
 	// Unmute lets a user write again, whether or not the platform says
 	// they are muted.
 	Unmute(ctx context.Context, g Group, userID string) error
+	// DeleteInGroup deletes messages Hearth posted to group g, in the
+	// channel they went to.
+	DeleteInGroup(ctx context.Context, g Group, messageIDs []string) error
+	// Moderates reports whether Hearth runs p here and can act there.
 	Moderates(p Platform) bool
 }
 
@@ -56,10 +61,14 @@ type NewcomerEnforcer interface {
 // removed when their captcha runs out first.
 type Newcomers struct {
 	enforcer NewcomerEnforcer
+	log      *slog.Logger // what fails that nothing depends on
 }
 
-// NewNewcomers returns the captcha's sanctions, carried out by enforcer.
-func NewNewcomers(enforcer NewcomerEnforcer) *Newcomers { return &Newcomers{enforcer: enforcer} }
+// NewNewcomers returns the captcha's sanctions, carried out by enforcer;
+// failures nothing depends on (deleting a captcha message) go to log.
+func NewNewcomers(enforcer NewcomerEnforcer, log *slog.Logger) *Newcomers {
+	return &Newcomers{enforcer: enforcer, log: log}
+}
 
 func groupOfJoin(j Join) Group { return Group{Platform: j.Platform, ID: j.Group} }
 
@@ -109,4 +118,45 @@ func (n *Newcomers) Remove(ctx context.Context, j Join) (CaptchaFailure, error) 
 		return out, fmt.Errorf("remove %s from %s: %w", j.UserID, j.Group, err)
 	}
 	return out, nil
+}
+
+// Expired removes a newcomer whose captcha ran out, as Remove decides,
+// and deletes the captcha message. On a platform this process does not
+// run it is an error: a replica that runs it will settle it.
+func (n *Newcomers) Expired(ctx context.Context, j Join) (CaptchaFailure, error) {
+	if !n.enforcer.Moderates(j.Platform) {
+		return CaptchaFailure{}, fmt.Errorf("%s is not connected in this process", j.Platform)
+	}
+	out, err := n.Remove(ctx, j)
+	if err != nil {
+		return out, err
+	}
+	if !out.Removed {
+		n.log.Warn("remove a newcomer whose captcha ran out", "platform", j.Platform, "group", j.Group, "user", j.UserID, "problem", out.Problem)
+	}
+	n.deleteMessages(ctx, groupOfJoin(j), j.CaptchaMessages)
+	return out, nil
+}
+
+// Left tidies up after a newcomer who left before solving their captcha:
+// the captcha message goes and the mute is lifted, should they come back.
+func (n *Newcomers) Left(ctx context.Context, j Join) {
+	if !n.enforcer.Moderates(j.Platform) {
+		return
+	}
+	n.deleteMessages(ctx, groupOfJoin(j), j.CaptchaMessages)
+	if err := n.enforcer.Unmute(ctx, groupOfJoin(j), j.UserID); err != nil {
+		n.log.Warn("unmute a newcomer who left", "platform", j.Platform, "group", j.Group, "user", j.UserID, "error", err)
+	}
+}
+
+// deleteMessages deletes onboarding messages in a group; a failure is
+// logged, as nothing depends on it.
+func (n *Newcomers) deleteMessages(ctx context.Context, g Group, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	if err := n.enforcer.DeleteInGroup(ctx, g, ids); err != nil {
+		n.log.Warn("delete onboarding messages", "platform", g.Platform, "group", g.ID, "messages", ids, "error", err)
+	}
 }

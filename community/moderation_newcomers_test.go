@@ -35,7 +35,7 @@ func TestNewcomersHeldReleasedRemoved(t *testing.T) {
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	j := Join{Platform: Telegram, Group: "-100", UserID: "42", At: at, Deadline: at.Add(5 * time.Minute)}
 	p := newFakePlatforms()
-	n := NewNewcomers(p)
+	n := NewNewcomers(p, discardLog)
 	if refused, err := n.Hold(ctx, j); refused != nil || err != nil {
 		t.Fatalf("hold: %v, %v", refused, err)
 	}
@@ -56,7 +56,7 @@ func TestNewcomersHeldReleasedRemoved(t *testing.T) {
 			for _, verb := range []string{"mute", "unmute", "kick"} {
 				p.refuse[verb+" telegram:-100"] = c.refusal
 			}
-			n := NewNewcomers(p)
+			n := NewNewcomers(p, discardLog)
 			refused, err := n.Hold(ctx, j)
 			if (refused != nil) != c.holdRefused || (err != nil) != c.holdRetry {
 				t.Errorf("hold: refused %v, err %v", refused, err)
@@ -73,7 +73,7 @@ func TestNewcomersHeldReleasedRemoved(t *testing.T) {
 
 	p = newFakePlatforms()
 	p.moderated = map[Platform]bool{}
-	n = NewNewcomers(p)
+	n = NewNewcomers(p, discardLog)
 	refused, err := n.Hold(ctx, j)
 	_, err2 := n.Release(ctx, j)
 	out, err3 := n.Remove(ctx, j)

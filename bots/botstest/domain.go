@@ -17,7 +17,7 @@ type Setup struct {
 // made by compose, as the hearth command makes them, from so's store,
 // community options and clock.
 func NewService(so bots.ServiceOptions, setup Setup) (*bots.Service, error) {
-	parts := compose.Parts{Store: so.Store, Rules: so.Community, Name: so.CommunityName, Owners: setup.Owners, Tokens: setup.Tokens, Now: so.Now}
+	parts := compose.Parts{Store: so.Store, Rules: so.Community, Name: so.CommunityName, Owners: setup.Owners, Tokens: setup.Tokens, Now: so.Now, Log: so.Log}
 	so.Domain = parts.Domain
 	return bots.NewService(so)
 }

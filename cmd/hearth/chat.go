@@ -39,7 +39,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, sr
 		return nil, err
 	}
 	rules := bots.CommunityOptionsFrom(cfg)
-	domain := compose.Parts{Store: store, Rules: rules, Name: cfg.Community.Name, Owners: owners, Tokens: tokens}
+	domain := compose.Parts{Store: store, Rules: rules, Name: cfg.Community.Name, Owners: owners, Tokens: tokens, Log: log}
 	svc, err := bots.NewService(bots.ServiceOptions{
 		Store: store, Domain: domain.Domain, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
 		Log: log, Wakeups: wakeups, MaxAttempts: cfg.Outbox.MaxAttempts, InOrder: useConsole,

@@ -5,6 +5,8 @@
 package compose
 
 import (
+	"cmp"
+	"log/slog"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
@@ -14,7 +16,7 @@ import (
 
 // Parts are what the domain services are built from: the store, the
 // community's rules from the configuration, the owners, the link tokens
-// (nil without link.secret) and the clock.
+// (nil without link.secret), the clock and the log.
 type Parts struct {
 	Store  bots.ServiceStore
 	Rules  bots.CommunityOptions // zero: the configuration's defaults
@@ -22,6 +24,7 @@ type Parts struct {
 	Owners []community.Account
 	Tokens *community.LinkTokens
 	Now    func() time.Time // nil: the wall clock
+	Log    *slog.Logger     // nil: slog's default
 }
 
 // Domain builds each domain service once, reaching the platforms through
@@ -36,7 +39,7 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		Standings: standings, Profiles: community.NewProfiles(store, now),
 		Onboarding: community.NewOnboarding(store, community.OnboardingRules{Welcome: o.Onboarding.Welcome,
 			Captcha: o.Onboarding.Captcha, CaptchaTimeout: o.Onboarding.CaptchaTimeout}, now),
-		Newcomers: community.NewNewcomers(p.Enforcer()),
+		Newcomers: community.NewNewcomers(p.Enforcer(), cmp.Or(d.Log, slog.Default())),
 		Announcements: community.NewAnnouncements(store, community.AnnounceRules{WeeklyCap: o.Announce.WeeklyCap,
 			Quiet: o.Announce.QuietHours, Location: o.Location}, bots.AnnouncementLength, now),
 		Moderation: community.NewModeration(store, access, standings, p.Enforcer(), mod.Rules, now),
@@ -46,7 +49,7 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		}, now),
 		Desk: support.NewDesk(store, now),
 	}
-	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery)}
+	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers)}
 	if d.Tokens != nil {
 		out.Linking = community.NewLinking(d.Tokens, store)
 	}

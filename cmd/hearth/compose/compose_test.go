@@ -47,7 +47,8 @@ func TestJobsRunOnTheConfiguredPeriods(t *testing.T) {
 	for _, j := range (compose.Parts{Rules: rules}).Domain(noPlatforms{}).Jobs {
 		got[j.Name] = j.Schedule
 	}
-	want := map[string]community.Schedule{"standings.recompute": community.Every(7 * time.Minute), "moderation.expire": community.Every(3 * time.Minute)}
+	want := map[string]community.Schedule{"standings.recompute": community.Every(7 * time.Minute), "moderation.expire": community.Every(3 * time.Minute),
+		"onboarding.captcha": community.Every(community.CaptchaExpiryEvery)}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("jobs = %v, want %v", got, want)
 	}
