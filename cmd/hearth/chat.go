@@ -23,8 +23,7 @@ import (
 
 // chatLayer assembles the chat platforms: Telegram and Discord when their
 // tokens are set, else the console chat on the terminal.
-func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, srv *web.Server, reg *prometheus.Registry, log *slog.Logger) (*bots.Service, error) {
-	store := storage.New(db.DB)
+func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, store *storage.Store, srv *web.Server, reg *prometheus.Registry, log *slog.Logger) (*bots.Service, error) {
 	wakeups, err := storage.ListenOutbox(ctx, db.dsn, log)
 	if err != nil {
 		return nil, fmt.Errorf("listen for outbox work: %w", err)

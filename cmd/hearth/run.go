@@ -92,7 +92,7 @@ func (c *cli) serve(ctx context.Context, cfg config.Config, db *database, migrat
 		ShopifySecret: cfg.Shop.ShopifySecret.Value(), WooCommerceSecret: cfg.Shop.WooCommerceSecret.Value()}).Mount(srv)
 	chatCtx, stopChat := context.WithCancel(ctx)
 	defer stopChat()
-	chat, err := c.chatLayer(chatCtx, cfg, db, srv, reg, log)
+	chat, err := c.chatLayer(chatCtx, cfg, db, store, srv, reg, log)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,8 @@ func (c *cli) serve(ctx context.Context, cfg config.Config, db *database, migrat
 		return err
 	}
 	jobs := append(hearthJobs(cfg, store, clvOptions, log), chat.Jobs()...)
-	if _, err := (&scheduler{slots: store, clock: systemClock{}, log: log}).start(chatCtx, jobs); err != nil {
+	scheduled, err := (&scheduler{slots: store, clock: systemClock{}, log: log}).start(chatCtx, jobs)
+	if err != nil {
 		return err
 	}
 	served := make(chan error, 1)
@@ -110,33 +111,45 @@ func (c *cli) serve(ctx context.Context, cfg config.Config, db *database, migrat
 	go func() { chatting <- chat.Run(chatCtx) }()
 	log.Info("Hearth is running; stop it with Ctrl-C", "http", "http://"+srv.Addr(), "platforms", chat.Platforms())
 
-	return waitForStop(ctx, stopChat, served, chatting, db, srv, log)
+	return waitForStop(ctx, stopChat, running{served, chatting, scheduled}, db, srv, log)
+}
+
+// running is what serve started: HTTP, the chat layer and the scheduler.
+type running struct {
+	served, chatting <-chan error
+	scheduled        <-chan struct{} // closed when every job has stopped
 }
 
 // waitForStop waits until ctx ends, HTTP or the chat stops, or the local
-// PostgreSQL dies; then it stops the chat and HTTP (in-flight requests get
-// shutdownHTTP) and returns the first failure.
-func waitForStop(ctx context.Context, stopChat func(), served, chatting <-chan error, db *database, srv *web.Server, log *slog.Logger) error {
+// PostgreSQL dies; then it stops the chat and the jobs under way (which
+// get shutdownHTTP to finish) and HTTP (in-flight requests get
+// shutdownHTTP), and returns the first failure.
+func waitForStop(ctx context.Context, stopChat func(), r running, db *database, srv *web.Server, log *slog.Logger) error {
 	var failure error
 	chatDone := false
 	select {
 	case <-ctx.Done():
 		log.Info("shutting down")
-	case err := <-served:
+	case err := <-r.served:
 		failure = err
-	case err := <-chatting:
+	case err := <-r.chatting:
 		chatDone, failure = true, err // nil: the console's input ended
 	case <-db.localStopped():
 		failure = errors.New("the local PostgreSQL stopped unexpectedly (see its log next to database.data_dir/pg)")
 	}
 	stopChat()
 	if !chatDone {
-		if err := <-chatting; err != nil && failure == nil {
+		if err := <-r.chatting; err != nil && failure == nil {
 			failure = err
 		}
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownHTTP)
 	defer cancel()
+	select {
+	case <-r.scheduled:
+	case <-shutdownCtx.Done():
+		log.Warn("scheduled jobs did not finish in time")
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		log.Warn("http server did not finish in time", "error", err)
 	}
