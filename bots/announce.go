@@ -120,8 +120,8 @@ func announceArgs(r *Request) (tier, text string) {
 // Telegram VIP group.
 func (f *announceFeature) via() community.AnnounceVia {
 	via := community.AnnounceVia{Platforms: f.router.Platforms(), Messaging: f.router.Messaging()}
-	if _, ok := f.router.adapters[community.Telegram]; ok && f.o.VIPChat != "" {
-		via.VIPGroups = []community.PlatformChat{{Platform: community.Telegram, ChatID: f.o.VIPChat}}
+	if _, ok := f.router.adapters[f.o.VIPGroup.Platform]; ok && f.o.VIPGroup.ChatID != "" {
+		via.VIPGroups = []community.PlatformChat{f.o.VIPGroup}
 	}
 	return via
 }

@@ -38,8 +38,9 @@ type CommunityOptions struct {
 	// RemoveOnDowngrade takes a tier's perks away when a member falls
 	// below the tier.
 	RemoveOnDowngrade bool
-	// VIPChat is the Telegram group only VIPs may join ("" when none).
-	VIPChat string
+	// VIPGroup is the group only VIPs may join (a zero ChatID when
+	// none): the configuration's telegram.vip_chat_id.
+	VIPGroup community.PlatformChat
 	// RecomputeEvery is how often standings are recomputed.
 	RecomputeEvery time.Duration
 	// Location is the community's time zone (quiet hours, dates shown).

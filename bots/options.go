@@ -13,7 +13,7 @@ import (
 func CommunityOptionsFrom(cfg config.Config) CommunityOptions {
 	return CommunityOptions{
 		Engagement: cfg.EngagementRules(), Tiers: cfg.TierRules(), Loyalty: cfg.LoyaltyRules(),
-		RemoveOnDowngrade: cfg.Tiers.RemoveOnDowngrade, VIPChat: cfg.Telegram.VIPChatID,
+		RemoveOnDowngrade: cfg.Tiers.RemoveOnDowngrade, VIPGroup: vipGroup(cfg),
 		RecomputeEvery: cfg.Engagement.RecomputeEvery, Location: cfg.Location(),
 		Onboarding: OnboardingOptions{Welcome: cfg.Onboarding.Welcome, Rules: cfg.Onboarding.Rules,
 			ShopAccountURL: cfg.Onboarding.ShopAccountURL, Captcha: cfg.Onboarding.Captcha, CaptchaTimeout: cfg.Onboarding.CaptchaTimeout},
@@ -37,4 +37,13 @@ func moderationOptionsFrom(cfg config.Config) ModerationOptions {
 // (config.Default): defaults are written in config only.
 func DefaultCommunityOptions() CommunityOptions {
 	return CommunityOptionsFrom(config.Default())
+}
+
+// vipGroup is the group only VIPs may join: telegram.vip_chat_id, the one
+// platform whose groups take join requests.
+func vipGroup(cfg config.Config) community.PlatformChat {
+	if cfg.Telegram.VIPChatID == "" {
+		return community.PlatformChat{}
+	}
+	return community.PlatformChat{Platform: community.Telegram, ChatID: cfg.Telegram.VIPChatID}
 }

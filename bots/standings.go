@@ -45,7 +45,7 @@ func (f *standingsFeature) Register(router *Router, dispatcher *Dispatcher) {
 	reg.Add(Command{Name: "me", Permission: community.RoleMember, Where: Anywhere, Run: f.me})
 	reg.Add(Command{Name: "top", Permission: community.RoleMember, Where: Anywhere, Run: f.top,
 		Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"show", "hide"}}}})
-	if f.o.VIPChat != "" {
+	if f.o.VIPGroup.ChatID != "" {
 		reg.Add(Command{Name: "vip", Permission: community.RoleMember, Where: InDirect, Run: f.vip})
 		router.On(KindJoinRequest, f.joinRequest)
 	}
@@ -147,7 +147,7 @@ func (f *standingsFeature) top(ctx context.Context, r *Request) (Reply, error) {
 
 // vip sends a VIP a single-use invite to the VIP group.
 func (f *standingsFeature) vip(ctx context.Context, r *Request) (Reply, error) {
-	gate, ok := f.router.JoinGate(community.Telegram)
+	gate, ok := f.router.JoinGate(f.o.VIPGroup.Platform)
 	if !ok {
 		return Reply{Text: r.Text("vip.unavailable", nil), Ephemeral: true}, nil
 	}
@@ -158,7 +158,7 @@ func (f *standingsFeature) vip(ctx context.Context, r *Request) (Reply, error) {
 	if !st.MayJoinVIPGroup() {
 		return Reply{Text: r.Text("vip.not_yet", nil), Ephemeral: true}, nil
 	}
-	link, err := gate.InviteLink(ctx, f.o.VIPChat, "VIP "+r.From.DisplayName, f.now().Add(community.VIPInviteLifetime))
+	link, err := gate.InviteLink(ctx, f.o.VIPGroup.ChatID, "VIP "+r.From.DisplayName, f.now().Add(community.VIPInviteLifetime))
 	if err != nil {
 		return Reply{}, fmt.Errorf("invite member %d to the VIP group: %w", r.Member, err)
 	}
@@ -167,7 +167,7 @@ func (f *standingsFeature) vip(ctx context.Context, r *Request) (Reply, error) {
 
 // joinRequest lets VIPs into the VIP group and politely turns others away.
 func (f *standingsFeature) joinRequest(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
-	if r.Platform != community.Telegram || r.Update.Chat.ID != f.o.VIPChat {
+	if (community.PlatformChat{Platform: r.Platform, ChatID: r.Update.Chat.ID}) != f.o.VIPGroup {
 		return nil, nil
 	}
 	gate, ok := f.router.JoinGate(r.Platform)
@@ -215,7 +215,7 @@ func (f *standingsFeature) renderTierChange(ctx context.Context, e outbox.Event)
 	if err != nil {
 		return nil, err
 	}
-	plan := community.PerkRules{RemoveOnDowngrade: f.o.RemoveOnDowngrade, VIPGroup: f.o.VIPChat != ""}.Plan(c)
+	plan := community.PerkRules{RemoveOnDowngrade: f.o.RemoveOnDowngrade, VIPGroup: f.o.VIPGroup.ChatID != ""}.Plan(c)
 	for _, id := range m.Identities {
 		if err := f.applyPerks(ctx, id, plan); err != nil {
 			return nil, err
@@ -225,7 +225,7 @@ func (f *standingsFeature) renderTierChange(ctx context.Context, e outbox.Event)
 }
 
 // applyPerks carries out a perk plan for one account: tier roles where the
-// platform has them, the VIP group on Telegram.
+// platform has them, the VIP group on its platform.
 func (f *standingsFeature) applyPerks(ctx context.Context, id community.Identity, plan community.PerkPlan) error {
 	if roles, ok := f.router.TierRoles(id.Platform); ok {
 		if err := roles.GrantTierRole(ctx, id.UserID, plan.Grant); err != nil {
@@ -237,9 +237,9 @@ func (f *standingsFeature) applyPerks(ctx context.Context, id community.Identity
 			}
 		}
 	}
-	if id.Platform == community.Telegram && plan.LeaveVIPGroup {
-		if mod, ok := f.router.Moderator(community.Telegram); ok {
-			if err := mod.Kick(ctx, f.o.VIPChat, id.UserID); err != nil {
+	if id.Platform == f.o.VIPGroup.Platform && plan.LeaveVIPGroup {
+		if mod, ok := f.router.Moderator(id.Platform); ok {
+			if err := mod.Kick(ctx, f.o.VIPGroup.ChatID, id.UserID); err != nil {
 				return fmt.Errorf("remove %s from the VIP group: %w", id.Account, err)
 			}
 		}

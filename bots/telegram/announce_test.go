@@ -28,7 +28,7 @@ func announceHearth(t *testing.T, o bots.AnnounceOptions, now func() time.Time) 
 	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
 		so.Community = bots.DefaultCommunityOptions()
 		so.Community.Location = time.UTC // the tests' quiet hours and dates are UTC's
-		so.Community.Announce, so.Community.VIPChat = o, "-1009"
+		so.Community.Announce, so.Community.VIPGroup = o, community.PlatformChat{Platform: community.Telegram, ChatID: "-1009"}
 		if now != nil {
 			so.Now = now
 		}

@@ -24,7 +24,7 @@ func vipHearth(t *testing.T) *hearth {
 	rules.VIPValue, rules.LoyalValue = 70, 20
 	return startCustom(t, custom{service: func(o *bots.ServiceOptions) {
 		o.Community = bots.DefaultCommunityOptions()
-		o.Community.Tiers, o.Community.VIPChat = rules, "-1009"
+		o.Community.Tiers, o.Community.VIPGroup = rules, community.PlatformChat{Platform: community.Telegram, ChatID: "-1009"}
 	}})
 }
 
