@@ -8,11 +8,12 @@ type Capable interface {
 	Capabilities() community.Capabilities
 }
 
-// Capabilities returns platform p's facts; a platform with no adapter
-// has none.
+// Capabilities returns platform p's facts: its adapter's, else those the
+// options know (RouterOptions.Capabilities); an unknown platform has
+// none.
 func (r *Router) Capabilities(p community.Platform) community.Capabilities {
 	if c, ok := r.adapters[p].(Capable); ok {
 		return c.Capabilities()
 	}
-	return community.Capabilities{}
+	return r.known[p]
 }

@@ -72,6 +72,7 @@ type Router struct {
 	dead        func(inbox.DeadUpdate)
 	location    *time.Location // the community's time zone
 	adapters    map[community.Platform]Adapter
+	known       map[community.Platform]community.Capabilities // RouterOptions.Capabilities
 }
 
 // RouterOptions configures a Router.
@@ -98,6 +99,10 @@ type RouterOptions struct {
 	// RetryPause is the pause after an update's first failed attempt,
 	// doubled after each further one (default 1 s; tests shorten it).
 	RetryPause time.Duration
+	// Capabilities are every platform's facts, whether or not it runs in
+	// this process: a replica may decide about members of a platform
+	// another one runs.
+	Capabilities map[community.Platform]community.Capabilities
 }
 
 // NewRouter returns a router; call Run to start recording.
@@ -128,7 +133,7 @@ func NewRouter(o RouterOptions) *Router {
 		recorder: newRecorder(o.Store, o.BatchSize), hooks: map[UpdateKind][]Hook{},
 		groups:      o.Groups,
 		defaultLang: o.DefaultLanguage, community: o.CommunityName, log: o.Log, now: o.Now, delivered: o.Wake,
-		dead: o.DeadLettered, adapters: map[community.Platform]Adapter{}, location: o.Location,
+		dead: o.DeadLettered, adapters: map[community.Platform]Adapter{}, location: o.Location, known: o.Capabilities,
 	}
 	r.inbox = newInbox(r, o.Store, o.Handlers, o.RetryPause)
 	r.On(KindBotAdded, r.chatPresence(true))

@@ -56,6 +56,9 @@ type ServiceOptions struct {
 	// (telegram.groups, discord.guild_ids, the console's rooms): connected
 	// at start, and disconnected once no longer listed.
 	Groups []community.Group
+	// Capabilities are every platform's facts, whether or not it runs
+	// here (RouterOptions.Capabilities).
+	Capabilities map[community.Platform]community.Capabilities
 	// DeadLettered is told of every update Hearth gives up on.
 	DeadLettered func(inbox.DeadUpdate)
 	// RetryPause is the pause after an update's first failed attempt
@@ -107,7 +110,7 @@ func NewService(o ServiceOptions) (*Service, error) {
 	s.Dispatcher = NewDispatcher(DispatcherOptions{Store: o.Store, Log: o.Log, MaxAttempts: o.MaxAttempts, Wakeups: o.Wakeups, Parallel: parallel, Now: o.Now})
 	s.Router = NewRouter(RouterOptions{Store: o.Store, Registry: NewRegistry(), Catalog: cat,
 		DefaultLanguage: lang, CommunityName: o.CommunityName, Log: o.Log, Now: o.Now, Wake: s.Dispatcher.Wake,
-		DeadLettered: o.DeadLettered, RetryPause: o.RetryPause, Location: o.Community.Location})
+		DeadLettered: o.DeadLettered, RetryPause: o.RetryPause, Location: o.Community.Location, Capabilities: o.Capabilities})
 	s.domain = o.Domain(s)
 	s.Router.access, s.Router.groups = s.domain.Access, s.domain.Groups
 	return s, nil

@@ -43,7 +43,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, st
 		Store: store, Domain: domain.Domain, CommunityName: cfg.Community.Name, DefaultLanguage: cfg.Community.DefaultLanguage,
 		Log: log, Wakeups: wakeups, MaxAttempts: cfg.Outbox.MaxAttempts, InOrder: useConsole,
 		CLVHorizonMonths: cfg.CLV.HorizonMonths, Community: rules,
-		DeadLettered: deadLetterCounter(reg),
+		DeadLettered: deadLetterCounter(reg), Capabilities: platformFacts(),
 	})
 	if err != nil {
 		return nil, err
@@ -144,4 +144,13 @@ func ownerAccounts(cfg config.Config) []community.Account {
 		out = append(out, community.Account{Platform: community.Platform(strings.ToLower(o.Platform)), UserID: o.UserID})
 	}
 	return out
+}
+
+// platformFacts are every platform's capabilities, so that a replica that
+// does not run a platform still decides about its members as one that
+// does.
+func platformFacts() map[community.Platform]community.Capabilities {
+	return map[community.Platform]community.Capabilities{
+		community.Telegram: telegram.Capabilities(), community.Discord: discord.Capabilities(), community.Console: console.Capabilities(),
+	}
 }
