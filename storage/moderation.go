@@ -163,7 +163,8 @@ INSERT INTO moderation_reviews (member_id, sanction_id, groups, reason, ban_seco
 }
 
 // settle closes a report or review that is still open; one closed
-// meanwhile is a conflict that undoes the whole change.
+// meanwhile is a conflict (community.ErrConflict) that undoes the whole
+// change.
 func settle(ctx context.Context, tx *sqlx.Tx, st *community.Settlement) error {
 	if st == nil {
 		return nil
@@ -178,7 +179,7 @@ func settle(ctx context.Context, tx *sqlx.Tx, st *community.Settlement) error {
 		return fmt.Errorf("settle %s %d: %w", table, id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return community.Errorf(community.EConflict, "mod.settled", nil, "%s %d is settled already", table, id)
+		return fmt.Errorf("%s %d is settled already: %w", table, id, community.ErrConflict)
 	}
 	return nil
 }
