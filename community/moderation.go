@@ -306,10 +306,9 @@ func NewModeration(store ModerationStore, access *Access, standings *Standings, 
 	return &Moderation{store: store, access: access, standings: standings, enforcer: enforcer, rules: rules, now: now}
 }
 
-// moderate is the store's Moderate. The report or review a change
-// settles, open in the record decide was given, can only be settled
-// meanwhile by a change that did not hold the member's lock; the store
-// refuses the change then (ErrConflict), and it is told as settled.
+// moderate is the store's Moderate, with the store's refusal of a change
+// whose report or review was settled meanwhile (ErrConflict) told to
+// staff as settled.
 func (m *Moderation) moderate(ctx context.Context, member MemberID, now time.Time,
 	decide func(ModerationRecord) (ModerationChange, error)) (ModerationChange, error) {
 	ch, err := m.store.Moderate(ctx, member, now, decide)
