@@ -57,3 +57,11 @@ const (
 // AuditModeration is the audit action of a staff log entry of kind k,
 // such as "moderation.warn" or "moderation.mute".
 func AuditModeration(k ActionKind) string { return "moderation." + string(k) }
+
+// Effects are what a change causes, saved with it in one transaction:
+// entries for the audit log and events for the outbox. The domain
+// chooses them; storage writes them once the change's ids are known.
+type Effects struct {
+	Audit  []AuditEntry
+	Events []Event
+}

@@ -42,3 +42,10 @@ func ErrorCode(err error) Code {
 	}
 	return ""
 }
+
+// ErrConflict is what a store returns, wrapped, when the state it finds
+// under its lock no longer allows a change the domain checked before
+// (another replica got there first). Its code is EConflict, but it has no
+// message key: the domain service that asked for the change says what it
+// means to the member.
+var ErrConflict = &Error{Code: EConflict, Msg: "changed meanwhile"}

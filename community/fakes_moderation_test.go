@@ -27,6 +27,9 @@ type modStore struct {
 	saved     []ModerationChange
 	ids       int64
 	fail      error // every call fails with it when set
+	// settledMeanwhile: Moderate refuses a change that settles a report
+	// or review, as the real store does when another settled it first.
+	settledMeanwhile bool
 }
 
 var _ ModerationStore = (*modStore)(nil)
@@ -81,6 +84,9 @@ func (s *modStore) Moderate(_ context.Context, member MemberID, now time.Time, d
 	ch, err := decide(s.record(member, now))
 	if err != nil {
 		return ModerationChange{}, err
+	}
+	if s.settledMeanwhile && ch.Settle != nil {
+		return ModerationChange{}, fmt.Errorf("settled meanwhile: %w", ErrConflict)
 	}
 	s.apply(&ch)
 	s.saved = append(s.saved, ch)

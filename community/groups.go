@@ -2,6 +2,7 @@ package community
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -51,10 +52,11 @@ type GroupStore interface {
 	// GroupIDs lists the platform ids of p's connected groups Hearth is in.
 	GroupIDs(ctx context.Context, p Platform) ([]string, error)
 	// ConnectGroup makes a group connected (recording it if Hearth has
-	// not seen it yet), with its audit entry; EConflict if it is already.
+	// not seen it yet), with its audit entry; ErrConflict if it is
+	// already.
 	ConnectGroup(ctx context.Context, c GroupChange) error
 	// DisconnectGroup takes a group out of the community, with its audit
-	// entry; EConflict if it is not connected.
+	// entry; ErrConflict if it is not connected.
 	DisconnectGroup(ctx context.Context, c GroupChange) error
 	// SyncConfiguredGroups makes the groups of platform p connected by the
 	// configuration exactly those listed.
@@ -87,11 +89,16 @@ func (g *Groups) Connect(ctx context.Context, by Account, member MemberID, group
 	if err != nil && ErrorCode(err) != ENotFound {
 		return err
 	}
+	already := Errorf(EConflict, "groups.already", map[string]any{"Group": groupName(current.Title, title, group.ID)},
+		"%s group %s is connected already", group.Platform, group.ID)
 	if current.Connected {
-		return Errorf(EConflict, "groups.already", map[string]any{"Group": groupName(current.Title, title, group.ID)},
-			"%s group %s is connected already", group.Platform, group.ID)
+		return already
 	}
-	return g.store.ConnectGroup(ctx, GroupChange{Group: group, Title: title, By: member, ByAccount: by, Via: ViaOwner, At: g.now()})
+	err = g.store.ConnectGroup(ctx, GroupChange{Group: group, Title: title, By: member, ByAccount: by, Via: ViaOwner, At: g.now()})
+	if errors.Is(err, ErrConflict) {
+		return already // connected meanwhile
+	}
+	return err
 }
 
 // Disconnect takes a group out of the community. A group from the
@@ -106,15 +113,20 @@ func (g *Groups) Disconnect(ctx context.Context, by Account, member MemberID, p 
 		return GroupState{}, err
 	}
 	name := map[string]any{"Group": groupName(current.Title, "", id)}
+	notConnected := Errorf(EConflict, "groups.not_connected", name, "%s group %s is not connected", p, id)
 	switch {
 	case !current.Connected:
-		return current, Errorf(EConflict, "groups.not_connected", name, "%s group %s is not connected", p, id)
+		return current, notConnected
 	case current.Via == ViaConfig:
 		return current, Errorf(EConflict, "groups.configured", name, "%s group %s is connected by the configuration", p, id)
 	case current.HoldsStaffChat:
 		return current, Errorf(EConflict, "groups.staff_chat", name, "%s group %s holds the staff chat", p, id)
 	}
-	return current, g.store.DisconnectGroup(ctx, GroupChange{Group: Group{Platform: p, ID: id}, Title: current.Title, By: member, ByAccount: by, Via: current.Via, At: g.now()})
+	err = g.store.DisconnectGroup(ctx, GroupChange{Group: Group{Platform: p, ID: id}, Title: current.Title, By: member, ByAccount: by, Via: current.Via, At: g.now()})
+	if errors.Is(err, ErrConflict) {
+		return current, notConnected // disconnected meanwhile
+	}
+	return current, err
 }
 
 // Connected lists the platform ids of the community's groups on p that

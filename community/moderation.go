@@ -201,7 +201,8 @@ type ModerationStore interface {
 	// other moderation of the member, and saves the change it returns,
 	// with its audit entries and events, in one transaction. decide may
 	// carry the change out on the platforms first; when it fails nothing
-	// is saved.
+	// is saved. A change settling a report or review no longer open is
+	// ErrConflict, and nothing is saved.
 	Moderate(ctx context.Context, member MemberID, now time.Time, decide func(ModerationRecord) (ModerationChange, error)) (ModerationChange, error)
 	// Record reads a member's record without locking it.
 	Record(ctx context.Context, member MemberID, now time.Time) (ModerationRecord, error)
@@ -303,6 +304,18 @@ type Moderation struct {
 // NewModeration returns the moderation service.
 func NewModeration(store ModerationStore, access *Access, standings *Standings, enforcer Enforcer, rules ModerationRules, now func() time.Time) *Moderation {
 	return &Moderation{store: store, access: access, standings: standings, enforcer: enforcer, rules: rules, now: now}
+}
+
+// moderate is the store's Moderate, with the store's refusal of a change
+// whose report or review was settled meanwhile (ErrConflict) told to
+// staff as settled.
+func (m *Moderation) moderate(ctx context.Context, member MemberID, now time.Time,
+	decide func(ModerationRecord) (ModerationChange, error)) (ModerationChange, error) {
+	ch, err := m.store.Moderate(ctx, member, now, decide)
+	if errors.Is(err, ErrConflict) {
+		return ch, Errorf(EConflict, "mod.settled", nil, "%v", err)
+	}
+	return ch, err
 }
 
 // Rules returns the rules in force.

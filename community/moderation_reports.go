@@ -121,7 +121,7 @@ func (m *Moderation) SettleReport(ctx context.Context, by MemberID, id int64, ou
 
 func (m *Moderation) closeReport(ctx context.Context, r Report, by MemberID, outcome string) (Outcome, error) {
 	now := m.now()
-	_, err := m.store.Moderate(ctx, r.Reported, now, func(rec ModerationRecord) (ModerationChange, error) {
+	_, err := m.moderate(ctx, r.Reported, now, func(rec ModerationRecord) (ModerationChange, error) {
 		var ch ModerationChange
 		word, kind := "dismissed", ActionDismiss
 		if outcome == ReportDelete {
@@ -176,7 +176,7 @@ func (m *Moderation) DecideReview(ctx context.Context, by MemberID, id int64, de
 
 func (m *Moderation) dismissReview(ctx context.Context, rv Review, by MemberID) (Outcome, error) {
 	now := m.now()
-	_, err := m.store.Moderate(ctx, rv.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
+	_, err := m.moderate(ctx, rv.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		var ch ModerationChange
 		if err := settle(&ch, rec, 0, rv.ID, "dismissed", by, now); err != nil {
 			return ch, err
@@ -303,7 +303,7 @@ func (m *Moderation) stillInForce(ctx context.Context, s Sanction, now time.Time
 	if err != nil {
 		return err
 	}
-	_, err = m.store.Moderate(ctx, s.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
+	_, err = m.moderate(ctx, s.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		i := slices.IndexFunc(rec.InForce, func(x Sanction) bool { return x.ID == s.ID })
 		if i < 0 {
 			return ModerationChange{}, nil

@@ -51,7 +51,7 @@ func (m *Moderation) Warn(ctx context.Context, a Act) (Outcome, error) {
 	}
 	now := m.now()
 	var out Outcome
-	_, err = m.store.Moderate(ctx, a.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
+	_, err = m.moderate(ctx, a.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		out = Outcome{Member: target, Groups: a.Groups}
 		ch := ModerationChange{Uncount: a.Uncount}
 		if err := settle(&ch, rec, a.Report, a.Review, "warned", a.By, now); err != nil {
@@ -119,7 +119,7 @@ func (m *Moderation) sanction(ctx context.Context, kind SanctionKind, a Act, out
 	now := m.now()
 	var out Outcome
 	already := false
-	_, err = m.store.Moderate(ctx, a.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
+	_, err = m.moderate(ctx, a.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		out = Outcome{Member: target}
 		ch := ModerationChange{Uncount: a.Uncount}
 		if err := settle(&ch, rec, a.Report, a.Review, outcome, a.By, now); err != nil {
@@ -216,7 +216,7 @@ func (m *Moderation) lift(ctx context.Context, kind SanctionKind, l Lifting) (Ou
 	}
 	now := m.now()
 	var out Outcome
-	_, err = m.store.Moderate(ctx, l.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
+	_, err = m.moderate(ctx, l.Member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		out = Outcome{Member: target}
 		var ch ModerationChange
 		if err := settle(&ch, rec, 0, l.Review, "lifted", l.By, now); err != nil {
@@ -299,7 +299,7 @@ func (m *Moderation) Unwarn(ctx context.Context, by, member MemberID, warning in
 	}
 	now := m.now()
 	var out Outcome
-	_, err = m.store.Moderate(ctx, member, now, func(rec ModerationRecord) (ModerationChange, error) {
+	_, err = m.moderate(ctx, member, now, func(rec ModerationRecord) (ModerationChange, error) {
 		out = Outcome{Member: target}
 		var ch ModerationChange
 		if len(rec.Warnings) == 0 {

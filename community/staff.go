@@ -2,6 +2,7 @@ package community
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -11,6 +12,7 @@ import (
 type StaffStore interface {
 	AccessStore
 	Member(ctx context.Context, id MemberID) (Member, error)
+	// AddStaff names a member staff; ErrConflict if they are already.
 	AddStaff(ctx context.Context, change StaffChange) error
 	RemoveStaff(ctx context.Context, change StaffChange) error
 	ListStaff(ctx context.Context) ([]StaffMember, error)
@@ -61,8 +63,9 @@ func (s *Staff) Add(ctx context.Context, by, member MemberID) error {
 	if err != nil {
 		return err
 	}
+	staffAlready := Errorf(EConflict, "staff.already", map[string]any{"Name": m.DisplayName}, "member %d is staff already", member)
 	if already {
-		return Errorf(EConflict, "staff.already", map[string]any{"Name": m.DisplayName}, "member %d is staff already", member)
+		return staffAlready
 	}
 	for _, id := range m.Identities {
 		if s.access.IsOwner(id.Account) {
@@ -70,8 +73,12 @@ func (s *Staff) Add(ctx context.Context, by, member MemberID) error {
 		}
 	}
 	at := s.now()
-	return s.store.AddStaff(ctx, StaffChange{By: by, Member: member, At: at,
+	err = s.store.AddStaff(ctx, StaffChange{By: by, Member: member, At: at,
 		Event: NewEvent(EventStaffAdded, StaffChanged{Member: member, Name: m.DisplayName, By: by}, at)})
+	if errors.Is(err, ErrConflict) {
+		return staffAlready // named meanwhile
+	}
+	return err
 }
 
 // Remove takes back a member's staff role. Group administrators stay staff

@@ -16,9 +16,6 @@ import (
 // sending at once count each other's recipients against the cap.
 const announceLock = 0x48656172746801 // "Heart" 1
 
-// dmBatch is how many recipients one private-message event covers.
-const dmBatch = 500
-
 // mayWritePrivatelySQL is community.MayWritePrivately for an identity
 // (i) over many members: always on the platforms $6, where Hearth opens
 // private chats itself; elsewhere only through a private chat the member
@@ -162,8 +159,9 @@ func tierName(t *community.Tier) *string {
 
 // SendAnnouncement implements community.AnnouncementStore: under the
 // announcements' advisory lock, the draft becomes sent, its posts and
-// recipients (those under the cap) are recorded with its reach, the
-// audit entry written and the events queued.
+// recipients (those under the cap) are recorded with its reach, and the
+// audit entry and events the send causes (AnnouncementSend.Effects) are
+// written.
 func (s *Store) SendAnnouncement(ctx context.Context, send community.AnnouncementSend) (community.Reach, error) {
 	var reach community.Reach
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -187,11 +185,11 @@ func (s *Store) SendAnnouncement(ctx context.Context, send community.Announcemen
 		if _, err := tx.ExecContext(ctx, `UPDATE announcements SET reach = $2 WHERE id = $1`, send.ID, raw); err != nil {
 			return fmt.Errorf("record reach of announcement %d: %w", send.ID, err)
 		}
-		if err := writeAudit(ctx, tx, community.AuditEntry{At: send.At, Actor: send.By, Action: community.AuditAnnounceSend,
-			Details: map[string]any{"announcement": send.ID, "groups": reach.GroupCount(), "members": reach.MemberCount(), "capped": reach.Capped}}); err != nil {
+		batches, err := recipientBatches(ctx, tx, send.ID)
+		if err != nil {
 			return err
 		}
-		return queueAnnouncement(ctx, tx, send, reach)
+		return saveEffects(ctx, tx, send.Effects(reach, batches))
 	})
 	return reach, err
 }
@@ -223,30 +221,26 @@ UPDATE announcements SET status = $2, settled_at = $3, settled_by = NULLIF($4, 0
 	}
 }
 
-// queueAnnouncement queues the posts' event and one event per batch of
-// recipients, by member id.
-func queueAnnouncement(ctx context.Context, tx *sqlx.Tx, send community.AnnouncementSend, reach community.Reach) error {
-	var events []community.Event
-	if reach.GroupCount() > 0 {
-		events = append(events, community.NewEvent(community.EventAnnouncementPosts, community.AnnouncementPosts{Announcement: send.ID}, send.At))
-	}
-	var batches []struct {
+// recipientBatches splits an announcement's recipients, by member id,
+// in batches of community.AnnouncementDMBatch.
+func recipientBatches(ctx context.Context, tx *sqlx.Tx, id community.AnnouncementID) ([]community.RecipientBatch, error) {
+	var rows []struct {
 		From int64 `db:"first"`
 		To   int64 `db:"last"`
 	}
-	err := tx.SelectContext(ctx, &batches, `
+	err := tx.SelectContext(ctx, &rows, `
 SELECT min(member_id) AS first, max(member_id) AS last FROM (
     SELECT member_id, (row_number() OVER (ORDER BY member_id) - 1) / $2 AS batch
     FROM announcement_recipients WHERE announcement_id = $1) b
-GROUP BY batch ORDER BY batch`, send.ID, dmBatch)
+GROUP BY batch ORDER BY batch`, id, community.AnnouncementDMBatch)
 	if err != nil {
-		return fmt.Errorf("batch recipients of announcement %d: %w", send.ID, err)
+		return nil, fmt.Errorf("batch recipients of announcement %d: %w", id, err)
 	}
-	for _, b := range batches {
-		events = append(events, community.NewEvent(community.EventAnnouncementDMs,
-			community.AnnouncementDMs{Announcement: send.ID, From: community.MemberID(b.From), To: community.MemberID(b.To)}, send.At))
+	batches := make([]community.RecipientBatch, len(rows))
+	for i, r := range rows {
+		batches[i] = community.RecipientBatch{From: community.MemberID(r.From), To: community.MemberID(r.To)}
 	}
-	return insertEvents(ctx, tx, events)
+	return batches, nil
 }
 
 // CancelAnnouncement implements community.AnnouncementStore.

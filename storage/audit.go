@@ -16,23 +16,41 @@ func (s *Store) Audit(ctx context.Context, e community.AuditEntry) error {
 
 // writeAudit writes one audit entry in the caller's transaction. Zero
 // member and chat ids are stored as NULL.
-func writeAudit(ctx context.Context, q sqlx.ExecerContext, e community.AuditEntry) error {
+func writeAudit(ctx context.Context, q sqlx.QueryerContext, e community.AuditEntry) error {
+	_, err := insertAudit(ctx, q, e)
+	return err
+}
+
+// insertAudit writes one audit entry as writeAudit does and returns its id.
+func insertAudit(ctx context.Context, q sqlx.QueryerContext, e community.AuditEntry) (int64, error) {
 	details := e.Details
 	if details == nil {
 		details = map[string]any{}
 	}
 	raw, err := json.Marshal(details)
 	if err != nil {
-		return fmt.Errorf("encode audit details: %w", err)
+		return 0, fmt.Errorf("encode audit details: %w", err)
 	}
-	_, err = q.ExecContext(ctx, `
+	var id int64
+	err = sqlx.GetContext(ctx, q, &id, `
 INSERT INTO audit_log (at, actor_member_id, action, target_member_id, chat_id, reason, details)
-VALUES (COALESCE($1, now()), NULLIF($2, 0), $3, NULLIF($4, 0), NULLIF($5, 0), $6, $7)`,
+VALUES (COALESCE($1, now()), NULLIF($2, 0), $3, NULLIF($4, 0), NULLIF($5, 0), $6, $7) RETURNING id`,
 		nullTime(e.At), int64(e.Actor), e.Action, int64(e.Target), int64(e.Chat), e.Reason, raw)
 	if err != nil {
-		return fmt.Errorf("audit %s: %w", e.Action, err)
+		return 0, fmt.Errorf("audit %s: %w", e.Action, err)
 	}
-	return nil
+	return id, nil
+}
+
+// saveEffects writes what a change causes, as the domain chose it, in
+// the change's transaction.
+func saveEffects(ctx context.Context, tx *sqlx.Tx, e community.Effects) error {
+	for _, a := range e.Audit {
+		if err := writeAudit(ctx, tx, a); err != nil {
+			return err
+		}
+	}
+	return insertEvents(ctx, tx, e.Events)
 }
 
 // auditNamingSQL finds the audit entries a member acted in, or whose

@@ -97,8 +97,7 @@ func connectGroup(ctx context.Context, tx *sqlx.Tx, c community.GroupChange) err
 	var id int64
 	err := tx.GetContext(ctx, &id, connectGroupSQL, c.Group.Platform, c.Group.ID, c.Title, c.At, int64(c.By), c.Via)
 	if err == sql.ErrNoRows {
-		return community.Errorf(community.EConflict, "groups.already", map[string]any{"Group": c.Group.ID},
-			"%s group %s is connected already", c.Group.Platform, c.Group.ID)
+		return fmt.Errorf("%s group %s is connected already: %w", c.Group.Platform, c.Group.ID, community.ErrConflict)
 	}
 	if err != nil {
 		return fmt.Errorf("connect %s group %s: %w", c.Group.Platform, c.Group.ID, err)
@@ -118,8 +117,7 @@ UPDATE chats SET connected_at = NULL, connected_by = NULL, connected_via = '', o
 WHERE platform = $1 AND platform_chat_id = $2 AND parent_id IS NULL AND connected_at IS NOT NULL
 RETURNING id`, c.Group.Platform, c.Group.ID)
 	if err == sql.ErrNoRows {
-		return community.Errorf(community.EConflict, "groups.not_connected", map[string]any{"Group": c.Group.ID},
-			"%s group %s is not connected", c.Group.Platform, c.Group.ID)
+		return fmt.Errorf("%s group %s is not connected: %w", c.Group.Platform, c.Group.ID, community.ErrConflict)
 	}
 	if err != nil {
 		return fmt.Errorf("disconnect %s group %s: %w", c.Group.Platform, c.Group.ID, err)

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -160,11 +159,12 @@ INSERT INTO moderation_reviews (member_id, sanction_id, groups, reason, ban_seco
 		int64(rv.Member), rv.Sanction, pq.Array(groupStrings(rv.Groups)), rv.Reason, int64(rv.BanFor/time.Second), rv.At); err != nil {
 		return fmt.Errorf("open a review of member %d: %w", rv.Member, err)
 	}
-	return insertEvent(ctx, tx, community.NewEvent(community.EventModerationReview, rv, rv.At))
+	return insertEvent(ctx, tx, rv.Event())
 }
 
 // settle closes a report or review that is still open; one closed
-// meanwhile is a conflict that undoes the whole change.
+// meanwhile is a conflict (community.ErrConflict) that undoes the whole
+// change.
 func settle(ctx context.Context, tx *sqlx.Tx, st *community.Settlement) error {
 	if st == nil {
 		return nil
@@ -179,7 +179,7 @@ func settle(ctx context.Context, tx *sqlx.Tx, st *community.Settlement) error {
 		return fmt.Errorf("settle %s %d: %w", table, id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return community.Errorf(community.EConflict, "mod.settled", nil, "%s %d is settled already", table, id)
+		return fmt.Errorf("%s %d is settled already: %w", table, id, community.ErrConflict)
 	}
 	return nil
 }
@@ -205,20 +205,17 @@ func logActions(ctx context.Context, tx *sqlx.Tx, ch *community.ModerationChange
 	return nil
 }
 
-// logAction writes one action to the audit log, taking its entry's id,
-// and queues its event.
-func logAction(ctx context.Context, tx sqlx.ExtContext, a *community.Action) error {
-	details, err := json.Marshal(a)
+// logAction writes the audit entry the action causes, taking its id,
+// and queues the action's event.
+func logAction(ctx context.Context, tx *sqlx.Tx, a *community.Action) error {
+	entry, err := a.AuditEntry()
 	if err != nil {
-		return fmt.Errorf("encode %s action: %w", a.Kind, err)
+		return err
 	}
-	if err := sqlx.GetContext(ctx, tx, &a.Log, `
-INSERT INTO audit_log (at, actor_member_id, action, target_member_id, reason, details)
-VALUES ($1, NULLIF($2, 0), $3, NULLIF($4, 0), $5, $6) RETURNING id`,
-		a.At, int64(a.By), community.AuditModeration(a.Kind), int64(a.Member), a.Reason, details); err != nil {
-		return fmt.Errorf("audit %s: %w", a.Kind, err)
+	if a.Log, err = insertAudit(ctx, tx, entry); err != nil {
+		return err
 	}
-	return insertEvent(ctx, tx, community.NewEvent(community.EventModerationAction, a, a.At))
+	return insertEvent(ctx, tx, a.Event())
 }
 
 // LogAction implements community.ModerationStore.

@@ -176,11 +176,7 @@ VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 			int64(r.Reporter), int64(r.Reported), int64(r.Chat), string(r.Group.Platform), r.Group.ID, r.ChatRef, r.MessageID, r.Text, r.Reason, r.At); err != nil {
 			return fmt.Errorf("file a report of member %d: %w", r.Reported, err)
 		}
-		if err := writeAudit(ctx, tx, community.AuditEntry{At: r.At, Actor: r.Reporter, Action: community.AuditModerationReport, Target: r.Reported, Chat: r.Chat,
-			Reason: r.Reason, Details: map[string]any{"report": r.ID, "message": r.MessageID}}); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, community.NewEvent(community.EventModerationReport, r, r.At))
+		return saveEffects(ctx, tx, r.Effects())
 	})
 }
 
@@ -191,7 +187,7 @@ func (s *Store) AddNote(ctx context.Context, n *community.Note) error {
 			int64(n.Member), int64(n.By), n.Text, n.At); err != nil {
 			return fmt.Errorf("add a note on member %d: %w", n.Member, err)
 		}
-		return writeAudit(ctx, tx, community.AuditEntry{At: n.At, Actor: n.By, Action: community.AuditModerationNote, Target: n.Member, Details: map[string]any{"note": n.ID}})
+		return saveEffects(ctx, tx, n.Effects())
 	})
 }
 

@@ -91,10 +91,7 @@ RETURNING id`, j.Platform, j.Key, j.Group, int64(j.Chat), int64(j.Member), j.Use
 			return fmt.Errorf("record %s joining %s %s: %w", j.UserID, j.Platform, j.Group, err)
 		}
 		fresh, j.ID = true, community.JoinID(id)
-		if j.Captcha == community.CaptchaPending {
-			return postFor(ctx, tx, j, community.EventCaptcha, community.AuditCaptchaPosted, j.At)
-		}
-		return postFor(ctx, tx, j, community.EventWelcome, community.AuditWelcomed, j.At)
+		return postFor(ctx, tx, j, j.At)
 	})
 	if err != nil {
 		return j, false, err
@@ -104,30 +101,28 @@ FROM onboarding_joins j LEFT JOIN chats c ON c.id = j.chat_id WHERE j.platform =
 	return stored, fresh, err
 }
 
-// postFor queues the event that posts a join's welcome or captcha, links
-// it to the join and audits it, in the caller's transaction.
-func postFor(ctx context.Context, tx *sqlx.Tx, j community.Join, kind, action string, at time.Time) error {
-	payload, err := json.Marshal(community.JoinPosted{Join: j.ID})
+// postFor queues the event that posts a join's welcome or captcha, as
+// the join chooses, links it to the join and audits it, in the caller's
+// transaction.
+func postFor(ctx context.Context, tx *sqlx.Tx, j community.Join, at time.Time) error {
+	e, entry := j.PostEffects(at)
+	payload, err := json.Marshal(e.Payload)
 	if err != nil {
 		return err
 	}
 	var event int64
 	if err := tx.GetContext(ctx, &event, `INSERT INTO outbox_events (kind, payload, created_at) VALUES ($1, $2, $3) RETURNING id`,
-		kind, payload, at); err != nil {
-		return fmt.Errorf("queue %s for join %d: %w", kind, j.ID, err)
+		e.Kind, payload, e.At); err != nil {
+		return fmt.Errorf("queue %s for join %d: %w", e.Kind, j.ID, err)
 	}
 	column := "welcome_event"
-	if kind == community.EventCaptcha {
+	if e.Kind == community.EventCaptcha {
 		column = "captcha_event"
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE onboarding_joins SET `+column+` = $2 WHERE id = $1`, j.ID, event); err != nil {
-		return fmt.Errorf("link %s to join %d: %w", kind, j.ID, err)
+		return fmt.Errorf("link %s to join %d: %w", e.Kind, j.ID, err)
 	}
-	details := map[string]any{"platform": string(j.Platform), "group": j.Group}
-	if !j.Deadline.IsZero() {
-		details["deadline"] = j.Deadline.UTC().Format(time.RFC3339)
-	}
-	return writeAudit(ctx, tx, community.AuditEntry{At: at, Action: action, Target: j.Member, Chat: j.Chat, Details: details})
+	return writeAudit(ctx, tx, entry)
 }
 
 // OnboardingJoin implements community.OnboardingStore.
@@ -159,15 +154,14 @@ FROM onboarding_joins j LEFT JOIN chats c ON c.id = j.chat_id WHERE j.id = $1`, 
 			return fmt.Errorf("solve the captcha of join %d: %w", id, err)
 		}
 		changed, j.Captcha = true, community.CaptchaSolved
-		if err := writeAudit(ctx, tx, community.AuditEntry{At: at, Actor: j.Member, Action: community.AuditCaptchaSolved, Target: j.Member, Chat: j.Chat,
-			Details: map[string]any{"platform": string(j.Platform), "group": j.Group}}); err != nil {
+		if err := saveEffects(ctx, tx, j.SolveEffects(at)); err != nil {
 			return err
 		}
 		if !welcome {
 			return nil
 		}
 		j.Welcome = true
-		return postFor(ctx, tx, j, community.EventWelcome, community.AuditWelcomed, at)
+		return postFor(ctx, tx, j, at)
 	})
 	return j, changed, err
 }
@@ -206,15 +200,7 @@ RETURNING COALESCE(chat_id, 0)`, f.Join, at)
 		if err != nil {
 			return fmt.Errorf("expire the captcha of join %d: %w", f.Join, err)
 		}
-		details := map[string]any{"platform": string(f.Platform), "group": f.Group, "removed": f.Removed}
-		if f.Problem != "" {
-			details["problem"] = f.Problem
-		}
-		if err := writeAudit(ctx, tx, community.AuditEntry{At: at, Action: community.AuditCaptchaFailed, Target: f.Member,
-			Chat: community.ChatID(chat), Details: details}); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, community.NewEvent(community.EventCaptchaFailed, f, at))
+		return saveEffects(ctx, tx, f.Effects(community.ChatID(chat), at))
 	})
 }
 
@@ -234,8 +220,7 @@ SELECT `+joinColumns+` FROM j LEFT JOIN chats c ON c.id = j.chat_id ORDER BY j.i
 			return fmt.Errorf("cancel the captchas of %s in %s %s: %w", userID, p, group, err)
 		}
 		for _, j := range joins {
-			if err := writeAudit(ctx, tx, community.AuditEntry{At: at, Actor: j.Member, Action: community.AuditCaptchaCancelled, Target: j.Member,
-				Chat: j.Chat, Details: map[string]any{"platform": string(p), "group": group}}); err != nil {
+			if err := saveEffects(ctx, tx, j.CancelEffects(at)); err != nil {
 				return err
 			}
 		}
@@ -313,9 +298,7 @@ func (s *Store) WelcomeTemplates(ctx context.Context) (map[string]string, error)
 // SetWelcomeTemplate implements community.OnboardingStore.
 func (s *Store) SetWelcomeTemplate(ctx context.Context, c community.WelcomeChange) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		action := community.AuditWelcomeSet
 		if c.Text == "" {
-			action = community.AuditWelcomeReset
 			res, err := tx.ExecContext(ctx, `DELETE FROM welcome_templates WHERE language = $1`, c.Language)
 			if err != nil {
 				return fmt.Errorf("reset the %s welcome: %w", c.Language, err)
@@ -329,6 +312,6 @@ ON CONFLICT (language) DO UPDATE SET template = EXCLUDED.template, updated_by = 
 			c.Language, c.Text, int64(c.By), c.At); err != nil {
 			return fmt.Errorf("set the %s welcome: %w", c.Language, err)
 		}
-		return writeAudit(ctx, tx, community.AuditEntry{At: c.At, Actor: c.By, Action: action, Details: map[string]any{"language": c.Language}})
+		return saveEffects(ctx, tx, c.Effects())
 	})
 }

@@ -19,7 +19,7 @@ func (s *Store) AddStaff(ctx context.Context, c community.StaffChange) error {
 			return fmt.Errorf("add staff %d: %w", c.Member, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return community.Errorf(community.EConflict, "staff.already", map[string]any{"Name": "#" + c.Member.String()}, "member %d is staff already", c.Member)
+			return fmt.Errorf("member %d is staff already: %w", c.Member, community.ErrConflict)
 		}
 		return staffChanged(ctx, tx, community.AuditStaffAdd, c)
 	})

@@ -30,16 +30,6 @@ INSERT INTO tickets (member_id, platform, asked_in, text, opened_at) VALUES ($1,
 	return t, nil
 }
 
-// saveEffects writes what a ticket change causes in its transaction.
-func saveEffects(ctx context.Context, tx *sqlx.Tx, e support.Effects) error {
-	for _, a := range e.Audit {
-		if err := writeAudit(ctx, tx, a); err != nil {
-			return err
-		}
-	}
-	return insertEvents(ctx, tx, e.Events)
-}
-
 type ticketRow struct {
 	ID       int64           `db:"id"`
 	Member   int64           `db:"member_id"`

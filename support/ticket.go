@@ -55,10 +55,7 @@ const EventQuestionAsked = "onboarding.question"
 
 // Effects are what a change of a ticket causes, saved with it in one
 // transaction: entries for the audit log and events for the outbox.
-type Effects struct {
-	Audit  []community.AuditEntry
-	Events []community.Event
-}
+type Effects = community.Effects
 
 // Store is what support needs from persistence. storage implements it.
 type Store interface {
