@@ -1,7 +1,9 @@
 package community
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -250,7 +252,7 @@ func (a *Announcements) Send(ctx context.Context, id AnnouncementID, by MemberID
 	}
 	reach, err := a.store.SendAnnouncement(ctx, AnnouncementSend{ID: id, By: by, At: at, Audience: a.audience(ann.Tier, via, at)})
 	if err != nil {
-		return ann, err
+		return ann, a.settledMeanwhile(ctx, id, err)
 	}
 	ann.Status, ann.SentAt, ann.SentBy, ann.Reach = AnnouncementSent, at, by, reach
 	return ann, nil
@@ -266,7 +268,7 @@ func (a *Announcements) Cancel(ctx context.Context, id AnnouncementID, by Member
 		return ann, err
 	}
 	if err := a.store.CancelAnnouncement(ctx, id, by, a.now()); err != nil {
-		return ann, err
+		return ann, a.settledMeanwhile(ctx, id, err)
 	}
 	ann.Status = AnnouncementCancelled
 	return ann, nil
@@ -283,6 +285,19 @@ func settled(ann Announcement) error {
 		return Errorf(EConflict, "announce.already_cancelled", data, "announcement %d was cancelled", ann.ID)
 	}
 	return nil
+}
+
+// settledMeanwhile says what a store's conflict means: the draft was
+// sent or cancelled by someone else between the check and the change.
+func (a *Announcements) settledMeanwhile(ctx context.Context, id AnnouncementID, err error) error {
+	if !errors.Is(err, ErrConflict) {
+		return err
+	}
+	ann, readErr := a.store.Announcement(ctx, id)
+	if readErr != nil {
+		return readErr
+	}
+	return cmp.Or(settled(ann), err)
 }
 
 // History returns the last sent announcements, newest first.

@@ -214,10 +214,8 @@ UPDATE announcements SET status = $2, settled_at = $3, settled_by = NULLIF($4, 0
 		return notFound("announce.not_found", data, "no announcement %d", id)
 	case err != nil:
 		return fmt.Errorf("settle announcement %d: %w", id, err)
-	case now == string(community.AnnouncementSent):
-		return community.Errorf(community.EConflict, "announce.already_sent", data, "announcement %d was sent already", id)
 	default:
-		return community.Errorf(community.EConflict, "announce.already_cancelled", data, "announcement %d was cancelled", id)
+		return fmt.Errorf("announcement %d is %s: %w", id, now, community.ErrConflict)
 	}
 }
 
