@@ -43,6 +43,17 @@ type GroupChange struct {
 	At        time.Time
 }
 
+// AuditEntry is the audit entry of the change (action AuditGroupConnect
+// or AuditGroupDisconnect) of the group recorded as chat: which group,
+// how, and which owner's account did it.
+func (c GroupChange) AuditEntry(action string, chat ChatID) AuditEntry {
+	details := map[string]any{"platform": string(c.Group.Platform), "group": c.Group.ID, "title": c.Title, "via": string(c.Via)}
+	if c.ByAccount.UserID != "" {
+		details["by"] = c.ByAccount.String()
+	}
+	return AuditEntry{At: c.At, Actor: c.By, Action: action, Chat: chat, Details: details}
+}
+
 // GroupStore is what the connected groups need from persistence.
 type GroupStore interface {
 	// Group returns a known group, or an ENotFound error.

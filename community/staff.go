@@ -34,6 +34,22 @@ type StaffChatChange struct {
 	At   time.Time
 }
 
+// AuditEntry is the audit entry of the change: action is AuditStaffAdd or
+// AuditStaffRemove.
+func (c StaffChange) AuditEntry(action string) AuditEntry {
+	return AuditEntry{At: c.At, Actor: c.By, Action: action, Target: c.Member}
+}
+
+// AuditEntry is the audit entry of the change, naming the chat that was
+// the staff chat before (0: none).
+func (c StaffChatChange) AuditEntry(previous ChatID) AuditEntry {
+	details := map[string]any{"platform": string(c.Chat.Platform), "title": c.Chat.Title}
+	if previous != 0 {
+		details["previous_chat"] = int64(previous)
+	}
+	return AuditEntry{At: c.At, Actor: c.By, Action: AuditStaffChatSet, Chat: c.Chat.ID, Details: details}
+}
+
 // StaffMember is a member named staff by an owner.
 type StaffMember struct {
 	Member

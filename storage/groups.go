@@ -102,7 +102,7 @@ func connectGroup(ctx context.Context, tx *sqlx.Tx, c community.GroupChange) err
 	if err != nil {
 		return fmt.Errorf("connect %s group %s: %w", c.Group.Platform, c.Group.ID, err)
 	}
-	return writeAudit(ctx, tx, groupAudit(community.AuditGroupConnect, id, c))
+	return writeAudit(ctx, tx, c.AuditEntry(community.AuditGroupConnect, community.ChatID(id)))
 }
 
 // DisconnectGroup implements community.GroupStore, with its audit entry.
@@ -122,15 +122,7 @@ RETURNING id`, c.Group.Platform, c.Group.ID)
 	if err != nil {
 		return fmt.Errorf("disconnect %s group %s: %w", c.Group.Platform, c.Group.ID, err)
 	}
-	return writeAudit(ctx, tx, groupAudit(community.AuditGroupDisconnect, id, c))
-}
-
-func groupAudit(action string, chat int64, c community.GroupChange) community.AuditEntry {
-	details := map[string]any{"platform": string(c.Group.Platform), "group": c.Group.ID, "title": c.Title, "via": string(c.Via)}
-	if c.ByAccount.UserID != "" {
-		details["by"] = c.ByAccount.String()
-	}
-	return community.AuditEntry{At: c.At, Actor: c.By, Action: action, Chat: community.ChatID(chat), Details: details}
+	return writeAudit(ctx, tx, c.AuditEntry(community.AuditGroupDisconnect, community.ChatID(id)))
 }
 
 // SyncConfiguredGroups implements community.GroupStore: groups listed are

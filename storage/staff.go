@@ -40,7 +40,7 @@ func (s *Store) RemoveStaff(ctx context.Context, c community.StaffChange) error 
 }
 
 func staffChanged(ctx context.Context, tx *sqlx.Tx, action string, c community.StaffChange) error {
-	if err := writeAudit(ctx, tx, community.AuditEntry{At: c.At, Actor: c.By, Action: action, Target: c.Member}); err != nil {
+	if err := writeAudit(ctx, tx, c.AuditEntry(action)); err != nil {
 		return err
 	}
 	return insertEvent(ctx, tx, c.Event)
@@ -94,11 +94,11 @@ func (s *Store) SetStaffChat(ctx context.Context, c community.StaffChatChange) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("staffchat.unknown", nil, "chat %d is not known", c.Chat.ID)
 		}
-		details := map[string]any{"platform": string(c.Chat.Platform), "title": c.Chat.Title}
+		var was community.ChatID
 		if len(previous) > 0 {
-			details["previous_chat"] = previous[0]
+			was = community.ChatID(previous[0])
 		}
-		return writeAudit(ctx, tx, community.AuditEntry{At: c.At, Actor: c.By, Action: community.AuditStaffChatSet, Chat: c.Chat.ID, Details: details})
+		return writeAudit(ctx, tx, c.AuditEntry(was))
 	})
 }
 
