@@ -80,6 +80,6 @@ func (s *Service) communityFeatures() []Feature {
 		questions,
 		newAnnounceFeature(s.opts.Store, o, d.Announcements),
 		newPrivacyFeature(s.opts.Store, s.opts.Now, d.Privacy),
-		newModerationFeature(s.opts.Store, o, s.opts.Now, d),
+		newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer()),
 	}
 }

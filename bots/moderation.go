@@ -80,16 +80,16 @@ type moderationFeature struct {
 	profiles  *community.Profiles
 	mod       *community.Moderation
 	judge     *community.Automod
-	enforcer  *enforcer
+	enforcer  Enforcement // the service's, as the domain's moderation has
 	automod   *automod
 	router    *Router
 	community string
 	now       func() time.Time
 }
 
-func newModerationFeature(store moderationFeatureStore, o CommunityOptions, now func() time.Time, d Domain) *moderationFeature {
+func newModerationFeature(store moderationFeatureStore, o CommunityOptions, now func() time.Time, d Domain, enforcer Enforcement) *moderationFeature {
 	return &moderationFeature{store: store, o: o.Moderation.WithDefaults(), loc: o.Location, now: now,
-		standings: d.Standings, profiles: d.Profiles, mod: d.Moderation, judge: d.Automod}
+		standings: d.Standings, profiles: d.Profiles, mod: d.Moderation, judge: d.Automod, enforcer: enforcer}
 }
 
 // staffCommands are the moderation commands for staff: the member is named
@@ -119,7 +119,6 @@ func (f *moderationFeature) staffCommands() []Command {
 // Register adds the commands, the staff log's renderers and automod.
 func (f *moderationFeature) Register(router *Router, dispatcher *Dispatcher) {
 	f.router, f.community = router, router.community
-	f.enforcer = &enforcer{router: router, store: f.store}
 	reg := router.Registry()
 	for _, c := range f.staffCommands() {
 		reg.Add(c)
