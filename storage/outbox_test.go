@@ -264,8 +264,8 @@ func TestRunOutEventClaimIsRenderedOnce(t *testing.T) {
 }
 
 // TestConcurrentClaimsNeverShareADelivery: dispatchers claiming at the
-// same moment never claim one delivery twice, and each takes a chat's
-// messages from its oldest one on.
+// same moment never claim one delivery twice, each takes a chat's
+// messages from its oldest one on, and every chat's oldest is claimed.
 func TestConcurrentClaimsNeverShareADelivery(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -308,9 +308,27 @@ func TestConcurrentClaimsNeverShareADelivery(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 80 {
-		t.Fatalf("%d deliveries claimed; want the first two of each of the 40 chats", len(seen))
+	// A run is cut where a concurrent claimer locked a row first (see
+	// claimDeliveriesSQL), so a chat gives its first one or its first two.
+	for c := range 40 {
+		chat := fmt.Sprint("c", c)
+		if n := firstClaimed(claims, chat); n < 1 || n > 2 {
+			t.Errorf("chat %s: %d deliveries claimed; want its first, and at most two", chat, n)
+		}
 	}
+}
+
+// firstClaimed counts the deliveries to chat among the claims.
+func firstClaimed(claims [][]outbox.Delivery, chat string) int {
+	n := 0
+	for _, claim := range claims {
+		for _, d := range claim {
+			if d.Target.ChatID == chat {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // TestOutboxConnectionSurvivesALostConnection: when the connection the
