@@ -52,8 +52,8 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 // askForm is the question form the "Ask a question" button opens; its
 // answer comes back to ask, through the feature that showed the button.
 func (f *supportFeature) askForm(r *Request, id string) Reply {
-	return Reply{Form: &Form{ID: id, Title: r.Text("onboarding.ask_title", nil), Fields: []FormField{{
-		ID: "question", Label: r.Text("onboarding.ask_field", nil), Placeholder: r.Text("onboarding.ask_placeholder", nil),
+	return Reply{Form: &Form{ID: id, Title: r.Text("support.ask_title", nil), Fields: []FormField{{
+		ID: "question", Label: r.Text("support.ask_field", nil), Placeholder: r.Text("support.ask_placeholder", nil),
 		Long: true, Required: true}}}}
 }
 
@@ -66,7 +66,7 @@ func (f *supportFeature) ask(ctx context.Context, r *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	if len(chats) == 0 {
-		return Reply{Text: r.Text("onboarding.ask_nobody", nil), Ephemeral: true}, nil
+		return Reply{Text: r.Text("support.ask_nobody", nil), Ephemeral: true}, nil
 	}
 	where := ""
 	if !r.IsDirect() {
@@ -77,7 +77,7 @@ func (f *supportFeature) ask(ctx context.Context, r *Request) (Reply, error) {
 		return Reply{}, err
 	}
 	f.wake()
-	return Reply{Text: r.Text("onboarding.ask_sent", map[string]any{"Name": q.Name}), Ephemeral: true}, nil
+	return Reply{Text: r.Text("support.ask_sent", map[string]any{"Name": q.Name}), Ephemeral: true}, nil
 }
 
 // renderQuestion shows a member's question in every staff chat, with who
@@ -109,16 +109,16 @@ func (f *supportFeature) questionText(lang string, q support.Question, asker com
 	if q.Where != "" {
 		where = q.Where
 	}
-	text := cat.Text(lang, "onboarding.question_staff", map[string]any{"Ticket": q.Ticket, "Name": q.Name, "Platform": platformName(q.Platform),
+	text := cat.Text(lang, "support.question_staff", map[string]any{"Ticket": q.Ticket, "Name": q.Name, "Platform": platformName(q.Platform),
 		"Where": where, "Accounts": accounts(asker.Member), "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
 		"Priority": int(math.Round(st.Priority))})
 	if st.Flags.Has(community.FlagVerifiedBuyer) {
-		text += "\n" + cat.Text(lang, "onboarding.question_buyer", nil)
+		text += "\n" + cat.Text(lang, "support.question_buyer", nil)
 	}
 	if st.Flags.Has(community.FlagAtRiskVIP) {
-		text += "\n" + cat.Text(lang, "onboarding.question_at_risk", nil)
+		text += "\n" + cat.Text(lang, "support.question_at_risk", nil)
 	}
-	return text + "\n\n" + cat.Text(lang, "onboarding.question_text", map[string]any{"Question": q.Text})
+	return text + "\n\n" + cat.Text(lang, "support.question_text", map[string]any{"Question": q.Text})
 }
 
 // helpful marks an answer helpful: /helpful in reply to it, on Discord

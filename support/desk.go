@@ -31,9 +31,9 @@ func (d *Desk) Open(ctx context.Context, q Question) (Ticket, error) {
 	text := strings.TrimSpace(q.Text)
 	switch n := utf8.RuneCountInString(text); {
 	case n == 0:
-		return Ticket{}, community.Errorf(community.EInvalid, "onboarding.ask_empty", nil, "an empty question")
+		return Ticket{}, community.Errorf(community.EInvalid, "support.ask_empty", nil, "an empty question")
 	case n > MaxQuestion:
-		return Ticket{}, community.Errorf(community.EInvalid, "onboarding.ask_too_long", map[string]any{"Max": MaxQuestion, "Length": n},
+		return Ticket{}, community.Errorf(community.EInvalid, "support.ask_too_long", map[string]any{"Max": MaxQuestion, "Length": n},
 			"a question of %d characters; at most %d", n, MaxQuestion)
 	}
 	t := Ticket{Member: q.Member, Name: q.Name, Platform: q.Platform, AskedIn: q.Where, Text: text, OpenedAt: d.now()}

@@ -29,8 +29,8 @@ func TestOpenTicket(t *testing.T) {
 	for _, tc := range []struct {
 		text, key string
 	}{
-		{"  \n ", "onboarding.ask_empty"},
-		{strings.Repeat("é", support.MaxQuestion+1), "onboarding.ask_too_long"},
+		{"  \n ", "support.ask_empty"},
+		{strings.Repeat("é", support.MaxQuestion+1), "support.ask_too_long"},
 	} {
 		_, err := desk.Open(ctx, support.Question{Member: 7, Text: tc.text})
 		if e, ok := errors.AsType[*community.Error](err); !ok || e.Code != community.EInvalid || e.Key != tc.key {
