@@ -59,8 +59,13 @@ LEFT JOIN member_standings st ON st.member_id = t.member_id
 // Ticket returns one ticket with its member's name and priority now;
 // ENotFound when there is none.
 func (s *Store) Ticket(ctx context.Context, id int64) (support.Ticket, error) {
+	return readTicket(ctx, s.db, id)
+}
+
+// readTicket reads one ticket; ENotFound when there is none.
+func readTicket(ctx context.Context, q sqlx.QueryerContext, id int64) (support.Ticket, error) {
 	var r ticketRow
-	err := s.db.GetContext(ctx, &r, ticketsSQL+`WHERE t.id = $1`, id)
+	err := sqlx.GetContext(ctx, q, &r, ticketsSQL+`WHERE t.id = $1`, id)
 	if err == sql.ErrNoRows {
 		return support.Ticket{}, notFound("tickets.not_found", map[string]any{"ID": id}, "no ticket %d", id)
 	}
@@ -84,25 +89,24 @@ WHERE t.closed_at IS NULL AND ($1 = 0 OR t.member_id = $1)`, int64(member)); err
 	return out, nil
 }
 
-// CloseTicket implements support.Store.
+// CloseTicket implements support.Store: the close and its effects, which
+// see the whole ticket as closed, in one transaction.
 func (s *Store) CloseTicket(ctx context.Context, id int64, by community.MemberID, at time.Time, effects func(support.Ticket) support.Effects) (support.Ticket, bool, error) {
+	var t support.Ticket
 	closed := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var member int64
-		err := tx.GetContext(ctx, &member, `UPDATE tickets SET closed_at = $2, closed_by = $3 WHERE id = $1 AND closed_at IS NULL RETURNING member_id`,
-			id, at, int64(by))
-		if err == sql.ErrNoRows {
-			return nil // closed already, or no such ticket: the ticket says which
-		}
+		res, err := tx.ExecContext(ctx, `UPDATE tickets SET closed_at = $2, closed_by = $3 WHERE id = $1 AND closed_at IS NULL`, id, at, int64(by))
 		if err != nil {
 			return fmt.Errorf("close ticket %d: %w", id, err)
 		}
-		closed = true
-		return saveEffects(ctx, tx, effects(support.Ticket{ID: id, Member: community.MemberID(member), ClosedAt: at, ClosedBy: by}))
+		n, _ := res.RowsAffected()
+		if t, err = readTicket(ctx, tx, id); err != nil {
+			return err
+		}
+		if closed = n == 1; !closed {
+			return nil // closed already: the ticket says by whom
+		}
+		return saveEffects(ctx, tx, effects(t))
 	})
-	if err != nil {
-		return support.Ticket{}, false, err
-	}
-	t, err := s.Ticket(ctx, id)
 	return t, closed, err
 }

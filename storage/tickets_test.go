@@ -57,6 +57,13 @@ func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 	if _, err := desk.Close(ctx, 999, staff); community.ErrorCode(err) != community.ENotFound {
 		t.Errorf("closing an unknown ticket: %v, want not found", err)
 	}
+	var seen support.Ticket
+	if _, _, err := s.CloseTicket(ctx, second, staff, now, func(tk support.Ticket) support.Effects { seen = tk; return support.Effects{} }); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Text != "Where is my order?" || seen.Name != "User 200" || seen.ClosedBy != staff || !seen.ClosedAt.Equal(now) {
+		t.Errorf("the closing effects saw %+v; want the whole ticket, closed", seen)
+	}
 	mine, err := desk.Queue(ctx, alice, 10)
 	if err != nil || len(mine) != 1 || mine[0].ID != third {
 		t.Errorf("alice's open tickets: %v, %v; want only %d", ticketIDs(mine), err, third)
