@@ -167,7 +167,7 @@ func waitRows(t *testing.T, store *storage.Store, want int, query string, args .
 func TestLeaseIsRenewedWhileASlowSendGoesOn(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	queueReplies(t, store, 1, 3) // one chat's run of three messages
-	lease := 2 * time.Second // renewed every lease/4: room for a loaded machine's stalls
+	lease := 2 * time.Second     // renewed every lease/4: room for a loaded machine's stalls
 	slow := newGatedPlatform(false)
 	runDispatcher(t, store, slow, lease)
 	slow.waitFor(t, "the first message to reach the platform", func(started, _ []int64) bool { return len(started) == 1 })
