@@ -57,13 +57,6 @@ func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 	if _, err := desk.Close(ctx, 999, staff); community.ErrorCode(err) != community.ENotFound {
 		t.Errorf("closing an unknown ticket: %v, want not found", err)
 	}
-	var seen support.Ticket
-	if _, _, err := s.CloseTicket(ctx, second, staff, now, func(tk support.Ticket) support.Effects { seen = tk; return support.Effects{} }); err != nil {
-		t.Fatal(err)
-	}
-	if seen.Text != "Where is my order?" || seen.Name != "User 200" || seen.ClosedBy != staff || !seen.ClosedAt.Equal(now) {
-		t.Errorf("the closing effects saw %+v; want the whole ticket, closed", seen)
-	}
 	mine, err := desk.Queue(ctx, alice, 10)
 	if err != nil || len(mine) != 1 || mine[0].ID != third {
 		t.Errorf("alice's open tickets: %v, %v; want only %d", ticketIDs(mine), err, third)
@@ -73,6 +66,26 @@ func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 	}
 	if n := count(t, s, `SELECT count(*) FROM outbox_events WHERE kind = 'onboarding.question' AND (payload->>'ticket')::bigint = $1`, second); n != 1 {
 		t.Errorf("the question event of ticket %d: %d", second, n)
+	}
+}
+
+// TestClosingEffectsSeeTheWholeTicket: what closing a ticket causes is
+// decided on the whole ticket, closed: its member's name, text and closer.
+func TestClosingEffectsSeeTheWholeTicket(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	tk, err := support.NewDesk(s, func() time.Time { return at }).Open(ctx, support.Question{Member: m[0], Platform: community.Telegram, Text: "Where is my order?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen support.Ticket
+	if _, _, err := s.CloseTicket(ctx, tk.ID, m[1], at, func(tk support.Ticket) support.Effects { seen = tk; return support.Effects{} }); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Text != "Where is my order?" || seen.Name != "User 100" || seen.ClosedBy != m[1] || !seen.ClosedAt.Equal(at) {
+		t.Errorf("the closing effects saw %+v; want the whole ticket, closed", seen)
 	}
 }
 
