@@ -1,9 +1,11 @@
 package botstest
 
 import (
+	"sync"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/support"
 )
@@ -17,11 +19,23 @@ type Setup struct {
 
 // NewService builds the chat layer for a test with its domain services
 // made as cmd/hearth makes them, from so's store, community options and
-// clock.
+// clock. Without so.Catalog, it shares the test binary's one catalog.
 func NewService(so bots.ServiceOptions, setup Setup) (*bots.Service, error) {
 	so.Domain = setup.domain(so)
+	if so.Catalog == nil {
+		cat, err := Catalog()
+		if err != nil {
+			return nil, err
+		}
+		so.Catalog = cat
+	}
 	return bots.NewService(so)
 }
+
+// Catalog returns the embedded message files, loaded once per test binary:
+// loading them is most of the CPU a test's start takes under -race, and a
+// catalog is read-only.
+var Catalog = sync.OnceValues(catalog.New)
 
 // domain is the test's builder of the domain services; cmd/hearth's
 // domainParts.build is the production one.
