@@ -65,6 +65,9 @@ type ServiceOptions struct {
 	// (default 1 s).
 	RetryPause time.Duration
 	Now        func() time.Time
+	// Catalog is what Hearth says; nil loads the embedded message files.
+	// A catalog is read-only, so services may share one (the tests do).
+	Catalog *catalog.Catalog
 }
 
 // Service is the chat layer assembled: router, dispatcher, the built-in
@@ -91,9 +94,12 @@ func NewService(o ServiceOptions) (*Service, error) {
 	if o.Community.Location == nil {
 		o.Community = DefaultCommunityOptions()
 	}
-	cat, err := catalog.New()
-	if err != nil {
-		return nil, fmt.Errorf("load messages: %w", err)
+	cat := o.Catalog
+	if cat == nil {
+		var err error
+		if cat, err = catalog.New(); err != nil {
+			return nil, fmt.Errorf("load messages: %w", err)
+		}
 	}
 	lang, ok := cat.Match(o.DefaultLanguage)
 	if !ok {
