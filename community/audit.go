@@ -65,3 +65,21 @@ type Effects struct {
 	Audit  []AuditEntry
 	Events []Event
 }
+
+// LinkedAudit is the audit entry of a member linking their shop account
+// through a signed link (the time is the database's).
+func LinkedAudit(member MemberID, customerID string) AuditEntry {
+	return AuditEntry{Actor: member, Action: AuditMemberLinked, Target: member, Details: map[string]any{"customer": customerID, "via": "token"}}
+}
+
+// ChatLanguageAudit is the audit entry of staff setting a chat's language,
+// which changed that many chats (a Discord server's channels with it).
+func ChatLanguageAudit(chat ChatID, lang string, chats int, by MemberID, at time.Time) AuditEntry {
+	return AuditEntry{At: at, Actor: by, Action: AuditChatLanguageSet, Chat: chat, Details: map[string]any{"language": lang, "chats": chats}}
+}
+
+// GroupMovedAudit is the audit entry of a group the platform gave a new
+// id (a Telegram group becoming a supergroup), recorded as chat.
+func GroupMovedAudit(p Platform, from, to string, chat ChatID, at time.Time) AuditEntry {
+	return AuditEntry{At: at, Action: AuditGroupMoved, Chat: chat, Details: map[string]any{"platform": string(p), "from": from, "to": to}}
+}

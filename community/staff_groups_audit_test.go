@@ -33,3 +33,19 @@ func TestStaffAndGroupChangesAreAuditedWithWhatHappened(t *testing.T) {
 		t.Errorf("the configuration's change names an account: %v", got)
 	}
 }
+
+// TestLinkLanguageAndMoveAudits: linking, a chat's language and a moved
+// group are audited with what changed.
+func TestLinkLanguageAndMoveAudits(t *testing.T) {
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ got, want AuditEntry }{
+		{LinkedAudit(4, "c9"), AuditEntry{Actor: 4, Action: AuditMemberLinked, Target: 4, Details: map[string]any{"customer": "c9", "via": "token"}}},
+		{ChatLanguageAudit(7, "el", 3, 1, at), AuditEntry{At: at, Actor: 1, Action: AuditChatLanguageSet, Chat: 7, Details: map[string]any{"language": "el", "chats": 3}}},
+		{GroupMovedAudit(Telegram, "-5", "-1005", 7, at), AuditEntry{At: at, Action: AuditGroupMoved, Chat: 7,
+			Details: map[string]any{"platform": "telegram", "from": "-5", "to": "-1005"}}},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("entry = %+v, want %+v", c.got, c.want)
+		}
+	}
+}

@@ -34,8 +34,7 @@ ON CONFLICT (id) DO UPDATE SET member_id = $2, linked_at = now(), linked_via = '
 			customerID, int64(member)); err != nil {
 			return fmt.Errorf("link customer %q: %w", customerID, err)
 		}
-		return writeAudit(ctx, tx, community.AuditEntry{Actor: member, Action: community.AuditMemberLinked, Target: member,
-			Details: map[string]any{"customer": customerID, "via": "token"}})
+		return writeAudit(ctx, tx, community.LinkedAudit(member, customerID))
 	})
 }
 

@@ -212,7 +212,6 @@ func (s *Store) MoveGroup(ctx context.Context, p community.Platform, from, to st
 		if err != nil {
 			return fmt.Errorf("move %s group %s to %s: %w", p, from, to, err)
 		}
-		return writeAudit(ctx, tx, community.AuditEntry{At: at, Action: community.AuditGroupMoved, Chat: community.ChatID(id),
-			Details: map[string]any{"platform": string(p), "from": from, "to": to}})
+		return writeAudit(ctx, tx, community.GroupMovedAudit(p, from, to, community.ChatID(id), at))
 	})
 }

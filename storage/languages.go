@@ -39,7 +39,6 @@ RETURNING c.id`, int64(chat), lang); err != nil {
 		if len(changed) == 0 {
 			return notFound("staffchat.unknown", nil, "chat %d is not known", chat)
 		}
-		return writeAudit(ctx, tx, community.AuditEntry{At: at, Actor: by, Action: community.AuditChatLanguageSet, Chat: chat,
-			Details: map[string]any{"language": lang, "chats": len(changed)}})
+		return writeAudit(ctx, tx, community.ChatLanguageAudit(chat, lang, len(changed), by, at))
 	})
 }
