@@ -147,7 +147,7 @@ func (f *moderationFeature) warns(ctx context.Context, r *Request) (Reply, error
 	if err != nil {
 		return Reply{}, err
 	}
-	o, err := f.mod.Overview(ctx, a.member.ID, 0)
+	o, err := f.profiles.Profile(ctx, a.member.ID)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -216,25 +216,6 @@ func (s *modStore) AddNote(_ context.Context, n *Note) error {
 	return s.fail
 }
 
-// modNewest returns up to limit of the member's items, modNewest first.
-func modNewest[T any](list []T, keep func(T) bool, limit int) []T {
-	var out []T
-	for i := len(list) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
-		if keep(list[i]) {
-			out = append(out, list[i])
-		}
-	}
-	return out
-}
-
-func (s *modStore) Notes(_ context.Context, member MemberID, limit int) ([]Note, error) {
-	return modNewest(s.notes, func(n Note) bool { return n.Member == member }, limit), nil
-}
-
-func (s *modStore) Sanctions(_ context.Context, member MemberID, limit int) ([]Sanction, error) {
-	return modNewest(s.sanctions, func(x Sanction) bool { return x.Member == member }, limit), nil
-}
-
 func (s *modStore) DueSanctions(_ context.Context, now time.Time, limit int) ([]Sanction, error) {
 	due := slices.DeleteFunc(slices.Clone(s.sanctions), func(x Sanction) bool {
 		return !x.Lifted.IsZero() || x.Until.IsZero() || x.Until.After(now)

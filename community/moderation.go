@@ -216,9 +216,6 @@ type ModerationStore interface {
 	FileReport(ctx context.Context, r *Report, admit func(last time.Time) error) error
 	// AddNote saves a staff note with its audit entry.
 	AddNote(ctx context.Context, n *Note) error
-	Notes(ctx context.Context, member MemberID, limit int) ([]Note, error)
-	// Sanctions returns the member's latest sanctions, newest first.
-	Sanctions(ctx context.Context, member MemberID, limit int) ([]Sanction, error)
 	// DueSanctions returns sanctions in force whose end has come.
 	DueSanctions(ctx context.Context, now time.Time, limit int) ([]Sanction, error)
 	// DueRenewals returns capped mutes in force that must be renewed.
@@ -360,30 +357,6 @@ func (m *Moderation) IsVIP(ctx context.Context, member MemberID) (bool, error) {
 		return false, fmt.Errorf("standing of member %d: %w", member, err)
 	}
 	return st.Tier == TierVIP || st.Flags.Has(FlagAtRiskVIP), nil
-}
-
-// Overview is a member's moderation record for staff: active warnings,
-// sanctions in force and recent ones, notes.
-type Overview struct {
-	ModerationRecord
-	Recent []Sanction
-	Notes  []Note
-}
-
-// Overview reads a member's moderation record.
-func (m *Moderation) Overview(ctx context.Context, member MemberID, recent int) (Overview, error) {
-	rec, err := m.store.Record(ctx, member, m.now())
-	if err != nil {
-		return Overview{}, err
-	}
-	o := Overview{ModerationRecord: rec}
-	if o.Recent, err = m.store.Sanctions(ctx, member, recent); err != nil {
-		return Overview{}, err
-	}
-	if o.Notes, err = m.store.Notes(ctx, member, recent); err != nil {
-		return Overview{}, err
-	}
-	return o, nil
 }
 
 const maxNote = 1000

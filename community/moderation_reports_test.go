@@ -132,10 +132,10 @@ func TestPurge(t *testing.T) {
 	}
 }
 
-// TestNotesAndOverview: a note needs some text and at most 1000
-// characters; the overview shows warnings, sanctions and notes, the
-// latest first.
-func TestNotesAndOverview(t *testing.T) {
+// TestNotesAndRecord: a note needs some text and at most 1000
+// characters, and is kept with the member's warnings and sanctions (the
+// profile shows them: community/profile_test.go).
+func TestNotesAndRecord(t *testing.T) {
 	w := newModWorld(DefaultModerationRules())
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -157,9 +157,9 @@ func TestNotesAndOverview(t *testing.T) {
 	if _, err := w.mod.Ban(ctx, Act{By: modAlice, Member: modBob, Groups: w.both(), For: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	o, err := w.mod.Overview(ctx, modBob, 10)
-	if err != nil || len(o.Warnings) != 1 || len(o.InForce) != 1 || len(o.Recent) != 1 || len(o.Notes) != 2 || o.Notes[0].Text != "second" {
-		t.Errorf("overview %+v, %v", o, err)
+	rec, err := w.store.Record(ctx, modBob, time.Now())
+	if err != nil || len(rec.Warnings) != 1 || len(rec.InForce) != 1 || len(w.store.notes) != 2 || w.store.notes[1].Text != "second" || w.store.notes[1].Member != modBob {
+		t.Errorf("record %+v, notes %+v, %v", rec, w.store.notes, err)
 	}
 	if rules := w.mod.Rules(); rules.WarnExpiry != 30*24*time.Hour {
 		t.Errorf("rules %+v", rules)

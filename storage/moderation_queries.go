@@ -191,31 +191,6 @@ func (s *Store) AddNote(ctx context.Context, n *community.Note) error {
 	})
 }
 
-// Notes implements community.ModerationStore: the latest first.
-func (s *Store) Notes(ctx context.Context, member community.MemberID, limit int) ([]community.Note, error) {
-	var rows []struct {
-		ID   int64     `db:"id"`
-		By   int64     `db:"by_member_id"`
-		Text string    `db:"text"`
-		At   time.Time `db:"at"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, `
-SELECT id, COALESCE(by_member_id, 0) AS by_member_id, text, at FROM moderation_notes WHERE member_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
-		int64(member), limit); err != nil {
-		return nil, fmt.Errorf("notes on member %d: %w", member, err)
-	}
-	out := make([]community.Note, len(rows))
-	for i, r := range rows {
-		out[i] = community.Note{ID: r.ID, Member: member, By: community.MemberID(r.By), Text: r.Text, At: r.At}
-	}
-	return out, nil
-}
-
-// Sanctions implements community.ModerationStore.
-func (s *Store) Sanctions(ctx context.Context, member community.MemberID, limit int) ([]community.Sanction, error) {
-	return selectSanctions(ctx, s.db, `SELECT `+sanctionColumns+` FROM sanctions WHERE member_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, int64(member), limit)
-}
-
 // DueSanctions implements community.ModerationStore.
 func (s *Store) DueSanctions(ctx context.Context, now time.Time, limit int) ([]community.Sanction, error) {
 	return selectSanctions(ctx, s.db, `SELECT `+sanctionColumns+` FROM sanctions
