@@ -69,7 +69,7 @@ func (s *recomputeStore) SaveStandings(_ context.Context, u StandingsUpdate) err
 func (s *recomputeStore) MemberStanding(_ context.Context, member MemberID) (MemberStanding, error) {
 	st, ok := s.members[member]
 	if !ok {
-		return st, Errorf(ENotFound, "standing.not_scored", nil, "member %d has no standing yet", member)
+		return st, NotScored(member)
 	}
 	return st, s.fail("MemberStanding")
 }

@@ -208,10 +208,9 @@ UPDATE announcements SET status = $2, settled_at = $3, settled_by = NULLIF($4, 0
 	}
 	var now string
 	err = tx.GetContext(ctx, &now, `SELECT status FROM announcements WHERE id = $1`, id)
-	data := map[string]any{"ID": id.String()}
 	switch {
 	case err == sql.ErrNoRows:
-		return notFound("announce.not_found", data, "no announcement %d", id)
+		return community.AnnouncementNotFound(id)
 	case err != nil:
 		return fmt.Errorf("settle announcement %d: %w", id, err)
 	default:
@@ -290,7 +289,7 @@ func (s *Store) Announcement(ctx context.Context, id community.AnnouncementID) (
 	var row announcementRow
 	err := s.db.GetContext(ctx, &row, announcementSQL+` WHERE a.id = $1`, id)
 	if err == sql.ErrNoRows {
-		return community.Announcement{}, notFound("announce.not_found", map[string]any{"ID": id.String()}, "no announcement %d", id)
+		return community.Announcement{}, community.AnnouncementNotFound(id)
 	}
 	if err != nil {
 		return community.Announcement{}, fmt.Errorf("load announcement %d: %w", id, err)
@@ -320,7 +319,7 @@ func (s *Store) AnnouncementsDM(ctx context.Context, member community.MemberID) 
 	var on bool
 	err := s.db.GetContext(ctx, &on, `SELECT announcements_dm FROM members WHERE id = $1`, member)
 	if err == sql.ErrNoRows {
-		return false, notFound("member.not_found", map[string]any{"Who": "#" + member.String()}, "no member %d", member)
+		return false, community.MemberNotFound(member)
 	}
 	if err != nil {
 		return false, fmt.Errorf("announcement choice of member %d: %w", member, err)
@@ -335,7 +334,7 @@ func (s *Store) SetAnnouncementsDM(ctx context.Context, member community.MemberI
 		return fmt.Errorf("record announcement choice of member %d: %w", member, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("member.not_found", map[string]any{"Who": "#" + member.String()}, "no member %d", member)
+		return community.MemberNotFound(member)
 	}
 	return nil
 }

@@ -179,7 +179,7 @@ func (r valueReader) LinkedValue(ctx context.Context, member community.MemberID)
 	var row valueRow
 	err := r.s.db.GetContext(ctx, &row, memberValueSQL, int64(member))
 	if errors.Is(err, sql.ErrNoRows) {
-		return community.Value{}, notFound("clv.not_linked", nil, "member %d is linked to no shop customer", member)
+		return community.Value{}, community.NotLinkedToCustomer(member)
 	}
 	if err != nil {
 		return community.Value{}, fmt.Errorf("value of member %d: %w", member, err)

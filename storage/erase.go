@@ -27,7 +27,7 @@ func (s *Store) EraseMember(ctx context.Context, e community.Erasure, admit func
 			return err
 		}
 		if len(m) == 0 {
-			return notFound("member.not_found", map[string]any{"Who": "#" + e.Member.String()}, "no member %d", e.Member)
+			return community.MemberNotFound(e.Member)
 		}
 		inForce, err := selectSanctions(ctx, tx, `SELECT `+sanctionColumns+` FROM sanctions
 WHERE member_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > $2) ORDER BY id FOR UPDATE`, int64(e.Member), e.At)

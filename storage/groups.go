@@ -52,7 +52,7 @@ func (s *Store) Group(ctx context.Context, p community.Platform, id string) (com
 	var r groupRow
 	err := s.db.GetContext(ctx, &r, groupsSQL+` AND g.platform = $1 AND g.platform_chat_id = $2`, p, id)
 	if err == sql.ErrNoRows {
-		return community.GroupState{}, notFound("groups.unknown", map[string]any{"Group": id}, "%s group %s is not known", p, id)
+		return community.GroupState{}, community.GroupNotKnown(p, id)
 	}
 	if err != nil {
 		return community.GroupState{}, fmt.Errorf("load %s group %s: %w", p, id, err)

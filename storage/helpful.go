@@ -26,7 +26,7 @@ FROM activities a
 WHERE a.chat_id = $1 AND a.message_id = $2 AND a.kind IN ('message', 'reply')
 ORDER BY a.id LIMIT 1`, int64(chat), message)
 	if err == sql.ErrNoRows {
-		return support.Answer{}, notFound("helpful.unknown", nil, "message %s of chat %d is not recorded", message, chat)
+		return support.Answer{}, support.AnswerNotRecorded(chat, message)
 	}
 	if err != nil {
 		return support.Answer{}, fmt.Errorf("answer %s of chat %d: %w", message, chat, err)

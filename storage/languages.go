@@ -16,7 +16,7 @@ func (s *Store) SetMemberLanguage(ctx context.Context, member community.MemberID
 		return fmt.Errorf("set member %d's language: %w", member, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return notFound("member.not_found", map[string]any{"Who": "#" + member.String()}, "no member %d", member)
+		return community.MemberNotFound(member)
 	}
 	return nil
 }
@@ -37,7 +37,7 @@ RETURNING c.id`, int64(chat), lang); err != nil {
 			return fmt.Errorf("set chat %d's language: %w", chat, err)
 		}
 		if len(changed) == 0 {
-			return notFound("staffchat.unknown", nil, "chat %d is not known", chat)
+			return community.ChatNotKnown(chat)
 		}
 		return writeAudit(ctx, tx, community.ChatLanguageAudit(chat, lang, len(changed), by, at))
 	})

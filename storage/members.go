@@ -36,7 +36,7 @@ func (s *Store) Member(ctx context.Context, id community.MemberID) (community.Me
 		return community.Member{}, err
 	}
 	if len(members) == 0 {
-		return community.Member{}, notFound("member.not_found", map[string]any{"Who": "#" + id.String()}, "no member %d", id)
+		return community.Member{}, community.MemberNotFound(id)
 	}
 	return members[0], nil
 }
@@ -86,7 +86,7 @@ ORDER BY last_seen_at DESC LIMIT 1`, p, strings.TrimPrefix(ref.Username, "@"))
 		return community.Member{}, fmt.Errorf("find member %q: %w", ref.Text, err)
 	}
 	if len(ids) == 0 {
-		return community.Member{}, notFound("member.not_found", map[string]any{"Who": ref.Text}, "no member %q on %s", ref.Text, p)
+		return community.Member{}, community.MemberRefNotFound(p, ref.Text)
 	}
 	return s.Member(ctx, community.MemberID(ids[0]))
 }

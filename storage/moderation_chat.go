@@ -42,7 +42,7 @@ func (s *Store) MessageAuthor(ctx context.Context, chat community.ChatID, messag
 		return 0, fmt.Errorf("author of message %s: %w", messageID, err)
 	}
 	if len(ids) == 0 {
-		return 0, notFound("report.unknown_message", nil, "message %s of chat %d is not recorded", messageID, chat)
+		return 0, community.ReportedMessageNotRecorded(chat, messageID)
 	}
 	return community.MemberID(ids[0]), nil
 }
@@ -50,7 +50,7 @@ func (s *Store) MessageAuthor(ctx context.Context, chat community.ChatID, messag
 // LoggedAction implements community.ModerationStore.
 func (s *Store) LoggedAction(ctx context.Context, id int64) (community.Action, error) {
 	list, err := s.loggedActions(ctx, `WHERE id = $1 AND action LIKE 'moderation.%' AND details ? 'kind'`, id)
-	return one(list, err, "mod.not_found", "staff log entry", id)
+	return one(list, err, "staff log entry", id)
 }
 
 // LoggedActions implements the chat layer's ModerationStore.

@@ -120,13 +120,13 @@ func selectReviews(ctx context.Context, q sqlx.QueryerContext, query string, arg
 }
 
 // one returns the only element of a lookup by id, or not-found.
-func one[T any](list []T, err error, key, what string, id int64) (T, error) {
+func one[T any](list []T, err error, what string, id int64) (T, error) {
 	var zero T
 	if err != nil {
 		return zero, err
 	}
 	if len(list) == 0 {
-		return zero, notFound(key, nil, "no %s %d", what, id)
+		return zero, community.ModerationNotFound(what, id)
 	}
 	return list[0], nil
 }
@@ -134,25 +134,25 @@ func one[T any](list []T, err error, key, what string, id int64) (T, error) {
 // Warning implements community.ModerationStore.
 func (s *Store) Warning(ctx context.Context, id int64) (community.Warning, error) {
 	list, err := selectWarnings(ctx, s.db, `SELECT `+warningColumns+` FROM warnings WHERE id = $1`, id)
-	return one(list, err, "mod.not_found", "warning", id)
+	return one(list, err, "warning", id)
 }
 
 // Sanction implements community.ModerationStore.
 func (s *Store) Sanction(ctx context.Context, id int64) (community.Sanction, error) {
 	list, err := selectSanctions(ctx, s.db, `SELECT `+sanctionColumns+` FROM sanctions WHERE id = $1`, id)
-	return one(list, err, "mod.not_found", "sanction", id)
+	return one(list, err, "sanction", id)
 }
 
 // Report implements community.ModerationStore.
 func (s *Store) Report(ctx context.Context, id int64) (community.Report, error) {
 	list, err := selectReports(ctx, s.db, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, id)
-	return one(list, err, "mod.not_found", "report", id)
+	return one(list, err, "report", id)
 }
 
 // Review implements community.ModerationStore.
 func (s *Store) Review(ctx context.Context, id int64) (community.Review, error) {
 	list, err := selectReviews(ctx, s.db, `SELECT `+reviewColumns+` FROM moderation_reviews WHERE id = $1`, id)
-	return one(list, err, "mod.not_found", "review", id)
+	return one(list, err, "review", id)
 }
 
 // FileReport implements community.ModerationStore. What admit decides

@@ -69,7 +69,7 @@ func oneJoin(ctx context.Context, q sqlx.QueryerContext, what string, query stri
 		return community.Join{}, fmt.Errorf("load %s: %w", what, err)
 	}
 	if len(joins) == 0 {
-		return community.Join{}, notFound("onboarding.captcha_over", nil, "%s not found", what)
+		return community.Join{}, community.CaptchaOver(what)
 	}
 	return joins[0], nil
 }
@@ -138,7 +138,7 @@ func (s *Store) SolveCaptcha(ctx context.Context, id community.JoinID, welcome b
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var claimed sql.NullTime
 		if err := tx.GetContext(ctx, &claimed, `SELECT claimed_until FROM onboarding_joins WHERE id = $1 FOR UPDATE`, id); errors.Is(err, sql.ErrNoRows) {
-			return notFound("onboarding.captcha_over", nil, "join %d not found", id)
+			return community.CaptchaOver(fmt.Sprint("join ", id))
 		} else if err != nil {
 			return fmt.Errorf("lock join %d: %w", id, err)
 		}
@@ -304,7 +304,7 @@ func (s *Store) SetWelcomeTemplate(ctx context.Context, c community.WelcomeChang
 				return fmt.Errorf("reset the %s welcome: %w", c.Language, err)
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
-				return notFound("onboarding.welcome_not_custom", map[string]any{"Language": c.Language}, "no custom %s welcome", c.Language)
+				return community.WelcomeNotCustom(c.Language)
 			}
 		} else if _, err := tx.ExecContext(ctx, `
 INSERT INTO welcome_templates (language, template, updated_by, updated_at) VALUES ($1, $2, NULLIF($3, 0), $4)

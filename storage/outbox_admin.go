@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
 )
 
@@ -85,7 +86,7 @@ func (s *Store) RetryDead(ctx context.Context, ref outbox.DeadRef) (int, error) 
 		}
 	}
 	if ref.ID != 0 && n == 0 {
-		return 0, notFound("outbox.not_dead", map[string]any{"ID": ref.String()}, "no dead letter %s", ref)
+		return 0, community.DeadLetterNotFound(ref)
 	}
 	return int(n), nil
 }

@@ -47,7 +47,7 @@ func readProfile(ctx context.Context, tx *sqlx.Tx, q community.ProfileQuery, f *
 		return err
 	}
 	if len(members) == 0 {
-		return notFound("member.not_found", map[string]any{"Who": "#" + q.Member.String()}, "no member %d", q.Member)
+		return community.MemberNotFound(q.Member)
 	}
 	f.Member = members[0]
 	switch st, scored, err := readMemberStanding(ctx, tx, q.Member); {

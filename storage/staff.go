@@ -33,7 +33,7 @@ func (s *Store) RemoveStaff(ctx context.Context, c community.StaffChange) error 
 			return fmt.Errorf("remove staff %d: %w", c.Member, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("staff.not_staff", map[string]any{"Name": "#" + c.Member.String()}, "member %d is not staff", c.Member)
+			return community.NotStaff(c.Member)
 		}
 		return staffChanged(ctx, tx, community.AuditStaffRemove, c)
 	})
@@ -92,7 +92,7 @@ func (s *Store) SetStaffChat(ctx context.Context, c community.StaffChatChange) e
 			return fmt.Errorf("set staff chat: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("staffchat.unknown", nil, "chat %d is not known", c.Chat.ID)
+			return community.ChatNotKnown(c.Chat.ID)
 		}
 		var was community.ChatID
 		if len(previous) > 0 {

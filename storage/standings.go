@@ -208,7 +208,7 @@ FROM member_standings WHERE member_id = $1`
 func (s *Store) MemberStanding(ctx context.Context, member community.MemberID) (community.MemberStanding, error) {
 	out, scored, err := readMemberStanding(ctx, s.db, member)
 	if err == nil && !scored {
-		return out, notFound("standing.not_scored", nil, "member %d has no standing yet", member)
+		return out, community.NotScored(member)
 	}
 	return out, err
 }

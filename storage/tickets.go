@@ -67,7 +67,7 @@ func readTicket(ctx context.Context, q sqlx.QueryerContext, id int64) (support.T
 	var r ticketRow
 	err := sqlx.GetContext(ctx, q, &r, ticketsSQL+`WHERE t.id = $1`, id)
 	if err == sql.ErrNoRows {
-		return support.Ticket{}, notFound("tickets.not_found", map[string]any{"ID": id}, "no ticket %d", id)
+		return support.Ticket{}, support.TicketNotFound(id)
 	}
 	if err != nil {
 		return support.Ticket{}, fmt.Errorf("ticket %d: %w", id, err)

@@ -78,3 +78,13 @@ type Store interface {
 	// message; it reports false when the message was credited already.
 	RecordHelpful(ctx context.Context, c Credit) (bool, error)
 }
+
+// TicketNotFound: no ticket id.
+func TicketNotFound(id int64) error {
+	return community.Errorf(community.ENotFound, "tickets.not_found", map[string]any{"ID": id}, "no ticket %d", id)
+}
+
+// AnswerNotRecorded: the message marked helpful was never recorded.
+func AnswerNotRecorded(chat community.ChatID, message string) error {
+	return community.Errorf(community.ENotFound, "helpful.unknown", nil, "message %s of chat %d is not recorded", message, chat)
+}
