@@ -10,7 +10,7 @@ type AuditEntry struct {
 	Target  MemberID
 	Chat    ChatID
 	Reason  string
-	Details map[string]any
+	Details any // a JSON object: a map, or a value that encodes to one
 }
 
 // The actions the audit log records. Owners read them with the console's

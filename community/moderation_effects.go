@@ -1,21 +1,11 @@
 package community
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-)
-
 // AuditEntry is the action's entry in the audit log: under
 // AuditModeration(kind), with its reason, and the action itself as the
 // details the staff log reads it back from. Storage writes it once the
 // change's ids are in the action, and puts the entry's id in a.Log.
-func (a Action) AuditEntry() (AuditEntry, error) {
-	details, err := detailsOf(a)
-	if err != nil {
-		return AuditEntry{}, fmt.Errorf("encode %s action: %w", a.Kind, err)
-	}
-	return AuditEntry{At: a.At, Actor: a.By, Action: AuditModeration(a.Kind), Target: a.Member, Reason: a.Reason, Details: details}, nil
+func (a Action) AuditEntry() AuditEntry {
+	return AuditEntry{At: a.At, Actor: a.By, Action: AuditModeration(a.Kind), Target: a.Member, Reason: a.Reason, Details: a}
 }
 
 // Event is the action's EventModerationAction, the staff log's entry of
@@ -41,20 +31,4 @@ func (r Report) Effects() Effects {
 // entry naming it.
 func (n Note) Effects() Effects {
 	return Effects{Audit: []AuditEntry{{At: n.At, Actor: n.By, Action: AuditModerationNote, Target: n.Member, Details: map[string]any{"note": n.ID}}}}
-}
-
-// detailsOf is v as the JSON object it encodes to, its numbers kept
-// exactly as written (json.Number).
-func detailsOf(v any) (map[string]any, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.UseNumber()
-	var out map[string]any
-	if err := d.Decode(&out); err != nil {
-		return nil, err
-	}
-	return out, nil
 }

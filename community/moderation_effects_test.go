@@ -20,10 +20,7 @@ func TestActionAuditEntry(t *testing.T) {
 			Sanction: 1<<60 + 1, Ladder: true, Guarded: true, Review: 5, Report: 9},
 		{Kind: ActionPurge, By: 3, At: effectsAt, Groups: []Group{g}, Count: 4},
 	} {
-		e, err := a.AuditEntry()
-		if err != nil {
-			t.Fatal(err)
-		}
+		e := a.AuditEntry()
 		if e.Action != "moderation."+string(a.Kind) || e.Actor != a.By || e.Target != a.Member || e.Reason != a.Reason || !e.At.Equal(a.At) || e.Chat != 0 {
 			t.Errorf("%s: entry %+v", a.Kind, e)
 		}
@@ -38,8 +35,12 @@ func TestActionAuditEntry(t *testing.T) {
 		if !reflect.DeepEqual(back, a) {
 			t.Errorf("%s: details read back as %+v, want %+v", a.Kind, back, a)
 		}
-		if _, ok := e.Details["log"]; !ok {
-			t.Errorf("%s: details %v have no log", a.Kind, e.Details)
+		var fields map[string]any
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := fields["log"]; !ok {
+			t.Errorf("%s: details %s have no log", a.Kind, raw)
 		}
 	}
 }

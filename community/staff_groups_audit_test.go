@@ -18,7 +18,7 @@ func TestStaffAndGroupChangesAreAuditedWithWhatHappened(t *testing.T) {
 	if got := moved.AuditEntry(7).Details; !reflect.DeepEqual(got, map[string]any{"platform": "telegram", "title": "Staff", "previous_chat": int64(7)}) {
 		t.Errorf("staff chat details = %v", got)
 	}
-	if got := moved.AuditEntry(0).Details; got["previous_chat"] != nil {
+	if got := moved.AuditEntry(0).Details.(map[string]any); got["previous_chat"] != nil {
 		t.Errorf("a first staff chat names a previous one: %v", got)
 	}
 	g := GroupChange{Group: Group{Platform: Discord, ID: "g1"}, Title: "Tea", By: 1, ByAccount: Account{Platform: Discord, UserID: "u1"}, Via: ConnectVia("command"), At: at}
@@ -29,7 +29,7 @@ func TestStaffAndGroupChangesAreAuditedWithWhatHappened(t *testing.T) {
 		t.Errorf("group entry = %+v, want %+v", entry, want)
 	}
 	g.ByAccount = Account{}
-	if got := g.AuditEntry(AuditGroupDisconnect, 5).Details; got["by"] != nil {
+	if got := g.AuditEntry(AuditGroupDisconnect, 5).Details.(map[string]any); got["by"] != nil {
 		t.Errorf("the configuration's change names an account: %v", got)
 	}
 }

@@ -208,11 +208,8 @@ func logActions(ctx context.Context, tx *sqlx.Tx, ch *community.ModerationChange
 // logAction writes the audit entry the action causes, taking its id,
 // and queues the action's event.
 func logAction(ctx context.Context, tx *sqlx.Tx, a *community.Action) error {
-	entry, err := a.AuditEntry()
-	if err != nil {
-		return err
-	}
-	if a.Log, err = insertAudit(ctx, tx, entry); err != nil {
+	var err error
+	if a.Log, err = insertAudit(ctx, tx, a.AuditEntry()); err != nil {
 		return err
 	}
 	return insertEvent(ctx, tx, a.Event())

@@ -52,8 +52,9 @@ func TestOpenTicket(t *testing.T) {
 		t.Errorf("ticket %+v, want %+v", tk, want)
 	}
 	audit := s.audit[1]
+	details, _ := audit.Details.(map[string]any)
 	if audit.Action != community.AuditQuestionAsked || audit.Actor != 7 || !audit.At.Equal(deskNow) ||
-		audit.Details["ticket"] != int64(2) || audit.Details["platform"] != "telegram" || audit.Details["where"] != "Tea Room" {
+		details["ticket"] != int64(2) || details["platform"] != "telegram" || details["where"] != "Tea Room" {
 		t.Errorf("audit entry %+v", audit)
 	}
 	ev := s.events[1]
@@ -80,7 +81,7 @@ func TestCloseTicket(t *testing.T) {
 		t.Fatalf("close: %+v, %v", closed, err)
 	}
 	audit := s.audit[len(s.audit)-1]
-	if audit.Action != community.AuditTicketClosed || audit.Actor != 3 || audit.Target != 7 || !audit.At.Equal(*now) || audit.Details["ticket"] != tk.ID {
+	if audit.Action != community.AuditTicketClosed || audit.Actor != 3 || audit.Target != 7 || !audit.At.Equal(*now) || audit.Details.(map[string]any)["ticket"] != tk.ID {
 		t.Errorf("audit entry %+v", audit)
 	}
 	if _, err := desk.Close(ctx, tk.ID, 4); community.ErrorCode(err) != community.EConflict {
