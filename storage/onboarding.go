@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -106,14 +105,9 @@ FROM onboarding_joins j LEFT JOIN chats c ON c.id = j.chat_id WHERE j.platform =
 // transaction.
 func postFor(ctx context.Context, tx *sqlx.Tx, j community.Join, at time.Time) error {
 	e, entry := j.PostEffects(at)
-	payload, err := json.Marshal(e.Payload)
+	event, err := insertEventID(ctx, tx, e)
 	if err != nil {
-		return err
-	}
-	var event int64
-	if err := tx.GetContext(ctx, &event, `INSERT INTO outbox_events (kind, payload, created_at) VALUES ($1, $2, $3) RETURNING id`,
-		e.Kind, payload, e.At); err != nil {
-		return fmt.Errorf("queue %s for join %d: %w", e.Kind, j.ID, err)
+		return fmt.Errorf("join %d: %w", j.ID, err)
 	}
 	column := "welcome_event"
 	if e.Kind == community.EventCaptcha {

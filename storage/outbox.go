@@ -18,14 +18,22 @@ import (
 // insertEvent writes a domain event to the outbox in the caller's
 // transaction.
 func insertEvent(ctx context.Context, tx sqlx.ExtContext, e community.Event) error {
+	_, err := insertEventID(ctx, tx, e)
+	return err
+}
+
+// insertEventID is insertEvent, returning the event's id.
+func insertEventID(ctx context.Context, tx sqlx.ExtContext, e community.Event) (int64, error) {
 	payload, err := json.Marshal(e.Payload)
 	if err != nil {
-		return fmt.Errorf("encode %s event: %w", e.Kind, err)
+		return 0, fmt.Errorf("encode %s event: %w", e.Kind, err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_events (kind, payload, created_at) VALUES ($1, $2, $3)`, e.Kind, payload, e.At); err != nil {
-		return fmt.Errorf("queue %s event: %w", e.Kind, err)
+	var id int64
+	if err := sqlx.GetContext(ctx, tx, &id, `INSERT INTO outbox_events (kind, payload, created_at) VALUES ($1, $2, $3) RETURNING id`,
+		e.Kind, payload, e.At); err != nil {
+		return 0, fmt.Errorf("queue %s event: %w", e.Kind, err)
 	}
-	return nil
+	return id, nil
 }
 
 // insertEvents writes many events in one statement.
