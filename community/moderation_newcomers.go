@@ -150,6 +150,24 @@ func (n *Newcomers) Left(ctx context.Context, j Join) {
 	}
 }
 
+// deleteWelcome deletes a replaced welcome and reports whether it is done
+// with: deleted, or one Hearth may not delete. One that failed otherwise,
+// or is on a platform not run here, is tried again later.
+func (n *Newcomers) deleteWelcome(ctx context.Context, w StaleWelcome) bool {
+	if !n.enforcer.Moderates(w.Platform) {
+		return false
+	}
+	if len(w.Messages) == 0 {
+		return true
+	}
+	err := n.enforcer.DeleteInGroup(ctx, Group{Platform: w.Platform, ID: w.Group}, w.Messages)
+	if err != nil && Refusal(err) == "" {
+		n.log.Warn("delete a replaced welcome", "platform", w.Platform, "group", w.Group, "error", err)
+		return false
+	}
+	return true
+}
+
 // deleteMessages deletes onboarding messages in a group; a failure is
 // logged, as nothing depends on it.
 func (n *Newcomers) deleteMessages(ctx context.Context, g Group, ids []string) {

@@ -35,17 +35,9 @@ func (o *Onboarding) ClearStaleWelcomes(ctx context.Context, n *Newcomers, p Pla
 	}
 	var cleared []JoinID
 	for _, w := range stale {
-		if !n.enforcer.Moderates(w.Platform) {
-			continue
+		if n.deleteWelcome(ctx, w) {
+			cleared = append(cleared, w.Join)
 		}
-		if len(w.Messages) > 0 {
-			err := n.enforcer.DeleteInGroup(ctx, Group{Platform: w.Platform, ID: w.Group}, w.Messages)
-			if err != nil && Refusal(err) == "" {
-				n.log.Warn("delete a replaced welcome", "platform", w.Platform, "group", w.Group, "error", err)
-				continue
-			}
-		}
-		cleared = append(cleared, w.Join)
 	}
 	return o.store.WelcomesCleared(ctx, cleared, o.now())
 }
