@@ -312,14 +312,14 @@ func TestConcurrentClaimsNeverShareADelivery(t *testing.T) {
 	// claimDeliveriesSQL), so a chat gives its first one or its first two.
 	for c := range 40 {
 		chat := fmt.Sprint("c", c)
-		if n := firstClaimed(claims, chat); n < 1 || n > 2 {
+		if n := claimedFor(claims, chat); n < 1 || n > 2 {
 			t.Errorf("chat %s: %d deliveries claimed; want its first, and at most two", chat, n)
 		}
 	}
 }
 
-// firstClaimed counts the deliveries to chat among the claims.
-func firstClaimed(claims [][]outbox.Delivery, chat string) int {
+// claimedFor counts the deliveries to chat among the claims.
+func claimedFor(claims [][]outbox.Delivery, chat string) int {
 	n := 0
 	for _, claim := range claims {
 		for _, d := range claim {
