@@ -1,0 +1,138 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// viewSQL is each view's condition and order (i: the item; $1 the member).
+var viewSQL = map[feedback.View]string{
+	feedback.ViewTop:     `i.status NOT IN ('merged', 'declined', 'done') ORDER BY i.votes DESC, i.id DESC`,
+	feedback.ViewNew:     `i.status NOT IN ('merged', 'declined') ORDER BY i.id DESC`,
+	feedback.ViewMine:    `i.member_id = $1 ORDER BY i.id DESC`,
+	feedback.ViewPlanned: `i.status IN ('planned', 'in_progress') ORDER BY i.votes DESC, i.id DESC`,
+	feedback.ViewDone:    `i.status = 'done' ORDER BY i.changed_at DESC, i.id DESC`,
+}
+
+// Items implements feedback.ListStore.
+func (s *Store) Items(ctx context.Context, q feedback.Query) ([]feedback.Item, error) {
+	cond, ok := viewSQL[q.View]
+	if !ok {
+		return nil, fmt.Errorf("no view %q", q.View)
+	}
+	var rows []itemRow
+	err := s.db.SelectContext(ctx, &rows, `SELECT `+itemColumns+` FROM `+itemFrom+` WHERE ($1::bigint IS NOT NULL) AND `+cond+` OFFSET $2 LIMIT $3`,
+		int64(q.Member), q.Offset, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("items %s: %w", q.View, err)
+	}
+	return items(rows), nil
+}
+
+// valuedItemsSQL ranks the items taking votes by their voters' summed
+// value: predicted CLV, historical where a voter has no prediction; with
+// how many voters are VIPs and what they spent since $1.
+const valuedItemsSQL = `
+WITH worth AS (
+    SELECT c.member_id, COALESCE(s.predicted_clv, s.historical_clv, 0) AS value,
+           COALESCE((SELECT sum(o.amount - o.refunded) FROM orders o
+                     WHERE o.customer_id = c.id AND o.status = 'paid' AND o.ordered_at >= $1), 0) AS revenue
+    FROM customers c LEFT JOIN clv_snapshots s ON s.customer_id = c.id
+    WHERE c.member_id IS NOT NULL
+), ranked AS (
+    SELECT v.item_id, COALESCE(sum(w.value), 0) AS value, COALESCE(sum(w.revenue), 0) AS revenue,
+           count(*) FILTER (WHERE st.tier = 'vip') AS vips
+    FROM feedback_votes v
+    LEFT JOIN worth w ON w.member_id = v.member_id
+    LEFT JOIN member_standings st ON st.member_id = v.member_id
+    GROUP BY v.item_id
+)
+SELECT ` + itemColumns + `, COALESCE(r.value, 0) AS value, COALESCE(r.revenue, 0) AS revenue, COALESCE(r.vips, 0) AS vips
+FROM ` + itemFrom + ` LEFT JOIN ranked r ON r.item_id = i.id
+WHERE i.status NOT IN ('merged', 'declined', 'done')
+ORDER BY value DESC, i.votes DESC, i.id DESC
+OFFSET $2 LIMIT $3`
+
+// ValuedItems implements feedback.ListStore.
+func (s *Store) ValuedItems(ctx context.Context, since time.Time, offset, limit int) ([]feedback.ValuedItem, error) {
+	var rows []struct {
+		itemRow
+		Value   float64 `db:"value"`
+		Revenue float64 `db:"revenue"`
+		VIPs    int     `db:"vips"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, valuedItemsSQL, since, offset, limit); err != nil {
+		return nil, fmt.Errorf("items by their voters' value: %w", err)
+	}
+	out := make([]feedback.ValuedItem, len(rows))
+	for i, r := range rows {
+		out[i] = feedback.ValuedItem{Item: r.item(), Value: r.Value, VIPs: r.VIPs, Revenue: r.Revenue}
+	}
+	return out, nil
+}
+
+// writableByNoticeSQL is mayWritePrivatelySQL with the platforms where
+// Hearth opens private chats itself in $4.
+var writableByNoticeSQL = strings.Replace(mayWritePrivatelySQL, "$6", "$4", 1)
+
+// PendingNotices implements feedback.NoticeStore.
+func (s *Store) PendingNotices(ctx context.Context) ([]feedback.Pending, error) {
+	var rows []struct {
+		Member   int64      `db:"member_id"`
+		First    time.Time  `db:"first"`
+		LastSent *time.Time `db:"last_sent"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `
+SELECT p.member_id, p.first, (SELECT max(q.queued_at) FROM feedback_notices q WHERE q.member_id = p.member_id) AS last_sent
+FROM (SELECT member_id, min(created_at) AS first FROM feedback_notices WHERE queued_at IS NULL GROUP BY member_id) p
+ORDER BY p.first, p.member_id`)
+	if err != nil {
+		return nil, fmt.Errorf("pending notices: %w", err)
+	}
+	out := make([]feedback.Pending, len(rows))
+	for i, r := range rows {
+		out[i] = feedback.Pending{Member: community.MemberID(r.Member), First: r.First}
+		if r.LastSent != nil {
+			out[i].LastSent = *r.LastSent
+		}
+	}
+	return out, nil
+}
+
+// QueueNotices implements feedback.NoticeStore.
+func (s *Store) QueueNotices(ctx context.Context, members []community.MemberID, at time.Time, opens []community.Platform, event community.Event) (int, error) {
+	ids := make([]int64, len(members))
+	for i, m := range members {
+		ids[i] = int64(m)
+	}
+	platforms := make([]string, len(opens))
+	for i, p := range opens {
+		platforms[i] = string(p)
+	}
+	var unreachable int
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		id, err := insertEventID(ctx, tx, event)
+		if err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &unreachable, `
+WITH queued AS (
+    UPDATE feedback_notices n SET event_id = $2, queued_at = $3,
+        unreachable = NOT EXISTS (SELECT 1 FROM identities i WHERE i.member_id = n.member_id AND `+writableByNoticeSQL+`)
+    WHERE n.member_id = ANY($1) AND n.queued_at IS NULL
+    RETURNING n.member_id, n.unreachable
+)
+SELECT count(DISTINCT member_id) FILTER (WHERE unreachable) FROM queued`, pq.Array(ids), id, at, pq.Array(platforms))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("queue the notices of %d members: %w", len(members), err)
+	}
+	return unreachable, nil
+}
