@@ -113,7 +113,7 @@ type Vote struct {
 	Item     ItemID
 	Member   community.MemberID
 	At       time.Time
-	Open     []Status      // the statuses that take votes
+	Open     []Status // the statuses that take votes
 	Activity community.ActivityKind
 	Refresh  time.Duration // the least time between two edits of a post
 }
