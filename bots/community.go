@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -27,6 +28,10 @@ type CommunityStore interface {
 	AnnouncementOutbox
 	community.PrivacyStore
 	ModerationStore
+	feedback.BoardStore
+	feedback.ListStore
+	feedback.NoticeStore
+	IdeasStore
 }
 
 // CommunityOptions configures the community features: standings and tier
@@ -80,6 +85,7 @@ func (s *Service) communityFeatures() []Feature {
 		questions,
 		newAnnounceFeature(s.opts.Store, o, d.Announcements),
 		newPrivacyFeature(s.opts.Store, s.opts.Now, d.Privacy),
+		newIdeasFeature(s.opts.Store, o, s.opts.Now, d.Board, d.Ideas),
 		newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer()),
 	}
 }

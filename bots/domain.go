@@ -2,6 +2,7 @@ package bots
 
 import (
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -21,6 +22,9 @@ type Domain struct {
 	Automod       *community.Automod
 	Privacy       *community.Privacy
 	Desk          *support.Desk
+	Board         *feedback.Board
+	Ideas         *feedback.Lister
+	Notifier      *feedback.Notifier
 	Linking       *community.Linking // nil: no link secret configured
 	// Jobs are the domain services' scheduled work, on the configured
 	// periods: the standings recompute and the sanctions' expiry.

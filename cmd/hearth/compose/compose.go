@@ -11,6 +11,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -47,13 +48,35 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		Privacy: community.NewPrivacy(store, d.Name, func(pl community.Platform) community.ModerationCapabilities {
 			return p.Capabilities(pl).Moderation
 		}, now),
-		Desk: support.NewDesk(store, now),
+		Desk:  support.NewDesk(store, now),
+		Board: feedback.NewBoard(store, now), Ideas: feedback.NewLister(store, now),
+		Notifier: feedback.NewNotifier(store, noticeRules(o), messaging(p), now),
 	}
-	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers)}
+	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers), out.Notifier.Job()}
 	if d.Tokens != nil {
 		out.Linking = community.NewLinking(d.Tokens, store)
 	}
 	return out
+}
+
+// noticeRules tell members of changes to their items outside the
+// announcements' quiet hours.
+func noticeRules(o bots.CommunityOptions) feedback.NoticeRules {
+	r := feedback.DefaultNoticeRules()
+	r.Quiet, r.Location = o.Announce.QuietHours, o.Location
+	return r
+}
+
+// messaging says how each platform lets Hearth write to members, as p
+// knows it.
+func messaging(p bots.Platforms) func() map[community.Platform]community.MessagingCapabilities {
+	return func() map[community.Platform]community.MessagingCapabilities {
+		out := map[community.Platform]community.MessagingCapabilities{}
+		for _, pl := range []community.Platform{community.Telegram, community.Discord, community.Console} {
+			out[pl] = p.Capabilities(pl).Messaging
+		}
+		return out
+	}
 }
 
 func (d Parts) rules() bots.CommunityOptions {
