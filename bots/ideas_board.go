@@ -89,7 +89,7 @@ func (f *ideasFeature) pageReply(r *Request, v feedback.View, lines []string, n 
 func (f *ideasFeature) itemLine(lang string, it feedback.Item) string {
 	cat := f.router.catalog
 	return cat.Count(lang, "ideas.line", it.Votes, map[string]any{"ID": int64(it.ID), "Title": excerpt(it.Text.Title, 80),
-		"Kind": catalog.Raw(cat.Text(lang, "feedback.kind."+string(it.Kind), nil)),
+		"Kind":   catalog.Raw(cat.Text(lang, "feedback.kind."+string(it.Kind), nil)),
 		"Status": catalog.Raw(cat.Text(lang, "feedback.status."+string(it.Status), nil))})
 }
 
