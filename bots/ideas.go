@@ -53,15 +53,11 @@ func newIdeasFeature(store ideasFeatureStore, o CommunityOptions, now func() tim
 func (f *ideasFeature) Register(router *Router, dispatcher *Dispatcher) {
 	f.router, f.wake, f.community = router, dispatcher.Wake, router.community
 	reg := router.Registry()
-	kinds := make([]string, len(feedback.Kinds))
-	for i, k := range feedback.Kinds {
-		kinds[i] = string(k)
-	}
-	statuses := []string{"under_review", "planned", "in_progress", "done", "declined"}
+	statuses := []string{"open", "under_review", "planned", "in_progress", "done", "declined"}
 	reg.Add(Command{Name: "idea", Permission: community.RoleMember, Where: Anywhere, Run: f.idea, Button: f.button, Form: f.form,
 		Args: []Arg{{Name: "text", Kind: ArgText}}})
 	reg.Add(Command{Name: "feedback", Permission: community.RoleMember, Where: Anywhere, Run: f.feedback,
-		Args: []Arg{{Name: "kind", Kind: ArgChoice, Choices: kinds}, {Name: "text", Kind: ArgText}}})
+		Args: []Arg{{Name: "text", Kind: ArgText}}})
 	reg.Add(Command{Name: "ideas", Permission: community.RoleMember, Where: Anywhere, Run: f.ideas, Button: f.ideasButton,
 		Args: []Arg{{Name: "view", Kind: ArgChoice, Choices: []string{"top", "new", "mine", "planned", "done", "value"}}}})
 	reg.Add(Command{Name: "status", Permission: community.RoleStaff, Where: Anywhere, Run: f.status,
@@ -93,15 +89,10 @@ func (f *ideasFeature) feedback(ctx context.Context, r *Request) (Reply, error) 
 	return f.write(ctx, r, kind, text)
 }
 
-// feedbackArgs reads "[kind] text": on Discord from the typed options;
-// elsewhere from the line as written, whose first word is the kind when
-// it names one.
+// feedbackArgs reads "[kind] text": the first word is the kind when it
+// names one.
 func feedbackArgs(r *Request) (feedback.Kind, string) {
-	if r.Options != nil {
-		kind, _ := feedback.ParseKind(r.Arg("kind"))
-		return kind, strings.TrimSpace(r.Arg("text"))
-	}
-	line := strings.TrimSpace(r.Update.Args)
+	line := strings.TrimSpace(r.Arg("text"))
 	first, rest := line, ""
 	if i := strings.IndexFunc(line, unicode.IsSpace); i >= 0 {
 		first, rest = line[:i], line[i:]

@@ -1,0 +1,94 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
+	"github.com/hearthbot/hearth/bots/console"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// ideasScript: alice posts an idea; bob writes one like it, is offered
+// alice's and votes for it instead; carol posts hers with /feedback,
+// choosing the kind; /ideas lists them; a member cannot change a status;
+// the owner plans alice's idea.
+const ideasScript = `/as owner
+/staffchat
+/setstaff
+/as alice
+/dm
+/start
+/group
+/idea Dark mode for the mobile app
+/as bob
+/dm
+/start
+/group
+/idea dark mode in the app please
+/press 1
+/as carol
+/feedback The checkout page is slow
+/press 2
+/ideas
+/status 1 planned
+/as owner
+/staffchat
+/status 1 planned Coming in the spring release
+/status 1 open
+/quit
+`
+
+func TestIdeasScript(t *testing.T) {
+	store := storage.New(storagetest.New(t))
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC).UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	svc, err := botstest.NewService(bots.ServiceOptions{
+		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true, Now: now, Community: utcCommunity(), Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	svc.Add(console.New(console.Options{In: strings.NewReader(ideasScript), Out: &out, Script: true,
+		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: now}))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := svc.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	wants := []string{
+		"Thank you! Your idea is posted as #1: “Dark mode for the mobile app”.",
+		"bot → staff room> #1 Dark mode for the mobile app\n    idea by Alice · open\n    [1] 👍 Vote · 0",
+		"Before you post “dark mode in the app please”: these look alike.",
+		"#1 Dark mode for the mobile app · idea, open · 0 votes",
+		"[1] 👍 Vote for #1 instead",
+		"Your vote for #1 counts (1 in all).",
+		"What is “The checkout page is slow”?",
+		"Thank you! Your bug report is posted as #2",
+		"Top ideas and feedback (page 1):",
+		"#1 Dark mode for the mobile app · idea, open · 1 vote",
+		"Sorry, /status is for the community's staff.",
+		"#1 is now planned. 2 members will be told privately.",
+		"Item is planned, so it cannot become open. It can become: in_progress, done, declined.",
+	}
+	at := 0
+	for _, w := range wants {
+		i := strings.Index(got[at:], w)
+		if i < 0 {
+			t.Fatalf("transcript lacks, in order:\n%s\n\nwhole transcript:\n%s", w, got)
+		}
+		at += i + len(w)
+	}
+}
