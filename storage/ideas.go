@@ -111,14 +111,16 @@ func (s *Store) SetDraftKind(ctx context.Context, id feedback.DraftID, kind feed
 }
 
 // lookAlikesSQL finds items in a language ($1) still taking votes whose
-// words hold the draft's title ($2) at least $3 alike (pg_trgm word
-// similarity over title and body, served by feedback_items_similar).
+// words hold the draft's title ($2) at least as alike as the
+// transaction's pg_trgm.word_similarity_threshold (pg_trgm word
+// similarity over title and body, served by feedback_items_similar), at
+// most $3.
 const lookAlikesSQL = `
 SELECT ` + itemColumns + `, word_similarity($2, i.title || ' ' || i.body) AS similarity
 FROM ` + itemFrom + `
 WHERE i.language = $1 AND i.status NOT IN ('merged', 'declined') AND $2 <% (i.title || ' ' || i.body)
 ORDER BY similarity DESC, i.votes DESC, i.id
-LIMIT $4`
+LIMIT $3`
 
 // LookAlikes implements feedback.BoardStore.
 func (s *Store) LookAlikes(ctx context.Context, lang string, t feedback.Text, minimum float64, limit int) ([]feedback.Match, error) {
@@ -130,7 +132,7 @@ func (s *Store) LookAlikes(ctx context.Context, lang string, t feedback.Text, mi
 		if _, err := tx.ExecContext(ctx, `SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)`, fmt.Sprint(minimum)); err != nil {
 			return err
 		}
-		return tx.SelectContext(ctx, &rows, lookAlikesSQL, lang, t.Title, minimum, limit)
+		return tx.SelectContext(ctx, &rows, lookAlikesSQL, lang, t.Title, limit)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("items like %q: %w", t.Title, err)
