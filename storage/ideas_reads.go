@@ -38,11 +38,15 @@ func (s *Store) Items(ctx context.Context, q feedback.Query) ([]feedback.Item, e
 
 // valuedItemsSQL ranks the items taking votes by their voters' summed
 // value: predicted CLV, historical where a voter has no prediction; with
-// how many voters are VIPs and what they spent since $1.
+// how many voters are VIPs and what they spent since $1 (paid orders, net
+// of their refunds: the larger of what the order says and the refunds its
+// source reported on their own, as for CLV).
 const valuedItemsSQL = `
 WITH worth AS (
     SELECT c.member_id, COALESCE(s.predicted_clv, s.historical_clv, 0) AS value,
-           COALESCE((SELECT sum(o.amount - o.refunded) FROM orders o
+           COALESCE((SELECT sum(o.amount - GREATEST(o.refunded, COALESCE((SELECT sum(r.amount) FROM refunds r
+                                                                          WHERE r.source = o.source AND r.order_id = o.id), 0)))
+                     FROM orders o
                      WHERE o.customer_id = c.id AND o.status = 'paid' AND o.ordered_at >= $1), 0) AS revenue
     FROM customers c LEFT JOIN clv_snapshots s ON s.customer_id = c.id
     WHERE c.member_id IS NOT NULL
