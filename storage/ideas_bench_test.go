@@ -27,7 +27,7 @@ var ideasBenchSetup = []string{
 	`INSERT INTO identities (platform, platform_user_id, member_id, username) SELECT 'telegram', (10000000 + i)::text, i, 'm' || i FROM generate_series(1, 100000) i`,
 	`INSERT INTO chats (platform, platform_chat_id, kind) SELECT 'telegram', (10000000 + i)::text, 'direct' FROM generate_series(1, 100000, 2) i`,
 	`INSERT INTO customers (id, member_id, linked_at, linked_via) SELECT 'c' || i, i * 3, $1, 'token' FROM generate_series(1, 30000) i`,
-	`INSERT INTO clv_models (computed_at, observation_end, period, customers, bgnbd, gammagamma) VALUES ($1, $1, 'week', 30000, '{}', '{}')`,
+	`INSERT INTO clv_models (computed_at, observation_end, period, customers, bgnbd, gammagamma) VALUES (now() - interval '1 day', $1, 'week', 30000, '{}', '{}')`,
 	`INSERT INTO clv_snapshots (customer_id, model_id, orders, first_order_at, last_order_at, revenue, historical_clv,
 	        predicted_clv, p_alive, expected_purchases, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, computed_at)
 	 SELECT 'c' || i, (SELECT max(id) FROM clv_models), 2, $1, $1, 100, 50 + i % 97,
@@ -89,6 +89,16 @@ func BenchmarkIdeas(b *testing.B) {
 	s := storage.New(db)
 	ctx := context.Background()
 	lister := feedback.NewLister(s, func() time.Time { return now })
+	// The voters are valued (and each item's worth summed) when the value
+	// view first finds the valuation stale: once a day and after each
+	// CLV run.
+	b.Run("revalue", func(b *testing.B) {
+		for b.Loop() {
+			if err := s.RevalueItems(ctx, now.Add(-feedback.Year)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("value", func(b *testing.B) {
 		for b.Loop() {
 			if p, err := lister.Valued(ctx, 0); err != nil || len(p.Items) != feedback.PageSize {
@@ -152,7 +162,7 @@ func benchStatusChange(b *testing.B, s *storage.Store, now time.Time) {
 		b.StartTimer()
 		start := time.Now()
 		c, err := board.Move(ctx, 1, feedback.StatusPlanned, "In the spring release", 0)
-		if err != nil || c.Told < 10000 {
+		if err != nil || c.Told < 9900 { // the vote part withdrew a few of its votes
 			b.Fatalf("told %d, %v", c.Told, err)
 		}
 		change += time.Since(start)

@@ -129,6 +129,43 @@ func TestValuedItems(t *testing.T) {
 	if page, err := f.s.ValuedItems(ctx, since, 1, 1); err != nil || len(page) != 1 || page[0].ID != popular.ID {
 		t.Errorf("the second, alone: %+v, %v", page, err)
 	}
+	// A vote counts its voter's worth at once; a withdrawal takes it off.
+	f.vote(quiet.ID, high[0])
+	if got, _ := f.s.ValuedItems(ctx, since, 0, 10); got[1].ID != quiet.ID || got[1].Value != 500 || got[1].VIPs != 1 || got[1].Revenue != 200 {
+		t.Errorf("after a VIP's vote: %+v", got[1])
+	}
+	f.vote(quiet.ID, high[0])
+	if got, _ := f.s.ValuedItems(ctx, since, 0, 10); got[2].ID != quiet.ID || got[2].Value != 0 || got[2].VIPs != 0 || got[2].Revenue != 0 {
+		t.Errorf("after the withdrawal: %+v", got[2])
+	}
+}
+
+// TestValuedItemsAfterACLVRun: a CLV run newer than the valuation values
+// every voter again; so does a year counted from another day.
+func TestValuedItemsAfterACLVRun(t *testing.T) {
+	f := newIdeasFixture(t)
+	ctx := context.Background()
+	ms := f.members(3)
+	storagetest.SetValues(t, f.s.DB(), map[int64]float64{int64(ms[0]): 100, int64(ms[1]): 10, int64(ms[2]): 10})
+	a := f.post(ms[0], feedback.KindIdea, "Jasmine pearls", "en")
+	b := f.post(ms[0], feedback.KindIdea, "Genmaicha", "en")
+	f.vote(a.ID, ms[0])
+	f.vote(b.ID, ms[1], ms[2])
+	since := ideasNow.AddDate(-1, 0, 0)
+	if got, err := f.s.ValuedItems(ctx, since, 0, 10); err != nil || got[0].ID != a.ID || got[0].Value != 100 || got[1].Value != 20 {
+		t.Fatalf("before the run: %+v, %v", got, err)
+	}
+	storagetest.SetValues(t, f.s.DB(), map[int64]float64{int64(ms[0]): 5, int64(ms[1]): 40, int64(ms[2]): 40})
+	if got, err := f.s.ValuedItems(ctx, since, 0, 10); err != nil || got[0].ID != b.ID || got[0].Value != 80 || got[1].Value != 5 {
+		t.Errorf("after the run: %+v, %v", got, err)
+	}
+	f.exec(`DELETE FROM orders`)
+	if got, err := f.s.ValuedItems(ctx, since, 0, 10); err != nil || got[0].Revenue != 80 {
+		t.Errorf("the same day: revenue %+v, %v; want as valued", got, err)
+	}
+	if got, err := f.s.ValuedItems(ctx, since.AddDate(0, 0, 2), 0, 10); err != nil || got[0].Revenue != 0 {
+		t.Errorf("two days on: revenue %+v, %v; want 0", got, err)
+	}
 }
 
 // tiers saves the members' standings in the given tiers.
