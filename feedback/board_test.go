@@ -166,21 +166,36 @@ func TestVoteInsteadKeepsAVote(t *testing.T) {
 	b, f := newTestBoard()
 	ctx := context.Background()
 	fresh, voted := f.item(StatusOpen, ben), f.item(StatusOpen, ann, ben)
-	d, _ := b.Write(ctx, ann, KindIdea, "Dark mode please", "en", community.Telegram)
-	if res, err := b.VoteInstead(ctx, d.ID, ann, fresh); err != nil || res != (VoteResult{Voted: true, Votes: 2}) {
+	write := func() DraftID {
+		d, _ := b.Write(ctx, ann, KindIdea, "Dark mode please", "en", community.Telegram)
+		return d.ID
+	}
+	d := write()
+	if res, err := b.VoteInstead(ctx, d, ann, fresh); err != nil || res != (VoteResult{Voted: true, Votes: 2}) {
 		t.Errorf("vote instead = %+v, %v", res, err)
 	}
-	if res, err := b.VoteInstead(ctx, d.ID, ann, voted); err != nil || res != (VoteResult{Voted: true, Votes: 2}) || f.items[voted].Votes != 2 {
+	if _, err := b.Post(ctx, d, ann); errKey(err) != "feedback.draft_gone" {
+		t.Errorf("the draft was posted after a vote instead: %v", err)
+	}
+	if res, err := b.VoteInstead(ctx, write(), ann, voted); err != nil || res != (VoteResult{Voted: true, Votes: 2}) || f.items[voted].Votes != 2 {
 		t.Errorf("vote instead, voted already = %+v, %v", res, err)
 	}
-	if _, err := b.VoteInstead(ctx, d.ID, ben, fresh); errKey(err) != "feedback.draft_gone" {
+	d = write()
+	if _, err := b.VoteInstead(ctx, d, ben, fresh); errKey(err) != "feedback.draft_gone" {
 		t.Errorf("another's draft: %v", err)
 	}
-	if _, err := b.VoteInstead(ctx, d.ID, ann, 99); errKey(err) != "feedback.not_found" {
+	if _, err := b.VoteInstead(ctx, d, ann, 99); errKey(err) != "feedback.not_found" {
 		t.Errorf("no item: %v", err)
 	}
-	if _, err := b.VoteInstead(ctx, d.ID, ann, f.item(StatusMerged)); errKey(err) != "feedback.vote_closed" {
+	if _, err := b.VoteInstead(ctx, d, ann, f.item(StatusMerged)); errKey(err) != "feedback.vote_closed" {
 		t.Errorf("a merged item: %v", err)
+	}
+	f.fail["DropDraft"] = true
+	if _, err := b.VoteInstead(ctx, d, ann, fresh); !errors.Is(err, errStore) {
+		t.Errorf("the draft cannot be dropped: %v", err)
+	}
+	if _, ok := f.drafts[d]; !ok {
+		t.Error("a refused vote instead dropped the draft")
 	}
 }
 

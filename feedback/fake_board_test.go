@@ -94,6 +94,16 @@ func (f *fakeBoard) SetDraftKind(_ context.Context, id DraftID, kind Kind) error
 	return nil
 }
 
+func (f *fakeBoard) DropDraft(_ context.Context, id DraftID, member community.MemberID) error {
+	if err := f.call("DropDraft"); err != nil {
+		return err
+	}
+	if d, ok := f.drafts[id]; ok && d.Member == member {
+		delete(f.drafts, id)
+	}
+	return nil
+}
+
 func (f *fakeBoard) LookAlikes(_ context.Context, lang string, t Text, minimum float64, limit int) ([]Match, error) {
 	f.lookedFor = append(f.lookedFor, lang, t, minimum, limit)
 	return f.matches, nil

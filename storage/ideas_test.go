@@ -107,6 +107,18 @@ func TestLookAlikes(t *testing.T) {
 	if got, err := f.board.LookAlikes(ctx, feedback.Draft{Lang: "en", Text: feedback.Text{Title: "Loyalty points for reviews"}}); err != nil || len(got) != 0 {
 		t.Errorf("unrelated: %+v, %v", got, err)
 	}
+	// Choosing a look-alike votes for it, and the draft is gone.
+	ben := f.member("ben", community.Telegram, true)
+	d, err := f.board.Write(ctx, ben, feedback.KindIdea, "Dark mode in the mobile app", "en", community.Telegram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.board.VoteInstead(ctx, d.ID, ben, app.ID); err != nil || res != (feedback.VoteResult{Voted: true, Votes: 1}) {
+		t.Errorf("vote instead: %+v, %v", res, err)
+	}
+	if _, err := f.board.Post(ctx, d.ID, ben); errKey(err) != "feedback.draft_gone" {
+		t.Errorf("the draft after a vote instead: %v", err)
+	}
 }
 
 // TestToggleVote: a press votes, the next withdraws; the count follows;
