@@ -53,26 +53,12 @@ func TestNoticesQueuedOnceAndCoalesced(t *testing.T) {
 		f.count(`SELECT count(*) FROM feedback_notices WHERE unreachable`) != 2 {
 		t.Errorf("silent's notices are not the only ones unreachable")
 	}
-	notices, err := f.s.NoticesOf(ctx, event)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, no := range notices {
-		got = append(got, no.Member.String()+":"+string(no.To)+":"+no.Comment)
-		if no.Item != it.ID || no.Title != "Tea tasting evenings" {
-			t.Errorf("notice %+v", no)
-		}
-	}
 	first, second := author, dora
 	if dora < author {
 		first, second = dora, author
 	}
-	want := []string{first.String() + ":planned:Spring", first.String() + ":in_progress:Booking the room",
-		second.String() + ":planned:Spring", second.String() + ":in_progress:Booking the room"}
-	if !slices.Equal(got, want) {
-		t.Errorf("notices %v; want %v", got, want)
-	}
+	f.checkNotices(event, it.ID, []string{first.String() + ":planned:Spring", first.String() + ":in_progress:Booking the room",
+		second.String() + ":planned:Spring", second.String() + ":in_progress:Booking the room"})
 	if got, err := n.QueueDue(ctx); err != nil || got != 0 {
 		t.Errorf("queued again: %d, %v", got, err)
 	}
@@ -86,6 +72,27 @@ func TestNoticesQueuedOnceAndCoalesced(t *testing.T) {
 		community.NewEvent(feedback.EventNotices, feedback.Notices{Members: []community.MemberID{author, silent, dora}}, f.now))
 	if err != nil || unreachable != 1 {
 		t.Errorf("QueueNotices = %d, %v; want 1 unreachable", unreachable, err)
+	}
+}
+
+// checkNotices checks the notices an event tells, as "member:to:comment"
+// in order, all of item id.
+func (f *ideasFixture) checkNotices(event int64, id feedback.ItemID, want []string) {
+	f.t.Helper()
+	notices, err := f.s.NoticesOf(context.Background(), event)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var got []string
+	title := f.item(id).Text.Title
+	for _, no := range notices {
+		got = append(got, no.Member.String()+":"+string(no.To)+":"+no.Comment)
+		if no.Item != id || no.Title != title || no.At.IsZero() {
+			f.t.Errorf("notice %+v", no)
+		}
+	}
+	if !slices.Equal(got, want) {
+		f.t.Errorf("notices %v; want %v", got, want)
 	}
 }
 

@@ -85,17 +85,7 @@ func TestValuedItems(t *testing.T) {
 	storagetest.SetValues(t, f.s.DB(), values)
 	f.exec(`UPDATE clv_snapshots SET predicted_clv = NULL, historical_clv = 300 WHERE customer_id = $1`, "cust-"+high[1].String())
 	since := ideasNow.AddDate(-1, 0, 0)
-	f.exec(`DELETE FROM orders`)
-	h0, h1, l0 := "cust-"+high[0].String(), "cust-"+high[1].String(), "cust-"+low[0].String()
-	f.exec(`INSERT INTO orders (id, customer_id, ordered_at, amount, refunded, status, source) VALUES
-		('o1', $1, $4, 200, 50, 'paid', 'csv'),
-		('o2', $1, $5, 100, 0, 'paid', 'csv'),
-		('o3', $1, $4, 999, 0, 'cancelled', 'csv'),
-		('o4', $1, $4, 80, 0, 'paid', 'shopify'),
-		('o5', $1, $4, 70, 70, 'refunded', 'csv'),
-		('o6', $2, $4, 40, 0, 'paid', 'csv'),
-		('o7', $3, $4, 10, 0, 'paid', 'csv')`, h0, h1, l0, since.AddDate(0, 1, 0), since.Add(-24*time.Hour))
-	f.exec(`INSERT INTO refunds (id, order_id, amount, refunded_at, source) VALUES ('r1', 'o4', 30, $1, 'shopify')`, ideasNow)
+	f.orders(since, "cust-"+high[0].String(), "cust-"+high[1].String(), "cust-"+low[0].String())
 	f.tiers(map[community.MemberID]community.Tier{high[0]: community.TierVIP, high[1]: community.TierVIP, low[0]: community.TierVIP,
 		low[1]: community.TierRegular})
 	popular := f.post(low[0], feedback.KindIdea, "Tea of the month club", "en")
@@ -179,4 +169,21 @@ func (f *ideasFixture) tiers(tiers map[community.MemberID]community.Tier) {
 	if err := f.s.SaveStandings(context.Background(), community.StandingsUpdate{At: f.now, Standings: list}); err != nil {
 		f.t.Fatal(err)
 	}
+}
+
+// orders replaces the shop's orders: a spent 150 (paid, part refunded)
+// and 50 (paid, a refund reported on its own) since, and more before it
+// or in orders not paid; b spent 40 and c 10.
+func (f *ideasFixture) orders(since time.Time, a, b, c string) {
+	f.t.Helper()
+	f.exec(`DELETE FROM orders`)
+	f.exec(`INSERT INTO orders (id, customer_id, ordered_at, amount, refunded, status, source) VALUES
+		('o1', $1, $4, 200, 50, 'paid', 'csv'),
+		('o2', $1, $5, 100, 0, 'paid', 'csv'),
+		('o3', $1, $4, 999, 0, 'cancelled', 'csv'),
+		('o4', $1, $4, 80, 0, 'paid', 'shopify'),
+		('o5', $1, $4, 70, 70, 'refunded', 'csv'),
+		('o6', $2, $4, 40, 0, 'paid', 'csv'),
+		('o7', $3, $4, 10, 0, 'paid', 'csv')`, a, b, c, since.AddDate(0, 1, 0), since.Add(-24*time.Hour))
+	f.exec(`INSERT INTO refunds (id, order_id, amount, refunded_at, source) VALUES ('r1', 'o4', 30, $1, 'shopify')`, ideasNow)
 }
