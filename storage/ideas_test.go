@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
+	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/lib/pq"
 )
 
 func errKey(err error) string {
@@ -285,4 +288,61 @@ func TestMergeMovesVotes(t *testing.T) {
 			t.Errorf("merge %d into %d: %v; want %s", bad.from, bad.into, err, bad.key)
 		}
 	}
+}
+
+// TestConcurrentVotes: presses at once, by many members on one item and
+// by one new member on many items, are all counted, each with the voter's
+// worth.
+func TestConcurrentVotes(t *testing.T) {
+	f := newIdeasFixture(t)
+	ctx := context.Background()
+	ms := f.members(12)
+	values := map[int64]float64{}
+	for _, m := range ms {
+		values[int64(m)] = 100
+	}
+	storagetest.SetValues(t, f.s.DB(), values)
+	one := f.post(ms[0], feedback.KindIdea, "Bulk tea tins", "en")
+	var many []feedback.ItemID
+	for range 8 {
+		many = append(many, f.post(ms[1], feedback.KindIdea, "Tea towels", "en").ID)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ms)+len(many))
+	press := func(id feedback.ItemID, m community.MemberID) {
+		defer wg.Done()
+		if _, err := f.board.Vote(ctx, id, m); err != nil {
+			errs <- err
+		}
+	}
+	for _, m := range ms[:11] {
+		wg.Add(1)
+		go press(one.ID, m)
+	}
+	for _, id := range many {
+		wg.Add(1)
+		go press(id, ms[11])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := f.item(one.ID).Votes; got != 11 || f.count(`SELECT count(*) FROM feedback_votes WHERE item_id = $1`, one.ID) != 11 {
+		t.Errorf("%d votes; want 11", got)
+	}
+	if n := f.count(`SELECT count(*) FROM feedback_items WHERE id = $1 AND voters_value = 1100`, one.ID); n != 1 {
+		t.Error("the item's voters' worth is not 11 times 100")
+	}
+	if n := f.count(`SELECT count(*) FROM feedback_items WHERE id = ANY($1) AND votes = 1 AND voters_value = 100`, pq.Array(ids64(many))); n != len(many) {
+		t.Errorf("%d of %d items count the new voter's vote and worth", n, len(many))
+	}
+}
+
+func ids64(items []feedback.ItemID) []int64 {
+	out := make([]int64, len(items))
+	for i, id := range items {
+		out[i] = int64(id)
+	}
+	return out
 }
