@@ -58,7 +58,16 @@ func TestPostItem(t *testing.T) {
 	if _, err := f.board.Post(ctx, d.ID, ann); errKey(err) != "feedback.draft_gone" {
 		t.Errorf("posted twice: %v", err)
 	}
-	f.post(ann, feedback.KindBug, "The cart forgets my tea", "en")
+	d, err = f.board.Write(ctx, ann, "", "The cart forgets my tea", "en", community.Telegram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.board.ChooseKind(ctx, d.ID, ann, feedback.KindBug); err != nil {
+		t.Fatal(err)
+	}
+	if bug, err := f.board.Post(ctx, d.ID, ann); err != nil || bug.Kind != feedback.KindBug {
+		t.Errorf("the chosen kind: %+v, %v", bug, err)
+	}
 	if n := f.count(`SELECT count(*) FROM activities WHERE member_id = $1 AND kind = 'feedback'`, ann); n != 1 {
 		t.Errorf("%d feedback activities for a bug", n)
 	}
