@@ -81,6 +81,8 @@ type BoardStore interface {
 	Draft(ctx context.Context, id DraftID, member community.MemberID) (Draft, error)
 	// SetDraftKind records the kind the member chose.
 	SetDraftKind(ctx context.Context, id DraftID, kind Kind) error
+	// DropDraft deletes the member's draft (none left is no error).
+	DropDraft(ctx context.Context, id DraftID, member community.MemberID) error
 	// LookAlikes returns up to limit open items in lang whose title and
 	// body are at least min alike to t, most alike first.
 	LookAlikes(ctx context.Context, lang string, t Text, min float64, limit int) ([]Match, error)
@@ -231,10 +233,13 @@ func (b *Board) VoteInstead(ctx context.Context, id DraftID, member community.Me
 		return VoteResult{}, err
 	}
 	res, err := b.toggle(ctx, it, member)
-	if err != nil || res.Voted {
-		return res, err
+	if err == nil && !res.Voted {
+		res, err = b.toggle(ctx, it, member) // they had voted already: keep it
 	}
-	return b.toggle(ctx, it, member) // they had voted already: keep it
+	if err != nil {
+		return VoteResult{}, err
+	}
+	return res, b.store.DropDraft(ctx, id, member)
 }
 
 // Vote records the member's vote for an item, or withdraws it when they

@@ -53,7 +53,7 @@ func (b *Board) Merge(ctx context.Context, id, into ItemID, by community.MemberI
 	c := Change{Item: id, From: it.Status, To: StatusMerged, Into: into, By: by, At: b.now(), Refresh: RefreshEvery}
 	out, err := b.store.Merge(ctx, c, c.Effects())
 	if errors.Is(err, community.ErrConflict) {
-		return Change{}, b.settledMeanwhile(ctx, id, StatusMerged)
+		return Change{}, b.mergedMeanwhile(ctx, id, into)
 	}
 	return out, err
 }
@@ -68,6 +68,28 @@ func (b *Board) settledMeanwhile(ctx context.Context, id ItemID, to Status) erro
 	if err := CheckMove(it.Status, to); err != nil {
 		return err
 	}
+	return changedMeanwhile(id)
+}
+
+// mergedMeanwhile says why a merge found either item changed under its
+// lock: the merge checked against both statuses now (a move check would
+// refuse every merge, merged being no step of the workflow).
+func (b *Board) mergedMeanwhile(ctx context.Context, id, into ItemID) error {
+	it, err := b.store.Item(ctx, id)
+	if err != nil {
+		return err
+	}
+	target, err := b.store.Item(ctx, into)
+	if err != nil {
+		return err
+	}
+	if err := CheckMerge(int64(id), int64(into), it.Status, target.Status); err != nil {
+		return err
+	}
+	return changedMeanwhile(id)
+}
+
+func changedMeanwhile(id ItemID) error {
 	return community.Errorf(community.EConflict, "feedback.changed_meanwhile", map[string]any{"ID": int64(id)}, "item %d changed meanwhile", id)
 }
 

@@ -38,43 +38,46 @@ func (s *Store) ToggleVote(ctx context.Context, v feedback.Vote) (feedback.VoteR
 		if !statusIn(status, v.Open) {
 			return fmt.Errorf("vote for item %d, %s: %w", v.Item, status, community.ErrConflict)
 		}
-		gone, err := tx.ExecContext(ctx, `DELETE FROM feedback_votes WHERE item_id = $1 AND member_id = $2`, int64(v.Item), int64(v.Member))
-		if err != nil {
-			return fmt.Errorf("withdraw the vote of member %d for item %d: %w", v.Member, v.Item, err)
+		if err := valueMember(ctx, tx, v); err != nil {
+			return err
 		}
-		delta := -1
-		if n, _ := gone.RowsAffected(); n == 0 {
-			delta, res.Voted = 1, true
-			if err := addVote(ctx, tx, v); err != nil {
-				return err
-			}
+		var r struct {
+			Votes int  `db:"votes"`
+			Voted bool `db:"voted"`
 		}
-		if err := tx.GetContext(ctx, &res.Votes, `UPDATE feedback_items SET votes = votes + $2 WHERE id = $1 RETURNING votes`,
-			int64(v.Item), delta); err != nil {
-			return fmt.Errorf("count the votes of item %d: %w", v.Item, err)
+		if err := tx.GetContext(ctx, &r, toggleVoteSQL, int64(v.Item), int64(v.Member), v.At, string(v.Activity), itemActivityKey(v.Item)); err != nil {
+			return fmt.Errorf("the vote of member %d for item %d: %w", v.Member, v.Item, err)
 		}
+		res = feedback.VoteResult{Voted: r.Voted, Votes: r.Votes}
 		return scheduleRefresh(ctx, tx, v.Item, v.At, v.Refresh)
 	})
 	return res, err
 }
 
-// addVote records a vote and, the first time the member votes for the
-// item, their activity.
-func addVote(ctx context.Context, tx *sqlx.Tx, v feedback.Vote) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO feedback_votes (item_id, member_id, at) VALUES ($1, $2, $3)`,
-		int64(v.Item), int64(v.Member), v.At); err != nil {
-		return fmt.Errorf("vote of member %d for item %d: %w", v.Member, v.Item, err)
-	}
-	_, err := tx.ExecContext(ctx, `
-INSERT INTO activities (member_id, kind, at, message_id)
-SELECT $1, $2, $3, $4
-WHERE NOT EXISTS (SELECT 1 FROM activities WHERE member_id = $1 AND kind = $2 AND message_id = $4)`,
-		int64(v.Member), string(v.Activity), v.At, itemActivityKey(v.Item))
-	if err != nil {
-		return fmt.Errorf("record the vote activity of member %d: %w", v.Member, err)
-	}
-	return nil
-}
+// toggleVoteSQL withdraws member $2's vote for item $1, or records it
+// at $3 when there was none, with their activity ($4, keyed $5) the first
+// time they vote for the item; the item's count and its voters' summed
+// worth follow. One statement: a press is one round trip under the
+// item's lock.
+const toggleVoteSQL = `
+WITH gone AS (
+    DELETE FROM feedback_votes WHERE item_id = $1 AND member_id = $2 RETURNING id
+), added AS (
+    INSERT INTO feedback_votes (item_id, member_id, at) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM gone) RETURNING id
+), counted AS (
+    INSERT INTO activities (member_id, kind, at, message_id)
+    SELECT $2, $4, $3, $5 WHERE EXISTS (SELECT 1 FROM added)
+      AND NOT EXISTS (SELECT 1 FROM activities WHERE member_id = $2 AND kind = $4 AND message_id = $5)
+), d AS (
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM added) THEN 1 ELSE -1 END AS sign
+)
+UPDATE feedback_items i SET votes = i.votes + d.sign,
+    voters_value = i.voters_value + d.sign * COALESCE(w.value, 0),
+    voters_vips = i.voters_vips + CASE WHEN w.vip THEN d.sign ELSE 0 END,
+    voters_revenue = i.voters_revenue + d.sign * COALESCE(w.revenue, 0)
+FROM d LEFT JOIN feedback_worth w ON w.member_id = $2
+WHERE i.id = $1
+RETURNING i.votes, d.sign = 1 AS voted`
 
 func statusIn(s feedback.Status, list []feedback.Status) bool {
 	for _, x := range list {
@@ -203,7 +206,8 @@ UPDATE feedback_items SET status = 'merged', merged_into = $3, changed_at = $4 W
 }
 
 // moveVotes gives the merged item's votes to the item it was merged into
-// (a member who voted for both keeps one), recounts both and schedules
+// (a member who voted for both keeps one), recounts both (votes and
+// voters' worth) and schedules
 // the edit of the second's posts.
 func moveVotes(ctx context.Context, tx *sqlx.Tx, c feedback.Change) error {
 	from, into := int64(c.Item), int64(c.Into)
@@ -218,7 +222,9 @@ ON CONFLICT DO NOTHING`, from, into); err != nil {
 		return fmt.Errorf("move the votes of item %d: %w", from, err)
 	}
 	if _, err := tx.ExecContext(ctx, `
-UPDATE feedback_items i SET votes = (SELECT count(*) FROM feedback_votes v WHERE v.item_id = i.id) WHERE id IN ($1, $2)`, from, into); err != nil {
+UPDATE feedback_items i SET votes = a.votes, voters_value = a.value, voters_vips = a.vips, voters_revenue = a.revenue
+FROM (`+itemWorthSQL+` WHERE x.id IN ($1, $2) GROUP BY x.id) a
+WHERE a.id = i.id`, from, into); err != nil {
 		return fmt.Errorf("recount items %d and %d: %w", from, into, err)
 	}
 	return scheduleRefresh(ctx, tx, c.Into, c.At, c.Refresh)

@@ -36,48 +36,6 @@ func (s *Store) Items(ctx context.Context, q feedback.Query) ([]feedback.Item, e
 	return items(rows), nil
 }
 
-// valuedItemsSQL ranks the items taking votes by their voters' summed
-// value: predicted CLV, historical where a voter has no prediction; with
-// how many voters are VIPs and what they spent since $1.
-const valuedItemsSQL = `
-WITH worth AS (
-    SELECT c.member_id, COALESCE(s.predicted_clv, s.historical_clv, 0) AS value,
-           COALESCE((SELECT sum(o.amount - o.refunded) FROM orders o
-                     WHERE o.customer_id = c.id AND o.status = 'paid' AND o.ordered_at >= $1), 0) AS revenue
-    FROM customers c LEFT JOIN clv_snapshots s ON s.customer_id = c.id
-    WHERE c.member_id IS NOT NULL
-), ranked AS (
-    SELECT v.item_id, COALESCE(sum(w.value), 0) AS value, COALESCE(sum(w.revenue), 0) AS revenue,
-           count(*) FILTER (WHERE st.tier = 'vip') AS vips
-    FROM feedback_votes v
-    LEFT JOIN worth w ON w.member_id = v.member_id
-    LEFT JOIN member_standings st ON st.member_id = v.member_id
-    GROUP BY v.item_id
-)
-SELECT ` + itemColumns + `, COALESCE(r.value, 0) AS value, COALESCE(r.revenue, 0) AS revenue, COALESCE(r.vips, 0) AS vips
-FROM ` + itemFrom + ` LEFT JOIN ranked r ON r.item_id = i.id
-WHERE i.status NOT IN ('merged', 'declined', 'done')
-ORDER BY value DESC, i.votes DESC, i.id DESC
-OFFSET $2 LIMIT $3`
-
-// ValuedItems implements feedback.ListStore.
-func (s *Store) ValuedItems(ctx context.Context, since time.Time, offset, limit int) ([]feedback.ValuedItem, error) {
-	var rows []struct {
-		itemRow
-		Value   float64 `db:"value"`
-		Revenue float64 `db:"revenue"`
-		VIPs    int     `db:"vips"`
-	}
-	if err := s.db.SelectContext(ctx, &rows, valuedItemsSQL, since, offset, limit); err != nil {
-		return nil, fmt.Errorf("items by their voters' value: %w", err)
-	}
-	out := make([]feedback.ValuedItem, len(rows))
-	for i, r := range rows {
-		out[i] = feedback.ValuedItem{Item: r.item(), Value: r.Value, VIPs: r.VIPs, Revenue: r.Revenue}
-	}
-	return out, nil
-}
-
 // writableByNoticeSQL is mayWritePrivatelySQL with the platforms where
 // Hearth opens private chats itself in $4.
 var writableByNoticeSQL = strings.Replace(mayWritePrivatelySQL, "$6", "$4", 1)

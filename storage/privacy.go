@@ -17,7 +17,7 @@ import (
 // exported, found through its foreign keys, so new tables are included
 // without changing this file.
 var (
-	staffOnlyTables  = []string{"moderation_notes", "moderation_reviews"}
+	staffOnlyTables  = []string{"moderation_notes", "moderation_reviews", "feedback_worth"}
 	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id"} // a reported member must not learn who reported them
 )
 

@@ -16,6 +16,9 @@ import (
 var (
 	subjectFields = []string{"member", "reported"}
 	actorFields   = []string{"by", "reporter"}
+	// subjectListFields hold lists of member ids, each a subject: the
+	// members a feedback.notices event tells.
+	subjectListFields = []string{"members"}
 )
 
 // scrubbed is a JSON document with an erased member's id taken out.
@@ -73,6 +76,8 @@ func scrubValue(v any, id json.Number) (any, bool) {
 			case isNumber && n == id && slices.Contains(subjectFields, k):
 				// A nested record about them that no array holds.
 				x[k], changed = json.Number(community.ErasedMember.String()), true
+			case slices.Contains(subjectListFields, k) && holdsID(val, id):
+				x[k], changed = slices.DeleteFunc(slices.Clone(val.([]any)), func(el any) bool { return el == id }), true
 			default:
 				var c bool
 				x[k], c = scrubValue(val, id)
@@ -94,4 +99,10 @@ func scrubValue(v any, id json.Number) (any, bool) {
 		return out, changed
 	}
 	return v, false
+}
+
+// holdsID reports whether v is a list that holds id as one of its numbers.
+func holdsID(v any, id json.Number) bool {
+	list, ok := v.([]any)
+	return ok && slices.Contains(list, any(id))
 }

@@ -23,6 +23,8 @@ func TestScrubMemberIDMatchesIdsOnly(t *testing.T) {
 			`{"at_risk":[],"changes":[{"member":7,"to":"loyal"}]}`, false},
 		{"the same number elsewhere", `{"member": 7, "log": 42, "count": 42, "by": 420, "groups": ["telegram:42"]}`, "", false},
 		{"a longer id", `{"member": 4242}`, "", false},
+		{"a list of members told", `{"members": [7, 42, 9]}`, `{"members":[7,9]}`, false},
+		{"members counted, not listed", `{"members": {"vip": 42}, "list": [42]}`, "", false},
 		{"not an object", `[42, "42"]`, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
