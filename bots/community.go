@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -27,6 +28,8 @@ type CommunityStore interface {
 	AnnouncementOutbox
 	community.PrivacyStore
 	ModerationStore
+	feedback.SurveyStore
+	SurveyOutbox
 }
 
 // CommunityOptions configures the community features: standings and tier
@@ -51,6 +54,8 @@ type CommunityOptions struct {
 	Announce AnnounceOptions
 	// Moderation configures warnings, the ladder, automod and reports.
 	Moderation ModerationOptions
+	// NPS configures the NPS survey.
+	NPS NPSOptions
 }
 
 // Feature is one area of Hearth in the chat layer: its commands, hooks and
@@ -81,5 +86,6 @@ func (s *Service) communityFeatures() []Feature {
 		newAnnounceFeature(s.opts.Store, o, d.Announcements),
 		newPrivacyFeature(s.opts.Store, s.opts.Now, d.Privacy),
 		newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer()),
+		newNPSFeature(s.opts.Store, d.Surveys, d.Desk),
 	}
 }

@@ -313,7 +313,7 @@ func (s *Surveys) Alerted(ctx context.Context, answer int64) (Answer, error) {
 func (s *Surveys) TicketOpened(ctx context.Context, answer, ticket int64) error {
 	ok, err := s.store.SetAnswerTicket(ctx, answer, ticket)
 	if err == nil && !ok {
-		return community.Errorf(community.EConflict, "nps.ticket_open", nil, "answer %d has a ticket already", answer)
+		return community.Errorf(community.EConflict, "nps.ticket_taken", nil, "answer %d has a ticket already", answer)
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -25,6 +26,7 @@ type Parts struct {
 	Tokens *community.LinkTokens
 	Now    func() time.Time // nil: the wall clock
 	Log    *slog.Logger     // nil: slog's default
+	Seed   uint64           // with each wave's time, the NPS survey's draw
 }
 
 // Domain builds each domain service once, reaching the platforms through
@@ -48,8 +50,11 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 			return p.Capabilities(pl).Moderation
 		}, now),
 		Desk: support.NewDesk(store, now),
+		Surveys: feedback.NewSurveys(store, feedback.SurveyRules{Schedule: o.NPS.Schedule, Location: o.Location, Wave: o.NPS.Wave,
+			AnswerWindow: o.NPS.AnswerWindow, WeeklyCap: o.Announce.WeeklyCap, Quiet: o.Announce.QuietHours}, p.Messaging, now, d.Seed),
 	}
-	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers)}
+	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers),
+		out.Surveys.Job()}
 	if d.Tokens != nil {
 		out.Linking = community.NewLinking(d.Tokens, store)
 	}

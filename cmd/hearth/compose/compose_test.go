@@ -18,6 +18,7 @@ func (noPlatforms) Enforcer() bots.Enforcement { return nil }
 func (noPlatforms) Capabilities(community.Platform) community.Capabilities {
 	return community.Capabilities{}
 }
+func (noPlatforms) Messaging() map[community.Platform]community.MessagingCapabilities { return nil }
 
 func TestDomainBuildsEveryService(t *testing.T) {
 	tokens, err := community.NewLinkTokens(strings.Repeat("s", community.MinLinkSecret), time.Hour, time.Now)
@@ -48,7 +49,7 @@ func TestJobsRunOnTheConfiguredPeriods(t *testing.T) {
 		got[j.Name] = j.Schedule
 	}
 	want := map[string]community.Schedule{"standings.recompute": community.Every(7 * time.Minute), "moderation.expire": community.Every(3 * time.Minute),
-		"onboarding.captcha": community.Every(community.CaptchaExpiryEvery)}
+		"onboarding.captcha": community.Every(community.CaptchaExpiryEvery), "nps.wave": "0 11 * * TUE"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("jobs = %v, want %v", got, want)
 	}
