@@ -178,6 +178,8 @@ func (w *npsWorld) sentMatching(t *testing.T, chat, part string) telegramtest.Ca
 			}
 		}
 		return false
-	}, func() string { return fmt.Sprintf("a message to %s with %q; calls %v", chat, part, w.tg.Calls("sendMessage")) })
+	}, func() string {
+		return fmt.Sprintf("a message to %s with %q; calls %v", chat, part, w.tg.Calls("sendMessage"))
+	})
 	return out
 }
