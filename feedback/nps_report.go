@@ -17,38 +17,39 @@ const (
 
 // TierNPS is the NPS of one tier's answers.
 type TierNPS struct {
-	Tier community.Tier
-	NPS  NPS
+	Tier community.Tier `json:"tier"`
+	NPS  NPS            `json:"nps"`
 }
 
 // WeekNPS is the NPS of the answers of one ISO week.
 type WeekNPS struct {
-	Year, Week int
-	Start      time.Time // Monday 00:00, community time
-	NPS        NPS
+	Year  int       `json:"year"`
+	Week  int       `json:"week"`
+	Start time.Time `json:"start"` // Monday 00:00, community time
+	NPS   NPS       `json:"nps"`
 }
 
 // Comment is a detractor's reason for their score, for staff.
 type Comment struct {
-	Score  Score
-	Reason string
-	Tier   community.Tier
-	Name   string // "" once the member is erased
-	At     time.Time
+	Score  Score          `json:"score"`
+	Reason string         `json:"reason"`
+	Tier   community.Tier `json:"tier"`
+	Name   string         `json:"name"` // "" once the member is erased
+	At     time.Time      `json:"at"`
 }
 
 // Report is the NPS of the surveys opened since Since: overall with its
 // 95% interval, by tier, weighted by the members' CLV, the response rate,
 // the trend by ISO week and the latest detractors' comments.
 type Report struct {
-	Since        time.Time
-	Overall      NPS
-	Weighted     NPS // each answer weighted by the member's CLV at answer time
-	ByTier       []TierNPS
-	Asked        int
-	ResponseRate float64 // answers per member asked, 0 to 1
-	Trend        []WeekNPS
-	Comments     []Comment // newest first
+	Since        time.Time `json:"since"`
+	Overall      NPS       `json:"overall"`
+	Weighted     NPS       `json:"clv_weighted"` // each answer weighted by the member's CLV at answer time
+	ByTier       []TierNPS `json:"by_tier"`
+	Asked        int       `json:"asked"`
+	ResponseRate float64   `json:"response_rate"` // answers per member asked, 0 to 1
+	Trend        []WeekNPS `json:"trend"`
+	Comments     []Comment `json:"detractor_comments"` // newest first
 }
 
 // Report reports on the surveys of the last weeks ISO weeks (this one
