@@ -107,14 +107,18 @@ func (f *npsFeature) renderAsks(ctx context.Context, e outbox.Event) ([]outbox.O
 	return out, nil
 }
 
-// survey shows the question of a survey the member was asked again
-// (/survey ID, as the question's buttons carry it).
+// survey shows again the question of the member's open survey, or of the
+// survey named (/survey ID, the number its buttons carry).
 func (f *npsFeature) survey(ctx context.Context, r *Request) (Reply, error) {
-	n, err := strconv.ParseInt(r.Arg("survey"), 10, 64)
-	if err != nil {
+	var ask feedback.Ask
+	var err error
+	if arg := r.Arg("survey"); arg == "" {
+		ask, err = f.surveys.Pending(ctx, r.Member)
+	} else if n, perr := strconv.ParseInt(arg, 10, 64); perr != nil {
 		return Reply{Text: r.Text("nps.survey_how", nil)}, nil
+	} else {
+		ask, err = f.surveys.Asked(ctx, feedback.SurveyID(n), r.Member)
 	}
-	ask, err := f.surveys.Asked(ctx, feedback.SurveyID(n), r.Member)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -60,6 +60,16 @@ func (f *fakeSurveys) SurveyAsk(_ context.Context, survey SurveyID, member commu
 	return Ask{}, community.Errorf(community.ENotFound, "", nil, "not asked")
 }
 
+func (f *fakeSurveys) PendingAsk(_ context.Context, member community.MemberID, at time.Time) (Ask, error) {
+	for _, a := range slices.Backward(f.asks) {
+		answered := slices.ContainsFunc(f.answers, func(b Answer) bool { return b.Survey == a.Survey.ID && b.Member == member })
+		if a.Member == member && at.Before(a.Survey.ClosesAt) && !answered {
+			return a, nil
+		}
+	}
+	return Ask{}, community.Errorf(community.ENotFound, "", nil, "none open")
+}
+
 func (f *fakeSurveys) Respondent(_ context.Context, member community.MemberID) (Respondent, error) {
 	return f.members[member], nil
 }

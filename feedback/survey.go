@@ -115,6 +115,9 @@ type SurveyStore interface {
 	// SurveyAsk returns a member's ask in a survey; ENotFound when the
 	// member was not asked.
 	SurveyAsk(ctx context.Context, survey SurveyID, member community.MemberID) (Ask, error)
+	// PendingAsk returns the member's latest ask, in a survey open at at,
+	// that they have not answered; ENotFound when there is none.
+	PendingAsk(ctx context.Context, member community.MemberID, at time.Time) (Ask, error)
 	// Respondent returns what an answer records of a member.
 	Respondent(ctx context.Context, member community.MemberID) (Respondent, error)
 	// RecordAnswer records an answer, sets its ID and writes its effects;
@@ -301,6 +304,17 @@ func (s *Surveys) Explain(ctx context.Context, survey SurveyID, member community
 // EForbidden when the member was not asked.
 func (s *Surveys) Asked(ctx context.Context, survey SurveyID, member community.MemberID) (Ask, error) {
 	return s.ask(ctx, survey, member)
+}
+
+// Pending returns the member's latest unanswered ask of an open survey,
+// to show its question again; ENotFound (nps.none_open) when there is
+// none.
+func (s *Surveys) Pending(ctx context.Context, member community.MemberID) (Ask, error) {
+	ask, err := s.store.PendingAsk(ctx, member, s.now())
+	if community.ErrorCode(err) == community.ENotFound {
+		return ask, community.Errorf(community.ENotFound, "nps.none_open", nil, "member %d has no open survey to answer", member)
+	}
+	return ask, err
 }
 
 // Alerted returns the answer an alert is about.

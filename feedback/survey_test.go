@@ -139,6 +139,12 @@ func TestAnswerRules(t *testing.T) {
 			t.Errorf("%s: %v; want %s", name, err, tc.key)
 		}
 	}
+	if ask, err := s.Pending(ctx, 1); err != nil || ask.Survey.ID != sv {
+		t.Errorf("member 1's pending ask: %+v, %v; want survey %d", ask, err, sv)
+	}
+	if _, err := s.Pending(ctx, 3); community.ErrorCode(err) != community.ENotFound {
+		t.Errorf("member 3 answered, yet has a pending ask: %v", err)
+	}
 	c.t = time.Date(2026, 12, 8, 11, 0, 0, 0, time.UTC)
 	if out, err := s.Answer(ctx, sv, 1, community.Telegram, 2); err != nil || out != Late {
 		t.Errorf("late press: %v, %v; want Late", out, err)

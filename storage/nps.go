@@ -120,6 +120,31 @@ FROM nps_asks a JOIN nps_surveys s ON s.id = a.survey_id WHERE a.survey_id = $1 
 		Platform: community.Platform(row.Platform), AskedAt: row.Asked}, nil
 }
 
+// PendingAsk implements feedback.SurveyStore.
+func (s *Store) PendingAsk(ctx context.Context, member community.MemberID, at time.Time) (feedback.Ask, error) {
+	var row struct {
+		Survey   int64     `db:"survey_id"`
+		Opened   time.Time `db:"opened_at"`
+		Closes   time.Time `db:"closes_at"`
+		Platform string    `db:"platform"`
+		Asked    time.Time `db:"asked_at"`
+	}
+	err := s.db.GetContext(ctx, &row, `
+SELECT a.survey_id, s.opened_at, s.closes_at, a.platform, a.asked_at
+FROM nps_asks a JOIN nps_surveys s ON s.id = a.survey_id
+WHERE a.member_id = $1 AND s.closes_at > $2
+  AND NOT EXISTS (SELECT 1 FROM nps_answers n WHERE n.survey_id = a.survey_id AND n.member_id = a.member_id)
+ORDER BY s.opened_at DESC LIMIT 1`, member, at)
+	if err == sql.ErrNoRows {
+		return feedback.Ask{}, community.Errorf(community.ENotFound, "nps.none_open", nil, "member %d has no open survey", member)
+	}
+	if err != nil {
+		return feedback.Ask{}, fmt.Errorf("pending ask of member %d: %w", member, err)
+	}
+	return feedback.Ask{Survey: feedback.Survey{ID: feedback.SurveyID(row.Survey), OpenedAt: row.Opened, ClosesAt: row.Closes}, Member: member,
+		Platform: community.Platform(row.Platform), AskedAt: row.Asked}, nil
+}
+
 // Respondent implements feedback.SurveyStore: the member's standing and
 // the predicted CLV of their customer (historical without a model).
 func (s *Store) Respondent(ctx context.Context, member community.MemberID) (feedback.Respondent, error) {

@@ -48,6 +48,9 @@ func TestSurveyOnTheDatabase(t *testing.T) {
 		Cap: 2, Window: community.AnnouncementCapWindow}, now.Add(2*time.Hour)); err != nil || reach.Capped != 1 {
 		t.Errorf("reach %+v, %v; want alice capped by her two NPS questions", reach, err)
 	}
+	if ask, err := surveys.Pending(ctx, alice); err != nil || ask.Survey.ID != again.ID {
+		t.Errorf("pending ask %+v, %v; want the latest survey, %d", ask, err, again.ID)
+	}
 	if _, err := surveys.Answer(ctx, sv.ID, alice, community.Telegram, 4); err != nil {
 		t.Fatal(err)
 	}

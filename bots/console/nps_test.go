@@ -24,7 +24,7 @@ import (
 // never asked, is refused, and may not read /nps.
 const (
 	npsBefore = "hello\n/as bob\nhello\n/as owner\n/staffchat\n/setstaff\n"
-	npsAfter  = "/as alice\n/dm\n/press 10\n/press 1\nThe oolong is superb\n/as bob\n/dm\n/press 4\n" +
+	npsAfter  = "/as alice\n/dm\n/press 10\n/press 1\nThe oolong is superb\n/survey\n/as bob\n/dm\n/press 4\n" +
 		"/as owner\n/staffchat\n/press 1\n/nps\n/as carol\n/dm\n/survey 1\n/nps\n/quit\n"
 )
 
@@ -80,6 +80,7 @@ func TestNPSScript(t *testing.T) {
 		"bot → alice (private)> How likely are you to recommend Tea Lovers to a friend?",
 		"You gave us 9.",
 		"Thank you for telling us.",
+		"There is no open survey waiting for your answer.",
 		"NPS detractor: Bob (VIP, CLV 300.00) gave 3 out of 10.",
 		"Ticket #1 opened for Bob",
 		"NPS: 0.0 (95% interval -100.0 to 100.0) · promoters 1, passives 0, detractors 1",
