@@ -32,6 +32,8 @@ type CommunityStore interface {
 	feedback.ListStore
 	feedback.NoticeStore
 	IdeasStore
+	feedback.SurveyStore
+	SurveyOutbox
 }
 
 // CommunityOptions configures the community features: standings and tier
@@ -56,6 +58,8 @@ type CommunityOptions struct {
 	Announce AnnounceOptions
 	// Moderation configures warnings, the ladder, automod and reports.
 	Moderation ModerationOptions
+	// NPS configures the NPS survey.
+	NPS NPSOptions
 }
 
 // Feature is one area of Hearth in the chat layer: its commands, hooks and
@@ -87,5 +91,6 @@ func (s *Service) communityFeatures() []Feature {
 		newPrivacyFeature(s.opts.Store, s.opts.Now, d.Privacy),
 		newIdeasFeature(s.opts.Store, o, s.opts.Now, d.Board, d.Ideas),
 		newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer()),
+		newNPSFeature(s.opts.Store, d.Surveys, d.Desk),
 	}
 }

@@ -26,6 +26,7 @@ type Domain struct {
 	Ideas         *feedback.Lister
 	Notifier      *feedback.Notifier
 	Linking       *community.Linking // nil: no link secret configured
+	Surveys       *feedback.Surveys  // the NPS survey
 	// Jobs are the domain services' scheduled work, on the configured
 	// periods: the standings recompute and the sanctions' expiry.
 	Jobs []community.Job
@@ -38,6 +39,9 @@ type Domain struct {
 type Platforms interface {
 	Enforcer() Enforcement
 	Capabilities(p community.Platform) community.Capabilities
+	// Messaging is how each platform Hearth runs on now lets it write to
+	// members (the NPS survey's waves ask where it may).
+	Messaging() map[community.Platform]community.MessagingCapabilities
 }
 
 // Enforcement carries sanctions out on the platforms: moderation's, and
@@ -50,6 +54,12 @@ type Enforcement interface {
 // Enforcer carries sanctions out on the platforms the service runs.
 func (s *Service) Enforcer() Enforcement {
 	return &enforcer{router: s.Router, store: s.opts.Store}
+}
+
+// Messaging returns how each connected platform lets Hearth write to
+// members.
+func (s *Service) Messaging() map[community.Platform]community.MessagingCapabilities {
+	return s.Router.Messaging()
 }
 
 // Capabilities returns platform p's facts.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/config"
+	"github.com/hearthbot/hearth/feedback"
 )
 
 // CommunityOptionsFrom turns the configuration into the community
@@ -19,6 +20,8 @@ func CommunityOptionsFrom(cfg config.Config) CommunityOptions {
 			ShopAccountURL: cfg.Onboarding.ShopAccountURL, Captcha: cfg.Onboarding.Captcha, CaptchaTimeout: cfg.Onboarding.CaptchaTimeout},
 		Announce:   AnnounceOptions{WeeklyCap: cfg.Announce.WeeklyCap, QuietHours: cfg.QuietHours()},
 		Moderation: moderationOptionsFrom(cfg),
+		NPS: NPSOptions{Schedule: community.Schedule(cfg.NPS.Schedule), AnswerWindow: cfg.NPS.AnswerWindow,
+			Wave: feedback.WaveRules{SamplePercent: cfg.NPS.SamplePercent, MaxPerWave: cfg.NPS.MaxPerWave, MinInterval: cfg.NPS.MinInterval}},
 	}
 }
 

@@ -28,6 +28,7 @@ type Config struct {
 	Onboarding Onboarding `yaml:"onboarding"`
 	Moderation Moderation `yaml:"moderation"`
 	Announce   Announce   `yaml:"announce"`
+	NPS        NPS        `yaml:"nps"` // config/nps.go
 }
 
 // Database says where the PostgreSQL database is and how to pool connections.
@@ -162,6 +163,7 @@ var Languages = []string{"en", "el", "ru", "pl", "ro"}
 func Default() Config {
 	c := base()
 	defaultCommunityRules(&c)
+	defaultNPS(&c)
 	return c
 }
 

@@ -41,6 +41,7 @@ func (c *Config) Validate() Problems {
 	c.validateAccess(add)
 	c.validateCLV(add)
 	c.validateCommunityRules(add)
+	c.validateNPS(add)
 	return p
 }
 

@@ -19,11 +19,14 @@ func (s Score) Detractor() bool { return s <= 6 }
 // NPS is a Net Promoter Score: the share of promoters less the share of
 // detractors, from -100 to 100, with its 95% interval.
 type NPS struct {
-	Score                           float64
-	Low, High                       float64 // the 95% interval, within -100 and 100
-	Promoters, Passives, Detractors int
-	Responses                       int
-	EffectiveResponses              float64 // weighted: the sample size the weights leave (Kish)
+	Score              float64 `json:"score"`
+	Low                float64 `json:"low"` // the 95% interval, within -100 and 100
+	High               float64 `json:"high"`
+	Promoters          int     `json:"promoters"`
+	Passives           int     `json:"passives"`
+	Detractors         int     `json:"detractors"`
+	Responses          int     `json:"responses"`
+	EffectiveResponses float64 `json:"effective_responses"` // weighted: the sample size the weights leave (Kish)
 }
 
 // Weighted is an answer with its weight: a voter's CLV, or 1.

@@ -27,13 +27,14 @@ const mayWritePrivatelySQL = `(i.platform = ANY($6) OR EXISTS (
 // candidatesSQL chooses the members an audience writes to privately: they
 // opted in, stand in one of the tiers $1 (members not yet scored are
 // newcomers) and may be written to privately on a platform in $2. capped
-// marks those already due $5 announcements in the $4 milliseconds before
-// $3.
+// marks those already due $5 announcements (NPS questions included) in
+// the $4 milliseconds before $3.
 const candidatesSQL = `
 WITH candidates AS (
     SELECT m.id, COALESCE(s.tier, 'newcomer') AS tier,
            (SELECT count(*) FROM announcement_recipients r
-            WHERE r.member_id = m.id AND r.due_at > CAST($3 AS timestamptz) - $4 * interval '1 millisecond') >= $5 AS capped
+            WHERE r.member_id = m.id AND r.due_at > CAST($3 AS timestamptz) - $4 * interval '1 millisecond')
+         + ` + npsAsksInWindowSQL + ` >= $5 AS capped
     FROM members m LEFT JOIN member_standings s ON s.member_id = m.id
     WHERE m.announcements_dm AND COALESCE(s.tier, 'newcomer') = ANY($1)
       AND EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id AND i.platform = ANY($2) AND ` + mayWritePrivatelySQL + `)

@@ -53,6 +53,7 @@ var commands = []command{
 	{"clv fit", "fit the CLV models to a file, or score every customer now from the stored orders", (*cli).clvFit},
 	{"clv predict", "write each customer's CLV predictions as CSV", (*cli).clvPredict},
 	{"link-url", "print the links that connect a shop customer to their community account", (*cli).linkURL},
+	{"nps report", "print the NPS report (what /nps shows staff), as text or JSON", (*cli).npsReport},
 	{"version", "print Hearth's version", (*cli).version},
 }
 

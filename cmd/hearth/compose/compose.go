@@ -26,6 +26,7 @@ type Parts struct {
 	Tokens *community.LinkTokens
 	Now    func() time.Time // nil: the wall clock
 	Log    *slog.Logger     // nil: slog's default
+	Seed   uint64           // with each wave's time, the NPS survey's draw
 }
 
 // Domain builds each domain service once, reaching the platforms through
@@ -50,9 +51,12 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		}, now),
 		Desk:  support.NewDesk(store, now),
 		Board: feedback.NewBoard(store, now), Ideas: feedback.NewLister(store, now),
-		Notifier: feedback.NewNotifier(store, noticeRules(o), messaging(p), now),
+		Notifier: feedback.NewNotifier(store, noticeRules(o), p.Messaging, now),
+		Surveys: feedback.NewSurveys(store, feedback.SurveyRules{Schedule: o.NPS.Schedule, Location: o.Location, Wave: o.NPS.Wave,
+			AnswerWindow: o.NPS.AnswerWindow, WeeklyCap: o.Announce.WeeklyCap, Quiet: o.Announce.QuietHours}, p.Messaging, now, d.Seed),
 	}
-	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers), out.Notifier.Job()}
+	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers),
+		out.Notifier.Job(), out.Surveys.Job()}
 	if d.Tokens != nil {
 		out.Linking = community.NewLinking(d.Tokens, store)
 	}
@@ -65,18 +69,6 @@ func noticeRules(o bots.CommunityOptions) feedback.NoticeRules {
 	r := feedback.DefaultNoticeRules()
 	r.Quiet, r.Location = o.Announce.QuietHours, o.Location
 	return r
-}
-
-// messaging says how each platform lets Hearth write to members, as p
-// knows it.
-func messaging(p bots.Platforms) func() map[community.Platform]community.MessagingCapabilities {
-	return func() map[community.Platform]community.MessagingCapabilities {
-		out := map[community.Platform]community.MessagingCapabilities{}
-		for _, pl := range []community.Platform{community.Telegram, community.Discord, community.Console} {
-			out[pl] = p.Capabilities(pl).Messaging
-		}
-		return out
-	}
 }
 
 func (d Parts) rules() bots.CommunityOptions {

@@ -9,6 +9,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/cmd/hearth/compose"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 )
 
 // noPlatforms reaches no platform: building the services must not need one.
@@ -18,6 +19,7 @@ func (noPlatforms) Enforcer() bots.Enforcement { return nil }
 func (noPlatforms) Capabilities(community.Platform) community.Capabilities {
 	return community.Capabilities{}
 }
+func (noPlatforms) Messaging() map[community.Platform]community.MessagingCapabilities { return nil }
 
 func TestDomainBuildsEveryService(t *testing.T) {
 	tokens, err := community.NewLinkTokens(strings.Repeat("s", community.MinLinkSecret), time.Hour, time.Now)
@@ -48,7 +50,8 @@ func TestJobsRunOnTheConfiguredPeriods(t *testing.T) {
 		got[j.Name] = j.Schedule
 	}
 	want := map[string]community.Schedule{"standings.recompute": community.Every(7 * time.Minute), "moderation.expire": community.Every(3 * time.Minute),
-		"onboarding.captcha": community.Every(community.CaptchaExpiryEvery)}
+		"onboarding.captcha": community.Every(community.CaptchaExpiryEvery), "nps.wave": "0 11 * * TUE",
+		"feedback.notices": community.Every(feedback.NoticesEvery)}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("jobs = %v, want %v", got, want)
 	}
