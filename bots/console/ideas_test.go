@@ -91,4 +91,36 @@ func TestIdeasScript(t *testing.T) {
 		}
 		at += i + len(w)
 	}
+	// Ten minutes later the notices job tells alice (the author) and bob
+	// (who voted) privately, once each.
+	clock.Add(int64(11 * time.Minute))
+	out.Reset()
+	runJob(t, svc, "feedback.notices")
+	svc.Dispatcher.DeliverPending(ctx)
+	runJob(t, svc, "feedback.notices")
+	svc.Dispatcher.DeliverPending(ctx)
+	told := out.String()
+	for _, who := range []string{"alice", "bob"} {
+		want := "bot → " + who + " (private)> News from Tea Lovers about 1 thing you posted or voted for:\n\n    #1 Dark mode for the mobile app is now planned.\n    The team says: “Coming in the spring release”"
+		if n := strings.Count(told, want); n != 1 {
+			t.Errorf("%s was told %d times, want once:\n%s", who, n, told)
+		}
+	}
+	if strings.Contains(told, "carol (private)") {
+		t.Errorf("carol, who neither wrote nor voted for #1, was told:\n%s", told)
+	}
+}
+
+// runJob runs the service's job of that name once.
+func runJob(t *testing.T, svc *bots.Service, name string) {
+	t.Helper()
+	for _, j := range svc.Jobs() {
+		if j.Name == name {
+			if err := j.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no job %s", name)
 }
