@@ -73,5 +73,7 @@ func voteShown(t *testing.T, w *npsWorld, n, times int) {
 			}
 		}
 		return seen >= times
-	}, func() string { return fmt.Sprintf("an edit showing %q; edits %v", label, w.tg.Calls("editMessageText")) })
+	}, func() string {
+		return fmt.Sprintf("an edit showing %q; edits %v", label, w.tg.Calls("editMessageText"))
+	})
 }
