@@ -69,11 +69,21 @@ func (s *Store) Item(ctx context.Context, id feedback.ItemID) (feedback.Item, er
 	return r.item(), nil
 }
 
-// SaveDraft implements feedback.BoardStore.
+// draftsKept is how long a draft nobody posted is kept.
+const draftsKept = 24 * time.Hour
+
+// SaveDraft implements feedback.BoardStore. Drafts abandoned for a day
+// (the member never chose a kind or a look-alike) go first, so that the
+// table does not only grow.
 func (s *Store) SaveDraft(ctx context.Context, d feedback.Draft) (feedback.Draft, error) {
-	err := s.db.GetContext(ctx, &d.ID, `
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM feedback_drafts WHERE created_at < $1`, d.At.Add(-draftsKept)); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &d.ID, `
 INSERT INTO feedback_drafts (member_id, kind, title, body, language, platform, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		int64(d.Member), string(d.Kind), d.Text.Title, d.Text.Body, d.Lang, string(d.Platform), d.At)
+			int64(d.Member), string(d.Kind), d.Text.Title, d.Text.Body, d.Lang, string(d.Platform), d.At)
+	})
 	if err != nil {
 		return feedback.Draft{}, fmt.Errorf("keep a draft of member %d: %w", d.Member, err)
 	}

@@ -21,7 +21,8 @@ var viewSQL = map[feedback.View]string{
 	feedback.ViewDone:    `i.status = 'done' ORDER BY i.changed_at DESC, i.id DESC`,
 }
 
-// Items implements feedback.ListStore.
+// Items implements feedback.ListStore. Every view gets the member as $1
+// (typed, since only ViewMine reads it).
 func (s *Store) Items(ctx context.Context, q feedback.Query) ([]feedback.Item, error) {
 	cond, ok := viewSQL[q.View]
 	if !ok {

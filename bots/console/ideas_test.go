@@ -3,8 +3,6 @@ package console_test
 import (
 	"bytes"
 	"context"
-	"log/slog"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -54,7 +52,7 @@ func TestIdeasScript(t *testing.T) {
 	clock.Store(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC).UnixNano())
 	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
 	svc, err := botstest.NewService(bots.ServiceOptions{
-		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true, Now: now, Community: utcCommunity(), Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true, Now: now, Community: utcCommunity(),
 	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
 	if err != nil {
 		t.Fatal(err)

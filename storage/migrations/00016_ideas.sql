@@ -61,6 +61,7 @@ CREATE TABLE feedback_drafts (
     created_at timestamptz NOT NULL
 );
 CREATE INDEX feedback_drafts_member ON feedback_drafts (member_id);
+CREATE INDEX feedback_drafts_created ON feedback_drafts (created_at);
 
 -- Each status change staff made, with their comment.
 CREATE TABLE feedback_changes (
