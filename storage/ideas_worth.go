@@ -81,8 +81,8 @@ FROM feedback_items x LEFT JOIN feedback_votes v ON v.item_id = x.id LEFT JOIN f
 
 // RevalueItems values every voter again, with their revenue since, and
 // sums each item's voters' worth again: the value view does it when it
-// finds the valuation stale (see ValuedItems); a scheduled job may do it
-// ahead, after the nightly CLV run.
+// finds the valuation stale (see ValuedItems), and every CLV run does it
+// when it is done, so that staff rarely wait for it.
 func (s *Store) RevalueItems(ctx context.Context, since time.Time) error {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for _, q := range revalueSQL {

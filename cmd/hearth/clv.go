@@ -14,6 +14,7 @@ import (
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/config"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/storage"
 )
 
@@ -196,7 +197,13 @@ func refreshCLV(ctx context.Context, store *storage.Store, opt clv.ScoreOptions,
 	if _, err := store.LinkByOrderIDs(ctx); err != nil {
 		return clv.ModelRun{}, nil, err
 	}
-	return clv.Refresh(ctx, store, opt, now)
+	run, scores, err := clv.Refresh(ctx, store, opt, now)
+	if err != nil {
+		return run, scores, err
+	}
+	// The ideas board's value view sums its voters' worth: value them
+	// again now, so that the first staff member to look does not wait.
+	return run, scores, store.RevalueItems(ctx, now.Add(-feedback.Year))
 }
 
 // forecastSummaryFile reads a summary file and forecasts its customers

@@ -123,9 +123,23 @@ func TestCLVFitFromTheDatabaseSavesSnapshots(t *testing.T) {
 	if code, _, stderr := inProcess(t, env, "import", "orders", cdnowOrdersFile(t)); code != 0 {
 		t.Fatalf("import: %s", stderr)
 	}
+	// Customer 1 is a member who voted for an idea: the run values the
+	// board's voters again, so the value view need not.
+	execSQL(t, dsn, `WITH m AS (INSERT INTO members (display_name) VALUES ('Voter') RETURNING id),
+	  c AS (UPDATE customers SET member_id = (SELECT id FROM m), linked_at = now() WHERE id = '1'),
+	  i AS (INSERT INTO feedback_items (kind, title, platform, created_at, changed_at, votes)
+	        VALUES ('idea', 'Dark mode', 'console', now(), now(), 1) RETURNING id)
+	INSERT INTO feedback_votes (item_id, member_id, at) SELECT i.id, m.id, now() FROM i, m`)
 	out := fitJSONOf(t, env)
 	if out.Customers != 2357 || out.BGNBD.R == 0 {
 		t.Fatalf("fit = %+v", out)
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM feedback_items i, clv_snapshots s
+	    WHERE s.customer_id = '1' AND s.predicted_clv > 0 AND i.voters_value = round(s.predicted_clv::numeric, 2)`); n != 1 {
+		t.Errorf("the idea's voters' value is not customer 1's predicted CLV after the run")
+	}
+	if n := countRows(t, dsn, `SELECT count(*) FROM feedback_valuation WHERE valued_at >= (SELECT max(computed_at) FROM clv_models)`); n != 1 {
+		t.Errorf("the voters' valuation is older than the run")
 	}
 	if !slices.ContainsFunc(out.Notes, func(n string) bool {
 		return strings.HasPrefix(n, "1218 customers have not bought a second time: BG/NBD sees nobody leave before a repeat purchase")
@@ -153,6 +167,18 @@ func TestCLVFitFromTheDatabaseSavesSnapshots(t *testing.T) {
 	predicted, _ := strconv.ParseFloat(rows[1][6], 64)
 	if math.Abs(stored-predicted) > 1e-6 {
 		t.Errorf("customer 1: clv fit stored a predicted CLV of %.6f, clv predict says %.6f", stored, predicted)
+	}
+}
+
+func execSQL(t *testing.T, dsn, query string) {
+	t.Helper()
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query); err != nil {
+		t.Fatalf("%s: %v", query, err)
 	}
 }
 
