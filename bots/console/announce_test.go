@@ -1,16 +1,11 @@
 package console_test
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
-	"github.com/hearthbot/hearth/bots/botstest"
-	"github.com/hearthbot/hearth/bots/console"
-	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -43,23 +38,8 @@ const announceScript = `hello everyone, I am alice
 func TestAnnounceScript(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	noon := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	svc, err := botstest.NewService(bots.ServiceOptions{
-		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Now: func() time.Time { return noon },
-		// The transcript's dates and hours are UTC's.
-		Community: utcCommunity(),
-	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	svc.Add(console.New(console.Options{In: strings.NewReader(announceScript), Out: &out, Script: true,
-		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: func() time.Time { return noon }}))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := svc.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	// The transcript's dates and hours are UTC's.
+	_, out := scripted(t, bots.ServiceOptions{Store: store, Now: func() time.Time { return noon }, Community: utcCommunity()}, announceScript, "")
 	got := out.String()
 	wants := []string{
 		"bot> You do not get the announcements of Tea Lovers privately. You still see them in the groups.\n    [1] Get them privately",
@@ -73,14 +53,7 @@ func TestAnnounceScript(t *testing.T) {
 		"bot> Last announcements\n\n    #1 2026-11-24 12:00, by Owner, to everyone\n    “New oolong is in!”\n    1 group post · 1 member privately",
 		"You do not get the announcements of Tea Lovers privately.",
 	}
-	at := 0
-	for _, w := range wants {
-		i := strings.Index(got[at:], w)
-		if i < 0 {
-			t.Fatalf("transcript lacks, in order:\n%s\n\nwhole transcript:\n%s", w, got)
-		}
-		at += i + len(w)
-	}
+	wantInOrder(t, got, wants...)
 	if strings.Contains(got, "bot → bob (private)> 📣") || strings.Contains(got, "bot → staff room> 📣") {
 		t.Errorf("the announcement reached bob or the staff room:\n%s", got)
 	}

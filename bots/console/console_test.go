@@ -27,19 +27,25 @@ func TestMain(m *testing.M) { storagetest.Main(m) }
 // returns the transcript.
 func runScript(t *testing.T, store *storage.Store, script string) string {
 	t.Helper()
-	now := recordedClock()
-	svc, err := botstest.NewService(bots.ServiceOptions{
-		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Now: now,
-		// The transcripts' dates and hours are UTC's.
-		Community: utcCommunity(),
-	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
+	// The transcripts' dates and hours are UTC's.
+	_, out := scripted(t, bots.ServiceOptions{Store: store, Now: recordedClock(), Community: utcCommunity()}, script, "")
+	return out.String()
+}
+
+// scripted runs script through the console of Tea Lovers (English, its
+// console owner set up), with o's store, clock and community, keeping
+// files in files; it returns the service, whose jobs and outbox a test
+// may go on with, and the transcript, which the console goes on writing.
+func scripted(t *testing.T, o bots.ServiceOptions, script, files string) (*bots.Service, *bytes.Buffer) {
+	t.Helper()
+	o.CommunityName, o.DefaultLanguage, o.InOrder = "Tea Lovers", "en", true
+	svc, err := botstest.NewService(o, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	svc.Add(console.New(console.Options{In: strings.NewReader(script), Out: &out, Script: true,
-		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: now}))
+	out := new(bytes.Buffer)
+	svc.Add(console.New(console.Options{In: strings.NewReader(script), Out: out, Script: true,
+		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: o.Now, Files: files}))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := svc.Run(ctx); err != nil {
@@ -48,7 +54,20 @@ func runScript(t *testing.T, store *storage.Store, script string) string {
 	if ctx.Err() != nil {
 		t.Fatal("the script did not finish")
 	}
-	return out.String()
+	return svc, out
+}
+
+// wantInOrder fails unless the transcript holds each of wants, in order.
+func wantInOrder(t *testing.T, transcript string, wants ...string) {
+	t.Helper()
+	at := 0
+	for _, w := range wants {
+		i := strings.Index(transcript[at:], w)
+		if i < 0 {
+			t.Fatalf("transcript lacks, in order:\n%s\n\nwhole transcript:\n%s", w, transcript)
+		}
+		at += i + len(w)
+	}
 }
 
 // utcCommunity is the default community options, in UTC whatever the
@@ -133,20 +152,7 @@ func TestDatesAreTheCommunitys(t *testing.T) {
 	}
 	o := bots.DefaultCommunityOptions()
 	o.Location = zone
-	now := recordedClock()
-	svc, err := botstest.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Now: now, Community: o}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	svc.Add(console.New(console.Options{In: strings.NewReader("hi\n/as owner\n/staff add @alice\n/staff\n"), Out: &out, Script: true,
-		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: now}))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := svc.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, out := scripted(t, bots.ServiceOptions{Store: store, Now: recordedClock(), Community: o}, "hi\n/as owner\n/staff add @alice\n/staff\n", "")
 	if !strings.Contains(out.String(), "since 2026-11-24") {
 		t.Errorf("the staff list does not date in the community's zone:\n%s", out.String())
 	}

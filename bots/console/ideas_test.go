@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"sync/atomic"
@@ -9,9 +8,6 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
-	"github.com/hearthbot/hearth/bots/botstest"
-	"github.com/hearthbot/hearth/bots/console"
-	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -51,20 +47,7 @@ func TestIdeasScript(t *testing.T) {
 	var clock atomic.Int64
 	clock.Store(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC).UnixNano())
 	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
-	svc, err := botstest.NewService(bots.ServiceOptions{
-		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true, Now: now, Community: utcCommunity(),
-	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	svc.Add(console.New(console.Options{In: strings.NewReader(ideasScript), Out: &out, Script: true,
-		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: now}))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := svc.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	svc, out := scripted(t, bots.ServiceOptions{Store: store, Now: now, Community: utcCommunity()}, ideasScript, "")
 	got := out.String()
 	// The staff room's post and the author's thanks leave by different
 	// paths (the outbox and the reply), so either may be printed first.
@@ -85,22 +68,15 @@ func TestIdeasScript(t *testing.T) {
 		"#1 is now planned. 2 members will be told privately.",
 		"Item is planned, so it cannot become open. It can become: in_progress, done, declined.",
 	}
-	at := 0
-	for _, w := range wants {
-		i := strings.Index(got[at:], w)
-		if i < 0 {
-			t.Fatalf("transcript lacks, in order:\n%s\n\nwhole transcript:\n%s", w, got)
-		}
-		at += i + len(w)
-	}
+	wantInOrder(t, got, wants...)
 	// Ten minutes later the notices job tells alice (the author) and bob
 	// (who voted) privately, once each.
 	clock.Add(int64(11 * time.Minute))
 	out.Reset()
 	runJob(t, svc, "feedback.notices")
-	svc.Dispatcher.DeliverPending(ctx)
+	svc.Dispatcher.DeliverPending(t.Context())
 	runJob(t, svc, "feedback.notices")
-	svc.Dispatcher.DeliverPending(ctx)
+	svc.Dispatcher.DeliverPending(t.Context())
 	told := out.String()
 	for _, who := range []string{"alice", "bob"} {
 		want := "bot → " + who + " (private)> News from Tea Lovers about 1 thing you posted or voted for:\n\n    #1 Dark mode for the mobile app is now planned.\n    The team says: “Coming in the spring release”"

@@ -1,16 +1,10 @@
 package console_test
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hearthbot/hearth/bots"
-	"github.com/hearthbot/hearth/bots/botstest"
-	"github.com/hearthbot/hearth/bots/console"
-	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -19,19 +13,7 @@ import (
 // options o and returns the transcript.
 func runOnboarding(t *testing.T, store *storage.Store, o bots.CommunityOptions, script string) string {
 	t.Helper()
-	svc, err := botstest.NewService(bots.ServiceOptions{Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Community: o}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	svc.Add(console.New(console.Options{In: strings.NewReader(script), Out: &out, Script: true,
-		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending}))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := svc.Run(ctx); err != nil || ctx.Err() != nil {
-		t.Fatalf("the script did not finish: %v, %v", err, ctx.Err())
-	}
+	_, out := scripted(t, bots.ServiceOptions{Store: store, Community: o}, script, "")
 	return out.String()
 }
 

@@ -2,18 +2,14 @@ package console_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hearthbot/hearth/bots"
-	"github.com/hearthbot/hearth/bots/botstest"
-	"github.com/hearthbot/hearth/bots/console"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
@@ -23,25 +19,7 @@ import (
 // and returns the transcript.
 func runConsole(t *testing.T, store *storage.Store, files string, lines ...string) string {
 	t.Helper()
-	now := recordedClock()
-	svc, err := botstest.NewService(bots.ServiceOptions{
-		Store: store, CommunityName: "Tea Lovers", DefaultLanguage: "en", InOrder: true,
-		Now: now,
-	}, botstest.Setup{Owners: []community.Account{{Platform: community.Console, UserID: console.OwnerID}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	svc.Add(console.New(console.Options{In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, Script: true,
-		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: now, Files: files}))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := svc.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if ctx.Err() != nil {
-		t.Fatal("the script did not finish")
-	}
+	_, out := scripted(t, bots.ServiceOptions{Store: store, Now: recordedClock()}, strings.Join(lines, "\n"), files)
 	return out.String()
 }
 
