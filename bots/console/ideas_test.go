@@ -1,13 +1,13 @@
 package console_test
 
 import (
-	"context"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -73,9 +73,9 @@ func TestIdeasScript(t *testing.T) {
 	// (who voted) privately, once each.
 	clock.Add(int64(11 * time.Minute))
 	out.Reset()
-	runJob(t, svc, "feedback.notices")
+	botstest.RunJob(t, svc, "feedback.notices")
 	svc.Dispatcher.DeliverPending(t.Context())
-	runJob(t, svc, "feedback.notices")
+	botstest.RunJob(t, svc, "feedback.notices")
 	svc.Dispatcher.DeliverPending(t.Context())
 	told := out.String()
 	for _, who := range []string{"alice", "bob"} {
@@ -87,18 +87,4 @@ func TestIdeasScript(t *testing.T) {
 	if strings.Contains(told, "carol (private)") {
 		t.Errorf("carol, who neither wrote nor voted for #1, was told:\n%s", told)
 	}
-}
-
-// runJob runs the service's job of that name once.
-func runJob(t *testing.T, svc *bots.Service, name string) {
-	t.Helper()
-	for _, j := range svc.Jobs() {
-		if j.Name == name {
-			if err := j.Run(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			return
-		}
-	}
-	t.Fatalf("no job %s", name)
 }

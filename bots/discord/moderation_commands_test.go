@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/inbox"
@@ -187,32 +188,19 @@ func TestTimedBanEndsOnDiscord(t *testing.T) {
 	if !m.dc.Banned(m.guild, m.bob.ID) {
 		t.Fatal("bob is not banned")
 	}
-	expire := m.job("moderation.expire")
-	if err := expire(context.Background()); err != nil || !m.dc.Banned(m.guild, m.bob.ID) {
-		t.Fatalf("before the hour is over: %v, banned %v", err, m.dc.Banned(m.guild, m.bob.ID))
+	botstest.RunJob(t, m.svc, "moderation.expire")
+	if !m.dc.Banned(m.guild, m.bob.ID) {
+		t.Fatal("bob is unbanned before the hour is over")
 	}
 	if _, err := m.store.DB().Exec(`UPDATE sanctions SET until = now() - interval '1 minute'`); err != nil { // the hour is over
 		t.Fatal(err)
 	}
-	if err := expire(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	botstest.RunJob(t, m.svc, "moderation.expire")
 	if m.dc.Banned(m.guild, m.bob.ID) {
 		t.Error("the ban outlived its hour")
 	}
 	m.posted(m.staff, "**Ban lifted** · bob", "Its time was up")
 	m.waitCount(t, 1, `SELECT count(*) FROM sanctions WHERE kind = 'ban' AND lift_reason = 'expired'`)
-}
-
-func (m *modDC) job(name string) func(context.Context) error {
-	m.t.Helper()
-	for _, j := range m.svc.Jobs() {
-		if j.Name == name {
-			return j.Run
-		}
-	}
-	m.t.Fatalf("no job %s", name)
-	return nil
 }
 
 // TestKickAndPurgeOnDiscord: /purge 2 deletes the channel's last two

@@ -1,7 +1,6 @@
 package discord_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
@@ -47,10 +47,7 @@ func TestNPSOnDiscord(t *testing.T) {
 	ids := memberIDs(t, aw.world, aw.alice, aw.bob)
 	storagetest.SetValues(t, aw.store.DB(), map[int64]float64{ids[0]: 100, ids[1]: 300})
 	aw.setTier(t, aw.bob, community.TierVIP)
-	i := slices.IndexFunc(aw.svc.Jobs(), func(j bots.Job) bool { return j.Name == "nps.wave" })
-	if err := aw.svc.Jobs()[i].Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	botstest.RunJob(t, aw.svc, "nps.wave")
 	aw.waitCount(t, 3, `SELECT count(*) FROM nps_asks`) // the owner, alice and bob
 	aw.svc.Dispatcher.Wake()
 

@@ -1,7 +1,6 @@
 package telegram_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
@@ -44,13 +44,7 @@ func startNPS(t *testing.T) *npsWorld {
 // wave runs the NPS job once, as the scheduler would.
 func (w *npsWorld) wave(t *testing.T) {
 	t.Helper()
-	i := slices.IndexFunc(w.svc.Jobs(), func(j bots.Job) bool { return j.Name == "nps.wave" })
-	if i < 0 {
-		t.Fatal("no nps.wave job")
-	}
-	if err := w.svc.Jobs()[i].Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	botstest.RunJob(t, w.svc, "nps.wave")
 	w.svc.Dispatcher.Wake()
 }
 

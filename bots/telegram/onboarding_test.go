@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/community"
@@ -77,15 +78,7 @@ func (w *onboardingWorld) sentTo(t *testing.T, chat models.Chat, n int) telegram
 // job runs the feature job called name once, as a replica would.
 func (w *onboardingWorld) job(t *testing.T, name string) {
 	t.Helper()
-	for _, j := range w.svc.Jobs() {
-		if j.Name == name {
-			if err := j.Run(context.Background()); err != nil {
-				t.Fatalf("job %s: %v", name, err)
-			}
-			return
-		}
-	}
-	t.Fatalf("no job %s", name)
+	botstest.RunJob(t, w.svc, name)
 }
 
 func buttons(t *testing.T, c telegramtest.Call) []models.InlineKeyboardButton {
