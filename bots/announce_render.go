@@ -48,18 +48,16 @@ func (f *announceFeature) renderDMs(ctx context.Context, e outbox.Event) ([]outb
 	texts := map[string]string{}
 	var out []outbox.Outgoing
 	for _, m := range members {
-		ids, err := f.router.writableIdentities(ctx, m)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			lang := f.router.memberLanguage(m, id)
+		msgs, err := f.router.privately(ctx, m, ann.Reach.HeldUntil, func(lang string) outbox.Message {
 			if _, ok := texts[lang]; !ok {
 				texts[lang] = f.post(lang, ann.Text, "announce.footer_dm")
 			}
-			out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: id.Platform, UserID: id.UserID, Lang: lang},
-				Message: Reply{Text: texts[lang]}, NotBefore: ann.Reach.HeldUntil})
+			return Reply{Text: texts[lang]}
+		})
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, msgs...)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
@@ -76,6 +77,23 @@ func (r *Router) writableIdentities(ctx context.Context, m community.Member) ([]
 		if ok {
 			out = append(out, id)
 		}
+	}
+	return out, nil
+}
+
+// privately writes to member m on every platform Hearth may write to them
+// on, each in their language there (message writes it for a language),
+// not before notBefore (zero: at once).
+func (r *Router) privately(ctx context.Context, m community.Member, notBefore time.Time, message func(lang string) outbox.Message) ([]outbox.Outgoing, error) {
+	ids, err := r.writableIdentities(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	var out []outbox.Outgoing
+	for _, id := range ids {
+		lang := r.memberLanguage(m, id)
+		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: id.Platform, UserID: id.UserID, Lang: lang},
+			Message: message(lang), NotBefore: notBefore})
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
@@ -158,17 +159,9 @@ func (f *ideasFeature) noticeMessages(ctx context.Context, notices []feedback.No
 	if err != nil {
 		return nil, err
 	}
-	ids, err := f.router.writableIdentities(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	var out []outbox.Outgoing
-	for _, id := range ids {
-		lang := f.router.memberLanguage(m, id)
-		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: id.Platform, UserID: id.UserID, Lang: lang},
-			Message: outbox.Message{Text: f.noticeText(lang, notices)}})
-	}
-	return out, nil
+	return f.router.privately(ctx, m, time.Time{}, func(lang string) outbox.Message {
+		return outbox.Message{Text: f.noticeText(lang, notices)}
+	})
 }
 
 // noticeText lists a member's changes: each item with its new status and

@@ -94,15 +94,11 @@ func (f *npsFeature) renderAsks(ctx context.Context, e outbox.Event) ([]outbox.O
 	}
 	var out []outbox.Outgoing
 	for _, m := range members {
-		ids, err := f.router.writableIdentities(ctx, m)
+		msgs, err := f.router.privately(ctx, m, at, func(lang string) outbox.Message { return f.question(lang, p.Survey) })
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range ids {
-			lang := f.router.memberLanguage(m, id)
-			out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: id.Platform, UserID: id.UserID, Lang: lang},
-				Message: f.question(lang, p.Survey), NotBefore: at})
-		}
+		out = append(out, msgs...)
 	}
 	return out, nil
 }
