@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,11 @@ func TestValuedItems(t *testing.T) {
 	}
 	if page, err := f.s.ValuedItems(ctx, since, 1, 1); err != nil || len(page) != 1 || page[0].ID != popular.ID {
 		t.Errorf("the second, alone: %+v, %v", page, err)
+	}
+	// The author's export leaves out what the voters are worth.
+	if data, err := f.s.ExportMember(ctx, low[0]); err != nil || len(data["feedback_items"]) != 4 ||
+		strings.Contains(string(data["feedback_items"][0]), "voters_") {
+		t.Errorf("the author's export: %s, %v", data["feedback_items"], err)
 	}
 	// A vote counts its voter's worth at once; a withdrawal takes it off.
 	f.vote(quiet.ID, high[0])

@@ -18,7 +18,8 @@ import (
 // without changing this file.
 var (
 	staffOnlyTables  = []string{"moderation_notes", "moderation_reviews", "feedback_worth"}
-	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id", "clv"} // a reported member must not learn who reported them
+	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id", "clv", // a reported member must not learn who reported them
+		"voters_value", "voters_vips", "voters_revenue"} // what an item's voters are worth
 )
 
 // subjectColumns name whom a row is about. A row that refers to the
