@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
 )
@@ -57,6 +58,14 @@ func (r *Router) refuse(ctx context.Context, req *Request, cmd *Command, action 
 		key = strings.Replace(key, "command.", "command.button_", 1)
 	}
 	return Reply{Text: req.Text(key, map[string]any{"Command": "/" + cmd.Name}), Ephemeral: true}
+}
+
+// wrongPlace refuses a command used where it does not work, saying where
+// it does, and audits it.
+func (r *Router) wrongPlace(ctx context.Context, req *Request, cmd *Command) Reply {
+	r.audit(ctx, req, cmd, "command.wrong_place")
+	return Reply{Text: req.Text("command.wrong_place", map[string]any{"Command": "/" + cmd.Name, "Where": catalog.Raw(r.placeNames(req, cmd.Where))}),
+		Ephemeral: true}
 }
 
 // audit writes a refused command to the audit log.

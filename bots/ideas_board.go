@@ -36,12 +36,17 @@ func (f *ideasFeature) ideasButton(ctx context.Context, r *Request) (Reply, erro
 }
 
 // page is page n of a view; the value view is staff's only (members never
-// see what anyone is worth), refused and audited for anyone else.
+// see what anyone is worth), refused and audited for anyone else, and
+// shown only in the staff chat or a private chat, where no member reads it.
 func (f *ideasFeature) page(ctx context.Context, r *Request, v feedback.View, n int) (Reply, error) {
 	edit := r.Kind == KindButton
 	if v == feedback.ViewValue {
+		value := &Command{Name: "ideas value", Permission: community.RoleStaff, Where: InStaffChat | InDirect}
 		if r.Role < community.RoleStaff {
-			return f.router.refuse(ctx, r, &Command{Name: "ideas", Permission: community.RoleStaff}, community.AuditCommandRefused), nil
+			return f.router.refuse(ctx, r, value, community.AuditCommandRefused), nil
+		}
+		if r.Place()&value.Where == 0 {
+			return f.router.wrongPlace(ctx, r, value), nil
 		}
 		p, err := f.lister.Valued(ctx, n)
 		if err != nil {

@@ -290,8 +290,7 @@ func (r *Router) runCommand(ctx context.Context, req *Request) (Reply, error) {
 		return r.refuse(ctx, req, cmd, "command.refused"), nil // who may not use it is not told where it works
 	}
 	if cmd.Where&req.Place() == 0 {
-		r.audit(ctx, req, cmd, "command.wrong_place")
-		return Reply{Text: req.Text("command.wrong_place", map[string]any{"Command": "/" + cmd.Name, "Where": catalog.Raw(r.placeNames(req, cmd.Where))}), Ephemeral: true}, nil
+		return r.wrongPlace(ctx, req, cmd), nil
 	}
 	if req.Kind == KindMessage {
 		args, perr := parseArgs(cmd, req.Update)
