@@ -132,7 +132,7 @@ func (f *announceFeature) announceButton(ctx context.Context, r *Request) (Reply
 	action, number, _ := strings.Cut(strings.TrimPrefix(r.Data, "announce:"), ":")
 	n, err := strconv.ParseInt(number, 10, 64)
 	if err != nil || (action != "send" && action != "cancel") {
-		return Reply{}, fmt.Errorf("unknown announce button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	id := community.AnnouncementID(n)
 	if action == "cancel" {
@@ -201,7 +201,7 @@ func (f *announceFeature) subscribe(ctx context.Context, r *Request) (Reply, err
 func (f *announceFeature) subscribeButton(ctx context.Context, r *Request) (Reply, error) {
 	choice := strings.TrimPrefix(r.Data, "subscribe:")
 	if choice != "on" && choice != "off" {
-		return Reply{}, fmt.Errorf("unknown subscribe button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	if err := f.announcements.Subscribe(ctx, r.Member, choice == "on"); err != nil {
 		return Reply{}, err

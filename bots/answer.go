@@ -60,6 +60,13 @@ func (r *Router) refuse(ctx context.Context, req *Request, cmd *Command, action 
 	return Reply{Text: req.Text(key, map[string]any{"Command": "/" + cmd.Name}), Ephemeral: true}
 }
 
+// badButton is the error for button data Hearth did not write or no
+// longer reads (forged, or from an older version): the member is told the
+// button no longer works, and nothing is logged as a failure.
+func badButton(data string) error {
+	return community.Errorf(community.EInvalid, "button.unknown", nil, "unknown button %q", data)
+}
+
 // wrongPlace refuses a command used where it does not work, saying where
 // it does, and audits it.
 func (r *Router) wrongPlace(ctx context.Context, req *Request, cmd *Command) Reply {

@@ -81,7 +81,7 @@ func accounts(m community.Member) string {
 func (c *Core) staffButton(_ context.Context, r *Request) (Reply, error) {
 	action := strings.TrimPrefix(r.Data, "staff:")
 	if action != "add" && action != "remove" {
-		return Reply{}, fmt.Errorf("unknown staff button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	return Reply{Form: &Form{ID: "staff:" + action, Title: r.Text("staff.form_"+action, nil), Fields: []FormField{
 		{ID: "member", Label: r.Text("staff.form_member", nil), Placeholder: "@username", Required: true},

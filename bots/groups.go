@@ -118,7 +118,7 @@ func limitRows(rows [][]Button) [][]Button {
 func (c *Core) groupsButton(ctx context.Context, r *Request) (Reply, error) {
 	parts := strings.SplitN(r.Data, ":", 4) // groups:action:platform:id
 	if len(parts) != 4 {
-		return Reply{}, fmt.Errorf("groups button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	p, id := community.Platform(parts[2]), parts[3]
 	switch parts[1] {
@@ -135,7 +135,7 @@ func (c *Core) groupsButton(ctx context.Context, r *Request) (Reply, error) {
 			return Reply{}, err
 		}
 	default:
-		return Reply{}, fmt.Errorf("groups button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	list, err := c.listGroups(ctx, r)
 	list.Edit = true

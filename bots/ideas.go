@@ -216,7 +216,7 @@ func (f *ideasFeature) button(ctx context.Context, r *Request) (Reply, error) {
 	case len(parts) == 3 && parts[1] == "vote" && n(2) > 0:
 		return f.vote(ctx, r, feedback.ItemID(n(2)))
 	}
-	return Reply{}, fmt.Errorf("unknown ideas button %q", r.Data)
+	return Reply{}, badButton(r.Data)
 }
 
 // vote records or withdraws the member's vote; the count shown under the

@@ -25,15 +25,19 @@ func (f *ideasFeature) ideas(ctx context.Context, r *Request) (Reply, error) {
 func (f *ideasFeature) ideasButton(ctx context.Context, r *Request) (Reply, error) {
 	parts := strings.Split(r.Data, ":")
 	if len(parts) != 3 {
-		return Reply{}, fmt.Errorf("malformed ideas button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	v, ok := feedback.ParseView(parts[1])
 	n, err := strconv.Atoi(parts[2])
-	if !ok || err != nil || n < 0 {
-		return Reply{}, fmt.Errorf("malformed ideas button %q", r.Data)
+	if !ok || err != nil || n < 0 || n > maxPage {
+		return Reply{}, badButton(r.Data)
 	}
 	return f.page(ctx, r, v, n)
 }
+
+// maxPage is the last page a button may ask for: far beyond any board,
+// and small enough that its offset is a valid one.
+const maxPage = 1_000_000
 
 // page is page n of a view; the value view is staff's only (members never
 // see what anyone is worth), refused and audited for anyone else, and

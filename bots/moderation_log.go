@@ -192,11 +192,11 @@ const modlogSize = 15
 func (f *moderationFeature) button(ctx context.Context, r *Request) (Reply, error) {
 	parts := strings.Split(r.Data, ":")
 	if len(parts) < 3 {
-		return Reply{}, fmt.Errorf("malformed moderation button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	id, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
-		return Reply{}, fmt.Errorf("malformed moderation button %q: %w", r.Data, err)
+	if err != nil || id <= 0 {
+		return Reply{}, badButton(r.Data)
 	}
 	choice := ""
 	if len(parts) > 3 {
@@ -211,7 +211,7 @@ func (f *moderationFeature) button(ctx context.Context, r *Request) (Reply, erro
 	case "v":
 		text, err = f.decideReview(ctx, r, id, choice)
 	default:
-		return Reply{}, fmt.Errorf("unknown moderation button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	if err != nil {
 		return Reply{}, err

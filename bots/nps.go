@@ -126,11 +126,11 @@ func (f *npsFeature) survey(ctx context.Context, r *Request) (Reply, error) {
 func (f *npsFeature) answerButton(ctx context.Context, r *Request) (Reply, error) {
 	parts := strings.Split(r.Data, ":")
 	if len(parts) < 3 {
-		return Reply{}, fmt.Errorf("unknown survey button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	n, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
-		return Reply{}, fmt.Errorf("survey button %q: %w", r.Data, err)
+	if err != nil || n <= 0 {
+		return Reply{}, badButton(r.Data)
 	}
 	sv := feedback.SurveyID(n)
 	switch {
@@ -140,11 +140,11 @@ func (f *npsFeature) answerButton(ctx context.Context, r *Request) (Reply, error
 	case parts[1] == "skip":
 		return Reply{Text: r.Text("nps.thanks", nil), Edit: true}, nil
 	case parts[1] != "s" || len(parts) != 4:
-		return Reply{}, fmt.Errorf("unknown survey button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	score, err := strconv.Atoi(parts[3])
 	if err != nil {
-		return Reply{}, fmt.Errorf("survey button %q: %w", r.Data, err)
+		return Reply{}, badButton(r.Data)
 	}
 	outcome, err := f.surveys.Answer(ctx, sv, r.Member, r.Platform, feedback.Score(score))
 	if err != nil {

@@ -44,7 +44,7 @@ func (f *onboardingFeature) renderCaptcha(ctx context.Context, e outbox.Event) (
 func (f *onboardingFeature) human(ctx context.Context, r *Request, arg string) (Reply, error) {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil || id <= 0 {
-		return Reply{}, fmt.Errorf("captcha button %q: bad join id", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	j, err := f.onboarding.Solve(ctx, community.JoinID(id), r.From.ID)
 	if err != nil {

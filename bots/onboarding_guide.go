@@ -93,7 +93,7 @@ func (f *onboardingFeature) guideButton(ctx context.Context, r *Request) (Reply,
 	case "step":
 		n, err := strconv.Atoi(arg)
 		if err != nil || n < 1 || n > len(tourSteps) {
-			return Reply{}, fmt.Errorf("tour button %q: no such page", r.Data)
+			return Reply{}, badButton(r.Data)
 		}
 		reply := f.tourStep(r, n)
 		reply.Edit = true
@@ -105,5 +105,5 @@ func (f *onboardingFeature) guideButton(ctx context.Context, r *Request) (Reply,
 	case "human":
 		return f.human(ctx, r, arg)
 	}
-	return Reply{}, fmt.Errorf("unknown guide button %q", r.Data)
+	return Reply{}, badButton(r.Data)
 }

@@ -71,5 +71,5 @@ func (f *privacyFeature) forgetButton(ctx context.Context, r *Request) (Reply, e
 		}
 		return Reply{Text: r.Text("privacy.erased", nil), Edit: true, Forget: true}, nil
 	}
-	return Reply{}, fmt.Errorf("unknown forgetme button %q", r.Data)
+	return Reply{}, badButton(r.Data)
 }

@@ -57,11 +57,11 @@ func (f *supportFeature) ticketLine(lang string, t support.Ticket) string {
 func (f *supportFeature) ticketButton(ctx context.Context, r *Request) (Reply, error) {
 	parts := strings.Split(r.Data, ":")
 	if len(parts) != 3 {
-		return Reply{}, fmt.Errorf("malformed ticket button %q", r.Data)
+		return Reply{}, badButton(r.Data)
 	}
 	id, err := strconv.ParseInt(parts[2], 10, 64)
-	if err != nil {
-		return Reply{}, fmt.Errorf("malformed ticket button %q: %w", r.Data, err)
+	if err != nil || id <= 0 {
+		return Reply{}, badButton(r.Data)
 	}
 	t, err := f.desk.Close(ctx, id, r.Member)
 	if err != nil {
@@ -79,5 +79,5 @@ func (f *supportFeature) ticketButton(ctx context.Context, r *Request) (Reply, e
 			r.Text("tickets.answered_by", map[string]any{"Name": displayName(r.From)})
 		return Reply{Text: text, Edit: true}, nil
 	}
-	return Reply{}, fmt.Errorf("unknown ticket button %q", r.Data)
+	return Reply{}, badButton(r.Data)
 }
