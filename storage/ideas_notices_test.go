@@ -97,7 +97,7 @@ func (f *ideasFixture) checkNotices(event int64, id feedback.ItemID, want []stri
 }
 
 // TestIdeasPlaces: an owner's choice replaces the platform's place and
-// is audited; a place in a chat Hearth left is not listed.
+// is audited; a place in a chat disconnected or Hearth left is not listed.
 func TestIdeasPlaces(t *testing.T) {
 	f := newIdeasFixture(t)
 	ctx := context.Background()
@@ -120,6 +120,11 @@ func TestIdeasPlaces(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'feedback.place' AND actor_member_id = $1 AND chat_id = $2`, owner, group); n != 2 {
 		t.Errorf("%d audit entries", n)
 	}
+	f.exec(`UPDATE chats SET connected_at = NULL, connected_via = '' WHERE id = $1`, group) // an owner disconnects it
+	if places, err := f.s.IdeasPlaces(ctx); err != nil || len(places) != 0 {
+		t.Errorf("places after the group was disconnected: %+v, %v", places, err)
+	}
+	f.exec(`UPDATE chats SET connected_at = now(), connected_via = 'owner' WHERE id = $1`, group)
 	if err := f.s.SetChatPresent(ctx, community.Telegram, inbox.Chat{ID: "-100"}, false); err != nil {
 		t.Fatal(err)
 	}

@@ -25,14 +25,16 @@ ON CONFLICT (platform) DO UPDATE SET chat_id = $2, thread_id = $3, set_by = $4, 
 }
 
 // IdeasPlaces returns where each platform's new items are posted, in
-// chats Hearth is still in.
+// chats Hearth is still in and that are still the community's (a group
+// an owner disconnected is not).
 func (s *Store) IdeasPlaces(ctx context.Context) ([]feedback.Place, error) {
 	var rows []struct {
 		Chat   int64  `db:"chat_id"`
 		Thread string `db:"thread_id"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `
-SELECT p.chat_id, p.thread_id FROM feedback_places p JOIN chats c ON c.id = p.chat_id WHERE c.removed_at IS NULL ORDER BY p.platform`); err != nil {
+SELECT p.chat_id, p.thread_id FROM feedback_places p JOIN chats c ON c.id = p.chat_id JOIN chat_scope sc ON sc.id = c.id
+WHERE c.removed_at IS NULL AND sc.connected ORDER BY p.platform`); err != nil {
 		return nil, fmt.Errorf("ideas places: %w", err)
 	}
 	out := make([]feedback.Place, 0, len(rows))
