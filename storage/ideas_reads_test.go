@@ -193,3 +193,35 @@ func (f *ideasFixture) orders(since time.Time, a, b, c string) {
 		('o7', $3, $4, 10, 0, 'paid', 'csv')`, a, b, c, since.AddDate(0, 1, 0), since.Add(-24*time.Hour))
 	f.exec(`INSERT INTO refunds (id, order_id, amount, refunded_at, source) VALUES ('r1', 'o4', 30, $1, 'shopify')`, ideasNow)
 }
+
+// TestRevaluationAndFirstVotesNeverDeadlock: voters valued by nobody yet
+// (as before 00018) vote for other items while every voter is valued
+// again; the votes wait for the valuation or it for them, never both.
+func TestRevaluationAndFirstVotesNeverDeadlock(t *testing.T) {
+	f := newIdeasFixture(t)
+	ctx := context.Background()
+	voters := f.members(12)
+	old := f.post(voters[0], feedback.KindIdea, "Jasmine pearls", "en")
+	f.vote(old.ID, voters...)
+	var items []feedback.Item
+	for _, title := range []string{"Genmaicha", "Hojicha", "Kukicha"} {
+		items = append(items, f.post(voters[0], feedback.KindIdea, title, "en"))
+	}
+	since := ideasNow.AddDate(-1, 0, 0)
+	for round := range 5 {
+		f.exec(`DELETE FROM feedback_worth`)
+		errs := make(chan error, len(voters)+1)
+		go func() { errs <- f.s.RevalueItems(ctx, since.AddDate(0, 0, round)) }()
+		for i, m := range voters {
+			go func() {
+				_, err := f.board.Vote(ctx, items[i%len(items)].ID, m)
+				errs <- err
+			}()
+		}
+		for range len(voters) + 1 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+}

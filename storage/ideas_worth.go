@@ -55,16 +55,17 @@ SELECT NOT EXISTS (
       AND v.valued_at >= COALESCE((SELECT max(computed_at) FROM clv_models), '-infinity'))`
 
 // revalueSQL values every voter again (revenue since $1), then sums each
-// item's voters' worth again. The items are locked (in id order, as a
-// merge locks its two) before they are summed, so that no vote is
-// counted in the sum and again on top of it, nor left out: votes wait
-// for the sums, not for the valuation.
+// item's voters' worth again. The items are locked first (in id order,
+// as a merge locks its two), as a vote locks its item before it values a
+// new voter: so no vote is counted in the sum and again on top of it, nor
+// left out, and a vote and the valuation never wait for each other in a
+// circle (a deadlock).
 var revalueSQL = []string{
+	`SELECT count(*) FROM (SELECT id FROM feedback_items ORDER BY id FOR UPDATE) locked`,
 	`INSERT INTO feedback_worth (member_id, value, vip, revenue)` +
 		worthOf(`CAST($1 AS timestamptz)`, `m.id IN (SELECT member_id FROM feedback_votes WHERE member_id IS NOT NULL)`) + `
 ON CONFLICT (member_id) DO UPDATE SET value = EXCLUDED.value, vip = EXCLUDED.vip, revenue = EXCLUDED.revenue
 WHERE (feedback_worth.value, feedback_worth.vip, feedback_worth.revenue) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.vip, EXCLUDED.revenue)`,
-	`SELECT count(*) FROM (SELECT id FROM feedback_items ORDER BY id FOR UPDATE) locked`,
 	`UPDATE feedback_items i SET voters_value = a.value, voters_vips = a.vips, voters_revenue = a.revenue
 FROM (` + itemWorthSQL + ` GROUP BY x.id) a
 WHERE a.id = i.id AND (i.voters_value, i.voters_vips, i.voters_revenue) IS DISTINCT FROM (a.value, a.vips, a.revenue)`,
