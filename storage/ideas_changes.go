@@ -67,7 +67,7 @@ WITH gone AS (
 ), counted AS (
     INSERT INTO activities (member_id, kind, at, message_id)
     SELECT $2, $4, $3, $5 WHERE EXISTS (SELECT 1 FROM added)
-      AND NOT EXISTS (SELECT 1 FROM activities WHERE member_id = $2 AND kind = $4 AND message_id = $5)
+      AND NOT EXISTS (SELECT 1 FROM activities WHERE member_id = $2 AND kind = $4 AND message_id = $5 AND message_id LIKE 'item:%')
 ), d AS (
     SELECT CASE WHEN EXISTS (SELECT 1 FROM added) THEN 1 ELSE -1 END AS sign
 )
