@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,8 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
@@ -164,7 +167,7 @@ func TestIdeaStatusToldOnceThoughKilledBeforeSending(t *testing.T) {
 		t.Fatalf("%d notices queued before the settle time", n)
 	}
 
-	w.waitOutboxIdle(t)
+	w.settled(t) // nothing else is on its way: the next messages are the notices
 	before := map[string]int{"100": w.sentTo("100"), "500": w.sentTo("500"), "300": w.sentTo("300")}
 	ahead.Store(int64(11 * time.Minute))
 	proxy.armed.Store(true)
@@ -183,11 +186,11 @@ func TestIdeaStatusToldOnceThoughKilledBeforeSending(t *testing.T) {
 	again := &npsWorld{hearth: ideasHearth(t, setup{store: w.store, tg: tg}, &ahead)}
 	aliceGot := again.sentMatching(t, "100", "News from Tea Lovers")
 	borisGot := again.sentMatching(t, "500", "Новости сообщества Tea Lovers")
-	again.waitOutboxIdle(t)
+	again.settled(t)
 	if err := again.svc.RunJob(context.Background(), "feedback.notices"); err != nil {
 		t.Fatal(err)
 	}
-	again.waitOutboxIdle(t)
+	again.settled(t)
 
 	for _, part := range []string{"<b>#1 Dark mode for the mobile app</b> is now <b>planned</b>.",
 		"The team says: “Coming in the spring release”"} {
@@ -208,5 +211,180 @@ func TestIdeaStatusToldOnceThoughKilledBeforeSending(t *testing.T) {
 	}
 	if n := again.count(t, `SELECT count(*) FROM outbox_events WHERE kind = 'feedback.notices'`); n != 1 {
 		t.Errorf("%d notices events; want the one queued before the stop", n)
+	}
+}
+
+// teaForum is a forum supergroup of the community: its messages are in
+// topics.
+var teaForum = models.Chat{ID: -1004, Type: models.ChatTypeSupergroup, Title: "Tea forum", IsForum: true}
+
+// TestIdeasGoToTheForumTopicAnOwnerChose: a member's /setideas in a
+// topic of the forum is refused and audited and chooses nothing; the
+// owner's makes the topic the ideas place, and the next item is posted
+// there, with its Vote button, and not in the staff chat.
+func TestIdeasGoToTheForumTopicAnOwnerChose(t *testing.T) {
+	t.Parallel()
+	w := &npsWorld{hearth: announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)}
+	created := w.tg.MessageUpdate(teaForum, owner, "")
+	created.Message.ForumTopicCreated = &models.ForumTopicCreated{Name: "Ideas", IconColor: 7322096}
+	created.Message.IsTopicMessage, created.Message.MessageThreadID = true, created.Message.ID
+	w.push(t, created)
+	topic := created.Message
+	inTopic := func(u models.User, text string) models.Update {
+		up := w.tg.MessageUpdate(teaForum, u, text)
+		up.Message.IsTopicMessage, up.Message.MessageThreadID, up.Message.ReplyToMessage = true, topic.ID, topic
+		return up
+	}
+	thread := fmt.Sprint(topic.ID)
+
+	w.push(t, inTopic(alice, "/setideas"))
+	w.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'command.refused' AND details->>'command' = 'setideas'`, 1)
+	if n := w.count(t, `SELECT count(*) FROM feedback_places`); n != 0 {
+		t.Fatalf("a member's /setideas chose %d ideas places", n)
+	}
+	refusal := w.sentMatching(t, "-1004", "Sorry, /setideas is for the community's owners.")
+	if got := refusal.Params["message_thread_id"]; got != thread {
+		t.Errorf("the refusal went to topic %q; want %s", got, thread)
+	}
+
+	w.push(t, inTopic(owner, "/setideas"))
+	set := w.sentMatching(t, "-1004", "New ideas and feedback from now on are posted here")
+	if got := set.Params["message_thread_id"]; got != thread {
+		t.Errorf("the confirmation went to topic %q; want %s", got, thread)
+	}
+	w.waitCount(t, `SELECT count(*) FROM feedback_places p JOIN chats c ON c.id = p.chat_id
+		WHERE c.platform_chat_id = '-1004' AND p.thread_id = $1`, 1, thread)
+
+	w.sayHandled(t, group, bob, "/idea Oolong tasting evening")
+	post := w.sentMatching(t, "-1004", "Oolong tasting evening")
+	if got := post.Params["message_thread_id"]; got != thread {
+		t.Errorf("the item was posted in topic %q; want %s", got, thread)
+	}
+	if got := callbackData(buttons(t, post)); !slices.Equal(got, []string{"idea:vote:1"}) {
+		t.Errorf("post buttons %v", got)
+	}
+	w.settled(t)
+	if n := w.sentCount("-1002", "Oolong tasting evening"); n != 0 {
+		t.Errorf("the item was posted in the staff chat too (%d times)", n)
+	}
+}
+
+// TestIdeasValueRanksByWhatVotersAreWorth: item #1 has three votes from
+// members worth 10, 20 and 30; item #2 one vote from Dave, a VIP worth
+// 500. /ideas top lists #1 first; staff's /ideas value lists #2 first
+// with its voters' CLV, VIPs and revenue; a member's /ideas value is
+// refused and audited, and no member is ever shown a CLV.
+func TestIdeasValueRanksByWhatVotersAreWorth(t *testing.T) {
+	t.Parallel()
+	w := &npsWorld{hearth: announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)}
+	voters := []models.User{alice, bob, cleo, dave}
+	for _, u := range voters {
+		w.sayHandled(t, group, u, "hello")
+	}
+	w.writeTier(t, dave, community.TierVIP)
+	storagetest.SetValues(t, w.store.DB(), map[int64]float64{w.memberID(t, "100"): 10, w.memberID(t, "200"): 20,
+		w.memberID(t, "300"): 30, w.memberID(t, "400"): 500})
+	w.sayHandled(t, group, alice, "/idea Dark mode for the mobile app")
+	w.sentMatching(t, "-1002", "Dark mode for the mobile app")
+	w.sayHandled(t, group, bob, "/idea Loyalty stamps for oolong")
+	w.sentMatching(t, "-1002", "Loyalty stamps for oolong")
+	w.waitCount(t, `SELECT count(*) FROM feedback_items`, 2)
+	for _, u := range voters[:3] {
+		w.push(t, w.tg.CallbackUpdate(group, u, 1, "idea:vote:1"))
+	}
+	w.push(t, w.tg.CallbackUpdate(group, dave, 1, "idea:vote:2"))
+	w.waitCount(t, `SELECT count(*) FROM feedback_votes`, 4)
+
+	first, second := "<b>#1</b> Dark mode for the mobile app", "<b>#2</b> Loyalty stamps for oolong"
+	w.sayHandled(t, teaStaff, owner, "/ideas value")
+	value := sent(t, w.sentMatching(t, "-1002", "By what the voters are worth"))
+	if i, j := strings.Index(value, second), strings.Index(value, first); i < 0 || j < 0 || i > j {
+		t.Errorf("/ideas value does not list #2 before #1:\n%s", value)
+	}
+	for _, line := range []string{second + " · voters' CLV 500 · 1 VIP · revenue 12 months 500 · 1 vote",
+		first + " · voters' CLV 60 · 0 VIP · revenue 12 months 60 · 3 votes"} {
+		if !strings.Contains(value, line) {
+			t.Errorf("/ideas value lacks %q:\n%s", line, value)
+		}
+	}
+
+	w.sayHandled(t, group, alice, "/ideas top")
+	top := sent(t, w.sentMatching(t, "-1001", "Top ideas and feedback"))
+	if i, j := strings.Index(top, first), strings.Index(top, second); i < 0 || j < 0 || i > j {
+		t.Errorf("/ideas top does not list #1 before #2:\n%s", top)
+	}
+
+	w.sayHandled(t, group, alice, "/ideas value")
+	w.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'command.refused' AND details->>'command' = 'ideas'`, 1)
+	w.sentMatching(t, "-1001", "Sorry, /ideas is for the community's staff.")
+	w.settled(t)
+	for _, c := range w.tg.Calls("") {
+		if c.Params["chat_id"] == "-1002" {
+			continue
+		}
+		if text := c.Params["text"]; strings.Contains(text, "CLV") || strings.Contains(text, "worth") || strings.Contains(text, "500") {
+			t.Errorf("a member was shown what voters are worth: %s", c)
+		}
+	}
+}
+
+// TestIdeasListTurnsPages: with twelve items, /ideas shows the ten with
+// the highest numbers (none has votes: newest first) and a Next button;
+// pressing it edits the list into page 2 with the other two and a
+// Previous button.
+func TestIdeasListTurnsPages(t *testing.T) {
+	t.Parallel()
+	w := &npsWorld{hearth: announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)}
+	w.sayHandled(t, group, alice, "hello")
+	author := community.MemberID(w.memberID(t, "100"))
+	board := feedback.NewBoard(w.store, time.Now)
+	ctx := context.Background()
+	n := feedback.PageSize + 2
+	for i := 1; i <= n; i++ {
+		d, err := board.Write(ctx, author, feedback.KindIdea, fmt.Sprintf("Tea number %d", i), "en", community.Telegram)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := board.Post(ctx, d.ID, author); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.waitCount(t, `SELECT count(*) FROM feedback_items`, n)
+
+	w.sayHandled(t, group, bob, "/ideas")
+	page1 := w.sentMatching(t, "-1001", "(page 1)")
+	if got := callbackData(buttons(t, page1)); !slices.Equal(got, []string{"ideas:top:1"}) {
+		t.Errorf("page 1 buttons %v; want Next only", got)
+	}
+	listed := func(text string) []int {
+		var out []int
+		for i := 1; i <= n; i++ {
+			if strings.Contains(text, fmt.Sprintf("<b>#%d</b> Tea number %d ", i, i)) {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	if got, want := listed(sent(t, page1)), []int{3, 4, 5, 6, 7, 8, 9, 10, 11, 12}; !slices.Equal(got, want) {
+		t.Errorf("page 1 lists %v; want %v:\n%s", got, want, sent(t, page1))
+	}
+
+	id := w.botMessage(t, group.ID, "(page 1)")
+	w.push(t, w.tg.CallbackUpdate(group, bob, id, "ideas:top:1"))
+	w.edited(t, "(page 2)")
+	var page2 telegramtest.Call
+	for _, c := range w.tg.Calls("editMessageText") {
+		if strings.Contains(c.Params["text"], "(page 2)") {
+			page2 = c
+		}
+	}
+	if got := page2.Params["message_id"]; got != fmt.Sprint(id) {
+		t.Errorf("page 2 edited message %s; want the list, %d", got, id)
+	}
+	if got, want := listed(page2.Params["text"]), []int{1, 2}; !slices.Equal(got, want) {
+		t.Errorf("page 2 lists %v; want %v:\n%s", got, want, page2.Params["text"])
+	}
+	if got := callbackData(buttons(t, page2)); !slices.Equal(got, []string{"ideas:top:0"}) {
+		t.Errorf("page 2 buttons %v; want Previous only", got)
 	}
 }
