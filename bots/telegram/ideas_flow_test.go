@@ -17,9 +17,12 @@ import (
 
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
+	"github.com/hearthbot/hearth/outbox"
+	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
@@ -32,14 +35,17 @@ var boris = func() models.User {
 
 // ideasHearth is Hearth on Telegram with no quiet hours, on a clock the
 // test moves by ahead, over s (a database and a fake Bot API of its own
-// where s names none).
-func ideasHearth(t *testing.T, s setup, ahead *atomic.Int64) *hearth {
+// where s names none), with more changes to its options.
+func ideasHearth(t *testing.T, s setup, ahead *atomic.Int64, more ...func(*bots.ServiceOptions)) *hearth {
 	t.Helper()
 	return startCustom(t, custom{setup: s, service: func(so *bots.ServiceOptions) {
 		so.Community = bots.DefaultCommunityOptions()
 		so.Community.Location = time.UTC
 		so.Community.Announce = bots.AnnounceOptions{WeeklyCap: 2}
 		so.Now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+		for _, f := range more {
+			f(so)
+		}
 	}})
 }
 
@@ -134,19 +140,80 @@ func (p *armedProxy) waitHeld(t *testing.T, n int) {
 	}
 }
 
+// dyingStore is the database as a process that may die sees it: once its
+// outbox is killed, its dispatcher reaches the database no more (no
+// claim, renewal, mark or release), as after a kill -9; the rest of the
+// process still decides and records.
+type dyingStore struct {
+	*storage.Store
+	outbox *botstest.DyingOutbox
+}
+
+func (s dyingStore) ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]outbox.Event, error) {
+	return s.outbox.ClaimEvents(ctx, limit, lease)
+}
+
+func (s dyingStore) ClaimDeliveries(ctx context.Context, p []community.Platform, chats, perChat int, lease time.Duration) ([]outbox.Delivery, error) {
+	return s.outbox.ClaimDeliveries(ctx, p, chats, perChat, lease)
+}
+
+func (s dyingStore) RenewClaims(ctx context.Context, events, deliveries []outbox.ClaimRef, lease time.Duration) error {
+	return s.outbox.RenewClaims(ctx, events, deliveries, lease)
+}
+
+func (s dyingStore) ReleaseDeliveries(ctx context.Context, dels []outbox.Delivery) error {
+	return s.outbox.ReleaseDeliveries(ctx, dels)
+}
+
+func (s dyingStore) PartsSent(ctx context.Context, d outbox.Delivery, ids []string) error {
+	return s.outbox.PartsSent(ctx, d, ids)
+}
+
+func (s dyingStore) Delivered(ctx context.Context, id int64, ids []string) error {
+	return s.outbox.Delivered(ctx, id, ids)
+}
+
+func (s dyingStore) FailedDelivery(ctx context.Context, d outbox.Delivery, ids []string, f outbox.Failure) error {
+	return s.outbox.FailedDelivery(ctx, d, ids, f)
+}
+
 // TestIdeaStatusToldOnceThoughKilledBeforeSending: the owner plans
 // Alice's idea, which Boris voted for, with a comment. Before the settle
 // time nobody is told. After it the notices job decides to tell them
-// both, and Hearth is stopped while both messages are on their way to
-// Telegram; a fresh Hearth on the same database delivers each once, in
+// both, and Hearth ends before either message reaches Telegram: stopped
+// while both are on their way, killed while both are on their way (its
+// claims lapse), or killed before the decision is rendered into
+// messages. A fresh Hearth on the same database delivers each once, in
 // its reader's language, and running the job again tells nobody more.
 // Cleo, who neither wrote nor voted, is told nothing.
 func TestIdeaStatusToldOnceThoughKilledBeforeSending(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		sending bool // the messages are on their way when Hearth ends
+		killed  bool // Hearth is killed, not stopped
+	}{
+		{"stopped while sending", true, false},
+		{"killed while sending", true, true},
+		{"killed before rendering", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			toldOnceAfterTheEnd(t, tc.sending, tc.killed)
+		})
+	}
+}
+
+func toldOnceAfterTheEnd(t *testing.T, sending, killed bool) {
 	var ahead atomic.Int64
 	tg := telegramtest.New(t, token)
 	proxy := newArmedProxy(t, tg)
-	w := &npsWorld{hearth: ideasHearth(t, setup{tg: tg, apiURL: proxy.srv.URL}, &ahead)}
+	store := storage.New(storagetest.New(t))
+	storagetest.EveryGroupConnected(t, store.DB())
+	dying := &botstest.DyingOutbox{Store: store}
+	w := &npsWorld{hearth: ideasHearth(t, setup{store: store, tg: tg, apiURL: proxy.srv.URL}, &ahead, func(so *bots.ServiceOptions) {
+		so.Store = dyingStore{Store: store, outbox: dying}
+	})}
 	w.tg.PushUpdate(w.tg.MessageUpdate(teaStaff, owner, "/setstaff"))
 	w.waitCount(t, `SELECT count(*) FROM chats WHERE is_staff AND platform_chat_id = '-1002'`, 1)
 	for _, u := range []models.User{alice, boris, cleo} {
@@ -170,20 +237,41 @@ func TestIdeaStatusToldOnceThoughKilledBeforeSending(t *testing.T) {
 	w.settled(t) // nothing else is on its way: the next messages are the notices
 	before := map[string]int{"100": w.sentTo("100"), "500": w.sentTo("500"), "300": w.sentTo("300")}
 	ahead.Store(int64(11 * time.Minute))
-	proxy.armed.Store(true)
+	if sending {
+		proxy.armed.Store(true)
+	} else {
+		dying.Kill()
+	}
 	if err := w.svc.RunJob(context.Background(), "feedback.notices"); err != nil {
 		t.Fatal(err)
 	}
-	proxy.waitHeld(t, 2)
+	if sending {
+		proxy.waitHeld(t, 2)
+		if killed {
+			dying.Kill()
+		}
+	}
 	w.stop()
 	if n := w.sentCount("100", "News from") + w.sentCount("500", "Новости"); n != 0 {
-		t.Fatalf("%d notices reached Telegram before the stop; want both held", n)
+		t.Fatalf("%d notices reached Telegram before the end; want none", n)
 	}
 	if n := w.count(t, `SELECT count(*) FROM feedback_notices WHERE queued_at IS NOT NULL AND event_id IS NOT NULL`); n != 2 {
 		t.Fatalf("%d notices queued by the job; want Alice's and Boris's", n)
 	}
+	if n := w.count(t, `SELECT count(*) FROM outbox_events WHERE kind = 'feedback.notices' AND status = 'pending'`); sending == (n != 0) {
+		t.Fatalf("%d notices events waiting to be rendered at the end", n)
+	}
+	if sending {
+		// Stopped, Hearth gives its claims back; killed, it leaves them
+		// to lapse.
+		claimed := w.count(t, `SELECT count(*) FROM deliveries WHERE status = 'pending' AND locked_until > now()`)
+		unclaimed := w.count(t, `SELECT count(*) FROM deliveries WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= now())`)
+		if want := map[bool][2]int{false: {0, 2}, true: {2, 0}}[killed]; [2]int{claimed, unclaimed} != want {
+			t.Fatalf("at the end %d notices are claimed, %d not; want %v", claimed, unclaimed, want)
+		}
+	}
 
-	again := &npsWorld{hearth: ideasHearth(t, setup{store: w.store, tg: tg}, &ahead)}
+	again := &npsWorld{hearth: ideasHearth(t, setup{store: store, tg: tg}, &ahead)}
 	aliceGot := again.sentMatching(t, "100", "News from Tea Lovers")
 	borisGot := again.sentMatching(t, "500", "Новости сообщества Tea Lovers")
 	again.settled(t)
@@ -210,7 +298,7 @@ func TestIdeaStatusToldOnceThoughKilledBeforeSending(t *testing.T) {
 		}
 	}
 	if n := again.count(t, `SELECT count(*) FROM outbox_events WHERE kind = 'feedback.notices'`); n != 1 {
-		t.Errorf("%d notices events; want the one queued before the stop", n)
+		t.Errorf("%d notices events; want the one queued before the end", n)
 	}
 }
 
