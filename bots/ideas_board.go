@@ -36,12 +36,19 @@ func (f *ideasFeature) ideasButton(ctx context.Context, r *Request) (Reply, erro
 }
 
 // page is page n of a view; the value view is staff's only (members never
-// see what anyone is worth), refused and audited for anyone else.
+// see what anyone is worth), refused and audited for anyone else, and in
+// a group, where members would read it.
 func (f *ideasFeature) page(ctx context.Context, r *Request, v feedback.View, n int) (Reply, error) {
 	edit := r.Kind == KindButton
 	if v == feedback.ViewValue {
+		value := &Command{Name: "ideas", Permission: community.RoleStaff, Where: InStaffChat | InDirect}
 		if r.Role < community.RoleStaff {
-			return f.router.refuse(ctx, r, &Command{Name: "ideas", Permission: community.RoleStaff}, community.AuditCommandRefused), nil
+			return f.router.refuse(ctx, r, value, community.AuditCommandRefused), nil
+		}
+		if r.Place()&value.Where == 0 {
+			f.router.audit(ctx, r, value, "command.wrong_place")
+			return Reply{Text: r.Text("command.wrong_place", map[string]any{"Command": "/ideas value",
+				"Where": catalog.Raw(f.router.placeNames(r, value.Where))}), Ephemeral: true}, nil
 		}
 		p, err := f.lister.Valued(ctx, n)
 		if err != nil {
