@@ -361,7 +361,8 @@ func TestIdeasGoToTheForumTopicAnOwnerChose(t *testing.T) {
 // members worth 10, 20 and 30; item #2 one vote from Dave, a VIP worth
 // 500. /ideas top lists #1 first; staff's /ideas value lists #2 first
 // with its voters' CLV, VIPs and revenue; a member's /ideas value is
-// refused and audited, and no member is ever shown a CLV.
+// refused and audited, staff's in the group too, and no member is ever
+// shown a CLV.
 func TestIdeasValueRanksByWhatVotersAreWorth(t *testing.T) {
 	t.Parallel()
 	w := &npsWorld{hearth: announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)}
@@ -405,6 +406,11 @@ func TestIdeasValueRanksByWhatVotersAreWorth(t *testing.T) {
 	w.sayHandled(t, group, alice, "/ideas value")
 	w.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'command.refused' AND details->>'command' = 'ideas'`, 1)
 	w.sentMatching(t, "-1001", "Sorry, /ideas is for the community's staff.")
+	// Asked for in the group, the list would show the members there what
+	// the voters are worth: staff are sent to the staff chat.
+	w.sayHandled(t, group, owner, "/ideas value")
+	w.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'command.wrong_place' AND details->>'command' = 'ideas'`, 1)
+	w.sentMatching(t, "-1001", "/ideas value works only here:")
 	w.settled(t)
 	for _, c := range w.tg.Calls("") {
 		if c.Params["chat_id"] == "-1002" {
