@@ -309,7 +309,8 @@ var teaForum = models.Chat{ID: -1004, Type: models.ChatTypeSupergroup, Title: "T
 // TestIdeasGoToTheForumTopicAnOwnerChose: a member's /setideas in a
 // topic of the forum is refused and audited and chooses nothing; the
 // owner's makes the topic the ideas place, and the next item is posted
-// there, with its Vote button, and not in the staff chat.
+// there, with its Vote button, and not in the staff chat; a vote is
+// shown on it.
 func TestIdeasGoToTheForumTopicAnOwnerChose(t *testing.T) {
 	t.Parallel()
 	w := &npsWorld{hearth: announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)}
@@ -355,6 +356,21 @@ func TestIdeasGoToTheForumTopicAnOwnerChose(t *testing.T) {
 	if n := w.sentCount("-1002", "Oolong tasting evening"); n != 0 {
 		t.Errorf("the item was posted in the staff chat too (%d times)", n)
 	}
+
+	// A vote in the topic is shown on the post there.
+	postID := w.botMessage(t, teaForum.ID, "Oolong tasting evening")
+	w.push(t, w.tg.CallbackUpdate(teaForum, alice, postID, "idea:vote:1"))
+	storagetest.Await(t, func() bool {
+		for _, m := range w.tg.Messages(teaForum.ID) {
+			if m.ID == postID && m.ReplyMarkup != nil && len(m.ReplyMarkup.InlineKeyboard) > 0 &&
+				m.ReplyMarkup.InlineKeyboard[0][0].Text == "👍 Vote · 1" {
+				return true
+			}
+		}
+		return false
+	}, func() string {
+		return fmt.Sprintf("the post in the topic to show one vote; edits %v", w.tg.Calls("editMessageText"))
+	})
 }
 
 // TestIdeasValueRanksByWhatVotersAreWorth: item #1 has three votes from
