@@ -1,6 +1,7 @@
 package telegram_test
 
 import (
+	"cmp"
 	"context"
 	"testing"
 	"time"
@@ -48,7 +49,8 @@ func startCustom(t testing.TB, c custom) *hearth {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	o := telegram.Options{Token: token, APIURL: s.tg.URL(), Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
+	apiURL := cmp.Or(s.apiURL, s.tg.URL())
+	o := telegram.Options{Token: token, APIURL: apiURL, Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
 	if !s.realLimits {
 		o.Limits = unpaced
 	}

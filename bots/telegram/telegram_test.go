@@ -51,6 +51,9 @@ type setup struct {
 	// second per chat): for the tests of the pacing itself. The others
 	// send at once, as fast as the fake answers.
 	realLimits bool
+	// apiURL is where Hearth finds the Bot API (empty: the fake server
+	// itself), for tests that put a proxy between them.
+	apiURL string
 }
 
 // start runs Hearth on Telegram against the fake Bot API, as s describes.
