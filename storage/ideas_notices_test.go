@@ -170,8 +170,15 @@ func TestForgetMeKeepsItemsAndVotes(t *testing.T) {
 	f := newIdeasFixture(t)
 	ctx := context.Background()
 	f.exec(`SELECT setval(pg_get_serial_sequence('members', 'id'), 900000000)`)
-	gone, other := f.member("gone", community.Telegram, true), f.member("other", community.Telegram, true)
+	gone, other := f.member("Gwendolyn", community.Telegram, true), f.member("other", community.Telegram, true)
 	mine := f.post(gone, feedback.KindIdea, "Herbal blends for kids", "en")
+	// Its post went out naming its author; an edit of it waits.
+	f.exec(`INSERT INTO deliveries (event_id, platform, target_key, target, message, status, sent_ids)
+SELECT post_event, 'telegram', 'telegram:-100', '{"chat": "-100"}', '{"text": "idea by Gwendolyn · open"}', 'sent', '{"77"}'
+FROM feedback_items WHERE id = $1`, mine.ID)
+	f.exec(`WITH e AS (INSERT INTO outbox_events (kind, payload, created_at, status, rendered_at)
+    VALUES ('feedback.refresh', jsonb_build_object('item', $1::bigint), now(), 'rendered', now()) RETURNING id)
+INSERT INTO deliveries (event_id, platform, target_key, target, message) SELECT id, 'telegram', 'telegram:-100', '{"chat": "-100"}', '{"text": "idea by Gwendolyn · open"}' FROM e`, mine.ID)
 	theirs := f.post(other, feedback.KindIdea, "Iced tea in summer", "en")
 	f.vote(theirs.ID, gone, other)
 	f.vote(mine.ID, other)
@@ -206,7 +213,12 @@ func TestForgetMeKeepsItemsAndVotes(t *testing.T) {
 	if listed, err := f.s.Items(ctx, feedback.Query{View: feedback.ViewNew, Limit: 10}); err != nil || !slices.Contains(ids(listed), mine.ID) {
 		t.Errorf("their item is off the board: %v, %v", ids(listed), err)
 	}
-	if hits := naming(t, f.s, []storagetest.Needle{{Label: "their member id", Value: gone.String(), Match: storagetest.Word}}); len(hits) != 0 {
+	if n := f.count(`SELECT count(*) FROM outbox_events e WHERE e.kind = 'feedback.refresh' AND (e.payload->>'item')::bigint = $1
+	    AND e.status = 'pending'`, mine.ID); n != 1 {
+		t.Errorf("%d edits of their item's post to come, want 1", n)
+	}
+	if hits := naming(t, f.s, []storagetest.Needle{{Label: "their member id", Value: gone.String(), Match: storagetest.Word},
+		{Label: "their name", Value: "Gwendolyn", Match: storagetest.Word}}); len(hits) != 0 {
 		t.Errorf("still named: %s", joinHits(hits))
 	}
 }
