@@ -90,6 +90,9 @@ func (f *npsFeature) renderAlert(ctx context.Context, e outbox.Event) ([]outbox.
 		return nil, err
 	}
 	a, err := f.surveys.Alerted(ctx, p.Answer)
+	if community.ErrorCode(err) == community.ENotFound || err == nil && a.Member == 0 {
+		return nil, nil // the member asked to be forgotten: staff are told nothing about them
+	}
 	if err != nil {
 		return nil, err
 	}

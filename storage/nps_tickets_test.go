@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -111,5 +112,44 @@ func TestAnswerTicketFailsWhole(t *testing.T) {
 	ticket, opened, err := s.OpenAnswerTicket(ctx, a.ID, openWithDesk(ctx, now, &calls))
 	if err != nil || !opened || ticket == 0 {
 		t.Errorf("press after a refused one: ticket %d, opened %v, %v; want one opened", ticket, opened, err)
+	}
+}
+
+// TestForgottenDetractorLeavesNoComment: alice, a detractor whose alert
+// raised a ticket, asks to be forgotten. Her score stays counted,
+// anonymous; her reason, name, alert and ticket go: /nps shows no comment
+// of hers, the alert's button says the answer is gone, and her words are
+// nowhere in the database.
+func TestForgottenDetractorLeavesNoComment(t *testing.T) {
+	s, alice, a, now := detractorAnswer(t)
+	ctx := context.Background()
+	if _, err := s.DB().Exec(`INSERT INTO outbox_events (kind, payload) VALUES ($1, $2)`, feedback.EventNPSAlert,
+		`{"answer": `+strconv.FormatInt(a.ID, 10)+`, "member": `+alice.String()+`}`); err != nil {
+		t.Fatal(err) // the alert of a VIP detractor, waiting to be rendered
+	}
+	var calls int
+	if _, opened, err := s.OpenAnswerTicket(ctx, a.ID, openWithDesk(ctx, now, &calls)); err != nil || !opened {
+		t.Fatalf("ticket: opened %v, %v", opened, err)
+	}
+	if err := s.EraseMember(ctx, community.Erasure{Member: alice, At: now}, erasureRules(now)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SurveyAnswer(ctx, a.ID)
+	if err != nil || got.Member != 0 || got.Name != "" || got.Reason != "" || got.Ticket != 0 || got.Score != 3 {
+		t.Errorf("answer after erasure %+v, %v; want score 3 kept, no member, name, reason or ticket", got, err)
+	}
+	rules := feedback.SurveyRules{Schedule: "0 11 * * TUE", AnswerWindow: 7 * 24 * time.Hour}
+	rep, err := feedback.NewSurveys(s, rules, telegramOnly, func() time.Time { return now }, 1).Report(ctx, 1)
+	if err != nil || rep.Overall.Detractors != 1 || len(rep.Comments) != 0 {
+		t.Errorf("report %+v, %v; want her score counted and no comment", rep, err)
+	}
+	if _, _, err := s.OpenAnswerTicket(ctx, a.ID, openWithDesk(ctx, now, &calls)); community.ErrorCode(err) != community.ENotFound || calls != 1 {
+		t.Errorf("press after erasure: %v (%d desk calls); want ENotFound and no ticket", err, calls)
+	}
+	if n := storagetest.Count(t, s.DB(), `SELECT count(*) FROM outbox_events WHERE kind = $1`, feedback.EventNPSAlert); n != 0 {
+		t.Errorf("%d NPS alerts left; want hers dropped", n)
+	}
+	for _, h := range storagetest.Search(t, s.DB(), storagetest.Needle{Label: "her reason", Value: "tin arrived dented", Match: storagetest.Contains}) {
+		t.Errorf("found %s", h)
 	}
 }
