@@ -34,6 +34,7 @@ type CommunityStore interface {
 	IdeasStore
 	feedback.SurveyStore
 	SurveyOutbox
+	SurveyTickets
 }
 
 // CommunityOptions configures the community features: standings and tier
@@ -91,6 +92,6 @@ func (s *Service) communityFeatures() []Feature {
 		newPrivacyFeature(s.opts.Store, s.opts.Now, d.Privacy),
 		newIdeasFeature(s.opts.Store, o, s.opts.Now, d.Board, d.Ideas),
 		newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer()),
-		newNPSFeature(s.opts.Store, d.Surveys, d.Desk),
+		newNPSFeature(s.opts.Store, s.opts.Now, d.Surveys),
 	}
 }

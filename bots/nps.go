@@ -28,11 +28,24 @@ type SurveyOutbox interface {
 	SurveyAsks(ctx context.Context, survey feedback.SurveyID, from, to community.MemberID) ([]community.Member, time.Time, error)
 }
 
+// SurveyTickets is what the alert's Open a ticket button needs from
+// persistence.
+type SurveyTickets interface {
+	// OpenAnswerTicket opens the support ticket of an NPS answer's alert
+	// once, even when two staff press at the same moment: open opens it
+	// through tickets, in the transaction that links it to the answer. It
+	// returns the answer's ticket and whether this call opened it;
+	// ENotFound (nps.no_answer) when the answer's member was erased.
+	OpenAnswerTicket(ctx context.Context, answer int64,
+		open func(a feedback.Answer, tickets support.Store) (support.Ticket, error)) (int64, bool, error)
+}
+
 // npsFeatureStore is what the NPS feature reads itself; the rules' own
 // go through feedback.Surveys.
 type npsFeatureStore interface {
 	staffChatLister
 	SurveyOutbox
+	SurveyTickets
 }
 
 // npsFeature asks members the NPS question privately and takes their
@@ -41,14 +54,14 @@ type npsFeatureStore interface {
 // the report (/nps).
 type npsFeature struct {
 	store   npsFeatureStore
+	now     func() time.Time
 	surveys *feedback.Surveys
-	desk    *support.Desk
 	router  *Router
 	wake    func()
 }
 
-func newNPSFeature(store npsFeatureStore, surveys *feedback.Surveys, desk *support.Desk) *npsFeature {
-	return &npsFeature{store: store, surveys: surveys, desk: desk}
+func newNPSFeature(store npsFeatureStore, now func() time.Time, surveys *feedback.Surveys) *npsFeature {
+	return &npsFeature{store: store, now: now, surveys: surveys}
 }
 
 // Register adds /nps for staff and /survey for members (whose buttons and

@@ -90,6 +90,9 @@ func (f *npsFeature) renderAlert(ctx context.Context, e outbox.Event) ([]outbox.
 		return nil, err
 	}
 	a, err := f.surveys.Alerted(ctx, p.Answer)
+	if community.ErrorCode(err) == community.ENotFound || err == nil && a.Member == 0 {
+		return nil, nil // the member asked to be forgotten: staff are told nothing about them
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -111,30 +114,28 @@ func (f *npsFeature) renderAlert(ctx context.Context, e outbox.Event) ([]outbox.
 	})
 }
 
-// ticketButton opens a support ticket for the member of an alert, once:
-// the queue serves it at the member's priority.
+// ticketButton opens a support ticket for the member of an alert, once
+// (a second press, even at the same moment, is told the ticket): the
+// queue serves it at the member's priority. The ticket opens through a
+// desk over the answer's transaction, so that it and its link to the
+// answer are saved together.
 func (f *npsFeature) ticketButton(ctx context.Context, r *Request) (Reply, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.Data, "nps:ticket:"), 10, 64)
 	if err != nil {
 		return Reply{}, fmt.Errorf("unknown nps button %q", r.Data)
 	}
-	a, err := f.surveys.Alerted(ctx, id)
+	var name string
+	ticket, opened, err := f.store.OpenAnswerTicket(ctx, id, func(a feedback.Answer, tickets support.Store) (support.Ticket, error) {
+		name = a.Name
+		text := strings.TrimSpace(fmt.Sprintf("NPS %d/10. %s", a.Score, a.Reason))
+		return support.NewDesk(tickets, f.now).Open(ctx, support.Question{Member: a.Member, Name: a.Name, Platform: a.Platform, Where: "NPS", Text: text})
+	})
 	switch {
 	case err != nil:
 		return Reply{}, err
-	case a.Ticket != 0:
-		return Reply{Text: r.Text("nps.ticket_open", map[string]any{"Ticket": a.Ticket}), Ephemeral: true}, nil
-	case a.Member == 0:
-		return Reply{Text: r.Text("nps.no_answer", nil), Ephemeral: true}, nil
-	}
-	text := strings.TrimSpace(fmt.Sprintf("NPS %d/10. %s", a.Score, a.Reason))
-	t, err := f.desk.Open(ctx, support.Question{Member: a.Member, Name: a.Name, Platform: a.Platform, Where: "NPS", Text: text})
-	if err != nil {
-		return Reply{}, err
-	}
-	if err := f.surveys.TicketOpened(ctx, a.ID, t.ID); err != nil {
-		return Reply{}, err
+	case !opened:
+		return Reply{Text: r.Text("nps.ticket_open", map[string]any{"Ticket": ticket}), Ephemeral: true}, nil
 	}
 	f.wake()
-	return Reply{Text: r.Text("nps.ticket_opened", map[string]any{"Ticket": t.ID, "Name": a.Name})}, nil
+	return Reply{Text: r.Text("nps.ticket_opened", map[string]any{"Ticket": ticket, "Name": name})}, nil
 }

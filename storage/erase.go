@@ -17,8 +17,8 @@ import (
 // their private chats with every message in them, every message addressed
 // to them or mentioning them by id, the outbox events about them, the
 // update keys that carry their ids, and the details of audit entries
-// about them. Their activities stay, anonymous, for the community's
-// totals; other members' records stay, with community.ErasedMember where
+// about them. Their activities and NPS scores stay, anonymous (a score
+// without the reason they wrote), for the community's totals; other members' records stay, with community.ErasedMember where
 // the member acted (a warning they gave, a report they filed).
 func (s *Store) EraseMember(ctx context.Context, e community.Erasure, admit func(inForce []community.Sanction) error) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -168,6 +168,10 @@ DELETE FROM inbox WHERE (member_id = $1 OR queue = ANY($2)) AND NOT erased`,
 DELETE FROM inbound_dead d USING unnest($1::text[], $2::text[]) AS a(platform, uid)
 WHERE d.platform = a.platform AND (d.user_id = a.uid OR d.reply_user_id = a.uid)`,
 			[]any{pq.Array(who.platforms), pq.Array(who.userIDs)}},
+		// Their NPS answers stay counted, anonymous (the member goes to
+		// NULL with the member), but the reason they wrote is theirs: it
+		// would name or describe them in /nps and a staff alert.
+		{"forget their NPS reasons", `UPDATE nps_answers SET reason = '' WHERE member_id = $1`, []any{member}},
 		{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform || ':' || platform_chat_id = ANY($1)`, []any{pq.Array(chats)}},
 		{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
 	}

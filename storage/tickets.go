@@ -17,17 +17,24 @@ var _ support.Store = (*Store)(nil)
 // opening it, in one transaction.
 func (s *Store) OpenTicket(ctx context.Context, t support.Ticket, effects func(support.Ticket) support.Effects) (support.Ticket, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &t.ID, `
-INSERT INTO tickets (member_id, platform, asked_in, text, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-			int64(t.Member), t.Platform, t.AskedIn, t.Text, t.OpenedAt); err != nil {
-			return fmt.Errorf("open a ticket: %w", err)
-		}
-		return saveEffects(ctx, tx, effects(t))
+		var err error
+		t, err = openTicket(ctx, tx, t, effects)
+		return err
 	})
 	if err != nil {
 		return support.Ticket{}, err
 	}
 	return t, nil
+}
+
+// openTicket saves a new ticket and the effects of opening it in tx.
+func openTicket(ctx context.Context, tx *sqlx.Tx, t support.Ticket, effects func(support.Ticket) support.Effects) (support.Ticket, error) {
+	if err := tx.GetContext(ctx, &t.ID, `
+INSERT INTO tickets (member_id, platform, asked_in, text, opened_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		int64(t.Member), t.Platform, t.AskedIn, t.Text, t.OpenedAt); err != nil {
+		return t, fmt.Errorf("open a ticket: %w", err)
+	}
+	return t, saveEffects(ctx, tx, effects(t))
 }
 
 type ticketRow struct {

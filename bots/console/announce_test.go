@@ -43,7 +43,7 @@ func TestAnnounceScript(t *testing.T) {
 	got := out.String()
 	wants := []string{
 		"bot> You do not get the announcements of Tea Lovers privately. You still see them in the groups.\n    [1] Get them privately",
-		"bot (edited)> You get the announcements of Tea Lovers privately: at most 2 a week.\n    Those that come during quiet hours (22:00–08:00) wait until they end.",
+		"bot (edited)> You get the announcements of Tea Lovers privately: at most 2 private messages a week. The survey questions I sometimes ask count toward that limit.\n    Those that come during quiet hours (22:00–08:00) wait until they end.",
 		"Write the announcement after the command",
 		"bot> Preview of announcement #1 to everyone. Nothing is sent until you press Send.\n\n    📣 Tea Lovers\n\n    New oolong is in!\n\n" +
 			"    • Posted in 1 group on console\n    • Privately to 1 member (Newcomer 1)\n    [1] Send  [2] Cancel",

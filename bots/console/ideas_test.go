@@ -66,7 +66,7 @@ func TestIdeasScript(t *testing.T) {
 		"#1 Dark mode for the mobile app · idea, open · 1 vote",
 		"Sorry, /status is for the community's staff.",
 		"#1 is now planned. 2 members will be told privately.",
-		"Item is planned, so it cannot become open. It can become: in_progress, done, declined.",
+		"This item is planned, so it cannot become open. It can become: in_progress, done, declined.",
 	}
 	wantInOrder(t, got, wants...)
 	// Ten minutes later the notices job tells alice (the author) and bob

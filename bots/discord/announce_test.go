@@ -107,7 +107,7 @@ func TestDiscordAnnouncementReachesServersAndSubscribers(t *testing.T) {
 	aw := startAnnounceWorld(t)
 	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(aw.general, aw.bob, "hello"))
 	for _, u := range []discordgo.User{aw.alice, aw.carol} {
-		if r := aw.subscribeDM(t, u, discordtest.Arg("choice", "on")); !strings.Contains(r.Data.Content, "at most 2 a week") {
+		if r := aw.subscribeDM(t, u, discordtest.Arg("choice", "on")); !strings.Contains(r.Data.Content, "at most 2 private messages a week") {
 			t.Fatalf("/subscribe on = %q", r.Data.Content)
 		}
 	}

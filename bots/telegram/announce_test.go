@@ -260,7 +260,7 @@ func TestQuietHoursHoldPrivateMessages(t *testing.T) {
 	h := announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2, QuietHours: quiet}, func() time.Time { return now })
 	h.sayHandled(t, group, alice, "hello")
 	h.subscribeDM(t, alice)
-	if text := h.waitSent(t, "100", "at most 2 a week"); !strings.Contains(text, "quiet hours (22:00–08:00)") {
+	if text := h.waitSent(t, "100", "at most 2 private messages a week"); !strings.Contains(text, "quiet hours (22:00–08:00)") {
 		t.Errorf("/subscribe on = %q; want the quiet hours named", text)
 	}
 	until := day.AddDate(0, 0, 1).Add(8 * time.Hour)
@@ -297,7 +297,7 @@ func TestSubscribeTurnsAnnouncementsOnAndOff(t *testing.T) {
 	msgs := h.tg.Messages(alice.ID)
 	h.tg.PushUpdate(h.tg.CallbackUpdate(dm, alice, msgs[len(msgs)-1].ID, "subscribe:on"))
 	edit := h.tg.WaitCalls(t, "editMessageText", 1, 10*time.Second)[0]
-	if !strings.Contains(edit.Params["text"], "at most 3 a week") || !strings.Contains(edit.Params["reply_markup"], "subscribe:off") {
+	if !strings.Contains(edit.Params["text"], "at most 3 private messages a week") || !strings.Contains(edit.Params["reply_markup"], "subscribe:off") {
 		t.Errorf("after pressing: %v", edit.Params)
 	}
 	h.waitCount(t, on, 1)
