@@ -108,14 +108,6 @@ func (f *fakeSurveys) SurveyAnswer(_ context.Context, id int64) (Answer, error) 
 	return f.answers[id-1], nil
 }
 
-func (f *fakeSurveys) SetAnswerTicket(_ context.Context, answer, ticket int64) (bool, error) {
-	if f.answers[answer-1].Ticket != 0 {
-		return false, nil
-	}
-	f.answers[answer-1].Ticket = ticket
-	return true, nil
-}
-
 func (f *fakeSurveys) SurveyResults(_ context.Context, since time.Time) (int, []Answer, error) {
 	asked := 0
 	open := map[SurveyID]bool{}

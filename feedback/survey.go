@@ -130,9 +130,6 @@ type SurveyStore interface {
 		effects func(Answer) community.Effects) (Answer, error)
 	// SurveyAnswer returns an answer by id; ENotFound when there is none.
 	SurveyAnswer(ctx context.Context, id int64) (Answer, error)
-	// SetAnswerTicket records the ticket opened from an answer unless one
-	// was; false when one was.
-	SetAnswerTicket(ctx context.Context, answer, ticket int64) (bool, error)
 	// SurveyResults returns how many members the surveys opened since
 	// asked, and their answers, oldest first.
 	SurveyResults(ctx context.Context, since time.Time) (asked int, answers []Answer, err error)
@@ -320,14 +317,4 @@ func (s *Surveys) Pending(ctx context.Context, member community.MemberID) (Ask, 
 // Alerted returns the answer an alert is about.
 func (s *Surveys) Alerted(ctx context.Context, answer int64) (Answer, error) {
 	return s.store.SurveyAnswer(ctx, answer)
-}
-
-// TicketOpened records the ticket staff opened from an answer's alert;
-// EConflict when one was opened already.
-func (s *Surveys) TicketOpened(ctx context.Context, answer, ticket int64) error {
-	ok, err := s.store.SetAnswerTicket(ctx, answer, ticket)
-	if err == nil && !ok {
-		return community.Errorf(community.EConflict, "nps.ticket_taken", nil, "answer %d has a ticket already", answer)
-	}
-	return err
 }

@@ -261,22 +261,3 @@ func TestReportWeeks(t *testing.T) {
 		t.Errorf("report %+v, %v", r, err)
 	}
 }
-
-// TestOneTicketPerAnswer: the ticket opened from an alert is recorded
-// once; a second is EConflict.
-func TestOneTicketPerAnswer(t *testing.T) {
-	s, _, _, sv := answering(t)
-	ctx := context.Background()
-	if _, err := s.Answer(ctx, sv, 1, community.Telegram, 2); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.TicketOpened(ctx, 1, 7); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.TicketOpened(ctx, 1, 8); community.ErrorCode(err) != community.EConflict {
-		t.Errorf("second ticket: %v; want EConflict", err)
-	}
-	if a, err := s.Alerted(ctx, 1); err != nil || a.Ticket != 7 {
-		t.Errorf("answer %+v, %v; want ticket 7", a, err)
-	}
-}

@@ -253,16 +253,6 @@ func (s *Store) SurveyAnswer(ctx context.Context, id int64) (feedback.Answer, er
 	return row.answer()
 }
 
-// SetAnswerTicket implements feedback.SurveyStore.
-func (s *Store) SetAnswerTicket(ctx context.Context, answer, ticket int64) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE nps_answers SET ticket_id = $2 WHERE id = $1 AND ticket_id IS NULL`, answer, ticket)
-	if err != nil {
-		return false, fmt.Errorf("ticket of answer %d: %w", answer, err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
 // SurveyResults implements feedback.SurveyStore.
 func (s *Store) SurveyResults(ctx context.Context, since time.Time) (int, []feedback.Answer, error) {
 	var asked int
