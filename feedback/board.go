@@ -81,8 +81,6 @@ type BoardStore interface {
 	Draft(ctx context.Context, id DraftID, member community.MemberID) (Draft, error)
 	// SetDraftKind records the kind the member chose.
 	SetDraftKind(ctx context.Context, id DraftID, kind Kind) error
-	// DropDraft deletes the member's draft (none left is no error).
-	DropDraft(ctx context.Context, id DraftID, member community.MemberID) error
 	// LookAlikes returns up to limit open items in lang whose title and
 	// body are at least min alike to t, most alike first.
 	LookAlikes(ctx context.Context, lang string, t Text, min float64, limit int) ([]Match, error)
@@ -93,7 +91,9 @@ type BoardStore interface {
 	// Item returns item id (ItemNotFound).
 	Item(ctx context.Context, id ItemID) (Item, error)
 	// ToggleVote records the member's vote for the item, or withdraws it
-	// when there is one, while the item's status is one of open; a
+	// when there is one (with v.Instead, keeps it, and deletes that draft
+	// of the member's in the same transaction), while the item's status
+	// is one of open; a
 	// member's first vote for an item is also their activity. It
 	// schedules an edit of the item's posts no sooner than refresh after
 	// the last one (one per item at a time). ErrConflict: the item's
@@ -118,6 +118,9 @@ type Vote struct {
 	Open     []Status // the statuses that take votes
 	Activity community.ActivityKind
 	Refresh  time.Duration // the least time between two edits of a post
+	// Instead of the draft (not 0): the vote is for a look-alike of it,
+	// the draft goes with the vote, and a vote given already stays.
+	Instead DraftID
 }
 
 // VoteResult is what a press did: voted (or withdrew), and the count now.
@@ -223,7 +226,7 @@ func (b *Board) Post(ctx context.Context, id DraftID, member community.MemberID)
 }
 
 // VoteInstead drops the member's draft and votes for the look-alike they
-// chose; a vote they had given already stays.
+// chose, at once; a vote they had given already stays.
 func (b *Board) VoteInstead(ctx context.Context, id DraftID, member community.MemberID, item ItemID) (VoteResult, error) {
 	if _, err := b.store.Draft(ctx, id, member); err != nil {
 		return VoteResult{}, err
@@ -232,14 +235,7 @@ func (b *Board) VoteInstead(ctx context.Context, id DraftID, member community.Me
 	if err != nil {
 		return VoteResult{}, err
 	}
-	res, err := b.toggle(ctx, it, member)
-	if err == nil && !res.Voted {
-		res, err = b.toggle(ctx, it, member) // they had voted already: keep it
-	}
-	if err != nil {
-		return VoteResult{}, err
-	}
-	return res, b.store.DropDraft(ctx, id, member)
+	return b.toggle(ctx, it, member, id)
 }
 
 // Vote records the member's vote for an item, or withdraws it when they
@@ -249,15 +245,16 @@ func (b *Board) Vote(ctx context.Context, item ItemID, member community.MemberID
 	if err != nil {
 		return VoteResult{}, err
 	}
-	return b.toggle(ctx, it, member)
+	return b.toggle(ctx, it, member, 0)
 }
 
-func (b *Board) toggle(ctx context.Context, it Item, member community.MemberID) (VoteResult, error) {
+// toggle votes or withdraws, or, instead of a draft, votes.
+func (b *Board) toggle(ctx context.Context, it Item, member community.MemberID, instead DraftID) (VoteResult, error) {
 	if err := checkVotable(it); err != nil {
 		return VoteResult{}, err
 	}
 	res, err := b.store.ToggleVote(ctx, Vote{Item: it.ID, Member: member, At: b.now(), Open: votable,
-		Activity: community.ActivityVote, Refresh: RefreshEvery})
+		Activity: community.ActivityVote, Refresh: RefreshEvery, Instead: instead})
 	if errors.Is(err, community.ErrConflict) {
 		latest, lerr := b.store.Item(ctx, it.ID)
 		if lerr != nil {

@@ -190,9 +190,9 @@ func TestVoteInsteadKeepsAVote(t *testing.T) {
 	if _, err := b.VoteInstead(ctx, d, ann, f.item(StatusMerged)); errKey(err) != "feedback.vote_closed" {
 		t.Errorf("a merged item: %v", err)
 	}
-	f.fail["DropDraft"] = true
+	f.fail["ToggleVote"] = true
 	if _, err := b.VoteInstead(ctx, d, ann, fresh); !errors.Is(err, errStore) {
-		t.Errorf("the draft cannot be dropped: %v", err)
+		t.Errorf("the vote cannot be recorded: %v", err)
 	}
 	if _, ok := f.drafts[d]; !ok {
 		t.Error("a refused vote instead dropped the draft")

@@ -94,16 +94,6 @@ func (f *fakeBoard) SetDraftKind(_ context.Context, id DraftID, kind Kind) error
 	return nil
 }
 
-func (f *fakeBoard) DropDraft(_ context.Context, id DraftID, member community.MemberID) error {
-	if err := f.call("DropDraft"); err != nil {
-		return err
-	}
-	if d, ok := f.drafts[id]; ok && d.Member == member {
-		delete(f.drafts, id)
-	}
-	return nil
-}
-
 func (f *fakeBoard) LookAlikes(_ context.Context, lang string, t Text, minimum float64, limit int) ([]Match, error) {
 	f.lookedFor = append(f.lookedFor, lang, t, minimum, limit)
 	return f.matches, nil
@@ -144,11 +134,16 @@ func (f *fakeBoard) ToggleVote(_ context.Context, v Vote) (VoteResult, error) {
 		return VoteResult{}, community.ErrConflict
 	}
 	voters := f.votes[v.Item]
-	res := VoteResult{Voted: !slices.Contains(voters, v.Member)}
-	if res.Voted {
+	had := slices.Contains(voters, v.Member)
+	res := VoteResult{Voted: !had || v.Instead != 0}
+	if d, ok := f.drafts[v.Instead]; ok && d.Member == v.Member {
+		delete(f.drafts, v.Instead)
+	}
+	switch {
+	case !had:
 		voters = append(voters, v.Member)
 		f.activities = append(f.activities, v.Activity)
-	} else {
+	case v.Instead == 0:
 		voters = slices.DeleteFunc(voters, func(m community.MemberID) bool { return m == v.Member })
 	}
 	f.votes[v.Item], it.Votes, res.Votes = voters, len(voters), len(voters)

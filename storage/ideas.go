@@ -120,14 +120,6 @@ func (s *Store) SetDraftKind(ctx context.Context, id feedback.DraftID, kind feed
 	return nil
 }
 
-// DropDraft implements feedback.BoardStore.
-func (s *Store) DropDraft(ctx context.Context, id feedback.DraftID, member community.MemberID) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM feedback_drafts WHERE id = $1 AND member_id = $2`, int64(id), int64(member)); err != nil {
-		return fmt.Errorf("drop draft %d: %w", id, err)
-	}
-	return nil
-}
-
 // lookAlikesSQL finds items in a language ($1) still taking votes whose
 // words hold the draft's title ($2) at least as alike as the
 // transaction's pg_trgm.word_similarity_threshold (pg_trgm word

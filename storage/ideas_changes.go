@@ -45,8 +45,14 @@ func (s *Store) ToggleVote(ctx context.Context, v feedback.Vote) (feedback.VoteR
 			Votes int  `db:"votes"`
 			Voted bool `db:"voted"`
 		}
-		if err := tx.GetContext(ctx, &r, toggleVoteSQL, int64(v.Item), int64(v.Member), v.At, string(v.Activity), itemActivityKey(v.Item)); err != nil {
+		if err := tx.GetContext(ctx, &r, toggleVoteSQL, int64(v.Item), int64(v.Member), v.At, string(v.Activity), itemActivityKey(v.Item),
+			v.Instead != 0); err != nil {
 			return fmt.Errorf("the vote of member %d for item %d: %w", v.Member, v.Item, err)
+		}
+		if v.Instead != 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM feedback_drafts WHERE id = $1 AND member_id = $2`, int64(v.Instead), int64(v.Member)); err != nil {
+				return fmt.Errorf("drop draft %d: %w", v.Instead, err)
+			}
 		}
 		res = feedback.VoteResult{Voted: r.Voted, Votes: r.Votes}
 		return scheduleRefresh(ctx, tx, v.Item, v.At, v.Refresh)
@@ -57,19 +63,21 @@ func (s *Store) ToggleVote(ctx context.Context, v feedback.Vote) (feedback.VoteR
 // toggleVoteSQL withdraws member $2's vote for item $1, or records it
 // at $3 when there was none, with their activity ($4, keyed $5) the first
 // time they vote for the item; the item's count and its voters' summed
-// worth follow. One statement: a press is one round trip under the
-// item's lock.
+// worth follow. With $6 (a vote instead of a draft) a vote given already
+// stays. One statement: a press is one round trip under the item's lock.
 const toggleVoteSQL = `
 WITH gone AS (
-    DELETE FROM feedback_votes WHERE item_id = $1 AND member_id = $2 RETURNING id
+    DELETE FROM feedback_votes WHERE item_id = $1 AND member_id = $2 AND NOT $6 RETURNING id
 ), added AS (
-    INSERT INTO feedback_votes (item_id, member_id, at) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM gone) RETURNING id
+    INSERT INTO feedback_votes (item_id, member_id, at) SELECT $1, $2, $3
+    WHERE NOT EXISTS (SELECT 1 FROM feedback_votes WHERE item_id = $1 AND member_id = $2)
+    RETURNING id
 ), counted AS (
     INSERT INTO activities (member_id, kind, at, message_id)
     SELECT $2, $4, $3, $5 WHERE EXISTS (SELECT 1 FROM added)
       AND NOT EXISTS (SELECT 1 FROM activities WHERE member_id = $2 AND kind = $4 AND message_id = $5 AND message_id LIKE 'item:%')
 ), d AS (
-    SELECT CASE WHEN EXISTS (SELECT 1 FROM added) THEN 1 ELSE -1 END AS sign
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM added) THEN 1 WHEN EXISTS (SELECT 1 FROM gone) THEN -1 ELSE 0 END AS sign
 )
 UPDATE feedback_items i SET votes = i.votes + d.sign,
     voters_value = i.voters_value + d.sign * COALESCE(w.value, 0),
@@ -77,7 +85,7 @@ UPDATE feedback_items i SET votes = i.votes + d.sign,
     voters_revenue = i.voters_revenue + d.sign * COALESCE(w.revenue, 0)
 FROM d LEFT JOIN feedback_worth w ON w.member_id = $2
 WHERE i.id = $1
-RETURNING i.votes, d.sign = 1 AS voted`
+RETURNING i.votes, d.sign = 1 OR $6 AS voted`
 
 func statusIn(s feedback.Status, list []feedback.Status) bool {
 	for _, x := range list {

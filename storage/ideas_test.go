@@ -131,6 +131,18 @@ func TestLookAlikes(t *testing.T) {
 	if _, err := f.board.Post(ctx, d.ID, ben); errKey(err) != "feedback.draft_gone" {
 		t.Errorf("the draft after a vote instead: %v", err)
 	}
+	// Choosing it again from another draft keeps the vote, counted once.
+	d, err = f.board.Write(ctx, ben, feedback.KindIdea, "Dark mode in the app", "en", community.Telegram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.board.VoteInstead(ctx, d.ID, ben, app.ID); err != nil || res != (feedback.VoteResult{Voted: true, Votes: 1}) {
+		t.Errorf("vote instead again: %+v, %v", res, err)
+	}
+	if n := f.count(`SELECT count(*) FROM feedback_drafts`); n != 0 || f.item(app.ID).Votes != 1 ||
+		f.count(`SELECT count(*) FROM feedback_votes WHERE item_id = $1`, app.ID) != 1 {
+		t.Errorf("after the second vote instead: %d drafts, %d votes", n, f.item(app.ID).Votes)
+	}
 }
 
 // TestToggleVote: a press votes, the next withdraws; the count follows;
