@@ -288,7 +288,7 @@ func toldOnceAfterTheEnd(t *testing.T, sending, killed bool) {
 			t.Errorf("Alice's notice lacks %q:\n%s", part, text)
 		}
 	}
-	for _, part := range []string{"<b>#1 Dark mode for the mobile app</b> — теперь <b>запланировано</b>.",
+	for _, part := range []string{"<b>#1 Dark mode for the mobile app</b>: новый статус — <b>запланировано</b>.",
 		"Комментарий команды: «Coming in the spring release»"} {
 		if text := sent(t, borisGot); !strings.Contains(text, part) {
 			t.Errorf("Boris's notice lacks %q:\n%s", part, text)
@@ -404,12 +404,12 @@ func TestIdeasValueRanksByWhatVotersAreWorth(t *testing.T) {
 
 	first, second := "<b>#1</b> Dark mode for the mobile app", "<b>#2</b> Loyalty stamps for oolong"
 	w.sayHandled(t, teaStaff, owner, "/ideas value")
-	value := sent(t, w.sentMatching(t, "-1002", "By what the voters are worth"))
+	value := sent(t, w.sentMatching(t, "-1002", "Ranked by the voters' customer value"))
 	if i, j := strings.Index(value, second), strings.Index(value, first); i < 0 || j < 0 || i > j {
 		t.Errorf("/ideas value does not list #2 before #1:\n%s", value)
 	}
-	for _, line := range []string{second + " · voters' CLV 500 · 1 VIP · revenue 12 months 500 · 1 vote",
-		first + " · voters' CLV 60 · 0 VIP · revenue 12 months 60 · 3 votes"} {
+	for _, line := range []string{second + " · voters' CLV 500 · VIP voters: 1 · voters' revenue, last 12 months: 500 · 1 vote",
+		first + " · voters' CLV 60 · VIP voters: 0 · voters' revenue, last 12 months: 60 · 3 votes"} {
 		if !strings.Contains(value, line) {
 			t.Errorf("/ideas value lacks %q:\n%s", line, value)
 		}
