@@ -79,6 +79,8 @@ type BoardStore interface {
 	// Draft returns the member's draft id (DraftNotFound when it is gone
 	// or someone else's).
 	Draft(ctx context.Context, id DraftID, member community.MemberID) (Draft, error)
+	// ItemsPostedSince counts the items the member posted since.
+	ItemsPostedSince(ctx context.Context, member community.MemberID, since time.Time) (int, error)
 	// SetDraftKind records the kind the member chose.
 	SetDraftKind(ctx context.Context, id DraftID, kind Kind) error
 	// LookAlikes returns up to limit open items in lang whose title and
@@ -149,13 +151,23 @@ type Change struct {
 // look-alikes offered before posting it, votes, and the status workflow
 // staff drive. It knows nothing about chats or SQL.
 type Board struct {
-	store BoardStore
-	now   func() time.Time
+	store  BoardStore
+	now    func() time.Time
+	perDay int // items a member may post in 24 hours; 0: any number
 }
 
-// NewBoard returns the board.
+// NewBoard returns the board, on which a member may post MaxItemsPerDay
+// items in 24 hours.
 func NewBoard(store BoardStore, now func() time.Time) *Board {
-	return &Board{store: store, now: now}
+	return &Board{store: store, now: now, perDay: MaxItemsPerDay}
+}
+
+// Unpaced returns the board with no limit on how many items a member may
+// post: for seeding a board in tests and benchmarks.
+func (b *Board) Unpaced() *Board {
+	c := *b
+	c.perDay = 0
+	return &c
 }
 
 // Look-alikes and edits.
@@ -170,6 +182,9 @@ const (
 	RefreshEvery = 3 * time.Second
 	// MaxComment is the longest comment staff may give a status change.
 	MaxComment = 500
+	// MaxItemsPerDay is how many items a member may post in 24 hours, so
+	// that nobody floods the ideas places or farms the idea points.
+	MaxItemsPerDay = 5
 )
 
 // votable are the statuses that take votes.
@@ -183,7 +198,27 @@ func (b *Board) Write(ctx context.Context, member community.MemberID, kind Kind,
 	if err != nil {
 		return Draft{}, err
 	}
+	if err := b.checkPace(ctx, member); err != nil {
+		return Draft{}, err
+	}
 	return b.store.SaveDraft(ctx, Draft{Member: member, Kind: kind, Text: t, Lang: lang, Platform: p, At: b.now()})
+}
+
+// checkPace refuses a member who posted the board's limit of items in
+// the last 24 hours (EConflict).
+func (b *Board) checkPace(ctx context.Context, member community.MemberID) error {
+	if b.perDay == 0 {
+		return nil
+	}
+	n, err := b.store.ItemsPostedSince(ctx, member, b.now().Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= b.perDay {
+		return community.Errorf(community.EConflict, "feedback.too_many", map[string]any{"Max": b.perDay},
+			"member %d posted %d items in 24 hours", member, n)
+	}
+	return nil
 }
 
 // ChooseKind records the kind of the member's draft.
@@ -210,6 +245,9 @@ func (b *Board) LookAlikes(ctx context.Context, d Draft) ([]Match, error) {
 func (b *Board) Post(ctx context.Context, id DraftID, member community.MemberID) (Item, error) {
 	d, err := b.store.Draft(ctx, id, member)
 	if err != nil {
+		return Item{}, err
+	}
+	if err := b.checkPace(ctx, member); err != nil {
 		return Item{}, err
 	}
 	if d.Kind == "" {

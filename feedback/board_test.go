@@ -114,6 +114,43 @@ func TestPostRecordsTheRightActivity(t *testing.T) {
 	}
 }
 
+// TestPostingIsPaced: a member who posted MaxItemsPerDay items in 24
+// hours may neither write nor post another until a day has passed since;
+// others may.
+func TestPostingIsPaced(t *testing.T) {
+	b, f := newTestBoard()
+	ctx := context.Background()
+	waiting, _ := b.Write(ctx, ann, KindIdea, "Written before the limit", "en", community.Telegram)
+	for range MaxItemsPerDay {
+		d, _ := b.Write(ctx, ann, KindIdea, "Item", "en", community.Telegram)
+		if _, err := b.Post(ctx, d.ID, ann); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.Write(ctx, ann, KindIdea, "One more", "en", community.Telegram); errKey(err) != "feedback.too_many" {
+		t.Errorf("write past the limit: %v", err)
+	}
+	if _, err := b.Post(ctx, waiting.ID, ann); errKey(err) != "feedback.too_many" {
+		t.Errorf("post past the limit: %v", err)
+	}
+	if _, err := b.Write(ctx, ben, KindIdea, "Ben's first", "en", community.Telegram); err != nil {
+		t.Errorf("another member: %v", err)
+	}
+	if _, err := b.Unpaced().Write(ctx, ann, KindIdea, "Seeded", "en", community.Telegram); err != nil {
+		t.Errorf("an unpaced board: %v", err)
+	}
+	for _, it := range f.items {
+		it.CreatedAt = boardNow.Add(-24*time.Hour - time.Second)
+	}
+	if _, err := b.Post(ctx, waiting.ID, ann); err != nil {
+		t.Errorf("a day later: %v", err)
+	}
+	f.fail["ItemsPostedSince"] = true
+	if _, err := b.Write(ctx, ann, KindIdea, "Item", "en", community.Telegram); !errors.Is(err, errStore) {
+		t.Errorf("the count fails: %v", err)
+	}
+}
+
 // TestVoteToggles: a press votes, the next withdraws; a declined or
 // merged item takes no votes; an unknown item is not found.
 func TestVoteToggles(t *testing.T) {

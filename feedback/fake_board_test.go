@@ -66,6 +66,19 @@ func (f *fakeBoard) item(status Status, voters ...community.MemberID) ItemID {
 	return f.nextItem
 }
 
+func (f *fakeBoard) ItemsPostedSince(_ context.Context, member community.MemberID, since time.Time) (int, error) {
+	if err := f.call("ItemsPostedSince"); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, it := range f.items {
+		if it.Author == member && !it.CreatedAt.Before(since) {
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (f *fakeBoard) SaveDraft(_ context.Context, d Draft) (Draft, error) {
 	if err := f.call("SaveDraft"); err != nil {
 		return Draft{}, err

@@ -72,6 +72,15 @@ func (s *Store) Item(ctx context.Context, id feedback.ItemID) (feedback.Item, er
 // draftsKept is how long a draft nobody posted is kept.
 const draftsKept = 24 * time.Hour
 
+// ItemsPostedSince implements feedback.BoardStore.
+func (s *Store) ItemsPostedSince(ctx context.Context, member community.MemberID, since time.Time) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT count(*) FROM feedback_items WHERE member_id = $1 AND created_at >= $2`, int64(member), since); err != nil {
+		return 0, fmt.Errorf("items of member %d: %w", member, err)
+	}
+	return n, nil
+}
+
 // SaveDraft implements feedback.BoardStore. Drafts abandoned for a day
 // (the member never chose a kind or a look-alike) go first, so that the
 // table does not only grow.

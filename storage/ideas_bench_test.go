@@ -137,7 +137,7 @@ func benchVotes(b *testing.B, s *storage.Store, now time.Time) {
 	if err := s.DB().SelectContext(ctx, &open, `SELECT id FROM feedback_items WHERE status NOT IN ('merged', 'declined')`); err != nil {
 		b.Fatal(err)
 	}
-	board := feedback.NewBoard(s, func() time.Time { return now })
+	board := feedback.NewBoard(s, func() time.Time { return now }).Unpaced().Unpaced()
 	rng := rand.New(rand.NewPCG(1, 2))
 	timed(b, 2000, func() {
 		item := feedback.ItemID(open[rng.IntN(len(open))])

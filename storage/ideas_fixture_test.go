@@ -26,7 +26,7 @@ type ideasFixture struct {
 
 func newIdeasFixture(t *testing.T) *ideasFixture {
 	f := &ideasFixture{t: t, s: newStore(t), now: ideasNow}
-	f.board = feedback.NewBoard(f.s, func() time.Time { return f.now })
+	f.board = feedback.NewBoard(f.s, func() time.Time { return f.now }).Unpaced()
 	return f
 }
 

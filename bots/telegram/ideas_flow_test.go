@@ -449,7 +449,7 @@ func TestIdeasListTurnsPages(t *testing.T) {
 	w := &npsWorld{hearth: announceHearth(t, bots.AnnounceOptions{WeeklyCap: 2}, nil)}
 	w.sayHandled(t, group, alice, "hello")
 	author := community.MemberID(w.memberID(t, "100"))
-	board := feedback.NewBoard(w.store, time.Now)
+	board := feedback.NewBoard(w.store, time.Now).Unpaced()
 	ctx := context.Background()
 	n := feedback.PageSize + 2
 	for i := 1; i <= n; i++ {
