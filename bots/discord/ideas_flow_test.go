@@ -481,3 +481,28 @@ func TestIdeasPagesOnDiscord(t *testing.T) {
 		t.Errorf("page 2 buttons %q", got)
 	}
 }
+
+// TestIdeasValueIsForStaffEyesOnDiscord: the owner's /ideas value in
+// #general, where members read, is answered to the owner alone; a
+// member's is refused and audited.
+func TestIdeasValueIsForStaffEyesOnDiscord(t *testing.T) {
+	t.Parallel()
+	iw := startIdeasWorld(t, nil)
+	iw.command(t, iw.general, iw.alice, "idea", discordtest.Arg("text", "Dark mode for the mobile app"))
+	waitChannelMessage(t, iw.dc, iw.staff, "Dark mode for the mobile app")
+
+	r := iw.command(t, iw.general, iw.owner, "ideas", discordtest.Arg("view", "value"))
+	if !strings.Contains(text(r), "voters' CLV 0") || !r.Ephemeral() {
+		t.Errorf("the owner's /ideas value in #general (ephemeral %t): %q", r.Ephemeral(), text(r))
+	}
+	for _, m := range iw.dc.Messages(iw.general) {
+		if strings.Contains(m.Content, "voters' CLV") && m.Flags&discordgo.MessageFlagsEphemeral == 0 {
+			t.Errorf("the values were posted in #general for everyone: %q", m.Content)
+		}
+	}
+	r = iw.command(t, iw.general, iw.bob, "ideas", discordtest.Arg("view", "value"))
+	if !strings.Contains(text(r), "Sorry, /ideas is for the community's staff.") || strings.Contains(text(r), "CLV") {
+		t.Errorf("bob's /ideas value: %q", text(r))
+	}
+	iw.waitCount(t, 1, `SELECT count(*) FROM audit_log WHERE action = 'command.refused' AND details->>'command' = 'ideas'`)
+}
