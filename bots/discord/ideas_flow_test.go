@@ -176,6 +176,21 @@ func labels(t *testing.T, m *discordgo.Message) []string {
 	return out
 }
 
+// waitVotesShown waits until the item's post shows n votes on its button.
+func (iw *ideasWorld) waitVotesShown(t *testing.T, post *discordgo.Message, n int) {
+	t.Helper()
+	want := fmt.Sprintf("👍 Vote · %d", n)
+	storagetest.Eventually(t, fmt.Sprintf("post %s showing %q", post.ID, want), func() bool {
+		for _, m := range iw.dc.Messages(post.ChannelID) {
+			if m.ID == post.ID {
+				got := labels(t, m)
+				return len(got) == 1 && got[0] == want
+			}
+		}
+		return false
+	})
+}
+
 // TestIdeaLookAlikesOnDiscord: with alice's idea posted, bob's /idea
 // with words like it is answered with the look-alike, to vote for
 // instead or to post his anyway. Voting for #1 instead counts his vote
@@ -194,7 +209,7 @@ func TestIdeaLookAlikesOnDiscord(t *testing.T) {
 			t.Parallel()
 			iw := startIdeasWorld(t, nil)
 			iw.command(t, iw.general, iw.alice, "idea", discordtest.Arg("text", "Dark mode for the mobile app"))
-			waitChannelMessage(t, iw.dc, iw.staff, "Dark mode for the mobile app")
+			post := waitChannelMessage(t, iw.dc, iw.staff, "Dark mode for the mobile app")
 
 			offer := iw.command(t, iw.general, iw.bob, "idea", discordtest.Arg("text", "dark mode in the app please"))
 			if offer.Original == nil || !strings.Contains(offer.Original.Content, "Before you post “dark mode in the app please”: these look alike.") ||
@@ -212,13 +227,15 @@ func TestIdeaLookAlikesOnDiscord(t *testing.T) {
 			iw.waitCount(t, tc.items, `SELECT count(*) FROM feedback_items`)
 			iw.waitCount(t, tc.vote, `SELECT count(*) FROM feedback_votes`)
 			iw.waitCount(t, 0, `SELECT count(*) FROM feedback_drafts`)
+			iw.waitVotesShown(t, post, tc.vote)
 		})
 	}
 }
 
 // TestIdeaFeedbackKindsOnDiscord: /feedback whose text starts with a kind
 // posts a bug report at once, titled without the kind word; without one,
-// the four kinds are offered and pressing Bug posts it.
+// the four kinds are offered and pressing Bug posts it; the kind alone
+// opens the modal for a bug report.
 func TestIdeaFeedbackKindsOnDiscord(t *testing.T) {
 	t.Parallel()
 	iw := startIdeasWorld(t, nil)
@@ -246,7 +263,18 @@ func TestIdeaFeedbackKindsOnDiscord(t *testing.T) {
 		t.Fatalf("after Bug: %q", text(done))
 	}
 	waitChannelMessage(t, iw.dc, iw.staff, "The tea tin lid sticks")
-	iw.waitCount(t, 2, `SELECT count(*) FROM feedback_items WHERE kind = 'bug'`)
+
+	form := iw.dc.SlashCommand(iw.shop, iw.general, iw.carol, "feedback", discordtest.Arg("text", "bug"))
+	iw.dc.Dispatch(t, "INTERACTION_CREATE", form)
+	if r := iw.dc.WaitInteractionReply(t, form.ID, 10*time.Second); r.Type != discordgo.InteractionResponseModal || r.Data.Title != "Report a bug" {
+		t.Fatalf("/feedback bug without text answered with type %d, want the modal Report a bug", r.Type)
+	}
+	submit := iw.dc.ModalSubmit(t, form, map[string]string{"text": "The kettle whistles too early"})
+	iw.dc.Dispatch(t, "INTERACTION_CREATE", submit)
+	if r := iw.dc.WaitInteractionReply(t, submit.ID, 10*time.Second); !strings.Contains(text(r), "Your bug report is posted as #3") {
+		t.Fatalf("after the modal: %q", text(r))
+	}
+	iw.waitCount(t, 3, `SELECT count(*) FROM feedback_items WHERE kind = 'bug'`)
 	iw.waitCount(t, 1, `SELECT count(*) FROM feedback_items WHERE title = 'The checkout page is slow' AND body = ''`)
 	iw.waitCount(t, 1, `SELECT count(*) FROM feedback_items WHERE title = 'The tea tin lid sticks' AND body = 'It takes two hands to open.'`)
 }
@@ -287,6 +315,8 @@ func TestSetIdeasInAThreadOnDiscord(t *testing.T) {
 	if got := labels(t, post); len(got) != 1 || got[0] != "👍 Vote · 0" {
 		t.Errorf("the post in the thread has buttons %q", got)
 	}
+	iw.press(t, post, iw.bob, "Vote")
+	iw.waitVotesShown(t, post, 1)
 	iw.waitCount(t, 0, `SELECT count(*) FROM deliveries WHERE status = 'pending'`)
 	iw.waitCount(t, 1, `SELECT count(*) FROM deliveries d JOIN feedback_items i ON d.event_id = i.post_event WHERE i.id = 1`)
 	if n := iw.countText(iw.staff, "Oolong tasting evenings"); n != 0 {
@@ -294,153 +324,9 @@ func TestSetIdeasInAThreadOnDiscord(t *testing.T) {
 	}
 }
 
-// planned is what alice and bob are told once #1 is planned (the "#"
-// escaped: at the start of a line Discord could take it for a heading).
-const planned = "**\\#1 Dark mode for the mobile app** is now **planned**.\nThe team says: “Coming in the spring release”"
-
-// planIdea has alice post an idea, bob vote for it and the owner plan it
-// with a comment; it returns when the change is recorded.
-func (iw *ideasWorld) planIdea(t *testing.T) {
-	t.Helper()
-	iw.command(t, iw.general, iw.alice, "idea", discordtest.Arg("text", "Dark mode for the mobile app"))
-	post := waitChannelMessage(t, iw.dc, iw.staff, "Dark mode for the mobile app")
-	iw.press(t, post, iw.bob, "Vote")
-	iw.waitCount(t, 1, `SELECT votes FROM feedback_items WHERE id = 1`)
-	r := iw.command(t, iw.staff, iw.owner, "status", discordtest.Arg("item", 1), discordtest.Arg("status", "planned"),
-		discordtest.Arg("comment", "Coming in the spring release"))
-	if !strings.Contains(text(r), "#1 is now **planned**. 2 members will be told privately.") {
-		t.Fatalf("/status 1 planned: %q", text(r))
-	}
-	iw.waitCount(t, 2, `SELECT count(*) FROM feedback_notices WHERE queued_at IS NULL`)
-}
-
-// checkToldOnce checks that alice and bob were told once each, and
-// carol and the owner, who neither wrote nor voted for #1, never.
-func (iw *ideasWorld) checkToldOnce(t *testing.T) {
-	t.Helper()
-	for _, c := range []struct {
-		who  discordgo.User
-		want int
-	}{{iw.alice, 1}, {iw.bob, 1}, {iw.carol, 0}, {iw.owner, 0}} {
-		if got := iw.told(c.who); got != c.want {
-			t.Errorf("%s was told %d times, want %d", c.who.Username, got, c.want)
-		}
-	}
-}
-
-// told counts the messages in u's DM with Hearth that tell the change.
-func (iw *ideasWorld) told(u discordgo.User) int {
-	return iw.countText(iw.dc.DMChannel(u), planned)
-}
-
-// TestIdeaStatusChangeIsToldOnceOnDiscord: when #1 is planned with a comment,
-// its author and its voter are told nothing until the settle time has
-// passed; then each gets one direct message with the new status and the
-// comment, and a later run of the job tells them nothing more.
-func TestIdeaStatusChangeIsToldOnceOnDiscord(t *testing.T) {
-	t.Parallel()
-	iw := startIdeasWorld(t, nil)
-	iw.planIdea(t)
-	runJob(t, iw.svc, "feedback.notices")
-	if n := iw.countRows(t, `SELECT count(*) FROM outbox_events WHERE kind = 'feedback.notices'`); n != 0 {
-		t.Fatalf("%d notices queued before the settle time", n)
-	}
-
-	iw.ahead.Store(int64(feedback.DefaultNoticeRules().Settle + time.Minute))
-	runJob(t, iw.svc, "feedback.notices")
-	for _, u := range []discordgo.User{iw.alice, iw.bob} {
-		dm := waitChannelText(t, iw.dc, iw.dc.DMChannel(u), planned)
-		if !strings.HasPrefix(dm, "**News from Tea Lovers** about 1 thing you posted or voted for:") {
-			t.Errorf("%s's message: %q", u.Username, dm)
-		}
-	}
-	iw.waitCount(t, 0, `SELECT count(*) FROM deliveries WHERE status = 'pending'`)
-	runJob(t, iw.svc, "feedback.notices")
-	if n := iw.countRows(t, `SELECT count(*) FROM outbox_events WHERE kind = 'feedback.notices'`); n != 1 {
-		t.Errorf("%d notices events; want the one", n)
-	}
-	iw.checkToldOnce(t)
-}
-
-// unansweredDMs is a Discord that takes every message to the listed
-// channels and never answers, until the caller gives up: nothing sent
-// there reaches the fake.
-type unansweredDMs struct {
-	base     http.RoundTripper
-	channels []string
-	waiting  atomic.Int32
-}
-
-func (u *unansweredDMs) RoundTrip(r *http.Request) (*http.Response, error) {
-	for _, ch := range u.channels {
-		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/channels/"+ch+"/messages") {
-			u.waiting.Add(1)
-			defer u.waiting.Add(-1)
-			<-r.Context().Done()
-			return nil, r.Context().Err()
-		}
-	}
-	return u.base.RoundTrip(r)
-}
-
-// TestIdeaNoticesSurviveARestartOnDiscord: Hearth stops after the
-// notices job decided whom to tell and before Discord has the messages:
-// before its dispatcher wrote them, or while they are on their way to a
-// Discord that has not taken them. A fresh process on the same database
-// tells alice and bob once each, and its own run of the job queues
-// nothing more.
-func TestIdeaNoticesSurviveARestartOnDiscord(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name  string
-		stops func(t *testing.T, iw *ideasWorld, hold *unansweredDMs)
-	}{
-		{"before the messages are written", func(t *testing.T, iw *ideasWorld, _ *unansweredDMs) {
-			iw.stop() // the job's run below is this process's last act
-			runJob(t, iw.svc, "feedback.notices")
-			iw.waitCount(t, 1, `SELECT count(*) FROM outbox_events WHERE kind = 'feedback.notices' AND status = 'pending'`)
-			iw.waitCount(t, 0, `SELECT count(*) FROM deliveries WHERE target ? 'user'`)
-		}},
-		{"while the messages are on their way", func(t *testing.T, iw *ideasWorld, hold *unansweredDMs) {
-			runJob(t, iw.svc, "feedback.notices")
-			storagetest.Eventually(t, "both messages on their way to Discord", func() bool { return hold.waiting.Load() == 2 })
-			iw.stop()
-			iw.waitCount(t, 2, `SELECT count(*) FROM deliveries WHERE status = 'pending' AND target ? 'user'`)
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			hold := &unansweredDMs{}
-			iw := startIdeasWorld(t, func(iw *ideasWorld) *http.Client {
-				hold.base, hold.channels = iw.dc.HTTPClient().Transport, []string{iw.dc.DMChannel(iw.alice), iw.dc.DMChannel(iw.bob)}
-				return &http.Client{Transport: hold}
-			})
-			iw.planIdea(t)
-			iw.ahead.Store(int64(feedback.DefaultNoticeRules().Settle + time.Minute))
-			tc.stops(t, iw, hold)
-			iw.waitCount(t, 2, `SELECT count(*) FROM feedback_notices WHERE event_id IS NOT NULL`)
-			if a, b := iw.told(iw.alice), iw.told(iw.bob); a != 0 || b != 0 {
-				t.Fatalf("Discord has the messages already: alice %d, bob %d", a, b)
-			}
-
-			iw.run(t, nil)
-			for _, u := range []discordgo.User{iw.alice, iw.bob} {
-				waitChannelText(t, iw.dc, iw.dc.DMChannel(u), planned)
-			}
-			iw.waitCount(t, 0, `SELECT count(*) FROM deliveries WHERE status = 'pending'`)
-			runJob(t, iw.svc, "feedback.notices")
-			if n := iw.countRows(t, `SELECT count(*) FROM outbox_events WHERE kind = 'feedback.notices'`); n != 1 {
-				t.Errorf("%d notices events after the restart; want the one", n)
-			}
-			iw.waitCount(t, 0, `SELECT count(*) FROM deliveries WHERE status = 'pending'`)
-			iw.checkToldOnce(t)
-		})
-	}
-}
-
 // TestIdeasPagesOnDiscord: with eleven items, /ideas shows the first ten
 // with Next; pressing it turns the message to page 2, with the eleventh
-// and Previous.
+// and Previous, which turns it back.
 func TestIdeasPagesOnDiscord(t *testing.T) {
 	t.Parallel()
 	iw := startIdeasWorld(t, nil)
@@ -463,7 +349,7 @@ func TestIdeasPagesOnDiscord(t *testing.T) {
 	if first.Original == nil || !strings.Contains(first.Original.Content, "Top ideas and feedback** (page 1)") {
 		t.Fatalf("/ideas: %q", text(first))
 	}
-	if n := strings.Count(first.Original.Content, "• "); n != 10 {
+	if n := strings.Count(first.Original.Content, "• "); n != 10 || !strings.Contains(first.Original.Content, "• **#11** Blend number 11 ·") {
 		t.Errorf("page 1 lists %d items, want 10:\n%s", n, first.Original.Content)
 	}
 	if got := labels(t, first.Original); len(got) != 1 || got[0] != "Next ▶️" {
@@ -474,11 +360,15 @@ func TestIdeasPagesOnDiscord(t *testing.T) {
 		t.Fatalf("Next answered with type %d, want the message updated: %q", second.Type, text(second))
 	}
 	page := second.Original.Content
-	if !strings.Contains(page, "(page 2)") || strings.Count(page, "• ") != 1 || !strings.Contains(page, "Blend number") {
+	if !strings.Contains(page, "(page 2)") || strings.Count(page, "• ") != 1 || !strings.Contains(page, "• **#1** Blend number 1 · idea, open · 0 votes") {
 		t.Errorf("page 2:\n%s", page)
 	}
 	if got := labels(t, second.Original); len(got) != 1 || got[0] != "◀️ Previous" {
-		t.Errorf("page 2 buttons %q", got)
+		t.Fatalf("page 2 buttons %q", got)
+	}
+	back := iw.press(t, second.Original, iw.bob, "Previous")
+	if !strings.Contains(text(back), "(page 1)") || strings.Count(text(back), "• ") != 10 {
+		t.Errorf("back on page 1:\n%s", text(back))
 	}
 }
 
