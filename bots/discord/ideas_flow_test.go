@@ -292,7 +292,8 @@ func (iw *ideasWorld) startThread(t *testing.T, name string) string {
 
 // TestSetIdeasInAThreadOnDiscord: the owner's /setideas in a thread makes
 // it the ideas place, and the next item is posted there, not in the staff
-// channel; a member's /setideas is refused, audited and changes nothing.
+// channel; a member's /setideas (in #general) is refused, audited and
+// changes nothing.
 func TestSetIdeasInAThreadOnDiscord(t *testing.T) {
 	t.Parallel()
 	iw := startIdeasWorld(t, nil)
@@ -303,12 +304,13 @@ func TestSetIdeasInAThreadOnDiscord(t *testing.T) {
 	place := `SELECT count(*) FROM feedback_places p JOIN chats c ON c.id = p.chat_id WHERE p.platform = 'discord' AND c.platform_chat_id = $1`
 	iw.waitCount(t, 1, place, thread)
 
-	r := iw.command(t, thread, iw.bob, "setideas")
+	r := iw.command(t, iw.general, iw.bob, "setideas")
 	if !strings.Contains(text(r), "Sorry, /setideas is for the community's owners.") {
 		t.Fatalf("bob's /setideas: %q", text(r))
 	}
 	iw.waitCount(t, 1, `SELECT count(*) FROM audit_log WHERE action = 'command.refused' AND details->>'command' = 'setideas'`)
 	iw.waitCount(t, 1, place, thread)
+	iw.waitCount(t, 1, `SELECT count(*) FROM feedback_places WHERE set_by = $1`, memberIDs(t, iw.world, iw.owner)[0])
 
 	iw.command(t, iw.general, iw.alice, "idea", discordtest.Arg("text", "Oolong tasting evenings"))
 	post := waitChannelMessage(t, iw.dc, thread, "Oolong tasting evenings")

@@ -81,25 +81,42 @@ func TestIdeaStatusChangeIsToldOnceOnDiscord(t *testing.T) {
 	iw.checkToldOnce(t)
 }
 
-// unansweredDMs is a Discord that takes every message to the listed
-// channels and never answers, until the caller gives up: nothing sent
-// there reaches the fake.
-type unansweredDMs struct {
-	base     http.RoundTripper
-	channels []string
-	waiting  atomic.Int32
+// unanswered is a Discord that takes the requests held picks and never
+// answers them, until the caller gives up: nothing held reaches the fake.
+type unanswered struct {
+	base    http.RoundTripper
+	held    func(*http.Request) bool
+	waiting atomic.Int32
 }
 
-func (u *unansweredDMs) RoundTrip(r *http.Request) (*http.Response, error) {
-	for _, ch := range u.channels {
-		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/channels/"+ch+"/messages") {
-			u.waiting.Add(1)
-			defer u.waiting.Add(-1)
-			<-r.Context().Done()
-			return nil, r.Context().Err()
-		}
+func (u *unanswered) RoundTrip(r *http.Request) (*http.Response, error) {
+	if held := u.held; held != nil && held(r) {
+		u.waiting.Add(1)
+		defer u.waiting.Add(-1)
+		<-r.Context().Done()
+		return nil, r.Context().Err()
 	}
 	return u.base.RoundTrip(r)
+}
+
+// holding starts the world reaching Discord through hold, which holds
+// what held picks.
+func holding(hold *unanswered, held func(iw *ideasWorld, r *http.Request) bool) func(iw *ideasWorld) *http.Client {
+	return func(iw *ideasWorld) *http.Client {
+		hold.base = iw.dc.HTTPClient().Transport
+		hold.held = func(r *http.Request) bool { return held(iw, r) }
+		return &http.Client{Transport: hold}
+	}
+}
+
+// toDMs picks the messages Hearth posts in alice's and bob's DMs.
+func toDMs(iw *ideasWorld, r *http.Request) bool {
+	for _, u := range []discordgo.User{iw.alice, iw.bob} {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/channels/"+iw.dc.DMChannel(u)+"/messages") {
+			return true
+		}
+	}
+	return false
 }
 
 // TestIdeaNoticesSurviveARestartOnDiscord: Hearth stops after the
@@ -112,15 +129,15 @@ func TestIdeaNoticesSurviveARestartOnDiscord(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name  string
-		stops func(t *testing.T, iw *ideasWorld, hold *unansweredDMs)
+		stops func(t *testing.T, iw *ideasWorld, hold *unanswered)
 	}{
-		{"before the messages are written", func(t *testing.T, iw *ideasWorld, _ *unansweredDMs) {
+		{"before the messages are written", func(t *testing.T, iw *ideasWorld, _ *unanswered) {
 			iw.stop() // the job's run below is this process's last act
 			runJob(t, iw.svc, "feedback.notices")
 			iw.waitCount(t, 1, `SELECT count(*) FROM outbox_events WHERE kind = 'feedback.notices' AND status = 'pending'`)
 			iw.waitCount(t, 0, `SELECT count(*) FROM deliveries WHERE target ? 'user'`)
 		}},
-		{"while the messages are on their way", func(t *testing.T, iw *ideasWorld, hold *unansweredDMs) {
+		{"while the messages are on their way", func(t *testing.T, iw *ideasWorld, hold *unanswered) {
 			runJob(t, iw.svc, "feedback.notices")
 			storagetest.Eventually(t, "both messages on their way to Discord", func() bool { return hold.waiting.Load() == 2 })
 			iw.stop()
@@ -129,11 +146,8 @@ func TestIdeaNoticesSurviveARestartOnDiscord(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			hold := &unansweredDMs{}
-			iw := startIdeasWorld(t, func(iw *ideasWorld) *http.Client {
-				hold.base, hold.channels = iw.dc.HTTPClient().Transport, []string{iw.dc.DMChannel(iw.alice), iw.dc.DMChannel(iw.bob)}
-				return &http.Client{Transport: hold}
-			})
+			hold := &unanswered{}
+			iw := startIdeasWorld(t, holding(hold, toDMs))
 			iw.planIdea(t)
 			iw.ahead.Store(int64(feedback.DefaultNoticeRules().Settle + time.Minute))
 			tc.stops(t, iw, hold)
@@ -155,4 +169,32 @@ func TestIdeaNoticesSurviveARestartOnDiscord(t *testing.T) {
 			iw.checkToldOnce(t)
 		})
 	}
+}
+
+// TestIdeaVoteAnswerSurvivesARestartOnDiscord: Hearth stops after it
+// counted bob's vote and while its answer to his press is on its way; a
+// fresh process answers the press, and the vote counts once.
+func TestIdeaVoteAnswerSurvivesARestartOnDiscord(t *testing.T) {
+	t.Parallel()
+	hold := &unanswered{}
+	var pressed atomic.Value // the id of the press whose answer is held
+	iw := startIdeasWorld(t, holding(hold, func(_ *ideasWorld, r *http.Request) bool {
+		id, _ := pressed.Load().(string)
+		return id != "" && strings.Contains(r.URL.Path, "/interactions/"+id+"/")
+	}))
+	iw.command(t, iw.general, iw.alice, "idea", discordtest.Arg("text", "Dark mode for the mobile app"))
+	post := waitChannelMessage(t, iw.dc, iw.staff, "Dark mode for the mobile app")
+	press := iw.dc.ButtonPress(t, post, iw.bob, "idea:vote:1")
+	pressed.Store(press.ID)
+	iw.dc.Dispatch(t, "INTERACTION_CREATE", press)
+	storagetest.Eventually(t, "the answer to bob's press on its way to Discord", func() bool { return hold.waiting.Load() == 1 })
+	iw.waitCount(t, 1, `SELECT votes FROM feedback_items WHERE id = 1`)
+	iw.stop()
+
+	iw.run(t, nil)
+	if r := iw.dc.WaitInteractionReply(t, press.ID, 10*time.Second); !strings.Contains(text(r), "Your vote for #1 counts (1 in all).") {
+		t.Errorf("bob's press answered after the restart: %q", text(r))
+	}
+	iw.waitVotesShown(t, post, 1)
+	iw.waitCount(t, 1, `SELECT count(*) FROM feedback_votes`)
 }
