@@ -60,7 +60,11 @@ func (f *ideasFeature) page(ctx context.Context, r *Request, v feedback.View, n 
 		for i, it := range p.Items {
 			lines[i] = f.valuedLine(r.Lang, it)
 		}
-		return f.pageReply(r, v, lines, p.Number, p.More, edit), nil
+		// Outside the staff chat, members may be reading: the page is for
+		// the staff member's eyes only.
+		reply := f.pageReply(r, v, lines, p.Number, p.More, edit)
+		reply.Ephemeral, reply.Privately = !r.InStaffChat, !r.InStaffChat
+		return reply, nil
 	}
 	p, err := f.lister.List(ctx, v, r.Member, n)
 	if err != nil {

@@ -56,10 +56,12 @@ func mediaKind(contentType string) string {
 }
 
 // fromInteraction converts a slash command, a button press or a submitted
-// modal. Handle carries what answering it takes: its id and token.
+// modal. Handle carries what answering it takes: its id, its token and
+// the application's id (which a process that has just started does not
+// know until the gateway is ready).
 func (a *Adapter) fromInteraction(i *discordgo.Interaction) (bots.Update, bool) {
 	u := bots.Update{Platform: community.Discord, ID: "interaction:" + i.ID, Seq: snowflake(i.ID), At: time.Now(),
-		Chat: a.chatOf(i.GuildID, i.ChannelID), Handle: i.ID + ":" + i.Token}
+		Chat: a.chatOf(i.GuildID, i.ChannelID), Handle: i.ID + ":" + i.Token + ":" + i.AppID}
 	u.From = userOf(i.User, i.Member, string(i.Locale))
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:

@@ -119,8 +119,12 @@ func (a *Adapter) createMessage(ctx context.Context, channel string, msg *discor
 // button's message replaced for an edit, else a reply (only the member
 // sees it when ephemeral); a long text continues in follow-up messages.
 func (a *Adapter) respond(ctx context.Context, d outbox.Delivery) ([]string, error) {
-	id, token, _ := strings.Cut(d.Target.Handle, ":")
-	i := &discordgo.Interaction{ID: id, Token: token, AppID: a.appID()}
+	id, rest, _ := strings.Cut(d.Target.Handle, ":")
+	token, app, _ := strings.Cut(rest, ":")
+	if app == "" { // a handle queued before it carried the application
+		app = a.appID()
+	}
+	i := &discordgo.Interaction{ID: id, Token: token, AppID: app}
 	m := d.Message
 	parts := split(m.Text)
 	var flags discordgo.MessageFlags
@@ -215,11 +219,18 @@ func (a *Adapter) channelOf(ctx context.Context, t outbox.Target) (string, error
 	return c.ID, nil
 }
 
+// appID is the application's id as the gateway's READY told it, "" before.
 func (a *Adapter) appID() string {
-	if app := a.session.State.Application; app != nil && app.ID != "" {
-		return app.ID
+	st := a.session.State
+	st.RLock()
+	defer st.RUnlock()
+	switch {
+	case st.Application != nil && st.Application.ID != "":
+		return st.Application.ID
+	case st.User != nil:
+		return st.User.ID
 	}
-	return a.session.State.User.ID
+	return ""
 }
 
 // split renders text as Discord markdown in messages of at most 2000
