@@ -60,11 +60,7 @@ func (f *ideasFeature) page(ctx context.Context, r *Request, v feedback.View, n 
 		for i, it := range p.Items {
 			lines[i] = f.valuedLine(r.Lang, it)
 		}
-		// Outside the staff chat, members may be reading: the page is for
-		// the staff member's eyes only.
-		reply := f.pageReply(r, v, lines, p.Number, p.More, edit)
-		reply.Ephemeral, reply.Privately = !r.InStaffChat, !r.InStaffChat
-		return reply, nil
+		return f.pageReply(r, v, lines, p.Number, p.More, edit), nil
 	}
 	p, err := f.lister.List(ctx, v, r.Member, n)
 	if err != nil {

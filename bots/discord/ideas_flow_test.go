@@ -335,7 +335,7 @@ func TestIdeasPagesOnDiscord(t *testing.T) {
 	iw.dc.Dispatch(t, "MESSAGE_CREATE", iw.dc.MessageCreate(iw.general, iw.alice, "hello"))
 	iw.waitCount(t, 1, `SELECT count(*) FROM identities WHERE platform = 'discord' AND platform_user_id = $1`, iw.alice.ID)
 	alice := community.MemberID(memberIDs(t, iw.world, iw.alice)[0])
-	board := feedback.NewBoard(iw.store, time.Now)
+	board := feedback.NewBoard(iw.store, time.Now).Unpaced()
 	ctx := context.Background()
 	for i := 1; i <= 11; i++ {
 		d, err := board.Write(ctx, alice, feedback.KindIdea, fmt.Sprintf("Blend number %d", i), "en", community.Discord)
@@ -375,8 +375,8 @@ func TestIdeasPagesOnDiscord(t *testing.T) {
 }
 
 // TestIdeasValueIsForStaffEyesOnDiscord: the owner's /ideas value in
-// #general, where members read, is answered to the owner alone; a
-// member's is refused and audited.
+// #general, where members read, is refused with where it works, and
+// answered in #staff; a member's is refused; both are audited.
 func TestIdeasValueIsForStaffEyesOnDiscord(t *testing.T) {
 	t.Parallel()
 	iw := startIdeasWorld(t, nil)
@@ -384,17 +384,23 @@ func TestIdeasValueIsForStaffEyesOnDiscord(t *testing.T) {
 	waitChannelMessage(t, iw.dc, iw.staff, "Dark mode for the mobile app")
 
 	r := iw.command(t, iw.general, iw.owner, "ideas", discordtest.Arg("view", "value"))
-	if !strings.Contains(text(r), "voters' CLV 0") || !r.Ephemeral() {
+	if !strings.Contains(text(r), "/ideas value works only here:") || strings.Contains(text(r), "CLV") || !r.Ephemeral() {
 		t.Errorf("the owner's /ideas value in #general (ephemeral %t): %q", r.Ephemeral(), text(r))
 	}
+	r = iw.command(t, iw.staff, iw.owner, "ideas", discordtest.Arg("view", "value"))
+	if !strings.Contains(text(r), "voters' CLV 0") {
+		t.Errorf("the owner's /ideas value in #staff: %q", text(r))
+	}
 	for _, m := range iw.dc.Messages(iw.general) {
-		if strings.Contains(m.Content, "voters' CLV") && m.Flags&discordgo.MessageFlagsEphemeral == 0 {
-			t.Errorf("the values were posted in #general for everyone: %q", m.Content)
+		if strings.Contains(m.Content, "voters' CLV") {
+			t.Errorf("the values were posted in #general: %q", m.Content)
 		}
 	}
 	r = iw.command(t, iw.general, iw.bob, "ideas", discordtest.Arg("view", "value"))
-	if !strings.Contains(text(r), "Sorry, /ideas is for the community's staff.") || strings.Contains(text(r), "CLV") {
+	if !strings.Contains(text(r), "Sorry, /ideas value is for the community's staff.") || strings.Contains(text(r), "CLV") {
 		t.Errorf("bob's /ideas value: %q", text(r))
 	}
-	iw.waitCount(t, 1, `SELECT count(*) FROM audit_log WHERE action = 'command.refused' AND details->>'command' = 'ideas'`)
+	for _, action := range []string{"command.refused", "command.wrong_place"} {
+		iw.waitCount(t, 1, `SELECT count(*) FROM audit_log WHERE action = $1 AND details->>'command' = 'ideas value'`, action)
+	}
 }
