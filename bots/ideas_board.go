@@ -87,7 +87,9 @@ func (f *ideasFeature) pageReply(r *Request, v feedback.View, lines []string, n 
 	if more {
 		row = append(row, Button{Label: r.Text("ideas.button_next", nil), Data: fmt.Sprintf("ideas:%s:%d", v, n+1)})
 	}
-	reply := Reply{Text: head + "\n\n" + strings.Join(lines, "\n"), Edit: edit}
+	// A member's own list, with its buttons, is theirs alone where the
+	// platform can whisper (someone else's Next would turn it into theirs).
+	reply := Reply{Text: head + "\n\n" + strings.Join(lines, "\n"), Edit: edit, Ephemeral: v == feedback.ViewMine}
 	if len(row) > 0 {
 		reply.Buttons = [][]Button{row}
 	}

@@ -383,6 +383,10 @@ func TestIdeasValueIsForStaffEyesOnDiscord(t *testing.T) {
 	iw.command(t, iw.general, iw.alice, "idea", discordtest.Arg("text", "Dark mode for the mobile app"))
 	waitChannelMessage(t, iw.dc, iw.staff, "Dark mode for the mobile app")
 
+	// Alice's own list is hers alone: nobody else can turn its pages.
+	if r := iw.command(t, iw.general, iw.alice, "ideas", discordtest.Arg("view", "mine")); !strings.Contains(text(r), "Dark mode") || !r.Ephemeral() {
+		t.Errorf("alice's /ideas mine (ephemeral %t): %q", r.Ephemeral(), text(r))
+	}
 	r := iw.command(t, iw.general, iw.owner, "ideas", discordtest.Arg("view", "value"))
 	if !strings.Contains(text(r), "/ideas value works only here:") || strings.Contains(text(r), "CLV") || !r.Ephemeral() {
 		t.Errorf("the owner's /ideas value in #general (ephemeral %t): %q", r.Ephemeral(), text(r))
