@@ -303,12 +303,14 @@ func (b *Board) toggle(ctx context.Context, it Item, member community.MemberID, 
 	return res, err
 }
 
-// checkVotable refuses a vote on an item declined or merged.
+// checkVotable refuses a vote on an item declined
+// ("feedback.vote_declined") or merged ("feedback.vote_merged", which
+// names the item to vote for instead).
 func checkVotable(it Item) error {
 	if !it.Status.Closed() {
 		return nil
 	}
-	return community.Errorf(community.EConflict, "feedback.vote_closed", map[string]any{"ID": int64(it.ID), "Status": string(it.Status),
+	return community.Errorf(community.EConflict, "feedback.vote_"+string(it.Status), map[string]any{"ID": int64(it.ID),
 		"Into": int64(it.MergedInto)}, "item %d is %s and takes no votes", it.ID, it.Status)
 }
 

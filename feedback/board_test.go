@@ -166,7 +166,7 @@ func TestVoteToggles(t *testing.T) {
 	for _, st := range []Status{StatusDeclined, StatusMerged} {
 		closed := f.item(st, ben)
 		_, err := b.Vote(ctx, closed, ann)
-		if errKey(err) != "feedback.vote_closed" || community.ErrorCode(err) != community.EConflict || f.items[closed].Votes != 1 {
+		if errKey(err) != "feedback.vote_"+string(st) || community.ErrorCode(err) != community.EConflict || f.items[closed].Votes != 1 {
 			t.Errorf("vote for a %s item: %v", st, err)
 		}
 	}
@@ -182,7 +182,7 @@ func TestVoteOnAnItemClosedMeanwhile(t *testing.T) {
 	ctx := context.Background()
 	id := f.item(StatusOpen)
 	f.before["ToggleVote"] = func() { f.items[id].Status = StatusDeclined }
-	if _, err := b.Vote(ctx, id, ann); errKey(err) != "feedback.vote_closed" {
+	if _, err := b.Vote(ctx, id, ann); errKey(err) != "feedback.vote_declined" {
 		t.Errorf("vote on an item declined meanwhile: %v", err)
 	}
 	f.items[id].Status = StatusOpen
@@ -224,7 +224,7 @@ func TestVoteInsteadKeepsAVote(t *testing.T) {
 	if _, err := b.VoteInstead(ctx, d, ann, 99); errKey(err) != "feedback.not_found" {
 		t.Errorf("no item: %v", err)
 	}
-	if _, err := b.VoteInstead(ctx, d, ann, f.item(StatusMerged)); errKey(err) != "feedback.vote_closed" {
+	if _, err := b.VoteInstead(ctx, d, ann, f.item(StatusMerged)); errKey(err) != "feedback.vote_merged" {
 		t.Errorf("a merged item: %v", err)
 	}
 	f.fail["ToggleVote"] = true

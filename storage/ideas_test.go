@@ -173,7 +173,7 @@ func TestToggleVote(t *testing.T) {
 	if !errors.Is(err, community.ErrConflict) || f.item(it.ID).Votes != 2 {
 		t.Errorf("a vote on a declined item: %v", err)
 	}
-	if _, err := f.board.Vote(ctx, it.ID, ben); errKey(err) != "feedback.vote_closed" {
+	if _, err := f.board.Vote(ctx, it.ID, ben); errKey(err) != "feedback.vote_declined" {
 		t.Errorf("the board: %v", err)
 	}
 	if _, err := f.board.Vote(ctx, 9999, ben); errKey(err) != "feedback.not_found" {
