@@ -121,8 +121,8 @@ func (f *npsFeature) renderAlert(ctx context.Context, e outbox.Event) ([]outbox.
 // answer are saved together.
 func (f *npsFeature) ticketButton(ctx context.Context, r *Request) (Reply, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.Data, "nps:ticket:"), 10, 64)
-	if err != nil {
-		return Reply{}, fmt.Errorf("unknown nps button %q", r.Data)
+	if err != nil || id <= 0 {
+		return Reply{}, badButton(r.Data)
 	}
 	var name string
 	ticket, opened, err := f.store.OpenAnswerTicket(ctx, id, func(a feedback.Answer, tickets support.Store) (support.Ticket, error) {

@@ -20,6 +20,10 @@ func TestForgedButtonsAreRefusedPolitely(t *testing.T) {
 	for _, data := range forged {
 		w.push(t, w.tg.CallbackUpdate(group, bob, 1, data))
 	}
+	for _, data := range []string{"nps:ticket:x", "nps:ticket:-3"} { // staff's, in the staff chat
+		w.push(t, w.tg.CallbackUpdate(teaStaff, owner, 1, data))
+		forged = append(forged, data)
+	}
 	for _, data := range []string{"survey:s:x:1", "survey:s:1:x", "survey:s:-1:5"} { // the survey's buttons work privately
 		w.push(t, w.tg.CallbackUpdate(telegramtest.Private(bob), bob, 1, data))
 		forged = append(forged, data)
