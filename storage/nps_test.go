@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
+	"github.com/hearthbot/hearth/storage"
 )
 
 func telegramOnly() map[community.Platform]community.MessagingCapabilities {
@@ -21,16 +22,8 @@ func telegramOnly() map[community.Platform]community.MessagingCapabilities {
 // for announcements; her answer is weighted by her CLV, exported without
 // it, and stays counted, anonymous, once she is erased.
 func TestSurveyOnTheDatabase(t *testing.T) {
-	s, alice, _ := forgetFixture(t)
+	s, alice, rules, surveys, sv, now := aliceAsked(t)
 	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Second)
-	rules := feedback.SurveyRules{Schedule: "0 11 * * TUE", Wave: feedback.WaveRules{SamplePercent: 100, MinInterval: 90 * 24 * time.Hour},
-		AnswerWindow: 7 * 24 * time.Hour, WeeklyCap: 1}
-	surveys := feedback.NewSurveys(s, rules, telegramOnly, func() time.Time { return now }, 1)
-	sv, err := surveys.OpenWave(ctx)
-	if err != nil || sv.Asked != 1 {
-		t.Fatalf("survey %+v, %v; want alice asked", sv, err)
-	}
 	members, at, err := s.SurveyAsks(ctx, sv.ID, alice, alice)
 	if err != nil || len(members) != 1 || members[0].Identities[0].Platform != community.Telegram || !at.Equal(now) {
 		t.Fatalf("asks %+v at %s, %v", members, at, err)
@@ -79,4 +72,20 @@ func TestSurveyOnTheDatabase(t *testing.T) {
 	if err != nil || asked != 2 || len(answers) != 1 || answers[0].Member != 0 || answers[0].Score != 4 {
 		t.Errorf("after erasure: %d asked, %+v, %v; want her answer counted, anonymous", asked, answers, err)
 	}
+}
+
+// aliceAsked opens a wave of a survey that asks everyone (only alice may
+// be written to) once a week, now.
+func aliceAsked(t *testing.T) (*storage.Store, community.MemberID, feedback.SurveyRules, *feedback.Surveys, feedback.Survey, time.Time) {
+	t.Helper()
+	s, alice, _ := forgetFixture(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	rules := feedback.SurveyRules{Schedule: "0 11 * * TUE", Wave: feedback.WaveRules{SamplePercent: 100, MinInterval: 90 * 24 * time.Hour},
+		AnswerWindow: 7 * 24 * time.Hour, WeeklyCap: 1}
+	surveys := feedback.NewSurveys(s, rules, telegramOnly, func() time.Time { return now }, 1)
+	sv, err := surveys.OpenWave(context.Background())
+	if err != nil || sv.Asked != 1 {
+		t.Fatalf("survey %+v, %v; want alice asked", sv, err)
+	}
+	return s, alice, rules, surveys, sv, now
 }

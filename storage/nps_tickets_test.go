@@ -17,16 +17,8 @@ import (
 // real database: the answer a staff alert is about.
 func detractorAnswer(t *testing.T) (*storage.Store, community.MemberID, feedback.Answer, time.Time) {
 	t.Helper()
-	s, alice, _ := forgetFixture(t)
+	s, alice, _, surveys, sv, now := aliceAsked(t)
 	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Second)
-	rules := feedback.SurveyRules{Schedule: "0 11 * * TUE", Wave: feedback.WaveRules{SamplePercent: 100, MinInterval: 90 * 24 * time.Hour},
-		AnswerWindow: 7 * 24 * time.Hour, WeeklyCap: 1}
-	surveys := feedback.NewSurveys(s, rules, telegramOnly, func() time.Time { return now }, 1)
-	sv, err := surveys.OpenWave(ctx)
-	if err != nil || sv.Asked != 1 {
-		t.Fatalf("survey %+v, %v; want alice asked", sv, err)
-	}
 	if _, err := surveys.Answer(ctx, sv.ID, alice, community.Telegram, 3); err != nil {
 		t.Fatal(err)
 	}
