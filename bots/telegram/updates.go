@@ -71,7 +71,7 @@ func fromMessage(out *bots.Update, m *models.Message, botName string) {
 	if m.Text == "" {
 		out.Text, entities = m.Caption, m.CaptionEntities
 	}
-	out.Media = mediaOf(m)
+	out.Media, out.MediaGroup = mediaOf(m), m.MediaGroupID
 	if r := m.ReplyToMessage; r != nil && r.ForumTopicCreated == nil {
 		out.ReplyTo = &bots.Message{ID: strconv.Itoa(r.ID), Text: r.Text}
 		if r.From != nil {
