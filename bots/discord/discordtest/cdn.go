@@ -37,8 +37,8 @@ type Attachment struct {
 // cdn is the files the fake's CDN serves, by URL path. It has its own lock:
 // bot messages register their uploads while s.mu is held.
 type cdn struct {
-	files     map[string]Attachment
-	downloads int
+	files    map[string]Attachment
+	requests int
 }
 
 // Attach adds a to message m (from MessageCreate, before it is
@@ -82,11 +82,12 @@ func (s *Server) attachments(channelID string, files []File) []*discordgo.Messag
 	return out
 }
 
-// CDNDownloads is the number of attachment downloads served.
-func (s *Server) CDNDownloads() int {
+// CDNRequests is the number of requests the CDN answered, for a known
+// attachment or not.
+func (s *Server) CDNRequests() int {
 	s.cdnMu.Lock()
 	defer s.cdnMu.Unlock()
-	return s.cdn.downloads
+	return s.cdn.requests
 }
 
 // serveCDN streams an attachment's bytes, whatever the query, and answers
@@ -94,9 +95,7 @@ func (s *Server) CDNDownloads() int {
 func (s *Server) serveCDN(w http.ResponseWriter, r *http.Request) {
 	s.cdnMu.Lock()
 	a, found := s.cdn.files[r.URL.EscapedPath()]
-	if found && r.Method == http.MethodGet {
-		s.cdn.downloads++
-	}
+	s.cdn.requests++
 	s.cdnMu.Unlock()
 	if !found || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		http.Error(w, "This content is no longer available.", http.StatusNotFound)

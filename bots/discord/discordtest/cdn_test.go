@@ -34,8 +34,8 @@ func TestAttachmentsAreServedFromTheCDN(t *testing.T) {
 	if got := get(t, f.srv, sent.Attachments[0].URL); got != "a,b\n" {
 		t.Errorf("bot's upload = %q, want its bytes", got)
 	}
-	if n := f.srv.CDNDownloads(); n != 2 {
-		t.Errorf("CDNDownloads() = %d, want 2", n)
+	if n := f.srv.CDNRequests(); n != 2 {
+		t.Errorf("CDNRequests() = %d, want 2", n)
 	}
 	resp, err := f.srv.HTTPClient().Get("https://" + CDNHost + "/attachments/1/2/nothing.png")
 	if err != nil {
