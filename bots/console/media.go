@@ -30,7 +30,7 @@ func (c *Console) attach(ctx context.Context, r *bots.Router, arg string) error 
 		u.Command, u.Args = strings.ToLower(cmd), strings.TrimSpace(args)
 	}
 	c.mu.Lock()
-	c.state.said[u.Chat.ID+"\x00"+u.From.ID] = bots.Message{ID: u.MessageID, From: u.From, Text: u.Text}
+	c.state.said[u.Chat.ID+"\x00"+u.From.ID] = bots.Message{ID: u.MessageID, From: u.From, Text: u.Text, Media: u.Media}
 	c.out.note(fmt.Sprintf("%s attached %s (%d bytes).", capitalize(u.From.ID), m.Name, m.Size))
 	c.mu.Unlock()
 	return r.Handle(ctx, u)

@@ -24,8 +24,8 @@ import (
 
 // TestAttachedFileStreamsBack: /attach posts a member's file with its
 // caption (a /command in it runs, as in a Telegram caption), and the file
-// streams back through the router byte for byte; a missing file is
-// explained and posts nothing.
+// streams back through the router byte for byte, from the post and from
+// a reply to it; a missing file is explained and posts nothing.
 func TestAttachedFileStreamsBack(t *testing.T) {
 	dir := t.TempDir()
 	photo := bytes.Repeat([]byte("\xff\xd8\xffmug"), 50_000)
@@ -42,8 +42,12 @@ func TestAttachedFileStreamsBack(t *testing.T) {
 	var seen []bots.Media
 	svc.Router.Registry().Add(bots.Command{Name: "probe", Permission: community.RoleMember, Where: bots.Anywhere,
 		Run: func(ctx context.Context, r *bots.Request) (bots.Reply, error) {
-			seen = r.Media
-			rc, err := svc.Router.FetchMedia(ctx, community.Console, r.Media[0], 20<<20)
+			media := r.Media
+			if r.ReplyTo != nil {
+				media = r.ReplyTo.Media
+			}
+			seen = append(seen, media...)
+			rc, err := svc.Router.FetchMedia(ctx, community.Console, media[0], 20<<20)
 			if err != nil {
 				return bots.Reply{}, err
 			}
@@ -53,7 +57,8 @@ func TestAttachedFileStreamsBack(t *testing.T) {
 			return bots.Reply{Text: fmt.Sprintf("fetched %d bytes, sha256 %s", n, hex.EncodeToString(h.Sum(nil)))}, err
 		}})
 	out := new(bytes.Buffer)
-	script := "/attach " + filepath.Join(dir, "mug.jpg") + " /probe\n/attach " + filepath.Join(dir, "none.jpg") + " /probe\n"
+	script := "/attach " + filepath.Join(dir, "mug.jpg") + " /probe\n/attach " + filepath.Join(dir, "none.jpg") + " /probe\n" +
+		"/as bob\n/reply alice /probe\n"
 	svc.Add(console.New(console.Options{In: strings.NewReader(script), Out: out, Script: true, CommunityName: "Tea Lovers",
 		Flush: svc.Dispatcher.DeliverPending}))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -63,13 +68,14 @@ func TestAttachedFileStreamsBack(t *testing.T) {
 	}
 	wantInOrder(t, out.String(), "Alice attached mug.jpg (300000 bytes).",
 		fmt.Sprintf("fetched 300000 bytes, sha256 %s", hex.EncodeToString(sum[:])),
-		"There is no file at "+filepath.Join(dir, "none.jpg")+".")
+		"There is no file at "+filepath.Join(dir, "none.jpg")+".",
+		fmt.Sprintf("fetched 300000 bytes, sha256 %s", hex.EncodeToString(sum[:])))
 	want := bots.Media{Kind: "photo", FileID: filepath.Join(dir, "mug.jpg"), Name: "mug.jpg", Size: 300_000}
-	if len(seen) != 1 || seen[0] != want {
-		t.Errorf("media = %+v, want %+v", seen, want)
+	if len(seen) != 2 || seen[0] != want || seen[1] != want {
+		t.Errorf("media = %+v, want %+v posted, then replied to", seen, want)
 	}
-	if n := strings.Count(out.String(), "fetched"); n != 1 {
-		t.Errorf("%d fetches, want 1: the missing file posts nothing", n)
+	if n := strings.Count(out.String(), "fetched"); n != 2 {
+		t.Errorf("%d fetches, want 2: the missing file posts nothing", n)
 	}
 }
 

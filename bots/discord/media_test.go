@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
@@ -43,7 +44,7 @@ func digest(t testing.TB, r io.Reader) (string, int64) {
 // TestMembersAttachmentsDownloadWhole: a member's message with a photo and
 // a 20 MB video reaches Hearth with both attachments, named by their CDN
 // URLs with their sizes, and both stream back through the router byte for
-// byte.
+// byte; a reply to that message (/share) carries both attachments.
 func TestMembersAttachmentsDownloadWhole(t *testing.T) {
 	t.Parallel()
 	owner, alice := discordtest.NewUser("owner"), discordtest.NewUser("alice")
@@ -51,7 +52,7 @@ func TestMembersAttachmentsDownloadWhole(t *testing.T) {
 	got := make(chan bots.Update, 4)
 	w := startScene(t, scene{owner: owner.ID, prepare: func(dc *discordtest.Server) { dc.AddGuild(g) },
 		messages: func(_ context.Context, r *bots.Request) ([]outbox.Outgoing, error) {
-			if len(r.Media) > 0 {
+			if len(r.Media) > 0 || r.ReplyTo != nil {
 				got <- r.Update
 			}
 			return nil, nil
@@ -89,6 +90,19 @@ func TestMembersAttachmentsDownloadWhole(t *testing.T) {
 	}
 	if n := w.dc.CDNRequests(); n != 2 {
 		t.Errorf("%d CDN downloads, want 2", n)
+	}
+
+	share := w.dc.MessageCreate(channel, alice, "share this one")
+	share.Type, share.ReferencedMessage = discordgo.MessageTypeReply, m
+	share.MessageReference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: channel, GuildID: g.ID}
+	w.dc.Dispatch(t, "MESSAGE_CREATE", share)
+	select {
+	case u = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reply never reached Hearth")
+	}
+	if r := u.ReplyTo; len(u.Media) != 0 || r == nil || r.ID != m.ID || len(r.Media) != 2 || r.Media[0] != want[0] || r.Media[1] != want[1] {
+		t.Errorf("reply to the post: media %+v, ReplyTo %+v; want none, and the post's two attachments", u.Media, r)
 	}
 }
 

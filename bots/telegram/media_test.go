@@ -59,7 +59,8 @@ func nextUpdate(t *testing.T, got <-chan bots.Update) bots.Update {
 // TestMembersMediaDownloadsWhole: a photo and a 20 MB video a member
 // posts come with their file ids and sizes, and stream back through the
 // router byte for byte; an album's photos share their media group, a
-// single post has none.
+// single post has none, and a reply to an album's photo (/share) carries
+// the photo and its album.
 func TestMembersMediaDownloadsWhole(t *testing.T) {
 	t.Parallel()
 	got := make(chan bots.Update, 4)
@@ -74,6 +75,12 @@ func TestMembersMediaDownloadsWhole(t *testing.T) {
 	a, b, video := nextUpdate(t, got), nextUpdate(t, got), nextUpdate(t, got)
 	if a.MediaGroup != "13570" || b.MediaGroup != "13570" || video.MediaGroup != "" {
 		t.Errorf("media groups = %q, %q, %q; want the album's twice, then none", a.MediaGroup, b.MediaGroup, video.MediaGroup)
+	}
+	share := h.tg.MessageUpdate(group, alice, "/probe")
+	share.Message.ReplyToMessage = h.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "photo", FileID: "photo-a", Group: "13570"}).Message
+	h.tg.PushUpdate(share)
+	if r := nextUpdate(t, got).ReplyTo; r == nil || len(r.Media) != 1 || r.Media[0] != a.Media[0] || r.MediaGroup != "13570" {
+		t.Errorf("reply to a photo of the album: ReplyTo = %+v, want the photo and its album", r)
 	}
 	for _, tc := range []struct {
 		u        bots.Update
