@@ -6,6 +6,8 @@ import (
 	"io"
 	"testing"
 	"testing/iotest"
+
+	"github.com/hearthbot/hearth/community"
 )
 
 // TestLimitMediaStopsPastTheLimit: a stream of exactly max bytes reads
@@ -68,5 +70,21 @@ func TestCleanKeepsTheMediaGroup(t *testing.T) {
 	u := Update{MediaGroup: "album\x001", Media: []Media{{Kind: "photo", FileID: "f1", Size: 3}}}.Clean()
 	if u.MediaGroup != "album1" || u.Media[0] != (Media{Kind: "photo", FileID: "f1", Size: 3}) {
 		t.Errorf("cleaned = %q %+v, want album1 and the media kept", u.MediaGroup, u.Media)
+	}
+}
+
+// TestTooBigIsTheShowcasesRefusal: the error names the limit in the
+// showcase's own words (showcase.too_big, invalid input), so the chat
+// layer translates it as it does the domain's.
+func TestTooBigIsTheShowcasesRefusal(t *testing.T) {
+	for max, want := range map[int64]string{20 << 20: "20 MB", 512 << 10: "512 KB", 1000: "1000 B"} {
+		err := error(&TooBigError{Max: max, Size: max + 1})
+		derr, ok := errors.AsType[*community.Error](err)
+		if !ok || derr.Code != community.EInvalid || derr.Key != "showcase.too_big" || derr.Data["Limit"] != want {
+			t.Errorf("max %d: %+v, want showcase.too_big with the limit %s", max, derr, want)
+		}
+		if !errors.Is(err, ErrTooBig) {
+			t.Errorf("max %d: not ErrTooBig", max)
+		}
 	}
 }
