@@ -51,8 +51,12 @@ type Update struct {
 	Data      string            // button data, or the id of a submitted form
 	Fields    map[string]string // a submitted form's values
 	Media     []Media
-	ReplyTo   *Message // the message this one answers, if any
-	Reaction  string   // the emoji of a reaction
+	// MediaGroup is the album a message belongs to (Telegram's
+	// media_group_id: each photo of an album comes as its own message);
+	// "" for a message on its own.
+	MediaGroup string
+	ReplyTo    *Message // the message this one answers, if any
+	Reaction   string   // the emoji of a reaction
 	// Handle lets the adapter answer the update in place: a Discord
 	// interaction or a Telegram callback query. Opaque to the router.
 	Handle string
@@ -63,6 +67,10 @@ type Message struct {
 	ID   string
 	From User
 	Text string
+	// Media and MediaGroup are the message's attachments and album, as
+	// in Update: what /share in reply to a photo shares.
+	Media      []Media
+	MediaGroup string
 }
 
 // Media is an attachment of a message.
@@ -94,20 +102,27 @@ func (u Update) Queue() string {
 func (u Update) Clean() Update {
 	u.ID, u.MessageID, u.ThreadID, u.Handle = inbox.CleanText(u.ID), inbox.CleanText(u.MessageID), inbox.CleanText(u.ThreadID), inbox.CleanText(u.Handle)
 	u.Text, u.Command, u.Args, u.Data, u.Reaction = inbox.CleanText(u.Text), inbox.CleanText(u.Command), inbox.CleanText(u.Args), inbox.CleanText(u.Data), inbox.CleanText(u.Reaction)
+	u.MediaGroup = inbox.CleanText(u.MediaGroup)
 	u.Chat = Chat{ID: inbox.CleanText(u.Chat.ID), Kind: u.Chat.Kind, Title: inbox.CleanText(u.Chat.Title), GroupID: inbox.CleanText(u.Chat.GroupID), GroupTitle: inbox.CleanText(u.Chat.GroupTitle)}
 	u.From = u.From.CleanText()
 	u.Options, u.Fields = cleanMap(u.Options), cleanMap(u.Fields)
-	if len(u.Media) > 0 {
-		media := make([]Media, len(u.Media))
-		for i, m := range u.Media {
-			media[i] = Media{Kind: inbox.CleanText(m.Kind), FileID: inbox.CleanText(m.FileID), Name: inbox.CleanText(m.Name), Size: m.Size}
-		}
-		u.Media = media
-	}
-	if u.ReplyTo != nil {
-		u.ReplyTo = &Message{ID: inbox.CleanText(u.ReplyTo.ID), From: u.ReplyTo.From.CleanText(), Text: inbox.CleanText(u.ReplyTo.Text)}
+	u.Media = cleanMedia(u.Media)
+	if r := u.ReplyTo; r != nil {
+		u.ReplyTo = &Message{ID: inbox.CleanText(r.ID), From: r.From.CleanText(), Text: inbox.CleanText(r.Text),
+			Media: cleanMedia(r.Media), MediaGroup: inbox.CleanText(r.MediaGroup)}
 	}
 	return u
+}
+
+func cleanMedia(in []Media) []Media {
+	if len(in) == 0 {
+		return in
+	}
+	out := make([]Media, len(in))
+	for i, m := range in {
+		out[i] = Media{Kind: inbox.CleanText(m.Kind), FileID: inbox.CleanText(m.FileID), Name: inbox.CleanText(m.Name), Size: m.Size}
+	}
+	return out
 }
 
 func cleanMap(m map[string]string) map[string]string {

@@ -14,6 +14,7 @@
 //	/join        join the group as the current speaker, as a newcomer would
 //	/reply NAME TEXT  send TEXT in reply to NAME's last message here
 //	/press N     press button N of the last message with buttons here
+//	/attach PATH [CAPTION]  post the file at PATH, with a caption, as a member posts a photo
 //	/cancel      stop filling in a form
 //	/quit        leave
 //
@@ -227,6 +228,8 @@ func (c *Console) line(ctx context.Context, r *bots.Router, line string) (quit b
 		return false, c.join(ctx, r)
 	case "/reply":
 		return false, c.reply(ctx, r, rest)
+	case "/attach":
+		return false, c.attach(ctx, r, rest)
 	case "/cancel":
 		c.cancelForm()
 	default:

@@ -167,6 +167,7 @@ You are %s in the group. Type messages or commands such as /help.
   /as NAME     speak as someone else (/as owner: the community's owner)
   /group /staffchat /dm   move to the group, the staff room, a private chat
   /press N     press a button       /quit   leave
+  /attach PATH [CAPTION]  post a file (a photo) with a caption
 To set up staff: /as owner, /staffchat, then /setstaff.
 `, community, speaker)
 }

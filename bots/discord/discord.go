@@ -56,6 +56,7 @@ type Options struct {
 type Adapter struct {
 	o       Options
 	session *discordgo.Session
+	files   *http.Client // attachment downloads (FetchMedia)
 	catalog *catalog.Catalog
 	log     *slog.Logger
 	admins  *adminCache
@@ -92,7 +93,7 @@ func New(o Options) (*Adapter, error) {
 	s.State.TrackEmojis, s.State.TrackStickers, s.State.TrackThreadMembers = false, false, false
 	s.State.MaxMessageCount = 0
 	s.LogLevel = discordgo.LogWarning
-	a := &Adapter{o: o, session: s, catalog: o.Catalog, log: o.Log, ready: make(chan struct{}), dms: map[string]string{}}
+	a := &Adapter{o: o, session: s, files: fileClient(o, s.Client), catalog: o.Catalog, log: o.Log, ready: make(chan struct{}), dms: map[string]string{}}
 	a.admins = newAdminCache(s, a.connectedGroups, o.StaffRoleIDs, o.AdminCacheTTL)
 	s.AddHandler(a.onReady)
 	s.AddHandler(a.onMessage)

@@ -22,15 +22,22 @@ func (a *Adapter) fromMessage(m *discordgo.Message, kind bots.UpdateKind, id str
 		u.ThreadID = ch.ID
 	}
 	if r := m.ReferencedMessage; r != nil {
-		u.ReplyTo = &bots.Message{ID: r.ID, Text: r.Content}
+		u.ReplyTo = &bots.Message{ID: r.ID, Text: r.Content, Media: mediaOf(r.Attachments)}
 		if r.Author != nil {
 			u.ReplyTo.From = userOf(r.Author, nil, "")
 		}
 	}
-	for _, at := range m.Attachments {
-		u.Media = append(u.Media, bots.Media{Kind: mediaKind(at.ContentType), FileID: at.URL, Name: at.Filename, Size: int64(at.Size)})
-	}
+	u.Media = mediaOf(m.Attachments)
 	return u
+}
+
+// mediaOf names a message's attachments by their CDN URLs.
+func mediaOf(attachments []*discordgo.MessageAttachment) []bots.Media {
+	var out []bots.Media
+	for _, at := range attachments {
+		out = append(out, bots.Media{Kind: mediaKind(at.ContentType), FileID: at.URL, Name: at.Filename, Size: int64(at.Size)})
+	}
+	return out
 }
 
 // snowflake is a Discord id as a number: ids grow with time, so they

@@ -26,6 +26,9 @@ type scene struct {
 	service  func(*bots.ServiceOptions)
 	tokens   *community.LinkTokens // nil: no linking
 	commands []bots.Command
+	// messages, when set, sees every member's message (a hook on the
+	// router).
+	messages bots.Hook
 	// strangers: servers join the community only when connected, as in
 	// production; else every server the test uses is born connected.
 	strangers bool
@@ -71,6 +74,9 @@ func startScene(t *testing.T, sc scene) *world {
 	svc.Start()
 	for _, c := range sc.commands {
 		svc.Router.Registry().Add(c)
+	}
+	if sc.messages != nil {
+		svc.Router.On(bots.KindMessage, sc.messages)
 	}
 	w.svc = svc
 	ctx, cancel := context.WithCancel(context.Background())

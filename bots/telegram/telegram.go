@@ -55,6 +55,7 @@ type Adapter struct {
 	o       Options
 	bot     *bot.Bot
 	gate    *ackGate
+	files   *http.Client // file downloads (FetchMedia)
 	limits  *limits
 	admins  *adminCache
 	catalog *catalog.Catalog
@@ -74,6 +75,7 @@ func New(ctx context.Context, o Options) (*Adapter, error) {
 	}
 	a := &Adapter{o: o, limits: newLimits(o.Limits), catalog: o.Catalog, log: o.Log}
 	a.gate = newAckGate(&http.Client{Timeout: o.PollTimeout + 15*time.Second})
+	a.files = &http.Client{Timeout: downloadTimeout}
 	b, err := bot.New(o.Token,
 		bot.WithServerURL(o.APIURL),
 		bot.WithHTTPClient(o.PollTimeout+time.Second, a.gate),

@@ -71,9 +71,9 @@ func fromMessage(out *bots.Update, m *models.Message, botName string) {
 	if m.Text == "" {
 		out.Text, entities = m.Caption, m.CaptionEntities
 	}
-	out.Media = mediaOf(m)
+	out.Media, out.MediaGroup = mediaOf(m), m.MediaGroupID
 	if r := m.ReplyToMessage; r != nil && r.ForumTopicCreated == nil {
-		out.ReplyTo = &bots.Message{ID: strconv.Itoa(r.ID), Text: r.Text}
+		out.ReplyTo = &bots.Message{ID: strconv.Itoa(r.ID), Text: r.Text, Media: mediaOf(r), MediaGroup: r.MediaGroupID}
 		if r.From != nil {
 			out.ReplyTo.From = userOf(*r.From)
 		}

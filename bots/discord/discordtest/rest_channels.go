@@ -188,7 +188,7 @@ func (s *Server) newBotMessageLocked(channelID string, out outgoing) *discordgo.
 			e.Type = discordgo.EmbedTypeRich
 		}
 	}
-	m.Attachments = attachments(channelID, out.files)
+	m.Attachments = s.attachments(channelID, out.files)
 	m.Mentions, m.MentionRoles = nil, nil
 	for _, sub := range userMention.FindAllStringSubmatch(m.Content, -1) {
 		m.Mentions = append(m.Mentions, s.userLocked(sub[1]))
@@ -197,17 +197,6 @@ func (s *Server) newBotMessageLocked(channelID string, out outgoing) *discordgo.
 		m.MentionRoles = append(m.MentionRoles, sub[1])
 	}
 	return &m
-}
-
-func attachments(channelID string, files []File) []*discordgo.MessageAttachment {
-	var out []*discordgo.MessageAttachment
-	for _, f := range files {
-		id := NewID()
-		u := "https://cdn.discordapp.com/attachments/" + channelID + "/" + id + "/" + f.Name
-		out = append(out, &discordgo.MessageAttachment{ID: id, Filename: f.Name, ContentType: f.ContentType,
-			Size: len(f.Data), URL: u, ProxyURL: strings.Replace(u, "cdn.discordapp.com", "media.discordapp.net", 1)})
-	}
-	return out
 }
 
 // message returns a copy of a stored message, answering 404 otherwise.
@@ -253,7 +242,7 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) {
 
 // editAndAnswer applies an edit to a stored message and answers it.
 func (s *Server) editAndAnswer(w http.ResponseWriter, m *discordgo.Message, out outgoing) {
-	edited, err := applyEdit(m, out)
+	edited, err := s.applyEdit(m, out)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
 		return
@@ -271,7 +260,7 @@ var editable = map[string]json.RawMessage{
 }
 
 // applyEdit returns m with the fields an edit payload sets replaced.
-func applyEdit(m *discordgo.Message, out outgoing) (*discordgo.Message, error) {
+func (s *Server) applyEdit(m *discordgo.Message, out outgoing) (*discordgo.Message, error) {
 	wire, err := messageWire(m)
 	if err != nil {
 		return nil, err
@@ -306,7 +295,7 @@ func applyEdit(m *discordgo.Message, out outgoing) (*discordgo.Message, error) {
 	}
 	edited.Flags &^= discordgo.MessageFlagsLoading // an edit ends "thinking..."
 	edited.Attachments = keepAttachments(edited.Attachments, patch["attachments"])
-	edited.Attachments = append(edited.Attachments, attachments(m.ChannelID, out.files)...)
+	edited.Attachments = append(edited.Attachments, s.attachments(m.ChannelID, out.files)...)
 	return &edited, nil
 }
 

@@ -153,7 +153,7 @@ func (s *Server) applyCallbackLocked(st *interactionState, cb callback, files []
 		}
 	case discordgo.InteractionResponseUpdateMessage:
 		out, _ := parseOutgoing(cb.Data, files)
-		edited, err := applyEdit(s.sourceMessageLocked(in), out)
+		edited, err := s.applyEdit(s.sourceMessageLocked(in), out)
 		if err != nil {
 			return "", nil
 		}
@@ -324,7 +324,7 @@ var errEncode = errors.New("discordtest: cannot encode message")
 func (s *Server) postFollowupLocked(st *interactionState, out outgoing) (*discordgo.Message, string) {
 	if deferred := s.deferredOriginalLocked(st); deferred != nil {
 		out.raw = withoutKey(out.raw, "flags") // the deferral already fixed who sees it
-		m, err := applyEdit(deferred, out)
+		m, err := s.applyEdit(deferred, out)
 		if err != nil {
 			return nil, ""
 		}

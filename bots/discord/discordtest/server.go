@@ -92,6 +92,9 @@ type Server struct {
 	requests    []Request
 	failures    []failure
 	store
+
+	cdnMu sync.Mutex
+	cdn   cdn
 }
 
 // New starts a fake Discord whose bot token is token: REST calls must carry
@@ -119,6 +122,7 @@ func New(t testing.TB, token string, opts ...Option) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gateway", s.serveGateway)
 	mux.HandleFunc("/gateway/", s.serveGateway)
+	mux.HandleFunc("/attachments/", s.serveCDN)
 	mux.HandleFunc("/", s.serveREST)
 	s.http = httptest.NewUnstartedServer(mux)
 	s.http.Start() // after the assignment, so handlers see s.http

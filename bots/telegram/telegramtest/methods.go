@@ -41,6 +41,7 @@ var registry = []struct {
 	{"approveChatJoinRequest", (*Server).approveChatJoinRequest},
 	{"declineChatJoinRequest", (*Server).declineChatJoinRequest},
 	{"createChatInviteLink", (*Server).createChatInviteLink},
+	{"getFile", (*Server).getFile},
 }
 
 // methods maps lower-case method names to their handlers, because Telegram

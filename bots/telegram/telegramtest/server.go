@@ -53,6 +53,9 @@ type Server struct {
 	callbacks map[string]bool       // callback query ids not yet answered
 	commands  map[string][]models.BotCommand
 	counter   int64 // for ids that only need to be unique
+
+	files     map[string]File // by file_id, for getFile and downloads
+	downloads int
 }
 
 // handler answers one call; ctx ends when the client goes away.
@@ -131,6 +134,10 @@ func (s *Server) notify() {
 
 // serve answers one HTTP request the way api.telegram.org does.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if rest, isFile := strings.CutPrefix(r.URL.Path, "/file/bot"); isFile {
+		s.serveFile(w, r, rest)
+		return
+	}
 	token, method, ok := splitPath(r.URL.Path)
 	if !ok {
 		writeReply(w, failure(http.StatusNotFound, "Not Found"))
