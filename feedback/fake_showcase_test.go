@@ -40,7 +40,7 @@ func (f *fakeShowcase) OpenMedia(_ context.Context, h MediaHash) (io.ReadCloser,
 	return io.NopCloser(bytes.NewReader(b)), Media{Hash: h, Type: f.types[h], Size: int64(len(b))}, nil
 }
 
-func (f *fakeShowcase) Submit(_ context.Context, s Submission) (Submission, error) {
+func (f *fakeShowcase) SaveSubmission(_ context.Context, s Submission) (Submission, error) {
 	for _, old := range f.subs {
 		for _, om := range old.Media {
 			for _, m := range s.Media {
@@ -69,7 +69,7 @@ func (f *fakeShowcase) Submission(_ context.Context, id SubmissionID) (Submissio
 	return s, nil
 }
 
-func (f *fakeShowcase) Review(_ context.Context, s Submission, effects community.Effects) error {
+func (f *fakeShowcase) ReviewSubmission(_ context.Context, s Submission, effects community.Effects) error {
 	if f.subs[s.ID].Status != SubmissionPending {
 		return community.ErrConflict
 	}

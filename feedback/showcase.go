@@ -77,15 +77,15 @@ type ShowcaseStore interface {
 	PutMedia(ctx context.Context, m *MediaReader) (Media, error)
 	// OpenMedia streams a kept file back (MediaNotFound).
 	OpenMedia(ctx context.Context, h MediaHash) (io.ReadCloser, Media, error)
-	// Submit keeps a submission of kept files, pending; a file the member
+	// SaveSubmission keeps a submission of kept files, pending; a file the member
 	// submitted already is AlreadySubmitted.
-	Submit(ctx context.Context, s Submission) (Submission, error)
+	SaveSubmission(ctx context.Context, s Submission) (Submission, error)
 	// Submission returns submission id (SubmissionNotFound).
 	Submission(ctx context.Context, id SubmissionID) (Submission, error)
-	// Review moves submission s.ID from pending to s.Status with s's
+	// ReviewSubmission moves submission s.ID from pending to s.Status with s's
 	// reason and reviewer, writing the effects (ErrConflict when it is no
 	// longer pending).
-	Review(ctx context.Context, s Submission, effects community.Effects) error
+	ReviewSubmission(ctx context.Context, s Submission, effects community.Effects) error
 	// RecordConsent appends c to the consent ledger and moves its
 	// submission from approved to the status the decision gives, in one
 	// transaction (ErrConflict when it is no longer approved).
@@ -162,7 +162,7 @@ func (s *Showcase) Submit(ctx context.Context, sub Submission) (Submission, erro
 	}
 	sub.ID, sub.Status, sub.CreatedAt = 0, SubmissionPending, s.now()
 	sub.Reason, sub.ReviewedBy, sub.ReviewedAt = "", 0, time.Time{}
-	return s.store.Submit(ctx, sub)
+	return s.store.SaveSubmission(ctx, sub)
 }
 
 // distinctMedia keeps the first of each file, in order.
@@ -219,7 +219,7 @@ func (s *Showcase) review(ctx context.Context, id SubmissionID, by community.Mem
 	}
 	effects := community.Effects{Audit: []community.AuditEntry{{At: sub.ReviewedAt, Actor: by, Action: action, Target: sub.Member,
 		Chat: sub.Chat, Reason: reason, Details: map[string]any{"submission": int64(id)}}}}
-	if err := s.store.Review(ctx, sub, effects); err != nil {
+	if err := s.store.ReviewSubmission(ctx, sub, effects); err != nil {
 		if community.ErrorCode(err) == community.EConflict {
 			return Submission{}, AlreadyReviewed(id)
 		}
