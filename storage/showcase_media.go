@@ -52,8 +52,8 @@ func putMedia(ctx context.Context, tx *sqlx.Tx, m *feedback.MediaReader) (md fee
 	key := make([]byte, 32)
 	rand.Read(key)
 	buf := make([]byte, MediaChunk)
-	n, err := io.ReadFull(m, buf) // m refuses an empty file: no type
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+	n, err := readChunk(m, buf) // m refuses an empty file: no type
+	if err != nil {
 		return md, false, err
 	}
 	// The first chunk told the type; the row must exist before its chunks.
@@ -70,8 +70,7 @@ func putMedia(ctx context.Context, tx *sqlx.Tx, m *feedback.MediaReader) (md fee
 		if _, err := stmt.ExecContext(ctx, key, seq, buf[:n]); err != nil {
 			return md, false, fmt.Errorf("media chunk %d: %w", seq, err)
 		}
-		n, err = io.ReadFull(m, buf)
-		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		if n, err = readChunk(m, buf); err != nil {
 			return md, false, err
 		}
 	}
@@ -89,6 +88,24 @@ func putMedia(ctx context.Context, tx *sqlx.Tx, m *feedback.MediaReader) (md fee
 		return md, true, nil
 	}
 	return md, false, err
+}
+
+// readChunk fills buf from r, short only at the file's end. Unlike
+// io.ReadFull it tells the end (nil) from a source that broke with
+// io.ErrUnexpectedEOF (a download cut short), which is an error.
+func readChunk(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // mediaRow is a row of showcase_media.
