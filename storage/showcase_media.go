@@ -162,7 +162,6 @@ func (r *mediaReader) Read(p []byte) (int, error) {
 		if r.read >= r.media.Size {
 			return 0, io.EOF
 		}
-		r.chunk = r.chunk[:0]
 		err := r.db.QueryRowContext(r.ctx, `SELECT data FROM showcase_media_chunks WHERE sha256 = $1 AND seq = $2`,
 			r.media.Hash[:], r.seq).Scan(&r.chunk)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -182,4 +181,19 @@ func (r *mediaReader) Read(p []byte) (int, error) {
 func (r *mediaReader) Close() error {
 	r.chunk = nil
 	return nil
+}
+
+// DropUnusedMedia deletes the files kept before that no submission holds
+// (kept for a post that was then refused, or whose submission failed), and
+// returns how many went. The grace period spares a file kept a moment ago
+// for a submission being made.
+func (s *Store) DropUnusedMedia(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `
+DELETE FROM showcase_media m WHERE m.created_at < $1
+  AND NOT EXISTS (SELECT 1 FROM showcase_submission_media sm WHERE sm.sha256 = m.sha256)`, before)
+	if err != nil {
+		return 0, fmt.Errorf("drop unused media: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
@@ -164,5 +165,32 @@ func TestShowcaseReviewOnce(t *testing.T) {
 	}
 	if n := count(t, f.s, `SELECT count(*) FROM audit_log WHERE action = $1 AND reason = 'Not our product'`, feedback.AuditShowcaseRejected); n != 1 {
 		t.Fatalf("%d audit entries of the rejection, want 1", n)
+	}
+}
+
+func TestDropUnusedMediaKeepsSubmittedAndRecentFiles(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	ctx := context.Background()
+	ann := f.member("ann", community.Telegram, true)
+	used := f.submit(ann, mp4(100, 1)).Media[0].Hash
+	unused := f.keep(mp4(storage.MediaChunk+1, 2)).Hash
+	var keptAt time.Time
+	if err := f.s.DB().Get(&keptAt, `SELECT created_at FROM showcase_media WHERE sha256 = $1`, unused[:]); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.s.DropUnusedMedia(ctx, keptAt); err != nil || n != 0 {
+		t.Fatalf("before the file was kept: dropped %d, %v; want none", n, err)
+	}
+	if n, err := f.s.DropUnusedMedia(ctx, keptAt.Add(time.Second)); err != nil || n != 1 {
+		t.Fatalf("dropped %d, %v; want the unused file", n, err)
+	}
+	if _, _, err := f.s.OpenMedia(ctx, unused); errorKey(err) != "showcase.media_not_found" {
+		t.Fatalf("the unused file: %v", err)
+	}
+	if n := count(t, f.s, `SELECT count(*) FROM showcase_media_chunks`); n != 1 {
+		t.Fatalf("%d chunks left, want the submitted file's 1", n)
+	}
+	if got, _ := readAll(t, f.s, used); len(got) != 100 {
+		t.Fatalf("the submitted file: %d bytes", len(got))
 	}
 }
