@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 func TestShowcaseMediaStreamsInChunksByHash(t *testing.T) {
@@ -192,5 +194,69 @@ func TestDropUnusedMediaKeepsSubmittedAndRecentFiles(t *testing.T) {
 	}
 	if got, _ := readAll(t, f.s, used); len(got) != 100 {
 		t.Fatalf("the submitted file: %d bytes", len(got))
+	}
+}
+
+// TestShowcaseMediaKeptTwiceAtOnceIsOneCopy: two replicas keeping the
+// same file at the same moment both succeed, with one copy between them.
+func TestShowcaseMediaKeptTwiceAtOnceIsOneCopy(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	for round := range 5 {
+		file := mp4(2*storage.MediaChunk, byte(round))
+		var wg sync.WaitGroup
+		got := make([]feedback.Media, 2)
+		errs := make([]error, 2)
+		for i := range 2 {
+			wg.Go(func() { got[i], errs[i] = f.sc.KeepMedia(context.Background(), bytes.NewReader(file)) })
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil || got[0].Hash != got[1].Hash || !got[0].CreatedAt.Equal(got[1].CreatedAt) {
+			t.Fatalf("round %d: %+v %v, %+v %v; want the same file twice", round, got[0], errs[0], got[1], errs[1])
+		}
+	}
+	if n := count(t, f.s, `SELECT count(*) FROM showcase_media`); n != 5 {
+		t.Fatalf("%d files kept, want 5", n)
+	}
+	if n := count(t, f.s, `SELECT count(*) FROM showcase_media_chunks`); n != 10 {
+		t.Fatalf("%d chunks kept, want 10", n)
+	}
+}
+
+// TestShowcaseMediaLosesTheRaceToAnotherCopy: when another replica keeps
+// the same file between this one's check and its rename (its row not yet
+// committed), the rename waits for it and then keeps that copy.
+func TestShowcaseMediaLosesTheRaceToAnotherCopy(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	file := mp4(100, 4)
+	h := sha256.Sum256(file)
+	other, err := f.s.DB().Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	if _, err := other.Exec(`INSERT INTO showcase_media (sha256, type, size, created_at) VALUES ($1, 'video/mp4', 100, $2)`, h[:], showcaseNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(`INSERT INTO showcase_media_chunks (sha256, seq, data) VALUES ($1, 0, $2)`, h[:], file); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var got feedback.Media
+	var keepErr error
+	go func() {
+		defer close(done)
+		got, keepErr = f.sc.KeepMedia(context.Background(), bytes.NewReader(file))
+	}()
+	storagetest.WaitCount(t, f.s.DB(), 1, `SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE showcase_media SET sha256%'`)
+	if err := other.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if keepErr != nil || got.Hash != feedback.MediaHash(h) || !got.CreatedAt.Equal(showcaseNow) {
+		t.Fatalf("got %+v, %v; want the other copy", got, keepErr)
+	}
+	if n := count(t, f.s, `SELECT count(*) FROM showcase_media_chunks`); n != 1 {
+		t.Fatalf("%d chunks, want the other copy's 1", n)
 	}
 }
