@@ -57,6 +57,9 @@ WHERE member_id = $1 AND lifted_at IS NULL AND (until IS NULL OR until > $2) ORD
 		if err := forgetAuthorship(ctx, tx, e.Member, e.At); err != nil {
 			return err
 		}
+		if err := eraseShowcase(ctx, tx, e.Member, e.At); err != nil {
+			return err
+		}
 		return eraseRows(ctx, tx, e.Member, who, chats)
 	})
 }

@@ -1,0 +1,216 @@
+package feedback
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// ConsentID numbers a row of the consent ledger.
+type ConsentID int64
+
+// ConsentScope is where a consent lets the brand reshare a post.
+type ConsentScope string
+
+// The scopes of a consent.
+const (
+	// ScopeCommunity: the community's own channels, where Hearth reshares.
+	ScopeCommunity ConsentScope = "community"
+	// ScopeBrand: the brand's social accounts and website.
+	ScopeBrand ConsentScope = "brand"
+)
+
+// ConsentDecision is the author's answer to the consent request.
+type ConsentDecision string
+
+// The answers, one button each.
+const (
+	ConsentAllow          ConsentDecision = "allow"
+	ConsentAllowAnonymous ConsentDecision = "allow_anonymous"
+	ConsentDecline        ConsentDecision = "decline"
+)
+
+// Credit is how a reshare names its author.
+type Credit string
+
+// The credits: by name, without it, or none (a declined consent).
+const (
+	CreditNamed     Credit = "named"
+	CreditAnonymous Credit = "anonymous"
+	CreditNone      Credit = "none"
+)
+
+// Credit is the credit the decision chose.
+func (d ConsentDecision) Credit() Credit {
+	switch d {
+	case ConsentAllow:
+		return CreditNamed
+	case ConsentAllowAnonymous:
+		return CreditAnonymous
+	}
+	return CreditNone
+}
+
+// Consent is a row of the consent ledger: an author's answer to the
+// request to reshare a submission, with the exact words they were shown.
+// Rows are only appended; a revocation is recorded once on its row, and
+// an erasure leaves the row anonymous (no member, no text) with the
+// hash of the text as proof of what was allowed.
+type Consent struct {
+	ID         ConsentID
+	Member     community.MemberID // 0: a former member
+	Submission SubmissionID
+	Scopes     []ConsentScope
+	Text       string   // the request as shown; "" once its author is erased
+	TextHash   [32]byte // SHA-256 of Text
+	Lang       string   // the language Text is in
+	Decision   ConsentDecision
+	Credit     Credit
+	GrantedAt  time.Time // when the author answered
+	ExpiresAt  time.Time
+	RevokedAt  time.Time // zero: not revoked
+	Platform   community.Platform
+	MessageID  string // the message the answer came through
+}
+
+// Valid tells whether c lets its submission be reshared at now: allowed,
+// not revoked, not expired.
+func (c Consent) Valid(now time.Time) bool {
+	return c.Decision != ConsentDecline && c.Decision != "" && c.RevokedAt.IsZero() && now.Before(c.ExpiresAt)
+}
+
+// Allows tells whether c is valid at now for scope.
+func (c Consent) Allows(scope ConsentScope, now time.Time) bool {
+	return c.Valid(now) && slices.Contains(c.Scopes, scope)
+}
+
+// ConsentAnswer is the author's press of a consent button.
+type ConsentAnswer struct {
+	Submission SubmissionID
+	Member     community.MemberID // who pressed
+	Decision   ConsentDecision
+	Scopes     []ConsentScope // as the request stated them
+	Text       string         // the request as shown
+	Lang       string
+	Platform   community.Platform
+	MessageID  string
+}
+
+// Consent records the author's answer to the consent request of an
+// approved submission in the ledger: it lasts the showcase's months from
+// now. Someone else's answer is EForbidden; a submission not waiting
+// for consent (not approved yet, answered already) is EConflict.
+func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error) {
+	if err := checkAnswer(a); err != nil {
+		return Consent{}, err
+	}
+	sub, err := s.store.Submission(ctx, a.Submission)
+	if err != nil {
+		return Consent{}, err
+	}
+	if sub.Member == 0 || sub.Member != a.Member {
+		return Consent{}, community.Errorf(community.EForbidden, "showcase.not_yours", nil,
+			"member %d answered for submission %d of member %d", a.Member, sub.ID, sub.Member)
+	}
+	if sub.Status != SubmissionApproved {
+		return Consent{}, notAwaitingConsent(sub.ID)
+	}
+	now := s.now()
+	c := Consent{Member: a.Member, Submission: a.Submission, Scopes: a.Scopes, Text: a.Text, TextHash: sha256.Sum256([]byte(a.Text)),
+		Lang: a.Lang, Decision: a.Decision, Credit: a.Decision.Credit(), GrantedAt: now, ExpiresAt: now.AddDate(0, s.months, 0),
+		Platform: a.Platform, MessageID: a.MessageID}
+	to := SubmissionConsented
+	if a.Decision == ConsentDecline {
+		to = SubmissionDeclined
+	}
+	c, err = s.store.RecordConsent(ctx, c, to)
+	if errors.Is(err, community.ErrConflict) {
+		return Consent{}, notAwaitingConsent(sub.ID)
+	}
+	return c, err
+}
+
+// checkAnswer refuses an answer that is not one of the buttons, or that
+// states no scope or no text (EInvalid).
+func checkAnswer(a ConsentAnswer) error {
+	switch a.Decision {
+	case ConsentAllow, ConsentAllowAnonymous, ConsentDecline:
+	default:
+		return community.Errorf(community.EInvalid, "showcase.bad_decision", nil, "consent decision %q", a.Decision)
+	}
+	if len(a.Scopes) == 0 || a.Text == "" {
+		return community.Errorf(community.EInvalid, "showcase.consent_unstated", nil, "a consent needs its scope and the text shown")
+	}
+	for _, sc := range a.Scopes {
+		if sc != ScopeCommunity && sc != ScopeBrand {
+			return community.Errorf(community.EInvalid, "showcase.consent_unstated", nil, "consent scope %q", sc)
+		}
+	}
+	return nil
+}
+
+func notAwaitingConsent(id SubmissionID) error {
+	return community.Errorf(community.EConflict, "showcase.not_awaiting_consent", map[string]any{"ID": int64(id)},
+		"submission %d is not waiting for consent", id)
+}
+
+// Revoke records that the member takes back their consent id from now
+// on. Someone else's consent is EForbidden; one revoked already is
+// EConflict.
+func (s *Showcase) Revoke(ctx context.Context, id ConsentID, member community.MemberID) (Consent, error) {
+	c, err := s.store.Consent(ctx, id)
+	if err != nil {
+		return Consent{}, err
+	}
+	if c.Member == 0 || c.Member != member {
+		return Consent{}, community.Errorf(community.EForbidden, "showcase.not_yours", nil,
+			"member %d revoking consent %d of member %d", member, id, c.Member)
+	}
+	if !c.RevokedAt.IsZero() {
+		return Consent{}, alreadyRevoked(id)
+	}
+	c.RevokedAt = s.now()
+	err = s.store.RevokeConsent(ctx, id, c.RevokedAt)
+	if errors.Is(err, community.ErrConflict) {
+		return Consent{}, alreadyRevoked(id)
+	}
+	return c, err
+}
+
+func alreadyRevoked(id ConsentID) error {
+	return community.Errorf(community.EConflict, "showcase.already_revoked", map[string]any{"ID": int64(id)}, "consent %d is revoked already", id)
+}
+
+// CheckReshare is the one check every path that reshares a submission
+// calls, when it decides and again when it delivers: it returns the
+// submission's consent valid at now for scope, or EForbidden saying why
+// there is none (never asked or not answered, declined, revoked,
+// expired, or not for that scope).
+func (s *Showcase) CheckReshare(ctx context.Context, id SubmissionID, scope ConsentScope, now time.Time) (Consent, error) {
+	c, err := s.store.LatestConsent(ctx, id)
+	if community.ErrorCode(err) == community.ENotFound {
+		return Consent{}, noConsent(id, "showcase.no_consent", "no consent")
+	}
+	if err != nil {
+		return Consent{}, err
+	}
+	switch {
+	case c.Decision == ConsentDecline:
+		return Consent{}, noConsent(id, "showcase.consent_declined", "consent declined")
+	case !c.RevokedAt.IsZero():
+		return Consent{}, noConsent(id, "showcase.consent_revoked", "consent revoked")
+	case !now.Before(c.ExpiresAt):
+		return Consent{}, noConsent(id, "showcase.consent_expired", "consent expired")
+	case !c.Allows(scope, now):
+		return Consent{}, noConsent(id, "showcase.consent_out_of_scope", "consent not for "+string(scope))
+	}
+	return c, nil
+}
+
+func noConsent(id SubmissionID, key, why string) error {
+	return community.Errorf(community.EForbidden, key, map[string]any{"ID": int64(id)}, "submission %d may not be reshared: %s", id, why)
+}

@@ -1,0 +1,204 @@
+package feedback
+
+import (
+	"context"
+	"crypto/sha256"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+const consentText = "May we reshare your post in our community and on our social accounts and website for 12 months?"
+
+// approved is member 7's submission, approved and waiting for consent.
+func (st *showcaseTest) approved(seed string) Submission {
+	st.t.Helper()
+	sub := st.submit(7, seed)
+	sub, err := st.sc.Approve(context.Background(), sub.ID, 99)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	return sub
+}
+
+func answer(id SubmissionID, d ConsentDecision) ConsentAnswer {
+	return ConsentAnswer{Submission: id, Member: 7, Decision: d, Scopes: []ConsentScope{ScopeCommunity, ScopeBrand},
+		Text: consentText, Lang: "en", Platform: community.Telegram, MessageID: "501"}
+}
+
+func TestConsentIsRecordedForTwelveMonths(t *testing.T) {
+	st := newShowcaseTest(t)
+	sub := st.approved("a")
+	c, err := st.sc.Consent(context.Background(), answer(sub.ID, ConsentAllowAnonymous))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2027, 12, 6, 10, 0, 0, 0, time.UTC)
+	if !c.GrantedAt.Equal(showcaseNow) || !c.ExpiresAt.Equal(want) || c.Credit != CreditAnonymous || c.TextHash != sha256.Sum256([]byte(consentText)) {
+		t.Fatalf("consent %+v; want granted now, expiring %s, anonymous, hashed", c, want)
+	}
+	if got, _ := st.sc.Submission(context.Background(), sub.ID); got.Status != SubmissionConsented {
+		t.Fatalf("status %s, want consented", got.Status)
+	}
+}
+
+func TestDeclineMovesTheSubmissionToDeclined(t *testing.T) {
+	st := newShowcaseTest(t)
+	sub := st.approved("a")
+	c, err := st.sc.Consent(context.Background(), answer(sub.ID, ConsentDecline))
+	if err != nil || c.Credit != CreditNone {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+	if got, _ := st.sc.Submission(context.Background(), sub.ID); got.Status != SubmissionDeclined {
+		t.Fatalf("status %s, want declined", got.Status)
+	}
+}
+
+func TestConsentRefusals(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	pending := st.submit(7, "p")
+	sub := st.approved("a")
+	answered := st.approved("b")
+	if _, err := st.sc.Consent(ctx, answer(answered.ID, ConsentAllow)); err != nil {
+		t.Fatal(err)
+	}
+	other := answer(sub.ID, ConsentAllow)
+	other.Member = 8
+	noScope := answer(sub.ID, ConsentAllow)
+	noScope.Scopes = nil
+	badScope := answer(sub.ID, ConsentAllow)
+	badScope.Scopes = []ConsentScope{"everywhere"}
+	noText := answer(sub.ID, ConsentAllow)
+	noText.Text = ""
+	for _, tc := range []struct {
+		name string
+		a    ConsentAnswer
+		code community.Code
+		key  string
+	}{
+		{"someone else", other, community.EForbidden, "showcase.not_yours"},
+		{"not reviewed", answer(pending.ID, ConsentAllow), community.EConflict, "showcase.not_awaiting_consent"},
+		{"answered already", answer(answered.ID, ConsentDecline), community.EConflict, "showcase.not_awaiting_consent"},
+		{"unknown decision", answer(sub.ID, "maybe"), community.EInvalid, "showcase.bad_decision"},
+		{"no scope", noScope, community.EInvalid, "showcase.consent_unstated"},
+		{"bad scope", badScope, community.EInvalid, "showcase.consent_unstated"},
+		{"no text", noText, community.EInvalid, "showcase.consent_unstated"},
+		{"missing", answer(404, ConsentAllow), community.ENotFound, "showcase.not_found"},
+	} {
+		_, err := st.sc.Consent(ctx, tc.a)
+		if community.ErrorCode(err) != tc.code || errorKey(err) != tc.key {
+			t.Errorf("%s: got %v, want %s %s", tc.name, err, tc.code, tc.key)
+		}
+	}
+	if len(st.f.consents) != 1 {
+		t.Fatalf("%d consents recorded, want 1", len(st.f.consents))
+	}
+}
+
+func TestValid(t *testing.T) {
+	at := showcaseNow
+	allowed := Consent{Decision: ConsentAllow, Scopes: []ConsentScope{ScopeCommunity}, GrantedAt: at, ExpiresAt: at.AddDate(1, 0, 0)}
+	revoked := allowed
+	revoked.RevokedAt = at.Add(time.Hour)
+	declined := allowed
+	declined.Decision = ConsentDecline
+	for _, tc := range []struct {
+		name string
+		c    Consent
+		now  time.Time
+		want bool
+	}{
+		{"allowed", allowed, at.Add(time.Hour), true},
+		{"a moment before expiry", allowed, allowed.ExpiresAt.Add(-time.Nanosecond), true},
+		{"at expiry", allowed, allowed.ExpiresAt, false},
+		{"revoked", revoked, at.Add(2 * time.Hour), false},
+		{"declined", declined, at, false},
+		{"no decision", Consent{ExpiresAt: allowed.ExpiresAt}, at, false},
+	} {
+		if got := tc.c.Valid(tc.now); got != tc.want {
+			t.Errorf("%s: Valid = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if allowed.Allows(ScopeBrand, at) {
+		t.Error("a community-only consent allows the brand's accounts")
+	}
+}
+
+func TestCheckReshare(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	never := st.approved("never")
+	declined := st.approved("declined")
+	revoked := st.approved("revoked")
+	allowed := st.approved("allowed")
+	communityOnly := st.approved("community")
+	mustConsent := func(a ConsentAnswer) Consent {
+		c, err := st.sc.Consent(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	mustConsent(answer(declined.ID, ConsentDecline))
+	rc := mustConsent(answer(revoked.ID, ConsentAllow))
+	if _, err := st.sc.Revoke(ctx, rc.ID, 7); err != nil {
+		t.Fatal(err)
+	}
+	ok := mustConsent(answer(allowed.ID, ConsentAllow))
+	co := answer(communityOnly.ID, ConsentAllow)
+	co.Scopes = []ConsentScope{ScopeCommunity}
+	mustConsent(co)
+
+	later := showcaseNow.AddDate(0, 6, 0)
+	for _, tc := range []struct {
+		name  string
+		id    SubmissionID
+		scope ConsentScope
+		now   time.Time
+		key   string
+	}{
+		{"never answered", never.ID, ScopeCommunity, later, "showcase.no_consent"},
+		{"declined", declined.ID, ScopeCommunity, later, "showcase.consent_declined"},
+		{"revoked", revoked.ID, ScopeCommunity, later, "showcase.consent_revoked"},
+		{"expired", allowed.ID, ScopeCommunity, showcaseNow.AddDate(1, 0, 0), "showcase.consent_expired"},
+		{"out of scope", communityOnly.ID, ScopeBrand, later, "showcase.consent_out_of_scope"},
+		{"valid", allowed.ID, ScopeBrand, later, ""},
+		{"valid in scope", communityOnly.ID, ScopeCommunity, later, ""},
+	} {
+		c, err := st.sc.CheckReshare(ctx, tc.id, tc.scope, tc.now)
+		if tc.key == "" {
+			if err != nil || (tc.id == allowed.ID && c.ID != ok.ID) {
+				t.Errorf("%s: got %+v, %v; want the consent", tc.name, c, err)
+			}
+			continue
+		}
+		if community.ErrorCode(err) != community.EForbidden || errorKey(err) != tc.key {
+			t.Errorf("%s: got %v, want %s", tc.name, err, tc.key)
+		}
+	}
+}
+
+func TestRevoke(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	c, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.sc.Revoke(ctx, c.ID, 8); community.ErrorCode(err) != community.EForbidden {
+		t.Fatalf("someone else revoking: %v", err)
+	}
+	st.now = showcaseNow.Add(48 * time.Hour)
+	got, err := st.sc.Revoke(ctx, c.ID, 7)
+	if err != nil || !got.RevokedAt.Equal(st.now) || got.Valid(st.now) {
+		t.Fatalf("revoke: %+v, %v", got, err)
+	}
+	if _, err := st.sc.Revoke(ctx, c.ID, 7); errorKey(err) != "showcase.already_revoked" {
+		t.Fatalf("revoke twice: %v", err)
+	}
+	if _, err := st.sc.Revoke(ctx, 99, 7); errorKey(err) != "showcase.consent_not_found" {
+		t.Fatalf("revoke a missing one: %v", err)
+	}
+}

@@ -1,0 +1,100 @@
+package feedback
+
+import (
+	"crypto/sha256"
+	"errors"
+	"hash"
+	"io"
+)
+
+// MediaReader reads a file for the showcase as it streams in, a piece at
+// a time: it refuses a type it does not accept before passing on a byte,
+// refuses the file as soon as it grows past the limit, and hashes what
+// it passed on. A store copies it where it keeps media and, at io.EOF,
+// keeps the file under Hash with Type and Size.
+type MediaReader struct {
+	r    io.Reader
+	max  int64
+	head []byte // the first bytes, read to tell the type, not passed on yet
+	typ  MediaType
+	n    int64
+	sum  hash.Hash
+	err  error
+}
+
+// NewMediaReader reads r, a file of at most max bytes (0:
+// DefaultMaxMediaBytes).
+func NewMediaReader(r io.Reader, max int64) *MediaReader {
+	if max <= 0 {
+		max = DefaultMaxMediaBytes
+	}
+	return &MediaReader{r: r, max: max, sum: sha256.New()}
+}
+
+// Read passes on the file's bytes. Its errors are the file's: a type not
+// accepted (showcase.bad_type) on the first read, a file over the limit
+// (showcase.too_big) once more than max bytes came, or the underlying
+// reader's; after one, every read returns it again.
+func (m *MediaReader) Read(p []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	if m.typ == "" {
+		if err := m.sniff(); err != nil {
+			m.err = err
+			return 0, err
+		}
+	}
+	var n int
+	var err error
+	if len(m.head) > 0 {
+		n = copy(p, m.head)
+		m.head = m.head[n:]
+	} else {
+		n, err = m.r.Read(p)
+	}
+	m.n += int64(n)
+	if m.n > m.max {
+		m.err = MediaTooBig(m.max)
+		return 0, m.err
+	}
+	m.sum.Write(p[:n])
+	if err != nil {
+		m.err = err
+	}
+	return n, err
+}
+
+// sniff reads the first bytes and tells the type.
+func (m *MediaReader) sniff() error {
+	head := make([]byte, SniffLen)
+	n, err := io.ReadFull(m.r, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return err
+	}
+	typ, err := SniffMedia(head[:n])
+	if err != nil {
+		return err
+	}
+	m.typ, m.head = typ, head[:n]
+	return nil
+}
+
+// Type is the file's type, known after the first read.
+func (m *MediaReader) Type() MediaType { return m.typ }
+
+// Size is how many bytes were passed on.
+func (m *MediaReader) Size() int64 { return m.n }
+
+// Hash is the SHA-256 of what was passed on: the file's, once Read
+// returned io.EOF.
+func (m *MediaReader) Hash() MediaHash {
+	var h MediaHash
+	m.sum.Sum(h[:0])
+	return h
+}
+
+// Media describes the file read, once Read returned io.EOF.
+func (m *MediaReader) Media() Media {
+	return Media{Hash: m.Hash(), Type: m.typ, Size: m.n}
+}

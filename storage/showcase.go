@@ -1,0 +1,153 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+var _ feedback.ShowcaseStore = (*Store)(nil)
+
+// SaveSubmission implements feedback.ShowcaseStore. A file the member submitted
+// before (showcase_submission_media_once) is feedback.AlreadySubmitted,
+// naming that submission.
+func (s *Store) SaveSubmission(ctx context.Context, sub feedback.Submission) (feedback.Submission, error) {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return submit(ctx, tx, &sub) })
+	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Constraint == "showcase_submission_media_once" {
+		return feedback.Submission{}, s.alreadySubmitted(ctx, sub)
+	}
+	if err != nil {
+		return feedback.Submission{}, fmt.Errorf("submission of member %d: %w", sub.Member, err)
+	}
+	return sub, nil
+}
+
+func submit(ctx context.Context, tx *sqlx.Tx, sub *feedback.Submission) error {
+	for i, m := range sub.Media {
+		var r mediaRow
+		err := tx.GetContext(ctx, &r, `SELECT sha256, type, size, created_at FROM showcase_media WHERE sha256 = $1`, m.Hash[:])
+		if errors.Is(err, sql.ErrNoRows) {
+			return feedback.MediaNotFound(m.Hash)
+		}
+		if err != nil {
+			return err
+		}
+		sub.Media[i].Type, sub.Media[i].Size = feedback.MediaType(r.Type), r.Size
+	}
+	err := tx.GetContext(ctx, &sub.ID, `
+INSERT INTO showcase_submissions (member_id, platform, chat_id, caption, status, created_at)
+VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6) RETURNING id`,
+		int64(sub.Member), string(sub.Platform), int64(sub.Chat), sub.Caption, string(sub.Status), sub.CreatedAt)
+	if err != nil {
+		return err
+	}
+	for i, m := range sub.Media {
+		if _, err := tx.ExecContext(ctx, `
+INSERT INTO showcase_submission_media (submission_id, position, sha256, message_id, member_id) VALUES ($1, $2, $3, $4, $5)`,
+			int64(sub.ID), i, m.Hash[:], m.MessageID, int64(sub.Member)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// alreadySubmitted names the member's submission that holds one of sub's
+// files.
+func (s *Store) alreadySubmitted(ctx context.Context, sub feedback.Submission) error {
+	hashes := make([][]byte, len(sub.Media))
+	for i, m := range sub.Media {
+		hashes[i] = m.Hash[:]
+	}
+	var id int64
+	if err := s.db.GetContext(ctx, &id, `
+SELECT submission_id FROM showcase_submission_media WHERE member_id = $1 AND sha256 = ANY($2) ORDER BY submission_id LIMIT 1`,
+		int64(sub.Member), pq.ByteaArray(hashes)); err != nil {
+		return fmt.Errorf("submission of member %d holding the same file: %w", sub.Member, err)
+	}
+	return feedback.AlreadySubmitted(feedback.SubmissionID(id))
+}
+
+type submissionRow struct {
+	ID         int64        `db:"id"`
+	Member     int64        `db:"member_id"`
+	Platform   string       `db:"platform"`
+	Chat       int64        `db:"chat_id"`
+	Caption    string       `db:"caption"`
+	Status     string       `db:"status"`
+	Reason     string       `db:"reason"`
+	ReviewedBy int64        `db:"reviewed_by"`
+	ReviewedAt sql.NullTime `db:"reviewed_at"`
+	CreatedAt  time.Time    `db:"created_at"`
+}
+
+// Submission implements feedback.ShowcaseStore: its files in their order.
+func (s *Store) Submission(ctx context.Context, id feedback.SubmissionID) (feedback.Submission, error) {
+	var r submissionRow
+	err := s.db.GetContext(ctx, &r, `
+SELECT id, COALESCE(member_id, 0) AS member_id, platform, COALESCE(chat_id, 0) AS chat_id, caption, status, reason,
+       COALESCE(reviewed_by, 0) AS reviewed_by, reviewed_at, created_at
+FROM showcase_submissions WHERE id = $1`, int64(id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return feedback.Submission{}, feedback.SubmissionNotFound(id)
+	}
+	if err != nil {
+		return feedback.Submission{}, fmt.Errorf("submission %d: %w", id, err)
+	}
+	sub := feedback.Submission{ID: id, Member: community.MemberID(r.Member), Platform: community.Platform(r.Platform),
+		Chat: community.ChatID(r.Chat), Caption: r.Caption, Status: feedback.SubmissionStatus(r.Status), Reason: r.Reason,
+		ReviewedBy: community.MemberID(r.ReviewedBy), ReviewedAt: r.ReviewedAt.Time, CreatedAt: r.CreatedAt}
+	var media []struct {
+		Hash      []byte `db:"sha256"`
+		MessageID string `db:"message_id"`
+		Type      string `db:"type"`
+		Size      int64  `db:"size"`
+	}
+	if err := s.db.SelectContext(ctx, &media, `
+SELECT sm.sha256, sm.message_id, m.type, m.size
+FROM showcase_submission_media sm JOIN showcase_media m ON m.sha256 = sm.sha256
+WHERE sm.submission_id = $1 ORDER BY sm.position`, int64(id)); err != nil {
+		return feedback.Submission{}, fmt.Errorf("media of submission %d: %w", id, err)
+	}
+	for _, m := range media {
+		sm := feedback.SubmissionMedia{MessageID: m.MessageID, Type: feedback.MediaType(m.Type), Size: m.Size}
+		copy(sm.Hash[:], m.Hash)
+		sub.Media = append(sub.Media, sm)
+	}
+	return sub, nil
+}
+
+// ReviewSubmission implements feedback.ShowcaseStore.
+func (s *Store) ReviewSubmission(ctx context.Context, sub feedback.Submission, effects community.Effects) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+UPDATE showcase_submissions SET status = $2, reason = $3, reviewed_by = NULLIF($4, 0), reviewed_at = $5
+WHERE id = $1 AND status = 'pending'`,
+			int64(sub.ID), string(sub.Status), sub.Reason, int64(sub.ReviewedBy), sub.ReviewedAt)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errOr(err, community.ErrConflict)
+		}
+		return saveEffects(ctx, tx, effects)
+	})
+	if err != nil {
+		return fmt.Errorf("review submission %d: %w", sub.ID, err)
+	}
+	return nil
+}
+
+// errOr returns err when there is one, else otherwise.
+func errOr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
