@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 )
 
 // MediaFetcher is implemented by adapters whose platform lets Hearth
@@ -41,22 +42,9 @@ func (e *TooBigError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrTooBig) hold, and hands the chat layer
 // the showcase's refusal to translate (showcase.too_big, EInvalid, naming
-// the limit as feedback.MediaTooBig does), found with errors.As.
+// the limit), found with errors.As.
 func (e *TooBigError) Unwrap() []error {
-	return []error{ErrTooBig, community.Errorf(community.EInvalid, "showcase.too_big",
-		map[string]any{"Limit": formatSize(e.Max)}, "the file is over the limit of %s", formatSize(e.Max))}
-}
-
-// formatSize writes a size for people: whole megabytes or kilobytes when
-// it is one, else bytes.
-func formatSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KB", n>>10)
-	}
-	return fmt.Sprintf("%d B", n)
+	return []error{ErrTooBig, feedback.MediaTooBig(e.Max)}
 }
 
 // CheckMediaSize refuses a declared size over max, before any download; an
