@@ -45,6 +45,7 @@ type Dispatcher struct {
 	senders   map[community.Platform]Sender
 	platforms []community.Platform
 	renderers map[string]Renderer
+	guards    map[string]Guard
 	wake      chan struct{}
 	draining  sync.Mutex // one drain at a time: Run's or DeliverPending's
 }
@@ -55,6 +56,13 @@ const (
 	defaultLease = 10 * time.Second
 	parallelSend = 16
 )
+
+// Guard checks, right before a message is sent, that it still may be: it
+// gets the argument of the message's Guard. A domain error (community
+// Errorf) refuses the message for good: it is not sent, and goes to the
+// dead letters saying why. Any other error is a failure to check, tried
+// again later.
+type Guard func(ctx context.Context, arg string) error
 
 // NewDispatcher returns a dispatcher; add senders and renderers, then Run.
 func NewDispatcher(o DispatcherOptions) *Dispatcher {
@@ -76,7 +84,7 @@ func NewDispatcher(o DispatcherOptions) *Dispatcher {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Dispatcher{o: o, senders: map[community.Platform]Sender{}, renderers: map[string]Renderer{}, wake: make(chan struct{}, 1)}
+	return &Dispatcher{o: o, senders: map[community.Platform]Sender{}, renderers: map[string]Renderer{}, guards: map[string]Guard{}, wake: make(chan struct{}, 1)}
 }
 
 // AddSender makes the dispatcher deliver p's messages through s. Only
@@ -88,6 +96,9 @@ func (d *Dispatcher) AddSender(p community.Platform, s Sender) {
 
 // Render makes the dispatcher render events of kind with r.
 func (d *Dispatcher) Render(kind string, r Renderer) { d.renderers[kind] = r }
+
+// Guard registers the check of messages whose Guard is "kind:...".
+func (d *Dispatcher) Guard(kind string, g Guard) { d.guards[kind] = g }
 
 // Wake makes the dispatcher look for work now.
 func (d *Dispatcher) Wake() {

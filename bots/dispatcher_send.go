@@ -3,9 +3,12 @@ package bots
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
 )
 
@@ -189,7 +192,10 @@ func (d *Dispatcher) send(ctx context.Context, del outbox.Delivery) (sent, tried
 	del.Progress = func(ctx context.Context, ids []string) error {
 		return d.mark(ctx, func(ctx context.Context) error { return d.o.Store.PartsSent(ctx, del, ids) })
 	}
-	ids, err := d.senders[del.Target.Platform].Send(ctx, del)
+	ids, err := del.SentIDs, d.checkGuard(ctx, del.Message.Guard)
+	if err == nil {
+		ids, err = d.senders[del.Target.Platform].Send(ctx, del)
+	}
 	switch {
 	case err == nil:
 		if err := d.mark(ctx, func(ctx context.Context) error { return d.o.Store.Delivered(ctx, del.ID, ids) }); err != nil {
@@ -209,6 +215,24 @@ func (d *Dispatcher) send(ctx context.Context, del outbox.Delivery) (sent, tried
 		d.logClaimError(ctx, "record delivery failure", err)
 	}
 	return false, true
+}
+
+// checkGuard runs the check of a guarded message (none: nil). A refusal,
+// or a guard of a kind nobody registered, is permanent.
+func (d *Dispatcher) checkGuard(ctx context.Context, guard string) error {
+	if guard == "" {
+		return nil
+	}
+	kind, arg, _ := strings.Cut(guard, ":")
+	g, ok := d.guards[kind]
+	if !ok {
+		return outbox.Permanent(fmt.Errorf("no check for guard %q", guard))
+	}
+	err := g(ctx, arg)
+	if err != nil && community.ErrorCode(err) != "" {
+		return outbox.Permanent(fmt.Errorf("refused at delivery (%s): %w", guard, err))
+	}
+	return err
 }
 
 // mark records what a platform accepted. It outlives a stop by a few

@@ -37,6 +37,11 @@ type Message struct {
 	// Forget deletes the delivery once sent instead of keeping it: for
 	// the last words to a member who asked to be forgotten.
 	Forget bool `json:"forget,omitempty"`
+	// Guard ("kind:argument") is checked again right before each attempt
+	// to send: a message that may go only while something still holds
+	// (a reshare while its author's consent does) is not sent once it no
+	// longer does. See Dispatcher.Guard.
+	Guard string `json:"guard,omitempty"`
 	// Privately: an answer to a member's message in a group that only they
 	// should see; where the platform cannot show it to them alone there,
 	// it goes to them privately (the router decides where it goes).
