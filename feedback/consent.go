@@ -199,6 +199,8 @@ func (s *Showcase) CheckReshare(ctx context.Context, id SubmissionID, scope Cons
 		return Consent{}, err
 	}
 	switch {
+	case c.Member == 0: // its member was erased: revoked with them
+		return Consent{}, noConsent(id, "showcase.consent_revoked", "consent revoked")
 	case c.Decision == ConsentDecline:
 		return Consent{}, noConsent(id, "showcase.consent_declined", "consent declined")
 	case !c.RevokedAt.IsZero():

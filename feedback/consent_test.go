@@ -134,6 +134,7 @@ func TestCheckReshare(t *testing.T) {
 	revoked := st.approved("revoked")
 	allowed := st.approved("allowed")
 	communityOnly := st.approved("community")
+	erased := st.approved("erased")
 	mustConsent := func(a ConsentAnswer) Consent {
 		c, err := st.sc.Consent(ctx, a)
 		if err != nil {
@@ -150,6 +151,8 @@ func TestCheckReshare(t *testing.T) {
 	co := answer(communityOnly.ID, ConsentAllow)
 	co.Scopes = []ConsentScope{ScopeCommunity}
 	mustConsent(co)
+	ec := mustConsent(answer(erased.ID, ConsentAllow))
+	st.f.consents[ec.ID-1].Member = 0 // its author was erased (the ledger revokes it then: this one was not)
 
 	later := showcaseNow.AddDate(0, 6, 0)
 	for _, tc := range []struct {
@@ -162,6 +165,7 @@ func TestCheckReshare(t *testing.T) {
 		{"never answered", never.ID, ScopeCommunity, later, "showcase.no_consent"},
 		{"declined", declined.ID, ScopeCommunity, later, "showcase.consent_declined"},
 		{"revoked", revoked.ID, ScopeCommunity, later, "showcase.consent_revoked"},
+		{"anonymous", erased.ID, ScopeCommunity, later, "showcase.consent_revoked"},
 		{"expired", allowed.ID, ScopeCommunity, showcaseNow.AddDate(1, 0, 0), "showcase.consent_expired"},
 		{"out of scope", communityOnly.ID, ScopeBrand, later, "showcase.consent_out_of_scope"},
 		{"valid", allowed.ID, ScopeBrand, later, ""},

@@ -101,7 +101,7 @@ func (s *Store) LatestConsent(ctx context.Context, id feedback.SubmissionID) (fe
 
 // RevokeConsent implements feedback.ShowcaseStore.
 func (s *Store) RevokeConsent(ctx context.Context, id feedback.ConsentID, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE showcase_consents SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, int64(id), at)
+	res, err := s.db.ExecContext(ctx, `UPDATE showcase_consents SET revoked_at = GREATEST(granted_at, $2) WHERE id = $1 AND revoked_at IS NULL`, int64(id), at)
 	if err != nil {
 		return fmt.Errorf("revoke consent %d: %w", id, err)
 	}

@@ -95,13 +95,22 @@ func TestConsentLedgerIsAppendOnly(t *testing.T) {
 	if err != nil || got.Text != c.Text || !got.ExpiresAt.Equal(c.ExpiresAt) || !got.RevokedAt.Equal(showcaseNow.Add(time.Hour)) {
 		t.Fatalf("after the refused changes: %+v, %v", got, err)
 	}
-	// A member row deleted outright (not through the erasure) takes the
-	// member out of the ledger by the foreign key: the trigger lets it.
-	if _, err := f.s.DB().Exec(`DELETE FROM members WHERE id = $1`, int64(ann)); err != nil {
-		t.Fatalf("delete the member: %v", err)
+	// Only an erasure takes the member and the text out, together and
+	// from a consent revoked: a member row deleted outright cannot leave
+	// an anonymous consent behind, nor can the text go alone.
+	ledgerRefuses(t, f.s, "delete the member outright", `DELETE FROM members WHERE id = $1`, int64(ann))
+	ledgerRefuses(t, f.s, "drop the text alone", `UPDATE showcase_consents SET text = '' WHERE id = $1`, id)
+	ledgerRefuses(t, f.s, "drop the member alone", `UPDATE showcase_consents SET member_id = NULL WHERE id = $1`, id)
+	live := f.consented(bob, staff, mp4(200, 2))
+	ledgerRefuses(t, f.s, "anonymise a consent in force", `UPDATE showcase_consents SET member_id = NULL, text = '' WHERE id = $1`, int64(live.ID))
+	if _, err := f.s.DB().Exec(`UPDATE showcase_consents SET member_id = NULL, text = '' WHERE id = $1`, id); err != nil {
+		t.Fatalf("anonymise the revoked consent: %v", err)
 	}
-	if got, _ := f.s.Consent(context.Background(), c.ID); got.Member != 0 || got.Text != c.Text {
-		t.Fatalf("after the member went: %+v", got)
+	if got, _ := f.s.Consent(context.Background(), c.ID); got.Member != 0 || got.Text != "" || got.TextHash != c.TextHash {
+		t.Fatalf("after the anonymising: %+v", got)
+	}
+	if _, err := f.s.DB().Exec(`UPDATE showcase_consents SET revoked_at = granted_at - interval '1 year' WHERE id = $1`, int64(live.ID)); err == nil {
+		t.Error("a revocation dated before the consent was given was accepted")
 	}
 }
 

@@ -58,5 +58,17 @@ func fileClient(o Options, api *http.Client) *http.Client {
 	if base, err := url.Parse(o.APIURL); err == nil && base.Host != "" && base.Hostname() != "discord.com" {
 		return api
 	}
-	return &http.Client{Timeout: downloadTimeout}
+	return &http.Client{Timeout: downloadTimeout, CheckRedirect: onlyToCDN}
+}
+
+// onlyToCDN follows a redirect only to Discord's CDN, over https: an
+// attachment's URL never leads Hearth anywhere else.
+func onlyToCDN(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return fmt.Errorf("discord attachment: more than %d redirects", len(via))
+	}
+	if req.URL.Scheme != "https" || !cdnHosts[req.URL.Hostname()] {
+		return fmt.Errorf("discord attachment: redirected off Discord's CDN, to %s", req.URL.Host)
+	}
+	return nil
 }

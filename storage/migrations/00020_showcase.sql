@@ -45,7 +45,7 @@ CREATE TABLE showcase_submissions (
     reviewed_at timestamptz,
     created_at  timestamptz NOT NULL,
     CHECK ((status = 'pending') = (reviewed_at IS NULL)),
-    CHECK (status <> 'rejected' OR reason <> '')
+    CHECK (status <> 'rejected' OR reason <> '' OR member_id IS NULL) -- an erasure takes the reason too
 );
 CREATE INDEX showcase_submissions_member ON showcase_submissions (member_id) WHERE member_id IS NOT NULL;
 CREATE INDEX showcase_submissions_chat ON showcase_submissions (chat_id) WHERE chat_id IS NOT NULL;
@@ -91,10 +91,13 @@ CREATE TABLE showcase_consents (
     platform      text        NOT NULL,
     message_id    text        NOT NULL DEFAULT '',
     CHECK (credit = CASE decision WHEN 'allow' THEN 'named' WHEN 'allow_anonymous' THEN 'anonymous' ELSE 'none' END),
-    CHECK (expires_at > granted_at)
+    CHECK (expires_at > granted_at),
+    CHECK (revoked_at IS NULL OR revoked_at >= granted_at)
 );
 CREATE INDEX showcase_consents_submission ON showcase_consents (submission_id, id DESC);
 CREATE INDEX showcase_consents_member ON showcase_consents (member_id) WHERE member_id IS NOT NULL;
+-- The expiry job's sweep: consents still in force, by when they end.
+CREATE INDEX showcase_consents_expiring ON showcase_consents (expires_at) WHERE revoked_at IS NULL AND decision <> 'decline';
 
 -- +goose StatementBegin
 CREATE FUNCTION showcase_consents_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -112,11 +115,12 @@ BEGIN
     IF NEW.revoked_at IS DISTINCT FROM OLD.revoked_at AND (OLD.revoked_at IS NOT NULL OR NEW.revoked_at IS NULL) THEN
         RAISE EXCEPTION 'showcase_consents is append-only: consent % is revoked once', OLD.id;
     END IF;
-    IF NEW.member_id IS DISTINCT FROM OLD.member_id AND NEW.member_id IS NOT NULL THEN
-        RAISE EXCEPTION 'showcase_consents is append-only: consent % may lose its member, not change it', OLD.id;
-    END IF;
-    IF NEW.text IS DISTINCT FROM OLD.text AND NEW.text <> '' THEN
-        RAISE EXCEPTION 'showcase_consents is append-only: consent % may lose its text, not change it', OLD.id;
+    -- An erasure takes the member and the text together, from a consent
+    -- revoked (by the erasure, first): an anonymous consent is never in
+    -- force, and nobody could revoke it.
+    IF (NEW.member_id IS DISTINCT FROM OLD.member_id OR NEW.text IS DISTINCT FROM OLD.text)
+       AND NOT (NEW.member_id IS NULL AND NEW.text = '' AND NEW.revoked_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'showcase_consents is append-only: consent % may lose its member and text only together, once revoked', OLD.id;
     END IF;
     RETURN NEW;
 END
