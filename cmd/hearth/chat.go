@@ -76,7 +76,7 @@ func addTelegram(ctx context.Context, svc *bots.Service, store *storage.Store, c
 	o := telegram.Options{
 		Token: cfg.Telegram.Token.Value(), APIURL: cfg.Telegram.APIURL, AdminCacheTTL: cfg.Community.AdminCacheTTL,
 		OwnerIDs: ownerIDs(cfg, community.Telegram), Catalog: svc.Catalog, Log: log.With("platform", "telegram"),
-		Groups: telegramGroups(cfg),
+		Groups: telegramGroups(cfg), Media: store,
 	}
 	if cfg.Telegram.Mode == config.ModeWebhook {
 		o.WebhookURL, o.WebhookSecret = cfg.Telegram.WebhookURL, cfg.Telegram.WebhookSecret.Value()
