@@ -63,7 +63,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, st
 		svc.Add(console.New(console.Options{
 			In: c.stdin, Out: c.stdout, Script: !isTerminal(c.stdin),
 			CommunityName: cfg.Community.Name, Flush: svc.Dispatcher.DeliverPending,
-			Files: filepath.Join(cfg.Database.DataDir, "files"),
+			Files: filepath.Join(cfg.Database.DataDir, "files"), Media: store,
 		}))
 	}
 	svc.Start()
