@@ -3,8 +3,10 @@ package telegram_test
 import (
 	"context"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +16,8 @@ import (
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // queueToGroup queues m to the test group and wakes the dispatcher.
@@ -163,4 +167,64 @@ func mediaAdapter(t testing.TB, media outbox.MediaOpener) (*telegram.Adapter, *t
 		t.Fatal(err)
 	}
 	return a, tg
+}
+
+// BenchmarkSendStoredVideo20MBFromPostgres sends a 20 MB video kept in
+// PostgreSQL, read a chunk at a time as it is uploaded. peak-heap-MB is
+// the most the heap's objects rose above what they were before the first
+// send (sampled every millisecond), to hold against the file's 20 MB.
+func BenchmarkSendStoredVideo20MBFromPostgres(b *testing.B) {
+	store := storage.New(storagetest.New(b))
+	const size = 20 << 20
+	ref := botstest.KeepMedia(b, store, botstest.Video(7, size), "v.mp4")
+	a, tg := mediaAdapter(b, store)
+	d := outbox.Delivery{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1001"},
+		Message: bots.Reply{Text: "big", Media: []outbox.MediaRef{ref}}}
+	runtime.GC()
+	peak := watchHeap()
+	b.ReportAllocs()
+	b.SetBytes(size)
+	for b.Loop() {
+		if _, err := a.Send(context.Background(), d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(peak()/(1<<20), "peak-heap-MB")
+	if up := tg.Calls("sendVideo")[0].Uploads["video"]; up.SHA256 != ref.Hash || up.Size != size {
+		b.Fatalf("uploaded %+v; want the video", up)
+	}
+}
+
+// watchHeap samples the heap's objects every millisecond from now until
+// the returned function is called, which tells how far above the first
+// sample they rose.
+func watchHeap() func() float64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	var top atomic.Uint64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				metrics.Read(s)
+				if v := s[0].Value.Uint64(); v > base && v-base > top.Load() {
+					top.Store(v - base)
+				}
+			}
+		}
+	}()
+	return func() float64 {
+		close(stop)
+		<-done
+		return float64(top.Load())
+	}
 }
