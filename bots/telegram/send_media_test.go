@@ -228,3 +228,25 @@ func watchHeap() func() float64 {
 		return float64(top.Load())
 	}
 }
+
+// TestAlbumIsNotSentTwiceWhenItsButtonsFail: when the album went out and
+// the message with its buttons failed (a 5xx), the retry sends only that
+// message: the album's two ids count as its part sent.
+func TestAlbumIsNotSentTwiceWhenItsButtonsFail(t *testing.T) {
+	t.Parallel()
+	h := startCustom(t, custom{service: func(o *bots.ServiceOptions) {
+		past := time.Now().Add(-time.Hour) // retries are due at once
+		o.Now = func() time.Time { return past }
+	}})
+	refs := []outbox.MediaRef{botstest.KeepMedia(t, h.store, pngBytes(t), ""), botstest.KeepMedia(t, h.store, botstest.Video(8, 1000), "")}
+	h.tg.FailNext("sendMessage", 502, "", 0)
+	h.queueToGroup(t, bots.Reply{Text: "Vote", Media: refs, Buttons: moreButton})
+	calls := h.tg.WaitCalls(t, "sendMessage", 2, 10*time.Second)
+	if calls[0].Status != 502 || calls[1].Status != 200 || calls[1].Params["text"] != "Vote" {
+		t.Fatalf("sendMessage calls %v; want 502 then the text", calls)
+	}
+	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'sent' AND cardinality(sent_ids) = 3`, 1)
+	if n := len(h.tg.Calls("sendMediaGroup")); n != 1 {
+		t.Errorf("the album was sent %d times, want once", n)
+	}
+}
