@@ -2,6 +2,7 @@ package botstest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -44,23 +45,24 @@ func SHA256(data []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// GeneratedVideo is a media store holding one video of Size bytes that it
-// generates as it is read, never holding it: for measuring what sending
-// it costs without the database's share.
-type GeneratedVideo struct {
+// GeneratedMedia is a media store holding one file of Size bytes (a
+// video, or of Type) that it generates as it is read, never holding it:
+// for measuring what sending it costs without the database's share.
+type GeneratedMedia struct {
 	Seed byte
 	Size int64
+	Type string // video/mp4 when empty
 }
 
 // OpenSentMedia implements outbox.MediaOpener for any hash.
-func (g GeneratedVideo) OpenSentMedia(context.Context, string) (io.ReadCloser, int64, string, error) {
+func (g GeneratedMedia) OpenSentMedia(context.Context, string) (io.ReadCloser, int64, string, error) {
 	header := []byte("\x00\x00\x00\x20ftypisom")
 	body := io.LimitReader(rand.NewChaCha8([32]byte{g.Seed}), g.Size-int64(len(header)))
-	return io.NopCloser(io.MultiReader(bytes.NewReader(header), body)), g.Size, "video/mp4", nil
+	return io.NopCloser(io.MultiReader(bytes.NewReader(header), body)), g.Size, cmp.Or(g.Type, "video/mp4"), nil
 }
 
-// Digest is the SHA-256 in hex of what GeneratedVideo sends.
-func (g GeneratedVideo) Digest() string {
+// Digest is the SHA-256 in hex of what GeneratedMedia sends.
+func (g GeneratedMedia) Digest() string {
 	r, _, _, _ := g.OpenSentMedia(context.Background(), "")
 	h := sha256.New()
 	_, _ = io.Copy(h, r)

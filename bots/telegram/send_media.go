@@ -70,10 +70,19 @@ func (a *Adapter) sendMedia(ctx context.Context, chatID int64, t outbox.Target, 
 	return ids, nil
 }
 
-// sendOneMedia sends a single stored file as a photo or a video.
+// maxPhoto is the largest photo Telegram takes (sendPhoto); a larger
+// picture goes as a document, which may be up to 50 MB.
+const maxPhoto = 10 << 20
+
+// sendOneMedia sends a single stored file as a photo or a video (a
+// picture over 10 MB as a document).
 func (a *Adapter) sendOneMedia(ctx context.Context, chatID int64, t outbox.Target, i int, p part, f *outbox.OpenedMedia) (*models.Message, error) {
 	upload := &models.InputFileUpload{Filename: f.FileName(), Data: f} // a pointer: go-telegram/bot checks it for nil
-	if f.IsVideo() {
+	switch {
+	case !f.IsVideo() && f.Size > maxPhoto:
+		return a.bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, MessageThreadID: thread(t), Document: upload,
+			Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
+	case f.IsVideo():
 		return a.bot.SendVideo(ctx, &bot.SendVideoParams{ChatID: chatID, MessageThreadID: thread(t), Video: upload,
 			Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup,
 			SupportsStreaming: true})

@@ -115,7 +115,7 @@ func TestMissingStoredMediaIsDead(t *testing.T) {
 // nothing holds the file (the fake server hashes it as it comes). Not
 // parallel: the count is the whole process's.
 func TestStoredVideoIsStreamed(t *testing.T) {
-	video := botstest.GeneratedVideo{Seed: 3, Size: 20 << 20}
+	video := botstest.GeneratedMedia{Seed: 3, Size: 20 << 20}
 	a, tg := mediaAdapter(t, video)
 	d := outbox.Delivery{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1001"},
 		Message: bots.Reply{Text: "big", Media: []outbox.MediaRef{{Hash: strings.Repeat("cd", 32), Type: "video/mp4"}}}}
@@ -140,7 +140,7 @@ func TestStoredVideoIsStreamed(t *testing.T) {
 // from a store that generates it: B/op is everything the process
 // allocated for one send (the fake's side included).
 func BenchmarkSendStoredVideo20MB(b *testing.B) {
-	video := botstest.GeneratedVideo{Seed: 4, Size: 20 << 20}
+	video := botstest.GeneratedMedia{Seed: 4, Size: 20 << 20}
 	a, _ := mediaAdapter(b, video)
 	d := outbox.Delivery{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1001"},
 		Message: bots.Reply{Text: "big", Media: []outbox.MediaRef{{Hash: strings.Repeat("cd", 32), Type: "video/mp4"}}}}
@@ -248,5 +248,26 @@ func TestAlbumIsNotSentTwiceWhenItsButtonsFail(t *testing.T) {
 	h.waitCount(t, `SELECT count(*) FROM deliveries WHERE status = 'sent' AND cardinality(sent_ids) = 3`, 1)
 	if n := len(h.tg.Calls("sendMediaGroup")); n != 1 {
 		t.Errorf("the album was sent %d times, want once", n)
+	}
+}
+
+// TestLargePictureGoesAsADocument: Telegram takes photos of at most 10 MB;
+// a larger stored picture is sent as a document, whole.
+func TestLargePictureGoesAsADocument(t *testing.T) {
+	t.Parallel()
+	picture := botstest.GeneratedMedia{Seed: 9, Size: 10<<20 + 1, Type: "image/jpeg"}
+	a, tg := mediaAdapter(t, picture)
+	ref := outbox.MediaRef{Hash: strings.Repeat("ee", 32), Type: "image/jpeg", Name: "big.jpg"}
+	d := outbox.Delivery{Target: outbox.Target{Platform: community.Telegram, ChatID: "-1001"},
+		Message: bots.Reply{Text: "big", Media: []outbox.MediaRef{ref}}}
+	if _, err := a.Send(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	docs := tg.Calls("sendDocument")
+	if len(docs) != 1 || len(tg.Calls("sendPhoto")) != 0 {
+		t.Fatalf("sent %v; want one document", tg.Calls(""))
+	}
+	if up := docs[0].Uploads["document"]; up.Name != "big.jpg" || up.Size != picture.Size || up.SHA256 != picture.Digest() {
+		t.Errorf("uploaded %+v; want big.jpg whole", up)
 	}
 }
