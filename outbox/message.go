@@ -25,6 +25,10 @@ type Message struct {
 	// File is a document sent with the text, such as a member's data
 	// export; a reply has an image or a file, not both.
 	File *File `json:"file,omitempty"`
+	// Media are stored files (members' photos and videos) sent with the
+	// text as their caption; several are an album. A reply has media or
+	// an image or a file, not two of them.
+	Media []MediaRef `json:"media,omitempty"`
 	// Ephemeral replies are seen only by the member they answer where the
 	// platform can do that (Discord interactions, Telegram button alerts).
 	Ephemeral bool `json:"ephemeral,omitempty"`
@@ -88,7 +92,7 @@ type FormField struct {
 
 // IsEmpty reports whether the reply says nothing at all.
 func (r Message) IsEmpty() bool {
-	return r.Text == "" && r.Image == nil && r.File == nil && r.Form == nil && len(r.Buttons) == 0
+	return r.Text == "" && r.Image == nil && r.File == nil && len(r.Media) == 0 && r.Form == nil && len(r.Buttons) == 0
 }
 
 // Validate checks the reply against the limits every platform shares, so a
@@ -120,8 +124,28 @@ func (r Message) Validate() error {
 			return fmt.Errorf("reply file %s is %d bytes; at most %d", r.File.Name, len(r.File.Data), MaxFileSize)
 		}
 	}
+	if err := r.validateMedia(); err != nil {
+		return err
+	}
 	if r.Form != nil {
 		return r.Form.validate()
+	}
+	return nil
+}
+
+func (r Message) validateMedia() error {
+	switch {
+	case len(r.Media) == 0:
+		return nil
+	case len(r.Media) > MaxMedia:
+		return fmt.Errorf("reply has %d media; at most %d", len(r.Media), MaxMedia)
+	case r.Image != nil || r.File != nil:
+		return fmt.Errorf("reply has media and an image or a file; it may have one kind")
+	}
+	for _, m := range r.Media {
+		if err := m.validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,12 @@ func TestMessageValidate(t *testing.T) {
 		{"an image and a file", Message{Image: &Image{URL: "u"}, File: &File{Name: "a", Data: []byte{1}}}, "both an image and a file"},
 		{"a file with no data", Message{File: &File{Name: "a"}}, "needs a name and data"},
 		{"a file too large", Message{File: &File{Name: "a", Data: make([]byte, MaxFileSize+1)}}, "at most 8388608"},
+		{"an album of ten", Message{Text: "look", Media: refs(10)}, ""},
+		{"eleven media", Message{Media: refs(11)}, "11 media; at most 10"},
+		{"media and an image", Message{Media: refs(1), Image: &Image{URL: "u"}}, "media and an image or a file"},
+		{"media and a file", Message{Media: refs(1), File: &File{Name: "a", Data: []byte{1}}}, "media and an image or a file"},
+		{"a short hash", Message{Media: []MediaRef{{Hash: "abcd", Type: "image/png"}}}, "not a hex SHA-256"},
+		{"a document as media", Message{Media: []MediaRef{{Hash: strings.Repeat("ab", 32), Type: "application/pdf"}}}, "neither an image nor a video"},
 		{"a form", Message{Form: form(func(*Form) {})}, ""},
 		{"a form with no id", Message{Form: form(func(f *Form) { f.ID = "" })}, "the id must be 1 to 64 bytes"},
 		{"a form title too long", Message{Form: form(func(f *Form) { f.Title = strings.Repeat("t", 46) })}, "the title must be 1 to 45"},
@@ -48,6 +55,9 @@ func TestMessageValidate(t *testing.T) {
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("%s: got %v, want %q", tt.name, err, tt.want)
 		}
+	}
+	if (Message{Media: refs(1)}).IsEmpty() {
+		t.Error("IsEmpty: a message with media is not empty")
 	}
 	if !(Message{}).IsEmpty() || (Message{Buttons: [][]Button{row(1)}}).IsEmpty() {
 		t.Error("IsEmpty: an empty message is empty, one with a button is not")
@@ -76,5 +86,30 @@ func TestPermanentErrorsAreKnownThroughWrapping(t *testing.T) {
 	}
 	if !errors.Is(Permanent(boom), boom) || !strings.Contains(Permanent(boom).Error(), "will not retry: boom") {
 		t.Error("a permanent error keeps its cause")
+	}
+}
+
+// refs are n media references to distinct stored photos.
+func refs(n int) []MediaRef {
+	out := make([]MediaRef, n)
+	for i := range out {
+		out[i] = MediaRef{Hash: fmt.Sprintf("%064x", i+1), Type: "image/jpeg"}
+	}
+	return out
+}
+
+func TestMediaFileName(t *testing.T) {
+	h := strings.Repeat("0a", 32)
+	for _, tt := range []struct {
+		ref  MediaRef
+		want string
+	}{
+		{MediaRef{Hash: h, Type: "image/jpeg"}, "media-0a0a0a0a.jpg"},
+		{MediaRef{Hash: h, Type: "video/mp4"}, "media-0a0a0a0a.mp4"},
+		{MediaRef{Hash: h, Type: "image/png", Name: "tea.png"}, "tea.png"},
+	} {
+		if got := tt.ref.FileName(); got != tt.want {
+			t.Errorf("%+v: file name %q, want %q", tt.ref, got, tt.want)
+		}
 	}
 }

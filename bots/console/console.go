@@ -34,6 +34,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // OwnerID is the console user who owns the simulated community: Hearth
@@ -66,6 +67,9 @@ type Options struct {
 	// are written, for the person at the terminal to open; when empty,
 	// the console says a file was sent but does not keep it.
 	Files string
+	// Media reads the stored files messages carry (Message.Media), which
+	// the console names with their size and hash.
+	Media outbox.MediaOpener
 }
 
 // Console is the terminal chat platform.

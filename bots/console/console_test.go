@@ -15,6 +15,7 @@ import (
 	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/console"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -44,8 +45,9 @@ func scripted(t *testing.T, o bots.ServiceOptions, script, files string) (*bots.
 		t.Fatal(err)
 	}
 	out := new(bytes.Buffer)
+	media, _ := o.Store.(outbox.MediaOpener)
 	svc.Add(console.New(console.Options{In: strings.NewReader(script), Out: out, Script: true,
-		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: o.Now, Files: files}))
+		CommunityName: "Tea Lovers", Flush: svc.Dispatcher.DeliverPending, Now: o.Now, Files: files, Media: media}))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := svc.Run(ctx); err != nil {

@@ -18,7 +18,7 @@ import (
 
 // Send implements bots.Sender: it prints the message, saying where it went
 // when that is not where the speaker is.
-func (c *Console) Send(_ context.Context, d outbox.Delivery) ([]string, error) {
+func (c *Console) Send(ctx context.Context, d outbox.Delivery) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m, t := d.Message, d.Target
@@ -33,6 +33,10 @@ func (c *Console) Send(_ context.Context, d outbox.Delivery) ([]string, error) {
 		}
 		c.startForm(speaker, chat, *m.Form)
 		return nil, nil
+	}
+	media, err := c.mediaLines(ctx, m.Media)
+	if err != nil {
+		return nil, err // nothing printed yet
 	}
 	file := ""
 	if m.File != nil {
@@ -49,6 +53,9 @@ func (c *Console) Send(_ context.Context, d outbox.Delivery) ([]string, error) {
 	c.out.message(c.who(chat, m), markup.Plain(markup.Parse(m.Text)), m.Image)
 	if file != "" {
 		c.out.line(indent + file)
+	}
+	for _, l := range media {
+		c.out.line(indent + l)
 	}
 	if len(m.Buttons) > 0 {
 		var flat []bots.Button

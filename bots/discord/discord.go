@@ -18,6 +18,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Intents are the gateway events Hearth asks for. GuildMembers and
@@ -50,6 +51,8 @@ type Options struct {
 	// GrantTierRole): a role's id, or a role's name to use the role of
 	// that name in every server that has one.
 	TierRoles map[community.Tier]string
+	// Media reads the stored files messages carry (Message.Media).
+	Media outbox.MediaOpener
 }
 
 // Adapter is the Discord platform.

@@ -62,7 +62,7 @@ func startScene(t *testing.T, sc scene) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := discord.Options{Token: token, HTTPClient: w.dc.HTTPClient(), Catalog: svc.Catalog}
+	o := discord.Options{Token: token, HTTPClient: w.dc.HTTPClient(), Catalog: svc.Catalog, Media: w.store}
 	if sc.adapter != nil {
 		sc.adapter(&o)
 	}

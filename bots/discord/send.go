@@ -28,6 +28,9 @@ const (
 // Send implements bots.Sender: an answer to an interaction when the
 // delivery has one, else a message in a channel or a direct message.
 func (a *Adapter) Send(ctx context.Context, d outbox.Delivery) ([]string, error) {
+	if len(d.Message.Media) > 0 {
+		d.Target.Handle = "" // stored files are posted as a message of their own
+	}
 	if d.Target.Handle != "" {
 		return a.respond(ctx, d)
 	}
@@ -36,7 +39,7 @@ func (a *Adapter) Send(ctx context.Context, d outbox.Delivery) ([]string, error)
 		return d.SentIDs, err
 	}
 	m := d.Message
-	if m.Edit && d.Target.EditID != "" && m.Image == nil && m.File == nil {
+	if m.Edit && d.Target.EditID != "" && m.Image == nil && m.File == nil && len(m.Media) == 0 {
 		return a.edit(ctx, channel, d.Target.EditID, m)
 	}
 	if m.Form != nil {
@@ -48,6 +51,14 @@ func (a *Adapter) Send(ctx context.Context, d outbox.Delivery) ([]string, error)
 		msg := &discordgo.MessageSend{Content: parts[i], AllowedMentions: mentions(parts[i])}
 		if i == 0 {
 			msg.Files, msg.Embeds = attachments(m)
+			if len(m.Media) > 0 {
+				files, err := outbox.OpenMedia(ctx, a.o.Media, m.Media)
+				if err != nil {
+					return sent, err
+				}
+				defer outbox.CloseMedia(files)
+				msg.Files = mediaFiles(files)
+			}
 			if d.Target.ReplyTo != "" {
 				msg.Reference = &discordgo.MessageReference{MessageID: d.Target.ReplyTo, ChannelID: channel, FailIfNotExists: new(false)}
 			}
@@ -97,9 +108,9 @@ func (a *Adapter) createMessage(ctx context.Context, channel string, msg *discor
 	var resp []byte
 	var err error
 	if len(msg.Files) > 0 {
-		contentType, payload, encodeErr := discordgo.MultipartBodyWithJSON(body, msg.Files)
+		contentType, payload, encodeErr := multipartBody(body, msg.Files)
 		if encodeErr != nil {
-			return nil, outbox.Permanent(fmt.Errorf("encode message: %w", encodeErr))
+			return nil, encodeErr
 		}
 		resp, err = a.session.RequestRaw(http.MethodPost, endpoint, contentType, payload, endpoint, 0, discordgo.WithContext(ctx))
 	} else {

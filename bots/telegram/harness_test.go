@@ -50,7 +50,7 @@ func startCustom(t testing.TB, c custom) *hearth {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	apiURL := cmp.Or(s.apiURL, s.tg.URL())
-	o := telegram.Options{Token: token, APIURL: apiURL, Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second}
+	o := telegram.Options{Token: token, APIURL: apiURL, Catalog: svc.Catalog, OwnerIDs: []string{"1"}, PollTimeout: time.Second, Media: s.store}
 	if !s.realLimits {
 		o.Limits = unpaced
 	}

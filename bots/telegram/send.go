@@ -129,7 +129,7 @@ func (a *Adapter) Send(ctx context.Context, d outbox.Delivery) ([]string, error)
 			return d.SentIDs, err
 		}
 	}
-	if m.Edit && t.EditID != "" && m.Image == nil && m.File == nil && m.Form == nil {
+	if m.Edit && t.EditID != "" && m.Image == nil && m.File == nil && len(m.Media) == 0 && m.Form == nil {
 		return a.edit(ctx, chatID, t.EditID, m, d.SentIDs)
 	}
 	return a.send(ctx, chatID, d)
@@ -141,7 +141,7 @@ func (a *Adapter) Send(ctx context.Context, d outbox.Delivery) ([]string, error)
 // keeps them a few minutes) still gets its reply as a message.
 func (a *Adapter) answerButton(ctx context.Context, id string, m bots.Reply) (done bool, err error) {
 	plain := markup.Parse(m.Text).PlainText()
-	alert := m.Ephemeral && !m.Edit && m.Form == nil && m.Image == nil && m.File == nil && len(m.Buttons) == 0 &&
+	alert := m.Ephemeral && !m.Edit && m.Form == nil && m.Image == nil && m.File == nil && len(m.Media) == 0 && len(m.Buttons) == 0 &&
 		plain != "" && markup.UTF16Len(plain) <= maxAlert
 	params := &bot.AnswerCallbackQueryParams{CallbackQueryID: id}
 	if alert {
@@ -165,34 +165,50 @@ func (a *Adapter) answerButton(ctx context.Context, id string, m bots.Reply) (do
 func (a *Adapter) send(ctx context.Context, chatID int64, d outbox.Delivery) ([]string, error) {
 	t, m, sent := d.Target, d.Message, d.SentIDs
 	parts := a.parts(t, m)
-	for i := len(sent); i < len(parts); i++ {
+	slot := 0 // where the part's ids start in sent: an album has one per item
+	for i, p := range parts {
+		if slot+p.messages() <= len(d.SentIDs) {
+			slot += p.messages()
+			continue
+		}
+		slot += p.messages()
 		if err := a.limits.wait(ctx, strconv.FormatInt(chatID, 10)); err != nil {
 			return sent, err
 		}
-		p := parts[i]
-		var msg *models.Message
-		var err error
-		switch {
-		case p.photo != nil:
-			msg, err = a.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, MessageThreadID: thread(t), Photo: p.photo,
-				Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
-		case p.document != nil:
-			msg, err = a.bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, MessageThreadID: thread(t), Document: p.document,
-				Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
-		default:
-			msg, err = a.bot.SendMessage(ctx, &bot.SendMessageParams{ChatID: chatID, MessageThreadID: thread(t), Text: p.html,
-				ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup,
-				LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()}})
-		}
+		ids, err := a.sendPart(ctx, chatID, t, i, p)
 		if err != nil {
-			return sent, classify(err)
+			return sent, err
 		}
-		sent = append(sent, strconv.Itoa(msg.ID))
+		sent = append(sent, ids...)
 		if err := d.Accepted(ctx, sent); err != nil {
 			return sent, err
 		}
 	}
 	return sent, nil
+}
+
+// sendPart sends one part and returns the ids of the messages it became.
+func (a *Adapter) sendPart(ctx context.Context, chatID int64, t outbox.Target, i int, p part) ([]string, error) {
+	var msg *models.Message
+	var err error
+	switch {
+	case len(p.media) > 0:
+		return a.sendMedia(ctx, chatID, t, i, p)
+	case p.photo != nil:
+		msg, err = a.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chatID, MessageThreadID: thread(t), Photo: p.photo,
+			Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
+	case p.document != nil:
+		msg, err = a.bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, MessageThreadID: thread(t), Document: p.document,
+			Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
+	default:
+		msg, err = a.bot.SendMessage(ctx, &bot.SendMessageParams{ChatID: chatID, MessageThreadID: thread(t), Text: p.html,
+			ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup,
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()}})
+	}
+	if err != nil {
+		return nil, classify(err)
+	}
+	return []string{strconv.Itoa(msg.ID)}, nil
 }
 
 // edit replaces the text and buttons of the message a button was on.
@@ -222,8 +238,12 @@ func (a *Adapter) edit(ctx context.Context, chatID int64, messageID string, m bo
 type part struct {
 	html            string
 	photo, document models.InputFile
+	media           []outbox.MediaRef // stored files: a photo, a video or an album
 	markup          models.ReplyMarkup
 }
+
+// messages is how many messages the part becomes: one per album item.
+func (p part) messages() int { return max(1, len(p.media)) }
 
 // parts cuts a reply into Telegram messages: the image or file first (with
 // the text as its caption when it fits), the text in pieces of at most 4096
@@ -235,7 +255,12 @@ func (a *Adapter) parts(t outbox.Target, m bots.Reply) []part {
 	}
 	doc := markup.Parse(m.Text)
 	var out []part
-	if m.Image != nil || m.File != nil {
+	if len(m.Media) > 0 {
+		out = append(out, mediaPart(m))
+		if out[0].html != "" {
+			doc = nil
+		}
+	} else if m.Image != nil || m.File != nil {
 		var p part
 		if m.Image != nil {
 			p.photo = photoOf(m.Image)
@@ -252,7 +277,7 @@ func (a *Adapter) parts(t outbox.Target, m bots.Reply) []part {
 			out = append(out, part{html: markup.TelegramHTML(piece)})
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == 0 || len(m.Buttons) > 0 && len(out[len(out)-1].media) > 1 {
 		out = append(out, part{html: "\u2063"}) // buttons need a message to sit under
 	}
 	out[len(out)-1].markup = keyboard(m.Buttons)

@@ -19,6 +19,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Options configures the adapter.
@@ -45,6 +46,8 @@ type Options struct {
 	// Limits paces sending; zero means Telegram's limits. Only tests
 	// that are not about pacing set it.
 	Limits Limits
+	// Media reads the stored files messages carry (Message.Media).
+	Media outbox.MediaOpener
 }
 
 // WebhookPath is where Hearth's HTTP server takes Telegram's webhook calls.

@@ -54,7 +54,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, st
 		}
 	}
 	if cfg.Discord.Token != "" {
-		if err := addDiscord(svc, cfg, log); err != nil {
+		if err := addDiscord(svc, store, cfg, log); err != nil {
 			return nil, err
 		}
 	}
@@ -63,7 +63,7 @@ func (c *cli) chatLayer(ctx context.Context, cfg config.Config, db *database, st
 		svc.Add(console.New(console.Options{
 			In: c.stdin, Out: c.stdout, Script: !isTerminal(c.stdin),
 			CommunityName: cfg.Community.Name, Flush: svc.Dispatcher.DeliverPending,
-			Files: filepath.Join(cfg.Database.DataDir, "files"),
+			Files: filepath.Join(cfg.Database.DataDir, "files"), Media: store,
 		}))
 	}
 	svc.Start()
@@ -76,7 +76,7 @@ func addTelegram(ctx context.Context, svc *bots.Service, store *storage.Store, c
 	o := telegram.Options{
 		Token: cfg.Telegram.Token.Value(), APIURL: cfg.Telegram.APIURL, AdminCacheTTL: cfg.Community.AdminCacheTTL,
 		OwnerIDs: ownerIDs(cfg, community.Telegram), Catalog: svc.Catalog, Log: log.With("platform", "telegram"),
-		Groups: telegramGroups(cfg),
+		Groups: telegramGroups(cfg), Media: store,
 	}
 	if cfg.Telegram.Mode == config.ModeWebhook {
 		o.WebhookURL, o.WebhookSecret = cfg.Telegram.WebhookURL, cfg.Telegram.WebhookSecret.Value()
@@ -93,12 +93,12 @@ func addTelegram(ctx context.Context, svc *bots.Service, store *storage.Store, c
 }
 
 // addDiscord connects the Discord bot.
-func addDiscord(svc *bots.Service, cfg config.Config, log *slog.Logger) error {
+func addDiscord(svc *bots.Service, store *storage.Store, cfg config.Config, log *slog.Logger) error {
 	a, err := discord.New(discord.Options{
 		Token: cfg.Discord.Token.Value(), APIURL: cfg.Discord.APIURL, GuildIDs: cfg.Discord.GuildIDs,
 		StaffRoleIDs: cfg.Discord.StaffRoleIDs, ShardID: cfg.Discord.ShardID, ShardCount: cfg.Discord.ShardCount,
 		AdminCacheTTL: cfg.Community.AdminCacheTTL, Catalog: svc.Catalog, Log: log.With("platform", "discord"),
-		TierRoles: cfg.DiscordTierRoles(), LeaveUnknownGuilds: cfg.Discord.LeaveUnknownGuilds,
+		TierRoles: cfg.DiscordTierRoles(), LeaveUnknownGuilds: cfg.Discord.LeaveUnknownGuilds, Media: store,
 	})
 	if err != nil {
 		return err

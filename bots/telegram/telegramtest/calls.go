@@ -13,13 +13,15 @@ import (
 type Call struct {
 	Method string            // as the Bot API spells it ("sendMessage"), whatever case the client used
 	Params map[string]string // form fields; nested objects are JSON text
-	Files  map[string][]byte // uploaded file parts by field name
+	Files  map[string][]byte // uploaded file parts by field name, those of at most KeptUpload bytes
 	At     time.Time         // when the call arrived
 	Status int               // HTTP status answered, equal to error_code on failure
 	Error  string            // the description answered on failure
 
 	// FileNames are the uploaded parts' file names by field name.
 	FileNames map[string]string
+	// Uploads are every uploaded part's size and SHA-256 by field name.
+	Uploads map[string]Upload
 }
 
 // JSON decodes the JSON text of form field into v, for nested objects such

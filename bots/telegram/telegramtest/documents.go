@@ -37,11 +37,11 @@ func (s *Server) Documents(chatID int64) []Document {
 // sendPhoto's is.
 func (s *Server) sendDocument(_ context.Context, c Call) reply {
 	return s.sendFile(c, "document", func(m *message, f sentFile) {
-		doc := &models.Document{FileID: f.id, FileUniqueID: f.uniqueID, FileName: f.name, FileSize: int64(len(f.data))}
+		doc := &models.Document{FileID: f.id, FileUniqueID: f.uniqueID, FileName: f.name, FileSize: f.size}
 		if f.name != "" {
 			doc.MimeType = mime.TypeByExtension(path.Ext(f.name))
 		}
-		if doc.MimeType == "" && f.data != nil {
+		if doc.MimeType == "" && f.uploaded {
 			doc.MimeType = "application/octet-stream"
 		}
 		m.msg.Document, m.upload = doc, f.data

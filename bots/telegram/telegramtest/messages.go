@@ -93,7 +93,7 @@ func (s *Server) sendMessage(_ context.Context, c Call) reply {
 func (s *Server) sendPhoto(_ context.Context, c Call) reply {
 	return s.sendFile(c, "photo", func(m *message, f sentFile) {
 		m.msg.Photo = []models.PhotoSize{{FileID: f.id, FileUniqueID: f.uniqueID,
-			Width: 1280, Height: 960, FileSize: len(f.data)}}
+			Width: 1280, Height: 960, FileSize: int(f.size)}}
 	})
 }
 
@@ -101,7 +101,9 @@ func (s *Server) sendPhoto(_ context.Context, c Call) reply {
 type sentFile struct {
 	id, uniqueID string
 	name         string // of an uploaded file
-	data         []byte // uploaded; nil for a file_id or URL
+	data         []byte // uploaded; nil for a file_id or URL, or an upload over KeptUpload
+	size         int64  // of an uploaded file
+	uploaded     bool
 }
 
 // sendFile posts a message carrying the file in field (an uploaded part,
@@ -114,8 +116,9 @@ func (s *Server) sendFile(c Call, field string, attach func(*message, sentFile))
 	if r != nil {
 		return *r
 	}
-	f := sentFile{id: c.Params[field], name: c.FileNames[field], data: c.Files[field]}
-	if f.id == "" && f.data == nil {
+	up, uploaded := c.Uploads[field]
+	f := sentFile{id: c.Params[field], name: c.FileNames[field], data: c.Files[field], size: up.Size, uploaded: uploaded}
+	if f.id == "" && !uploaded {
 		return badRequest("there is no %s in the request", field)
 	}
 	caption, r := checkText(c, "caption", maxCaptionLen)
@@ -127,7 +130,7 @@ func (s *Server) sendFile(c Call, field string, attach func(*message, sentFile))
 		return *r
 	}
 	n := s.nextCounter()
-	if f.data != nil || !isFileID(f.id) {
+	if f.uploaded || !isFileID(f.id) {
 		f.id = fmt.Sprintf("fake-%s-%d", field, n)
 	}
 	f.uniqueID = "fake-unique-" + strconv.FormatInt(n, 10)

@@ -22,6 +22,8 @@ var registry = []struct {
 	{"sendMessage", (*Server).sendMessage},
 	{"sendPhoto", (*Server).sendPhoto},
 	{"sendDocument", (*Server).sendDocument},
+	{"sendVideo", (*Server).sendVideo},
+	{"sendMediaGroup", (*Server).sendMediaGroup},
 	{"editMessageText", (*Server).editMessageText},
 	{"editMessageReplyMarkup", (*Server).editMessageReplyMarkup},
 	{"deleteMessage", (*Server).deleteMessage},

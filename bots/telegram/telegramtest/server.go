@@ -147,9 +147,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, failure(http.StatusUnauthorized, "Unauthorized"))
 		return
 	}
-	params, files, names, err := readParams(r)
+	params, up, err := readParams(r)
 	s.mu.Lock()
-	c := Call{Method: canonical(method), Params: params, Files: files, FileNames: names, At: s.now()}
+	c := Call{Method: canonical(method), Params: params, Files: up.files, FileNames: up.names, Uploads: up.uploads, At: s.now()}
 	s.mu.Unlock()
 	var rep reply
 	if err != nil {
@@ -192,12 +192,21 @@ func splitPath(path string) (token, method string, ok bool) {
 	return token, method, ok && method != "" && !strings.Contains(method, "/")
 }
 
+// uploadsOf are a call's uploaded file parts: the bytes of the small
+// ones, the size and SHA-256 of every one, and their file names.
+type uploadsOf struct {
+	files   map[string][]byte
+	names   map[string]string
+	uploads map[string]Upload
+}
+
 // readParams reads a call's parameters from the query string and a
 // multipart, url-encoded or JSON body, as the real Bot API accepts all four,
 // and the files uploaded with their names. Nested objects stay JSON text,
 // as go-telegram/bot sends them.
-func readParams(r *http.Request) (params map[string]string, files map[string][]byte, names map[string]string, err error) {
-	params, files, names = map[string]string{}, map[string][]byte{}, map[string]string{}
+func readParams(r *http.Request) (params map[string]string, up uploadsOf, err error) {
+	params = map[string]string{}
+	up = uploadsOf{files: map[string][]byte{}, names: map[string]string{}, uploads: map[string]Upload{}}
 	for k, v := range r.URL.Query() {
 		params[k] = v[0]
 	}
@@ -205,10 +214,10 @@ func readParams(r *http.Request) (params map[string]string, files map[string][]b
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mediaType {
 	case "multipart/form-data":
-		return params, files, names, readMultipart(r, params, files, names)
+		return params, up, readMultipart(r, params, up)
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
-			return nil, nil, nil, fmt.Errorf("can't parse form: %v", err)
+			return nil, up, fmt.Errorf("can't parse form: %v", err)
 		}
 		for k, v := range r.PostForm {
 			params[k] = v[0]
@@ -218,12 +227,12 @@ func readParams(r *http.Request) (params map[string]string, files map[string][]b
 		// Read to the end, or the server would not notice a long-polling
 		// client going away.
 		_, _ = io.Copy(io.Discard, r.Body)
-		return params, files, names, err
+		return params, up, err
 	}
-	return params, files, names, nil
+	return params, up, nil
 }
 
-func readMultipart(r *http.Request, params map[string]string, files map[string][]byte, names map[string]string) error {
+func readMultipart(r *http.Request, params map[string]string, up uploadsOf) error {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return fmt.Errorf("can't parse multipart body: %v", err)
@@ -238,15 +247,17 @@ func readMultipart(r *http.Request, params map[string]string, files map[string][
 		if err != nil {
 			return fmt.Errorf("can't parse multipart body: %v", err)
 		}
+		if part.FileName() != "" {
+			if err := readUpload(part, up); err != nil {
+				return err
+			}
+			continue
+		}
 		data, err := io.ReadAll(part)
 		if err != nil {
 			return fmt.Errorf("can't read part %q: %v", part.FormName(), err)
 		}
-		if part.FileName() != "" {
-			files[part.FormName()], names[part.FormName()] = data, part.FileName()
-		} else {
-			params[part.FormName()] = string(data)
-		}
+		params[part.FormName()] = string(data)
 	}
 }
 
