@@ -68,3 +68,22 @@ func (g GeneratedMedia) Digest() string {
 	_, _ = io.Copy(h, r)
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// Generated is size bytes of a deterministic random stream from seed: a
+// file a test can serve and check again without holding it.
+func Generated(seed byte, size int64) func() io.Reader {
+	return func() io.Reader {
+		return io.LimitReader(rand.NewChaCha8([32]byte{seed}), size)
+	}
+}
+
+// Digest is the SHA-256 in hex and the length of what r reads.
+func Digest(t testing.TB, r io.Reader) (string, int64) {
+	t.Helper()
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n
+}

@@ -2,17 +2,15 @@ package discord_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
@@ -21,25 +19,6 @@ import (
 
 // twentyMB is the showcase's default limit, Telegram's download limit.
 const twentyMB = 20 << 20
-
-// generated is size bytes of a deterministic random stream: a file a test
-// can serve and check again without holding it.
-func generated(seed byte, size int64) func() io.Reader {
-	return func() io.Reader {
-		return io.LimitReader(rand.NewChaCha8([32]byte{seed}), size)
-	}
-}
-
-// digest is the SHA-256 and the length of r.
-func digest(t testing.TB, r io.Reader) (string, int64) {
-	t.Helper()
-	h := sha256.New()
-	n, err := io.Copy(h, r)
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n
-}
 
 // TestMembersAttachmentsDownloadWhole: a member's message with a photo and
 // a 20 MB video reaches Hearth with both attachments, named by their CDN
@@ -59,8 +38,8 @@ func TestMembersAttachmentsDownloadWhole(t *testing.T) {
 		}})
 	w.waitGuild(t, g.ID)
 	m := w.dc.MessageCreate(channel, alice, "my new mug #showcase")
-	photo := w.dc.Attach(m, discordtest.Attachment{Name: "mug.jpg", ContentType: "image/jpeg", Size: 300_000, Open: generated(1, 300_000)})
-	video := w.dc.Attach(m, discordtest.Attachment{Name: "unboxing.mp4", ContentType: "video/mp4", Size: twentyMB, Open: generated(2, twentyMB)})
+	photo := w.dc.Attach(m, discordtest.Attachment{Name: "mug.jpg", ContentType: "image/jpeg", Size: 300_000, Open: botstest.Generated(1, 300_000)})
+	video := w.dc.Attach(m, discordtest.Attachment{Name: "unboxing.mp4", ContentType: "video/mp4", Size: twentyMB, Open: botstest.Generated(2, twentyMB)})
 	w.dc.Dispatch(t, "MESSAGE_CREATE", m)
 
 	var u bots.Update
@@ -81,9 +60,9 @@ func TestMembersAttachmentsDownloadWhole(t *testing.T) {
 		if err != nil {
 			t.Fatalf("fetch %s: %v", u.Media[i].Name, err)
 		}
-		sum, n := digest(t, rc)
+		sum, n := botstest.Digest(t, rc)
 		rc.Close()
-		wantSum, _ := digest(t, generated(seed, want[i].Size)())
+		wantSum, _ := botstest.Digest(t, botstest.Generated(seed, want[i].Size)())
 		if sum != wantSum || n != want[i].Size {
 			t.Errorf("%s: %d bytes, sha256 %s; want %d bytes, %s", want[i].Name, n, sum, want[i].Size, wantSum)
 		}
@@ -130,9 +109,9 @@ func TestAttachmentOverTheLimitIsRefused(t *testing.T) {
 	channel := discordtest.NewID()
 	user := discordtest.NewUser("alice")
 	m := dc.MessageCreate(channel, user, "")
-	declared := dc.Attach(m, discordtest.Attachment{Name: "big.png", ContentType: "image/png", Size: 2000, Open: generated(3, 2000)})
-	lying := dc.Attach(m, discordtest.Attachment{Name: "lying.png", ContentType: "image/png", Size: 5000, Declared: 500, Open: generated(4, 5000)})
-	chunked := dc.Attach(m, discordtest.Attachment{Name: "chunked.png", ContentType: "image/png", Size: 5000, Declared: 500, Chunked: true, Open: generated(5, 5000)})
+	declared := dc.Attach(m, discordtest.Attachment{Name: "big.png", ContentType: "image/png", Size: 2000, Open: botstest.Generated(3, 2000)})
+	lying := dc.Attach(m, discordtest.Attachment{Name: "lying.png", ContentType: "image/png", Size: 5000, Declared: 500, Open: botstest.Generated(4, 5000)})
+	chunked := dc.Attach(m, discordtest.Attachment{Name: "chunked.png", ContentType: "image/png", Size: 5000, Declared: 500, Chunked: true, Open: botstest.Generated(5, 5000)})
 	ctx := context.Background()
 
 	for _, tc := range []struct {
@@ -191,7 +170,7 @@ func TestAttachmentOverTheLimitIsRefused(t *testing.T) {
 func TestFetchStreamsTheAttachment(t *testing.T) {
 	a, dc := adapter(t)
 	m := dc.MessageCreate(discordtest.NewID(), discordtest.NewUser("alice"), "")
-	at := dc.Attach(m, discordtest.Attachment{Name: "v.mp4", ContentType: "video/mp4", Size: twentyMB, Open: generated(6, twentyMB)})
+	at := dc.Attach(m, discordtest.Attachment{Name: "v.mp4", ContentType: "video/mp4", Size: twentyMB, Open: botstest.Generated(6, twentyMB)})
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -199,7 +178,7 @@ func TestFetchStreamsTheAttachment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, n := digest(t, rc)
+	_, n := botstest.Digest(t, rc)
 	rc.Close()
 	runtime.ReadMemStats(&after)
 	if n != twentyMB {
@@ -216,7 +195,7 @@ func TestFetchStreamsTheAttachment(t *testing.T) {
 func BenchmarkFetchAttachment20MB(b *testing.B) {
 	a, dc := adapter(b)
 	m := dc.MessageCreate(discordtest.NewID(), discordtest.NewUser("alice"), "")
-	at := dc.Attach(m, discordtest.Attachment{Name: "v.mp4", ContentType: "video/mp4", Size: twentyMB, Open: generated(7, twentyMB)})
+	at := dc.Attach(m, discordtest.Attachment{Name: "v.mp4", ContentType: "video/mp4", Size: twentyMB, Open: botstest.Generated(7, twentyMB)})
 	b.ReportAllocs()
 	b.SetBytes(twentyMB)
 	var peak uint64
@@ -225,7 +204,7 @@ func BenchmarkFetchAttachment20MB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, n := digest(b, rc); n != twentyMB {
+		if _, n := botstest.Digest(b, rc); n != twentyMB {
 			b.Fatalf("read %d bytes", n)
 		}
 		rc.Close()

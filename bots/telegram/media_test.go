@@ -2,39 +2,18 @@ package telegram_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/telegram"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
 )
-
-// generated is size bytes of a deterministic random stream: a file a test
-// can serve and check again without holding it.
-func generated(seed byte, size int64) func() io.Reader {
-	return func() io.Reader {
-		return io.LimitReader(rand.NewChaCha8([32]byte{seed}), size)
-	}
-}
-
-// digest is the SHA-256 and the length of r.
-func digest(t testing.TB, r io.Reader) (string, int64) {
-	t.Helper()
-	h := sha256.New()
-	n, err := io.Copy(h, r)
-	if err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n
-}
 
 // probe is a member command that hands the test the update it came with.
 func probe(got chan<- bots.Update) bots.Command {
@@ -65,9 +44,9 @@ func TestMembersMediaDownloadsWhole(t *testing.T) {
 	t.Parallel()
 	got := make(chan bots.Update, 4)
 	h := startCustom(t, custom{commands: []bots.Command{probe(got)}})
-	h.tg.AddFileSource(telegramtest.File{ID: "photo-a", Size: 300_000, Open: generated(1, 300_000)})
-	h.tg.AddFileSource(telegramtest.File{ID: "photo-b", Size: 200_000, Open: generated(2, 200_000)})
-	h.tg.AddFileSource(telegramtest.File{ID: "video", Size: telegram.MaxDownload, Name: "unboxing.mp4", Open: generated(3, telegram.MaxDownload)})
+	h.tg.AddFileSource(telegramtest.File{ID: "photo-a", Size: 300_000, Open: botstest.Generated(1, 300_000)})
+	h.tg.AddFileSource(telegramtest.File{ID: "photo-b", Size: 200_000, Open: botstest.Generated(2, 200_000)})
+	h.tg.AddFileSource(telegramtest.File{ID: "video", Size: telegram.MaxDownload, Name: "unboxing.mp4", Open: botstest.Generated(3, telegram.MaxDownload)})
 	h.tg.PushUpdate(h.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "photo", FileID: "photo-a", Caption: "/probe", Group: "13570"}))
 	h.tg.PushUpdate(h.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "photo", FileID: "photo-b", Caption: "/probe", Group: "13570"}))
 	h.tg.PushUpdate(h.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "video", FileID: "video", Caption: "/probe"}))
@@ -99,9 +78,9 @@ func TestMembersMediaDownloadsWhole(t *testing.T) {
 		if err != nil {
 			t.Fatalf("fetch %s: %v", tc.want.FileID, err)
 		}
-		sum, n := digest(t, rc)
+		sum, n := botstest.Digest(t, rc)
 		rc.Close()
-		wantSum, _ := digest(t, generated(tc.seed, tc.wantSize)())
+		wantSum, _ := botstest.Digest(t, botstest.Generated(tc.seed, tc.wantSize)())
 		if sum != wantSum || n != tc.wantSize {
 			t.Errorf("%s: %d bytes, sha256 %s; want %d bytes, %s", tc.want.FileID, n, sum, tc.wantSize, wantSum)
 		}
@@ -132,10 +111,10 @@ func TestMediaOverTheLimitIsRefused(t *testing.T) {
 	t.Parallel()
 	a, tg := adapter(t)
 	const max = 1000
-	tg.AddFileSource(telegramtest.File{ID: "declared", Size: 2000, Open: generated(4, 2000)})
-	tg.AddFileSource(telegramtest.File{ID: "huge", Size: telegram.MaxDownload + 1, Declared: 500, Name: "huge.mp4", Open: generated(5, telegram.MaxDownload+1)})
-	tg.AddFileSource(telegramtest.File{ID: "lying", Size: 5000, Declared: 500, Open: generated(6, 5000)})
-	tg.AddFileSource(telegramtest.File{ID: "lying-chunked", Size: 5000, Declared: 500, Chunked: true, Open: generated(7, 5000)})
+	tg.AddFileSource(telegramtest.File{ID: "declared", Size: 2000, Open: botstest.Generated(4, 2000)})
+	tg.AddFileSource(telegramtest.File{ID: "huge", Size: telegram.MaxDownload + 1, Declared: 500, Name: "huge.mp4", Open: botstest.Generated(5, telegram.MaxDownload+1)})
+	tg.AddFileSource(telegramtest.File{ID: "lying", Size: 5000, Declared: 500, Open: botstest.Generated(6, 5000)})
+	tg.AddFileSource(telegramtest.File{ID: "lying-chunked", Size: 5000, Declared: 500, Chunked: true, Open: botstest.Generated(7, 5000)})
 	ctx := context.Background()
 
 	for _, tc := range []struct {
@@ -185,7 +164,7 @@ func TestMediaOverTheLimitIsRefused(t *testing.T) {
 // parallel: the count is the whole process's.)
 func TestFetchStreamsTheFile(t *testing.T) {
 	a, tg := adapter(t)
-	tg.AddFileSource(telegramtest.File{ID: "video", Size: telegram.MaxDownload, Name: "v.mp4", Open: generated(8, telegram.MaxDownload)})
+	tg.AddFileSource(telegramtest.File{ID: "video", Size: telegram.MaxDownload, Name: "v.mp4", Open: botstest.Generated(8, telegram.MaxDownload)})
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -193,7 +172,7 @@ func TestFetchStreamsTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, n := digest(t, rc)
+	_, n := botstest.Digest(t, rc)
 	rc.Close()
 	runtime.ReadMemStats(&after)
 	if n != telegram.MaxDownload {
@@ -209,7 +188,7 @@ func TestFetchStreamsTheFile(t *testing.T) {
 // fake server's side included), far below the video's size.
 func BenchmarkFetchMedia20MB(b *testing.B) {
 	a, tg := adapter(b)
-	tg.AddFileSource(telegramtest.File{ID: "video", Size: telegram.MaxDownload, Name: "v.mp4", Open: generated(9, telegram.MaxDownload)})
+	tg.AddFileSource(telegramtest.File{ID: "video", Size: telegram.MaxDownload, Name: "v.mp4", Open: botstest.Generated(9, telegram.MaxDownload)})
 	b.ReportAllocs()
 	b.SetBytes(telegram.MaxDownload)
 	var peak uint64
@@ -218,7 +197,7 @@ func BenchmarkFetchMedia20MB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, n := digest(b, rc); n != telegram.MaxDownload {
+		if _, n := botstest.Digest(b, rc); n != telegram.MaxDownload {
 			b.Fatalf("read %d bytes", n)
 		}
 		rc.Close()
