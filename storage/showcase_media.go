@@ -35,7 +35,7 @@ func (s *Store) PutMedia(ctx context.Context, m *feedback.MediaReader) (feedback
 		return err
 	})
 	if errors.Is(err, errMediaKept) {
-		return s.media(ctx, md.Hash)
+		return s.keptAgain(ctx, md.Hash)
 	}
 	if err != nil {
 		return feedback.Media{}, fmt.Errorf("keep media: %w", err)
@@ -120,6 +120,22 @@ func (r mediaRow) media() feedback.Media {
 	m := feedback.Media{Type: feedback.MediaType(r.Type), Size: r.Size, CreatedAt: r.CreatedAt}
 	copy(m.Hash[:], r.Hash)
 	return m
+}
+
+// keptAgain returns the row of file h, kept again: its time is now, so
+// that DropUnusedMedia spares it for the submission being made, as it
+// spares a file kept for the first time.
+func (s *Store) keptAgain(ctx context.Context, h feedback.MediaHash) (feedback.Media, error) {
+	var r mediaRow
+	err := s.db.GetContext(ctx, &r, `UPDATE showcase_media SET created_at = GREATEST(created_at, now()) WHERE sha256 = $1
+RETURNING sha256, type, size, created_at`, h[:])
+	if errors.Is(err, sql.ErrNoRows) {
+		return feedback.Media{}, feedback.MediaNotFound(h)
+	}
+	if err != nil {
+		return feedback.Media{}, fmt.Errorf("media %s: %w", h, err)
+	}
+	return r.media(), nil
 }
 
 // media returns the kept file h's row (MediaNotFound).
