@@ -3,6 +3,7 @@ package bots_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/hearthbot/hearth/bots"
@@ -18,8 +19,11 @@ import (
 func TestGuardedMessagesAreCheckedAtDelivery(t *testing.T) {
 	w := newOutboxWorld(t)
 	w.p.down = false
+	var mu sync.Mutex // chats are sent to in parallel
 	checks := map[string]int{}
 	w.svc.Dispatcher.Guard("test.consent", func(_ context.Context, arg string) error {
+		mu.Lock()
+		defer mu.Unlock()
 		checks[arg]++
 		switch arg {
 		case "revoked":
@@ -53,6 +57,8 @@ func TestGuardedMessagesAreCheckedAtDelivery(t *testing.T) {
 			t.Errorf("%s: %q, %v; want %q", guard, got, err, want)
 		}
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if checks["outage"] != 2 || checks["revoked"] != 1 || checks["valid"] != 1 {
 		t.Errorf("checks %v; want the outage checked at each attempt, the refusal once", checks)
 	}
