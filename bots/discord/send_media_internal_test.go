@@ -30,7 +30,7 @@ func TestMultipartBodyHoldsTheFileOnce(t *testing.T) {
 		t.Fatalf("body of %d bytes, %v; want the video in it", len(body), err)
 	}
 	allocated := after.TotalAlloc - before.TotalAlloc
-	if allocated > uint64(video.Size)*11/10 {
+	if allocated > uint64(video.Size)*3/2 { // a buffer grown by doubling copies it again: 2x and more
 		t.Errorf("building the body allocated %d bytes for a file of %d", allocated, video.Size)
 	}
 	t.Logf("building the body of a %d-byte file allocated %d bytes", video.Size, allocated)
