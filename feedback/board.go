@@ -331,6 +331,14 @@ func PlaceAudit(p Place, by community.MemberID, at time.Time) community.AuditEnt
 		Details: map[string]any{"platform": string(p.Chat.Platform), "thread": p.Thread}}
 }
 
+// ShowcasePlaceAudit is the audit entry of an owner choosing where a
+// platform's reshares of customers' posts go.
+func ShowcasePlaceAudit(p Place, by community.MemberID, at time.Time) community.AuditEntry {
+	e := PlaceAudit(p, by, at)
+	e.Action = AuditShowcasePlace
+	return e
+}
+
 // Post is one message an item was posted as, for editing its count and
 // status: Sent is false while the message waits to go out.
 type Post struct {

@@ -96,14 +96,31 @@ type ConsentAnswer struct {
 	Scopes     []ConsentScope // as the request stated them
 	Text       string         // the request as shown
 	Lang       string
+	Months     int // how long the request said the consent lasts
 	Platform   community.Platform
 	MessageID  string
 }
 
+// MaxConsentMonths is the longest a consent may last.
+const MaxConsentMonths = 120
+
+// ConsentRecord is what recording an answer changes: the ledger row, the
+// submission's status, the author's points for a first consent, and the
+// reshare an allowing answer queues.
+type ConsentRecord struct {
+	Consent  Consent
+	From, To SubmissionStatus
+	Activity community.ActivityKind // "": none
+	Reshare  community.Event        // zero Kind: none; the submission keeps its id
+}
+
 // Consent records the author's answer to the consent request of an
-// approved submission in the ledger: it lasts the showcase's months from
-// now. Someone else's answer is EForbidden; a submission not waiting
-// for consent (not approved yet, answered already) is EConflict.
+// approved submission in the ledger: it lasts the months the request
+// stated, from now. An allowing answer earns the author the showcase's
+// points the first time and queues the reshare. A submission whose
+// consent expired may be consented again (a renewal). Someone else's
+// answer is EForbidden; a submission not waiting for consent (not
+// approved yet, answered already and still in force) is EConflict.
 func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error) {
 	if err := checkAnswer(a); err != nil {
 		return Consent{}, err
@@ -116,22 +133,48 @@ func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error
 		return Consent{}, community.Errorf(community.EForbidden, "showcase.not_yours", nil,
 			"member %d answered for submission %d of member %d", a.Member, sub.ID, sub.Member)
 	}
-	if sub.Status != SubmissionApproved {
+	now := s.now()
+	renewal, err := s.renewable(ctx, sub, now)
+	if err != nil {
+		return Consent{}, err
+	}
+	if sub.Status != SubmissionApproved && !renewal {
 		return Consent{}, notAwaitingConsent(sub.ID)
 	}
-	now := s.now()
 	c := Consent{Member: a.Member, Submission: a.Submission, Scopes: a.Scopes, Text: a.Text, TextHash: sha256.Sum256([]byte(a.Text)),
-		Lang: a.Lang, Decision: a.Decision, Credit: a.Decision.Credit(), GrantedAt: now, ExpiresAt: now.AddDate(0, s.months, 0),
+		Lang: a.Lang, Decision: a.Decision, Credit: a.Decision.Credit(), GrantedAt: now, ExpiresAt: now.AddDate(0, a.Months, 0),
 		Platform: a.Platform, MessageID: a.MessageID}
-	to := SubmissionConsented
-	if a.Decision == ConsentDecline {
-		to = SubmissionDeclined
+	r := ConsentRecord{Consent: c, From: sub.Status, To: SubmissionConsented}
+	switch {
+	case a.Decision == ConsentDecline && renewal: // not renewed: it stays as it ended
+	case a.Decision == ConsentDecline:
+		r.To = SubmissionDeclined
+	case renewal:
+		r.Reshare = ReshareEvent(sub.ID, now)
+	default:
+		r.Activity, r.Reshare = community.ActivityUGCApproved, ReshareEvent(sub.ID, now)
 	}
-	c, err = s.store.RecordConsent(ctx, c, to)
+	c, err = s.store.RecordConsent(ctx, r)
 	if errors.Is(err, community.ErrConflict) {
 		return Consent{}, notAwaitingConsent(sub.ID)
 	}
 	return c, err
+}
+
+// renewable tells whether a consented submission's consent expired: its
+// author may consent again. A revoked one may not: the author said no.
+func (s *Showcase) renewable(ctx context.Context, sub Submission, now time.Time) (bool, error) {
+	if sub.Status != SubmissionConsented {
+		return false, nil
+	}
+	last, err := s.store.LatestConsent(ctx, sub.ID)
+	if community.ErrorCode(err) == community.ENotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return last.Member != 0 && last.RevokedAt.IsZero() && !now.Before(last.ExpiresAt), nil
 }
 
 // checkAnswer refuses an answer that is not one of the buttons, or that
@@ -142,8 +185,8 @@ func checkAnswer(a ConsentAnswer) error {
 	default:
 		return community.Errorf(community.EInvalid, "showcase.bad_decision", nil, "consent decision %q", a.Decision)
 	}
-	if len(a.Scopes) == 0 || a.Text == "" {
-		return community.Errorf(community.EInvalid, "showcase.consent_unstated", nil, "a consent needs its scope and the text shown")
+	if len(a.Scopes) == 0 || a.Text == "" || a.Months < 1 || a.Months > MaxConsentMonths {
+		return community.Errorf(community.EInvalid, "showcase.consent_unstated", nil, "a consent needs its scope, the text shown and 1 to %d months", MaxConsentMonths)
 	}
 	for _, sc := range a.Scopes {
 		if sc != ScopeCommunity && sc != ScopeBrand {
@@ -159,7 +202,7 @@ func notAwaitingConsent(id SubmissionID) error {
 }
 
 // Revoke records that the member takes back their consent id from now
-// on. Someone else's consent is EForbidden; one revoked already is
+// on, and queues the withdrawal of its reshares. Someone else's consent is EForbidden; one revoked already is
 // EConflict.
 func (s *Showcase) Revoke(ctx context.Context, id ConsentID, member community.MemberID) (Consent, error) {
 	c, err := s.store.Consent(ctx, id)
@@ -174,7 +217,7 @@ func (s *Showcase) Revoke(ctx context.Context, id ConsentID, member community.Me
 		return Consent{}, alreadyRevoked(id)
 	}
 	c.RevokedAt = s.now()
-	err = s.store.RevokeConsent(ctx, id, c.RevokedAt)
+	err = s.store.RevokeConsent(ctx, Withdrawal{Submission: c.Submission, Consent: id, Reason: WithdrawRevoked}, c.RevokedAt)
 	if errors.Is(err, community.ErrConflict) {
 		return Consent{}, alreadyRevoked(id)
 	}
@@ -216,3 +259,39 @@ func (s *Showcase) CheckReshare(ctx context.Context, id SubmissionID, scope Cons
 func noConsent(id SubmissionID, key, why string) error {
 	return community.Errorf(community.EForbidden, key, map[string]any{"ID": int64(id)}, "submission %d may not be reshared: %s", id, why)
 }
+
+// ExpiryEvery is how often the showcase looks for consents that expired.
+const ExpiryEvery = 10 * time.Minute
+
+// ExpiryJob withdraws the reshares of consents that expired: Hearth's
+// are deleted, staff are told to stop other uses, and the author may
+// renew.
+func (s *Showcase) ExpiryJob() community.Job {
+	return community.Job{Name: "showcase.expiry", Schedule: community.Every(ExpiryEvery), Run: func(ctx context.Context) error {
+		_, err := s.store.WithdrawExpired(ctx, s.now())
+		return err
+	}}
+}
+
+// MemberEntries lists a member's submissions, newest first, each with its
+// latest consent: what /mycontent shows.
+func (s *Showcase) MemberEntries(ctx context.Context, member community.MemberID) ([]Entry, error) {
+	return s.store.MemberEntries(ctx, member)
+}
+
+// MaxListed is the most entries a list shows.
+const MaxListed = 20
+
+// Consented lists the posts that may be reshared now, newest first: what
+// /showcase shows staff.
+func (s *Showcase) Consented(ctx context.Context) ([]Entry, error) {
+	return s.store.ConsentedEntries(ctx, s.now(), MaxListed)
+}
+
+// Reshares returns the messages a submission was reshared as.
+func (s *Showcase) Reshares(ctx context.Context, id SubmissionID) ([]Reshare, error) {
+	return s.store.Reshares(ctx, id)
+}
+
+// Now is the showcase's clock: when a delivery guard checks a consent.
+func (s *Showcase) Now() time.Time { return s.now() }

@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"crypto/sha256"
+	"slices"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func (st *showcaseTest) approved(seed string) Submission {
 
 func answer(id SubmissionID, d ConsentDecision) ConsentAnswer {
 	return ConsentAnswer{Submission: id, Member: 7, Decision: d, Scopes: []ConsentScope{ScopeCommunity, ScopeBrand},
-		Text: consentText, Lang: "en", Platform: community.Telegram, MessageID: "501"}
+		Text: consentText, Lang: "en", Months: 12, Platform: community.Telegram, MessageID: "501"}
 }
 
 func TestConsentIsRecordedForTwelveMonths(t *testing.T) {
@@ -72,6 +73,10 @@ func TestConsentRefusals(t *testing.T) {
 	badScope.Scopes = []ConsentScope{"everywhere"}
 	noText := answer(sub.ID, ConsentAllow)
 	noText.Text = ""
+	noMonths := answer(sub.ID, ConsentAllow)
+	noMonths.Months = 0
+	forever := answer(sub.ID, ConsentAllow)
+	forever.Months = MaxConsentMonths + 1
 	for _, tc := range []struct {
 		name string
 		a    ConsentAnswer
@@ -85,6 +90,8 @@ func TestConsentRefusals(t *testing.T) {
 		{"no scope", noScope, community.EInvalid, "showcase.consent_unstated"},
 		{"bad scope", badScope, community.EInvalid, "showcase.consent_unstated"},
 		{"no text", noText, community.EInvalid, "showcase.consent_unstated"},
+		{"no duration", noMonths, community.EInvalid, "showcase.consent_unstated"},
+		{"too long", forever, community.EInvalid, "showcase.consent_unstated"},
 		{"missing", answer(404, ConsentAllow), community.ENotFound, "showcase.not_found"},
 	} {
 		_, err := st.sc.Consent(ctx, tc.a)
@@ -204,5 +211,95 @@ func TestRevoke(t *testing.T) {
 	}
 	if _, err := st.sc.Revoke(ctx, 99, 7); errorKey(err) != "showcase.consent_not_found" {
 		t.Fatalf("revoke a missing one: %v", err)
+	}
+}
+
+func TestAllowEarnsPointsOnceAndQueuesTheReshare(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	sub := st.approved("a")
+	if _, err := st.sc.Consent(ctx, answer(sub.ID, ConsentAllow)); err != nil {
+		t.Fatal(err)
+	}
+	r := st.f.records[0]
+	if r.From != SubmissionApproved || r.To != SubmissionConsented || r.Activity != community.ActivityUGCApproved ||
+		r.Reshare.Kind != EventShowcaseReshare || r.Reshare.Payload != (SubmissionRef{Submission: sub.ID}) {
+		t.Fatalf("record %+v; want approved -> consented with points and the reshare", r)
+	}
+	declined := st.approved("b")
+	if _, err := st.sc.Consent(ctx, answer(declined.ID, ConsentDecline)); err != nil {
+		t.Fatal(err)
+	}
+	if r := st.f.records[1]; r.Activity != "" || r.Reshare.Kind != "" {
+		t.Fatalf("a decline earned %q and queued %q", r.Activity, r.Reshare.Kind)
+	}
+}
+
+func TestExpiredConsentMayBeRenewedNotARevokedOne(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	short := answer(st.approved("a").ID, ConsentAllow)
+	short.Months = 1
+	first, err := st.sc.Consent(ctx, short)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow)); errorKey(err) != "showcase.not_awaiting_consent" {
+		t.Fatalf("a second consent while the first is in force: %v", err)
+	}
+	st.now = first.ExpiresAt
+	if _, err := st.sc.CheckReshare(ctx, first.Submission, ScopeCommunity, st.now); errorKey(err) != "showcase.consent_expired" {
+		t.Fatalf("expired consent: %v", err)
+	}
+	renewed, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow))
+	if err != nil || !renewed.ExpiresAt.Equal(st.now.AddDate(0, 12, 0)) {
+		t.Fatalf("renewal: %+v, %v", renewed, err)
+	}
+	if r := st.f.records[1]; r.From != SubmissionConsented || r.Activity != "" || r.Reshare.Kind != EventShowcaseReshare {
+		t.Fatalf("renewal record %+v; want a reshare without points again", r)
+	}
+	if _, err := st.sc.CheckReshare(ctx, first.Submission, ScopeCommunity, st.now); err != nil {
+		t.Fatalf("renewed consent: %v", err)
+	}
+	if _, err := st.sc.Revoke(ctx, renewed.ID, 7); err != nil {
+		t.Fatal(err)
+	}
+	st.now = renewed.ExpiresAt.Add(time.Hour)
+	if _, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow)); errorKey(err) != "showcase.not_awaiting_consent" {
+		t.Fatalf("renewing a revoked consent: %v", err)
+	}
+}
+
+func TestRevokeAndExpiryWithdrawOnce(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	revoked, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiring, err := st.sc.Consent(ctx, answer(st.approved("b").ID, ConsentAllow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.sc.Consent(ctx, answer(st.approved("c").ID, ConsentDecline)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.sc.Revoke(ctx, revoked.ID, 7); err != nil {
+		t.Fatal(err)
+	}
+	job := st.sc.ExpiryJob()
+	if err := job.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.now = expiring.ExpiresAt
+	for range 2 {
+		if err := job.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []Withdrawal{{Submission: revoked.Submission, Consent: revoked.ID, Reason: WithdrawRevoked},
+		{Submission: expiring.Submission, Consent: expiring.ID, Reason: WithdrawExpired}}
+	if !slices.Equal(st.f.withdrawn, want) {
+		t.Fatalf("withdrawn %+v, want %+v", st.f.withdrawn, want)
 	}
 }

@@ -43,6 +43,7 @@ type Submission struct {
 	Member     community.MemberID // 0: a former member
 	Platform   community.Platform
 	Chat       community.ChatID // where it was posted; 0: not known
+	Album      string           // the platform's album the files came in; "" for one post
 	Media      []SubmissionMedia
 	Caption    string
 	Status     SubmissionStatus
@@ -67,6 +68,7 @@ const (
 const (
 	AuditShowcaseApproved = "showcase.approve"
 	AuditShowcaseRejected = "showcase.reject"
+	AuditShowcasePlace    = "showcase.place"
 )
 
 // ShowcaseStore is what the showcase needs from persistence.
@@ -77,27 +79,64 @@ type ShowcaseStore interface {
 	PutMedia(ctx context.Context, m *MediaReader) (Media, error)
 	// OpenMedia streams a kept file back (MediaNotFound).
 	OpenMedia(ctx context.Context, h MediaHash) (io.ReadCloser, Media, error)
-	// SaveSubmission keeps a submission of kept files, pending; a file the member
+	// SaveSubmission keeps a submission of kept files, pending, and queues
+	// the event submitted gives for its id (delayed by AlbumWait for an
+	// album); a file the member
 	// submitted already is AlreadySubmitted.
-	SaveSubmission(ctx context.Context, s Submission) (Submission, error)
+	SaveSubmission(ctx context.Context, s Submission, submitted func(SubmissionID) community.Event) (Submission, error)
+	// AddToAlbum adds a file to the member's pending submission of album
+	// on platform p (SubmissionNotFound when there is none; EInvalid past
+	// MaxAlbum files; AlreadySubmitted as SaveSubmission).
+	AddToAlbum(ctx context.Context, member community.MemberID, p community.Platform, album string, m SubmissionMedia) (Submission, error)
 	// Submission returns submission id (SubmissionNotFound).
 	Submission(ctx context.Context, id SubmissionID) (Submission, error)
 	// ReviewSubmission moves submission s.ID from pending to s.Status with s's
 	// reason and reviewer, writing the effects (ErrConflict when it is no
 	// longer pending).
 	ReviewSubmission(ctx context.Context, s Submission, effects community.Effects) error
-	// RecordConsent appends c to the consent ledger and moves its
-	// submission from approved to the status the decision gives, in one
-	// transaction (ErrConflict when it is no longer approved).
-	RecordConsent(ctx context.Context, c Consent, to SubmissionStatus) (Consent, error)
+	// RecordConsent appends r.Consent to the consent ledger and moves its
+	// submission from r.From to r.To, with the activity and the reshare r
+	// asks for, in one transaction (ErrConflict when the submission is no
+	// longer at r.From, or has a consent in force at r.Consent.GrantedAt).
+	RecordConsent(ctx context.Context, r ConsentRecord) (Consent, error)
 	// Consent returns consent id (ConsentNotFound).
 	Consent(ctx context.Context, id ConsentID) (Consent, error)
 	// LatestConsent returns the submission's last consent
 	// (ConsentNotFound when there is none).
 	LatestConsent(ctx context.Context, id SubmissionID) (Consent, error)
-	// RevokeConsent records the revocation of consent id at (ErrConflict
-	// when it was revoked already).
-	RevokeConsent(ctx context.Context, id ConsentID, at time.Time) error
+	// RevokeConsent records the revocation of consent w.Consent at, and
+	// queues its withdrawal (WithdrawnEvent), in one transaction
+	// (ErrConflict when it was revoked already).
+	RevokeConsent(ctx context.Context, w Withdrawal, at time.Time) error
+	// WithdrawExpired queues the withdrawal of every allowing consent
+	// expired at now and not withdrawn yet, once whatever the replicas,
+	// and returns them.
+	WithdrawExpired(ctx context.Context, now time.Time) ([]Withdrawal, error)
+	// MemberEntries returns the member's submissions, newest first, each
+	// with its latest consent.
+	MemberEntries(ctx context.Context, member community.MemberID) ([]Entry, error)
+	// ConsentedEntries returns up to limit submissions whose latest
+	// consent allows a reshare at now, newest first.
+	ConsentedEntries(ctx context.Context, now time.Time, limit int) ([]Entry, error)
+	// Reshares returns the messages a submission was reshared as.
+	Reshares(ctx context.Context, id SubmissionID) ([]Reshare, error)
+}
+
+// Entry is a submission with its latest consent (a zero ID: none yet)
+// and the author's name, for the lists.
+type Entry struct {
+	Submission Submission
+	Consent    Consent
+	AuthorName string
+}
+
+// Reshare is a message a submission was reshared as: its platform ids
+// (several for an album), for deleting it when the consent ends.
+type Reshare struct {
+	Platform   community.Platform
+	ChatID     string
+	ThreadID   string
+	MessageIDs []string
 }
 
 // Showcase holds the rules of customers' posts reshared by the brand:
@@ -162,7 +201,17 @@ func (s *Showcase) Submit(ctx context.Context, sub Submission) (Submission, erro
 	}
 	sub.ID, sub.Status, sub.CreatedAt = 0, SubmissionPending, s.now()
 	sub.Reason, sub.ReviewedBy, sub.ReviewedAt = "", 0, time.Time{}
-	return s.store.SaveSubmission(ctx, sub)
+	return s.store.SaveSubmission(ctx, sub, func(id SubmissionID) community.Event { return SubmittedEvent(id, sub.CreatedAt) })
+}
+
+// AddToAlbum adds a file that came in an album to the member's pending
+// submission of that album (SubmissionNotFound when there is none: the
+// album's first message did not ask for the showcase).
+func (s *Showcase) AddToAlbum(ctx context.Context, member community.MemberID, p community.Platform, album string, m SubmissionMedia) (Submission, error) {
+	if album == "" {
+		return Submission{}, SubmissionNotFound(0)
+	}
+	return s.store.AddToAlbum(ctx, member, p, album, m)
 }
 
 // distinctMedia keeps the first of each file, in order.
@@ -218,7 +267,8 @@ func (s *Showcase) review(ctx context.Context, id SubmissionID, by community.Mem
 		action = AuditShowcaseRejected
 	}
 	effects := community.Effects{Audit: []community.AuditEntry{{At: sub.ReviewedAt, Actor: by, Action: action, Target: sub.Member,
-		Chat: sub.Chat, Reason: reason, Details: map[string]any{"submission": int64(id)}}}}
+		Chat: sub.Chat, Reason: reason, Details: map[string]any{"submission": int64(id)}}},
+		Events: []community.Event{community.NewEvent(EventShowcaseReviewed, SubmissionRef{Submission: id}, sub.ReviewedAt)}}
 	if err := s.store.ReviewSubmission(ctx, sub, effects); err != nil {
 		if community.ErrorCode(err) == community.EConflict {
 			return Submission{}, AlreadyReviewed(id)

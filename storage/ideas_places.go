@@ -13,29 +13,52 @@ import (
 // SetIdeasPlace records where a platform's new items are posted, with its
 // audit entry.
 func (s *Store) SetIdeasPlace(ctx context.Context, p feedback.Place, by community.MemberID, at time.Time) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `
-INSERT INTO feedback_places (platform, chat_id, thread_id, set_by, set_at) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (platform) DO UPDATE SET chat_id = $2, thread_id = $3, set_by = $4, set_at = $5`,
-			string(p.Chat.Platform), int64(p.Chat.ID), p.Thread, nullMember(by), at); err != nil {
-			return fmt.Errorf("choose the ideas place on %s: %w", p.Chat.Platform, err)
-		}
-		return writeAudit(ctx, tx, feedback.PlaceAudit(p, by, at))
-	})
+	return s.setPlace(ctx, "feedback_places", p, by, at, feedback.PlaceAudit(p, by, at))
 }
 
 // IdeasPlaces returns where each platform's new items are posted, in
 // chats Hearth is still in and that are still the community's (a group
 // an owner disconnected is not).
 func (s *Store) IdeasPlaces(ctx context.Context) ([]feedback.Place, error) {
+	return s.places(ctx, "feedback_places")
+}
+
+// SetShowcasePlace records where a platform's reshares of customers'
+// posts go, with its audit entry.
+func (s *Store) SetShowcasePlace(ctx context.Context, p feedback.Place, by community.MemberID, at time.Time) error {
+	return s.setPlace(ctx, "showcase_places", p, by, at, feedback.ShowcasePlaceAudit(p, by, at))
+}
+
+// ShowcasePlaces returns where each platform's reshares go, in chats
+// Hearth is still in and that are still the community's.
+func (s *Store) ShowcasePlaces(ctx context.Context) ([]feedback.Place, error) {
+	return s.places(ctx, "showcase_places")
+}
+
+// setPlace chooses a platform's place in table (feedback_places,
+// showcase_places: a constant, never input).
+func (s *Store) setPlace(ctx context.Context, table string, p feedback.Place, by community.MemberID, at time.Time, audit community.AuditEntry) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+INSERT INTO `+table+` (platform, chat_id, thread_id, set_by, set_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (platform) DO UPDATE SET chat_id = $2, thread_id = $3, set_by = $4, set_at = $5`,
+			string(p.Chat.Platform), int64(p.Chat.ID), p.Thread, nullMember(by), at); err != nil {
+			return fmt.Errorf("choose the place on %s: %w", p.Chat.Platform, err)
+		}
+		return writeAudit(ctx, tx, audit)
+	})
+}
+
+// places reads the places of table that are still the community's.
+func (s *Store) places(ctx context.Context, table string) ([]feedback.Place, error) {
 	var rows []struct {
 		Chat   int64  `db:"chat_id"`
 		Thread string `db:"thread_id"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `
-SELECT p.chat_id, p.thread_id FROM feedback_places p JOIN chats c ON c.id = p.chat_id JOIN chat_scope sc ON sc.id = c.id
+SELECT p.chat_id, p.thread_id FROM `+table+` p JOIN chats c ON c.id = p.chat_id JOIN chat_scope sc ON sc.id = c.id
 WHERE c.removed_at IS NULL AND sc.connected ORDER BY p.platform`); err != nil {
-		return nil, fmt.Errorf("ideas places: %w", err)
+		return nil, fmt.Errorf("places in %s: %w", table, err)
 	}
 	out := make([]feedback.Place, 0, len(rows))
 	for _, r := range rows {

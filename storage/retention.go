@@ -12,8 +12,9 @@ const pruneBatch = 1000
 
 // pruneDeliveriesSQL deletes a batch of messages sent before $1, except
 // those whose platform message ids are still needed: the welcome a newer
-// one will replace (it is deleted then), a captcha not yet settled, and an
-// item's posts (their count and status are edited in place).
+// one will replace (it is deleted then), a captcha not yet settled, an
+// item's posts (their count and status are edited in place), and the
+// reshares of customers' posts (deleted when their consent ends).
 const pruneDeliveriesSQL = `
 DELETE FROM deliveries WHERE id IN (
     SELECT d.id FROM deliveries d
@@ -21,6 +22,7 @@ DELETE FROM deliveries WHERE id IN (
       AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.welcome_event = d.event_id AND j.welcome_cleared_at IS NULL)
       AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.captcha_event = d.event_id AND j.captcha = 'pending')
       AND NOT EXISTS (SELECT 1 FROM feedback_items i WHERE i.post_event = d.event_id)
+      AND NOT EXISTS (SELECT 1 FROM showcase_submissions s WHERE s.reshare_event = d.event_id)
     ORDER BY d.sent_at
     LIMIT $2)`
 

@@ -18,8 +18,20 @@ var _ feedback.ShowcaseStore = (*Store)(nil)
 // SaveSubmission implements feedback.ShowcaseStore. A file the member submitted
 // before (showcase_submission_media_once) is feedback.AlreadySubmitted,
 // naming that submission.
-func (s *Store) SaveSubmission(ctx context.Context, sub feedback.Submission) (feedback.Submission, error) {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error { return submit(ctx, tx, &sub) })
+func (s *Store) SaveSubmission(ctx context.Context, sub feedback.Submission, submitted func(feedback.SubmissionID) community.Event) (feedback.Submission, error) {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := submit(ctx, tx, &sub); err != nil {
+			return err
+		}
+		event, err := insertEventID(ctx, tx, submitted(sub.ID))
+		if err != nil || sub.Album == "" {
+			return err
+		}
+		// the album's other files come as messages of their own, after this one
+		_, err = tx.ExecContext(ctx, `UPDATE outbox_events SET next_attempt_at = now() + $2 * interval '1 millisecond' WHERE id = $1`,
+			event, feedback.AlbumWait.Milliseconds())
+		return err
+	})
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Constraint == "showcase_submission_media_once" {
 		return feedback.Submission{}, s.alreadySubmitted(ctx, sub)
 	}
@@ -30,32 +42,88 @@ func (s *Store) SaveSubmission(ctx context.Context, sub feedback.Submission) (fe
 }
 
 func submit(ctx context.Context, tx *sqlx.Tx, sub *feedback.Submission) error {
-	for i, m := range sub.Media {
-		var r mediaRow
-		err := tx.GetContext(ctx, &r, `SELECT sha256, type, size, created_at FROM showcase_media WHERE sha256 = $1`, m.Hash[:])
-		if errors.Is(err, sql.ErrNoRows) {
-			return feedback.MediaNotFound(m.Hash)
-		}
-		if err != nil {
+	for i := range sub.Media {
+		if err := keptMedia(ctx, tx, &sub.Media[i]); err != nil {
 			return err
 		}
-		sub.Media[i].Type, sub.Media[i].Size = feedback.MediaType(r.Type), r.Size
 	}
 	err := tx.GetContext(ctx, &sub.ID, `
-INSERT INTO showcase_submissions (member_id, platform, chat_id, caption, status, created_at)
-VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6) RETURNING id`,
-		int64(sub.Member), string(sub.Platform), int64(sub.Chat), sub.Caption, string(sub.Status), sub.CreatedAt)
+INSERT INTO showcase_submissions (member_id, platform, chat_id, album, caption, status, created_at)
+VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7) RETURNING id`,
+		int64(sub.Member), string(sub.Platform), int64(sub.Chat), sub.Album, sub.Caption, string(sub.Status), sub.CreatedAt)
 	if err != nil {
 		return err
 	}
 	for i, m := range sub.Media {
-		if _, err := tx.ExecContext(ctx, `
-INSERT INTO showcase_submission_media (submission_id, position, sha256, message_id, member_id) VALUES ($1, $2, $3, $4, $5)`,
-			int64(sub.ID), i, m.Hash[:], m.MessageID, int64(sub.Member)); err != nil {
+		if err := addMedia(ctx, tx, sub.ID, i, m, sub.Member); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// keptMedia fills in the type and size of a kept file, and holds it (FOR
+// KEY SHARE) so that the sweep of unused files cannot take it before the
+// submission refers to it.
+func keptMedia(ctx context.Context, tx *sqlx.Tx, m *feedback.SubmissionMedia) error {
+	var r mediaRow
+	err := tx.GetContext(ctx, &r, `SELECT sha256, type, size, created_at FROM showcase_media WHERE sha256 = $1 FOR KEY SHARE`, m.Hash[:])
+	if errors.Is(err, sql.ErrNoRows) {
+		return feedback.MediaNotFound(m.Hash)
+	}
+	if err != nil {
+		return err
+	}
+	m.Type, m.Size = feedback.MediaType(r.Type), r.Size
+	return nil
+}
+
+func addMedia(ctx context.Context, tx *sqlx.Tx, id feedback.SubmissionID, position int, m feedback.SubmissionMedia, member community.MemberID) error {
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO showcase_submission_media (submission_id, position, sha256, message_id, member_id) VALUES ($1, $2, $3, $4, $5)`,
+		int64(id), position, m.Hash[:], m.MessageID, int64(member))
+	return err
+}
+
+// AddToAlbum implements feedback.ShowcaseStore.
+func (s *Store) AddToAlbum(ctx context.Context, member community.MemberID, p community.Platform, album string, m feedback.SubmissionMedia) (feedback.Submission, error) {
+	var id feedback.SubmissionID
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var row struct {
+			ID    int64 `db:"id"`
+			Files int   `db:"files"`
+		}
+		err := tx.GetContext(ctx, &row, `
+SELECT s.id, (SELECT count(*) FROM showcase_submission_media sm WHERE sm.submission_id = s.id) AS files
+FROM showcase_submissions s
+WHERE s.member_id = $1 AND s.platform = $2 AND s.album = $3 AND s.status = 'pending'
+ORDER BY s.id DESC LIMIT 1 FOR UPDATE`, int64(member), string(p), album)
+		if errors.Is(err, sql.ErrNoRows) {
+			return feedback.SubmissionNotFound(0)
+		}
+		if err != nil {
+			return err
+		}
+		id = feedback.SubmissionID(row.ID)
+		if row.Files >= feedback.MaxAlbum {
+			return community.Errorf(community.EInvalid, "showcase.too_many_files", map[string]any{"Count": row.Files + 1, "Max": feedback.MaxAlbum},
+				"%d files; at most %d", row.Files+1, feedback.MaxAlbum)
+		}
+		if err := keptMedia(ctx, tx, &m); err != nil {
+			return err
+		}
+		return addMedia(ctx, tx, id, row.Files, m, member)
+	})
+	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Constraint == "showcase_submission_media_once" {
+		return feedback.Submission{}, s.alreadySubmitted(ctx, feedback.Submission{Member: member, Media: []feedback.SubmissionMedia{m}})
+	}
+	if err != nil {
+		if community.ErrorCode(err) != "" {
+			return feedback.Submission{}, err
+		}
+		return feedback.Submission{}, fmt.Errorf("add to album %s of member %d: %w", album, member, err)
+	}
+	return s.Submission(ctx, id)
 }
 
 // alreadySubmitted names the member's submission that holds one of sub's
@@ -79,6 +147,7 @@ type submissionRow struct {
 	Member     int64        `db:"member_id"`
 	Platform   string       `db:"platform"`
 	Chat       int64        `db:"chat_id"`
+	Album      string       `db:"album"`
 	Caption    string       `db:"caption"`
 	Status     string       `db:"status"`
 	Reason     string       `db:"reason"`
@@ -91,7 +160,7 @@ type submissionRow struct {
 func (s *Store) Submission(ctx context.Context, id feedback.SubmissionID) (feedback.Submission, error) {
 	var r submissionRow
 	err := s.db.GetContext(ctx, &r, `
-SELECT id, COALESCE(member_id, 0) AS member_id, platform, COALESCE(chat_id, 0) AS chat_id, caption, status, reason,
+SELECT id, COALESCE(member_id, 0) AS member_id, platform, COALESCE(chat_id, 0) AS chat_id, album, caption, status, reason,
        COALESCE(reviewed_by, 0) AS reviewed_by, reviewed_at, created_at
 FROM showcase_submissions WHERE id = $1`, int64(id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -101,7 +170,7 @@ FROM showcase_submissions WHERE id = $1`, int64(id))
 		return feedback.Submission{}, fmt.Errorf("submission %d: %w", id, err)
 	}
 	sub := feedback.Submission{ID: id, Member: community.MemberID(r.Member), Platform: community.Platform(r.Platform),
-		Chat: community.ChatID(r.Chat), Caption: r.Caption, Status: feedback.SubmissionStatus(r.Status), Reason: r.Reason,
+		Chat: community.ChatID(r.Chat), Album: r.Album, Caption: r.Caption, Status: feedback.SubmissionStatus(r.Status), Reason: r.Reason,
 		ReviewedBy: community.MemberID(r.ReviewedBy), ReviewedAt: r.ReviewedAt.Time, CreatedAt: r.CreatedAt}
 	var media []struct {
 		Hash      []byte `db:"sha256"`

@@ -44,9 +44,10 @@ func TestConsentOnlyForAnApprovedSubmission(t *testing.T) {
 	c := f.consented(ann, staff, mp4(100, 1))
 	// The store refuses a second answer even when the domain's check
 	// passed on a state read before (another replica answered first).
-	_, err := f.s.RecordConsent(ctx, feedback.Consent{Member: ann, Submission: c.Submission, Scopes: c.Scopes, Text: "x",
+	_, err := f.s.RecordConsent(ctx, feedback.ConsentRecord{Consent: feedback.Consent{Member: ann, Submission: c.Submission, Scopes: c.Scopes, Text: "x",
 		TextHash: sha256.Sum256([]byte("x")), Decision: feedback.ConsentDecline, Credit: feedback.CreditNone,
-		GrantedAt: showcaseNow, ExpiresAt: showcaseNow.AddDate(1, 0, 0), Platform: community.Telegram}, feedback.SubmissionDeclined)
+		GrantedAt: showcaseNow, ExpiresAt: showcaseNow.AddDate(1, 0, 0), Platform: community.Telegram},
+		From: feedback.SubmissionApproved, To: feedback.SubmissionDeclined})
 	if !errors.Is(err, community.ErrConflict) {
 		t.Fatalf("second answer: %v", err)
 	}
@@ -82,7 +83,7 @@ func TestConsentLedgerIsAppendOnly(t *testing.T) {
 		ledgerRefuses(t, f.s, tc.what, tc.sql, id)
 	}
 	ledgerRefuses(t, f.s, "give it to someone else", `UPDATE showcase_consents SET member_id = $2 WHERE id = $1`, id, int64(bob))
-	ledgerRefuses(t, f.s, "truncate", `TRUNCATE showcase_consents`)
+	ledgerRefuses(t, f.s, "truncate", `TRUNCATE showcase_consents CASCADE`)
 
 	// Revoked once: NULL -> a time, never again, never back.
 	if _, err := f.s.DB().Exec(`UPDATE showcase_consents SET revoked_at = $2 WHERE id = $1`, id, showcaseNow.Add(time.Hour)); err != nil {
@@ -129,10 +130,10 @@ func TestRevokeOnce(t *testing.T) {
 	if _, err := f.sc.Revoke(ctx, c.ID, ann); errorKey(err) != "showcase.already_revoked" {
 		t.Fatalf("revoke twice: %v", err)
 	}
-	if err := f.s.RevokeConsent(ctx, c.ID, f.now.Add(time.Hour)); !errors.Is(err, community.ErrConflict) {
+	if err := f.s.RevokeConsent(ctx, feedback.Withdrawal{Submission: c.Submission, Consent: c.ID, Reason: feedback.WithdrawRevoked}, f.now.Add(time.Hour)); !errors.Is(err, community.ErrConflict) {
 		t.Fatalf("store revoke twice: %v", err)
 	}
-	if err := f.s.RevokeConsent(ctx, 404, f.now); errorKey(err) != "showcase.consent_not_found" {
+	if err := f.s.RevokeConsent(ctx, feedback.Withdrawal{Consent: 404, Reason: feedback.WithdrawRevoked}, f.now); errorKey(err) != "showcase.consent_not_found" {
 		t.Fatalf("revoke a missing one: %v", err)
 	}
 	got, _ := f.s.Consent(ctx, c.ID)

@@ -6,10 +6,12 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/jmoiron/sqlx"
 )
 
-// eraseShowcase is an erasure's part in the showcase: the member's
+// eraseShowcase is an erasure's part in the showcase: the reshares of
+// the member's posts are withdrawn (deleted from the platforms), their
 // consents are revoked and left anonymous (no member, no text; the hash
 // of the text, the dates and the scope stay as proof of what was
 // allowed), their submissions lose their caption, staff's reason and
@@ -17,6 +19,9 @@ import (
 // file nobody else submitted goes. The submissions stay, anonymous,
 // because the ledger refers to them.
 func eraseShowcase(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
+	if err := withdrawErased(ctx, tx, member, at); err != nil {
+		return err
+	}
 	steps := []struct {
 		what, sql string
 		args      []any // nil: the member's id
@@ -44,4 +49,25 @@ DELETE FROM showcase_media m WHERE m.sha256 IN (SELECT sha256 FROM gone)
 		}
 	}
 	return nil
+}
+
+// withdrawErased queues the withdrawal of every reshare the member's
+// consents allowed that was not withdrawn yet.
+func withdrawErased(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
+	var rows []struct {
+		Consent    int64 `db:"id"`
+		Submission int64 `db:"submission_id"`
+	}
+	if err := tx.SelectContext(ctx, &rows, `
+SELECT c.id, c.submission_id FROM showcase_consents c
+WHERE c.member_id = $1 AND c.decision <> 'decline'
+  AND NOT EXISTS (SELECT 1 FROM showcase_withdrawals w WHERE w.consent_id = c.id)
+ORDER BY c.id`, int64(member)); err != nil {
+		return fmt.Errorf("consents of member %d: %w", member, err)
+	}
+	ws := make([]feedback.Withdrawal, len(rows))
+	for i, r := range rows {
+		ws[i] = feedback.Withdrawal{Submission: feedback.SubmissionID(r.Submission), Consent: feedback.ConsentID(r.Consent), Reason: feedback.WithdrawErased}
+	}
+	return withdraw(ctx, tx, ws, at)
 }

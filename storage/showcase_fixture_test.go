@@ -73,7 +73,7 @@ func (f *showcaseFixture) consented(member, staff community.MemberID, file []byt
 	if _, err := f.sc.Approve(ctx, sub.ID, staff); err != nil {
 		f.t.Fatal(err)
 	}
-	c, err := f.sc.Consent(ctx, feedback.ConsentAnswer{Submission: sub.ID, Member: member, Decision: feedback.ConsentAllow,
+	c, err := f.sc.Consent(ctx, feedback.ConsentAnswer{Submission: sub.ID, Member: member, Decision: feedback.ConsentAllow, Months: 12,
 		Scopes: []feedback.ConsentScope{feedback.ScopeCommunity, feedback.ScopeBrand}, Text: "May we reshare it for 12 months?", Lang: "en",
 		Platform: community.Telegram, MessageID: "900"})
 	if err != nil {
