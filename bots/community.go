@@ -32,6 +32,8 @@ type CommunityStore interface {
 	feedback.ListStore
 	feedback.NoticeStore
 	IdeasStore
+	feedback.ShowcaseStore
+	ShowcaseStore
 	feedback.SurveyStore
 	SurveyOutbox
 	SurveyTickets
@@ -61,6 +63,8 @@ type CommunityOptions struct {
 	Moderation ModerationOptions
 	// NPS configures the NPS survey.
 	NPS NPSOptions
+	// Showcase configures customers' posts reshared with their consent.
+	Showcase ShowcaseOptions
 }
 
 // Feature is one area of Hearth in the chat layer: its commands, hooks and
@@ -93,5 +97,6 @@ func (s *Service) communityFeatures() []Feature {
 		newIdeasFeature(s.opts.Store, o, s.opts.Now, d.Board, d.Ideas),
 		newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer()),
 		newNPSFeature(s.opts.Store, s.opts.Now, d.Surveys),
+		newShowcaseFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer(), s.opts.Log),
 	}
 }

@@ -27,6 +27,7 @@ type Domain struct {
 	Notifier      *feedback.Notifier
 	Linking       *community.Linking // nil: no link secret configured
 	Surveys       *feedback.Surveys  // the NPS survey
+	Showcase      *feedback.Showcase // customers' posts reshared with consent
 	// Jobs are the domain services' scheduled work, on the configured
 	// periods: the standings recompute and the sanctions' expiry.
 	Jobs []community.Job

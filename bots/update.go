@@ -55,8 +55,11 @@ type Update struct {
 	// media_group_id: each photo of an album comes as its own message);
 	// "" for a message on its own.
 	MediaGroup string
-	ReplyTo    *Message // the message this one answers, if any
-	Reaction   string   // the emoji of a reaction
+	// Forwarded: the message forwards someone else's (Telegram's
+	// forward_origin): its media is not the sender's own.
+	Forwarded bool
+	ReplyTo   *Message // the message this one answers, if any
+	Reaction  string   // the emoji of a reaction
 	// Handle lets the adapter answer the update in place: a Discord
 	// interaction or a Telegram callback query. Opaque to the router.
 	Handle string
@@ -71,6 +74,7 @@ type Message struct {
 	// in Update: what /share in reply to a photo shares.
 	Media      []Media
 	MediaGroup string
+	Forwarded  bool
 }
 
 // Media is an attachment of a message.
@@ -109,7 +113,7 @@ func (u Update) Clean() Update {
 	u.Media = cleanMedia(u.Media)
 	if r := u.ReplyTo; r != nil {
 		u.ReplyTo = &Message{ID: inbox.CleanText(r.ID), From: r.From.CleanText(), Text: inbox.CleanText(r.Text),
-			Media: cleanMedia(r.Media), MediaGroup: inbox.CleanText(r.MediaGroup)}
+			Media: cleanMedia(r.Media), MediaGroup: inbox.CleanText(r.MediaGroup), Forwarded: r.Forwarded}
 	}
 	return u
 }

@@ -28,7 +28,8 @@ type Config struct {
 	Onboarding Onboarding `yaml:"onboarding"`
 	Moderation Moderation `yaml:"moderation"`
 	Announce   Announce   `yaml:"announce"`
-	NPS        NPS        `yaml:"nps"` // config/nps.go
+	NPS        NPS        `yaml:"nps"`      // config/nps.go
+	Showcase   Showcase   `yaml:"showcase"` // config/showcase.go
 }
 
 // Database says where the PostgreSQL database is and how to pool connections.
@@ -164,6 +165,7 @@ func Default() Config {
 	c := base()
 	defaultCommunityRules(&c)
 	defaultNPS(&c)
+	defaultShowcase(&c)
 	return c
 }
 

@@ -42,6 +42,7 @@ func (c *Config) Validate() Problems {
 	c.validateCLV(add)
 	c.validateCommunityRules(add)
 	c.validateNPS(add)
+	c.validateShowcase(add)
 	return p
 }
 

@@ -295,3 +295,9 @@ func (s *Showcase) Reshares(ctx context.Context, id SubmissionID) ([]Reshare, er
 
 // Now is the showcase's clock: when a delivery guard checks a consent.
 func (s *Showcase) Now() time.Time { return s.now() }
+
+// Ledger returns the ledger's row id: the proof of what its author
+// allowed (ConsentNotFound).
+func (s *Showcase) Ledger(ctx context.Context, id ConsentID) (Consent, error) {
+	return s.store.Consent(ctx, id)
+}

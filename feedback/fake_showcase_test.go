@@ -66,6 +66,15 @@ func (f *fakeShowcase) SaveSubmission(_ context.Context, s Submission, submitted
 	return s, nil
 }
 
+func (f *fakeShowcase) AlbumSubmission(_ context.Context, member community.MemberID, p community.Platform, album string) (Submission, error) {
+	for _, s := range f.subs {
+		if s.Member == member && s.Platform == p && s.Album == album && s.Status == SubmissionPending {
+			return s, nil
+		}
+	}
+	return Submission{}, SubmissionNotFound(0)
+}
+
 func (f *fakeShowcase) AddToAlbum(_ context.Context, member community.MemberID, p community.Platform, album string, m SubmissionMedia) (Submission, error) {
 	for id, s := range f.subs {
 		if s.Member == member && s.Platform == p && s.Album == album && s.Status == SubmissionPending {

@@ -88,6 +88,9 @@ type ShowcaseStore interface {
 	// on platform p (SubmissionNotFound when there is none; EInvalid past
 	// MaxAlbum files; AlreadySubmitted as SaveSubmission).
 	AddToAlbum(ctx context.Context, member community.MemberID, p community.Platform, album string, m SubmissionMedia) (Submission, error)
+	// AlbumSubmission returns the member's pending submission of album on
+	// platform p (SubmissionNotFound when there is none).
+	AlbumSubmission(ctx context.Context, member community.MemberID, p community.Platform, album string) (Submission, error)
 	// Submission returns submission id (SubmissionNotFound).
 	Submission(ctx context.Context, id SubmissionID) (Submission, error)
 	// ReviewSubmission moves submission s.ID from pending to s.Status with s's
@@ -137,6 +140,7 @@ type Reshare struct {
 	ChatID     string
 	ThreadID   string
 	MessageIDs []string
+	SentAt     time.Time
 }
 
 // Showcase holds the rules of customers' posts reshared by the brand:
@@ -202,6 +206,16 @@ func (s *Showcase) Submit(ctx context.Context, sub Submission) (Submission, erro
 	sub.ID, sub.Status, sub.CreatedAt = 0, SubmissionPending, s.now()
 	sub.Reason, sub.ReviewedBy, sub.ReviewedAt = "", 0, time.Time{}
 	return s.store.SaveSubmission(ctx, sub, func(id SubmissionID) community.Event { return SubmittedEvent(id, sub.CreatedAt) })
+}
+
+// AlbumSubmission returns the member's pending submission of an album
+// (SubmissionNotFound when there is none: the album's first message did
+// not ask for the showcase), before its other files are downloaded.
+func (s *Showcase) AlbumSubmission(ctx context.Context, member community.MemberID, p community.Platform, album string) (Submission, error) {
+	if album == "" {
+		return Submission{}, SubmissionNotFound(0)
+	}
+	return s.store.AlbumSubmission(ctx, member, p, album)
 }
 
 // AddToAlbum adds a file that came in an album to the member's pending

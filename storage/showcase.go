@@ -85,6 +85,21 @@ INSERT INTO showcase_submission_media (submission_id, position, sha256, message_
 	return err
 }
 
+// AlbumSubmission implements feedback.ShowcaseStore.
+func (s *Store) AlbumSubmission(ctx context.Context, member community.MemberID, p community.Platform, album string) (feedback.Submission, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `
+SELECT id FROM showcase_submissions WHERE member_id = $1 AND platform = $2 AND album = $3 AND status = 'pending'
+ORDER BY id DESC LIMIT 1`, int64(member), string(p), album)
+	if errors.Is(err, sql.ErrNoRows) {
+		return feedback.Submission{}, feedback.SubmissionNotFound(0)
+	}
+	if err != nil {
+		return feedback.Submission{}, fmt.Errorf("album %s of member %d: %w", album, member, err)
+	}
+	return s.Submission(ctx, feedback.SubmissionID(id))
+}
+
 // AddToAlbum implements feedback.ShowcaseStore.
 func (s *Store) AddToAlbum(ctx context.Context, member community.MemberID, p community.Platform, album string, m feedback.SubmissionMedia) (feedback.Submission, error) {
 	var id feedback.SubmissionID

@@ -92,9 +92,11 @@ func (s *Store) Reshares(ctx context.Context, id feedback.SubmissionID) ([]feedb
 		Chat     string         `db:"chat"`
 		Thread   string         `db:"thread"`
 		Sent     pq.StringArray `db:"sent_ids"`
+		SentAt   time.Time      `db:"sent_at"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
-SELECT d.platform, COALESCE(d.target->>'chat', '') AS chat, COALESCE(d.target->>'thread', '') AS thread, d.sent_ids
+SELECT d.platform, COALESCE(d.target->>'chat', '') AS chat, COALESCE(d.target->>'thread', '') AS thread, d.sent_ids,
+       COALESCE(d.sent_at, d.created_at) AS sent_at
 FROM showcase_submissions s JOIN deliveries d ON d.event_id = s.reshare_event
 WHERE s.id = $1 AND cardinality(d.sent_ids) > 0
 ORDER BY d.id`, int64(id))
@@ -103,7 +105,7 @@ ORDER BY d.id`, int64(id))
 	}
 	out := make([]feedback.Reshare, len(rows))
 	for i, r := range rows {
-		out[i] = feedback.Reshare{Platform: community.Platform(r.Platform), ChatID: r.Chat, ThreadID: r.Thread, MessageIDs: r.Sent}
+		out[i] = feedback.Reshare{Platform: community.Platform(r.Platform), ChatID: r.Chat, ThreadID: r.Thread, MessageIDs: r.Sent, SentAt: r.SentAt}
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"cmp"
 	"net/url"
 	"strconv"
 	"strings"
@@ -71,9 +72,10 @@ func fromMessage(out *bots.Update, m *models.Message, botName string) {
 	if m.Text == "" {
 		out.Text, entities = m.Caption, m.CaptionEntities
 	}
-	out.Media, out.MediaGroup = mediaOf(m), m.MediaGroupID
+	out.Media, out.MediaGroup, out.Forwarded = mediaOf(m), m.MediaGroupID, m.ForwardOrigin != nil
 	if r := m.ReplyToMessage; r != nil && r.ForumTopicCreated == nil {
-		out.ReplyTo = &bots.Message{ID: strconv.Itoa(r.ID), Text: r.Text, Media: mediaOf(r), MediaGroup: r.MediaGroupID}
+		out.ReplyTo = &bots.Message{ID: strconv.Itoa(r.ID), Text: cmp.Or(r.Text, r.Caption), Media: mediaOf(r), MediaGroup: r.MediaGroupID,
+			Forwarded: r.ForwardOrigin != nil}
 		if r.From != nil {
 			out.ReplyTo.From = userOf(*r.From)
 		}

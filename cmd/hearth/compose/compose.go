@@ -54,9 +54,10 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		Notifier: feedback.NewNotifier(store, noticeRules(o), p.Messaging, now),
 		Surveys: feedback.NewSurveys(store, feedback.SurveyRules{Schedule: o.NPS.Schedule, Location: o.Location, Wave: o.NPS.Wave,
 			AnswerWindow: o.NPS.AnswerWindow, WeeklyCap: o.Announce.WeeklyCap, Quiet: o.Announce.QuietHours}, p.Messaging, now, d.Seed),
+		Showcase: feedback.NewShowcase(store, now, o.Showcase.MaxBytes, o.Showcase.ConsentMonths),
 	}
 	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers),
-		out.Notifier.Job(), out.Surveys.Job()}
+		out.Notifier.Job(), out.Surveys.Job(), out.Showcase.ExpiryJob()}
 	if d.Tokens != nil {
 		out.Linking = community.NewLinking(d.Tokens, store)
 	}
