@@ -21,13 +21,13 @@ func (f *showcaseFixture) answer(sub feedback.Submission, member community.Membe
 	return c
 }
 
-// TestConsentedSubmissionsAreThoseInForce: the export's listing holds the
+// TestShowcaseExportListsTheConsentsInForce: the export's listing holds the
 // consented submissions whose latest consent is in force for the scope,
 // newest first, with their files in order and their author's name; no
 // submission that is pending, rejected, approved and unanswered,
 // declined, revoked, expired, for another scope or overruled by a later
 // ledger row.
-func TestConsentedSubmissionsAreThoseInForce(t *testing.T) {
+func TestShowcaseExportListsTheConsentsInForce(t *testing.T) {
 	f := newShowcaseFixture(t, 0)
 	ctx := context.Background()
 	ann, bob, staff := f.member("ann", community.Telegram, true), f.member("bob", community.Discord, true), f.member("sam", community.Telegram, false)

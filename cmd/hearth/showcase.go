@@ -54,16 +54,22 @@ func (c *cli) showcaseExport(ctx context.Context, args []string) error {
 	for _, it := range items {
 		names, err := exportMedia(ctx, sc, *dir, it.Submission)
 		if err != nil {
-			return err
+			return unfinished(*dir, err)
 		}
 		files += len(names)
 		entries = append(entries, newManifestEntry(it, names))
 	}
 	if err := writeManifests(*dir, entries); err != nil {
-		return err
+		return unfinished(*dir, err)
 	}
 	_, err = fmt.Fprintf(c.stdout, "exported %d posts (%d files) to %s\n", len(entries), files, *dir)
 	return err
+}
+
+// unfinished is err of an export that stopped after writing some files
+// into dir.
+func unfinished(dir string, err error) error {
+	return fmt.Errorf("%w; the export in %s is unfinished (no manifest.json): remove it before exporting again", err, dir)
 }
 
 // emptyDir makes dir, or finds it empty: an export never mixes with other

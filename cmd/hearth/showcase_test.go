@@ -177,6 +177,20 @@ func TestShowcaseExport(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(rows, wantRows) {
 		t.Errorf("manifest.csv (%v):\n%q\nwant\n%q", err, rows, wantRows)
 	}
+
+	// A file that breaks while it is read stops the export, and leaves no
+	// half file and no manifest.
+	if _, err := s.db.Exec(`DELETE FROM showcase_media_chunks WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(t.TempDir(), "export")
+	code, _, stderr = inProcess(t, env, "showcase", "export", "--consented", broken)
+	if code != 1 || !strings.Contains(stderr, "chunk 1 is gone") || !strings.Contains(stderr, "the export in "+broken+" is unfinished (no manifest.json)") {
+		t.Errorf("a broken file: exit %d, stderr %q", code, stderr)
+	}
+	if entries, err := os.ReadDir(broken); err != nil || len(entries) != 0 {
+		t.Errorf("a broken export left %v (%v)", entries, err)
+	}
 }
 
 // itoa writes an id.
@@ -217,9 +231,9 @@ func TestShowcaseExportRefusals(t *testing.T) {
 	}
 }
 
-// TestWriteFileLeavesNoHalfFile: a write that fails midway leaves neither
+// TestShowcaseExportWriteLeavesNoHalfFile: a write that fails midway leaves neither
 // the name nor its temporary file; one that succeeds leaves only the name.
-func TestWriteFileLeavesNoHalfFile(t *testing.T) {
+func TestShowcaseExportWriteLeavesNoHalfFile(t *testing.T) {
 	dir := t.TempDir()
 	broken := errors.New("connection lost")
 	err := writeFile(dir, "1-1.mp4", func(w io.Writer) error {
