@@ -54,6 +54,7 @@ var commands = []command{
 	{"clv predict", "write each customer's CLV predictions as CSV", (*cli).clvPredict},
 	{"link-url", "print the links that connect a shop customer to their community account", (*cli).linkURL},
 	{"nps report", "print the NPS report (what /nps shows staff), as text or JSON", (*cli).npsReport},
+	{"showcase export", "write the posts the brand may use, with a manifest, for its social team", (*cli).showcaseExport},
 	{"version", "print Hearth's version", (*cli).version},
 }
 
@@ -168,7 +169,7 @@ func (c *cli) usage() {
 	fmt.Fprintf(c.stdout, "Hearth runs a brand's customer community on Telegram and Discord.\n\n")
 	fmt.Fprintf(c.stdout, "Usage: hearth [command] [flags]\n\nCommands:\n")
 	for _, cmd := range commands {
-		fmt.Fprintf(c.stdout, "  %-14s %s\n", cmd.name, cmd.summary)
+		fmt.Fprintf(c.stdout, "  %-15s %s\n", cmd.name, cmd.summary)
 	}
 	fmt.Fprintf(c.stdout, "\nRun hearth help <command> or hearth <command> --help for a command's flags,\n"+
 		"hearth --version for the version. Configuration: hearth.example.yaml.\n")
@@ -178,7 +179,7 @@ func (c *cli) usage() {
 func (c *cli) groupUsage(group string, subs []command) {
 	fmt.Fprintf(c.stdout, "Usage: hearth %s <subcommand> [flags]\n\nSubcommands:\n", group)
 	for _, cmd := range subs {
-		fmt.Fprintf(c.stdout, "  %-14s %s\n", cmd.name, cmd.summary)
+		fmt.Fprintf(c.stdout, "  %-15s %s\n", cmd.name, cmd.summary)
 	}
 	fmt.Fprintf(c.stdout, "\nRun hearth %s <subcommand> --help for its flags.\n", group)
 }
