@@ -116,7 +116,7 @@ func (a *Adapter) fromMessageMenu(u bots.Update, d discordgo.ApplicationCommandI
 	}
 	m := d.Resolved.Messages[d.TargetID]
 	u.Kind, u.Command, u.Options, u.Text = bots.KindMessage, name, map[string]string{}, "/"+name
-	u.ReplyTo = &bots.Message{ID: m.ID, Text: m.Content}
+	u.ReplyTo = &bots.Message{ID: m.ID, Text: m.Content, Media: mediaOf(m.Attachments)}
 	if m.Author != nil {
 		u.ReplyTo.From = userOf(m.Author, nil, "")
 	}
