@@ -283,7 +283,7 @@ func (f *showcaseFeature) takeDown(ctx context.Context, rs feedback.Reshare) err
 	if _, ok := f.router.adapters[rs.Platform]; !ok {
 		return fmt.Errorf("%s is not connected to this replica", rs.Platform)
 	}
-	if within := f.router.Capabilities(rs.Platform).Moderation.DeleteWithin; within > 0 && f.now().Sub(rs.SentAt) >= within {
+	if within := f.router.Capabilities(rs.Platform).Moderation.DeleteWithin; within > 0 && rs.Age >= within {
 		return fmt.Errorf("%s lets bots delete messages for %s only", platformName(rs.Platform), within)
 	}
 	return f.enforcer.Delete(ctx, rs.Platform, rs.ChatID, rs.MessageIDs)

@@ -140,7 +140,7 @@ type Reshare struct {
 	ChatID     string
 	ThreadID   string
 	MessageIDs []string
-	SentAt     time.Time
+	Age        time.Duration // how long ago it was sent, by the database's clock
 }
 
 // Showcase holds the rules of customers' posts reshared by the brand:

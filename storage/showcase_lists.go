@@ -92,11 +92,11 @@ func (s *Store) Reshares(ctx context.Context, id feedback.SubmissionID) ([]feedb
 		Chat     string         `db:"chat"`
 		Thread   string         `db:"thread"`
 		Sent     pq.StringArray `db:"sent_ids"`
-		SentAt   time.Time      `db:"sent_at"`
+		AgeMS    int64          `db:"age_ms"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
 SELECT d.platform, COALESCE(d.target->>'chat', '') AS chat, COALESCE(d.target->>'thread', '') AS thread, d.sent_ids,
-       COALESCE(d.sent_at, d.created_at) AS sent_at
+       (extract(epoch FROM now() - COALESCE(d.sent_at, d.created_at)) * 1000)::bigint AS age_ms
 FROM showcase_submissions s JOIN deliveries d ON d.event_id = s.reshare_event
 WHERE s.id = $1 AND cardinality(d.sent_ids) > 0
 ORDER BY d.id`, int64(id))
@@ -105,7 +105,7 @@ ORDER BY d.id`, int64(id))
 	}
 	out := make([]feedback.Reshare, len(rows))
 	for i, r := range rows {
-		out[i] = feedback.Reshare{Platform: community.Platform(r.Platform), ChatID: r.Chat, ThreadID: r.Thread, MessageIDs: r.Sent, SentAt: r.SentAt}
+		out[i] = feedback.Reshare{Platform: community.Platform(r.Platform), ChatID: r.Chat, ThreadID: r.Thread, MessageIDs: r.Sent, Age: time.Duration(r.AgeMS) * time.Millisecond}
 	}
 	return out, nil
 }
