@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
@@ -29,10 +31,18 @@ func (s *Store) SaveSubmission(ctx context.Context, sub feedback.Submission) (fe
 	return sub, nil
 }
 
+// submit writes sub. Each file is kept again, as PutMedia keeps a file
+// again (keptAgain), so that the unused-media sweep cannot drop it under
+// the submission: its row stays locked until the submission commits (a
+// sweep passes it over) and is recent then; a file a sweep dropped first
+// is MediaNotFound. The files are taken in the order of their hashes, so
+// that two submissions of the same files never wait for each other.
 func submit(ctx context.Context, tx *sqlx.Tx, sub *feedback.Submission) error {
-	for i, m := range sub.Media {
+	for _, i := range byHash(sub.Media) {
+		m := sub.Media[i]
 		var r mediaRow
-		err := tx.GetContext(ctx, &r, `SELECT sha256, type, size, created_at FROM showcase_media WHERE sha256 = $1`, m.Hash[:])
+		err := tx.GetContext(ctx, &r, `UPDATE showcase_media SET created_at = GREATEST(created_at, now()) WHERE sha256 = $1
+RETURNING sha256, type, size, created_at`, m.Hash[:])
 		if errors.Is(err, sql.ErrNoRows) {
 			return feedback.MediaNotFound(m.Hash)
 		}
@@ -56,6 +66,16 @@ INSERT INTO showcase_submission_media (submission_id, position, sha256, message_
 		}
 	}
 	return nil
+}
+
+// byHash is the indexes of media in the order of the files' hashes.
+func byHash(media []feedback.SubmissionMedia) []int {
+	order := make([]int, len(media))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(media[a].Hash[:], media[b].Hash[:]) })
+	return order
 }
 
 // alreadySubmitted names the member's submission that holds one of sub's
