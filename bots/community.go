@@ -33,6 +33,7 @@ type CommunityStore interface {
 	feedback.NoticeStore
 	IdeasStore
 	feedback.ShowcaseStore
+	feedback.MediaSweeper
 	ShowcaseStore
 	feedback.SurveyStore
 	SurveyOutbox

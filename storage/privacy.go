@@ -59,7 +59,7 @@ func (s *Store) ExportMember(ctx context.Context, member community.MemberID) (ma
 			}
 		}
 		for _, r := range refs {
-			if slices.Contains(staffOnlyTables, r.Table) {
+			if slices.Contains(staffOnlyTables, r.Table) || slices.Contains(showcaseTables, r.Table) {
 				continue
 			}
 			where := []string{pq.QuoteIdentifier(r.Column) + " = $1"}
@@ -72,6 +72,9 @@ func (s *Store) ExportMember(ctx context.Context, member community.MemberID) (ma
 			if err := exportRows(ctx, tx, out, r.Table, q, member, pq.Array(staffOnlyColumns)); err != nil {
 				return err
 			}
+		}
+		if err := exportShowcase(ctx, tx, out, member); err != nil {
+			return err
 		}
 		if err := exportRows(ctx, tx, out, "orders", `SELECT to_jsonb(o) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.member_id = $1 ORDER BY o.ordered_at`, member); err != nil {
 			return err

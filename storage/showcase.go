@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
@@ -41,8 +43,14 @@ func (s *Store) SaveSubmission(ctx context.Context, sub feedback.Submission, sub
 	return sub, nil
 }
 
+// submit writes sub. Each file is kept again, as PutMedia keeps a file
+// again (keptAgain), so that the unused-media sweep cannot drop it under
+// the submission: its row stays locked until the submission commits (a
+// sweep passes it over) and is recent then; a file a sweep dropped first
+// is MediaNotFound. The files are taken in the order of their hashes, so
+// that two submissions of the same files never wait for each other.
 func submit(ctx context.Context, tx *sqlx.Tx, sub *feedback.Submission) error {
-	for i := range sub.Media {
+	for _, i := range byHash(sub.Media) {
 		if err := keptMedia(ctx, tx, &sub.Media[i]); err != nil {
 			return err
 		}
@@ -62,12 +70,12 @@ VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7) RETURNING id`,
 	return nil
 }
 
-// keptMedia fills in the type and size of a kept file, and holds it (FOR
-// KEY SHARE) so that the sweep of unused files cannot take it before the
-// submission refers to it.
+// keptMedia fills in the type and size of a kept file and keeps it again
+// (see submit): its row stays locked until the transaction commits.
 func keptMedia(ctx context.Context, tx *sqlx.Tx, m *feedback.SubmissionMedia) error {
 	var r mediaRow
-	err := tx.GetContext(ctx, &r, `SELECT sha256, type, size, created_at FROM showcase_media WHERE sha256 = $1 FOR KEY SHARE`, m.Hash[:])
+	err := tx.GetContext(ctx, &r, `UPDATE showcase_media SET created_at = GREATEST(created_at, now()) WHERE sha256 = $1
+RETURNING sha256, type, size, created_at`, m.Hash[:])
 	if errors.Is(err, sql.ErrNoRows) {
 		return feedback.MediaNotFound(m.Hash)
 	}
@@ -139,6 +147,16 @@ ORDER BY s.id DESC LIMIT 1 FOR UPDATE`, int64(member), string(p), album)
 		return feedback.Submission{}, fmt.Errorf("add to album %s of member %d: %w", album, member, err)
 	}
 	return s.Submission(ctx, id)
+}
+
+// byHash is the indexes of media in the order of the files' hashes.
+func byHash(media []feedback.SubmissionMedia) []int {
+	order := make([]int, len(media))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(media[a].Hash[:], media[b].Hash[:]) })
+	return order
 }
 
 // alreadySubmitted names the member's submission that holds one of sub's

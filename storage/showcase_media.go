@@ -202,11 +202,15 @@ func (r *mediaReader) Close() error {
 // DropUnusedMedia deletes the files kept before that no submission holds
 // (kept for a post that was then refused, or whose submission failed), and
 // returns how many went. The grace period spares a file kept a moment ago
-// for a submission being made.
+// for a submission being made. A file that a submission under way holds
+// locked (submit) is passed over without waiting: the sweep never holds
+// up a submission, nor waits for one in a circle.
 func (s *Store) DropUnusedMedia(ctx context.Context, before time.Time) (int, error) {
 	res, err := s.db.ExecContext(ctx, `
-DELETE FROM showcase_media m WHERE m.created_at < $1
-  AND NOT EXISTS (SELECT 1 FROM showcase_submission_media sm WHERE sm.sha256 = m.sha256)`, before)
+DELETE FROM showcase_media WHERE sha256 IN (
+    SELECT m.sha256 FROM showcase_media m WHERE m.created_at < $1
+      AND NOT EXISTS (SELECT 1 FROM showcase_submission_media sm WHERE sm.sha256 = m.sha256)
+    FOR UPDATE SKIP LOCKED)`, before)
 	if err != nil {
 		return 0, fmt.Errorf("drop unused media: %w", err)
 	}

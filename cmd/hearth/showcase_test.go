@@ -85,7 +85,7 @@ func (s *showcaseSetup) post(member community.MemberID, caption string, d feedba
 	}
 	c, err := s.sc.Consent(ctx, feedback.ConsentAnswer{Submission: sub.ID, Member: member, Decision: d,
 		Scopes: []feedback.ConsentScope{feedback.ScopeCommunity, feedback.ScopeBrand}, Text: "May we reshare your post for 12 months?",
-		Lang: "en", Platform: community.Telegram, MessageID: "900"})
+		Lang: "en", Months: 12, Platform: community.Telegram, MessageID: "900"})
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -57,7 +57,8 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		Showcase: feedback.NewShowcase(store, now, o.Showcase.MaxBytes, o.Showcase.ConsentMonths),
 	}
 	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers),
-		out.Notifier.Job(), out.Surveys.Job(), out.Showcase.ExpiryJob()}
+		out.Notifier.Job(), out.Surveys.Job(), out.Showcase.ExpiryJob(),
+		feedback.MediaSweepJob(store, now)}
 	if d.Tokens != nil {
 		out.Linking = community.NewLinking(d.Tokens, store)
 	}
