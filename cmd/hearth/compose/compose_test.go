@@ -51,7 +51,8 @@ func TestJobsRunOnTheConfiguredPeriods(t *testing.T) {
 	}
 	want := map[string]community.Schedule{"standings.recompute": community.Every(7 * time.Minute), "moderation.expire": community.Every(3 * time.Minute),
 		"onboarding.captcha": community.Every(community.CaptchaExpiryEvery), "nps.wave": "0 11 * * TUE",
-		"feedback.notices": community.Every(feedback.NoticesEvery)}
+		"feedback.notices": community.Every(feedback.NoticesEvery), "showcase.expiry": community.Every(feedback.ExpiryEvery),
+		"showcase.media_sweep": community.Every(feedback.MediaSweepEvery)}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("jobs = %v, want %v", got, want)
 	}
