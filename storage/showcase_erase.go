@@ -12,7 +12,7 @@ import (
 
 // eraseShowcase is an erasure's part in the showcase: the reshares of
 // the member's posts are withdrawn (deleted from the platforms), their
-// consents are revoked and left anonymous (no member, no text; the hash
+// consents are revoked, Hearth's copies of the reshares lose their text and left anonymous (no member, no text; the hash
 // of the text, the dates and the scope stay as proof of what was
 // allowed), their submissions lose their caption, staff's reason and
 // their files, and a
@@ -37,6 +37,11 @@ WITH gone AS (
 DELETE FROM showcase_media m WHERE m.sha256 IN (SELECT sha256 FROM gone)
   -- the statement sees the rows it deletes: another member's are what count
   AND NOT EXISTS (SELECT 1 FROM showcase_submission_media o WHERE o.sha256 = m.sha256 AND o.member_id IS DISTINCT FROM $1)`, nil},
+		// Hearth's copies of the reshares stay for their message ids (the
+		// withdrawal deletes them from the platforms), without their
+		// text, which credits the member and quotes their caption.
+		{"blank the reshares' text", `UPDATE deliveries d SET message = jsonb_set(d.message, '{text}', '""')
+FROM showcase_submissions s WHERE d.event_id = s.reshare_event AND s.member_id = $1`, nil},
 		{"anonymise the submissions", `UPDATE showcase_submissions SET member_id = NULL, caption = '', reason = '' WHERE member_id = $1`, nil},
 	}
 	for _, st := range steps {

@@ -177,7 +177,8 @@ func TestWithdrawalsAreQueuedOnce(t *testing.T) {
 // TestResharesAreTheSentDeliveriesAndAreKept: a submission's reshares are
 // its reshare event's deliveries that reached a platform (a dead one that
 // sent part of an album too), with their age; the outbox's pruning keeps
-// them while the submission may need them deleted.
+// them while the submission may need them deleted, and an erasure keeps
+// them without their text.
 func TestResharesAreTheSentDeliveriesAndAreKept(t *testing.T) {
 	f := newShowcaseFixture(t, 0)
 	ctx := context.Background()
@@ -200,6 +201,13 @@ SELECT reshare_event, 'console', 'console:g', '{"chat": "g"}', '{}', 'pending' F
 	if len(got) != 2 || got[0].ChatID != "-100" || got[0].ThreadID != "7" || len(got[0].MessageIDs) != 2 || got[0].Age < 49*time.Hour ||
 		got[1].Platform != community.Discord || got[1].MessageIDs[0] != "d1" || got[1].Age > time.Hour {
 		t.Fatalf("reshares %+v", got)
+	}
+	f.exec(`UPDATE deliveries SET message = '{"text": "📸 Shared by ann"}'`)
+	if err := f.s.EraseMember(ctx, community.Erasure{Member: ann, At: f.now}, func([]community.Sanction) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT count(*) FROM deliveries WHERE message->>'text' LIKE '%ann%'`); n != 0 {
+		t.Fatalf("%d copies of the reshares still name the erased author", n)
 	}
 	if _, _, err := f.s.PruneOutbox(ctx, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
