@@ -74,11 +74,16 @@ func (a *Adapter) sendMedia(ctx context.Context, chatID int64, t outbox.Target, 
 // picture goes as a document, which may be up to 50 MB.
 const maxPhoto = 10 << 20
 
-// sendOneMedia sends a single stored file as a photo or a video (a
-// picture over 10 MB as a document).
+// sendOneMedia sends a single stored file as a photo, a video or, for a
+// GIF, an animation that plays (a still picture over 10 MB as a
+// document). In an album a GIF is a photo: sendMediaGroup takes no
+// animations.
 func (a *Adapter) sendOneMedia(ctx context.Context, chatID int64, t outbox.Target, i int, p part, f *outbox.OpenedMedia) (*models.Message, error) {
 	upload := &models.InputFileUpload{Filename: f.FileName(), Data: f} // a pointer: go-telegram/bot checks it for nil
 	switch {
+	case f.Type == "image/gif":
+		return a.bot.SendAnimation(ctx, &bot.SendAnimationParams{ChatID: chatID, MessageThreadID: thread(t), Animation: upload,
+			Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
 	case !f.IsVideo() && f.Size > maxPhoto:
 		return a.bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, MessageThreadID: thread(t), Document: upload,
 			Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})

@@ -1,7 +1,11 @@
 package telegram_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/gif"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
@@ -269,5 +273,26 @@ func TestLargePictureGoesAsADocument(t *testing.T) {
 	}
 	if up := docs[0].Uploads["document"]; up.Name != "big.jpg" || up.Size != picture.Size || up.SHA256 != picture.Digest() {
 		t.Errorf("uploaded %+v; want big.jpg whole", up)
+	}
+}
+
+// TestStoredGIFPlays: a single stored GIF goes as an animation (which
+// plays), not as a photo (which Telegram would show still).
+func TestStoredGIFPlays(t *testing.T) {
+	t.Parallel()
+	h := startCustom(t, custom{})
+	var b bytes.Buffer
+	img := image.NewPaletted(image.Rect(0, 0, 8, 8), color.Palette{color.Black, color.White})
+	if err := gif.EncodeAll(&b, &gif.GIF{Image: []*image.Paletted{img, img}, Delay: []int{10, 10}}); err != nil {
+		t.Fatal(err)
+	}
+	ref := botstest.KeepMedia(t, h.store, b.Bytes(), "dance.gif")
+	h.queueToGroup(t, bots.Reply{Text: "Tea dance", Media: []outbox.MediaRef{ref}})
+	c := h.tg.WaitCalls(t, "sendAnimation", 1, 10*time.Second)[0]
+	if up := c.Uploads["animation"]; c.Status != 200 || up.SHA256 != botstest.SHA256(b.Bytes()) || c.Params["caption"] != "Tea dance" {
+		t.Fatalf("sendAnimation %v uploaded %+v", c, up)
+	}
+	if n := len(h.tg.Calls("sendPhoto")); n != 0 {
+		t.Fatalf("%d sendPhoto calls, want none", n)
 	}
 }

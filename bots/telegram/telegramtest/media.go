@@ -23,6 +23,15 @@ func (s *Server) sendVideo(_ context.Context, c Call) reply {
 	})
 }
 
+// sendAnimation posts a GIF (or a soundless video) that plays, with an
+// optional caption.
+func (s *Server) sendAnimation(_ context.Context, c Call) reply {
+	return s.sendFile(c, "animation", func(m *message, f sentFile) {
+		m.msg.Animation = &models.Animation{FileID: f.id, FileUniqueID: f.uniqueID, Width: 480, Height: 270, Duration: 3,
+			FileName: f.name, MimeType: "image/gif", FileSize: f.size}
+	})
+}
+
 // albumItem is one element of sendMediaGroup's media.
 type albumItem struct {
 	Type      string `json:"type"`

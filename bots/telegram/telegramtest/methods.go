@@ -23,6 +23,7 @@ var registry = []struct {
 	{"sendPhoto", (*Server).sendPhoto},
 	{"sendDocument", (*Server).sendDocument},
 	{"sendVideo", (*Server).sendVideo},
+	{"sendAnimation", (*Server).sendAnimation},
 	{"sendMediaGroup", (*Server).sendMediaGroup},
 	{"editMessageText", (*Server).editMessageText},
 	{"editMessageReplyMarkup", (*Server).editMessageReplyMarkup},
