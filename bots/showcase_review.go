@@ -32,6 +32,10 @@ func (f *showcaseFeature) renderCard(ctx context.Context, e outbox.Event) ([]out
 	if err != nil {
 		return nil, err
 	}
+	same, err := f.showcase.SameFiles(ctx, sub.ID)
+	if err != nil {
+		return nil, err
+	}
 	chats, err := f.router.connectedStaffChats(ctx, f.store)
 	if err != nil {
 		return nil, err
@@ -46,6 +50,9 @@ func (f *showcaseFeature) renderCard(ctx context.Context, e outbox.Event) ([]out
 		if sub.Caption != "" {
 			card += "\n\n" + cat.Text(lang, "showcase.card_caption", map[string]any{"Caption": sub.Caption})
 		}
+		if len(same) > 0 {
+			card += "\n\n" + cat.Text(lang, "showcase.card_same_files", map[string]any{"Posts": postNumbers(same)})
+		}
 		rows := [][]outbox.Button{{{Label: cat.Text(lang, "showcase.button_approve", nil), Data: fmt.Sprintf("showcase:ok:%d", sub.ID)}}}
 		var reasons []outbox.Button
 		for _, code := range rejectReasons {
@@ -57,6 +64,15 @@ func (f *showcaseFeature) renderCard(ctx context.Context, e outbox.Event) ([]out
 			outbox.Outgoing{Target: to, Message: outbox.Message{Text: card, Buttons: rows}})
 	}
 	return out, nil
+}
+
+// postNumbers writes submissions as "#3, #7".
+func postNumbers(ids []feedback.SubmissionID) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = fmt.Sprintf("#%d", id)
+	}
+	return strings.Join(out, ", ")
 }
 
 // ignoreGone is nil for a submission that is gone (nothing to show), else

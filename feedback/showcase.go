@@ -123,6 +123,9 @@ type ShowcaseStore interface {
 	ConsentedEntries(ctx context.Context, now time.Time, limit int) ([]Entry, error)
 	// Reshares returns the messages a submission was reshared as.
 	Reshares(ctx context.Context, id SubmissionID) ([]Reshare, error)
+	// SameFiles returns the other members' submissions that hold one of
+	// submission id's files, oldest first.
+	SameFiles(ctx context.Context, id SubmissionID) ([]SubmissionID, error)
 }
 
 // Entry is a submission with its latest consent (a zero ID: none yet)
@@ -206,6 +209,13 @@ func (s *Showcase) Submit(ctx context.Context, sub Submission) (Submission, erro
 	sub.ID, sub.Status, sub.CreatedAt = 0, SubmissionPending, s.now()
 	sub.Reason, sub.ReviewedBy, sub.ReviewedAt = "", 0, time.Time{}
 	return s.store.SaveSubmission(ctx, sub, func(id SubmissionID) community.Event { return SubmittedEvent(id, sub.CreatedAt) })
+}
+
+// SameFiles returns the other members' submissions of the same files as
+// submission id: a post that is not its author's own, for staff to see
+// before they approve it.
+func (s *Showcase) SameFiles(ctx context.Context, id SubmissionID) ([]SubmissionID, error) {
+	return s.store.SameFiles(ctx, id)
 }
 
 // AlbumSubmission returns the member's pending submission of an album

@@ -109,3 +109,21 @@ ORDER BY d.id`, int64(id))
 	}
 	return out, nil
 }
+
+// SameFiles implements feedback.ShowcaseStore.
+func (s *Store) SameFiles(ctx context.Context, id feedback.SubmissionID) ([]feedback.SubmissionID, error) {
+	var ids []int64
+	err := s.db.SelectContext(ctx, &ids, `
+SELECT DISTINCT o.submission_id FROM showcase_submission_media sm
+JOIN showcase_submission_media o ON o.sha256 = sm.sha256 AND o.submission_id <> sm.submission_id
+WHERE sm.submission_id = $1 AND o.member_id IS DISTINCT FROM sm.member_id
+ORDER BY o.submission_id LIMIT 10`, int64(id))
+	if err != nil {
+		return nil, fmt.Errorf("submissions of the same files as %d: %w", id, err)
+	}
+	out := make([]feedback.SubmissionID, len(ids))
+	for i, v := range ids {
+		out[i] = feedback.SubmissionID(v)
+	}
+	return out, nil
+}
