@@ -11,10 +11,11 @@ import (
 
 // MediaReader reads a file for the showcase as it streams in, a piece at
 // a time: before passing on a byte it reads the file's header (at most
-// MediaHeaderMax bytes) and refuses a type it does not accept, a header
-// that does not parse and a picture too large to view; it refuses the
-// file as soon as it grows past the limit, and hashes what it passed on. A store copies it where it keeps media and, at io.EOF,
-// keeps the file under Hash with Type and Size.
+// MediaHeaderMax bytes, held until passed on) and refuses a type it does
+// not accept, a header that does not parse and a picture too large to
+// view; it refuses the file as soon as it grows past the limit, and
+// hashes what it passed on. A store copies it where it keeps media and,
+// at io.EOF, keeps the file under Hash with Type and Size.
 type MediaReader struct {
 	r    io.Reader
 	max  int64
@@ -37,9 +38,9 @@ func NewMediaReader(r io.Reader, max int64) *MediaReader {
 // Read passes on the file's bytes. Its errors are the file's: a type not
 // accepted (showcase.bad_type), a broken header (showcase.broken_file) or
 // a picture of too many pixels (showcase.too_many_pixels) on the first
-// read, a file over the limit
-// (showcase.too_big) once more than max bytes came, or the underlying
-// reader's; after one, every read returns it again.
+// read, a file over the limit (showcase.too_big) once more than max bytes
+// came, or the underlying reader's; after one, every read returns it
+// again.
 func (m *MediaReader) Read(p []byte) (int, error) {
 	if m.err != nil {
 		return 0, m.err
@@ -86,7 +87,7 @@ func (m *MediaReader) sniff() error {
 		switch {
 		case h.err != nil: // the source broke, not the file
 			return h.err
-		case int64(len(h.read)) > m.max:
+		case int64(len(h.read)) > m.max: // too big, whatever its header
 			return MediaTooBig(m.max)
 		}
 		return err

@@ -252,6 +252,13 @@ func TestMediaReaderRefusesADisguisedFileBeforePassingAByte(t *testing.T) {
 	}
 }
 
+func TestMediaReaderRefusesAHeaderPastTheLimitAsTooBig(t *testing.T) {
+	file := append([]byte{0xFF, 0xD8, 0xFF}, make([]byte, 5000)...) // broken too
+	if _, err := NewMediaReader(bytes.NewReader(file), 1000).Read(make([]byte, 100)); errorKey(err) != "showcase.too_big" {
+		t.Fatalf("got %v, want showcase.too_big", err)
+	}
+}
+
 func TestMediaReaderDefaultLimitIsTelegrams(t *testing.T) {
 	if m := NewMediaReader(strings.NewReader(""), 0); m.max != 20<<20 {
 		t.Fatalf("default limit %d, want 20 MB", m.max)
