@@ -182,8 +182,8 @@ func TestMediaReaderTellsABrokenSourceFromABrokenFile(t *testing.T) {
 }
 
 // TestMediaReaderStreamsABigVideo: a 20 MB video passes, its header
-// checked, while the reader allocates a small part of it: the file is
-// never held. Not parallel: the count is the whole process's.
+// checked, while the reader allocates under 1 MB (about 18 KB): the file
+// is never held. Not parallel: the count is the whole process's.
 func TestMediaReaderStreamsABigVideo(t *testing.T) {
 	const size = DefaultMaxMediaBytes
 	var before, after runtime.MemStats
@@ -195,9 +195,12 @@ func TestMediaReaderStreamsABigVideo(t *testing.T) {
 	if err != nil || n != size || m.Type() != MediaMP4 {
 		t.Fatalf("passed on %d bytes as %q, %v; want the %d of an MP4", n, m.Type(), err, size)
 	}
-	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > uint64(size)/10 {
+	allocated := after.TotalAlloc - before.TotalAlloc
+	if allocated > 1<<20 { // the header and the hash: kilobytes
+
 		t.Errorf("reading a 20 MB video allocated %d bytes: the file is held, not streamed", allocated)
 	}
+	t.Logf("reading a %d-byte video allocated %d bytes", size, allocated)
 }
 
 func TestMediaReaderPassesTheFileOnAndHashesIt(t *testing.T) {
