@@ -1,14 +1,23 @@
 package feedback
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
 	"slices"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"golang.org/x/image/webp"
 )
 
 // MediaType is a kind of media the showcase accepts, recognised from the
@@ -33,6 +42,17 @@ const DefaultMaxMediaBytes int64 = 20 << 20
 
 // SniffLen is how many first bytes SniffMedia needs to tell every type.
 const SniffLen = 12
+
+// MediaHeaderMax is how far into a file its header must end: what a
+// MediaReader holds, at most, while it checks the header. JPEG is the
+// type that needs room, its metadata (Exif, ICC profile) coming before
+// the picture's size.
+const MediaHeaderMax = 256 << 10
+
+// MaxMediaPixels is the most pixels a picture may have: a larger one is
+// a decompression bomb for whoever views it (100 megapixels are 400 MB
+// decoded), not a customer's photo.
+const MaxMediaPixels = 100_000_000
 
 // MediaHash is a file's SHA-256: the showcase keeps each file once, by
 // its content.
@@ -62,10 +82,13 @@ type Media struct {
 
 // mp4Brands are the ISO base media file brands of MP4 video (the major
 // brand in an "ftyp" box): what phones, Telegram and Discord send.
+// QuickTime ("qt  ", an iPhone's .mov kept as a file) is not one of them:
+// Telegram's sendVideo takes MPEG-4 only.
 var mp4Brands = []string{"isom", "iso2", "iso3", "iso4", "iso5", "iso6", "mp41", "mp42", "avc1", "M4V ", "M4VP", "dash", "msnv", "3gp4", "3gp5", "3gp6", "mmp4"}
 
 // SniffMedia tells the type of a file from its first bytes (SniffLen of
-// them, or the whole file when it is shorter). Anything but the accepted
+// them, or the whole file when it is shorter): the type the file claims,
+// whose header a MediaReader then checks. Anything but the accepted
 // types is EInvalid, naming them.
 func SniffMedia(head []byte) (MediaType, error) {
 	switch {
@@ -82,6 +105,114 @@ func SniffMedia(head []byte) (MediaType, error) {
 	}
 	return "", community.Errorf(community.EInvalid, "showcase.bad_type", map[string]any{"Types": AcceptedMedia},
 		"not an accepted media type (%s): starts with % x", AcceptedMedia, head[:min(len(head), SniffLen)])
+}
+
+// mediaNames name the types for members.
+var mediaNames = map[MediaType]string{MediaJPEG: "JPEG", MediaPNG: "PNG", MediaGIF: "GIF", MediaWebP: "WebP", MediaMP4: "MP4"}
+
+// imageConfigs read the header of a picture of each type.
+var imageConfigs = map[MediaType]func(io.Reader) (image.Config, error){
+	MediaJPEG: jpeg.DecodeConfig, MediaPNG: png.DecodeConfig, MediaGIF: gifConfig, MediaWebP: webp.DecodeConfig,
+}
+
+// checkHeader reads the header of a file of type t from r, the file from
+// its first byte, and reads no further. It refuses a header that does not
+// parse (showcase.broken_file) and a picture of more than MaxMediaPixels
+// (showcase.too_many_pixels), both EInvalid.
+func checkHeader(t MediaType, r io.Reader) error {
+	if t == MediaMP4 {
+		if err := checkMP4(r); err != nil {
+			return mediaBroken(t, err)
+		}
+		return nil
+	}
+	c, err := imageConfigs[t](r)
+	switch {
+	case err != nil:
+		return mediaBroken(t, err)
+	case c.Width <= 0 || c.Height <= 0:
+		return mediaBroken(t, fmt.Errorf("a picture of %dx%d pixels", c.Width, c.Height))
+	case int64(c.Width)*int64(c.Height) > MaxMediaPixels:
+		return community.Errorf(community.EInvalid, "showcase.too_many_pixels",
+			map[string]any{"Width": c.Width, "Height": c.Height, "Limit": MaxMediaPixels / 1_000_000},
+			"a picture of %dx%d pixels, over the limit of %d", c.Width, c.Height, MaxMediaPixels)
+	}
+	return nil
+}
+
+// gifConfig reads a GIF's header and screen, and checks that a block (an
+// extension, a picture or the end) follows them, which image/gif does not
+// when it reads the header only.
+func gifConfig(r io.Reader) (image.Config, error) {
+	br := bufio.NewReader(r) // gif reads through it, and leaves what follows
+	c, err := gif.DecodeConfig(br)
+	if err != nil {
+		return c, err
+	}
+	b, err := br.ReadByte()
+	if err != nil {
+		return c, err
+	}
+	if b != 0x21 && b != 0x2C && b != 0x3B {
+		return c, fmt.Errorf("gif: a block 0x%02x after the screen", b)
+	}
+	return c, nil
+}
+
+// mediaBroken refuses a file of type t whose header does not parse.
+func mediaBroken(t MediaType, why error) error {
+	if errors.Is(why, io.EOF) || errors.Is(why, io.ErrUnexpectedEOF) {
+		why = errors.New("the file ends within its header")
+	}
+	return community.Errorf(community.EInvalid, "showcase.broken_file", map[string]any{"Type": mediaNames[t]},
+		"a broken %s file: %v", mediaNames[t], why)
+}
+
+// maxFtypSize bounds an MP4's "ftyp" box: 16 bytes and 4 per compatible
+// brand, of which real files list a handful.
+const maxFtypSize = 1024
+
+// mp4Boxes are the boxes that may follow "ftyp" at the top of an MP4
+// file (ISO/IEC 14496-12): the movie, its data, fragments, padding.
+var mp4Boxes = []string{"moov", "mdat", "free", "skip", "wide", "uuid", "meta", "moof", "mfra", "styp", "sidx", "ssix", "prft", "emsg", "pdin"}
+
+// checkMP4 reads an MP4's "ftyp" box and the header of the box after it,
+// and says what is wrong with them.
+func checkMP4(r io.Reader) error {
+	var head [8]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return err
+	}
+	size := binary.BigEndian.Uint32(head[:4])
+	if size < 16 || size > maxFtypSize || size%4 != 0 {
+		return fmt.Errorf("an ftyp box of %d bytes", size)
+	}
+	if _, err := io.CopyN(io.Discard, r, int64(size)-8); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return err
+	}
+	size = binary.BigEndian.Uint32(head[:4])
+	if typ := string(head[4:]); !slices.Contains(mp4Boxes, typ) {
+		return fmt.Errorf("a box %q after ftyp, not one of the top level", typ)
+	}
+	switch size {
+	case 0: // the box runs to the file's end
+	case 1: // the size follows, in 64 bits
+		var large [8]byte
+		if _, err := io.ReadFull(r, large[:]); err != nil {
+			return err
+		}
+		if n := binary.BigEndian.Uint64(large[:]); n < 16 {
+			return fmt.Errorf("a %q box of %d bytes", head[4:], n)
+		}
+	default:
+		if size < 8 {
+			return fmt.Errorf("a %q box of %d bytes", head[4:], size)
+		}
+	}
+	return nil
 }
 
 // MediaTooBig refuses a file over max bytes (EInvalid, naming the limit).

@@ -1,21 +1,25 @@
 package feedback
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
 )
 
 // MediaReader reads a file for the showcase as it streams in, a piece at
-// a time: it refuses a type it does not accept before passing on a byte,
-// refuses the file as soon as it grows past the limit, and hashes what
-// it passed on. A store copies it where it keeps media and, at io.EOF,
-// keeps the file under Hash with Type and Size.
+// a time: before passing on a byte it reads the file's header (at most
+// MediaHeaderMax bytes, held until passed on) and refuses a type it does
+// not accept, a header that does not parse and a picture too large to
+// view; it refuses the file as soon as it grows past the limit, and
+// hashes what it passed on. A store copies it where it keeps media and,
+// at io.EOF, keeps the file under Hash with Type and Size.
 type MediaReader struct {
 	r    io.Reader
 	max  int64
-	head []byte // the first bytes, read to tell the type, not passed on yet
+	head []byte // the header, read to check the file, not passed on yet
 	typ  MediaType
 	n    int64
 	sum  hash.Hash
@@ -32,9 +36,11 @@ func NewMediaReader(r io.Reader, max int64) *MediaReader {
 }
 
 // Read passes on the file's bytes. Its errors are the file's: a type not
-// accepted (showcase.bad_type) on the first read, a file over the limit
-// (showcase.too_big) once more than max bytes came, or the underlying
-// reader's; after one, every read returns it again.
+// accepted (showcase.bad_type), a broken header (showcase.broken_file) or
+// a picture of too many pixels (showcase.too_many_pixels) on the first
+// read, a file over the limit (showcase.too_big) once more than max bytes
+// came, or the underlying reader's; after one, every read returns it
+// again.
 func (m *MediaReader) Read(p []byte) (int, error) {
 	if m.err != nil {
 		return 0, m.err
@@ -65,19 +71,54 @@ func (m *MediaReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// sniff reads the first bytes and tells the type.
+// sniff reads the file's header, tells the type from its first bytes and
+// checks that the header parses; what it read is passed on first.
 func (m *MediaReader) sniff() error {
-	head := make([]byte, SniffLen)
-	n, err := io.ReadFull(m.r, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	h := &headReader{r: m.r, max: MediaHeaderMax}
+	var first [SniffLen]byte
+	if _, err := io.ReadFull(h, first[:]); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return err
 	}
-	typ, err := SniffMedia(head[:n])
+	typ, err := SniffMedia(h.read)
 	if err != nil {
 		return err
 	}
-	m.typ, m.head = typ, head[:n]
+	if err := checkHeader(typ, io.MultiReader(bytes.NewReader(h.read), h)); err != nil {
+		switch {
+		case h.err != nil: // the source broke, not the file
+			return h.err
+		case int64(len(h.read)) > m.max: // too big, whatever its header
+			return MediaTooBig(m.max)
+		}
+		return err
+	}
+	m.typ, m.head = typ, h.read
 	return nil
+}
+
+// headReader keeps what it reads from r, up to max bytes: a file's
+// header, read to check it and passed on after.
+type headReader struct {
+	r    io.Reader
+	max  int
+	read []byte
+	err  error // r's own error, other than io.EOF
+}
+
+// errHeaderTooLong stops a header that goes on past MediaHeaderMax.
+var errHeaderTooLong = fmt.Errorf("the header goes on past the first %s", FormatSize(MediaHeaderMax))
+
+func (h *headReader) Read(p []byte) (int, error) {
+	room := h.max - len(h.read)
+	if room <= 0 {
+		return 0, errHeaderTooLong
+	}
+	n, err := h.r.Read(p[:min(len(p), room)])
+	h.read = append(h.read, p[:n]...)
+	if err != nil && !errors.Is(err, io.EOF) {
+		h.err = err
+	}
+	return n, err
 }
 
 // Type is the file's type, known after the first read.

@@ -26,10 +26,10 @@ func newShowcaseTest(t *testing.T) *showcaseTest {
 	return st
 }
 
-// keep keeps a PNG whose content is seed.
+// keep keeps a PNG whose comment is seed.
 func (st *showcaseTest) keep(seed string) MediaHash {
 	st.t.Helper()
-	md, err := st.sc.KeepMedia(context.Background(), bytes.NewReader(append(png(8), seed...)))
+	md, err := st.sc.KeepMedia(context.Background(), bytes.NewReader(pngFile(200, seed)))
 	if err != nil {
 		st.t.Fatal(err)
 	}
@@ -60,11 +60,11 @@ func TestShowcaseDefaults(t *testing.T) {
 func TestKeepMediaEnforcesTheShowcaseLimit(t *testing.T) {
 	f := newFakeShowcase()
 	sc := NewShowcase(f, time.Now, 1000, 0)
-	_, err := sc.KeepMedia(context.Background(), bytes.NewReader(png(1001)))
+	_, err := sc.KeepMedia(context.Background(), bytes.NewReader(pngFile(1001, "tea")))
 	if errorKey(err) != "showcase.too_big" || len(f.media) != 0 {
 		t.Fatalf("got %v with %d files kept; want showcase.too_big and none", err, len(f.media))
 	}
-	md, err := sc.KeepMedia(context.Background(), bytes.NewReader(png(1000)))
+	md, err := sc.KeepMedia(context.Background(), bytes.NewReader(pngFile(1000, "tea")))
 	if err != nil || md.Size != 1000 {
 		t.Fatalf("got %+v, %v", md, err)
 	}
@@ -73,7 +73,7 @@ func TestKeepMediaEnforcesTheShowcaseLimit(t *testing.T) {
 		t.Fatalf("open: %+v, %v", got, err)
 	}
 	defer rc.Close()
-	if b, _ := io.ReadAll(rc); !bytes.Equal(b, png(1000)) {
+	if b, _ := io.ReadAll(rc); !bytes.Equal(b, pngFile(1000, "tea")) {
 		t.Fatal("opened file differs")
 	}
 }

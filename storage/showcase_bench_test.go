@@ -1,12 +1,12 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"math/rand/v2"
 	"runtime"
 	"runtime/metrics"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,14 +16,13 @@ import (
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
-// videoSource streams a file of size bytes that starts as an MP4 and
-// goes on with random bytes from seed (as incompressible as a video),
+// videoSource streams an MP4 video of size bytes: its header, then an
+// "mdat" box of random bytes from seed (as incompressible as a video),
 // never held whole in memory.
 func videoSource(size int64, seed uint64) io.Reader {
 	var key [32]byte
 	key[0], key[1] = byte(seed), byte(seed>>8)
-	head := "\x00\x00\x00\x20ftypisom"
-	return io.LimitReader(io.MultiReader(strings.NewReader(head), rand.NewChaCha8(key)), size)
+	return io.LimitReader(io.MultiReader(bytes.NewReader(mp4Head(size)), rand.NewChaCha8(key)), size)
 }
 
 // heapPeak samples the Go heap's objects (live and not yet swept) until

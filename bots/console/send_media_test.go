@@ -19,8 +19,7 @@ import (
 // it, and prints nothing.
 func TestStoredMediaAreNamedWithSizeAndHash(t *testing.T) {
 	store := storage.New(storagetest.New(t))
-	photo, video := botstest.Video(5, 1_300_000), botstest.Video(6, 3<<20)
-	copy(photo, "\xff\xd8\xff") // a JPEG
+	photo, video := botstest.Photo(5, 1_300_000), botstest.Video(6, 3<<20)
 	refs := []outbox.MediaRef{botstest.KeepMedia(t, store, photo, "tea.jpg"), botstest.KeepMedia(t, store, video, "")}
 	missing := strings.Repeat("0f", 32)
 	group := outbox.Target{Platform: community.Console, ChatID: "group"}

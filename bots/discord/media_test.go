@@ -38,8 +38,8 @@ func TestMembersAttachmentsDownloadWhole(t *testing.T) {
 		}})
 	w.waitGuild(t, g.ID)
 	m := w.dc.MessageCreate(channel, alice, "my new mug #showcase")
-	photo := w.dc.Attach(m, discordtest.Attachment{Name: "mug.jpg", ContentType: "image/jpeg", Size: 300_000, Open: botstest.Generated(1, 300_000)})
-	video := w.dc.Attach(m, discordtest.Attachment{Name: "unboxing.mp4", ContentType: "video/mp4", Size: twentyMB, Open: botstest.Generated(2, twentyMB)})
+	photo := w.dc.Attach(m, discordtest.Attachment{Name: "mug.jpg", ContentType: "image/jpeg", Size: 300_000, Open: botstest.PhotoSource(1, 300_000)})
+	video := w.dc.Attach(m, discordtest.Attachment{Name: "unboxing.mp4", ContentType: "video/mp4", Size: twentyMB, Open: botstest.VideoSource(2, twentyMB)})
 	w.dc.Dispatch(t, "MESSAGE_CREATE", m)
 
 	var u bots.Update
@@ -55,14 +55,14 @@ func TestMembersAttachmentsDownloadWhole(t *testing.T) {
 	if len(u.Media) != 2 || u.Media[0] != want[0] || u.Media[1] != want[1] || u.MediaGroup != "" {
 		t.Fatalf("media = %+v (group %q), want %+v", u.Media, u.MediaGroup, want)
 	}
-	for i, seed := range []byte{1, 2} {
+	for i, open := range []func() io.Reader{botstest.PhotoSource(1, 300_000), botstest.VideoSource(2, twentyMB)} {
 		rc, err := w.svc.Router.FetchMedia(context.Background(), community.Discord, u.Media[i], twentyMB)
 		if err != nil {
 			t.Fatalf("fetch %s: %v", u.Media[i].Name, err)
 		}
 		sum, n := botstest.Digest(t, rc)
 		rc.Close()
-		wantSum, _ := botstest.Digest(t, botstest.Generated(seed, want[i].Size)())
+		wantSum, _ := botstest.Digest(t, open())
 		if sum != wantSum || n != want[i].Size {
 			t.Errorf("%s: %d bytes, sha256 %s; want %d bytes, %s", want[i].Name, n, sum, want[i].Size, wantSum)
 		}

@@ -44,9 +44,9 @@ func TestMembersMediaDownloadsWhole(t *testing.T) {
 	t.Parallel()
 	got := make(chan bots.Update, 4)
 	h := startCustom(t, custom{commands: []bots.Command{probe(got)}})
-	h.tg.AddFileSource(telegramtest.File{ID: "photo-a", Size: 300_000, Open: botstest.Generated(1, 300_000)})
-	h.tg.AddFileSource(telegramtest.File{ID: "photo-b", Size: 200_000, Open: botstest.Generated(2, 200_000)})
-	h.tg.AddFileSource(telegramtest.File{ID: "video", Size: telegram.MaxDownload, Name: "unboxing.mp4", Open: botstest.Generated(3, telegram.MaxDownload)})
+	h.tg.AddFileSource(telegramtest.File{ID: "photo-a", Size: 300_000, Open: botstest.PhotoSource(1, 300_000)})
+	h.tg.AddFileSource(telegramtest.File{ID: "photo-b", Size: 200_000, Open: botstest.PhotoSource(2, 200_000)})
+	h.tg.AddFileSource(telegramtest.File{ID: "video", Size: telegram.MaxDownload, Name: "unboxing.mp4", Open: botstest.VideoSource(3, telegram.MaxDownload)})
 	h.tg.PushUpdate(h.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "photo", FileID: "photo-a", Caption: "/probe", Group: "13570"}))
 	h.tg.PushUpdate(h.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "photo", FileID: "photo-b", Caption: "/probe", Group: "13570"}))
 	h.tg.PushUpdate(h.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "video", FileID: "video", Caption: "/probe"}))
@@ -64,12 +64,12 @@ func TestMembersMediaDownloadsWhole(t *testing.T) {
 	for _, tc := range []struct {
 		u        bots.Update
 		want     bots.Media
-		seed     byte
+		open     func() io.Reader
 		wantSize int64
 	}{
-		{a, bots.Media{Kind: "photo", FileID: "photo-a", Size: 300_000}, 1, 300_000},
-		{b, bots.Media{Kind: "photo", FileID: "photo-b", Size: 200_000}, 2, 200_000},
-		{video, bots.Media{Kind: "video", FileID: "video", Name: "unboxing.mp4", Size: telegram.MaxDownload}, 3, telegram.MaxDownload},
+		{a, bots.Media{Kind: "photo", FileID: "photo-a", Size: 300_000}, botstest.PhotoSource(1, 300_000), 300_000},
+		{b, bots.Media{Kind: "photo", FileID: "photo-b", Size: 200_000}, botstest.PhotoSource(2, 200_000), 200_000},
+		{video, bots.Media{Kind: "video", FileID: "video", Name: "unboxing.mp4", Size: telegram.MaxDownload}, botstest.VideoSource(3, telegram.MaxDownload), telegram.MaxDownload},
 	} {
 		if len(tc.u.Media) != 1 || tc.u.Media[0] != tc.want {
 			t.Fatalf("media = %+v, want %+v", tc.u.Media, tc.want)
@@ -80,7 +80,7 @@ func TestMembersMediaDownloadsWhole(t *testing.T) {
 		}
 		sum, n := botstest.Digest(t, rc)
 		rc.Close()
-		wantSum, _ := botstest.Digest(t, botstest.Generated(tc.seed, tc.wantSize)())
+		wantSum, _ := botstest.Digest(t, tc.open())
 		if sum != wantSum || n != tc.wantSize {
 			t.Errorf("%s: %d bytes, sha256 %s; want %d bytes, %s", tc.want.FileID, n, sum, tc.wantSize, wantSum)
 		}
