@@ -272,3 +272,21 @@ func TestShowcasePlaces(t *testing.T) {
 		t.Fatalf("the showcase place became an ideas place: %+v", ideas)
 	}
 }
+
+// TestSameFilesNamesOtherMembersPosts: the card warns of another
+// member's post of the same file, not of the author's own others.
+func TestSameFilesNamesOtherMembersPosts(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	ctx := context.Background()
+	ann, bob := f.member("ann", community.Telegram, true), f.member("bob", community.Telegram, true)
+	file := mp4(100, 1)
+	first := f.submit(ann, file)
+	own := f.submit(ann, mp4(100, 2))
+	copied := f.submit(bob, mp4(100, 3), file)
+	if got, err := f.sc.SameFiles(ctx, copied.ID); err != nil || len(got) != 1 || got[0] != first.ID {
+		t.Fatalf("same files as bob's post: %v, %v; want ann's #%d", got, err, first.ID)
+	}
+	if got, _ := f.sc.SameFiles(ctx, own.ID); len(got) != 0 {
+		t.Fatalf("same files as ann's other post: %v, want none", got)
+	}
+}
