@@ -184,4 +184,6 @@ func (f *fakeShowcase) ConsentedEntries(ctx context.Context, now time.Time, limi
 
 func (f *fakeShowcase) Reshares(context.Context, SubmissionID) ([]Reshare, error) { return nil, nil }
 
-func (f *fakeShowcase) SameFiles(context.Context, SubmissionID) ([]SubmissionID, error) { return nil, nil }
+func (f *fakeShowcase) SameFiles(context.Context, SubmissionID) ([]SubmissionID, error) {
+	return nil, nil
+}
