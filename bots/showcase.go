@@ -80,7 +80,7 @@ func (f *showcaseFeature) Register(router *Router, dispatcher *Dispatcher) {
 	f.router, f.wake = router, dispatcher.Wake
 	reg := router.Registry()
 	reg.Add(Command{Name: "share", Permission: community.RoleMember, Where: InGroup, Run: f.share, MessageMenu: true})
-	reg.Add(Command{Name: "mycontent", Permission: community.RoleMember, Where: Anywhere, Run: f.myContent, Button: f.memberButton})
+	reg.Add(Command{Name: "mycontent", Permission: community.RoleMember, Where: InDirect, Run: f.myContent, Button: f.memberButton})
 	reg.Add(Command{Name: "showcase", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.list,
 		Button: f.reviewButton, Form: f.reasonForm})
 	reg.Add(Command{Name: "consent", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.proof,
@@ -144,7 +144,7 @@ func (f *showcaseFeature) share(ctx context.Context, r *Request) (Reply, error) 
 // the hashtag. Everything that can be refused without downloading is
 // refused first.
 func (f *showcaseFeature) submit(ctx context.Context, r *Request, media []Media, messageID string, forwarded bool, album, text string) (Reply, error) {
-	caption := strings.TrimSpace(f.hashtag.ReplaceAllString(text, "$1$2"))
+	caption := f.untagged(text)
 	switch n := utf8.RuneCountInString(caption); {
 	case forwarded:
 		return Reply{Text: r.Text("showcase.forwarded", nil)}, nil
@@ -168,6 +168,18 @@ func (f *showcaseFeature) submit(ctx context.Context, r *Request, media []Media,
 	}
 	f.wake()
 	return Reply{Text: r.Text("showcase.submitted", map[string]any{"ID": int64(sub.ID)})}, nil
+}
+
+// spaces are runs of blanks a removed hashtag may leave.
+var spaces = regexp.MustCompile(`[ \t]{2,}`)
+
+// untagged is a caption without the hashtag, wherever and however often
+// it is in it.
+func (f *showcaseFeature) untagged(text string) string {
+	for f.hashtag.MatchString(text) {
+		text = f.hashtag.ReplaceAllString(text, "$1$2")
+	}
+	return strings.TrimSpace(spaces.ReplaceAllString(text, " "))
 }
 
 // addToAlbum adds an album's file to the submission of its first one,

@@ -3,7 +3,9 @@ package bots
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,14 +17,14 @@ import (
 )
 
 // memberButton answers the author's buttons: a consent answer
-// ("mycontent:c:<post>:<a|n|d>:<lang>:<months>"), the request shown again
+// ("mycontent:c:<request>:<a|n|d>"), the request shown again
 // ("mycontent:ask:<post>") and a withdrawal ("mycontent:r:<consent>").
 func (f *showcaseFeature) memberButton(ctx context.Context, r *Request) (Reply, error) {
 	parts := strings.Split(r.Data, ":")
 	n := submissionArg(parts, 2)
 	switch {
-	case n > 0 && len(parts) == 6 && parts[1] == "c":
-		return f.answer(ctx, r, feedback.SubmissionID(n), parts[3], parts[4], parts[5])
+	case n > 0 && len(parts) == 4 && parts[1] == "c":
+		return f.answer(ctx, r, feedback.RequestID(n), parts[3])
 	case n > 0 && len(parts) == 3 && parts[1] == "ask":
 		sub, err := f.showcase.Submission(ctx, feedback.SubmissionID(n))
 		if err != nil {
@@ -31,9 +33,9 @@ func (f *showcaseFeature) memberButton(ctx context.Context, r *Request) (Reply, 
 		if sub.Member != r.Member {
 			return Reply{Text: r.Text("showcase.not_yours", nil), Ephemeral: true}, nil
 		}
-		m := f.consentRequest(r.Lang, sub)
+		m, err := f.consentRequest(ctx, r.Lang, sub)
 		m.Ephemeral = true
-		return m, nil
+		return m, err
 	case n > 0 && len(parts) == 3 && parts[1] == "r":
 		c, err := f.showcase.Revoke(ctx, feedback.ConsentID(n), r.Member)
 		if err != nil {
@@ -45,27 +47,21 @@ func (f *showcaseFeature) memberButton(ctx context.Context, r *Request) (Reply, 
 	return Reply{}, badButton(r.Data)
 }
 
-// answer records the author's press of a consent button, with the text
-// they were shown.
-func (f *showcaseFeature) answer(ctx context.Context, r *Request, id feedback.SubmissionID, code, lang, monthsArg string) (Reply, error) {
+// answer records the author's press of a consent button: the consent of
+// the request they were shown, as it was shown.
+func (f *showcaseFeature) answer(ctx context.Context, r *Request, id feedback.RequestID, code string) (Reply, error) {
 	decision, ok := decisions[code]
-	months, err := strconv.Atoi(monthsArg)
-	if matched, known := f.router.catalog.Match(lang); !ok || err != nil || !known || matched != lang {
+	if !ok {
 		return Reply{}, badButton(r.Data)
 	}
-	sub, err := f.showcase.Submission(ctx, id)
-	if err != nil {
-		return Reply{}, err
-	}
-	text := f.consentText(lang, sub, months)
-	c, err := f.showcase.Consent(ctx, feedback.ConsentAnswer{Submission: id, Member: r.Member, Decision: decision, Scopes: consentScopes,
-		Text: text, Lang: lang, Months: months, Platform: r.Platform, MessageID: r.MessageID})
+	c, req, err := f.showcase.Answer(ctx, feedback.Press{Request: id, Member: r.Member, Decision: decision, Platform: r.Platform,
+		MessageID: r.MessageID})
 	if err != nil {
 		return Reply{}, err
 	}
 	f.wake()
-	answered := r.Text("showcase.answered_"+string(c.Decision), map[string]any{"ID": int64(id), "Until": f.router.Date(c.ExpiresAt)})
-	return Reply{Text: text + "\n\n" + answered, Edit: r.Kind == KindButton}, nil
+	answered := r.Text("showcase.answered_"+string(c.Decision), map[string]any{"ID": int64(req.Submission), "Until": f.router.Date(c.ExpiresAt)})
+	return Reply{Text: req.Text + "\n\n" + answered, Edit: r.Kind == KindButton}, nil
 }
 
 // myContent lists the member's posts and where each stands, with a button
@@ -163,13 +159,16 @@ func (f *showcaseFeature) proof(ctx context.Context, r *Request) (Reply, error) 
 			author = name
 		}
 	}
-	revoked := "—"
+	revoked, expires := "—", "—"
 	if !c.RevokedAt.IsZero() {
 		revoked = c.RevokedAt.UTC().Format(time.RFC3339)
 	}
+	if c.Decision != feedback.ConsentDecline {
+		expires = c.ExpiresAt.UTC().Format(time.RFC3339)
+	}
 	text := r.Text("showcase.proof", map[string]any{"ID": id, "Post": int64(c.Submission), "Author": author,
 		"Decision": catalog.Raw(r.Text("showcase.decision."+string(c.Decision), nil)), "Scopes": catalog.Raw(f.scopesText(r.Lang, c.Scopes)),
-		"Lang": c.Lang, "Granted": c.GrantedAt.UTC().Format(time.RFC3339), "Expires": c.ExpiresAt.UTC().Format(time.RFC3339),
+		"Lang": c.Lang, "Granted": c.GrantedAt.UTC().Format(time.RFC3339), "Expires": expires,
 		"Revoked": revoked, "Platform": platformName(c.Platform), "Message": c.MessageID, "Hash": hex.EncodeToString(c.TextHash[:])})
 	shown := c.Text
 	if shown == "" {
@@ -240,27 +239,36 @@ func (f *showcaseFeature) guard(ctx context.Context, arg string) error {
 	return err
 }
 
+// errReshareSending asks the dispatcher to take a post down again
+// shortly: a reshare of it is being sent right now.
+var errReshareSending = errors.New("a reshare is being sent; its deletion waits for it")
+
 // renderWithdrawn takes a post down when its consent ended: Hearth's
-// reshares are deleted where the platform allows, staff are told which
-// could not be and to stop every use outside the community, and the
-// author of an expired consent is asked whether to renew it.
+// reshares are deleted, staff are told which the platform refused to
+// delete and to stop every use outside the community, and the author of
+// an expired consent is asked whether to renew it. A deletion that failed
+// for now (the platform away) is tried again with the whole render: one
+// done already is "not found" then, which counts as deleted.
 func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	w, err := outbox.Decode[feedback.Withdrawal](e)
 	if err != nil {
 		return nil, err
 	}
-	reshares, err := f.showcase.Reshares(ctx, w.Submission)
+	reshares, err := f.showcase.Reshares(ctx, w.Consent)
 	if err != nil {
 		return nil, err
 	}
 	deleted, kept := 0, []string{}
 	for _, rs := range reshares {
-		if err := f.takeDown(ctx, rs); err != nil {
-			f.log.Warn("delete a reshare", "platform", rs.Platform, "chat", rs.ChatID, "post", w.Submission, "error", err)
-			kept = append(kept, fmt.Sprintf("%s %s (%s)", platformName(rs.Platform), rs.ChatID, err))
-			continue
+		if rs.Sending {
+			return nil, errReshareSending
 		}
-		deleted++
+		gone, refused, err := f.takeDown(ctx, rs)
+		if err != nil {
+			return nil, err
+		}
+		deleted += gone
+		kept = append(kept, refused...)
 	}
 	out, err := f.router.staffTexts(ctx, f.store, func(lang string) string {
 		text := f.router.catalog.Text(lang, "showcase.ended_"+string(w.Reason), map[string]any{"ID": int64(w.Submission), "Consent": int64(w.Consent)})
@@ -277,16 +285,30 @@ func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) (
 	return append(out, renew...), err
 }
 
-// takeDown deletes one reshare: refused without trying where the
-// platform no longer lets Hearth delete a message that old.
-func (f *showcaseFeature) takeDown(ctx context.Context, rs feedback.Reshare) error {
+// takeDown deletes one reshare's messages one by one and returns how many
+// went and the places where the platform refused for good (a Telegram
+// message too old for a bot to delete); an error is a failure for now.
+func (f *showcaseFeature) takeDown(ctx context.Context, rs feedback.Reshare) (deleted int, refused []string, err error) {
+	place := fmt.Sprintf("%s %s", platformName(rs.Platform), rs.ChatID)
 	if _, ok := f.router.adapters[rs.Platform]; !ok {
-		return fmt.Errorf("%s is not connected to this replica", rs.Platform)
+		return 0, nil, fmt.Errorf("delete a reshare in %s: %s is not connected to this replica", place, rs.Platform)
 	}
-	if within := f.router.Capabilities(rs.Platform).Moderation.DeleteWithin; within > 0 && rs.Age >= within {
-		return fmt.Errorf("%s lets bots delete messages for %s only", platformName(rs.Platform), within)
+	for _, id := range rs.MessageIDs {
+		err := f.enforcer.Delete(ctx, rs.Platform, rs.ChatID, []string{id})
+		switch {
+		case err == nil:
+			deleted++
+		case errors.Is(err, community.ErrRefusedForGood) || community.ErrorCode(err) != "":
+			f.log.Warn("a reshare cannot be deleted", "platform", rs.Platform, "chat", rs.ChatID, "message", id, "error", err)
+			refused = append(refused, place)
+		default:
+			return 0, nil, err
+		}
 	}
-	return f.enforcer.Delete(ctx, rs.Platform, rs.ChatID, rs.MessageIDs)
+	if deleted > 0 {
+		deleted = 1 // one reshare, whatever its number of messages
+	}
+	return deleted, slices.Compact(refused), nil
 }
 
 // renewal asks the author of an expired consent whether to renew it.
@@ -299,10 +321,6 @@ func (f *showcaseFeature) renewal(ctx context.Context, id feedback.SubmissionID)
 	if err != nil {
 		return nil, ignoreGone(err)
 	}
-	out, err := f.router.privately(ctx, m, time.Time{}, func(lang string) outbox.Message {
-		req := f.consentRequest(lang, sub)
-		req.Text = f.router.catalog.Text(lang, "showcase.renew", map[string]any{"ID": int64(sub.ID)}) + "\n\n" + req.Text
-		return req
-	})
+	out, err := f.askPrivately(ctx, m, sub, "showcase.renew")
 	return onPlatformFirst(out, sub.Platform), err
 }

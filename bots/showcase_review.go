@@ -1,6 +1,7 @@
 package bots
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -39,6 +40,9 @@ func (f *showcaseFeature) renderCard(ctx context.Context, e outbox.Event) ([]out
 	chats, err := f.router.connectedStaffChats(ctx, f.store)
 	if err != nil {
 		return nil, err
+	}
+	if len(chats) == 0 {
+		f.log.Warn("no staff chat to review a showcase post: an owner can send /setstaff in one", "post", sub.ID)
 	}
 	cat := f.router.catalog
 	var out []outbox.Outgoing
@@ -113,11 +117,7 @@ func (f *showcaseFeature) reviewButton(ctx context.Context, r *Request) (Reply, 
 			return Reply{}, err
 		}
 		f.wake()
-		name, _, err := f.author(ctx, sub.Member)
-		if err != nil {
-			return Reply{}, err
-		}
-		return Reply{Text: r.Text("showcase.approved", map[string]any{"ID": int64(id), "Staff": r.From.DisplayName, "Author": name}), Edit: true}, nil
+		return Reply{Text: r.Text("showcase.approved", map[string]any{"ID": int64(sub.ID), "Staff": r.From.DisplayName}), Edit: true}, nil
 	case id > 0 && len(parts) == 4 && parts[1] == "no" && isRejectReason(parts[3]):
 		reason, err := f.presetReason(ctx, id, parts[3])
 		if err != nil {
@@ -196,24 +196,39 @@ func (f *showcaseFeature) renderReviewed(ctx context.Context, e outbox.Event) ([
 	if err != nil {
 		return nil, ignoreGone(err)
 	}
-	var message func(lang string) outbox.Message
+	var out []outbox.Outgoing
 	switch sub.Status {
 	case feedback.SubmissionRejected:
-		message = func(lang string) outbox.Message {
+		out, err = f.router.privately(ctx, m, time.Time{}, func(lang string) outbox.Message {
 			return outbox.Message{Text: f.router.catalog.Text(lang, "showcase.rejected_notice", map[string]any{"ID": int64(sub.ID), "Reason": sub.Reason})}
-		}
+		})
 	case feedback.SubmissionApproved:
-		message = func(lang string) outbox.Message { return f.consentRequest(lang, sub) }
+		out, err = f.askPrivately(ctx, m, sub, "")
 	default: // answered already
 		return nil, nil
 	}
-	out, err := f.router.privately(ctx, m, time.Time{}, message)
 	if err != nil || len(out) > 0 {
 		return onPlatformFirst(out, sub.Platform), err
 	}
 	return f.router.staffTexts(ctx, f.store, func(lang string) string {
-		return f.router.catalog.Text(lang, "showcase.cannot_ask", map[string]any{"ID": int64(sub.ID), "Author": m.DisplayName})
+		return f.router.catalog.Text(lang, "showcase.cannot_ask", map[string]any{"ID": int64(sub.ID)})
 	})
+}
+
+// askPrivately asks the author for consent on every platform Hearth may
+// write to them on, each request kept as shown, under a header (a
+// catalog key) when there is one.
+func (f *showcaseFeature) askPrivately(ctx context.Context, m community.Member, sub feedback.Submission, header string) ([]outbox.Outgoing, error) {
+	var askErr error
+	out, err := f.router.privately(ctx, m, time.Time{}, func(lang string) outbox.Message {
+		msg, err := f.consentRequest(ctx, lang, sub)
+		askErr = cmp.Or(askErr, err)
+		if header != "" {
+			msg.Text = f.router.catalog.Text(lang, header, map[string]any{"ID": int64(sub.ID)}) + "\n\n" + msg.Text
+		}
+		return msg
+	})
+	return out, cmp.Or(err, askErr)
 }
 
 // onPlatformFirst keeps the messages to the platform a post came from,
@@ -247,15 +262,19 @@ func (f *showcaseFeature) consentText(lang string, sub feedback.Submission, mont
 }
 
 // consentRequest asks the author to allow a reshare, with their name or
-// without it, or to decline.
-func (f *showcaseFeature) consentRequest(lang string, sub feedback.Submission) outbox.Message {
-	months := f.showcase.ConsentMonths()
+// without it, or to decline; the request is kept as shown, and the
+// buttons name it.
+func (f *showcaseFeature) consentRequest(ctx context.Context, lang string, sub feedback.Submission) (outbox.Message, error) {
+	req, err := f.showcase.Ask(ctx, sub, f.consentText(lang, sub, f.showcase.ConsentMonths()), lang)
+	if err != nil {
+		return outbox.Message{}, err
+	}
 	cat := f.router.catalog
 	button := func(key, code string) []outbox.Button {
-		return []outbox.Button{{Label: cat.Text(lang, key, nil), Data: fmt.Sprintf("mycontent:c:%d:%s:%s:%d", sub.ID, code, lang, months)}}
+		return []outbox.Button{{Label: cat.Text(lang, key, nil), Data: fmt.Sprintf("mycontent:c:%d:%s", req.ID, code)}}
 	}
-	return outbox.Message{Text: f.consentText(lang, sub, months), Buttons: [][]outbox.Button{
-		button("showcase.button_allow", "a"), button("showcase.button_allow_anonymous", "n"), button("showcase.button_decline", "d")}}
+	return outbox.Message{Text: req.Text, Buttons: [][]outbox.Button{
+		button("showcase.button_allow", "a"), button("showcase.button_allow_anonymous", "n"), button("showcase.button_decline", "d")}}, nil
 }
 
 // decisions are the consent buttons' codes.

@@ -30,9 +30,6 @@ type ModerationCapabilities struct {
 	// longer one is for ever there (Telegram's 366 days), so Hearth ends
 	// it. 0: no limit.
 	EndsWithin time.Duration
-	// DeleteWithin is how old a message may be for Hearth to delete it
-	// (Telegram's 48 hours); 0: any age.
-	DeleteWithin time.Duration
 }
 
 // EndsByItself reports whether the platform ends a sanction of kind that

@@ -111,7 +111,63 @@ type ConsentRecord struct {
 	Consent  Consent
 	From, To SubmissionStatus
 	Activity community.ActivityKind // "": none
-	Reshare  community.Event        // zero Kind: none; the submission keeps its id
+	Reshare  community.Event        // zero Kind: none; kept as the consent's reshare
+	// Withdraw ends the consent a renewal replaces (expired, its
+	// reshares not yet taken down), in the same transaction.
+	Withdraw []Withdrawal
+}
+
+// RequestID numbers a consent request as shown.
+type RequestID int64
+
+// ConsentRequest is the request to reshare a submission as its author was
+// shown it: the answer records exactly this text, language and duration.
+type ConsentRequest struct {
+	ID         RequestID
+	Submission SubmissionID
+	Member     community.MemberID
+	Text       string
+	Lang       string
+	Months     int
+	CreatedAt  time.Time
+}
+
+// Ask keeps the consent request text, in lang, about to be shown to the
+// author of sub, lasting the showcase's months: its buttons name the
+// request's id.
+func (s *Showcase) Ask(ctx context.Context, sub Submission, text, lang string) (ConsentRequest, error) {
+	if sub.Member == 0 || text == "" {
+		return ConsentRequest{}, community.Errorf(community.EInvalid, "showcase.consent_unstated", nil, "a request needs an author and a text")
+	}
+	return s.store.SaveRequest(ctx, ConsentRequest{Submission: sub.ID, Member: sub.Member, Text: text, Lang: lang, Months: s.months,
+		CreatedAt: s.now()})
+}
+
+// Press is the author's press of a consent request's button.
+type Press struct {
+	Request   RequestID
+	Member    community.MemberID // who pressed
+	Decision  ConsentDecision
+	Platform  community.Platform
+	MessageID string
+}
+
+// Answer records a press of a consent request's button: the consent of
+// the request's text, language and duration as shown (Consent).
+// Someone else's press is EForbidden.
+func (s *Showcase) Answer(ctx context.Context, p Press) (Consent, ConsentRequest, error) {
+	req, err := s.store.Request(ctx, p.Request)
+	if err != nil {
+		return Consent{}, ConsentRequest{}, err
+	}
+	if req.Member != p.Member {
+		return Consent{}, ConsentRequest{}, community.Errorf(community.EForbidden, "showcase.not_yours", nil,
+			"member %d answered request %d of member %d", p.Member, req.ID, req.Member)
+	}
+	c, err := s.Consent(ctx, ConsentAnswer{Submission: req.Submission, Member: p.Member, Decision: p.Decision,
+		Scopes: []ConsentScope{ScopeCommunity, ScopeBrand}, Text: req.Text, Lang: req.Lang, Months: req.Months,
+		Platform: p.Platform, MessageID: p.MessageID})
+	return c, req, err
 }
 
 // Consent records the author's answer to the consent request of an
@@ -134,7 +190,7 @@ func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error
 			"member %d answered for submission %d of member %d", a.Member, sub.ID, sub.Member)
 	}
 	now := s.now()
-	renewal, err := s.renewable(ctx, sub, now)
+	expired, renewal, err := s.renewable(ctx, sub, now)
 	if err != nil {
 		return Consent{}, err
 	}
@@ -145,6 +201,9 @@ func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error
 		Lang: a.Lang, Decision: a.Decision, Credit: a.Decision.Credit(), GrantedAt: now, ExpiresAt: now.AddDate(0, a.Months, 0),
 		Platform: a.Platform, MessageID: a.MessageID}
 	r := ConsentRecord{Consent: c, From: sub.Status, To: SubmissionConsented}
+	if renewal {
+		r.Withdraw = []Withdrawal{{Submission: sub.ID, Consent: expired.ID, Reason: WithdrawExpired}}
+	}
 	switch {
 	case a.Decision == ConsentDecline && renewal: // not renewed: it stays as it ended
 	case a.Decision == ConsentDecline:
@@ -161,20 +220,21 @@ func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error
 	return c, err
 }
 
-// renewable tells whether a consented submission's consent expired: its
-// author may consent again. A revoked one may not: the author said no.
-func (s *Showcase) renewable(ctx context.Context, sub Submission, now time.Time) (bool, error) {
+// renewable tells whether a consented submission's consent expired (and
+// returns it): its author may consent again. A revoked one may not: the
+// author said no.
+func (s *Showcase) renewable(ctx context.Context, sub Submission, now time.Time) (Consent, bool, error) {
 	if sub.Status != SubmissionConsented {
-		return false, nil
+		return Consent{}, false, nil
 	}
 	last, err := s.store.LatestConsent(ctx, sub.ID)
 	if community.ErrorCode(err) == community.ENotFound {
-		return false, nil
+		return Consent{}, false, nil
 	}
 	if err != nil {
-		return false, err
+		return Consent{}, false, err
 	}
-	return last.Member != 0 && last.RevokedAt.IsZero() && !now.Before(last.ExpiresAt), nil
+	return last, last.Member != 0 && last.RevokedAt.IsZero() && !now.Before(last.ExpiresAt), nil
 }
 
 // checkAnswer refuses an answer that is not one of the buttons, or that
@@ -215,6 +275,10 @@ func (s *Showcase) Revoke(ctx context.Context, id ConsentID, member community.Me
 	}
 	if !c.RevokedAt.IsZero() {
 		return Consent{}, alreadyRevoked(id)
+	}
+	if c.Decision == ConsentDecline {
+		return Consent{}, community.Errorf(community.EConflict, "showcase.nothing_to_withdraw", map[string]any{"ID": int64(c.Submission)},
+			"consent %d declined: nothing to withdraw", id)
 	}
 	c.RevokedAt = s.now()
 	err = s.store.RevokeConsent(ctx, Withdrawal{Submission: c.Submission, Consent: id, Reason: WithdrawRevoked}, c.RevokedAt)
@@ -288,8 +352,9 @@ func (s *Showcase) Consented(ctx context.Context) ([]Entry, error) {
 	return s.store.ConsentedEntries(ctx, s.now(), MaxListed)
 }
 
-// Reshares returns the messages a submission was reshared as.
-func (s *Showcase) Reshares(ctx context.Context, id SubmissionID) ([]Reshare, error) {
+// Reshares returns the messages consent id's reshare went out as, and
+// those being sent right now.
+func (s *Showcase) Reshares(ctx context.Context, id ConsentID) ([]Reshare, error) {
 	return s.store.Reshares(ctx, id)
 }
 

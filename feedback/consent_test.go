@@ -303,3 +303,50 @@ func TestRevokeAndExpiryWithdrawOnce(t *testing.T) {
 		t.Fatalf("withdrawn %+v, want %+v", st.f.withdrawn, want)
 	}
 }
+
+func TestAnswerRecordsTheRequestAsShown(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	sub := st.approved("a")
+	req, err := st.sc.Ask(ctx, sub, "Μπορούμε να το κοινοποιήσουμε για 12 μήνες;", "el")
+	if err != nil || req.Months != DefaultConsentMonths {
+		t.Fatalf("ask: %+v, %v", req, err)
+	}
+	if _, _, err := st.sc.Answer(ctx, Press{Request: req.ID, Member: 8, Decision: ConsentAllow}); errorKey(err) != "showcase.not_yours" {
+		t.Fatalf("someone else's press: %v", err)
+	}
+	if _, _, err := st.sc.Answer(ctx, Press{Request: 99, Member: 7, Decision: ConsentAllow}); errorKey(err) != "showcase.request_not_found" {
+		t.Fatalf("a request never shown: %v", err)
+	}
+	c, got, err := st.sc.Answer(ctx, Press{Request: req.ID, Member: 7, Decision: ConsentAllow, Platform: community.Discord, MessageID: "m1"})
+	if err != nil || got.ID != req.ID {
+		t.Fatal(err)
+	}
+	if c.Text != req.Text || c.Lang != "el" || !c.ExpiresAt.Equal(showcaseNow.AddDate(0, 12, 0)) || c.MessageID != "m1" {
+		t.Fatalf("consent %+v; want the request's text, language and months", c)
+	}
+}
+
+func TestRenewalWithdrawsTheExpiredConsentAndDeclineHasNothingToWithdraw(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	first, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.now = first.ExpiresAt.Add(time.Minute) // before the expiry job ran
+	if _, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow)); err != nil {
+		t.Fatal(err)
+	}
+	want := []Withdrawal{{Submission: first.Submission, Consent: first.ID, Reason: WithdrawExpired}}
+	if !slices.Equal(st.f.withdrawn, want) {
+		t.Fatalf("withdrawn %+v, want %+v", st.f.withdrawn, want)
+	}
+	declined, err := st.sc.Consent(ctx, answer(st.approved("b").ID, ConsentDecline))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.sc.Revoke(ctx, declined.ID, 7); errorKey(err) != "showcase.nothing_to_withdraw" {
+		t.Fatalf("revoking a decline: %v", err)
+	}
+}

@@ -19,6 +19,7 @@ type fakeShowcase struct {
 	effects   []community.Effects
 	records   []ConsentRecord
 	submitted []community.Event
+	requests  []ConsentRequest
 	withdrawn []Withdrawal
 }
 
@@ -118,6 +119,7 @@ func (f *fakeShowcase) RecordConsent(_ context.Context, r ConsentRecord) (Consen
 	}
 	s.Status = r.To
 	f.subs[s.ID] = s
+	f.withdrawn = append(f.withdrawn, r.Withdraw...)
 	c.ID = ConsentID(len(f.consents) + 1)
 	f.consents = append(f.consents, c)
 	f.records = append(f.records, r)
@@ -182,7 +184,20 @@ func (f *fakeShowcase) ConsentedEntries(ctx context.Context, now time.Time, limi
 	return out, nil
 }
 
-func (f *fakeShowcase) Reshares(context.Context, SubmissionID) ([]Reshare, error) { return nil, nil }
+func (f *fakeShowcase) Reshares(context.Context, ConsentID) ([]Reshare, error) { return nil, nil }
+
+func (f *fakeShowcase) SaveRequest(_ context.Context, r ConsentRequest) (ConsentRequest, error) {
+	r.ID = RequestID(len(f.requests) + 1)
+	f.requests = append(f.requests, r)
+	return r, nil
+}
+
+func (f *fakeShowcase) Request(_ context.Context, id RequestID) (ConsentRequest, error) {
+	if id < 1 || int(id) > len(f.requests) {
+		return ConsentRequest{}, RequestNotFound(id)
+	}
+	return f.requests[id-1], nil
+}
 
 func (f *fakeShowcase) SameFiles(context.Context, SubmissionID) ([]SubmissionID, error) {
 	return nil, nil

@@ -121,8 +121,13 @@ type ShowcaseStore interface {
 	// ConsentedEntries returns up to limit submissions whose latest
 	// consent allows a reshare at now, newest first.
 	ConsentedEntries(ctx context.Context, now time.Time, limit int) ([]Entry, error)
-	// Reshares returns the messages a submission was reshared as.
-	Reshares(ctx context.Context, id SubmissionID) ([]Reshare, error)
+	// Reshares returns the messages consent id's reshare went out as, and
+	// those of its messages being sent right now.
+	Reshares(ctx context.Context, id ConsentID) ([]Reshare, error)
+	// SaveRequest keeps a consent request as shown.
+	SaveRequest(ctx context.Context, r ConsentRequest) (ConsentRequest, error)
+	// Request returns consent request id (RequestNotFound).
+	Request(ctx context.Context, id RequestID) (ConsentRequest, error)
 	// SameFiles returns the other members' submissions that hold one of
 	// submission id's files, oldest first.
 	SameFiles(ctx context.Context, id SubmissionID) ([]SubmissionID, error)
@@ -137,13 +142,14 @@ type Entry struct {
 }
 
 // Reshare is a message a submission was reshared as: its platform ids
-// (several for an album), for deleting it when the consent ends.
+// (several for an album), for deleting it when the consent ends. One
+// being sent right now has none yet (Sending).
 type Reshare struct {
 	Platform   community.Platform
 	ChatID     string
 	ThreadID   string
 	MessageIDs []string
-	Age        time.Duration // how long ago it was sent, by the database's clock
+	Sending    bool
 }
 
 // Showcase holds the rules of customers' posts reshared by the brand:

@@ -29,3 +29,14 @@ func AlreadyReviewed(id SubmissionID) error {
 	return community.Errorf(community.EConflict, "showcase.already_reviewed", map[string]any{"ID": int64(id)},
 		"submission %d is reviewed already", id)
 }
+
+// RequestNotFound: no consent request id.
+func RequestNotFound(id RequestID) error {
+	return community.Errorf(community.ENotFound, "showcase.request_not_found", map[string]any{"ID": int64(id)}, "no consent request %d", id)
+}
+
+// AlbumClosed: staff were shown album's post already; a file that comes
+// later is a post of its own.
+func AlbumClosed(album string) error {
+	return community.Errorf(community.EConflict, "showcase.album_closed", nil, "album %s is with the staff already", album)
+}

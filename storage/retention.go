@@ -14,7 +14,8 @@ const pruneBatch = 1000
 // those whose platform message ids are still needed: the welcome a newer
 // one will replace (it is deleted then), a captcha not yet settled, an
 // item's posts (their count and status are edited in place), and the
-// reshares of customers' posts (deleted when their consent ends).
+// reshares of customers' posts until their consent ended (they are
+// deleted then) as long ago as the messages pruned.
 const pruneDeliveriesSQL = `
 DELETE FROM deliveries WHERE id IN (
     SELECT d.id FROM deliveries d
@@ -22,7 +23,8 @@ DELETE FROM deliveries WHERE id IN (
       AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.welcome_event = d.event_id AND j.welcome_cleared_at IS NULL)
       AND NOT EXISTS (SELECT 1 FROM onboarding_joins j WHERE j.captcha_event = d.event_id AND j.captcha = 'pending')
       AND NOT EXISTS (SELECT 1 FROM feedback_items i WHERE i.post_event = d.event_id)
-      AND NOT EXISTS (SELECT 1 FROM showcase_submissions s WHERE s.reshare_event = d.event_id)
+      AND NOT EXISTS (SELECT 1 FROM showcase_reshares r LEFT JOIN showcase_withdrawals w USING (consent_id)
+                      WHERE r.event_id = d.event_id AND (w.at IS NULL OR w.at >= $1))
     ORDER BY d.sent_at
     LIMIT $2)`
 

@@ -26,13 +26,17 @@ func (s *Store) SaveSubmission(ctx context.Context, sub feedback.Submission, sub
 			return err
 		}
 		event, err := insertEventID(ctx, tx, submitted(sub.ID))
-		if err != nil || sub.Album == "" {
+		if err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `UPDATE showcase_submissions SET card_event = $2 WHERE id = $1`, int64(sub.ID), event); err != nil {
+			return err
+		}
+		if sub.Album == "" {
+			return nil
+		}
 		// the album's other files come as messages of their own, after this one
-		_, err = tx.ExecContext(ctx, `UPDATE outbox_events SET next_attempt_at = now() + $2 * interval '1 millisecond' WHERE id = $1`,
-			event, feedback.AlbumWait.Milliseconds())
-		return err
+		return holdCard(ctx, tx, event)
 	})
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok && pqErr.Constraint == "showcase_submission_media_once" {
 		return feedback.Submission{}, s.alreadySubmitted(ctx, sub)
@@ -93,6 +97,37 @@ INSERT INTO showcase_submission_media (submission_id, position, sha256, message_
 	return err
 }
 
+// holdCard makes the review card event wait AlbumWait from now for the
+// album's next files.
+func holdCard(ctx context.Context, tx *sqlx.Tx, event int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE outbox_events SET next_attempt_at = GREATEST(next_attempt_at, now() + $2 * interval '1 millisecond')
+WHERE id = $1`, event, feedback.AlbumWait.Milliseconds())
+	return err
+}
+
+// holdOpenCard holds submission id's review card back for one more file
+// of its album, or refuses the file (AlbumClosed) once the card is being
+// shown or was: staff approve only the files they saw. The card's row
+// stays locked until the file is added, so no dispatcher claims it
+// meanwhile.
+func holdOpenCard(ctx context.Context, tx *sqlx.Tx, id int64, album string) error {
+	var open bool
+	err := tx.GetContext(ctx, &open, `
+SELECT e.status = 'pending' AND (e.locked_until IS NULL OR e.locked_until < now())
+FROM showcase_submissions s JOIN outbox_events e ON e.id = s.card_event WHERE s.id = $1 FOR UPDATE OF e`, id)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !open {
+		return feedback.AlbumClosed(album)
+	}
+	if err != nil {
+		return err
+	}
+	var event int64
+	if err := tx.GetContext(ctx, &event, `SELECT card_event FROM showcase_submissions WHERE id = $1`, id); err != nil {
+		return err
+	}
+	return holdCard(ctx, tx, event)
+}
+
 // AlbumSubmission implements feedback.ShowcaseStore.
 func (s *Store) AlbumSubmission(ctx context.Context, member community.MemberID, p community.Platform, album string) (feedback.Submission, error) {
 	var id int64
@@ -128,6 +163,9 @@ ORDER BY s.id DESC LIMIT 1 FOR UPDATE`, int64(member), string(p), album)
 			return err
 		}
 		id = feedback.SubmissionID(row.ID)
+		if err := holdOpenCard(ctx, tx, row.ID, album); err != nil {
+			return err
+		}
 		if row.Files >= feedback.MaxAlbum {
 			return community.Errorf(community.EInvalid, "showcase.too_many_files", map[string]any{"Count": row.Files + 1, "Max": feedback.MaxAlbum},
 				"%d files; at most %d", row.Files+1, feedback.MaxAlbum)

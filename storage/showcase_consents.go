@@ -46,8 +46,10 @@ func (r consentRow) consent() feedback.Consent {
 }
 
 // RecordConsent implements feedback.ShowcaseStore. The submission's row
-// is locked first, so that two answers to one request (two presses, two
-// platforms) record one consent.
+// is locked first, and the consents in force are read after the lock (in
+// a statement of their own, which sees what committed while it waited),
+// so that two answers at once (two presses, two platforms, two
+// renewals) record one consent.
 func (s *Store) RecordConsent(ctx context.Context, r feedback.ConsentRecord) (feedback.Consent, error) {
 	c := r.Consent
 	scopes := make([]string, len(c.Scopes))
@@ -55,17 +57,21 @@ func (s *Store) RecordConsent(ctx context.Context, r feedback.ConsentRecord) (fe
 		scopes[i] = string(sc)
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-UPDATE showcase_submissions s SET status = $3
-WHERE s.id = $1 AND s.status = $2
-  AND NOT EXISTS (SELECT 1 FROM showcase_consents c WHERE c.submission_id = s.id
-                  AND c.decision <> 'decline' AND c.revoked_at IS NULL AND c.expires_at > $4)`,
-			int64(c.Submission), string(r.From), string(r.To), c.GrantedAt)
+		var status string
+		err := tx.GetContext(ctx, &status, `SELECT status FROM showcase_submissions WHERE id = $1 FOR UPDATE`, int64(c.Submission))
+		if errors.Is(err, sql.ErrNoRows) || err == nil && status != string(r.From) {
+			return community.ErrConflict
+		}
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		var inForce bool
+		if err := tx.GetContext(ctx, &inForce, `SELECT EXISTS (SELECT 1 FROM showcase_consents WHERE submission_id = $1
+AND decision <> 'decline' AND revoked_at IS NULL AND expires_at > $2)`, int64(c.Submission), c.GrantedAt); err != nil || inForce {
 			return errOr(err, community.ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE showcase_submissions SET status = $2 WHERE id = $1`, int64(c.Submission), string(r.To)); err != nil {
+			return err
 		}
 		if err := tx.GetContext(ctx, &c.ID, `
 INSERT INTO showcase_consents (member_id, submission_id, scopes, text, text_hash, language, decision, credit,
@@ -81,6 +87,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 				return fmt.Errorf("record the activity: %w", err)
 			}
 		}
+		if err := withdraw(ctx, tx, r.Withdraw, c.GrantedAt); err != nil {
+			return err
+		}
 		if r.Reshare.Kind == "" {
 			return nil
 		}
@@ -88,13 +97,45 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE showcase_submissions SET reshare_event = $2 WHERE id = $1`, int64(c.Submission), event)
+		_, err = tx.ExecContext(ctx, `INSERT INTO showcase_reshares (consent_id, event_id) VALUES ($1, $2)`, int64(c.ID), event)
 		return err
 	})
 	if err != nil {
 		return feedback.Consent{}, fmt.Errorf("consent to submission %d: %w", c.Submission, err)
 	}
 	return c, nil
+}
+
+// SaveRequest implements feedback.ShowcaseStore.
+func (s *Store) SaveRequest(ctx context.Context, r feedback.ConsentRequest) (feedback.ConsentRequest, error) {
+	err := s.db.GetContext(ctx, &r.ID, `
+INSERT INTO showcase_requests (submission_id, member_id, text, language, months, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		int64(r.Submission), int64(r.Member), r.Text, r.Lang, r.Months, r.CreatedAt)
+	if err != nil {
+		return feedback.ConsentRequest{}, fmt.Errorf("consent request for submission %d: %w", r.Submission, err)
+	}
+	return r, nil
+}
+
+// Request implements feedback.ShowcaseStore.
+func (s *Store) Request(ctx context.Context, id feedback.RequestID) (feedback.ConsentRequest, error) {
+	var r struct {
+		Submission int64     `db:"submission_id"`
+		Member     int64     `db:"member_id"`
+		Text       string    `db:"text"`
+		Lang       string    `db:"language"`
+		Months     int       `db:"months"`
+		CreatedAt  time.Time `db:"created_at"`
+	}
+	err := s.db.GetContext(ctx, &r, `SELECT submission_id, member_id, text, language, months, created_at FROM showcase_requests WHERE id = $1`, int64(id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return feedback.ConsentRequest{}, feedback.RequestNotFound(id)
+	}
+	if err != nil {
+		return feedback.ConsentRequest{}, fmt.Errorf("consent request %d: %w", id, err)
+	}
+	return feedback.ConsentRequest{ID: id, Submission: feedback.SubmissionID(r.Submission), Member: community.MemberID(r.Member), Text: r.Text,
+		Lang: r.Lang, Months: r.Months, CreatedAt: r.CreatedAt}, nil
 }
 
 // Consent implements feedback.ShowcaseStore.

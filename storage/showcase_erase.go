@@ -11,21 +11,35 @@ import (
 )
 
 // eraseShowcase is an erasure's part in the showcase: the reshares of
-// the member's posts are withdrawn (deleted from the platforms), their
-// consents are revoked, Hearth's copies of the reshares lose their text and left anonymous (no member, no text; the hash
+// the member's posts are withdrawn (deleted from the platforms); Hearth's
+// copies of what it sent about them (reshares, review cards, notices to
+// staff) lose their text, which names the member and quotes their
+// caption, and those not sent yet go; their consent requests go; their
+// consents are revoked and left anonymous (no member, no text; the hash
 // of the text, the dates and the scope stay as proof of what was
-// allowed), their submissions lose their caption, staff's reason and
-// their files, and a
-// file nobody else submitted goes. The submissions stay, anonymous,
-// because the ledger refers to them.
+// allowed); their submissions lose their caption, staff's reason and
+// their files, and a file nobody else submitted goes. The submissions
+// stay, anonymous, because the ledger refers to them.
 func eraseShowcase(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
 	if err := withdrawErased(ctx, tx, member, at); err != nil {
 		return err
 	}
+	// the events about the member's posts, whose messages name them
+	const about = `
+SELECT r.event_id FROM showcase_reshares r JOIN showcase_consents c ON c.id = r.consent_id WHERE c.member_id = $1
+UNION ALL
+SELECT e.id FROM outbox_events e JOIN showcase_submissions s ON s.id = (e.payload->>'submission')::bigint
+WHERE s.member_id = $1 AND e.kind IN ('showcase.submitted', 'showcase.reviewed')`
 	steps := []struct {
 		what, sql string
 		args      []any // nil: the member's id
 	}{
+		// Hearth's copies of sent messages stay for their ids (the
+		// withdrawal deletes the reshares from the platforms).
+		{"blank the messages about their posts", `UPDATE deliveries SET message = jsonb_set(message, '{text}', '""')
+WHERE event_id IN (` + about + `) AND status <> 'pending'`, nil},
+		{"drop the messages about their posts not sent yet", `DELETE FROM deliveries WHERE event_id IN (` + about + `) AND status = 'pending'`, nil},
+		{"drop the consent requests", `DELETE FROM showcase_requests WHERE member_id = $1`, nil},
 		{"revoke the consents", `UPDATE showcase_consents SET revoked_at = GREATEST(granted_at, $2) WHERE member_id = $1 AND revoked_at IS NULL`, []any{int64(member), at}},
 		{"anonymise the consents", `UPDATE showcase_consents SET member_id = NULL, text = '' WHERE member_id = $1`, nil},
 		{"drop the submissions' files", `
@@ -37,11 +51,6 @@ WITH gone AS (
 DELETE FROM showcase_media m WHERE m.sha256 IN (SELECT sha256 FROM gone)
   -- the statement sees the rows it deletes: another member's are what count
   AND NOT EXISTS (SELECT 1 FROM showcase_submission_media o WHERE o.sha256 = m.sha256 AND o.member_id IS DISTINCT FROM $1)`, nil},
-		// Hearth's copies of the reshares stay for their message ids (the
-		// withdrawal deletes them from the platforms), without their
-		// text, which credits the member and quotes their caption.
-		{"blank the reshares' text", `UPDATE deliveries d SET message = jsonb_set(d.message, '{text}', '""')
-FROM showcase_submissions s WHERE d.event_id = s.reshare_event AND s.member_id = $1`, nil},
 		{"anonymise the submissions", `UPDATE showcase_submissions SET member_id = NULL, caption = '', reason = '' WHERE member_id = $1`, nil},
 	}
 	for _, st := range steps {

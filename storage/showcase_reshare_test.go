@@ -88,19 +88,22 @@ func TestConsentRecordsPointsAndTheReshareOnce(t *testing.T) {
 		t.Fatalf("%d ugc_approved activities, want 1", n)
 	}
 	reshares := func() int {
-		return f.count(`SELECT count(*) FROM outbox_events e JOIN showcase_submissions s ON s.reshare_event = e.id
-WHERE s.id = $1 AND e.kind = 'showcase.reshare'`, int64(c.Submission))
+		return f.count(`SELECT count(*) FROM outbox_events e JOIN showcase_reshares r ON r.event_id = e.id
+JOIN showcase_consents c ON c.id = r.consent_id WHERE c.submission_id = $1 AND e.kind = 'showcase.reshare'`, int64(c.Submission))
 	}
 	if reshares() != 1 {
-		t.Fatal("the submission does not keep its reshare event")
+		t.Fatal("the consent does not keep its reshare event")
 	}
 	f.now = c.ExpiresAt
 	if _, err := f.sc.Consent(ctx, feedback.ConsentAnswer{Submission: c.Submission, Member: ann, Decision: feedback.ConsentAllowAnonymous,
 		Months: 6, Scopes: c.Scopes, Text: "again?", Lang: "en", Platform: community.Telegram, MessageID: "901"}); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count(`SELECT count(*) FROM outbox_events WHERE kind = 'showcase.reshare'`); n != 2 || reshares() != 1 {
-		t.Fatalf("%d reshare events, want 2, the submission keeping the last", n)
+	if n := f.count(`SELECT count(*) FROM outbox_events WHERE kind = 'showcase.reshare'`); n != 2 || reshares() != 2 {
+		t.Fatalf("%d reshare events, want 2, one per consent", n)
+	}
+	if n := f.count(`SELECT count(*) FROM showcase_withdrawals WHERE consent_id = $1 AND reason = 'expired'`, int64(c.ID)); n != 1 {
+		t.Fatal("the renewal did not withdraw the expired consent's reshare")
 	}
 	if n := f.count(`SELECT count(*) FROM activities WHERE member_id = $1 AND kind = 'ugc_approved'`, int64(ann)); n != 1 {
 		t.Fatalf("%d ugc_approved activities after a renewal, want 1", n)
@@ -176,9 +179,9 @@ func TestWithdrawalsAreQueuedOnce(t *testing.T) {
 
 // TestResharesAreTheSentDeliveriesAndAreKept: a submission's reshares are
 // its reshare event's deliveries that reached a platform (a dead one that
-// sent part of an album too), with their age; the outbox's pruning keeps
-// them while the submission may need them deleted, and an erasure keeps
-// them without their text.
+// sent part of an album too); the outbox's pruning keeps them until
+// their consent ended as long ago as what it prunes, and an erasure
+// keeps them without their text.
 func TestResharesAreTheSentDeliveriesAndAreKept(t *testing.T) {
 	f := newShowcaseFixture(t, 0)
 	ctx := context.Background()
@@ -186,21 +189,35 @@ func TestResharesAreTheSentDeliveriesAndAreKept(t *testing.T) {
 	c := f.consented(ann, sam, mp4(100, 1))
 	f.exec(`
 INSERT INTO deliveries (event_id, platform, target_key, target, message, status, sent_at, sent_ids)
-SELECT reshare_event, 'telegram', 'telegram:-100', '{"chat": "-100", "thread": "7"}', '{}', 'sent', now() - interval '50 hours', '{11,12}'
-FROM showcase_submissions WHERE id = $1`, int64(c.Submission))
+SELECT event_id, 'telegram', 'telegram:-100', '{"chat": "-100", "thread": "7"}', '{}', 'sent', $2, '{11,12}'
+FROM showcase_reshares WHERE consent_id = $1`, int64(c.ID), f.now.Add(-50*time.Hour))
 	f.exec(`
 INSERT INTO deliveries (event_id, platform, target_key, target, message, status, sent_ids)
-SELECT reshare_event, 'discord', 'discord:c1', '{"chat": "c1"}', '{}', 'dead', '{d1}' FROM showcase_submissions WHERE id = $1`, int64(c.Submission))
+SELECT event_id, 'discord', 'discord:c1', '{"chat": "c1"}', '{}', 'dead', '{d1}' FROM showcase_reshares WHERE consent_id = $1`, int64(c.ID))
 	f.exec(`
 INSERT INTO deliveries (event_id, platform, target_key, target, message, status)
-SELECT reshare_event, 'console', 'console:g', '{"chat": "g"}', '{}', 'pending' FROM showcase_submissions WHERE id = $1`, int64(c.Submission))
-	got, err := f.sc.Reshares(ctx, c.Submission)
+SELECT event_id, 'console', 'console:g', '{"chat": "g"}', '{}', 'pending' FROM showcase_reshares WHERE consent_id = $1`, int64(c.ID))
+	got, err := f.sc.Reshares(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].ChatID != "-100" || got[0].ThreadID != "7" || len(got[0].MessageIDs) != 2 || got[0].Age < 49*time.Hour ||
-		got[1].Platform != community.Discord || got[1].MessageIDs[0] != "d1" || got[1].Age > time.Hour {
+	if len(got) != 2 || got[0].ChatID != "-100" || got[0].ThreadID != "7" || len(got[0].MessageIDs) != 2 || got[0].Sending ||
+		got[1].Platform != community.Discord || got[1].MessageIDs[0] != "d1" {
 		t.Fatalf("reshares %+v", got)
+	}
+	left := func(before time.Time) int {
+		t.Helper()
+		if _, _, err := f.s.PruneOutbox(ctx, before); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.sc.Reshares(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	if n := left(f.now.Add(time.Hour)); n != 2 {
+		t.Fatalf("%d reshares of a consent in force left after pruning, want 2", n)
 	}
 	f.exec(`UPDATE deliveries SET message = '{"text": "📸 Shared by ann"}'`)
 	if err := f.s.EraseMember(ctx, community.Erasure{Member: ann, At: f.now}, func([]community.Sanction) error { return nil }); err != nil {
@@ -209,11 +226,14 @@ SELECT reshare_event, 'console', 'console:g', '{"chat": "g"}', '{}', 'pending' F
 	if n := f.count(`SELECT count(*) FROM deliveries WHERE message->>'text' LIKE '%ann%'`); n != 0 {
 		t.Fatalf("%d copies of the reshares still name the erased author", n)
 	}
-	if _, _, err := f.s.PruneOutbox(ctx, time.Now().Add(time.Hour)); err != nil {
-		t.Fatal(err)
+	if n := f.count(`SELECT count(*) FROM deliveries WHERE status = 'pending'`); n != 0 {
+		t.Fatalf("%d reshares of the erased author still to be sent", n)
 	}
-	if got, _ := f.sc.Reshares(ctx, c.Submission); len(got) != 2 {
-		t.Fatalf("%d reshares left after pruning, want 2", len(got))
+	if n := left(f.now.Add(-time.Hour)); n != 2 {
+		t.Fatalf("%d reshares left by a pruning older than their withdrawal, want 2", n)
+	}
+	if n := left(f.now.Add(time.Hour)); n != 1 {
+		t.Fatalf("%d reshares left by a pruning after their withdrawal, want the dead one", n)
 	}
 }
 

@@ -30,10 +30,6 @@ const (
 	// maxUntil is the longest restriction or ban Telegram ends by itself:
 	// an until_date more than 366 days away is for ever.
 	maxUntil = 366 * 24 * time.Hour
-	// deleteWithin is how old a message may be for a bot to delete it
-	// (deleteMessage: "a message can only be deleted if it was sent less
-	// than 48 hours ago").
-	deleteWithin = 48 * time.Hour
 )
 
 // What Telegram answers, in lower case, when a moderation call cannot be
