@@ -310,3 +310,102 @@ func TestSameFilesNamesOtherMembersPosts(t *testing.T) {
 		t.Fatalf("same files as ann's other post: %v, want none", got)
 	}
 }
+
+// TestTwoRenewalsAtOnceRecordOne: two answers renewing an expired
+// consent at the same moment (two platforms) record one consent.
+func TestTwoRenewalsAtOnceRecordOne(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	ctx := context.Background()
+	ann, sam := f.member("ann", community.Telegram, true), f.member("sam", community.Telegram, false)
+	c := f.consented(ann, sam, mp4(100, 1))
+	f.now = c.ExpiresAt.Add(time.Minute)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			_, errs[i] = f.sc.Consent(ctx, feedback.ConsentAnswer{Submission: c.Submission, Member: ann, Decision: feedback.ConsentAllow,
+				Months: 12, Scopes: c.Scopes, Text: "again?", Lang: "en", Platform: community.Telegram, MessageID: "9"})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errorKey(err) != "showcase.not_awaiting_consent":
+			t.Errorf("a losing renewal: %v", err)
+		}
+	}
+	if ok != 1 || f.count(`SELECT count(*) FROM showcase_consents`) != 2 || f.count(`SELECT count(*) FROM showcase_reshares`) != 2 {
+		t.Fatalf("%d renewals recorded, %d consents, %d reshares; want 1, 2, 2", ok, f.count(`SELECT count(*) FROM showcase_consents`),
+			f.count(`SELECT count(*) FROM showcase_reshares`))
+	}
+}
+
+// TestAlbumClosesWhenItsCardIsShown: an album's next file holds its card
+// back; once a dispatcher has claimed the card (or rendered it), a file
+// is refused, so staff approve only what they saw.
+func TestAlbumClosesWhenItsCardIsShown(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	ctx := context.Background()
+	ann := f.member("ann", community.Telegram, true)
+	sub, err := f.sc.Submit(ctx, feedback.Submission{Member: ann, Platform: community.Telegram, Album: "g1",
+		Media: []feedback.SubmissionMedia{{Hash: f.keep(mp4(100, 0)).Hash, MessageID: "10"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`UPDATE outbox_events SET next_attempt_at = now() WHERE kind = 'showcase.submitted'`)
+	if _, err := f.sc.AddToAlbum(ctx, ann, community.Telegram, "g1", feedback.SubmissionMedia{Hash: f.keep(mp4(100, 1)).Hash}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT count(*) FROM outbox_events WHERE kind = 'showcase.submitted' AND next_attempt_at > now() + interval '2 seconds'`); n != 1 {
+		t.Fatal("a file of the album did not hold its card back")
+	}
+	f.exec(`UPDATE outbox_events SET locked_until = now() + interval '1 minute' WHERE kind = 'showcase.submitted'`)
+	if _, err := f.sc.AddToAlbum(ctx, ann, community.Telegram, "g1", feedback.SubmissionMedia{Hash: f.keep(mp4(100, 2)).Hash}); errorKey(err) != "showcase.album_closed" {
+		t.Fatalf("a file while the card is being shown: %v", err)
+	}
+	f.exec(`UPDATE outbox_events SET locked_until = NULL, status = 'rendered' WHERE kind = 'showcase.submitted'`)
+	if _, err := f.sc.AddToAlbum(ctx, ann, community.Telegram, "g1", feedback.SubmissionMedia{Hash: f.keep(mp4(100, 3)).Hash}); errorKey(err) != "showcase.album_closed" {
+		t.Fatalf("a file after the card: %v", err)
+	}
+	if got, _ := f.sc.Submission(ctx, sub.ID); len(got.Media) != 2 {
+		t.Fatalf("%d files, want the 2 before the card", len(got.Media))
+	}
+}
+
+// TestErasureBlanksWhatNamesTheAuthor: the review card and the notices
+// about an erased member's post lose their text, those not sent yet go,
+// and so do their consent requests.
+func TestErasureBlanksWhatNamesTheAuthor(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	ctx := context.Background()
+	ann, sam := f.member("ann", community.Telegram, true), f.member("sam", community.Telegram, false)
+	sub := f.submit(ann, mp4(100, 1))
+	if _, err := f.sc.Approve(ctx, sub.ID, sam); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.sc.Ask(ctx, sub, "May we reshare “my tea”, ann?", "en"); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`
+INSERT INTO deliveries (event_id, platform, target_key, target, message, status, sent_ids)
+SELECT id, 'telegram', 'telegram:-5', '{"chat": "-5"}'::jsonb, '{"text": "Showcase post by ann: my tea"}'::jsonb, 'sent', '{1}'::text[]
+FROM outbox_events WHERE kind = 'showcase.submitted'
+UNION ALL
+SELECT id, 'telegram', 'telegram:7', '{"user": "7"}'::jsonb, '{"text": "ann, may we reshare my tea?"}'::jsonb, 'pending', '{}'::text[]
+FROM outbox_events WHERE kind = 'showcase.reviewed'`)
+	if err := f.s.EraseMember(ctx, community.Erasure{Member: ann, At: f.now}, func([]community.Sanction) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT count(*) FROM deliveries WHERE message->>'text' LIKE '%ann%' OR message->>'text' LIKE '%my tea%'`); n != 0 {
+		t.Fatalf("%d messages still name the erased author or quote her caption", n)
+	}
+	if n := f.count(`SELECT count(*) FROM deliveries`); n != 1 {
+		t.Fatalf("%d messages left, want the card sent (kept for its id)", n)
+	}
+	if n := f.count(`SELECT count(*) FROM showcase_requests`); n != 0 {
+		t.Fatalf("%d consent requests left", n)
+	}
+}

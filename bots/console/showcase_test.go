@@ -92,13 +92,13 @@ func TestShowcaseScript(t *testing.T) {
 	got := out.String()
 	wantInOrder(t, got,
 		"Customers' posts will be reshared here on console",
-		"Thank you! Your post is #1 for the showcase.",
+		"Thank you! Your showcase post is #1.",
 		"Showcase post #1 by Alice (Newcomer) on console",
 		"The team of Tea Lovers would like to reshare your post #1 “Morning tea on the balcony”",
-		"Thank you! You allowed post #1 to be reshared with your name until 2027-12-06.",
+		"Thank you! Post #1 may be reshared, credited to you, until 2027-12-06.",
 		"“Morning tea on the balcony”\n",
 		"📸 Shared by Alice, with their permission.",
-		"Thank you! Your post is #2 for the showcase.",
+		"Thank you! Your showcase post is #2.",
 		"Showcase post #2 by Bob (Newcomer) on console",
 		"Posts the brand may reshare now",
 		"#1 by Alice",
@@ -111,7 +111,7 @@ func TestShowcaseScript(t *testing.T) {
 	)
 	// A button's answer and the message it queued leave by different
 	// paths (the reply and the outbox), so either may be printed first.
-	for _, want := range []string{"This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted", "Post #1 approved by Owner. Alice is asked for permission to reshare it.",
+	for _, want := range []string{"This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted", "Post #1 approved by Owner. I am asking its author for permission to reshare it.",
 		"Post #2 rejected by Owner: it shows other people, whose permission we cannot ask.",
 		"bot → bob (private)> Thank you for sharing post #2. The team will not reshare this one: it shows other people"} {
 		if !strings.Contains(got, want) {
