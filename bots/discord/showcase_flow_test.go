@@ -1,0 +1,218 @@
+package discord_test
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
+	"github.com/hearthbot/hearth/bots/discord/discordtest"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// showcaseWorld is Tea Shop on Discord: #general where members post,
+// #staff (the staff chat) and #showcase (the showcase place, set with
+// /setshowcase); olga owns it, alice and bob are members.
+type showcaseWorld struct {
+	*world
+	owner, alice, bob              discordgo.User
+	shop, general, staff, showcase string
+}
+
+// startShowcaseWorld starts Hearth with the showcase keeping files of
+// maxBytes at most (0: the default), and sets the staff chat and the
+// showcase place.
+func startShowcaseWorld(t *testing.T, maxBytes int64) *showcaseWorld {
+	t.Helper()
+	sw := &showcaseWorld{owner: discordtest.NewUser("olga"), alice: discordtest.NewUser("alice"), bob: discordtest.NewUser("bob"),
+		general: discordtest.NewID(), staff: discordtest.NewID(), showcase: discordtest.NewID()}
+	shop := &discordgo.Guild{ID: discordtest.NewID(), Name: "Tea Shop", OwnerID: sw.owner.ID,
+		Members: []*discordgo.Member{{User: &sw.owner}, {User: &sw.alice}, {User: &sw.bob}},
+		Channels: []*discordgo.Channel{{ID: sw.general, Name: "general", Type: discordgo.ChannelTypeGuildText, Position: 0},
+			{ID: sw.staff, Name: "staff", Type: discordgo.ChannelTypeGuildText, Position: 1},
+			{ID: sw.showcase, Name: "showcase", Type: discordgo.ChannelTypeGuildText, Position: 2}}}
+	sw.shop = shop.ID
+	sw.world = startScene(t, scene{owner: sw.owner.ID, prepare: func(dc *discordtest.Server) { dc.AddGuild(shop) },
+		service: func(o *bots.ServiceOptions) {
+			o.Community = bots.DefaultCommunityOptions()
+			o.Community.Showcase.MaxBytes = maxBytes
+		}})
+	sw.waitGuild(t, shop.ID)
+	if r := sw.slash(t, shop.ID, sw.staff, sw.owner, "setstaff"); r.Type == 0 {
+		t.Fatal("/setstaff was not answered")
+	}
+	if r := sw.slash(t, shop.ID, sw.showcase, sw.owner, "setshowcase"); !strings.Contains(text(r), "Customers' posts will be reshared here on Discord") {
+		t.Fatalf("/setshowcase answered %q", text(r))
+	}
+	return sw
+}
+
+// file is an attachment serving data.
+func file(name, contentType string, data []byte) discordtest.Attachment {
+	return discordtest.Attachment{Name: name, ContentType: contentType, Size: int64(len(data)),
+		Open: func() io.Reader { return bytes.NewReader(data) }}
+}
+
+// post posts text with files as u in #general and waits until Hearth has
+// handled the message.
+func (sw *showcaseWorld) post(t *testing.T, u discordgo.User, content string, files ...discordtest.Attachment) *discordgo.Message {
+	t.Helper()
+	m := sw.dc.MessageCreate(sw.general, u, content)
+	for _, f := range files {
+		sw.dc.Attach(m, f)
+	}
+	sw.dc.Dispatch(t, "MESSAGE_CREATE", m)
+	sw.waitCount(t, 1, `SELECT count(*) FROM inbound_updates WHERE platform = 'discord' AND update_key = $1 AND handled_at IS NOT NULL`, "message:"+m.ID)
+	return m
+}
+
+// press presses the button labelled label on m as u and returns Hearth's
+// answer.
+func (sw *showcaseWorld) press(t *testing.T, m *discordgo.Message, u discordgo.User, label string) discordtest.InteractionReply {
+	t.Helper()
+	p := sw.dc.ButtonPress(t, m, u, buttonID(t, m, label))
+	sw.dc.Dispatch(t, "INTERACTION_CREATE", p)
+	return sw.dc.WaitInteractionReply(t, p.ID, 10*time.Second)
+}
+
+// card waits for post id's review card in #staff: the message with its
+// files, then the card with the buttons.
+func (sw *showcaseWorld) card(t *testing.T, id int) (media, card *discordgo.Message) {
+	t.Helper()
+	media = waitChannelMessage(t, sw.dc, sw.staff, fmt.Sprintf("Showcase post #%d", id))
+	card = waitChannelMessage(t, sw.dc, sw.staff, fmt.Sprintf("Showcase post #%d** by", id))
+	return media, card
+}
+
+// consentRequest approves post id on its card as olga and waits for the
+// request that reaches u privately.
+func (sw *showcaseWorld) consentRequest(t *testing.T, card *discordgo.Message, id int, u discordgo.User) *discordgo.Message {
+	t.Helper()
+	r := sw.press(t, card, sw.owner, "Approve")
+	if want := fmt.Sprintf("Post #%d approved by olga. %s is asked for permission to reshare it.", id, u.Username); !strings.Contains(text(r), want) {
+		t.Fatalf("Approve answered %q, want %q", text(r), want)
+	}
+	return waitChannelMessage(t, sw.dc, sw.dc.DMChannel(u), fmt.Sprintf("would like to reshare your post #%d", id))
+}
+
+// downloads are the bytes of m's attachments, fetched from the fake's
+// CDN as a member's client would.
+func (sw *showcaseWorld) downloads(t *testing.T, m *discordgo.Message) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for _, a := range m.Attachments {
+		resp, err := sw.dc.HTTPClient().Get(a.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("download %s: %s, %v", a.URL, resp.Status, err)
+		}
+		out = append(out, data)
+	}
+	return out
+}
+
+// sameFiles fails the test unless m's attachments are want, byte for byte
+// and in order.
+func (sw *showcaseWorld) sameFiles(t *testing.T, what string, m *discordgo.Message, want ...[]byte) {
+	t.Helper()
+	got := sw.downloads(t, m)
+	if len(got) != len(want) {
+		t.Fatalf("%s has %d attachments, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("%s: attachment %d is %d bytes (sha256 %s), want %d bytes (%s)", what, i, len(got[i]), botstest.SHA256(got[i]),
+				len(want[i]), botstest.SHA256(want[i]))
+		}
+	}
+}
+
+// jpegBytes is a small real JPEG photo; shade tells photos apart.
+func jpegBytes(t *testing.T, shade uint8) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = shade + uint8(i%7)
+	}
+	img.Set(1, 1, color.RGBA{R: 255, A: 255})
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// messagesWith are the messages of a channel whose content has part.
+func messagesWith(dc *discordtest.Server, channelID, part string) []*discordgo.Message {
+	var out []*discordgo.Message
+	for _, m := range dc.Messages(channelID) {
+		if strings.Contains(m.Content, part) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestShowcaseHashtagPhotoResharedAnonymouslyOnDiscord: alice's photo with
+// #showcase in #general becomes a review card in #staff (the photo
+// uploaded as she posted it, then the card with Approve); olga approves
+// it, alice is asked privately and allows it without her name: the photo
+// is reshared in #showcase, byte for byte, credited to a member of the
+// community, never to alice.
+func TestShowcaseHashtagPhotoResharedAnonymouslyOnDiscord(t *testing.T) {
+	t.Parallel()
+	sw := startShowcaseWorld(t, 0)
+	photo := jpegBytes(t, 40)
+	sw.post(t, sw.alice, "Morning tea on the balcony #showcase", file("tea.jpg", "image/jpeg", photo))
+	thanks := waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.alice), "Thank you! Your post is #1 for the showcase.")
+	if thanks == nil {
+		t.Fatal("alice was not thanked")
+	}
+
+	media, card := sw.card(t, 1)
+	sw.sameFiles(t, "the card's media message", media, photo)
+	for _, want := range []string{"by alice (Newcomer) on Discord, 1 file(s)", "Caption: Morning tea on the balcony"} {
+		if !strings.Contains(card.Content, want) {
+			t.Errorf("the card %q lacks %q", card.Content, want)
+		}
+	}
+	if got := labels(t, card); len(got) != 5 || got[0] != "Approve" || got[4] != "Reject with another reason…" {
+		t.Errorf("the card's buttons %q", got)
+	}
+
+	request := sw.consentRequest(t, card, 1, sw.alice)
+	if got := labels(t, request); strings.Join(got, "|") != "Allow|Allow without my name|Decline" {
+		t.Fatalf("the consent request's buttons %q", got)
+	}
+	if len(messagesWith(sw.dc, sw.showcase, "Shared by")) != 0 {
+		t.Fatal("the post was reshared before alice answered")
+	}
+	r := sw.press(t, request, sw.alice, "Allow without my name")
+	if !strings.Contains(text(r), "You allowed post #1 to be reshared without your name until") {
+		t.Fatalf("Allow without my name answered %q", text(r))
+	}
+
+	reshare := waitChannelMessage(t, sw.dc, sw.showcase, "📸 Shared by a member of our community, with their permission.")
+	if !strings.Contains(reshare.Content, "“Morning tea on the balcony”") || strings.Contains(reshare.Content, "alice") {
+		t.Errorf("the reshare reads %q", reshare.Content)
+	}
+	sw.sameFiles(t, "the reshare", reshare, photo)
+	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_consents WHERE decision = 'allow_anonymous' AND credit = 'anonymous' AND platform = 'discord' AND message_id = $1`, request.ID)
+	storagetest.WaitSettled(t, sw.store.DB())
+	if n := len(messagesWith(sw.dc, sw.showcase, "Shared by")); n != 1 {
+		t.Errorf("#showcase holds %d reshares, want 1", n)
+	}
+}
