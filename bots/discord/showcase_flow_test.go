@@ -177,10 +177,7 @@ func TestShowcaseHashtagPhotoResharedAnonymouslyOnDiscord(t *testing.T) {
 	sw := startShowcaseWorld(t, 0)
 	photo := jpegBytes(t, 40)
 	sw.post(t, sw.alice, "Morning tea on the balcony #showcase", file("tea.jpg", "image/jpeg", photo))
-	thanks := waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.alice), "Thank you! Your post is #1 for the showcase.")
-	if thanks == nil {
-		t.Fatal("alice was not thanked")
-	}
+	waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.alice), "Thank you! Your post is #1 for the showcase.")
 
 	media, card := sw.card(t, 1)
 	sw.sameFiles(t, "the card's media message", media, photo)
@@ -215,4 +212,82 @@ func TestShowcaseHashtagPhotoResharedAnonymouslyOnDiscord(t *testing.T) {
 	if n := len(messagesWith(sw.dc, sw.showcase, "Shared by")); n != 1 {
 		t.Errorf("#showcase holds %d reshares, want 1", n)
 	}
+}
+
+// reshared drives post id, posted by u, from its card to its reshare in
+// #showcase, allowed as allow (a consent button's label), and returns
+// the reshare.
+func (sw *showcaseWorld) reshared(t *testing.T, id int, u discordgo.User, allow string) *discordgo.Message {
+	t.Helper()
+	_, card := sw.card(t, id)
+	request := sw.consentRequest(t, card, id, u)
+	if r := sw.press(t, request, u, allow); !strings.Contains(text(r), fmt.Sprintf("You allowed post #%d to be reshared", id)) {
+		t.Fatalf("%s answered %q", allow, text(r))
+	}
+	return waitChannelMessage(t, sw.dc, sw.showcase, "📸 Shared by")
+}
+
+// TestShowcaseAlbumIsOneSubmissionOnDiscord: a message with three photos
+// and #showcase is one post: one card whose media message carries the
+// three, and one reshare, credited to alice as she allowed, with all
+// three in order.
+func TestShowcaseAlbumIsOneSubmissionOnDiscord(t *testing.T) {
+	t.Parallel()
+	sw := startShowcaseWorld(t, 0)
+	photos := [][]byte{jpegBytes(t, 10), jpegBytes(t, 70), jpegBytes(t, 130)}
+	sw.post(t, sw.alice, "#showcase our tasting evening", file("one.jpg", "image/jpeg", photos[0]),
+		file("two.jpg", "image/jpeg", photos[1]), file("three.jpg", "image/jpeg", photos[2]))
+
+	media, card := sw.card(t, 1)
+	sw.sameFiles(t, "the card's media message", media, photos...)
+	if !strings.Contains(card.Content, "3 file(s)") {
+		t.Errorf("the card reads %q", card.Content)
+	}
+	reshare := sw.reshared(t, 1, sw.alice, "Allow")
+	if !strings.Contains(reshare.Content, "📸 Shared by alice, with their permission.") {
+		t.Errorf("the reshare reads %q", reshare.Content)
+	}
+	sw.sameFiles(t, "the reshare", reshare, photos...)
+	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_submissions`)
+	sw.waitCount(t, 3, `SELECT count(*) FROM showcase_submission_media WHERE submission_id = 1`)
+	storagetest.WaitSettled(t, sw.store.DB())
+	if n := len(messagesWith(sw.dc, sw.showcase, "Shared by")); n != 1 {
+		t.Errorf("#showcase holds %d reshares, want 1", n)
+	}
+}
+
+// TestShowcaseShareFromTheMessageMenuOnDiscord: "Share to showcase" on
+// alice's own photo (posted without the hashtag) submits it, answered to
+// her alone, and its card reaches #staff; on bob's photo it is refused
+// and nothing more is submitted.
+func TestShowcaseShareFromTheMessageMenuOnDiscord(t *testing.T) {
+	t.Parallel()
+	sw := startShowcaseWorld(t, 0)
+	hers := jpegBytes(t, 20)
+	own := sw.post(t, sw.alice, "my new tea set", file("set.jpg", "image/jpeg", hers))
+	his := sw.post(t, sw.bob, "look at this", file("cup.jpg", "image/jpeg", jpegBytes(t, 200)))
+	storagetest.WaitSettled(t, sw.store.DB())
+	sw.waitCount(t, 0, `SELECT count(*) FROM showcase_submissions`)
+
+	menu := func(m *discordgo.Message) discordtest.InteractionReply {
+		t.Helper()
+		i := sw.dc.MessageCommand(sw.shop, sw.general, sw.alice, "Share to showcase", m)
+		sw.dc.Dispatch(t, "INTERACTION_CREATE", i)
+		return sw.dc.WaitInteractionReply(t, i.ID, 10*time.Second)
+	}
+	if r := menu(own); !strings.Contains(text(r), "Thank you! Your post is #1 for the showcase.") || !r.Ephemeral() {
+		t.Fatalf("Share to showcase on her own photo answered %q (ephemeral %t)", text(r), r.Ephemeral())
+	}
+	media, card := sw.card(t, 1)
+	sw.sameFiles(t, "the card's media message", media, hers)
+	if !strings.Contains(card.Content, "by alice") || !strings.Contains(card.Content, "Caption: my new tea set") {
+		t.Errorf("the card reads %q", card.Content)
+	}
+
+	if r := menu(his); !strings.Contains(text(r), "You can only share your own photos and videos.") || !r.Ephemeral() {
+		t.Fatalf("Share to showcase on bob's photo answered %q (ephemeral %t)", text(r), r.Ephemeral())
+	}
+	storagetest.WaitSettled(t, sw.store.DB())
+	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_submissions`)
+	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_media`)
 }
