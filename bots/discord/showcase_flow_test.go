@@ -291,3 +291,81 @@ func TestShowcaseShareFromTheMessageMenuOnDiscord(t *testing.T) {
 	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_submissions`)
 	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_media`)
 }
+
+// TestShowcaseDeclineAndRejectReshareNothingOnDiscord: alice declines the
+// request for her approved post; olga rejects bob's with a reason typed
+// in the Other reason form, and bob is told it privately. Neither post is
+// reshared.
+func TestShowcaseDeclineAndRejectReshareNothingOnDiscord(t *testing.T) {
+	t.Parallel()
+	sw := startShowcaseWorld(t, 0)
+	sw.post(t, sw.alice, "#showcase green tea", file("green.jpg", "image/jpeg", jpegBytes(t, 30)))
+	_, card := sw.card(t, 1)
+	request := sw.consentRequest(t, card, 1, sw.alice)
+	if r := sw.press(t, request, sw.alice, "Decline"); !strings.Contains(text(r), "Understood: post #1 will not be reshared.") {
+		t.Fatalf("Decline answered %q", text(r))
+	}
+
+	sw.post(t, sw.bob, "#showcase my cup", file("cup.jpg", "image/jpeg", jpegBytes(t, 90)))
+	_, card = sw.card(t, 2)
+	other := sw.dc.ButtonPress(t, card, sw.owner, buttonID(t, card, "Reject with another reason"))
+	sw.dc.Dispatch(t, "INTERACTION_CREATE", other)
+	if r := sw.dc.WaitInteractionReply(t, other.ID, 10*time.Second); r.Type != discordgo.InteractionResponseModal || r.Data.Title != "Reject post #2" {
+		t.Fatalf("Reject with another reason answered with type %d, want the modal Reject post #2", r.Type)
+	}
+	submit := sw.dc.ModalSubmit(t, other, map[string]string{"reason": "the label of another brand is in the picture"})
+	sw.dc.Dispatch(t, "INTERACTION_CREATE", submit)
+	r := sw.dc.WaitInteractionReply(t, submit.ID, 10*time.Second)
+	if want := "Post #2 rejected by olga: the label of another brand is in the picture. The author is told."; !strings.Contains(text(r), want) {
+		t.Fatalf("the reason's form answered %q, want %q", text(r), want)
+	}
+	waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.bob),
+		"Thank you for sharing post #2. The team will not reshare this one: the label of another brand is in the picture.")
+
+	storagetest.WaitSettled(t, sw.store.DB())
+	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_submissions WHERE id = 1 AND status = 'declined'`)
+	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_submissions WHERE id = 2 AND status = 'rejected'`)
+	if got := messagesWith(sw.dc, sw.showcase, "Shared by"); len(got) != 0 {
+		t.Errorf("%d posts were reshared, want none: %q", len(got), got[0].Content)
+	}
+	if n := len(messagesWith(sw.dc, sw.dc.DMChannel(sw.bob), "would like to reshare")); n != 0 {
+		t.Errorf("bob was asked for permission to reshare his rejected post (%d times)", n)
+	}
+}
+
+// TestShowcaseWithdrawalDeletesTheReshareOnDiscord: alice withdraws her
+// permission with /mycontent: the reshare is deleted on Discord, and
+// #staff is told it was, and to stop every other use.
+func TestShowcaseWithdrawalDeletesTheReshareOnDiscord(t *testing.T) {
+	t.Parallel()
+	sw := startShowcaseWorld(t, 0)
+	sw.post(t, sw.alice, "Morning tea #showcase", file("tea.jpg", "image/jpeg", jpegBytes(t, 50)))
+	reshare := sw.reshared(t, 1, sw.alice, "Allow")
+	storagetest.WaitSettled(t, sw.store.DB())
+
+	mine := sw.slash(t, "", sw.dc.DMChannel(sw.alice), sw.alice, "mycontent")
+	if !strings.Contains(text(mine), "reshared with your permission until") {
+		t.Fatalf("/mycontent answered %q", text(mine))
+	}
+	if r := sw.press(t, mine.Original, sw.alice, "Withdraw permission for #1"); !strings.Contains(text(r), "You withdrew your permission for post #1.") {
+		t.Fatalf("Withdraw answered %q", text(r))
+	}
+	told := waitChannelMessage(t, sw.dc, sw.staff, "The author withdrew their permission for post #1 (consent #1).")
+	for _, want := range []string{"I deleted 1 reshare.", "Please stop using this post everywhere outside the community too"} {
+		if !strings.Contains(told.Content, want) {
+			t.Errorf("staff were told %q, lacking %q", told.Content, want)
+		}
+	}
+	if strings.Contains(told.Content, "I could not delete") {
+		t.Errorf("staff were told %q", told.Content)
+	}
+	deletes := sw.dc.Requests("DELETE", "/channels/"+sw.showcase+"/messages/"+reshare.ID)
+	bulk := sw.dc.Requests("POST", "/channels/"+sw.showcase+"/messages/bulk-delete")
+	if len(deletes)+len(bulk) != 1 || (len(deletes) == 1 && deletes[0].Status != http.StatusNoContent) {
+		t.Errorf("deletes of the reshare: %v, bulk deletes: %v; want one", deletes, bulk)
+	}
+	if n := len(messagesWith(sw.dc, sw.showcase, "Shared by")); n != 0 {
+		t.Errorf("#showcase still holds %d reshares", n)
+	}
+	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_consents WHERE id = 1 AND revoked_at IS NOT NULL`)
+}
