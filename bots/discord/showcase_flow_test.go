@@ -9,13 +9,16 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/botstest"
+	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
@@ -29,9 +32,10 @@ type showcaseWorld struct {
 }
 
 // startShowcaseWorld starts Hearth with the showcase keeping files of
-// maxBytes at most (0: the default), and sets the staff chat and the
-// showcase place.
-func startShowcaseWorld(t *testing.T, maxBytes int64) *showcaseWorld {
+// maxBytes at most (0: the default), reaching the fake through the
+// transport through makes of the fake's own (nil: directly), and sets
+// the staff chat and the showcase place.
+func startShowcaseWorld(t *testing.T, maxBytes int64, through func(sw *showcaseWorld, base http.RoundTripper) http.RoundTripper) *showcaseWorld {
 	t.Helper()
 	sw := &showcaseWorld{owner: discordtest.NewUser("olga"), alice: discordtest.NewUser("alice"), bob: discordtest.NewUser("bob"),
 		general: discordtest.NewID(), staff: discordtest.NewID(), showcase: discordtest.NewID()}
@@ -45,6 +49,11 @@ func startShowcaseWorld(t *testing.T, maxBytes int64) *showcaseWorld {
 		service: func(o *bots.ServiceOptions) {
 			o.Community = bots.DefaultCommunityOptions()
 			o.Community.Showcase.MaxBytes = maxBytes
+		},
+		adapter: func(o *discord.Options) {
+			if through != nil {
+				o.HTTPClient = &http.Client{Transport: through(sw, o.HTTPClient.Transport)}
+			}
 		}})
 	sw.waitGuild(t, shop.ID)
 	if r := sw.slash(t, shop.ID, sw.staff, sw.owner, "setstaff"); r.Type == 0 {
@@ -174,7 +183,7 @@ func messagesWith(dc *discordtest.Server, channelID, part string) []*discordgo.M
 // community, never to alice.
 func TestShowcaseHashtagPhotoResharedAnonymouslyOnDiscord(t *testing.T) {
 	t.Parallel()
-	sw := startShowcaseWorld(t, 0)
+	sw := startShowcaseWorld(t, 0, nil)
 	photo := jpegBytes(t, 40)
 	sw.post(t, sw.alice, "Morning tea on the balcony #showcase", file("tea.jpg", "image/jpeg", photo))
 	waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.alice), "Thank you! Your post is #1 for the showcase.")
@@ -233,7 +242,7 @@ func (sw *showcaseWorld) reshared(t *testing.T, id int, u discordgo.User, allow 
 // three in order.
 func TestShowcaseAlbumIsOneSubmissionOnDiscord(t *testing.T) {
 	t.Parallel()
-	sw := startShowcaseWorld(t, 0)
+	sw := startShowcaseWorld(t, 0, nil)
 	photos := [][]byte{jpegBytes(t, 10), jpegBytes(t, 70), jpegBytes(t, 130)}
 	sw.post(t, sw.alice, "#showcase our tasting evening", file("one.jpg", "image/jpeg", photos[0]),
 		file("two.jpg", "image/jpeg", photos[1]), file("three.jpg", "image/jpeg", photos[2]))
@@ -262,7 +271,7 @@ func TestShowcaseAlbumIsOneSubmissionOnDiscord(t *testing.T) {
 // and nothing more is submitted.
 func TestShowcaseShareFromTheMessageMenuOnDiscord(t *testing.T) {
 	t.Parallel()
-	sw := startShowcaseWorld(t, 0)
+	sw := startShowcaseWorld(t, 0, nil)
 	hers := jpegBytes(t, 20)
 	own := sw.post(t, sw.alice, "my new tea set", file("set.jpg", "image/jpeg", hers))
 	his := sw.post(t, sw.bob, "look at this", file("cup.jpg", "image/jpeg", jpegBytes(t, 200)))
@@ -298,7 +307,7 @@ func TestShowcaseShareFromTheMessageMenuOnDiscord(t *testing.T) {
 // reshared.
 func TestShowcaseDeclineAndRejectReshareNothingOnDiscord(t *testing.T) {
 	t.Parallel()
-	sw := startShowcaseWorld(t, 0)
+	sw := startShowcaseWorld(t, 0, nil)
 	sw.post(t, sw.alice, "#showcase green tea", file("green.jpg", "image/jpeg", jpegBytes(t, 30)))
 	_, card := sw.card(t, 1)
 	request := sw.consentRequest(t, card, 1, sw.alice)
@@ -338,7 +347,7 @@ func TestShowcaseDeclineAndRejectReshareNothingOnDiscord(t *testing.T) {
 // #staff is told it was, and to stop every other use.
 func TestShowcaseWithdrawalDeletesTheReshareOnDiscord(t *testing.T) {
 	t.Parallel()
-	sw := startShowcaseWorld(t, 0)
+	sw := startShowcaseWorld(t, 0, nil)
 	sw.post(t, sw.alice, "Morning tea #showcase", file("tea.jpg", "image/jpeg", jpegBytes(t, 50)))
 	reshare := sw.reshared(t, 1, sw.alice, "Allow")
 	storagetest.WaitSettled(t, sw.store.DB())
@@ -379,7 +388,7 @@ func TestShowcaseWithdrawalDeletesTheReshareOnDiscord(t *testing.T) {
 func TestShowcaseRefusesOversizedAndDisguisedFilesOnDiscord(t *testing.T) {
 	t.Parallel()
 	const limit = 64 << 10
-	sw := startShowcaseWorld(t, limit)
+	sw := startShowcaseWorld(t, limit, nil)
 	big := append(jpegBytes(t, 60), bytes.Repeat([]byte{0}, 200<<10)...)
 	notes := []byte("Tea notes: oolong 3 minutes, sencha 1 minute.\n")
 	for _, tc := range []struct {
@@ -417,5 +426,87 @@ func TestShowcaseRefusesOversizedAndDisguisedFilesOnDiscord(t *testing.T) {
 	}
 	if n := len(messagesWith(sw.dc, sw.dc.DMChannel(sw.alice), "Thank you!")); n != 0 {
 		t.Errorf("alice was thanked %d times for refused files", n)
+	}
+}
+
+// gate holds the first request it picks until the test opens it, then
+// answers it with status fail, or lets it through to the fake when fail
+// is 0. Later requests go through.
+type gate struct {
+	base   http.RoundTripper
+	picks  func(*http.Request) bool
+	picked atomic.Int32
+	open   chan struct{}
+	fail   int // set before open is closed
+}
+
+func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !g.picks(r) || g.picked.Add(1) > 1 {
+		return g.base.RoundTrip(r)
+	}
+	select {
+	case <-g.open:
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	if g.fail == 0 {
+		return g.base.RoundTrip(r)
+	}
+	return &http.Response{StatusCode: g.fail, Status: http.StatusText(g.fail), Request: r,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(`{"message": "Internal Server Error", "code": 0}`))}, nil
+}
+
+// startGatedShowcaseWorld is the showcase world with the first reshare
+// posted in #showcase held at g.
+func startGatedShowcaseWorld(t *testing.T, g *gate) *showcaseWorld {
+	t.Helper()
+	g.open = make(chan struct{})
+	return startShowcaseWorld(t, 0, func(sw *showcaseWorld, base http.RoundTripper) http.RoundTripper {
+		g.base = base
+		g.picks = func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/channels/"+sw.showcase+"/messages")
+		}
+		return g
+	})
+}
+
+// withdrawWhileResharing allows alice's post #1 and, while its reshare is
+// held on its way to Discord (its delivery guard passed), withdraws the
+// permission with /mycontent and waits until the withdrawal has been
+// rendered at least once.
+func (sw *showcaseWorld) withdrawWhileResharing(t *testing.T, g *gate) {
+	t.Helper()
+	sw.post(t, sw.alice, "Morning tea #showcase", file("tea.jpg", "image/jpeg", jpegBytes(t, 50)))
+	_, card := sw.card(t, 1)
+	request := sw.consentRequest(t, card, 1, sw.alice)
+	sw.press(t, request, sw.alice, "Allow")
+	storagetest.Eventually(t, "the reshare held on its way to Discord", func() bool { return g.picked.Load() == 1 })
+
+	mine := sw.slash(t, "", sw.dc.DMChannel(sw.alice), sw.alice, "mycontent")
+	if r := sw.press(t, mine.Original, sw.alice, "Withdraw permission for #1"); !strings.Contains(text(r), "You withdrew your permission for post #1.") {
+		t.Fatalf("Withdraw answered %q", text(r))
+	}
+	sw.waitCount(t, 1, `SELECT count(*) FROM outbox_events WHERE kind = $1 AND (status <> 'pending' OR attempts > 0)`, feedback.EventShowcaseWithdrawn)
+}
+
+// TestShowcaseReshareGuardedAtDeliveryOnDiscord: the reshare's first
+// attempt fails (Discord answers 500) after its guard passed; alice
+// withdraws her permission before the next: the next attempt is refused
+// by the guard, for good, and nothing is ever posted in #showcase.
+func TestShowcaseReshareGuardedAtDeliveryOnDiscord(t *testing.T) {
+	t.Parallel()
+	g := &gate{fail: http.StatusInternalServerError}
+	sw := startGatedShowcaseWorld(t, g)
+	sw.withdrawWhileResharing(t, g)
+	close(g.open)
+
+	sw.waitCount(t, 1, `SELECT count(*) FROM deliveries d JOIN showcase_submissions s ON d.event_id = s.reshare_event
+		WHERE s.id = 1 AND d.status = 'dead' AND d.attempts = 2 AND d.last_error LIKE 'will not retry: refused at delivery (showcase.consent:1)%'`)
+	storagetest.WaitSettled(t, sw.store.DB())
+	if n := g.picked.Load(); n != 1 {
+		t.Errorf("%d reshares were posted to Discord after the first failed, want none", n-1)
+	}
+	if n := len(messagesWith(sw.dc, sw.showcase, "Shared by")); n != 0 {
+		t.Errorf("#showcase holds %d reshares after the withdrawal", n)
 	}
 }
