@@ -302,9 +302,9 @@ func TestShowcaseShareFromTheMessageMenuOnDiscord(t *testing.T) {
 }
 
 // TestShowcaseDeclineAndRejectReshareNothingOnDiscord: alice declines the
-// request for her approved post; olga rejects bob's with a reason typed
-// in the Other reason form, and bob is told it privately. Neither post is
-// reshared.
+// request for her approved post; bob cannot approve his own on its card,
+// and olga rejects it with a reason typed in the Other reason form, which
+// bob is told privately. Neither post is reshared.
 func TestShowcaseDeclineAndRejectReshareNothingOnDiscord(t *testing.T) {
 	t.Parallel()
 	sw := startShowcaseWorld(t, 0, nil)
@@ -317,6 +317,10 @@ func TestShowcaseDeclineAndRejectReshareNothingOnDiscord(t *testing.T) {
 
 	sw.post(t, sw.bob, "#showcase my cup", file("cup.jpg", "image/jpeg", jpegBytes(t, 90)))
 	_, card = sw.card(t, 2)
+	if r := sw.press(t, card, sw.bob, "Approve"); text(r) != "Sorry, this button is for the community's staff." || !r.Ephemeral() {
+		t.Fatalf("bob's Approve on his own post answered %q (ephemeral %t)", text(r), r.Ephemeral())
+	}
+	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_submissions WHERE id = 2 AND status = 'pending'`)
 	other := sw.dc.ButtonPress(t, card, sw.owner, buttonID(t, card, "Reject with another reason"))
 	sw.dc.Dispatch(t, "INTERACTION_CREATE", other)
 	if r := sw.dc.WaitInteractionReply(t, other.ID, 10*time.Second); r.Type != discordgo.InteractionResponseModal || r.Data.Title != "Reject post #2" {
@@ -342,15 +346,26 @@ func TestShowcaseDeclineAndRejectReshareNothingOnDiscord(t *testing.T) {
 	}
 }
 
-// TestShowcaseWithdrawalDeletesTheReshareOnDiscord: alice withdraws her
-// permission with /mycontent: the reshare is deleted on Discord, and
-// #staff is told it was, and to stop every other use.
+// TestShowcaseWithdrawalDeletesTheReshareOnDiscord: with alice's post
+// reshared, /showcase in #staff lists it and /consent 1 shows the ledger's
+// proof; alice withdraws her permission with /mycontent: the reshare is
+// deleted on Discord, and #staff is told it was, and to stop every other
+// use.
 func TestShowcaseWithdrawalDeletesTheReshareOnDiscord(t *testing.T) {
 	t.Parallel()
 	sw := startShowcaseWorld(t, 0, nil)
 	sw.post(t, sw.alice, "Morning tea #showcase", file("tea.jpg", "image/jpeg", jpegBytes(t, 50)))
 	reshare := sw.reshared(t, 1, sw.alice, "Allow")
 	storagetest.WaitSettled(t, sw.store.DB())
+	if r := sw.slash(t, sw.shop, sw.staff, sw.owner, "showcase"); !strings.Contains(text(r), "#1 by alice:") || !strings.Contains(text(r), "(consent #1) Morning tea") {
+		t.Errorf("/showcase in #staff answered %q", text(r))
+	}
+	proof := sw.dc.SlashCommand(sw.shop, sw.staff, sw.owner, "consent", discordtest.Arg("id", 1))
+	sw.dc.Dispatch(t, "INTERACTION_CREATE", proof)
+	if r := sw.dc.WaitInteractionReply(t, proof.ID, 10*time.Second); !strings.Contains(text(r), "Consent #1** to post #1") ||
+		!strings.Contains(text(r), "Through: Discord message") || !strings.Contains(text(r), "would like to reshare your post #1") {
+		t.Errorf("/consent 1 in #staff answered %q", text(r))
+	}
 
 	mine := sw.slash(t, "", sw.dc.DMChannel(sw.alice), sw.alice, "mycontent")
 	if !strings.Contains(text(mine), "reshared with your permission until") {
