@@ -419,6 +419,8 @@ func TestShowcaseRefusesOversizedAndDisguisedFilesOnDiscord(t *testing.T) {
 			Chunked: true, Open: func() io.Reader { return bytes.NewReader(big) }}, "This file is too big to share: the limit is 64 KB.", 1},
 		{"text named photo.png", file("photo.png", "image/png", notes),
 			"This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted, recognised from the file itself, not its name.", 1},
+		{"script named evil.jpg", file("evil.jpg", "image/jpeg", []byte("#!/bin/sh\nrm -rf /\n")),
+			"This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted, recognised from the file itself, not its name.", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dm := sw.dc.DMChannel(sw.alice)
@@ -524,4 +526,30 @@ func TestShowcaseReshareGuardedAtDeliveryOnDiscord(t *testing.T) {
 	if n := len(messagesWith(sw.dc, sw.showcase, "Shared by")); n != 0 {
 		t.Errorf("#showcase holds %d reshares after the withdrawal", n)
 	}
+}
+
+// TestShowcaseAlbumWithAnOversizedFileIsRefusedWholeOnDiscord: a message
+// with a good photo and one over the limit is refused whole: alice is
+// told the limit, no post is submitted and no card reaches #staff.
+func TestShowcaseAlbumWithAnOversizedFileIsRefusedWholeOnDiscord(t *testing.T) {
+	t.Parallel()
+	sw := startShowcaseWorld(t, 64<<10, nil)
+	sw.refuseAlbumWithAnOversizedFile(t)
+	storagetest.WaitSettled(t, sw.store.DB())
+	sw.waitCount(t, 0, `SELECT count(*) FROM showcase_submissions`)
+	if got := messagesWith(sw.dc, sw.staff, "Showcase post"); len(got) != 0 {
+		t.Errorf("%d review messages reached #staff, want none: %q", len(got), got[0].Content)
+	}
+}
+
+// refuseAlbumWithAnOversizedFile posts a good photo and one over the
+// showcase's 64 KB with #showcase as alice, and waits until she is told
+// the limit.
+func (sw *showcaseWorld) refuseAlbumWithAnOversizedFile(t *testing.T) {
+	t.Helper()
+	big := append(jpegBytes(t, 60), bytes.Repeat([]byte{0}, 200<<10)...)
+	sw.post(t, sw.alice, "#showcase two cups", file("good.jpg", "image/jpeg", jpegBytes(t, 15)),
+		discordtest.Attachment{Name: "big.jpg", ContentType: "image/jpeg", Size: int64(len(big)), Declared: 1000,
+			Open: func() io.Reader { return bytes.NewReader(big) }})
+	waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.alice), "This file is too big to share: the limit is 64 KB.")
 }
