@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/discord"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
-	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
@@ -392,164 +390,4 @@ func TestShowcaseWithdrawalDeletesTheReshareOnDiscord(t *testing.T) {
 		t.Errorf("#showcase still holds %d reshares", n)
 	}
 	sw.waitCount(t, 1, `SELECT count(*) FROM showcase_consents WHERE id = 1 AND revoked_at IS NOT NULL`)
-}
-
-// TestShowcaseRefusesOversizedAndDisguisedFilesOnDiscord: with the
-// showcase keeping 64 KB at most, a bigger photo is refused with the
-// limit, whether its message says its size, lies about it, or the CDN
-// does not tell it; a text file named photo.png is refused with the
-// accepted types, recognised from its bytes. Each is told to alice
-// privately; nothing is kept or submitted, and no card reaches #staff.
-func TestShowcaseRefusesOversizedAndDisguisedFilesOnDiscord(t *testing.T) {
-	t.Parallel()
-	const limit = 64 << 10
-	sw := startShowcaseWorld(t, limit, nil)
-	big := append(jpegBytes(t, 60), bytes.Repeat([]byte{0}, 200<<10)...)
-	notes := []byte("Tea notes: oolong 3 minutes, sencha 1 minute.\n")
-	for _, tc := range []struct {
-		name      string
-		file      discordtest.Attachment
-		answer    string
-		downloads int
-	}{
-		{"oversized", file("big.jpg", "image/jpeg", big), "This file is too big to share: the limit is 64 KB.", 0},
-		{"oversized, declared small", discordtest.Attachment{Name: "lying.jpg", ContentType: "image/jpeg", Size: int64(len(big)), Declared: 1000,
-			Open: func() io.Reader { return bytes.NewReader(big) }}, "This file is too big to share: the limit is 64 KB.", 1},
-		{"oversized, its length untold", discordtest.Attachment{Name: "chunked.jpg", ContentType: "image/jpeg", Size: int64(len(big)), Declared: 1000,
-			Chunked: true, Open: func() io.Reader { return bytes.NewReader(big) }}, "This file is too big to share: the limit is 64 KB.", 1},
-		{"text named photo.png", file("photo.png", "image/png", notes),
-			"This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted, recognised from the file itself, not its name.", 1},
-		{"script named evil.jpg", file("evil.jpg", "image/jpeg", []byte("#!/bin/sh\nrm -rf /\n")),
-			"This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted, recognised from the file itself, not its name.", 1},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dm := sw.dc.DMChannel(sw.alice)
-			before, fetched := len(messagesWith(sw.dc, dm, tc.answer)), sw.dc.CDNRequests()
-			sw.post(t, sw.alice, "my photo #showcase", tc.file)
-			storagetest.Eventually(t, fmt.Sprintf("alice told %q", tc.answer), func() bool {
-				return len(messagesWith(sw.dc, dm, tc.answer)) == before+1
-			})
-			if n := sw.dc.CDNRequests() - fetched; n != tc.downloads {
-				t.Errorf("%d downloads, want %d", n, tc.downloads)
-			}
-		})
-	}
-	storagetest.WaitSettled(t, sw.store.DB())
-	for _, table := range []string{"showcase_submissions", "showcase_media", "showcase_media_chunks"} {
-		sw.waitCount(t, 0, `SELECT count(*) FROM `+table)
-	}
-	if got := messagesWith(sw.dc, sw.staff, "Showcase post"); len(got) != 0 {
-		t.Errorf("%d review messages reached #staff, want none: %q", len(got), got[0].Content)
-	}
-	if n := len(messagesWith(sw.dc, sw.dc.DMChannel(sw.alice), "Thank you!")); n != 0 {
-		t.Errorf("alice was thanked %d times for refused files", n)
-	}
-}
-
-// gate holds the first request it picks until the test opens it, then
-// answers it with status fail, or lets it through to the fake when fail
-// is 0. Later requests go through.
-type gate struct {
-	base   http.RoundTripper
-	picks  func(*http.Request) bool
-	picked atomic.Int32
-	open   chan struct{}
-	fail   int // set before open is closed
-}
-
-func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
-	if !g.picks(r) || g.picked.Add(1) > 1 {
-		return g.base.RoundTrip(r)
-	}
-	select {
-	case <-g.open:
-	case <-r.Context().Done():
-		return nil, r.Context().Err()
-	}
-	if g.fail == 0 {
-		return g.base.RoundTrip(r)
-	}
-	return &http.Response{StatusCode: g.fail, Status: http.StatusText(g.fail), Request: r,
-		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(`{"message": "Internal Server Error", "code": 0}`))}, nil
-}
-
-// startGatedShowcaseWorld is the showcase world with the first reshare
-// posted in #showcase held at g.
-func startGatedShowcaseWorld(t *testing.T, g *gate) *showcaseWorld {
-	t.Helper()
-	g.open = make(chan struct{})
-	return startShowcaseWorld(t, 0, func(sw *showcaseWorld, base http.RoundTripper) http.RoundTripper {
-		g.base = base
-		g.picks = func(r *http.Request) bool {
-			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/channels/"+sw.showcase+"/messages")
-		}
-		return g
-	})
-}
-
-// withdrawWhileResharing allows alice's post #1 and, while its reshare is
-// held on its way to Discord (its delivery guard passed), withdraws the
-// permission with /mycontent and waits until the withdrawal has been
-// rendered at least once.
-func (sw *showcaseWorld) withdrawWhileResharing(t *testing.T, g *gate) {
-	t.Helper()
-	sw.post(t, sw.alice, "Morning tea #showcase", file("tea.jpg", "image/jpeg", jpegBytes(t, 50)))
-	_, card := sw.card(t, 1)
-	request := sw.consentRequest(t, card, 1, sw.alice)
-	sw.press(t, request, sw.alice, "Allow")
-	storagetest.Eventually(t, "the reshare held on its way to Discord", func() bool { return g.picked.Load() == 1 })
-
-	mine := sw.slash(t, "", sw.dc.DMChannel(sw.alice), sw.alice, "mycontent")
-	if r := sw.press(t, mine.Original, sw.alice, "Withdraw permission for #1"); !strings.Contains(text(r), "You withdrew your permission for post #1.") {
-		t.Fatalf("Withdraw answered %q", text(r))
-	}
-	sw.waitCount(t, 1, `SELECT count(*) FROM outbox_events WHERE kind = $1 AND (status <> 'pending' OR attempts > 0)`, feedback.EventShowcaseWithdrawn)
-}
-
-// TestShowcaseReshareGuardedAtDeliveryOnDiscord: the reshare's first
-// attempt fails (Discord answers 500) after its guard passed; alice
-// withdraws her permission before the next: the next attempt is refused
-// by the guard, for good, and nothing is ever posted in #showcase.
-func TestShowcaseReshareGuardedAtDeliveryOnDiscord(t *testing.T) {
-	t.Parallel()
-	g := &gate{fail: http.StatusInternalServerError}
-	sw := startGatedShowcaseWorld(t, g)
-	sw.withdrawWhileResharing(t, g)
-	close(g.open)
-
-	sw.waitCount(t, 1, `SELECT count(*) FROM deliveries d JOIN showcase_submissions s ON d.event_id = s.reshare_event
-		WHERE s.id = 1 AND d.status = 'dead' AND d.attempts = 2 AND d.last_error LIKE 'will not retry: refused at delivery (showcase.consent:1)%'`)
-	storagetest.WaitSettled(t, sw.store.DB())
-	if n := g.picked.Load(); n != 1 {
-		t.Errorf("%d reshares were posted to Discord after the first failed, want none", n-1)
-	}
-	if n := len(messagesWith(sw.dc, sw.showcase, "Shared by")); n != 0 {
-		t.Errorf("#showcase holds %d reshares after the withdrawal", n)
-	}
-}
-
-// TestShowcaseAlbumWithAnOversizedFileIsRefusedWholeOnDiscord: a message
-// with a good photo and one over the limit is refused whole: alice is
-// told the limit, no post is submitted and no card reaches #staff.
-func TestShowcaseAlbumWithAnOversizedFileIsRefusedWholeOnDiscord(t *testing.T) {
-	t.Parallel()
-	sw := startShowcaseWorld(t, 64<<10, nil)
-	sw.refuseAlbumWithAnOversizedFile(t)
-	storagetest.WaitSettled(t, sw.store.DB())
-	sw.waitCount(t, 0, `SELECT count(*) FROM showcase_submissions`)
-	if got := messagesWith(sw.dc, sw.staff, "Showcase post"); len(got) != 0 {
-		t.Errorf("%d review messages reached #staff, want none: %q", len(got), got[0].Content)
-	}
-}
-
-// refuseAlbumWithAnOversizedFile posts a good photo and one over the
-// showcase's 64 KB with #showcase as alice, and waits until she is told
-// the limit.
-func (sw *showcaseWorld) refuseAlbumWithAnOversizedFile(t *testing.T) {
-	t.Helper()
-	big := append(jpegBytes(t, 60), bytes.Repeat([]byte{0}, 200<<10)...)
-	sw.post(t, sw.alice, "#showcase two cups", file("good.jpg", "image/jpeg", jpegBytes(t, 15)),
-		discordtest.Attachment{Name: "big.jpg", ContentType: "image/jpeg", Size: int64(len(big)), Declared: 1000,
-			Open: func() io.Reader { return bytes.NewReader(big) }})
-	waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.alice), "This file is too big to share: the limit is 64 KB.")
 }
