@@ -105,7 +105,7 @@ func (sw *showcaseWorld) card(t *testing.T, id int) (media, card *discordgo.Mess
 func (sw *showcaseWorld) consentRequest(t *testing.T, card *discordgo.Message, id int, u discordgo.User) *discordgo.Message {
 	t.Helper()
 	r := sw.press(t, card, sw.owner, "Approve")
-	if want := fmt.Sprintf("Post #%d approved by olga. %s is asked for permission to reshare it.", id, u.Username); !strings.Contains(text(r), want) {
+	if want := fmt.Sprintf("Post #%d approved by olga. I am asking its author for permission to reshare it.", id); !strings.Contains(text(r), want) {
 		t.Fatalf("Approve answered %q, want %q", text(r), want)
 	}
 	return waitChannelMessage(t, sw.dc, sw.dc.DMChannel(u), fmt.Sprintf("would like to reshare your post #%d", id))
@@ -184,11 +184,11 @@ func TestShowcaseHashtagPhotoResharedAnonymouslyOnDiscord(t *testing.T) {
 	sw := startShowcaseWorld(t, 0, nil)
 	photo := jpegBytes(t, 40)
 	sw.post(t, sw.alice, "Morning tea on the balcony #showcase", file("tea.jpg", "image/jpeg", photo))
-	waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.alice), "Thank you! Your post is #1 for the showcase.")
+	waitChannelMessage(t, sw.dc, sw.dc.DMChannel(sw.alice), "Thank you! Your showcase post is #1.")
 
 	media, card := sw.card(t, 1)
 	sw.sameFiles(t, "the card's media message", media, photo)
-	for _, want := range []string{"by alice (Newcomer) on Discord, 1 file(s)", "Caption: Morning tea on the balcony"} {
+	for _, want := range []string{"by alice (Newcomer) on Discord, files: 1", "Caption: Morning tea on the balcony"} {
 		if !strings.Contains(card.Content, want) {
 			t.Errorf("the card %q lacks %q", card.Content, want)
 		}
@@ -205,7 +205,7 @@ func TestShowcaseHashtagPhotoResharedAnonymouslyOnDiscord(t *testing.T) {
 		t.Fatal("the post was reshared before alice answered")
 	}
 	r := sw.press(t, request, sw.alice, "Allow without my name")
-	if !strings.Contains(text(r), "You allowed post #1 to be reshared without your name until") {
+	if !strings.Contains(text(r), "Post #1 may be reshared, without your name, until") {
 		t.Fatalf("Allow without my name answered %q", text(r))
 	}
 
@@ -228,7 +228,7 @@ func (sw *showcaseWorld) reshared(t *testing.T, id int, u discordgo.User, allow 
 	t.Helper()
 	_, card := sw.card(t, id)
 	request := sw.consentRequest(t, card, id, u)
-	if r := sw.press(t, request, u, allow); !strings.Contains(text(r), fmt.Sprintf("You allowed post #%d to be reshared", id)) {
+	if r := sw.press(t, request, u, allow); !strings.Contains(text(r), fmt.Sprintf("Post #%d may be reshared", id)) {
 		t.Fatalf("%s answered %q", allow, text(r))
 	}
 	return waitChannelMessage(t, sw.dc, sw.showcase, "📸 Shared by")
@@ -247,7 +247,7 @@ func TestShowcaseAlbumIsOneSubmissionOnDiscord(t *testing.T) {
 
 	media, card := sw.card(t, 1)
 	sw.sameFiles(t, "the card's media message", media, photos...)
-	if !strings.Contains(card.Content, "3 file(s)") {
+	if !strings.Contains(card.Content, "files: 3") {
 		t.Errorf("the card reads %q", card.Content)
 	}
 	reshare := sw.reshared(t, 1, sw.alice, "Allow")
@@ -282,7 +282,7 @@ func TestShowcaseShareFromTheMessageMenuOnDiscord(t *testing.T) {
 		sw.dc.Dispatch(t, "INTERACTION_CREATE", i)
 		return sw.dc.WaitInteractionReply(t, i.ID, 10*time.Second)
 	}
-	if r := menu(own); !strings.Contains(text(r), "Thank you! Your post is #1 for the showcase.") || !r.Ephemeral() {
+	if r := menu(own); !strings.Contains(text(r), "Thank you! Your showcase post is #1.") || !r.Ephemeral() {
 		t.Fatalf("Share to showcase on her own photo answered %q (ephemeral %t)", text(r), r.Ephemeral())
 	}
 	media, card := sw.card(t, 1)
@@ -373,7 +373,7 @@ func TestShowcaseWithdrawalDeletesTheReshareOnDiscord(t *testing.T) {
 		t.Fatalf("Withdraw answered %q", text(r))
 	}
 	told := waitChannelMessage(t, sw.dc, sw.staff, "The author withdrew their permission for post #1 (consent #1).")
-	for _, want := range []string{"I deleted 1 reshare.", "Please stop using this post everywhere outside the community too"} {
+	for _, want := range []string{"I deleted 1 reshare.", "Please also stop using this post outside the community"} {
 		if !strings.Contains(told.Content, want) {
 			t.Errorf("staff were told %q, lacking %q", told.Content, want)
 		}

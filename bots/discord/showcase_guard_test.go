@@ -82,8 +82,8 @@ func TestShowcaseReshareGuardedAtDeliveryOnDiscord(t *testing.T) {
 	sw.withdrawWhileResharing(t, g)
 	close(g.open)
 
-	sw.waitCount(t, 1, `SELECT count(*) FROM deliveries d JOIN showcase_submissions s ON d.event_id = s.reshare_event
-		WHERE s.id = 1 AND d.status = 'dead' AND d.attempts = 2 AND d.last_error LIKE 'will not retry: refused at delivery (showcase.consent:1)%'`)
+	sw.waitCount(t, 1, `SELECT count(*) FROM deliveries d JOIN showcase_reshares r ON d.event_id = r.event_id JOIN showcase_consents s ON s.id = r.consent_id
+		WHERE s.submission_id = 1 AND d.status = 'dead' AND d.attempts = 2 AND d.last_error LIKE 'will not retry: refused at delivery (showcase.consent:1)%'`)
 	storagetest.WaitSettled(t, sw.store.DB())
 	if n := g.picked.Load(); n != 1 {
 		t.Errorf("%d reshares were posted to Discord after the first failed, want none", n-1)

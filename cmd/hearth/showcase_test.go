@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/storage"
@@ -26,15 +29,18 @@ import (
 	_ "github.com/lib/pq"
 )
 
-// showcaseFile is a file of n bytes that starts with head, its other
-// bytes seed's.
-func showcaseFile(head string, n int, seed byte) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = seed + byte(i*13)
+// pngFile is a small real PNG picture.
+func pngFile(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 13)
 	}
-	copy(b, head)
-	return b
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // showcaseSetup is a database with a showcase whose clock the test moves.
@@ -99,19 +105,19 @@ func (s *showcaseSetup) post(member community.MemberID, caption string, d feedba
 func TestShowcaseExport(t *testing.T) {
 	s := newShowcaseSetup(t)
 	ctx := context.Background()
-	jpeg, png := showcaseFile("\xFF\xD8\xFF\xE0", 5000, 1), showcaseFile("\x89PNG\r\n\x1A\n", 7000, 2)
-	video := showcaseFile("\x00\x00\x00\x20ftypisom", 2*storage.MediaChunk+12345, 3) // read back in three chunks
+	jpeg, png := botstest.Photo(1, 5000), pngFile(t)
+	video := botstest.Video(3, 2*storage.MediaChunk+12345) // read back in three chunks
 	s.now = testNow.AddDate(-1, 0, -1)
-	s.post(3, "old tea", feedback.ConsentAllow, showcaseFile("\xFF\xD8\xFF\xE0", 100, 4)) // expired yesterday
+	s.post(3, "old tea", feedback.ConsentAllow, botstest.Photo(4, 700)) // expired yesterday
 	s.now = testNow.Add(-48 * time.Hour)
 	album, annConsent := s.post(1, "my tea", feedback.ConsentAllow, jpeg, png)
-	_, revoked := s.post(3, "cy's tea", feedback.ConsentAllow, showcaseFile("\xFF\xD8\xFF\xE0", 100, 5))
+	_, revoked := s.post(3, "cy's tea", feedback.ConsentAllow, botstest.Photo(5, 700))
 	if _, err := s.sc.Revoke(ctx, revoked.ID, 3); err != nil {
 		t.Fatal(err)
 	}
 	s.now = testNow.Add(-24 * time.Hour)
 	clip, bobConsent := s.post(2, "=1+1 tea", feedback.ConsentAllowAnonymous, video)
-	s.post(3, "new tea", "", showcaseFile("\xFF\xD8\xFF\xE0", 100, 6)) // pending
+	s.post(3, "new tea", "", botstest.Photo(6, 700)) // pending
 
 	dir := filepath.Join(t.TempDir(), "export")
 	env := map[string]string{"DATABASE_URL": s.dsn}
