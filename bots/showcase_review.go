@@ -246,9 +246,6 @@ func onPlatformFirst(out []outbox.Outgoing, p community.Platform) []outbox.Outgo
 	return out
 }
 
-// consentScopes are what every consent request asks for.
-var consentScopes = []feedback.ConsentScope{feedback.ScopeCommunity, feedback.ScopeBrand}
-
 // consentText is the consent request exactly as shown, and as the ledger
 // records it: built again from the language and the months the buttons
 // carry when the author answers.
