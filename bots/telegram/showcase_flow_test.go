@@ -1,0 +1,299 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
+	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// showcaseWorld is Hearth on Telegram for the showcase, on a clock the
+// test moves (npsWorld.ahead): teaStaff is the staff chat, a topic of
+// teaForum the showcase place, and Alice and Bob have started the bot.
+type showcaseWorld struct {
+	*npsWorld
+	held  atomic.Bool // while set, the dispatcher sends nothing
+	topic string      // the showcase topic's message_thread_id
+}
+
+// heldStore is the database as a dispatcher sees it when sending is held
+// back: events are still rendered into messages, but none is claimed to
+// be sent, as when the dispatcher is busy elsewhere between the decision
+// to reshare and the sending.
+type heldStore struct {
+	*storage.Store
+	held *atomic.Bool
+}
+
+func (s heldStore) ClaimDeliveries(ctx context.Context, p []community.Platform, chats, perChat int, lease time.Duration) ([]outbox.Delivery, error) {
+	if s.held.Load() {
+		return nil, nil
+	}
+	return s.Store.ClaimDeliveries(ctx, p, chats, perChat, lease)
+}
+
+// startShowcase starts the showcase world; maxBytes is showcase.max_bytes
+// (0: the default).
+func startShowcase(t *testing.T, maxBytes int64) *showcaseWorld {
+	t.Helper()
+	w := &showcaseWorld{npsWorld: &npsWorld{}}
+	store := storage.New(storagetest.New(t))
+	storagetest.EveryGroupConnected(t, store.DB())
+	w.hearth = startCustom(t, custom{setup: setup{store: store}, service: func(so *bots.ServiceOptions) {
+		so.Store = heldStore{Store: store, held: &w.held}
+		so.Community = bots.DefaultCommunityOptions()
+		so.Community.Location = time.UTC
+		so.Community.Showcase.MaxBytes = maxBytes
+		so.Now = func() time.Time { return time.Now().Add(time.Duration(w.ahead.Load())) }
+	}})
+	w.sayHandled(t, teaStaff, owner, "/setstaff")
+	w.waitCount(t, `SELECT count(*) FROM chats WHERE is_staff AND platform_chat_id = '-1002'`, 1)
+
+	created := w.tg.MessageUpdate(teaForum, owner, "")
+	created.Message.ForumTopicCreated = &models.ForumTopicCreated{Name: "Showcase", IconColor: 7322096}
+	created.Message.IsTopicMessage, created.Message.MessageThreadID = true, created.Message.ID
+	w.push(t, created)
+	set := w.tg.MessageUpdate(teaForum, owner, "/setshowcase")
+	set.Message.IsTopicMessage, set.Message.MessageThreadID, set.Message.ReplyToMessage = true, created.Message.ID, created.Message
+	w.push(t, set)
+	w.topic = strconv.Itoa(created.Message.ID)
+	w.waitCount(t, `SELECT count(*) FROM showcase_places p JOIN chats c ON c.id = p.chat_id
+		WHERE p.platform = 'telegram' AND c.platform_chat_id = '-1004' AND p.thread_id = $1`, 1, w.topic)
+	if c := w.sentMatching(t, "-1004", "Customers' posts will be reshared here on Telegram"); c.Params["message_thread_id"] != w.topic {
+		t.Fatalf("/setshowcase answered in topic %q; want %s", c.Params["message_thread_id"], w.topic)
+	}
+	for _, u := range []models.User{alice, bob} {
+		w.sayHandled(t, telegramtest.Private(u), u, "/start")
+	}
+	return w
+}
+
+// jpegBytes is a small real JPEG photo, its pixels from shade.
+func jpegBytes(t *testing.T, shade uint8) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = shade + uint8(i%7)
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// postPhoto has u post the photo file in the group with caption and
+// waits until Hearth has handled it.
+func (w *showcaseWorld) postPhoto(t *testing.T, u models.User, file, caption string) {
+	t.Helper()
+	w.push(t, w.tg.MediaUpdate(group, u, telegramtest.Media{Kind: "photo", FileID: file, Caption: caption}))
+}
+
+// shown waits for a message of the bot's still in chat whose text or
+// caption contains part, and returns the last such.
+func (w *showcaseWorld) shown(t *testing.T, chat int64, part string) models.Message {
+	t.Helper()
+	var out models.Message
+	storagetest.Await(t, func() bool {
+		for _, m := range w.tg.Messages(chat) {
+			if strings.Contains(m.Text, part) || strings.Contains(m.Caption, part) {
+				out = m
+			}
+		}
+		return out.ID != 0
+	}, func() string { return fmt.Sprintf("a message in %d with %q; it shows %+v", chat, part, w.tg.Messages(chat)) })
+	return out
+}
+
+// sentFiles waits until n calls of method (sendPhoto, sendMediaGroup)
+// to chat have succeeded, and returns them.
+func (w *showcaseWorld) sentFiles(t *testing.T, method, chat string, n int) []telegramtest.Call {
+	t.Helper()
+	var out []telegramtest.Call
+	storagetest.Await(t, func() bool {
+		out = w.filesTo(method, chat)
+		return len(out) >= n
+	}, func() string { return fmt.Sprintf("%d %s calls to %s; calls %v", n, method, chat, w.tg.Calls("")) })
+	return out
+}
+
+// filesTo are the successful calls of method to chat so far.
+func (w *showcaseWorld) filesTo(method, chat string) []telegramtest.Call {
+	var out []telegramtest.Call
+	for _, c := range w.tg.Calls(method) {
+		if c.Params["chat_id"] == chat && c.Status == 200 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// albumItem is an item of a sendMediaGroup call, with its upload.
+type albumItem struct {
+	Type, Caption string
+	Upload        telegramtest.Upload
+}
+
+func albumOf(t *testing.T, c telegramtest.Call) []albumItem {
+	t.Helper()
+	var items []struct{ Type, Media, Caption string }
+	if err := c.JSON("media", &items); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]albumItem, len(items))
+	for i, it := range items {
+		out[i] = albumItem{Type: it.Type, Caption: it.Caption, Upload: c.Uploads[strings.TrimPrefix(it.Media, "attach://")]}
+	}
+	return out
+}
+
+// dataOf is the callback data of a message's buttons.
+func dataOf(m models.Message) []string {
+	var out []string
+	if m.ReplyMarkup == nil {
+		return nil
+	}
+	for _, row := range m.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			out = append(out, b.CallbackData)
+		}
+	}
+	return out
+}
+
+// approve has the owner press Approve on the card of post id.
+func (w *showcaseWorld) approve(t *testing.T, id int) {
+	t.Helper()
+	card := w.shown(t, teaStaff.ID, fmt.Sprintf("Showcase post #%d by", id))
+	w.push(t, w.tg.CallbackUpdate(teaStaff, owner, card.ID, fmt.Sprintf("showcase:ok:%d", id)))
+	w.edited(t, fmt.Sprintf("Post #%d approved by Olga.", id))
+}
+
+// consentRequest waits for the request asking Alice's consent to post id
+// and returns it.
+func (w *showcaseWorld) consentRequest(t *testing.T, id int) models.Message {
+	t.Helper()
+	return w.shown(t, alice.ID, fmt.Sprintf("would like to reshare your post #%d ", id))
+}
+
+// allow has Alice press Allow on the request for post id.
+func (w *showcaseWorld) allow(t *testing.T, id int) {
+	t.Helper()
+	ask := w.consentRequest(t, id)
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, fmt.Sprintf("mycontent:c:%d:a:en:12", id)))
+}
+
+// reshareOf waits for the n-th reshare photo in the showcase topic and
+// returns the call.
+func (w *showcaseWorld) reshareOf(t *testing.T, n int) telegramtest.Call {
+	t.Helper()
+	c := w.sentFiles(t, "sendPhoto", "-1004", n)[n-1]
+	if got := c.Params["message_thread_id"]; got != w.topic {
+		t.Errorf("reshared in topic %q; want the showcase topic %s", got, w.topic)
+	}
+	return c
+}
+
+// reshared posts Alice's photo file with #showcase, approves it and
+// allows it, and returns the reshare's message once it is in the
+// showcase topic. It is post id.
+func (w *showcaseWorld) reshared(t *testing.T, id int, file string, photo []byte) models.Message {
+	t.Helper()
+	w.tg.AddFile(file, photo)
+	w.postPhoto(t, alice, file, "Tea number "+strconv.Itoa(id)+" #showcase")
+	w.approve(t, id)
+	w.allow(t, id)
+	w.reshareOf(t, len(w.filesTo("sendPhoto", "-1004"))+1)
+	return w.shown(t, teaForum.ID, "“Tea number "+strconv.Itoa(id)+"”")
+}
+
+// TestShowcasePhotoIsReviewedAllowedAndReshared: Alice's photo with
+// #showcase in the group is downloaded (getFile, then the file) and
+// becomes a review card in the staff chat: the photo uploaded with the
+// same bytes, then the card with Approve and the reasons to reject. Until
+// the owner approves it nothing is asked; then Alice is asked privately,
+// and until she allows it nothing is reshared; then it is reshared in the
+// showcase topic, the same bytes, with her name as credit.
+func TestShowcasePhotoIsReviewedAllowedAndReshared(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	photo := jpegBytes(t, 40)
+	w.tg.AddFile("tea", photo)
+	w.postPhoto(t, alice, "tea", "Morning tea on the balcony #showcase")
+	w.sentMatching(t, "100", "Thank you! Your post is #1 for the showcase.")
+	if n, got := w.tg.Downloads(), w.tg.Calls("getFile"); n != 1 || len(got) != 1 || got[0].Params["file_id"] != "tea" {
+		t.Errorf("%d downloads after getFile calls %v; want the photo's file once", n, got)
+	}
+
+	media := w.sentFiles(t, "sendPhoto", "-1002", 1)[0]
+	if up := media.Uploads["photo"]; up.SHA256 != botstest.SHA256(photo) || up.Size != int64(len(photo)) {
+		t.Errorf("the card's photo uploaded %+v; want the %d bytes Alice posted", up, len(photo))
+	}
+	if got := media.Params["caption"]; got != "Showcase post #1" {
+		t.Errorf("the card's photo is captioned %q", got)
+	}
+	card := w.shown(t, teaStaff.ID, "Showcase post #1 by Alice (Newcomer) on Telegram, 1 file(s).")
+	if !strings.Contains(card.Text, "Caption: Morning tea on the balcony") || strings.Contains(card.Text, "#showcase") {
+		t.Errorf("card %q; want the caption without the hashtag", card.Text)
+	}
+	want := []string{"showcase:ok:1", "showcase:no:1:off_topic", "showcase:no:1:quality", "showcase:no:1:other_people", "showcase:why:1"}
+	if got := dataOf(card); !slices.Equal(got, want) {
+		t.Errorf("card buttons %v; want %v", got, want)
+	}
+	w.settled(t)
+	if n := w.sentTo("100"); n != 2 { // /start's answer and the thanks
+		t.Errorf("Alice got %d messages before the review; want no request yet", n)
+	}
+
+	w.push(t, w.tg.CallbackUpdate(teaStaff, owner, card.ID, "showcase:ok:1"))
+	w.edited(t, "Post #1 approved by Olga. Alice is asked for permission to reshare it.")
+	ask := w.consentRequest(t, 1)
+	for _, part := range []string{"The team of Tea Lovers would like to reshare your post #1 “Morning tea on the balcony”.",
+		"for 12 months, with your name as credit"} {
+		if !strings.Contains(ask.Text, part) {
+			t.Errorf("consent request lacks %q:\n%s", part, ask.Text)
+		}
+	}
+	if got, want := dataOf(ask), []string{"mycontent:c:1:a:en:12", "mycontent:c:1:n:en:12", "mycontent:c:1:d:en:12"}; !slices.Equal(got, want) {
+		t.Errorf("consent buttons %v; want %v", got, want)
+	}
+	w.settled(t)
+	if n := len(w.filesTo("sendPhoto", "-1004")); n != 0 {
+		t.Fatalf("reshared %d times before Alice answered", n)
+	}
+
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, "mycontent:c:1:a:en:12"))
+	w.edited(t, "Thank you! You allowed post #1 to be reshared with your name until "+w.svc.Options().Now().AddDate(1, 0, 0).Format("2006-01-02"))
+	reshare := w.reshareOf(t, 1)
+	if up := reshare.Uploads["photo"]; up.SHA256 != botstest.SHA256(photo) || up.Size != int64(len(photo)) {
+		t.Errorf("the reshare uploaded %+v; want the %d bytes Alice posted", up, len(photo))
+	}
+	shared := w.shown(t, teaForum.ID, "📸 Shared by Alice, with their permission.")
+	if !strings.HasPrefix(shared.Caption, "“Morning tea on the balcony”") || len(shared.Photo) != 1 ||
+		strconv.Itoa(shared.MessageThreadID) != w.topic {
+		t.Errorf("the reshare shows %+v; want the photo with its caption and credit in the topic", shared)
+	}
+	w.waitCount(t, `SELECT count(*) FROM showcase_consents WHERE submission_id = 1 AND decision = 'allow' AND credit = 'named'
+		AND platform = 'telegram' AND message_id = $1`, 1, strconv.Itoa(ask.ID))
+	w.waitCount(t, `SELECT count(*) FROM activities WHERE kind = 'ugc_approved'`, 1)
+	w.settled(t)
+	if n := len(w.filesTo("sendPhoto", "-1004")); n != 1 {
+		t.Errorf("reshared %d times; want once", n)
+	}
+}
