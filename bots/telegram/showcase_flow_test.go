@@ -117,7 +117,9 @@ func (w *showcaseWorld) shown(t *testing.T, chat int64, part string) models.Mess
 			}
 		}
 		return out.ID != 0
-	}, func() string { return fmt.Sprintf("a message in %d with %q; it shows %+v", chat, part, w.tg.Messages(chat)) })
+	}, func() string {
+		return fmt.Sprintf("a message in %d with %q; it shows %+v", chat, part, w.tg.Messages(chat))
+	})
 	return out
 }
 
