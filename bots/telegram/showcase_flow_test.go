@@ -299,3 +299,118 @@ func TestShowcasePhotoIsReviewedAllowedAndReshared(t *testing.T) {
 		t.Errorf("reshared %d times; want once", n)
 	}
 }
+
+// TestShowcaseAlbumIsOneSubmission: three photos Alice posts as one album
+// (the hashtag in the first one's caption only) are one submission, shown
+// to staff as one media group of the three photos in order, and reshared
+// as one media group of the same three.
+func TestShowcaseAlbumIsOneSubmission(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	photos := [][]byte{jpegBytes(t, 10), jpegBytes(t, 70), jpegBytes(t, 130)}
+	var last int64
+	for i, photo := range photos {
+		file := fmt.Sprintf("tasting-%d", i)
+		w.tg.AddFile(file, photo)
+		caption := ""
+		if i == 0 {
+			caption = "Our oolong tasting #showcase"
+		}
+		last = w.tg.PushUpdate(w.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "photo", FileID: file, Caption: caption, Group: "album-7"}))
+	}
+	storagetest.WaitHandled(t, w.store.DB(), "telegram", fmt.Sprint(last))
+	want := make([]string, len(photos))
+	for i, photo := range photos {
+		want[i] = botstest.SHA256(photo)
+	}
+	sameAlbum := func(where string, c telegramtest.Call, caption string) {
+		t.Helper()
+		items := albumOf(t, c)
+		got := make([]string, len(items))
+		for i, it := range items {
+			got[i] = it.Upload.SHA256
+			if it.Type != "photo" || (i == 0) != (it.Caption != "") {
+				t.Errorf("%s: item %d is %+v; want a photo, the caption on the first only", where, i, it)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s uploaded %v; want the album's photos in order %v", where, got, want)
+		}
+		if !strings.Contains(items[0].Caption, caption) {
+			t.Errorf("%s is captioned %q; want %q", where, items[0].Caption, caption)
+		}
+	}
+	sameAlbum("the card", w.sentFiles(t, "sendMediaGroup", "-1002", 1)[0], "Showcase post #1")
+	w.shown(t, teaStaff.ID, "Showcase post #1 by Alice (Newcomer) on Telegram, 3 file(s).")
+	if n := w.count(t, `SELECT count(*) FROM showcase_submissions`); n != 1 {
+		t.Errorf("%d submissions; want the album as one", n)
+	}
+	if n := w.sentCount("100", "Your post is #"); n != 1 {
+		t.Errorf("Alice was thanked %d times; want once for the album", n)
+	}
+
+	w.approve(t, 1)
+	w.allow(t, 1)
+	reshare := w.sentFiles(t, "sendMediaGroup", "-1004", 1)[0]
+	sameAlbum("the reshare", reshare, "“Our oolong tasting”\n\n📸 Shared by Alice, with their permission.")
+	if got := reshare.Params["message_thread_id"]; got != w.topic {
+		t.Errorf("the album was reshared in topic %q; want %s", got, w.topic)
+	}
+	if shown := w.tg.Messages(teaForum.ID); len(shown) != 4 { // the /setshowcase answer and the album
+		t.Errorf("the forum shows %d messages; want the answer to /setshowcase and three photos", len(shown))
+	}
+	w.settled(t)
+	if n := len(w.filesTo("sendMediaGroup", "-1004")) + len(w.filesTo("sendPhoto", "-1004")); n != 1 {
+		t.Errorf("reshared %d times; want once", n)
+	}
+}
+
+// TestShowcaseDeclineAndRejectReshareNothing: Alice declines post #1
+// after it was approved; the owner rejects post #2 with a reason from the
+// buttons and post #3 with one typed in the form's prompt. Alice is told
+// each reason politely, the cards say who rejected what, and nothing is
+// reshared.
+func TestShowcaseDeclineAndRejectReshareNothing(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	for i := 1; i <= 3; i++ {
+		w.tg.AddFile(fmt.Sprintf("cup-%d", i), jpegBytes(t, uint8(40*i)))
+		w.postPhoto(t, alice, fmt.Sprintf("cup-%d", i), fmt.Sprintf("Cup %d #showcase", i))
+		w.shown(t, teaStaff.ID, fmt.Sprintf("Showcase post #%d by", i))
+	}
+
+	w.approve(t, 1)
+	ask := w.consentRequest(t, 1)
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, "mycontent:c:1:d:en:12"))
+	w.edited(t, "Understood: post #1 will not be reshared.")
+	w.waitCount(t, `SELECT count(*) FROM showcase_submissions WHERE id = 1 AND status = 'declined'`, 1)
+
+	card := w.shown(t, teaStaff.ID, "Showcase post #2 by")
+	w.push(t, w.tg.CallbackUpdate(teaStaff, owner, card.ID, "showcase:no:2:off_topic"))
+	w.edited(t, "Post #2 rejected by Olga: it is not about our products. The author is told.")
+	w.sentMatching(t, "100", "Thank you for sharing post #2. The team will not reshare this one: it is not about our products. Please keep sharing!")
+
+	card = w.shown(t, teaStaff.ID, "Showcase post #3 by")
+	w.push(t, w.tg.CallbackUpdate(teaStaff, owner, card.ID, "showcase:why:3"))
+	prompt := w.shown(t, teaStaff.ID, "Reject post #3")
+	reason := w.tg.MessageUpdate(teaStaff, owner, "the cup hides the tea leaves")
+	reason.Message.ReplyToMessage = &prompt
+	w.push(t, reason)
+	w.sentMatching(t, "-1002", "Post #3 rejected by Olga: the cup hides the tea leaves. The author is told.")
+	w.sentMatching(t, "100", "Thank you for sharing post #3. The team will not reshare this one: the cup hides the tea leaves. Please keep sharing!")
+	w.waitCount(t, `SELECT count(*) FROM showcase_submissions WHERE status = 'rejected'`, 2)
+	w.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'showcase.reject'`, 2)
+
+	w.settled(t)
+	for _, m := range []string{"sendPhoto", "sendMediaGroup", "sendVideo", "sendDocument"} {
+		if n := len(w.filesTo(m, "-1004")); n != 0 {
+			t.Errorf("%d %s calls to the showcase place; want none", n, m)
+		}
+	}
+	if n := w.count(t, `SELECT count(*) FROM deliveries WHERE message->>'guard' <> ''`); n != 0 {
+		t.Errorf("%d reshares queued; want none", n)
+	}
+	if n := w.count(t, `SELECT count(*) FROM showcase_consents WHERE decision <> 'decline'`); n != 0 {
+		t.Errorf("%d allowing consents; want none", n)
+	}
+}
