@@ -217,11 +217,12 @@ func (w *showcaseWorld) reshareOf(t *testing.T, n int) telegramtest.Call {
 // showcase topic. It is post id.
 func (w *showcaseWorld) reshared(t *testing.T, id int, file string, photo []byte) models.Message {
 	t.Helper()
+	before := len(w.filesTo("sendPhoto", "-1004"))
 	w.tg.AddFile(file, photo)
 	w.postPhoto(t, alice, file, "Tea number "+strconv.Itoa(id)+" #showcase")
 	w.approve(t, id)
 	w.allow(t, id)
-	w.reshareOf(t, len(w.filesTo("sendPhoto", "-1004"))+1)
+	w.reshareOf(t, before+1)
 	return w.shown(t, teaForum.ID, "“Tea number "+strconv.Itoa(id)+"”")
 }
 
@@ -412,5 +413,89 @@ func TestShowcaseDeclineAndRejectReshareNothing(t *testing.T) {
 	}
 	if n := w.count(t, `SELECT count(*) FROM showcase_consents WHERE decision <> 'decline'`); n != 0 {
 		t.Errorf("%d allowing consents; want none", n)
+	}
+}
+
+// deleteCalls counts the deleteMessage and deleteMessages calls to chat.
+func (w *showcaseWorld) deleteCalls(chat string) int {
+	n := 0
+	for _, c := range w.tg.Calls("") {
+		if (c.Method == "deleteMessage" || c.Method == "deleteMessages") && c.Params["chat_id"] == chat {
+			n++
+		}
+	}
+	return n
+}
+
+// withdraw has Alice withdraw her consent to post id with /mycontent.
+func (w *showcaseWorld) withdraw(t *testing.T, id int) {
+	t.Helper()
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/mycontent")
+	list := w.shown(t, alice.ID, "Your showcase posts")
+	line := fmt.Sprintf("#%d (%s): reshared with your permission until %s", id, w.svc.Options().Now().Format("2006-01-02"),
+		w.svc.Options().Now().AddDate(1, 0, 0).Format("2006-01-02"))
+	if !strings.Contains(list.Text, line) {
+		t.Errorf("/mycontent lacks %q:\n%s", line, list.Text)
+	}
+	button := fmt.Sprintf("mycontent:r:%d", id)
+	if !slices.Contains(dataOf(list), button) {
+		t.Fatalf("/mycontent buttons %v; want %s", dataOf(list), button)
+	}
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, list.ID, button))
+	w.edited(t, fmt.Sprintf("You withdrew your permission for post #%d.", id))
+}
+
+// TestShowcaseWithdrawalDeletesTheReshare: Alice withdraws her consent to
+// post #1 with /mycontent; its reshare is deleted from the showcase topic
+// and staff are told, and asked to stop other uses. Her reshare of post
+// #2 is older than Telegram lets a bot delete (48 hours, by the
+// database's record of when it was sent): withdrawn, it is not deleted,
+// not even tried, and staff are told which could not be deleted. Telegram
+// (the fake, by its own record of when it sent the message) would have
+// refused.
+func TestShowcaseWithdrawalDeletesTheReshare(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	first := w.reshared(t, 1, "tea-1", jpegBytes(t, 20))
+	w.withdraw(t, 1)
+	told := sent(t, w.sentMatching(t, "-1002", "The author withdrew their permission for post #1 (consent #1)."))
+	for _, part := range []string{"I deleted 1 reshare.", "Please stop using this post everywhere outside the community too"} {
+		if !strings.Contains(told, part) {
+			t.Errorf("staff were told %q; want %q", told, part)
+		}
+	}
+	storagetest.Await(t, func() bool {
+		return !slices.ContainsFunc(w.tg.Messages(teaForum.ID), func(m models.Message) bool { return m.ID == first.ID })
+	}, func() string { return fmt.Sprintf("reshare %d deleted; deletes %v", first.ID, w.tg.Calls("deleteMessages")) })
+	if c := w.tg.Calls("deleteMessages"); len(c) != 1 || c[0].Params["chat_id"] != "-1004" || c[0].Params["message_ids"] != fmt.Sprintf("[%d]", first.ID) {
+		t.Errorf("deleteMessages calls %v; want one of the reshare, %d", c, first.ID)
+	}
+	w.waitCount(t, `SELECT count(*) FROM showcase_consents WHERE id = 1 AND revoked_at IS NOT NULL`, 1)
+	w.waitCount(t, `SELECT count(*) FROM showcase_withdrawals WHERE consent_id = 1 AND reason = 'revoked'`, 1)
+
+	second := w.reshared(t, 2, "tea-2", jpegBytes(t, 90))
+	if _, err := w.store.DB().Exec(`UPDATE deliveries SET sent_at = now() - interval '49 hours'
+		WHERE event_id = (SELECT reshare_event FROM showcase_submissions WHERE id = 2)`); err != nil {
+		t.Fatal(err)
+	}
+	w.tg.SetNow(func() time.Time { return time.Now().Add(49 * time.Hour) })
+	deletes := w.deleteCalls("-1004")
+	w.withdraw(t, 2)
+	told = sent(t, w.sentMatching(t, "-1002", "The author withdrew their permission for post #2 (consent #2)."))
+	for _, part := range []string{"I deleted 0 reshares.", "I could not delete: Telegram -1004", "Please delete these by hand."} {
+		if !strings.Contains(told, part) {
+			t.Errorf("staff were told %q; want %q", told, part)
+		}
+	}
+	w.settled(t)
+	if n := w.deleteCalls("-1004") - deletes; n != 0 {
+		t.Errorf("%d deletes tried of a reshare 49 hours old; want none", n)
+	}
+	if !slices.ContainsFunc(w.tg.Messages(teaForum.ID), func(m models.Message) bool { return m.ID == second.ID }) {
+		t.Errorf("the old reshare %d is gone from the topic", second.ID)
+	}
+	err := w.bot.DeleteMessages(context.Background(), "-1004", []string{strconv.Itoa(second.ID)})
+	if err == nil || !strings.Contains(err.Error(), "message can't be deleted") {
+		t.Errorf("deleting the old reshare anyway: %v; want Telegram's refusal", err)
 	}
 }
