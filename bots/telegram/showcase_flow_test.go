@@ -466,7 +466,9 @@ func TestShowcaseWithdrawalDeletesTheReshare(t *testing.T) {
 	}
 	storagetest.Await(t, func() bool {
 		return !slices.ContainsFunc(w.tg.Messages(teaForum.ID), func(m models.Message) bool { return m.ID == first.ID })
-	}, func() string { return fmt.Sprintf("reshare %d deleted; deletes %v", first.ID, w.tg.Calls("deleteMessages")) })
+	}, func() string {
+		return fmt.Sprintf("reshare %d deleted; deletes %v", first.ID, w.tg.Calls("deleteMessages"))
+	})
 	if c := w.tg.Calls("deleteMessages"); len(c) != 1 || c[0].Params["chat_id"] != "-1004" || c[0].Params["message_ids"] != fmt.Sprintf("[%d]", first.ID) {
 		t.Errorf("deleteMessages calls %v; want one of the reshare, %d", c, first.ID)
 	}
