@@ -253,6 +253,11 @@ func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) (
 	if err != nil {
 		return nil, err
 	}
+	for _, rs := range reshares {
+		if rs.Sending { // checked while the consent held: deleted once it is out
+			return nil, fmt.Errorf("post %d: a reshare is being sent to %s chat %s; its withdrawal waits for it", w.Submission, rs.Platform, rs.ChatID)
+		}
+	}
 	deleted, kept := 0, []string{}
 	for _, rs := range reshares {
 		if err := f.takeDown(ctx, rs); err != nil {

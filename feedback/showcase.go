@@ -141,6 +141,9 @@ type Reshare struct {
 	ThreadID   string
 	MessageIDs []string
 	Age        time.Duration // how long ago it was sent, by the database's clock
+	// Sending: a dispatcher is sending it right now (its consent held
+	// when it checked), so more of its messages may exist in a moment.
+	Sending bool
 }
 
 // Showcase holds the rules of customers' posts reshared by the brand:

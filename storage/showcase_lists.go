@@ -85,7 +85,7 @@ ORDER BY s.id DESC LIMIT $2`, now, limit)
 // Reshares implements feedback.ShowcaseStore: the deliveries of the
 // submission's reshare that reached their platform, whole or in part (a
 // delivery that died after the first photos of an album went out holds
-// their ids too).
+// their ids too), and those a dispatcher is sending right now.
 func (s *Store) Reshares(ctx context.Context, id feedback.SubmissionID) ([]feedback.Reshare, error) {
 	var rows []struct {
 		Platform string         `db:"platform"`
@@ -93,19 +93,22 @@ func (s *Store) Reshares(ctx context.Context, id feedback.SubmissionID) ([]feedb
 		Thread   string         `db:"thread"`
 		Sent     pq.StringArray `db:"sent_ids"`
 		AgeMS    int64          `db:"age_ms"`
+		Sending  bool           `db:"sending"`
 	}
 	err := s.db.SelectContext(ctx, &rows, `
 SELECT d.platform, COALESCE(d.target->>'chat', '') AS chat, COALESCE(d.target->>'thread', '') AS thread, d.sent_ids,
-       (extract(epoch FROM now() - COALESCE(d.sent_at, d.created_at)) * 1000)::bigint AS age_ms
+       (extract(epoch FROM now() - COALESCE(d.sent_at, d.created_at)) * 1000)::bigint AS age_ms,
+       COALESCE(d.status = 'pending' AND d.locked_until > now(), false) AS sending
 FROM showcase_submissions s JOIN deliveries d ON d.event_id = s.reshare_event
-WHERE s.id = $1 AND cardinality(d.sent_ids) > 0
+WHERE s.id = $1 AND (cardinality(d.sent_ids) > 0 OR (d.status = 'pending' AND d.locked_until > now()))
 ORDER BY d.id`, int64(id))
 	if err != nil {
 		return nil, fmt.Errorf("reshares of submission %d: %w", id, err)
 	}
 	out := make([]feedback.Reshare, len(rows))
 	for i, r := range rows {
-		out[i] = feedback.Reshare{Platform: community.Platform(r.Platform), ChatID: r.Chat, ThreadID: r.Thread, MessageIDs: r.Sent, Age: time.Duration(r.AgeMS) * time.Millisecond}
+		out[i] = feedback.Reshare{Platform: community.Platform(r.Platform), ChatID: r.Chat, ThreadID: r.Thread, MessageIDs: r.Sent,
+			Age: time.Duration(r.AgeMS) * time.Millisecond, Sending: r.Sending}
 	}
 	return out, nil
 }

@@ -7,6 +7,11 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,10 +58,18 @@ func (s heldStore) ClaimDeliveries(ctx context.Context, p []community.Platform, 
 // (0: the default).
 func startShowcase(t *testing.T, maxBytes int64) *showcaseWorld {
 	t.Helper()
+	return startShowcaseOn(t, setup{}, maxBytes)
+}
+
+// startShowcaseOn is startShowcase on the fake Bot API and at the address
+// s names.
+func startShowcaseOn(t *testing.T, s setup, maxBytes int64) *showcaseWorld {
+	t.Helper()
 	w := &showcaseWorld{npsWorld: &npsWorld{}}
 	store := storage.New(storagetest.New(t))
 	storagetest.EveryGroupConnected(t, store.DB())
-	w.hearth = startCustom(t, custom{setup: setup{store: store}, service: func(so *bots.ServiceOptions) {
+	s.store = store
+	w.hearth = startCustom(t, custom{setup: s, service: func(so *bots.ServiceOptions) {
 		so.Store = heldStore{Store: store, held: &w.held}
 		so.Community = bots.DefaultCommunityOptions()
 		so.Community.Location = time.UTC
@@ -620,5 +633,108 @@ func TestShowcaseExpiryDeletesTheReshareAndAsksToRenew(t *testing.T) {
 	w.waitCount(t, `SELECT count(*) FROM showcase_consents WHERE submission_id = 1 AND decision = 'allow' AND revoked_at IS NULL`, 2)
 	if n := w.count(t, `SELECT count(*) FROM activities WHERE kind = 'ugc_approved'`); n != 1 {
 		t.Errorf("%d showcase activities; want the first consent's only", n)
+	}
+}
+
+// uploadGate stands between Hearth and the fake Bot API; once armed, it
+// holds each call of its method until the test opens it, then passes it
+// on: an upload on its way for as long as the test needs.
+type uploadGate struct {
+	srv     *httptest.Server
+	method  string
+	armed   atomic.Bool
+	arrived chan struct{} // a value for each call held
+	open    chan struct{} // closed to let the held calls through
+}
+
+func newUploadGate(t *testing.T, tg *telegramtest.Server, method string) *uploadGate {
+	t.Helper()
+	target, err := url.Parse(tg.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &uploadGate{method: method, arrived: make(chan struct{}, 16), open: make(chan struct{})}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	forward.ErrorLog = log.New(io.Discard, "", 0) // a stopped Hearth's long poll, cut short
+	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if g.armed.Load() && strings.HasSuffix(r.URL.Path, "/"+g.method) {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			g.arrived <- struct{}{}
+			select {
+			case <-g.open:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(g.srv.Close)
+	t.Cleanup(g.let) // runs first: no call stays held
+	return g
+}
+
+// let opens the gate, once.
+func (g *uploadGate) let() {
+	select {
+	case <-g.open:
+	default:
+		close(g.open)
+	}
+}
+
+// held waits until a call is held.
+func (g *uploadGate) held(t *testing.T) {
+	t.Helper()
+	select {
+	case <-g.arrived:
+	case <-time.After(storagetest.Patience):
+		t.Fatalf("no %s call reached the gate", g.method)
+	}
+}
+
+// TestShowcaseWithdrawalWaitsForAReshareOnItsWay: Alice withdraws her
+// consent while the reshare's photo is being uploaded to Telegram (the
+// consent was still valid when the delivery was checked). The upload
+// then succeeds; the withdrawal does not stop at "nothing reshared yet":
+// the reshare is deleted once its message exists, and staff are told it
+// was.
+func TestShowcaseWithdrawalWaitsForAReshareOnItsWay(t *testing.T) {
+	t.Parallel()
+	tg := telegramtest.New(t, token)
+	gate := newUploadGate(t, tg, "sendPhoto")
+	w := startShowcaseOn(t, setup{tg: tg, apiURL: gate.srv.URL}, 0)
+	w.tg.AddFile("tea", jpegBytes(t, 50))
+	w.postPhoto(t, alice, "tea", "Tea on its way #showcase")
+	w.approve(t, 1)
+	ask := w.consentRequest(t, 1)
+
+	gate.armed.Store(true)
+	w.tg.PushUpdate(w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, "mycontent:c:1:a:en:12"))
+	gate.held(t)
+	w.tg.PushUpdate(w.tg.MessageUpdate(telegramtest.Private(alice), alice, "/mycontent"))
+	list := w.shown(t, alice.ID, "Your showcase posts")
+	w.tg.PushUpdate(w.tg.CallbackUpdate(telegramtest.Private(alice), alice, list.ID, "mycontent:r:1"))
+	w.edited(t, "You withdrew your permission for post #1.")
+	w.waitCount(t, `SELECT count(*) FROM outbox_events WHERE kind = 'showcase.withdrawn' AND attempts > 0`, 1)
+
+	gate.let()
+	shared := w.shown(t, teaForum.ID, "“Tea on its way”")
+	told := sent(t, w.sentMatching(t, "-1002", "The author withdrew their permission for post #1 (consent #1)."))
+	if !strings.Contains(told, "I deleted 1 reshare.") {
+		t.Errorf("staff were told %q; want the reshare deleted", told)
+	}
+	storagetest.Await(t, func() bool {
+		return !slices.ContainsFunc(w.tg.Messages(teaForum.ID), func(m models.Message) bool { return m.ID == shared.ID })
+	}, func() string {
+		return fmt.Sprintf("reshare %d deleted; deletes %v", shared.ID, w.tg.Calls("deleteMessages"))
+	})
+	w.settled(t)
+	if n := w.sentCount("-1002", "withdrew their permission"); n != 1 {
+		t.Errorf("staff were told %d times; want once", n)
 	}
 }
