@@ -14,7 +14,7 @@ import (
 func (f *showcaseFixture) answer(sub feedback.Submission, member community.MemberID, d feedback.ConsentDecision, scopes ...feedback.ConsentScope) feedback.Consent {
 	f.t.Helper()
 	c, err := f.sc.Consent(context.Background(), feedback.ConsentAnswer{Submission: sub.ID, Member: member, Decision: d, Scopes: scopes,
-		Text: "May we reshare it for 12 months?", Lang: "en", Platform: community.Telegram, MessageID: "900"})
+		Months: 12, Text: "May we reshare it for 12 months?", Lang: "en", Platform: community.Telegram, MessageID: "900"})
 	if err != nil {
 		f.t.Fatal(err)
 	}
