@@ -738,3 +738,67 @@ func TestShowcaseWithdrawalWaitsForAReshareOnItsWay(t *testing.T) {
 		t.Errorf("staff were told %d times; want once", n)
 	}
 }
+
+// TestShowcaseShareAndForgedButtons: Bob's photo without the hashtag is
+// not submitted until he replies /share to it (Alice's /share to it is
+// refused: it is not hers); its caption, full of characters HTML and
+// Markdown give meaning to, reaches staff and the reshare as written.
+// Alice pressing staff's Approve, or Bob's Allow for himself, is refused
+// and changes nothing: the post is reshared only once Bob allows it.
+func TestShowcaseShareAndForgedButtons(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	photo := jpegBytes(t, 200)
+	w.tg.AddFile("cake", photo)
+	const caption = `Tea & <cake> *yum* _x_ [y](z) <b>`
+	post := w.tg.MediaUpdate(group, bob, telegramtest.Media{Kind: "photo", FileID: "cake", Caption: caption})
+	w.push(t, post)
+	share := func(u models.User) {
+		t.Helper()
+		up := w.tg.MessageUpdate(group, u, "/share")
+		up.Message.ReplyToMessage = post.Message
+		w.push(t, up)
+	}
+	share(alice)
+	w.sentMatching(t, "-1001", "You can only share your own photos and videos.")
+	if n := w.count(t, `SELECT count(*) FROM showcase_submissions`); n != 0 {
+		t.Fatalf("%d submissions before Bob's /share; want none", n)
+	}
+	share(bob)
+	w.sentMatching(t, "200", "Thank you! Your post is #1 for the showcase.")
+	card := w.shown(t, teaStaff.ID, "Showcase post #1 by Bob")
+	if !strings.Contains(card.Text, "Caption: "+caption) {
+		t.Errorf("card %q; want the caption as written", card.Text)
+	}
+
+	w.push(t, w.tg.CallbackUpdate(group, alice, post.Message.ID, "showcase:ok:1"))
+	w.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'command.refused'`, 1)
+	if n := w.count(t, `SELECT count(*) FROM showcase_submissions WHERE status = 'pending'`); n != 1 {
+		t.Fatalf("a member's Approve changed the post")
+	}
+	w.approve(t, 1)
+	ask := w.shown(t, bob.ID, "would like to reshare your post #1 ")
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, "mycontent:c:1:a:en:12"))
+	w.alerted(t, "Only the author of this post can answer for it.")
+	w.settled(t)
+	if n := w.count(t, `SELECT count(*) FROM showcase_consents`); n != 0 || len(w.filesTo("sendPhoto", "-1004")) != 0 {
+		t.Fatalf("someone else's Allow recorded %d consents", n)
+	}
+
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(bob), bob, ask.ID, "mycontent:c:1:n:en:12"))
+	if up := w.reshareOf(t, 1).Uploads["photo"]; up.SHA256 != botstest.SHA256(photo) {
+		t.Errorf("the reshare uploaded %+v; want Bob's photo", up)
+	}
+	shared := w.shown(t, teaForum.ID, "📸 Shared by a member of our community, with their permission.")
+	if !strings.HasPrefix(shared.Caption, "“"+caption+"”") || strings.Contains(shared.Caption, "Bob") {
+		t.Errorf("the reshare reads %q; want the caption as written, without Bob's name", shared.Caption)
+	}
+}
+
+// alerted waits for a button's answer (an alert on Telegram) with text.
+func (w *showcaseWorld) alerted(t *testing.T, text string) {
+	t.Helper()
+	storagetest.Await(t, func() bool {
+		return slices.ContainsFunc(w.tg.Calls("answerCallbackQuery"), func(c telegramtest.Call) bool { return c.Params["text"] == text })
+	}, func() string { return fmt.Sprintf("an alert %q; answers %v", text, w.tg.Calls("answerCallbackQuery")) })
+}
