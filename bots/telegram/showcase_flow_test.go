@@ -246,7 +246,8 @@ func (w *showcaseWorld) reshared(t *testing.T, id int, file string, photo []byte
 // same bytes, then the card with Approve and the reasons to reject. Until
 // the owner approves it nothing is asked; then Alice is asked privately,
 // and until she allows it nothing is reshared; then it is reshared in the
-// showcase topic, the same bytes, with her name as credit.
+// showcase topic, the same bytes, with her name as credit; /showcase and
+// /consent show staff the post and the consent's proof.
 func TestShowcasePhotoIsReviewedAllowedAndReshared(t *testing.T) {
 	t.Parallel()
 	w := startShowcase(t, 0)
@@ -313,12 +314,27 @@ func TestShowcasePhotoIsReviewedAllowedAndReshared(t *testing.T) {
 	if n := len(w.filesTo("sendPhoto", "-1004")); n != 1 {
 		t.Errorf("reshared %d times; want once", n)
 	}
+
+	w.sayHandled(t, teaStaff, owner, "/showcase")
+	list := sent(t, w.sentMatching(t, "-1002", "Posts the brand may reshare now"))
+	if !strings.Contains(list, "#1 by Alice: the community's groups and channels; the brand's social media and website; until") {
+		t.Errorf("/showcase lists %q; want post #1 with its credit and scope", list)
+	}
+	w.sayHandled(t, teaStaff, owner, "/consent 1")
+	proof := sent(t, w.sentMatching(t, "-1002", "Consent #1"))
+	for _, part := range []string{"to post #1", "Author: Alice", "Answer: allowed, with their name", "Through: Telegram message " + strconv.Itoa(ask.ID),
+		"The team of Tea Lovers would like to reshare your post #1"} {
+		if !strings.Contains(proof, part) {
+			t.Errorf("/consent 1 lacks %q:\n%s", part, proof)
+		}
+	}
 }
 
 // TestShowcaseAlbumIsOneSubmission: three photos Alice posts as one album
 // (the hashtag in the first one's caption only) are one submission, shown
 // to staff as one media group of the three photos in order, and reshared
-// as one media group of the same three.
+// as one media group of the same three, all three deleted when she
+// withdraws her consent.
 func TestShowcaseAlbumIsOneSubmission(t *testing.T) {
 	t.Parallel()
 	w := startShowcase(t, 0)
@@ -378,6 +394,10 @@ func TestShowcaseAlbumIsOneSubmission(t *testing.T) {
 	if n := len(w.filesTo("sendMediaGroup", "-1004")) + len(w.filesTo("sendPhoto", "-1004")); n != 1 {
 		t.Errorf("reshared %d times; want once", n)
 	}
+
+	w.withdraw(t, 1)
+	w.sentMatching(t, "-1002", "I deleted 1 reshare.")
+	storagetest.Eventually(t, "the album's three photos deleted", func() bool { return len(w.tg.Messages(teaForum.ID)) == 1 })
 }
 
 // TestShowcaseDeclineAndRejectReshareNothing: Alice declines post #1
@@ -598,7 +618,11 @@ func TestShowcaseExpiredConsentIsNeverUsed(t *testing.T) {
 // TestShowcaseExpiryDeletesTheReshareAndAsksToRenew: a year after Alice
 // allowed post #1, the expiry job deletes its reshare, tells staff and
 // asks her whether to renew; running again it does nothing more. She
-// allows it again and it is reshared again.
+// allows it again and it is reshared again. (Only Hearth's clock moves:
+// to the database and to Telegram the reshare is young enough to delete,
+// which on the real Telegram a year-old message never is; staff are then
+// told it could not be deleted, as TestShowcaseWithdrawalDeletesTheReshare
+// shows.)
 func TestShowcaseExpiryDeletesTheReshareAndAsksToRenew(t *testing.T) {
 	t.Parallel()
 	w := startShowcase(t, 0)
