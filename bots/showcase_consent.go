@@ -249,7 +249,7 @@ func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) (
 	if err != nil {
 		return nil, err
 	}
-	reshares, err := f.showcase.Reshares(ctx, w.Submission)
+	reshares, err := f.showcase.Reshares(ctx, w)
 	if err != nil {
 		return nil, err
 	}
@@ -267,15 +267,23 @@ func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) (
 		}
 		deleted++
 	}
+	// renewed since it ended: the brand may use the post again
+	_, stillFree := f.showcase.CheckReshare(ctx, w.Submission, feedback.ScopeBrand, f.now())
 	out, err := f.router.staffTexts(ctx, f.store, func(lang string) string {
 		text := f.router.catalog.Text(lang, "showcase.ended_"+string(w.Reason), map[string]any{"ID": int64(w.Submission), "Consent": int64(w.Consent)})
 		text += "\n" + f.router.catalog.Count(lang, "showcase.ended_deleted", deleted, nil)
 		if len(kept) > 0 {
 			text += "\n" + f.router.catalog.Text(lang, "showcase.ended_kept", map[string]any{"Places": strings.Join(kept, "; ")})
 		}
+		if stillFree == nil {
+			return text
+		}
 		return text + "\n" + f.router.catalog.Text(lang, "showcase.ended_stop_uses", nil)
 	})
-	if err != nil || w.Reason != feedback.WithdrawExpired {
+	if err != nil {
+		return out, err
+	}
+	if ask, err := f.showcase.AskRenewal(ctx, w); err != nil || !ask {
 		return out, err
 	}
 	renew, err := f.renewal(ctx, w.Submission)

@@ -105,20 +105,24 @@ type ConsentAnswer struct {
 const MaxConsentMonths = 120
 
 // ConsentRecord is what recording an answer changes: the ledger row, the
-// submission's status, the author's points for a first consent, and the
-// reshare an allowing answer queues.
+// submission's status, the author's points for a first consent, the
+// reshare an allowing answer queues, and the withdrawal of the expired
+// consent an answer to a renewal ends, if the expiry job has not recorded
+// it yet (recorded first, so that it takes down the old reshare).
 type ConsentRecord struct {
 	Consent  Consent
 	From, To SubmissionStatus
 	Activity community.ActivityKind // "": none
 	Reshare  community.Event        // zero Kind: none; the submission keeps its id
+	Ends     []Withdrawal
 }
 
 // Consent records the author's answer to the consent request of an
 // approved submission in the ledger: it lasts the months the request
 // stated, from now. An allowing answer earns the author the showcase's
 // points the first time and queues the reshare. A submission whose
-// consent expired may be consented again (a renewal). Someone else's
+// consent expired may be consented again (a renewal), which withdraws
+// the expired one first if the expiry job has not. Someone else's
 // answer is EForbidden; a submission not waiting for consent (not
 // approved yet, answered already and still in force) is EConflict.
 func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error) {
@@ -134,7 +138,7 @@ func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error
 			"member %d answered for submission %d of member %d", a.Member, sub.ID, sub.Member)
 	}
 	now := s.now()
-	renewal, err := s.renewable(ctx, sub, now)
+	expired, renewal, err := s.renewable(ctx, sub, now)
 	if err != nil {
 		return Consent{}, err
 	}
@@ -145,6 +149,9 @@ func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error
 		Lang: a.Lang, Decision: a.Decision, Credit: a.Decision.Credit(), GrantedAt: now, ExpiresAt: now.AddDate(0, a.Months, 0),
 		Platform: a.Platform, MessageID: a.MessageID}
 	r := ConsentRecord{Consent: c, From: sub.Status, To: SubmissionConsented}
+	if renewal {
+		r.Ends = []Withdrawal{{Submission: sub.ID, Consent: expired.ID, Reason: WithdrawExpired}}
+	}
 	switch {
 	case a.Decision == ConsentDecline && renewal: // not renewed: it stays as it ended
 	case a.Decision == ConsentDecline:
@@ -161,20 +168,21 @@ func (s *Showcase) Consent(ctx context.Context, a ConsentAnswer) (Consent, error
 	return c, err
 }
 
-// renewable tells whether a consented submission's consent expired: its
-// author may consent again. A revoked one may not: the author said no.
-func (s *Showcase) renewable(ctx context.Context, sub Submission, now time.Time) (bool, error) {
+// renewable tells whether a consented submission's consent expired, and
+// returns it: its author may consent again. A revoked one may not: the
+// author said no.
+func (s *Showcase) renewable(ctx context.Context, sub Submission, now time.Time) (Consent, bool, error) {
 	if sub.Status != SubmissionConsented {
-		return false, nil
+		return Consent{}, false, nil
 	}
 	last, err := s.store.LatestConsent(ctx, sub.ID)
 	if community.ErrorCode(err) == community.ENotFound {
-		return false, nil
+		return Consent{}, false, nil
 	}
 	if err != nil {
-		return false, err
+		return Consent{}, false, err
 	}
-	return last.Member != 0 && last.RevokedAt.IsZero() && !now.Before(last.ExpiresAt), nil
+	return last, last.Member != 0 && last.RevokedAt.IsZero() && !now.Before(last.ExpiresAt), nil
 }
 
 // checkAnswer refuses an answer that is not one of the buttons, or that
@@ -288,9 +296,24 @@ func (s *Showcase) Consented(ctx context.Context) ([]Entry, error) {
 	return s.store.ConsentedEntries(ctx, s.now(), MaxListed)
 }
 
-// Reshares returns the messages a submission was reshared as.
-func (s *Showcase) Reshares(ctx context.Context, id SubmissionID) ([]Reshare, error) {
-	return s.store.Reshares(ctx, id)
+// Reshares returns the messages the reshare a withdrawal takes down was
+// sent as.
+func (s *Showcase) Reshares(ctx context.Context, w Withdrawal) ([]Reshare, error) {
+	return s.store.Reshares(ctx, w)
+}
+
+// AskRenewal tells whether the author of a consent that ended may be
+// asked to renew it: it expired and is still the post's last answer (they
+// have not renewed it, nor declined to, since).
+func (s *Showcase) AskRenewal(ctx context.Context, w Withdrawal) (bool, error) {
+	if w.Reason != WithdrawExpired {
+		return false, nil
+	}
+	last, err := s.store.LatestConsent(ctx, w.Submission)
+	if community.ErrorCode(err) == community.ENotFound {
+		return false, nil
+	}
+	return err == nil && last.ID == w.Consent && last.Member != 0, err
 }
 
 // Now is the showcase's clock: when a delivery guard checks a consent.

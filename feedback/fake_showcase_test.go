@@ -182,4 +182,4 @@ func (f *fakeShowcase) ConsentedEntries(ctx context.Context, now time.Time, limi
 	return out, nil
 }
 
-func (f *fakeShowcase) Reshares(context.Context, SubmissionID) ([]Reshare, error) { return nil, nil }
+func (f *fakeShowcase) Reshares(context.Context, Withdrawal) ([]Reshare, error) { return nil, nil }

@@ -121,8 +121,8 @@ type ShowcaseStore interface {
 	// ConsentedEntries returns up to limit submissions whose latest
 	// consent allows a reshare at now, newest first.
 	ConsentedEntries(ctx context.Context, now time.Time, limit int) ([]Entry, error)
-	// Reshares returns the messages a submission was reshared as.
-	Reshares(ctx context.Context, id SubmissionID) ([]Reshare, error)
+	// Reshares returns the messages w's reshare (w.Reshare) was sent as.
+	Reshares(ctx context.Context, w Withdrawal) ([]Reshare, error)
 }
 
 // Entry is a submission with its latest consent (a zero ID: none yet)

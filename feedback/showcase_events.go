@@ -53,6 +53,10 @@ type Withdrawal struct {
 	Submission SubmissionID   `json:"submission"`
 	Consent    ConsentID      `json:"consent"`
 	Reason     WithdrawReason `json:"reason"`
+	// Reshare is the event the post was reshared from under this consent
+	// (0: none), which the store fills in when it records the withdrawal:
+	// its messages are taken down, not those of a later consent's.
+	Reshare int64 `json:"reshare,omitempty"`
 }
 
 // SubmittedEvent is the event of a new submission.

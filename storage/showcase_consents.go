@@ -81,6 +81,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 				return fmt.Errorf("record the activity: %w", err)
 			}
 		}
+		// before the reshare is replaced: the withdrawal takes down the old one
+		if err := withdraw(ctx, tx, r.Ends, c.GrantedAt); err != nil {
+			return err
+		}
 		if r.Reshare.Kind == "" {
 			return nil
 		}
@@ -148,7 +152,8 @@ func (s *Store) RevokeConsent(ctx context.Context, w feedback.Withdrawal, at tim
 }
 
 // withdraw records the withdrawals, each once (a consent withdrawn
-// already is left as it is), and queues the event of each it recorded.
+// already is left as it is), and queues the event of each it recorded,
+// naming the reshare the submission has now: the one the consent allowed.
 func withdraw(ctx context.Context, tx *sqlx.Tx, ws []feedback.Withdrawal, at time.Time) error {
 	var events []community.Event
 	for _, w := range ws {
@@ -158,9 +163,14 @@ INSERT INTO showcase_withdrawals (consent_id, submission_id, reason, at) VALUES 
 		if err != nil {
 			return fmt.Errorf("withdraw consent %d: %w", w.Consent, err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			events = append(events, feedback.WithdrawnEvent(w, at))
+		if n, _ := res.RowsAffected(); n != 1 {
+			continue
 		}
+		if err := tx.GetContext(ctx, &w.Reshare, `SELECT COALESCE(reshare_event, 0) FROM showcase_submissions WHERE id = $1`,
+			int64(w.Submission)); err != nil {
+			return fmt.Errorf("reshare of submission %d: %w", w.Submission, err)
+		}
+		events = append(events, feedback.WithdrawnEvent(w, at))
 	}
 	return insertEvents(ctx, tx, events)
 }

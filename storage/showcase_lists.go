@@ -83,10 +83,10 @@ ORDER BY s.id DESC LIMIT $2`, now, limit)
 }
 
 // Reshares implements feedback.ShowcaseStore: the deliveries of the
-// submission's reshare that reached their platform, whole or in part (a
+// withdrawal's reshare that reached their platform, whole or in part (a
 // delivery that died after the first photos of an album went out holds
 // their ids too), and those a dispatcher is sending right now.
-func (s *Store) Reshares(ctx context.Context, id feedback.SubmissionID) ([]feedback.Reshare, error) {
+func (s *Store) Reshares(ctx context.Context, w feedback.Withdrawal) ([]feedback.Reshare, error) {
 	var rows []struct {
 		Platform string         `db:"platform"`
 		Chat     string         `db:"chat"`
@@ -99,11 +99,11 @@ func (s *Store) Reshares(ctx context.Context, id feedback.SubmissionID) ([]feedb
 SELECT d.platform, COALESCE(d.target->>'chat', '') AS chat, COALESCE(d.target->>'thread', '') AS thread, d.sent_ids,
        (extract(epoch FROM now() - COALESCE(d.sent_at, d.created_at)) * 1000)::bigint AS age_ms,
        COALESCE(d.status = 'pending' AND d.locked_until > now(), false) AS sending
-FROM showcase_submissions s JOIN deliveries d ON d.event_id = s.reshare_event
-WHERE s.id = $1 AND (cardinality(d.sent_ids) > 0 OR (d.status = 'pending' AND d.locked_until > now()))
-ORDER BY d.id`, int64(id))
+FROM deliveries d
+WHERE d.event_id = $1 AND (cardinality(d.sent_ids) > 0 OR (d.status = 'pending' AND d.locked_until > now()))
+ORDER BY d.id`, w.Reshare)
 	if err != nil {
-		return nil, fmt.Errorf("reshares of submission %d: %w", id, err)
+		return nil, fmt.Errorf("reshares of submission %d: %w", w.Submission, err)
 	}
 	out := make([]feedback.Reshare, len(rows))
 	for i, r := range rows {

@@ -826,3 +826,43 @@ func (w *showcaseWorld) alerted(t *testing.T, text string) {
 		return slices.ContainsFunc(w.tg.Calls("answerCallbackQuery"), func(c telegramtest.Call) bool { return c.Params["text"] == text })
 	}, func() string { return fmt.Sprintf("an alert %q; answers %v", text, w.tg.Calls("answerCallbackQuery")) })
 }
+
+// TestShowcaseRenewedBeforeTheExpiryJobKeepsTheNewReshare: Alice's
+// consent to post #1 expires and, before the expiry job notices, she
+// allows the post again from /mycontent: it is reshared again. The
+// expiry job then takes down the reshare of the consent that expired,
+// not the one she has just allowed, and does not ask her to renew again.
+func TestShowcaseRenewedBeforeTheExpiryJobKeepsTheNewReshare(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	old := w.reshared(t, 1, "tea", jpegBytes(t, 120))
+
+	w.ahead.Store(int64(400 * 24 * time.Hour))
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/mycontent")
+	list := w.shown(t, alice.ID, "Your showcase posts")
+	if !slices.Contains(dataOf(list), "mycontent:ask:1") {
+		t.Fatalf("/mycontent buttons %v; want the renewal", dataOf(list))
+	}
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, list.ID, "mycontent:ask:1"))
+	ask := w.consentRequest(t, 1)
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, "mycontent:c:1:a:en:12"))
+	w.reshareOf(t, 2)
+	renewed := w.shown(t, teaForum.ID, "“Tea number 1”")
+	if renewed.ID == old.ID {
+		t.Fatalf("no second reshare")
+	}
+
+	botstest.RunJob(t, w.svc, "showcase.expiry")
+	w.svc.Dispatcher.Wake()
+	w.settled(t)
+	shown := w.tg.Messages(teaForum.ID)
+	if slices.ContainsFunc(shown, func(m models.Message) bool { return m.ID == old.ID }) {
+		t.Errorf("the reshare of the expired consent, %d, is still up", old.ID)
+	}
+	if !slices.ContainsFunc(shown, func(m models.Message) bool { return m.ID == renewed.ID }) {
+		t.Errorf("the reshare Alice has just allowed, %d, was deleted", renewed.ID)
+	}
+	if n := w.sentCount("100", "Your permission to reshare post #1 has ended"); n != 0 {
+		t.Errorf("Alice was asked %d times to renew a consent she has just renewed", n)
+	}
+}
