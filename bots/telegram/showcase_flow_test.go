@@ -304,6 +304,10 @@ func TestShowcasePhotoIsReviewedAllowedAndReshared(t *testing.T) {
 	}
 	w.waitCount(t, `SELECT count(*) FROM showcase_consents WHERE submission_id = 1 AND decision = 'allow' AND credit = 'named'
 		AND platform = 'telegram' AND message_id = $1`, 1, strconv.Itoa(ask.ID))
+	var ledger string
+	if err := w.store.DB().Get(&ledger, `SELECT text FROM showcase_consents WHERE id = 1`); err != nil || ledger != ask.Text {
+		t.Errorf("the ledger keeps %q (%v); want the request exactly as Alice was shown it:\n%s", ledger, err, ask.Text)
+	}
 	w.waitCount(t, `SELECT count(*) FROM activities WHERE kind = 'ugc_approved'`, 1)
 	w.settled(t)
 	if n := len(w.filesTo("sendPhoto", "-1004")); n != 1 {
@@ -545,4 +549,27 @@ func (w *showcaseWorld) alerted(t *testing.T, text string) {
 	storagetest.Await(t, func() bool {
 		return slices.ContainsFunc(w.tg.Calls("answerCallbackQuery"), func(c telegramtest.Call) bool { return c.Params["text"] == text })
 	}, func() string { return fmt.Sprintf("an alert %q; answers %v", text, w.tg.Calls("answerCallbackQuery")) })
+}
+
+// TestShowcaseVideoIsResharedAsAVideo: Alice's MP4 video with #showcase
+// is shown to staff and reshared as a video, the same bytes each time.
+func TestShowcaseVideoIsResharedAsAVideo(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	video := botstest.Video(11, 300_000)
+	w.tg.AddFileSource(telegramtest.File{ID: "unboxing", Size: int64(len(video)), Name: "unboxing.mp4", Open: func() io.Reader { return bytes.NewReader(video) }})
+	w.push(t, w.tg.MediaUpdate(group, alice, telegramtest.Media{Kind: "video", FileID: "unboxing", Caption: "Unboxing the gaiwan #showcase"}))
+	card := w.sentFiles(t, "sendVideo", "-1002", 1)[0]
+	if up := card.Uploads["video"]; up.SHA256 != botstest.SHA256(video) || up.Size != int64(len(video)) {
+		t.Errorf("the card's video uploaded %+v; want the %d bytes Alice posted", up, len(video))
+	}
+	w.approve(t, 1)
+	w.allow(t, 1)
+	reshare := w.sentFiles(t, "sendVideo", "-1004", 1)[0]
+	if up := reshare.Uploads["video"]; up.SHA256 != botstest.SHA256(video) || reshare.Params["message_thread_id"] != w.topic {
+		t.Errorf("the reshare uploaded %+v to topic %q; want the video in the showcase topic", up, reshare.Params["message_thread_id"])
+	}
+	if shared := w.shown(t, teaForum.ID, "“Unboxing the gaiwan”"); shared.Video == nil {
+		t.Errorf("the reshare shows %+v; want a video", shared)
+	}
 }
