@@ -14,8 +14,8 @@ import (
 // the member's posts are withdrawn (deleted from the platforms), their
 // consents are revoked and left anonymous (no member, no text; the hash
 // of the text, the dates and the scope stay as proof of what was
-// allowed), their submissions lose their caption, staff's reason and
-// their files, and a
+// allowed), their reshares' messages lose what they said, their
+// submissions lose their caption, staff's reason and their files, and a
 // file nobody else submitted goes. The submissions stay, anonymous,
 // because the ledger refers to them.
 func eraseShowcase(ctx context.Context, tx *sqlx.Tx, member community.MemberID, at time.Time) error {
@@ -37,6 +37,13 @@ WITH gone AS (
 DELETE FROM showcase_media m WHERE m.sha256 IN (SELECT sha256 FROM gone)
   -- the statement sees the rows it deletes: another member's are what count
   AND NOT EXISTS (SELECT 1 FROM showcase_submission_media o WHERE o.sha256 = m.sha256 AND o.member_id IS DISTINCT FROM $1)`, nil},
+		// A reshare's messages stay while its post is reshared (their ids
+		// are how the withdrawal deletes them), past the time sent
+		// messages are kept: without what they said, the caption and the
+		// credit.
+		{"scrub the reshares' messages", `
+UPDATE deliveries d SET message = d.message - 'text' - 'media'
+FROM showcase_submissions s WHERE s.member_id = $1 AND d.event_id = s.reshare_event`, nil},
 		{"anonymise the submissions", `UPDATE showcase_submissions SET member_id = NULL, caption = '', reason = '' WHERE member_id = $1`, nil},
 	}
 	for _, st := range steps {

@@ -337,3 +337,39 @@ func TestShowcaseRenewedBeforeTheExpiryJobKeepsTheNewReshare(t *testing.T) {
 		t.Errorf("Alice was asked %d times to renew a consent she has just renewed", n)
 	}
 }
+
+// TestShowcaseForgetMeDeletesTheReshareAndKeepsNothingOfIt: Alice asks
+// to be forgotten; her reshare is deleted from the showcase topic, staff
+// are told, her file is gone and her consent stays only as an anonymous
+// ledger row. Once the sent messages Hearth keeps for a while are pruned,
+// no message left quotes her caption or credits her by name.
+func TestShowcaseForgetMeDeletesTheReshareAndKeepsNothingOfIt(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	shared := w.reshared(t, 1, "tea", jpegBytes(t, 140))
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/forgetme")
+	confirm := w.shown(t, alice.ID, "Erase everything I store")
+	for _, row := range confirm.ReplyMarkup.InlineKeyboard {
+		if strings.Contains(row[0].Text, "Erase everything") {
+			w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, confirm.ID, row[0].CallbackData))
+		}
+	}
+	told := sent(t, w.sentMatching(t, "-1002", "The author of post #1 asked to be forgotten (consent #1)."))
+	if !strings.Contains(told, "I deleted 1 reshare.") {
+		t.Errorf("staff were told %q; want the reshare deleted", told)
+	}
+	storagetest.Await(t, func() bool {
+		return !slices.ContainsFunc(w.tg.Messages(teaForum.ID), func(m models.Message) bool { return m.ID == shared.ID })
+	}, func() string { return fmt.Sprintf("reshare %d deleted; deletes %v", shared.ID, w.tg.Calls("deleteMessages")) })
+	w.settled(t)
+	w.waitCount(t, `SELECT count(*) FROM showcase_consents WHERE member_id IS NULL AND text = '' AND revoked_at IS NOT NULL`, 1)
+	if n := w.count(t, `SELECT count(*) FROM showcase_media`); n != 0 {
+		t.Errorf("%d files kept; want Alice's gone", n)
+	}
+	if _, _, err := w.store.PruneOutbox(context.Background(), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count(t, `SELECT count(*) FROM deliveries WHERE message::text LIKE '%Tea number 1%' OR message::text LIKE '%Alice%'`); n != 0 {
+		t.Errorf("%d messages kept past their time still quote Alice's caption or name her", n)
+	}
+}
