@@ -42,6 +42,7 @@ type heldStore struct {
 	held *atomic.Bool
 }
 
+// ClaimDeliveries claims nothing while sending is held back.
 func (s heldStore) ClaimDeliveries(ctx context.Context, p []community.Platform, chats, perChat int, lease time.Duration) ([]outbox.Delivery, error) {
 	if s.held.Load() {
 		return nil, nil
