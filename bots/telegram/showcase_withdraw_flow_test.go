@@ -360,7 +360,9 @@ func TestShowcaseForgetMeDeletesTheReshareAndKeepsNothingOfIt(t *testing.T) {
 	}
 	storagetest.Await(t, func() bool {
 		return !slices.ContainsFunc(w.tg.Messages(teaForum.ID), func(m models.Message) bool { return m.ID == shared.ID })
-	}, func() string { return fmt.Sprintf("reshare %d deleted; deletes %v", shared.ID, w.tg.Calls("deleteMessages")) })
+	}, func() string {
+		return fmt.Sprintf("reshare %d deleted; deletes %v", shared.ID, w.tg.Calls("deleteMessages"))
+	})
 	w.settled(t)
 	w.waitCount(t, `SELECT count(*) FROM showcase_consents WHERE member_id IS NULL AND text = '' AND revoked_at IS NOT NULL`, 1)
 	if n := w.count(t, `SELECT count(*) FROM showcase_media`); n != 0 {
