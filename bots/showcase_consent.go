@@ -270,6 +270,16 @@ func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) (
 		deleted += gone
 		kept = append(kept, refused...)
 	}
+	if renewed, err := f.renewed(ctx, w); err != nil || renewed {
+		// the author allowed it again: the old reshares are replaced, and
+		// staff hear only of those the platform kept
+		if err != nil || len(kept) == 0 {
+			return nil, err
+		}
+		return f.router.staffTexts(ctx, f.store, func(lang string) string {
+			return f.router.catalog.Text(lang, "showcase.ended_kept", map[string]any{"Places": strings.Join(kept, "; ")})
+		})
+	}
 	out, err := f.router.staffTexts(ctx, f.store, func(lang string) string {
 		text := f.router.catalog.Text(lang, "showcase.ended_"+string(w.Reason), map[string]any{"ID": int64(w.Submission), "Consent": int64(w.Consent)})
 		text += "\n" + f.router.catalog.Count(lang, "showcase.ended_deleted", deleted, nil)
@@ -283,6 +293,19 @@ func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) (
 	}
 	renew, err := f.renewal(ctx, w.Submission)
 	return append(out, renew...), err
+}
+
+// renewed tells whether an expired consent's post is allowed again by a
+// newer consent (renewed before the expiry job noticed the old one).
+func (f *showcaseFeature) renewed(ctx context.Context, w feedback.Withdrawal) (bool, error) {
+	if w.Reason != feedback.WithdrawExpired {
+		return false, nil
+	}
+	c, err := f.showcase.CheckReshare(ctx, w.Submission, feedback.ScopeCommunity, f.now())
+	if community.ErrorCode(err) == community.EForbidden {
+		return false, nil
+	}
+	return err == nil && c.ID != w.Consent, err
 }
 
 // takeDown deletes one reshare's messages one by one and returns how many

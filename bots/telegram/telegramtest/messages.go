@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -238,14 +239,33 @@ func (s *Server) deleteMessage(_ context.Context, c Call) reply {
 	if err != nil || id <= 0 {
 		return badRequest("message identifier is not specified")
 	}
-	if m, ok := cs.messages[int(id)]; ok && m.deleted {
+	m, found := cs.messages[int(id)]
+	switch {
+	case found && m.deleted:
 		return badRequest("message to delete not found")
+	case found && s.tooOldToDelete(m):
+		return badRequest(cannotDelete)
 	}
 	s.markDeleted(cs, int(id))
 	return ok(true)
 }
 
-// deleteMessages skips messages already gone, as Telegram does.
+// deleteWithin is how old a message may be for a bot to delete it:
+// "a message can only be deleted if it was sent less than 48 hours ago".
+const deleteWithin = 48 * time.Hour
+
+// cannotDelete is Telegram's answer to deleting a message too old.
+const cannotDelete = "message can't be deleted"
+
+// tooOldToDelete tells whether m was sent deleteWithin ago or more, by
+// the date the fake gave it (or the update that brought it carried); the
+// caller holds s.mu.
+func (s *Server) tooOldToDelete(m *message) bool {
+	return m.msg.Date != 0 && !s.now().Before(time.Unix(int64(m.msg.Date), 0).Add(deleteWithin))
+}
+
+// deleteMessages skips messages already gone, as Telegram does, and
+// deletes none when one of them is too old to delete.
 func (s *Server) deleteMessages(_ context.Context, c Call) reply {
 	var ids []int
 	if err := c.JSON("message_ids", &ids); err != nil {
@@ -259,6 +279,11 @@ func (s *Server) deleteMessages(_ context.Context, c Call) reply {
 	cs, r := s.chatParam(c)
 	if r != nil {
 		return *r
+	}
+	for _, id := range ids {
+		if m, found := cs.messages[id]; found && !m.deleted && s.tooOldToDelete(m) {
+			return badRequest(cannotDelete)
+		}
 	}
 	for _, id := range ids {
 		s.markDeleted(cs, id)
