@@ -105,13 +105,12 @@ func TestShowcaseScript(t *testing.T) {
 		"Consent #1 to post #1",
 		"Your showcase posts",
 		"#1 (2026-12-06): reshared with your permission until 2027-12-06",
-		"You withdrew your permission for post #1.",
 		"The author withdrew their permission for post #1 (consent #1).",
 		"I deleted 1 reshare.",
 	)
 	// A button's answer and the message it queued leave by different
 	// paths (the reply and the outbox), so either may be printed first.
-	for _, want := range []string{"This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted", "Post #1 approved by Owner. I am asking its author for permission to reshare it.",
+	for _, want := range []string{"You withdrew your permission for post #1.", "This file cannot be shared: only JPEG, PNG, GIF, WebP, MP4 are accepted", "Post #1 approved by Owner. I am asking its author for permission to reshare it.",
 		"Post #2 rejected by Owner: it shows other people, whose permission we cannot ask.",
 		"bot → bob (private)> Thank you for sharing post #2. The team will not reshare this one: it shows other people"} {
 		if !strings.Contains(got, want) {
