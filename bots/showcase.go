@@ -54,6 +54,7 @@ type showcaseFeature struct {
 	hashtag  *regexp.Regexp
 	tag      string // as configured, such as #showcase
 	slots    chan struct{}
+	patience int // the attempts a withdrawal waits for what it cannot delete yet
 	router   *Router
 	wake     func()
 	now      func() time.Time
@@ -77,7 +78,7 @@ func (f *showcaseFeature) Register(router *Router, dispatcher *Dispatcher) {
 	if f.showcase == nil {
 		return
 	}
-	f.router, f.wake = router, dispatcher.Wake
+	f.router, f.wake, f.patience = router, dispatcher.Wake, dispatcher.o.MaxAttempts
 	reg := router.Registry()
 	reg.Add(Command{Name: "share", Permission: community.RoleMember, Where: InGroup, Run: f.share, MessageMenu: true})
 	reg.Add(Command{Name: "mycontent", Permission: community.RoleMember, Where: InDirect, Run: f.myContent, Button: f.memberButton})

@@ -218,7 +218,7 @@ func (f *showcaseFeature) renderReshare(ctx context.Context, e outbox.Event) ([]
 			text = f.router.catalog.Text(lang, "showcase.reshare_caption", map[string]any{"Caption": sub.Caption}) + "\n\n" + text
 		}
 		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: pl.Chat.Platform, ChatID: pl.Chat.PlatformID, ThreadID: pl.Thread, Lang: lang},
-			Message: outbox.Message{Media: mediaRefs(sub), Text: text, Guard: fmt.Sprintf("%s:%d", feedback.GuardShowcaseConsent, sub.ID)}})
+			Message: outbox.Message{Media: mediaRefs(sub), Text: text, Guard: fmt.Sprintf("%s:%d:%d", feedback.GuardShowcaseConsent, sub.ID, c.ID)}})
 	}
 	if len(out) == 0 {
 		return f.router.staffTexts(ctx, f.store, func(lang string) string {
@@ -228,14 +228,21 @@ func (f *showcaseFeature) renderReshare(ctx context.Context, e outbox.Event) ([]
 	return out, nil
 }
 
-// guard is the reshare's delivery guard: the consent must still allow it
-// right before each attempt.
+// guard is the reshare's delivery guard ("post:consent"): the consent it
+// was made under must still be the post's, and allow it, right before
+// each attempt.
 func (f *showcaseFeature) guard(ctx context.Context, arg string) error {
-	id, err := strconv.ParseInt(arg, 10, 64)
-	if err != nil || id <= 0 {
-		return community.Errorf(community.EInvalid, "showcase.not_found", map[string]any{"ID": arg}, "guard argument %q is not a post", arg)
+	post, consent, _ := strings.Cut(arg, ":")
+	id, err := strconv.ParseInt(post, 10, 64)
+	cid, cerr := strconv.ParseInt(consent, 10, 64)
+	if err != nil || cerr != nil || id <= 0 || cid <= 0 {
+		return community.Errorf(community.EInvalid, "showcase.not_found", map[string]any{"ID": arg}, "guard argument %q is not a post and a consent", arg)
 	}
-	_, err = f.showcase.CheckReshare(ctx, feedback.SubmissionID(id), feedback.ScopeCommunity, f.now())
+	c, err := f.showcase.CheckReshare(ctx, feedback.SubmissionID(id), feedback.ScopeCommunity, f.now())
+	if err == nil && c.ID != feedback.ConsentID(cid) { // renewed since: that consent's reshare goes instead
+		return community.Errorf(community.EForbidden, "showcase.consent_revoked", map[string]any{"ID": id},
+			"post %d may be reshared under consent %d, not %d", id, c.ID, cid)
+	}
 	return err
 }
 
@@ -246,9 +253,11 @@ var errReshareSending = errors.New("a reshare is being sent; its deletion waits 
 // renderWithdrawn takes a post down when its consent ended: Hearth's
 // reshares are deleted, staff are told which the platform refused to
 // delete and to stop every use outside the community, and the author of
-// an expired consent is asked whether to renew it. A deletion that failed
-// for now (the platform away) is tried again with the whole render: one
-// done already is "not found" then, which counts as deleted.
+// an expired consent is asked whether to renew it (unless they answered
+// since). A deletion that failed for now (the platform away, a reshare
+// still being sent) is tried again with the whole render, one done
+// already being "not found" then, which counts as deleted; on the last
+// attempt what is left is reported to staff instead.
 func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	w, err := outbox.Decode[feedback.Withdrawal](e)
 	if err != nil {
@@ -258,23 +267,40 @@ func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) (
 	if err != nil {
 		return nil, err
 	}
+	// On its last attempt the withdrawal waits no more: what it could not
+	// delete is reported to staff with the rest.
+	last := e.Attempts >= f.patience
 	deleted, kept := 0, []string{}
 	for _, rs := range reshares {
+		place := fmt.Sprintf("%s %s", platformName(rs.Platform), rs.ChatID)
 		if rs.Sending {
-			return nil, errReshareSending
+			if !last {
+				return nil, errReshareSending
+			}
+			kept = append(kept, place)
+			continue
 		}
 		gone, refused, err := f.takeDown(ctx, rs)
-		if err != nil {
+		if err != nil && !last {
 			return nil, err
+		}
+		if err != nil {
+			f.log.Warn("a reshare not deleted after every attempt", "platform", rs.Platform, "chat", rs.ChatID, "error", err)
+			refused = []string{place}
 		}
 		deleted += gone
 		kept = append(kept, refused...)
 	}
-	if renewed, err := f.renewed(ctx, w); err != nil || renewed {
-		// the author allowed it again: the old reshares are replaced, and
-		// staff hear only of those the platform kept
-		if err != nil || len(kept) == 0 {
-			return nil, err
+	after, err := f.showcase.LatestConsent(ctx, w.Submission)
+	if err != nil {
+		return nil, err
+	}
+	answered := after.ID != w.Consent // the author answered again since (a renewal, or its decline)
+	if answered && after.Valid(f.now()) {
+		// allowed again: the old reshares are replaced, and staff hear
+		// only of those the platform kept
+		if len(kept) == 0 {
+			return nil, nil
 		}
 		return f.router.staffTexts(ctx, f.store, func(lang string) string {
 			return f.router.catalog.Text(lang, "showcase.ended_kept", map[string]any{"Places": strings.Join(kept, "; ")})
@@ -288,24 +314,11 @@ func (f *showcaseFeature) renderWithdrawn(ctx context.Context, e outbox.Event) (
 		}
 		return text + "\n" + f.router.catalog.Text(lang, "showcase.ended_stop_uses", nil)
 	})
-	if err != nil || w.Reason != feedback.WithdrawExpired {
+	if err != nil || w.Reason != feedback.WithdrawExpired || answered {
 		return out, err
 	}
 	renew, err := f.renewal(ctx, w.Submission)
 	return append(out, renew...), err
-}
-
-// renewed tells whether an expired consent's post is allowed again by a
-// newer consent (renewed before the expiry job noticed the old one).
-func (f *showcaseFeature) renewed(ctx context.Context, w feedback.Withdrawal) (bool, error) {
-	if w.Reason != feedback.WithdrawExpired {
-		return false, nil
-	}
-	c, err := f.showcase.CheckReshare(ctx, w.Submission, feedback.ScopeCommunity, f.now())
-	if community.ErrorCode(err) == community.EForbidden {
-		return false, nil
-	}
-	return err == nil && c.ID != w.Consent, err
 }
 
 // takeDown deletes one reshare's messages one by one and returns how many

@@ -234,7 +234,7 @@ func (s *Showcase) renewable(ctx context.Context, sub Submission, now time.Time)
 	if err != nil {
 		return Consent{}, false, err
 	}
-	return last, last.Member != 0 && last.RevokedAt.IsZero() && !now.Before(last.ExpiresAt), nil
+	return last, last.Member != 0 && last.Decision != ConsentDecline && last.RevokedAt.IsZero() && !now.Before(last.ExpiresAt), nil
 }
 
 // checkAnswer refuses an answer that is not one of the buttons, or that
@@ -261,8 +261,10 @@ func notAwaitingConsent(id SubmissionID) error {
 		"submission %d is not waiting for consent", id)
 }
 
-// Revoke records that the member takes back their consent id from now
-// on, and queues the withdrawal of its reshares. Someone else's consent is EForbidden; one revoked already is
+// Revoke records that the member takes back their consent to a post from
+// now on (consent id, or the one that renewed it since), and queues the
+// withdrawal of its reshares. A consent that ended already (declined,
+// withdrawn, expired) is EConflict. Someone else's consent is EForbidden; one revoked already is
 // EConflict.
 func (s *Showcase) Revoke(ctx context.Context, id ConsentID, member community.MemberID) (Consent, error) {
 	c, err := s.store.Consent(ctx, id)
@@ -273,17 +275,28 @@ func (s *Showcase) Revoke(ctx context.Context, id ConsentID, member community.Me
 		return Consent{}, community.Errorf(community.EForbidden, "showcase.not_yours", nil,
 			"member %d revoking consent %d of member %d", member, id, c.Member)
 	}
-	if !c.RevokedAt.IsZero() {
-		return Consent{}, alreadyRevoked(id)
+	// The member means the post: a consent renewed since (an older
+	// message's button) is withdrawn through the one now in force.
+	if latest, err := s.store.LatestConsent(ctx, c.Submission); err != nil {
+		return Consent{}, err
+	} else if latest.ID != c.ID && latest.Member == member {
+		c = latest
 	}
-	if c.Decision == ConsentDecline {
+	now := s.now()
+	switch {
+	case !c.RevokedAt.IsZero():
+		return Consent{}, alreadyRevoked(c.ID)
+	case c.Decision == ConsentDecline:
 		return Consent{}, community.Errorf(community.EConflict, "showcase.nothing_to_withdraw", map[string]any{"ID": int64(c.Submission)},
-			"consent %d declined: nothing to withdraw", id)
+			"consent %d declined: nothing to withdraw", c.ID)
+	case !now.Before(c.ExpiresAt):
+		return Consent{}, community.Errorf(community.EConflict, "showcase.consent_ended", map[string]any{"ID": int64(c.Submission)},
+			"consent %d expired already", c.ID)
 	}
-	c.RevokedAt = s.now()
-	err = s.store.RevokeConsent(ctx, Withdrawal{Submission: c.Submission, Consent: id, Reason: WithdrawRevoked}, c.RevokedAt)
+	c.RevokedAt = now
+	err = s.store.RevokeConsent(ctx, Withdrawal{Submission: c.Submission, Consent: c.ID, Reason: WithdrawRevoked}, c.RevokedAt)
 	if errors.Is(err, community.ErrConflict) {
-		return Consent{}, alreadyRevoked(id)
+		return Consent{}, alreadyRevoked(c.ID)
 	}
 	return c, err
 }
@@ -360,6 +373,16 @@ func (s *Showcase) Reshares(ctx context.Context, id ConsentID) ([]Reshare, error
 
 // Now is the showcase's clock: when a delivery guard checks a consent.
 func (s *Showcase) Now() time.Time { return s.now() }
+
+// LatestConsent returns the submission's last consent, zero when there
+// is none.
+func (s *Showcase) LatestConsent(ctx context.Context, id SubmissionID) (Consent, error) {
+	c, err := s.store.LatestConsent(ctx, id)
+	if community.ErrorCode(err) == community.ENotFound {
+		return Consent{}, nil
+	}
+	return c, err
+}
 
 // Ledger returns the ledger's row id: the proof of what its author
 // allowed (ConsentNotFound).

@@ -350,3 +350,47 @@ func TestRenewalWithdrawsTheExpiredConsentAndDeclineHasNothingToWithdraw(t *test
 		t.Fatalf("revoking a decline: %v", err)
 	}
 }
+
+func TestRevokeAnOlderConsentWithdrawsTheOneInForce(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	first, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.now = first.ExpiresAt
+	if _, err := st.sc.Revoke(ctx, first.ID, 7); errorKey(err) != "showcase.consent_ended" {
+		t.Fatalf("revoking an expired consent: %v", err)
+	}
+	renewed, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.sc.Revoke(ctx, first.ID, 7) // an older /mycontent's button
+	if err != nil || got.ID != renewed.ID {
+		t.Fatalf("revoke through the old consent: %+v, %v; want consent %d withdrawn", got, err, renewed.ID)
+	}
+	if _, err := st.sc.CheckReshare(ctx, first.Submission, ScopeCommunity, st.now); errorKey(err) != "showcase.consent_revoked" {
+		t.Fatalf("after the withdrawal: %v", err)
+	}
+}
+
+func TestADeclinedRenewalIsNotRenewable(t *testing.T) {
+	st := newShowcaseTest(t)
+	ctx := context.Background()
+	first, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.now = first.ExpiresAt
+	if _, err := st.sc.Consent(ctx, answer(first.Submission, ConsentDecline)); err != nil {
+		t.Fatal(err)
+	}
+	st.now = st.now.AddDate(2, 0, 0)
+	if _, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow)); errorKey(err) != "showcase.not_awaiting_consent" {
+		t.Fatalf("an answer after a declined renewal: %v", err)
+	}
+	if len(st.f.withdrawn) != 1 {
+		t.Fatalf("withdrawals %+v; want only the first consent's", st.f.withdrawn)
+	}
+}

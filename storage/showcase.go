@@ -98,9 +98,12 @@ INSERT INTO showcase_submission_media (submission_id, position, sha256, message_
 }
 
 // holdCard makes the review card event wait AlbumWait from now for the
-// album's next files.
+// album's next files. A claim whose lease ran out is taken back: a
+// dispatcher still rendering the card under it cannot mark it rendered,
+// so it is rendered again with the new file.
 func holdCard(ctx context.Context, tx *sqlx.Tx, event int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE outbox_events SET next_attempt_at = GREATEST(next_attempt_at, now() + $2 * interval '1 millisecond')
+	_, err := tx.ExecContext(ctx, `UPDATE outbox_events SET next_attempt_at = GREATEST(next_attempt_at, now() + $2 * interval '1 millisecond'),
+    claim = NULL, locked_until = NULL
 WHERE id = $1`, event, feedback.AlbumWait.Milliseconds())
 	return err
 }

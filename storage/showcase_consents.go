@@ -106,10 +106,21 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 	return c, nil
 }
 
-// SaveRequest implements feedback.ShowcaseStore.
+// SaveRequest implements feedback.ShowcaseStore. A request shown again
+// word for word (the author pressing Answer twice, a render tried again)
+// is the request kept already.
 func (s *Store) SaveRequest(ctx context.Context, r feedback.ConsentRequest) (feedback.ConsentRequest, error) {
 	err := s.db.GetContext(ctx, &r.ID, `
-INSERT INTO showcase_requests (submission_id, member_id, text, language, months, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+WITH same AS (
+    SELECT id FROM showcase_requests
+    WHERE submission_id = $1 AND member_id = $2 AND text = $3 AND language = $4 AND months = $5
+    ORDER BY id LIMIT 1
+), added AS (
+    INSERT INTO showcase_requests (submission_id, member_id, text, language, months, created_at)
+    SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM same)
+    RETURNING id
+)
+SELECT id FROM same UNION ALL SELECT id FROM added`,
 		int64(r.Submission), int64(r.Member), r.Text, r.Lang, r.Months, r.CreatedAt)
 	if err != nil {
 		return feedback.ConsentRequest{}, fmt.Errorf("consent request for submission %d: %w", r.Submission, err)
@@ -207,8 +218,10 @@ INSERT INTO showcase_withdrawals (consent_id, submission_id, reason, at) VALUES 
 }
 
 // WithdrawExpired implements feedback.ShowcaseStore. The expired
-// consents are locked (SKIP LOCKED) while their withdrawals are written,
-// so replicas running the job at once each take different ones.
+// consents and their submissions are locked (SKIP LOCKED) while their
+// withdrawals are written, so replicas running the job at once each take
+// different ones, and a renewal under way (which holds the submission)
+// is left to withdraw its expired consent itself.
 func (s *Store) WithdrawExpired(ctx context.Context, now time.Time) ([]feedback.Withdrawal, error) {
 	var ws []feedback.Withdrawal
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -217,11 +230,11 @@ func (s *Store) WithdrawExpired(ctx context.Context, now time.Time) ([]feedback.
 			Submission int64 `db:"submission_id"`
 		}
 		if err := tx.SelectContext(ctx, &rows, `
-SELECT c.id, c.submission_id FROM showcase_consents c
+SELECT c.id, c.submission_id FROM showcase_consents c JOIN showcase_submissions s ON s.id = c.submission_id
 WHERE c.expires_at <= $1 AND c.revoked_at IS NULL AND c.decision <> 'decline'
   AND NOT EXISTS (SELECT 1 FROM showcase_withdrawals w WHERE w.consent_id = c.id)
 ORDER BY c.expires_at, c.id LIMIT 1000
-FOR UPDATE SKIP LOCKED`, now); err != nil {
+FOR UPDATE OF c, s SKIP LOCKED`, now); err != nil {
 			return err
 		}
 		ws = make([]feedback.Withdrawal, len(rows))

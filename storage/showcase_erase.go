@@ -28,17 +28,23 @@ func eraseShowcase(ctx context.Context, tx *sqlx.Tx, member community.MemberID, 
 	const about = `
 SELECT r.event_id FROM showcase_reshares r JOIN showcase_consents c ON c.id = r.consent_id WHERE c.member_id = $1
 UNION ALL
+SELECT s.card_event FROM showcase_submissions s WHERE s.member_id = $1 AND s.card_event IS NOT NULL
+UNION ALL
 SELECT e.id FROM outbox_events e JOIN showcase_submissions s ON s.id = (e.payload->>'submission')::bigint
-WHERE s.member_id = $1 AND e.kind IN ('showcase.submitted', 'showcase.reviewed')`
+WHERE s.member_id = $1 AND e.kind = 'showcase.reviewed'`
 	steps := []struct {
 		what, sql string
 		args      []any // nil: the member's id
 	}{
 		// Hearth's copies of sent messages stay for their ids (the
 		// withdrawal deletes the reshares from the platforms).
+		// one not begun goes; one being sent or partly sent stays for
+		// its ids (the delivery guard stops the rest of it, and the
+		// withdrawal waits for it and deletes it)
+		{"drop the messages about their posts not sent yet", `DELETE FROM deliveries WHERE event_id IN (` + about + `)
+AND status = 'pending' AND cardinality(sent_ids) = 0 AND (locked_until IS NULL OR locked_until < now())`, nil},
 		{"blank the messages about their posts", `UPDATE deliveries SET message = jsonb_set(message, '{text}', '""')
-WHERE event_id IN (` + about + `) AND status <> 'pending'`, nil},
-		{"drop the messages about their posts not sent yet", `DELETE FROM deliveries WHERE event_id IN (` + about + `) AND status = 'pending'`, nil},
+WHERE event_id IN (` + about + `)`, nil},
 		{"drop the consent requests", `DELETE FROM showcase_requests WHERE member_id = $1`, nil},
 		{"revoke the consents", `UPDATE showcase_consents SET revoked_at = GREATEST(granted_at, $2) WHERE member_id = $1 AND revoked_at IS NULL`, []any{int64(member), at}},
 		{"anonymise the consents", `UPDATE showcase_consents SET member_id = NULL, text = '' WHERE member_id = $1`, nil},

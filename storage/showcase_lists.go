@@ -96,7 +96,7 @@ func (s *Store) Reshares(ctx context.Context, id feedback.ConsentID) ([]feedback
 	}
 	err := s.db.SelectContext(ctx, &rows, `
 SELECT d.platform, COALESCE(d.target->>'chat', '') AS chat, COALESCE(d.target->>'thread', '') AS thread, d.sent_ids,
-       d.status = 'pending' AND d.locked_until > now() AS sending
+       COALESCE(d.status = 'pending' AND d.locked_until > now(), false) AS sending
 FROM showcase_reshares r JOIN deliveries d ON d.event_id = r.event_id
 WHERE r.consent_id = $1 AND (cardinality(d.sent_ids) > 0 OR d.status = 'pending' AND d.locked_until > now())
 ORDER BY d.id`, int64(id))

@@ -409,3 +409,68 @@ FROM outbox_events WHERE kind = 'showcase.reviewed'`)
 		t.Fatalf("%d consent requests left", n)
 	}
 }
+
+// TestErasureKeepsTheIDsOfResharesBeingSent: a reshare being sent, or
+// sent in part and waiting for its retry, keeps its ids through an
+// erasure (the withdrawal waits for it and deletes it); only one not
+// begun goes.
+func TestErasureKeepsTheIDsOfResharesBeingSent(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	ctx := context.Background()
+	ann, sam := f.member("ann", community.Telegram, true), f.member("sam", community.Telegram, false)
+	c := f.consented(ann, sam, mp4(100, 1))
+	f.exec(`
+INSERT INTO deliveries (event_id, platform, target_key, target, message, locked_until, claim)
+SELECT event_id, 'telegram', 'telegram:-100', '{"chat": "-100"}', '{"text": "by ann"}', now() + interval '10 seconds', gen_random_uuid()
+FROM showcase_reshares WHERE consent_id = $1`, int64(c.ID))
+	f.exec(`
+INSERT INTO deliveries (event_id, platform, target_key, target, message, sent_ids, next_attempt_at, attempts)
+SELECT event_id, 'discord', 'discord:c1', '{"chat": "c1"}', '{"text": "by ann"}', '{501,502}', now() + interval '30 seconds', 2
+FROM showcase_reshares WHERE consent_id = $1`, int64(c.ID))
+	f.exec(`
+INSERT INTO deliveries (event_id, platform, target_key, target, message)
+SELECT event_id, 'console', 'console:g', '{"chat": "g"}', '{"text": "by ann"}' FROM showcase_reshares WHERE consent_id = $1`, int64(c.ID))
+	before, err := f.sc.Reshares(ctx, c.ID)
+	if err != nil || len(before) != 2 || !before[0].Sending || before[1].Sending || len(before[1].MessageIDs) != 2 {
+		t.Fatalf("before the erasure: %+v, %v; want one being sent and one sent in part", before, err)
+	}
+	if err := f.s.EraseMember(ctx, community.Erasure{Member: ann, At: f.now}, func([]community.Sanction) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.sc.Reshares(ctx, c.ID)
+	if err != nil || len(after) != 2 {
+		t.Fatalf("after the erasure: %+v, %v; want both kept", after, err)
+	}
+	if n := f.count(`SELECT count(*) FROM deliveries WHERE message->>'text' <> ''`); n != 0 || f.count(`SELECT count(*) FROM deliveries`) != 2 {
+		t.Fatalf("%d messages keep their text; want none, and the one not begun gone", n)
+	}
+}
+
+// TestAStaleCardRenderCannotHideAnAlbumFile: a file that joins an album
+// while a dispatcher whose lease ran out still renders its card takes the
+// claim back: that render cannot mark the card rendered, and the card is
+// rendered again with the file.
+func TestAStaleCardRenderCannotHideAnAlbumFile(t *testing.T) {
+	f := newShowcaseFixture(t, 0)
+	ctx := context.Background()
+	ann := f.member("ann", community.Telegram, true)
+	if _, err := f.sc.Submit(ctx, feedback.Submission{Member: ann, Platform: community.Telegram, Album: "g1",
+		Media: []feedback.SubmissionMedia{{Hash: f.keep(mp4(100, 0)).Hash, MessageID: "10"}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`UPDATE outbox_events SET next_attempt_at = now() - interval '1 second'`)
+	evs, err := f.s.ClaimEvents(ctx, 10, 10*time.Second)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("claim: %v, %v", evs, err)
+	}
+	f.exec(`UPDATE outbox_events SET locked_until = now() - interval '1 second'`) // the lease ran out; the render goes on
+	if _, err := f.sc.AddToAlbum(ctx, ann, community.Telegram, "g1", feedback.SubmissionMedia{Hash: f.keep(mp4(100, 1)).Hash, MessageID: "11"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.RenderedEvent(ctx, evs[0], nil); err == nil {
+		t.Fatal("the stale render marked the card rendered")
+	}
+	if n := f.count(`SELECT count(*) FROM outbox_events WHERE kind = 'showcase.submitted' AND status = 'pending'`); n != 1 {
+		t.Fatal("the card is not to be rendered again")
+	}
+}

@@ -83,7 +83,7 @@ func TestShowcaseReshareGuardedAtDeliveryOnDiscord(t *testing.T) {
 	close(g.open)
 
 	sw.waitCount(t, 1, `SELECT count(*) FROM deliveries d JOIN showcase_reshares r ON d.event_id = r.event_id JOIN showcase_consents s ON s.id = r.consent_id
-		WHERE s.submission_id = 1 AND d.status = 'dead' AND d.attempts = 2 AND d.last_error LIKE 'will not retry: refused at delivery (showcase.consent:1)%'`)
+		WHERE s.submission_id = 1 AND d.status = 'dead' AND d.attempts = 2 AND d.last_error LIKE 'will not retry: refused at delivery (showcase.consent:1:1)%'`)
 	storagetest.WaitSettled(t, sw.store.DB())
 	if n := g.picked.Load(); n != 1 {
 		t.Errorf("%d reshares were posted to Discord after the first failed, want none", n-1)

@@ -125,12 +125,12 @@ func TestShowcaseExpiredConsentIsNeverUsed(t *testing.T) {
 
 	w.held.Store(true)
 	w.tg.PushUpdate(w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, choice(t, ask, "a")))
-	w.waitCount(t, `SELECT count(*) FROM deliveries WHERE message->>'guard' = 'showcase.consent:1' AND status = 'pending'`, 1)
+	w.waitCount(t, `SELECT count(*) FROM deliveries WHERE message->>'guard' = 'showcase.consent:1:1' AND status = 'pending'`, 1)
 	w.ahead.Store(int64(400 * 24 * time.Hour))
 	w.held.Store(false)
 	w.svc.Dispatcher.Wake()
-	w.waitCount(t, `SELECT count(*) FROM deliveries WHERE message->>'guard' = 'showcase.consent:1' AND status = 'dead'
-		AND last_error LIKE 'will not retry: refused at delivery (showcase.consent:1): %consent expired'`, 1)
+	w.waitCount(t, `SELECT count(*) FROM deliveries WHERE message->>'guard' = 'showcase.consent:1:1' AND status = 'dead'
+		AND last_error LIKE 'will not retry: refused at delivery (showcase.consent:1:1): %consent expired'`, 1)
 	w.settled(t)
 	for _, m := range []string{"sendPhoto", "sendMediaGroup", "sendMessage"} {
 		if n := len(w.filesTo(m, "-1004")); n > map[string]int{"sendMessage": 1}[m] { // the answer to /setshowcase
@@ -373,5 +373,61 @@ func TestShowcaseForgetMeDeletesTheReshareAndKeepsNothingOfIt(t *testing.T) {
 	}
 	if n := w.count(t, `SELECT count(*) FROM deliveries WHERE message::text LIKE '%Tea number 1%' OR message::text LIKE '%Alice%'`); n != 0 {
 		t.Errorf("%d messages kept past their time still quote Alice's caption or name her", n)
+	}
+}
+
+// TestShowcaseDeclinedRenewalIsNotAskedAgain: Alice's consent expires
+// and, before the expiry job notices, she declines to renew it; the
+// job's withdrawal takes the reshare down and tells staff, and does not
+// ask her again.
+func TestShowcaseDeclinedRenewalIsNotAskedAgain(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	w.reshared(t, 1, "tea", jpegBytes(t, 120))
+	w.ahead.Store(int64(400 * 24 * time.Hour))
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/mycontent")
+	list := w.shown(t, alice.ID, "Your showcase posts")
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, list.ID, "mycontent:ask:1"))
+	ask := w.consentRequest(t, 1)
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, choice(t, ask, "d")))
+	w.settled(t)
+
+	botstest.RunJob(t, w.svc, "showcase.expiry")
+	w.svc.Dispatcher.Wake()
+	w.sentMatching(t, "-1002", "The permission for post #1 has expired (consent #1).")
+	w.settled(t)
+	if n := w.sentCount("100", "Your permission for post #1 has expired"); n != 0 {
+		t.Errorf("Alice was asked %d times to renew after she declined to", n)
+	}
+}
+
+// TestShowcaseWithdrawalReportsWhatItCouldNotDelete: a reshare on a
+// platform this Hearth does not run cannot be deleted here; the
+// withdrawal tries again, and on its last attempt tells staff where the
+// reshare stays instead of dying silently.
+func TestShowcaseWithdrawalReportsWhatItCouldNotDelete(t *testing.T) {
+	t.Parallel()
+	w := startShowcase(t, 0)
+	w.reshared(t, 1, "tea-1", jpegBytes(t, 20))
+	db := w.store.DB()
+	if _, err := db.Exec(`INSERT INTO deliveries (event_id, platform, target_key, target, message, status, sent_at, sent_ids)
+SELECT event_id, 'discord', 'd:1', '{"platform":"discord","chat":"777"}', '{"text":"x"}', 'sent', now(), '{888}' FROM showcase_reshares`); err != nil {
+		t.Fatal(err)
+	}
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/mycontent")
+	list := w.shown(t, alice.ID, "Your showcase posts")
+	w.tg.PushUpdate(w.tg.CallbackUpdate(telegramtest.Private(alice), alice, list.ID, "mycontent:r:1"))
+	w.waitCount(t, `SELECT count(*) FROM outbox_events WHERE kind = 'showcase.withdrawn' AND status = 'pending' AND attempts = 1
+		AND last_error LIKE '%discord is not connected%'`, 1)
+	// its last attempt comes now
+	if _, err := db.Exec(`UPDATE outbox_events SET attempts = 100, next_attempt_at = now() WHERE kind = 'showcase.withdrawn'`); err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Dispatcher.Wake()
+	told := sent(t, w.sentMatching(t, "-1002", "The author withdrew their permission for post #1 (consent #1)."))
+	for _, part := range []string{"I deleted 1 reshare.", "I could not delete the reshares in: Discord 777"} {
+		if !strings.Contains(told, part) {
+			t.Errorf("staff were told %q; want %q", told, part)
+		}
 	}
 }

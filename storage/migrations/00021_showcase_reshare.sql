@@ -42,6 +42,8 @@ CREATE TABLE showcase_requests (
     created_at    timestamptz NOT NULL
 );
 CREATE INDEX showcase_requests_submission ON showcase_requests (submission_id);
+-- An erasure finds the notices about the member's posts by this.
+CREATE INDEX outbox_events_showcase_reviewed ON outbox_events (((payload->>'submission')::bigint)) WHERE kind = 'showcase.reviewed';
 CREATE INDEX showcase_requests_member ON showcase_requests (member_id);
 
 -- The reshare a consent made: the event whose deliveries are its
@@ -65,6 +67,7 @@ CREATE TABLE showcase_withdrawals (
 CREATE INDEX showcase_withdrawals_submission ON showcase_withdrawals (submission_id);
 
 -- +goose Down
+DROP INDEX outbox_events_showcase_reviewed;
 DROP TABLE showcase_withdrawals;
 DROP TABLE showcase_reshares;
 DROP TABLE showcase_requests;
