@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/feedback"
@@ -145,14 +144,12 @@ func (f *showcaseFeature) share(ctx context.Context, r *Request) (Reply, error) 
 // the hashtag. Everything that can be refused without downloading is
 // refused first.
 func (f *showcaseFeature) submit(ctx context.Context, r *Request, media []Media, messageID string, forwarded bool, album, text string) (Reply, error) {
-	caption := f.untagged(text)
-	switch n := utf8.RuneCountInString(caption); {
-	case forwarded:
+	if forwarded {
 		return Reply{Text: r.Text("showcase.forwarded", nil)}, nil
-	case len(media) > feedback.MaxAlbum:
-		return Reply{}, community.Errorf(community.EInvalid, "showcase.too_many_files", map[string]any{"Count": len(media), "Max": feedback.MaxAlbum}, "too many files")
-	case n > feedback.MaxCaption:
-		return Reply{}, community.Errorf(community.EInvalid, "showcase.caption_too_long", map[string]any{"Length": n, "Max": feedback.MaxCaption}, "caption too long")
+	}
+	caption := f.untagged(text)
+	if err := feedback.CheckPost(caption, len(media)); err != nil {
+		return Reply{}, err
 	}
 	files := make([]feedback.SubmissionMedia, 0, len(media))
 	for _, m := range media {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func (f *showcaseFeature) reviewButton(ctx context.Context, r *Request) (Reply, 
 		}
 		f.wake()
 		return Reply{Text: r.Text("showcase.approved", map[string]any{"ID": int64(sub.ID), "Staff": r.From.DisplayName}), Edit: true}, nil
-	case id > 0 && len(parts) == 4 && parts[1] == "no" && isRejectReason(parts[3]):
+	case id > 0 && len(parts) == 4 && parts[1] == "no" && slices.Contains(rejectReasons, parts[3]):
 		reason, err := f.presetReason(ctx, id, parts[3])
 		if err != nil {
 			return Reply{}, err
@@ -129,15 +130,6 @@ func (f *showcaseFeature) reviewButton(ctx context.Context, r *Request) (Reply, 
 			Fields: []FormField{{ID: "reason", Label: r.Text("showcase.reason_label", nil), Long: true, Required: true}}}}, nil
 	}
 	return Reply{}, badButton(r.Data)
-}
-
-func isRejectReason(code string) bool {
-	for _, c := range rejectReasons {
-		if c == code {
-			return true
-		}
-	}
-	return false
 }
 
 // presetReason is a reason chosen with a button, in the language its

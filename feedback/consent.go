@@ -371,9 +371,6 @@ func (s *Showcase) Reshares(ctx context.Context, id ConsentID) ([]Reshare, error
 	return s.store.Reshares(ctx, id)
 }
 
-// Now is the showcase's clock: when a delivery guard checks a consent.
-func (s *Showcase) Now() time.Time { return s.now() }
-
 // LatestConsent returns the submission's last consent, zero when there
 // is none.
 func (s *Showcase) LatestConsent(ctx context.Context, id SubmissionID) (Consent, error) {

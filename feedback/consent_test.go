@@ -23,6 +23,16 @@ func (st *showcaseTest) approved(seed string) Submission {
 	return sub
 }
 
+// consent records member 7's answer d for submission id.
+func (st *showcaseTest) consent(id SubmissionID, d ConsentDecision) Consent {
+	st.t.Helper()
+	c, err := st.sc.Consent(context.Background(), answer(id, d))
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	return c
+}
+
 func answer(id SubmissionID, d ConsentDecision) ConsentAnswer {
 	return ConsentAnswer{Submission: id, Member: 7, Decision: d, Scopes: []ConsentScope{ScopeCommunity, ScopeBrand},
 		Text: consentText, Lang: "en", Months: 12, Platform: community.Telegram, MessageID: "501"}
@@ -62,9 +72,7 @@ func TestConsentRefusals(t *testing.T) {
 	pending := st.submit(7, "p")
 	sub := st.approved("a")
 	answered := st.approved("b")
-	if _, err := st.sc.Consent(ctx, answer(answered.ID, ConsentAllow)); err != nil {
-		t.Fatal(err)
-	}
+	st.consent(answered.ID, ConsentAllow)
 	other := answer(sub.ID, ConsentAllow)
 	other.Member = 8
 	noScope := answer(sub.ID, ConsentAllow)
@@ -194,10 +202,7 @@ func TestCheckReshare(t *testing.T) {
 func TestRevoke(t *testing.T) {
 	st := newShowcaseTest(t)
 	ctx := context.Background()
-	c, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := st.consent(st.approved("a").ID, ConsentAllow)
 	if _, err := st.sc.Revoke(ctx, c.ID, 8); community.ErrorCode(err) != community.EForbidden {
 		t.Fatalf("someone else revoking: %v", err)
 	}
@@ -216,20 +221,15 @@ func TestRevoke(t *testing.T) {
 
 func TestAllowEarnsPointsOnceAndQueuesTheReshare(t *testing.T) {
 	st := newShowcaseTest(t)
-	ctx := context.Background()
 	sub := st.approved("a")
-	if _, err := st.sc.Consent(ctx, answer(sub.ID, ConsentAllow)); err != nil {
-		t.Fatal(err)
-	}
+	st.consent(sub.ID, ConsentAllow)
 	r := st.f.records[0]
 	if r.From != SubmissionApproved || r.To != SubmissionConsented || r.Activity != community.ActivityUGCApproved ||
 		r.Reshare.Kind != EventShowcaseReshare || r.Reshare.Payload != (SubmissionRef{Submission: sub.ID}) {
 		t.Fatalf("record %+v; want approved -> consented with points and the reshare", r)
 	}
 	declined := st.approved("b")
-	if _, err := st.sc.Consent(ctx, answer(declined.ID, ConsentDecline)); err != nil {
-		t.Fatal(err)
-	}
+	st.consent(declined.ID, ConsentDecline)
 	if r := st.f.records[1]; r.Activity != "" || r.Reshare.Kind != "" {
 		t.Fatalf("a decline earned %q and queued %q", r.Activity, r.Reshare.Kind)
 	}
@@ -273,17 +273,9 @@ func TestExpiredConsentMayBeRenewedNotARevokedOne(t *testing.T) {
 func TestRevokeAndExpiryWithdrawOnce(t *testing.T) {
 	st := newShowcaseTest(t)
 	ctx := context.Background()
-	revoked, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
-	if err != nil {
-		t.Fatal(err)
-	}
-	expiring, err := st.sc.Consent(ctx, answer(st.approved("b").ID, ConsentAllow))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.sc.Consent(ctx, answer(st.approved("c").ID, ConsentDecline)); err != nil {
-		t.Fatal(err)
-	}
+	revoked := st.consent(st.approved("a").ID, ConsentAllow)
+	expiring := st.consent(st.approved("b").ID, ConsentAllow)
+	st.consent(st.approved("c").ID, ConsentDecline)
 	if _, err := st.sc.Revoke(ctx, revoked.ID, 7); err != nil {
 		t.Fatal(err)
 	}
@@ -330,22 +322,14 @@ func TestAnswerRecordsTheRequestAsShown(t *testing.T) {
 func TestRenewalWithdrawsTheExpiredConsentAndDeclineHasNothingToWithdraw(t *testing.T) {
 	st := newShowcaseTest(t)
 	ctx := context.Background()
-	first, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := st.consent(st.approved("a").ID, ConsentAllow)
 	st.now = first.ExpiresAt.Add(time.Minute) // before the expiry job ran
-	if _, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow)); err != nil {
-		t.Fatal(err)
-	}
+	st.consent(first.Submission, ConsentAllow)
 	want := []Withdrawal{{Submission: first.Submission, Consent: first.ID, Reason: WithdrawExpired}}
 	if !slices.Equal(st.f.withdrawn, want) {
 		t.Fatalf("withdrawn %+v, want %+v", st.f.withdrawn, want)
 	}
-	declined, err := st.sc.Consent(ctx, answer(st.approved("b").ID, ConsentDecline))
-	if err != nil {
-		t.Fatal(err)
-	}
+	declined := st.consent(st.approved("b").ID, ConsentDecline)
 	if _, err := st.sc.Revoke(ctx, declined.ID, 7); errorKey(err) != "showcase.nothing_to_withdraw" {
 		t.Fatalf("revoking a decline: %v", err)
 	}
@@ -354,18 +338,12 @@ func TestRenewalWithdrawsTheExpiredConsentAndDeclineHasNothingToWithdraw(t *test
 func TestRevokeAnOlderConsentWithdrawsTheOneInForce(t *testing.T) {
 	st := newShowcaseTest(t)
 	ctx := context.Background()
-	first, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := st.consent(st.approved("a").ID, ConsentAllow)
 	st.now = first.ExpiresAt
 	if _, err := st.sc.Revoke(ctx, first.ID, 7); errorKey(err) != "showcase.consent_ended" {
 		t.Fatalf("revoking an expired consent: %v", err)
 	}
-	renewed, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow))
-	if err != nil {
-		t.Fatal(err)
-	}
+	renewed := st.consent(first.Submission, ConsentAllow)
 	got, err := st.sc.Revoke(ctx, first.ID, 7) // an older /mycontent's button
 	if err != nil || got.ID != renewed.ID {
 		t.Fatalf("revoke through the old consent: %+v, %v; want consent %d withdrawn", got, err, renewed.ID)
@@ -378,14 +356,9 @@ func TestRevokeAnOlderConsentWithdrawsTheOneInForce(t *testing.T) {
 func TestADeclinedRenewalIsNotRenewable(t *testing.T) {
 	st := newShowcaseTest(t)
 	ctx := context.Background()
-	first, err := st.sc.Consent(ctx, answer(st.approved("a").ID, ConsentAllow))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := st.consent(st.approved("a").ID, ConsentAllow)
 	st.now = first.ExpiresAt
-	if _, err := st.sc.Consent(ctx, answer(first.Submission, ConsentDecline)); err != nil {
-		t.Fatal(err)
-	}
+	st.consent(first.Submission, ConsentDecline)
 	st.now = st.now.AddDate(2, 0, 0)
 	if _, err := st.sc.Consent(ctx, answer(first.Submission, ConsentAllow)); errorKey(err) != "showcase.not_awaiting_consent" {
 		t.Fatalf("an answer after a declined renewal: %v", err)

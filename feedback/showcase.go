@@ -200,17 +200,9 @@ func (s *Showcase) OpenMedia(ctx context.Context, h MediaHash) (io.ReadCloser, M
 // file given twice counts once) for staff review.
 func (s *Showcase) Submit(ctx context.Context, sub Submission) (Submission, error) {
 	sub.Media = distinctMedia(sub.Media)
-	switch {
-	case len(sub.Media) == 0:
-		return Submission{}, community.Errorf(community.EInvalid, "showcase.no_media", nil, "a submission needs a photo or a video")
-	case len(sub.Media) > MaxAlbum:
-		return Submission{}, community.Errorf(community.EInvalid, "showcase.too_many_files", map[string]any{"Count": len(sub.Media), "Max": MaxAlbum},
-			"%d files; at most %d", len(sub.Media), MaxAlbum)
-	}
 	sub.Caption = strings.TrimSpace(sub.Caption)
-	if n := utf8.RuneCountInString(sub.Caption); n > MaxCaption {
-		return Submission{}, community.Errorf(community.EInvalid, "showcase.caption_too_long", map[string]any{"Length": n, "Max": MaxCaption},
-			"caption of %d characters; at most %d", n, MaxCaption)
+	if err := CheckPost(sub.Caption, len(sub.Media)); err != nil {
+		return Submission{}, err
 	}
 	sub.ID, sub.Status, sub.CreatedAt = 0, SubmissionPending, s.now()
 	sub.Reason, sub.ReviewedBy, sub.ReviewedAt = "", 0, time.Time{}
@@ -242,6 +234,24 @@ func (s *Showcase) AddToAlbum(ctx context.Context, member community.MemberID, p 
 		return Submission{}, SubmissionNotFound(0)
 	}
 	return s.store.AddToAlbum(ctx, member, p, album, m)
+}
+
+// CheckPost refuses a post of files files with caption that Submit would
+// refuse (no file, too many, a caption too long): the chat layer asks it
+// before downloading anything.
+func CheckPost(caption string, files int) error {
+	switch {
+	case files == 0:
+		return community.Errorf(community.EInvalid, "showcase.no_media", nil, "a submission needs a photo or a video")
+	case files > MaxAlbum:
+		return community.Errorf(community.EInvalid, "showcase.too_many_files", map[string]any{"Count": files, "Max": MaxAlbum},
+			"%d files; at most %d", files, MaxAlbum)
+	}
+	if n := utf8.RuneCountInString(caption); n > MaxCaption {
+		return community.Errorf(community.EInvalid, "showcase.caption_too_long", map[string]any{"Length": n, "Max": MaxCaption},
+			"caption of %d characters; at most %d", n, MaxCaption)
+	}
+	return nil
 }
 
 // distinctMedia keeps the first of each file, in order.

@@ -1,10 +1,6 @@
 package console_test
 
 import (
-	"bytes"
-	"image"
-	"image/color"
-	"image/jpeg"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,24 +9,16 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // writeJPEG writes a small real JPEG photo to dir/name.
-func writeJPEG(t *testing.T, dir, name string, shade uint8) string {
+func writeJPEG(t *testing.T, dir, name string, seed byte) string {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for i := range img.Pix {
-		img.Pix[i] = shade + uint8(i%7)
-	}
-	img.Set(1, 1, color.RGBA{R: 255, A: 255})
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(path, botstest.Photo(seed, 2000), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

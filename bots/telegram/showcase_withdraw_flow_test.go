@@ -308,15 +308,7 @@ func TestShowcaseRenewedBeforeTheExpiryJobKeepsTheNewReshare(t *testing.T) {
 	w := startShowcase(t, 0)
 	old := w.reshared(t, 1, "tea", jpegBytes(t, 120))
 
-	w.ahead.Store(int64(400 * 24 * time.Hour))
-	w.sayHandled(t, telegramtest.Private(alice), alice, "/mycontent")
-	list := w.shown(t, alice.ID, "Your showcase posts")
-	if !slices.Contains(dataOf(list), "mycontent:ask:1") {
-		t.Fatalf("/mycontent buttons %v; want the renewal", dataOf(list))
-	}
-	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, list.ID, "mycontent:ask:1"))
-	ask := w.consentRequest(t, 1)
-	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, choice(t, ask, "a")))
+	w.renewLate(t, "a")
 	w.reshareOf(t, 2)
 	renewed := w.shown(t, teaForum.ID, "“Tea number 1”")
 	if renewed.ID == old.ID {
@@ -376,6 +368,22 @@ func TestShowcaseForgetMeDeletesTheReshareAndKeepsNothingOfIt(t *testing.T) {
 	}
 }
 
+// renewLate moves the clock 400 days on, past post #1's consent, and has
+// Alice answer its renewal from /mycontent (code a, n or d) before the
+// expiry job notices the old consent ended.
+func (w *showcaseWorld) renewLate(t *testing.T, code string) {
+	t.Helper()
+	w.ahead.Store(int64(400 * 24 * time.Hour))
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/mycontent")
+	list := w.shown(t, alice.ID, "Your showcase posts")
+	if !slices.Contains(dataOf(list), "mycontent:ask:1") {
+		t.Fatalf("/mycontent buttons %v; want the renewal", dataOf(list))
+	}
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, list.ID, "mycontent:ask:1"))
+	ask := w.consentRequest(t, 1)
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, choice(t, ask, code)))
+}
+
 // TestShowcaseDeclinedRenewalIsNotAskedAgain: Alice's consent expires
 // and, before the expiry job notices, she declines to renew it; the
 // job's withdrawal takes the reshare down and tells staff, and does not
@@ -384,12 +392,7 @@ func TestShowcaseDeclinedRenewalIsNotAskedAgain(t *testing.T) {
 	t.Parallel()
 	w := startShowcase(t, 0)
 	w.reshared(t, 1, "tea", jpegBytes(t, 120))
-	w.ahead.Store(int64(400 * 24 * time.Hour))
-	w.sayHandled(t, telegramtest.Private(alice), alice, "/mycontent")
-	list := w.shown(t, alice.ID, "Your showcase posts")
-	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, list.ID, "mycontent:ask:1"))
-	ask := w.consentRequest(t, 1)
-	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, ask.ID, choice(t, ask, "d")))
+	w.renewLate(t, "d")
 	w.settled(t)
 
 	botstest.RunJob(t, w.svc, "showcase.expiry")
