@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hearthbot/hearth/community"
 )
@@ -29,20 +28,16 @@ const MaxQuestion = 2000
 // staff; an empty or too long question is EInvalid.
 func (d *Desk) Open(ctx context.Context, q Question) (Ticket, error) {
 	text := strings.TrimSpace(q.Text)
-	switch n := utf8.RuneCountInString(text); {
-	case n == 0:
-		return Ticket{}, community.Errorf(community.EInvalid, "support.ask_empty", nil, "an empty question")
-	case n > MaxQuestion:
-		return Ticket{}, community.Errorf(community.EInvalid, "support.ask_too_long", map[string]any{"Max": MaxQuestion, "Length": n},
-			"a question of %d characters; at most %d", n, MaxQuestion)
+	if err := checkQuestion(text); err != nil {
+		return Ticket{}, err
 	}
 	t := Ticket{Member: q.Member, Name: q.Name, Platform: q.Platform, AskedIn: q.Where, Text: text, OpenedAt: d.now()}
-	return d.store.OpenTicket(ctx, t, openingEffects)
+	return d.store.OpenTicket(ctx, t, OpeningEffects)
 }
 
-// openingEffects is what opening a ticket causes: the audit entry of the
+// OpeningEffects is what opening a ticket causes: the audit entry of the
 // question and the event that shows it to staff.
-func openingEffects(t Ticket) Effects {
+func OpeningEffects(t Ticket) Effects {
 	return Effects{
 		Audit: []community.AuditEntry{{At: t.OpenedAt, Actor: t.Member, Action: community.AuditQuestionAsked,
 			Details: map[string]any{"platform": string(t.Platform), "where": t.AskedIn, "ticket": t.ID}}},
