@@ -136,7 +136,9 @@ func (kb *KnowledgeBase) Import(ctx context.Context, entries []Entry, by communi
 }
 
 // Entry returns one entry.
-func (kb *KnowledgeBase) Entry(ctx context.Context, id int64) (Entry, error) { return kb.store.Entry(ctx, id) }
+func (kb *KnowledgeBase) Entry(ctx context.Context, id int64) (Entry, error) {
+	return kb.store.Entry(ctx, id)
+}
 
 // Entries returns the entries of a language ("" for all) after the id
 // after, at most limit, in the order of their ids.
