@@ -23,6 +23,7 @@ type CommunityStore interface {
 	// HideFromLeaderboard records a member's choice to be on /top or not.
 	HideFromLeaderboard(ctx context.Context, member community.MemberID, hide bool) error
 	support.Store
+	support.KBStore
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox
@@ -66,6 +67,9 @@ type CommunityOptions struct {
 	NPS NPSOptions
 	// Showcase configures customers' posts reshared with their consent.
 	Showcase ShowcaseOptions
+	// Answers are the knowledge base's thresholds: when it answers, offers
+	// entries, or sends a question to a person.
+	Answers support.AnswerRules
 }
 
 // Feature is one area of Hearth in the chat layer: its commands, hooks and
@@ -88,7 +92,7 @@ type tourGuide interface {
 // with the domain services it uses.
 func (s *Service) communityFeatures() []Feature {
 	o, d := s.opts.Community, s.domain
-	questions := newSupportFeature(s.opts.Store, s.opts.Now, d.Desk, d.Profiles)
+	questions := newSupportFeature(s.opts.Store, s.opts.Now, d)
 	return []Feature{
 		newStandingsFeature(s.opts.Store, o, s.opts.Now, d.Standings),
 		newOnboardingFeature(s.opts.Store, o, s.opts.Now, d, questions),

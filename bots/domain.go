@@ -22,6 +22,7 @@ type Domain struct {
 	Automod       *community.Automod
 	Privacy       *community.Privacy
 	Desk          *support.Desk
+	KB            *support.KnowledgeBase
 	Board         *feedback.Board
 	Ideas         *feedback.Lister
 	Notifier      *feedback.Notifier

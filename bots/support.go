@@ -27,14 +27,15 @@ type supportFeatureStore interface {
 type supportFeature struct {
 	store    supportFeatureStore
 	desk     *support.Desk
+	kb       *support.KnowledgeBase
 	profiles *community.Profiles
 	router   *Router
 	wake     func()
 	now      func() time.Time
 }
 
-func newSupportFeature(store supportFeatureStore, now func() time.Time, desk *support.Desk, profiles *community.Profiles) *supportFeature {
-	return &supportFeature{store: store, now: now, desk: desk, profiles: profiles}
+func newSupportFeature(store supportFeatureStore, now func() time.Time, d Domain) *supportFeature {
+	return &supportFeature{store: store, now: now, desk: d.Desk, kb: d.KB, profiles: d.Profiles}
 }
 
 // Register adds /helpful (listed after /top) and /tickets (after /guide),
@@ -45,7 +46,13 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 	reg := router.Registry()
 	reg.AddAfter("top", Command{Name: "helpful", Permission: community.RoleMember, Where: InGroup, Run: f.helpful, MessageMenu: true,
 		Args: []Arg{{Name: "message", Kind: ArgWord}}})
-	reg.AddAfter("guide", Command{Name: "tickets", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.tickets, Button: f.ticketButton})
+	reg.AddAfter("guide", Command{Name: "ask", Permission: community.RoleMember, Where: Anywhere, Run: f.askCommand, Button: f.askButton,
+		Args: []Arg{{Name: "question", Kind: ArgText}}})
+	reg.AddAfter("ask", Command{Name: "tickets", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.tickets, Button: f.ticketButton})
+	reg.AddAfter("tickets", Command{Name: "faq", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.faq, Button: f.faqButton,
+		Form: f.faqForm, Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"list", "show", "add", "edit", "del"}},
+			{Name: "id", Kind: ArgWord}}})
+	router.Inspect("question", f.inspectQuestion, f.directQuestion)
 	dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
 }
 

@@ -30,6 +30,7 @@ type Config struct {
 	Announce   Announce   `yaml:"announce"`
 	NPS        NPS        `yaml:"nps"`      // config/nps.go
 	Showcase   Showcase   `yaml:"showcase"` // config/showcase.go
+	Support    Support    `yaml:"support"`  // config/support.go
 }
 
 // Database says where the PostgreSQL database is and how to pool connections.
@@ -166,6 +167,7 @@ func Default() Config {
 	defaultCommunityRules(&c)
 	defaultNPS(&c)
 	defaultShowcase(&c)
+	defaultSupport(&c)
 	return c
 }
 

@@ -43,6 +43,7 @@ func (c *Config) Validate() Problems {
 	c.validateCommunityRules(add)
 	c.validateNPS(add)
 	c.validateShowcase(add)
+	c.validateSupport(add)
 	return p
 }
 

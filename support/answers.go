@@ -1,7 +1,6 @@
 package support
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
@@ -37,24 +36,6 @@ func DefaultAnswerRules() AnswerRules {
 
 // MaxSuggestions is the most entries Hearth offers for one question.
 const MaxSuggestions = 5
-
-// Check says what is wrong with the thresholds, naming each setting.
-func (r AnswerRules) Check() []error {
-	var errs []error
-	if r.AnswerAt <= 0 || r.AnswerAt > 1 {
-		errs = append(errs, fmt.Errorf("support.kb_answer_at: must be above 0 and at most 1, not %g", r.AnswerAt))
-	}
-	if r.SuggestAt <= 0 || r.SuggestAt > r.AnswerAt {
-		errs = append(errs, fmt.Errorf("support.kb_suggest_at: must be above 0 and at most support.kb_answer_at (%g), not %g", r.AnswerAt, r.SuggestAt))
-	}
-	if r.Margin < 0 || r.Margin >= 1 {
-		errs = append(errs, fmt.Errorf("support.kb_margin: must be at least 0 and below 1, not %g", r.Margin))
-	}
-	if r.Suggestions < 1 || r.Suggestions > MaxSuggestions {
-		errs = append(errs, fmt.Errorf("support.kb_suggestions: must be between 1 and %d, not %d", MaxSuggestions, r.Suggestions))
-	}
-	return errs
-}
 
 // Decide says what to do with a question from its ranked hits (best
 // first), and which hits to show: the one answer, the suggestions, or

@@ -49,7 +49,7 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		Privacy: community.NewPrivacy(store, d.Name, func(pl community.Platform) community.ModerationCapabilities {
 			return p.Capabilities(pl).Moderation
 		}, now),
-		Desk:  support.NewDesk(store, now),
+		Desk: support.NewDesk(store, now), KB: support.NewKnowledgeBase(store, o.Answers, now),
 		Board: feedback.NewBoard(store, now), Ideas: feedback.NewLister(store, now),
 		Notifier: feedback.NewNotifier(store, noticeRules(o), p.Messaging, now),
 		Surveys: feedback.NewSurveys(store, feedback.SurveyRules{Schedule: o.NPS.Schedule, Location: o.Location, Wave: o.NPS.Wave,
