@@ -14,8 +14,8 @@ func TestCheckMarkup(t *testing.T) {
 		"*Welcome*, {name}!", "*bold _and italic_*", "a \\* star and a \\_ line", "`code` and [our shop](https://shop.example/a_b)",
 		"[the *rules*](http://x.example)", "snake\\_case",
 	} {
-		if err := checkMarkup(ok); err != nil {
-			t.Errorf("checkMarkup(%q) = %v (%v); want no problem", ok, err.Key, err.Data)
+		if err := CheckMarkup(ok); err != nil {
+			t.Errorf("CheckMarkup(%q) = %v (%v); want no problem", ok, err.Key, err.Data)
 		}
 	}
 	for _, tc := range []struct {
@@ -34,9 +34,9 @@ func TestCheckMarkup(t *testing.T) {
 		{"Hi `{name}`", "onboarding.markup_name_inside", 4},
 		{"ΑΒ snake_case", "onboarding.markup_unclosed", 9},
 	} {
-		err := checkMarkup(tc.in)
+		err := CheckMarkup(tc.in)
 		if err == nil || err.Key != tc.key || err.Data["Position"] != tc.pos || err.Code != community.EInvalid {
-			t.Errorf("checkMarkup(%q) = %v; want %s at %d", tc.in, err, tc.key, tc.pos)
+			t.Errorf("CheckMarkup(%q) = %v; want %s at %d", tc.in, err, tc.key, tc.pos)
 		}
 	}
 }
@@ -55,7 +55,7 @@ func TestDefaultWelcomesAreValidTemplates(t *testing.T) {
 			if _, err := community.CheckWelcomeTemplate(text); err != nil {
 				t.Errorf("%s with %s buttons: %v", lang, buttons, err)
 			}
-			if err := checkMarkup(text); err != nil {
+			if err := CheckMarkup(text); err != nil {
 				t.Errorf("%s with %s buttons: %s at %v", lang, buttons, err.Key, err.Data["Position"])
 			}
 		}

@@ -138,7 +138,7 @@ func (f *onboardingFeature) setWelcome(ctx context.Context, r *Request) (Reply, 
 		return Reply{}, err
 	}
 	text := strings.TrimSpace(r.Arg("text"))
-	if err := checkMarkup(text); err != nil {
+	if err := CheckMarkup(text); err != nil {
 		return Reply{}, err
 	}
 	if _, err := f.onboarding.SetWelcome(ctx, r.Member, lang, text); err != nil {
@@ -217,11 +217,11 @@ func (f *onboardingFeature) showWelcome(ctx context.Context, r *Request) (Reply,
 	return Reply{Text: strings.Join(lines, "\n\n"), Ephemeral: true}, nil
 }
 
-// checkMarkup finds what in markup staff wrote would not show as they
+// CheckMarkup finds what in markup staff wrote would not show as they
 // meant: a *, _ or ` left open, styles closed out of order, a bracket
 // that makes no link, a link to something other than a web page, and
 // {name} (which becomes a mention) inside a link or code.
-func checkMarkup(s string) *community.Error {
+func CheckMarkup(s string) *community.Error {
 	type mark struct {
 		c   byte
 		pos int

@@ -92,6 +92,9 @@ func splitTags(s string) []string {
 // faqForm saves what the add or edit form says, and shows the entry.
 func (f *supportFeature) faqForm(ctx context.Context, r *Request) (Reply, error) {
 	field := func(id string) string { return strings.TrimSpace(r.Fields[id]) }
+	if bad := CheckMarkup(field("answer")); bad != nil {
+		return Reply{}, bad
+	}
 	var e support.Entry
 	var err error
 	switch {

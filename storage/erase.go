@@ -175,6 +175,9 @@ WHERE d.platform = a.platform AND (d.user_id = a.uid OR d.reply_user_id = a.uid)
 		// NULL with the member), but the reason they wrote is theirs: it
 		// would name or describe them in /nps and a staff alert.
 		{"forget their NPS reasons", `UPDATE nps_answers SET reason = '' WHERE member_id = $1`, []any{member}},
+		// Their questions to the knowledge base stay counted for its hit
+		// rate, anonymous, without their words.
+		{"forget their questions to the knowledge base", `UPDATE kb_questions SET text = '' WHERE member_id = $1`, []any{member}},
 		{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform || ':' || platform_chat_id = ANY($1)`, []any{pq.Array(chats)}},
 		{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
 	}

@@ -20,10 +20,10 @@ var buttonActions = []string{
 	"callback_game", "pay", "copy_text",
 }
 
-// checkMarkup validates a reply_markup field as Telegram does. It returns
+// CheckMarkup validates a reply_markup field as Telegram does. It returns
 // the inline keyboard to echo in the sent message (nil for other markups),
 // and the markup in compact form, to tell whether an edit changes it.
-func checkMarkup(text string) (*models.InlineKeyboardMarkup, string, *reply) {
+func CheckMarkup(text string) (*models.InlineKeyboardMarkup, string, *reply) {
 	if text == "" {
 		return nil, "", nil
 	}

@@ -79,7 +79,7 @@ func (s *Server) sendMessage(_ context.Context, c Call) reply {
 	if r != nil {
 		return *r
 	}
-	keyboard, markup, r := checkMarkup(c.Params["reply_markup"])
+	keyboard, markup, r := CheckMarkup(c.Params["reply_markup"])
 	if r != nil {
 		return *r
 	}
@@ -126,7 +126,7 @@ func (s *Server) sendFile(c Call, field string, attach func(*message, sentFile))
 	if r != nil {
 		return *r
 	}
-	keyboard, markup, r := checkMarkup(c.Params["reply_markup"])
+	keyboard, markup, r := CheckMarkup(c.Params["reply_markup"])
 	if r != nil {
 		return *r
 	}
@@ -160,7 +160,7 @@ func (s *Server) editMessageText(_ context.Context, c Call) reply {
 		return *r
 	}
 	// Without reply_markup Telegram removes the keyboard, so markup is "".
-	keyboard, markup, r := checkMarkup(c.Params["reply_markup"])
+	keyboard, markup, r := CheckMarkup(c.Params["reply_markup"])
 	if r != nil {
 		return *r
 	}
@@ -182,7 +182,7 @@ func (s *Server) editMessageReplyMarkup(_ context.Context, c Call) reply {
 	if r != nil {
 		return *r
 	}
-	keyboard, markup, r := checkMarkup(c.Params["reply_markup"])
+	keyboard, markup, r := CheckMarkup(c.Params["reply_markup"])
 	if r != nil {
 		return *r
 	}
