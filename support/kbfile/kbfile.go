@@ -114,7 +114,8 @@ type draft struct {
 // of entries that neither they nor the file's name give. Each entry comes
 // back Normalized and checked, in the file's order; ID and UpdatedAt are
 // zero. A file with any problem gives no entries and an *Error listing
-// them (an error reading r is returned as it is, wrapped).
+// them; a defaultLang that is not a language code is an EInvalid error of
+// its own, and an error reading r is returned wrapped.
 func Read(r io.Reader, name, defaultLang string) ([]support.Entry, error) {
 	ps := &problems{file: name}
 	parse, ok := parserFor(name)
