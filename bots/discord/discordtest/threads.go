@@ -363,3 +363,22 @@ func (s *Server) threadLocked(w http.ResponseWriter, id string) (*discordgo.Chan
 	}
 	return th, true
 }
+
+// withThreadsLocked adds to a guild's GUILD_CREATE the active threads of
+// the guild the bot sees, with its thread member in those it is in, as
+// Discord sends them when a session starts. s.mu must be held.
+func (s *Server) withThreadsLocked(guildID string, raw json.RawMessage) json.RawMessage {
+	var o object
+	if err := json.Unmarshal(raw, &o); err != nil {
+		panic("discordtest: decode guild: " + err.Error())
+	}
+	threads := []json.RawMessage{}
+	for _, ch := range s.channels {
+		if ch.GuildID == guildID && ch.IsThread() && !metadata(ch).Archived && s.threadAccessLocked(ch, s.bot.ID).sees {
+			threads = append(threads, s.threadWireLocked(ch, nil))
+		}
+	}
+	o["threads"], _ = json.Marshal(threads) // already encoded
+	b, _ := json.Marshal(o)
+	return b
+}

@@ -116,6 +116,16 @@ func TestTicketThreadLifecycle(t *testing.T) {
 	if got := f.srv.ThreadMembers(th.ID); !slices.Equal(got, []string{bot}) {
 		t.Fatalf("members after removal: %v", got)
 	}
+
+	// A session starting now finds the active thread in GUILD_CREATE.
+	guilds := make(chan *discordgo.GuildCreate, 1)
+	later := openSession(t, f.srv, intents, func(_ *discordgo.Session, g *discordgo.GuildCreate) { guilds <- g })
+	if g := recv(t, guilds, "GUILD_CREATE"); len(g.Threads) != 1 || g.Threads[0].ID != th.ID {
+		t.Fatalf("threads in GUILD_CREATE: %+v", g.Threads)
+	}
+	if cached, err := later.State.Channel(th.ID); err != nil || cached.ParentID != f.general {
+		t.Fatalf("the thread in discordgo's state: %v, %+v", err, cached)
+	}
 }
 
 func sortedPair(a, b string) []string {
