@@ -29,7 +29,9 @@ type message struct {
 }
 
 // Messages returns the bot's messages still in the chat, as last sent or
-// edited, oldest first.
+// edited, oldest first; in a forum they include the service messages of
+// the topics it created, renamed, closed and reopened (TopicMessages
+// reads one topic).
 func (s *Server) Messages(chatID int64) []models.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
