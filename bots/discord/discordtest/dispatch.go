@@ -3,8 +3,10 @@ package discordtest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -64,6 +66,13 @@ func (s *Server) absorb(eventType string, raw json.RawMessage) (json.RawMessage,
 			return nil, fmt.Errorf("THREAD_CREATE %s: want a thread (type 10-12) of a known guild", ch.ID)
 		}
 		s.channels[ch.ID] = &ch
+		if s.threads[ch.ID] == nil {
+			ts := &threadState{members: map[string]time.Time{}}
+			if ch.OwnerID != "" {
+				ts.members[ch.OwnerID] = time.Now().UTC() // who starts a thread is in it
+			}
+			s.threads[ch.ID] = ts
+		}
 	case "GUILD_MEMBER_ADD", "GUILD_MEMBER_REMOVE":
 		var m discordgo.Member
 		if err := json.Unmarshal(raw, &m); err != nil {
@@ -153,7 +162,8 @@ func (s *Server) broadcast(eventType string, raw json.RawMessage) int {
 	s.mu.Lock()
 	targets := make([]*gatewaySession, 0, len(s.sessions))
 	for _, sess := range s.sessions {
-		if wants(sess, eventType, info) {
+		if wants(sess, eventType, info) && (eventType != "THREAD_MEMBERS_UPDATE" ||
+			slices.Contains(info.threadMembers, s.bot.ID) || sess.identify.Intents&discordgo.IntentsGuildMembers != 0) {
 			targets = append(targets, sess)
 		}
 	}
@@ -176,6 +186,9 @@ type eventInfo struct {
 	guildID  string
 	authorID string
 	mentions []string
+	// threadMembers are the users a THREAD_MEMBERS_UPDATE adds or
+	// removes: without GUILD_MEMBERS, a bot hears only of itself.
+	threadMembers []string
 }
 
 func readEventInfo(eventType string, raw json.RawMessage) eventInfo {
@@ -188,6 +201,10 @@ func readEventInfo(eventType string, raw json.RawMessage) eventInfo {
 		Mentions []struct {
 			ID string `json:"id"`
 		} `json:"mentions"`
+		AddedMembers []struct {
+			UserID string `json:"user_id"`
+		} `json:"added_members"`
+		RemovedMemberIDs []string `json:"removed_member_ids"`
 	}
 	_ = json.Unmarshal(raw, &v) // events without these fields route as DMs
 	info := eventInfo{guildID: v.GuildID}
@@ -200,6 +217,10 @@ func readEventInfo(eventType string, raw json.RawMessage) eventInfo {
 	for _, m := range v.Mentions {
 		info.mentions = append(info.mentions, m.ID)
 	}
+	for _, m := range v.AddedMembers {
+		info.threadMembers = append(info.threadMembers, m.UserID)
+	}
+	info.threadMembers = append(info.threadMembers, v.RemovedMemberIDs...)
 	return info
 }
 

@@ -218,7 +218,7 @@ func (s *Server) identify(c *gatewayConn, d json.RawMessage) bool {
 	var guilds []json.RawMessage
 	for _, gid := range s.guildOrder {
 		if id.Intents&discordgo.IntentsGuilds != 0 && onShard(gid, sess.shard) {
-			guilds = append(guilds, guildWire(s.guilds[gid].guild))
+			guilds = append(guilds, s.withThreadsLocked(gid, guildWire(s.guilds[gid].guild)))
 		}
 	}
 	s.notifyLocked()

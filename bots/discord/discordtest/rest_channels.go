@@ -25,6 +25,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("PATCH /channels/{cid}/messages/{mid}", s.editMessage)
 	m.HandleFunc("DELETE /channels/{cid}/messages/{mid}", s.deleteMessage)
 	m.HandleFunc("PUT /channels/{cid}/messages/{mid}/reactions/{emoji}/@me", s.addReaction)
+	s.threadRoutes(m)
 	s.interactionRoutes(m)
 	s.commandRoutes(m)
 	s.guildRoutes(m)
@@ -83,9 +84,25 @@ func (s *Server) channel(w http.ResponseWriter, id string) (discordgo.Channel, b
 }
 
 func (s *Server) getChannel(w http.ResponseWriter, r *http.Request) {
-	if ch, ok := s.channel(w, r.PathValue("cid")); ok {
-		writeJSON(w, http.StatusOK, &ch)
+	ch, ok := s.channel(w, r.PathValue("cid"))
+	if !ok {
+		return
 	}
+	if !ch.IsThread() {
+		writeJSON(w, http.StatusOK, &ch)
+		return
+	}
+	s.mu.Lock()
+	th := s.channels[ch.ID]
+	sees := s.threadAccessLocked(th, s.bot.ID).sees
+	wire := s.threadWireLocked(th, nil)
+	s.mu.Unlock()
+	if !sees {
+		writeError(w, http.StatusForbidden, 50001, "Missing Access")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(wire)
 }
 
 func (s *Server) typing(w http.ResponseWriter, r *http.Request) {
@@ -115,14 +132,22 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	need := int64(discordgo.PermissionSendMessages)
+	var need int64
 	if len(out.files) > 0 {
 		need |= discordgo.PermissionAttachFiles
 	}
-	if !s.botMayInChannel(w, ch, need) {
+	if !ch.IsThread() && !s.botMayInChannel(w, ch, need|discordgo.PermissionSendMessages) {
 		return
 	}
 	s.mu.Lock()
+	th := s.channels[ch.ID]
+	if ch.IsThread() {
+		if status, code, msg := threadSendRefusal(metadata(th), s.threadAccessLocked(th, s.bot.ID), need); status != 0 {
+			s.mu.Unlock()
+			writeError(w, status, code, msg)
+			return
+		}
+	}
 	if out.payload.EnforceNonce && nonce != "" {
 		if earlier, found := s.earlierByNonceLocked(nonce); found {
 			s.mu.Unlock()
@@ -133,7 +158,14 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	m := s.newBotMessageLocked(ch.ID, out)
 	s.putMessageLocked(m)
 	s.rememberNonceLocked(nonce, m)
+	var unarchived json.RawMessage
+	if ch.IsThread() {
+		unarchived = s.postedInThreadLocked(th, m.ID) // a message unarchives its thread
+	}
 	s.mu.Unlock()
+	if unarchived != nil {
+		s.broadcast("THREAD_UPDATE", unarchived)
+	}
 	s.answerCreated(w, m, out.payload.Nonce)
 }
 

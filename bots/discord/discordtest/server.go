@@ -18,6 +18,11 @@
 //	srv.Dispatch(t, "INTERACTION_CREATE", in)
 //	reply := srv.WaitInteractionReply(t, in.ID, time.Second)
 //
+// Threads started by the bot (POST /channels/{id}/threads) live in the
+// same store: Messages(threadID) reads one, Thread and ThreadMembers its
+// state, and PostInThread, JoinThread and SetThreadState play the people
+// in it.
+//
 // Requests, WaitRequests and FailNext cover the REST traffic itself.
 package discordtest
 

@@ -20,6 +20,7 @@ type store struct {
 	commands     map[string][]*discordgo.ApplicationCommand // "" = global
 	interactions map[string]*interactionState
 	nonces       map[string]nonceRecord // by author and nonce
+	threads      map[string]*threadState
 }
 
 type guildState struct {
@@ -47,6 +48,7 @@ func newStore() store {
 		commands:     map[string][]*discordgo.ApplicationCommand{},
 		interactions: map[string]*interactionState{},
 		nonces:       map[string]nonceRecord{},
+		threads:      map[string]*threadState{},
 	}
 }
 

@@ -64,6 +64,9 @@ func (s *Server) MessageUpdate(chat models.Chat, from models.User, text string) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cs := s.chat(chat.ID)
+	if chat.IsForum || cs.isForum() {
+		cs.lastMessage = max(cs.lastMessage, generalTopic) // message 1 opened the forum
+	}
 	cs.lastMessage++
 	return models.Update{Message: &models.Message{
 		ID: cs.lastMessage, From: &from, Date: int(s.now().Unix()), Chat: chat,

@@ -22,6 +22,7 @@ type chatState struct {
 	invites      []models.ChatInviteLink // created by the bot
 	lastMessage  int
 	messages     map[int]*message
+	topics       map[int]*Topic // forum topics by message_thread_id
 }
 
 // chat returns the state of chat id, creating it with the type its id
@@ -35,6 +36,7 @@ func (s *Server) chat(id int64) *chatState {
 		members:      map[int64]models.ChatMember{},
 		joinRequests: map[int64]bool{},
 		messages:     map[int]*message{},
+		topics:       map[int]*Topic{},
 	}
 	s.chats[id] = cs
 	return cs
@@ -218,6 +220,19 @@ func (s *Server) targetChat(c Call) (*chatState, *reply) {
 		return nil, &r
 	}
 	cs.known = true
+	return cs, nil
+}
+
+// postTarget resolves the chat a message is sent to and checks the forum
+// topic it names in message_thread_id; the caller holds s.mu.
+func (s *Server) postTarget(c Call) (*chatState, *reply) {
+	cs, r := s.targetChat(c)
+	if r != nil {
+		return nil, r
+	}
+	if r := s.sendThread(cs, c); r != nil {
+		return nil, r
+	}
 	return cs, nil
 }
 

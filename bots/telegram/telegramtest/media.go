@@ -54,7 +54,7 @@ func (s *Server) sendMediaGroup(_ context.Context, c Call) reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cs, r := s.targetChat(c)
+	cs, r := s.postTarget(c)
 	if r != nil {
 		return *r
 	}

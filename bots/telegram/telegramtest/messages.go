@@ -24,11 +24,14 @@ type message struct {
 	markup  string         // reply_markup as sent, compacted
 	upload  []byte         // the file uploaded with it, if any
 	byBot   bool
+	service bool // a service message, such as forum_topic_created
 	deleted bool
 }
 
 // Messages returns the bot's messages still in the chat, as last sent or
-// edited, oldest first.
+// edited, oldest first; in a forum they include the service messages of
+// the topics it created, renamed, closed and reopened (TopicMessages
+// reads one topic).
 func (s *Server) Messages(chatID int64) []models.Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -49,8 +52,10 @@ func (s *Server) addMessage(cs *chatState, c Call) *message {
 	m := &message{byBot: true, msg: models.Message{
 		ID: cs.lastMessage, From: &bot, Date: int(s.now().Unix()), Chat: cs.brief(),
 	}}
-	if thread, _ := intParam(c, "message_thread_id"); thread > 0 {
+	// postTarget has checked the topic; outside forums Telegram ignores it.
+	if thread, _ := intParam(c, "message_thread_id"); thread > 0 && cs.isForum() {
 		m.msg.MessageThreadID, m.msg.IsTopicMessage = int(thread), true
+		m.msg.ReplyToMessage = s.topicRoot(cs, int(thread))
 	}
 	cs.messages[m.msg.ID] = m
 	return m
@@ -65,13 +70,14 @@ func (s *Server) seeMessage(msg *models.Message) {
 	if _, ok := cs.messages[msg.ID]; !ok {
 		byBot := msg.From != nil && msg.From.ID == s.bot.ID
 		cs.messages[msg.ID] = &message{msg: *msg, byBot: byBot, source: unknownContent, markup: unknownContent}
+		s.seeTopic(cs, msg)
 	}
 }
 
 func (s *Server) sendMessage(_ context.Context, c Call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cs, r := s.targetChat(c)
+	cs, r := s.postTarget(c)
 	if r != nil {
 		return *r
 	}
@@ -113,7 +119,7 @@ type sentFile struct {
 func (s *Server) sendFile(c Call, field string, attach func(*message, sentFile)) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cs, r := s.targetChat(c)
+	cs, r := s.postTarget(c)
 	if r != nil {
 		return *r
 	}
@@ -221,7 +227,7 @@ func (s *Server) editTarget(c Call) (*message, *reply) {
 	case m.deleted:
 		r := badRequest("message to edit not found")
 		return nil, &r
-	case !m.byBot:
+	case !m.byBot, m.service:
 		r := badRequest("message can't be edited")
 		return nil, &r
 	}
@@ -330,7 +336,7 @@ var chatActions = []models.ChatAction{
 func (s *Server) sendChatAction(_ context.Context, c Call) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, r := s.targetChat(c); r != nil {
+	if _, r := s.postTarget(c); r != nil {
 		return *r
 	}
 	if !slices.Contains(chatActions, models.ChatAction(c.Params["action"])) {

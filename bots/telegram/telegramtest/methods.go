@@ -45,6 +45,11 @@ var registry = []struct {
 	{"declineChatJoinRequest", (*Server).declineChatJoinRequest},
 	{"createChatInviteLink", (*Server).createChatInviteLink},
 	{"getFile", (*Server).getFile},
+	{"createForumTopic", (*Server).createForumTopic},
+	{"editForumTopic", (*Server).editForumTopic},
+	{"closeForumTopic", (*Server).closeForumTopic},
+	{"reopenForumTopic", (*Server).reopenForumTopic},
+	{"deleteForumTopic", (*Server).deleteForumTopic},
 }
 
 // methods maps lower-case method names to their handlers, because Telegram
