@@ -55,6 +55,9 @@ var commands = []command{
 	{"link-url", "print the links that connect a shop customer to their community account", (*cli).linkURL},
 	{"nps report", "print the NPS report (what /nps shows staff), as text or JSON", (*cli).npsReport},
 	{"showcase export", "write the posts the brand may use, with a manifest, for its social team", (*cli).showcaseExport},
+	{"kb import", "add or update knowledge-base entries from Markdown or YAML files", (*cli).kbImport},
+	{"kb export", "write the knowledge base as Markdown or YAML", (*cli).kbExport},
+	{"kb search", "show how the knowledge base ranks a question and what Hearth would do with it", (*cli).kbSearch},
 	{"version", "print Hearth's version", (*cli).version},
 }
 
@@ -212,6 +215,36 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) error {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q (see %s --help)", fs.Name()[len("hearth "):], fs.Arg(0), fs.Name())}
 	}
 	return nil
+}
+
+// parseConfigArgs is parseConfig for a command that takes positional
+// arguments too (files, a question), before, between or after its flags.
+func (c *cli) parseConfigArgs(fs *flag.FlagSet, args []string) (config.Config, []string, error) {
+	path := fs.String("config", "", "YAML configuration `FILE` (default: $"+config.FileEnv+", else none)")
+	var positional []string
+	for {
+		err := fs.Parse(args)
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			return config.Config{}, nil, errHelpShown
+		case err != nil:
+			return config.Config{}, nil, usageError{fmt.Sprintf("%s: %v (see %s --help)", fs.Name()[len("hearth "):], err, fs.Name())}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" { // after "--" every argument is positional
+			positional = append(positional, rest...)
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
+	cfg, err := config.Load(*path, c.env)
+	if err != nil {
+		return cfg, nil, configError{err}
+	}
+	return cfg, positional, nil
 }
 
 // parseConfig adds --config to a command's flags, parses args and loads
