@@ -117,7 +117,7 @@ func writeEntry(ctx context.Context, tx *sqlx.Tx, e support.Entry) (support.Entr
 // $2: the words an entry had and has.
 const countTermsSQL = `
 WITH c AS (
-    SELECT w AS term, (SELECT count(*) FROM kb_entries e WHERE e.lang = $1 AND e.terms @> ARRAY[w]) AS n
+    SELECT w AS term, (SELECT count(*) FROM kb_postings p WHERE p.lang = $1 AND p.term = w) AS n
     FROM (SELECT DISTINCT w FROM unnest(CAST($2 AS text[])) w) w
 ), gone AS (
     DELETE FROM kb_terms k USING c WHERE k.lang = $1 AND k.term = c.term AND c.n = 0
@@ -125,11 +125,27 @@ WITH c AS (
 INSERT INTO kb_terms (lang, term, entries) SELECT $1, term, n FROM c WHERE n > 0
 ON CONFLICT (lang, term) DO UPDATE SET entries = EXCLUDED.entries`
 
-// recountTermsSQL counts every word of language $1 again (after its
-// words are deleted: a statement does not see its own deletions).
-const recountTermsSQL = `
-INSERT INTO kb_terms (lang, term, entries)
-SELECT $1, w, count(*) FROM kb_entries, unnest(terms) w WHERE lang = $1 GROUP BY w`
+// postEntry rewrites the postings of entry id: a row for each of its words.
+func postEntry(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM kb_postings WHERE entry_id = $1`, id); err != nil {
+		return fmt.Errorf("the words of entry %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO kb_postings (lang, term, entry_id)
+SELECT lang, unnest(terms), id FROM kb_entries WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("the words of entry %d: %w", id, err)
+	}
+	return nil
+}
+
+// repostSQL rewrites every posting of language $1, and recountTermsSQL
+// counts its words again (after both tables' rows of $1 are deleted: a
+// statement does not see its own deletions).
+const (
+	repostSQL = `
+INSERT INTO kb_postings (lang, term, entry_id) SELECT lang, unnest(terms), id FROM kb_entries WHERE lang = $1`
+	recountTermsSQL = `
+INSERT INTO kb_terms (lang, term, entries) SELECT $1, term, count(*) FROM kb_postings WHERE lang = $1 GROUP BY term`
+)
 
 // entryTerms returns the words an entry holds now; none when it is not
 // saved.
@@ -175,6 +191,9 @@ func (s *Store) SaveEntry(ctx context.Context, e support.Entry, effects func(sup
 		if err != nil {
 			return err
 		}
+		if err := postEntry(ctx, tx, e.ID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, countTermsSQL, e.Lang, pq.StringArray(append(old, now...))); err != nil {
 			return fmt.Errorf("count the words of %s: %w", e.Lang, err)
 		}
@@ -213,11 +232,10 @@ func (s *Store) ImportEntries(ctx context.Context, entries []support.Entry, effe
 			}
 		}
 		for _, lang := range langs {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM kb_terms WHERE lang = $1`, lang); err != nil {
-				return fmt.Errorf("count the words of %s: %w", lang, err)
-			}
-			if _, err := tx.ExecContext(ctx, recountTermsSQL, lang); err != nil {
-				return fmt.Errorf("count the words of %s: %w", lang, err)
+			for _, q := range []string{`DELETE FROM kb_postings WHERE lang = $1`, repostSQL, `DELETE FROM kb_terms WHERE lang = $1`, recountTermsSQL} {
+				if _, err := tx.ExecContext(ctx, q, lang); err != nil {
+					return fmt.Errorf("index the words of %s: %w", lang, err)
+				}
 			}
 		}
 		return saveEffects(ctx, tx, effects(created, updated))

@@ -3,6 +3,7 @@
 -- the language's search configuration stems them (accents folded), every
 -- word of a language with the number of entries that hold it (how rare a
 -- word is, and the words a misspelt one may be, by trigram similarity),
+-- the entries each word is in (what a question's words find),
 -- and every question members asked it with what came of it (answered,
 -- suggested, solved or escalated), so that the hit rate is known.
 
@@ -22,7 +23,15 @@ CREATE TABLE kb_entries (
     updated_at     timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX kb_entries_key ON kb_entries (lang, lower(question));
-CREATE INDEX kb_entries_terms ON kb_entries USING gin (terms);
+
+-- The entries each word of a language is in: an entry's terms, a row each.
+CREATE TABLE kb_postings (
+    lang     text   NOT NULL,
+    term     text   NOT NULL,
+    entry_id bigint NOT NULL REFERENCES kb_entries (id) ON DELETE CASCADE,
+    PRIMARY KEY (lang, term, entry_id)
+);
+CREATE INDEX kb_postings_entry ON kb_postings (entry_id);
 
 CREATE TABLE kb_terms (
     lang    text NOT NULL,
@@ -53,4 +62,5 @@ CREATE INDEX kb_questions_asked_at ON kb_questions (asked_at);
 -- +goose Down
 DROP TABLE kb_questions;
 DROP TABLE kb_terms;
+DROP TABLE kb_postings;
 DROP TABLE kb_entries;
