@@ -70,6 +70,8 @@ type CommunityOptions struct {
 	// Answers are the knowledge base's thresholds: when it answers, offers
 	// entries, or sends a question to a person.
 	Answers support.AnswerRules
+	// SLA is the support desk's targets by urgency, in business hours.
+	SLA support.SLAPolicy
 }
 
 // Feature is one area of Hearth in the chat layer: its commands, hooks and
@@ -101,7 +103,7 @@ func (s *Service) communityFeatures() []Feature {
 		newPrivacyFeature(s.opts.Store, s.opts.Now, d.Privacy),
 		newIdeasFeature(s.opts.Store, o, s.opts.Now, d.Board, d.Ideas),
 		newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer()),
-		newNPSFeature(s.opts.Store, s.opts.Now, d.Surveys),
+		newNPSFeature(s.opts.Store, s.opts.Now, d.Surveys, d.Desk),
 		newShowcaseFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer(), s.opts.Log),
 	}
 }

@@ -56,12 +56,13 @@ type npsFeature struct {
 	store   npsFeatureStore
 	now     func() time.Time
 	surveys *feedback.Surveys
+	desk    *support.Desk // opens a ticket for a detractor's answer
 	router  *Router
 	wake    func()
 }
 
-func newNPSFeature(store npsFeatureStore, now func() time.Time, surveys *feedback.Surveys) *npsFeature {
-	return &npsFeature{store: store, now: now, surveys: surveys}
+func newNPSFeature(store npsFeatureStore, now func() time.Time, surveys *feedback.Surveys, desk *support.Desk) *npsFeature {
+	return &npsFeature{store: store, now: now, surveys: surveys, desk: desk}
 }
 
 // Register adds /nps for staff and /survey for members (whose buttons and

@@ -128,7 +128,7 @@ func (f *npsFeature) ticketButton(ctx context.Context, r *Request) (Reply, error
 	ticket, opened, err := f.store.OpenAnswerTicket(ctx, id, func(a feedback.Answer, tickets support.Store) (support.Ticket, error) {
 		name = a.Name
 		text := strings.TrimSpace(fmt.Sprintf("NPS %d/10. %s", a.Score, a.Reason))
-		return support.NewDesk(tickets, f.now).Open(ctx, support.Question{Member: a.Member, Name: a.Name, Platform: a.Platform, Where: "NPS", Text: text})
+		return f.desk.Over(tickets).Open(ctx, support.Question{Member: a.Member, Name: a.Name, Platform: a.Platform, Where: "NPS", Text: text})
 	})
 	switch {
 	case err != nil:

@@ -23,7 +23,7 @@ func CommunityOptionsFrom(cfg config.Config) CommunityOptions {
 		NPS: NPSOptions{Schedule: community.Schedule(cfg.NPS.Schedule), AnswerWindow: cfg.NPS.AnswerWindow,
 			Wave: feedback.WaveRules{SamplePercent: cfg.NPS.SamplePercent, MaxPerWave: cfg.NPS.MaxPerWave, MinInterval: cfg.NPS.MinInterval}},
 		Showcase: ShowcaseOptions{Hashtag: cfg.Showcase.Hashtag, MaxBytes: cfg.Showcase.MaxBytes, ConsentMonths: cfg.Showcase.ConsentMonths},
-		Answers:  cfg.Support.AnswerRules(),
+		Answers:  cfg.Support.AnswerRules(), SLA: cfg.SLAPolicy(),
 	}
 }
 

@@ -52,6 +52,7 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 	reg.AddAfter("tickets", Command{Name: "faq", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.faq, Button: f.faqButton,
 		Form: f.faqForm, Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"list", "show", "add", "edit", "del"}},
 			{Name: "id", Kind: ArgWord}}})
+	f.registerDesk(reg)
 	router.Inspect("question", f.inspectQuestion, f.directQuestion)
 	dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
 }
@@ -80,11 +81,12 @@ func (f *supportFeature) ask(ctx context.Context, r *Request) (Reply, error) {
 		where = strings.TrimSpace(r.Update.Chat.GroupTitle + " " + r.Update.Chat.Title)
 	}
 	q := support.Question{Member: r.Member, Name: displayName(r.From), Platform: r.Platform, Where: where, Text: r.Fields["question"]}
-	if _, err := f.desk.Open(ctx, q); err != nil {
+	t, err := f.desk.Open(ctx, q)
+	if err != nil {
 		return Reply{}, err
 	}
 	f.wake()
-	return Reply{Text: r.Text("support.ask_sent", map[string]any{"Name": q.Name}), Ephemeral: true}, nil
+	return Reply{Text: r.Text("support.ask_sent", map[string]any{"Name": q.Name, "Ticket": t.ID, "Within": catalog.Raw(f.answerWithin(r.Lang, t))}), Ephemeral: true}, nil
 }
 
 // renderQuestion shows a member's question in every staff chat, with who
@@ -119,6 +121,11 @@ func (f *supportFeature) questionText(lang string, q support.Question, asker com
 	text := cat.Text(lang, "support.question_staff", map[string]any{"Ticket": q.Ticket, "Name": q.Name, "Platform": platformName(q.Platform),
 		"Where": where, "Accounts": accounts(asker.Member), "Tier": catalog.Raw(cat.Text(lang, "tier."+st.Tier.String(), nil)),
 		"Priority": int(math.Round(st.Priority))})
+	if q.Urgency != "" && !q.FirstResponseDue.IsZero() {
+		text += "\n" + cat.Text(lang, "support.question_sla", map[string]any{
+			"Urgency": catalog.Raw(cat.Text(lang, "tickets.urgency."+string(q.Urgency), nil)),
+			"Due":     catalog.Raw(f.dueText(lang, support.Ticket{FirstResponseDue: q.FirstResponseDue}))})
+	}
 	if st.Flags.Has(community.FlagVerifiedBuyer) {
 		text += "\n" + cat.Text(lang, "support.question_buyer", nil)
 	}

@@ -81,7 +81,7 @@ func (f *supportFeature) answerQuestion(ctx context.Context, r *Request, questio
 		return Reply{Text: r.Text("kb.suggestions", nil), Buttons: rows}, nil
 	}
 	f.wake() // the ticket's card for staff
-	return Reply{Text: r.Text("kb.escalated", map[string]any{"Ticket": asking.Ticket.ID})}, nil
+	return Reply{Text: r.Text("kb.escalated", map[string]any{"Ticket": asking.Ticket.ID, "Within": catalog.Raw(f.answerWithin(r.Lang, asking.Ticket))})}, nil
 }
 
 // entryReply shows an entry's answer with "That solved it" and "Talk to a
@@ -120,7 +120,7 @@ func (f *supportFeature) askButton(ctx context.Context, r *Request) (Reply, erro
 			return Reply{}, err
 		}
 		f.wake()
-		return Reply{Text: r.Text("kb.escalated", map[string]any{"Ticket": t.ID}), Edit: true}, nil
+		return Reply{Text: r.Text("kb.escalated", map[string]any{"Ticket": t.ID, "Within": catalog.Raw(f.answerWithin(r.Lang, t))}), Edit: true}, nil
 	case parts[1] == "pick" && len(parts) == 4:
 		entry, err := strconv.ParseInt(parts[3], 10, 64)
 		if err != nil || entry <= 0 {

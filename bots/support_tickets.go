@@ -3,7 +3,6 @@ package bots
 import (
 	"context"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -44,11 +43,13 @@ func (f *supportFeature) ticketList(ctx context.Context, r *Request, edit bool) 
 	return Reply{Text: strings.Join(lines, "\n"), Buttons: rows, Edit: edit}, nil
 }
 
-// ticketLine is one open ticket: number, who, their priority, how long it
-// has waited and the start of the question.
+// ticketLine is one open ticket: number, urgency, who, when it is due,
+// who has it and the start of the question.
 func (f *supportFeature) ticketLine(lang string, t support.Ticket) string {
-	return f.router.catalog.Text(lang, "tickets.line", map[string]any{"ID": t.ID, "Name": t.Name,
-		"Priority": int(math.Round(t.Priority)), "Waiting": catalog.Raw(durationText(f.router.catalog, lang, f.now().Sub(t.OpenedAt))), "Text": excerpt(t.Text, 100)})
+	cat := f.router.catalog
+	return cat.Text(lang, "tickets.line", map[string]any{"ID": t.ID, "Name": t.Name,
+		"Urgency": catalog.Raw(cat.Text(lang, "tickets.urgency."+string(t.Urgency), nil)),
+		"Due": catalog.Raw(f.dueText(lang, t)), "Assignee": t.AssigneeName, "Text": excerpt(t.Text, 100)})
 }
 
 // ticketButton marks a ticket answered: from the /tickets list (the list
@@ -63,7 +64,7 @@ func (f *supportFeature) ticketButton(ctx context.Context, r *Request) (Reply, e
 	if err != nil || id <= 0 {
 		return Reply{}, badButton(r.Data)
 	}
-	t, err := f.desk.Close(ctx, id, r.Member)
+	t, err := f.desk.Close(ctx, id, r.Member, "")
 	if err != nil {
 		return Reply{}, err
 	}

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"time"
+
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -18,6 +20,33 @@ type Support struct {
 	KBMargin float64 `yaml:"kb_margin" env:"HEARTH_SUPPORT_KB_MARGIN"`
 	// KBSuggestions is the most entries offered for one question.
 	KBSuggestions int `yaml:"kb_suggestions" env:"HEARTH_SUPPORT_KB_SUGGESTIONS"`
+	// SLAUrgent, SLAHigh, SLANormal and SLALow are each urgency's targets,
+	// "first response/resolution" such as 1h/8h, in business time.
+	SLAUrgent string `yaml:"sla_urgent" env:"HEARTH_SUPPORT_SLA_URGENT"`
+	SLAHigh   string `yaml:"sla_high" env:"HEARTH_SUPPORT_SLA_HIGH"`
+	SLANormal string `yaml:"sla_normal" env:"HEARTH_SUPPORT_SLA_NORMAL"`
+	SLALow    string `yaml:"sla_low" env:"HEARTH_SUPPORT_SLA_LOW"`
+	// BusinessHours (HH:MM-HH:MM) and BusinessDays (mon-fri) are when the
+	// SLA clocks run, in the community's time zone; empty: always.
+	BusinessHours string `yaml:"business_hours" env:"HEARTH_SUPPORT_BUSINESS_HOURS"`
+	BusinessDays  string `yaml:"business_days" env:"HEARTH_SUPPORT_BUSINESS_DAYS"`
+}
+
+// slaTargets are the SLA settings by urgency.
+func (s Support) slaTargets() map[support.Urgency]*string {
+	return map[support.Urgency]*string{support.UrgencyUrgent: &s.SLAUrgent, support.UrgencyHigh: &s.SLAHigh,
+		support.UrgencyNormal: &s.SLANormal, support.UrgencyLow: &s.SLALow}
+}
+
+// SLAPolicy is the support desk's SLA policy in the community's time
+// zone. Valid after Validate.
+func (c *Config) SLAPolicy() support.SLAPolicy {
+	p := support.SLAPolicy{Targets: map[support.Urgency]support.Target{}}
+	for u, v := range c.Support.slaTargets() {
+		p.Targets[u], _ = support.ParseTarget(*v)
+	}
+	p.Hours, _ = support.ParseBusinessHours(c.Support.BusinessHours, c.Support.BusinessDays, c.Location())
+	return p
 }
 
 // AnswerRules are the knowledge base's thresholds.
@@ -27,7 +56,10 @@ func (s Support) AnswerRules() support.AnswerRules {
 
 func defaultSupport(c *Config) {
 	r := support.DefaultAnswerRules()
-	c.Support = Support{KBAnswerAt: r.AnswerAt, KBSuggestAt: r.SuggestAt, KBMargin: r.Margin, KBSuggestions: r.Suggestions}
+	sla := support.DefaultSLAPolicy().Targets
+	c.Support = Support{KBAnswerAt: r.AnswerAt, KBSuggestAt: r.SuggestAt, KBMargin: r.Margin, KBSuggestions: r.Suggestions,
+		SLAUrgent: sla[support.UrgencyUrgent].String(), SLAHigh: sla[support.UrgencyHigh].String(),
+		SLANormal: sla[support.UrgencyNormal].String(), SLALow: sla[support.UrgencyLow].String()}
 }
 
 func (c *Config) validateSupport(add func(key, format string, args ...any)) {
@@ -43,5 +75,17 @@ func (c *Config) validateSupport(add func(key, format string, args ...any)) {
 	}
 	if s.KBSuggestions < 1 || s.KBSuggestions > support.MaxSuggestions {
 		add("support.kb_suggestions", "must be between 1 and %d, not %d", support.MaxSuggestions, s.KBSuggestions)
+	}
+	for _, u := range support.Urgencies {
+		if _, err := support.ParseTarget(*s.slaTargets()[u]); err != nil {
+			add("support.sla_"+string(u), "%v", err)
+		}
+	}
+	if _, err := support.ParseBusinessHours(s.BusinessHours, s.BusinessDays, time.UTC); err != nil {
+		key := "support.business_days"
+		if _, e := support.ParseBusinessHours(s.BusinessHours, "", time.UTC); e != nil {
+			key = "support.business_hours"
+		}
+		add(key, "%v", err)
 	}
 }

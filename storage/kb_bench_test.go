@@ -65,7 +65,7 @@ func syntheticKB(real []support.Entry, n int, seed uint64) []support.Entry {
 // Hearth decides), and how long importing the 10,000 entries took.
 func BenchmarkKBSearch10k(b *testing.B) {
 	s := storage.New(storagetest.New(b))
-	kb := support.NewKnowledgeBase(s, support.DefaultAnswerRules(), func() time.Time { return kbNow })
+	kb := support.NewKnowledgeBase(s, support.DefaultAnswerRules(), support.NewDesk(s, func() time.Time { return kbNow }), func() time.Time { return kbNow })
 	ctx := context.Background()
 	var real []support.Entry
 	for _, lang := range []string{"en", "el", "ru", "pl", "ro"} {

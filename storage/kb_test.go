@@ -15,7 +15,7 @@ var kbNow = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
 func newKB(t *testing.T, s *storage.Store) *support.KnowledgeBase {
 	t.Helper()
-	return support.NewKnowledgeBase(s, support.DefaultAnswerRules(), func() time.Time { return kbNow })
+	return support.NewKnowledgeBase(s, support.DefaultAnswerRules(), support.NewDesk(s, func() time.Time { return kbNow }), func() time.Time { return kbNow })
 }
 
 // kbTerms returns how many entries of lang hold each word, as stored.

@@ -66,7 +66,7 @@ func forgetFixture(t *testing.T) (*storage.Store, community.MemberID, community.
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := desk.Close(ctx, ticket.ID, bob); err != nil {
+	if _, err := desk.Close(ctx, ticket.ID, bob, ""); err != nil {
 		t.Fatal(err)
 	}
 	return s, alice, bob

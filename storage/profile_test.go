@@ -88,9 +88,9 @@ VALUES ($1, 'vip', 2, 90, 95, 12.5, 80, 2, 3, 4, 340, $2)`, bob, h(-1))
 	for i := 1; i <= 6; i++ {
 		exec(`INSERT INTO moderation_notes (member_id, text, at) VALUES ($1, $2, $3)`, bob, fmt.Sprint("note ", i), h(-10+i))
 	}
-	exec(`INSERT INTO tickets (member_id, platform, asked_in, text, opened_at, closed_at) VALUES
-($1, 'telegram', 'Tea Lovers', 'first?', $2, NULL), ($1, 'telegram', '', 'second?', $3, $4), ($1, 'telegram', '', 'third?', $4, NULL),
-($5, 'telegram', '', 'alice''s?', $2, NULL)`, bob, h(-3), h(-2), h(-1), alice)
+	exec(`INSERT INTO tickets (member_id, platform, asked_in, text, opened_at, closed_at, first_response_due, resolution_due) VALUES
+($1, 'telegram', 'Tea Lovers', 'first?', $2, NULL, $2, $2), ($1, 'telegram', '', 'second?', $3, $4, $3, $3), ($1, 'telegram', '', 'third?', $4, NULL, $4, $4),
+($5, 'telegram', '', 'alice''s?', $2, NULL, $2, $2)`, bob, h(-3), h(-2), h(-1), alice)
 }
 
 func reasons[T any](list []T, text func(T) string) []string {

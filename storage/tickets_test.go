@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -47,14 +49,14 @@ func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 	}
 
 	now = at.Add(time.Hour)
-	closed, err := desk.Close(ctx, first, staff)
+	closed, err := desk.Close(ctx, first, staff, "")
 	if err != nil || closed.Open() || closed.ClosedBy != staff {
 		t.Fatalf("close: %+v, %v", closed, err)
 	}
-	if _, err := desk.Close(ctx, first, staff); community.ErrorCode(err) != community.EConflict {
+	if _, err := desk.Close(ctx, first, staff, ""); community.ErrorCode(err) != community.EConflict {
 		t.Errorf("closing twice: %v, want a conflict", err)
 	}
-	if _, err := desk.Close(ctx, 999, staff); community.ErrorCode(err) != community.ENotFound {
+	if _, err := desk.Close(ctx, 999, staff, ""); community.ErrorCode(err) != community.ENotFound {
 		t.Errorf("closing an unknown ticket: %v, want not found", err)
 	}
 	mine, err := desk.Queue(ctx, alice, 10)
@@ -69,23 +71,99 @@ func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 	}
 }
 
-// TestClosingEffectsSeeTheWholeTicket: what closing a ticket causes is
-// decided on the whole ticket, closed: its member's name, text and closer.
-func TestClosingEffectsSeeTheWholeTicket(t *testing.T) {
+// TestTicketChangesAreSaved: a change sees the whole ticket, locked;
+// claiming, closing with a resolution and reopening are saved with their
+// audit entries; a change that fails saves nothing.
+func TestTicketChangesAreSaved(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	tk, err := support.NewDesk(s, func() time.Time { return at }).Open(ctx, support.Question{Member: m[0], Platform: community.Telegram, Text: "Where is my order?"})
+	desk := support.NewDesk(s, func() time.Time { return at })
+	tk, err := desk.Open(ctx, support.Question{Member: m[0], Platform: community.Telegram, Text: "Where is my order?"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if tk.Urgency != support.UrgencyLow || !tk.FirstResponseDue.Equal(at.Add(8*time.Hour)) || !tk.ResolutionDue.Equal(at.Add(48*time.Hour)) {
+		t.Fatalf("an unranked member's ticket: %+v", tk)
+	}
 	var seen support.Ticket
-	if _, _, err := s.CloseTicket(ctx, tk.ID, m[1], at, func(tk support.Ticket) support.Effects { seen = tk; return support.Effects{} }); err != nil {
+	if _, err := s.ChangeTicket(ctx, tk.ID, func(t support.Ticket) (support.Ticket, support.Effects, error) {
+		seen = t
+		t.Resolution = "half-written"
+		return t, support.Effects{}, errors.New("refused")
+	}); err == nil || err.Error() != "refused" {
+		t.Fatalf("a failed change: %v", err)
+	}
+	if seen.Text != "Where is my order?" || seen.Name != "User 100" || !seen.FirstResponseDue.Equal(tk.FirstResponseDue) {
+		t.Errorf("the change saw %+v; want the whole ticket", seen)
+	}
+	if got, err := s.Ticket(ctx, tk.ID); err != nil || got.Resolution != "" {
+		t.Fatalf("a failed change was saved: %+v %v", got, err)
+	}
+	if got, err := desk.Claim(ctx, tk.ID, m[1]); err != nil || got.Assignee != m[1] || got.AssigneeName != "User 200" {
+		t.Fatalf("claim: %+v %v", got, err)
+	}
+	closed, err := desk.Close(ctx, tk.ID, m[1], "tracked it: arrives Monday")
+	if err != nil || closed.Open() || closed.ClosedBy != m[1] || closed.Resolution != "tracked it: arrives Monday" || !closed.FirstResponseAt.Equal(at) {
+		t.Fatalf("close: %+v %v", closed, err)
+	}
+	reopened, err := desk.Reopen(ctx, tk.ID, m[1])
+	if err != nil || !reopened.Open() || reopened.ClosedBy != 0 || reopened.Resolution != "" || !reopened.ReopenedAt.Equal(at) || reopened.Assignee != m[1] {
+		t.Fatalf("reopen: %+v %v", reopened, err)
+	}
+	var actions []string
+	if err := s.DB().Select(&actions, `SELECT action FROM audit_log ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	if seen.Text != "Where is my order?" || seen.Name != "User 100" || seen.ClosedBy != m[1] || !seen.ClosedAt.Equal(at) {
-		t.Errorf("the closing effects saw %+v; want the whole ticket, closed", seen)
+	if want := []string{community.AuditQuestionAsked, support.AuditTicketClaimed, community.AuditTicketClosed, support.AuditTicketReopened}; !slices.Equal(actions, want) {
+		t.Errorf("audit %v, want %v", actions, want)
+	}
+	if _, err := desk.Claim(ctx, 999, m[1]); community.ErrorCode(err) != community.ENotFound {
+		t.Errorf("claiming an unknown ticket: %v", err)
+	}
+}
+
+// TestTicketCustomer: what a ticket is triaged from: the member's tier
+// and flags, and an NPS answer of 0-6 since the given time.
+func TestTicketCustomer(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"), message("3", "300", "-5"))
+	vip, regular, unranked := m[0], m[1], m[2]
+	rankVIPAndRegular(t, s, vip, regular)
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	for _, q := range []string{
+		`UPDATE member_standings SET flags = 3 WHERE member_id = $1 AND $2::timestamptz IS NOT NULL AND $3::bigint IS NOT NULL`,
+		`INSERT INTO nps_surveys (opened_at, closes_at) SELECT $2::timestamptz - interval '10 days', $2::timestamptz WHERE $1::bigint IS NOT NULL AND $3::bigint IS NOT NULL`,
+		`INSERT INTO nps_answers (survey_id, member_id, score, reason, tier, clv, platform, answered_at)
+		 SELECT 1, $3, 4, '', 'regular', 0, 'telegram', $2::timestamptz - interval '5 days' WHERE $1::bigint IS NOT NULL`,
+	} {
+		if _, err := s.DB().Exec(q, int64(vip), at, int64(regular)); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, c := range []struct {
+		member community.MemberID
+		since  time.Time
+		want   support.Customer
+	}{
+		{vip, at.Add(-support.DetractorWithin), support.Customer{Ranked: true, Tier: community.TierVIP, Flags: community.FlagAtRiskVIP | community.FlagVerifiedBuyer}},
+		{regular, at.Add(-support.DetractorWithin), support.Customer{Ranked: true, Tier: community.TierRegular, Detractor: true}},
+		{regular, at.Add(-time.Hour), support.Customer{Ranked: true, Tier: community.TierRegular}}, // the answer is older
+		{unranked, at, support.Customer{}},
+	} {
+		got, err := s.TicketCustomer(ctx, c.member, c.since)
+		if err != nil || got != c.want {
+			t.Errorf("member %d since %s: %+v %v, want %+v", c.member, c.since, got, err, c.want)
+		}
+	}
+	tk, err := support.NewDesk(s, func() time.Time { return at }).Open(ctx, support.Question{Member: vip, Platform: community.Telegram, Text: "Help?"})
+	if err != nil || tk.Urgency != support.UrgencyUrgent || !tk.FirstResponseDue.Equal(at.Add(15*time.Minute)) {
+		t.Fatalf("an at-risk VIP's ticket: %+v %v", tk, err)
+	}
+	if got, err := s.Ticket(ctx, tk.ID); err != nil || got.Urgency != support.UrgencyUrgent || !got.ResolutionDue.Equal(at.Add(4*time.Hour)) {
+		t.Fatalf("stored: %+v %v", got, err)
 	}
 }
 
@@ -100,9 +178,9 @@ VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 
 	}
 }
 
-// TestStoredTicketsFollowTheQueue: the stored tickets carry whether their
-// member is ranked yet, so the desk's queue comes in the support queue's
-// order, cut to its limit.
+// TestStoredTicketsFollowTheQueue: the stored tickets carry their urgency
+// and due times and whether their member is ranked yet, so the desk's
+// queue comes in the support queue's order, cut to its limit.
 func TestStoredTicketsFollowTheQueue(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -110,10 +188,10 @@ func TestStoredTicketsFollowTheQueue(t *testing.T) {
 	ranked, unranked := m[0], m[1]
 	if _, err := s.DB().Exec(`
 INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
-VALUES ($1, 'regular', 0, 0, 0, 0, 1, 0, 0, 0, now())`, int64(ranked)); err != nil {
+VALUES ($1, 'loyal', 0, 0, 0, 0, 1, 0, 0, 0, now())`, int64(ranked)); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) // the loyal member's tickets are normal, the other's low
 	desk := support.NewDesk(s, func() time.Time { return now })
 	var ids []int64
 	for _, m := range []community.MemberID{unranked, ranked, ranked} {

@@ -3,6 +3,7 @@ package support_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -43,11 +44,13 @@ func TestOpenTicket(t *testing.T) {
 	if _, err := desk.Open(ctx, support.Question{Member: 7, Text: strings.Repeat("é", support.MaxQuestion)}); err != nil {
 		t.Errorf("a question of the longest length: %v", err)
 	}
+	s.customers[7] = support.Customer{Ranked: true, Tier: community.TierVIP}
 	tk, err := desk.Open(ctx, support.Question{Member: 7, Name: "Alice", Platform: community.Telegram, Where: "Tea Room", Text: " Do you ship to Crete? ", At: deskNow.Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := support.Ticket{ID: 2, Member: 7, Name: "Alice", Platform: community.Telegram, AskedIn: "Tea Room", Text: "Do you ship to Crete?", OpenedAt: deskNow}
+	want := support.Ticket{ID: 2, Member: 7, Name: "Alice", Platform: community.Telegram, AskedIn: "Tea Room", Text: "Do you ship to Crete?", OpenedAt: deskNow,
+		Urgency: support.UrgencyHigh, FirstResponseDue: deskNow.Add(time.Hour), ResolutionDue: deskNow.Add(8 * time.Hour)}
 	if tk != want || !tk.Open() {
 		t.Errorf("ticket %+v, want %+v", tk, want)
 	}
@@ -59,7 +62,8 @@ func TestOpenTicket(t *testing.T) {
 	}
 	ev := s.events[1]
 	q, ok := ev.Payload.(support.Question)
-	wantQ := support.Question{Ticket: 2, Member: 7, Name: "Alice", Platform: community.Telegram, Where: "Tea Room", Text: "Do you ship to Crete?", At: deskNow}
+	wantQ := support.Question{Ticket: 2, Member: 7, Name: "Alice", Platform: community.Telegram, Where: "Tea Room", Text: "Do you ship to Crete?", At: deskNow,
+		Urgency: support.UrgencyHigh, FirstResponseDue: deskNow.Add(time.Hour)}
 	if ev.Kind != support.EventQuestionAsked || !ok || q != wantQ || !ev.At.Equal(deskNow) {
 		t.Errorf("event %+v, want a question %+v", ev, wantQ)
 	}
@@ -76,7 +80,7 @@ func TestCloseTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	*now = now.Add(time.Hour)
-	closed, err := desk.Close(ctx, tk.ID, 3)
+	closed, err := desk.Close(ctx, tk.ID, 3, "")
 	if err != nil || closed.Open() || closed.ClosedBy != 3 || !closed.ClosedAt.Equal(*now) {
 		t.Fatalf("close: %+v, %v", closed, err)
 	}
@@ -84,10 +88,10 @@ func TestCloseTicket(t *testing.T) {
 	if audit.Action != community.AuditTicketClosed || audit.Actor != 3 || audit.Target != 7 || !audit.At.Equal(*now) || audit.Details.(map[string]any)["ticket"] != tk.ID {
 		t.Errorf("audit entry %+v", audit)
 	}
-	if _, err := desk.Close(ctx, tk.ID, 4); community.ErrorCode(err) != community.EConflict {
+	if _, err := desk.Close(ctx, tk.ID, 4, ""); community.ErrorCode(err) != community.EConflict {
 		t.Errorf("closing twice: %v, want a conflict", err)
 	}
-	if _, err := desk.Close(ctx, 99, 3); community.ErrorCode(err) != community.ENotFound {
+	if _, err := desk.Close(ctx, 99, 3, ""); community.ErrorCode(err) != community.ENotFound {
 		t.Errorf("closing an unknown ticket: %v, want not found", err)
 	}
 	if len(s.audit) != 2 || len(s.events) != 1 {
@@ -96,11 +100,14 @@ func TestCloseTicket(t *testing.T) {
 }
 
 // TestQueue: the queue holds open tickets only, of everyone or of one
-// member, the most valuable members first, and no more than asked.
+// member, the most urgent first (a VIP's), then the one due first, and
+// no more than asked.
 func TestQueue(t *testing.T) {
 	desk, s, now := newDesk()
 	ctx := context.Background()
 	s.priority[1], s.priority[2] = 10, 90 // alice a regular, bob a VIP; carol not ranked yet
+	s.customers[1] = support.Customer{Ranked: true, Tier: community.TierRegular}
+	s.customers[2] = support.Customer{Ranked: true, Tier: community.TierVIP}
 	ask := func(m community.MemberID) int64 {
 		t.Helper()
 		*now = now.Add(time.Minute)
@@ -111,7 +118,7 @@ func TestQueue(t *testing.T) {
 		return tk.ID
 	}
 	carols, alices, bobs, alices2, answered := ask(3), ask(1), ask(2), ask(1), ask(2)
-	if _, err := desk.Close(ctx, answered, 9); err != nil {
+	if _, err := desk.Close(ctx, answered, 9, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -119,8 +126,8 @@ func TestQueue(t *testing.T) {
 		limit  int
 		want   []int64
 	}{
-		{0, 10, []int64{bobs, alices, alices2, carols}},
-		{0, 2, []int64{bobs, alices}},
+		{0, 10, []int64{bobs, carols, alices, alices2}},
+		{0, 2, []int64{bobs, carols}},
 		{1, 10, []int64{alices, alices2}},
 		{2, 10, []int64{bobs}},
 	} {
@@ -147,7 +154,7 @@ func TestStoreFailuresPassThrough(t *testing.T) {
 	if _, err := desk.Open(ctx, support.Question{Member: 1, Text: "?"}); !errors.Is(err, s.fail) {
 		t.Errorf("open: %v", err)
 	}
-	if _, err := desk.Close(ctx, 1, 2); !errors.Is(err, s.fail) {
+	if _, err := desk.Close(ctx, 1, 2, ""); !errors.Is(err, s.fail) {
 		t.Errorf("close: %v", err)
 	}
 	if _, err := desk.Queue(ctx, 0, 10); !errors.Is(err, s.fail) {
@@ -155,5 +162,70 @@ func TestStoreFailuresPassThrough(t *testing.T) {
 	}
 	if _, err := desk.MarkHelpful(ctx, 5, "a1", 1, true); !errors.Is(err, s.fail) {
 		t.Errorf("mark helpful: %v", err)
+	}
+}
+
+// TestTicketLifecycle: a ticket is claimed once (a second staff member is
+// told who has it), handed over with Assign, closed with a resolution
+// (which answers it, if nobody had), reopened with a new resolution due
+// time, each change audited; a change that does not apply records nothing.
+func TestTicketLifecycle(t *testing.T) {
+	desk, s, now := newDesk()
+	ctx := context.Background()
+	s.customers[7] = support.Customer{Ranked: true, Tier: community.TierLoyal} // normal: 4h/24h
+	tk, err := desk.Open(ctx, support.Question{Member: 7, Name: "Alice", Text: "Oolong?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(err error) string {
+		if e, ok := errors.AsType[*community.Error](err); ok {
+			return e.Key
+		}
+		return fmt.Sprint(err)
+	}
+	if got, err := desk.Claim(ctx, tk.ID, 3); err != nil || got.Assignee != 3 {
+		t.Fatalf("claim: %+v %v", got, err)
+	}
+	if _, err := desk.Claim(ctx, tk.ID, 3); code(err) != "tickets.already_yours" {
+		t.Errorf("claiming one's own ticket: %v", err)
+	}
+	if _, err := desk.Claim(ctx, tk.ID, 4); code(err) != "tickets.claimed_by" {
+		t.Errorf("claiming another's ticket: %v", err)
+	}
+	if got, err := desk.Assign(ctx, tk.ID, 4, 3); err != nil || got.Assignee != 4 {
+		t.Fatalf("assign: %+v %v", got, err)
+	}
+	if _, err := desk.Reopen(ctx, tk.ID, 4); code(err) != "tickets.still_open" {
+		t.Errorf("reopening an open ticket: %v", err)
+	}
+	if _, err := desk.Close(ctx, tk.ID, 4, strings.Repeat("x", support.MaxResolution+1)); code(err) != "tickets.resolution_too_long" {
+		t.Errorf("a long resolution: %v", err)
+	}
+	if _, err := desk.Close(ctx, tk.ID, 4, "bad\x00"); code(err) != "tickets.bad_text" {
+		t.Errorf("a resolution with a NUL: %v", err)
+	}
+	*now = now.Add(2 * time.Hour)
+	closed, err := desk.Close(ctx, tk.ID, 4, "  sent the oolong guide ")
+	if err != nil || closed.Resolution != "sent the oolong guide" || !closed.FirstResponseAt.Equal(*now) || closed.Open() {
+		t.Fatalf("close: %+v %v", closed, err)
+	}
+	if _, err := desk.Claim(ctx, tk.ID, 3); code(err) != "tickets.already_closed" {
+		t.Errorf("claiming a closed ticket: %v", err)
+	}
+	*now = now.Add(48 * time.Hour)
+	reopened, err := desk.Reopen(ctx, tk.ID, 3)
+	if err != nil || !reopened.Open() || reopened.Resolution != "" || !reopened.ReopenedAt.Equal(*now) ||
+		!reopened.ResolutionDue.Equal(now.Add(24*time.Hour)) || !reopened.FirstResponseAt.Equal(closed.FirstResponseAt) || reopened.Assignee != 4 {
+		t.Fatalf("reopen: %+v %v", reopened, err)
+	}
+	var actions []string
+	for _, a := range s.audit {
+		actions = append(actions, a.Action)
+	}
+	if want := []string{community.AuditQuestionAsked, support.AuditTicketClaimed, support.AuditTicketAssigned, community.AuditTicketClosed, support.AuditTicketReopened}; !slices.Equal(actions, want) {
+		t.Errorf("audit %v, want %v", actions, want)
+	}
+	if d := s.audit[3].Details.(map[string]any); d["resolution"] != "sent the oolong guide" {
+		t.Errorf("the close's audit details %v", d)
 	}
 }

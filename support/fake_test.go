@@ -11,17 +11,18 @@ import (
 // fakeStore keeps tickets, answers and credits in memory, with the audit
 // entries and events their changes saved.
 type fakeStore struct {
-	tickets  []support.Ticket
-	priority map[community.MemberID]float64 // ranked members only
-	answers  map[string]support.Answer      // by message id
-	credits  []support.Credit
-	audit    []community.AuditEntry
-	events   []community.Event
-	fail     error // returned by every call when set
+	tickets   []support.Ticket
+	priority  map[community.MemberID]float64 // ranked members only
+	customers map[community.MemberID]support.Customer
+	answers   map[string]support.Answer // by message id
+	credits   []support.Credit
+	audit     []community.AuditEntry
+	events    []community.Event
+	fail      error // returned by every call when set
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{priority: map[community.MemberID]float64{}, answers: map[string]support.Answer{}}
+	return &fakeStore{priority: map[community.MemberID]float64{}, customers: map[community.MemberID]support.Customer{}, answers: map[string]support.Answer{}}
 }
 
 func (s *fakeStore) save(e support.Effects) {
@@ -57,20 +58,27 @@ func (s *fakeStore) WaitingTickets(_ context.Context, member community.MemberID)
 	return out, nil
 }
 
-func (s *fakeStore) CloseTicket(_ context.Context, id int64, by community.MemberID, at time.Time, effects func(support.Ticket) support.Effects) (support.Ticket, bool, error) {
+func (s *fakeStore) ChangeTicket(_ context.Context, id int64, change func(support.Ticket) (support.Ticket, support.Effects, error)) (support.Ticket, error) {
 	if s.fail != nil {
-		return support.Ticket{}, false, s.fail
+		return support.Ticket{}, s.fail
 	}
 	if id < 1 || id > int64(len(s.tickets)) {
-		return support.Ticket{}, false, community.Errorf(community.ENotFound, "tickets.not_found", nil, "no ticket %d", id)
+		return support.Ticket{}, support.TicketNotFound(id)
 	}
-	t := &s.tickets[id-1]
-	if !t.Open() {
-		return s.withStanding(*t), false, nil
+	t, effects, err := change(s.withStanding(s.tickets[id-1]))
+	if err != nil {
+		return t, err
 	}
-	t.ClosedAt, t.ClosedBy = at, by
-	s.save(effects(*t))
-	return s.withStanding(*t), true, nil
+	s.tickets[id-1] = t
+	s.save(effects)
+	return s.withStanding(t), nil
+}
+
+func (s *fakeStore) TicketCustomer(_ context.Context, member community.MemberID, _ time.Time) (support.Customer, error) {
+	if s.fail != nil {
+		return support.Customer{}, s.fail
+	}
+	return s.customers[member], nil
 }
 
 func (s *fakeStore) Answer(_ context.Context, chat community.ChatID, message string) (support.Answer, error) {

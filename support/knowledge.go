@@ -51,12 +51,14 @@ type KBStore interface {
 type KnowledgeBase struct {
 	store KBStore
 	rules AnswerRules
+	desk  *Desk // triages the tickets it opens
 	now   func() time.Time
 }
 
-// NewKnowledgeBase returns the knowledge base, deciding with rules.
-func NewKnowledgeBase(store KBStore, rules AnswerRules, now func() time.Time) *KnowledgeBase {
-	return &KnowledgeBase{store: store, rules: rules, now: now}
+// NewKnowledgeBase returns the knowledge base, deciding with rules; the
+// tickets it opens are triaged by desk.
+func NewKnowledgeBase(store KBStore, rules AnswerRules, desk *Desk, now func() time.Time) *KnowledgeBase {
+	return &KnowledgeBase{store: store, rules: rules, desk: desk, now: now}
 }
 
 // candidates is how many entries a search ranks exactly.
@@ -215,7 +217,11 @@ func (kb *KnowledgeBase) Ask(ctx context.Context, in AskInput) (Asking, error) {
 		a.Outcome = OutcomeSuggested
 	case ActionEscalate:
 		a.Outcome = OutcomeEscalated
-		open = &Ticket{Member: in.Member, Name: in.Name, Platform: in.Platform, AskedIn: in.Where, Text: text, OpenedAt: a.At}
+		t, err := kb.desk.Triage(ctx, Ticket{Member: in.Member, Name: in.Name, Platform: in.Platform, AskedIn: in.Where, Text: text, OpenedAt: a.At})
+		if err != nil {
+			return Asking{}, err
+		}
+		open = &t
 	}
 	var ticket Ticket
 	a, err = kb.store.RecordAsked(ctx, a, open, func(t Ticket) Effects {
@@ -276,12 +282,17 @@ func (kb *KnowledgeBase) Pick(ctx context.Context, id int64, member community.Me
 // with the question, once; a second press finds the same ticket.
 func (kb *KnowledgeBase) Escalate(ctx context.Context, id int64, member community.MemberID, name string) (Asked, Ticket, error) {
 	var ticket Ticket
+	triaged, err := kb.desk.Triage(ctx, Ticket{Member: member, Name: name, OpenedAt: kb.now()})
+	if err != nil {
+		return Asked{}, Ticket{}, err
+	}
 	a, err := kb.store.ChangeAsked(ctx, id, member, func(a Asked, open func(Ticket) (Ticket, error)) (Asked, error) {
 		if a.Ticket != 0 {
 			ticket.ID = a.Ticket
 			return a, nil
 		}
-		t, err := open(Ticket{Member: member, Name: name, Platform: a.Platform, Text: a.Text, OpenedAt: kb.now()})
+		triaged.Platform, triaged.Text = a.Platform, a.Text
+		t, err := open(triaged)
 		if err != nil {
 			return a, err
 		}

@@ -84,7 +84,7 @@ var kbClock = func() time.Time { return time.Date(2026, 12, 1, 9, 0, 0, 0, time.
 func TestAskSearchesTheMembersLanguageThenTheDefault(t *testing.T) {
 	store := &fakeKB{retrievals: map[string]support.Retrieval{"en": kbRetrieval(term("long", match("long", 1, 3)),
 		term("deliveri", match("deliveri", 1, 2)), term("take", match("take", 1, 4)))}}
-	kb := support.NewKnowledgeBase(store, support.DefaultAnswerRules(), kbClock)
+	kb := support.NewKnowledgeBase(store, support.DefaultAnswerRules(), support.NewDesk(newFakeStore(), kbClock), kbClock)
 	got, err := kb.Ask(context.Background(), support.AskInput{Question: support.Question{Member: 7, Text: "  How LONG does délivery take? "},
 		Langs: []string{"el", "en"}})
 	if err != nil {
@@ -104,7 +104,7 @@ func TestAskSearchesTheMembersLanguageThenTheDefault(t *testing.T) {
 // question is refused before any search.
 func TestAskEscalatesWithTheOpeningEffects(t *testing.T) {
 	store := &fakeKB{retrievals: map[string]support.Retrieval{"en": kbRetrieval(term("tea"))}}
-	kb := support.NewKnowledgeBase(store, support.DefaultAnswerRules(), kbClock)
+	kb := support.NewKnowledgeBase(store, support.DefaultAnswerRules(), support.NewDesk(newFakeStore(), kbClock), kbClock)
 	got, err := kb.Ask(context.Background(), support.AskInput{Question: support.Question{Member: 7, Name: "Zoe", Text: "tea?"}, Langs: []string{"en"}})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestAskEscalatesWithTheOpeningEffects(t *testing.T) {
 // in a language, and nothing reaches the store.
 func TestImportRefusesBadEntriesFirst(t *testing.T) {
 	store := &fakeKB{}
-	kb := support.NewKnowledgeBase(store, support.DefaultAnswerRules(), kbClock)
+	kb := support.NewKnowledgeBase(store, support.DefaultAnswerRules(), support.NewDesk(newFakeStore(), kbClock), kbClock)
 	for _, entries := range [][]support.Entry{
 		{{Lang: "en", Question: "A?", Answer: "a"}, {Lang: "english", Question: "B?", Answer: "b"}},
 		{{Lang: "en", Question: "A?", Answer: "a"}, {Lang: "en", Question: " a? ", Answer: "b"}},

@@ -6,11 +6,18 @@ import (
 )
 
 // QueueOrder compares two open tickets for the queue staff serve: the
-// member of higher priority (their customer value and engagement, as
-// their standing says) first, members whose standing is not computed yet
-// after every ranked one, then the question that has waited longer, then
-// the lower ticket number. It suits slices.SortFunc.
+// more urgent first (urgency comes from the member's standing when the
+// ticket opened: VIPs and recent detractors ahead), then the one due
+// sooner (its first response, or its resolution once answered), then the
+// member of higher priority now, then the lower ticket number. It suits
+// slices.SortFunc.
 func QueueOrder(a, b Ticket) int {
+	if c := cmp.Compare(a.Urgency.rank(), b.Urgency.rank()); c != 0 {
+		return c
+	}
+	if c := a.Due().Compare(b.Due()); c != 0 {
+		return c
+	}
 	if a.Ranked != b.Ranked {
 		if a.Ranked {
 			return -1
@@ -18,9 +25,6 @@ func QueueOrder(a, b Ticket) int {
 		return 1
 	}
 	if c := cmp.Compare(b.Priority, a.Priority); c != 0 {
-		return c
-	}
-	if c := a.OpenedAt.Compare(b.OpenedAt); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.ID, b.ID)

@@ -26,6 +26,26 @@ type Ticket struct {
 	// standing has been computed.
 	Priority float64
 	Ranked   bool
+	// Urgency and the two due times are set when the ticket opens (or
+	// reopens), from the SLA policy; FirstResponseAt when staff first
+	// answer.
+	Urgency          Urgency
+	FirstResponseDue time.Time
+	ResolutionDue    time.Time
+	FirstResponseAt  time.Time
+	Assignee         community.MemberID // 0 while nobody claimed it
+	AssigneeName     string
+	Resolution       string    // what staff wrote when closing it
+	ReopenedAt       time.Time // zero unless reopened
+}
+
+// Due is the ticket's next due time: its first response's until staff
+// answered, then its resolution's.
+func (t Ticket) Due() time.Time {
+	if t.FirstResponseAt.IsZero() {
+		return t.FirstResponseDue
+	}
+	return t.ResolutionDue
 }
 
 // Open reports whether the ticket still waits for an answer.
@@ -34,7 +54,8 @@ func (t Ticket) Open() bool { return t.ClosedAt.IsZero() }
 // Question is the ticket as its EventQuestionAsked payload: what staff
 // are shown.
 func (t Ticket) Question() Question {
-	return Question{Ticket: t.ID, Member: t.Member, Name: t.Name, Platform: t.Platform, Where: t.AskedIn, Text: t.Text, At: t.OpenedAt}
+	return Question{Ticket: t.ID, Member: t.Member, Name: t.Name, Platform: t.Platform, Where: t.AskedIn, Text: t.Text, At: t.OpenedAt,
+		Urgency: t.Urgency, FirstResponseDue: t.FirstResponseDue}
 }
 
 // Question is a member's question to staff, the payload of
@@ -47,6 +68,9 @@ type Question struct {
 	Where    string             `json:"where,omitempty"` // the chat's title
 	Text     string             `json:"text"`
 	At       time.Time          `json:"at"`
+	// Urgency and FirstResponseDue are the ticket's, when it has them.
+	Urgency          Urgency   `json:"urgency,omitempty"`
+	FirstResponseDue time.Time `json:"first_response_due,omitzero"`
 }
 
 // EventQuestionAsked shows a member's question to staff. Its name is
@@ -66,11 +90,16 @@ type Store interface {
 	// WaitingTickets returns every open ticket, of one member or (0)
 	// everyone's, with the member's priority now, in no particular order.
 	WaitingTickets(ctx context.Context, member community.MemberID) ([]Ticket, error)
-	// CloseTicket closes a ticket that is still open and saves the effects
-	// of closing it, in one transaction. It returns the ticket as it is
-	// now and whether this call closed it; ENotFound when there is no
-	// such ticket.
-	CloseTicket(ctx context.Context, id int64, by community.MemberID, at time.Time, effects func(Ticket) Effects) (Ticket, bool, error)
+	// ChangeTicket runs change on a ticket, locked, and saves the ticket
+	// it returns (its assignee, closing, resolution, first response,
+	// reopening and resolution due time) with its effects, in one
+	// transaction; an error from change saves nothing. ENotFound when
+	// there is no such ticket.
+	ChangeTicket(ctx context.Context, id int64, change func(Ticket) (Ticket, Effects, error)) (Ticket, error)
+	// TicketCustomer returns what a ticket of member is triaged from:
+	// their standing, and whether they answered an NPS survey with 0-6
+	// since detractorSince.
+	TicketCustomer(ctx context.Context, member community.MemberID, detractorSince time.Time) (Customer, error)
 	// Answer returns the recorded message of chat; ENotFound when Hearth
 	// never recorded it.
 	Answer(ctx context.Context, chat community.ChatID, message string) (Answer, error)

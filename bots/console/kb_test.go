@@ -58,7 +58,7 @@ func TestKnowledgeBaseInTheConsole(t *testing.T) {
 		"bot (edited)> Glad I could help!",
 		"so your question is with the team as ticket #1.",
 		"💡 Πόσο κοστίζουν τα μεταφορικά;",
-		"• #1 Zoe · priority 0 · waiting 0 minutes: do you sell green tea?")
+		"• #1 ⚪ low Zoe · due in 8 hours: do you sell green tea?")
 	var outcomes []string
 	if err := store.DB().Select(&outcomes, `SELECT outcome FROM kb_questions ORDER BY id`); err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func TestOnboardingInTheConsole(t *testing.T) {
 		"(That button opens https://tea.example/account)",
 		"bot> Ask the team",
 		"bot → staff room> ❓ Question #1 from Zoe (console, Tea Lovers)",
-		"bot> Open questions, the most valuable members first:\n    • #1 Zoe · priority 0 · waiting 0 minutes: Do you have green tea samplers?\n    [1] ✅ #1",
+		"bot> Open questions, the most urgent first, then the soonest due:\n    • #1 ⚪ low Zoe · due in 8 hours: Do you have green tea samplers?\n    [1] ✅ #1",
 		"bot (edited)> No open questions. 🎉",
 		"Tier: Newcomer, priority 0 of 100",
 		"    Do you have green tea samplers?",

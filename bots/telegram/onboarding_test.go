@@ -220,7 +220,7 @@ func (w *onboardingWorld) answerQuestionTicket(t *testing.T, alert telegramtest.
 		t.Errorf("the question's buttons = %v", got)
 	}
 	w.push(t, w.tg.MessageUpdate(staffGroup, owner, "/tickets"))
-	if list := sent(t, w.sentTo(t, staffGroup, 3)); !strings.Contains(list, "#1 Alice · priority 0 · waiting 0 minutes: Do you ship oolong to Crete?") {
+	if list := sent(t, w.sentTo(t, staffGroup, 3)); !strings.Contains(list, "#1 ⚪ low Alice · due in 8 hours: Do you ship oolong to Crete?") {
 		t.Errorf("/tickets = %q", list)
 	}
 	w.push(t, w.tg.MessageUpdate(staffGroup, owner, "/whois 100"))

@@ -44,7 +44,7 @@ func (c *cli) kbImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer done()
-	kb := support.NewKnowledgeBase(store, cfg.Support.AnswerRules(), c.now)
+	kb := support.NewKnowledgeBase(store, cfg.Support.AnswerRules(), support.NewDesk(store, c.now).WithPolicy(cfg.SLAPolicy()), c.now)
 	created, updated, err := kb.Import(ctx, entries, 0)
 	if err != nil {
 		return err
@@ -94,7 +94,7 @@ func (c *cli) kbExport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer done()
-	entries, err := allEntries(ctx, support.NewKnowledgeBase(store, cfg.Support.AnswerRules(), c.now), strings.ToLower(*lang))
+	entries, err := allEntries(ctx, support.NewKnowledgeBase(store, cfg.Support.AnswerRules(), support.NewDesk(store, c.now).WithPolicy(cfg.SLAPolicy()), c.now), strings.ToLower(*lang))
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (c *cli) kbSearch(ctx context.Context, args []string) error {
 		return err
 	}
 	defer done()
-	kb := support.NewKnowledgeBase(store, cfg.Support.AnswerRules(), c.now)
+	kb := support.NewKnowledgeBase(store, cfg.Support.AnswerRules(), support.NewDesk(store, c.now).WithPolicy(cfg.SLAPolicy()), c.now)
 	s, err := kb.Search(ctx, []string{strings.ToLower(cmpOr(*lang, cfg.Community.DefaultLanguage)), cfg.Community.DefaultLanguage}, question)
 	if err != nil {
 		return err

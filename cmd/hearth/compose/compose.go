@@ -36,6 +36,10 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 	access := community.NewAccess(d.Owners, store)
 	standings := community.NewStandings(store, o.Engagement, o.Tiers, o.Loyalty, now)
 	mod := o.Moderation.WithDefaults()
+	desk := support.NewDesk(store, now)
+	if o.SLA.Targets != nil {
+		desk = desk.WithPolicy(o.SLA)
+	}
 	out := bots.Domain{
 		Access: access, Groups: community.NewGroups(store, access, now), Staff: community.NewStaff(store, access, now),
 		Standings: standings, Profiles: community.NewProfiles(store, now),
@@ -49,7 +53,7 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		Privacy: community.NewPrivacy(store, d.Name, func(pl community.Platform) community.ModerationCapabilities {
 			return p.Capabilities(pl).Moderation
 		}, now),
-		Desk: support.NewDesk(store, now), KB: support.NewKnowledgeBase(store, o.Answers, now),
+		Desk: desk, KB: support.NewKnowledgeBase(store, o.Answers, desk, now),
 		Board: feedback.NewBoard(store, now), Ideas: feedback.NewLister(store, now),
 		Notifier: feedback.NewNotifier(store, noticeRules(o), p.Messaging, now),
 		Surveys: feedback.NewSurveys(store, feedback.SurveyRules{Schedule: o.NPS.Schedule, Location: o.Location, Wave: o.NPS.Wave,

@@ -1,0 +1,102 @@
+package console_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// ticketsMeet: the owner sets up the staff chat, zoe and maria write to
+// Hearth once, so that they are members a recompute can rank.
+const ticketsMeet = `/as owner
+/staffchat
+/setstaff
+/as zoe
+/dm
+/start
+/as maria
+/dm
+/start
+/quit
+`
+
+// ticketsScript: zoe (a Regular) asks first, maria (a VIP) after her; the
+// queue puts maria's ahead. The owner claims it, cannot hand it to zoe
+// (not staff), closes it with a resolution and reopens it; zoe's is
+// closed without one.
+const ticketsScript = `/as zoe
+/dm
+do you sell green tea?
+/as maria
+/dm
+my grinder arrived broken
+/as owner
+/staffchat
+/tickets
+/claim 2
+/claim #2
+/assign 2 @zoe
+/close 2 sent a replacement grinder
+/close 2
+/reopen 2
+/tickets
+/close 1
+/tickets
+/claim x
+/quit
+`
+
+// TestTicketsInTheConsole: a VIP's ticket is urgent enough to go ahead
+// of an older Regular's; each member is told roughly when a person will
+// answer; staff claim, close with a resolution and reopen tickets.
+func TestTicketsInTheConsole(t *testing.T) {
+	store := storage.New(storagetest.New(t))
+	o := bots.ServiceOptions{Store: store, Now: recordedClock(), Community: utcCommunity()}
+	scripted(t, o, ticketsMeet, "")
+	if _, err := store.DB().Exec(`
+INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+SELECT id, CASE display_name WHEN 'Maria' THEN 'vip' ELSE 'regular' END, 50, 50, 1, 50, 2, 0, 0, 0, now()
+FROM members WHERE display_name IN ('Maria', 'Zoe')`); err != nil {
+		t.Fatal(err)
+	}
+	_, out := scripted(t, o, ticketsScript, "")
+	transcript := out.String()
+	wantInOrder(t, transcript,
+		"your question is with the team as ticket #1. A person will answer you here, within about 8 hours.",
+		"your question is with the team as ticket #2. A person will answer you here, within about 1 hour.",
+		"• #2 🟠 high Maria · due in ", ": my grinder arrived broken",
+		"• #1 ⚪ low Zoe · due in 8 hours: do you sell green tea?",
+		"✋ Question #2 from Maria is yours; it is due in ",
+		"Question #2 is already yours.",
+		"Zoe is not on the team, so they cannot take questions.",
+		"✅ Question #2 from Maria is answered. Resolution: sent a replacement grinder",
+		"Question #2 is already marked answered.",
+		"↩️ Question #2 from Maria is open again; it is due in 8 hours.",
+		"• #2 🟠 high Maria · due in 8 hours · Owner: my grinder arrived broken",
+		"✅ Question #1 from Zoe is answered.",
+		"• #2 🟠 high Maria",
+		"“x” is not a question number; write it as 12 or #12.")
+	var rows []struct {
+		Urgency    string `db:"urgency"`
+		Resolution string `db:"resolution"`
+		Open       bool   `db:"open"`
+		Responded  bool   `db:"responded"`
+	}
+	if err := store.DB().Select(&rows, `SELECT urgency, resolution, closed_at IS NULL AS open, first_response_at IS NOT NULL AS responded FROM tickets ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Urgency != "low" || rows[0].Open || !rows[0].Responded ||
+		rows[1].Urgency != "high" || !rows[1].Open || rows[1].Resolution != "" || !rows[1].Responded {
+		t.Errorf("tickets %+v", rows)
+	}
+	var actions []string
+	if err := store.DB().Select(&actions, `SELECT action FROM audit_log WHERE action LIKE 'ticket.%' ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if want := "[ticket.claimed ticket.closed ticket.reopened ticket.closed]"; fmt.Sprint(actions) != want {
+		t.Errorf("ticket audit %v, want %s", actions, want)
+	}
+}

@@ -1,0 +1,133 @@
+package bots
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
+)
+
+// The staff's commands on one ticket: /claim, /assign, /close and
+// /reopen, each naming the ticket by its number (#12 or 12).
+
+// registerDesk adds the ticket commands after /tickets.
+func (f *supportFeature) registerDesk(reg *Registry) {
+	id := Arg{Name: "ticket", Kind: ArgWord, Required: true}
+	staff := func(name string, run Handler, args ...Arg) Command {
+		return Command{Name: name, Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: run, Args: append([]Arg{id}, args...)}
+	}
+	reg.AddAfter("tickets", staff("claim", f.claim))
+	reg.AddAfter("claim", staff("assign", f.assign, Arg{Name: "member", Kind: ArgMember, Required: true}))
+	reg.AddAfter("assign", staff("close", f.closeTicket, Arg{Name: "resolution", Kind: ArgText}))
+	reg.AddAfter("close", staff("reopen", f.reopen))
+}
+
+// ticketArg reads the ticket number a command names.
+func ticketArg(r *Request) (int64, error) {
+	s := strings.TrimPrefix(strings.TrimSpace(r.Arg("ticket")), "#")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, community.Errorf(community.EInvalid, "tickets.bad_number", map[string]any{"Text": r.Arg("ticket")}, "%q is not a ticket number", r.Arg("ticket"))
+	}
+	return id, nil
+}
+
+// claim makes the ticket the caller's.
+func (f *supportFeature) claim(ctx context.Context, r *Request) (Reply, error) {
+	id, err := ticketArg(r)
+	if err != nil {
+		return Reply{}, err
+	}
+	t, err := f.desk.Claim(ctx, id, r.Member)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: r.Text("tickets.claimed", map[string]any{"ID": t.ID, "Name": t.Name, "Due": catalog.Raw(f.dueText(r.Lang, t))})}, nil
+}
+
+// assign hands the ticket to another staff member; a member who is not
+// staff is refused, and the refusal audited.
+func (f *supportFeature) assign(ctx context.Context, r *Request) (Reply, error) {
+	id, err := ticketArg(r)
+	if err != nil {
+		return Reply{}, err
+	}
+	to, err := r.TargetMember(ctx, "member")
+	if err != nil {
+		return Reply{}, err
+	}
+	role := community.RoleMember
+	for _, ident := range to.Identities {
+		if ident.Platform != r.Platform {
+			continue
+		}
+		if role, err = f.router.access.RoleOf(ctx, ident.Account, to.ID); err != nil {
+			return Reply{}, err
+		}
+	}
+	if role < community.RoleStaff {
+		return Reply{}, community.Errorf(community.EForbidden, "tickets.assign_not_staff", map[string]any{"Name": to.DisplayName},
+			"member %d is not staff", to.ID)
+	}
+	t, err := f.desk.Assign(ctx, id, to.ID, r.Member)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: r.Text("tickets.assigned", map[string]any{"ID": t.ID, "Name": t.Name, "Staff": to.DisplayName})}, nil
+}
+
+// closeTicket closes the ticket, with what staff write after its number.
+func (f *supportFeature) closeTicket(ctx context.Context, r *Request) (Reply, error) {
+	id, err := ticketArg(r)
+	if err != nil {
+		return Reply{}, err
+	}
+	t, err := f.desk.Close(ctx, id, r.Member, r.Arg("resolution"))
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: r.Text("tickets.closed", map[string]any{"ID": t.ID, "Name": t.Name, "Resolution": t.Resolution})}, nil
+}
+
+// reopen opens a closed ticket again.
+func (f *supportFeature) reopen(ctx context.Context, r *Request) (Reply, error) {
+	id, err := ticketArg(r)
+	if err != nil {
+		return Reply{}, err
+	}
+	t, err := f.desk.Reopen(ctx, id, r.Member)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: r.Text("tickets.reopened", map[string]any{"ID": t.ID, "Name": t.Name, "Due": catalog.Raw(f.dueText(r.Lang, t))})}, nil
+}
+
+// dueText says when a ticket is due: "due in 40 minutes", or "overdue by
+// 2 hours" once its time has passed.
+func (f *supportFeature) dueText(lang string, t support.Ticket) string {
+	left := t.Due().Sub(f.now())
+	if left < 0 {
+		return f.router.catalog.Text(lang, "tickets.overdue", map[string]any{"For": catalog.Raw(durationText(f.router.catalog, lang, max(-left, time.Minute)))})
+	}
+	return f.router.catalog.Text(lang, "tickets.due_in", map[string]any{"In": catalog.Raw(durationText(f.router.catalog, lang, max(left, time.Minute)))})
+}
+
+// answerWithin tells a member roughly when a person will answer their
+// ticket: the time to its first-response target, rounded up (to 5
+// minutes, or to the hour beyond 2 hours) so that it never promises
+// earlier than the target.
+func (f *supportFeature) answerWithin(lang string, t support.Ticket) string {
+	if t.FirstResponseDue.IsZero() {
+		return "" // not known: a ticket opened before
+	}
+	d, step := t.FirstResponseDue.Sub(f.now()), 5*time.Minute
+	if d > 2*time.Hour {
+		step = time.Hour
+	}
+	d = max((d+step-1)/step*step, step)
+	return durationText(f.router.catalog, lang, d)
+}

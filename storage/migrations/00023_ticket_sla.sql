@@ -1,0 +1,32 @@
+-- Tickets with an SLA: the urgency decided from the member's standing
+-- when the ticket opened, the first-response and resolution due times
+-- the policy set, when staff first answered, who claimed it, what they
+-- wrote when closing it, and when it was last reopened. Tickets opened
+-- before are low and due when they opened.
+
+-- +goose Up
+SET LOCAL lock_timeout = '10s';
+
+ALTER TABLE tickets
+    ADD COLUMN urgency            text        NOT NULL DEFAULT 'low' CHECK (urgency IN ('urgent', 'high', 'normal', 'low')),
+    ADD COLUMN first_response_due timestamptz,
+    ADD COLUMN resolution_due     timestamptz,
+    ADD COLUMN first_response_at  timestamptz,
+    ADD COLUMN assignee_id        bigint      REFERENCES members (id) ON DELETE SET NULL,
+    ADD COLUMN resolution         text        NOT NULL DEFAULT '',
+    ADD COLUMN reopened_at        timestamptz;
+UPDATE tickets SET first_response_due = opened_at, resolution_due = opened_at;
+ALTER TABLE tickets
+    ALTER COLUMN first_response_due SET NOT NULL,
+    ALTER COLUMN resolution_due SET NOT NULL;
+CREATE INDEX tickets_assignee ON tickets (assignee_id) WHERE assignee_id IS NOT NULL;
+
+-- +goose Down
+ALTER TABLE tickets
+    DROP COLUMN reopened_at,
+    DROP COLUMN resolution,
+    DROP COLUMN assignee_id,
+    DROP COLUMN first_response_at,
+    DROP COLUMN resolution_due,
+    DROP COLUMN first_response_due,
+    DROP COLUMN urgency;
