@@ -49,7 +49,7 @@ func (f *supportFeature) ticketLine(lang string, t support.Ticket) string {
 	cat := f.router.catalog
 	return cat.Text(lang, "tickets.line", map[string]any{"ID": t.ID, "Name": t.Name,
 		"Urgency": catalog.Raw(cat.Text(lang, "tickets.urgency."+string(t.Urgency), nil)),
-		"Due": catalog.Raw(f.dueText(lang, t)), "Assignee": t.AssigneeName, "Text": excerpt(t.Text, 100)})
+		"Due":     catalog.Raw(f.dueText(lang, t)), "Assignee": t.AssigneeName, "Text": excerpt(t.Text, 100)})
 }
 
 // ticketButton marks a ticket answered: from the /tickets list (the list
