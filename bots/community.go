@@ -24,6 +24,7 @@ type CommunityStore interface {
 	HideFromLeaderboard(ctx context.Context, member community.MemberID, hide bool) error
 	support.Store
 	support.KBStore
+	support.AlertStore
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox

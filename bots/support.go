@@ -55,6 +55,7 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 	f.registerDesk(reg)
 	router.Inspect("question", f.inspectQuestion, f.directQuestion)
 	dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
+	dispatcher.Render(support.EventSLAAlert, f.renderAlert)
 }
 
 // askForm is the question form the "Ask a question" button opens; its

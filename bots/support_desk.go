@@ -8,6 +8,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -130,4 +131,54 @@ func (f *supportFeature) answerWithin(lang string, t support.Ticket) string {
 	}
 	d = max((d+step-1)/step*step, step)
 	return durationText(f.router.catalog, lang, d)
+}
+
+// renderAlert tells of an SLA alert: a reminder goes to the ticket's
+// assignee privately (to the staff chats when nobody has it, or Hearth
+// may not write to them); a breach goes to the staff chats and to every
+// owner Hearth may write to.
+func (f *supportFeature) renderAlert(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
+	a, err := outbox.Decode[support.Alert](e)
+	if err != nil {
+		return nil, err
+	}
+	text := func(lang string) string {
+		cat := f.router.catalog
+		return cat.Text(lang, "tickets.sla_"+string(a.Kind), map[string]any{"ID": a.Ticket, "Name": a.Name,
+			"Urgency": catalog.Raw(cat.Text(lang, "tickets.urgency."+string(a.Urgency), nil)),
+			"Clock":   catalog.Raw(cat.Text(lang, "tickets.clock."+string(a.Clock), nil)),
+			"Due":     catalog.Raw(f.dueText(lang, support.Ticket{FirstResponseDue: a.Due})), "Text": excerpt(a.Text, 200)})
+	}
+	message := func(lang string) outbox.Message { return Reply{Text: text(lang)} }
+	if a.Kind == support.AlertReminder && a.Assignee != 0 {
+		m, err := f.store.Member(ctx, a.Assignee)
+		if err != nil && community.ErrorCode(err) != community.ENotFound {
+			return nil, err
+		}
+		if err == nil {
+			out, err := f.router.privately(ctx, m, time.Time{}, message)
+			if err != nil || len(out) > 0 {
+				return out, err
+			}
+		}
+	}
+	out, err := f.router.staffTexts(ctx, f.store, text)
+	if err != nil || a.Kind != support.AlertBreach {
+		return out, err
+	}
+	for _, acct := range f.router.access.Owners() {
+		owner, err := f.router.store.FindMember(ctx, acct.Platform, community.MemberRef{UserID: acct.UserID, Text: acct.String()})
+		if community.ErrorCode(err) == community.ENotFound {
+			continue // an owner who never wrote to Hearth
+		}
+		if err != nil {
+			return nil, err
+		}
+		private, err := f.router.privately(ctx, owner, time.Time{}, message)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, private...)
+	}
+	return out, nil
 }

@@ -177,3 +177,23 @@ WHERE m.id = $1`, int64(member), detractorSince)
 	}
 	return c, nil
 }
+
+// RaiseAlert implements support.AlertStore: the alert's row and its
+// effects in one transaction; an alert raised before (by this replica or
+// another) saves nothing.
+func (s *Store) RaiseAlert(ctx context.Context, a support.Alert, effects support.Effects) (bool, error) {
+	raised := false
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO ticket_sla_alerts (ticket_id, clock, kind, due, raised_at) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT DO NOTHING`, a.Ticket, string(a.Clock), string(a.Kind), a.Due, a.At)
+		if err != nil {
+			return fmt.Errorf("raise the %s %s of ticket %d: %w", a.Clock, a.Kind, a.Ticket, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		raised = true
+		return saveEffects(ctx, tx, effects)
+	})
+	return raised, err
+}

@@ -244,3 +244,46 @@ func ticketIDs(ts []support.Ticket) []int64 {
 	}
 	return out
 }
+
+// TestSLAAlertsAreRaisedOnce: two replicas' monitors raising the same
+// breach at once save it, its audit entry and its event once; a reopened
+// ticket's new due time may raise it again.
+func TestSLAAlertsAreRaisedOnce(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	m := recordMembers(t, s, message("1", "100", "-5"))
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	tk, err := support.NewDesk(s, func() time.Time { return at }).Open(ctx, support.Question{Member: m[0], Platform: community.Telegram, Text: "Help?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := at.Add(9 * time.Hour) // past the low ticket's 8h first response
+	results := make(chan int, 2)
+	for range 2 {
+		go func() {
+			n, err := support.SLAMonitor(ctx, s, support.DefaultSLAPolicy(), later)
+			if err != nil {
+				t.Error(err)
+			}
+			results <- n
+		}()
+	}
+	if total := <-results + <-results; total != 1 {
+		t.Errorf("two monitors raised %d alerts, want the breach once", total)
+	}
+	count := func(q string) int {
+		var n int
+		if err := s.DB().Get(&n, q); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if a, b, e := count(`SELECT count(*) FROM ticket_sla_alerts`), count(`SELECT count(*) FROM audit_log WHERE action = 'ticket.sla_breached'`),
+		count(`SELECT count(*) FROM outbox_events WHERE kind = 'support.sla_alert'`); a != 1 || b != 1 || e != 1 {
+		t.Errorf("%d alerts, %d audit entries, %d events; want 1 each", a, b, e)
+	}
+	again := support.Alert{Ticket: tk.ID, Clock: support.ClockFirstResponse, Kind: support.AlertBreach, Due: tk.FirstResponseDue.Add(time.Hour), At: later}
+	if ok, err := s.RaiseAlert(ctx, again, support.Effects{}); err != nil || !ok {
+		t.Errorf("the same alert with another due time: %v %v", ok, err)
+	}
+}

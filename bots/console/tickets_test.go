@@ -2,9 +2,13 @@ package console_test
 
 import (
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -54,7 +58,10 @@ my grinder arrived broken
 // answer; staff claim, close with a resolution and reopen tickets.
 func TestTicketsInTheConsole(t *testing.T) {
 	store := storage.New(storagetest.New(t))
-	o := bots.ServiceOptions{Store: store, Now: recordedClock(), Community: utcCommunity()}
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC).UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	o := bots.ServiceOptions{Store: store, Now: now, Community: utcCommunity()}
 	scripted(t, o, ticketsMeet, "")
 	if _, err := store.DB().Exec(`
 INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
@@ -62,7 +69,8 @@ SELECT id, CASE display_name WHEN 'Maria' THEN 'vip' ELSE 'regular' END, 50, 50,
 FROM members WHERE display_name IN ('Maria', 'Zoe')`); err != nil {
 		t.Fatal(err)
 	}
-	_, out := scripted(t, o, ticketsScript, "")
+	clock.Add(int64(time.Minute)) // a new console run: its updates' ids come from the clock
+	svc, out := scripted(t, o, ticketsScript, "")
 	transcript := out.String()
 	wantInOrder(t, transcript,
 		"your question is with the team as ticket #1. A person will answer you here, within about 8 hours.",
@@ -98,5 +106,39 @@ FROM members WHERE display_name IN ('Maria', 'Zoe')`); err != nil {
 	}
 	if want := "[ticket.claimed ticket.closed ticket.reopened ticket.closed]"; fmt.Sprint(actions) != want {
 		t.Errorf("ticket audit %v, want %s", actions, want)
+	}
+
+	// Maria's reopened ticket (high: resolved within 8 hours) reminds its
+	// assignee, the owner, at 80%; at 8 hours it breaches, telling the
+	// staff room and the owner; each alert once, however often the monitor
+	// runs.
+	monitor := func(after time.Duration) string {
+		t.Helper()
+		clock.Add(int64(after))
+		out.Reset()
+		botstest.RunJob(t, svc, "support.sla_monitor")
+		botstest.RunJob(t, svc, "support.sla_monitor")
+		svc.Dispatcher.DeliverPending(t.Context())
+		return out.String()
+	}
+	if told := monitor(6 * time.Hour); told != "" {
+		t.Errorf("at 6 hours:\n%s", told)
+	}
+	told := monitor(30 * time.Minute)
+	if want := "bot → owner (private)> ⏳ Question #2 from Maria (🟠 high): resolution due in 1 hour and 30 minutes.\n    my grinder arrived broken"; strings.Count(told, want) != 1 || strings.Contains(told, "staff room") {
+		t.Errorf("at 6.5 hours, want the owner reminded once:\n%s", told)
+	}
+	told = monitor(2 * time.Hour) // the owner is in the staff room: its messages are "bot>"
+	for _, want := range []string{
+		"bot> 🚨 Question #2 from Maria (🟠 high) missed its resolution target: ⏰ overdue by 30 minutes.",
+		"bot → owner (private)> 🚨 Question #2 from Maria (🟠 high) missed its resolution target",
+	} {
+		if strings.Count(told, want) != 1 {
+			t.Errorf("at 8.5 hours, want once %q:\n%s", want, told)
+		}
+	}
+	var breaches int
+	if err := store.DB().Get(&breaches, `SELECT count(*) FROM audit_log WHERE action = 'ticket.sla_breached'`); err != nil || breaches != 1 {
+		t.Errorf("%d breaches audited, %v", breaches, err)
 	}
 }

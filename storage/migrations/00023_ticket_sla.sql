@@ -2,7 +2,8 @@
 -- when the ticket opened, the first-response and resolution due times
 -- the policy set, when staff first answered, who claimed it, what they
 -- wrote when closing it, and when it was last reopened. Tickets opened
--- before are low and due when they opened.
+-- before are low and due when they opened. And the SLA alerts raised: a
+-- reminder or a breach of a ticket's clock, once per due time.
 
 -- +goose Up
 SET LOCAL lock_timeout = '10s';
@@ -21,7 +22,17 @@ ALTER TABLE tickets
     ALTER COLUMN resolution_due SET NOT NULL;
 CREATE INDEX tickets_assignee ON tickets (assignee_id) WHERE assignee_id IS NOT NULL;
 
+CREATE TABLE ticket_sla_alerts (
+    ticket_id bigint      NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    clock     text        NOT NULL CHECK (clock IN ('first_response', 'resolution')),
+    kind      text        NOT NULL CHECK (kind IN ('reminder', 'breach')),
+    due       timestamptz NOT NULL,
+    raised_at timestamptz NOT NULL,
+    PRIMARY KEY (ticket_id, clock, kind, due)
+);
+
 -- +goose Down
+DROP TABLE ticket_sla_alerts;
 ALTER TABLE tickets
     DROP COLUMN reopened_at,
     DROP COLUMN resolution,

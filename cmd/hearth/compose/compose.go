@@ -62,7 +62,7 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 	}
 	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers),
 		out.Notifier.Job(), out.Surveys.Job(), out.Showcase.ExpiryJob(),
-		feedback.MediaSweepJob(store, now)}
+		feedback.MediaSweepJob(store, now), support.SLAJob(store, desk.Policy(), now)}
 	if d.Tokens != nil {
 		out.Linking = community.NewLinking(d.Tokens, store)
 	}
