@@ -25,6 +25,7 @@ type CommunityStore interface {
 	support.Store
 	support.KBStore
 	support.AlertStore
+	support.ReportStore
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox

@@ -17,6 +17,7 @@ import (
 // go through support.Desk.
 type supportFeatureStore interface {
 	staffChatLister
+	support.ReportStore
 	Member(ctx context.Context, id community.MemberID) (community.Member, error)
 }
 
@@ -46,7 +47,7 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 	reg := router.Registry()
 	reg.AddAfter("top", Command{Name: "helpful", Permission: community.RoleMember, Where: InGroup, Run: f.helpful, MessageMenu: true,
 		Args: []Arg{{Name: "message", Kind: ArgWord}}})
-	reg.AddAfter("guide", Command{Name: "ask", Permission: community.RoleMember, Where: Anywhere, Run: f.askCommand, Button: f.askButton,
+	reg.AddAfter("guide", Command{Name: "ask", Permission: community.RoleMember, Where: Anywhere, Run: f.askCommand, Button: f.askButton, Form: f.csatForm,
 		Args: []Arg{{Name: "question", Kind: ArgText}}})
 	reg.AddAfter("ask", Command{Name: "tickets", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.tickets, Button: f.ticketButton})
 	reg.AddAfter("tickets", Command{Name: "faq", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.faq, Button: f.faqButton,
@@ -56,6 +57,7 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 	router.Inspect("question", f.inspectQuestion, f.directQuestion)
 	dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
 	dispatcher.Render(support.EventSLAAlert, f.renderAlert)
+	dispatcher.Render(support.EventTicketClosed, f.renderClosed)
 }
 
 // askForm is the question form the "Ask a question" button opens; its

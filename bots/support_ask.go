@@ -104,6 +104,9 @@ func (f *supportFeature) askButton(ctx context.Context, r *Request) (Reply, erro
 	if len(parts) < 3 {
 		return Reply{}, badButton(r.Data)
 	}
+	if parts[1] == "csat" || parts[1] == "comment" {
+		return f.csatButton(ctx, r, parts)
+	}
 	asked, err := strconv.ParseInt(parts[2], 10, 64)
 	if err != nil || asked <= 0 {
 		return Reply{}, badButton(r.Data)

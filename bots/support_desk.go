@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ func (f *supportFeature) registerDesk(reg *Registry) {
 	reg.AddAfter("claim", staff("assign", f.assign, Arg{Name: "member", Kind: ArgMember, Required: true}))
 	reg.AddAfter("assign", staff("close", f.closeTicket, Arg{Name: "resolution", Kind: ArgText}))
 	reg.AddAfter("close", staff("reopen", f.reopen))
+	reg.AddAfter("reopen", Command{Name: "support", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.supportReport})
 }
 
 // ticketArg reads the ticket number a command names.
@@ -181,4 +183,45 @@ func (f *supportFeature) renderAlert(ctx context.Context, e outbox.Event) ([]out
 		out = append(out, private...)
 	}
 	return out, nil
+}
+
+// supportReport shows staff the last week of the support desk: tickets by
+// tier, the median times to a first answer and to resolution, breaches,
+// CSAT and the knowledge base's hit rate.
+func (f *supportFeature) supportReport(ctx context.Context, r *Request) (Reply, error) {
+	rep, err := support.WeekReport(ctx, f.store, f.now())
+	if err != nil {
+		return Reply{}, err
+	}
+	cat := f.router.catalog
+	var tiers []string
+	for _, tier := range []string{"vip", "loyal", "regular", "newcomer", ""} {
+		if n := rep.ByTier[tier]; n > 0 {
+			name := cat.Text(r.Lang, "support.report_unranked", nil)
+			if tier != "" {
+				name = cat.Text(r.Lang, "tier."+tier, nil)
+			}
+			tiers = append(tiers, fmt.Sprintf("%s %d", name, n))
+		}
+	}
+	none := cat.Text(r.Lang, "support.report_none", nil)
+	median := func(n int, d time.Duration) string {
+		if n == 0 {
+			return none
+		}
+		return durationText(cat, r.Lang, max(d, time.Minute))
+	}
+	csat, hit := none, none
+	if rep.Rated > 0 {
+		csat = cat.Text(r.Lang, "support.report_csat", map[string]any{"Mean": strconv.FormatFloat(rep.MeanCSAT, 'f', 1, 64)})
+	}
+	if rep.Asked > 0 {
+		hit = fmt.Sprintf("%.0f%%", 100*rep.KBHitRate())
+	}
+	return Reply{Text: r.Text("support.report", map[string]any{"Days": support.ReportDays, "Opened": rep.Opened,
+		"Tiers": strings.Join(tiers, ", "), "Closed": rep.Closed, "OpenNow": rep.OpenNow,
+		"FirstResponse": catalog.Raw(median(rep.Responded, rep.MedianFirstResponse)), "Responded": rep.Responded,
+		"Resolution": catalog.Raw(median(rep.Resolved, rep.MedianResolution)), "Resolved": rep.Resolved,
+		"Breaches": rep.Breaches, "CSAT": catalog.Raw(csat), "Rated": rep.Rated,
+		"Asked": rep.Asked, "HitRate": catalog.Raw(hit), "Escalated": rep.Escalated})}, nil
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -30,9 +31,9 @@ func (s *Store) OpenTicket(ctx context.Context, t support.Ticket, effects func(s
 // openTicket saves a new ticket and the effects of opening it in tx.
 func openTicket(ctx context.Context, tx *sqlx.Tx, t support.Ticket, effects func(support.Ticket) support.Effects) (support.Ticket, error) {
 	if err := tx.GetContext(ctx, &t.ID, `
-INSERT INTO tickets (member_id, platform, asked_in, text, opened_at, urgency, first_response_due, resolution_due)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		int64(t.Member), t.Platform, t.AskedIn, t.Text, t.OpenedAt, urgencyOrLow(t.Urgency), t.FirstResponseDue, t.ResolutionDue); err != nil {
+INSERT INTO tickets (member_id, platform, asked_in, text, opened_at, urgency, first_response_due, resolution_due, tier)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		int64(t.Member), t.Platform, t.AskedIn, t.Text, t.OpenedAt, urgencyOrLow(t.Urgency), t.FirstResponseDue, t.ResolutionDue, t.OpenTier); err != nil {
 		return t, fmt.Errorf("open a ticket: %w", err)
 	}
 	return t, saveEffects(ctx, tx, effects(t))
@@ -66,6 +67,10 @@ type ticketRow struct {
 	AssigneeName     sql.NullString  `db:"assignee_name"`
 	Resolution       string          `db:"resolution"`
 	ReopenedAt       sql.NullTime    `db:"reopened_at"`
+	Tier             string          `db:"tier"`
+	CSAT             sql.NullInt16   `db:"csat"`
+	CSATComment      string          `db:"csat_comment"`
+	CSATAt           sql.NullTime    `db:"csat_at"`
 }
 
 func (r ticketRow) ticket() support.Ticket {
@@ -74,13 +79,14 @@ func (r ticketRow) ticket() support.Ticket {
 		ClosedBy: community.MemberID(r.ClosedBy.Int64), Priority: r.Priority.Float64, Ranked: r.Priority.Valid,
 		Urgency: support.Urgency(r.Urgency), FirstResponseDue: r.FirstResponseDue, ResolutionDue: r.ResolutionDue,
 		FirstResponseAt: r.FirstResponseAt.Time, Assignee: community.MemberID(r.Assignee.Int64), AssigneeName: r.AssigneeName.String,
-		Resolution: r.Resolution, ReopenedAt: r.ReopenedAt.Time}
+		Resolution: r.Resolution, ReopenedAt: r.ReopenedAt.Time, OpenTier: r.Tier,
+		CSAT: int(r.CSAT.Int16), CSATComment: r.CSATComment, CSATAt: r.CSATAt.Time}
 }
 
 const ticketsSQL = `
 SELECT t.id, t.member_id, m.display_name, t.platform, t.asked_in, t.text, t.opened_at, t.closed_at, t.closed_by, st.priority,
     t.urgency, t.first_response_due, t.resolution_due, t.first_response_at, t.assignee_id, a.display_name AS assignee_name,
-    t.resolution, t.reopened_at
+    t.resolution, t.reopened_at, t.tier, t.csat, t.csat_comment, t.csat_at
 FROM tickets t
 JOIN members m ON m.id = t.member_id
 LEFT JOIN member_standings st ON st.member_id = t.member_id
@@ -138,9 +144,10 @@ func (s *Store) ChangeTicket(ctx context.Context, id int64, change func(support.
 		}
 		if _, err := tx.ExecContext(ctx, `
 UPDATE tickets SET closed_at = $2, closed_by = NULLIF($3, 0), resolution = $4, first_response_at = $5,
-    assignee_id = NULLIF($6, 0), reopened_at = $7, resolution_due = $8
+    assignee_id = NULLIF($6, 0), reopened_at = $7, resolution_due = $8,
+    csat = NULLIF($9, 0), csat_comment = $10, csat_at = $11
 WHERE id = $1`, id, nullTime(t.ClosedAt), int64(t.ClosedBy), t.Resolution, nullTime(t.FirstResponseAt),
-			int64(t.Assignee), nullTime(t.ReopenedAt), t.ResolutionDue); err != nil {
+			int64(t.Assignee), nullTime(t.ReopenedAt), t.ResolutionDue, t.CSAT, t.CSATComment, nullTime(t.CSATAt)); err != nil {
 			return fmt.Errorf("change ticket %d: %w", id, err)
 		}
 		return saveEffects(ctx, tx, effects)
@@ -196,4 +203,56 @@ ON CONFLICT DO NOTHING`, a.Ticket, string(a.Clock), string(a.Kind), a.Due, a.At)
 		return saveEffects(ctx, tx, effects)
 	})
 	return raised, err
+}
+
+// supportReportSQL makes support.Report over [$1, $2].
+const supportReportSQL = `
+WITH opened AS (SELECT * FROM tickets WHERE opened_at >= $1 AND opened_at <= $2)
+SELECT
+    (SELECT count(*) FROM opened) AS opened,
+    (SELECT coalesce(jsonb_object_agg(tier, n), '{}') FROM (SELECT tier, count(*) AS n FROM opened GROUP BY tier) t) AS by_tier,
+    (SELECT count(*) FROM tickets WHERE closed_at >= $1 AND closed_at <= $2) AS closed,
+    (SELECT count(*) FROM tickets WHERE closed_at IS NULL) AS open_now,
+    (SELECT count(*) FROM opened WHERE first_response_at IS NOT NULL) AS responded,
+    (SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - opened_at)), 0)
+       FROM opened WHERE first_response_at IS NOT NULL) AS first_response_s,
+    (SELECT count(*) FROM opened WHERE closed_at IS NOT NULL) AS resolved,
+    (SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - opened_at)), 0)
+       FROM opened WHERE closed_at IS NOT NULL) AS resolution_s,
+    (SELECT count(*) FROM ticket_sla_alerts WHERE kind = 'breach' AND raised_at >= $1 AND raised_at <= $2) AS breaches,
+    (SELECT count(*) FROM tickets WHERE csat IS NOT NULL AND closed_at >= $1 AND closed_at <= $2) AS rated,
+    (SELECT coalesce(avg(csat), 0) FROM tickets WHERE csat IS NOT NULL AND closed_at >= $1 AND closed_at <= $2) AS mean_csat,
+    (SELECT count(*) FROM kb_questions WHERE asked_at >= $1 AND asked_at <= $2) AS asked,
+    (SELECT count(*) FROM kb_questions WHERE asked_at >= $1 AND asked_at <= $2 AND outcome IN ('answered', 'solved')) AS answered,
+    (SELECT count(*) FROM kb_questions WHERE asked_at >= $1 AND asked_at <= $2 AND outcome = 'escalated') AS escalated`
+
+// SupportReport implements support.ReportStore.
+func (s *Store) SupportReport(ctx context.Context, since, until time.Time) (support.Report, error) {
+	var row struct {
+		Opened         int     `db:"opened"`
+		ByTier         []byte  `db:"by_tier"`
+		Closed         int     `db:"closed"`
+		OpenNow        int     `db:"open_now"`
+		Responded      int     `db:"responded"`
+		FirstResponseS float64 `db:"first_response_s"`
+		Resolved       int     `db:"resolved"`
+		ResolutionS    float64 `db:"resolution_s"`
+		Breaches       int     `db:"breaches"`
+		Rated          int     `db:"rated"`
+		MeanCSAT       float64 `db:"mean_csat"`
+		Asked          int     `db:"asked"`
+		Answered       int     `db:"answered"`
+		Escalated      int     `db:"escalated"`
+	}
+	if err := s.db.GetContext(ctx, &row, supportReportSQL, since, until); err != nil {
+		return support.Report{}, fmt.Errorf("support report: %w", err)
+	}
+	r := support.Report{Since: since, Until: until, Opened: row.Opened, ByTier: map[string]int{}, Closed: row.Closed, OpenNow: row.OpenNow,
+		Responded: row.Responded, MedianFirstResponse: time.Duration(row.FirstResponseS * float64(time.Second)),
+		Resolved: row.Resolved, MedianResolution: time.Duration(row.ResolutionS * float64(time.Second)),
+		Breaches: row.Breaches, Rated: row.Rated, MeanCSAT: row.MeanCSAT, Asked: row.Asked, AnsweredByKB: row.Answered, Escalated: row.Escalated}
+	if err := json.Unmarshal(row.ByTier, &r.ByTier); err != nil {
+		return support.Report{}, fmt.Errorf("support report: tickets by tier: %w", err)
+	}
+	return r, nil
 }

@@ -287,3 +287,60 @@ func TestSLAAlertsAreRaisedOnce(t *testing.T) {
 		t.Errorf("the same alert with another due time: %v %v", ok, err)
 	}
 }
+
+// TestSupportReport: a week's report counts the tickets opened in it by
+// tier, the medians of the times to a first answer and to resolution,
+// the breaches, CSAT of the tickets closed in it and the knowledge base's
+// outcomes; what happened before the week is left out.
+func TestSupportReport(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"), message("3", "300", "-5"))
+	vip, regular, staff := m[0], m[1], m[2]
+	rankVIPAndRegular(t, s, vip, regular)
+	start := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	now := start
+	desk := support.NewDesk(s, func() time.Time { return now })
+	open := func(member community.MemberID) support.Ticket {
+		t.Helper()
+		tk, err := desk.Open(ctx, support.Question{Member: member, Platform: community.Telegram, Text: "?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	old := open(regular) // before the week
+	now = start.Add(8 * 24 * time.Hour)
+	if _, err := desk.Close(ctx, old.ID, staff, ""); err != nil { // closed in the week, opened before it
+		t.Fatal(err)
+	}
+	if _, err := desk.Rate(ctx, old.ID, regular, 1); err != nil {
+		t.Fatal(err)
+	}
+	a, b := open(vip), open(regular)
+	open(vip) // never answered
+	now = now.Add(10 * time.Minute)
+	if _, err := desk.Close(ctx, a.ID, staff, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.Rate(ctx, a.ID, vip, 5); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(20 * time.Minute)
+	if _, err := desk.Close(ctx, b.ID, staff, ""); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Hour) // the third's first response (1h) is missed
+	if _, err := support.SLAMonitor(ctx, s, desk.Policy(), now); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := support.WeekReport(ctx, s, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Opened != 3 || rep.ByTier["vip"] != 2 || rep.ByTier["regular"] != 1 || rep.Closed != 3 || rep.OpenNow != 1 ||
+		rep.Responded != 2 || rep.MedianFirstResponse != 20*time.Minute || rep.Resolved != 2 || rep.MedianResolution != 20*time.Minute ||
+		rep.Breaches != 1 || rep.Rated != 2 || rep.MeanCSAT != 3 || rep.Asked != 0 || rep.KBHitRate() != 0 {
+		t.Errorf("report %+v", rep)
+	}
+}

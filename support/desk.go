@@ -107,7 +107,8 @@ func (d *Desk) Close(ctx context.Context, id int64, by community.MemberID, resol
 		if resolution != "" {
 			details["resolution"] = resolution
 		}
-		return t, Effects{Audit: []community.AuditEntry{{At: now, Actor: by, Action: community.AuditTicketClosed, Target: t.Member, Details: details}}}, nil
+		return t, Effects{Audit: []community.AuditEntry{{At: now, Actor: by, Action: community.AuditTicketClosed, Target: t.Member, Details: details}},
+			Events: []community.Event{community.NewEvent(EventTicketClosed, Closed{Ticket: t.ID, Member: t.Member, Text: t.Text, At: now}, now)}}, nil
 	})
 }
 

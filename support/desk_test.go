@@ -50,7 +50,7 @@ func TestOpenTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := support.Ticket{ID: 2, Member: 7, Name: "Alice", Platform: community.Telegram, AskedIn: "Tea Room", Text: "Do you ship to Crete?", OpenedAt: deskNow,
-		Urgency: support.UrgencyHigh, FirstResponseDue: deskNow.Add(time.Hour), ResolutionDue: deskNow.Add(8 * time.Hour)}
+		Urgency: support.UrgencyHigh, FirstResponseDue: deskNow.Add(time.Hour), ResolutionDue: deskNow.Add(8 * time.Hour), OpenTier: "vip"}
 	if tk != want || !tk.Open() {
 		t.Errorf("ticket %+v, want %+v", tk, want)
 	}
@@ -94,8 +94,12 @@ func TestCloseTicket(t *testing.T) {
 	if _, err := desk.Close(ctx, 99, 3, ""); community.ErrorCode(err) != community.ENotFound {
 		t.Errorf("closing an unknown ticket: %v, want not found", err)
 	}
-	if len(s.audit) != 2 || len(s.events) != 1 {
-		t.Errorf("%d audit entries and %d events, want 2 (asked, closed) and 1 (asked)", len(s.audit), len(s.events))
+	if len(s.audit) != 2 || len(s.events) != 2 {
+		t.Fatalf("%d audit entries and %d events, want 2 (asked, closed) and 2 (asked, closed)", len(s.audit), len(s.events))
+	}
+	if c, ok := s.events[1].Payload.(support.Closed); s.events[1].Kind != support.EventTicketClosed || !ok ||
+		c != (support.Closed{Ticket: tk.ID, Member: 7, Text: "Oolong?", At: *now}) {
+		t.Errorf("the closing event %+v", s.events[1])
 	}
 }
 

@@ -213,7 +213,10 @@ func DefaultSLAPolicy() SLAPolicy {
 // Due sets a ticket's urgency from its customer and its two due times
 // from its opening.
 func (p SLAPolicy) Due(t Ticket, c Customer) Ticket {
-	t.Urgency = UrgencyOf(c)
+	t.Urgency, t.OpenTier = UrgencyOf(c), ""
+	if c.Ranked {
+		t.OpenTier = c.Tier.String()
+	}
 	target := p.Targets[t.Urgency]
 	t.FirstResponseDue = p.Hours.Add(t.OpenedAt, target.FirstResponse)
 	t.ResolutionDue = p.Hours.Add(t.OpenedAt, target.Resolution)

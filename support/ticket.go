@@ -37,6 +37,12 @@ type Ticket struct {
 	AssigneeName     string
 	Resolution       string    // what staff wrote when closing it
 	ReopenedAt       time.Time // zero unless reopened
+	OpenTier         string    // the member's tier when it opened; "" when not ranked
+	// CSAT is the member's satisfaction, 1-5 (0 until they answer), with
+	// their comment and when they last answered.
+	CSAT        int
+	CSATComment string
+	CSATAt      time.Time
 }
 
 // Due is the ticket's next due time: its first response's until staff

@@ -50,6 +50,14 @@ my grinder arrived broken
 /close 1
 /tickets
 /claim x
+/as zoe
+/dm
+/press 4
+/press 1
+quick and kind
+/as owner
+/staffchat
+/support
 /quit
 `
 
@@ -86,7 +94,32 @@ FROM members WHERE display_name IN ('Maria', 'Zoe')`); err != nil {
 		"• #2 🟠 high Maria · due in 8 hours · Owner: my grinder arrived broken",
 		"✅ Question #1 from Zoe is answered.",
 		"• #2 🟠 high Maria",
-		"“x” is not a question number; write it as 12 or #12.")
+		"“x” is not a question number; write it as 12 or #12.",
+		"zoe> /press 4",
+		"bot (edited)> Thank you for your rating: 4 of 5. Is there anything you would like to add?",
+		"Thank you! Your comment reaches the team.",
+		"📊 Support, the last 7 days\n"+
+			"    Questions opened: 2 (VIP 1, Regular 1); closed: 1; open now: 1\n"+
+			"    Median time to a first answer: 1 minute (2 answered)\n"+
+			"    Median time to resolution: 1 minute (1 resolved)\n"+
+			"    SLA targets missed: 0\n"+
+			"    Satisfaction: 4.0 of 5 (1 ratings)\n"+
+			"    Knowledge base: 2 questions, 0% answered without the team, 2 passed to the team")
+	for _, want := range []string{
+		"bot → maria (private)> ✅ Your question #2 is closed:\n    my grinder arrived broken\n\n    How satisfied are you with the help you got?\n    [1] 1 😞  [2] 2  [3] 3  [4] 4  [5] 5 😍",
+		"bot → zoe (private)> ✅ Your question #1 is closed:",
+	} {
+		if !strings.Contains(transcript, want) {
+			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	var csat struct {
+		Score   int    `db:"csat"`
+		Comment string `db:"csat_comment"`
+	}
+	if err := store.DB().Get(&csat, `SELECT csat, csat_comment FROM tickets WHERE id = 1`); err != nil || csat.Score != 4 || csat.Comment != "quick and kind" {
+		t.Errorf("zoe's CSAT %+v, %v", csat, err)
+	}
 	var rows []struct {
 		Urgency    string `db:"urgency"`
 		Resolution string `db:"resolution"`
@@ -128,7 +161,7 @@ FROM members WHERE display_name IN ('Maria', 'Zoe')`); err != nil {
 	if want := "bot → owner (private)> ⏳ Question #2 from Maria (🟠 high): resolution due in 1 hour and 30 minutes.\n    my grinder arrived broken"; strings.Count(told, want) != 1 || strings.Contains(told, "staff room") {
 		t.Errorf("at 6.5 hours, want the owner reminded once:\n%s", told)
 	}
-	told = monitor(2 * time.Hour) // the owner is in the staff room: its messages are "bot>"
+	told = monitor(2 * time.Hour) // the owner is in the staff room: its messages print as "bot>"
 	for _, want := range []string{
 		"bot> 🚨 Question #2 from Maria (🟠 high) missed its resolution target: ⏰ overdue by 30 minutes.",
 		"bot → owner (private)> 🚨 Question #2 from Maria (🟠 high) missed its resolution target",

@@ -1,9 +1,10 @@
 -- Tickets with an SLA: the urgency decided from the member's standing
--- when the ticket opened, the first-response and resolution due times
--- the policy set, when staff first answered, who claimed it, what they
--- wrote when closing it, and when it was last reopened. Tickets opened
--- before are low and due when they opened. And the SLA alerts raised: a
--- reminder or a breach of a ticket's clock, once per due time.
+-- when the ticket opened (and their tier then), the first-response and
+-- resolution due times the policy set, when staff first answered, who
+-- claimed it, what they wrote when closing it, when it was last reopened,
+-- and the member's satisfaction (CSAT, 1-5, and a comment). Tickets
+-- opened before are low and due when they opened. And the SLA alerts
+-- raised: a reminder or a breach of a ticket's clock, once per due time.
 
 -- +goose Up
 SET LOCAL lock_timeout = '10s';
@@ -15,12 +16,17 @@ ALTER TABLE tickets
     ADD COLUMN first_response_at  timestamptz,
     ADD COLUMN assignee_id        bigint      REFERENCES members (id) ON DELETE SET NULL,
     ADD COLUMN resolution         text        NOT NULL DEFAULT '',
-    ADD COLUMN reopened_at        timestamptz;
+    ADD COLUMN reopened_at        timestamptz,
+    ADD COLUMN tier               text        NOT NULL DEFAULT '', -- the member's when it opened; '' when not ranked
+    ADD COLUMN csat               smallint    CHECK (csat BETWEEN 1 AND 5),
+    ADD COLUMN csat_comment       text        NOT NULL DEFAULT '',
+    ADD COLUMN csat_at            timestamptz;
 UPDATE tickets SET first_response_due = opened_at, resolution_due = opened_at;
 ALTER TABLE tickets
     ALTER COLUMN first_response_due SET NOT NULL,
     ALTER COLUMN resolution_due SET NOT NULL;
 CREATE INDEX tickets_assignee ON tickets (assignee_id) WHERE assignee_id IS NOT NULL;
+CREATE INDEX tickets_opened_at ON tickets (opened_at);
 
 CREATE TABLE ticket_sla_alerts (
     ticket_id bigint      NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
@@ -34,6 +40,10 @@ CREATE TABLE ticket_sla_alerts (
 -- +goose Down
 DROP TABLE ticket_sla_alerts;
 ALTER TABLE tickets
+    DROP COLUMN csat_at,
+    DROP COLUMN csat_comment,
+    DROP COLUMN csat,
+    DROP COLUMN tier,
     DROP COLUMN reopened_at,
     DROP COLUMN resolution,
     DROP COLUMN assignee_id,
