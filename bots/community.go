@@ -26,6 +26,7 @@ type CommunityStore interface {
 	support.KBStore
 	support.AlertStore
 	support.ReportStore
+	support.RelayStore
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox
@@ -97,6 +98,8 @@ type tourGuide interface {
 func (s *Service) communityFeatures() []Feature {
 	o, d := s.opts.Community, s.domain
 	questions := newSupportFeature(s.opts.Store, s.opts.Now, d)
+	moderation := newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer())
+	moderation.ticketNote = questions.note
 	return []Feature{
 		newStandingsFeature(s.opts.Store, o, s.opts.Now, d.Standings),
 		newOnboardingFeature(s.opts.Store, o, s.opts.Now, d, questions),
@@ -104,7 +107,7 @@ func (s *Service) communityFeatures() []Feature {
 		newAnnounceFeature(s.opts.Store, o, d.Announcements),
 		newPrivacyFeature(s.opts.Store, s.opts.Now, d.Privacy),
 		newIdeasFeature(s.opts.Store, o, s.opts.Now, d.Board, d.Ideas),
-		newModerationFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer()),
+		moderation,
 		newNPSFeature(s.opts.Store, s.opts.Now, d.Surveys, d.Desk),
 		newShowcaseFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer(), s.opts.Log),
 	}

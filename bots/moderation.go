@@ -85,6 +85,9 @@ type moderationFeature struct {
 	router    *Router
 	community string
 	now       func() time.Time
+	// ticketNote keeps "/note #12 text", a note on a ticket (the support
+	// feature's), when the member named is a ticket's number.
+	ticketNote Handler
 }
 
 func newModerationFeature(store moderationFeatureStore, o CommunityOptions, now func() time.Time, d Domain, enforcer Enforcement) *moderationFeature {

@@ -204,6 +204,9 @@ func orDash(s string) string {
 // note adds a private staff note: /note [member] <text>. In a group the
 // command message is deleted where Hearth may, so the note stays private.
 func (f *moderationFeature) note(ctx context.Context, r *Request) (Reply, error) {
+	if ref := strings.TrimSpace(r.Arg("member")); strings.HasPrefix(ref, "#") && f.ticketNote != nil {
+		return f.ticketNote(ctx, r)
+	}
 	a, err := f.parseModArgs(ctx, r, false, "text")
 	if err != nil {
 		return Reply{}, err

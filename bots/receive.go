@@ -218,7 +218,11 @@ func (r *Router) process(ctx context.Context, u recorded, rec inbox.Recorded) ([
 	if rec.Outside {
 		return r.outsider(ctx, req), nil
 	}
-	return r.handle(ctx, req, r.hooksOf(u.Flagged)), nil
+	out := r.handle(ctx, req, r.hooksOf(u.Flagged))
+	if req.retry != nil {
+		return nil, req.retry
+	}
+	return out, nil
 }
 
 // needsHandling tells updates that only need recording from those a

@@ -22,6 +22,7 @@ type Request struct {
 	Cmd     *Command // the command being run, or whose button or form this is
 	args    map[string]string
 	router  *Router
+	retry   error // a hook's RetryError: handle the update again later
 }
 
 // Place is where the request was made.

@@ -254,6 +254,10 @@ func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []out
 	default:
 		for _, h := range slices.Concat(r.hooks[req.Kind], flagged) {
 			more, err := h(ctx, req)
+			if retry, ok := errors.AsType[*RetryError](err); ok {
+				req.retry = retry // the whole update is handled again later
+				return nil
+			}
 			if err != nil {
 				r.log.Error("update hook failed", "kind", req.Kind, "platform", req.Platform, "error", err)
 				continue
@@ -343,4 +347,22 @@ func (r *Router) failure(ctx context.Context, req *Request, err error) Reply {
 		r.log.Error("command failed", "command", req.Update.Command, "data", req.Data, "platform", req.Platform, "error", err)
 	}
 	return Reply{Text: req.Text("error.internal", nil), Ephemeral: true}
+}
+
+// RetryError is a hook's failure that must not lose the update: the
+// update is not marked handled, and the inbox hands it over again later
+// (the dead letters after its attempts run out). A hook returning it must
+// be safe to run again: what it saved before failing is keyed by the
+// update.
+type RetryError struct{ Err error }
+
+func (e *RetryError) Error() string { return e.Err.Error() }
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// Retry wraps a hook's error as a RetryError; nil stays nil.
+func Retry(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &RetryError{Err: err}
 }

@@ -18,6 +18,7 @@ import (
 type supportFeatureStore interface {
 	staffChatLister
 	support.ReportStore
+	support.RelayStore
 	Member(ctx context.Context, id community.MemberID) (community.Member, error)
 }
 
@@ -55,9 +56,12 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 			{Name: "id", Kind: ArgWord}}})
 	f.registerDesk(reg)
 	router.Inspect("question", f.inspectQuestion, f.directQuestion)
+	router.Inspect("ticket_reply", f.inspectStaffReply, f.staffReply)
 	dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
 	dispatcher.Render(support.EventSLAAlert, f.renderAlert)
 	dispatcher.Render(support.EventTicketClosed, f.renderClosed)
+	dispatcher.Render(support.EventRelayToStaff, f.renderToStaff)
+	dispatcher.Render(support.EventRelayToMember, f.renderToMember)
 }
 
 // askForm is the question form the "Ask a question" button opens; its
@@ -135,7 +139,11 @@ func (f *supportFeature) questionText(lang string, q support.Question, asker com
 	if st.Flags.Has(community.FlagAtRiskVIP) {
 		text += "\n" + cat.Text(lang, "support.question_at_risk", nil)
 	}
-	return text + "\n\n" + cat.Text(lang, "support.question_text", map[string]any{"Question": q.Text})
+	text += "\n\n" + cat.Text(lang, "support.question_text", map[string]any{"Question": q.Text})
+	if q.Ticket != 0 {
+		text += "\n\n" + cat.Text(lang, "support.question_reply_hint", nil)
+	}
+	return text
 }
 
 // helpful marks an answer helpful: /helpful in reply to it, on Discord

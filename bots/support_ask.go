@@ -24,10 +24,14 @@ func (f *supportFeature) inspectQuestion(u Update) bool {
 	return u.Kind == KindMessage && u.IsDirect() && u.Command == "" && !u.From.IsBot && strings.TrimSpace(u.Text) != ""
 }
 
-// directQuestion answers a question sent privately.
+// directQuestion answers a question sent privately, or adds the message
+// to the member's ticket when they have one open (see memberMessage).
 func (f *supportFeature) directQuestion(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
 	if r.Member == 0 {
 		return nil, nil
+	}
+	if out, relayed, err := f.memberMessage(ctx, r); relayed || err != nil {
+		return out, err
 	}
 	reply, err := f.answerQuestion(ctx, r, r.Update.Text)
 	if err != nil {

@@ -131,10 +131,7 @@ WHERE t.closed_at IS NULL AND ($1 = 0 OR t.member_id = $1)`, int64(member)); err
 func (s *Store) ChangeTicket(ctx context.Context, id int64, change func(support.Ticket) (support.Ticket, support.Effects, error)) (support.Ticket, error) {
 	var t support.Ticket
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE`, id); err != nil {
-			return fmt.Errorf("lock ticket %d: %w", id, err)
-		}
-		old, err := readTicket(ctx, tx, id)
+		old, err := lockTicket(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -142,13 +139,8 @@ func (s *Store) ChangeTicket(ctx context.Context, id int64, change func(support.
 		if t, effects, err = change(old); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `
-UPDATE tickets SET closed_at = $2, closed_by = NULLIF($3, 0), resolution = $4, first_response_at = $5,
-    assignee_id = NULLIF($6, 0), reopened_at = $7, resolution_due = $8,
-    csat = NULLIF($9, 0), csat_comment = $10, csat_at = $11
-WHERE id = $1`, id, nullTime(t.ClosedAt), int64(t.ClosedBy), t.Resolution, nullTime(t.FirstResponseAt),
-			int64(t.Assignee), nullTime(t.ReopenedAt), t.ResolutionDue, t.CSAT, t.CSATComment, nullTime(t.CSATAt)); err != nil {
-			return fmt.Errorf("change ticket %d: %w", id, err)
+		if err := writeTicket(ctx, tx, t); err != nil {
+			return err
 		}
 		return saveEffects(ctx, tx, effects)
 	})
@@ -156,6 +148,27 @@ WHERE id = $1`, id, nullTime(t.ClosedAt), int64(t.ClosedBy), t.Resolution, nullT
 		return t, err
 	}
 	return s.Ticket(ctx, id)
+}
+
+// writeTicket saves what a change of a ticket may change.
+func writeTicket(ctx context.Context, tx *sqlx.Tx, t support.Ticket) error {
+	if _, err := tx.ExecContext(ctx, `
+UPDATE tickets SET closed_at = $2, closed_by = NULLIF($3, 0), resolution = $4, first_response_at = $5,
+    assignee_id = NULLIF($6, 0), reopened_at = $7, resolution_due = $8,
+    csat = NULLIF($9, 0), csat_comment = $10, csat_at = $11
+WHERE id = $1`, t.ID, nullTime(t.ClosedAt), int64(t.ClosedBy), t.Resolution, nullTime(t.FirstResponseAt),
+		int64(t.Assignee), nullTime(t.ReopenedAt), t.ResolutionDue, t.CSAT, t.CSATComment, nullTime(t.CSATAt)); err != nil {
+		return fmt.Errorf("change ticket %d: %w", t.ID, err)
+	}
+	return nil
+}
+
+// lockTicket reads a ticket locked for the rest of tx.
+func lockTicket(ctx context.Context, tx *sqlx.Tx, id int64) (support.Ticket, error) {
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return support.Ticket{}, fmt.Errorf("lock ticket %d: %w", id, err)
+	}
+	return readTicket(ctx, tx, id)
 }
 
 // TicketCustomer implements support.Store.

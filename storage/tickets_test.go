@@ -344,3 +344,63 @@ func TestSupportReport(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 }
+
+// TestRelayIsOncePerUpdate: the same update relayed twice (a restart
+// between saving and marking it handled, or two replicas) saves one
+// message and queues one event; a reply on a closed ticket is refused and
+// saves nothing; a note is never queued for the member.
+func TestRelayIsOncePerUpdate(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
+	member, staff := m[0], m[1]
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	desk := support.NewDesk(s, func() time.Time { return at })
+	tk, err := desk.Open(ctx, support.Question{Member: member, Platform: community.Telegram, Text: "Where is my order?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", "It ships today.", "telegram:u1"); err != nil {
+			t.Fatal(err)
+		}
+		if relay, ok, err := desk.FromMemberToStaff(ctx, s, member, "thanks", "telegram:u2"); err != nil || !ok || relay.Reopened {
+			t.Fatalf("member's message: %+v %v %v", relay, ok, err)
+		}
+	}
+	if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", "! refund if late", "telegram:u3"); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string) int {
+		var n int
+		if err := s.DB().Get(&n, q); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(`SELECT count(*) FROM ticket_messages`); n != 3 {
+		t.Errorf("%d messages, want 3", n)
+	}
+	if to, from := count(`SELECT count(*) FROM outbox_events WHERE kind = 'support.relay_to_member'`),
+		count(`SELECT count(*) FROM outbox_events WHERE kind = 'support.relay_to_staff'`); to != 1 || from != 1 {
+		t.Errorf("%d events to the member, %d to staff; want 1 each", to, from)
+	}
+	got, err := s.Ticket(ctx, tk.ID)
+	if err != nil || !got.FirstResponseAt.Equal(at) {
+		t.Errorf("first response %v, %v", got.FirstResponseAt, err)
+	}
+	if _, err := desk.Close(ctx, tk.ID, staff, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", "one more thing", "telegram:u4"); community.ErrorCode(err) != community.EConflict {
+		t.Errorf("a reply on a closed ticket: %v", err)
+	}
+	if n := count(`SELECT count(*) FROM ticket_messages`); n != 3 {
+		t.Errorf("a refused reply was saved: %d messages", n)
+	}
+	msgs, err := s.Messages(ctx, tk.ID)
+	if err != nil || len(msgs) != 3 || msgs[0].Direction != support.FromStaff || msgs[1].Direction != support.FromMember ||
+		msgs[2].Direction != support.StaffNote || msgs[2].Text != "refund if late" || msgs[0].AuthorName != "Ann" {
+		t.Errorf("messages %+v, %v", msgs, err)
+	}
+}

@@ -13,6 +13,7 @@
 //	/dm          speak in a private chat with the bot
 //	/join        join the group as the current speaker, as a newcomer would
 //	/reply NAME TEXT  send TEXT in reply to NAME's last message here
+//	                  (/reply bot TEXT: to Hearth's last message here)
 //	/press N     press button N of the last message with buttons here
 //	/attach PATH [CAPTION]  post the file at PATH, with a caption, as a member posts a photo
 //	/cancel      stop filling in a form
@@ -390,6 +391,9 @@ func shortPlace(chat string) string {
 		return "private"
 	}
 }
+
+// botName is how /reply names Hearth.
+const botName = "bot"
 
 func normalName(s string) string {
 	s = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "@"))

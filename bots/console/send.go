@@ -51,6 +51,7 @@ func (c *Console) Send(ctx context.Context, d outbox.Delivery) ([]string, error)
 		id = t.EditID
 	}
 	c.out.message(c.who(chat, m), markup.Plain(markup.Parse(m.Text)), m.Image)
+	c.state.said[chat+"\x00"+botName] = bots.Message{ID: id, From: bots.User{ID: botName, IsBot: true, DisplayName: "Hearth"}, Text: m.Text}
 	if file != "" {
 		c.out.line(indent + file)
 	}

@@ -5,6 +5,9 @@
 -- and the member's satisfaction (CSAT, 1-5, and a comment). Tickets
 -- opened before are low and due when they opened. And the SLA alerts
 -- raised: a reminder or a breach of a ticket's clock, once per due time.
+-- And each ticket's conversation: the member's messages, staff's replies
+-- relayed to them and staff's internal notes, each keyed by the chat
+-- update it came from, so that it is relayed once.
 
 -- +goose Up
 SET LOCAL lock_timeout = '10s';
@@ -37,7 +40,21 @@ CREATE TABLE ticket_sla_alerts (
     PRIMARY KEY (ticket_id, clock, kind, due)
 );
 
+CREATE TABLE ticket_messages (
+    id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ticket_id   bigint      NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    direction   text        NOT NULL CHECK (direction IN ('in', 'out', 'note')),
+    author_id   bigint      REFERENCES members (id) ON DELETE SET NULL,
+    author_name text        NOT NULL, -- '' once the author is forgotten
+    text        text        NOT NULL,
+    at          timestamptz NOT NULL,
+    source      text        NOT NULL UNIQUE -- the chat update: platform:id
+);
+CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id);
+CREATE INDEX ticket_messages_author ON ticket_messages (author_id) WHERE author_id IS NOT NULL;
+
 -- +goose Down
+DROP TABLE ticket_messages;
 DROP TABLE ticket_sla_alerts;
 ALTER TABLE tickets
     DROP COLUMN csat_at,

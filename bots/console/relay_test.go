@@ -1,0 +1,78 @@
+package console_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// relayScript: zoe's question opens a ticket; her next message goes to
+// the staff room; the owner answers by replying to it (relayed to her),
+// keeps a note with "!" and /note (not relayed), closes the ticket; zoe's
+// thanks reopen it, and the owner's answer reaches her again.
+const relayScript = `/as owner
+/staffchat
+/setstaff
+/as zoe
+/dm
+my order 123 has not arrived
+it was due last friday
+/as owner
+/staffchat
+/reply bot Sorry Zoe! It ships today.
+/reply bot !courier lost it, refund if not there by Monday
+/note #1 checked with the warehouse
+/close 1 shipped again
+/as zoe
+/dm
+thanks, it arrived!
+/as owner
+/staffchat
+/reply bot Great, enjoy!
+/quit
+`
+
+// TestRelayInTheConsole: the conversation of a ticket goes between the
+// member's private chat and the staff room both ways, notes stay with
+// staff, and a message after closing reopens the ticket.
+func TestRelayInTheConsole(t *testing.T) {
+	store := storage.New(storagetest.New(t))
+	_, out := scripted(t, bots.ServiceOptions{Store: store, Now: recordedClock(), Community: utcCommunity()}, relayScript, "")
+	transcript := out.String()
+	wantInOrder(t, transcript,
+		"your question is with the team as ticket #1.",
+		"Reply to this message to answer; start with ! for a note only the team sees.",
+		"bot → staff room> 💬 #1 Zoe (⚪ low):\n    it was due last friday",
+		"bot → zoe (private)> 💬 Owner, from the team:\n    Sorry Zoe! It ships today.",
+		"📝 Note kept with question #1.",
+		"✅ Question #1 from Zoe is answered.",
+		"bot> ↩️ Your question #1 is open again; the team will answer you here.",
+		"💬 #1 Zoe (⚪ low) · ↩️ reopened:\n    thanks, it arrived!",
+		"bot → zoe (private)> 💬 Owner, from the team:\n    Great, enjoy!")
+	if strings.Contains(transcript, "courier lost it, refund") && strings.Contains(transcript, "zoe (private)> 💬 Owner, from the team:\n    courier") {
+		t.Error("a note reached the member")
+	}
+	var rows []struct {
+		Direction string `db:"direction"`
+		Text      string `db:"text"`
+	}
+	if err := store.DB().Select(&rows, `SELECT direction, text FROM ticket_messages ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r.Direction+":"+r.Text)
+	}
+	want := []string{"in:it was due last friday", "out:Sorry Zoe! It ships today.", "note:courier lost it, refund if not there by Monday",
+		"note:checked with the warehouse", "in:thanks, it arrived!", "out:Great, enjoy!"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("ticket messages:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var open bool
+	if err := store.DB().Get(&open, `SELECT closed_at IS NULL AND reopened_at IS NOT NULL AND first_response_at IS NOT NULL FROM tickets WHERE id = 1`); err != nil || !open {
+		t.Errorf("the ticket is not open again, reopened and answered: %v %v", open, err)
+	}
+}

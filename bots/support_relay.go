@@ -1,0 +1,137 @@
+package bots
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/bots/catalog"
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
+	"github.com/hearthbot/hearth/support"
+)
+
+// The relay: a staff member answers a ticket by replying, in a staff
+// chat, to Hearth's message about it (the question's card, or a member's
+// message on it); Hearth sends the reply to the member privately. A reply
+// starting with "!" is an internal note, and /note 12 text adds one. The
+// member's private messages while their ticket is open (or closed within
+// support.ReopenWithin, which reopens it) go to the staff chats instead of
+// the knowledge base. Each message is saved keyed by its update, so that
+// handling an update twice relays it once.
+
+// relaySource keys a ticket message by the update it came from.
+func relaySource(r *Request) string { return string(r.Platform) + ":" + r.Update.ID }
+
+// inspectStaffReply flags a plain message in a group that replies to one
+// of Hearth's messages: perhaps a staff reply on a ticket.
+func (f *supportFeature) inspectStaffReply(u Update) bool {
+	return u.Kind == KindMessage && !u.IsDirect() && u.Command == "" && u.ReplyTo != nil && u.ReplyTo.From.IsBot &&
+		strings.TrimSpace(u.Text) != ""
+}
+
+// staffReply relays a staff member's reply on a ticket to its member, or
+// keeps it as a note. A reply to any other message of Hearth's is not
+// the relay's; one from a member who is not staff is refused, audited.
+func (f *supportFeature) staffReply(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
+	if !r.InStaffChat || r.Member == 0 {
+		return nil, nil
+	}
+	ticket, ok, err := f.store.PostedTicket(ctx, r.Platform, r.Update.Chat.ID, r.ReplyTo.ID)
+	if err != nil || !ok {
+		return nil, Retry(err)
+	}
+	role, err := f.router.access.RoleOf(ctx, r.Account(), r.Member)
+	if err != nil {
+		return nil, Retry(err)
+	}
+	if role < community.RoleStaff {
+		err := f.router.store.Audit(ctx, community.AuditEntry{At: f.now(), Actor: r.Member, Action: "relay.refused", Chat: r.ChatID,
+			Details: map[string]any{"ticket": ticket, "platform": string(r.Platform), "role": role.String()}})
+		return nil, Retry(err)
+	}
+	_, err = f.desk.FromStaffToMember(ctx, f.store, ticket, r.Member, displayName(r.From), r.Update.Text, relaySource(r))
+	return f.relayFailure(ctx, r, err)
+}
+
+// relayFailure tells the sender why a message was not relayed; a failure
+// that is not the sender's hands the update back to be handled again.
+func (f *supportFeature) relayFailure(ctx context.Context, r *Request, err error) ([]outbox.Outgoing, error) {
+	if err == nil {
+		return nil, nil
+	}
+	if _, ok := err.(*community.Error); !ok {
+		return nil, Retry(err)
+	}
+	reply := f.router.failure(ctx, r, err)
+	return []outbox.Outgoing{{Target: replyTarget(r, reply), Message: reply}}, nil
+}
+
+// memberMessage relays a member's private message to staff when they have
+// a ticket to add it to; false when they have none (it is a question).
+func (f *supportFeature) memberMessage(ctx context.Context, r *Request) ([]outbox.Outgoing, bool, error) {
+	relay, ok, err := f.desk.FromMemberToStaff(ctx, f.store, r.Member, r.Update.Text, relaySource(r))
+	if !ok && err == nil {
+		return nil, false, nil
+	}
+	if err != nil {
+		out, err := f.relayFailure(ctx, r, err)
+		return out, true, err
+	}
+	f.wake()
+	if !relay.Reopened {
+		return nil, true, nil
+	}
+	reply := Reply{Text: r.Text("relay.reopened", map[string]any{"ID": relay.Message.Ticket})}
+	return []outbox.Outgoing{{Target: replyTarget(r, reply), Message: reply}}, true, nil
+}
+
+// note is /note #12 text (moderation's /note, naming a ticket instead of
+// a member): an internal note on a ticket.
+func (f *supportFeature) note(ctx context.Context, r *Request) (Reply, error) {
+	r.args["ticket"] = r.Arg("member")
+	id, err := ticketArg(r)
+	if err != nil {
+		return Reply{}, err
+	}
+	m, err := f.desk.Note(ctx, f.store, id, r.Member, displayName(r.From), r.Arg("text"), relaySource(r))
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: r.Text("relay.noted", map[string]any{"ID": m.Ticket}), Ephemeral: true}, nil
+}
+
+// renderToStaff shows a member's message on their ticket in the staff
+// chats; replying to it answers them.
+func (f *supportFeature) renderToStaff(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
+	m, err := outbox.Decode[support.Relayed](e)
+	if err != nil {
+		return nil, err
+	}
+	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
+		cat := f.router.catalog
+		reopened := ""
+		if m.Reopened {
+			reopened = cat.Text(lang, "relay.reopened_mark", nil)
+		}
+		return Reply{Text: cat.Text(lang, "relay.to_staff", map[string]any{"ID": m.Ticket, "Name": m.Name, "Text": m.Text, "Reopened": catalog.Raw(reopened),
+			"Urgency": catalog.Raw(cat.Text(lang, "tickets.urgency."+string(m.Urgency), nil))}) +
+			"\n\n" + cat.Text(lang, "support.question_reply_hint", nil)}, nil
+	})
+}
+
+// renderToMember sends a staff member's reply on a ticket to its member,
+// privately.
+func (f *supportFeature) renderToMember(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
+	m, err := outbox.Decode[support.Relayed](e)
+	if err != nil {
+		return nil, err
+	}
+	member, err := f.store.Member(ctx, m.Member)
+	if err != nil {
+		return nil, err
+	}
+	return f.router.privately(ctx, member, time.Time{}, func(lang string) outbox.Message {
+		return Reply{Text: f.router.catalog.Text(lang, "relay.to_member", map[string]any{"ID": m.Ticket, "Author": m.Author, "Text": m.Text})}
+	})
+}

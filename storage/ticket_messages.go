@@ -1,0 +1,103 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
+	"github.com/jmoiron/sqlx"
+)
+
+var _ support.RelayStore = (*Store)(nil)
+
+// MemberTicket implements support.RelayStore.
+func (s *Store) MemberTicket(ctx context.Context, member community.MemberID, closedSince time.Time) (support.Ticket, bool, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `
+SELECT id FROM tickets WHERE member_id = $1 AND (closed_at IS NULL OR closed_at >= $2)
+ORDER BY closed_at IS NULL DESC, coalesce(closed_at, opened_at) DESC, id DESC LIMIT 1`, int64(member), closedSince)
+	if err == sql.ErrNoRows {
+		return support.Ticket{}, false, nil
+	}
+	if err != nil {
+		return support.Ticket{}, false, fmt.Errorf("member %d's ticket: %w", member, err)
+	}
+	t, err := s.Ticket(ctx, id)
+	return t, err == nil, err
+}
+
+// PostedTicket implements support.RelayStore: the message's delivery, and
+// the ticket its event was about.
+func (s *Store) PostedTicket(ctx context.Context, platform community.Platform, chat, message string) (int64, bool, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `
+SELECT (e.payload->>'ticket')::bigint FROM deliveries d JOIN outbox_events e ON e.id = d.event_id
+WHERE d.platform = $1 AND d.target->>'chat' = $2 AND $3 = ANY (d.sent_ids)
+  AND e.kind IN ($4, $5) AND e.payload ? 'ticket'
+ORDER BY d.id DESC LIMIT 1`, string(platform), chat, message, support.EventQuestionAsked, support.EventRelayToStaff)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("the ticket of message %s: %w", message, err)
+	}
+	return id, true, nil
+}
+
+// AddMessage implements support.RelayStore.
+func (s *Store) AddMessage(ctx context.Context, m support.Message, change func(support.Ticket) (support.Ticket, support.Effects, error)) (support.Message, bool, error) {
+	added := false
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		added = false
+		t, err := lockTicket(ctx, tx, m.Ticket)
+		if err != nil {
+			return err
+		}
+		err = tx.GetContext(ctx, &m.ID, `
+INSERT INTO ticket_messages (ticket_id, direction, author_id, author_name, text, at, source)
+VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7) ON CONFLICT (source) DO NOTHING RETURNING id`,
+			m.Ticket, string(m.Direction), int64(m.Author), m.AuthorName, m.Text, m.At, m.Source)
+		if err == sql.ErrNoRows {
+			return nil // relayed before
+		}
+		if err != nil {
+			return fmt.Errorf("a message of ticket %d: %w", m.Ticket, err)
+		}
+		changed, effects, err := change(t)
+		if err != nil {
+			return err
+		}
+		if err := writeTicket(ctx, tx, changed); err != nil {
+			return err
+		}
+		added = true
+		return saveEffects(ctx, tx, effects)
+	})
+	return m, added, err
+}
+
+// Messages implements support.RelayStore.
+func (s *Store) Messages(ctx context.Context, ticket int64) ([]support.Message, error) {
+	var rows []struct {
+		ID         int64         `db:"id"`
+		Direction  string        `db:"direction"`
+		Author     sql.NullInt64 `db:"author_id"`
+		AuthorName string        `db:"author_name"`
+		Text       string        `db:"text"`
+		At         time.Time     `db:"at"`
+		Source     string        `db:"source"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `
+SELECT id, direction, author_id, author_name, text, at, source FROM ticket_messages WHERE ticket_id = $1 ORDER BY id`, ticket); err != nil {
+		return nil, fmt.Errorf("messages of ticket %d: %w", ticket, err)
+	}
+	out := make([]support.Message, len(rows))
+	for i, r := range rows {
+		out[i] = support.Message{ID: r.ID, Ticket: ticket, Direction: support.Direction(r.Direction), Author: community.MemberID(r.Author.Int64),
+			AuthorName: r.AuthorName, Text: r.Text, At: r.At, Source: r.Source}
+	}
+	return out, nil
+}
