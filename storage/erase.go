@@ -178,6 +178,10 @@ WHERE d.platform = a.platform AND (d.user_id = a.uid OR d.reply_user_id = a.uid)
 		// Their questions to the knowledge base stay counted for its hit
 		// rate, anonymous, without their words.
 		{"forget their questions to the knowledge base", `UPDATE kb_questions SET text = '' WHERE member_id = $1`, []any{member}},
+		// Their tickets go with them (and the tickets' messages); on
+		// other members' tickets, the replies and notes they wrote as
+		// staff stay, without their name.
+		{"forget their name on the ticket messages they wrote", `UPDATE ticket_messages SET author_name = '' WHERE author_id = $1`, []any{member}},
 		{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform || ':' || platform_chat_id = ANY($1)`, []any{pq.Array(chats)}},
 		{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
 	}

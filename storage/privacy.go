@@ -17,9 +17,11 @@ import (
 // exported, found through its foreign keys, so new tables are included
 // without changing this file.
 var (
-	staffOnlyTables  = []string{"moderation_notes", "moderation_reviews", "feedback_worth"}
+	staffOnlyTables = []string{"moderation_notes", "moderation_reviews", "feedback_worth",
+		"ticket_messages"} // exported by exportTicketMessages, without staff's notes
 	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id", "clv", // a reported member must not learn who reported them
-		"voters_value", "voters_vips", "voters_revenue"} // what an item's voters are worth
+		"voters_value", "voters_vips", "voters_revenue", // what an item's voters are worth
+		"resolution"} // staff's note on how a ticket was resolved
 )
 
 // subjectColumns name whom a row is about. A row that refers to the
@@ -74,6 +76,13 @@ func (s *Store) ExportMember(ctx context.Context, member community.MemberID) (ma
 			}
 		}
 		if err := exportShowcase(ctx, tx, out, member); err != nil {
+			return err
+		}
+		// The conversations of their tickets: their messages and staff's
+		// replies to them, not staff's notes; nobody's member id.
+		if err := exportRows(ctx, tx, out, "ticket_messages", `
+SELECT to_jsonb(m) - 'author_id' FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+WHERE t.member_id = $1 AND m.direction <> 'note' ORDER BY m.id`, member); err != nil {
 			return err
 		}
 		if err := exportRows(ctx, tx, out, "orders", `SELECT to_jsonb(o) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.member_id = $1 ORDER BY o.ordered_at`, member); err != nil {

@@ -2,8 +2,10 @@ package storage_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -402,5 +404,63 @@ func TestRelayIsOncePerUpdate(t *testing.T) {
 	if err != nil || len(msgs) != 3 || msgs[0].Direction != support.FromStaff || msgs[1].Direction != support.FromMember ||
 		msgs[2].Direction != support.StaffNote || msgs[2].Text != "refund if late" || msgs[0].AuthorName != "Ann" {
 		t.Errorf("messages %+v, %v", msgs, err)
+	}
+}
+
+// TestTicketConversationsInExportAndErasure: a member's export holds
+// their tickets' conversation without staff's notes or resolution, and a
+// staff member's holds none of it; forgetting the staff member keeps
+// their replies without their name, forgetting the member takes the
+// ticket and its conversation.
+func TestTicketConversationsInExportAndErasure(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
+	member, staff := m[0], m[1]
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	desk := support.NewDesk(s, func() time.Time { return at })
+	tk, err := desk.Open(ctx, support.Question{Member: member, Platform: community.Telegram, Text: "Where is my order?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range []struct{ text, source string }{{"It ships today.", "telegram:a"}, {"!customer seems upset", "telegram:b"}} {
+		if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", msg.text, msg.source); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := desk.Close(ctx, tk.ID, staff, "refunded the shipping"); err != nil {
+		t.Fatal(err)
+	}
+	export := func(who community.MemberID) string {
+		out, err := s.ExportMember(ctx, who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	mine := export(member)
+	if !strings.Contains(mine, "It ships today.") || strings.Contains(mine, "customer seems upset") || strings.Contains(mine, "refunded the shipping") {
+		t.Errorf("the member's export:\n%s", mine)
+	}
+	if theirs := export(staff); strings.Contains(theirs, "customer seems upset") || strings.Contains(theirs, "It ships today.") {
+		t.Errorf("the staff member's export holds another member's ticket:\n%s", theirs)
+	}
+	if err := s.EraseMember(ctx, community.Erasure{Member: staff, At: at}, erasureRules(at)); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	if err := s.DB().Select(&names, `SELECT author_name FROM ticket_messages ORDER BY id`); err != nil || strings.Join(names, ",") != "," {
+		t.Errorf("authors after forgetting the staff member: %q %v", names, err)
+	}
+	if err := s.EraseMember(ctx, community.Erasure{Member: member, At: at}, erasureRules(at)); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.DB().Get(&n, `SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM ticket_messages)`); err != nil || n != 0 {
+		t.Errorf("%d tickets and messages left after forgetting the member, %v", n, err)
 	}
 }

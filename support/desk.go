@@ -103,10 +103,9 @@ func (d *Desk) Close(ctx context.Context, id int64, by community.MemberID, resol
 		if t.FirstResponseAt.IsZero() {
 			t.FirstResponseAt = now
 		}
+		// The resolution stays on the ticket, staff-only: the audit entry,
+		// which names the member, is in their export.
 		details := map[string]any{"ticket": t.ID}
-		if resolution != "" {
-			details["resolution"] = resolution
-		}
 		return t, Effects{Audit: []community.AuditEntry{{At: now, Actor: by, Action: community.AuditTicketClosed, Target: t.Member, Details: details}},
 			Events: []community.Event{community.NewEvent(EventTicketClosed, Closed{Ticket: t.ID, Member: t.Member, Text: t.Text, At: now}, now)}}, nil
 	})

@@ -229,7 +229,7 @@ func TestTicketLifecycle(t *testing.T) {
 	if want := []string{community.AuditQuestionAsked, support.AuditTicketClaimed, support.AuditTicketAssigned, community.AuditTicketClosed, support.AuditTicketReopened}; !slices.Equal(actions, want) {
 		t.Errorf("audit %v, want %v", actions, want)
 	}
-	if d := s.audit[3].Details.(map[string]any); d["resolution"] != "sent the oolong guide" {
-		t.Errorf("the close's audit details %v", d)
+	if d := s.audit[3].Details.(map[string]any); d["resolution"] != nil {
+		t.Errorf("the close's audit details name the resolution, which the member's export would show: %v", d)
 	}
 }
