@@ -3,6 +3,7 @@ package bots
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/hearthbot/hearth/bots/catalog"
@@ -204,7 +205,11 @@ func orDash(s string) string {
 // note adds a private staff note: /note [member] <text>. In a group the
 // command message is deleted where Hearth may, so the note stays private.
 func (f *moderationFeature) note(ctx context.Context, r *Request) (Reply, error) {
-	if ref := strings.TrimSpace(r.Arg("member")); strings.HasPrefix(ref, "#") && f.ticketNote != nil {
+	if ticketRef.MatchString(strings.TrimSpace(r.Arg("member"))) && r.ReplyTo == nil && f.ticketNote != nil {
+		if !r.InStaffChat {
+			f.deleteNoteCommand(ctx, r) // the group must not read it
+			return Reply{Text: r.Text("relay.note_in_staff_chat", nil), Ephemeral: true}, nil
+		}
 		return f.ticketNote(ctx, r)
 	}
 	a, err := f.parseModArgs(ctx, r, false, "text")
@@ -214,13 +219,23 @@ func (f *moderationFeature) note(ctx context.Context, r *Request) (Reply, error)
 	if _, err := f.mod.AddNote(ctx, r.Member, a.member.ID, a.text); err != nil {
 		return Reply{}, err
 	}
-	if !r.InStaffChat && r.Handle == "" {
-		if err := f.enforcer.Delete(ctx, r.Platform, r.Update.Chat.ID, []string{r.MessageID}); err != nil {
-			f.router.log.Warn("delete a /note command", "platform", r.Platform, "chat", r.Update.Chat.ID, "error", err)
-		}
-	}
+	f.deleteNoteCommand(ctx, r)
 	return Reply{Text: r.Text("mod.done.note", map[string]any{"Name": a.member.DisplayName}), Ephemeral: true}, nil
 }
+
+// deleteNoteCommand deletes a /note command typed in a group, where Hearth
+// may, so that the note stays private.
+func (f *moderationFeature) deleteNoteCommand(ctx context.Context, r *Request) {
+	if r.InStaffChat || r.Handle != "" {
+		return
+	}
+	if err := f.enforcer.Delete(ctx, r.Platform, r.Update.Chat.ID, []string{r.MessageID}); err != nil {
+		f.router.log.Warn("delete a /note command", "platform", r.Platform, "chat", r.Update.Chat.ID, "error", err)
+	}
+}
+
+// ticketRef is a ticket's number as /note takes it: #12.
+var ticketRef = regexp.MustCompile(`^#[0-9]+$`)
 
 // purge deletes the chat's last N messages (/purge N), or, in a reply or
 // with a message's link or id (Discord), every recorded message from that

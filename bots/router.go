@@ -351,9 +351,11 @@ func (r *Router) failure(ctx context.Context, req *Request, err error) Reply {
 
 // RetryError is a hook's failure that must not lose the update: the
 // update is not marked handled, and the inbox hands it over again later
-// (the dead letters after its attempts run out). A hook returning it must
-// be safe to run again: what it saved before failing is keyed by the
-// update.
+// (the dead letters after its attempts run out). Every hook of the update
+// then runs again, and the replies of those that ran before are dropped:
+// return it only from a hook whose update no other hook that has effects
+// of its own flags, and save nothing before failing that is not keyed by
+// the update.
 type RetryError struct{ Err error }
 
 func (e *RetryError) Error() string { return e.Err.Error() }

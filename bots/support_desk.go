@@ -53,7 +53,7 @@ func (f *supportFeature) claim(ctx context.Context, r *Request) (Reply, error) {
 }
 
 // assign hands the ticket to another staff member; a member who is not
-// staff is refused, and the refusal audited.
+// staff on any of their accounts is refused, and the refusal audited.
 func (f *supportFeature) assign(ctx context.Context, r *Request) (Reply, error) {
 	id, err := ticketArg(r)
 	if err != nil {
@@ -63,17 +63,20 @@ func (f *supportFeature) assign(ctx context.Context, r *Request) (Reply, error) 
 	if err != nil {
 		return Reply{}, err
 	}
-	role := community.RoleMember
+	role := community.RoleMember // the highest of their accounts'
 	for _, ident := range to.Identities {
-		if ident.Platform != r.Platform {
-			continue
-		}
-		if role, err = f.router.access.RoleOf(ctx, ident.Account, to.ID); err != nil {
+		got, err := f.router.access.RoleOf(ctx, ident.Account, to.ID)
+		if err != nil {
 			return Reply{}, err
 		}
+		role = max(role, got)
 	}
 	if role < community.RoleStaff {
-		return Reply{}, community.Errorf(community.EForbidden, "tickets.assign_not_staff", map[string]any{"Name": to.DisplayName},
+		if err := f.router.store.Audit(ctx, community.AuditEntry{At: f.now(), Actor: r.Member, Action: "tickets.assign_refused", Target: to.ID,
+			Chat: r.ChatID, Details: map[string]any{"ticket": id, "role": role.String()}}); err != nil {
+			return Reply{}, err
+		}
+		return Reply{}, community.Errorf(community.EInvalid, "tickets.assign_not_staff", map[string]any{"Name": to.DisplayName},
 			"member %d is not staff", to.ID)
 	}
 	t, err := f.desk.Assign(ctx, id, to.ID, r.Member)

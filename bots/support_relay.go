@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -20,8 +21,15 @@ import (
 // the knowledge base. Each message is saved keyed by its update, so that
 // handling an update twice relays it once.
 
-// relaySource keys a ticket message by the update it came from.
-func relaySource(r *Request) string { return string(r.Platform) + ":" + r.Update.ID }
+// relaySource keys a ticket message by the chat message it came from
+// (platform, chat, message: update ids may start over), or by its update
+// when it has no message id (/note as a Discord command).
+func relaySource(r *Request) string {
+	if r.MessageID == "" {
+		return string(r.Platform) + ":update:" + r.Update.ID
+	}
+	return string(r.Platform) + ":" + r.Update.Chat.ID + ":" + r.MessageID
+}
 
 // inspectStaffReply flags a plain message in a group that replies to one
 // of Hearth's messages: perhaps a staff reply on a ticket.
@@ -60,7 +68,7 @@ func (f *supportFeature) relayFailure(ctx context.Context, r *Request, err error
 	if err == nil {
 		return nil, nil
 	}
-	if _, ok := err.(*community.Error); !ok {
+	if _, ok := errors.AsType[*community.Error](err); !ok {
 		return nil, Retry(err)
 	}
 	reply := f.router.failure(ctx, r, err)

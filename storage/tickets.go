@@ -200,10 +200,29 @@ WHERE m.id = $1`, int64(member), detractorSince)
 
 // RaiseAlert implements support.AlertStore: the alert's row and its
 // effects in one transaction; an alert raised before (by this replica or
-// another) saves nothing.
+// another), or no longer due, saves nothing.
 func (s *Store) RaiseAlert(ctx context.Context, a support.Alert, effects support.Effects) (bool, error) {
 	raised := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// The ticket as it is now, locked: one answered or closed since
+		// the monitor read it, or given another due time, raises nothing.
+		t, err := lockTicket(ctx, tx, a.Ticket)
+		if community.ErrorCode(err) == community.ENotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		due := t.ResolutionDue
+		if a.Clock == support.ClockFirstResponse {
+			if !t.FirstResponseAt.IsZero() {
+				return nil
+			}
+			due = t.FirstResponseDue
+		}
+		if !t.Open() || !due.Equal(a.Due) {
+			return nil
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO ticket_sla_alerts (ticket_id, clock, kind, due, raised_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT DO NOTHING`, a.Ticket, string(a.Clock), string(a.Kind), a.Due, a.At)
 		if err != nil {

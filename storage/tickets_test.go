@@ -248,8 +248,8 @@ func ticketIDs(ts []support.Ticket) []int64 {
 }
 
 // TestSLAAlertsAreRaisedOnce: two replicas' monitors raising the same
-// breach at once save it, its audit entry and its event once; a reopened
-// ticket's new due time may raise it again.
+// breach at once save it, its audit entry and its event once; an alert no
+// longer due (another due time, the ticket closed since) raises nothing.
 func TestSLAAlertsAreRaisedOnce(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -284,9 +284,16 @@ func TestSLAAlertsAreRaisedOnce(t *testing.T) {
 		count(`SELECT count(*) FROM outbox_events WHERE kind = 'support.sla_alert'`); a != 1 || b != 1 || e != 1 {
 		t.Errorf("%d alerts, %d audit entries, %d events; want 1 each", a, b, e)
 	}
-	again := support.Alert{Ticket: tk.ID, Clock: support.ClockFirstResponse, Kind: support.AlertBreach, Due: tk.FirstResponseDue.Add(time.Hour), At: later}
-	if ok, err := s.RaiseAlert(ctx, again, support.Effects{}); err != nil || !ok {
-		t.Errorf("the same alert with another due time: %v %v", ok, err)
+	stale := support.Alert{Ticket: tk.ID, Clock: support.ClockResolution, Kind: support.AlertBreach, Due: tk.ResolutionDue.Add(-time.Hour), At: later}
+	if ok, err := s.RaiseAlert(ctx, stale, support.Effects{}); err != nil || ok {
+		t.Errorf("an alert for a due time the ticket no longer has: %v %v", ok, err)
+	}
+	if _, err := support.NewDesk(s, func() time.Time { return later }).Close(ctx, tk.ID, m[0], ""); err != nil {
+		t.Fatal(err)
+	}
+	closed := support.Alert{Ticket: tk.ID, Clock: support.ClockResolution, Kind: support.AlertBreach, Due: tk.ResolutionDue, At: later}
+	if ok, err := s.RaiseAlert(ctx, closed, support.Effects{}); err != nil || ok {
+		t.Errorf("an alert on a ticket closed since the monitor read it: %v %v", ok, err)
 	}
 }
 

@@ -66,12 +66,13 @@ func (d *Desk) Comment(ctx context.Context, id int64, member community.MemberID,
 }
 
 // mayRate refuses a CSAT from anyone but the ticket's member, or before
-// the ticket is closed.
+// the ticket was ever closed (a ticket the member's "thank you" reopened
+// may still be rated for the help they got).
 func mayRate(t Ticket, member community.MemberID) error {
 	if t.Member != member {
 		return community.Errorf(community.EForbidden, "csat.not_yours", nil, "member %d rating ticket %d of member %d", member, t.ID, t.Member)
 	}
-	if t.Open() {
+	if t.Open() && t.ReopenedAt.IsZero() {
 		return community.Errorf(community.EConflict, "csat.still_open", map[string]any{"ID": t.ID}, "ticket %d is open", t.ID)
 	}
 	return nil

@@ -155,6 +155,7 @@ func (d *Desk) Reopen(ctx context.Context, id int64, by community.MemberID) (Tic
 			return t, Effects{}, community.Errorf(community.EConflict, "tickets.still_open", map[string]any{"ID": id}, "ticket %d is open", id)
 		}
 		t.ClosedAt, t.ClosedBy, t.Resolution, t.ReopenedAt = time.Time{}, 0, "", now
+		t.CSAT, t.CSATComment, t.CSATAt = 0, "", time.Time{} // rated again when it closes again
 		t.ResolutionDue = d.policy.Hours.Add(now, d.policy.Targets[t.Urgency].Resolution)
 		return t, Effects{Audit: []community.AuditEntry{{At: now, Actor: by, Action: AuditTicketReopened, Target: t.Member,
 			Details: map[string]any{"ticket": t.ID}}}}, nil

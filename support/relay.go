@@ -76,8 +76,8 @@ type RelayStore interface {
 	// false when there is none.
 	MemberTicket(ctx context.Context, member community.MemberID, closedSince time.Time) (Ticket, bool, error)
 	// PostedTicket returns the ticket that Hearth's message in a staff
-	// chat was about (its question, or a member's message on it); false
-	// when it was about none.
+	// chat was about (its question, a member's message on it, an SLA
+	// alert); false when it was about none.
 	PostedTicket(ctx context.Context, platform community.Platform, chat, message string) (int64, bool, error)
 	// AddMessage saves a ticket message, with change applied to its
 	// ticket (locked) and the effects change returns, in one transaction,
@@ -124,6 +124,7 @@ func (d *Desk) FromMemberToStaff(ctx context.Context, store RelayStore, member c
 		out.Reopened = reopened
 		if reopened {
 			t.ClosedAt, t.ClosedBy, t.Resolution, t.ReopenedAt = time.Time{}, 0, "", now
+			t.CSAT, t.CSATComment, t.CSATAt = 0, "", time.Time{}
 			t.ResolutionDue = d.policy.Hours.Add(now, d.policy.Targets[t.Urgency].Resolution)
 			e.Audit = []community.AuditEntry{{At: now, Actor: member, Action: AuditTicketReopened, Target: member,
 				Details: map[string]any{"ticket": t.ID, "by_member": true}}}

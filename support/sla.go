@@ -171,8 +171,10 @@ func (h BusinessHours) Add(from time.Time, d time.Duration) time.Time {
 	t := from.In(h.Zone)
 	for range 800 { // at least one open day a week: 800 days hold over 100 weeks of business time
 		y, m, day := t.Date()
-		start := time.Date(y, m, day, 0, 0, 0, 0, h.Zone).Add(h.From)
-		end := time.Date(y, m, day, 0, 0, 0, 0, h.Zone).Add(h.To)
+		// Wall clock times of the day: on a daylight-saving day 09:00 is
+		// not 9 hours after midnight.
+		start := time.Date(y, m, day, int(h.From/time.Hour), int(h.From%time.Hour/time.Minute), 0, 0, h.Zone)
+		end := time.Date(y, m, day, int(h.To/time.Hour), int(h.To%time.Hour/time.Minute), 0, 0, h.Zone)
 		if h.From == h.To {
 			start, end = time.Date(y, m, day, 0, 0, 0, 0, h.Zone), time.Date(y, m, day+1, 0, 0, 0, 0, h.Zone)
 		}

@@ -83,6 +83,26 @@ func TestBusinessHoursAdd(t *testing.T) {
 			t.Errorf("%s + %s = %s, want %s", c.from, c.d, got.In(athens).Format("Mon 2006-01-02 15:04"), c.want)
 		}
 	}
+	// Every day, over both changes: the hours stay 09:00-18:00 on the
+	// clock (29 March and 25 October are Sundays).
+	daily, err := support.ParseBusinessHours("09:00-18:00", "", athens)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		from string
+		d    time.Duration
+		want string
+	}{
+		{"2026-03-29 08:00", time.Hour, "2026-03-29 10:00"},
+		{"2026-03-29 17:00", 2 * time.Hour, "2026-03-30 10:00"},
+		{"2026-10-25 08:00", time.Hour, "2026-10-25 10:00"},
+		{"2026-10-25 17:30", time.Hour, "2026-10-26 09:30"},
+	} {
+		if got := daily.Add(at(c.from), c.d); !got.Equal(at(c.want)) {
+			t.Errorf("every day: %s + %s = %s, want %s", c.from, c.d, got.In(athens).Format("2006-01-02 15:04"), c.want)
+		}
+	}
 	always := support.BusinessHours{}
 	if from := at("2026-12-05 12:00"); !always.Add(from, time.Hour).Equal(from.Add(time.Hour)) || !always.AroundTheClock() {
 		t.Error("the zero business hours are not around the clock")

@@ -32,6 +32,8 @@ thanks, it arrived!
 /as owner
 /staffchat
 /reply bot Great, enjoy!
+/group
+/note #1 secret plan
 /quit
 `
 
@@ -51,7 +53,8 @@ func TestRelayInTheConsole(t *testing.T) {
 		"✅ Question #1 from Zoe is answered.",
 		"bot> ↩️ Your question #1 is open again; the team will answer you here.",
 		"💬 #1 Zoe (⚪ low) · ↩️ reopened:\n    thanks, it arrived!",
-		"bot → zoe (private)> 💬 Owner, from the team:\n    Great, enjoy!")
+		"bot → zoe (private)> 💬 Owner, from the team:\n    Great, enjoy!",
+		"Notes on a question are kept from the staff chat only, where members cannot read them.")
 	if strings.Contains(transcript, "courier lost it, refund") && strings.Contains(transcript, "zoe (private)> 💬 Owner, from the team:\n    courier") {
 		t.Error("a note reached the member")
 	}

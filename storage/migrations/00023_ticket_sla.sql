@@ -3,7 +3,7 @@
 -- resolution due times the policy set, when staff first answered, who
 -- claimed it, what they wrote when closing it, when it was last reopened,
 -- and the member's satisfaction (CSAT, 1-5, and a comment). Tickets
--- opened before are low and due when they opened. And the SLA alerts
+-- opened before are low, due when they opened, and raise no SLA alert. And the SLA alerts
 -- raised: a reminder or a breach of a ticket's clock, once per due time.
 -- And each ticket's conversation: the member's messages, staff's replies
 -- relayed to them and staff's internal notes, each keyed by the chat
@@ -39,6 +39,11 @@ CREATE TABLE ticket_sla_alerts (
     raised_at timestamptz NOT NULL,
     PRIMARY KEY (ticket_id, clock, kind, due)
 );
+-- Tickets opened before had no targets: they raise no alert.
+INSERT INTO ticket_sla_alerts (ticket_id, clock, kind, due, raised_at)
+SELECT t.id, c.clock, k.kind, t.opened_at, now()
+FROM tickets t CROSS JOIN (VALUES ('first_response'), ('resolution')) AS c (clock)
+CROSS JOIN (VALUES ('reminder'), ('breach')) AS k (kind);
 
 CREATE TABLE ticket_messages (
     id          bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
