@@ -26,7 +26,8 @@ func (f *supportFeature) registerDesk(reg *Registry) {
 	reg.AddAfter("claim", staff("assign", f.assign, Arg{Name: "member", Kind: ArgMember, Required: true}))
 	reg.AddAfter("assign", staff("close", f.closeTicket, Arg{Name: "resolution", Kind: ArgText}))
 	reg.AddAfter("close", staff("reopen", f.reopen))
-	reg.AddAfter("reopen", Command{Name: "support", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.supportReport})
+	reg.AddAfter("reopen", staff("transcript", f.transcript))
+	reg.AddAfter("transcript", Command{Name: "support", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.supportReport})
 }
 
 // ticketArg reads the ticket number a command names.

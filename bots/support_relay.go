@@ -3,6 +3,7 @@ package bots
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -142,4 +143,47 @@ func (f *supportFeature) renderToMember(ctx context.Context, e outbox.Event) ([]
 	return f.router.privately(ctx, member, time.Time{}, func(lang string) outbox.Message {
 		return Reply{Text: f.router.catalog.Text(lang, "relay.to_member", map[string]any{"ID": m.Ticket, "Author": m.Author, "Text": m.Text})}
 	})
+}
+
+// transcript sends staff a ticket's whole conversation as a text file:
+// the question, every message with its time, author and direction (notes
+// marked as such), and how it was closed. The file is not kept in the
+// outbox once sent.
+func (f *supportFeature) transcript(ctx context.Context, r *Request) (Reply, error) {
+	id, err := ticketArg(r)
+	if err != nil {
+		return Reply{}, err
+	}
+	t, err := f.store.Ticket(ctx, id)
+	if err != nil {
+		return Reply{}, err
+	}
+	msgs, err := f.store.Messages(ctx, id)
+	if err != nil {
+		return Reply{}, err
+	}
+	cat, lang := f.router.catalog, r.Lang
+	stamp := func(at time.Time) string { return at.In(f.router.location).Format("2006-01-02 15:04") }
+	var b strings.Builder
+	b.WriteString(cat.Text(lang, "transcript.head", map[string]any{"ID": t.ID, "Name": t.Name, "Urgency": cat.Text(lang, "tickets.urgency."+string(t.Urgency), nil),
+		"Opened": stamp(t.OpenedAt)}) + "\n\n")
+	fmt.Fprintf(&b, "[%s] %s: %s\n", stamp(t.OpenedAt), t.Name, t.Text)
+	for _, m := range msgs {
+		who := m.AuthorName
+		if who == "" {
+			who = cat.Text(lang, "transcript.forgotten", nil)
+		}
+		if m.Direction == support.StaffNote {
+			who = cat.Text(lang, "transcript.note", map[string]any{"Name": who})
+		}
+		fmt.Fprintf(&b, "[%s] %s: %s\n", stamp(m.At), who, m.Text)
+	}
+	if !t.Open() {
+		b.WriteString("\n" + cat.Text(lang, "transcript.closed", map[string]any{"At": stamp(t.ClosedAt), "Resolution": t.Resolution}) + "\n")
+	}
+	if b.Len() > outbox.MaxFileSize {
+		return Reply{}, community.Errorf(community.EConflict, "transcript.too_big", map[string]any{"ID": id}, "ticket %d's transcript is %d bytes", id, b.Len())
+	}
+	return Reply{Text: r.Text("transcript.sent", map[string]any{"ID": id}), Forget: true,
+		File: &File{Name: fmt.Sprintf("question-%d.txt", id), Data: []byte(b.String())}}, nil
 }

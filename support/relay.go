@@ -86,6 +86,8 @@ type RelayStore interface {
 	AddMessage(ctx context.Context, m Message, change func(Ticket) (Ticket, Effects, error)) (Message, bool, error)
 	// Messages returns a ticket's messages in order.
 	Messages(ctx context.Context, ticket int64) ([]Message, error)
+	// Ticket returns one ticket; ENotFound when there is none.
+	Ticket(ctx context.Context, id int64) (Ticket, error)
 }
 
 // checkRelayText refuses an empty, too long or unsavable message.
