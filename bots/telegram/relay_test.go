@@ -1,0 +1,81 @@
+package telegram_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/community"
+)
+
+// botMessage waits for Hearth's latest message in chat holding part.
+func botMessage(t *testing.T, w *npsWorld, chat int64, part string) models.Message {
+	t.Helper()
+	w.sentMatching(t, fmt.Sprint(chat), part)
+	msgs := w.tg.Messages(chat)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if strings.Contains(msgs[i].Text, part) {
+			return msgs[i]
+		}
+	}
+	t.Fatalf("no message of Hearth's in %d holds %q", chat, part)
+	return models.Message{}
+}
+
+// replyTo pushes u's message in chat replying to Hearth's message m.
+func replyTo(t *testing.T, w *npsWorld, chat models.Chat, u models.User, m models.Message, text string) {
+	t.Helper()
+	up := w.tg.MessageUpdate(chat, u, text)
+	up.Message.ReplyToMessage = &m
+	w.push(t, up)
+}
+
+// TestTicketRelayOnTelegram: Alice, a VIP, asks privately; the knowledge
+// base has no answer, so her ticket (high) reaches the staff supergroup;
+// Olga answers by replying to the card and Alice gets it privately; a
+// reply starting with "!" stays a note; Alice's answer comes back to the
+// staff supergroup, and Olga's reply to it reaches Alice again.
+func TestTicketRelayOnTelegram(t *testing.T) {
+	t.Parallel()
+	w := startNPS(t)
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/start")
+	w.writeTier(t, alice, community.TierVIP)
+	w.sayHandled(t, telegramtest.Private(alice), alice, "my grinder arrived broken")
+	w.sentMatching(t, "100", "within about 1 hour")
+	card := botMessage(t, w, teaStaff.ID, "Question #1 from Alice")
+	if !strings.Contains(card.Text, "high") || !strings.Contains(card.Text, "Reply to this message to answer") {
+		t.Errorf("card %q", card.Text)
+	}
+
+	replyTo(t, w, teaStaff, owner, card, "Sorry Alice! A new one ships today.")
+	if got := w.sentMatching(t, "100", "A new one ships today."); !strings.Contains(got.Params["text"], "Olga") {
+		t.Errorf("relayed %q, want it signed by Olga", got.Params["text"])
+	}
+	replyTo(t, w, teaStaff, owner, card, "!courier lost the first one")
+	w.waitCount(t, `SELECT count(*) FROM ticket_messages WHERE direction = 'note' AND text = 'courier lost the first one'`, 1)
+	for _, c := range w.tg.Calls("sendMessage") {
+		if c.Params["chat_id"] == "100" && strings.Contains(c.Params["text"], "courier") {
+			t.Errorf("a note reached Alice: %q", c.Params["text"])
+		}
+	}
+
+	w.push(t, w.tg.MessageUpdate(telegramtest.Private(alice), alice, "thank you, which courier?"))
+	back := botMessage(t, w, teaStaff.ID, "thank you, which courier?")
+	replyTo(t, w, teaStaff, owner, back, "ACS, tracking by e-mail.")
+	w.sentMatching(t, "100", "ACS, tracking by e-mail.")
+
+	// A member in the staff supergroup who is not staff is not relayed.
+	replyTo(t, w, teaStaff, bob, back, "I am not staff")
+	w.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'relay.refused'`, 1)
+	var rows []string
+	if err := w.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "in:thank you, which courier?", "out:ACS, tracking by e-mail."}
+	if !slices.Equal(rows, want) {
+		t.Errorf("ticket messages %q, want %q", rows, want)
+	}
+}
