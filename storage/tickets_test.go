@@ -359,16 +359,8 @@ func TestSupportReport(t *testing.T) {
 // message and queues one event; a reply on a closed ticket is refused and
 // saves nothing; a note is never queued for the member.
 func TestRelayIsOncePerUpdate(t *testing.T) {
-	s := newStore(t)
+	s, desk, tk, member, staff, at := openedTicket(t)
 	ctx := context.Background()
-	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
-	member, staff := m[0], m[1]
-	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	desk := support.NewDesk(s, func() time.Time { return at })
-	tk, err := desk.Open(ctx, support.Question{Member: member, Platform: community.Telegram, Text: "Where is my order?"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for range 2 {
 		if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", "It ships today.", "telegram:u1"); err != nil {
 			t.Fatal(err)
@@ -420,16 +412,8 @@ func TestRelayIsOncePerUpdate(t *testing.T) {
 // their replies without their name, forgetting the member takes the
 // ticket and its conversation.
 func TestTicketConversationsInExportAndErasure(t *testing.T) {
-	s := newStore(t)
+	s, desk, tk, member, staff, at := openedTicket(t)
 	ctx := context.Background()
-	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
-	member, staff := m[0], m[1]
-	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	desk := support.NewDesk(s, func() time.Time { return at })
-	tk, err := desk.Open(ctx, support.Question{Member: member, Platform: community.Telegram, Text: "Where is my order?"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, msg := range []struct{ text, source string }{{"It ships today.", "telegram:a"}, {"!customer seems upset", "telegram:b"}} {
 		if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", msg.text, msg.source); err != nil {
 			t.Fatal(err)
@@ -470,4 +454,19 @@ func TestTicketConversationsInExportAndErasure(t *testing.T) {
 	if err := s.DB().Get(&n, `SELECT (SELECT count(*) FROM tickets) + (SELECT count(*) FROM ticket_messages)`); err != nil || n != 0 {
 		t.Errorf("%d tickets and messages left after forgetting the member, %v", n, err)
 	}
+}
+
+// openedTicket is a store with a member's open ticket, "Where is my
+// order?", a staff member, and the desk that opened it at at.
+func openedTicket(t *testing.T) (s *storage.Store, desk *support.Desk, tk support.Ticket, member, staff community.MemberID, at time.Time) {
+	t.Helper()
+	s = newStore(t)
+	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
+	member, staff, at = m[0], m[1], time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	desk = support.NewDesk(s, func() time.Time { return at })
+	tk, err := desk.Open(context.Background(), support.Question{Member: member, Platform: community.Telegram, Text: "Where is my order?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, desk, tk, member, staff, at
 }
