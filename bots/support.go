@@ -62,6 +62,7 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 	dispatcher.Render(support.EventTicketClosed, f.renderClosed)
 	dispatcher.Render(support.EventRelayToStaff, f.renderToStaff)
 	dispatcher.Render(support.EventRelayToMember, f.renderToMember)
+	dispatcher.Render(support.EventRelayUndelivered, f.renderUndelivered)
 }
 
 // askForm is the question form the "Ask a question" button opens; its

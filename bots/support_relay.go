@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -140,8 +141,33 @@ func (f *supportFeature) renderToMember(ctx context.Context, e outbox.Event) ([]
 	if err != nil {
 		return nil, err
 	}
-	return f.router.privately(ctx, member, time.Time{}, func(lang string) outbox.Message {
-		return Reply{Text: f.router.catalog.Text(lang, "relay.to_member", map[string]any{"ID": m.Ticket, "Author": m.Author, "Text": m.Text})}
+	undelivered, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	out, err := f.router.privately(ctx, member, time.Time{}, func(lang string) outbox.Message {
+		return Reply{Text: f.router.catalog.Text(lang, "relay.to_member", map[string]any{"ID": m.Ticket, "Author": m.Author, "Text": m.Text}),
+			Undelivered: &outbox.Notice{Kind: support.EventRelayUndelivered, Payload: undelivered}}
+	})
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	return f.undeliveredMessages(ctx, m) // Hearth may not write to them at all
+}
+
+// renderUndelivered tells the staff chats that a reply did not reach its
+// member.
+func (f *supportFeature) renderUndelivered(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
+	m, err := outbox.Decode[support.Relayed](e)
+	if err != nil {
+		return nil, err
+	}
+	return f.undeliveredMessages(ctx, m)
+}
+
+func (f *supportFeature) undeliveredMessages(ctx context.Context, m support.Relayed) ([]outbox.Outgoing, error) {
+	return f.router.staffTexts(ctx, f.store, func(lang string) string {
+		return f.router.catalog.Text(lang, "relay.undelivered", map[string]any{"ID": m.Ticket, "Name": m.Name, "Text": excerpt(m.Text, 200)})
 	})
 }
 

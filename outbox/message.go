@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 )
@@ -46,6 +47,10 @@ type Message struct {
 	// (a reshare while its author's consent does) is not sent once it no
 	// longer does. See Dispatcher.Guard.
 	Guard string `json:"guard,omitempty"`
+	// Undelivered is the event queued, in the same transaction, when the
+	// message is given up on (the member blocked the bot, the chat is
+	// gone, the attempts ran out): someone is told it did not arrive.
+	Undelivered *Notice `json:"undelivered,omitempty"`
 	// Privately: an answer to a member's message in a group that only they
 	// should see; where the platform cannot show it to them alone there,
 	// it goes to them privately (the router decides where it goes).
@@ -65,6 +70,13 @@ type Image struct {
 	URL  string `json:"url,omitempty"`
 	Data []byte `json:"data,omitempty"`
 	Name string `json:"name,omitempty"` // file name, such as chart.png
+}
+
+// Notice is an event a message queues when it is given up on: its kind
+// and payload, as an Event's.
+type Notice struct {
+	Kind    string          `json:"kind"`
+	Payload json.RawMessage `json:"payload"`
 }
 
 // File is a document attached to a message.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -186,14 +187,24 @@ WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM gone)`,
 }
 
 // FailedDelivery implements outbox.Store.
+// A message given up on queues its Undelivered notice in the same
+// transaction: it is told once, however the failure is recorded.
 func (s *Store) FailedDelivery(ctx context.Context, d outbox.Delivery, sentIDs []string, f outbox.Failure) error {
-	res, err := s.db.ExecContext(ctx, `
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `
 UPDATE deliveries SET status = CASE WHEN $3 THEN 'dead' ELSE 'pending' END,
     next_attempt_at = COALESCE($4, next_attempt_at), last_error = $5, sent_ids = $6, locked_until = NULL, claim = NULL
 WHERE id = $1 AND claim = $2 AND status = 'pending'`, d.ID, d.Claim, f.Dead, nullTime(f.Retry), f.Error, pq.Array(nonNil(sentIDs)))
-	if err == nil {
-		err = stillClaimed(res)
-	}
+		if err == nil {
+			err = stillClaimed(res)
+		}
+		if err != nil || !f.Dead || d.Message.Undelivered == nil {
+			return err
+		}
+		n := d.Message.Undelivered
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox_events (kind, payload) VALUES ($1, $2)`, n.Kind, []byte(n.Payload))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("record failure of delivery %d: %w", d.ID, err)
 	}

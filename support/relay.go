@@ -63,10 +63,12 @@ type Relayed struct {
 	FirstReply bool               `json:"first_reply,omitempty"`
 }
 
-// The relay's events.
+// The relay's events; EventRelayUndelivered tells staff a reply did not
+// reach its member (they blocked Hearth, or never opened a private chat).
 const (
-	EventRelayToStaff  = "support.relay_to_staff"
-	EventRelayToMember = "support.relay_to_member"
+	EventRelayToStaff     = "support.relay_to_staff"
+	EventRelayToMember    = "support.relay_to_member"
+	EventRelayUndelivered = "support.relay_undelivered"
 )
 
 // RelayStore is what the relay needs from persistence.

@@ -37,7 +37,8 @@ func replyTo(t *testing.T, w *npsWorld, chat models.Chat, u models.User, m model
 // base has no answer, so her ticket (high) reaches the staff supergroup;
 // Olga answers by replying to the card and Alice gets it privately; a
 // reply starting with "!" stays a note; Alice's answer comes back to the
-// staff supergroup, and Olga's reply to it reaches Alice again.
+// staff supergroup, and Olga's reply to it reaches Alice again; once Alice
+// blocks the bot, staff are told a reply did not reach her.
 func TestTicketRelayOnTelegram(t *testing.T) {
 	t.Parallel()
 	w := startNPS(t)
@@ -67,14 +68,31 @@ func TestTicketRelayOnTelegram(t *testing.T) {
 	replyTo(t, w, teaStaff, owner, back, "ACS, tracking by e-mail.")
 	w.sentMatching(t, "100", "ACS, tracking by e-mail.")
 
+	// Alice blocks the bot: the next reply does not reach her, and the
+	// staff supergroup is told so, once.
+	w.tg.SetBlocked(alice.ID, true)
+	replyTo(t, w, teaStaff, owner, back, "Did it arrive?")
+	w.sentMatching(t, "-1002", "did not reach Alice")
+	w.tg.SetBlocked(alice.ID, false)
+
 	// A member in the staff supergroup who is not staff is not relayed.
 	replyTo(t, w, teaStaff, bob, back, "I am not staff")
 	w.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'relay.refused'`, 1)
+	told := 0
+	for _, c := range w.tg.Calls("sendMessage") {
+		if c.Params["chat_id"] == "-1002" && strings.Contains(c.Params["text"], "did not reach Alice") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("staff were told %d times that a reply did not reach Alice, want once", told)
+	}
 	var rows []string
 	if err := w.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "in:thank you, which courier?", "out:ACS, tracking by e-mail."}
+	want := []string{"out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "in:thank you, which courier?", "out:ACS, tracking by e-mail.",
+		"out:Did it arrive?"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("ticket messages %q, want %q", rows, want)
 	}
