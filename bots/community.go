@@ -27,6 +27,7 @@ type CommunityStore interface {
 	support.AlertStore
 	support.ReportStore
 	support.RelayStore
+	ticketThreadStore
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox

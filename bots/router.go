@@ -163,6 +163,13 @@ func (r *Router) Moderator(p community.Platform) (Moderator, bool) {
 	return m, ok
 }
 
+// TicketThreads returns the ticket threads of platform p, if its adapter
+// has them.
+func (r *Router) TicketThreads(p community.Platform) (TicketThreads, bool) {
+	t, ok := r.adapters[p].(TicketThreads)
+	return t, ok
+}
+
 // JoinGate returns platform p's join requests and invites, if it has them.
 func (r *Router) JoinGate(p community.Platform) (JoinGate, bool) {
 	g, ok := r.adapters[p].(JoinGate)

@@ -19,6 +19,7 @@ type supportFeatureStore interface {
 	staffChatLister
 	support.ReportStore
 	support.RelayStore
+	ticketThreadStore
 	Member(ctx context.Context, id community.MemberID) (community.Member, error)
 }
 
@@ -57,9 +58,11 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 	f.registerDesk(reg)
 	router.Inspect("question", f.inspectQuestion, f.directQuestion)
 	router.Inspect("ticket_reply", f.inspectStaffReply, f.staffReply)
+	router.Inspect("ticket_thread", f.inspectThreadMessage, f.threadMessage)
 	dispatcher.Render(support.EventQuestionAsked, f.renderQuestion)
 	dispatcher.Render(support.EventSLAAlert, f.renderAlert)
 	dispatcher.Render(support.EventTicketClosed, f.renderClosed)
+	dispatcher.Render(support.EventTicketReopened, f.renderReopened)
 	dispatcher.Render(support.EventRelayToStaff, f.renderToStaff)
 	dispatcher.Render(support.EventRelayToMember, f.renderToMember)
 	dispatcher.Render(support.EventRelayUndelivered, f.renderUndelivered)
@@ -109,7 +112,11 @@ func (f *supportFeature) renderQuestion(ctx context.Context, e outbox.Event) ([]
 	if err != nil {
 		return nil, err
 	}
-	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
+	if q.Ticket == 0 { // a question from before tickets: no thread
+		return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) { return Reply{Text: f.questionText(lang, q, asker)}, nil })
+	}
+	name := func(lang string) string { return f.threadName(lang, q.Ticket, q.Name, string(q.Urgency)) }
+	return f.ticketStaffMessages(ctx, q.Ticket, name, func(lang string) (Reply, error) {
 		reply := Reply{Text: f.questionText(lang, q, asker)}
 		if q.Ticket != 0 {
 			reply.Buttons = [][]Button{{{Label: f.router.catalog.Text(lang, "tickets.button.answered", nil), Data: fmt.Sprintf("tickets:answered:%d", q.Ticket)}}}

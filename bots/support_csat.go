@@ -15,10 +15,14 @@ import (
 // they are (1-5 buttons), and may add a comment. The buttons and the
 // form belong to /ask: "ask:csat:<ticket>:<score>", "ask:comment:<ticket>".
 
-// renderClosed asks the member of a closed ticket for their CSAT.
+// renderClosed closes the ticket's threads and asks its member for their
+// CSAT.
 func (f *supportFeature) renderClosed(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	c, err := outbox.Decode[support.Closed](e)
 	if err != nil {
+		return nil, err
+	}
+	if err := f.setThreadsOpen(ctx, c.Ticket, false); err != nil {
 		return nil, err
 	}
 	m, err := f.store.Member(ctx, c.Member)
@@ -71,4 +75,13 @@ func (f *supportFeature) csatForm(ctx context.Context, r *Request) (Reply, error
 		return Reply{}, err
 	}
 	return Reply{Text: r.Text("csat.comment_thanks", nil)}, nil
+}
+
+// renderReopened reopens a ticket's threads; it sends nothing.
+func (f *supportFeature) renderReopened(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
+	r, err := outbox.Decode[support.Reopened](e)
+	if err != nil {
+		return nil, err
+	}
+	return nil, f.setThreadsOpen(ctx, r.Ticket, true)
 }

@@ -51,6 +51,14 @@ func (f *supportFeature) staffReply(ctx context.Context, r *Request) ([]outbox.O
 	if err != nil || !ok {
 		return nil, Retry(err)
 	}
+	return f.relayStaffMessage(ctx, r, ticket)
+}
+
+// relayStaffMessage relays a staff member's message on a ticket, or keeps
+// it as a note; a member who is not staff is refused, audited. A message
+// both in a ticket's thread and in reply to its card is relayed once: its
+// key is the chat message.
+func (f *supportFeature) relayStaffMessage(ctx context.Context, r *Request, ticket int64) ([]outbox.Outgoing, error) {
 	role, err := f.router.access.RoleOf(ctx, r.Account(), r.Member)
 	if err != nil {
 		return nil, Retry(err)
@@ -118,7 +126,12 @@ func (f *supportFeature) renderToStaff(ctx context.Context, e outbox.Event) ([]o
 	if err != nil {
 		return nil, err
 	}
-	return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) {
+	if m.Reopened {
+		if err := f.setThreadsOpen(ctx, m.Ticket, true); err != nil {
+			return nil, err
+		}
+	}
+	return f.ticketStaffMessages(ctx, m.Ticket, nil, func(lang string) (Reply, error) {
 		cat := f.router.catalog
 		reopened := ""
 		if m.Reopened {
@@ -166,8 +179,8 @@ func (f *supportFeature) renderUndelivered(ctx context.Context, e outbox.Event) 
 }
 
 func (f *supportFeature) undeliveredMessages(ctx context.Context, m support.Relayed) ([]outbox.Outgoing, error) {
-	return f.router.staffTexts(ctx, f.store, func(lang string) string {
-		return f.router.catalog.Text(lang, "relay.undelivered", map[string]any{"ID": m.Ticket, "Name": m.Name, "Text": excerpt(m.Text, 200)})
+	return f.ticketStaffMessages(ctx, m.Ticket, nil, func(lang string) (Reply, error) {
+		return Reply{Text: f.router.catalog.Text(lang, "relay.undelivered", map[string]any{"ID": m.Ticket, "Name": m.Name, "Text": excerpt(m.Text, 200)})}, nil
 	})
 }
 

@@ -102,3 +102,65 @@ SELECT id, direction, author_id, author_name, text, at, source FROM ticket_messa
 	}
 	return out, nil
 }
+
+// TicketThread returns the thread of a ticket in a staff chat; false when
+// it has none there.
+func (s *Store) TicketThread(ctx context.Context, ticket int64, platform community.Platform, chat string) (string, bool, error) {
+	var thread string
+	err := s.db.GetContext(ctx, &thread, `SELECT thread_id FROM ticket_threads WHERE ticket_id = $1 AND platform = $2 AND chat_id = $3`,
+		ticket, string(platform), chat)
+	if err == sql.ErrNoRows {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("the thread of ticket %d: %w", ticket, err)
+	}
+	return thread, true, nil
+}
+
+// TicketThreads returns every thread of a ticket, by platform and chat.
+func (s *Store) TicketThreads(ctx context.Context, ticket int64) ([]TicketThread, error) {
+	var out []TicketThread
+	if err := s.db.SelectContext(ctx, &out, `SELECT platform, chat_id, thread_id FROM ticket_threads WHERE ticket_id = $1 ORDER BY platform, chat_id`, ticket); err != nil {
+		return nil, fmt.Errorf("the threads of ticket %d: %w", ticket, err)
+	}
+	return out, nil
+}
+
+// TicketThread is a ticket's thread in a staff chat.
+type TicketThread struct {
+	Platform community.Platform `db:"platform"`
+	ChatID   string             `db:"chat_id"`
+	ThreadID string             `db:"thread_id"`
+}
+
+// SaveTicketThread records the thread opened for a ticket in a staff
+// chat; when another was recorded first (two renders at once), it
+// returns that one.
+func (s *Store) SaveTicketThread(ctx context.Context, ticket int64, platform community.Platform, chat, thread string) (string, error) {
+	var saved string
+	err := s.db.GetContext(ctx, &saved, `
+WITH ins AS (INSERT INTO ticket_threads (ticket_id, platform, chat_id, thread_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (ticket_id, platform, chat_id) DO NOTHING RETURNING thread_id)
+SELECT thread_id FROM ins UNION ALL
+SELECT thread_id FROM ticket_threads WHERE ticket_id = $1 AND platform = $2 AND chat_id = $3 LIMIT 1`, ticket, string(platform), chat, thread)
+	if err != nil {
+		return "", fmt.Errorf("save the thread of ticket %d: %w", ticket, err)
+	}
+	return saved, nil
+}
+
+// ThreadTicket returns the ticket whose thread in a staff chat this is;
+// false when it is no ticket's.
+func (s *Store) ThreadTicket(ctx context.Context, platform community.Platform, chat, thread string) (int64, bool, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT ticket_id FROM ticket_threads WHERE platform = $1 AND chat_id = $2 AND thread_id = $3`,
+		string(platform), chat, thread)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("the ticket of thread %s: %w", thread, err)
+	}
+	return id, true, nil
+}

@@ -158,9 +158,19 @@ func (d *Desk) Reopen(ctx context.Context, id int64, by community.MemberID) (Tic
 		t.CSAT, t.CSATComment, t.CSATAt = 0, "", time.Time{} // rated again when it closes again
 		t.ResolutionDue = d.policy.Hours.Add(now, d.policy.Targets[t.Urgency].Resolution)
 		return t, Effects{Audit: []community.AuditEntry{{At: now, Actor: by, Action: AuditTicketReopened, Target: t.Member,
-			Details: map[string]any{"ticket": t.ID}}}}, nil
+			Details: map[string]any{"ticket": t.ID}}},
+			Events: []community.Event{community.NewEvent(EventTicketReopened, Reopened{Ticket: t.ID, At: now}, now)}}, nil
 	})
 }
+
+// Reopened is the payload of EventTicketReopened.
+type Reopened struct {
+	Ticket int64     `json:"ticket"`
+	At     time.Time `json:"at"`
+}
+
+// EventTicketReopened reopens a ticket's threads in the staff chats.
+const EventTicketReopened = "support.ticket_reopened"
 
 // The audit actions of tickets besides their opening and closing.
 const (

@@ -97,3 +97,59 @@ func TestTicketRelayOnTelegram(t *testing.T) {
 		t.Errorf("ticket messages %q, want %q", rows, want)
 	}
 }
+
+// TestTicketTopicsOnTelegram: in a staff supergroup with topics on, a
+// ticket opens a forum topic named with its number, member and urgency;
+// the card and alice's later messages go there; what staff write in the
+// topic reaches alice (no reply needed), "!" notes excepted; closing the
+// ticket closes the topic and /reopen reopens it.
+func TestTicketTopicsOnTelegram(t *testing.T) {
+	t.Parallel()
+	w := startNPS(t)
+	forum := w.tg.AddForum(teaStaff.ID, teaStaff.Title)
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/start")
+	w.writeTier(t, alice, community.TierVIP)
+	w.sayHandled(t, telegramtest.Private(alice), alice, "my grinder arrived broken")
+	w.sentMatching(t, "100", "within about 1 hour")
+	w.sentMatching(t, "-1002", "Question #1 from Alice")
+	topics := w.tg.Topics(forum.ID)
+	if len(topics) != 1 || topics[0].Name != "#1 Alice · 🟠 high" {
+		t.Fatalf("topics %+v", topics)
+	}
+	topic := topics[0].ID
+	inTopic := func(part string) bool {
+		return slices.ContainsFunc(w.tg.TopicMessages(forum.ID, topic), func(m models.Message) bool { return strings.Contains(m.Text, part) })
+	}
+	if !inTopic("Question #1 from Alice") {
+		t.Fatalf("the card is not in the topic: %+v", w.tg.TopicMessages(forum.ID, topic))
+	}
+
+	w.push(t, w.tg.TopicMessageUpdate(forum, owner, topic, "Sorry Alice! A new one ships today."))
+	w.sentMatching(t, "100", "A new one ships today.")
+	w.push(t, w.tg.TopicMessageUpdate(forum, owner, topic, "!courier lost the first one"))
+	w.push(t, w.tg.MessageUpdate(telegramtest.Private(alice), alice, "thank you!"))
+	w.sentMatching(t, "-1002", "thank you!")
+	if !inTopic("thank you!") {
+		t.Error("alice's message is not in the topic")
+	}
+	w.sayHandled(t, forum, owner, "/close 1")
+	if tp, _ := w.tg.Topic(forum.ID, topic); !tp.Closed {
+		t.Error("closing the ticket left its topic open")
+	}
+	w.sayHandled(t, forum, owner, "/reopen 1")
+	w.waitCount(t, `SELECT count(*) FROM outbox_events WHERE kind = 'support.ticket_reopened' AND status = 'rendered'`, 1)
+	if tp, _ := w.tg.Topic(forum.ID, topic); tp.Closed {
+		t.Error("reopening the ticket left its topic closed")
+	}
+	var rows []string
+	if err := w.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "in:thank you!"}
+	if !slices.Equal(rows, want) {
+		t.Errorf("ticket messages %q, want %q", rows, want)
+	}
+	if n := len(w.tg.Topics(forum.ID)); n != 1 {
+		t.Errorf("%d topics, want the ticket's one", n)
+	}
+}

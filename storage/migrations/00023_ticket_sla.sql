@@ -7,7 +7,8 @@
 -- raised: a reminder or a breach of a ticket's clock, once per due time.
 -- And each ticket's conversation: the member's messages, staff's replies
 -- relayed to them and staff's internal notes, each keyed by the chat
--- update it came from, so that it is relayed once.
+-- update it came from, so that it is relayed once; and each ticket's
+-- thread in a staff chat (a forum topic).
 
 -- +goose Up
 SET LOCAL lock_timeout = '10s';
@@ -58,7 +59,18 @@ CREATE TABLE ticket_messages (
 CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, id);
 CREATE INDEX ticket_messages_author ON ticket_messages (author_id) WHERE author_id IS NOT NULL;
 
+-- The thread of each ticket in a staff chat: a Telegram forum topic.
+CREATE TABLE ticket_threads (
+    ticket_id bigint NOT NULL REFERENCES tickets (id) ON DELETE CASCADE,
+    platform  text   NOT NULL,
+    chat_id   text   NOT NULL,
+    thread_id text   NOT NULL,
+    PRIMARY KEY (ticket_id, platform, chat_id),
+    UNIQUE (platform, chat_id, thread_id)
+);
+
 -- +goose Down
+DROP TABLE ticket_threads;
 DROP TABLE ticket_messages;
 DROP TABLE ticket_sla_alerts;
 ALTER TABLE tickets

@@ -1,0 +1,126 @@
+package bots
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
+)
+
+// Ticket threads: where a staff chat has threads (a Telegram forum), each
+// ticket gets its own, opened with the question's card and named with its
+// number, member and urgency. The member's messages arrive in it, and
+// whatever staff write in it is relayed to the member ("!" notes aside),
+// with no need to reply to a message. The thread closes with the ticket
+// and reopens with it. Where a chat has no threads, everything goes to
+// the chat itself and staff reply to Hearth's messages.
+
+// ticketThreadStore keeps which thread is each ticket's.
+type ticketThreadStore interface {
+	TicketThread(ctx context.Context, ticket int64, platform community.Platform, chat string) (string, bool, error)
+	SaveTicketThread(ctx context.Context, ticket int64, platform community.Platform, chat, thread string) (string, error)
+	ThreadTicket(ctx context.Context, platform community.Platform, chat, thread string) (int64, bool, error)
+}
+
+// ticketStaffMessages renders a message about a ticket for every staff
+// chat, into the ticket's thread there when it has one; open names the
+// thread to open where it has none yet ("" opens none).
+func (f *supportFeature) ticketStaffMessages(ctx context.Context, ticket int64, open func(lang string) string,
+	render func(lang string) (Reply, error)) ([]outbox.Outgoing, error) {
+	chats, err := f.router.connectedStaffChats(ctx, f.store)
+	if err != nil {
+		return nil, err
+	}
+	var out []outbox.Outgoing
+	for _, c := range chats {
+		lang := f.router.chatLanguage(c)
+		reply, err := render(lang)
+		if err != nil {
+			return nil, err
+		}
+		name := ""
+		if open != nil {
+			name = open(lang)
+		}
+		thread, err := f.threadOf(ctx, ticket, c, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: c.Platform, ChatID: c.PlatformID, ThreadID: thread, Lang: lang}, Message: reply})
+	}
+	return out, nil
+}
+
+// threadOf returns the ticket's thread in a staff chat, opening one named
+// name if it has none and name is not empty; "" where the chat has no
+// threads.
+func (f *supportFeature) threadOf(ctx context.Context, ticket int64, c community.Chat, name string) (string, error) {
+	threads, ok := f.router.TicketThreads(c.Platform)
+	if !ok {
+		return "", nil
+	}
+	if thread, ok, err := f.store.TicketThread(ctx, ticket, c.Platform, c.PlatformID); err != nil || ok {
+		return thread, err
+	}
+	if name == "" {
+		return "", nil
+	}
+	thread, ok, err := threads.OpenTicketThread(ctx, c.PlatformID, name)
+	if err != nil || !ok {
+		return "", err
+	}
+	// Saved at once: a render retried after this finds it. One that
+	// failed between opening and saving leaves an empty thread behind.
+	return f.store.SaveTicketThread(ctx, ticket, c.Platform, c.PlatformID, thread)
+}
+
+// setThreadsOpen closes or reopens a ticket's threads in every staff chat.
+func (f *supportFeature) setThreadsOpen(ctx context.Context, ticket int64, open bool) error {
+	chats, err := f.router.connectedStaffChats(ctx, f.store)
+	if err != nil {
+		return err
+	}
+	for _, c := range chats {
+		threads, ok := f.router.TicketThreads(c.Platform)
+		if !ok {
+			continue
+		}
+		thread, ok, err := f.store.TicketThread(ctx, ticket, c.Platform, c.PlatformID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := threads.SetTicketThreadOpen(ctx, c.PlatformID, thread, open); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// threadName names a ticket's thread: "#12 Alice · 🟠 high".
+func (f *supportFeature) threadName(lang string, ticket int64, name string, urgency string) string {
+	if urgency == "" {
+		urgency = "low" // a ticket opened before urgencies
+	}
+	return fmt.Sprintf("#%d %s · %s", ticket, name, f.router.catalog.Text(lang, "tickets.urgency."+urgency, nil))
+}
+
+// inspectThreadMessage flags a plain message in a thread of a group:
+// perhaps staff writing in a ticket's thread.
+func (f *supportFeature) inspectThreadMessage(u Update) bool {
+	return u.Kind == KindMessage && !u.IsDirect() && u.Command == "" && u.ThreadID != "" && !u.From.IsBot
+}
+
+// threadMessage relays what staff write in a ticket's thread.
+func (f *supportFeature) threadMessage(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
+	if !r.InStaffChat || r.Member == 0 {
+		return nil, nil
+	}
+	ticket, ok, err := f.store.ThreadTicket(ctx, r.Platform, r.Update.Chat.ID, r.ThreadID)
+	if err != nil || !ok {
+		return nil, Retry(err)
+	}
+	return f.relayStaffMessage(ctx, r, ticket)
+}
