@@ -57,13 +57,14 @@ type TierRoles interface {
 }
 
 // TicketThreads gives each ticket a thread of its own in a staff chat: a
-// Telegram forum topic. Staff write in it, and the member's messages
-// arrive in it.
+// Telegram forum topic, a Discord private thread. Staff write in it, and
+// the member's messages arrive in it.
 type TicketThreads interface {
-	// OpenTicketThread opens a thread named name in chat and returns its
-	// id; ok is false when the chat has no threads (a group that is not a
-	// forum).
-	OpenTicketThread(ctx context.Context, chatID, name string) (threadID string, ok bool, err error)
+	// OpenTicketThread opens a thread named name in chat, with members
+	// (platform user ids: the staff) in it where a thread has members, and
+	// returns its id; ok is false when the chat has no threads (a group
+	// that is not a forum).
+	OpenTicketThread(ctx context.Context, chatID, name string, members []string) (threadID string, ok bool, err error)
 	// SetTicketThreadOpen closes (open false) or reopens a ticket's thread.
 	SetTicketThreadOpen(ctx context.Context, chatID, threadID string, open bool) error
 }

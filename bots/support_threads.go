@@ -3,6 +3,7 @@ package bots
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/outbox"
@@ -18,6 +19,7 @@ import (
 
 // ticketThreadStore keeps which thread is each ticket's.
 type ticketThreadStore interface {
+	ListStaff(ctx context.Context) ([]community.StaffMember, error)
 	TicketThread(ctx context.Context, ticket int64, platform community.Platform, chat string) (string, bool, error)
 	SaveTicketThread(ctx context.Context, ticket int64, platform community.Platform, chat, thread string) (string, error)
 	ThreadTicket(ctx context.Context, platform community.Platform, chat, thread string) (int64, bool, error)
@@ -66,13 +68,41 @@ func (f *supportFeature) threadOf(ctx context.Context, ticket int64, c community
 	if name == "" {
 		return "", nil
 	}
-	thread, ok, err := threads.OpenTicketThread(ctx, c.PlatformID, name)
+	members, err := f.staffAccounts(ctx, c.Platform)
+	if err != nil {
+		return "", err
+	}
+	thread, ok, err := threads.OpenTicketThread(ctx, c.PlatformID, name, members)
 	if err != nil || !ok {
 		return "", err
 	}
 	// Saved at once: a render retried after this finds it. One that
 	// failed between opening and saving leaves an empty thread behind.
 	return f.store.SaveTicketThread(ctx, ticket, c.Platform, c.PlatformID, thread)
+}
+
+// staffAccounts are the platform user ids of the owners and staff on p,
+// each once, in order.
+func (f *supportFeature) staffAccounts(ctx context.Context, p community.Platform) ([]string, error) {
+	staff, err := f.store.ListStaff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range f.router.access.Owners() {
+		if a.Platform == p {
+			out = append(out, a.UserID)
+		}
+	}
+	for _, m := range staff {
+		for _, id := range m.Identities {
+			if id.Platform == p {
+				out = append(out, id.UserID)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // setThreadsOpen closes or reopens a ticket's threads in every staff chat.
@@ -113,9 +143,12 @@ func (f *supportFeature) inspectThreadMessage(u Update) bool {
 	return u.Kind == KindMessage && !u.IsDirect() && u.Command == "" && u.ThreadID != "" && !u.From.IsBot
 }
 
-// threadMessage relays what staff write in a ticket's thread.
+// threadMessage relays what staff write in a ticket's thread. A Discord
+// thread is a channel of its own, so its messages come from it rather
+// than from the staff channel: the thread being a ticket's is what says
+// it is staff's (and the writer's role is checked).
 func (f *supportFeature) threadMessage(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
-	if !r.InStaffChat || r.Member == 0 {
+	if r.Member == 0 {
 		return nil, nil
 	}
 	ticket, ok, err := f.store.ThreadTicket(ctx, r.Platform, r.Update.Chat.ID, r.ThreadID)

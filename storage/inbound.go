@@ -126,14 +126,20 @@ type chatRow struct {
 }
 
 // knownChatsSQL looks chats up, with whether each is the community's
-// (chat_scope).
+// (chat_scope) and whether it is staff's: the staff chat, or a ticket's
+// thread where a thread is a chat of its own (Discord).
 const knownChatsSQL = `
-SELECT c.id, c.platform, c.platform_chat_id, c.is_staff, c.language, c.title, c.removed_at IS NOT NULL AS removed,
+SELECT c.id, c.platform, c.platform_chat_id, ` + chatIsStaffSQL + ` AS is_staff, c.language, c.title, c.removed_at IS NOT NULL AS removed,
        COALESCE(p.platform_chat_id, '') AS parent, s.connected
 FROM unnest($1::text[], $2::text[]) AS t(platform, chat)
 JOIN chats c ON c.platform = t.platform AND c.platform_chat_id = t.chat
 JOIN chat_scope s ON s.id = c.id
 LEFT JOIN chats p ON p.id = c.parent_id`
+
+// chatIsStaffSQL says whether chat c is staff's: the staff chat, or a
+// ticket's thread that is a chat of its own (a Discord private thread,
+// opened in the staff channel for one ticket).
+const chatIsStaffSQL = `(c.is_staff OR EXISTS (SELECT 1 FROM ticket_threads tt WHERE tt.platform = c.platform AND tt.thread_id = c.platform_chat_id))`
 
 // current reports whether a stored chat already says what c says.
 func (r chatRow) current(c inbox.Chat) bool {

@@ -43,7 +43,7 @@ WITH RECURSIVE heads AS (
 )
 SELECT cl.id, cl.platform, cl.update_key, cl.payload, cl.attempts,
        COALESCE(cl.member_id, 0) AS member_id, COALESCE(m.language, '') AS member_language,
-       COALESCE(cl.chat_id, 0) AS chat_id, COALESCE(c.is_staff, false) AS is_staff, COALESCE(c.language, '') AS chat_language,
+       COALESCE(cl.chat_id, 0) AS chat_id, COALESCE(` + chatIsStaffSQL + `, false) AS is_staff, COALESCE(c.language, '') AS chat_language,
        c.id IS NOT NULL AND NOT s.connected AS outside
 FROM claimed cl
 LEFT JOIN members m ON m.id = cl.member_id

@@ -151,10 +151,11 @@ SELECT thread_id FROM ticket_threads WHERE ticket_id = $1 AND platform = $2 AND 
 }
 
 // ThreadTicket returns the ticket whose thread in a staff chat this is;
-// false when it is no ticket's.
+// false when it is no ticket's. The chat is the staff chat, or the thread
+// itself where a thread is a channel (Discord).
 func (s *Store) ThreadTicket(ctx context.Context, platform community.Platform, chat, thread string) (int64, bool, error) {
 	var id int64
-	err := s.db.GetContext(ctx, &id, `SELECT ticket_id FROM ticket_threads WHERE platform = $1 AND chat_id = $2 AND thread_id = $3`,
+	err := s.db.GetContext(ctx, &id, `SELECT ticket_id FROM ticket_threads WHERE platform = $1 AND thread_id = $3 AND (chat_id = $2 OR thread_id = $2)`,
 		string(platform), chat, thread)
 	if err == sql.ErrNoRows {
 		return 0, false, nil

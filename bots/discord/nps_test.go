@@ -123,6 +123,13 @@ func waitChannelMessage(t *testing.T, dc *discordtest.Server, channelID, part st
 // to (100%), with no quiet hours.
 func startNPSWorld(t *testing.T) *announceWorld {
 	t.Helper()
+	return startNPSWorldWith(t, nil)
+}
+
+// startNPSWorldWith is startNPSWorld with the server changed by change
+// (given the fake, for its bot) before the bot joins it.
+func startNPSWorldWith(t *testing.T, change func(dc *discordtest.Server, shop *discordgo.Guild)) *announceWorld {
+	t.Helper()
 	aw := &announceWorld{owner: discordtest.NewUser("olga"), alice: discordtest.NewUser("alice"), bob: discordtest.NewUser("bob"),
 		carol: discordtest.NewUser("carol"), general: discordtest.NewID(), staff: discordtest.NewID()}
 	shop := &discordgo.Guild{ID: discordtest.NewID(), Name: "Tea Shop", OwnerID: aw.owner.ID,
@@ -130,7 +137,12 @@ func startNPSWorld(t *testing.T) *announceWorld {
 		Channels: []*discordgo.Channel{{ID: aw.general, Name: "general", Type: discordgo.ChannelTypeGuildText, Position: 0},
 			{ID: aw.staff, Name: "staff", Type: discordgo.ChannelTypeGuildText, Position: 1}}}
 	aw.shop = shop.ID
-	aw.world = startScene(t, scene{owner: aw.owner.ID, prepare: func(dc *discordtest.Server) { dc.AddGuild(shop) },
+	aw.world = startScene(t, scene{owner: aw.owner.ID, prepare: func(dc *discordtest.Server) {
+		if change != nil {
+			change(dc, shop)
+		}
+		dc.AddGuild(shop)
+	},
 		service: func(o *bots.ServiceOptions) {
 			o.Community = bots.DefaultCommunityOptions()
 			o.Community.Location = time.UTC

@@ -188,7 +188,12 @@ func TestRulesAndAskOnDiscord(t *testing.T) {
 	if r := n.dc.WaitInteractionReply(t, submit.ID, 10*time.Second); !r.Ephemeral() || !strings.Contains(r.Data.Content, "Thank you, alice") {
 		t.Errorf("after the question: %q (ephemeral %t)", r.Data.Content, r.Ephemeral())
 	}
-	alert := n.posted(t, n.staff, 1)[0]
+	storagetest.WaitCount(t, n.store.DB(), 1, `SELECT count(*) FROM ticket_threads`)
+	var thread string
+	if err := n.store.DB().Get(&thread, `SELECT thread_id FROM ticket_threads`); err != nil {
+		t.Fatal(err)
+	}
+	alert := n.posted(t, thread, 1)[0] // in the ticket's private thread in the staff channel
 	for _, want := range []string{"Question #1 from alice", "Discord", "Tier: Newcomer", "priority 0 of 100", "Is the oolong back in stock?"} {
 		if !strings.Contains(alert.Content, want) {
 			t.Errorf("question in the staff chat = %q; want %q", alert.Content, want)

@@ -6,7 +6,9 @@ import (
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage/storagetest"
 )
 
 // replyIn dispatches u's message in channel replying to Hearth's message m.
@@ -18,14 +20,17 @@ func replyIn(t *testing.T, aw *announceWorld, channel string, u discordgo.User, 
 	aw.dc.Dispatch(t, "MESSAGE_CREATE", msg)
 }
 
-// TestTicketRelayOnDiscord: alice, a VIP, asks in her DM; the ticket's
-// card reaches #staff; olga answers by replying to it and alice gets it
-// in her DM; a reply starting with "!" stays a note; alice's answer comes
-// back to #staff, and olga's reply to it reaches her again; bob, not
-// staff, replying in #staff is refused and audited.
+// TestTicketRelayOnDiscord: where #staff takes no private threads (an
+// announcement channel), alice's ticket (she is a VIP, asking in her DM) has its card in
+// #staff itself; olga answers by replying to it and alice gets it in her
+// DM; a reply starting with "!" stays a note; alice's answer comes back
+// to #staff, and olga's reply to it reaches her again; bob, not staff,
+// replying in #staff is refused and audited.
 func TestTicketRelayOnDiscord(t *testing.T) {
 	t.Parallel()
-	aw := startNPSWorld(t)
+	aw := startNPSWorldWith(t, func(_ *discordtest.Server, shop *discordgo.Guild) {
+		shop.Channels[1].Type = discordgo.ChannelTypeGuildNews // an announcement channel has no private threads
+	})
 	dm := aw.dc.DMChannel(aw.alice)
 	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(aw.general, aw.alice, "hello"))
 	aw.waitCount(t, 2, `SELECT count(*) FROM identities WHERE platform = 'discord'`)
@@ -61,6 +66,68 @@ func TestTicketRelayOnDiscord(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"out:Sorry alice! A new one ships today.", "note:courier lost the first one", "in:thank you, which courier?", "out:ACS, tracking by e-mail."}
+	if !slices.Equal(rows, want) {
+		t.Errorf("ticket messages %q, want %q", rows, want)
+	}
+}
+
+// TestTicketThreadsOnDiscord: a ticket opens a private thread in #staff,
+// with the owner in it, named with its number, member and urgency; the
+// card and alice's later messages go there; what staff write in it
+// reaches alice's DM, "!" notes excepted; closing the ticket archives and
+// locks the thread, and /reopen opens it again.
+func TestTicketThreadsOnDiscord(t *testing.T) {
+	t.Parallel()
+	aw := startNPSWorld(t)
+	dm := aw.dc.DMChannel(aw.alice)
+	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(aw.general, aw.alice, "hello"))
+	aw.waitCount(t, 2, `SELECT count(*) FROM identities WHERE platform = 'discord'`)
+	aw.setTier(t, aw.alice, community.TierVIP)
+	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(dm, aw.alice, "my grinder arrived broken"))
+	waitChannelMessage(t, aw.dc, dm, "within about 1 hour")
+	aw.waitCount(t, 1, `SELECT count(*) FROM ticket_threads`)
+	var thread string
+	if err := aw.store.DB().Get(&thread, `SELECT thread_id FROM ticket_threads`); err != nil {
+		t.Fatal(err)
+	}
+	waitChannelMessage(t, aw.dc, thread, "Question #1 from alice")
+	th, ok := aw.dc.Thread(thread)
+	if !ok || th.Name != "#1 alice · 🟠 high" || th.ParentID != aw.staff || th.Type != discordgo.ChannelTypeGuildPrivateThread {
+		t.Fatalf("thread %+v", th)
+	}
+	if !slices.Contains(aw.dc.ThreadMembers(thread), aw.owner.ID) {
+		t.Errorf("the owner is not in the thread: %v", aw.dc.ThreadMembers(thread))
+	}
+
+	aw.dc.PostInThread(t, thread, aw.owner, "Sorry alice! A new one ships today.")
+	waitChannelMessage(t, aw.dc, dm, "A new one ships today.")
+	aw.dc.PostInThread(t, thread, aw.owner, "!courier lost the first one")
+	aw.waitCount(t, 1, `SELECT count(*) FROM ticket_messages WHERE direction = 'note'`)
+	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(dm, aw.alice, "thank you!"))
+	waitChannelMessage(t, aw.dc, thread, "thank you!")
+
+	aw.dc.Dispatch(t, "INTERACTION_CREATE", aw.dc.SlashCommand(aw.shop, aw.staff, aw.owner, "close",
+		stringOption("ticket", "1")))
+	storagetest.Eventually(t, "the thread archived and locked", func() bool {
+		th, _ := aw.dc.Thread(thread)
+		return th.ThreadMetadata != nil && th.ThreadMetadata.Archived && th.ThreadMetadata.Locked
+	})
+	aw.dc.Dispatch(t, "INTERACTION_CREATE", aw.dc.SlashCommand(aw.shop, aw.staff, aw.owner, "reopen",
+		stringOption("ticket", "1")))
+	storagetest.Eventually(t, "the thread open again", func() bool {
+		th, _ := aw.dc.Thread(thread)
+		return th.ThreadMetadata != nil && !th.ThreadMetadata.Archived && !th.ThreadMetadata.Locked
+	})
+	for _, m := range aw.dc.Messages(dm) {
+		if strings.Contains(m.Content, "courier lost") {
+			t.Errorf("a note reached alice: %q", m.Content)
+		}
+	}
+	var rows []string
+	if err := aw.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"out:Sorry alice! A new one ships today.", "note:courier lost the first one", "in:thank you!"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("ticket messages %q, want %q", rows, want)
 	}

@@ -204,10 +204,14 @@ func (a *Adapter) edit(ctx context.Context, channel, messageID string, m bots.Re
 	return []string{messageID}, nil
 }
 
-// channelOf finds the channel of a target: the channel Hearth posts to a
-// whole server in when the chat is a server (see postChannel), the
-// member's direct message channel, opened when needed, without a chat.
+// channelOf finds the channel of a target: its thread when it has one,
+// the channel Hearth posts to a whole server in when the chat is a server
+// (see postChannel), the member's direct message channel, opened when
+// needed, without a chat.
 func (a *Adapter) channelOf(ctx context.Context, t outbox.Target) (string, error) {
+	if t.ThreadID != "" {
+		return t.ThreadID, nil // a thread is a channel of its own
+	}
 	if s, ok := a.server(t.ChatID); ok {
 		return a.postChannel(ctx, s)
 	}

@@ -13,7 +13,8 @@ import (
 // OpenTicketThread implements bots.TicketThreads: a forum topic in the
 // staff supergroup, when it is a forum (topics on); ok is false when it
 // is not, and tickets are answered by replying to their card there.
-func (a *Adapter) OpenTicketThread(ctx context.Context, chatID, name string) (string, bool, error) {
+// Everyone in the supergroup sees a topic: members is not needed.
+func (a *Adapter) OpenTicketThread(ctx context.Context, chatID, name string, _ []string) (string, bool, error) {
 	chat, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
 		return "", false, fmt.Errorf("telegram: open a topic: chat id %q is not a number", chatID)

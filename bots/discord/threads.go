@@ -1,0 +1,60 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Discord's answers about threads that mean "no threads here".
+const (
+	codeUnknownChannel = 10003
+	codeMissingAccess  = 50001
+	codeWrongChannel   = 50024 // cannot execute action on this channel type
+)
+
+// ticketThreadArchive is how long a ticket's thread stays open without a
+// message before Discord archives it: a week, Discord's longest.
+const ticketThreadArchive = 10080 // minutes
+
+// OpenTicketThread implements bots.TicketThreads: a private thread in the
+// staff channel, which the staff members named are added to (server
+// members who may manage threads see it too). ok is false where Hearth
+// may not open one (the channel takes no threads, or Hearth lacks
+// Create Private Threads): tickets are then answered by replying to
+// their card in the channel.
+func (a *Adapter) OpenTicketThread(ctx context.Context, chatID, name string, members []string) (string, bool, error) {
+	th, err := a.session.ThreadStartComplex(chatID, &discordgo.ThreadStart{Name: name, AutoArchiveDuration: ticketThreadArchive,
+		Type: discordgo.ChannelTypeGuildPrivateThread, Invitable: false}, discordgo.WithContext(ctx))
+	switch code := restCode(err); {
+	case err == nil:
+	case code == codeMissingPermissions, code == codeMissingAccess, code == codeWrongChannel, status(err) == http.StatusForbidden:
+		return "", false, nil
+	default:
+		return "", false, fmt.Errorf("discord: open a thread in channel %s: %w", chatID, classify(err))
+	}
+	// Adding members is a courtesy: one Hearth may not add (it lacks
+	// Manage Threads, or they cannot see the channel) still sees the
+	// thread if they may manage threads. The thread is the ticket's
+	// either way, so that a retry does not open a second one.
+	for _, uid := range members {
+		if err := a.session.ThreadMemberAdd(th.ID, uid, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("discord: add a staff member to a ticket's thread", "thread", th.ID, "user", uid, "error", err)
+		}
+	}
+	return th.ID, true, nil
+}
+
+// SetTicketThreadOpen implements bots.TicketThreads: a closed ticket's
+// thread is archived and locked (only staff who manage threads may write
+// in it), and unarchived and unlocked when the ticket reopens.
+func (a *Adapter) SetTicketThreadOpen(ctx context.Context, chatID, threadID string, open bool) error {
+	closed := !open
+	_, err := a.session.ChannelEdit(threadID, &discordgo.ChannelEdit{Archived: &closed, Locked: &closed}, discordgo.WithContext(ctx))
+	if err != nil && restCode(err) != codeUnknownChannel {
+		return fmt.Errorf("discord: set thread %s open %v: %w", threadID, open, classify(err))
+	}
+	return nil
+}
