@@ -60,11 +60,14 @@ type TierRoles interface {
 // Telegram forum topic, a Discord private thread. Staff write in it, and
 // the member's messages arrive in it.
 type TicketThreads interface {
-	// OpenTicketThread opens a thread named name in chat, with members
-	// (platform user ids: the staff) in it where a thread has members, and
-	// returns its id; ok is false when the chat has no threads (a group
-	// that is not a forum).
-	OpenTicketThread(ctx context.Context, chatID, name string, members []string) (threadID string, ok bool, err error)
+	// OpenTicketThread opens a thread named name in chat and returns its
+	// id; ok is false when the chat has no threads (a group that is not a
+	// forum).
+	OpenTicketThread(ctx context.Context, chatID, name string) (threadID string, ok bool, err error)
+	// InviteToTicketThread adds members (platform user ids: the staff) to
+	// a thread where threads have members, as far as the platform lets
+	// Hearth; it logs what it could not.
+	InviteToTicketThread(ctx context.Context, chatID, threadID string, members []string)
 	// SetTicketThreadOpen closes (open false) or reopens a ticket's thread.
 	SetTicketThreadOpen(ctx context.Context, chatID, threadID string, open bool) error
 }

@@ -22,9 +22,7 @@ func (f *supportFeature) renderClosed(ctx context.Context, e outbox.Event) ([]ou
 	if err != nil {
 		return nil, err
 	}
-	if err := f.setThreadsOpen(ctx, c.Ticket, false); err != nil {
-		return nil, err
-	}
+	f.syncThreads(ctx, c.Ticket)
 	m, err := f.store.Member(ctx, c.Member)
 	if err != nil {
 		return nil, err
@@ -83,5 +81,6 @@ func (f *supportFeature) renderReopened(ctx context.Context, e outbox.Event) ([]
 	if err != nil {
 		return nil, err
 	}
-	return nil, f.setThreadsOpen(ctx, r.Ticket, true)
+	f.syncThreads(ctx, r.Ticket)
+	return nil, nil
 }

@@ -127,9 +127,7 @@ func (f *supportFeature) renderToStaff(ctx context.Context, e outbox.Event) ([]o
 		return nil, err
 	}
 	if m.Reopened {
-		if err := f.setThreadsOpen(ctx, m.Ticket, true); err != nil {
-			return nil, err
-		}
+		f.syncThreads(ctx, m.Ticket)
 	}
 	return f.ticketStaffMessages(ctx, m.Ticket, nil, func(lang string) (Reply, error) {
 		cat := f.router.catalog

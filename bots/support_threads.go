@@ -34,6 +34,10 @@ func (f *supportFeature) ticketStaffMessages(ctx context.Context, ticket int64, 
 	if err != nil {
 		return nil, err
 	}
+	t, err := f.store.Ticket(ctx, ticket)
+	if err != nil {
+		return nil, err
+	}
 	var out []outbox.Outgoing
 	for _, c := range chats {
 		lang := f.router.chatLanguage(c)
@@ -41,13 +45,15 @@ func (f *supportFeature) ticketStaffMessages(ctx context.Context, ticket int64, 
 		if err != nil {
 			return nil, err
 		}
-		name := ""
-		if open != nil {
-			name = open(lang)
-		}
-		thread, err := f.threadOf(ctx, ticket, c, name)
-		if err != nil {
-			return nil, err
+		thread := ""
+		if t.Open() { // a closed ticket's thread is closed: its news go to the chat
+			name := ""
+			if open != nil {
+				name = open(lang)
+			}
+			if thread, err = f.threadOf(ctx, ticket, c, name); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: c.Platform, ChatID: c.PlatformID, ThreadID: thread, Lang: lang}, Message: reply})
 	}
@@ -68,17 +74,27 @@ func (f *supportFeature) threadOf(ctx context.Context, ticket int64, c community
 	if name == "" {
 		return "", nil
 	}
+	thread, ok, err := threads.OpenTicketThread(ctx, c.PlatformID, name)
+	if err != nil {
+		// Whatever the platform refused (rights, a limit), the card still
+		// goes to the chat, and the ticket is answered there.
+		f.router.log.Warn("open a ticket's thread", "ticket", ticket, "platform", c.Platform, "chat", c.PlatformID, "error", err)
+		return "", nil
+	}
+	if !ok {
+		return "", nil
+	}
+	// Saved at once: a render retried after this finds it (one that
+	// failed between opening and saving leaves an empty thread behind).
+	if thread, err = f.store.SaveTicketThread(ctx, ticket, c.Platform, c.PlatformID, thread); err != nil {
+		return "", err
+	}
 	members, err := f.staffAccounts(ctx, c.Platform)
 	if err != nil {
 		return "", err
 	}
-	thread, ok, err := threads.OpenTicketThread(ctx, c.PlatformID, name, members)
-	if err != nil || !ok {
-		return "", err
-	}
-	// Saved at once: a render retried after this finds it. One that
-	// failed between opening and saving leaves an empty thread behind.
-	return f.store.SaveTicketThread(ctx, ticket, c.Platform, c.PlatformID, thread)
+	threads.InviteToTicketThread(ctx, c.PlatformID, thread, members)
+	return thread, nil
 }
 
 // staffAccounts are the platform user ids of the owners and staff on p,
@@ -103,6 +119,20 @@ func (f *supportFeature) staffAccounts(ctx context.Context, p community.Platform
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// syncThreads closes or reopens a ticket's threads in every staff chat as
+// the ticket is now (events about closing and reopening may render out of
+// order), best effort: a thread the platform will not change is logged,
+// and what else the event renders still goes.
+func (f *supportFeature) syncThreads(ctx context.Context, ticket int64) {
+	t, err := f.store.Ticket(ctx, ticket)
+	if err == nil {
+		err = f.setThreadsOpen(ctx, ticket, t.Open())
+	}
+	if err != nil {
+		f.router.log.Warn("close or reopen a ticket's threads", "ticket", ticket, "error", err)
+	}
 }
 
 // setThreadsOpen closes or reopens a ticket's threads in every staff chat.
@@ -134,8 +164,13 @@ func (f *supportFeature) threadName(lang string, ticket int64, name string, urge
 	if urgency == "" {
 		urgency = "low" // a ticket opened before urgencies
 	}
-	return fmt.Sprintf("#%d %s · %s", ticket, name, f.router.catalog.Text(lang, "tickets.urgency."+urgency, nil))
+	label := f.router.catalog.Text(lang, "tickets.urgency."+urgency, nil)
+	return fmt.Sprintf("#%d %s · %s", ticket, excerpt(name, maxThreadName-len([]rune(label))-20), label)
 }
+
+// maxThreadName is the longest thread name both platforms take: Discord's
+// 100 characters (Telegram's topics take 128).
+const maxThreadName = 100
 
 // inspectThreadMessage flags a plain message in a thread of a group:
 // perhaps staff writing in a ticket's thread.
@@ -144,11 +179,11 @@ func (f *supportFeature) inspectThreadMessage(u Update) bool {
 }
 
 // threadMessage relays what staff write in a ticket's thread. A Discord
-// thread is a channel of its own, so its messages come from it rather
-// than from the staff channel: the thread being a ticket's is what says
-// it is staff's (and the writer's role is checked).
+// thread is a channel of its own: its messages come from it rather than
+// from the staff channel, and the storage counts a ticket's thread as a
+// staff chat (the writer's role is checked all the same).
 func (f *supportFeature) threadMessage(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
-	if r.Member == 0 {
+	if !r.InStaffChat || r.Member == 0 { // a Discord ticket thread is staff's too (chatIsStaffSQL)
 		return nil, nil
 	}
 	ticket, ok, err := f.store.ThreadTicket(ctx, r.Platform, r.Update.Chat.ID, r.ThreadID)

@@ -138,8 +138,10 @@ LEFT JOIN chats p ON p.id = c.parent_id`
 
 // chatIsStaffSQL says whether chat c is staff's: the staff chat, or a
 // ticket's thread that is a chat of its own (a Discord private thread,
-// opened in the staff channel for one ticket).
-const chatIsStaffSQL = `(c.is_staff OR EXISTS (SELECT 1 FROM ticket_threads tt WHERE tt.platform = c.platform AND tt.thread_id = c.platform_chat_id))`
+// a channel, opened for one ticket in what is still the staff channel).
+const chatIsStaffSQL = `(c.is_staff OR c.kind = 'channel' AND EXISTS (
+    SELECT 1 FROM ticket_threads tt JOIN chats sc ON sc.platform = tt.platform AND sc.platform_chat_id = tt.chat_id AND sc.is_staff
+    WHERE tt.platform = c.platform AND tt.thread_id = c.platform_chat_id))`
 
 // current reports whether a stored chat already says what c says.
 func (r chatRow) current(c inbox.Chat) bool {

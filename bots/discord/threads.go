@@ -20,31 +20,31 @@ const (
 const ticketThreadArchive = 10080 // minutes
 
 // OpenTicketThread implements bots.TicketThreads: a private thread in the
-// staff channel, which the staff members named are added to (server
-// members who may manage threads see it too). ok is false where Hearth
-// may not open one (the channel takes no threads, or Hearth lacks
-// Create Private Threads): tickets are then answered by replying to
-// their card in the channel.
-func (a *Adapter) OpenTicketThread(ctx context.Context, chatID, name string, members []string) (string, bool, error) {
+// staff channel. ok is false where Hearth may not open one (the channel
+// takes no private threads, or Hearth lacks Create Private Threads):
+// tickets are then answered by replying to their card in the channel.
+func (a *Adapter) OpenTicketThread(ctx context.Context, chatID, name string) (string, bool, error) {
 	th, err := a.session.ThreadStartComplex(chatID, &discordgo.ThreadStart{Name: name, AutoArchiveDuration: ticketThreadArchive,
 		Type: discordgo.ChannelTypeGuildPrivateThread, Invitable: false}, discordgo.WithContext(ctx))
 	switch code := restCode(err); {
 	case err == nil:
+		return th.ID, true, nil
 	case code == codeMissingPermissions, code == codeMissingAccess, code == codeWrongChannel, status(err) == http.StatusForbidden:
 		return "", false, nil
-	default:
-		return "", false, fmt.Errorf("discord: open a thread in channel %s: %w", chatID, classify(err))
 	}
-	// Adding members is a courtesy: one Hearth may not add (it lacks
-	// Manage Threads, or they cannot see the channel) still sees the
-	// thread if they may manage threads. The thread is the ticket's
-	// either way, so that a retry does not open a second one.
+	return "", false, fmt.Errorf("discord: open a thread in channel %s: %w", chatID, classify(err))
+}
+
+// InviteToTicketThread implements bots.TicketThreads: it adds the staff
+// to the private thread. Adding is a courtesy: one Hearth may not add (it
+// lacks Manage Threads, or they cannot see the channel) still sees the
+// thread if they may manage threads.
+func (a *Adapter) InviteToTicketThread(ctx context.Context, _, threadID string, members []string) {
 	for _, uid := range members {
-		if err := a.session.ThreadMemberAdd(th.ID, uid, discordgo.WithContext(ctx)); err != nil {
-			a.log.Warn("discord: add a staff member to a ticket's thread", "thread", th.ID, "user", uid, "error", err)
+		if err := a.session.ThreadMemberAdd(threadID, uid, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("discord: add a staff member to a ticket's thread", "thread", threadID, "user", uid, "error", err)
 		}
 	}
-	return th.ID, true, nil
 }
 
 // SetTicketThreadOpen implements bots.TicketThreads: a closed ticket's

@@ -13,8 +13,7 @@ import (
 // OpenTicketThread implements bots.TicketThreads: a forum topic in the
 // staff supergroup, when it is a forum (topics on); ok is false when it
 // is not, and tickets are answered by replying to their card there.
-// Everyone in the supergroup sees a topic: members is not needed.
-func (a *Adapter) OpenTicketThread(ctx context.Context, chatID, name string, _ []string) (string, bool, error) {
+func (a *Adapter) OpenTicketThread(ctx context.Context, chatID, name string) (string, bool, error) {
 	chat, err := strconv.ParseInt(chatID, 10, 64)
 	if err != nil {
 		return "", false, fmt.Errorf("telegram: open a topic: chat id %q is not a number", chatID)
@@ -51,3 +50,7 @@ func (a *Adapter) SetTicketThreadOpen(ctx context.Context, chatID, threadID stri
 	}
 	return nil
 }
+
+// InviteToTicketThread implements bots.TicketThreads: everyone in the
+// supergroup sees its topics, so there is no one to add.
+func (a *Adapter) InviteToTicketThread(context.Context, string, string, []string) {}

@@ -68,6 +68,7 @@ CREATE TABLE ticket_threads (
     PRIMARY KEY (ticket_id, platform, chat_id),
     UNIQUE (platform, chat_id, thread_id)
 );
+CREATE INDEX ticket_threads_thread ON ticket_threads (platform, thread_id); -- a thread that is a chat of its own
 
 -- +goose Down
 DROP TABLE ticket_threads;
