@@ -115,7 +115,7 @@ func (f *supportFeature) renderQuestion(ctx context.Context, e outbox.Event) ([]
 	if q.Ticket == 0 { // a question from before tickets: no thread
 		return f.router.staffMessages(ctx, f.store, func(lang string) (Reply, error) { return Reply{Text: f.questionText(lang, q, asker)}, nil })
 	}
-	name := func(lang string) string { return f.threadName(lang, q.Ticket, q.Name, string(q.Urgency)) }
+	name := func(lang string) string { return f.threadName(lang, q.Ticket, q.Name, q.Tier, string(q.Urgency)) }
 	return f.ticketStaffMessages(ctx, q.Ticket, name, func(lang string) (Reply, error) {
 		reply := Reply{Text: f.questionText(lang, q, asker)}
 		if q.Ticket != 0 {

@@ -1,6 +1,7 @@
 package bots
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -159,12 +160,14 @@ func (f *supportFeature) setThreadsOpen(ctx context.Context, ticket int64, open 
 	return nil
 }
 
-// threadName names a ticket's thread: "#12 Alice · 🟠 high".
-func (f *supportFeature) threadName(lang string, ticket int64, name string, urgency string) string {
-	if urgency == "" {
-		urgency = "low" // a ticket opened before urgencies
+// threadName names a ticket's thread: its number, member and their tier
+// ("#12 Alice · VIP"; the urgency where the member was not ranked).
+func (f *supportFeature) threadName(lang string, ticket int64, name, tier, urgency string) string {
+	cat := f.router.catalog
+	label := cat.Text(lang, "tier."+tier, nil)
+	if tier == "" {
+		label = cat.Text(lang, "tickets.urgency."+cmp.Or(urgency, "low"), nil)
 	}
-	label := f.router.catalog.Text(lang, "tickets.urgency."+urgency, nil)
 	return fmt.Sprintf("#%d %s · %s", ticket, excerpt(name, maxThreadName-len([]rune(label))-20), label)
 }
 

@@ -63,7 +63,7 @@ func TestOpenTicket(t *testing.T) {
 	ev := s.events[1]
 	q, ok := ev.Payload.(support.Question)
 	wantQ := support.Question{Ticket: 2, Member: 7, Name: "Alice", Platform: community.Telegram, Where: "Tea Room", Text: "Do you ship to Crete?", At: deskNow,
-		Urgency: support.UrgencyHigh, FirstResponseDue: deskNow.Add(time.Hour)}
+		Urgency: support.UrgencyHigh, FirstResponseDue: deskNow.Add(time.Hour), Tier: "vip"}
 	if ev.Kind != support.EventQuestionAsked || !ok || q != wantQ || !ev.At.Equal(deskNow) {
 		t.Errorf("event %+v, want a question %+v", ev, wantQ)
 	}

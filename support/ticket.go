@@ -61,7 +61,7 @@ func (t Ticket) Open() bool { return t.ClosedAt.IsZero() }
 // are shown.
 func (t Ticket) Question() Question {
 	return Question{Ticket: t.ID, Member: t.Member, Name: t.Name, Platform: t.Platform, Where: t.AskedIn, Text: t.Text, At: t.OpenedAt,
-		Urgency: t.Urgency, FirstResponseDue: t.FirstResponseDue}
+		Urgency: t.Urgency, FirstResponseDue: t.FirstResponseDue, Tier: t.OpenTier}
 }
 
 // Question is a member's question to staff, the payload of
@@ -77,6 +77,7 @@ type Question struct {
 	// Urgency and FirstResponseDue are the ticket's, when it has them.
 	Urgency          Urgency   `json:"urgency,omitempty"`
 	FirstResponseDue time.Time `json:"first_response_due,omitzero"`
+	Tier             string    `json:"tier,omitempty"` // the member's when the ticket opened
 }
 
 // EventQuestionAsked shows a member's question to staff. Its name is

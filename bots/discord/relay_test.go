@@ -1,14 +1,17 @@
 package discord_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage/storagetest"
+	"github.com/hearthbot/hearth/support"
 )
 
 // replyIn dispatches u's message in channel replying to Hearth's message m.
@@ -92,7 +95,7 @@ func TestTicketThreadsOnDiscord(t *testing.T) {
 	}
 	waitChannelMessage(t, aw.dc, thread, "Question #1 from alice")
 	th, ok := aw.dc.Thread(thread)
-	if !ok || th.Name != "#1 alice · 🟠 high" || th.ParentID != aw.staff || th.Type != discordgo.ChannelTypeGuildPrivateThread {
+	if !ok || th.Name != "#1 alice · VIP" || th.ParentID != aw.staff || th.Type != discordgo.ChannelTypeGuildPrivateThread {
 		t.Fatalf("thread %+v", th)
 	}
 	if !slices.Contains(aw.dc.ThreadMembers(thread), aw.owner.ID) {
@@ -131,4 +134,45 @@ func TestTicketThreadsOnDiscord(t *testing.T) {
 	if !slices.Equal(rows, want) {
 		t.Errorf("ticket messages %q, want %q", rows, want)
 	}
+}
+
+// TestKnowledgeBaseOnDiscord: alice's DM question, phrased unlike the
+// entry, is answered at once by the knowledge base with That solved it
+// and Talk to a person; Talk to a person opens a ticket whose card
+// reaches the staff channel's thread.
+func TestKnowledgeBaseOnDiscord(t *testing.T) {
+	t.Parallel()
+	aw := startNPSWorld(t)
+	kb := support.NewKnowledgeBase(aw.store, support.DefaultAnswerRules(), support.NewDesk(aw.store, time.Now), time.Now)
+	if _, _, err := kb.Save(context.Background(), support.Entry{Lang: "en", Question: "How long does delivery take?",
+		Answer: "Orders ship the same business day; delivery takes 1-3 days.", Tags: []string{"shipping", "courier", "arrive"}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	dm := aw.dc.DMChannel(aw.alice)
+	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(dm, aw.alice, "when will my parcel arrive? how long is shipping"))
+	answer := waitChannelMessage(t, aw.dc, dm, "delivery takes 1-3 days")
+	var ids []string
+	for _, row := range answer.Components {
+		if r, ok := row.(*discordgo.ActionsRow); ok {
+			for _, c := range r.Components {
+				if b, ok := c.(*discordgo.Button); ok {
+					ids = append(ids, b.CustomID)
+				}
+			}
+		}
+	}
+	if len(ids) != 2 || !strings.HasPrefix(ids[0], "ask:ok:") || !strings.HasPrefix(ids[1], "ask:person:") {
+		t.Fatalf("buttons %v", ids)
+	}
+	press := aw.dc.ButtonPress(t, answer, aw.alice, ids[1])
+	aw.dc.Dispatch(t, "INTERACTION_CREATE", press)
+	if r := aw.dc.WaitInteractionReply(t, press.ID, 10*time.Second); r.Original == nil || !strings.Contains(r.Original.Content, "ticket #1") {
+		t.Fatalf("after Talk to a person: %+v", r)
+	}
+	aw.waitCount(t, 1, `SELECT count(*) FROM ticket_threads`)
+	var thread string
+	if err := aw.store.DB().Get(&thread, `SELECT thread_id FROM ticket_threads`); err != nil {
+		t.Fatal(err)
+	}
+	waitChannelMessage(t, aw.dc, thread, "when will my parcel arrive?")
 }

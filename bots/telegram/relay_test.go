@@ -1,14 +1,17 @@
 package telegram_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/support"
 )
 
 // botMessage waits for Hearth's latest message in chat holding part.
@@ -113,7 +116,7 @@ func TestTicketTopicsOnTelegram(t *testing.T) {
 	w.sentMatching(t, "100", "within about 1 hour")
 	w.sentMatching(t, "-1002", "Question #1 from Alice")
 	topics := w.tg.Topics(forum.ID)
-	if len(topics) != 1 || topics[0].Name != "#1 Alice · 🟠 high" {
+	if len(topics) != 1 || topics[0].Name != "#1 Alice · VIP" {
 		t.Fatalf("topics %+v", topics)
 	}
 	topic := topics[0].ID
@@ -152,4 +155,36 @@ func TestTicketTopicsOnTelegram(t *testing.T) {
 	if n := len(w.tg.Topics(forum.ID)); n != 1 {
 		t.Errorf("%d topics, want the ticket's one", n)
 	}
+}
+
+// TestKnowledgeBaseOnTelegram: Alice's private question, phrased unlike
+// the entry and in Greek without accents, is answered at once by the
+// knowledge base with That solved it and Talk to a person; her press is
+// recorded; a question it cannot answer opens a ticket.
+func TestKnowledgeBaseOnTelegram(t *testing.T) {
+	t.Parallel()
+	w := startNPS(t)
+	kb := support.NewKnowledgeBase(w.store, support.DefaultAnswerRules(), support.NewDesk(w.store, time.Now), time.Now)
+	if _, _, err := kb.Save(context.Background(), support.Entry{Lang: "el", Question: "Πόσο κοστίζουν τα μεταφορικά;",
+		Answer: "Τα μεταφορικά είναι *δωρεάν* για παραγγελίες άνω των 40 €.", Tags: []string{"αποστολή", "κόστος αποστολής"}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/start")
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/language el")
+	w.push(t, w.tg.MessageUpdate(telegramtest.Private(alice), alice, "ποσο κοστιζει η αποστολη;"))
+	answer := w.sentMatching(t, "100", "δωρεάν")
+	if !strings.Contains(answer.Params["text"], "<b>Πόσο κοστίζουν τα μεταφορικά;</b>") {
+		t.Errorf("answer %q", answer.Params["text"])
+	}
+	data := callbackData(buttons(t, answer))
+	if len(data) != 2 || !strings.HasPrefix(data[0], "ask:ok:") || !strings.HasPrefix(data[1], "ask:person:") {
+		t.Fatalf("buttons %v", data)
+	}
+	msg := botMessage(t, w, alice.ID, "δωρεάν")
+	w.push(t, w.tg.CallbackUpdate(telegramtest.Private(alice), alice, msg.ID, data[0]))
+	w.waitCount(t, `SELECT count(*) FROM kb_questions WHERE outcome = 'solved'`, 1)
+
+	w.push(t, w.tg.MessageUpdate(telegramtest.Private(alice), alice, "πουλάτε τσάι;"))
+	w.sentMatching(t, "-1002", "Question #1 from Alice")
+	w.waitCount(t, `SELECT count(*) FROM kb_questions WHERE outcome = 'escalated' AND ticket_id = 1`, 1)
 }
