@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/storage/storagetest"
 	"github.com/hearthbot/hearth/support"
 )
 
@@ -187,4 +189,49 @@ func TestKnowledgeBaseOnTelegram(t *testing.T) {
 	w.push(t, w.tg.MessageUpdate(telegramtest.Private(alice), alice, "πουλάτε τσάι;"))
 	w.sentMatching(t, "-1002", "Question #1 from Alice")
 	w.waitCount(t, `SELECT count(*) FROM kb_questions WHERE outcome = 'escalated' AND ticket_id = 1`, 1)
+}
+
+// TestTicketTopicSurvivesARestart: staff write in a ticket's topic and
+// the member writes back while Hearth is down; once it is up again each
+// message is relayed once, and nothing relayed before goes again.
+func TestTicketTopicSurvivesARestart(t *testing.T) {
+	t.Parallel()
+	w := startNPS(t)
+	forum := w.tg.AddForum(teaStaff.ID, teaStaff.Title)
+	w.sayHandled(t, telegramtest.Private(alice), alice, "/start")
+	w.sayHandled(t, telegramtest.Private(alice), alice, "my grinder arrived broken")
+	w.sentMatching(t, "-1002", "Question #1 from Alice")
+	topic := w.tg.Topics(forum.ID)[0].ID
+	w.push(t, w.tg.TopicMessageUpdate(forum, owner, topic, "before the restart"))
+	w.sentMatching(t, "100", "before the restart")
+	w.stop()
+
+	w.tg.PushUpdate(w.tg.TopicMessageUpdate(forum, owner, topic, "while Hearth was down"))
+	w.tg.PushUpdate(w.tg.MessageUpdate(telegramtest.Private(alice), alice, "the box is dented too"))
+	again := &npsWorld{}
+	again.hearth = startCustom(t, custom{setup: setup{store: w.store, tg: w.tg}, service: func(so *bots.ServiceOptions) {
+		so.Community = bots.DefaultCommunityOptions()
+		so.Community.Location = time.UTC
+	}})
+	again.sentMatching(t, "100", "while Hearth was down")
+	again.sentMatching(t, "-1002", "the box is dented too")
+	storagetest.WaitInboxSettled(t, again.store.DB())
+	storagetest.WaitOutboxIdle(t, again.store.DB())
+	count := func(chat, part string) int {
+		n := 0
+		for _, c := range again.tg.Calls("sendMessage") {
+			if c.Params["chat_id"] == chat && strings.Contains(c.Params["text"], part) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, c := range []struct{ chat, part string }{{"100", "before the restart"}, {"100", "while Hearth was down"}, {"-1002", "the box is dented too"}} {
+		if n := count(c.chat, c.part); n != 1 {
+			t.Errorf("%q reached %s %d times, want once", c.part, c.chat, n)
+		}
+	}
+	if !slices.ContainsFunc(again.tg.TopicMessages(forum.ID, topic), func(m models.Message) bool { return strings.Contains(m.Text, "the box is dented too") }) {
+		t.Error("alice's message is not in the topic")
+	}
 }
