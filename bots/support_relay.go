@@ -37,7 +37,7 @@ func relaySource(r *Request) string {
 // of Hearth's messages: perhaps a staff reply on a ticket.
 func (f *supportFeature) inspectStaffReply(u Update) bool {
 	return u.Kind == KindMessage && !u.IsDirect() && u.Command == "" && u.ReplyTo != nil && u.ReplyTo.From.IsBot &&
-		strings.TrimSpace(u.Text) != ""
+		(strings.TrimSpace(u.Text) != "" || len(u.Media) > 0)
 }
 
 // staffReply relays a staff member's reply on a ticket to its member, or
@@ -59,6 +59,12 @@ func (f *supportFeature) staffReply(ctx context.Context, r *Request) ([]outbox.O
 // both in a ticket's thread and in reply to its card is relayed once: its
 // key is the chat message.
 func (f *supportFeature) relayStaffMessage(ctx context.Context, r *Request, ticket int64) ([]outbox.Outgoing, error) {
+	if len(r.Update.Media) > 0 && !strings.HasPrefix(strings.TrimSpace(r.Update.Text), support.NotePrefix) {
+		// Files are not relayed yet: say so, rather than send the caption
+		// alone or nothing at all.
+		reply := Reply{Text: r.Text("relay.no_media", map[string]any{"ID": ticket})}
+		return []outbox.Outgoing{{Target: replyTarget(r, reply), Message: reply}}, nil
+	}
 	role, err := f.router.access.RoleOf(ctx, r.Account(), r.Member)
 	if err != nil {
 		return nil, Retry(err)

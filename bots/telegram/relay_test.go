@@ -132,6 +132,13 @@ func TestTicketTopicsOnTelegram(t *testing.T) {
 	w.push(t, w.tg.TopicMessageUpdate(forum, owner, topic, "Sorry Alice! A new one ships today."))
 	w.sentMatching(t, "100", "A new one ships today.")
 	w.push(t, w.tg.TopicMessageUpdate(forum, owner, topic, "!courier lost the first one"))
+	photo := w.tg.TopicMessageUpdate(forum, owner, topic, "")
+	photo.Message.Photo = []models.PhotoSize{{FileID: "receipt", FileUniqueID: "receipt", Width: 10, Height: 10, FileSize: 100}}
+	photo.Message.Caption = "the receipt"
+	w.push(t, photo)
+	if !inTopic("photos and files are not passed on to the member yet") {
+		t.Error("staff are not told a photo was not relayed")
+	}
 	w.push(t, w.tg.MessageUpdate(telegramtest.Private(alice), alice, "thank you!"))
 	w.sentMatching(t, "-1002", "thank you!")
 	if !inTopic("thank you!") {
