@@ -118,22 +118,6 @@ func (s *Store) TicketThread(ctx context.Context, ticket int64, platform communi
 	return thread, true, nil
 }
 
-// TicketThreads returns every thread of a ticket, by platform and chat.
-func (s *Store) TicketThreads(ctx context.Context, ticket int64) ([]TicketThread, error) {
-	var out []TicketThread
-	if err := s.db.SelectContext(ctx, &out, `SELECT platform, chat_id, thread_id FROM ticket_threads WHERE ticket_id = $1 ORDER BY platform, chat_id`, ticket); err != nil {
-		return nil, fmt.Errorf("the threads of ticket %d: %w", ticket, err)
-	}
-	return out, nil
-}
-
-// TicketThread is a ticket's thread in a staff chat.
-type TicketThread struct {
-	Platform community.Platform `db:"platform"`
-	ChatID   string             `db:"chat_id"`
-	ThreadID string             `db:"thread_id"`
-}
-
 // SaveTicketThread records the thread opened for a ticket in a staff
 // chat; when another was recorded first (two renders at once), it
 // returns that one.

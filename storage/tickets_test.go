@@ -15,8 +15,9 @@ import (
 )
 
 // TestTicketsOpenInPriorityOrderAndCloseOnce: a question opens a ticket;
-// open tickets come highest priority first, then oldest; a ticket closes
-// once, with an audit entry, and an unknown one is not found.
+// open tickets come the most urgent first (a VIP's), then the one due
+// first; a ticket closes once, with an audit entry, and an unknown one is
+// not found.
 func TestTicketsOpenInPriorityOrderAndCloseOnce(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
