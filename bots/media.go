@@ -98,3 +98,14 @@ func (r *Router) FetchMedia(ctx context.Context, p community.Platform, m Media, 
 	}
 	return f.FetchMedia(ctx, m, max)
 }
+
+// FileSize writes a file's size for people, to a tenth of a KB or MB.
+func FileSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

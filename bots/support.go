@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/support"
 )
@@ -21,6 +22,8 @@ type supportFeatureStore interface {
 	support.RelayStore
 	ticketThreadStore
 	Member(ctx context.Context, id community.MemberID) (community.Member, error)
+	// PutMedia keeps a file sent on a ticket.
+	PutMedia(ctx context.Context, m *feedback.MediaReader) (feedback.Media, error)
 }
 
 // supportFeature takes members' questions to staff as tickets (from the

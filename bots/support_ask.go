@@ -17,15 +17,17 @@ import (
 // person"; up to a few entries that may, as buttons; or a ticket for a
 // person to answer. The buttons' data is "ask:<what>:<question>".
 
-// inspectQuestion flags a member's plain text message to Hearth in a
-// private chat: a question (commands and answers to a form's prompt
-// never come here as plain messages).
+// inspectQuestion flags a member's plain message to Hearth in a private
+// chat, text or files: a question, or more on their ticket (commands and
+// answers to a form's prompt never come here as plain messages).
 func (f *supportFeature) inspectQuestion(u Update) bool {
-	return u.Kind == KindMessage && u.IsDirect() && u.Command == "" && !u.From.IsBot && strings.TrimSpace(u.Text) != ""
+	return u.Kind == KindMessage && u.IsDirect() && u.Command == "" && !u.From.IsBot && (strings.TrimSpace(u.Text) != "" || len(u.Media) > 0)
 }
 
 // directQuestion answers a question sent privately, or adds the message
-// to the member's ticket when they have one open (see memberMessage).
+// to the member's ticket when they have one open (see memberMessage). The
+// knowledge base reads words only: files sent with no ticket to add them
+// to are not kept, and the member is told so.
 func (f *supportFeature) directQuestion(ctx context.Context, r *Request) ([]outbox.Outgoing, error) {
 	if r.Member == 0 {
 		return nil, nil
@@ -33,9 +35,14 @@ func (f *supportFeature) directQuestion(ctx context.Context, r *Request) ([]outb
 	if out, relayed, err := f.memberMessage(ctx, r); relayed || err != nil {
 		return out, err
 	}
-	reply, err := f.answerQuestion(ctx, r, r.Update.Text)
-	if err != nil {
-		reply = f.router.failure(ctx, r, err)
+	reply := Reply{Text: r.Text("kb.files_unread", nil)}
+	if strings.TrimSpace(r.Update.Text) != "" {
+		var err error
+		if reply, err = f.answerQuestion(ctx, r, r.Update.Text); err != nil {
+			reply = f.router.failure(ctx, r, err)
+		} else if len(r.Update.Media) > 0 {
+			reply.Text = r.Text("kb.files_unread", nil) + "\n\n" + reply.Text
+		}
 	}
 	return []outbox.Outgoing{{Target: replyTarget(r, reply), Message: reply}}, nil
 }

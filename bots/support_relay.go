@@ -10,6 +10,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots/catalog"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/outbox"
 	"github.com/hearthbot/hearth/support"
 )
@@ -59,12 +60,6 @@ func (f *supportFeature) staffReply(ctx context.Context, r *Request) ([]outbox.O
 // both in a ticket's thread and in reply to its card is relayed once: its
 // key is the chat message.
 func (f *supportFeature) relayStaffMessage(ctx context.Context, r *Request, ticket int64) ([]outbox.Outgoing, error) {
-	if len(r.Update.Media) > 0 && !strings.HasPrefix(strings.TrimSpace(r.Update.Text), support.NotePrefix) {
-		// Files are not relayed yet: say so, rather than send the caption
-		// alone or nothing at all.
-		reply := Reply{Text: r.Text("relay.no_media", map[string]any{"ID": ticket})}
-		return []outbox.Outgoing{{Target: replyTarget(r, reply), Message: reply}}, nil
-	}
 	role, err := f.router.access.RoleOf(ctx, r.Account(), r.Member)
 	if err != nil {
 		return nil, Retry(err)
@@ -74,8 +69,84 @@ func (f *supportFeature) relayStaffMessage(ctx context.Context, r *Request, tick
 			Details: map[string]any{"ticket": ticket, "platform": string(r.Platform), "role": role.String()}})
 		return nil, Retry(err)
 	}
-	_, err = f.desk.FromStaffToMember(ctx, f.store, ticket, r.Member, displayName(r.From), r.Update.Text, relaySource(r))
+	files, err := f.keepFiles(ctx, r)
+	if err != nil {
+		return f.relayFailure(ctx, r, err)
+	}
+	_, err = f.desk.FromStaffToMember(ctx, f.store, ticket, r.Member, displayName(r.From), support.Said{Text: r.Update.Text, Files: files, Source: relaySource(r)})
 	return f.relayFailure(ctx, r, err)
+}
+
+// maxRelayFile is the largest file relayed: one that every platform
+// takes (Discord's uploads stop at 10 MiB).
+const maxRelayFile = outbox.MaxFileSize
+
+// keepFiles downloads and keeps the files of a message on a ticket (every
+// kind: photos, documents, voice messages), to pass them on. A file over
+// maxRelayFile is refused before it is downloaded, when its size is
+// known, else as soon as it grows past it.
+func (f *supportFeature) keepFiles(ctx context.Context, r *Request) ([]support.Attachment, error) {
+	if n := len(r.Update.Media); n > support.MaxRelayFiles {
+		return nil, community.Errorf(community.EInvalid, "relay.too_many_files", map[string]any{"Max": support.MaxRelayFiles, "Count": n},
+			"a message of %d files; at most %d", n, support.MaxRelayFiles)
+	}
+	out := make([]support.Attachment, 0, len(r.Update.Media))
+	for _, m := range r.Update.Media {
+		if err := CheckMediaSize(m.Size, maxRelayFile); err != nil {
+			return nil, err
+		}
+		rc, err := f.router.FetchMedia(ctx, r.Platform, m, maxRelayFile)
+		if err != nil {
+			return nil, err
+		}
+		kept, err := f.store.PutMedia(ctx, feedback.NewFileReader(rc, maxRelayFile))
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, support.Attachment{Hash: kept.Hash.String(), Type: string(kept.Type), Name: fileName(m.Name), Size: kept.Size})
+	}
+	return out, nil
+}
+
+// fileName is a file's name as its sender's platform gave it, fit to
+// show and to upload under: no folders, no control characters, at most
+// 100 characters; "" when it has none (a photo), for a name made from
+// its type.
+func fileName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == '/' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(name))
+	return excerpt(name, 100)
+}
+
+// filesLine names a message's files for a transcript or a notice, such
+// as "📎 invoice.pdf (120.5 KB), photo (1.2 MB)"; "" for none.
+func filesLine(files []support.Attachment) string {
+	if len(files) == 0 {
+		return ""
+	}
+	names := make([]string, len(files))
+	for i, a := range files {
+		name := a.Name
+		if name == "" {
+			name = strings.SplitN(a.Type, "/", 2)[0] // image, video, audio...
+		}
+		names[i] = fmt.Sprintf("%s (%s)", name, FileSize(a.Size))
+	}
+	return "📎 " + strings.Join(names, ", ")
+}
+
+// mediaOf are the references of a ticket message's files, to send them.
+func mediaOf(files []support.Attachment) []outbox.MediaRef {
+	out := make([]outbox.MediaRef, len(files))
+	for i, a := range files {
+		out[i] = outbox.MediaRef{Hash: a.Hash, Type: a.Type, Name: a.Name}
+	}
+	return out
 }
 
 // relayFailure tells the sender why a message was not relayed; a failure
@@ -94,7 +165,18 @@ func (f *supportFeature) relayFailure(ctx context.Context, r *Request, err error
 // memberMessage relays a member's private message to staff when they have
 // a ticket to add it to; false when they have none (it is a question).
 func (f *supportFeature) memberMessage(ctx context.Context, r *Request) ([]outbox.Outgoing, bool, error) {
-	relay, ok, err := f.desk.FromMemberToStaff(ctx, f.store, r.Member, r.Update.Text, relaySource(r))
+	var files []support.Attachment
+	if len(r.Update.Media) > 0 {
+		if _, ok, err := f.desk.TicketToRelay(ctx, f.store, r.Member); err != nil || !ok {
+			return nil, false, Retry(err) // no file is kept for nothing
+		}
+		var err error
+		if files, err = f.keepFiles(ctx, r); err != nil {
+			out, err := f.relayFailure(ctx, r, err)
+			return out, true, err
+		}
+	}
+	relay, ok, err := f.desk.FromMemberToStaff(ctx, f.store, r.Member, support.Said{Text: r.Update.Text, Files: files, Source: relaySource(r)})
 	if !ok && err == nil {
 		return nil, false, nil
 	}
@@ -118,7 +200,7 @@ func (f *supportFeature) note(ctx context.Context, r *Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	m, err := f.desk.Note(ctx, f.store, id, r.Member, displayName(r.From), r.Arg("text"), relaySource(r))
+	m, err := f.desk.Note(ctx, f.store, id, r.Member, displayName(r.From), support.Said{Text: r.Arg("text"), Source: relaySource(r)})
 	if err != nil {
 		return Reply{}, err
 	}
@@ -143,7 +225,7 @@ func (f *supportFeature) renderToStaff(ctx context.Context, e outbox.Event) ([]o
 		}
 		return Reply{Text: cat.Text(lang, "relay.to_staff", map[string]any{"ID": m.Ticket, "Name": m.Name, "Text": m.Text, "Reopened": catalog.Raw(reopened),
 			"Urgency": catalog.Raw(cat.Text(lang, "tickets.urgency."+string(m.Urgency), nil))}) +
-			"\n\n" + cat.Text(lang, "support.question_reply_hint", nil)}, nil
+			"\n\n" + cat.Text(lang, "support.question_reply_hint", nil), Media: mediaOf(m.Files)}, nil
 	})
 }
 
@@ -164,7 +246,7 @@ func (f *supportFeature) renderToMember(ctx context.Context, e outbox.Event) ([]
 	}
 	out, err := f.router.privately(ctx, member, time.Time{}, func(lang string) outbox.Message {
 		return Reply{Text: f.router.catalog.Text(lang, "relay.to_member", map[string]any{"ID": m.Ticket, "Author": m.Author, "Text": m.Text}),
-			Undelivered: &outbox.Notice{Kind: support.EventRelayUndelivered, Payload: undelivered}}
+			Media: mediaOf(m.Files), Undelivered: &outbox.Notice{Kind: support.EventRelayUndelivered, Payload: undelivered}}
 	})
 	if err != nil || len(out) > 0 {
 		return out, err
@@ -184,7 +266,8 @@ func (f *supportFeature) renderUndelivered(ctx context.Context, e outbox.Event) 
 
 func (f *supportFeature) undeliveredMessages(ctx context.Context, m support.Relayed) ([]outbox.Outgoing, error) {
 	return f.ticketStaffMessages(ctx, m.Ticket, nil, func(lang string) (Reply, error) {
-		return Reply{Text: f.router.catalog.Text(lang, "relay.undelivered", map[string]any{"ID": m.Ticket, "Name": m.Name, "Text": excerpt(m.Text, 200)})}, nil
+		return Reply{Text: f.router.catalog.Text(lang, "relay.undelivered", map[string]any{"ID": m.Ticket, "Name": m.Name,
+			"Text": excerpt(strings.TrimSpace(m.Text+" "+filesLine(m.Files)), 200)})}, nil
 	})
 }
 
@@ -219,7 +302,7 @@ func (f *supportFeature) transcript(ctx context.Context, r *Request) (Reply, err
 		if m.Direction == support.StaffNote {
 			who = cat.Text(lang, "transcript.note", map[string]any{"Name": who})
 		}
-		fmt.Fprintf(&b, "[%s] %s: %s\n", stamp(m.At), who, m.Text)
+		fmt.Fprintf(&b, "[%s] %s: %s\n", stamp(m.At), who, strings.TrimSpace(m.Text+" "+filesLine(m.Files)))
 	}
 	if !t.Open() {
 		b.WriteString("\n" + cat.Text(lang, "transcript.closed", map[string]any{"At": stamp(t.ClosedAt), "Resolution": t.Resolution}) + "\n")

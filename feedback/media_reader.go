@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net/http"
+	"strings"
+
+	"github.com/hearthbot/hearth/community"
 )
 
 // MediaReader reads a file for the showcase as it streams in, a piece at
@@ -24,6 +28,9 @@ type MediaReader struct {
 	n    int64
 	sum  hash.Hash
 	err  error
+	// anyType keeps a file of any type (NewFileReader): one of the
+	// showcase's types is checked as such, anything else is a document.
+	anyType bool
 }
 
 // NewMediaReader reads r, a file of at most max bytes (0:
@@ -33,6 +40,17 @@ func NewMediaReader(r io.Reader, max int64) *MediaReader {
 		max = DefaultMaxMediaBytes
 	}
 	return &MediaReader{r: r, max: max, sum: sha256.New()}
+}
+
+// NewFileReader reads r, a file of any type of at most max bytes (0:
+// DefaultMaxMediaBytes), such as a photo or a document sent on a support
+// ticket. A picture or a video of a type the showcase accepts is checked
+// as NewMediaReader checks it; any other file's type is what its first
+// bytes look like (http.DetectContentType). An empty file is refused.
+func NewFileReader(r io.Reader, max int64) *MediaReader {
+	m := NewMediaReader(r, max)
+	m.anyType = true
+	return m
 }
 
 // Read passes on the file's bytes. Its errors are the file's: a type not
@@ -80,6 +98,9 @@ func (m *MediaReader) sniff() error {
 		return err
 	}
 	typ, err := SniffMedia(h.read)
+	if err != nil && m.anyType {
+		return m.sniffDocument(h)
+	}
 	if err != nil {
 		return err
 	}
@@ -95,6 +116,23 @@ func (m *MediaReader) sniff() error {
 	m.typ, m.head = typ, h.read
 	return nil
 }
+
+// sniffDocument tells the type of a file that is no picture or video the
+// showcase knows, from its first bytes.
+func (m *MediaReader) sniffDocument(h *headReader) error {
+	if _, err := io.ReadFull(h, make([]byte, documentSniffLen-len(h.read))); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if len(h.read) == 0 {
+		return community.Errorf(community.EInvalid, "file.empty", nil, "an empty file")
+	}
+	typ, _, _ := strings.Cut(http.DetectContentType(h.read), ";")
+	m.typ, m.head = MediaType(typ), h.read
+	return nil
+}
+
+// documentSniffLen is how many first bytes http.DetectContentType reads.
+const documentSniffLen = 512
 
 // headReader keeps what it reads from r, up to max bytes: a file's
 // header, read to check it and passed on after.

@@ -14,16 +14,22 @@ import (
 const MaxMedia = 10
 
 // MediaRef names a stored file (a member's photo or video the showcase
-// keeps) sent with a message. The delivery holds only the reference; the
+// keeps, a file sent on a support ticket) sent with a message. The delivery holds only the reference; the
 // adapter reads the bytes from a MediaOpener as it sends them.
 type MediaRef struct {
 	Hash string `json:"hash"`           // hex SHA-256 of the file
-	Type string `json:"type"`           // image/jpeg, image/png, image/gif, image/webp or video/mp4
+	Type string `json:"type"`           // its MIME type: image/* and video/* are shown as such, anything else is a document
 	Name string `json:"name,omitempty"` // file name shown by the platform; made from the type when empty
 }
 
-// IsVideo reports whether the file is a video (else a picture).
+// IsVideo reports whether the file is a video.
 func (r MediaRef) IsVideo() bool { return strings.HasPrefix(r.Type, "video/") }
+
+// IsDocument reports whether the file is neither a picture nor a video:
+// it is sent as a file to download.
+func (r MediaRef) IsDocument() bool {
+	return !r.IsVideo() && !strings.HasPrefix(r.Type, "image/")
+}
 
 // FileName is the name the file is uploaded under.
 func (r MediaRef) FileName() string {
@@ -41,8 +47,8 @@ func (r MediaRef) validate() error {
 	if b, err := hex.DecodeString(r.Hash); err != nil || len(b) != 32 {
 		return fmt.Errorf("media %q: the hash is not a hex SHA-256", r.Hash)
 	}
-	if !strings.HasPrefix(r.Type, "image/") && !strings.HasPrefix(r.Type, "video/") {
-		return fmt.Errorf("media %s: type %q is neither an image nor a video", r.Hash, r.Type)
+	if kind, sub, ok := strings.Cut(r.Type, "/"); !ok || kind == "" || sub == "" {
+		return fmt.Errorf("media %s: type %q is not a MIME type", r.Hash, r.Type)
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ func TestMessageValidate(t *testing.T) {
 		{"media and an image", Message{Media: refs(1), Image: &Image{URL: "u"}}, "media and an image or a file"},
 		{"media and a file", Message{Media: refs(1), File: &File{Name: "a", Data: []byte{1}}}, "media and an image or a file"},
 		{"a short hash", Message{Media: []MediaRef{{Hash: "abcd", Type: "image/png"}}}, "not a hex SHA-256"},
-		{"a document as media", Message{Media: []MediaRef{{Hash: strings.Repeat("ab", 32), Type: "application/pdf"}}}, "neither an image nor a video"},
+		{"media of no MIME type", Message{Media: []MediaRef{{Hash: strings.Repeat("ab", 32), Type: "pdf"}}}, "not a MIME type"},
 		{"a form", Message{Form: form(func(*Form) {})}, ""},
 		{"a form with no id", Message{Form: form(func(f *Form) { f.ID = "" })}, "the id must be 1 to 64 bytes"},
 		{"a form title too long", Message{Form: form(func(f *Form) { f.Title = strings.Repeat("t", 46) })}, "the title must be 1 to 45"},

@@ -181,6 +181,18 @@ WHERE d.platform = a.platform AND (d.user_id = a.uid OR d.reply_user_id = a.uid)
 		// Their tickets go with them (and the tickets' messages); on
 		// other members' tickets, the replies and notes they wrote as
 		// staff stay, without their name.
+		// The files sent on their tickets go with them, unless another
+		// ticket or a post holds the same file (the statement sees the
+		// rows it deletes: the others are what count).
+		{"drop the files of their tickets", `
+WITH gone AS (
+    DELETE FROM ticket_message_files f USING ticket_messages m, tickets t
+    WHERE f.message_id = m.id AND m.ticket_id = t.id AND t.member_id = $1
+    RETURNING f.sha256, f.message_id
+)
+DELETE FROM showcase_media md WHERE md.sha256 IN (SELECT sha256 FROM gone)
+  AND NOT EXISTS (SELECT 1 FROM ticket_message_files o WHERE o.sha256 = md.sha256 AND o.message_id NOT IN (SELECT message_id FROM gone))
+  AND NOT EXISTS (SELECT 1 FROM showcase_submission_media sm WHERE sm.sha256 = md.sha256)`, []any{member}},
 		{"forget their name on the ticket messages they wrote", `UPDATE ticket_messages SET author_name = '' WHERE author_id = $1`, []any{member}},
 		{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform || ':' || platform_chat_id = ANY($1)`, []any{pq.Array(chats)}},
 		{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},

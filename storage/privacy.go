@@ -79,9 +79,13 @@ func (s *Store) ExportMember(ctx context.Context, member community.MemberID) (ma
 			return err
 		}
 		// The conversations of their tickets: their messages and staff's
-		// replies to them, not staff's notes; nobody's member id.
+		// replies to them with the files sent, not staff's notes;
+		// nobody's member id.
 		if err := exportRows(ctx, tx, out, "ticket_messages", `
-SELECT to_jsonb(m) - 'author_id' FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+SELECT to_jsonb(m) - 'author_id' || jsonb_build_object('files', ARRAY(
+    SELECT jsonb_build_object('name', f.name, 'type', md.type, 'size', md.size, 'sha256', encode(f.sha256, 'hex'))
+    FROM ticket_message_files f JOIN showcase_media md ON md.sha256 = f.sha256 WHERE f.message_id = m.id ORDER BY f.seq))
+FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
 WHERE t.member_id = $1 AND m.direction <> 'note' ORDER BY m.id`, member); err != nil {
 			return err
 		}

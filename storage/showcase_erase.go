@@ -56,7 +56,8 @@ WITH gone AS (
 )
 DELETE FROM showcase_media m WHERE m.sha256 IN (SELECT sha256 FROM gone)
   -- the statement sees the rows it deletes: another member's are what count
-  AND NOT EXISTS (SELECT 1 FROM showcase_submission_media o WHERE o.sha256 = m.sha256 AND o.member_id IS DISTINCT FROM $1)`, nil},
+  AND NOT EXISTS (SELECT 1 FROM showcase_submission_media o WHERE o.sha256 = m.sha256 AND o.member_id IS DISTINCT FROM $1)
+  AND NOT EXISTS (SELECT 1 FROM ticket_message_files tf WHERE tf.sha256 = m.sha256)`, nil},
 		{"anonymise the submissions", `UPDATE showcase_submissions SET member_id = NULL, caption = '', reason = '' WHERE member_id = $1`, nil},
 	}
 	for _, st := range steps {

@@ -199,8 +199,9 @@ func (r *mediaReader) Close() error {
 	return nil
 }
 
-// DropUnusedMedia deletes the files kept before that no submission holds
-// (kept for a post that was then refused, or whose submission failed), and
+// DropUnusedMedia deletes the files kept before that no submission and no
+// ticket message holds (kept for a post that was then refused, or whose
+// submission or message failed), and
 // returns how many went. The grace period spares a file kept a moment ago
 // for a submission being made. A file that a submission under way holds
 // locked (submit) is passed over without waiting: the sweep never holds
@@ -210,6 +211,7 @@ func (s *Store) DropUnusedMedia(ctx context.Context, before time.Time) (int, err
 DELETE FROM showcase_media WHERE sha256 IN (
     SELECT m.sha256 FROM showcase_media m WHERE m.created_at < $1
       AND NOT EXISTS (SELECT 1 FROM showcase_submission_media sm WHERE sm.sha256 = m.sha256)
+      AND NOT EXISTS (SELECT 1 FROM ticket_message_files tf WHERE tf.sha256 = m.sha256)
     FOR UPDATE SKIP LOCKED)`, before)
 	if err != nil {
 		return 0, fmt.Errorf("drop unused media: %w", err)

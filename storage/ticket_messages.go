@@ -3,12 +3,15 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 var _ support.RelayStore = (*Store)(nil)
@@ -67,6 +70,9 @@ VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7) ON CONFLICT (source) DO NOTHING R
 		if err != nil {
 			return fmt.Errorf("a message of ticket %d: %w", m.Ticket, err)
 		}
+		if err := addMessageFiles(ctx, tx, m); err != nil {
+			return err
+		}
 		changed, effects, err := change(t)
 		if err != nil {
 			return err
@@ -78,6 +84,29 @@ VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, $7) ON CONFLICT (source) DO NOTHING R
 		return saveEffects(ctx, tx, effects)
 	})
 	return m, added, err
+}
+
+// addMessageFiles records the files of a ticket message, kept already.
+func addMessageFiles(ctx context.Context, tx *sqlx.Tx, m support.Message) error {
+	if len(m.Files) == 0 {
+		return nil
+	}
+	hashes, names := make([][]byte, len(m.Files)), make([]string, len(m.Files))
+	for i, f := range m.Files {
+		h, err := feedback.ParseMediaHash(f.Hash)
+		if err != nil {
+			return fmt.Errorf("a file of ticket %d: %w", m.Ticket, err)
+		}
+		hashes[i], names[i] = h[:], f.Name
+	}
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO ticket_message_files (message_id, seq, sha256, name)
+SELECT $1, f.i - 1, f.sha256, f.name FROM unnest(CAST($2 AS bytea[]), CAST($3 AS text[])) WITH ORDINALITY AS f(sha256, name, i)`,
+		m.ID, pq.ByteaArray(hashes), pq.StringArray(names))
+	if err != nil {
+		return fmt.Errorf("the files of a message of ticket %d: %w", m.Ticket, err)
+	}
+	return nil
 }
 
 // Messages implements support.RelayStore.
@@ -95,10 +124,36 @@ func (s *Store) Messages(ctx context.Context, ticket int64) ([]support.Message, 
 SELECT id, direction, author_id, author_name, text, at, source FROM ticket_messages WHERE ticket_id = $1 ORDER BY id`, ticket); err != nil {
 		return nil, fmt.Errorf("messages of ticket %d: %w", ticket, err)
 	}
+	files, err := s.ticketFiles(ctx, ticket)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]support.Message, len(rows))
 	for i, r := range rows {
 		out[i] = support.Message{ID: r.ID, Ticket: ticket, Direction: support.Direction(r.Direction), Author: community.MemberID(r.Author.Int64),
-			AuthorName: r.AuthorName, Text: r.Text, At: r.At, Source: r.Source}
+			AuthorName: r.AuthorName, Text: r.Text, Files: files[r.ID], At: r.At, Source: r.Source}
+	}
+	return out, nil
+}
+
+// ticketFiles returns the files of a ticket's messages, by message.
+func (s *Store) ticketFiles(ctx context.Context, ticket int64) (map[int64][]support.Attachment, error) {
+	var rows []struct {
+		Message int64  `db:"message_id"`
+		Hash    []byte `db:"sha256"`
+		Type    string `db:"type"`
+		Name    string `db:"name"`
+		Size    int64  `db:"size"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `
+SELECT f.message_id, f.sha256, md.type, f.name, md.size
+FROM ticket_messages m JOIN ticket_message_files f ON f.message_id = m.id JOIN showcase_media md ON md.sha256 = f.sha256
+WHERE m.ticket_id = $1 ORDER BY f.message_id, f.seq`, ticket); err != nil {
+		return nil, fmt.Errorf("files of ticket %d: %w", ticket, err)
+	}
+	out := map[int64][]support.Attachment{}
+	for _, r := range rows {
+		out[r.Message] = append(out[r.Message], support.Attachment{Hash: hex.EncodeToString(r.Hash), Type: r.Type, Name: r.Name, Size: r.Size})
 	}
 	return out, nil
 }

@@ -363,14 +363,14 @@ func TestRelayIsOncePerUpdate(t *testing.T) {
 	s, desk, tk, member, staff, at := openedTicket(t)
 	ctx := context.Background()
 	for range 2 {
-		if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", "It ships today.", "telegram:u1"); err != nil {
+		if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", support.Said{Text: "It ships today.", Source: "telegram:u1"}); err != nil {
 			t.Fatal(err)
 		}
-		if relay, ok, err := desk.FromMemberToStaff(ctx, s, member, "thanks", "telegram:u2"); err != nil || !ok || relay.Reopened {
+		if relay, ok, err := desk.FromMemberToStaff(ctx, s, member, support.Said{Text: "thanks", Source: "telegram:u2"}); err != nil || !ok || relay.Reopened {
 			t.Fatalf("member's message: %+v %v %v", relay, ok, err)
 		}
 	}
-	if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", "! refund if late", "telegram:u3"); err != nil {
+	if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", support.Said{Text: "! refund if late", Source: "telegram:u3"}); err != nil {
 		t.Fatal(err)
 	}
 	count := func(q string) int {
@@ -394,7 +394,7 @@ func TestRelayIsOncePerUpdate(t *testing.T) {
 	if _, err := desk.Close(ctx, tk.ID, staff, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", "one more thing", "telegram:u4"); community.ErrorCode(err) != community.EConflict {
+	if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", support.Said{Text: "one more thing", Source: "telegram:u4"}); community.ErrorCode(err) != community.EConflict {
 		t.Errorf("a reply on a closed ticket: %v", err)
 	}
 	if n := count(`SELECT count(*) FROM ticket_messages`); n != 3 {
@@ -416,7 +416,7 @@ func TestTicketConversationsInExportAndErasure(t *testing.T) {
 	s, desk, tk, member, staff, at := openedTicket(t)
 	ctx := context.Background()
 	for _, msg := range []struct{ text, source string }{{"It ships today.", "telegram:a"}, {"!customer seems upset", "telegram:b"}} {
-		if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", msg.text, msg.source); err != nil {
+		if _, err := desk.FromStaffToMember(ctx, s, tk.ID, staff, "Ann", support.Said{Text: msg.text, Source: msg.source}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -32,6 +32,10 @@ const ReopenWithin = 7 * 24 * time.Hour
 // MaxRelayText is the longest message relayed, in characters.
 const MaxRelayText = 4000
 
+// MaxRelayFiles is the most files one message carries: Telegram's
+// largest album and Discord's attachments per message.
+const MaxRelayFiles = 10
+
 // NotePrefix starts a staff message that is an internal note.
 const NotePrefix = "!"
 
@@ -43,9 +47,27 @@ type Message struct {
 	Author     community.MemberID
 	AuthorName string
 	Text       string
+	Files      []Attachment
 	At         time.Time
 	// Source is the chat update the message came from ("platform:id"):
 	// one update is one message, however often it is handled.
+	Source string
+}
+
+// Attachment is a file sent on a ticket (a photo, a document), kept by
+// Hearth so that it can be passed on, and read again with the transcript.
+type Attachment struct {
+	Hash string `json:"hash"` // hex SHA-256 of the kept file
+	Type string `json:"type"` // its MIME type, from its first bytes
+	Name string `json:"name,omitempty"`
+	Size int64  `json:"size"`
+}
+
+// Said is what someone wrote on a ticket: text, files, or both, and the
+// chat update it came from.
+type Said struct {
+	Text   string
+	Files  []Attachment
 	Source string
 }
 
@@ -58,6 +80,7 @@ type Relayed struct {
 	Author     string             `json:"author"`
 	Urgency    Urgency            `json:"urgency,omitempty"`
 	Text       string             `json:"text"`
+	Files      []Attachment       `json:"files,omitempty"`
 	At         time.Time          `json:"at"`
 	Reopened   bool               `json:"reopened,omitempty"`
 	FirstReply bool               `json:"first_reply,omitempty"`
@@ -92,15 +115,19 @@ type RelayStore interface {
 	Ticket(ctx context.Context, id int64) (Ticket, error)
 }
 
-// checkRelayText refuses an empty, too long or unsavable message.
-func checkRelayText(text string) error {
-	switch n := utf8.RuneCountInString(text); {
-	case n == 0:
+// checkSaid refuses an empty, too long or unsavable message, and one of
+// too many files.
+func checkSaid(said Said) error {
+	switch n, files := utf8.RuneCountInString(said.Text), len(said.Files); {
+	case n == 0 && files == 0:
 		return community.Errorf(community.EInvalid, "relay.empty", nil, "an empty message")
+	case files > MaxRelayFiles:
+		return community.Errorf(community.EInvalid, "relay.too_many_files", map[string]any{"Max": MaxRelayFiles, "Count": files},
+			"a message of %d files; at most %d", files, MaxRelayFiles)
 	case n > MaxRelayText:
 		return community.Errorf(community.EInvalid, "relay.too_long", map[string]any{"Max": MaxRelayText, "Length": n},
 			"a message of %d characters; at most %d", n, MaxRelayText)
-	case strings.ContainsRune(text, 0) || !utf8.ValidString(text):
+	case strings.ContainsRune(said.Text, 0) || !utf8.ValidString(said.Text):
 		return community.Errorf(community.EInvalid, "relay.bad_text", nil, "a message with a NUL or broken UTF-8")
 	}
 	return nil
@@ -110,18 +137,18 @@ func checkRelayText(text string) error {
 // have an open ticket, or one closed within ReopenWithin (which reopens
 // it); false when they have neither (the message is a new question). A
 // message from a Source relayed before is relayed once (and still true).
-func (d *Desk) FromMemberToStaff(ctx context.Context, store RelayStore, member community.MemberID, text, source string) (MemberRelay, bool, error) {
+func (d *Desk) FromMemberToStaff(ctx context.Context, store RelayStore, member community.MemberID, said Said) (MemberRelay, bool, error) {
 	now := d.now()
-	t, ok, err := store.MemberTicket(ctx, member, now.Add(-ReopenWithin))
+	t, ok, err := d.TicketToRelay(ctx, store, member)
 	if err != nil || !ok {
 		return MemberRelay{}, false, err
 	}
-	text = strings.TrimSpace(text)
-	if err := checkRelayText(text); err != nil {
+	said.Text = strings.TrimSpace(said.Text)
+	if err := checkSaid(said); err != nil {
 		return MemberRelay{}, true, err
 	}
 	var out MemberRelay
-	m := Message{Ticket: t.ID, Direction: FromMember, Author: member, AuthorName: t.Name, Text: text, At: now, Source: source}
+	m := Message{Ticket: t.ID, Direction: FromMember, Author: member, AuthorName: t.Name, Text: said.Text, Files: said.Files, At: now, Source: said.Source}
 	out.Message, _, err = store.AddMessage(ctx, m, func(t Ticket) (Ticket, Effects, error) {
 		var e Effects
 		reopened := !t.Open()
@@ -134,10 +161,16 @@ func (d *Desk) FromMemberToStaff(ctx context.Context, store RelayStore, member c
 				Details: map[string]any{"ticket": t.ID, "by_member": true}}}
 		}
 		e.Events = []community.Event{community.NewEvent(EventRelayToStaff, Relayed{Ticket: t.ID, Member: t.Member, Name: t.Name,
-			Author: t.Name, Urgency: t.Urgency, Text: text, At: now, Reopened: reopened}, now)}
+			Author: t.Name, Urgency: t.Urgency, Text: said.Text, Files: said.Files, At: now, Reopened: reopened}, now)}
 		return t, e, nil
 	})
 	return out, true, err
+}
+
+// TicketToRelay returns the ticket a member's message goes to: their open
+// ticket, else one closed within ReopenWithin; false when they have none.
+func (d *Desk) TicketToRelay(ctx context.Context, store RelayStore, member community.MemberID) (Ticket, bool, error) {
+	return store.MemberTicket(ctx, member, d.now().Add(-ReopenWithin))
 }
 
 // MemberRelay is a member's message relayed to staff, and whether it
@@ -151,26 +184,27 @@ type MemberRelay struct {
 // member (the ticket's first reply answers it, for the SLA); a reply
 // starting with NotePrefix is an internal note, kept and never relayed.
 // A closed ticket is EConflict: /reopen it first.
-func (d *Desk) FromStaffToMember(ctx context.Context, store RelayStore, ticket int64, by community.MemberID, byName, text, source string) (Message, error) {
-	text = strings.TrimSpace(text)
+func (d *Desk) FromStaffToMember(ctx context.Context, store RelayStore, ticket int64, by community.MemberID, byName string, said Said) (Message, error) {
+	said.Text = strings.TrimSpace(said.Text)
 	dir := FromStaff
-	if rest, ok := strings.CutPrefix(text, NotePrefix); ok {
-		dir, text = StaffNote, strings.TrimSpace(rest)
+	if rest, ok := strings.CutPrefix(said.Text, NotePrefix); ok {
+		dir, said.Text = StaffNote, strings.TrimSpace(rest)
 	}
-	return d.addStaffMessage(ctx, store, ticket, by, byName, dir, text, source)
+	return d.addStaffMessage(ctx, store, ticket, by, byName, dir, said)
 }
 
 // Note keeps an internal note on a ticket, for staff only.
-func (d *Desk) Note(ctx context.Context, store RelayStore, ticket int64, by community.MemberID, byName, text, source string) (Message, error) {
-	return d.addStaffMessage(ctx, store, ticket, by, byName, StaffNote, strings.TrimSpace(text), source)
+func (d *Desk) Note(ctx context.Context, store RelayStore, ticket int64, by community.MemberID, byName string, said Said) (Message, error) {
+	said.Text = strings.TrimSpace(said.Text)
+	return d.addStaffMessage(ctx, store, ticket, by, byName, StaffNote, said)
 }
 
-func (d *Desk) addStaffMessage(ctx context.Context, store RelayStore, ticket int64, by community.MemberID, byName string, dir Direction, text, source string) (Message, error) {
-	if err := checkRelayText(text); err != nil {
+func (d *Desk) addStaffMessage(ctx context.Context, store RelayStore, ticket int64, by community.MemberID, byName string, dir Direction, said Said) (Message, error) {
+	if err := checkSaid(said); err != nil {
 		return Message{}, err
 	}
 	now := d.now()
-	m := Message{Ticket: ticket, Direction: dir, Author: by, AuthorName: byName, Text: text, At: now, Source: source}
+	m := Message{Ticket: ticket, Direction: dir, Author: by, AuthorName: byName, Text: said.Text, Files: said.Files, At: now, Source: said.Source}
 	m, _, err := store.AddMessage(ctx, m, func(t Ticket) (Ticket, Effects, error) {
 		if dir == StaffNote {
 			return t, Effects{}, nil
@@ -183,7 +217,7 @@ func (d *Desk) addStaffMessage(ctx context.Context, store RelayStore, ticket int
 			t.FirstResponseAt = now
 		}
 		return t, Effects{Events: []community.Event{community.NewEvent(EventRelayToMember, Relayed{Ticket: t.ID, Member: t.Member, Name: t.Name,
-			Author: byName, Urgency: t.Urgency, Text: text, At: now, FirstReply: first}, now)}}, nil
+			Author: byName, Urgency: t.Urgency, Text: said.Text, Files: said.Files, At: now, FirstReply: first}, now)}}, nil
 	})
 	return m, err
 }

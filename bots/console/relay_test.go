@@ -117,3 +117,53 @@ func TestRelayInTheConsole(t *testing.T) {
 		t.Errorf("the ticket is not open again, reopened and answered: %v %v", open, err)
 	}
 }
+
+// TestFilesOnATicketInTheConsole: a file zoe sends privately while her
+// ticket is open reaches the staff room with her words, is kept with the
+// ticket and named in its transcript; one she sends with no ticket is not
+// kept, and she is told to write her question in words.
+func TestFilesOnATicketInTheConsole(t *testing.T) {
+	store := storage.New(storagetest.New(t))
+	files := t.TempDir()
+	receipt := filepath.Join(files, "receipt.pdf")
+	if err := os.WriteFile(receipt, []byte("%PDF-1.4\n% a receipt\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `/as owner
+/staffchat
+/setstaff
+/as zoe
+/dm
+/attach ` + receipt + `
+my order 123 has not arrived
+/attach ` + receipt + ` here is the receipt
+/as owner
+/staffchat
+/transcript 1
+/quit
+`
+	_, out := scripted(t, bots.ServiceOptions{Store: store, Now: recordedClock(), Community: utcCommunity()}, script, files)
+	transcript := out.String()
+	wantInOrder(t, transcript,
+		"📎 I can only read words, not photos or files.",
+		"your question is with the team as ticket #1.")
+	wantInOrder(t, transcript, "bot → staff room> 💬 #1 Zoe (⚪ low):\n    here is the receipt", "    [file: receipt.pdf, 21 B, sha256 ", "owner> /transcript 1")
+	var kept []string
+	if err := store.DB().Select(&kept, `SELECT f.name || ' ' || md.type FROM ticket_message_files f JOIN showcase_media md USING (sha256)`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(kept, "|") != "receipt.pdf application/pdf" {
+		t.Errorf("kept files %q, want the receipt once, as a PDF", kept)
+	}
+	saved, err := filepath.Glob(filepath.Join(files, "*question-1.txt"))
+	if err != nil || len(saved) != 1 {
+		t.Fatalf("transcript files %v, %v", saved, err)
+	}
+	text, err := os.ReadFile(saved[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "] Zoe: here is the receipt 📎 receipt.pdf (21 B)") {
+		t.Errorf("the transcript does not name the file:\n%s", text)
+	}
+}

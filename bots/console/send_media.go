@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/outbox"
 )
 
@@ -20,21 +21,13 @@ func (c *Console) mediaLines(ctx context.Context, refs []outbox.MediaRef) ([]str
 	out := make([]string, len(files))
 	for i, f := range files {
 		kind := "photo"
-		if f.IsVideo() {
+		switch {
+		case f.IsVideo():
 			kind = "video"
+		case f.IsDocument():
+			kind = "file"
 		}
-		out[i] = fmt.Sprintf("[%s: %s, %s, sha256 %s…]", kind, f.FileName(), size(f.Size), f.Hash[:min(12, len(f.Hash))])
+		out[i] = fmt.Sprintf("[%s: %s, %s, sha256 %s…]", kind, f.FileName(), bots.FileSize(f.Size), f.Hash[:min(12, len(f.Hash))])
 	}
 	return out, nil
-}
-
-// size writes a file's size for people, to a tenth of a KB or MB.
-func size(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -1,8 +1,10 @@
 package telegram_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -132,17 +134,23 @@ func TestTicketTopicsOnTelegram(t *testing.T) {
 	w.push(t, w.tg.TopicMessageUpdate(forum, owner, topic, "Sorry Alice! A new one ships today."))
 	w.sentMatching(t, "100", "A new one ships today.")
 	w.push(t, w.tg.TopicMessageUpdate(forum, owner, topic, "!courier lost the first one"))
-	photo := w.tg.TopicMessageUpdate(forum, owner, topic, "")
-	photo.Message.Photo = []models.PhotoSize{{FileID: "receipt", FileUniqueID: "receipt", Width: 10, Height: 10, FileSize: 100}}
-	photo.Message.Caption = "the receipt"
+	// A photo staff post in the topic reaches alice as a photo with its
+	// caption; the document she sends back reaches the topic as one.
+	receipt := jpegBytes(t, 90)
+	w.tg.AddFile("receipt", receipt)
+	photo := w.tg.MediaUpdate(forum, owner, telegramtest.Media{Kind: "photo", FileID: "receipt", Caption: "the receipt"})
+	photo.Message.MessageThreadID, photo.Message.IsTopicMessage = topic, true
 	w.push(t, photo)
-	if !inTopic("photos and files are not passed on to the member yet") {
-		t.Error("staff are not told a photo was not relayed")
+	sentPhoto := w.tg.WaitCalls(t, "sendPhoto", 1, 10*time.Second)[0]
+	if sentPhoto.Params["chat_id"] != "100" || !strings.Contains(sentPhoto.Params["caption"], "the receipt") || !bytes.Equal(sentPhoto.Files["photo"], receipt) {
+		t.Errorf("the photo reached alice as %v", sentPhoto)
 	}
-	w.push(t, w.tg.MessageUpdate(telegramtest.Private(alice), alice, "thank you!"))
-	w.sentMatching(t, "-1002", "thank you!")
-	if !inTopic("thank you!") {
-		t.Error("alice's message is not in the topic")
+	w.tg.AddFileSource(telegramtest.File{ID: "invoice", Size: 9, Name: "invoice.pdf", Open: func() io.Reader { return strings.NewReader("%PDF-1.4\n") }})
+	w.push(t, w.tg.MediaUpdate(telegramtest.Private(alice), alice, telegramtest.Media{Kind: "document", FileID: "invoice", Caption: "thank you!"}))
+	w.tg.WaitCalls(t, "sendDocument", 1, 10*time.Second)
+	docs := w.tg.Documents(forum.ID)
+	if len(docs) != 1 || docs[0].Name != "invoice.pdf" || docs[0].Message.MessageThreadID != topic || !strings.Contains(docs[0].Message.Caption, "thank you!") {
+		t.Errorf("alice's document is not in the topic with her words: %+v", docs)
 	}
 	w.sayHandled(t, forum, owner, "/close 1")
 	if tp, _ := w.tg.Topic(forum.ID, topic); !tp.Closed {
@@ -157,7 +165,7 @@ func TestTicketTopicsOnTelegram(t *testing.T) {
 	if err := w.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "in:thank you!"}
+	want := []string{"out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "out:the receipt", "in:thank you!"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("ticket messages %q, want %q", rows, want)
 	}

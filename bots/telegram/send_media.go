@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 
 	"github.com/go-telegram/bot"
@@ -28,8 +29,8 @@ func mediaPart(m bots.Reply) part {
 }
 
 // sendMedia sends a part's stored files, streamed from the store as they
-// are uploaded: one file as a photo or a video, several as an album with
-// the caption on its first item. It returns the id of every message.
+// are uploaded: one file as a photo, a video or a document, several as an
+// album with the caption on its first item. It returns the id of every message.
 func (a *Adapter) sendMedia(ctx context.Context, chatID int64, t outbox.Target, i int, p part) ([]string, error) {
 	files, err := outbox.OpenMedia(ctx, a.o.Media, p.media)
 	if err != nil {
@@ -43,6 +44,9 @@ func (a *Adapter) sendMedia(ctx context.Context, chatID int64, t outbox.Target, 
 		}
 		return []string{strconv.Itoa(msg.ID)}, nil
 	}
+	// An album holds documents only with documents: with one among
+	// them, every file goes as a document.
+	documents := slices.ContainsFunc(files, func(f outbox.OpenedMedia) bool { return f.IsDocument() })
 	group := make([]models.InputMedia, len(files))
 	for k := range files {
 		f := &files[k] // go-telegram/bot wants a reader it can compare with nil
@@ -51,10 +55,13 @@ func (a *Adapter) sendMedia(ctx context.Context, chatID int64, t outbox.Target, 
 		if k == 0 {
 			caption = p.html
 		}
-		if f.IsVideo() {
+		switch {
+		case documents:
+			group[k] = &models.InputMediaDocument{Media: attach, Caption: caption, ParseMode: models.ParseModeHTML, MediaAttachment: f}
+		case f.IsVideo():
 			group[k] = &models.InputMediaVideo{Media: attach, Caption: caption, ParseMode: models.ParseModeHTML,
 				SupportsStreaming: true, MediaAttachment: f}
-		} else {
+		default:
 			group[k] = &models.InputMediaPhoto{Media: attach, Caption: caption, ParseMode: models.ParseModeHTML, MediaAttachment: f}
 		}
 	}
@@ -74,9 +81,9 @@ func (a *Adapter) sendMedia(ctx context.Context, chatID int64, t outbox.Target, 
 // picture goes as a document, which may be up to 50 MB.
 const maxPhoto = 10 << 20
 
-// sendOneMedia sends a single stored file as a photo, a video or, for a
-// GIF, an animation that plays (a still picture over 10 MB as a
-// document). In an album a GIF is a photo: sendMediaGroup takes no
+// sendOneMedia sends a single stored file as a photo, a video, a
+// document or, for a GIF, an animation that plays (a still picture over
+// 10 MB as a document). In an album a GIF is a photo: sendMediaGroup takes no
 // animations.
 func (a *Adapter) sendOneMedia(ctx context.Context, chatID int64, t outbox.Target, i int, p part, f *outbox.OpenedMedia) (*models.Message, error) {
 	upload := &models.InputFileUpload{Filename: f.FileName(), Data: f} // a pointer: go-telegram/bot checks it for nil
@@ -84,7 +91,7 @@ func (a *Adapter) sendOneMedia(ctx context.Context, chatID int64, t outbox.Targe
 	case f.Type == "image/gif":
 		return a.bot.SendAnimation(ctx, &bot.SendAnimationParams{ChatID: chatID, MessageThreadID: thread(t), Animation: upload,
 			Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
-	case !f.IsVideo() && f.Size > maxPhoto:
+	case f.IsDocument() || !f.IsVideo() && f.Size > maxPhoto:
 		return a.bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, MessageThreadID: thread(t), Document: upload,
 			Caption: p.html, ParseMode: models.ParseModeHTML, ReplyParameters: replyTo(t, i), ReplyMarkup: p.markup})
 	case f.IsVideo():
