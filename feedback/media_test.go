@@ -465,3 +465,30 @@ func mp4Stream(size int64, seed byte) io.Reader {
 	head := mp4Sized("mdat", uint32(size-int64(len(mp4Ftyp))), len(mp4Ftyp)+8)
 	return io.MultiReader(bytes.NewReader(head), io.LimitReader(rand.NewChaCha8([32]byte{seed}), size-int64(len(head))))
 }
+
+// TestFileReaderKeepsAnyType: a file reader keeps a document with the type
+// its first bytes show, checks a picture as the showcase does, and
+// refuses an empty file and one over the limit.
+func TestFileReaderKeepsAnyType(t *testing.T) {
+	for _, tc := range []struct {
+		name, data, typ, err string
+		max                  int64
+	}{
+		{name: "a PDF", data: "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", typ: "application/pdf"},
+		{name: "a text", data: "order 123, size M\n", typ: "text/plain"},
+		{name: "unknown bytes", data: "\x00\x01\x02\x03", typ: "application/octet-stream"},
+		{name: "a broken JPEG", data: "\xff\xd8\xff\xe0 not really", err: "showcase.broken_file"},
+		{name: "an empty file", data: "", err: "file.empty"},
+		{name: "too big", data: strings.Repeat("a", 2000), max: 1000, err: "showcase.too_big"},
+	} {
+		m := NewFileReader(strings.NewReader(tc.data), tc.max)
+		_, err := io.Copy(io.Discard, m)
+		if errorKey(err) != tc.err || tc.err == "" && err != nil {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.err)
+			continue
+		}
+		if tc.err == "" && (string(m.Type()) != tc.typ || m.Size() != int64(len(tc.data))) {
+			t.Errorf("%s: type %q size %d, want %q", tc.name, m.Type(), m.Size(), tc.typ)
+		}
+	}
+}

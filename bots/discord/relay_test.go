@@ -1,7 +1,9 @@
 package discord_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -106,8 +108,23 @@ func TestTicketThreadsOnDiscord(t *testing.T) {
 	waitChannelMessage(t, aw.dc, dm, "A new one ships today.")
 	aw.dc.PostInThread(t, thread, aw.owner, "!courier lost the first one")
 	aw.waitCount(t, 1, `SELECT count(*) FROM ticket_messages WHERE direction = 'note'`)
-	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(dm, aw.alice, "thank you!"))
-	waitChannelMessage(t, aw.dc, thread, "thank you!")
+	// A file staff attach in the thread reaches alice with its words; the
+	// one she sends back reaches the thread.
+	manual := aw.dc.MessageCreate(thread, aw.owner, "the manual")
+	aw.dc.Attach(manual, discordtest.Attachment{Name: "manual.pdf", ContentType: "application/pdf", Size: 9,
+		Open: func() io.Reader { return strings.NewReader("%PDF-1.4\n") }})
+	aw.dc.Dispatch(t, "MESSAGE_CREATE", manual)
+	if got := waitChannelMessage(t, aw.dc, dm, "the manual"); len(got.Attachments) != 1 || got.Attachments[0].Filename != "manual.pdf" {
+		t.Errorf("the manual reached alice as %+v", got.Attachments)
+	}
+	photo := pngBytes(t)
+	thanks := aw.dc.MessageCreate(dm, aw.alice, "thank you!")
+	aw.dc.Attach(thanks, discordtest.Attachment{Name: "grinder.png", ContentType: "image/png", Size: int64(len(photo)),
+		Open: func() io.Reader { return bytes.NewReader(photo) }})
+	aw.dc.Dispatch(t, "MESSAGE_CREATE", thanks)
+	if got := waitChannelMessage(t, aw.dc, thread, "thank you!"); len(got.Attachments) != 1 || got.Attachments[0].Filename != "grinder.png" {
+		t.Errorf("alice's photo reached the thread as %+v", got.Attachments)
+	}
 
 	aw.dc.Dispatch(t, "INTERACTION_CREATE", aw.dc.SlashCommand(aw.shop, aw.staff, aw.owner, "close",
 		stringOption("ticket", "1")))
@@ -130,7 +147,7 @@ func TestTicketThreadsOnDiscord(t *testing.T) {
 	if err := aw.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"out:Sorry alice! A new one ships today.", "note:courier lost the first one", "in:thank you!"}
+	want := []string{"out:Sorry alice! A new one ships today.", "note:courier lost the first one", "out:the manual", "in:thank you!"}
 	if !slices.Equal(rows, want) {
 		t.Errorf("ticket messages %q, want %q", rows, want)
 	}
