@@ -25,10 +25,17 @@ type npsWorld struct {
 	ahead atomic.Int64
 }
 
-func startNPS(t *testing.T) *npsWorld {
+func startNPS(t testing.TB) *npsWorld {
+	t.Helper()
+	return startNPSWith(t, setup{})
+}
+
+// startNPSWith is startNPS as s describes: another Hearth's database and
+// Bot API to start again on, Telegram's rate limits.
+func startNPSWith(t testing.TB, s setup) *npsWorld {
 	t.Helper()
 	w := &npsWorld{}
-	w.hearth = startCustom(t, custom{service: func(so *bots.ServiceOptions) {
+	w.hearth = startCustom(t, custom{setup: s, service: func(so *bots.ServiceOptions) {
 		so.Community = bots.DefaultCommunityOptions()
 		so.Community.Location = time.UTC
 		so.Community.Announce = bots.AnnounceOptions{WeeklyCap: 2}
