@@ -71,3 +71,34 @@ type TicketThreads interface {
 	// SetTicketThreadOpen closes (open false) or reopens a ticket's thread.
 	SetTicketThreadOpen(ctx context.Context, chatID, threadID string, open bool) error
 }
+
+// StartLinks makes links that open a private chat with Hearth whose
+// /start carries a code (Telegram deep links).
+type StartLinks interface {
+	// StartLink returns the link for code (at most 64 characters of
+	// A-Z, a-z, 0-9, _ and -); false while the bot's name is unknown.
+	StartLink(code string) (string, bool)
+}
+
+// PrivateThreads opens threads in a channel that only their members (and
+// whoever may manage threads) see: Discord private threads, where a
+// member's question continues privately.
+type PrivateThreads interface {
+	// OpenPrivateThread opens a private thread named name in chat with
+	// the member userID in it, and returns its id and a link to it; ok
+	// is false where the channel takes no private threads or Hearth may
+	// not open one.
+	OpenPrivateThread(ctx context.Context, chatID, name, userID string) (threadID, link string, ok bool, err error)
+}
+
+// StartLinks returns platform p's deep links, if it has them.
+func (r *Router) StartLinks(p community.Platform) (StartLinks, bool) {
+	l, ok := r.adapters[p].(StartLinks)
+	return l, ok
+}
+
+// PrivateThreads returns platform p's private threads, if it has them.
+func (r *Router) PrivateThreads(p community.Platform) (PrivateThreads, bool) {
+	t, ok := r.adapters[p].(PrivateThreads)
+	return t, ok
+}

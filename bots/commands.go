@@ -36,6 +36,16 @@ type Core struct {
 	// startTour follows the /start greeting in a private chat with the
 	// getting-started tour (set by onboarding).
 	startTour func(r *Request, greeting Reply) Reply
+	// startQuestion shows a question asked in a group when /start carries
+	// its code (a Telegram deep link); false for any other code (set by
+	// the support feature).
+	startQuestion func(ctx context.Context, r *Request, code string) (Reply, bool, error)
+}
+
+// questionResumer is a feature whose /start codes continue a member's
+// question privately (support).
+type questionResumer interface {
+	startQuestion(ctx context.Context, r *Request, code string) (Reply, bool, error)
 }
 
 // NewCore returns the built-in commands for the platforms Hearth runs.
@@ -67,8 +77,8 @@ func (c *Core) Register(r *Router, d *Dispatcher) {
 
 // start greets a member: in a private chat with how to begin, in a group
 // with a pointer to the private chat. A code after /start in a private chat
-// (a Telegram deep link from an order e-mail) links the member to their
-// shop account first.
+// (a Telegram deep link) shows the question the member asked in a group,
+// or, from an order e-mail, links the member to their shop account first.
 func (c *Core) start(ctx context.Context, r *Request) (Reply, error) {
 	data := map[string]any{"Name": r.From.DisplayName, "Community": c.community}
 	if !r.IsDirect() {
@@ -76,6 +86,11 @@ func (c *Core) start(ctx context.Context, r *Request) (Reply, error) {
 	}
 	greeting := Reply{Text: r.Text("start.direct", data)}
 	if code := r.Arg("code"); code != "" {
+		if c.startQuestion != nil { // a question asked in a group, continued here
+			if reply, ok, err := c.startQuestion(ctx, r, code); ok || err != nil {
+				return reply, err
+			}
+		}
 		linked, err := c.customers.Link(ctx, r, code)
 		if err != nil {
 			return Reply{}, err

@@ -27,7 +27,9 @@ type CommunityStore interface {
 	support.AlertStore
 	support.ReportStore
 	support.RelayStore
+	support.HelpPlaceStore
 	ticketThreadStore
+	memberThreadStore
 	community.OnboardingStore
 	community.AnnouncementStore
 	AnnouncementOutbox

@@ -23,6 +23,7 @@ type Domain struct {
 	Privacy       *community.Privacy
 	Desk          *support.Desk
 	KB            *support.KnowledgeBase
+	HelpPlaces    *support.HelpPlaces // where members' plain messages are questions (/sethelp)
 	Board         *feedback.Board
 	Ideas         *feedback.Lister
 	Notifier      *feedback.Notifier

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/outbox"
 )
 
 // Request is an update the router has recorded and resolved: who sent it,
@@ -22,8 +23,12 @@ type Request struct {
 	Cmd     *Command // the command being run, or whose button or form this is
 	args    map[string]string
 	router  *Router
-	retry   error // a hook's RetryError: handle the update again later
+	retry   error             // a hook's RetryError: handle the update again later
+	also    []outbox.Outgoing // what a command sends besides its reply (Also)
 }
+
+// Also queues messages a command sends besides its reply, with it.
+func (r *Request) Also(out ...outbox.Outgoing) { r.also = append(r.also, out...) }
 
 // Place is where the request was made.
 func (r *Request) Place() Place {

@@ -258,6 +258,7 @@ func (r *Router) handle(ctx context.Context, req *Request, flagged []Hook) []out
 		if !reply.IsEmpty() || req.Handle != "" {
 			out = append(out, outbox.Outgoing{Target: r.whisper(ctx, req, reply), Message: reply})
 		}
+		out = append(out, req.also...)
 	default:
 		for _, h := range slices.Concat(r.hooks[req.Kind], flagged) {
 			more, err := h(ctx, req)

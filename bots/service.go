@@ -168,6 +168,9 @@ func (s *Service) Start() {
 		if g, ok := f.(tourGuide); ok {
 			s.core.startTour = g.afterStart
 		}
+		if q, ok := f.(questionResumer); ok {
+			s.core.startQuestion = q.startQuestion
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ type supportFeatureStore interface {
 	support.ReportStore
 	support.RelayStore
 	ticketThreadStore
+	memberThreadStore
 	Member(ctx context.Context, id community.MemberID) (community.Member, error)
 	// PutMedia keeps a file sent on a ticket.
 	PutMedia(ctx context.Context, m *feedback.MediaReader) (feedback.Media, error)
@@ -34,6 +35,7 @@ type supportFeature struct {
 	store    supportFeatureStore
 	desk     *support.Desk
 	kb       *support.KnowledgeBase
+	help     *support.HelpPlaces
 	profiles *community.Profiles
 	router   *Router
 	wake     func()
@@ -41,7 +43,7 @@ type supportFeature struct {
 }
 
 func newSupportFeature(store supportFeatureStore, now func() time.Time, d Domain) *supportFeature {
-	return &supportFeature{store: store, now: now, desk: d.Desk, kb: d.KB, profiles: d.Profiles}
+	return &supportFeature{store: store, now: now, desk: d.Desk, kb: d.KB, help: d.HelpPlaces, profiles: d.Profiles}
 }
 
 // Register adds /helpful (listed after /top) and /tickets (after /guide),
@@ -59,6 +61,7 @@ func (f *supportFeature) Register(router *Router, dispatcher *Dispatcher) {
 		Form: f.faqForm, Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"list", "show", "add", "edit", "del"}},
 			{Name: "id", Kind: ArgWord}}})
 	f.registerDesk(reg)
+	f.registerHelp(router, reg)
 	router.Inspect("question", f.inspectQuestion, f.directQuestion)
 	router.Inspect("ticket_reply", f.inspectStaffReply, f.staffReply)
 	router.Inspect("ticket_thread", f.inspectThreadMessage, f.threadMessage)

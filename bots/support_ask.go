@@ -48,8 +48,10 @@ func (f *supportFeature) directQuestion(ctx context.Context, r *Request) ([]outb
 }
 
 // askCommand is /ask question: the same as a private message, answered
-// where only the member sees it (privately, where a group cannot show a
-// message to one member).
+// where only the member sees it: privately, where a group cannot show a
+// message to one member; in a group, through a link to the private chat
+// when Hearth may not write to them there yet (Telegram), or in a private
+// thread of the channel (Discord).
 func (f *supportFeature) askCommand(ctx context.Context, r *Request) (Reply, error) {
 	question := strings.TrimSpace(r.Arg("question"))
 	if question == "" && r.ReplyTo != nil && r.ReplyTo.From.ID == r.From.ID {
@@ -57,6 +59,9 @@ func (f *supportFeature) askCommand(ctx context.Context, r *Request) (Reply, err
 	}
 	if question == "" {
 		return Reply{Text: r.Text("kb.ask_how", nil), Ephemeral: true}, nil
+	}
+	if reply, ok, err := f.askElsewhere(ctx, r, question); ok || err != nil {
+		return reply, err
 	}
 	reply, err := f.answerQuestion(ctx, r, question)
 	if err != nil {
@@ -69,6 +74,16 @@ func (f *supportFeature) askCommand(ctx context.Context, r *Request) (Reply, err
 // answerQuestion asks the knowledge base, in the member's language and
 // then the community's, and shows what came of it.
 func (f *supportFeature) answerQuestion(ctx context.Context, r *Request, question string) (Reply, error) {
+	asking, err := f.askKB(ctx, r, question)
+	if err != nil {
+		return Reply{}, err
+	}
+	return f.showAsking(r, asking), nil
+}
+
+// askKB asks the knowledge base, in the member's language and then the
+// community's; a ticket it opens wakes the dispatcher for staff's card.
+func (f *supportFeature) askKB(ctx context.Context, r *Request, question string) (support.Asking, error) {
 	where := ""
 	if !r.IsDirect() {
 		where = strings.TrimSpace(r.Update.Chat.GroupTitle + " " + r.Update.Chat.Title)
@@ -76,23 +91,28 @@ func (f *supportFeature) answerQuestion(ctx context.Context, r *Request, questio
 	asking, err := f.kb.Ask(ctx, support.AskInput{
 		Question: support.Question{Member: r.Member, Name: displayName(r.From), Platform: r.Platform, Where: where, Text: question},
 		Langs:    []string{r.Lang, f.router.DefaultLanguage()}})
-	if err != nil {
-		return Reply{}, err
+	if err == nil && asking.Asked.Action == support.ActionEscalate {
+		f.wake() // the ticket's card for staff
 	}
+	return asking, err
+}
+
+// showAsking shows what came of a question: the answer, the suggestions
+// (with Talk to a person), or the ticket it opened.
+func (f *supportFeature) showAsking(r *Request, asking support.Asking) Reply {
 	id := asking.Asked.ID
 	switch asking.Asked.Action {
 	case support.ActionAnswer:
-		return f.entryReply(r, id, asking.Shown[0].Entry), nil
+		return f.entryReply(r, id, asking.Shown[0].Entry)
 	case support.ActionSuggest:
 		rows := make([][]Button, 0, len(asking.Shown)+1)
 		for _, h := range asking.Shown {
 			rows = append(rows, []Button{{Label: excerpt(h.Entry.Question, outbox.MaxButtonLabel), Data: fmt.Sprintf("ask:pick:%d:%d", id, h.Entry.ID)}})
 		}
 		rows = append(rows, []Button{f.personButton(r, id)})
-		return Reply{Text: r.Text("kb.suggestions", nil), Buttons: rows}, nil
+		return Reply{Text: r.Text("kb.suggestions", nil), Buttons: rows}
 	}
-	f.wake() // the ticket's card for staff
-	return Reply{Text: r.Text("kb.escalated", map[string]any{"Ticket": asking.Ticket.ID, "Within": catalog.Raw(f.answerWithin(r.Lang, asking.Ticket))})}, nil
+	return Reply{Text: r.Text("kb.escalated", map[string]any{"Ticket": asking.Ticket.ID, "Within": catalog.Raw(f.answerWithin(r.Lang, asking.Ticket))})}
 }
 
 // entryReply shows an entry's answer with "That solved it" and "Talk to a

@@ -56,6 +56,19 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 	return a, err
 }
 
+// Asked implements support.KBStore.
+func (s *Store) Asked(ctx context.Context, id int64) (support.Asked, error) {
+	var row askedRow
+	err := s.db.GetContext(ctx, &row, `SELECT * FROM kb_questions WHERE id = $1`, id)
+	if err == sql.ErrNoRows {
+		return support.Asked{}, support.QuestionNotFound(id)
+	}
+	if err != nil {
+		return support.Asked{}, fmt.Errorf("question %d: %w", id, err)
+	}
+	return row.asked(), nil
+}
+
 // ChangeAsked implements support.KBStore.
 func (s *Store) ChangeAsked(ctx context.Context, id int64, member community.MemberID,
 	change func(a support.Asked, open func(support.Ticket) (support.Ticket, error)) (support.Asked, error)) (support.Asked, error) {

@@ -38,6 +38,9 @@ type KBStore interface {
 	// RecordAsked saves a question asked and, when open is not nil, the
 	// ticket it opens with the ticket's effects, in one transaction.
 	RecordAsked(ctx context.Context, a Asked, open *Ticket, effects func(Ticket) Effects) (Asked, error)
+	// Asked returns one question, whoever asked it; QuestionNotFound
+	// when there is none.
+	Asked(ctx context.Context, id int64) (Asked, error)
 	// ChangeAsked runs change on a member's question, locked, and saves
 	// what it returns; open saves a ticket with its effects in the same
 	// transaction. QuestionNotFound when the member asked no such question.
@@ -301,4 +304,45 @@ func (kb *KnowledgeBase) Escalate(ctx context.Context, id int64, member communit
 		return a, nil
 	})
 	return a, ticket, err
+}
+
+// Resume is what came of a member's question, to show them again where
+// they continue it (the private chat a Telegram deep link from the group
+// they asked in opens). Asked.Action says what to show now: the answer
+// given or picked (Shown), the suggestions ranked again (Shown, perhaps
+// none: the member may still talk to a person), or the ticket it opened.
+// Another member's question is EForbidden (kb.not_yours); one that does
+// not exist, or whose member was forgotten, QuestionNotFound.
+func (kb *KnowledgeBase) Resume(ctx context.Context, id int64, member community.MemberID) (Asking, error) {
+	a, err := kb.store.Asked(ctx, id)
+	switch {
+	case err != nil:
+		return Asking{}, err
+	case a.Member == 0:
+		return Asking{}, QuestionNotFound(id)
+	case a.Member != member:
+		return Asking{}, community.Errorf(community.EForbidden, "kb.not_yours", nil, "question %d is member %d's, not %d's", id, a.Member, member)
+	}
+	out := Asking{Asked: a, Ticket: Ticket{ID: a.Ticket}}
+	if a.Ticket != 0 {
+		out.Asked.Action = ActionEscalate
+		return out, nil
+	}
+	if a.Entry != 0 {
+		e, err := kb.store.Entry(ctx, a.Entry)
+		if err == nil {
+			out.Asked.Action, out.Shown = ActionAnswer, []Hit{{Entry: e}}
+			return out, nil
+		}
+		if community.ErrorCode(err) != community.ENotFound {
+			return Asking{}, err
+		}
+	}
+	// Suggested, or the answer's entry is gone: what may answer it now.
+	s, err := kb.Search(ctx, []string{a.Lang}, a.Text)
+	if err != nil {
+		return Asking{}, err
+	}
+	out.Asked.Action, out.Shown = ActionSuggest, s.Shown
+	return out, nil
 }

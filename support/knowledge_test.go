@@ -64,6 +64,13 @@ func (s *fakeKB) RecordAsked(_ context.Context, a support.Asked, open *support.T
 	return a, nil
 }
 
+func (s *fakeKB) Asked(_ context.Context, id int64) (support.Asked, error) {
+	if id < 1 || int(id) > len(s.asked) {
+		return support.Asked{}, support.QuestionNotFound(id)
+	}
+	return s.asked[id-1], nil
+}
+
 func (s *fakeKB) ChangeAsked(_ context.Context, id int64, member community.MemberID,
 	change func(support.Asked, func(support.Ticket) (support.Ticket, error)) (support.Asked, error)) (support.Asked, error) {
 	if id < 1 || int(id) > len(s.asked) || s.asked[id-1].Member != member {

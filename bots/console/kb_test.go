@@ -13,15 +13,7 @@ import (
 // private question phrased unlike the entry is answered and she says it
 // solved it; maria asks in Greek without accents and is answered too;
 // zoe's question the knowledge base cannot answer opens a ticket.
-const kbScript = `/as owner
-/staffchat
-/setstaff
-/faq add
-How long does delivery take?
-Orders ship the *same business day*; delivery takes 1-3 days.
-shipping, courier, arrive
-en
-/faq add
+const kbScript = deliveryFAQ + `/faq add
 Πόσο κοστίζουν τα μεταφορικά;
 Τα μεταφορικά είναι δωρεάν για παραγγελίες άνω των 40 €.
 αποστολή, κόστος αποστολής

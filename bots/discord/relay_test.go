@@ -2,7 +2,6 @@ package discord_test
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"slices"
 	"strings"
@@ -10,10 +9,10 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/discord/discordtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage/storagetest"
-	"github.com/hearthbot/hearth/support"
 )
 
 // replyIn dispatches u's message in channel replying to Hearth's message m.
@@ -160,11 +159,7 @@ func TestTicketThreadsOnDiscord(t *testing.T) {
 func TestKnowledgeBaseOnDiscord(t *testing.T) {
 	t.Parallel()
 	aw := startNPSWorld(t)
-	kb := support.NewKnowledgeBase(aw.store, support.DefaultAnswerRules(), support.NewDesk(aw.store, time.Now), time.Now)
-	if _, _, err := kb.Save(context.Background(), support.Entry{Lang: "en", Question: "How long does delivery take?",
-		Answer: "Orders ship the same business day; delivery takes 1-3 days.", Tags: []string{"shipping", "courier", "arrive"}}, 0); err != nil {
-		t.Fatal(err)
-	}
+	botstest.SaveEntry(t, aw.store, botstest.DeliveryEntry)
 	dm := aw.dc.DMChannel(aw.alice)
 	aw.dc.Dispatch(t, "MESSAGE_CREATE", aw.dc.MessageCreate(dm, aw.alice, "when will my parcel arrive? how long is shipping"))
 	answer := waitChannelMessage(t, aw.dc, dm, "delivery takes 1-3 days")

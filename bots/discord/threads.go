@@ -24,15 +24,40 @@ const ticketThreadArchive = 10080 // minutes
 // takes no private threads, or Hearth lacks Create Private Threads):
 // tickets are then answered by replying to their card in the channel.
 func (a *Adapter) OpenTicketThread(ctx context.Context, chatID, name string) (string, bool, error) {
+	th, ok, err := a.openPrivateThread(ctx, chatID, name)
+	if !ok {
+		return "", false, err
+	}
+	return th.ID, true, nil
+}
+
+// openPrivateThread opens a private thread in a channel; ok is false
+// where Hearth may not.
+func (a *Adapter) openPrivateThread(ctx context.Context, chatID, name string) (*discordgo.Channel, bool, error) {
 	th, err := a.session.ThreadStartComplex(chatID, &discordgo.ThreadStart{Name: name, AutoArchiveDuration: ticketThreadArchive,
 		Type: discordgo.ChannelTypeGuildPrivateThread, Invitable: false}, discordgo.WithContext(ctx))
 	switch code := restCode(err); {
 	case err == nil:
-		return th.ID, true, nil
+		return th, true, nil
 	case code == codeMissingPermissions, code == codeMissingAccess, code == codeWrongChannel, status(err) == http.StatusForbidden:
-		return "", false, nil
+		return nil, false, nil
 	}
-	return "", false, fmt.Errorf("discord: open a thread in channel %s: %w", chatID, classify(err))
+	return nil, false, fmt.Errorf("discord: open a thread in channel %s: %w", chatID, classify(err))
+}
+
+// OpenPrivateThread implements bots.PrivateThreads: a private thread in a
+// community channel with the member added, for the question they asked
+// there. A thread the member could not be added to is no use to them: it
+// is an error.
+func (a *Adapter) OpenPrivateThread(ctx context.Context, chatID, name, userID string) (string, string, bool, error) {
+	th, ok, err := a.openPrivateThread(ctx, chatID, name)
+	if !ok {
+		return "", "", false, err
+	}
+	if err := a.session.ThreadMemberAdd(th.ID, userID, discordgo.WithContext(ctx)); err != nil {
+		return "", "", false, fmt.Errorf("discord: add user %s to thread %s: %w", userID, th.ID, classify(err))
+	}
+	return th.ID, "https://discord.com/channels/" + th.GuildID + "/" + th.ID, true, nil
 }
 
 // InviteToTicketThread implements bots.TicketThreads: it adds the staff

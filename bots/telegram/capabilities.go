@@ -13,3 +13,13 @@ func Capabilities() community.Capabilities {
 		Messaging: community.MessagingCapabilities{MessageLinks: community.MessageLinks{Format: "https://t.me/c/{chat}/{message}", ChatPrefix: "-100"}},
 	}
 }
+
+// StartLink implements bots.StartLinks: a deep link that opens the
+// private chat with Hearth and sends /start code when the member presses
+// Start.
+func (a *Adapter) StartLink(code string) (string, bool) {
+	if a.botName == "" {
+		return "", false
+	}
+	return "https://t.me/" + a.botName + "?start=" + code, true
+}

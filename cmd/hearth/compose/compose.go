@@ -53,7 +53,7 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 		Privacy: community.NewPrivacy(store, d.Name, func(pl community.Platform) community.ModerationCapabilities {
 			return p.Capabilities(pl).Moderation
 		}, now),
-		Desk: desk, KB: support.NewKnowledgeBase(store, o.Answers, desk, now),
+		Desk: desk, KB: support.NewKnowledgeBase(store, o.Answers, desk, now), HelpPlaces: support.NewHelpPlaces(store, now),
 		Board: feedback.NewBoard(store, now), Ideas: feedback.NewLister(store, now),
 		Notifier: feedback.NewNotifier(store, noticeRules(o), p.Messaging, now),
 		Surveys: feedback.NewSurveys(store, feedback.SurveyRules{Schedule: o.NPS.Schedule, Location: o.Location, Wave: o.NPS.Wave,
