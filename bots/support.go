@@ -32,14 +32,15 @@ type supportFeatureStore interface {
 // staff chats, lets staff work through the open tickets (/tickets) and
 // lets members thank a helpful answer (/helpful).
 type supportFeature struct {
-	store    supportFeatureStore
-	desk     *support.Desk
-	kb       *support.KnowledgeBase
-	help     *support.HelpPlaces
-	profiles *community.Profiles
-	router   *Router
-	wake     func()
-	now      func() time.Time
+	store     supportFeatureStore
+	helpIndex *helpIndex
+	desk      *support.Desk
+	kb        *support.KnowledgeBase
+	help      *support.HelpPlaces
+	profiles  *community.Profiles
+	router    *Router
+	wake      func()
+	now       func() time.Time
 }
 
 func newSupportFeature(store supportFeatureStore, now func() time.Time, d Domain) *supportFeature {

@@ -69,6 +69,7 @@ func (f *supportFeature) askInThread(ctx context.Context, r *Request, threads Pr
 	if err := f.store.SaveMemberThread(ctx, r.Platform, r.Update.Chat.ID, thread, r.Member, f.now()); err != nil {
 		return Reply{}, false, err
 	}
+	f.helpIndex.refresh(ctx, true)
 	answer, err := f.answerQuestion(ctx, r, question)
 	if err != nil {
 		return Reply{}, false, err
@@ -123,4 +124,6 @@ const AuditQuestionRefused = "kb.question_refused"
 type memberThreadStore interface {
 	SaveMemberThread(ctx context.Context, platform community.Platform, chat, thread string, member community.MemberID, at time.Time) error
 	MemberThread(ctx context.Context, platform community.Platform, thread string) (community.MemberID, bool, error)
+	// MemberThreads lists every member's thread.
+	MemberThreads(ctx context.Context) ([]support.Thread, error)
 }

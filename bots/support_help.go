@@ -22,7 +22,28 @@ import (
 func (f *supportFeature) registerHelp(router *Router, reg *Registry) {
 	reg.AddAfter("faq", Command{Name: "sethelp", Permission: community.RoleOwner, Where: InGroup | InDirect, Run: f.setHelp,
 		Args: []Arg{{Name: "action", Kind: ArgChoice, Choices: []string{"off", "list"}}}})
+	f.helpIndex = &helpIndex{load: f.loadHelpIndex, now: f.now, log: func(err error) { router.log.Error("help places", "error", err) }}
 	router.Inspect("help_place", f.inspectHelpMessage, f.helpMessage)
+}
+
+// loadHelpIndex reads the help places and the members' threads.
+func (f *supportFeature) loadHelpIndex(ctx context.Context) (map[string]bool, error) {
+	places, err := f.help.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	threads, err := f.store.MemberThreads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := make(map[string]bool, len(places)+len(threads))
+	for _, p := range places {
+		keys[helpKey(p.Platform, p.Chat, p.Thread)] = true
+	}
+	for _, t := range threads {
+		keys[memberThreadKey(t.Platform, t.ID)] = true
+	}
+	return keys, nil
 }
 
 // setHelp is /sethelp [off|list]: marks where it is used as a help place
@@ -42,6 +63,9 @@ func (f *supportFeature) setHelp(ctx context.Context, r *Request) (Reply, error)
 			return Reply{}, err
 		}
 		done = r.Text("help.marked", nil)
+	}
+	if done != "" {
+		f.helpIndex.refresh(ctx, true)
 	}
 	places, err := f.help.List(ctx)
 	if err != nil {
@@ -81,12 +105,13 @@ func helpPlaceOf(r *Request) support.HelpPlace {
 		Title: strings.TrimSpace(r.Update.Chat.GroupTitle + " " + r.Update.Chat.Title)}
 }
 
-// inspectHelpMessage flags a member's plain text message in a group that
-// replies to nobody else: perhaps a question in a help place or in their
-// private thread. Where the help places are is the database's to say.
+// inspectHelpMessage flags a member's plain text message in a help place
+// or a member's private thread, as the index knows them, that replies to
+// nobody else. Whose thread it is, and whether the place is still one,
+// is the database's to say.
 func (f *supportFeature) inspectHelpMessage(u Update) bool {
 	return u.Kind == KindMessage && !u.IsDirect() && u.Command == "" && !u.From.IsBot && strings.TrimSpace(u.Text) != "" &&
-		(u.ReplyTo == nil || u.ReplyTo.From.IsBot || u.ReplyTo.From.ID == u.From.ID)
+		(u.ReplyTo == nil || u.ReplyTo.From.IsBot || u.ReplyTo.From.ID == u.From.ID) && f.helpIndex.covers(u)
 }
 
 // helpMessage answers a member's message in their private thread as a

@@ -101,3 +101,19 @@ func (s *Store) MemberThread(ctx context.Context, platform community.Platform, t
 	}
 	return community.MemberID(id), true, nil
 }
+
+// MemberThreads lists every member's private thread.
+func (s *Store) MemberThreads(ctx context.Context) ([]support.Thread, error) {
+	var rows []struct {
+		Platform string `db:"platform"`
+		Thread   string `db:"thread_id"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT platform, thread_id FROM member_threads`); err != nil {
+		return nil, fmt.Errorf("members' threads: %w", err)
+	}
+	out := make([]support.Thread, len(rows))
+	for i, r := range rows {
+		out[i] = support.Thread{Platform: community.Platform(r.Platform), ID: r.Thread}
+	}
+	return out, nil
+}

@@ -19,6 +19,13 @@ type HelpPlace struct {
 	SetAt    time.Time
 }
 
+// Thread names a thread on a platform: a member's private thread, where
+// their messages are theirs to Hearth.
+type Thread struct {
+	Platform community.Platform
+	ID       string
+}
+
 // HelpPlaceStore is what help places need from persistence. storage
 // implements it.
 type HelpPlaceStore interface {
