@@ -112,7 +112,19 @@ func (f *supportFeature) showAsking(r *Request, asking support.Asking) Reply {
 		rows = append(rows, []Button{f.personButton(r, id)})
 		return Reply{Text: r.Text("kb.suggestions", nil), Buttons: rows}
 	}
-	return Reply{Text: r.Text("kb.escalated", map[string]any{"Ticket": asking.Ticket.ID, "Within": catalog.Raw(f.answerWithin(r.Lang, asking.Ticket))})}
+	return f.escalatedReply(r, asking.Ticket)
+}
+
+// escalatedReply tells a member their question is with the team as a
+// ticket, and where and when a person will answer: staff's replies reach
+// them privately, so outside their private chat with Hearth (a help
+// place, their thread) they are told so.
+func (f *supportFeature) escalatedReply(r *Request, t support.Ticket) Reply {
+	key := "kb.escalated"
+	if !r.IsDirect() {
+		key = "help.escalated"
+	}
+	return Reply{Text: r.Text(key, map[string]any{"Name": r.From.DisplayName, "Ticket": t.ID, "Within": catalog.Raw(f.answerWithin(r.Lang, t))})}
 }
 
 // entryReply shows an entry's answer with "That solved it" and "Talk to a
@@ -154,7 +166,9 @@ func (f *supportFeature) askButton(ctx context.Context, r *Request) (Reply, erro
 			return Reply{}, err
 		}
 		f.wake()
-		return Reply{Text: r.Text("kb.escalated", map[string]any{"Ticket": t.ID, "Within": catalog.Raw(f.answerWithin(r.Lang, t))}), Edit: true}, nil
+		reply := f.escalatedReply(r, t)
+		reply.Edit = true
+		return reply, nil
 	case parts[1] == "pick" && len(parts) == 4:
 		entry, err := strconv.ParseInt(parts[3], 10, 64)
 		if err != nil || entry <= 0 {

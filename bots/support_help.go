@@ -105,12 +105,12 @@ func helpPlaceOf(r *Request) support.HelpPlace {
 		Title: strings.TrimSpace(r.Update.Chat.GroupTitle + " " + r.Update.Chat.Title)}
 }
 
-// inspectHelpMessage flags a member's plain text message in a help place
+// inspectHelpMessage flags a member's plain message in a help place
 // or a member's private thread, as the index knows them, that replies to
 // nobody else. Whose thread it is, and whether the place is still one,
 // is the database's to say.
 func (f *supportFeature) inspectHelpMessage(u Update) bool {
-	return u.Kind == KindMessage && !u.IsDirect() && u.Command == "" && !u.From.IsBot && strings.TrimSpace(u.Text) != "" &&
+	return u.Kind == KindMessage && !u.IsDirect() && u.Command == "" && !u.From.IsBot && (strings.TrimSpace(u.Text) != "" || len(u.Media) > 0) &&
 		(u.ReplyTo == nil || u.ReplyTo.From.IsBot || u.ReplyTo.From.ID == u.From.ID) && f.helpIndex.covers(u)
 }
 
@@ -134,6 +134,9 @@ func (f *supportFeature) helpMessage(ctx context.Context, r *Request) ([]outbox.
 			return nil, nil
 		}
 	}
+	if strings.TrimSpace(r.Update.Text) == "" {
+		return nil, nil // a file alone is no question
+	}
 	p := helpPlaceOf(r)
 	covered, err := f.help.Covers(ctx, p.Platform, p.Chat, p.Thread)
 	if err != nil || !covered {
@@ -143,16 +146,9 @@ func (f *supportFeature) helpMessage(ctx context.Context, r *Request) ([]outbox.
 	if err != nil || role >= community.RoleStaff {
 		return nil, Retry(err)
 	}
-	asking, err := f.askKB(ctx, r, r.Update.Text)
-	var reply Reply
-	switch {
-	case err != nil:
+	reply, err := f.answerQuestion(ctx, r, r.Update.Text)
+	if err != nil {
 		reply = f.router.failure(ctx, r, err)
-	case asking.Asked.Action == support.ActionEscalate:
-		reply = Reply{Text: r.Text("help.escalated", map[string]any{"Name": r.From.DisplayName, "Ticket": asking.Ticket.ID,
-			"Within": catalog.Raw(f.answerWithin(r.Lang, asking.Ticket))})}
-	default:
-		reply = f.showAsking(r, asking)
 	}
 	return []outbox.Outgoing{{Target: replyTarget(r, reply), Message: reply}}, nil
 }

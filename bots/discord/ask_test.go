@@ -51,7 +51,7 @@ func TestAskContinuesInAPrivateThreadOnDiscord(t *testing.T) {
 
 	aw.dc.PostInThread(t, thread, aw.owner, "Hi Alice, anything else?")
 	aw.dc.PostInThread(t, thread, aw.alice, "do you sell green tea?")
-	waitChannelMessage(t, aw.dc, thread, "ticket #1")
+	waitChannelMessage(t, aw.dc, thread, "ticket #1. A person will answer you in a private message") // staff's replies go to her DMs
 	storagetest.WaitInboxSettled(t, aw.store.DB())
 	aw.waitCount(t, 2, `SELECT count(*) FROM kb_questions`)
 }
