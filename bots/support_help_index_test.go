@@ -47,8 +47,8 @@ func TestHelpIndexCoversPlacesAndThreads(t *testing.T) {
 	fail, now = errors.New("database down"), now.Add(helpIndexTTL)
 	ix.covers(msg(community.Telegram, "-1", "")) // starts a load in the background
 	<-loads
-	ix.mu.Lock() // the load is done
-	ix.mu.Unlock()
+	ix.refresh(context.Background(), true) // waits for the load under way, and fails too
+	<-loads
 	if !ix.covers(msg(community.Telegram, "-1", "")) {
 		t.Error("a failed load dropped the index")
 	}
