@@ -58,6 +58,7 @@ var commands = []command{
 	{"kb import", "add or update knowledge-base entries from Markdown or YAML files", (*cli).kbImport},
 	{"kb export", "write the knowledge base as Markdown or YAML", (*cli).kbExport},
 	{"kb search", "show how the knowledge base ranks a question and what Hearth would do with it", (*cli).kbSearch},
+	{"bench seed", "fill the database with a made-up community of a given size, to measure Hearth at scale", (*cli).benchSeed},
 	{"version", "print Hearth's version", (*cli).version},
 }
 
