@@ -18,6 +18,7 @@ type Config struct {
 	Owners    []string  `yaml:"owners" env:"HEARTH_OWNERS"`
 	Link      Link      `yaml:"link"`
 	Outbox    Outbox    `yaml:"outbox"`
+	Audit     Audit     `yaml:"audit"`
 	Shop      Shop      `yaml:"shop"`
 	CLV       CLV       `yaml:"clv"`
 	// The community core: engagement, tiers, loyalty, onboarding,
@@ -145,6 +146,13 @@ type Outbox struct {
 	KeepSent time.Duration `yaml:"keep_sent" env:"HEARTH_OUTBOX_KEEP_SENT"`
 }
 
+// Audit configures the audit log: who did what, and every refusal.
+type Audit struct {
+	// Keep is how long an audit entry is kept before the hourly prune
+	// deletes it.
+	Keep time.Duration `yaml:"keep" env:"HEARTH_AUDIT_KEEP"`
+}
+
 // Log formats and levels Hearth accepts.
 const (
 	FormatText = "text"
@@ -185,6 +193,7 @@ func base() Config {
 		Telegram: Telegram{APIURL: "https://api.telegram.org", Mode: ModePolling},
 		Discord:  Discord{APIURL: "https://discord.com", ShardCount: 1},
 		Outbox:   Outbox{MaxAttempts: 8, KeepSent: 7 * 24 * time.Hour},
+		Audit:    Audit{Keep: 2 * 365 * 24 * time.Hour},
 		Link:     Link{TTL: 30 * 24 * time.Hour},
 		CLV:      CLV{RefreshAt: "03:00", Period: "week", HorizonMonths: 12, DiscountRate: 0.01, MarginRate: 1},
 		Community: Community{

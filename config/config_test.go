@@ -243,6 +243,8 @@ var validationCases = []struct {
 		"onboarding.captcha_timeout: must be between 30s and 24h, not 1s"},
 	{"sent messages kept for no time", func(c *Config) { c.Outbox.KeepSent = 0 },
 		"outbox.keep_sent: must be at least 1h (such as 168h, a week), not 0s"},
+	{"audit kept a day", func(c *Config) { c.Audit.Keep = 24 * time.Hour },
+		"audit.keep: must be at least 720h (30 days; the default is 17520h, two years), not 24h0m0s"},
 }
 
 func TestValidationRules(t *testing.T) {

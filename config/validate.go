@@ -64,6 +64,9 @@ func (c *Config) validateService(add func(key, format string, args ...any)) {
 	if c.Outbox.KeepSent < time.Hour {
 		add("outbox.keep_sent", "must be at least 1h (such as 168h, a week), not %s", c.Outbox.KeepSent)
 	}
+	if c.Audit.Keep < 30*24*time.Hour {
+		add("audit.keep", "must be at least 720h (30 days; the default is 17520h, two years), not %s", c.Audit.Keep)
+	}
 }
 
 // validateDiscord checks the Discord ids and sharding.

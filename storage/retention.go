@@ -55,6 +55,17 @@ func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (deliveries, 
 	return deliveries, events, nil
 }
 
+// PruneAudit deletes the audit entries made before, oldest first, in
+// batches, and returns how many went: the audit log is kept for
+// audit.keep.
+func (s *Store) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.pruneInBatches(ctx, `DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2)`, before)
+	if err != nil {
+		return n, fmt.Errorf("prune the audit log: %w", err)
+	}
+	return n, nil
+}
+
 func (s *Store) pruneInBatches(ctx context.Context, query string, before time.Time) (int64, error) {
 	var total int64
 	for {

@@ -117,7 +117,7 @@ func latest(a, b time.Time) time.Time {
 }
 
 // hearthJobs are the jobs of Hearth's own: the nightly CLV run and the
-// hourly prune of the outbox and the inbox. The domain services and the
+// hourly prune of the outbox, the inbox and the audit log. The domain services and the
 // features bring theirs (chat.Jobs).
 func hearthJobs(cfg config.Config, store *storage.Store, clvOptions clv.ScoreOptions, log *slog.Logger) []community.Job {
 	return []community.Job{
@@ -125,7 +125,7 @@ func hearthJobs(cfg config.Config, store *storage.Store, clvOptions clv.ScoreOpt
 			_, _, err := refreshCLV(ctx, store, clvOptions, time.Now())
 			return err
 		}),
-		outboxPruneJob(pruneOutbox(store, cfg.Outbox.KeepSent, time.Now, log)),
+		outboxPruneJob(pruneRecords(store, cfg.Outbox.KeepSent, cfg.Audit.Keep, time.Now, log)),
 	}
 }
 
@@ -153,10 +153,11 @@ const (
 	keepDeadUpdates    = 30 * 24 * time.Hour
 )
 
-// pruneOutbox is the hourly job that deletes the messages sent more than
+// pruneRecords is the hourly job that deletes the messages sent more than
 // keep ago (outbox.keep_sent) by the clock now, and the events they came
-// from; and what the inbox no longer needs.
-func pruneOutbox(store *storage.Store, keep time.Duration, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
+// from; what the inbox no longer needs; and the audit entries older than
+// keepAudit (audit.keep).
+func pruneRecords(store *storage.Store, keep, keepAudit time.Duration, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		messages, events, err := store.PruneOutbox(ctx, now().Add(-keep))
 		if messages+events > 0 {
@@ -168,6 +169,13 @@ func pruneOutbox(store *storage.Store, keep time.Duration, now func() time.Time,
 		updates, err := store.PruneInbox(ctx, now().Add(-keepHandledUpdates), now().Add(-keepDeadUpdates), 1000)
 		if updates > 0 {
 			log.Info("deleted the inbox's old records", "rows", updates)
+		}
+		if err != nil {
+			return err
+		}
+		entries, err := store.PruneAudit(ctx, now().Add(-keepAudit))
+		if entries > 0 {
+			log.Info("deleted audit entries past audit.keep", "entries", entries, "keep", keepAudit)
 		}
 		return err
 	}

@@ -59,8 +59,8 @@ func TestHourlySlotIsTheSameOnEveryReplica(t *testing.T) {
 
 // TestOutboxPruneDeletesWhatWasSentBeforeKeepSent: the hourly job, on an
 // injected clock, deletes the messages sent more than outbox.keep_sent
-// ago and keeps the rest; a second replica's run of the same hour does
-// nothing.
+// ago and the audit entries older than audit.keep, and keeps the rest; a
+// second replica's run of the same hour does nothing.
 func TestOutboxPruneDeletesWhatWasSentBeforeKeepSent(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	now := func() time.Time { return time.Date(2026, 11, 23, 11, 0, 1, 0, time.UTC) }
@@ -69,8 +69,12 @@ func TestOutboxPruneDeletesWhatWasSentBeforeKeepSent(t *testing.T) {
 		('telegram', 't:1', '{}', '{"text": "six days old"}', 'sent', $1::timestamptz - interval '6 days')`, now()); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := store.DB().Exec(`INSERT INTO audit_log (at, action) VALUES
+		($1::timestamptz - interval '731 days', 'two years and a day'), ($1::timestamptz - interval '729 days', 'a day short of two years')`, now()); err != nil {
+		t.Fatal(err)
+	}
 	cfg := config.Default()
-	job := outboxPruneJob(pruneOutbox(store, cfg.Outbox.KeepSent, now, slog.New(slog.DiscardHandler)))
+	job := outboxPruneJob(pruneRecords(store, cfg.Outbox.KeepSent, cfg.Audit.Keep, now, slog.New(slog.DiscardHandler)))
 	tt, err := job.Timetable()
 	if err != nil {
 		t.Fatal(err)
@@ -87,5 +91,12 @@ func TestOutboxPruneDeletesWhatWasSentBeforeKeepSent(t *testing.T) {
 	}
 	if len(left) != 1 || left[0] != "six days old" {
 		t.Errorf("left after the prune: %v, want the message of six days ago (keep_sent %s)", left, cfg.Outbox.KeepSent)
+	}
+	var audit []string
+	if err := store.DB().Select(&audit, `SELECT action FROM audit_log`); err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != 1 || audit[0] != "a day short of two years" {
+		t.Errorf("audit left after the prune: %v, want the entry younger than audit.keep (%s)", audit, cfg.Audit.Keep)
 	}
 }
