@@ -20,9 +20,6 @@ type SeedSize struct {
 // MaxSeed bounds each count of a seeded community.
 const MaxSeed = 100_000_000
 
-// seedGroups is how many connected groups a seeded community has.
-const seedGroups = 10
-
 // Seed fills an empty community with a realistic made-up one, for
 // measuring Hearth at scale: members speaking five languages; activity
 // over the year before now, a few members writing most of it and more of
