@@ -13,6 +13,7 @@ import (
 type seedSummary struct {
 	Members, Identities, Telegram, Chats, Activities, Messages int
 	Customers, Linked, Orders, Paid                            int
+	Updates, Sent, Audit                                       int
 	Revenue                                                    string
 	TopShare                                                   float64 // of the activity, by the busiest 1% of members
 	LastMonth                                                  int     // activities in the last 30 days
@@ -29,6 +30,8 @@ SELECT (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM identiti
        (SELECT count(*) FROM customers) AS customers, (SELECT count(*) FROM customers WHERE member_id IS NOT NULL) AS linked,
        (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM orders WHERE status = 'paid') AS paid,
        (SELECT sum(amount)::text FROM orders) AS revenue,
+       (SELECT count(*) FROM inbound_updates WHERE received_at > $1::timestamptz - interval '7 days') AS updates,
+       (SELECT count(*) FROM deliveries WHERE status = 'sent') AS sent, (SELECT count(*) FROM audit_log) AS audit,
        (SELECT sum(n)::float8 / (SELECT count(*) FROM activities) FROM (
             SELECT count(*) AS n FROM activities GROUP BY member_id ORDER BY n DESC LIMIT (SELECT count(*) / 100 FROM members)) top) AS topshare,
        (SELECT count(*) FROM activities WHERE at > $1::timestamptz - interval '30 days') AS lastmonth,
@@ -44,7 +47,8 @@ var seedNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // TestSeedMakesARealisticCommunity: a seeded community has the size asked
 // for, members on both platforms, the busiest 1% writing a large share of
 // the activity and more of it lately, three in ten members linked to a
-// customer, orders mostly paid; the same seed makes the same community,
+// customer, orders mostly paid, the last week's update keys and messages
+// and an audit log; the same seed makes the same community,
 // and a second seed into the same database is refused, leaving it as it
 // was.
 func TestSeedMakesARealisticCommunity(t *testing.T) {
@@ -75,6 +79,10 @@ func TestSeedMakesARealisticCommunity(t *testing.T) {
 	}
 	if sum.Oldest.Before(seedNow.AddDate(-1, 0, -1)) || sum.Newest.After(seedNow) {
 		t.Errorf("activity from %v to %v, want the year before %v", sum.Oldest, sum.Newest, seedNow)
+	}
+	if sum.Updates == 0 || sum.Updates > sum.LastMonth || sum.Sent == 0 || sum.Sent > sum.Updates/10 || sum.Audit != 300 {
+		t.Errorf("the last week's %d update keys and %d messages sent, %d audit entries: want a key per activity of the week, "+
+			"a message for one in twenty, one entry per hundred activities", sum.Updates, sum.Sent, sum.Audit)
 	}
 	if paid := float64(sum.Paid) / 4000; paid < 0.92 || paid > 0.98 {
 		t.Errorf("%.2f of orders paid, want about 0.95", paid)
