@@ -123,7 +123,7 @@ UPDATE customers SET
     discord_id = CASE WHEN discord_id = ANY($4) THEN '' ELSE discord_id END,
     telegram_username = CASE WHEN lower(telegram_username) = ANY($5) THEN '' ELSE telegram_username END,
     updated_at = $2
-WHERE member_id = $1 OR telegram_id = ANY($3) OR discord_id = ANY($4) OR lower(telegram_username) = ANY($5)`,
+WHERE member_id = $1 OR telegram_id = ANY($3) OR discord_id = ANY($4) OR telegram_username <> '' AND lower(telegram_username) = ANY($5)`,
 		int64(e.Member), e.At, pq.Array(who.telegramIDs), pq.Array(who.discordIDs), pq.Array(who.telegramUsernames))
 	if err != nil {
 		return fmt.Errorf("unlink the shop customer: %w", err)
@@ -149,11 +149,12 @@ WHERE d.platform || ':' || (d.target->>'user') = ANY($1)
    OR EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS a(platform, uid)
               WHERE a.platform = d.platform AND strpos(d.message->>'text', '](user:' || a.uid || ')') > 0)`,
 			[]any{pq.Array(who.keys), pq.Array(chats), pq.Array(who.platforms), pq.Array(who.userIDs)}},
-		// Update keys such as Discord's "join:<guild>:<user>:<time>"
-		// carry a user id as one of their parts.
+		// Discord's reaction, join and leave update keys carry the user
+		// id as their third part ("join:<guild>:<user>:<time>"); no other
+		// key carries one (migration 00027 indexes them so).
 		{"drop update keys with their ids", `
 DELETE FROM inbound_updates u USING unnest($1::text[], $2::text[]) AS a(platform, uid)
-WHERE u.platform = a.platform AND a.uid = ANY(string_to_array(u.update_key, ':'))`,
+WHERE u.platform = a.platform AND u.update_key ~ '^(reaction|join|leave):' AND split_part(u.update_key, ':', 3) = a.uid`,
 			[]any{pq.Array(who.platforms), pq.Array(who.userIDs)}},
 		// The inbox: an update of theirs being handled right now (the
 		// request to be forgotten itself) stays for its handler to
