@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/hearthbot/hearth/support"
 )
 
 // pruneBatch is how many rows one statement of PruneOutbox deletes, so
@@ -13,8 +15,9 @@ const pruneBatch = 1000
 // pruneDeliveriesSQL deletes a batch of messages sent before $1, except
 // those whose platform message ids are still needed: the welcome a newer
 // one will replace (it is deleted then), a captcha not yet settled, an
-// item's posts (their count and status are edited in place), and the
-// reshares of customers' posts until their consent ended (they are
+// item's posts (their count and status are edited in place), the staff
+// chats' messages about an open ticket (staff answer it by replying to
+// one: PostedTicket), and the reshares of customers' posts until their consent ended (they are
 // deleted then) as long ago as the messages pruned.
 const pruneDeliveriesSQL = `
 DELETE FROM deliveries WHERE id IN (
@@ -25,6 +28,9 @@ DELETE FROM deliveries WHERE id IN (
       AND NOT EXISTS (SELECT 1 FROM feedback_items i WHERE i.post_event = d.event_id)
       AND NOT EXISTS (SELECT 1 FROM showcase_reshares r LEFT JOIN showcase_withdrawals w USING (consent_id)
                       WHERE r.event_id = d.event_id AND (w.at IS NULL OR w.at >= $1))
+      AND NOT EXISTS (SELECT 1 FROM outbox_events e JOIN tickets t ON t.id = (e.payload->>'ticket')::bigint
+                      WHERE e.id = d.event_id AND t.closed_at IS NULL
+                        AND e.kind IN ('` + support.EventQuestionAsked + `', '` + support.EventRelayToStaff + `', '` + support.EventSLAAlert + `'))
     ORDER BY d.sent_at
     LIMIT $2)`
 

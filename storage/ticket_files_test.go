@@ -73,3 +73,39 @@ func TestTicketFilesAreKeptWithTheirMessageAndErasedWithTheMember(t *testing.T) 
 		t.Errorf("the other ticket's message %+v, %v", msgs, err)
 	}
 }
+
+// TestTicketCardsOutliveTheOutboxRetentionWhileOpen: Hearth's message
+// about an open ticket in the staff chat still names its ticket after
+// outbox.keep_sent, so staff can answer by replying to it; once the
+// ticket is closed, the prune deletes it like any other.
+func TestTicketCardsOutliveTheOutboxRetentionWhileOpen(t *testing.T) {
+	s, desk, tk, _, staff, at := openedTicket(t)
+	ctx := context.Background()
+	var event int64
+	if err := s.DB().Get(&event, `SELECT id FROM outbox_events WHERE kind = $1`, support.EventQuestionAsked); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`INSERT INTO deliveries (event_id, platform, target_key, target, message, status, created_at, sent_at, sent_ids)
+VALUES ($1, 'telegram', 'telegram:-5', '{"platform": "telegram", "chat": "-5"}', '{"text": "Question #1"}', 'sent', $2, $2, '{77}')`,
+		event, at); err != nil {
+		t.Fatal(err)
+	}
+	posted := func() bool {
+		t.Helper()
+		id, ok, err := s.PostedTicket(ctx, community.Telegram, "-5", "77")
+		if err != nil || ok && id != tk.ID {
+			t.Fatalf("posted ticket %d %v %v", id, ok, err)
+		}
+		return ok
+	}
+	later := at.Add(30 * 24 * time.Hour)
+	if _, _, err := s.PruneOutbox(ctx, later.Add(-7*24*time.Hour)); err != nil || !posted() {
+		t.Fatalf("the open ticket's card was pruned (%v)", err)
+	}
+	if _, err := desk.Close(ctx, tk.ID, staff, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.PruneOutbox(ctx, later.Add(-7*24*time.Hour)); err != nil || posted() {
+		t.Errorf("the closed ticket's card was kept (%v)", err)
+	}
+}

@@ -32,14 +32,15 @@ ORDER BY closed_at IS NULL DESC, coalesce(closed_at, opened_at) DESC, id DESC LI
 	return t, err == nil, err
 }
 
-// PostedTicket implements support.RelayStore: the message's delivery, and
-// the ticket its event was about (its question, a member's message on it,
-// or an SLA alert).
+// PostedTicket implements support.RelayStore: the message's delivery
+// (among the chat's sent ones, deliveries_posted), and the ticket its
+// event was about (its question, a member's message on it, or an SLA
+// alert). PruneOutbox keeps these while their ticket is open.
 func (s *Store) PostedTicket(ctx context.Context, platform community.Platform, chat, message string) (int64, bool, error) {
 	var id int64
 	err := s.db.GetContext(ctx, &id, `
 SELECT (e.payload->>'ticket')::bigint FROM deliveries d JOIN outbox_events e ON e.id = d.event_id
-WHERE d.platform = $1 AND d.target->>'chat' = $2 AND $3 = ANY (d.sent_ids)
+WHERE d.target_key = $1 || ':' || $2 AND cardinality(d.sent_ids) > 0 AND $3 = ANY (d.sent_ids)
   AND e.kind IN ($4, $5, $6) AND e.payload ? 'ticket'
 ORDER BY d.id DESC LIMIT 1`, string(platform), chat, message, support.EventQuestionAsked, support.EventRelayToStaff, support.EventSLAAlert)
 	if err == sql.ErrNoRows {
