@@ -65,14 +65,7 @@ func TestTicketRelayOnDiscord(t *testing.T) {
 			t.Errorf("a note reached alice: %q", m.Content)
 		}
 	}
-	var rows []string
-	if err := aw.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"out:Sorry alice! A new one ships today.", "note:courier lost the first one", "in:thank you, which courier?", "out:ACS, tracking by e-mail."}
-	if !slices.Equal(rows, want) {
-		t.Errorf("ticket messages %q, want %q", rows, want)
-	}
+	botstest.WantTicketMessages(t, aw.store.DB(), "out:Sorry alice! A new one ships today.", "note:courier lost the first one", "in:thank you, which courier?", "out:ACS, tracking by e-mail.")
 }
 
 // TestTicketThreadsOnDiscord: a ticket opens a private thread in #staff,
@@ -142,14 +135,7 @@ func TestTicketThreadsOnDiscord(t *testing.T) {
 			t.Errorf("a note reached alice: %q", m.Content)
 		}
 	}
-	var rows []string
-	if err := aw.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"out:Sorry alice! A new one ships today.", "note:courier lost the first one", "out:the manual", "in:thank you!"}
-	if !slices.Equal(rows, want) {
-		t.Errorf("ticket messages %q, want %q", rows, want)
-	}
+	botstest.WantTicketMessages(t, aw.store.DB(), "out:Sorry alice! A new one ships today.", "note:courier lost the first one", "out:the manual", "in:thank you!")
 }
 
 // TestKnowledgeBaseOnDiscord: alice's DM question, phrased unlike the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/storage/storagetest"
@@ -94,15 +95,8 @@ func TestTicketRelayOnTelegram(t *testing.T) {
 	if told != 1 {
 		t.Errorf("staff were told %d times that a reply did not reach Alice, want once", told)
 	}
-	var rows []string
-	if err := w.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "in:thank you, which courier?", "out:ACS, tracking by e-mail.",
-		"out:Did it arrive?"}
-	if !slices.Equal(rows, want) {
-		t.Errorf("ticket messages %q, want %q", rows, want)
-	}
+	botstest.WantTicketMessages(t, w.store.DB(), "out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "in:thank you, which courier?", "out:ACS, tracking by e-mail.",
+		"out:Did it arrive?")
 }
 
 // TestTicketTopicsOnTelegram: in a staff supergroup with topics on, a
@@ -161,14 +155,7 @@ func TestTicketTopicsOnTelegram(t *testing.T) {
 	if tp, _ := w.tg.Topic(forum.ID, topic); tp.Closed {
 		t.Error("reopening the ticket left its topic closed")
 	}
-	var rows []string
-	if err := w.store.DB().Select(&rows, `SELECT direction || ':' || text FROM ticket_messages ORDER BY id`); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "out:the receipt", "in:thank you!"}
-	if !slices.Equal(rows, want) {
-		t.Errorf("ticket messages %q, want %q", rows, want)
-	}
+	botstest.WantTicketMessages(t, w.store.DB(), "out:Sorry Alice! A new one ships today.", "note:courier lost the first one", "out:the receipt", "in:thank you!")
 	if n := len(w.tg.Topics(forum.ID)); n != 1 {
 		t.Errorf("%d topics, want the ticket's one", n)
 	}
