@@ -3,6 +3,7 @@ package community
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // privateChatsFake is an in-memory PrivateChats: the accounts with an open
@@ -26,6 +27,7 @@ type recomputeStore struct {
 	totals  []EngagementTotal
 	values  []LinkedValue
 	saved   []StandingsUpdate
+	queries []EngagementQuery
 	members map[MemberID]MemberStanding
 	failing string
 }
@@ -37,17 +39,31 @@ func (s *recomputeStore) fail(method string) error {
 	return nil
 }
 
-func (s *recomputeStore) EngagementTotals(_ context.Context, q EngagementQuery) ([]EngagementTotal, Snapshot, error) {
-	return s.totals, "snap", s.fail("EngagementTotals")
-}
-
-func (s *recomputeStore) LinkedValues(context.Context) ([]LinkedValue, error) {
-	return s.values, s.fail("LinkedValues")
-}
-
-// SaveStandings keeps the update and, as the database does, makes the
-// standings and milestones what the next read of the totals sees.
-func (s *recomputeStore) SaveStandings(_ context.Context, u StandingsUpdate) error {
+// RecomputeStandings ranks every member and linked customer, as the
+// database does, and hands every member to decide (all of them may have
+// changed, for all a fake knows); it keeps the update and makes the
+// standings and milestones what the next run sees.
+func (s *recomputeStore) RecomputeStandings(_ context.Context, q EngagementQuery, decide func([]EngagementTotal) StandingsUpdate) error {
+	if err := s.fail("RecomputeStandings"); err != nil {
+		return err
+	}
+	s.queries = append(s.queries, q)
+	scores := make([]float64, len(s.totals))
+	for i, t := range s.totals {
+		scores[i] = t.Score
+	}
+	values := slices.Clone(s.values)
+	RankValues(values)
+	totals := slices.Clone(s.totals)
+	for i, p := range Percentiles(scores) {
+		totals[i].Percentile = p
+		for _, v := range values {
+			if v.Member == totals[i].Member {
+				totals[i].Value = &v
+			}
+		}
+	}
+	u := decide(totals)
 	if err := s.fail("SaveStandings"); err != nil {
 		return err
 	}

@@ -174,7 +174,7 @@ func TestServicesProvideTheirJobs(t *testing.T) {
 	if err := job.Run(ctx); err != nil || len(store.saved) == 0 {
 		t.Errorf("running it: %v, %d standings saved", err, len(store.saved))
 	}
-	store.failing = "EngagementTotals"
+	store.failing = "RecomputeStandings"
 	if err := job.Run(ctx); !errors.Is(err, errStandingsDown) {
 		t.Errorf("a store failing: %v", err)
 	}

@@ -71,7 +71,9 @@ type AutomodHit struct {
 func (m *Moderation) Automod(ctx context.Context, h AutomodHit) (Outcome, error) {
 	a := Act{Member: h.Member, Groups: []Group{h.Group}, Reason: h.Detail, Rule: h.Rule, Deleted: h.Deleted}
 	if len(h.Messages) > 0 {
-		a.Uncount = &Uncounted{Chat: h.Chat, Messages: h.Messages, Scoring: m.standings.Scoring()}
+		q := m.standings.Scoring()
+		q.Now = m.now()
+		a.Uncount = &Uncounted{Chat: h.Chat, Messages: h.Messages, Scoring: q}
 	}
 	if h.Rule == RuleFlood {
 		a.For = m.rules.AutomodMute

@@ -2,62 +2,76 @@ package community
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 )
 
 // StandingStore is what the standings need from persistence.
 type StandingStore interface {
-	// EngagementTotals returns every member's activity totals at q.Now,
-	// with their standing and milestones as last saved, and the snapshot
-	// of the activities it read.
-	EngagementTotals(ctx context.Context, q EngagementQuery) ([]EngagementTotal, Snapshot, error)
-	// LinkedValues returns the latest CLV of every linked customer.
-	LinkedValues(ctx context.Context) ([]LinkedValue, error)
-	// SaveStandings stores the standings, the milestones reached and the
-	// events, in one transaction. Activities uncounted since u.Seen (by
-	// automod, while the standings were computed) are taken out of the
-	// saved scores and points, counted as u.Query counts them.
-	SaveStandings(ctx context.Context, u StandingsUpdate) error
+	// RecomputeStandings reads, as q counts activities, the members whose
+	// standing may have changed since the last recomputation: those whose
+	// activities, link or CLV changed, whom the passing days moved, whose
+	// percentiles crossed one of q's cuts or moved by q.Slack, and
+	// everyone on the first run or when q.Rules changed. Each comes with
+	// their engagement percentile among all members and their customer's
+	// value ranked among all linked customers. decide turns them into
+	// standings, which it saves with the milestones and events, in one
+	// transaction; it writes only the standings whose values changed.
+	RecomputeStandings(ctx context.Context, q EngagementQuery, decide func([]EngagementTotal) StandingsUpdate) error
 	// MemberStanding returns one member's saved standing; a member not yet
 	// scored is ENotFound.
 	MemberStanding(ctx context.Context, member MemberID) (MemberStanding, error)
 }
 
-// EngagementQuery asks for activity totals.
+// EngagementQuery says how activities count and when a standing must be
+// decided again.
 type EngagementQuery struct {
 	Now    time.Time
 	Decay  float64 // λ per second
 	Weight Weights // engagement weight per kind
 	Points Weights // loyalty points per kind
+	// EngagementCuts and ValueCuts are the percentiles where a level or a
+	// tier changes; Slack is how far a percentile may drift from the one
+	// saved before the standing is written again.
+	EngagementCuts []float64
+	ValueCuts      []float64
+	Slack          float64
+	// NewcomerFor is how long a member is new: a member whose first
+	// days end is decided again.
+	NewcomerFor time.Duration
+	// Rules fingerprints every rule a standing follows: when it changes,
+	// every member is decided again.
+	Rules string
 }
-
-// Snapshot names what a read of the activities saw, in the store's terms
-// (for PostgreSQL, its transaction snapshot); "" is none.
-type Snapshot string
 
 // Uncounted are messages whose activities stop counting toward
 // engagement and points, because automod removed them. Scoring is how
-// the standings count activities (its Now unused), so that a standing
-// saved already can be corrected at once rather than at the next
-// recomputation.
+// the standings count activities, its Now when automod acted, so that a
+// standing saved already can be corrected at once rather than at the
+// next recomputation.
 type Uncounted struct {
 	Chat     ChatID
 	Messages []string // the platform's message ids
 	Scoring  EngagementQuery
 }
 
-// EngagementTotal is one member's activity, summed.
+// EngagementTotal is one member's activity, summed, and where it ranks.
 type EngagementTotal struct {
 	Member         MemberID
 	Since          time.Time
 	Score          float64 // decayed weighted activities
+	Percentile     float64 // among all members, 0 for a score of 0
 	LastActive     time.Time
 	ThisWeek       float64 // weighted activities of the last 7 days
 	PrevFourWeeks  float64 // weighted activities of the 28 days before
 	ActivityPoints float64
 	Messages       int
 	Helpful        int
+	// Value is the CLV of the member's customer, nil when not linked or
+	// not scored yet.
+	Value *LinkedValue
 	// Scored says the member had a standing; Previous is it.
 	Scored     bool
 	Previous   Tier
@@ -75,6 +89,10 @@ type LinkedValue struct {
 	HasModel   bool
 	Predicted  float64
 	PAlive     float64
+	// HistoricalPercentile and PredictedPercentile rank the customer among
+	// all linked customers.
+	HistoricalPercentile float64
+	PredictedPercentile  float64
 }
 
 // MemberStanding is a standing with what a member sees of it: points and
@@ -91,10 +109,6 @@ type StandingsUpdate struct {
 	Standings  []MemberStanding
 	Milestones []MilestoneReached
 	Events     []Event
-	// Query and Seen are how the totals were read, so that activities
-	// uncounted meanwhile can be taken back out.
-	Query EngagementQuery
-	Seen  Snapshot
 }
 
 // MilestoneReached is a member reaching a milestone.
@@ -150,61 +164,64 @@ func NewStandings(store StandingStore, e EngagementRules, t TierRules, l Loyalty
 	return &Standings{store: store, engagement: e, tiers: t, loyalty: l, now: now}
 }
 
-// Recompute scores every member now and saves the result; it returns how
-// many members changed tier.
+// Recompute decides the standings of the members whose inputs changed
+// and saves them; it returns how many members changed tier.
 func (s *Standings) Recompute(ctx context.Context) (int, error) {
 	now := s.now()
 	q := s.Scoring()
 	q.Now = now
-	totals, seen, err := s.store.EngagementTotals(ctx, q)
-	if err != nil {
-		return 0, fmt.Errorf("engagement totals: %w", err)
-	}
-	values, err := s.store.LinkedValues(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("linked values: %w", err)
-	}
-	u := s.decide(totals, values, now)
-	u.Query, u.Seen = q, seen
-	if err := s.store.SaveStandings(ctx, u); err != nil {
-		return 0, fmt.Errorf("save standings: %w", err)
-	}
 	changed := 0
-	for _, e := range u.Events {
-		if e.Kind == EventTierChanged {
-			changed++
+	err := s.store.RecomputeStandings(ctx, q, func(totals []EngagementTotal) StandingsUpdate {
+		u := s.decide(totals, now)
+		changed = 0
+		for _, e := range u.Events {
+			if e.Kind == EventTierChanged {
+				changed++
+			}
 		}
+		return u
+	})
+	if err != nil {
+		return 0, fmt.Errorf("recompute standings: %w", err)
 	}
 	return changed, nil
 }
 
-// Scoring is how activities count: their engagement weights, decay and
-// loyalty points (Now left zero).
+// percentileSlack is how far, in percentile points, an engagement or
+// value percentile may drift before the standing is written again: the
+// priority it feeds orders queues, where a point is no difference.
+const percentileSlack = 1.0
+
+// Scoring is how activities count and standings are decided (Now left
+// zero).
 func (s *Standings) Scoring() EngagementQuery {
-	return EngagementQuery{Decay: s.engagement.Decay(), Weight: s.engagement.Weights, Points: s.loyalty.Points}
+	e, t := s.engagement, s.tiers
+	return EngagementQuery{Decay: e.Decay(), Weight: e.Weights, Points: s.loyalty.Points,
+		EngagementCuts: append(e.LevelPercentiles[:], t.LoyalEngagement), ValueCuts: []float64{t.VIPValue, t.LoyalValue},
+		Slack: percentileSlack, NewcomerFor: t.NewcomerFor, Rules: s.fingerprint()}
 }
 
-// decide turns totals and values into standings, milestones and events.
-func (s *Standings) decide(totals []EngagementTotal, values []LinkedValue, now time.Time) StandingsUpdate {
-	scores := make([]float64, len(totals))
-	for i, t := range totals {
-		scores[i] = t.Score
-	}
-	engaged := Percentiles(scores)
-	value := valuePercentiles(values)
+// fingerprint names the rules the standings follow.
+func (s *Standings) fingerprint() string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%v|%v|%v|%v", s.engagement, s.tiers, s.loyalty, percentileSlack))
+	return hex.EncodeToString(sum[:8])
+}
+
+// decide turns totals into standings, milestones and events.
+func (s *Standings) decide(totals []EngagementTotal, now time.Time) StandingsUpdate {
 	u := StandingsUpdate{At: now, Standings: make([]MemberStanding, 0, len(totals))}
 	var summary StandingsSummary
-	for i, t := range totals {
-		e := Engagement{Score: t.Score, Percentile: engaged[i], LastActive: t.LastActive, ThisWeek: t.ThisWeek, PrevWeekly: t.PrevFourWeeks / 4}
+	for _, t := range totals {
+		e := Engagement{Score: t.Score, Percentile: t.Percentile, LastActive: t.LastActive, ThisWeek: t.ThisWeek, PrevWeekly: t.PrevFourWeeks / 4}
 		if t.Score <= 0 {
 			e.Percentile = 0
 		}
 		e.Level = s.engagement.Level(e.Percentile)
 		in := StandingInput{Member: t.Member, Since: t.Since, Engagement: e}
 		progress := Progress{ActivityPoints: t.ActivityPoints, Messages: t.Messages, Helpful: t.Helpful, Level: e.Level}
-		if v, ok := value[t.Member]; ok {
+		if v := t.Value; v != nil {
 			in.Via, in.Orders, in.HasModel, in.PAlive = v.Via, v.Orders, v.HasModel, v.PAlive
-			in.HistoricalPercentile, in.PredictedPercentile = v.historical, v.predicted
+			in.HistoricalPercentile, in.PredictedPercentile = v.HistoricalPercentile, v.PredictedPercentile
 			progress.Via, progress.Orders, progress.Revenue = v.Via, v.Orders, v.Revenue
 		}
 		st := s.tiers.Classify(in, now)
@@ -233,23 +250,17 @@ func (s *Standings) decide(totals []EngagementTotal, values []LinkedValue, now t
 	return u
 }
 
-type rankedValue struct {
-	LinkedValue
-	historical, predicted float64
-}
-
-// valuePercentiles ranks linked customers by historical and predicted CLV.
-func valuePercentiles(values []LinkedValue) map[MemberID]rankedValue {
+// RankValues ranks linked customers by historical and predicted CLV,
+// setting each one's percentiles.
+func RankValues(values []LinkedValue) {
 	hist, pred := make([]float64, len(values)), make([]float64, len(values))
 	for i, v := range values {
 		hist[i], pred[i] = v.Historical, v.Predicted
 	}
 	hp, pp := Percentiles(hist), Percentiles(pred)
-	out := make(map[MemberID]rankedValue, len(values))
-	for i, v := range values {
-		out[v.Member] = rankedValue{LinkedValue: v, historical: hp[i], predicted: pp[i]}
+	for i := range values {
+		values[i].HistoricalPercentile, values[i].PredictedPercentile = hp[i], pp[i]
 	}
-	return out
 }
 
 // Standing returns a member's standing as last computed. A member not yet

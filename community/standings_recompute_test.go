@@ -66,8 +66,12 @@ func TestFirstRecomputeAnnouncesEveryTier(t *testing.T) {
 	if n := len(store.eventsOf(EventStandingsChanged)); n != 0 {
 		t.Errorf("first run: %d staff summaries, want none", n)
 	}
-	if u.Seen != "snap" || u.Query.Now != recomputeNow || u.Query.Decay != s.Scoring().Decay || u.At != recomputeNow {
-		t.Errorf("update read at %v with %q, query %+v", u.At, u.Seen, u.Query)
+	q := store.queries[0]
+	if q.Now != recomputeNow || q.Decay != s.Scoring().Decay || u.At != recomputeNow || q.Rules == "" || q.Slack <= 0 {
+		t.Errorf("update at %v, query %+v", u.At, q)
+	}
+	if got := fmt.Sprint(q.EngagementCuts, q.ValueCuts, q.NewcomerFor); got != "[95 80 50 90] [90 60] 336h0m0s" {
+		t.Errorf("cuts and newcomer period %s: want the levels' and tiers'", got)
 	}
 }
 
@@ -118,7 +122,7 @@ func TestRecomputeTellsStaffWhatChanged(t *testing.T) {
 // TestRecomputeSavesNothingWhenAStoreFails: a failed read or save is
 // returned, naming what failed.
 func TestRecomputeSavesNothingWhenAStoreFails(t *testing.T) {
-	for _, method := range []string{"EngagementTotals", "LinkedValues", "SaveStandings"} {
+	for _, method := range []string{"RecomputeStandings", "SaveStandings"} {
 		s, store := recomputeWorld()
 		store.failing = method
 		if _, err := s.Recompute(context.Background()); !errors.Is(err, errStandingsDown) || len(store.saved) != 0 {

@@ -22,6 +22,9 @@ type Engagement struct {
 	Level3 float64 `yaml:"level3_percentile" env:"HEARTH_ENGAGEMENT_LEVEL3"`
 	// RecomputeEvery is how often scores, tiers and points are recomputed.
 	RecomputeEvery time.Duration `yaml:"recompute_every" env:"HEARTH_RECOMPUTE_EVERY"`
+	// KeepActivities is how long each activity is kept on its own; the
+	// daily rollups the standings read stay until the member is erased.
+	KeepActivities time.Duration `yaml:"keep_activities" env:"HEARTH_ENGAGEMENT_KEEP_ACTIVITIES"`
 }
 
 // Tiers configures how members' tiers and priority are decided.
@@ -83,7 +86,7 @@ type Announce struct {
 func defaultCommunityRules(c *Config) {
 	e := community.DefaultEngagementRules()
 	c.Engagement = Engagement{HalfLife: e.HalfLife, Level1: e.LevelPercentiles[0], Level2: e.LevelPercentiles[1], Level3: e.LevelPercentiles[2],
-		RecomputeEvery: 10 * time.Minute}
+		RecomputeEvery: 10 * time.Minute, KeepActivities: 365 * 24 * time.Hour}
 	t := community.DefaultTierRules()
 	c.Tiers = Tiers{VIPPercentile: t.VIPValue, LoyalPercentile: t.LoyalValue, LoyalEngagementPercentile: t.LoyalEngagement,
 		NewcomerDays: int(t.NewcomerFor / (24 * time.Hour)), AtRiskDrop: t.AtRiskDrop, AtRiskPAlive: t.AtRiskPAlive, ValueWeight: t.ValueWeight,
@@ -158,6 +161,9 @@ func (c *Config) validateCommunityRules(add func(key, format string, args ...any
 	}
 	if e.RecomputeEvery < time.Minute {
 		add("engagement.recompute_every", "must be at least 1m, not %s", e.RecomputeEvery)
+	}
+	if e.KeepActivities < 30*24*time.Hour {
+		add("engagement.keep_activities", "must be at least 720h (30 days; the default is 8760h, a year), not %s", e.KeepActivities)
 	}
 	t := c.Tiers
 	percent := func(key string, v float64) {

@@ -37,7 +37,7 @@ var ideasBenchSetup = []string{
 	 SELECT 'o' || i || '-' || k, 'c' || i, $1::timestamptz - (CASE WHEN k = 1 THEN interval '30 days' ELSE interval '500 days' END),
 	        20 + i % 50, CASE WHEN i % 9 = 0 THEN 5 ELSE 0 END, CASE WHEN i % 13 = 0 THEN 'refunded' ELSE 'paid' END, 'csv'
 	 FROM generate_series(1, 30000) i, generate_series(1, 2) k`,
-	`INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+	`INSERT INTO member_standings (member_id, tier, priority, value_percentile, score_log, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
 	 SELECT i, (ARRAY['newcomer','regular','regular','loyal','vip'])[1 + i % 5], 0, 0, 0, 0, 2, 0, 0, 0, $1 FROM generate_series(1, 100000) i`,
 	`INSERT INTO outbox_events (kind, payload, status, created_at, rendered_at)
 	 SELECT 'feedback.posted', jsonb_build_object('item', i), 'rendered', $1, $1 FROM generate_series(1, 10000) i`,

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
@@ -10,13 +12,13 @@ import (
 )
 
 // Messages automod removes stop counting: their activities are marked
-// uncounted (kept, so that /purge and reports still find the messages),
-// engagementTotalsSQL leaves them out, and a standing saved already is
-// corrected at once by taking their share back out (takeOutSQL). Two
-// moments need it: the automod action itself, for the standing saved
-// before it; and the save of a recomputation that read the activities
-// before the action committed (its snapshot does not see the action's
-// transaction), which would otherwise save them counted.
+// uncounted (kept, so that /purge and reports still find them), and the
+// trigger of migration 00029 takes them out of the daily rollups and
+// marks the member to be rescored. The standing saved already is
+// corrected at once: its score, trend and points are summed again from
+// the rollups. A recomputation that read the rollups before the uncount
+// and saves after it is corrected by the next one (the mark it read was
+// renewed, so it stays).
 
 // uncountSQL marks the member's activities of the messages as uncounted
 // by this transaction.
@@ -24,39 +26,25 @@ const uncountSQL = `
 UPDATE activities SET uncounted_at = now(), uncounted_xid = pg_current_xact_id()
 WHERE member_id = $1 AND chat_id = $2 AND message_id = ANY($3) AND message_id <> '' AND uncounted_xid IS NULL`
 
-// takeOutSQL subtracts from saved standings what the uncounted activities
-// it selects (%s, a condition on a) added to them, as engagementTotalsSQL
-// counted them at the standing's computed_at: the decayed score, this
-// week's and the four weeks before's weighted counts, and the points
-// (rounded: exact for whole points per activity).
-const takeOutSQL = `
-WITH w AS (
-    SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[]) AS w(kind, weight, points)
-), gone AS (
-    SELECT s.member_id,
-           sum(w.weight * exp($4 * (date_part('epoch', a.at) - date_part('epoch', s.computed_at)))) AS score,
-           COALESCE(sum(w.weight) FILTER (WHERE a.at > s.computed_at - interval '7 days'), 0) AS this_week,
-           COALESCE(sum(w.weight) FILTER (WHERE a.at > s.computed_at - interval '35 days'
-                                           AND a.at <= s.computed_at - interval '7 days'), 0) AS prev4,
-           sum(w.points) AS points
-    FROM member_standings s
-    JOIN activities a ON a.member_id = s.member_id AND a.at <= s.computed_at
-    JOIN w ON w.kind = a.kind
-    WHERE a.uncounted_xid IS NOT NULL AND %s
-    GROUP BY s.member_id
-)
+// resumSQL sums the rollups of the members of the relation members
+// (member_id, version) again as of day $7 and corrects their saved
+// standings: score, trend and counts; the points lose what the
+// activities taken out had earned (rounded: exact for whole points per
+// activity).
+func resumSQL(members string) string {
+	return `
+WITH f AS (` + fmt.Sprintf(freshInputsSQL, members) + `)
 UPDATE member_standings s
-SET score = CASE WHEN s.score - g.score < 1e-9 THEN 0 ELSE s.score - g.score END, -- no rounding dust on /top
-    this_week = greatest(0, s.this_week - g.this_week),
-    prev_weekly = greatest(0, s.prev_weekly - g.prev4 / 4),
-    points = greatest(0, s.points - CAST(round(g.points) AS bigint))
-FROM gone g WHERE s.member_id = g.member_id`
+SET score_log = f.score_log, this_week = f.this_week, prev_weekly = f.prev4 / 4, last_active_at = f.last_at,
+    points = greatest(0, s.points - CAST(round(s.activity_points - f.activity_points) AS bigint)),
+    activity_points = f.activity_points, messages = f.messages, helpful = f.helpful
+FROM f WHERE s.member_id = f.member_id`
+}
 
 // uncount makes a moderation change's messages earn nothing, and takes
 // them out of the member's saved standing. The standing is locked first,
-// so that a recomputation saving meanwhile either commits before (and is
-// corrected here) or sees this transaction committed (and corrects
-// itself).
+// so that the correction and a recomputation saving meanwhile do not
+// interleave.
 func uncount(ctx context.Context, tx *sqlx.Tx, member community.MemberID, u *community.Uncounted) error {
 	if u == nil || len(u.Messages) == 0 {
 		return nil
@@ -64,31 +52,20 @@ func uncount(ctx context.Context, tx *sqlx.Tx, member community.MemberID, u *com
 	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM member_standings WHERE member_id = $1 FOR UPDATE`, int64(member)); err != nil {
 		return fmt.Errorf("lock the standing of member %d: %w", member, err)
 	}
-	if _, err := tx.ExecContext(ctx, uncountSQL, int64(member), int64(u.Chat), pq.Array(u.Messages)); err != nil {
+	res, err := tx.ExecContext(ctx, uncountSQL, int64(member), int64(u.Chat), pq.Array(u.Messages))
+	if err != nil {
 		return fmt.Errorf("uncount %d messages of member %d: %w", len(u.Messages), member, err)
 	}
-	return takeOut(ctx, tx, u.Scoring, `a.member_id = $5 AND a.uncounted_xid = pg_current_xact_id()`, int64(member))
-}
-
-// takeOut runs takeOutSQL on the uncounted activities where holds.
-func takeOut(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, where string, arg any) error {
-	var kinds []string
-	var weights, points []float64
-	for _, k := range community.ActivityKinds {
-		kinds, weights, points = append(kinds, string(k)), append(weights, q.Weight[k]), append(points, q.Points[k])
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(takeOutSQL, where), pq.Array(kinds), pq.Array(weights), pq.Array(points), q.Decay, arg); err != nil {
-		return fmt.Errorf("take uncounted activities out of the standings: %w", err)
-	}
-	return nil
-}
-
-// takeOutUncountedSince corrects standings just saved from totals read at
-// seen: activities uncounted by transactions that snapshot did not see
-// were counted in them.
-func takeOutUncountedSince(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, seen community.Snapshot) error {
-	if seen == "" {
+	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return takeOut(ctx, tx, q, `NOT pg_visible_in_snapshot(a.uncounted_xid, CAST($5 AS pg_snapshot))`, string(seen))
+	day := utcDay(u.Scoring.Now) // before any recomputation
+	if err := tx.GetContext(ctx, &day, `SELECT day FROM standings_state`); err != nil && err != sql.ErrNoRows {
+		return fmt.Errorf("last standings run: %w", err)
+	}
+	args := append(scoringArgs(u.Scoring), day.Format(time.DateOnly), int64(member))
+	if _, err := tx.ExecContext(ctx, resumSQL("(SELECT CAST($8 AS bigint) AS member_id, CAST(0 AS bigint) AS version)"), args...); err != nil {
+		return fmt.Errorf("take uncounted activities out of the standing of member %d: %w", member, err)
+	}
+	return nil
 }

@@ -107,24 +107,28 @@ func TestAutomodRemovedMessagesEarnNothing(t *testing.T) {
 }
 
 // midRecompute is the standings store with an automod action landing
-// between reading the totals and saving the standings, as on another
+// between reading the members and saving their standings, as on another
 // replica.
 type midRecompute struct {
 	*storage.Store
 	during func()
 }
 
-func (m midRecompute) EngagementTotals(ctx context.Context, q community.EngagementQuery) ([]community.EngagementTotal, community.Snapshot, error) {
-	totals, seen, err := m.Store.EngagementTotals(ctx, q)
-	m.during()
-	return totals, seen, err
+func (m midRecompute) RecomputeStandings(ctx context.Context, q community.EngagementQuery, decide func([]community.EngagementTotal) community.StandingsUpdate) error {
+	return m.Store.RecomputeStandings(ctx, q, func(totals []community.EngagementTotal) community.StandingsUpdate {
+		m.during()
+		return decide(totals)
+	})
 }
 
 // TestRecomputationUnderWayTakesOutWhatAutomodRemoved: a recomputation
 // reads Bob's flood, automod removes it before the recomputation saves,
-// and the saved standing counts it not.
+// and the saved standing counts it not; Bob stays marked, and the next
+// run decides him again.
 func TestRecomputationUnderWayTakesOutWhatAutomodRemoved(t *testing.T) {
 	f := newUncountFixture(t)
+	f.recompute()
+	f.messages("bob", "c", 3, 0)
 	store := midRecompute{Store: f.s, during: func() {
 		if _, err := f.flood(6); err != nil {
 			t.Errorf("automod during the recomputation: %v", err)
@@ -135,7 +139,16 @@ func TestRecomputationUnderWayTakesOutWhatAutomodRemoved(t *testing.T) {
 	if _, err := standings.Recompute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	f.earnsNothing("saved by the recomputation under way")
+	if st := f.standing("bob"); st.Points != 3 || st.Engagement.ThisWeek != 3 {
+		t.Errorf("saved by the recomputation under way: Bob has %d points, this week %g; want his 3 later messages only", st.Points, st.Engagement.ThisWeek)
+	}
+	if n := f.count(`SELECT count(*) FROM standings_dirty WHERE member_id = $1`, f.members["bob"]); n != 1 {
+		t.Errorf("Bob marked %d times after the run, want still marked", n)
+	}
+	f.recompute()
+	if n := f.count(`SELECT count(*) FROM standings_dirty`); n != 0 {
+		t.Errorf("%d members still marked after a quiet run", n)
+	}
 	if alice := f.standing("alice"); alice.Points != 3 {
 		t.Errorf("Alice has %d points, want 3", alice.Points)
 	}

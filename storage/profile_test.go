@@ -71,8 +71,8 @@ func TestProfileFactsReadOneMembersRecord(t *testing.T) {
 func seedProfile(t *testing.T, exec func(string, ...any) sql.Result, bob, alice int64, now time.Time) {
 	t.Helper()
 	h := func(n int) time.Time { return now.Add(time.Duration(n) * time.Hour) }
-	exec(`INSERT INTO member_standings (member_id, tier, flags, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
-VALUES ($1, 'vip', 2, 90, 95, 12.5, 80, 2, 3, 4, 340, $2)`, bob, h(-1))
+	exec(`INSERT INTO member_standings (member_id, tier, flags, priority, value_percentile, score_log, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+VALUES ($1, 'vip', 2, 90, 95, ln(12.5), 80, 2, 3, 4, 340, $2)`, bob, h(-1))
 	exec(`INSERT INTO member_milestones (member_id, milestone, reached_at) VALUES ($1, 'first_order', $2), ($1, 'first_message', $3)`, bob, h(-2), h(-5))
 	exec(`INSERT INTO customers (id, telegram_id) VALUES ('cust-bob', '200')`)
 	exec(`INSERT INTO warnings (member_id, reason, at, expires_at, removed_at) VALUES

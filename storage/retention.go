@@ -72,6 +72,20 @@ func (s *Store) PruneAudit(ctx context.Context, before time.Time) (int64, error)
 	return n, nil
 }
 
+// PruneActivities deletes the activities recorded before, in batches,
+// and returns how many went: each is kept for engagement.keep_activities
+// (/purge, the authors of reacted and helpful messages). The daily
+// rollups they were counted in stay: deleting an activity takes nothing
+// out of them.
+func (s *Store) PruneActivities(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.pruneInBatches(ctx, `DELETE FROM activities WHERE ctid = ANY (ARRAY(
+    SELECT ctid FROM activities WHERE at < $1 LIMIT $2))`, before)
+	if err != nil {
+		return n, fmt.Errorf("prune activities: %w", err)
+	}
+	return n, nil
+}
+
 func (s *Store) pruneInBatches(ctx context.Context, query string, before time.Time) (int64, error) {
 	var total int64
 	for {

@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"os"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -44,4 +46,90 @@ func BenchmarkEraseSeededMember(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// BenchmarkRecomputeSeeded is the recurring standings recompute on the
+// seeded community: before each run, 100,000 new activities (10 minutes
+// of a busy community) from members drawn in proportion to what they
+// wrote, recorded as the inbox records them (untimed); then the run,
+// clocked ten minutes later each time. It reports the members rescored
+// and standings rewritten, the write-ahead log the run wrote, and the
+// largest heap Hearth held. The first run after seeding or a change of
+// rules rescores everyone: run it once before (-benchtime 1x) to time it
+// alone.
+func BenchmarkRecomputeSeeded(b *testing.B) {
+	s := seededStore(b)
+	ctx := context.Background()
+	var now time.Time
+	if err := s.DB().Get(&now, `SELECT COALESCE((SELECT computed_at FROM standings_state), max(at)) FROM activities`); err != nil {
+		b.Fatal(err)
+	}
+	standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
+		func() time.Time { return now })
+	var took []time.Duration
+	var rescored, rewrote, wal, peak float64
+	for b.Loop() {
+		b.StopTimer()
+		now = now.Add(10 * time.Minute)
+		if _, err := s.DB().ExecContext(ctx, `
+INSERT INTO activities (member_id, chat_id, kind, at, message_id)
+SELECT a.member_id, a.chat_id, a.kind, $1::timestamptz - random() * interval '10 minutes', ''
+FROM (SELECT member_id, chat_id, kind FROM activities TABLESAMPLE SYSTEM (2) WHERE member_id IS NOT NULL LIMIT 100000) a`, now); err != nil {
+			b.Fatal(err)
+		}
+		var marked int
+		var before string
+		if err := s.DB().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM standings_dirty), pg_current_wal_lsn()::text`).Scan(&marked, &before); err != nil {
+			b.Fatal(err)
+		}
+		stop := sampleHeap(&peak)
+		b.StartTimer()
+		start := time.Now()
+		if _, err := standings.Recompute(ctx); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(start))
+		b.StopTimer()
+		stop()
+		var bytes float64
+		var changed int
+		if err := s.DB().QueryRowContext(ctx, `
+SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn), (SELECT count(*) FROM member_standings WHERE computed_at = $2)`,
+			before, now).Scan(&bytes, &changed); err != nil {
+			b.Fatal(err)
+		}
+		rescored, rewrote, wal = rescored+float64(marked), rewrote+float64(changed), wal+bytes
+		b.StartTimer()
+	}
+	n := float64(len(took))
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(took[len(took)-1].Milliseconds()), "max-ms")
+	b.ReportMetric(rescored/n, "marked/run")
+	b.ReportMetric(rewrote/n, "rewritten/run")
+	b.ReportMetric(wal/n/1e6, "WAL-MB/run")
+	b.ReportMetric(peak/1e6, "peak-heap-MB")
+}
+
+// sampleHeap records the largest heap in use in *peak until stop is
+// called.
+func sampleHeap(peak *float64) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			*peak = max(*peak, float64(m.HeapInuse))
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }

@@ -15,7 +15,7 @@ import (
 // rest Regulars) and 100,000 tickets over a year, 1,000 of them open.
 var ticketsBenchSetup = []string{
 	`INSERT INTO members (display_name, created_at) SELECT 'member ' || i, $1::timestamptz - interval '400 days' FROM generate_series(1, 10000) i`,
-	`INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+	`INSERT INTO member_standings (member_id, tier, priority, value_percentile, score_log, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
 	 SELECT id, CASE WHEN id % 10 = 0 THEN 'vip' ELSE 'regular' END, id % 100, id % 100, 1, 50, 2, 0, 0, 0, $1 FROM members`,
 	`INSERT INTO tickets (member_id, platform, text, opened_at, closed_at, urgency, first_response_due, resolution_due, tier)
 	 SELECT 1 + i % 10000, 'telegram', 'question ' || i, $1::timestamptz - make_interval(mins => i * 5),

@@ -175,7 +175,7 @@ func TestTicketCustomer(t *testing.T) {
 func rankVIPAndRegular(t *testing.T, s *storage.Store, vip, regular community.MemberID) {
 	t.Helper()
 	if _, err := s.DB().Exec(`
-INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+INSERT INTO member_standings (member_id, tier, priority, value_percentile, score_log, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
 VALUES ($1, 'vip', 90, 95, 1, 50, 2, 0, 0, 0, now()), ($2, 'regular', 10, 5, 1, 50, 3, 0, 0, 0, now())`, int64(vip), int64(regular)); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestStoredTicketsFollowTheQueue(t *testing.T) {
 	m := recordMembers(t, s, message("1", "100", "-5"), message("2", "200", "-5"))
 	ranked, unranked := m[0], m[1]
 	if _, err := s.DB().Exec(`
-INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+INSERT INTO member_standings (member_id, tier, priority, value_percentile, score_log, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
 VALUES ($1, 'loyal', 0, 0, 0, 0, 1, 0, 0, 0, now())`, int64(ranked)); err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestTicketsInTheConsole(t *testing.T) {
 	o := bots.ServiceOptions{Store: store, Now: now, Community: utcCommunity()}
 	scripted(t, o, ticketsMeet, "")
 	if _, err := store.DB().Exec(`
-INSERT INTO member_standings (member_id, tier, priority, value_percentile, score, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
+INSERT INTO member_standings (member_id, tier, priority, value_percentile, score_log, engagement_percentile, level, this_week, prev_weekly, points, computed_at)
 SELECT id, CASE display_name WHEN 'Maria' THEN 'vip' ELSE 'regular' END, 50, 50, 1, 50, 2, 0, 0, 0, now()
 FROM members WHERE display_name IN ('Maria', 'Zoe')`); err != nil {
 		t.Fatal(err)

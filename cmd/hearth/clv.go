@@ -187,8 +187,8 @@ func (c *cli) refreshFromDatabase(ctx context.Context, cfg config.Config, opt cl
 	if err != nil {
 		return run, nil, 0, err
 	}
-	linked, err := store.LinkedValues(ctx)
-	return run, scores, len(linked), err
+	linked, err := store.LinkedCustomers(ctx)
+	return run, scores, linked, err
 }
 
 // refreshCLV links customers by the ids on their orders, then scores every

@@ -125,7 +125,7 @@ func hearthJobs(cfg config.Config, store *storage.Store, clvOptions clv.ScoreOpt
 			_, _, err := refreshCLV(ctx, store, clvOptions, time.Now())
 			return err
 		}),
-		outboxPruneJob(pruneRecords(store, cfg.Outbox.KeepSent, cfg.Audit.Keep, time.Now, log)),
+		outboxPruneJob(pruneRecords(store, retentionOf(cfg), time.Now, log)),
 	}
 }
 
@@ -153,15 +153,26 @@ const (
 	keepDeadUpdates    = 30 * 24 * time.Hour
 )
 
-// pruneRecords is the hourly job that deletes the messages sent more than
-// keep ago (outbox.keep_sent) by the clock now, and the events they came
-// from; what the inbox no longer needs; and the audit entries older than
-// keepAudit (audit.keep).
-func pruneRecords(store *storage.Store, keep, keepAudit time.Duration, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
+// retention is how long the hourly prune keeps each kind of record.
+type retention struct {
+	Sent       time.Duration // outbox.keep_sent
+	Audit      time.Duration // audit.keep
+	Activities time.Duration // engagement.keep_activities
+}
+
+func retentionOf(cfg config.Config) retention {
+	return retention{Sent: cfg.Outbox.KeepSent, Audit: cfg.Audit.Keep, Activities: cfg.Engagement.KeepActivities}
+}
+
+// pruneRecords is the hourly job that deletes, by the clock now, the
+// messages sent more than keep.Sent ago and the events they came from;
+// what the inbox no longer needs; the audit entries older than
+// keep.Audit; and the activities older than keep.Activities.
+func pruneRecords(store *storage.Store, keep retention, now func() time.Time, log *slog.Logger) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		messages, events, err := store.PruneOutbox(ctx, now().Add(-keep))
+		messages, events, err := store.PruneOutbox(ctx, now().Add(-keep.Sent))
 		if messages+events > 0 {
-			log.Info("deleted sent messages past outbox.keep_sent", "messages", messages, "events", events, "keep_sent", keep)
+			log.Info("deleted sent messages past outbox.keep_sent", "messages", messages, "events", events, "keep_sent", keep.Sent)
 		}
 		if err != nil {
 			return err
@@ -173,9 +184,16 @@ func pruneRecords(store *storage.Store, keep, keepAudit time.Duration, now func(
 		if err != nil {
 			return err
 		}
-		entries, err := store.PruneAudit(ctx, now().Add(-keepAudit))
+		entries, err := store.PruneAudit(ctx, now().Add(-keep.Audit))
 		if entries > 0 {
-			log.Info("deleted audit entries past audit.keep", "entries", entries, "keep", keepAudit)
+			log.Info("deleted audit entries past audit.keep", "entries", entries, "keep", keep.Audit)
+		}
+		if err != nil {
+			return err
+		}
+		activities, err := store.PruneActivities(ctx, now().Add(-keep.Activities))
+		if activities > 0 {
+			log.Info("deleted activities past engagement.keep_activities", "activities", activities, "keep", keep.Activities)
 		}
 		return err
 	}

@@ -59,8 +59,9 @@ func TestHourlySlotIsTheSameOnEveryReplica(t *testing.T) {
 
 // TestOutboxPruneDeletesWhatWasSentBeforeKeepSent: the hourly job, on an
 // injected clock, deletes the messages sent more than outbox.keep_sent
-// ago and the audit entries older than audit.keep, and keeps the rest; a
-// second replica's run of the same hour does nothing.
+// ago, the audit entries older than audit.keep and the activities older
+// than engagement.keep_activities (their daily totals stay), and keeps
+// the rest; a second replica's run of the same hour does nothing.
 func TestOutboxPruneDeletesWhatWasSentBeforeKeepSent(t *testing.T) {
 	store := storage.New(storagetest.New(t))
 	now := func() time.Time { return time.Date(2026, 11, 23, 11, 0, 1, 0, time.UTC) }
@@ -73,8 +74,12 @@ func TestOutboxPruneDeletesWhatWasSentBeforeKeepSent(t *testing.T) {
 		($1::timestamptz - interval '731 days', 'two years and a day'), ($1::timestamptz - interval '729 days', 'a day short of two years')`, now()); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := store.DB().Exec(`WITH m AS (INSERT INTO members (display_name) VALUES ('Ann') RETURNING id)
+INSERT INTO activities (member_id, kind, at) SELECT id, 'message', $1::timestamptz - d * interval '1 day' FROM m, unnest(ARRAY[366, 364]) AS d`, now()); err != nil {
+		t.Fatal(err)
+	}
 	cfg := config.Default()
-	job := outboxPruneJob(pruneRecords(store, cfg.Outbox.KeepSent, cfg.Audit.Keep, now, slog.New(slog.DiscardHandler)))
+	job := outboxPruneJob(pruneRecords(store, retentionOf(cfg), now, slog.New(slog.DiscardHandler)))
 	tt, err := job.Timetable()
 	if err != nil {
 		t.Fatal(err)
@@ -98,5 +103,13 @@ func TestOutboxPruneDeletesWhatWasSentBeforeKeepSent(t *testing.T) {
 	}
 	if len(audit) != 1 || audit[0] != "a day short of two years" {
 		t.Errorf("audit left after the prune: %v, want the entry younger than audit.keep (%s)", audit, cfg.Audit.Keep)
+	}
+	var activities, rollups int
+	if err := store.DB().QueryRow(`SELECT (SELECT count(*) FROM activities), (SELECT sum(n) FROM activity_days)`).Scan(&activities, &rollups); err != nil {
+		t.Fatal(err)
+	}
+	if activities != 1 || rollups != 2 {
+		t.Errorf("after the prune: %d activities and %d in the daily totals; want the one younger than engagement.keep_activities (%s), and both counted",
+			activities, rollups, cfg.Engagement.KeepActivities)
 	}
 }

@@ -1,0 +1,392 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// A recomputation reads the daily rollups (activity_days), never the raw
+// activities, and only for the members it must: those marked in
+// standings_dirty (by the triggers of migration 00029: new activities, an
+// uncount, a new member, a link, a changed CLV), those whose trend
+// windows the passing days moved, and newcomers whose first days ended.
+// It ranks every member by score_log in SQL, and hands to Go the members
+// whose percentiles crossed a level's or tier's cut or drifted by the
+// slack, besides those. Everything happens in one transaction; a
+// standing is written only when one of its values changed.
+
+// freshInputsSQL sums the rollups of the members of %[1]s (member_id,
+// version) as of day $7: the score's logarithm (each day's weighted
+// activities count e^(λ·day), λ = $6; the largest term is factored out so
+// that nothing overflows), this week's and the four weeks before's
+// weighted activities, loyalty points, messages, helpful answers and the
+// last weighted activity. Days are summed in order, so that the same
+// days always give the same bits (ties stay ties).
+const freshInputsSQL = `
+WITH w AS (
+    SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::int[], $5::int[]) AS w(kind, weight, points, message, helpful)
+), d AS (
+    SELECT a.member_id, a.day, sum(w.weight * a.n) AS weight, sum(w.points * a.n) AS points,
+           sum(w.message * a.n) AS messages, sum(w.helpful * a.n) AS helpful,
+           max(a.last_at) FILTER (WHERE w.weight > 0) AS last_at,
+           $6 * date_part('epoch', CAST(a.day AS timestamp)) AS exponent
+    FROM %[1]s r JOIN activity_days a ON a.member_id = r.member_id JOIN w ON w.kind = a.kind
+    WHERE a.day <= CAST($7 AS date)
+    GROUP BY a.member_id, a.day
+), t AS (
+    SELECT d.*, max(exponent) FILTER (WHERE weight > 0) OVER (PARTITION BY member_id) AS top FROM d
+), m AS (
+    SELECT member_id,
+           max(top) + ln(sum(weight * exp(greatest(exponent - top, -700)) ORDER BY day) FILTER (WHERE weight > 0)) AS score_log,
+           sum(weight) FILTER (WHERE day > CAST($7 AS date) - 7) AS this_week,
+           sum(weight) FILTER (WHERE day > CAST($7 AS date) - 35 AND day <= CAST($7 AS date) - 7) AS prev4,
+           sum(points) AS activity_points, sum(messages) AS messages, sum(helpful) AS helpful, max(last_at) AS last_at
+    FROM t GROUP BY member_id
+)
+SELECT r.member_id, r.version, m.score_log, COALESCE(m.this_week, 0) AS this_week, COALESCE(m.prev4, 0) AS prev4,
+       COALESCE(m.activity_points, 0) AS activity_points, COALESCE(m.messages, 0) AS messages,
+       COALESCE(m.helpful, 0) AS helpful, m.last_at
+FROM %[1]s r LEFT JOIN m ON m.member_id = r.member_id`
+
+// movedByDaysSQL adds to run_dirty the members with activity on a day
+// that left this week's window ($1-$2) or the four weeks before ($3-$4)
+// since the last run, or that came into today's since ($5-$6, exclusive
+// of $5), and the newcomers whose first days ended ($7-$8, exclusive of
+// $7).
+const movedByDaysSQL = `
+INSERT INTO run_dirty (member_id, version)
+SELECT DISTINCT a.member_id, 0 FROM activity_days a
+WHERE a.day BETWEEN $1 AND $2 OR a.day BETWEEN $3 AND $4 OR (a.day > $5 AND a.day <= $6)
+UNION
+SELECT id, 0 FROM members WHERE created_at > $7 AND created_at <= $8
+ON CONFLICT DO NOTHING`
+
+// standingCandidatesSQL ranks every member by score and every linked customer by
+// historical and predicted CLV (ties counting half, as
+// community.Percentiles does), and keeps the members whose inputs were
+// just read, who have no standing yet, or whose engagement or value
+// percentile crossed a cut ($1, $2) or moved by the slack ($3) from the
+// one saved. Inputs are run_inputs' where read, the saved ones otherwise.
+const standingCandidatesSQL = `
+CREATE TEMP TABLE run_candidates ON COMMIT DROP AS
+WITH e AS (
+    SELECT COALESCE(f.member_id, s.member_id) AS member_id, f.member_id IS NOT NULL AS fresh, s.member_id IS NOT NULL AS scored,
+           CASE WHEN f.member_id IS NULL THEN s.score_log ELSE f.score_log END AS score_log,
+           CASE WHEN f.member_id IS NULL THEN s.this_week ELSE f.this_week END AS this_week,
+           CASE WHEN f.member_id IS NULL THEN s.prev_weekly * 4 ELSE f.prev4 END AS prev4,
+           CASE WHEN f.member_id IS NULL THEN s.activity_points ELSE f.activity_points END AS activity_points,
+           CASE WHEN f.member_id IS NULL THEN s.messages ELSE f.messages END AS messages,
+           CASE WHEN f.member_id IS NULL THEN s.helpful ELSE f.helpful END AS helpful,
+           CASE WHEN f.member_id IS NULL THEN s.last_active_at ELSE f.last_at END AS last_at,
+           COALESCE(s.engagement_percentile, 0) AS old_engaged, COALESCE(s.value_percentile, 0) AS old_value
+    FROM member_standings s FULL JOIN run_inputs f ON f.member_id = s.member_id
+), n AS (
+    SELECT CAST(count(*) AS float8) AS n, count(*) FILTER (WHERE score_log IS NULL) AS zero FROM e
+), ranked AS (
+    SELECT e.*, CASE WHEN e.score_log IS NULL THEN 0
+                ELSE (CAST(n.zero + rank() OVER (ORDER BY e.score_log) - 1 AS float8)
+                      + CAST(count(*) OVER (PARTITION BY e.score_log) AS float8) / 2) / n.n * 100 END AS engaged
+    FROM e CROSS JOIN n
+), v AS (
+    SELECT c.member_id, c.linked_via, v.orders, v.revenue, v.historical_clv, v.predicted_clv IS NOT NULL AS has_model,
+           COALESCE(v.predicted_clv, 0) AS predicted, COALESCE(v.p_alive, 0) AS p_alive,
+           (CAST(rank() OVER (ORDER BY v.historical_clv) - 1 AS float8)
+            + CAST(count(*) OVER (PARTITION BY v.historical_clv) AS float8) / 2) / count(*) OVER () * 100 AS hist_pct,
+           (CAST(rank() OVER (ORDER BY COALESCE(v.predicted_clv, 0)) - 1 AS float8)
+            + CAST(count(*) OVER (PARTITION BY COALESCE(v.predicted_clv, 0)) AS float8) / 2) / count(*) OVER () * 100 AS pred_pct
+    FROM customers c JOIN clv_snapshots v ON v.customer_id = c.id
+    WHERE c.member_id IS NOT NULL
+), valued AS (
+    SELECT r.*, v.member_id IS NOT NULL AS linked, v.linked_via, v.orders, v.revenue, v.historical_clv, v.has_model,
+           v.predicted, v.p_alive, v.hist_pct, v.pred_pct,
+           CASE WHEN v.orders > 0 THEN CASE WHEN v.has_model THEN (v.hist_pct + v.pred_pct) / 2 ELSE v.hist_pct END ELSE 0 END AS value
+    FROM ranked r LEFT JOIN v ON v.member_id = r.member_id
+)
+SELECT * FROM valued
+WHERE fresh OR NOT scored
+   OR abs(engaged - old_engaged) >= $3 OR EXISTS (SELECT 1 FROM unnest($1::float8[]) c WHERE (engaged >= c) <> (old_engaged >= c))
+   OR abs(value - old_value) >= $3 OR EXISTS (SELECT 1 FROM unnest($2::float8[]) c WHERE (value >= c) <> (old_value >= c))`
+
+// readCandidatesSQL reads the candidates with what deciding needs: when
+// the member came, their standing and milestones so far, and the score
+// as of $1 (λ = $2).
+const readCandidatesSQL = `
+SELECT c.member_id, m.created_at,
+       CASE WHEN c.score_log IS NULL OR c.score_log - CAST($2 AS float8) * $1 < -700 THEN 0 ELSE exp(c.score_log - CAST($2 AS float8) * $1) END AS score,
+       c.engaged, c.last_at, c.this_week, c.prev4, c.activity_points, c.messages, c.helpful,
+       c.linked, COALESCE(c.linked_via, '') AS linked_via, COALESCE(c.orders, 0) AS orders, COALESCE(c.revenue, 0) AS revenue,
+       COALESCE(c.historical_clv, 0) AS historical, COALESCE(c.has_model, false) AS has_model, COALESCE(c.predicted, 0) AS predicted,
+       COALESCE(c.p_alive, 0) AS p_alive, COALESCE(c.hist_pct, 0) AS hist_pct, COALESCE(c.pred_pct, 0) AS pred_pct,
+       s.tier, COALESCE(s.flags, 0) AS flags,
+       COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones mm WHERE mm.member_id = c.member_id), '{}')
+FROM run_candidates c JOIN members m ON m.id = c.member_id
+LEFT JOIN member_standings s ON s.member_id = c.member_id
+ORDER BY c.member_id`
+
+// standingsLock serialises recomputations across replicas and commands:
+// the scheduler runs one at a time, but hearth and tests may call more.
+const standingsLock = 0x48535452 // "HSTR"
+
+// standingsState is the last recomputation, as standings_state keeps it.
+type standingsState struct {
+	ComputedAt time.Time `db:"computed_at"`
+	Day        time.Time `db:"day"`
+	Decay      float64   `db:"decay"`
+	Rules      string    `db:"rules"`
+}
+
+// RecomputeStandings implements community.StandingStore.
+func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQuery, decide func([]community.EngagementTotal) community.StandingsUpdate) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, standingsLock); err != nil {
+			return fmt.Errorf("lock the standings: %w", err)
+		}
+		// A bigger work_mem keeps the ranking of a large community in memory.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '128MB'`); err != nil {
+			return fmt.Errorf("standings work memory: %w", err)
+		}
+		today := utcDay(q.Now)
+		if err := markRunDirty(ctx, tx, q, today); err != nil {
+			return err
+		}
+		if err := readRunInputs(ctx, tx, q, today); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(q.EngagementCuts), pq.Array(q.ValueCuts), q.Slack); err != nil {
+			return fmt.Errorf("rank the members: %w", err)
+		}
+		totals, err := readCandidates(ctx, tx, q)
+		if err != nil {
+			return err
+		}
+		u := decide(totals)
+		if err := saveDecided(ctx, tx, u); err != nil {
+			return err
+		}
+		if err := resumRenewed(ctx, tx, q, today); err != nil {
+			return err
+		}
+		return settleRun(ctx, tx, q, today)
+	})
+}
+
+// markRunDirty fills run_dirty with the members to read again: the ones
+// marked, with the version of their mark; those the days moved; and,
+// when the rules changed or on the first run, everyone.
+func markRunDirty(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time) error {
+	var st standingsState
+	err := tx.GetContext(ctx, &st, `SELECT computed_at, day, decay, rules FROM standings_state`)
+	if err != nil && err != sql.ErrNoRows {
+		return fmt.Errorf("last standings run: %w", err)
+	}
+	everyone := err == sql.ErrNoRows || st.Rules != q.Rules || st.Decay != q.Decay
+	if everyone {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO standings_dirty (member_id) SELECT id FROM members ORDER BY id ON CONFLICT DO NOTHING`); err != nil {
+			return fmt.Errorf("mark every member to rescore: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `
+CREATE TEMP TABLE run_dirty ON COMMIT DROP AS SELECT member_id, version FROM standings_dirty;
+ALTER TABLE run_dirty ADD PRIMARY KEY (member_id)`); err != nil {
+		return fmt.Errorf("members to rescore: %w", err)
+	}
+	if everyone {
+		return nil
+	}
+	last := st.Day
+	day := func(d time.Time, days int) string { return d.AddDate(0, 0, days).Format(time.DateOnly) }
+	if _, err := tx.ExecContext(ctx, movedByDaysSQL, day(last, -6), day(today, -7), day(last, -34), day(today, -35),
+		day(last, 0), day(today, 0), st.ComputedAt.Add(-q.NewcomerFor), q.Now.Add(-q.NewcomerFor)); err != nil {
+		return fmt.Errorf("members the days moved: %w", err)
+	}
+	return nil
+}
+
+// readRunInputs sums the rollups of run_dirty's members into run_inputs.
+func readRunInputs(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time) error {
+	args := append(scoringArgs(q), today.Format(time.DateOnly))
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE run_inputs ON COMMIT DROP AS `+fmt.Sprintf(freshInputsSQL, "run_dirty"), args...); err != nil {
+		return fmt.Errorf("sum the activity of members to rescore: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE run_inputs ADD PRIMARY KEY (member_id); ANALYZE run_inputs`); err != nil {
+		return fmt.Errorf("sum the activity of members to rescore: %w", err)
+	}
+	return nil
+}
+
+// scoringArgs are freshInputsSQL's $1-$6: every kind with its weight,
+// points and whether it is a message or a helpful answer, and λ.
+func scoringArgs(q community.EngagementQuery) []any {
+	var kinds []string
+	var weights, points []float64
+	var messages, helpful []int
+	for _, k := range community.ActivityKinds {
+		kinds, weights, points = append(kinds, string(k)), append(weights, q.Weight[k]), append(points, q.Points[k])
+		messages = append(messages, oneIf(k == community.ActivityMessage || k == community.ActivityReply))
+		helpful = append(helpful, oneIf(k == community.ActivityHelpfulAnswer))
+	}
+	return []any{pq.Array(kinds), pq.Array(weights), pq.Array(points), pq.Array(messages), pq.Array(helpful), q.Decay}
+}
+
+// readCandidates reads run_candidates for deciding.
+func readCandidates(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery) ([]community.EngagementTotal, error) {
+	rows, err := tx.QueryContext(ctx, readCandidatesSQL, epochSeconds(q.Now), q.Decay)
+	if err != nil {
+		return nil, fmt.Errorf("read the members to decide: %w", err)
+	}
+	defer rows.Close()
+	var out []community.EngagementTotal
+	for rows.Next() {
+		var t community.EngagementTotal
+		var v community.LinkedValue
+		var last sql.NullTime
+		var linked bool
+		var tier sql.NullString
+		var milestones pq.StringArray
+		if err := rows.Scan(&t.Member, &t.Since, &t.Score, &t.Percentile, &last, &t.ThisWeek, &t.PrevFourWeeks, &t.ActivityPoints,
+			&t.Messages, &t.Helpful, &linked, &v.Via, &v.Orders, &v.Revenue, &v.Historical, &v.HasModel, &v.Predicted, &v.PAlive,
+			&v.HistoricalPercentile, &v.PredictedPercentile, &tier, &t.PrevFlags, &milestones); err != nil {
+			return nil, fmt.Errorf("read the members to decide: %w", err)
+		}
+		t.LastActive, t.Milestones = last.Time, milestones
+		if linked {
+			v.Member = t.Member
+			t.Value = &v
+		}
+		if tier.Valid {
+			t.Scored = true
+			t.Previous, _ = community.ParseTier(tier.String)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// decidedColumns are what deciding sets of a standing; the rest comes
+// from run_candidates.
+var decidedColumns = []string{"member_id", "tier", "flags", "priority", "value_percentile", "engagement_percentile", "level",
+	"last_active_at", "this_week", "prev_weekly", "points", "computed_at"}
+
+// standingValues are the columns whose change makes a standing worth
+// writing.
+const standingValues = `tier, flags, priority, value_percentile, engagement_percentile, level, last_active_at, this_week,
+    prev_weekly, points, score_log, activity_points, messages, helpful`
+
+// saveDecided writes the decided standings that changed, their inputs
+// with them, then the milestones and events. Members erased meanwhile
+// are skipped.
+func saveDecided(ctx context.Context, tx *sqlx.Tx, u community.StandingsUpdate) error {
+	if err := copyDecided(ctx, tx, u.Standings); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+INSERT INTO member_standings (`+strings.Join(decidedColumns, ", ")+`, score_log, activity_points, messages, helpful)
+SELECT n.*, c.score_log, c.activity_points, c.messages, c.helpful
+FROM new_standings n JOIN run_candidates c USING (member_id) JOIN members m ON m.id = n.member_id
+ON CONFLICT (member_id) DO UPDATE SET `+strings.Join(assignments(standingValues), ", ")+`, computed_at = EXCLUDED.computed_at
+WHERE (`+prefixed("member_standings.", standingValues)+`) IS DISTINCT FROM (`+prefixed("EXCLUDED.", standingValues)+`)`); err != nil {
+		return fmt.Errorf("save standings: %w", err)
+	}
+	if err := saveMilestones(ctx, tx, u.Milestones, u.At); err != nil {
+		return err
+	}
+	return copyEvents(ctx, tx, u.Events)
+}
+
+// prefixed qualifies each of a list of columns.
+func prefixed(prefix, columns string) string {
+	var out []string
+	for _, c := range strings.Split(columns, ",") {
+		out = append(out, prefix+strings.TrimSpace(c))
+	}
+	return strings.Join(out, ", ")
+}
+
+// assignments sets each of a list of columns from EXCLUDED.
+func assignments(columns string) []string {
+	var out []string
+	for _, c := range strings.Split(columns, ",") {
+		c = strings.TrimSpace(c)
+		out = append(out, c+" = EXCLUDED."+c)
+	}
+	return out
+}
+
+func copyDecided(ctx context.Context, tx *sqlx.Tx, standings []community.MemberStanding) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE new_standings ON COMMIT DROP AS
+SELECT `+strings.Join(decidedColumns, ", ")+` FROM member_standings WITH NO DATA`); err != nil {
+		return fmt.Errorf("staging table: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, "COPY new_standings ("+strings.Join(decidedColumns, ", ")+") FROM STDIN")
+	if err != nil {
+		return fmt.Errorf("copy standings: %w", err)
+	}
+	defer stmt.Close()
+	for _, m := range standings {
+		e := m.Engagement
+		if _, err := stmt.ExecContext(ctx, int64(m.Member), m.Tier.String(), int16(m.Flags), m.Priority, m.Value,
+			e.Percentile, e.Level, nullTime(e.LastActive), e.ThisWeek, e.PrevWeekly, m.Points, m.ComputedAt); err != nil {
+			return fmt.Errorf("copy standing of member %d: %w", m.Member, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("copy standings: %w", err)
+	}
+	return nil
+}
+
+// resumRenewed sums again the inputs of the members decided whose mark
+// was renewed while the run decided them (automod uncounting their
+// messages, on another replica): their saved standing must not count
+// what was taken out. Their mark stays, for the next run to decide them
+// again.
+func resumRenewed(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time) error {
+	if _, err := tx.ExecContext(ctx, `
+CREATE TEMP TABLE run_renewed ON COMMIT DROP AS
+SELECT c.member_id, d.version FROM run_candidates c JOIN standings_dirty d ON d.member_id = c.member_id
+LEFT JOIN run_dirty r ON r.member_id = c.member_id
+WHERE d.version IS DISTINCT FROM r.version`); err != nil {
+		return fmt.Errorf("members changed meanwhile: %w", err)
+	}
+	args := append(scoringArgs(q), today.Format(time.DateOnly))
+	if _, err := tx.ExecContext(ctx, resumSQL("run_renewed"), args...); err != nil {
+		return fmt.Errorf("sum again the members changed meanwhile: %w", err)
+	}
+	return nil
+}
+
+// settleRun clears the marks the run read (not those renewed since, nor
+// those a transaction still holds: they stay for the next run) and
+// records the run.
+func settleRun(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time) error {
+	if _, err := tx.ExecContext(ctx, `
+DELETE FROM standings_dirty WHERE member_id IN (
+    SELECT d.member_id FROM standings_dirty d JOIN run_dirty r ON r.member_id = d.member_id AND r.version = d.version
+    FOR UPDATE OF d SKIP LOCKED)`); err != nil {
+		return fmt.Errorf("clear the members rescored: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `
+INSERT INTO standings_state (computed_at, day, decay, rules) VALUES ($1, $2, $3, $4)
+ON CONFLICT (only_row) DO UPDATE SET computed_at = EXCLUDED.computed_at, day = EXCLUDED.day, decay = EXCLUDED.decay, rules = EXCLUDED.rules`,
+		q.Now, today.Format(time.DateOnly), q.Decay, q.Rules); err != nil {
+		return fmt.Errorf("record the standings run: %w", err)
+	}
+	return nil
+}
+
+// utcDay is the UTC day of t, at midnight.
+func utcDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// epochSeconds is t in seconds since 1970, as PostgreSQL's
+// date_part('epoch', ...) gives it.
+func epochSeconds(t time.Time) float64 { return float64(t.UnixNano()) / 1e9 }
