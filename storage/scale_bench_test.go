@@ -71,10 +71,7 @@ func BenchmarkRecomputeSeeded(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		now = now.Add(10 * time.Minute)
-		if _, err := s.DB().ExecContext(ctx, `
-INSERT INTO activities (member_id, chat_id, kind, at, message_id)
-SELECT a.member_id, a.chat_id, a.kind, $1::timestamptz - random() * interval '10 minutes', ''
-FROM (SELECT member_id, chat_id, kind FROM activities TABLESAMPLE SYSTEM (2) WHERE member_id IS NOT NULL LIMIT 100000) a`, now); err != nil {
+		if _, err := s.DB().ExecContext(ctx, newActivitiesSQL, now, 100_000); err != nil {
 			b.Fatal(err)
 		}
 		var marked int
