@@ -64,6 +64,8 @@ func (s *recomputeStore) RecomputeStandings(_ context.Context, q EngagementQuery
 		}
 	}
 	u := decide(totals)
+	last := decide(nil)
+	u.Events = append(u.Events, last.Events...)
 	if err := s.fail("SaveStandings"); err != nil {
 		return err
 	}

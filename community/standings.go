@@ -19,6 +19,8 @@ type StandingStore interface {
 	// value ranked among all linked customers. decide turns them into
 	// standings, which it saves with the milestones and events, in one
 	// transaction; it writes only the standings whose values changed.
+	// decide is called with the members in batches, in order, then once
+	// with none: what it returns then (the run's summary) is saved too.
 	RecomputeStandings(ctx context.Context, q EngagementQuery, decide func([]EngagementTotal) StandingsUpdate) error
 	// MemberStanding returns one member's saved standing; a member not yet
 	// scored is ENotFound.
@@ -171,9 +173,16 @@ func (s *Standings) Recompute(ctx context.Context) (int, error) {
 	q := s.Scoring()
 	q.Now = now
 	changed := 0
+	var summary StandingsSummary
 	err := s.store.RecomputeStandings(ctx, q, func(totals []EngagementTotal) StandingsUpdate {
-		u := s.decide(totals, now)
-		changed = 0
+		if len(totals) == 0 {
+			u := StandingsUpdate{At: now}
+			if len(summary.Changes) > 0 || len(summary.AtRisk) > 0 {
+				u.Events = append(u.Events, NewEvent(EventStandingsChanged, summary, now))
+			}
+			return u
+		}
+		u := s.decide(totals, now, &summary)
 		for _, e := range u.Events {
 			if e.Kind == EventTierChanged {
 				changed++
@@ -207,10 +216,10 @@ func (s *Standings) fingerprint() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// decide turns totals into standings, milestones and events.
-func (s *Standings) decide(totals []EngagementTotal, now time.Time) StandingsUpdate {
+// decide turns totals into standings, milestones and events, and adds
+// the changes staff hear of to summary.
+func (s *Standings) decide(totals []EngagementTotal, now time.Time, summary *StandingsSummary) StandingsUpdate {
 	u := StandingsUpdate{At: now, Standings: make([]MemberStanding, 0, len(totals))}
-	var summary StandingsSummary
 	for _, t := range totals {
 		e := Engagement{Score: t.Score, Percentile: t.Percentile, LastActive: t.LastActive, ThisWeek: t.ThisWeek, PrevWeekly: t.PrevFourWeeks / 4}
 		if t.Score <= 0 {
@@ -243,9 +252,6 @@ func (s *Standings) decide(totals []EngagementTotal, now time.Time) StandingsUpd
 		if t.Scored && st.Flags.Has(FlagAtRiskVIP) && !t.PrevFlags.Has(FlagAtRiskVIP) {
 			summary.AtRisk = append(summary.AtRisk, change)
 		}
-	}
-	if len(summary.Changes) > 0 || len(summary.AtRisk) > 0 {
-		u.Events = append(u.Events, NewEvent(EventStandingsChanged, summary, now))
 	}
 	return u
 }

@@ -128,7 +128,13 @@ SELECT c.member_id, m.created_at,
        COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones mm WHERE mm.member_id = c.member_id), '{}')
 FROM run_candidates c JOIN members m ON m.id = c.member_id
 LEFT JOIN member_standings s ON s.member_id = c.member_id
-ORDER BY c.member_id`
+WHERE c.member_id > $3
+ORDER BY c.member_id LIMIT $4`
+
+// decideBatch is how many members are decided at a time: a run that
+// rescores everyone (the first, or after the rules changed) holds one
+// batch in memory, not the community. Tests make it small.
+var decideBatch = 20_000
 
 // standingsLock serialises recomputations across replicas and commands:
 // the scheduler runs one at a time, but hearth and tests may call more.
@@ -162,12 +168,24 @@ func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQu
 		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(q.EngagementCuts), pq.Array(q.ValueCuts), q.Slack); err != nil {
 			return fmt.Errorf("rank the members: %w", err)
 		}
-		totals, err := readCandidates(ctx, tx, q)
-		if err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates;
+CREATE TEMP TABLE new_standings ON COMMIT DROP AS SELECT `+strings.Join(decidedColumns, ", ")+` FROM member_standings WITH NO DATA`); err != nil {
+			return fmt.Errorf("rank the members: %w", err)
 		}
-		u := decide(totals)
-		if err := saveDecided(ctx, tx, u); err != nil {
+		for after := community.MemberID(0); ; {
+			totals, err := readCandidates(ctx, tx, q, after)
+			if err != nil {
+				return err
+			}
+			if err := saveDecided(ctx, tx, decide(totals)); err != nil {
+				return err
+			}
+			if len(totals) < decideBatch {
+				break
+			}
+			after = totals[len(totals)-1].Member
+		}
+		if err := saveDecided(ctx, tx, decide(nil)); err != nil {
 			return err
 		}
 		if err := resumRenewed(ctx, tx, q, today); err != nil {
@@ -235,14 +253,15 @@ func scoringArgs(q community.EngagementQuery) []any {
 	return []any{pq.Array(kinds), pq.Array(weights), pq.Array(points), pq.Array(messages), pq.Array(helpful), q.Decay}
 }
 
-// readCandidates reads run_candidates for deciding.
-func readCandidates(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery) ([]community.EngagementTotal, error) {
-	rows, err := tx.QueryContext(ctx, readCandidatesSQL, epochSeconds(q.Now), q.Decay)
+// readCandidates reads the next batch of run_candidates, after a member,
+// for deciding.
+func readCandidates(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, after community.MemberID) ([]community.EngagementTotal, error) {
+	rows, err := tx.QueryContext(ctx, readCandidatesSQL, epochSeconds(q.Now), q.Decay, int64(after), decideBatch)
 	if err != nil {
 		return nil, fmt.Errorf("read the members to decide: %w", err)
 	}
 	defer rows.Close()
-	var out []community.EngagementTotal
+	out := make([]community.EngagementTotal, 0, decideBatch)
 	for rows.Next() {
 		var t community.EngagementTotal
 		var v community.LinkedValue
@@ -283,6 +302,9 @@ const standingValues = `tier, flags, priority, value_percentile, engagement_perc
 // with them, then the milestones and events. Members erased meanwhile
 // are skipped.
 func saveDecided(ctx context.Context, tx *sqlx.Tx, u community.StandingsUpdate) error {
+	if _, err := tx.ExecContext(ctx, `TRUNCATE new_standings`); err != nil {
+		return fmt.Errorf("staging table: %w", err)
+	}
 	if err := copyDecided(ctx, tx, u.Standings); err != nil {
 		return err
 	}
@@ -319,10 +341,10 @@ func assignments(columns string) []string {
 	return out
 }
 
+// copyDecided copies standings into new_standings.
 func copyDecided(ctx context.Context, tx *sqlx.Tx, standings []community.MemberStanding) error {
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE new_standings ON COMMIT DROP AS
-SELECT `+strings.Join(decidedColumns, ", ")+` FROM member_standings WITH NO DATA`); err != nil {
-		return fmt.Errorf("staging table: %w", err)
+	if len(standings) == 0 {
+		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, "COPY new_standings ("+strings.Join(decidedColumns, ", ")+") FROM STDIN")
 	if err != nil {
