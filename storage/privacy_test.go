@@ -73,17 +73,21 @@ func forgetFixture(t *testing.T) (*storage.Store, community.MemberID, community.
 }
 
 // TestExportMember: the export holds the member's rows from every table
-// that refers to them, and leaves out staff-only values.
+// that refers to them (their daily activity totals too, which outlive the
+// activities), and leaves out staff-only values.
 func TestExportMember(t *testing.T) {
 	s, alice, _ := forgetFixture(t)
 	data, err := s.ExportMember(context.Background(), alice)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"members", "identities", "activities", "customers", "orders", "member_standings", "member_milestones", "deliveries", "audit_log", "tickets"} {
+	for _, table := range []string{"members", "identities", "activities", "activity_days", "customers", "orders", "member_standings", "member_milestones", "deliveries", "audit_log", "tickets"} {
 		if len(data[table]) == 0 {
 			t.Errorf("export has no %s", table)
 		}
+	}
+	if len(data["standings_dirty"]) != 0 {
+		t.Errorf("export shows the standings' bookkeeping: %s", data["standings_dirty"])
 	}
 	raw, _ := json.Marshal(data)
 	for _, secret := range []string{"value_percentile", "priority", "historical_clv"} {
