@@ -151,3 +151,31 @@ func TestStandingOfAMemberNotYetScored(t *testing.T) {
 		t.Errorf("store failing: %v", err)
 	}
 }
+
+// TestScoringNamesItsRules: the rules' fingerprint changes with any rule
+// a standing follows (the store then rescores everyone), and only then.
+func TestScoringNamesItsRules(t *testing.T) {
+	now := func() time.Time { return recomputeNow }
+	standings := func(e EngagementRules, tr TierRules, l LoyaltyRules) string {
+		return NewStandings(nil, e, tr, l, now).Scoring().Rules
+	}
+	base := standings(DefaultEngagementRules(), DefaultTierRules(), DefaultLoyaltyRules())
+	if again := standings(DefaultEngagementRules(), DefaultTierRules(), DefaultLoyaltyRules()); again != base {
+		t.Errorf("the same rules: %s and %s", base, again)
+	}
+	e := DefaultEngagementRules()
+	e.Weights = Weights{ActivityMessage: 2}
+	tr := DefaultTierRules()
+	tr.VIPValue = 95
+	l := DefaultLoyaltyRules()
+	l.PerOrder = 10
+	for name, got := range map[string]string{
+		"weights":   standings(e, DefaultTierRules(), DefaultLoyaltyRules()),
+		"vip value": standings(DefaultEngagementRules(), tr, DefaultLoyaltyRules()),
+		"per order": standings(DefaultEngagementRules(), DefaultTierRules(), l),
+	} {
+		if got == base {
+			t.Errorf("another %s, the same fingerprint %s", name, got)
+		}
+	}
+}
