@@ -165,7 +165,9 @@ REFERENCING OLD TABLE AS old_snapshots NEW TABLE AS new_snapshots FOR EACH STATE
 CREATE TRIGGER clv_snapshots_deleted AFTER DELETE ON clv_snapshots
 REFERENCING OLD TABLE AS old_snapshots FOR EACH STATEMENT EXECUTE FUNCTION clv_snapshots_changed();
 
--- What is recorded already.
+-- What is recorded already (a large community's activities are grouped
+-- in memory rather than on disk).
+SET LOCAL work_mem = '256MB';
 INSERT INTO activity_days (member_id, day, kind, n, last_at)
 SELECT member_id, (at AT TIME ZONE 'UTC')::date, kind, count(*), max(at)
 FROM activities WHERE uncounted_xid IS NULL AND member_id IS NOT NULL GROUP BY 1, 2, 3;
