@@ -130,3 +130,49 @@ func sampleHeap(peak *float64) (stop func()) {
 	}()
 	return func() { close(done); <-finished }
 }
+
+// BenchmarkCommandsSeeded times what /top, /whois and /purge read on the
+// seeded community: the leaderboard, the busiest member's profile, and
+// the last 100 messages of a group from the one replied to (200 numbered
+// messages are written into the busiest group first, as a platform
+// numbers them).
+func BenchmarkCommandsSeeded(b *testing.B) {
+	s := seededStore(b)
+	ctx := context.Background()
+	var chat, member int64
+	var now time.Time
+	if err := s.DB().QueryRowContext(ctx, `
+SELECT (SELECT chat_id FROM chat_activity_days GROUP BY chat_id ORDER BY sum(n) DESC LIMIT 1),
+       (SELECT member_id FROM member_standings ORDER BY points DESC LIMIT 1), max(at)
+FROM activities`).Scan(&chat, &member, &now); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.DB().ExecContext(ctx, `
+INSERT INTO activities (member_id, chat_id, kind, at, message_id)
+SELECT $1, $2, 'message', $3::timestamptz + i * interval '1 second', (9000000000 + i)::text
+FROM generate_series(1, 200) i WHERE NOT EXISTS (SELECT 1 FROM activities WHERE chat_id = $2 AND message_id = '9000000001')`,
+		member, chat, now); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("top", func(b *testing.B) {
+		timed(b, 1, func() {
+			if top, err := s.Leaderboard(ctx, 10); err != nil || len(top) != 10 {
+				b.Fatalf("/top: %d, %v", len(top), err)
+			}
+		})
+	})
+	b.Run("whois", func(b *testing.B) {
+		timed(b, 1, func() {
+			if _, err := s.ProfileFacts(ctx, community.ProfileQuery{Member: community.MemberID(member), Now: now, Recent: 5}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("purge", func(b *testing.B) {
+		timed(b, 1, func() {
+			if ids, err := s.MessagesFrom(ctx, community.ChatID(chat), "9000000101", 100); err != nil || len(ids) != 100 {
+				b.Fatalf("/purge: %d messages, %v", len(ids), err)
+			}
+		})
+	})
+}
