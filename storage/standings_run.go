@@ -68,12 +68,14 @@ UNION
 SELECT id, 0 FROM members WHERE created_at > $7 AND created_at <= $8
 ON CONFLICT DO NOTHING`
 
-// standingCandidatesSQL ranks every member by score and every linked customer by
-// historical and predicted CLV (ties counting half, as
+// standingCandidatesSQL ranks every member by score and every linked
+// customer by historical and predicted CLV (ties counting half, as
 // community.Percentiles does), and keeps the members whose inputs were
 // just read, who have no standing yet, or whose engagement or value
-// percentile crossed a cut ($1, $2) or moved by the slack ($3) from the
-// one saved. Inputs are run_inputs' where read, the saved ones otherwise.
+// percentile crossed a cut ($1, $2) from the one saved; and, of those
+// whose percentile moved by the slack ($3) or more, the $4 that moved the
+// most. Inputs are run_inputs' where read, the saved ones otherwise; each
+// comes with when the member came, their tier, flags and milestones.
 const standingCandidatesSQL = `
 CREATE TEMP TABLE run_candidates ON COMMIT DROP AS
 WITH e AS (
@@ -85,7 +87,8 @@ WITH e AS (
            CASE WHEN f.member_id IS NULL THEN s.messages ELSE f.messages END AS messages,
            CASE WHEN f.member_id IS NULL THEN s.helpful ELSE f.helpful END AS helpful,
            CASE WHEN f.member_id IS NULL THEN s.last_active_at ELSE f.last_at END AS last_at,
-           COALESCE(s.engagement_percentile, 0) AS old_engaged, COALESCE(s.value_percentile, 0) AS old_value
+           COALESCE(s.engagement_percentile, 0) AS old_engaged, COALESCE(s.value_percentile, 0) AS old_value,
+           s.tier, COALESCE(s.flags, 0) AS flags
     FROM member_standings s FULL JOIN run_inputs f ON f.member_id = s.member_id
 ), n AS (
     SELECT CAST(count(*) AS float8) AS n, count(*) FILTER (WHERE score_log IS NULL) AS zero FROM e
@@ -108,28 +111,44 @@ WITH e AS (
            v.predicted, v.p_alive, v.hist_pct, v.pred_pct,
            CASE WHEN v.orders > 0 THEN CASE WHEN v.has_model THEN (v.hist_pct + v.pred_pct) / 2 ELSE v.hist_pct END ELSE 0 END AS value
     FROM ranked r LEFT JOIN v ON v.member_id = r.member_id
+), drifted AS (
+    SELECT valued.*, greatest(abs(engaged - old_engaged), abs(value - old_value)) AS drift FROM valued
+), chosen AS (
+    SELECT * FROM drifted
+    WHERE fresh OR NOT scored
+       OR EXISTS (SELECT 1 FROM unnest($1::float8[]) c WHERE (engaged >= c) <> (old_engaged >= c))
+       OR EXISTS (SELECT 1 FROM unnest($2::float8[]) c WHERE (value >= c) <> (old_value >= c))
+    UNION ALL
+    (SELECT * FROM drifted
+     WHERE drift >= $3 AND NOT fresh AND scored
+       AND NOT EXISTS (SELECT 1 FROM unnest($1::float8[]) c WHERE (engaged >= c) <> (old_engaged >= c))
+       AND NOT EXISTS (SELECT 1 FROM unnest($2::float8[]) c WHERE (value >= c) <> (old_value >= c))
+     ORDER BY drift DESC LIMIT $4)
 )
-SELECT * FROM valued
-WHERE fresh OR NOT scored
-   OR abs(engaged - old_engaged) >= $3 OR EXISTS (SELECT 1 FROM unnest($1::float8[]) c WHERE (engaged >= c) <> (old_engaged >= c))
-   OR abs(value - old_value) >= $3 OR EXISTS (SELECT 1 FROM unnest($2::float8[]) c WHERE (value >= c) <> (old_value >= c))`
+SELECT c.*, m.created_at,
+       COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones mm WHERE mm.member_id = c.member_id), '{}') AS milestones
+FROM chosen c JOIN members m ON m.id = c.member_id`
 
-// readCandidatesSQL reads the candidates with what deciding needs: when
-// the member came, their standing and milestones so far, and the score
-// as of $1 (λ = $2).
+// readCandidatesSQL reads a batch of candidates (after member $3, at most
+// $4) with what deciding needs, the score as of $1 (λ = $2).
 const readCandidatesSQL = `
-SELECT c.member_id, m.created_at,
+SELECT c.member_id, c.created_at,
        CASE WHEN c.score_log IS NULL OR c.score_log - CAST($2 AS float8) * $1 < -700 THEN 0 ELSE exp(c.score_log - CAST($2 AS float8) * $1) END AS score,
        c.engaged, c.last_at, c.this_week, c.prev4, c.activity_points, c.messages, c.helpful,
        c.linked, COALESCE(c.linked_via, '') AS linked_via, COALESCE(c.orders, 0) AS orders, COALESCE(c.revenue, 0) AS revenue,
        COALESCE(c.historical_clv, 0) AS historical, COALESCE(c.has_model, false) AS has_model, COALESCE(c.predicted, 0) AS predicted,
        COALESCE(c.p_alive, 0) AS p_alive, COALESCE(c.hist_pct, 0) AS hist_pct, COALESCE(c.pred_pct, 0) AS pred_pct,
-       s.tier, COALESCE(s.flags, 0) AS flags,
-       COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones mm WHERE mm.member_id = c.member_id), '{}')
-FROM run_candidates c JOIN members m ON m.id = c.member_id
-LEFT JOIN member_standings s ON s.member_id = c.member_id
+       c.tier, c.flags, c.milestones
+FROM run_candidates c
 WHERE c.member_id > $3
 ORDER BY c.member_id LIMIT $4`
+
+// driftBudget is how many members a run decides again only because
+// their percentiles drifted by the slack, the most drifted first: when
+// many members rise at once, everyone else's percentile moves a little,
+// and rewriting them all would cost the run its speed. The rest are
+// caught up over the next runs.
+const driftBudget = 10_000
 
 // decideBatch is how many members are decided at a time: a run that
 // rescores everyone (the first, or after the rules changed) holds one
@@ -165,7 +184,7 @@ func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQu
 		if err := readRunInputs(ctx, tx, q, today); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(q.EngagementCuts), pq.Array(q.ValueCuts), q.Slack); err != nil {
+		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(q.EngagementCuts), pq.Array(q.ValueCuts), q.Slack, driftBudget); err != nil {
 			return fmt.Errorf("rank the members: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates;
@@ -307,6 +326,9 @@ func saveDecided(ctx context.Context, tx *sqlx.Tx, u community.StandingsUpdate) 
 	}
 	if err := copyDecided(ctx, tx, u.Standings); err != nil {
 		return err
+	}
+	if _, err := tx.ExecContext(ctx, `ANALYZE new_standings`); err != nil {
+		return fmt.Errorf("staging table: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `
 INSERT INTO member_standings (`+strings.Join(decidedColumns, ", ")+`, score_log, activity_points, messages, helpful)
