@@ -217,16 +217,27 @@ SELECT message_id FROM activities WHERE chat_id = $1 AND message_id <> '' AND ki
 // numbers a chat's messages in increasing order (Telegram's message ids,
 // Discord's snowflakes, the console's counter), so "from a message on" is
 // a numeric comparison; the message itself must be recorded. The
-// messages are looked for from a minute before it was written on (by the
-// chat's index by time), not through the chat's whole history.
+// messages are looked for from a minute before it was written on,
+// newest first, through the chat's index by time rather than through
+// its whole history; the plan is kept serial, as its work is a few rows
+// (starting parallel workers cost more than the query).
 func (s *Store) MessagesFrom(ctx context.Context, chat community.ChatID, messageID string, limit int) ([]string, error) {
 	var ids []string
-	if err := s.db.SelectContext(ctx, &ids, `
-WITH x AS (SELECT min(at) AS at FROM activities WHERE chat_id = $1 AND message_id = CAST($2 AS text) AND message_id <> '')
-SELECT a.message_id FROM activities a, x
-WHERE a.chat_id = $1 AND a.message_id <> '' AND a.at >= x.at - interval '1 minute'
-  AND a.message_id ~ '^[0-9]+$' AND CAST(a.message_id AS numeric) >= CAST(CAST($2 AS text) AS numeric)
-ORDER BY CAST(a.message_id AS numeric) DESC LIMIT $3`, int64(chat), messageID, limit); err != nil {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &ids, `
+SELECT message_id FROM (
+    SELECT a.message_id, a.at FROM activities a
+    WHERE a.chat_id = $1 AND a.message_id <> ''
+      AND a.at >= (SELECT min(at) - interval '1 minute' FROM activities
+                   WHERE chat_id = $1 AND message_id = CAST($2 AS text) AND message_id <> '')
+      AND a.message_id ~ '^[0-9]+$' AND CAST(a.message_id AS numeric) >= CAST(CAST($2 AS text) AS numeric)
+    ORDER BY a.at DESC LIMIT $3) t
+ORDER BY CAST(message_id AS numeric) DESC`, int64(chat), messageID, limit)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("messages of chat %d from %s: %w", chat, messageID, err)
 	}
 	return ids, nil
