@@ -72,6 +72,7 @@ func (f *announceFeature) Register(router *Router, dispatcher *Dispatcher) {
 		Run: f.subscribe, Button: f.subscribeButton,
 		Args: []Arg{{Name: "choice", Kind: ArgChoice, Choices: []string{"on", "off"}}}})
 	dispatcher.Render(community.EventAnnouncementPosts, f.renderPosts)
+	dispatcher.Render(community.EventAnnouncementExpand, f.renderExpansion)
 	dispatcher.Render(community.EventAnnouncementDMs, f.renderDMs)
 }
 

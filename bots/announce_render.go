@@ -29,6 +29,17 @@ func (f *announceFeature) renderPosts(ctx context.Context, e outbox.Event) ([]ou
 	})
 }
 
+// renderExpansion records the next batch of an announcement's
+// recipients, which queues their private messages and the next batch; it
+// sends nothing itself.
+func (f *announceFeature) renderExpansion(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
+	x, err := outbox.Decode[community.AnnouncementExpansion](e)
+	if err != nil {
+		return nil, err
+	}
+	return nil, f.announcements.Expand(ctx, x)
+}
+
 // renderDMs writes an announcement privately to a batch of its
 // recipients, on every platform Hearth may write to them on, each in
 // their language; while it was quiet, the messages wait until it is not.

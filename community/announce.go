@@ -41,11 +41,13 @@ const (
 	AnnouncementCapWindow = 7 * 24 * time.Hour
 )
 
-// The events of announcements. DMs are split in batches of members so
-// that each rendering stays small however large the community.
+// The events of announcements. The recipients are recorded, and DMs
+// written, in batches of members so that each transaction and each
+// rendering stays small however large the community.
 const (
-	EventAnnouncementPosts = "announcement.posts" // post in the groups chosen when it was sent
-	EventAnnouncementDMs   = "announcement.dms"   // write privately to a batch of its recipients
+	EventAnnouncementPosts  = "announcement.posts"  // post in the groups chosen when it was sent
+	EventAnnouncementExpand = "announcement.expand" // record the next batch of its recipients
+	EventAnnouncementDMs    = "announcement.dms"    // write privately to a batch of its recipients
 )
 
 // AnnouncementPosts is the payload of EventAnnouncementPosts.
@@ -59,6 +61,22 @@ type AnnouncementDMs struct {
 	Announcement AnnouncementID `json:"announcement"`
 	From         MemberID       `json:"from"`
 	To           MemberID       `json:"to"`
+}
+
+// AnnouncementExpansion is the payload of EventAnnouncementExpand: the
+// step of a sent announcement's expansion that records its recipients
+// with member ids after After, a batch at a time, as they stand when the
+// step runs. Due is when the private messages may go out; the cap counts
+// the announcements due in the Window before it.
+type AnnouncementExpansion struct {
+	Announcement AnnouncementID `json:"announcement"`
+	After        MemberID       `json:"after"`
+	Tiers        []Tier         `json:"tiers"`
+	Platforms    []Platform     `json:"platforms"`
+	HearthOpens  []Platform     `json:"hearth_opens,omitempty"`
+	Cap          int            `json:"cap"`
+	Window       time.Duration  `json:"window"`
+	Due          time.Time      `json:"due"`
 }
 
 // Announcement is a message staff send to the community's groups and, by
@@ -145,8 +163,9 @@ type Audience struct {
 	HoldUntil time.Time
 }
 
-// AnnouncementSend is a draft being sent: the recipients are chosen and
-// recorded, the cap enforced and the events queued in one transaction.
+// AnnouncementSend is a draft being sent: its reach is counted and its
+// posts and first events queued in one transaction; its recipients are
+// then recorded, under the cap, a batch at a time (AnnouncementExpansion).
 type AnnouncementSend struct {
 	ID       AnnouncementID
 	By       MemberID
@@ -163,10 +182,18 @@ type AnnouncementStore interface {
 	// AnnouncementReach counts whom an audience reaches now, changing nothing.
 	AnnouncementReach(ctx context.Context, aud Audience, at time.Time) (Reach, error)
 	// SendAnnouncement marks a draft sent, records its posts and its
-	// recipients (members under the cap), and queues the events, in one
-	// transaction that concurrent sends wait for. EConflict when the
-	// announcement is no longer a draft.
+	// reach, and queues the events (the first step of its expansion
+	// among them), in one transaction. EConflict when the announcement is
+	// no longer a draft.
 	SendAnnouncement(ctx context.Context, s AnnouncementSend) (Reach, error)
+	// ExpandAnnouncement runs one step of an expansion in a transaction
+	// of its own: it records the next recipients (members under the cap)
+	// after x.After, at most limit members considered, and queues the
+	// step's effects (AnnouncementExpansion.Effects). A step that is not
+	// the announcement's next one (its expansion has gone past x.After:
+	// a step run again) changes nothing, so a step run twice, or by two
+	// replicas at once, records no one twice.
+	ExpandAnnouncement(ctx context.Context, x AnnouncementExpansion, limit int) error
 	// CancelAnnouncement drops a draft; EConflict when it is not one.
 	CancelAnnouncement(ctx context.Context, id AnnouncementID, by MemberID, at time.Time) error
 	// RecentAnnouncements returns the last sent announcements, newest first.
@@ -256,6 +283,12 @@ func (a *Announcements) Send(ctx context.Context, id AnnouncementID, by MemberID
 	}
 	ann.Status, ann.SentAt, ann.SentBy, ann.Reach = AnnouncementSent, at, by, reach
 	return ann, nil
+}
+
+// Expand records the next batch of a sent announcement's recipients
+// and queues their private messages and the step after it.
+func (a *Announcements) Expand(ctx context.Context, x AnnouncementExpansion) error {
+	return a.store.ExpandAnnouncement(ctx, x, AnnouncementDMBatch)
 }
 
 // Cancel drops a draft.

@@ -31,6 +31,10 @@ func (s *announceStore) Announcement(_ context.Context, id AnnouncementID) (Anno
 	return a, nil
 }
 
+func (s *announceStore) ExpandAnnouncement(context.Context, AnnouncementExpansion, int) error {
+	return nil
+}
+
 func (s *announceStore) AnnouncementReach(_ context.Context, aud Audience, _ time.Time) (Reach, error) {
 	s.audience = aud
 	return Reach{Cap: aud.Cap, HeldUntil: aud.HoldUntil}, nil

@@ -22,18 +22,23 @@ import (
 // became due first first, and of each the longest run of oldest pending
 // deliveries that are all due and unclaimed (at most $3), so that a
 // delivery never overtakes an older one to the same chat. The chats are
-// found by walking the due deliveries in order (deliveries_due_order) and
-// keeping each chat's oldest one, so a claim reads about as many rows as
-// it takes, not every pending one. A row another claimer locked first
-// ends its chat's run there, and the readiness is checked again on the
-// locked row itself, so two dispatchers never claim the same delivery.
+// found by walking each platform's due deliveries in order
+// (deliveries_due_platform) and keeping each chat's oldest one, so a
+// claim reads about as many rows as it takes, not every pending one,
+// whatever the planner's statistics say. A row another claimer locked
+// first ends its chat's run there, and the readiness is checked again on
+// the locked row itself, so two dispatchers never claim the same delivery.
 const claimDeliveriesSQL = `
 WITH chats AS (
-    SELECT d.platform, d.target_key FROM deliveries d
-    WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.platform = ANY($1)
-      AND (d.locked_until IS NULL OR d.locked_until < now())
-      AND d.id = (SELECT min(o.id) FROM deliveries o WHERE o.status = 'pending' AND o.platform = d.platform AND o.target_key = d.target_key)
-    ORDER BY d.next_attempt_at, d.id
+    SELECT h.platform, h.target_key FROM unnest(CAST($1 AS text[])) AS p(platform) CROSS JOIN LATERAL (
+        SELECT d.platform, d.target_key, d.next_attempt_at, d.id FROM deliveries d
+        WHERE d.status = 'pending' AND d.platform = p.platform AND d.next_attempt_at <= now()
+          AND (d.locked_until IS NULL OR d.locked_until < now())
+          AND ` + chatHeadSQL + `
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT $2
+    ) h
+    ORDER BY h.next_attempt_at, h.id
     LIMIT $2
 ), runs AS (
     SELECT r.id, r.platform, r.target_key, r.n FROM chats c CROSS JOIN LATERAL (
@@ -60,6 +65,9 @@ SET attempts = attempts + 1, locked_until = now() + $4 * interval '1 millisecond
 FROM kept
 WHERE d.id = kept.id
 RETURNING d.id, d.target, d.message, d.attempts, d.sent_ids, d.created_at`
+
+// chatHeadSQL holds for a pending delivery d that is its chat's oldest.
+const chatHeadSQL = `d.id = (SELECT min(o.id) FROM deliveries o WHERE o.status = 'pending' AND o.platform = d.platform AND o.target_key = d.target_key)`
 
 // ClaimDeliveries implements outbox.Store.
 func (s *Store) ClaimDeliveries(ctx context.Context, platforms []community.Platform, chats, perChat int, lease time.Duration) ([]outbox.Delivery, error) {

@@ -11,3 +11,9 @@ func DecideInBatchesOf(t interface{ Cleanup(func()) }, n int) {
 	decideBatch = n
 	t.Cleanup(func() { decideBatch = old })
 }
+
+// The outbox's statements, for the benchmarks to EXPLAIN.
+const (
+	ClaimDeliveriesSQL = claimDeliveriesSQL
+	NextDueSQL         = nextDueSQL
+)

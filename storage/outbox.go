@@ -221,20 +221,35 @@ func newClaim() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// NextDue implements outbox.Store. Only the oldest pending delivery of
-// each chat counts: the rest wait behind it however due they are.
-func (s *Store) NextDue(ctx context.Context, platforms []community.Platform) (time.Time, bool, error) {
-	var at *time.Time
-	err := s.db.GetContext(ctx, &at, `
+// nextDueSQL finds when the next pending event or delivery on the
+// platforms $1 is due. Only the oldest pending delivery of each chat (its
+// head) counts: the rest wait behind it however due they are. A head is
+// due when it may be tried and its claim, if any, has run out. For each
+// platform it reads the deliveries in due order up to the first head no
+// live claim holds, and the claimed heads before it: after it, none can
+// be due sooner. Never every pending delivery.
+const nextDueSQL = `
 SELECT min(t) FROM (
     SELECT min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) AS t FROM outbox_events WHERE status = 'pending'
     UNION ALL
-    SELECT min(greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))) FROM (
-        SELECT DISTINCT ON (platform, target_key) next_attempt_at, locked_until
-        FROM deliveries WHERE status = 'pending' AND platform = ANY($1)
-        ORDER BY platform, target_key, id
-    ) heads
-) due`, pq.Array(platformNames(platforms)))
+    SELECT least(free.at, (
+        SELECT min(d.locked_until) FROM deliveries d
+        WHERE d.status = 'pending' AND d.platform = p.platform
+          AND (d.next_attempt_at, d.id) < (coalesce(free.at, 'infinity'), coalesce(free.id, 0))
+          AND d.locked_until > d.next_attempt_at AND ` + chatHeadSQL + `))
+    FROM unnest(CAST($1 AS text[])) AS p(platform) LEFT JOIN LATERAL (
+        SELECT d.next_attempt_at AS at, d.id FROM deliveries d
+        WHERE d.status = 'pending' AND d.platform = p.platform
+          AND (d.locked_until IS NULL OR d.locked_until <= d.next_attempt_at) AND ` + chatHeadSQL + `
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT 1
+    ) free ON true
+) due`
+
+// NextDue implements outbox.Store.
+func (s *Store) NextDue(ctx context.Context, platforms []community.Platform) (time.Time, bool, error) {
+	var at *time.Time
+	err := s.db.GetContext(ctx, &at, nextDueSQL, pq.Array(platformNames(platforms)))
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("next due: %w", err)
 	}

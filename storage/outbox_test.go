@@ -355,3 +355,34 @@ func TestOutboxConnectionSurvivesALostConnection(t *testing.T) {
 		t.Fatal("the parts were not recorded")
 	}
 }
+
+// TestNextDueLooksAtEachChatsOldest: a message due now behind an older
+// one waiting for its retry is not due; a chat whose oldest message is
+// claimed is due when the claim runs out, before a later retry elsewhere.
+func TestNextDueLooksAtEachChatsOldest(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	queue(t, s, "a", "a1", "a2")
+	queue(t, s, "b", "b1")
+	if _, err := s.DB().Exec(`UPDATE deliveries SET next_attempt_at = now() + interval '1 hour' WHERE message->>'text' IN ('a1', 'b1')`); err != nil {
+		t.Fatal(err)
+	}
+	at, ok, err := s.NextDue(ctx, tg)
+	if err != nil || !ok || time.Until(at) < 50*time.Minute {
+		t.Fatalf("NextDue = %v, %t, %v; want a1's retry in an hour, not a2 behind it", at, ok, err)
+	}
+	if _, err := s.DB().Exec(`UPDATE deliveries SET next_attempt_at = now() WHERE message->>'text' = 'b1'`); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := s.ClaimDeliveries(ctx, tg, 10, 5, 10*time.Minute)
+	if err != nil || fmt.Sprint(textsOf(claimed)) != "[b1]" {
+		t.Fatalf("claim = %v, %v; want [b1]", textsOf(claimed), err)
+	}
+	at, ok, err = s.NextDue(ctx, tg)
+	if until := time.Until(at); err != nil || !ok || until < 9*time.Minute || until > 11*time.Minute {
+		t.Fatalf("NextDue = %v, %t, %v; want b1's claim running out in 10 minutes", at, ok, err)
+	}
+	if _, ok, err := s.NextDue(ctx, []community.Platform{community.Discord}); err != nil || ok {
+		t.Fatalf("NextDue on Discord = %t, %v; want nothing pending", ok, err)
+	}
+}

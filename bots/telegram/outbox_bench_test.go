@@ -121,3 +121,48 @@ func (s *crashingSender) Send(ctx context.Context, d outbox.Delivery) ([]string,
 	}
 	return s.Sender.Send(ctx, d)
 }
+
+// BenchmarkBroadcastThroughput measures how many messages a second one
+// dispatcher sends at Telegram's limits (30 a second in all, one a second
+// per chat; the fake Bot API answers at once): 600 messages queued to
+// 600 private chats (an announcement), or to 40 chats 15 each (chats with
+// a backlog, as in a busy relay), with the dispatcher sending to
+// parallel chats at once. Reported: msgs/s, from the start until the
+// last is sent.
+func BenchmarkBroadcastThroughput(b *testing.B) {
+	for _, c := range []struct{ chats, parallel int }{{600, 16}, {40, 16}, {600, 32}, {40, 32}} {
+		b.Run(fmt.Sprintf("chats=%d/parallel=%d", c.chats, c.parallel), func(b *testing.B) {
+			var perSecond float64
+			for range b.N {
+				perSecond += runBroadcast(b, c.chats, 600, c.parallel)
+			}
+			b.ReportMetric(perSecond/float64(b.N), "msgs/s")
+		})
+	}
+}
+
+func runBroadcast(b *testing.B, chats, messages, parallel int) float64 {
+	b.Helper()
+	b.StopTimer()
+	store := storage.New(storagetest.New(b))
+	tg := telegramtest.New(b, token)
+	var out []outbox.Outgoing
+	for i := range messages {
+		out = append(out, outbox.Outgoing{Target: outbox.Target{Platform: community.Telegram, UserID: fmt.Sprint(1000 + i%chats)},
+			Message: bots.Reply{Text: fmt.Sprintf("News for everyone (%d).", i)}})
+	}
+	if err := store.QueueMessages(context.Background(), out); err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := bots.NewDispatcher(bots.DispatcherOptions{Store: store, Parallel: parallel})
+	d.AddSender(community.Telegram, newSender(b, tg.URL(), telegram.Limits{}))
+	b.StartTimer()
+	start := time.Now()
+	go d.Run(ctx)
+	tg.WaitCalls(b, "sendMessage", messages, 5*time.Minute)
+	took := time.Since(start)
+	b.StopTimer()
+	return float64(messages) / took.Seconds()
+}
