@@ -25,14 +25,19 @@ type BGNBDFit struct {
 // number. Data that cannot support a fit give a *FitError, an unusable
 // summary a *SummaryError.
 func FitBGNBD(s []Summary) (BGNBDFit, error) {
+	return fitBGNBD(summarySlice(s))
+}
+
+// fitBGNBD is FitBGNBD over any set of summaries.
+func fitBGNBD(s summarySet) (BGNBDFit, error) {
 	repeat, err := checkSummaries(s)
 	if err != nil {
 		return BGNBDFit{}, err
 	}
 	fail := func(err error) (BGNBDFit, error) {
-		return BGNBDFit{}, &FitError{Model: "BG/NBD", Customers: len(s), Err: err}
+		return BGNBDFit{}, &FitError{Model: "BG/NBD", Customers: s.Len(), Err: err}
 	}
-	if len(s) < MinFitCustomers {
+	if s.Len() < MinFitCustomers {
 		return fail(ErrTooFewCustomers)
 	}
 	if repeat == 0 {
@@ -43,7 +48,7 @@ func FitBGNBD(s []Summary) (BGNBDFit, error) {
 	if err != nil {
 		return fail(err)
 	}
-	info.Customers = len(s)
+	info.Customers = s.Len()
 	se := standardErrors(at, 4, &info)
 	return BGNBDFit{
 		Model:  BGNBD{R: theta[0], Alpha: theta[1], A: theta[2], B: theta[3]},
@@ -91,14 +96,14 @@ func compareKeys(p, q bgKey) int {
 
 // compressBGNBD builds bgData from valid summaries, repeat of which have
 // x > 0.
-func compressBGNBD(s []Summary, repeat int) *bgData {
-	d := &bgData{customers: float64(len(s))}
+func compressBGNBD(s summarySet, repeat int) *bgData {
+	d := &bgData{customers: float64(s.Len())}
 	tIndex := make(map[float64]int32)
 	var zeros []float64 // customers with x = 0, by T index
 	keys := make([]bgKey, 0, repeat)
 	var sumT, sumX float64
-	for i := range s {
-		c := &s[i]
+	for i := range s.Len() {
+		c := s.summary(i)
 		ti, ok := tIndex[c.T]
 		if !ok {
 			ti = int32(len(d.tValues))

@@ -58,11 +58,11 @@ func testSummaries() []Summary {
 
 func TestLikelihoodDerivativesMatchFiniteDifferences(t *testing.T) {
 	s := testSummaries()
-	repeat, err := checkSummaries(s)
+	repeat, err := checkSummaries(summarySlice(s))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bg := compressBGNBD(s, repeat)
+	bg := compressBGNBD(summarySlice(s), repeat)
 	for _, theta := range [][]float64{{1, 2.7, 1, 1}, {0.25, 4.4, 0.8, 2.4}, {2.7, 0.4, 7.4, 0.15}} {
 		checkDerivs(t, "BG/NBD", bg.likelihood, theta)
 	}
@@ -80,13 +80,13 @@ func TestLikelihoodDerivativesMatchFiniteDifferences(t *testing.T) {
 
 func TestBGNBDLikelihoodMatchesPerCustomerSum(t *testing.T) {
 	s := testSummaries()
-	repeat, _ := checkSummaries(s)
+	repeat, _ := checkSummaries(summarySlice(s))
 	m := BGNBD{R: 0.25, Alpha: 4.4, A: 0.8, B: 2.4}
 	var want float64
 	for _, c := range s {
 		want += m.LogLikelihood(c.Frequency, c.Recency, c.T)
 	}
-	got := compressBGNBD(s, repeat).likelihood([]float64{m.R, m.Alpha, m.A, m.B}).ll
+	got := compressBGNBD(summarySlice(s), repeat).likelihood([]float64{m.R, m.Alpha, m.A, m.B}).ll
 	if math.Abs(got-want) > 1e-9*math.Abs(want) {
 		t.Errorf("compressed log-likelihood %.10g, per customer %.10g", got, want)
 	}

@@ -19,6 +19,10 @@
 //   - BGNBD predicts P(alive) and expected purchases, GammaGamma the value
 //     of a future purchase, and Predict applies both to every customer with
 //     a discounted CLV over a horizon given by CLVOptions.
+//   - ScoreEach runs all of it over orders yielded one customer at a time
+//     (CustomerOrders), such as from a database cursor, keeping a compact
+//     row per customer and never all the orders; Score does the same for
+//     orders in a slice.
 //
 // Times are in the period of the summaries throughout: a model fitted on
 // weekly summaries takes and returns weeks, and CLVOptions says how many

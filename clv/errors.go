@@ -50,12 +50,13 @@ func (e *SummaryError) Error() string {
 
 // checkSummaries returns a *SummaryError for the first unusable summary,
 // or the number of repeat buyers (Frequency > 0).
-func checkSummaries(s []Summary) (repeat int, err error) {
-	for i := range s {
-		if reason := validSummary(s[i]); reason != "" {
-			return 0, &SummaryError{Index: i, CustomerID: s[i].CustomerID, Reason: reason}
+func checkSummaries(s summarySet) (repeat int, err error) {
+	for i := range s.Len() {
+		c := s.summary(i)
+		if reason := validSummary(c); reason != "" {
+			return 0, &SummaryError{Index: i, CustomerID: s.customerID(i), Reason: reason}
 		}
-		if s[i].Frequency > 0 {
+		if c.Frequency > 0 {
 			repeat++
 		}
 	}

@@ -65,22 +65,28 @@ type GammaGammaFit struct {
 // log-likelihood by Newton's method over the logarithms of the parameters,
 // with its analytic gradient and Hessian.
 func FitGammaGamma(s []Summary) (GammaGammaFit, error) {
+	return fitGammaGamma(summarySlice(s))
+}
+
+// fitGammaGamma is FitGammaGamma over any set of summaries.
+func fitGammaGamma(s summarySet) (GammaGammaFit, error) {
 	repeat := 0
-	for i := range s {
-		if s[i].Frequency > 0 {
+	for i := range s.Len() {
+		if s.summary(i).Frequency > 0 {
 			repeat++
 		}
 	}
 	d := &ggData{rows: make([]ggRow, 0, repeat)}
-	for i := range s {
-		if s[i].Frequency <= 0 {
+	for i := range s.Len() {
+		c := s.summary(i)
+		if c.Frequency <= 0 {
 			continue
 		}
-		if m := s[i].MonetaryValue; !(m > 0) || math.IsInf(m, 0) {
+		if m := c.MonetaryValue; !(m > 0) || math.IsInf(m, 0) {
 			d.excluded++
 			continue
 		}
-		d.add(s[i].Frequency, s[i].MonetaryValue)
+		d.add(c.Frequency, c.MonetaryValue)
 	}
 	fail := func(err error) (GammaGammaFit, error) {
 		return GammaGammaFit{}, &FitError{Model: "Gamma-Gamma", Customers: int(d.customers), Err: err}

@@ -50,13 +50,8 @@ type Historical struct {
 // With MarginRate 1 and orders without margins it is revenue minus the
 // acquisition cost. Only purchases count (IsPurchase).
 func HistoricalCLV(orders []Order, opt HistoricalOptions) ([]Historical, error) {
-	switch {
-	case opt.End.IsZero():
-		return nil, errors.New("clv: historical CLV needs an End time")
-	case !(opt.MarginRate > 0 && opt.MarginRate <= 1):
-		return nil, fmt.Errorf("clv: the margin rate must be above 0 and at most 1, not %v", opt.MarginRate)
-	case !(opt.AcquisitionCost >= 0) || math.IsInf(opt.AcquisitionCost, 0):
-		return nil, fmt.Errorf("clv: the acquisition cost must be a number >= 0, not %v", opt.AcquisitionCost)
+	if err := opt.validate(); err != nil {
+		return nil, err
 	}
 	by := make(map[string]*Historical)
 	for i, o := range orders {
@@ -68,18 +63,10 @@ func HistoricalCLV(orders []Order, opt HistoricalOptions) ([]Historical, error) 
 		}
 		h := by[o.CustomerID]
 		if h == nil {
-			h = &Historical{CustomerID: o.CustomerID, First: o.OrderedAt, Last: o.OrderedAt}
+			h = &Historical{CustomerID: o.CustomerID}
 			by[o.CustomerID] = h
 		}
-		h.Orders++
-		h.Revenue += o.Value()
-		h.Margin += OrderMargin(o, opt.MarginRate)
-		if o.OrderedAt.Before(h.First) {
-			h.First = o.OrderedAt
-		}
-		if o.OrderedAt.After(h.Last) {
-			h.Last = o.OrderedAt
-		}
+		h.add(o, opt.MarginRate)
 	}
 	out := make([]Historical, 0, len(by))
 	for _, h := range by {
@@ -88,6 +75,35 @@ func HistoricalCLV(orders []Order, opt HistoricalOptions) ([]Historical, error) 
 	}
 	slices.SortFunc(out, func(p, q Historical) int { return cmp.Compare(p.CustomerID, q.CustomerID) })
 	return out, nil
+}
+
+// validate says what is wrong with opt, if anything.
+func (opt HistoricalOptions) validate() error {
+	switch {
+	case opt.End.IsZero():
+		return errors.New("clv: historical CLV needs an End time")
+	case !(opt.MarginRate > 0 && opt.MarginRate <= 1):
+		return fmt.Errorf("clv: the margin rate must be above 0 and at most 1, not %v", opt.MarginRate)
+	case !(opt.AcquisitionCost >= 0) || math.IsInf(opt.AcquisitionCost, 0):
+		return fmt.Errorf("clv: the acquisition cost must be a number >= 0, not %v", opt.AcquisitionCost)
+	}
+	return nil
+}
+
+// add counts a purchase of the customer's in h.
+func (h *Historical) add(o Order, marginRate float64) {
+	if h.Orders == 0 {
+		h.First, h.Last = o.OrderedAt, o.OrderedAt
+	}
+	h.Orders++
+	h.Revenue += o.Value()
+	h.Margin += OrderMargin(o, marginRate)
+	if o.OrderedAt.Before(h.First) {
+		h.First = o.OrderedAt
+	}
+	if o.OrderedAt.After(h.Last) {
+		h.Last = o.OrderedAt
+	}
 }
 
 // SimpleCLV is the textbook estimate of a customer's lifetime value:

@@ -100,20 +100,33 @@ type Prediction struct {
 // mean is infinite (q <= 1), and with a *SummaryError on an unusable
 // summary.
 func Predict(s []Summary, bg BGNBD, gg GammaGamma, opt CLVOptions) ([]Prediction, error) {
-	if err := opt.Validate(); err != nil {
-		return nil, err
-	}
-	if !(gg.Q > 1) {
-		return nil, errors.New("clv: the Gamma-Gamma model has q <= 1, so its mean purchase value is infinite")
-	}
-	if _, err := checkSummaries(s); err != nil {
+	if err := canPredict(summarySlice(s), gg, opt); err != nil {
 		return nil, err
 	}
 	out := make([]Prediction, len(s))
-	parallel(len(s), func(lo, hi, _ int) {
+	predictRange(summarySlice(s), 0, bg, gg, opt, out)
+	return out, nil
+}
+
+// canPredict is why Predict would fail on s, gg and opt, or nil.
+func canPredict(s summarySet, gg GammaGamma, opt CLVOptions) error {
+	if err := opt.Validate(); err != nil {
+		return err
+	}
+	if !(gg.Q > 1) {
+		return errors.New("clv: the Gamma-Gamma model has q <= 1, so its mean purchase value is infinite")
+	}
+	_, err := checkSummaries(s)
+	return err
+}
+
+// predictRange predicts the customers of s from index lo into out, one
+// each, using every CPU. canPredict must have accepted s, gg and opt.
+func predictRange(s summarySet, lo int, bg BGNBD, gg GammaGamma, opt CLVOptions, out []Prediction) {
+	parallel(len(out), func(from, to, _ int) {
 		scratch := make([]float64, 3*opt.Steps)
-		for i := lo; i < hi; i++ {
-			c := &s[i]
+		for i := from; i < to; i++ {
+			c := s.summary(lo + i)
 			alive := bg.PAlive(c.Frequency, c.Recency, c.T)
 			value := gg.ExpectedAverageValue(c.Frequency, c.MonetaryValue)
 			discounted, total := bg.discountedPurchases(c.Frequency, c.T, opt, scratch)
@@ -126,5 +139,4 @@ func Predict(s []Summary, bg BGNBD, gg GammaGamma, opt CLVOptions) ([]Prediction
 			}
 		}
 	})
-	return out, nil
 }

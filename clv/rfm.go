@@ -27,35 +27,44 @@ func ScoreRFM(s []Summary) []RFM {
 	n := len(s)
 	recency, frequency, monetary := make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, c := range s {
-		recency[i] = -(c.T - c.Recency)
-		frequency[i] = float64(c.Frequency)
-		monetary[i] = c.Total
+		recency[i], frequency[i], monetary[i] = rfmValues(c)
 	}
-	r, f, m := quintiles(recency), quintiles(frequency), quintiles(monetary)
+	r, f, m := quintiles(recency, nil, nil), quintiles(frequency, nil, nil), quintiles(monetary, nil, nil)
 	out := make([]RFM, n)
 	for i, c := range s {
-		out[i] = RFM{CustomerID: c.CustomerID, Recency: r[i], Frequency: f[i], Monetary: m[i], Segment: SegmentOf(r[i], f[i])}
+		rec, freq := int(r[i]), int(f[i])
+		out[i] = RFM{CustomerID: c.CustomerID, Recency: rec, Frequency: freq, Monetary: int(m[i]), Segment: SegmentOf(rec, freq)}
 	}
 	return out
 }
 
+// rfmValues are what the recency, frequency and monetary scores rank, the
+// higher the better: minus the time since the last purchase, the repeat
+// purchases and the total spent.
+func rfmValues(c Summary) (recency, frequency, monetary float64) {
+	return -(c.T - c.Recency), float64(c.Frequency), c.Total
+}
+
 // quintiles scores values 1..5 by their rank, ties sharing the score of
-// the lowest rank they hold.
-func quintiles(values []float64) []int {
+// the lowest rank they hold. It works in order and scores when they are
+// long enough, so that millions of customers are scored in little memory.
+func quintiles(values []float64, order []int32, scores []uint8) []uint8 {
 	n := len(values)
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+	if len(order) < n || len(scores) < n {
+		order, scores = make([]int32, n), make([]uint8, n)
 	}
-	slices.SortStableFunc(order, func(p, q int) int { return cmp.Compare(values[p], values[q]) })
-	scores := make([]int, n)
+	order, scores = order[:n], scores[:n]
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(p, q int32) int { return cmp.Compare(values[p], values[q]) })
 	for i := 0; i < n; {
 		j := i + 1
 		for j < n && cmp.Compare(values[order[j]], values[order[i]]) == 0 {
 			j++
 		}
 		for _, k := range order[i:j] {
-			scores[k] = 1 + 5*i/n
+			scores[k] = uint8(1 + 5*i/n)
 		}
 		i = j
 	}

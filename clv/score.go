@@ -2,7 +2,7 @@ package clv
 
 import (
 	"errors"
-	"fmt"
+	"iter"
 	"time"
 )
 
@@ -64,60 +64,111 @@ type ScoreOptions struct {
 // prediction, all in money of margin (profit). Orders placed after opt.End
 // are left out and counted in ModelRun.Later. When the data cannot support
 // a fit the run still scores every customer, without predictions, and says
-// why in ModelRun.Error. Scores are sorted by customer id.
+// why in ModelRun.Error. Scores are sorted by customer id. It is ScoreEach
+// over OrdersByCustomer(orders).
 func Score(orders []Order, opt ScoreOptions) (ModelRun, []CustomerScore, error) {
+	run, scores, err := ScoreEach(OrdersByCustomer(orders), opt)
+	if err != nil {
+		return run, nil, err
+	}
+	out := make([]CustomerScore, 0, scores.Len())
+	for sc := range scores.All() {
+		out = append(out, sc)
+	}
+	return run, out, nil
+}
+
+// ScoreEach is Score over orders that come one customer at a time, such as
+// from a database cursor: it keeps a compact row per customer (80 bytes
+// and the id, with no pointer for the garbage collector to follow) and
+// never more than one customer's orders, so a run over millions of orders
+// needs memory for its customers only. The scores are yielded
+// from the rows, by customer id, when asked for.
+func ScoreEach(orders CustomerOrders, opt ScoreOptions) (ModelRun, *Scores, error) {
 	run := ModelRun{End: opt.End, Period: opt.Period}
-	orders, run.Later = placedBy(orders, opt.End)
-	hist, err := HistoricalCLV(orders, HistoricalOptions{End: opt.End, MarginRate: opt.MarginRate, AcquisitionCost: opt.AcquisitionCost})
+	b, err := newRunBuilder(opt)
 	if err != nil {
 		return run, nil, err
 	}
-	txs := Transactions(orders, func(o Order) float64 { return OrderMargin(o, opt.MarginRate) })
-	summaries, err := Summarize(txs, SummaryOptions{Period: opt.Period, End: opt.End, Location: opt.Location})
+	if err := orders(b.add); err != nil {
+		return run, nil, err
+	}
+	run.Later = b.later
+	if err := b.table.sort(); err != nil {
+		return run, nil, err
+	}
+	run.Customers = b.table.Len()
+	b.table.scoreRFM()
+	scores := &Scores{table: &b.table, acquisitionCost: opt.AcquisitionCost}
+	ok, err := fitModels(&b.table, &run)
 	if err != nil {
 		return run, nil, err
 	}
-	run.Customers = len(summaries)
-	rfm := ScoreRFM(summaries)
-	scores := make([]CustomerScore, len(summaries))
-	index := make(map[string]int, len(summaries))
-	for i, s := range summaries {
-		r := rfm[i]
-		scores[i] = CustomerScore{CustomerID: s.CustomerID, RepeatPurchases: s.Frequency,
-			Recency: r.Recency, Frequency: r.Frequency, Monetary: r.Monetary, Segment: string(r.Segment)}
-		index[s.CustomerID] = i
+	if !ok {
+		return run, scores, nil
 	}
-	for _, h := range hist {
-		if i, ok := index[h.CustomerID]; ok {
-			sc := &scores[i]
-			sc.Orders, sc.First, sc.Last, sc.Revenue, sc.Historical = h.Orders, h.First, h.Last, h.Revenue, h.Value
-		}
-	}
-	if err := predictScores(summaries, scores, opt, &run); err != nil {
+	scores.bg, scores.gg, scores.clv = run.BGNBD.Model, run.GammaGamma.Model, opt.CLVOptions()
+	if err := canPredict(&b.table, scores.gg, scores.clv); err != nil {
 		return run, nil, err
 	}
+	scores.hasModel = true
 	return run, scores, nil
 }
 
-// placedBy returns the orders placed by end, and how many purchases were
-// placed after it. The orders are not modified.
-func placedBy(orders []Order, end time.Time) ([]Order, int) {
-	later := 0
-	for _, o := range orders {
-		if o.OrderedAt.After(end) && IsPurchase(o) {
-			later++
+// Scores are the customers a run scored, kept as compact rows: All gives
+// each one's CustomerScore, computing predictions as it goes.
+type Scores struct {
+	table           *customerTable
+	acquisitionCost float64
+	hasModel        bool // the models below can predict
+	bg              BGNBD
+	gg              GammaGamma
+	clv             CLVOptions
+}
+
+// Len is the number of customers scored.
+func (s *Scores) Len() int { return s.table.Len() }
+
+// OneTimeBuyers counts the one-time buyers among the scores (see
+// CustomerScore.OneTimeBuyer).
+func (s *Scores) OneTimeBuyers() int {
+	n := 0
+	for i := range s.table.Len() {
+		if s.table.row(i).frequency == 0 {
+			n++
 		}
 	}
-	if later == 0 {
-		return orders, 0
-	}
-	kept := make([]Order, 0, len(orders)-later)
-	for _, o := range orders {
-		if !o.OrderedAt.After(end) {
-			kept = append(kept, o)
+	return n
+}
+
+// predictBlock is how many customers All predicts at once, on every CPU.
+const predictBlock = 1 << 15
+
+// All yields every customer's score, by customer id.
+func (s *Scores) All() iter.Seq[CustomerScore] {
+	return func(yield func(CustomerScore) bool) {
+		n := s.table.Len()
+		var preds []Prediction
+		if s.hasModel {
+			preds = make([]Prediction, min(n, predictBlock))
+		}
+		for lo := 0; lo < n; lo += predictBlock {
+			hi := min(lo+predictBlock, n)
+			if s.hasModel {
+				predictRange(s.table, lo, s.bg, s.gg, s.clv, preds[:hi-lo])
+			}
+			for i := lo; i < hi; i++ {
+				sc := s.table.score(i, s.acquisitionCost)
+				if s.hasModel {
+					p := &preds[i-lo]
+					sc.HasModel, sc.Predicted, sc.PAlive, sc.Expected = true, p.CLV, p.PAlive, p.ExpectedPurchases
+				}
+				if !yield(sc) {
+					return
+				}
+			}
 		}
 	}
-	return kept, later
 }
 
 // CLVOptions is the horizon and discounting of predicted CLV: HorizonMonths
@@ -127,49 +178,54 @@ func (o ScoreOptions) CLVOptions() CLVOptions {
 }
 
 // Forecast fits both models to summaries and predicts every customer over
-// the horizon of opt, discounted (opt.CLVOptions): the one computation of
-// predicted CLV, behind the nightly run, hearth clv fit and hearth clv
-// predict. It records the fitted models in run. A data set too thin for a
+// the horizon of opt, discounted (opt.CLVOptions), as ScoreEach does for
+// the nightly run, with the same functions: hearth clv predict uses it on
+// summary files. It records the fitted models in run. A data set too thin for a
 // fit, or a fit that did not converge, is recorded in run.Error, not
 // returned, and gives no predictions.
 func Forecast(summaries []Summary, opt ScoreOptions, run *ModelRun) ([]Prediction, error) {
-	bg, err := FitBGNBD(summaries)
+	ok, err := fitModels(summarySlice(summaries), run)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return Predict(summaries, run.BGNBD.Model, run.GammaGamma.Model, opt.CLVOptions())
+}
+
+// FitModels is Forecast without the predictions, for a caller that wants
+// the models only (hearth clv fit): it records them in run and fails as
+// Forecast would, at a fraction of the cost.
+func FitModels(summaries []Summary, opt ScoreOptions, run *ModelRun) error {
+	ok, err := fitModels(summarySlice(summaries), run)
+	if err != nil || !ok {
+		return err
+	}
+	return canPredict(summarySlice(summaries), run.GammaGamma.Model, opt.CLVOptions())
+}
+
+// fitModels fits both models to s, records them in run and reports
+// whether they may predict. A data set too thin for a fit, or a fit that
+// did not converge, is recorded in run.Error, not returned.
+func fitModels(s summarySet, run *ModelRun) (bool, error) {
+	bg, err := fitBGNBD(s)
 	if err == nil {
 		run.BGNBD = &bg
 		var gg GammaGammaFit
-		if gg, err = FitGammaGamma(summaries); err == nil {
+		if gg, err = fitGammaGamma(s); err == nil {
 			run.GammaGamma = &gg
 		}
 	}
 	if _, thin := errors.AsType[*FitError](err); thin {
 		run.Error = err.Error()
-		return nil, nil
+		return false, nil
 	}
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	for _, info := range []FitInfo{run.BGNBD.Info, run.GammaGamma.Info} {
 		if !info.Converged { // parameters the data cannot pin down: no predictions from them
 			run.Error = "the model fit did not converge: " + info.Status
-			return nil, nil
+			return false, nil
 		}
 	}
-	return Predict(summaries, run.BGNBD.Model, run.GammaGamma.Model, opt.CLVOptions())
-}
-
-// predictScores forecasts every customer and fills in their predictions;
-// without a model (run.Error says why) the scores have none.
-func predictScores(summaries []Summary, scores []CustomerScore, opt ScoreOptions, run *ModelRun) error {
-	preds, err := Forecast(summaries, opt, run)
-	if err != nil {
-		return err
-	}
-	for i, p := range preds {
-		sc := &scores[i]
-		if sc.CustomerID != p.CustomerID {
-			return fmt.Errorf("clv: prediction %d is for %q, not %q", i, p.CustomerID, sc.CustomerID)
-		}
-		sc.HasModel, sc.Predicted, sc.PAlive, sc.Expected = true, p.CLV, p.PAlive, p.ExpectedPurchases
-	}
-	return nil
+	return true, nil
 }

@@ -51,6 +51,21 @@ type Summary struct {
 	Last   time.Time // the last transaction counted
 }
 
+// summarySet is the customers' summaries the fits, predictions and RFM
+// scores read, by index: a []Summary, or the compact rows of a run.
+type summarySet interface {
+	Len() int
+	summary(i int) Summary   // CustomerID may be left empty
+	customerID(i int) string // the i-th summary's customer
+}
+
+// summarySlice is a []Summary as a summarySet.
+type summarySlice []Summary
+
+func (s summarySlice) Len() int                { return len(s) }
+func (s summarySlice) summary(i int) Summary   { return s[i] }
+func (s summarySlice) customerID(i int) string { return s[i].CustomerID }
+
 // ErrNoPeriod is returned when SummaryOptions has no valid Period.
 var ErrNoPeriod = errors.New("clv: the summary period must be set to Day, Week or Month")
 

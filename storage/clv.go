@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"math"
 	"strings"
 
@@ -24,30 +25,43 @@ LEFT JOIN (SELECT source, order_id, sum(amount) AS total FROM refunds GROUP BY s
 WHERE o.status = 'paid'
 ORDER BY o.customer_id, o.ordered_at, o.id`
 
-// OrdersForCLV implements clv.Store: every paid order, refunds applied, by
-// customer and time.
-func (s *Store) OrdersForCLV(ctx context.Context) ([]clv.Order, error) {
+// EachCustomerOrders implements clv.Store: every paid order, refunds
+// applied, read in customer and time order and handed to yield one
+// customer's at a time, so that a CLV run holds one customer's orders in
+// memory, never all of them. An error of yield stops the read and is
+// returned as it is.
+func (s *Store) EachCustomerOrders(ctx context.Context, yield func([]clv.Order) error) error {
 	rows, err := s.db.QueryContext(ctx, ordersForCLVSQL)
 	if err != nil {
-		return nil, fmt.Errorf("orders for CLV: %w", err)
+		return fmt.Errorf("orders for CLV: %w", err)
 	}
 	defer rows.Close()
-	var out []clv.Order
+	var one []clv.Order // the customer's orders so far, reused
 	for rows.Next() {
 		var o clv.Order
 		var margin sql.NullFloat64
 		if err := rows.Scan(&o.ID, &o.CustomerID, &o.OrderedAt, &o.Amount, &o.Refunded, &o.Currency, &margin, &o.Status); err != nil {
-			return nil, fmt.Errorf("orders for CLV: %w", err)
+			return fmt.Errorf("orders for CLV: %w", err)
 		}
 		if margin.Valid {
 			o.Margin = &margin.Float64
 		}
-		out = append(out, o)
+		if len(one) > 0 && one[0].CustomerID != o.CustomerID {
+			if err := yield(one); err != nil {
+				return err
+			}
+			clear(one)
+			one = one[:0]
+		}
+		one = append(one, o)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("orders for CLV: %w", err)
+		return fmt.Errorf("orders for CLV: %w", err)
 	}
-	return out, nil
+	if len(one) == 0 {
+		return nil
+	}
+	return yield(one)
 }
 
 // modelJSON is how a fitted model is kept in clv_models: its parameters,
@@ -85,7 +99,7 @@ var snapshotColumns = []string{"customer_id", "orders", "first_order_at", "last_
 // SaveCLVRun stores a run's models and replaces every customer's CLV
 // snapshot with scores, in one transaction: readers see the previous run
 // until the new one is complete. It returns the model's id.
-func (s *Store) SaveCLVRun(ctx context.Context, run clv.ModelRun, scores []clv.CustomerScore) (int64, error) {
+func (s *Store) SaveCLVRun(ctx context.Context, run clv.ModelRun, scores iter.Seq[clv.CustomerScore]) (int64, error) {
 	bg, gg := map[string]any{}, map[string]any{}
 	if run.BGNBD != nil {
 		bg = modelJSON(map[string]float64{"r": run.BGNBD.Model.R, "alpha": run.BGNBD.Model.Alpha, "a": run.BGNBD.Model.A, "b": run.BGNBD.Model.B},
@@ -138,7 +152,7 @@ ON CONFLICT (customer_id) DO UPDATE SET model_id = EXCLUDED.model_id, orders = E
 }
 
 // copySnapshots streams the scores into a temporary table with COPY.
-func copySnapshots(ctx context.Context, tx *sqlx.Tx, scores []clv.CustomerScore) error {
+func copySnapshots(ctx context.Context, tx *sqlx.Tx, scores iter.Seq[clv.CustomerScore]) error {
 	if _, err := tx.ExecContext(ctx, `
 CREATE TEMPORARY TABLE new_snapshots (
     customer_id text, orders integer, first_order_at timestamptz, last_order_at timestamptz, revenue double precision,
@@ -153,7 +167,7 @@ CREATE TEMPORARY TABLE new_snapshots (
 		return fmt.Errorf("copy CLV snapshots: %w", err)
 	}
 	defer stmt.Close()
-	for _, sc := range scores {
+	for sc := range scores {
 		var predicted, alive, expected any
 		if sc.HasModel {
 			predicted, alive, expected = sc.Predicted, sc.PAlive, sc.Expected

@@ -3,14 +3,16 @@ package storage_test
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/inbox"
+	"github.com/hearthbot/hearth/storage"
 )
 
-// TestCLVOrdersAndSnapshots: OrdersForCLV applies refunds (the larger of
+// TestCLVOrdersAndSnapshots: EachCustomerOrders applies refunds (the larger of
 // the order's own and those reported apart) and leaves out unpaid orders;
 // a run's snapshots replace the previous run's, whole.
 func TestCLVOrdersAndSnapshots(t *testing.T) {
@@ -24,10 +26,7 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 	if err := s.SaveRefund(ctx, "csv", clv.Refund{ID: "r1", OrderID: "o3", Amount: 8}); err != nil {
 		t.Fatal(err)
 	}
-	orders, err := s.OrdersForCLV(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	orders := ordersForCLV(t, s)
 	if len(orders) != 4 || orders[0].ID != "o1" || orders[2].ID != "o3" || orders[2].Refunded != 8 || orders[3].ID != "o5" {
 		t.Fatalf("orders for CLV = %+v", orders)
 	}
@@ -46,7 +45,7 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 			Recency: 5, Frequency: 4, Monetary: 3, Segment: "Loyal"},
 		{CustomerID: "c2", Orders: 1, Revenue: 22, Historical: 22, Recency: 1, Frequency: 1, Monetary: 1, Segment: "Lost"},
 	}
-	if _, err := s.SaveCLVRun(ctx, run, scores); err != nil {
+	if _, err := s.SaveCLVRun(ctx, run, slices.Values(scores)); err != nil {
 		t.Fatal(err)
 	}
 	v, err := s.MemberValue(ctx, seen[0].Member)
@@ -58,7 +57,7 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 	run.BGNBD, run.Error = &fit, ""
 	scores = scores[:1]
 	scores[0].HasModel, scores[0].Predicted, scores[0].PAlive, scores[0].Expected, scores[0].RepeatPurchases = true, 41.5, 0.8, 1.7, 0
-	if _, err := s.SaveCLVRun(ctx, run, scores); err != nil {
+	if _, err := s.SaveCLVRun(ctx, run, slices.Values(scores)); err != nil {
 		t.Fatal(err)
 	}
 	v, err = s.MemberValue(ctx, seen[0].Member)
@@ -71,6 +70,19 @@ func TestCLVOrdersAndSnapshots(t *testing.T) {
 	if n := count(t, s, `SELECT count(*) FROM clv_models WHERE (bgnbd->'params'->>'r')::float = 0.24 AND (bgnbd->>'converged')::bool`); n != 1 {
 		t.Errorf("model parameters not stored")
 	}
+}
+
+// ordersForCLV is every order EachCustomerOrders yields, in its order.
+func ordersForCLV(t *testing.T, s *storage.Store) []clv.Order {
+	t.Helper()
+	var out []clv.Order
+	if err := s.EachCustomerOrders(context.Background(), func(orders []clv.Order) error {
+		out = append(out, orders...)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestCLVRunWithoutConvergenceIsSaved: a fit that did not converge has NaN
@@ -89,7 +101,7 @@ func TestCLVRunWithoutConvergenceIsSaved(t *testing.T) {
 		GammaGamma: &clv.GammaGammaFit{Model: clv.GammaGamma{P: 60, Q: 2e7, Gamma: 7e6}, StdErr: clv.GammaGamma{P: nan, Q: nan, Gamma: nan}},
 		Error:      "the model fit did not converge: Failure: the information matrix is not positive definite"}
 	scores := []clv.CustomerScore{{CustomerID: "c1", Orders: 1, Revenue: 10, Historical: 10, Recency: 1, Frequency: 1, Monetary: 1, Segment: "Lost"}}
-	if _, err := s.SaveCLVRun(ctx, run, scores); err != nil {
+	if _, err := s.SaveCLVRun(ctx, run, slices.Values(scores)); err != nil {
 		t.Fatalf("a run whose fit did not converge was not saved: %v", err)
 	}
 	if n := count(t, s, `SELECT count(*) FROM clv_models WHERE bgnbd->'std_err'->'r' = 'null' AND bgnbd->'params'->'r' = 'null'

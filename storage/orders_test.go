@@ -187,10 +187,7 @@ func TestOrdersOfEachSourceHaveTheirOwnIDs(t *testing.T) {
 	if err := s.SaveRefund(ctx, "shopify", clv.Refund{ID: "r1", OrderID: "4242", Amount: 5, At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	orders, err := s.OrdersForCLV(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	orders := ordersForCLV(t, s)
 	refunded := map[string]float64{}
 	for _, o := range orders {
 		refunded[o.CustomerID] = o.Refunded
@@ -229,10 +226,7 @@ func TestMigration11KeepsOrdersAndRefunds(t *testing.T) {
 	if want := []string{"r1:shopify", "r2:csv", "r3:shopify"}; !slices.Equal(sources, want) {
 		t.Errorf("refund sources %v, want %v", sources, want)
 	}
-	orders, err := storage.New(db).OrdersForCLV(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	orders := ordersForCLV(t, storage.New(db))
 	if len(orders) != 2 || orders[0].ID != "s-1" || orders[0].Refunded != 4 || orders[1].ID != "f-1" || orders[1].Refunded != 3 {
 		t.Errorf("orders for CLV after the migration: %+v", orders)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -82,7 +83,7 @@ func (f *standingsFixture) scores(values map[string][2]float64) {
 			Revenue: v[0], Historical: v[0], HasModel: true, Predicted: v[1], PAlive: 0.9, Recency: 3, Frequency: 3, Monetary: 3, Segment: "Loyal"})
 	}
 	run := clv.ModelRun{ComputedAt: standingsNow, End: standingsNow, Period: clv.Week, Customers: len(scores)}
-	if _, err := f.s.SaveCLVRun(context.Background(), run, scores); err != nil {
+	if _, err := f.s.SaveCLVRun(context.Background(), run, slices.Values(scores)); err != nil {
 		f.t.Fatal(err)
 	}
 }

@@ -243,7 +243,7 @@ func (m *modTG) saveCLV(values map[string]float64) {
 			Revenue: v * 2, Historical: v, HasModel: true, Predicted: v / 2, PAlive: 0.8, Recency: 4, Frequency: 4, Monetary: 4, Segment: "Loyal"})
 	}
 	run := clv.ModelRun{ComputedAt: time.Now(), End: time.Now(), Period: clv.Week, Customers: len(scores)}
-	if _, err := m.store.SaveCLVRun(context.Background(), run, scores); err != nil {
+	if _, err := m.store.SaveCLVRun(context.Background(), run, slices.Values(scores)); err != nil {
 		m.t.Fatal(err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 // thinDataNotes say why a CLV run's figures may read other than they look:
 // orders left out as dated after the run's end, nobody to score, too few
 // customers for RFM scores, and one-time buyers' P(alive) of 1.
-func thinDataNotes(run clv.ModelRun, scores []clv.CustomerScore) []string {
+func thinDataNotes(run clv.ModelRun, oneTimeBuyers int) []string {
 	var notes []string
 	end := run.End.Format(time.DateOnly)
 	if run.Later > 0 {
@@ -30,7 +30,7 @@ func thinDataNotes(run clv.ModelRun, scores []clv.CustomerScore) []string {
 			"so with fewer than %d they say little (a customer scored alone gets 1 everywhere, segment Lost)",
 			plural(run.Customers, "customer", "customers"), clv.MinRFMCustomers))
 	}
-	if n := clv.OneTimeBuyers(scores); n > 0 && run.Error == "" && run.BGNBD != nil {
+	if n := oneTimeBuyers; n > 0 && run.Error == "" && run.BGNBD != nil {
 		notes = append(notes, fmt.Sprintf("%s not bought a second time: BG/NBD sees nobody leave before a repeat purchase, "+
 			"so it puts their P(alive) at 1.00 however long ago they bought; their RFM segment says more",
 			plural(n, "customer has", "customers have")))
