@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ FROM customers c LEFT JOIN orders o ON o.customer_id = c.id WHERE c.member_id IS
 			PAlive: math.Mod(float64(r.Member)*0.37, 1), Recency: 3, Frequency: 3, Monetary: 3, Segment: "Loyal"})
 	}
 	run := clv.ModelRun{ComputedAt: now, End: now, Period: clv.Week, Customers: len(scores)}
-	if _, err := w.s.SaveCLVRun(context.Background(), run, scores); err != nil {
+	if _, err := w.s.SaveCLVRun(context.Background(), run, slices.Values(scores)); err != nil {
 		w.t.Fatal(err)
 	}
 }
