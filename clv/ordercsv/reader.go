@@ -11,12 +11,14 @@ package ordercsv
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
+	"io/fs"
 	"math"
 	"strings"
 	"time"
@@ -66,7 +68,7 @@ func (e *RowError) Error() string {
 // A wrong header is a *HeaderError. A UTF-8 byte order mark is skipped.
 func NewReader(src io.Reader, now time.Time) (*Reader, error) {
 	buf := bufio.NewReaderSize(src, 64<<10)
-	r := &Reader{seen: make(map[uint64]seenOrder), seed: maphash.MakeSeed(), now: now}
+	r := &Reader{seed: maphash.MakeSeed(), now: now}
 	if bom, _ := buf.Peek(3); string(bom) == "\uFEFF" {
 		n, _ := buf.Discard(3)
 		r.skip = int64(n)
@@ -91,8 +93,30 @@ func NewReader(src io.Reader, now time.Time) (*Reader, error) {
 		return nil, err
 	}
 	r.width = len(header)
+	r.seen = make(map[uint64]seenOrder, expectRows(src, buf))
 	return r, nil
 }
+
+// expectRows guesses how many rows are left to read, when src is a file:
+// its size over the length of the rows already buffered, so that the map
+// of orders seen is made once at its size instead of growing row by row.
+// It is 0 when src is not a file or too little of it is buffered.
+func expectRows(src io.Reader, buf *bufio.Reader) int {
+	file, ok := src.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return 0
+	}
+	info, err := file.Stat()
+	ahead, _ := buf.Peek(buf.Buffered())
+	lines := bytes.Count(ahead, []byte{'\n'})
+	if err != nil || !info.Mode().IsRegular() || lines < 16 {
+		return 0
+	}
+	return int(min(info.Size()/int64(len(ahead)/lines)*11/10, maxExpectedRows))
+}
+
+// maxExpectedRows bounds what expectRows guesses (about 1 GB of map).
+const maxExpectedRows = 40_000_000
 
 // Next returns the next valid order, or io.EOF after the last row. A row
 // that is wrong gives a *RowError; the row is left out of what Next returns,

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hearthbot/hearth/clv"
 	"github.com/hearthbot/hearth/clv/ordercsv"
 	"github.com/hearthbot/hearth/storage"
 )
@@ -91,8 +92,44 @@ func (c *cli) importOrders(ctx context.Context, args []string) error {
 }
 
 // stageOrders hands every valid order of reader to imp, drawing bar; the
-// invalid rows are left out and listed in the reader's report.
+// invalid rows are left out and listed in the reader's report. Reading and
+// checking the rows runs beside the COPY, batches of orders passing from
+// one to the other, so that two cores share the work.
 func stageOrders(reader *ordercsv.Reader, imp *storage.OrderImport, bar *progress) error {
+	const batches, size = 4, 1024
+	full, free := make(chan []clv.Order, batches), make(chan []clv.Order, batches+2)
+	for range batches + 2 {
+		free <- make([]clv.Order, 0, size)
+	}
+	stop := make(chan struct{})
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(full)
+		readErr <- readOrders(reader, full, free, stop, bar)
+	}()
+	var addErr error
+	for batch := range full {
+		for _, o := range batch {
+			if addErr == nil {
+				addErr = imp.Add(o)
+			}
+		}
+		if addErr != nil && stop != nil {
+			close(stop)
+			stop = nil
+		}
+		free <- batch[:0]
+	}
+	if err := <-readErr; err != nil {
+		return err
+	}
+	return addErr
+}
+
+// readOrders reads the valid orders of reader into batches taken from free
+// and sent on full, until the end of the file or stop.
+func readOrders(reader *ordercsv.Reader, full, free chan []clv.Order, stop <-chan struct{}, bar *progress) error {
+	batch := <-free
 	for {
 		o, err := reader.Next()
 		if err == io.EOF {
@@ -104,10 +141,18 @@ func stageOrders(reader *ordercsv.Reader, imp *storage.OrderImport, bar *progres
 		if err != nil {
 			return err
 		}
-		if err := imp.Add(o); err != nil {
-			return err
+		if batch = append(batch, o); len(batch) == cap(batch) {
+			select {
+			case full <- batch:
+			case <-stop:
+				return nil
+			}
+			batch = <-free
+			bar.update(reader.Offset(), reader.Report().Rows)
 		}
-		bar.update(reader.Offset(), reader.Report().Rows)
+	}
+	if len(batch) > 0 {
+		full <- batch
 	}
 	bar.done(reader.Report().Rows)
 	return nil
