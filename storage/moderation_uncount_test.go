@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,9 +115,12 @@ type midRecompute struct {
 	during func()
 }
 
+// RecomputeStandings runs during before the run's first batch is decided
+// (later calls would wait for the standings the run has saved).
 func (m midRecompute) RecomputeStandings(ctx context.Context, q community.EngagementQuery, decide func([]community.EngagementTotal) community.StandingsUpdate) error {
+	var once sync.Once
 	return m.Store.RecomputeStandings(ctx, q, func(totals []community.EngagementTotal) community.StandingsUpdate {
-		m.during()
+		once.Do(m.during)
 		return decide(totals)
 	})
 }
