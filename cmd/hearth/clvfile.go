@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ var summaryColumnNames = map[string][]string{
 // its rows parsed in place: the customers' ids are pieces of its text, so a
 // row costs no allocation. A quoted field may not span lines.
 func readSummaryFile(path string) ([]clv.Summary, bool, error) {
+	defer collectSeldom()()
 	text, err := readText(path)
 	if err != nil {
 		return nil, false, err
@@ -205,7 +207,7 @@ func splitRow(row string, fields []string) error {
 // summaryRow reads one customer's summary from a row's fields.
 func summaryRow(rec []string, col summaryColumns) (clv.Summary, error) {
 	num := func(key string, i int) (float64, error) {
-		v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
+		v, err := parseNumber(strings.TrimSpace(rec[i]))
 		if err != nil {
 			return 0, fmt.Errorf("column %s: %q is not a number", key, rec[i])
 		}
@@ -246,4 +248,51 @@ func (c *cli) readAllOrders(path string, r io.Reader) ([]clv.Order, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return orders, nil
+}
+
+// exactPowers are the powers of ten a float64 holds exactly.
+var exactPowers = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseNumber reads a number as strconv.ParseFloat does, to the same bits.
+// A plain decimal (digits, at most one point, up to 15 digits) is read
+// directly: its digits and its power of ten are both exact as float64,
+// so one division rounds it correctly (Clinger's fast path), several
+// times faster than the general parser, which reads everything else.
+func parseNumber(s string) (float64, error) {
+	var mantissa uint64
+	digits, point := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			mantissa = mantissa*10 + uint64(c-'0')
+			digits++
+		case c == '.' && point < 0:
+			point = i
+		default:
+			return strconv.ParseFloat(s, 64)
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return strconv.ParseFloat(s, 64)
+	}
+	if point < 0 {
+		return float64(mantissa), nil
+	}
+	return float64(mantissa) / exactPowers[len(s)-point-1], nil
+}
+
+// collectSeldom raises GOGC to 400 (unless it is higher or off) until the
+// returned function restores it. Reading a summary file allocates two
+// large blocks, the text and the summaries, that live to the end:
+// collecting while they fill frees nothing, and the pages the collector
+// hands back to the system are faulted in again (1,000,000 customers:
+// 70,000 page faults and 0.3-0.5 s of system time instead of 42,000 and
+// 0.1 s, at the same peak).
+func collectSeldom() (restore func()) {
+	old := debug.SetGCPercent(400)
+	if old < 0 || old > 400 {
+		debug.SetGCPercent(old)
+	}
+	return func() { debug.SetGCPercent(old) }
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -82,5 +85,27 @@ func TestReadSummaryFileReadsCDNOW(t *testing.T) {
 	}
 	if first := (clv.Summary{CustomerID: "1", Frequency: 2, Recency: 30.43, T: 38.86, MonetaryValue: 22.35}); got[0] != first {
 		t.Errorf("customer 1: %+v, want %+v", got[0], first)
+	}
+}
+
+// TestParseNumberGivesParseFloatsBits: the summary reader's number parser
+// gives strconv.ParseFloat's result, to the bit, on plain decimals of
+// every length (its fast path) and on everything else (which it hands
+// to ParseFloat), and refuses what ParseFloat refuses.
+func TestParseNumberGivesParseFloatsBits(t *testing.T) {
+	inputs := []string{"0", "1", "0.22406", "36.142857", "19.9323", "007.50", "1.", ".5", "123456789012345",
+		"1234567890123456", "0.1234567890123456789", "99999999999999.9", "1e3", "-2.5", "+1", "NaN", "inf", "",
+		".", "1.2.3", "12a", "0x10", "1_000"}
+	r := rand.New(rand.NewPCG(7, 18))
+	for range 200_000 {
+		whole, frac := r.Uint64N(1_000_000_000), r.Uint64N(1_000_000)
+		inputs = append(inputs, strconv.FormatUint(whole, 10)+"."+fmt.Sprintf("%0*d", 1+r.IntN(6), frac%1_000_000))
+	}
+	for _, in := range inputs {
+		want, wantErr := strconv.ParseFloat(in, 64)
+		got, err := parseNumber(in)
+		if (err != nil) != (wantErr != nil) || math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("%q: %v (%v), want %v (%v)", in, got, err, want, wantErr)
+		}
 	}
 }
