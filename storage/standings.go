@@ -36,9 +36,8 @@ SELECT count(*) FROM customers c JOIN clv_snapshots v ON v.customer_id = c.id WH
 // skipped.
 func (s *Store) SaveStandings(ctx context.Context, u community.StandingsUpdate) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE new_standings ON COMMIT DROP AS
-SELECT `+strings.Join(decidedColumns, ", ")+` FROM member_standings WITH NO DATA`); err != nil {
-			return fmt.Errorf("staging table: %w", err)
+		if err := createNewStandings(ctx, tx); err != nil {
+			return err
 		}
 		if err := copyDecided(ctx, tx, u.Standings); err != nil {
 			return err

@@ -112,18 +112,15 @@ WITH e AS (
            CASE WHEN v.orders > 0 THEN CASE WHEN v.has_model THEN (v.hist_pct + v.pred_pct) / 2 ELSE v.hist_pct END ELSE 0 END AS value
     FROM ranked r LEFT JOIN v ON v.member_id = r.member_id
 ), drifted AS (
-    SELECT valued.*, greatest(abs(engaged - old_engaged), abs(value - old_value)) AS drift FROM valued
+    SELECT valued.*, greatest(abs(engaged - old_engaged), abs(value - old_value)) AS drift,
+           fresh OR NOT scored
+           OR EXISTS (SELECT 1 FROM unnest($1::float8[]) c WHERE (engaged >= c) <> (old_engaged >= c))
+           OR EXISTS (SELECT 1 FROM unnest($2::float8[]) c WHERE (value >= c) <> (old_value >= c)) AS must
+    FROM valued
 ), chosen AS (
-    SELECT * FROM drifted
-    WHERE fresh OR NOT scored
-       OR EXISTS (SELECT 1 FROM unnest($1::float8[]) c WHERE (engaged >= c) <> (old_engaged >= c))
-       OR EXISTS (SELECT 1 FROM unnest($2::float8[]) c WHERE (value >= c) <> (old_value >= c))
+    SELECT * FROM drifted WHERE must
     UNION ALL
-    (SELECT * FROM drifted
-     WHERE drift >= $3 AND NOT fresh AND scored
-       AND NOT EXISTS (SELECT 1 FROM unnest($1::float8[]) c WHERE (engaged >= c) <> (old_engaged >= c))
-       AND NOT EXISTS (SELECT 1 FROM unnest($2::float8[]) c WHERE (value >= c) <> (old_value >= c))
-     ORDER BY drift DESC LIMIT $4)
+    (SELECT * FROM drifted WHERE NOT must AND drift >= $3 ORDER BY drift DESC LIMIT $4)
 )
 SELECT c.*, m.created_at,
        COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones mm WHERE mm.member_id = c.member_id), '{}') AS milestones
@@ -187,9 +184,11 @@ func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQu
 		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(q.EngagementCuts), pq.Array(q.ValueCuts), q.Slack, driftBudget); err != nil {
 			return fmt.Errorf("rank the members: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates;
-CREATE TEMP TABLE new_standings ON COMMIT DROP AS SELECT `+strings.Join(decidedColumns, ", ")+` FROM member_standings WITH NO DATA`); err != nil {
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates`); err != nil {
 			return fmt.Errorf("rank the members: %w", err)
+		}
+		if err := createNewStandings(ctx, tx); err != nil {
+			return err
 		}
 		for after := community.MemberID(0); ; {
 			totals, err := readCandidates(ctx, tx, q, after)
@@ -361,6 +360,16 @@ func assignments(columns string) []string {
 		out = append(out, c+" = EXCLUDED."+c)
 	}
 	return out
+}
+
+// createNewStandings creates new_standings, where decided standings are
+// copied before they are saved.
+func createNewStandings(ctx context.Context, tx *sqlx.Tx) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE new_standings ON COMMIT DROP AS
+SELECT `+strings.Join(decidedColumns, ", ")+` FROM member_standings WITH NO DATA`); err != nil {
+		return fmt.Errorf("staging table: %w", err)
+	}
+	return nil
 }
 
 // copyDecided copies standings into new_standings.
