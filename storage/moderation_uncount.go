@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/jmoiron/sqlx"
@@ -27,7 +26,7 @@ UPDATE activities SET uncounted_at = now(), uncounted_xid = pg_current_xact_id()
 WHERE member_id = $1 AND chat_id = $2 AND message_id = ANY($3) AND message_id <> '' AND uncounted_xid IS NULL`
 
 // resumSQL sums the rollups of the members of the relation members
-// (member_id, version) again as of day $7 and corrects their saved
+// (member_id, version) again as of day $7 (freshInputsSQL) and corrects their saved
 // standings: score, trend and counts; the points lose what the
 // activities taken out had earned (rounded: exact for whole points per
 // activity).
@@ -59,12 +58,14 @@ func uncount(ctx context.Context, tx *sqlx.Tx, member community.MemberID, u *com
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	day := utcDay(u.Scoring.Now) // before any recomputation
-	if err := tx.GetContext(ctx, &day, `SELECT day FROM standings_state`); err != nil && err != sql.ErrNoRows {
+	// As of the last run's day, with its history unless the rules changed since.
+	st := standingsState{Day: utcDay(u.Scoring.Now), Rules: u.Scoring.Rules, Decay: u.Scoring.Decay}
+	if err := tx.GetContext(ctx, &st, `SELECT computed_at, day, decay, rules FROM standings_state`); err != nil && err != sql.ErrNoRows {
 		return fmt.Errorf("last standings run: %w", err)
 	}
-	args := append(scoringArgs(u.Scoring), day.Format(time.DateOnly), int64(member))
-	if _, err := tx.ExecContext(ctx, resumSQL("(SELECT CAST($8 AS bigint) AS member_id, CAST(0 AS bigint) AS version)"), args...); err != nil {
+	day, full := st.Day, st.Rules != u.Scoring.Rules || st.Decay != u.Scoring.Decay
+	args := append(inputArgs(u.Scoring, day, full), int64(member))
+	if _, err := tx.ExecContext(ctx, resumSQL("(SELECT CAST($10 AS bigint) AS member_id, CAST(0 AS bigint) AS version)"), args...); err != nil {
 		return fmt.Errorf("take uncounted activities out of the standing of member %d: %w", member, err)
 	}
 	return nil

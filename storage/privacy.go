@@ -19,7 +19,7 @@ import (
 var (
 	staffOnlyTables = []string{"moderation_notes", "moderation_reviews", "feedback_worth",
 		"ticket_messages", // exported by exportTicketMessages, without staff's notes
-		"standings_dirty"} // bookkeeping: the standing is exported
+		"standings_dirty", "member_history"} // bookkeeping: the standing and the rollups are exported
 	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id", "clv", // a reported member must not learn who reported them
 		"voters_value", "voters_vips", "voters_revenue", // what an item's voters are worth
 		"resolution"} // staff's note on how a ticket was resolved

@@ -27,33 +27,57 @@ import (
 // activities count e^(λ·day), λ = $6; the largest term is factored out so
 // that nothing overflows), this week's and the four weeks before's
 // weighted activities, loyalty points, messages, helpful answers and the
-// last weighted activity. Days are summed in order, so that the same
-// days always give the same bits (ties stay ties).
+// last weighted activity. A member's history (member_history, through a
+// day up to $8) stands for the days it folded, unless $9 (the rules
+// changed): only the days after it are read. The days up to $8 are
+// folded into the history again (folded is true when there were any
+// such days not folded yet). Days are summed in order, the history
+// first, so that the same days summed the same way give the same bits.
 const freshInputsSQL = `
 WITH w AS (
     SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::int[], $5::int[]) AS w(kind, weight, points, message, helpful)
+), r AS (
+    SELECT r.member_id, r.version, h.through, h.score_log, h.activity_points, h.messages, h.helpful, h.last_at
+    FROM %[1]s r LEFT JOIN member_history h ON h.member_id = r.member_id AND h.through <= CAST($8 AS date) AND NOT $9
 ), d AS (
-    SELECT a.member_id, a.day, sum(w.weight * a.n) AS weight, sum(w.points * a.n) AS points,
+    SELECT a.member_id, a.day, false AS history, sum(w.weight * a.n) AS weight, sum(w.points * a.n) AS points,
            sum(w.message * a.n) AS messages, sum(w.helpful * a.n) AS helpful,
            max(a.last_at) FILTER (WHERE w.weight > 0) AS last_at,
            $6 * date_part('epoch', CAST(a.day AS timestamp)) AS exponent
-    FROM %[1]s r JOIN activity_days a ON a.member_id = r.member_id JOIN w ON w.kind = a.kind
-    WHERE a.day <= CAST($7 AS date)
+    FROM r JOIN activity_days a ON a.member_id = r.member_id AND a.day > COALESCE(r.through, '-infinity') AND a.day <= CAST($7 AS date)
+    JOIN w ON w.kind = a.kind
     GROUP BY a.member_id, a.day
+    UNION ALL
+    SELECT member_id, through, true, CASE WHEN score_log IS NULL THEN 0 ELSE 1 END, activity_points, messages, helpful, last_at,
+           COALESCE(score_log, 0)
+    FROM r WHERE through IS NOT NULL
 ), t AS (
-    SELECT d.*, max(exponent) FILTER (WHERE weight > 0) OVER (PARTITION BY member_id) AS top FROM d
+    SELECT d.*, max(exponent) FILTER (WHERE weight > 0) OVER (PARTITION BY member_id) AS top,
+           max(exponent) FILTER (WHERE weight > 0 AND day <= CAST($8 AS date)) OVER (PARTITION BY member_id) AS old_top
+    FROM d
 ), m AS (
     SELECT member_id,
            max(top) + ln(sum(weight * exp(greatest(exponent - top, -700)) ORDER BY day) FILTER (WHERE weight > 0)) AS score_log,
            sum(weight) FILTER (WHERE day > CAST($7 AS date) - 7) AS this_week,
            sum(weight) FILTER (WHERE day > CAST($7 AS date) - 35 AND day <= CAST($7 AS date) - 7) AS prev4,
-           sum(points) AS activity_points, sum(messages) AS messages, sum(helpful) AS helpful, max(last_at) AS last_at
+           sum(points) AS activity_points, sum(messages) AS messages, sum(helpful) AS helpful, max(last_at) AS last_at,
+           count(*) FILTER (WHERE day <= CAST($8 AS date) AND NOT history) > 0 AS folded,
+           max(old_top) + ln(sum(weight * exp(greatest(exponent - old_top, -700)) ORDER BY day) FILTER (WHERE weight > 0 AND day <= CAST($8 AS date))) AS old_score_log,
+           COALESCE(sum(points) FILTER (WHERE day <= CAST($8 AS date)), 0) AS old_points,
+           COALESCE(sum(messages) FILTER (WHERE day <= CAST($8 AS date)), 0) AS old_messages,
+           COALESCE(sum(helpful) FILTER (WHERE day <= CAST($8 AS date)), 0) AS old_helpful,
+           max(last_at) FILTER (WHERE day <= CAST($8 AS date)) AS old_last_at
     FROM t GROUP BY member_id
 )
 SELECT r.member_id, r.version, m.score_log, COALESCE(m.this_week, 0) AS this_week, COALESCE(m.prev4, 0) AS prev4,
        COALESCE(m.activity_points, 0) AS activity_points, COALESCE(m.messages, 0) AS messages,
-       COALESCE(m.helpful, 0) AS helpful, m.last_at
+       COALESCE(m.helpful, 0) AS helpful, m.last_at, COALESCE(m.folded, false) AS folded, m.old_score_log, m.old_points,
+       m.old_messages, m.old_helpful, m.old_last_at
 FROM %[1]s r LEFT JOIN m ON m.member_id = r.member_id`
+
+// historyHorizon is how many days back from today a member's history
+// may reach: the days before are in neither of the trend's windows.
+const historyHorizon = 35
 
 // movedByDaysSQL adds to run_dirty the members with activity on a day
 // that left this week's window ($1-$2) or the four weeks before ($3-$4)
@@ -175,10 +199,11 @@ func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQu
 			return fmt.Errorf("standings work memory: %w", err)
 		}
 		today := utcDay(q.Now)
-		if err := markRunDirty(ctx, tx, q, today); err != nil {
+		full, err := markRunDirty(ctx, tx, q, today)
+		if err != nil {
 			return err
 		}
-		if err := readRunInputs(ctx, tx, q, today); err != nil {
+		if err := readRunInputs(ctx, tx, q, today, full); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(q.EngagementCuts), pq.Array(q.ValueCuts), q.Slack, driftBudget); err != nil {
@@ -215,46 +240,69 @@ func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQu
 
 // markRunDirty fills run_dirty with the members to read again: the ones
 // marked, with the version of their mark; those the days moved; and,
-// when the rules changed or on the first run, everyone.
-func markRunDirty(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time) error {
+// when the rules changed or on the first run, everyone (full).
+func markRunDirty(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time) (full bool, err error) {
 	var st standingsState
-	err := tx.GetContext(ctx, &st, `SELECT computed_at, day, decay, rules FROM standings_state`)
+	err = tx.GetContext(ctx, &st, `SELECT computed_at, day, decay, rules FROM standings_state`)
 	if err != nil && err != sql.ErrNoRows {
-		return fmt.Errorf("last standings run: %w", err)
+		return false, fmt.Errorf("last standings run: %w", err)
 	}
-	everyone := err == sql.ErrNoRows || st.Rules != q.Rules || st.Decay != q.Decay
-	if everyone {
+	full = err == sql.ErrNoRows || st.Rules != q.Rules || st.Decay != q.Decay
+	if full {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO standings_dirty (member_id) SELECT id FROM members ORDER BY id ON CONFLICT DO NOTHING`); err != nil {
-			return fmt.Errorf("mark every member to rescore: %w", err)
+			return false, fmt.Errorf("mark every member to rescore: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `
 CREATE TEMP TABLE run_dirty ON COMMIT DROP AS SELECT member_id, version FROM standings_dirty;
 ALTER TABLE run_dirty ADD PRIMARY KEY (member_id)`); err != nil {
-		return fmt.Errorf("members to rescore: %w", err)
+		return false, fmt.Errorf("members to rescore: %w", err)
 	}
-	if everyone {
-		return nil
+	if full {
+		return true, nil
 	}
 	last := st.Day
 	day := func(d time.Time, days int) string { return d.AddDate(0, 0, days).Format(time.DateOnly) }
 	if _, err := tx.ExecContext(ctx, movedByDaysSQL, day(last, -6), day(today, -7), day(last, -34), day(today, -35),
 		day(last, 0), day(today, 0), st.ComputedAt.Add(-q.NewcomerFor), q.Now.Add(-q.NewcomerFor)); err != nil {
-		return fmt.Errorf("members the days moved: %w", err)
+		return false, fmt.Errorf("members the days moved: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
-// readRunInputs sums the rollups of run_dirty's members into run_inputs.
-func readRunInputs(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time) error {
-	args := append(scoringArgs(q), today.Format(time.DateOnly))
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE run_inputs ON COMMIT DROP AS `+fmt.Sprintf(freshInputsSQL, "run_dirty"), args...); err != nil {
+// readRunInputs sums the rollups of run_dirty's members into run_inputs,
+// and folds the days that left the trend's windows into their history.
+// When the rules changed (full), every history is rewritten.
+func readRunInputs(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time, full bool) error {
+	if full {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM member_history`); err != nil {
+			return fmt.Errorf("forget the history summed with other rules: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE run_inputs ON COMMIT DROP AS `+fmt.Sprintf(freshInputsSQL, "run_dirty"),
+		inputArgs(q, today, full)...); err != nil {
 		return fmt.Errorf("sum the activity of members to rescore: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE run_inputs ADD PRIMARY KEY (member_id); ANALYZE run_inputs`); err != nil {
 		return fmt.Errorf("sum the activity of members to rescore: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `
+INSERT INTO member_history (member_id, through, score_log, activity_points, messages, helpful, last_at)
+SELECT f.member_id, $1, f.old_score_log, f.old_points, f.old_messages, f.old_helpful, f.old_last_at
+FROM run_inputs f JOIN members m ON m.id = f.member_id WHERE f.folded
+ORDER BY f.member_id
+ON CONFLICT (member_id) DO UPDATE SET through = EXCLUDED.through, score_log = EXCLUDED.score_log,
+    activity_points = EXCLUDED.activity_points, messages = EXCLUDED.messages, helpful = EXCLUDED.helpful, last_at = EXCLUDED.last_at`,
+		today.AddDate(0, 0, -historyHorizon).Format(time.DateOnly)); err != nil {
+		return fmt.Errorf("fold the days that left the trend's windows: %w", err)
+	}
 	return nil
+}
+
+// inputArgs are freshInputsSQL's $1-$9 for a run on a day: the scoring
+// rules, the day, the history's horizon, and whether to ignore histories.
+func inputArgs(q community.EngagementQuery, today time.Time, full bool) []any {
+	return append(scoringArgs(q), today.Format(time.DateOnly), today.AddDate(0, 0, -historyHorizon).Format(time.DateOnly), full)
 }
 
 // scoringArgs are freshInputsSQL's $1-$6: every kind with its weight,
@@ -408,8 +456,11 @@ LEFT JOIN run_dirty r ON r.member_id = c.member_id
 WHERE d.version IS DISTINCT FROM r.version`); err != nil {
 		return fmt.Errorf("members changed meanwhile: %w", err)
 	}
-	args := append(scoringArgs(q), today.Format(time.DateOnly))
-	if _, err := tx.ExecContext(ctx, resumSQL("run_renewed"), args...); err != nil {
+	// Their history may hold what was uncounted: every day is read again.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM member_history WHERE member_id IN (SELECT member_id FROM run_renewed)`); err != nil {
+		return fmt.Errorf("forget the history of members changed meanwhile: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, resumSQL("run_renewed"), inputArgs(q, today, false)...); err != nil {
 		return fmt.Errorf("sum again the members changed meanwhile: %w", err)
 	}
 	return nil
