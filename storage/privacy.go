@@ -18,7 +18,7 @@ import (
 // without changing this file.
 var (
 	staffOnlyTables = []string{"moderation_notes", "moderation_reviews", "feedback_worth",
-		"ticket_messages", // exported by exportTicketMessages, without staff's notes
+		"ticket_messages",                   // exported by exportTicketMessages, without staff's notes
 		"standings_dirty", "member_history"} // bookkeeping: the standing and the rollups are exported
 	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id", "clv", // a reported member must not learn who reported them
 		"voters_value", "voters_vips", "voters_revenue", // what an item's voters are worth
