@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +97,7 @@ ON CONFLICT DO NOTHING`
 // customer by historical and predicted CLV (ties counting half, as
 // community.Percentiles does), and keeps the members whose inputs were
 // just read, who have no standing yet, or whose engagement or value
-// percentile crossed a cut ($1, $2) from the one saved; and, of those
+// percentile crossed a cut ($1, $2, smallest first) from the one saved; and, of those
 // whose percentile moved by the slack ($3) or more, the $4 that moved the
 // most. Inputs are run_inputs' where read, the saved ones otherwise; each
 // comes with when the member came, their tier, flags and milestones.
@@ -138,8 +139,8 @@ WITH e AS (
 ), drifted AS (
     SELECT valued.*, greatest(abs(engaged - old_engaged), abs(value - old_value)) AS drift,
            fresh OR NOT scored
-           OR EXISTS (SELECT 1 FROM unnest($1::float8[]) c WHERE (engaged >= c) <> (old_engaged >= c))
-           OR EXISTS (SELECT 1 FROM unnest($2::float8[]) c WHERE (value >= c) <> (old_value >= c)) AS must
+           OR width_bucket(engaged, $1::float8[]) <> width_bucket(old_engaged, $1::float8[])
+           OR width_bucket(value, $2::float8[]) <> width_bucket(old_value, $2::float8[]) AS must
     FROM valued
 ), chosen AS (
     SELECT * FROM drifted WHERE must
@@ -206,7 +207,8 @@ func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQu
 		if err := readRunInputs(ctx, tx, q, today, full); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(q.EngagementCuts), pq.Array(q.ValueCuts), q.Slack, driftBudget); err != nil {
+		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(slices.Sorted(slices.Values(q.EngagementCuts))),
+			pq.Array(slices.Sorted(slices.Values(q.ValueCuts))), q.Slack, driftBudget); err != nil {
 			return fmt.Errorf("rank the members: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates`); err != nil {
