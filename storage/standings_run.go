@@ -73,7 +73,8 @@ WITH w AS (
 SELECT r.member_id, r.version, m.score_log, COALESCE(m.this_week, 0) AS this_week, COALESCE(m.prev4, 0) AS prev4,
        COALESCE(m.activity_points, 0) AS activity_points, COALESCE(m.messages, 0) AS messages,
        COALESCE(m.helpful, 0) AS helpful, m.last_at, COALESCE(m.folded, false) AS folded, m.old_score_log, m.old_points,
-       m.old_messages, m.old_helpful, m.old_last_at
+       m.old_messages, m.old_helpful, m.old_last_at,
+       EXISTS (SELECT 1 FROM member_standings s WHERE s.member_id = r.member_id) AS scored
 FROM %[1]s r LEFT JOIN m ON m.member_id = r.member_id`
 
 // historyHorizon is how many days back from today a member's history
@@ -93,63 +94,74 @@ UNION
 SELECT id, 0 FROM members WHERE created_at > $7 AND created_at <= $8
 ON CONFLICT DO NOTHING`
 
-// standingCandidatesSQL ranks every member by score and every linked
-// customer by historical and predicted CLV (ties counting half, as
-// community.Percentiles does), and keeps the members whose inputs were
-// just read, who have no standing yet, or whose engagement or value
-// percentile crossed a cut ($1, $2, smallest first) from the one saved; and, of those
-// whose percentile moved by the slack ($3) or more, the $4 that moved the
-// most. Inputs are run_inputs' where read, the saved ones otherwise; each
-// comes with when the member came, their tier, flags and milestones.
-const standingCandidatesSQL = `
-CREATE TEMP TABLE run_candidates ON COMMIT DROP AS
+// runValuesSQL ranks every linked customer by historical and predicted
+// CLV (ties counting half, as community.Percentiles does): their
+// member's value percentile.
+const runValuesSQL = `
+CREATE TEMP TABLE run_values ON COMMIT DROP AS
+SELECT c.member_id, c.linked_via, v.orders, v.revenue, v.historical_clv, v.predicted_clv IS NOT NULL AS has_model,
+       COALESCE(v.predicted_clv, 0) AS predicted, COALESCE(v.p_alive, 0) AS p_alive,
+       (CAST(rank() OVER (ORDER BY v.historical_clv) - 1 AS float8)
+        + CAST(count(*) OVER (PARTITION BY v.historical_clv) AS float8) / 2) / count(*) OVER () * 100 AS hist_pct,
+       (CAST(rank() OVER (ORDER BY COALESCE(v.predicted_clv, 0)) - 1 AS float8)
+        + CAST(count(*) OVER (PARTITION BY COALESCE(v.predicted_clv, 0)) AS float8) / 2) / count(*) OVER () * 100 AS pred_pct
+FROM customers c JOIN clv_snapshots v ON v.customer_id = c.id
+WHERE c.member_id IS NOT NULL`
+
+// runChosenSQL ranks every member of the $5 by score (ties counting
+// half) and keeps, with their engagement percentile, the members whose
+// inputs were just read, who have no standing yet, or whose engagement
+// or value percentile crossed a cut ($1, $2, smallest first) from the one
+// saved; and, of those whose percentile moved by the slack ($3) or more,
+// the $4 that moved the most. It carries only what ranking needs.
+const runChosenSQL = `
+CREATE TEMP TABLE run_chosen ON COMMIT DROP AS
 WITH e AS (
-    SELECT COALESCE(f.member_id, s.member_id) AS member_id, f.member_id IS NOT NULL AS fresh, s.member_id IS NOT NULL AS scored,
+    SELECT s.member_id, f.member_id IS NOT NULL AS fresh, true AS scored,
            CASE WHEN f.member_id IS NULL THEN s.score_log ELSE f.score_log END AS score_log,
-           CASE WHEN f.member_id IS NULL THEN s.this_week ELSE f.this_week END AS this_week,
-           CASE WHEN f.member_id IS NULL THEN s.prev_weekly * 4 ELSE f.prev4 END AS prev4,
-           CASE WHEN f.member_id IS NULL THEN s.activity_points ELSE f.activity_points END AS activity_points,
-           CASE WHEN f.member_id IS NULL THEN s.messages ELSE f.messages END AS messages,
-           CASE WHEN f.member_id IS NULL THEN s.helpful ELSE f.helpful END AS helpful,
-           CASE WHEN f.member_id IS NULL THEN s.last_active_at ELSE f.last_at END AS last_at,
-           COALESCE(s.engagement_percentile, 0) AS old_engaged, COALESCE(s.value_percentile, 0) AS old_value,
-           s.tier, COALESCE(s.flags, 0) AS flags
-    FROM member_standings s FULL JOIN run_inputs f ON f.member_id = s.member_id
-), n AS (
-    SELECT CAST(count(*) AS float8) AS n, count(*) FILTER (WHERE score_log IS NULL) AS zero FROM e
-), ranked AS (
-    SELECT e.*, CASE WHEN e.score_log IS NULL THEN 0
-                ELSE (CAST(n.zero + rank() OVER (ORDER BY e.score_log) - 1 AS float8)
-                      + CAST(count(*) OVER (PARTITION BY e.score_log) AS float8) / 2) / n.n * 100 END AS engaged
-    FROM e CROSS JOIN n
-), v AS (
-    SELECT c.member_id, c.linked_via, v.orders, v.revenue, v.historical_clv, v.predicted_clv IS NOT NULL AS has_model,
-           COALESCE(v.predicted_clv, 0) AS predicted, COALESCE(v.p_alive, 0) AS p_alive,
-           (CAST(rank() OVER (ORDER BY v.historical_clv) - 1 AS float8)
-            + CAST(count(*) OVER (PARTITION BY v.historical_clv) AS float8) / 2) / count(*) OVER () * 100 AS hist_pct,
-           (CAST(rank() OVER (ORDER BY COALESCE(v.predicted_clv, 0)) - 1 AS float8)
-            + CAST(count(*) OVER (PARTITION BY COALESCE(v.predicted_clv, 0)) AS float8) / 2) / count(*) OVER () * 100 AS pred_pct
-    FROM customers c JOIN clv_snapshots v ON v.customer_id = c.id
-    WHERE c.member_id IS NOT NULL
-), valued AS (
-    SELECT r.*, v.member_id IS NOT NULL AS linked, v.linked_via, v.orders, v.revenue, v.historical_clv, v.has_model,
-           v.predicted, v.p_alive, v.hist_pct, v.pred_pct,
-           CASE WHEN v.orders > 0 THEN CASE WHEN v.has_model THEN (v.hist_pct + v.pred_pct) / 2 ELSE v.hist_pct END ELSE 0 END AS value
-    FROM ranked r LEFT JOIN v ON v.member_id = r.member_id
-), drifted AS (
-    SELECT valued.*, greatest(abs(engaged - old_engaged), abs(value - old_value)) AS drift,
-           fresh OR NOT scored
-           OR width_bucket(engaged, $1::float8[]) <> width_bucket(old_engaged, $1::float8[])
-           OR width_bucket(value, $2::float8[]) <> width_bucket(old_value, $2::float8[]) AS must
-    FROM valued
-), chosen AS (
-    SELECT * FROM drifted WHERE must
+           s.engagement_percentile AS old_engaged, s.value_percentile AS old_value
+    FROM member_standings s LEFT JOIN run_inputs f ON f.member_id = s.member_id
     UNION ALL
-    (SELECT * FROM drifted WHERE NOT must AND drift >= $3 ORDER BY drift DESC LIMIT $4)
+    SELECT member_id, true, false, score_log, 0, 0 FROM run_inputs WHERE NOT scored
+), ranked AS (
+    SELECT e.*, CASE WHEN score_log IS NULL THEN 0
+                ELSE CAST(rank() OVER w - 1 + count(*) OVER w AS float8) / 2 / $5 * 100 END AS engaged
+    FROM e WINDOW w AS (ORDER BY score_log NULLS FIRST)
+), drifted AS MATERIALIZED (
+    SELECT r.member_id, r.engaged, greatest(abs(r.engaged - r.old_engaged), abs(v.value - r.old_value)) AS drift,
+           r.fresh OR NOT r.scored
+           OR width_bucket(r.engaged, $1::float8[]) <> width_bucket(r.old_engaged, $1::float8[])
+           OR width_bucket(v.value, $2::float8[]) <> width_bucket(r.old_value, $2::float8[]) AS must
+    FROM ranked r
+    LEFT JOIN run_values rv ON rv.member_id = r.member_id
+    CROSS JOIN LATERAL (SELECT CASE WHEN rv.orders > 0 THEN CASE WHEN rv.has_model THEN (rv.hist_pct + rv.pred_pct) / 2 ELSE rv.hist_pct END
+                                    ELSE 0 END AS value) v
 )
-SELECT c.*, m.created_at,
+SELECT member_id, engaged FROM drifted WHERE must
+UNION ALL
+(SELECT member_id, engaged FROM drifted WHERE NOT must AND drift >= $3 ORDER BY drift DESC LIMIT $4)`
+
+// runCandidatesSQL gives the members chosen what deciding needs: their
+// inputs (run_inputs' where read, the saved ones otherwise), their value,
+// when they came, their tier, flags and milestones.
+const runCandidatesSQL = `
+CREATE TEMP TABLE run_candidates ON COMMIT DROP AS
+SELECT c.member_id, c.engaged,
+       CASE WHEN f.member_id IS NULL THEN s.score_log ELSE f.score_log END AS score_log,
+       CASE WHEN f.member_id IS NULL THEN s.this_week ELSE f.this_week END AS this_week,
+       CASE WHEN f.member_id IS NULL THEN s.prev_weekly * 4 ELSE f.prev4 END AS prev4,
+       CASE WHEN f.member_id IS NULL THEN s.activity_points ELSE f.activity_points END AS activity_points,
+       CASE WHEN f.member_id IS NULL THEN s.messages ELSE f.messages END AS messages,
+       CASE WHEN f.member_id IS NULL THEN s.helpful ELSE f.helpful END AS helpful,
+       CASE WHEN f.member_id IS NULL THEN s.last_active_at ELSE f.last_at END AS last_at,
+       s.tier, COALESCE(s.flags, 0) AS flags,
+       v.member_id IS NOT NULL AS linked, v.linked_via, v.orders, v.revenue, v.historical_clv, v.has_model,
+       v.predicted, v.p_alive, v.hist_pct, v.pred_pct, m.created_at,
        COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones mm WHERE mm.member_id = c.member_id), '{}') AS milestones
-FROM chosen c JOIN members m ON m.id = c.member_id`
+FROM run_chosen c JOIN members m ON m.id = c.member_id
+LEFT JOIN run_inputs f ON f.member_id = c.member_id
+LEFT JOIN member_standings s ON s.member_id = c.member_id
+LEFT JOIN run_values v ON v.member_id = c.member_id`
 
 // readCandidatesSQL reads a batch of candidates (after member $3, at most
 // $4) with what deciding needs, the score as of $1 (λ = $2).
@@ -207,12 +219,8 @@ func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQu
 		if err := readRunInputs(ctx, tx, q, today, full); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, standingCandidatesSQL, pq.Array(slices.Sorted(slices.Values(q.EngagementCuts))),
-			pq.Array(slices.Sorted(slices.Values(q.ValueCuts))), q.Slack, driftBudget); err != nil {
-			return fmt.Errorf("rank the members: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates`); err != nil {
-			return fmt.Errorf("rank the members: %w", err)
+		if err := chooseCandidates(ctx, tx, q); err != nil {
+			return err
 		}
 		if err := createNewStandings(ctx, tx); err != nil {
 			return err
@@ -270,6 +278,35 @@ ALTER TABLE run_dirty ADD PRIMARY KEY (member_id)`); err != nil {
 		return false, fmt.Errorf("members the days moved: %w", err)
 	}
 	return false, nil
+}
+
+// chooseCandidates ranks everyone and fills run_candidates with the
+// members to decide.
+func chooseCandidates(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery) error {
+	var members int
+	if err := tx.GetContext(ctx, &members, `
+SELECT (SELECT count(*) FROM member_standings) + (SELECT count(*) FROM run_inputs WHERE NOT scored)`); err != nil {
+		return fmt.Errorf("count the members: %w", err)
+	}
+	steps := []struct{ what, query string }{
+		{"rank the linked customers", runValuesSQL},
+		{"rank the linked customers", `ALTER TABLE run_values ADD PRIMARY KEY (member_id); ANALYZE run_values`},
+		{"rank the members", runChosenSQL},
+		{"rank the members", `ALTER TABLE run_chosen ADD PRIMARY KEY (member_id); ANALYZE run_chosen`},
+		{"read the members to decide", runCandidatesSQL},
+		{"read the members to decide", `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates`},
+	}
+	for _, st := range steps {
+		var args []any
+		if st.query == runChosenSQL {
+			args = []any{pq.Array(slices.Sorted(slices.Values(q.EngagementCuts))), pq.Array(slices.Sorted(slices.Values(q.ValueCuts))),
+				q.Slack, driftBudget, max(members, 1)}
+		}
+		if _, err := tx.ExecContext(ctx, st.query, args...); err != nil {
+			return fmt.Errorf("%s: %w", st.what, err)
+		}
+	}
+	return nil
 }
 
 // readRunInputs sums the rollups of run_dirty's members into run_inputs,
