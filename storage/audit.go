@@ -54,10 +54,14 @@ func saveEffects(ctx context.Context, tx *sqlx.Tx, e community.Effects) error {
 }
 
 // auditNamingSQL finds the audit entries a member acted in, or whose
-// details hold their id, that are not about them.
+// details hold their id, that are not about them. The index of the whole
+// numbers in each entry's details (jsonb_integers, migration 00033) finds
+// the entries that may hold the id; jsonb_path_exists decides.
 const auditNamingSQL = `
 SELECT id, details FROM audit_log
-WHERE (actor_member_id = $1 OR jsonb_path_exists(details, 'strict $.** ? (@ == $m)', jsonb_build_object('m', $1::bigint)))
+WHERE (actor_member_id = $1
+       OR (jsonb_integers(details) @> jsonb_build_array($1::bigint)
+           AND jsonb_path_exists(details, 'strict $.** ? (@ == $m)', jsonb_build_object('m', $1::bigint))))
   AND target_member_id IS DISTINCT FROM $1
 ORDER BY id
 FOR UPDATE`

@@ -94,17 +94,20 @@ func erasedAccounts(m community.Member) accounts {
 // privateChatsSQL finds a member's private chats with the bot: the one
 // they asked in, on a platform whose private chat has the user's id
 // (Telegram) the one with each of their accounts, and every private chat
-// the inbox saw them write in (a Discord DM channel).
+// the inbox saw them write in (a Discord DM channel). Each is found by
+// its key, not by reading every chat.
 const privateChatsSQL = `
 SELECT platform || ':' || platform_chat_id FROM chats
-WHERE kind = 'direct' AND (id = $1 OR platform || ':' || platform_chat_id = ANY($2)
-      OR id IN (SELECT chat_id FROM inbound_updates WHERE member_id = $3 AND chat_id IS NOT NULL)
-      OR id IN (SELECT chat_id FROM inbox WHERE member_id = $3 AND chat_id IS NOT NULL))`
+WHERE kind = 'direct' AND id IN (
+    SELECT $1::bigint
+    UNION SELECT c.id FROM chats c JOIN unnest($2::text[], $3::text[]) AS a(platform, uid) ON c.platform = a.platform AND c.platform_chat_id = a.uid
+    UNION SELECT chat_id FROM inbound_updates WHERE member_id = $4 AND chat_id IS NOT NULL
+    UNION SELECT chat_id FROM inbox WHERE member_id = $4 AND chat_id IS NOT NULL)`
 
 // privateChats returns the member's private chats as "platform:chat id".
 func privateChats(ctx context.Context, tx *sqlx.Tx, member community.MemberID, who accounts, asked community.ChatID) ([]string, error) {
 	var out []string
-	if err := tx.SelectContext(ctx, &out, privateChatsSQL, int64(asked), pq.Array(who.keys), int64(member)); err != nil {
+	if err := tx.SelectContext(ctx, &out, privateChatsSQL, int64(asked), pq.Array(who.platforms), pq.Array(who.userIDs), int64(member)); err != nil {
 		return nil, fmt.Errorf("private chats: %w", err)
 	}
 	return out, nil
@@ -112,7 +115,9 @@ func privateChats(ctx context.Context, tx *sqlx.Tx, member community.MemberID, w
 
 // unlinkCustomer unlinks the member's shop customer and takes their
 // platform ids and Telegram username off every customer: the shop's own
-// record stays.
+// record stays. Each condition repeats its partial index's own (the id
+// is not empty), so that the customers are found by index even when the
+// member has no account of a kind (a NULL list).
 func unlinkCustomer(ctx context.Context, tx *sqlx.Tx, e community.Erasure, who accounts) error {
 	_, err := tx.ExecContext(ctx, `
 UPDATE customers SET
@@ -123,7 +128,10 @@ UPDATE customers SET
     discord_id = CASE WHEN discord_id = ANY($4) THEN '' ELSE discord_id END,
     telegram_username = CASE WHEN lower(telegram_username) = ANY($5) THEN '' ELSE telegram_username END,
     updated_at = $2
-WHERE member_id = $1 OR telegram_id = ANY($3) OR discord_id = ANY($4) OR telegram_username <> '' AND lower(telegram_username) = ANY($5)`,
+WHERE member_id = $1
+   OR telegram_id <> '' AND telegram_id = ANY($3)
+   OR discord_id <> '' AND discord_id = ANY($4)
+   OR telegram_username <> '' AND lower(telegram_username) = ANY($5)`,
 		int64(e.Member), e.At, pq.Array(who.telegramIDs), pq.Array(who.discordIDs), pq.Array(who.telegramUsernames))
 	if err != nil {
 		return fmt.Errorf("unlink the shop customer: %w", err)
@@ -139,7 +147,10 @@ func eraseRows(ctx context.Context, tx *sqlx.Tx, member community.MemberID, who 
 		query string
 		args  []any
 	}{
-		{"forget activity messages", `UPDATE activities SET message_id = '', reply_to = '' WHERE member_id = $1`, []any{member}},
+		// Their activities stay, anonymous, without their messages' ids:
+		// one pass, rather than another of thousands of rows when the
+		// member goes (ON DELETE SET NULL).
+		{"make their activities anonymous", `UPDATE activities SET member_id = NULL, message_id = '', reply_to = '' WHERE member_id = $1`, []any{member}},
 		// Every message to them, sent or not, and every message that
 		// mentions them by id (a welcome, an automod warning).
 		{"drop messages to them", `
@@ -195,7 +206,11 @@ DELETE FROM showcase_media md WHERE md.sha256 IN (SELECT sha256 FROM gone)
   AND NOT EXISTS (SELECT 1 FROM ticket_message_files o WHERE o.sha256 = md.sha256 AND o.message_id NOT IN (SELECT message_id FROM gone))
   AND NOT EXISTS (SELECT 1 FROM showcase_submission_media sm WHERE sm.sha256 = md.sha256)`, []any{member}},
 		{"forget their name on the ticket messages they wrote", `UPDATE ticket_messages SET author_name = '' WHERE author_id = $1`, []any{member}},
-		{"drop private chats", `DELETE FROM chats WHERE kind = 'direct' AND platform || ':' || platform_chat_id = ANY($1)`, []any{pq.Array(chats)}},
+		// "platform:chat id", split at the first colon, finds each by key.
+		{"drop private chats", `
+DELETE FROM chats WHERE kind = 'direct'
+  AND (platform, platform_chat_id) IN (SELECT split_part(k, ':', 1), substr(k, strpos(k, ':') + 1) FROM unnest($1::text[]) AS k)`,
+			[]any{pq.Array(chats)}},
 		{"erase the member", `DELETE FROM members WHERE id = $1`, []any{member}},
 	}
 	for _, st := range steps {
@@ -207,16 +222,19 @@ DELETE FROM showcase_media md WHERE md.sha256 IN (SELECT sha256 FROM gone)
 }
 
 // eventsNamingSQL finds the outbox events that hold the member's id
-// anywhere, and the welcome and captcha events of their joins.
+// anywhere, and the welcome and captcha events of their joins. The index
+// of the whole numbers in each payload (jsonb_integers, migration 00033)
+// finds the events that may hold the id; jsonb_path_exists decides.
 const eventsNamingSQL = `
 WITH joined AS (
     SELECT welcome_event AS id FROM onboarding_joins WHERE member_id = $1 AND welcome_event IS NOT NULL
     UNION SELECT captcha_event FROM onboarding_joins WHERE member_id = $1 AND captcha_event IS NOT NULL
 )
-SELECT e.id, e.payload, e.id IN (SELECT id FROM joined) AS joined
+SELECT e.id, e.payload, e.id = ANY(ARRAY(SELECT id FROM joined)) AS joined
 FROM outbox_events e
-WHERE jsonb_path_exists(e.payload, 'strict $.** ? (@ == $m)', jsonb_build_object('m', $1::bigint))
-   OR e.id IN (SELECT id FROM joined)
+WHERE (jsonb_integers(e.payload) @> jsonb_build_array($1::bigint)
+       AND jsonb_path_exists(e.payload, 'strict $.** ? (@ == $m)', jsonb_build_object('m', $1::bigint)))
+   OR e.id = ANY(ARRAY(SELECT id FROM joined))
 ORDER BY e.id
 FOR UPDATE OF e`
 
@@ -266,19 +284,27 @@ func inboxQueues(who accounts, chats []string) []string {
 	return out
 }
 
+// auditUsersSQL takes the member's accounts out of the audit entries that
+// name one as "platform" and "user".
+const auditUsersSQL = `
+UPDATE audit_log SET details = details - 'user'
+WHERE details ? 'user' AND (details->>'platform', details->>'user') IN (SELECT * FROM unnest($1::text[], $2::text[]))`
+
+// auditByAccountsSQL takes the member's accounts out of the audit entries
+// whose "by" is one, "platform:user id" (a string; a member is a number).
+const auditByAccountsSQL = `
+UPDATE audit_log SET details = details - 'by'
+WHERE jsonb_typeof(details->'by') = 'string' AND details->>'by' = ANY($1)`
+
 // scrubAuditAccounts takes the member's platform accounts out of the audit
 // entries that name them by account rather than as a member (a command
 // refused outside the community, a group an owner connected), matching the
-// structured fields exactly.
+// structured fields exactly, found by their indexes (migration 00033).
 func scrubAuditAccounts(ctx context.Context, tx *sqlx.Tx, who accounts) error {
-	_, err := tx.ExecContext(ctx, `
-UPDATE audit_log SET details = details - 'user'
-WHERE (details->>'platform', details->>'user') IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-		pq.Array(who.platforms), pq.Array(who.userIDs))
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, auditUsersSQL, pq.Array(who.platforms), pq.Array(who.userIDs)); err != nil {
 		return fmt.Errorf("audit entries naming the member's accounts: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET details = details - 'by' WHERE details->>'by' = ANY($1)`, pq.Array(who.keys)); err != nil {
+	if _, err := tx.ExecContext(ctx, auditByAccountsSQL, pq.Array(who.keys)); err != nil {
 		return fmt.Errorf("audit entries naming the member's accounts: %w", err)
 	}
 	return nil

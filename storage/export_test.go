@@ -1,5 +1,12 @@
 package storage
 
+import (
+	"context"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/jmoiron/sqlx"
+)
+
 // OrderIDMatchesSQL lets the agreement test read the facts the order-id
 // linking rule decides from.
 const OrderIDMatchesSQL = orderIDMatchesSQL
@@ -17,3 +24,23 @@ const (
 	ClaimDeliveriesSQL = claimDeliveriesSQL
 	NextDueSQL         = nextDueSQL
 )
+
+// What an erasure looks the member up with, for the tests to run and
+// EXPLAIN.
+const (
+	EventsNamingSQL    = eventsNamingSQL
+	AuditNamingSQL     = auditNamingSQL
+	PrivateChatsSQL    = privateChatsSQL
+	AuditUsersSQL      = auditUsersSQL
+	AuditByAccountsSQL = auditByAccountsSQL
+)
+
+// CopyEvents queues events in one transaction as a standings run does.
+func (s *Store) CopyEvents(ctx context.Context, events []community.Event) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return copyEvents(ctx, tx, events) })
+}
+
+// InsertEvent queues one event in a transaction of its own.
+func (s *Store) InsertEvent(ctx context.Context, e community.Event) error {
+	return insertEvent(ctx, s.db, e)
+}
