@@ -90,56 +90,64 @@ UNION
 SELECT id, 0 FROM members WHERE created_at > $7 AND created_at <= $8
 ON CONFLICT DO NOTHING`
 
-// runValuesSQL ranks every linked customer by historical and predicted
-// CLV (ties counting half, as community.Percentiles does): their
-// member's value percentile.
-const runValuesSQL = `
-CREATE TEMP TABLE run_values ON COMMIT DROP AS
-SELECT c.member_id, c.linked_via, v.orders, v.revenue, v.historical_clv, v.predicted_clv IS NOT NULL AS has_model,
-       COALESCE(v.predicted_clv, 0) AS predicted, COALESCE(v.p_alive, 0) AS p_alive,
-       (CAST(rank() OVER (ORDER BY v.historical_clv) - 1 AS float8)
-        + CAST(count(*) OVER (PARTITION BY v.historical_clv) AS float8) / 2) / count(*) OVER () * 100 AS hist_pct,
-       (CAST(rank() OVER (ORDER BY COALESCE(v.predicted_clv, 0)) - 1 AS float8)
-        + CAST(count(*) OVER (PARTITION BY COALESCE(v.predicted_clv, 0)) AS float8) / 2) / count(*) OVER () * 100 AS pred_pct
-FROM customers c JOIN clv_snapshots v ON v.customer_id = c.id
-WHERE c.member_id IS NOT NULL`
-
-// runChosenSQL ranks every member of the $5 by score (ties counting
-// half) and keeps, with their engagement percentile, the members whose
-// inputs were just read, who have no standing yet, or whose engagement
-// or value percentile crossed a cut ($1, $2, smallest first) from the one
-// saved; and, of those whose percentile moved by the slack ($3) or more,
-// the $4 that moved the most. It carries only what ranking needs.
+// runChosenSQL ranks every member of the $5 by score, and every linked
+// customer by historical and predicted CLV (ties counting half, as
+// community.Percentiles does), and keeps, with their engagement
+// percentile and their value, the members whose inputs were just read,
+// who have no standing yet, or whose engagement or value percentile
+// crossed a cut ($1, $2, smallest first) from the one saved; and, of those
+// whose percentile moved by the slack ($3) or more, the $4 that moved
+// the most. The ranking carries only what it needs.
 const runChosenSQL = `
 CREATE TEMP TABLE run_chosen ON COMMIT DROP AS
-WITH e AS (
+WITH v AS (
+    SELECT c.member_id, c.linked_via, v.orders, v.revenue, v.historical_clv, v.predicted_clv IS NOT NULL AS has_model,
+           COALESCE(v.predicted_clv, 0) AS predicted, COALESCE(v.p_alive, 0) AS p_alive
+    FROM customers c JOIN clv_snapshots v ON v.customer_id = c.id
+    WHERE c.member_id IS NOT NULL
+), vh AS (
+    SELECT v.*, CAST(rank() OVER w - 1 + count(*) OVER w AS float8) / 2 AS hist_below
+    FROM v WINDOW w AS (ORDER BY historical_clv)
+), vp AS (
+    SELECT vh.*, CAST(rank() OVER w - 1 + count(*) OVER w AS float8) / 2 AS pred_below
+    FROM vh WINDOW w AS (ORDER BY predicted)
+), lv AS MATERIALIZED (
+    SELECT member_id, linked_via, orders, revenue, historical_clv, has_model, predicted, p_alive,
+           hist_below / n * 100 AS hist_pct, pred_below / n * 100 AS pred_pct
+    FROM vp CROSS JOIN (SELECT CAST(count(*) AS float8) AS n FROM v) n
+), lvalue AS (
+    SELECT member_id, CASE WHEN orders > 0 THEN CASE WHEN has_model THEN (hist_pct + pred_pct) / 2 ELSE hist_pct END ELSE 0 END AS value
+    FROM lv
+), e AS (
     SELECT s.member_id, f.member_id IS NOT NULL AS fresh, true AS scored,
            CASE WHEN f.member_id IS NULL THEN s.score_log ELSE f.score_log END AS score_log,
-           s.engagement_percentile AS old_engaged, s.value_percentile AS old_value
-    FROM member_standings s LEFT JOIN run_inputs f ON f.member_id = s.member_id
+           s.engagement_percentile AS old_engaged, s.value_percentile AS old_value, COALESCE(v.value, 0) AS value
+    FROM member_standings s LEFT JOIN run_inputs f ON f.member_id = s.member_id LEFT JOIN lvalue v ON v.member_id = s.member_id
     UNION ALL
-    SELECT member_id, true, false, score_log, 0, 0 FROM run_inputs WHERE NOT scored
+    SELECT f.member_id, true, false, f.score_log, 0, 0, COALESCE(v.value, 0)
+    FROM run_inputs f LEFT JOIN lvalue v ON v.member_id = f.member_id WHERE NOT f.scored
 ), ranked AS (
     SELECT e.*, CASE WHEN score_log IS NULL THEN 0
                 ELSE CAST(rank() OVER w - 1 + count(*) OVER w AS float8) / 2 / $5 * 100 END AS engaged
     FROM e WINDOW w AS (ORDER BY score_log NULLS FIRST)
 ), drifted AS MATERIALIZED (
-    SELECT r.member_id, r.engaged, greatest(abs(r.engaged - r.old_engaged), abs(v.value - r.old_value)) AS drift,
-           r.fresh OR NOT r.scored
-           OR width_bucket(r.engaged, $1::float8[]) <> width_bucket(r.old_engaged, $1::float8[])
-           OR width_bucket(v.value, $2::float8[]) <> width_bucket(r.old_value, $2::float8[]) AS must
-    FROM ranked r
-    LEFT JOIN run_values rv ON rv.member_id = r.member_id
-    CROSS JOIN LATERAL (SELECT CASE WHEN rv.orders > 0 THEN CASE WHEN rv.has_model THEN (rv.hist_pct + rv.pred_pct) / 2 ELSE rv.hist_pct END
-                                    ELSE 0 END AS value) v
+    SELECT member_id, engaged, greatest(abs(engaged - old_engaged), abs(value - old_value)) AS drift,
+           fresh OR NOT scored
+           OR width_bucket(engaged, $1::float8[]) <> width_bucket(old_engaged, $1::float8[])
+           OR width_bucket(value, $2::float8[]) <> width_bucket(old_value, $2::float8[]) AS must
+    FROM ranked
+), chosen AS (
+    SELECT member_id, engaged FROM drifted WHERE must
+    UNION ALL
+    (SELECT member_id, engaged FROM drifted WHERE NOT must AND drift >= $3 ORDER BY drift DESC LIMIT $4)
 )
-SELECT member_id, engaged FROM drifted WHERE must
-UNION ALL
-(SELECT member_id, engaged FROM drifted WHERE NOT must AND drift >= $3 ORDER BY drift DESC LIMIT $4)`
+SELECT c.member_id, c.engaged, lv.member_id IS NOT NULL AS linked, lv.linked_via, lv.orders, lv.revenue, lv.historical_clv,
+       lv.has_model, lv.predicted, lv.p_alive, lv.hist_pct, lv.pred_pct
+FROM chosen c LEFT JOIN lv ON lv.member_id = c.member_id`
 
 // runCandidatesSQL gives the members chosen what deciding needs: their
-// inputs (run_inputs' where read, the saved ones otherwise), their value,
-// when they came, their tier, flags and milestones.
+// inputs (run_inputs' where read, the saved ones otherwise), when they
+// came, their tier, flags and milestones.
 const runCandidatesSQL = `
 CREATE TEMP TABLE run_candidates ON COMMIT DROP AS
 SELECT c.member_id, c.engaged,
@@ -151,13 +159,12 @@ SELECT c.member_id, c.engaged,
        CASE WHEN f.member_id IS NULL THEN s.helpful ELSE f.helpful END AS helpful,
        CASE WHEN f.member_id IS NULL THEN s.last_active_at ELSE f.last_at END AS last_at,
        s.tier, COALESCE(s.flags, 0) AS flags,
-       v.member_id IS NOT NULL AS linked, v.linked_via, v.orders, v.revenue, v.historical_clv, v.has_model,
-       v.predicted, v.p_alive, v.hist_pct, v.pred_pct, m.created_at,
+       c.linked, c.linked_via, c.orders, c.revenue, c.historical_clv, c.has_model,
+       c.predicted, c.p_alive, c.hist_pct, c.pred_pct, m.created_at,
        COALESCE((SELECT array_agg(milestone ORDER BY reached_at, milestone) FROM member_milestones mm WHERE mm.member_id = c.member_id), '{}') AS milestones
 FROM run_chosen c JOIN members m ON m.id = c.member_id
 LEFT JOIN run_inputs f ON f.member_id = c.member_id
-LEFT JOIN member_standings s ON s.member_id = c.member_id
-LEFT JOIN run_values v ON v.member_id = c.member_id`
+LEFT JOIN member_standings s ON s.member_id = c.member_id`
 
 // readCandidatesSQL reads a batch of candidates (after member $3, at most
 // $4) with what deciding needs, the score as of $1 (λ = $2).
@@ -287,8 +294,6 @@ SELECT (SELECT count(*) FROM member_standings) + (SELECT count(*) FROM run_input
 		return fmt.Errorf("count the members: %w", err)
 	}
 	steps := []struct{ what, query string }{
-		{"rank the linked customers", runValuesSQL},
-		{"rank the linked customers", `ALTER TABLE run_values ADD PRIMARY KEY (member_id); ANALYZE run_values`},
 		{"rank the members", runChosenSQL},
 		{"rank the members", `ALTER TABLE run_chosen ADD PRIMARY KEY (member_id); ANALYZE run_chosen`},
 		{"read the members to decide", runCandidatesSQL},
