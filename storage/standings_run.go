@@ -293,19 +293,18 @@ func chooseCandidates(ctx context.Context, tx *sqlx.Tx, q community.EngagementQu
 SELECT (SELECT count(*) FROM member_standings) + (SELECT count(*) FROM run_inputs WHERE NOT scored)`); err != nil {
 		return fmt.Errorf("count the members: %w", err)
 	}
-	steps := []struct{ what, query string }{
-		{"rank the members", runChosenSQL},
-		{"rank the members", `ALTER TABLE run_chosen ADD PRIMARY KEY (member_id); ANALYZE run_chosen`},
-		{"read the members to decide", runCandidatesSQL},
-		{"read the members to decide", `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates`},
+	cuts := func(c []float64) any { return pq.Array(slices.Sorted(slices.Values(c))) }
+	steps := []struct {
+		what, query string
+		args        []any
+	}{
+		{"rank the members", runChosenSQL, []any{cuts(q.EngagementCuts), cuts(q.ValueCuts), q.Slack, driftBudget, max(members, 1)}},
+		{"rank the members", `ALTER TABLE run_chosen ADD PRIMARY KEY (member_id); ANALYZE run_chosen`, nil},
+		{"read the members to decide", runCandidatesSQL, nil},
+		{"read the members to decide", `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates`, nil},
 	}
 	for _, st := range steps {
-		var args []any
-		if st.query == runChosenSQL {
-			args = []any{pq.Array(slices.Sorted(slices.Values(q.EngagementCuts))), pq.Array(slices.Sorted(slices.Values(q.ValueCuts))),
-				q.Slack, driftBudget, max(members, 1)}
-		}
-		if _, err := tx.ExecContext(ctx, st.query, args...); err != nil {
+		if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
 			return fmt.Errorf("%s: %w", st.what, err)
 		}
 	}

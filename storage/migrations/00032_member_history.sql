@@ -3,8 +3,8 @@
 -- day of the trend's windows, when it was written) are folded into one
 -- row per member, with the weights and decay of the rules they were
 -- summed with; a run with other rules ignores and rewrites them. An
--- uncount on a folded day drops the row, and the next sum reads every
--- day again.
+-- uncount on a folded day, or an activity recorded late on one, drops
+-- the row, and the next sum reads every day again.
 
 -- +goose Up
 CREATE TABLE member_history (
@@ -16,6 +16,32 @@ CREATE TABLE member_history (
     helpful         integer          NOT NULL,
     last_at         timestamptz       -- the last weighted activity
 );
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION activities_roll_up() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Ordered, so that two transactions lock the same rows in the same order.
+    INSERT INTO activity_days AS d (member_id, day, kind, n, last_at)
+    SELECT member_id, (at AT TIME ZONE 'UTC')::date, kind, count(*), max(at)
+    FROM new_activities WHERE uncounted_xid IS NULL AND member_id IS NOT NULL
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (member_id, day, kind) DO UPDATE SET n = d.n + EXCLUDED.n, last_at = greatest(d.last_at, EXCLUDED.last_at);
+    INSERT INTO chat_activity_days AS d (chat_id, day, kind, n)
+    SELECT chat_id, (at AT TIME ZONE 'UTC')::date, kind, count(*)
+    FROM new_activities WHERE uncounted_xid IS NULL AND chat_id IS NOT NULL
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (chat_id, day, kind) DO UPDATE SET n = d.n + EXCLUDED.n;
+    -- An activity recorded late, on a day a history folded already.
+    DELETE FROM member_history h
+    USING (SELECT member_id, min((at AT TIME ZONE 'UTC')::date) AS day FROM new_activities
+           WHERE uncounted_xid IS NULL AND member_id IS NOT NULL GROUP BY 1) n
+    WHERE h.member_id = n.member_id AND h.through >= n.day;
+    INSERT INTO standings_dirty AS d (member_id)
+    SELECT DISTINCT member_id FROM new_activities WHERE member_id IS NOT NULL ORDER BY 1
+    ON CONFLICT (member_id) DO UPDATE SET version = d.version + 1;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION activities_uncount() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,6 +79,26 @@ BEGIN
     DELETE FROM chat_activity_days WHERE chat_id = OLD.chat_id AND day = d AND kind = OLD.kind AND n = 1;
     INSERT INTO standings_dirty AS s (member_id) VALUES (OLD.member_id)
     ON CONFLICT (member_id) DO UPDATE SET version = s.version + 1;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION activities_roll_up() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Ordered, so that two transactions lock the same rows in the same order.
+    INSERT INTO activity_days AS d (member_id, day, kind, n, last_at)
+    SELECT member_id, (at AT TIME ZONE 'UTC')::date, kind, count(*), max(at)
+    FROM new_activities WHERE uncounted_xid IS NULL AND member_id IS NOT NULL
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (member_id, day, kind) DO UPDATE SET n = d.n + EXCLUDED.n, last_at = greatest(d.last_at, EXCLUDED.last_at);
+    INSERT INTO chat_activity_days AS d (chat_id, day, kind, n)
+    SELECT chat_id, (at AT TIME ZONE 'UTC')::date, kind, count(*)
+    FROM new_activities WHERE uncounted_xid IS NULL AND chat_id IS NOT NULL
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (chat_id, day, kind) DO UPDATE SET n = d.n + EXCLUDED.n;
+    INSERT INTO standings_dirty AS d (member_id)
+    SELECT DISTINCT member_id FROM new_activities WHERE member_id IS NOT NULL ORDER BY 1
+    ON CONFLICT (member_id) DO UPDATE SET version = d.version + 1;
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
