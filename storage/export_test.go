@@ -19,6 +19,14 @@ func DecideInBatchesOf(t interface{ Cleanup(func()) }, n int) {
 	t.Cleanup(func() { decideBatch = old })
 }
 
+// DriftBudgetOf makes standings runs decide again at most n members only
+// because their percentiles drifted, until the test ends.
+func DriftBudgetOf(t interface{ Cleanup(func()) }, n int) {
+	old := driftBudget
+	driftBudget = n
+	t.Cleanup(func() { driftBudget = old })
+}
+
 // The outbox's statements, for the benchmarks to EXPLAIN.
 const (
 	ClaimDeliveriesSQL = claimDeliveriesSQL

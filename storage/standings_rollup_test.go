@@ -284,3 +284,86 @@ func sameFloat(a, b *float64) bool {
 func sameTime(a, b *time.Time) bool {
 	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }
+
+// drifted counts the members with a score whose saved engagement
+// percentile is off by the slack or more from their rank among every
+// saved score now (community.Percentiles, ties counting half).
+func (w *rollupWorld) drifted(slack float64) int {
+	w.t.Helper()
+	var rows []struct {
+		ScoreLog *float64 `db:"score_log"`
+		Engaged  float64  `db:"engagement_percentile"`
+	}
+	if err := w.s.DB().Select(&rows, `SELECT score_log, engagement_percentile FROM member_standings`); err != nil {
+		w.t.Fatal(err)
+	}
+	scores := make([]float64, len(rows))
+	for i, r := range rows {
+		scores[i] = math.Inf(-1)
+		if r.ScoreLog != nil {
+			scores[i] = *r.ScoreLog
+		}
+	}
+	n := 0
+	for i, p := range community.Percentiles(scores) {
+		if rows[i].ScoreLog != nil && math.Abs(p-rows[i].Engaged) >= slack {
+			n++
+		}
+	}
+	return n
+}
+
+// TestDriftBudgetCatchesUpOverRuns: when many members rise at once,
+// everyone they pass drops a little. A run rewrites the members it must
+// (those who wrote, those who crossed a threshold) and at most the drift
+// budget of the others, the most drifted first; the runs after it catch
+// the rest up, until every saved percentile is within the slack of the
+// member's rank. Two communities seeded alike, one with no budget, show
+// the budget is what the run spent.
+func TestDriftBudgetCatchesUpOverRuns(t *testing.T) {
+	ctx := context.Background()
+	const budget = 15
+	burst := func(w *rollupWorld) (rewrote int) {
+		if err := w.s.Seed(ctx, storage.SeedSize{Members: 600, Activities: 6000, Orders: 600, Seed: 0.33}, seedNow); err != nil {
+			t.Fatal(err)
+		}
+		w.recompute(seedNow)
+		// The 150 quietest members with a score write ten messages each.
+		w.exec(`INSERT INTO activities (member_id, chat_id, kind, at, message_id)
+SELECT s.member_id, (SELECT min(id) FROM chats), 'message', $1::timestamptz - i * interval '1 minute', 'burst-' || s.member_id || '-' || i
+FROM (SELECT member_id FROM member_standings WHERE score_log IS NOT NULL ORDER BY score_log, member_id LIMIT 150) s,
+     generate_series(1, 10) i`, seedNow.Add(5*time.Minute))
+		before := w.versions()
+		w.recompute(seedNow.Add(10 * time.Minute))
+		return rewritten(before, w.versions())
+	}
+	unbudgeted := &rollupWorld{t: t, s: newBareStore(t)}
+	storage.DriftBudgetOf(t, 0)
+	withoutDrift := burst(unbudgeted)
+	drifted := unbudgeted.drifted(1)
+	if drifted <= budget {
+		t.Fatalf("the burst left %d members drifted by a point or more, want more than the budget of %d", drifted, budget)
+	}
+
+	w := &rollupWorld{t: t, s: newBareStore(t)}
+	storage.DriftBudgetOf(t, budget)
+	if n := burst(w); n != withoutDrift+budget {
+		t.Errorf("a run with a drift budget of %d rewrote %d standings; without one, %d", budget, n, withoutDrift)
+	}
+	left := w.drifted(1)
+	if left != drifted-budget {
+		t.Errorf("after the burst, %d members drifted; want %d less than the %d without a budget", left, budget, drifted)
+	}
+	for run := 2; left > 0; run++ {
+		before := w.versions()
+		w.recompute(seedNow.Add(time.Duration(run) * 10 * time.Minute))
+		if n := rewritten(before, w.versions()); n > budget {
+			t.Errorf("run %d with nothing new rewrote %d standings, more than the budget of %d", run, n, budget)
+		}
+		now := w.drifted(1)
+		if now >= left {
+			t.Fatalf("run %d: %d members still drifted, %d before: not catching up", run, now, left)
+		}
+		left = now
+	}
+}
