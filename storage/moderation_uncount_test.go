@@ -157,3 +157,40 @@ func TestRecomputationUnderWayTakesOutWhatAutomodRemoved(t *testing.T) {
 		t.Errorf("Alice has %d points, want 3", alice.Points)
 	}
 }
+
+// TestAutomodOnAFoldedDayDuringARecomputation: automod removes messages
+// of a day Bob's history folded already, while a recomputation that read
+// him and folds more of his days is under way. Neither waits for the
+// other (the run locks a member's standing before their history, as
+// automod does), and what is saved counts them not.
+func TestAutomodOnAFoldedDayDuringARecomputation(t *testing.T) {
+	f := newUncountFixture(t)
+	old := f.messages("bob", "old", 4, 40*24*time.Hour)
+	f.messages("bob", "mid", 2, 34*24*time.Hour)
+	f.recompute()
+	if n := f.count(`SELECT count(*) FROM member_history WHERE member_id = $1`, f.members["bob"]); n != 1 {
+		t.Fatalf("Bob has %d histories after a run 40 days after his first messages, want 1", n)
+	}
+	// Two days later Bob writes again, and the run folds the day 36 days back.
+	later := standingsNow.Add(48 * time.Hour)
+	f.exec(`INSERT INTO activities (member_id, chat_id, kind, at, message_id) VALUES ($1, $2, 'message', $3, 'c1')`,
+		f.members["bob"], f.chat, later)
+	store := midRecompute{Store: f.s, during: func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if _, err := f.mod.Automod(ctx, community.AutomodHit{Member: f.members["bob"], Group: f.tg, Chat: f.chat,
+			Messages: old, Rule: community.RuleFlood, Deleted: len(old)}); err != nil {
+			t.Errorf("automod during the recomputation: %v", err)
+		}
+	}}
+	for _, s := range []community.StandingStore{store, f.s} {
+		standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
+			func() time.Time { return later })
+		if _, err := standings.Recompute(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if st := f.standing("bob"); st.Points != 9 {
+			t.Errorf("Bob has %d points; want 9 (6 + 2 + 1), his old messages taken out", st.Points)
+		}
+	}
+}

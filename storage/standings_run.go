@@ -246,6 +246,9 @@ func (s *Store) RecomputeStandings(ctx context.Context, q community.EngagementQu
 		if err := saveDecided(ctx, tx, decide(nil)); err != nil {
 			return err
 		}
+		if err := foldHistories(ctx, tx, today, full); err != nil {
+			return err
+		}
 		if err := resumRenewed(ctx, tx, q, today); err != nil {
 			return err
 		}
@@ -312,20 +315,29 @@ SELECT (SELECT count(*) FROM member_standings) + (SELECT count(*) FROM run_input
 }
 
 // readRunInputs sums the rollups of run_dirty's members into run_inputs,
-// and folds the days that left the trend's windows into their history.
-// When the rules changed (full), every history is rewritten.
+// with their histories folded further (saved by foldHistories). When the
+// rules changed (full), histories are ignored.
 func readRunInputs(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery, today time.Time, full bool) error {
-	if full {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM member_history`); err != nil {
-			return fmt.Errorf("forget the history summed with other rules: %w", err)
-		}
-	}
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE run_inputs ON COMMIT DROP AS `+fmt.Sprintf(freshInputsSQL, "run_dirty"),
 		inputArgs(q, today, full)...); err != nil {
 		return fmt.Errorf("sum the activity of members to rescore: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE run_inputs ADD PRIMARY KEY (member_id); ANALYZE run_inputs`); err != nil {
 		return fmt.Errorf("sum the activity of members to rescore: %w", err)
+	}
+	return nil
+}
+
+// foldHistories saves the histories run_inputs folded, after dropping
+// every history when the rules changed (full). It comes after
+// the standings are saved, so that a run locks a member's standing before
+// their history, as automod's uncount and an erasure do: the other order
+// could deadlock with them.
+func foldHistories(ctx context.Context, tx *sqlx.Tx, today time.Time, full bool) error {
+	if full {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM member_history`); err != nil {
+			return fmt.Errorf("forget the histories summed with other rules: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `
 INSERT INTO member_history (member_id, through, score_log, activity_points, messages, helpful, last_at)
