@@ -43,19 +43,23 @@ FROM f WHERE s.member_id = f.member_id`
 // uncount makes a moderation change's messages earn nothing, and takes
 // them out of the member's saved standing. The standing is locked first,
 // so that the correction and a recomputation saving meanwhile do not
-// interleave.
+// interleave; when a recomputation holds it already (it saved the member
+// and has not committed), moderation does not wait for it (seconds at a
+// million members): the uncount renews the member's mark, and that run,
+// or the next, sums the member again.
 func uncount(ctx context.Context, tx *sqlx.Tx, member community.MemberID, u *community.Uncounted) error {
 	if u == nil || len(u.Messages) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM member_standings WHERE member_id = $1 FOR UPDATE`, int64(member)); err != nil {
+	var standing []int
+	if err := tx.SelectContext(ctx, &standing, `SELECT 1 FROM member_standings WHERE member_id = $1 FOR UPDATE SKIP LOCKED`, int64(member)); err != nil {
 		return fmt.Errorf("lock the standing of member %d: %w", member, err)
 	}
 	res, err := tx.ExecContext(ctx, uncountSQL, int64(member), int64(u.Chat), pq.Array(u.Messages))
 	if err != nil {
 		return fmt.Errorf("uncount %d messages of member %d: %w", len(u.Messages), member, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, _ := res.RowsAffected(); n == 0 || len(standing) == 0 {
 		return nil
 	}
 	// As of the last run's day, with its history unless the rules changed since.

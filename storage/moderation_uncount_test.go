@@ -113,14 +113,19 @@ func TestAutomodRemovedMessagesEarnNothing(t *testing.T) {
 type midRecompute struct {
 	*storage.Store
 	during func()
+	// afterSaving lands the action once every batch is saved (the run
+	// holds the standings it saved) rather than before the first.
+	afterSaving bool
 }
 
-// RecomputeStandings runs during before the run's first batch is decided
-// (later calls would wait for the standings the run has saved).
+// RecomputeStandings runs during before the run's first batch is
+// decided, or after the last one is saved.
 func (m midRecompute) RecomputeStandings(ctx context.Context, q community.EngagementQuery, decide func([]community.EngagementTotal) community.StandingsUpdate) error {
 	var once sync.Once
 	return m.Store.RecomputeStandings(ctx, q, func(totals []community.EngagementTotal) community.StandingsUpdate {
-		once.Do(m.during)
+		if !m.afterSaving || len(totals) == 0 {
+			once.Do(m.during)
+		}
 		return decide(totals)
 	})
 }
@@ -192,5 +197,32 @@ func TestAutomodOnAFoldedDayDuringARecomputation(t *testing.T) {
 		if st := f.standing("bob"); st.Points != 9 {
 			t.Errorf("Bob has %d points; want 9 (6 + 2 + 1), his old messages taken out", st.Points)
 		}
+	}
+}
+
+// TestAutomodDoesNotWaitForARecomputation: automod removes Bob's flood
+// after a recomputation saved his standing and before it commits. Automod
+// does not wait for the run (it holds Bob's standing); the run sums Bob
+// again before it commits, so what it saves counts the flood not.
+func TestAutomodDoesNotWaitForARecomputation(t *testing.T) {
+	f := newUncountFixture(t)
+	f.recompute()
+	f.messages("bob", "c", 3, 0)
+	store := midRecompute{Store: f.s, afterSaving: true, during: func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		flood := []string{"b1", "b2", "b3", "b4", "b5", "b6"}
+		if _, err := f.mod.Automod(ctx, community.AutomodHit{Member: f.members["bob"], Group: f.tg, Chat: f.chat,
+			Messages: flood, Rule: community.RuleFlood, Deleted: len(flood)}); err != nil {
+			t.Errorf("automod during the recomputation: %v", err)
+		}
+	}}
+	standings := community.NewStandings(store, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
+		func() time.Time { return standingsNow })
+	if _, err := standings.Recompute(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.standing("bob"); st.Points != 3 || st.Engagement.ThisWeek != 3 {
+		t.Errorf("saved by the recomputation under way: Bob has %d points, this week %g; want his 3 later messages only", st.Points, st.Engagement.ThisWeek)
 	}
 }
