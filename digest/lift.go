@@ -1,0 +1,131 @@
+package digest
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// Interval is an estimate with its 95% confidence interval.
+type Interval struct {
+	Estimate  float64
+	Low, High float64
+}
+
+// Bootstrap is how a confidence interval is resampled: how many times,
+// and from which seed, so that the same data give the same interval
+// (a digest read again says what it said).
+type Bootstrap struct {
+	Resamples int
+	Seed      uint64
+}
+
+// DefaultBootstrap resamples 2,000 times: the 2.5th and 97.5th
+// percentiles of 2,000 estimates move by a few hundredths of the
+// interval from one seed to another.
+var DefaultBootstrap = Bootstrap{Resamples: 2000, Seed: 1}
+
+// MeanDifference estimates mean(a) − mean(b) for two independent groups
+// (customers in the community and the others, say), with a percentile
+// bootstrap interval: each resample draws len(a) values from a and len(b)
+// from b, with replacement.
+func (bs Bootstrap) MeanDifference(a, b []float64) (Interval, error) {
+	if err := bs.check(); err != nil {
+		return Interval{}, err
+	}
+	if err := checkGroup("the first group", a); err != nil {
+		return Interval{}, err
+	}
+	if err := checkGroup("the second group", b); err != nil {
+		return Interval{}, err
+	}
+	rng := bs.rng()
+	return bs.interval(mean(a)-mean(b), func() float64 { return resampledMean(rng, a) - resampledMean(rng, b) }), nil
+}
+
+// PairedChange estimates the mean of after[i] − before[i] (each member's
+// spend rate after joining against before), with a percentile bootstrap
+// interval over the pairs.
+func (bs Bootstrap) PairedChange(before, after []float64) (Interval, error) {
+	if err := bs.check(); err != nil {
+		return Interval{}, err
+	}
+	if len(before) != len(after) {
+		return Interval{}, fmt.Errorf("%d values before and %d after: want a pair each", len(before), len(after))
+	}
+	change := make([]float64, len(before))
+	for i := range before {
+		change[i] = after[i] - before[i]
+	}
+	if err := checkGroup("the changes", change); err != nil {
+		return Interval{}, err
+	}
+	rng := bs.rng()
+	return bs.interval(mean(change), func() float64 { return resampledMean(rng, change) }), nil
+}
+
+// interval is the estimate with the 2.5th and 97.5th percentiles of the
+// resampled estimates.
+func (bs Bootstrap) interval(estimate float64, resample func() float64) Interval {
+	estimates := make([]float64, bs.Resamples)
+	for i := range estimates {
+		estimates[i] = resample()
+	}
+	slices.Sort(estimates)
+	return Interval{Estimate: estimate,
+		Low:  stat.Quantile(0.025, stat.LinInterp, estimates, nil),
+		High: stat.Quantile(0.975, stat.LinInterp, estimates, nil)}
+}
+
+func (bs Bootstrap) check() error {
+	if bs.Resamples < 100 {
+		return fmt.Errorf("bootstrap of %d resamples: want at least 100", bs.Resamples)
+	}
+	return nil
+}
+
+func (bs Bootstrap) rng() *rand.Rand { return rand.New(rand.NewPCG(bs.Seed, 0x6c696674)) } // "lift"
+
+// checkGroup refuses a group that is empty or holds a value that is not
+// a number.
+func checkGroup(name string, x []float64) error {
+	if len(x) == 0 {
+		return fmt.Errorf("%s is empty", name)
+	}
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s: value %d is %g, not a number", name, i+1, v)
+		}
+	}
+	return nil
+}
+
+func mean(x []float64) float64 {
+	sum := 0.0
+	for _, v := range x {
+		sum += v
+	}
+	return sum / float64(len(x))
+}
+
+// resampledMean is the mean of len(x) values drawn from x with
+// replacement. Each 64 random bits give two draws, each an index by
+// multiplying 32 bits by len(x) (Lemire's method without its rejection
+// step: the bias, under len(x)/2³² per index, is far below what 2,000
+// resamples can show), which makes a resample of 100,000 values several
+// times faster than rand.IntN.
+func resampledMean(rng *rand.Rand, x []float64) float64 {
+	n := uint64(len(x))
+	sum := 0.0
+	for i := 0; i < len(x); i += 2 {
+		r := rng.Uint64()
+		sum += x[(r&0xffffffff)*n>>32]
+		if i+1 < len(x) {
+			sum += x[(r>>32)*n>>32]
+		}
+	}
+	return sum / float64(len(x))
+}
