@@ -6,6 +6,8 @@
 //     time zone: ParseWeek reads "2026-W49", WeekOf finds the week of a
 //     moment, Start and End bound it (a week with a daylight-saving change
 //     is an hour shorter or longer), Last lists the weeks a chart shows.
+//   - Figure is one number of a section: this week's, the week before's
+//     and the four weeks' average, with the changes against both.
 //   - MeanDifference and PairedChange estimate a difference of means with
 //     a percentile bootstrap 95% confidence interval (Interval), seeded so
 //     that the same data give the same interval.
