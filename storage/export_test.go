@@ -52,3 +52,10 @@ func (s *Store) CopyEvents(ctx context.Context, events []community.Event) error 
 func (s *Store) InsertEvent(ctx context.Context, e community.Event) error {
 	return insertEvent(ctx, s.db, e)
 }
+
+// MigrateUpTo applies the migrations up to version, for tests of what a
+// migration does to data written under the ones before.
+func MigrateUpTo(ctx context.Context, m *Migrator, version int64) error {
+	_, err := m.provider.UpTo(ctx, version)
+	return err
+}

@@ -119,3 +119,42 @@ func TestConcurrentMigrationsBothSucceed(t *testing.T) {
 		t.Fatalf("migrations applied across %d migrators: %d, want each of the %d once", processes, total, len(want))
 	}
 }
+
+// TestMigration32RepairsWhatAnUncountLost: under migration 00029's
+// trigger, uncounting one of the two messages of a member's day dropped
+// the day's rollups whole; 00032 sums such days again from the raw
+// activities.
+func TestMigration32RepairsWhatAnUncountLost(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openEmpty(t)
+	m := newMigrator(t, db)
+	if err := storage.MigrateUpTo(ctx, m, 31); err != nil {
+		t.Fatal(err)
+	}
+	db.MustExec(`INSERT INTO members (display_name, language) VALUES ('Bob', 'en')`)
+	db.MustExec(`INSERT INTO chats (platform, platform_chat_id, kind, title) VALUES ('telegram', '-1001', 'group', 'Tea')`)
+	db.MustExec(`INSERT INTO activities (member_id, chat_id, kind, at, message_id)
+SELECT (SELECT id FROM members), (SELECT id FROM chats), 'message', '2026-11-20 10:00Z'::timestamptz + i * interval '1 minute', 'm' || i
+FROM generate_series(1, 2) i`)
+	db.MustExec(`UPDATE activities SET uncounted_at = now(), uncounted_xid = pg_current_xact_id() WHERE message_id = 'm1'`)
+	if n := storagetest.Count(t, db, `SELECT count(*) FROM activity_days`); n != 0 {
+		t.Fatalf("%d rollups under 00029 after the uncount: the test shows nothing", n)
+	}
+	if _, err := m.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := storagetest.Count(t, db, `SELECT n FROM activity_days WHERE day = '2026-11-20' AND kind = 'message'`); n != 1 {
+		t.Errorf("the member's day holds %d after the repair, want the one message still counted", n)
+	}
+	if n := storagetest.Count(t, db, `SELECT n FROM chat_activity_days WHERE day = '2026-11-20' AND kind = 'message'`); n != 1 {
+		t.Errorf("the chat's day holds %d after the repair, want 1", n)
+	}
+	// And the trigger now takes one out, not the day.
+	db.MustExec(`INSERT INTO activities (member_id, chat_id, kind, at, message_id)
+SELECT (SELECT id FROM members), (SELECT id FROM chats), 'message', '2026-11-21 10:00Z'::timestamptz + i * interval '1 minute', 'n' || i
+FROM generate_series(1, 2) i`)
+	db.MustExec(`UPDATE activities SET uncounted_at = now(), uncounted_xid = pg_current_xact_id() WHERE message_id = 'n1'`)
+	if n := storagetest.Count(t, db, `SELECT n FROM activity_days WHERE day = '2026-11-21' AND kind = 'message'`); n != 1 {
+		t.Errorf("one of two messages uncounted leaves %d in the day's rollup, want 1", n)
+	}
+}

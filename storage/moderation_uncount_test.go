@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"sync"
@@ -224,5 +225,50 @@ func TestAutomodDoesNotWaitForARecomputation(t *testing.T) {
 	}
 	if st := f.standing("bob"); st.Points != 3 || st.Engagement.ThisWeek != 3 {
 		t.Errorf("saved by the recomputation under way: Bob has %d points, this week %g; want his 3 later messages only", st.Points, st.Engagement.ThisWeek)
+	}
+}
+
+// TestAnUncountUnderWayWhileARunFoldsIsNotLost: automod's transaction
+// uncounts a message of a day the run is folding into Bob's history, and
+// commits only after the run did. The run folded the message in; the
+// uncount's mark, which the run never read, makes the next run read all
+// of Bob's days again, and the history it saves leaves the message out.
+func TestAnUncountUnderWayWhileARunFoldsIsNotLost(t *testing.T) {
+	f := newUncountFixture(t)
+	f.messages("bob", "old", 4, 40*24*time.Hour)
+	f.messages("bob", "mid", 2, 34*24*time.Hour)
+	f.recompute()
+	later := standingsNow.Add(48 * time.Hour)
+	f.exec(`INSERT INTO activities (member_id, chat_id, kind, at, message_id) VALUES ($1, $2, 'message', $3, 'c1')`,
+		f.members["bob"], f.chat, later)
+	var uncount *sql.Tx
+	store := midRecompute{Store: f.s, during: func() {
+		var err error
+		if uncount, err = f.s.DB().BeginTx(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := uncount.Exec(`UPDATE activities SET uncounted_at = now(), uncounted_xid = pg_current_xact_id()
+WHERE member_id = $1 AND message_id = 'mid1'`, f.members["bob"]); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	run := func(s community.StandingStore) {
+		t.Helper()
+		standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
+			func() time.Time { return later })
+		if _, err := standings.Recompute(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(store)
+	if err := uncount.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	run(f.s)
+	if st := f.standing("bob"); st.Points != 12 {
+		t.Errorf("Bob has %d points; want 12 (6 + 4 + 2 + 1, one taken out)", st.Points)
+	}
+	if n := f.count(`SELECT messages FROM member_history WHERE member_id = $1`, f.members["bob"]); n != 5 {
+		t.Errorf("Bob's history holds %d messages; want the 5 of his folded days still counted", n)
 	}
 }

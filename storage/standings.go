@@ -63,6 +63,9 @@ ON CONFLICT (member_id) DO UPDATE SET `+strings.Join(assignments(standingValues)
 	})
 }
 
+// saveMilestones records the milestones reached, skipping members erased
+// meanwhile or being erased (their row locked: waiting for them could
+// deadlock with the erasure, which waits for the standings saved).
 func saveMilestones(ctx context.Context, tx *sqlx.Tx, reached []community.MilestoneReached, at time.Time) error {
 	if len(reached) == 0 {
 		return nil
@@ -74,7 +77,8 @@ func saveMilestones(ctx context.Context, tx *sqlx.Tx, reached []community.Milest
 	}
 	_, err := tx.ExecContext(ctx, `
 INSERT INTO member_milestones (member_id, milestone, reached_at)
-SELECT t.m, t.n, $3 FROM unnest($1::bigint[], $2::text[]) AS t(m, n) JOIN members ON members.id = t.m
+SELECT t.m, t.n, $3 FROM unnest($1::bigint[], $2::text[]) AS t(m, n)
+WHERE t.m IN (SELECT id FROM members WHERE id = ANY($1) ORDER BY id FOR KEY SHARE SKIP LOCKED)
 ON CONFLICT DO NOTHING`, pq.Array(members), pq.Array(names), at)
 	if err != nil {
 		return fmt.Errorf("save milestones: %w", err)

@@ -200,9 +200,9 @@ FROM members, unnest(ARRAY['reply', 'reaction', 'helpful_answer']) AS kind WHERE
 	end := now.Add(40 * 24 * time.Hour)
 
 	// The days that left the trend's windows are folded into histories;
-	// automod uncounting messages of a folded day drops the member's
-	// history, and the next run reads all their days again; so does an
-	// activity recorded late on a folded day.
+	// automod uncounting messages of a folded day marks the member to be
+	// read from that day (refold_from), and the next run reads all their
+	// days again; so does an activity recorded late on a folded day.
 	if n := w.count(`SELECT count(*) FROM member_history`); n < members/2 {
 		t.Errorf("%d histories after 40 days, want most members'", n)
 	}
@@ -213,17 +213,20 @@ WHERE a.at < h.through AND a.kind = 'message' AND a.uncounted_xid IS NULL ORDER 
 		t.Fatal(err)
 	}
 	w.exec(`UPDATE activities SET uncounted_at = now(), uncounted_xid = pg_current_xact_id() WHERE id = ANY($1)`, pq.Array(folded))
-	if n := w.count(`SELECT count(*) FROM member_history WHERE member_id IN (SELECT member_id FROM activities WHERE id = ANY($1))`,
-		pq.Array(folded)); len(folded) == 0 || n != 0 {
-		t.Errorf("%d folded activities uncounted: %d of their members' histories stay", len(folded), n)
+	if n := w.count(`
+SELECT count(*) FROM member_history h JOIN standings_dirty d USING (member_id)
+WHERE d.refold_from <= h.through AND h.member_id IN (SELECT member_id FROM activities WHERE id = ANY($1))`, pq.Array(folded)); len(folded) == 0 ||
+		n != w.count(`SELECT count(DISTINCT member_id) FROM activities WHERE id = ANY($1)`, pq.Array(folded)) {
+		t.Errorf("%d folded activities uncounted: %d of their members' marks say to read their days again", len(folded), n)
 	}
 	// An activity recorded late, on a day folded already (a backlog
 	// handled after a long outage), counts too.
 	late := w.count(`SELECT min(member_id) FROM member_history WHERE through > $1::timestamptz - interval '100 days'`, end)
 	w.exec(`INSERT INTO activities (member_id, chat_id, kind, at, message_id)
 SELECT member_id, (SELECT min(id) FROM chats), 'helpful_answer', through - interval '3 days', 'late' FROM member_history WHERE member_id = $1`, late)
-	if n := w.count(`SELECT count(*) FROM member_history WHERE member_id = $1`, late); n != 0 {
-		t.Errorf("a late activity on a folded day left member %d's history", late)
+	if n := w.count(`SELECT count(*) FROM member_history h JOIN standings_dirty d USING (member_id)
+WHERE d.refold_from <= h.through AND h.member_id = $1`, late); n != 1 {
+		t.Errorf("a late activity on a folded day: member %d's mark does not say to read their days again", late)
 	}
 	w.recompute(end)
 	incremental := w.standings()

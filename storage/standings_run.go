@@ -26,14 +26,16 @@ import (
 // freshInputsSQL sums the rollups of the members of %[1]s (member_id,
 // version) as of day $7: the score's logarithm (each weighted activity
 // counts e^(λ·day), λ = $6, summed relative to day $7 so that nothing
-// overflows), this week's and the four weeks before's weighted
+// overflows; a day more than 700/λ back, 83 years at a 30-day half-life,
+// counts as that old), this week's and the four weeks before's weighted
 // activities, loyalty points, messages, helpful answers and the last
 // weighted activity. A member's history (member_history, through a day
-// up to $8) stands for the days it folded, unless $9 (the rules
-// changed): only the days after it are read. The days up to $8 are
-// folded into the history again (folded is true when there were any
-// such days not folded yet). Rows are summed in order of day and kind,
-// the history first, so that the same rows give the same bits.
+// up to $8) stands for the days it folded, unless $9 (the rules changed)
+// or a change touched a folded day since (their mark's refold_from):
+// only the days after it are read. The days up to $8 are folded into the
+// history again (folded is true when there were any such days not folded
+// yet). Rows are summed in order of day and kind, the history first, so
+// that the same rows give the same bits.
 const freshInputsSQL = `
 WITH w AS (
     SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::int[], $5::int[]) AS w(kind, weight, points, message, helpful)
@@ -42,6 +44,7 @@ WITH w AS (
 ), r AS (
     SELECT r.member_id, r.version, h.through, h.score_log, h.activity_points, h.messages, h.helpful, h.last_at
     FROM %[1]s r LEFT JOIN member_history h ON h.member_id = r.member_id AND h.through <= CAST($8 AS date) AND NOT $9
+        AND NOT EXISTS (SELECT 1 FROM standings_dirty m WHERE m.member_id = r.member_id AND m.refold_from <= h.through)
 ), d AS (
     SELECT a.member_id, a.day, a.kind, false AS history, w.weight * a.n AS weight, w.points * a.n AS points,
            w.message * a.n AS messages, w.helpful * a.n AS helpful, CASE WHEN w.weight > 0 THEN a.last_at END AS last_at,
@@ -90,14 +93,14 @@ UNION
 SELECT id, 0 FROM members WHERE created_at > $7 AND created_at <= $8
 ON CONFLICT DO NOTHING`
 
-// runChosenSQL ranks every member of the $5 by score, and every linked
-// customer by historical and predicted CLV (ties counting half, as
-// community.Percentiles does), and keeps, with their engagement
-// percentile and their value, the members whose inputs were just read,
-// who have no standing yet, or whose engagement or value percentile
-// crossed a cut ($1, $2, smallest first) from the one saved; and, of those
-// whose percentile moved by the slack ($3) or more, the $4 that moved
-// the most. The ranking carries only what it needs.
+// runChosenSQL ranks every member by score (counted in the same
+// snapshot) and every linked customer by historical and predicted CLV
+// (ties counting half, as community.Percentiles does), and keeps, with
+// their engagement percentile and their value, the members whose inputs
+// were just read, who have no standing yet, or whose engagement or value
+// percentile crossed a cut ($1, $2, smallest first) from the one saved;
+// and, of those whose percentile moved by the slack ($3) or more, the $4
+// that moved the most. The ranking carries only what it needs.
 const runChosenSQL = `
 CREATE TEMP TABLE run_chosen ON COMMIT DROP AS
 WITH v AS (
@@ -126,10 +129,12 @@ WITH v AS (
     UNION ALL
     SELECT f.member_id, true, false, f.score_log, 0, 0, COALESCE(v.value, 0)
     FROM run_inputs f LEFT JOIN lvalue v ON v.member_id = f.member_id WHERE NOT f.scored
+), n AS (
+    SELECT greatest(1, (SELECT count(*) FROM member_standings) + (SELECT count(*) FROM run_inputs WHERE NOT scored)) AS n
 ), ranked AS (
     SELECT e.*, CASE WHEN score_log IS NULL THEN 0
-                ELSE CAST(rank() OVER w - 1 + count(*) OVER w AS float8) / 2 / $5 * 100 END AS engaged
-    FROM e WINDOW w AS (ORDER BY score_log NULLS FIRST)
+                ELSE CAST(rank() OVER w - 1 + count(*) OVER w AS float8) / 2 / n.n * 100 END AS engaged
+    FROM e CROSS JOIN n WINDOW w AS (ORDER BY score_log NULLS FIRST)
 ), drifted AS MATERIALIZED (
     SELECT member_id, engaged, greatest(abs(engaged - old_engaged), abs(value - old_value)) AS drift,
            fresh OR NOT scored
@@ -291,17 +296,12 @@ ALTER TABLE run_dirty ADD PRIMARY KEY (member_id)`); err != nil {
 // chooseCandidates ranks everyone and fills run_candidates with the
 // members to decide.
 func chooseCandidates(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery) error {
-	var members int
-	if err := tx.GetContext(ctx, &members, `
-SELECT (SELECT count(*) FROM member_standings) + (SELECT count(*) FROM run_inputs WHERE NOT scored)`); err != nil {
-		return fmt.Errorf("count the members: %w", err)
-	}
-	cuts := func(c []float64) any { return pq.Array(slices.Sorted(slices.Values(c))) }
+	cuts := func(c []float64) any { return pq.Array(append([]float64{}, slices.Sorted(slices.Values(c))...)) } // never NULL
 	steps := []struct {
 		what, query string
 		args        []any
 	}{
-		{"rank the members", runChosenSQL, []any{cuts(q.EngagementCuts), cuts(q.ValueCuts), q.Slack, driftBudget, max(members, 1)}},
+		{"rank the members", runChosenSQL, []any{cuts(q.EngagementCuts), cuts(q.ValueCuts), q.Slack, driftBudget}},
 		{"rank the members", `ALTER TABLE run_chosen ADD PRIMARY KEY (member_id); ANALYZE run_chosen`, nil},
 		{"read the members to decide", runCandidatesSQL, nil},
 		{"read the members to decide", `ALTER TABLE run_candidates ADD PRIMARY KEY (member_id); ANALYZE run_candidates`, nil},
@@ -329,10 +329,9 @@ func readRunInputs(ctx context.Context, tx *sqlx.Tx, q community.EngagementQuery
 }
 
 // foldHistories saves the histories run_inputs folded, after dropping
-// every history when the rules changed (full). It comes after
-// the standings are saved, so that a run locks a member's standing before
-// their history, as automod's uncount and an erasure do: the other order
-// could deadlock with them.
+// every history when the rules changed (full). Members being erased are
+// skipped rather than waited for (their row is locked): the run holds
+// standings the erasure's cascade waits for.
 func foldHistories(ctx context.Context, tx *sqlx.Tx, today time.Time, full bool) error {
 	if full {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM member_history`); err != nil {
@@ -342,7 +341,9 @@ func foldHistories(ctx context.Context, tx *sqlx.Tx, today time.Time, full bool)
 	if _, err := tx.ExecContext(ctx, `
 INSERT INTO member_history (member_id, through, score_log, activity_points, messages, helpful, last_at)
 SELECT f.member_id, $1, f.old_score_log, f.old_points, f.old_messages, f.old_helpful, f.old_last_at
-FROM run_inputs f JOIN members m ON m.id = f.member_id WHERE f.folded
+FROM run_inputs f
+WHERE f.folded AND f.member_id IN (
+    SELECT id FROM members WHERE id IN (SELECT member_id FROM run_inputs WHERE folded) ORDER BY id FOR KEY SHARE SKIP LOCKED)
 ORDER BY f.member_id
 ON CONFLICT (member_id) DO UPDATE SET through = EXCLUDED.through, score_log = EXCLUDED.score_log,
     activity_points = EXCLUDED.activity_points, messages = EXCLUDED.messages, helpful = EXCLUDED.helpful, last_at = EXCLUDED.last_at`,
@@ -418,8 +419,8 @@ const standingValues = `tier, flags, priority, value_percentile, engagement_perc
     prev_weekly, points, score_log, activity_points, messages, helpful`
 
 // saveDecided writes the decided standings that changed, their inputs
-// with them, then the milestones and events. Members erased meanwhile
-// are skipped.
+// with them, then the milestones and events. Members erased meanwhile,
+// or being erased (their row locked), are skipped.
 func saveDecided(ctx context.Context, tx *sqlx.Tx, u community.StandingsUpdate) error {
 	if _, err := tx.ExecContext(ctx, `TRUNCATE new_standings`); err != nil {
 		return fmt.Errorf("staging table: %w", err)
@@ -433,7 +434,8 @@ func saveDecided(ctx context.Context, tx *sqlx.Tx, u community.StandingsUpdate) 
 	if _, err := tx.ExecContext(ctx, `
 INSERT INTO member_standings (`+strings.Join(decidedColumns, ", ")+`, score_log, activity_points, messages, helpful)
 SELECT n.*, c.score_log, c.activity_points, c.messages, c.helpful
-FROM new_standings n JOIN run_candidates c USING (member_id) JOIN members m ON m.id = n.member_id
+FROM new_standings n JOIN run_candidates c USING (member_id)
+WHERE n.member_id IN (SELECT id FROM members WHERE id IN (SELECT member_id FROM new_standings) ORDER BY id FOR KEY SHARE SKIP LOCKED)
 ON CONFLICT (member_id) DO UPDATE SET `+strings.Join(assignments(standingValues), ", ")+`, computed_at = EXCLUDED.computed_at
 WHERE (`+prefixed("member_standings.", standingValues)+`) IS DISTINCT FROM (`+prefixed("EXCLUDED.", standingValues)+`)`); err != nil {
 		return fmt.Errorf("save standings: %w", err)
@@ -508,10 +510,6 @@ SELECT c.member_id, d.version FROM run_candidates c JOIN standings_dirty d ON d.
 LEFT JOIN run_dirty r ON r.member_id = c.member_id
 WHERE d.version IS DISTINCT FROM r.version`); err != nil {
 		return fmt.Errorf("members changed meanwhile: %w", err)
-	}
-	// Their history may hold what was uncounted: every day is read again.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM member_history WHERE member_id IN (SELECT member_id FROM run_renewed)`); err != nil {
-		return fmt.Errorf("forget the history of members changed meanwhile: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, resumSQL("run_renewed"), inputArgs(q, today, false)...); err != nil {
 		return fmt.Errorf("sum again the members changed meanwhile: %w", err)
