@@ -108,6 +108,25 @@ func TestAutomodRemovedMessagesEarnNothing(t *testing.T) {
 	}
 }
 
+// recomputeThrough runs a recomputation through a store, as of at.
+func (f *uncountFixture) recomputeThrough(s community.StandingStore, at time.Time) {
+	f.t.Helper()
+	standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
+		func() time.Time { return at })
+	if _, err := standings.Recompute(context.Background()); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// floodOnlyCounted checks that Bob's saved standing counts his 3 later
+// messages, not the flood automod removed.
+func (f *uncountFixture) floodOnlyCounted() {
+	f.t.Helper()
+	if st := f.standing("bob"); st.Points != 3 || st.Engagement.ThisWeek != 3 {
+		f.t.Errorf("saved by the recomputation under way: Bob has %d points, this week %g; want his 3 later messages only", st.Points, st.Engagement.ThisWeek)
+	}
+}
+
 // midRecompute is the standings store with an automod action landing
 // between reading the members and saving their standings, as on another
 // replica.
@@ -144,14 +163,8 @@ func TestRecomputationUnderWayTakesOutWhatAutomodRemoved(t *testing.T) {
 			t.Errorf("automod during the recomputation: %v", err)
 		}
 	}}
-	standings := community.NewStandings(store, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
-		func() time.Time { return standingsNow })
-	if _, err := standings.Recompute(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if st := f.standing("bob"); st.Points != 3 || st.Engagement.ThisWeek != 3 {
-		t.Errorf("saved by the recomputation under way: Bob has %d points, this week %g; want his 3 later messages only", st.Points, st.Engagement.ThisWeek)
-	}
+	f.recomputeThrough(store, standingsNow)
+	f.floodOnlyCounted()
 	if n := f.count(`SELECT count(*) FROM standings_dirty WHERE member_id = $1`, f.members["bob"]); n != 1 {
 		t.Errorf("Bob marked %d times after the run, want still marked", n)
 	}
@@ -190,11 +203,7 @@ func TestAutomodOnAFoldedDayDuringARecomputation(t *testing.T) {
 		}
 	}}
 	for _, s := range []community.StandingStore{store, f.s} {
-		standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
-			func() time.Time { return later })
-		if _, err := standings.Recompute(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		f.recomputeThrough(s, later)
 		if st := f.standing("bob"); st.Points != 9 {
 			t.Errorf("Bob has %d points; want 9 (6 + 2 + 1), his old messages taken out", st.Points)
 		}
@@ -218,14 +227,8 @@ func TestAutomodDoesNotWaitForARecomputation(t *testing.T) {
 			t.Errorf("automod during the recomputation: %v", err)
 		}
 	}}
-	standings := community.NewStandings(store, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
-		func() time.Time { return standingsNow })
-	if _, err := standings.Recompute(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if st := f.standing("bob"); st.Points != 3 || st.Engagement.ThisWeek != 3 {
-		t.Errorf("saved by the recomputation under way: Bob has %d points, this week %g; want his 3 later messages only", st.Points, st.Engagement.ThisWeek)
-	}
+	f.recomputeThrough(store, standingsNow)
+	f.floodOnlyCounted()
 }
 
 // TestAnUncountUnderWayWhileARunFoldsIsNotLost: automod's transaction
@@ -252,19 +255,11 @@ WHERE member_id = $1 AND message_id = 'mid1'`, f.members["bob"]); err != nil {
 			t.Fatal(err)
 		}
 	}}
-	run := func(s community.StandingStore) {
-		t.Helper()
-		standings := community.NewStandings(s, community.DefaultEngagementRules(), community.DefaultTierRules(), community.DefaultLoyaltyRules(),
-			func() time.Time { return later })
-		if _, err := standings.Recompute(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	run(store)
+	f.recomputeThrough(store, later)
 	if err := uncount.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	run(f.s)
+	f.recomputeThrough(f.s, later)
 	if st := f.standing("bob"); st.Points != 12 {
 		t.Errorf("Bob has %d points; want 12 (6 + 4 + 2 + 1, one taken out)", st.Points)
 	}
