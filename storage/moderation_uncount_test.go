@@ -267,3 +267,33 @@ WHERE member_id = $1 AND message_id = 'mid1'`, f.members["bob"]); err != nil {
 		t.Errorf("Bob's history holds %d messages; want the 5 of his folded days still counted", n)
 	}
 }
+
+// TestUncountingAFoldedDaysOnlyActivityEmptiesTheHistory: Alice's only
+// folded message is uncounted; the run that reads her days again has
+// nothing to fold, and must still replace her history, or the runs after
+// it would count the message from the history again.
+func TestUncountingAFoldedDaysOnlyActivityEmptiesTheHistory(t *testing.T) {
+	f := newUncountFixture(t)
+	f.messages("alice", "old", 1, 40*24*time.Hour)
+	f.recompute()
+	if st := f.standing("alice"); st.Points != 4 {
+		t.Fatalf("Alice has %d points, want 4", st.Points)
+	}
+	f.exec(`UPDATE activities SET uncounted_at = now(), uncounted_xid = pg_current_xact_id() WHERE member_id = $1 AND message_id = 'old1'`,
+		f.members["alice"])
+	for run := 1; run <= 2; run++ {
+		f.recomputeThrough(f.s, standingsNow.Add(time.Duration(run)*time.Minute))
+		if st := f.standing("alice"); st.Points != 3 {
+			t.Errorf("run %d after the uncount: Alice has %d points, want her 3 recent messages' 3", run, st.Points)
+		}
+	}
+	if n := f.count(`SELECT messages FROM member_history WHERE member_id = $1`, f.members["alice"]); n != 0 {
+		t.Errorf("Alice's history holds %d messages, want none", n)
+	}
+	f.exec(`INSERT INTO activities (member_id, chat_id, kind, at, message_id) VALUES ($1, $2, 'message', $3, 'a9')`,
+		f.members["alice"], f.chat, standingsNow.Add(5*time.Minute))
+	f.recomputeThrough(f.s, standingsNow.Add(6*time.Minute))
+	if st := f.standing("alice"); st.Points != 4 {
+		t.Errorf("after a new message: Alice has %d points, want 4", st.Points)
+	}
+}

@@ -34,7 +34,7 @@ import (
 // or a change touched a folded day since (their mark's refold_from):
 // only the days after it are read. The days up to $8 are folded into the
 // history again (folded is true when there were any such days not folded
-// yet). Rows are summed in order of day and kind, the history first, so
+// yet, or a history was set aside: it must be replaced, even by nothing). Rows are summed in order of day and kind, the history first, so
 // that the same rows give the same bits.
 const freshInputsSQL = `
 WITH w AS (
@@ -42,7 +42,8 @@ WITH w AS (
 ), k AS (
     SELECT $6 * date_part('epoch', CAST(CAST($7 AS date) AS timestamp)) AS today
 ), r AS (
-    SELECT r.member_id, r.version, h.through, h.score_log, h.activity_points, h.messages, h.helpful, h.last_at
+    SELECT r.member_id, r.version, h.through, h.score_log, h.activity_points, h.messages, h.helpful, h.last_at,
+           h.member_id IS NULL AND EXISTS (SELECT 1 FROM member_history x WHERE x.member_id = r.member_id) AS refold
     FROM %[1]s r LEFT JOIN member_history h ON h.member_id = r.member_id AND h.through <= CAST($8 AS date) AND NOT $9
         AND NOT EXISTS (SELECT 1 FROM standings_dirty m WHERE m.member_id = r.member_id AND m.refold_from <= h.through)
 ), d AS (
@@ -71,10 +72,11 @@ WITH w AS (
 )
 SELECT r.member_id, r.version, m.score_log + k.today AS score_log, COALESCE(m.this_week, 0) AS this_week, COALESCE(m.prev4, 0) AS prev4,
        COALESCE(m.activity_points, 0) AS activity_points, COALESCE(m.messages, 0) AS messages,
-       COALESCE(m.helpful, 0) AS helpful, m.last_at, COALESCE(m.folded, false) AS folded, m.old_score_log + k.today AS old_score_log,
-       m.old_points, m.old_messages, m.old_helpful, m.old_last_at,
+       COALESCE(m.helpful, 0) AS helpful, m.last_at, COALESCE(m.folded, false) OR r.refold AS folded,
+       m.old_score_log + k.today AS old_score_log, COALESCE(m.old_points, 0) AS old_points, COALESCE(m.old_messages, 0) AS old_messages,
+       COALESCE(m.old_helpful, 0) AS old_helpful, m.old_last_at,
        EXISTS (SELECT 1 FROM member_standings s WHERE s.member_id = r.member_id) AS scored
-FROM %[1]s r CROSS JOIN k LEFT JOIN m ON m.member_id = r.member_id`
+FROM r CROSS JOIN k LEFT JOIN m ON m.member_id = r.member_id`
 
 // historyHorizon is how many days back from today a member's history
 // may reach: the days before are in neither of the trend's windows.
