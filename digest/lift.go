@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/stat"
 )
@@ -42,8 +44,7 @@ func (bs Bootstrap) MeanDifference(a, b []float64) (Interval, error) {
 	if err := checkGroup("the second group", b); err != nil {
 		return Interval{}, err
 	}
-	rng := bs.rng()
-	return bs.interval(mean(a)-mean(b), func() float64 { return resampledMean(rng, a) - resampledMean(rng, b) }), nil
+	return bs.interval(mean(a)-mean(b), func(rng *rand.Rand) float64 { return resampledMean(rng, a) - resampledMean(rng, b) }), nil
 }
 
 // PairedChange estimates the mean of after[i] − before[i] (each member's
@@ -63,17 +64,31 @@ func (bs Bootstrap) PairedChange(before, after []float64) (Interval, error) {
 	if err := checkGroup("the changes", change); err != nil {
 		return Interval{}, err
 	}
-	rng := bs.rng()
-	return bs.interval(mean(change), func() float64 { return resampledMean(rng, change) }), nil
+	return bs.interval(mean(change), func(rng *rand.Rand) float64 { return resampledMean(rng, change) }), nil
 }
+
+// resampleChunk is how many resamples share one random source: each
+// chunk's source is seeded from the seed and the chunk, so the chunks can
+// run on every core and still give the same interval.
+const resampleChunk = 50
 
 // interval is the estimate with the 2.5th and 97.5th percentiles of the
 // resampled estimates.
-func (bs Bootstrap) interval(estimate float64, resample func() float64) Interval {
+func (bs Bootstrap) interval(estimate float64, resample func(*rand.Rand) float64) Interval {
 	estimates := make([]float64, bs.Resamples)
-	for i := range estimates {
-		estimates[i] = resample()
+	var wg sync.WaitGroup
+	cores := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for start := 0; start < bs.Resamples; start += resampleChunk {
+		cores <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-cores }()
+			rng := rand.New(rand.NewPCG(bs.Seed, 0x6c696674<<32|uint64(start))) // "lift"
+			for i := start; i < min(start+resampleChunk, bs.Resamples); i++ {
+				estimates[i] = resample(rng)
+			}
+		})
 	}
+	wg.Wait()
 	slices.Sort(estimates)
 	return Interval{Estimate: estimate,
 		Low:  stat.Quantile(0.025, stat.LinInterp, estimates, nil),
@@ -86,8 +101,6 @@ func (bs Bootstrap) check() error {
 	}
 	return nil
 }
-
-func (bs Bootstrap) rng() *rand.Rand { return rand.New(rand.NewPCG(bs.Seed, 0x6c696674)) } // "lift"
 
 // checkGroup refuses a group that is empty or holds a value that is not
 // a number.

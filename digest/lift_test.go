@@ -2,6 +2,7 @@ package digest_test
 
 import (
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -64,6 +65,10 @@ func TestTheSameDataGiveTheSameInterval(t *testing.T) {
 	again, _ := digest.DefaultBootstrap.MeanDifference(a, b)
 	if first != again {
 		t.Errorf("the same data gave %+v, then %+v", first, again)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if oneCore, _ := digest.DefaultBootstrap.MeanDifference(a, b); oneCore != first {
+		t.Errorf("on one core %+v, on every core %+v", oneCore, first)
 	}
 	other, _ := digest.Bootstrap{Resamples: 2000, Seed: 2}.MeanDifference(a, b)
 	if other == first || other.Estimate != first.Estimate {
