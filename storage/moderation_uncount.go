@@ -26,8 +26,8 @@ UPDATE activities SET uncounted_at = now(), uncounted_xid = pg_current_xact_id()
 WHERE member_id = $1 AND chat_id = $2 AND message_id = ANY($3) AND message_id <> '' AND uncounted_xid IS NULL`
 
 // resumSQL sums the rollups of the members of the relation members
-// (member_id, version) again as of day $7 (freshInputsSQL) and corrects their saved
-// standings: score, trend and counts; the points lose what the
+// (member_id, version) again as of day $7 (freshInputsSQL) and corrects
+// their saved standings: score, trend and counts; the points lose what the
 // activities taken out had earned (rounded: exact for whole points per
 // activity).
 func resumSQL(members string) string {

@@ -29,23 +29,24 @@ import (
 // overflows; a day more than 700/λ back, 83 years at a 30-day half-life,
 // counts as that old), this week's and the four weeks before's weighted
 // activities, loyalty points, messages, helpful answers and the last
-// weighted activity. A member's history (member_history, through a day
-// up to $8) stands for the days it folded, unless $9 (the rules changed)
-// or a change touched a folded day since (their mark's refold_from):
-// only the days after it are read. The days up to $8 are folded into the
-// history again (folded is true when there were any such days not folded
-// yet, or a history was set aside: it must be replaced, even by nothing). Rows are summed in order of day and kind, the history first, so
-// that the same rows give the same bits.
+// weighted activity. A member's history (member_history, through a day up
+// to $8) stands for the days it folded, unless $9 (the rules changed) or a
+// change touched a folded day since (their mark's refold_from): only the
+// days after it are read. The days up to $8 are folded into the history
+// again (folded is true when there were any such days not folded yet, or a
+// history was set aside: it must be replaced, even by nothing). Rows are
+// summed in order of day and kind, the history first, so that the same
+// rows give the same bits.
 const freshInputsSQL = `
 WITH w AS (
     SELECT * FROM unnest($1::text[], $2::float8[], $3::float8[], $4::int[], $5::int[]) AS w(kind, weight, points, message, helpful)
 ), k AS (
     SELECT $6 * date_part('epoch', CAST(CAST($7 AS date) AS timestamp)) AS today
 ), r AS (
-    SELECT r.member_id, r.version, h.through, h.score_log, h.activity_points, h.messages, h.helpful, h.last_at,
-           h.member_id IS NULL AND EXISTS (SELECT 1 FROM member_history x WHERE x.member_id = r.member_id) AS refold
-    FROM %[1]s r LEFT JOIN member_history h ON h.member_id = r.member_id AND h.through <= CAST($8 AS date) AND NOT $9
-        AND NOT EXISTS (SELECT 1 FROM standings_dirty m WHERE m.member_id = r.member_id AND m.refold_from <= h.through)
+    SELECT t.member_id, t.version, h.through, h.score_log, h.activity_points, h.messages, h.helpful, h.last_at,
+           h.member_id IS NULL AND EXISTS (SELECT 1 FROM member_history x WHERE x.member_id = t.member_id) AS refold
+    FROM %[1]s t LEFT JOIN member_history h ON h.member_id = t.member_id AND h.through <= CAST($8 AS date) AND NOT $9
+        AND NOT EXISTS (SELECT 1 FROM standings_dirty m WHERE m.member_id = t.member_id AND m.refold_from <= h.through)
 ), d AS (
     SELECT a.member_id, a.day, a.kind, false AS history, w.weight * a.n AS weight, w.points * a.n AS points,
            w.message * a.n AS messages, w.helpful * a.n AS helpful, CASE WHEN w.weight > 0 THEN a.last_at END AS last_at,
@@ -81,6 +82,11 @@ FROM r CROSS JOIN k LEFT JOIN m ON m.member_id = r.member_id`
 // historyHorizon is how many days back from today a member's history
 // may reach: the days before are in neither of the trend's windows.
 const historyHorizon = 35
+
+// horizon is the last day a history folded on day today may hold.
+func horizon(today time.Time) string {
+	return today.AddDate(0, 0, -historyHorizon).Format(time.DateOnly)
+}
 
 // movedByDaysSQL adds to run_dirty the members with activity on a day
 // that left this week's window ($1-$2) or the four weeks before ($3-$4)
@@ -349,7 +355,7 @@ WHERE f.folded AND f.member_id IN (
 ORDER BY f.member_id
 ON CONFLICT (member_id) DO UPDATE SET through = EXCLUDED.through, score_log = EXCLUDED.score_log,
     activity_points = EXCLUDED.activity_points, messages = EXCLUDED.messages, helpful = EXCLUDED.helpful, last_at = EXCLUDED.last_at`,
-		today.AddDate(0, 0, -historyHorizon).Format(time.DateOnly)); err != nil {
+		horizon(today)); err != nil {
 		return fmt.Errorf("fold the days that left the trend's windows: %w", err)
 	}
 	return nil
@@ -358,7 +364,7 @@ ON CONFLICT (member_id) DO UPDATE SET through = EXCLUDED.through, score_log = EX
 // inputArgs are freshInputsSQL's $1-$9 for a run on a day: the scoring
 // rules, the day, the history's horizon, and whether to ignore histories.
 func inputArgs(q community.EngagementQuery, today time.Time, full bool) []any {
-	return append(scoringArgs(q), today.Format(time.DateOnly), today.AddDate(0, 0, -historyHorizon).Format(time.DateOnly), full)
+	return append(scoringArgs(q), today.Format(time.DateOnly), horizon(today), full)
 }
 
 // scoringArgs are freshInputsSQL's $1-$6: every kind with its weight,
