@@ -167,9 +167,14 @@ func (r TierRules) Classify(in StandingInput, now time.Time) Standing {
 }
 
 func (r TierRules) atRisk(in StandingInput) bool {
-	if in.HasModel && in.PAlive < r.AtRiskPAlive {
-		return true
-	}
-	change, ok := in.Engagement.Trend()
-	return ok && change <= -r.AtRiskDrop
+	unlikely, dropped := r.RiskReasons(in.Engagement, in.HasModel, in.PAlive)
+	return unlikely || dropped
+}
+
+// RiskReasons says why a VIP is at risk: unlikely to buy again (a model
+// puts their P(alive) below AtRiskPAlive), and their engagement this week
+// fell by AtRiskDrop or more of the four weeks' average.
+func (r TierRules) RiskReasons(e Engagement, hasModel bool, pAlive float64) (unlikely, dropped bool) {
+	change, ok := e.Trend()
+	return hasModel && pAlive < r.AtRiskPAlive, ok && change <= -r.AtRiskDrop
 }

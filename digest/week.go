@@ -45,6 +45,16 @@ func WeeksIn(year int) int {
 // String writes the week as ISO 8601 does, "2026-W49".
 func (w Week) String() string { return fmt.Sprintf("%04d-W%02d", w.Year, w.Num) }
 
+// MarshalText writes the week as String does.
+func (w Week) MarshalText() ([]byte, error) { return []byte(w.String()), nil }
+
+// UnmarshalText reads a week as ParseWeek does.
+func (w *Week) UnmarshalText(b []byte) error {
+	v, err := ParseWeek(string(b))
+	*w = v
+	return err
+}
+
 // Start is the week's Monday at midnight in loc.
 func (w Week) Start(loc *time.Location) time.Time {
 	// 4 January is always in week 1; go back to its Monday.

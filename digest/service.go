@@ -1,0 +1,139 @@
+package digest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+)
+
+// EventReady is queued, in the transaction that stores a digest, once per
+// week: the chat layer posts the digest to the staff chats.
+const EventReady = "digest.ready"
+
+// Ready is EventReady's payload.
+type Ready struct {
+	Week string `json:"week"` // "2026-W49"
+}
+
+// Store is what the digest needs from persistence.
+type Store interface {
+	// DigestFacts reads the facts of the span's weeks; weights weigh the
+	// top contributors' activity as the standings do.
+	DigestFacts(ctx context.Context, s Span, weights community.Weights) (Facts, error)
+	// SaveDigest stores the digest of its week unless one is stored
+	// already, with effects in the same transaction; it reports whether
+	// this call stored it.
+	SaveDigest(ctx context.Context, d Digest, effects community.Effects) (bool, error)
+	// StoredDigest returns the stored digest of week w; ENotFound when
+	// none is.
+	StoredDigest(ctx context.Context, w Week) (Digest, error)
+}
+
+// Rules configure the digest: when it is made (a cron spec read in the
+// community's zone), the tiers' at-risk thresholds and the engagement
+// weights.
+type Rules struct {
+	Schedule community.Schedule
+	Location *time.Location
+	Tiers    community.TierRules
+	Weights  community.Weights
+}
+
+// DefaultSchedule makes the digest on Mondays at 09:00, community time.
+const DefaultSchedule community.Schedule = "0 9 * * MON"
+
+// CheckEvery is how often the job looks for a digest that is due and not
+// made: a replica stopped in the middle of one is caught up by the next.
+const CheckEvery = 10 * time.Minute
+
+// Digests makes, stores and reads the weekly digests.
+type Digests struct {
+	store     Store
+	rules     Rules
+	timetable community.Timetable
+	now       func() time.Time
+}
+
+// NewDigests returns the digests made by rules; a schedule that cannot be
+// read is an error (the configuration checks it first).
+func NewDigests(store Store, rules Rules, now func() time.Time) (*Digests, error) {
+	if rules.Location == nil {
+		rules.Location = time.UTC
+	}
+	if rules.Schedule == "" {
+		rules.Schedule = DefaultSchedule
+	}
+	tt, err := community.Job{Name: "digest", Schedule: rules.Schedule, Location: rules.Location}.Timetable()
+	if err != nil {
+		return nil, fmt.Errorf("digest.schedule: %w", err)
+	}
+	return &Digests{store: store, rules: rules, timetable: tt, now: now}, nil
+}
+
+// Location is the community's zone, which weeks are read in.
+func (d *Digests) Location() *time.Location { return d.rules.Location }
+
+// LastWeek is the last week that has ended.
+func (d *Digests) LastWeek() Week { return WeekOf(d.now(), d.rules.Location).Prev() }
+
+// Make computes the digest of week w from the database as it is now.
+func (d *Digests) Make(ctx context.Context, w Week) (Digest, error) {
+	if !w.Start(d.rules.Location).Before(d.now()) {
+		return Digest{}, community.Errorf(community.EInvalid, "digest.future", map[string]any{"Week": w.String()},
+			"week %s has not begun", w)
+	}
+	span := SpanOf(w, d.rules.Location)
+	facts, err := d.store.DigestFacts(ctx, span, d.rules.Weights)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest of %s: %w", w, err)
+	}
+	return Build(span, facts, RiskRules{Tiers: d.rules.Tiers}, d.now(), d.rules.Location.String()), nil
+}
+
+// Read returns the stored digest of week w, or makes it now when none is
+// stored (a week before Hearth made digests, or the week under way);
+// stored says which.
+func (d *Digests) Read(ctx context.Context, w Week) (dg Digest, stored bool, err error) {
+	dg, err = d.store.StoredDigest(ctx, w)
+	if err == nil {
+		return dg, true, nil
+	}
+	if community.ErrorCode(err) != community.ENotFound {
+		return Digest{}, false, err
+	}
+	dg, err = d.Make(ctx, w)
+	return dg, false, err
+}
+
+// Job looks every CheckEvery for the digest due by the schedule, and
+// makes it when it is not stored yet: one digest a week, whatever the
+// replicas and restarts, each told to staff once (EventReady).
+func (d *Digests) Job() community.Job {
+	return community.Job{Name: "digest.weekly", Schedule: community.Every(CheckEvery), Run: func(ctx context.Context) error {
+		_, _, err := d.MakeDue(ctx)
+		return err
+	}}
+}
+
+// MakeDue makes and stores the digest of the week before the schedule's
+// last time, unless it is stored already. It returns the week and
+// whether this call stored its digest.
+func (d *Digests) MakeDue(ctx context.Context) (Week, bool, error) {
+	slot := d.timetable.SlotAt(d.now())
+	if slot.IsZero() {
+		return Week{}, false, nil
+	}
+	w := WeekOf(slot, d.rules.Location).Prev()
+	if _, err := d.store.StoredDigest(ctx, w); err == nil || community.ErrorCode(err) != community.ENotFound {
+		return w, false, err
+	}
+	dg, err := d.Make(ctx, w)
+	if err != nil {
+		return w, false, err
+	}
+	saved, err := d.store.SaveDigest(ctx, dg, community.Effects{Events: []community.Event{
+		community.NewEvent(EventReady, Ready{Week: w.String()}, d.now())}})
+	return w, saved, err
+}
