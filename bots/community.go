@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/digest"
 	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
@@ -43,6 +44,7 @@ type CommunityStore interface {
 	feedback.MediaSweeper
 	ShowcaseStore
 	feedback.SurveyStore
+	digest.Store
 	SurveyOutbox
 	SurveyTickets
 }
@@ -78,6 +80,8 @@ type CommunityOptions struct {
 	Answers support.AnswerRules
 	// SLA is the support desk's targets by urgency, in business hours.
 	SLA support.SLAPolicy
+	// DigestSchedule is when the weekly digest is made (digest.schedule).
+	DigestSchedule community.Schedule
 }
 
 // Feature is one area of Hearth in the chat layer: its commands, hooks and
@@ -113,5 +117,6 @@ func (s *Service) communityFeatures() []Feature {
 		moderation,
 		newNPSFeature(s.opts.Store, s.opts.Now, d.Surveys, d.Desk),
 		newShowcaseFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer(), s.opts.Log),
+		newDigestFeature(s.opts.Store, d.Digests),
 	}
 }

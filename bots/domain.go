@@ -2,6 +2,7 @@ package bots
 
 import (
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/digest"
 	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
@@ -30,6 +31,7 @@ type Domain struct {
 	Linking       *community.Linking // nil: no link secret configured
 	Surveys       *feedback.Surveys  // the NPS survey
 	Showcase      *feedback.Showcase // customers' posts reshared with consent
+	Digests       *digest.Digests    // the weekly digest
 	// Jobs are the domain services' scheduled work, on the configured
 	// periods: the standings recompute and the sanctions' expiry.
 	Jobs []community.Job

@@ -24,6 +24,7 @@ func CommunityOptionsFrom(cfg config.Config) CommunityOptions {
 			Wave: feedback.WaveRules{SamplePercent: cfg.NPS.SamplePercent, MaxPerWave: cfg.NPS.MaxPerWave, MinInterval: cfg.NPS.MinInterval}},
 		Showcase: ShowcaseOptions{Hashtag: cfg.Showcase.Hashtag, MaxBytes: cfg.Showcase.MaxBytes, ConsentMonths: cfg.Showcase.ConsentMonths},
 		Answers:  cfg.Support.AnswerRules(), SLA: cfg.SLAPolicy(),
+		DigestSchedule: community.Schedule(cfg.Digest.Schedule),
 	}
 }
 

@@ -30,6 +30,7 @@ type Config struct {
 	Moderation Moderation `yaml:"moderation"`
 	Announce   Announce   `yaml:"announce"`
 	NPS        NPS        `yaml:"nps"`      // config/nps.go
+	Digest     Digest     `yaml:"digest"`   // config/digest.go
 	Showcase   Showcase   `yaml:"showcase"` // config/showcase.go
 	Support    Support    `yaml:"support"`  // config/support.go
 }
@@ -174,6 +175,7 @@ func Default() Config {
 	c := base()
 	defaultCommunityRules(&c)
 	defaultNPS(&c)
+	defaultDigest(&c)
 	defaultShowcase(&c)
 	defaultSupport(&c)
 	return c

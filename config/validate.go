@@ -42,6 +42,7 @@ func (c *Config) Validate() Problems {
 	c.validateCLV(add)
 	c.validateCommunityRules(add)
 	c.validateNPS(add)
+	c.validateDigest(add)
 	c.validateShowcase(add)
 	c.validateSupport(add)
 	return p

@@ -99,30 +99,30 @@ SELECT 'linked_revenue', width_bucket(ordered_at, b.t), sum(net)::float8
 // the digest's week, with the week before's.
 const digestChatsSQL = `
 SELECT coalesce(nullif(p.title, '') || ' › ', '') || coalesce(nullif(c.title, ''), c.platform_chat_id) AS title, c.platform,
-       sum(d.n) FILTER (WHERE d.day >= ($2::date[])[16]) AS messages,
-       coalesce(sum(d.n) FILTER (WHERE d.day < ($2::date[])[16]), 0) AS prev
+       sum(d.n) FILTER (WHERE d.day >= ($1::date[])[16]) AS messages,
+       coalesce(sum(d.n) FILTER (WHERE d.day < ($1::date[])[16]), 0) AS prev
 FROM chat_activity_days d JOIN chats c ON c.id = d.chat_id LEFT JOIN chats p ON p.id = c.parent_id
-WHERE d.kind IN ('message', 'reply') AND d.day >= ($2::date[])[15] AND d.day < ($2::date[])[17]
+WHERE d.kind IN ('message', 'reply') AND d.day >= ($1::date[])[15] AND d.day < ($1::date[])[17]
   AND c.kind <> 'direct' AND NOT c.is_staff
 GROUP BY c.id, c.title, c.platform_chat_id, c.platform, p.title
-HAVING sum(d.n) FILTER (WHERE d.day >= ($2::date[])[16]) > 0
+HAVING sum(d.n) FILTER (WHERE d.day >= ($1::date[])[16]) > 0
 ORDER BY messages DESC, c.id
-LIMIT $3`
+LIMIT $2`
 
 // digestContributorsSQL ranks the members by their activity of the
-// digest's week, weighed as the standings weigh it ($3 kinds, $4
+// digest's week, weighed as the standings weigh it ($2 kinds, $3
 // weights), with their tier and their customer's value.
 const digestContributorsSQL = `
-WITH w AS (SELECT * FROM unnest($3::text[], $4::float8[]) AS w (kind, weight)),
+WITH w AS (SELECT * FROM unnest($2::text[], $3::float8[]) AS w (kind, weight)),
 top AS (
     SELECT d.member_id, sum(d.n * w.weight) AS points,
            sum(d.n) FILTER (WHERE d.kind IN ('message', 'reply')) AS messages
     FROM activity_days d JOIN w ON w.kind = d.kind
-    WHERE d.day >= ($2::date[])[16] AND d.day < ($2::date[])[17]
+    WHERE d.day >= ($1::date[])[16] AND d.day < ($1::date[])[17]
     GROUP BY d.member_id
     HAVING sum(d.n * w.weight) > 0
     ORDER BY points DESC, d.member_id
-    LIMIT $5)
+    LIMIT $4)
 SELECT t.member_id, m.display_name, coalesce(s.tier, 'newcomer') AS tier, t.points, coalesce(t.messages, 0) AS messages,
        cu.id IS NOT NULL AS linked, coalesce(v.predicted_clv, 0) AS predicted, coalesce(v.revenue, 0) AS revenue
 FROM top t JOIN members m ON m.id = t.member_id
@@ -170,7 +170,7 @@ const digestModeratedVIPsSQL = `
 SELECT m.display_name FROM audit_log a
 JOIN member_standings s ON s.member_id = a.target_member_id AND s.tier = 'vip'
 JOIN members m ON m.id = a.target_member_id
-WHERE a.action = ANY ($3) AND a.at >= ($1::timestamptz[])[16] AND a.at < ($1::timestamptz[])[17]
+WHERE a.action = ANY ($2) AND a.at >= ($1::timestamptz[])[16] AND a.at < ($1::timestamptz[])[17]
 GROUP BY m.id, m.display_name ORDER BY min(a.at), m.id`
 
 // digestLevelsSQL is what the members of each engagement level are worth.
@@ -230,13 +230,13 @@ func (s *Store) DigestFacts(ctx context.Context, span digest.Span, weights commu
 		for _, step := range []func() error{
 			func() error { return digestMembers(ctx, tx, moments, dates, &f) },
 			func() error { return digestWeekly(ctx, tx, moments, dates, &f) },
-			func() error { return digestChats(ctx, tx, moments, dates, &f) },
-			func() error { return digestContributors(ctx, tx, moments, dates, weights, &f) },
+			func() error { return digestChats(ctx, tx, dates, &f) },
+			func() error { return digestContributors(ctx, tx, dates, weights, &f) },
 			func() error { return digestRisk(ctx, tx, span, &f) },
 			func() error { return digestIdeas(ctx, tx, span, &f) },
 			func() error { return digestNPS(ctx, tx, moments, &f) },
 			func() error {
-				return sqlx.SelectContext(ctx, tx, &f.ModeratedVIPs, digestModeratedVIPsSQL, moments, dates, pq.StringArray(digestModerationActions))
+				return sqlx.SelectContext(ctx, tx, &f.ModeratedVIPs, digestModeratedVIPsSQL, moments, pq.StringArray(digestModerationActions))
 			},
 			func() error { return digestLevels(ctx, tx, &f) },
 		} {
@@ -323,14 +323,14 @@ func digestWeekly(ctx context.Context, tx *sqlx.Tx, moments, dates pq.GenericArr
 	return rows.Err()
 }
 
-func digestChats(ctx context.Context, tx *sqlx.Tx, moments, dates pq.GenericArray, f *digest.Facts) error {
+func digestChats(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray, f *digest.Facts) error {
 	var rows []struct {
 		Title    string `db:"title"`
 		Platform string `db:"platform"`
 		Messages int    `db:"messages"`
 		Prev     int    `db:"prev"`
 	}
-	if err := sqlx.SelectContext(ctx, tx, &rows, digestChatsSQL, moments, dates, digest.Listed); err != nil {
+	if err := sqlx.SelectContext(ctx, tx, &rows, digestChatsSQL, dates, digest.Listed); err != nil {
 		return fmt.Errorf("busiest groups: %w", err)
 	}
 	for _, r := range rows {
@@ -377,7 +377,7 @@ func digestLevels(ctx context.Context, tx *sqlx.Tx, f *digest.Facts) error {
 	return nil
 }
 
-func digestContributors(ctx context.Context, tx *sqlx.Tx, moments, dates pq.GenericArray, weights community.Weights, f *digest.Facts) error {
+func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray, weights community.Weights, f *digest.Facts) error {
 	var kinds []string
 	var w []float64
 	for k, v := range weights {
@@ -393,7 +393,7 @@ func digestContributors(ctx context.Context, tx *sqlx.Tx, moments, dates pq.Gene
 		Predicted float64            `db:"predicted"`
 		Revenue   float64            `db:"revenue"`
 	}
-	if err := sqlx.SelectContext(ctx, tx, &rows, digestContributorsSQL, moments, dates, pq.StringArray(kinds), pq.Float64Array(w), digest.Listed); err != nil {
+	if err := sqlx.SelectContext(ctx, tx, &rows, digestContributorsSQL, dates, pq.StringArray(kinds), pq.Float64Array(w), digest.Listed); err != nil {
 		return fmt.Errorf("top contributors: %w", err)
 	}
 	for _, r := range rows {

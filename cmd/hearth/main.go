@@ -53,6 +53,7 @@ var commands = []command{
 	{"clv fit", "fit the CLV models to a file, or score every customer now from the stored orders", (*cli).clvFit},
 	{"clv predict", "write each customer's CLV predictions as CSV", (*cli).clvPredict},
 	{"link-url", "print the links that connect a shop customer to their community account", (*cli).linkURL},
+	{"digest", "print a week's engagement digest (what staff are sent) as text, JSON, PNG charts or HTML", (*cli).digest},
 	{"nps report", "print the NPS report (what /nps shows staff), as text or JSON", (*cli).npsReport},
 	{"showcase export", "write the posts the brand may use, with a manifest, for its social team", (*cli).showcaseExport},
 	{"kb import", "add or update knowledge-base entries from Markdown or YAML files", (*cli).kbImport},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/digest"
 	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
@@ -60,9 +61,15 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 			AnswerWindow: o.NPS.AnswerWindow, WeeklyCap: o.Announce.WeeklyCap, Quiet: o.Announce.QuietHours}, p.Messaging, now, d.Seed),
 		Showcase: feedback.NewShowcase(store, now, o.Showcase.MaxBytes, o.Showcase.ConsentMonths),
 	}
+	digests, err := digest.NewDigests(store, digest.Rules{Schedule: o.DigestSchedule, Location: o.Location, Tiers: o.Tiers,
+		Weights: o.Engagement.Weights}, now)
+	if err != nil {
+		panic(err) // config.Validate checks digest.schedule
+	}
+	out.Digests = digests
 	out.Jobs = []community.Job{standings.Job(o.RecomputeEvery), out.Moderation.Job(mod.ExpireEvery), out.Onboarding.Job(out.Newcomers),
 		out.Notifier.Job(), out.Surveys.Job(), out.Showcase.ExpiryJob(),
-		feedback.MediaSweepJob(store, now), support.SLAJob(store, desk.Policy(), now)}
+		feedback.MediaSweepJob(store, now), support.SLAJob(store, desk.Policy(), now), digests.Job()}
 	if d.Tokens != nil {
 		out.Linking = community.NewLinking(d.Tokens, store)
 	}
