@@ -1,0 +1,115 @@
+package telegram_test
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/bots"
+	"github.com/hearthbot/hearth/bots/botstest"
+	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/digest"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// TestDigestOnTelegram: a member's /digest is refused and audited; staff's
+// /digest shows last week's digest made on the spot, with Alice's message
+// of that week counted, and its charts as 1080×720 PNG photos; the weekly
+// job, run twice for the same week (a second replica, a restart), stores
+// one digest and posts it once to the staff chat, with its charts; /digest
+// of that week then reads the stored one; a week that does not exist is
+// explained.
+func TestDigestOnTelegram(t *testing.T) {
+	t.Parallel()
+	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
+		so.Community = bots.DefaultCommunityOptions()
+		so.Community.Location = time.UTC
+	}})
+	h.sayHandled(t, teaStaff, owner, "/setstaff")
+	h.sayHandled(t, group, alice, "hello")
+	lastWeek := digest.WeekOf(time.Now(), time.UTC).Prev()
+	if _, err := h.store.DB().Exec(`INSERT INTO activities (member_id, chat_id, kind, at)
+		SELECT member_id, chat_id, 'message', $1 FROM activities WHERE kind = 'message' LIMIT 1`,
+		lastWeek.Start(time.UTC).Add(50*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	h.sayHandled(t, telegramtest.Private(alice), alice, "/digest")
+	h.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'command.refused' AND details->>'command' = 'digest'`, 1)
+
+	photos := len(h.tg.Calls("sendPhoto"))
+	h.sayHandled(t, teaStaff, owner, "/digest")
+	text := h.messageTo(t, "-1002", "Weekly digest "+lastWeek.String())
+	for _, part := range []string{"Made just now", "Active: <b>1</b>", "Messages: <b>1</b>", "Tea Lovers (telegram): 1 messages, 0 the week before",
+		"1. Alice · Newcomer · 1.0 points · 1 messages"} {
+		if !strings.Contains(text, part) {
+			t.Errorf("the digest lacks %q:\n%s", part, text)
+		}
+	}
+	h.tg.WaitCalls(t, "sendPhoto", photos+2, 10*time.Second)
+	for _, c := range h.tg.Calls("sendPhoto")[photos:] {
+		img, err := png.Decode(bytes.NewReader(c.Files["photo"]))
+		if err != nil || c.Params["chat_id"] != "-1002" || img.Bounds().Dx() != 1080 || img.Bounds().Dy() != 720 {
+			t.Errorf("chart to %s: %v, %v; want a 1080×720 PNG to the staff chat", c.Params["chat_id"], err, img)
+		}
+	}
+
+	botstest.RunJob(t, h.svc, "digest.weekly")
+	botstest.RunJob(t, h.svc, "digest.weekly")
+	h.waitCount(t, `SELECT count(*) FROM digests`, 1)
+	h.waitCount(t, `SELECT count(*) FROM outbox_events WHERE kind = 'digest.ready'`, 1)
+	var stored string
+	if err := h.store.DB().Get(&stored, `SELECT week FROM digests`); err != nil {
+		t.Fatal(err)
+	}
+	h.svc.Dispatcher.Wake()
+	storagetest.WaitSettled(t, h.store.DB())
+	posted := 0
+	for _, c := range h.tg.Calls("sendMessage") {
+		if c.Params["chat_id"] == "-1002" && strings.Contains(c.Params["text"], "Weekly digest "+stored) && !strings.Contains(c.Params["text"], "Made just now") {
+			posted++
+		}
+	}
+	if posted != 1 {
+		t.Errorf("the digest of %s was posted %d times; want once", stored, posted)
+	}
+
+	h.sayHandled(t, teaStaff, owner, "/digest "+stored)
+	storagetest.WaitSettled(t, h.store.DB())
+	if n := h.countSent("-1002", "Weekly digest "+stored); n != 2 {
+		t.Errorf("%d digests of %s in the staff chat; want the post and the stored one shown again", n, stored)
+	}
+	h.sayHandled(t, teaStaff, owner, "/digest 2026-W60")
+	h.messageTo(t, "-1002", "2026-W60 is not a week")
+}
+
+// messageTo waits for a message to chat containing part and returns its
+// text.
+func (h *hearth) messageTo(t *testing.T, chat, part string) string {
+	t.Helper()
+	var text string
+	storagetest.Await(t, func() bool {
+		for _, c := range h.tg.Calls("sendMessage") {
+			if c.Params["chat_id"] == chat && strings.Contains(c.Params["text"], part) {
+				text = c.Params["text"]
+				return true
+			}
+		}
+		return false
+	}, func() string { return fmt.Sprintf("a message to %s with %q; calls %v", chat, part, h.tg.Calls("sendMessage")) })
+	return text
+}
+
+// countSent counts the messages to chat containing part.
+func (h *hearth) countSent(chat, part string) int {
+	n := 0
+	for _, c := range h.tg.Calls("sendMessage") {
+		if c.Params["chat_id"] == chat && strings.Contains(c.Params["text"], part) {
+			n++
+		}
+	}
+	return n
+}
