@@ -30,7 +30,8 @@ func FigureOf(weekly []float64) Figure {
 
 // VsPrev is the change against the week before as a fraction (0.25 is a
 // quarter more); ok is false when there is none to compare with (no week
-// before, or it was zero).
+// before, or it was zero and this week is not); nothing against nothing
+// is no change.
 func (f Figure) VsPrev() (change float64, ok bool) { return relative(f.This, f.Prev, f.Before > 0) }
 
 // VsAvg4 is the change against the average of the four weeks before, as
@@ -38,8 +39,11 @@ func (f Figure) VsPrev() (change float64, ok bool) { return relative(f.This, f.P
 func (f Figure) VsAvg4() (change float64, ok bool) { return relative(f.This, f.Avg4, f.Before > 0) }
 
 func relative(now, then float64, known bool) (float64, bool) {
-	if !known || then == 0 {
+	switch {
+	case !known || then == 0 && now != 0:
 		return 0, false
+	case then == 0:
+		return 0, true // nothing then, nothing now
 	}
 	return (now - then) / then, true
 }

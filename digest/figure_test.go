@@ -36,6 +36,9 @@ func TestFigureOfAYoungCommunity(t *testing.T) {
 	if _, ok := digest.FigureOf([]float64{0, 7}).VsPrev(); ok {
 		t.Error("a change against a week of zero is stated")
 	}
+	if c, ok := digest.FigureOf([]float64{0, 0}).VsPrev(); !ok || c != 0 {
+		t.Errorf("nothing against nothing: %g, %v; want no change", c, ok)
+	}
 	if f := digest.FigureOf(nil); f != (digest.Figure{}) {
 		t.Errorf("no weeks: %+v", f)
 	}
