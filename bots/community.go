@@ -45,6 +45,7 @@ type CommunityStore interface {
 	ShowcaseStore
 	feedback.SurveyStore
 	digest.Store
+	HighlightStore
 	SurveyOutbox
 	SurveyTickets
 }
@@ -117,6 +118,6 @@ func (s *Service) communityFeatures() []Feature {
 		moderation,
 		newNPSFeature(s.opts.Store, s.opts.Now, d.Surveys, d.Desk),
 		newShowcaseFeature(s.opts.Store, o, s.opts.Now, d, s.Enforcer(), s.opts.Log),
-		newDigestFeature(s.opts.Store, d.Digests),
+		newDigestFeature(s.opts.Store, s.opts.Now, d.Digests),
 	}
 }

@@ -3,6 +3,8 @@ package bots
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/digest"
@@ -14,18 +16,31 @@ import (
 type digestFeatureStore interface {
 	staffChatLister
 	digest.Store
+	HighlightStore
+}
+
+// HighlightStore keeps the groups that get the weekly public highlight.
+type HighlightStore interface {
+	// SetHighlights turns the weekly highlight on or off in a group, with
+	// its audit entry.
+	SetHighlights(ctx context.Context, chat community.ChatID, on bool, by community.MemberID, at time.Time) error
+	// HighlightChats returns the groups that get the weekly highlight.
+	HighlightChats(ctx context.Context) ([]community.Chat, error)
 }
 
 // digestFeature posts each week's digest to the staff chats, with its
-// charts, and shows staff a digest with /digest [2026-W49].
+// charts, and its public highlight to the groups that asked for it; it
+// shows staff a digest with /digest [2026-W49], and turns a group's
+// highlight on or off with /highlights on|off.
 type digestFeature struct {
 	store   digestFeatureStore
 	digests *digest.Digests
+	now     func() time.Time
 	router  *Router
 }
 
-func newDigestFeature(store digestFeatureStore, digests *digest.Digests) *digestFeature {
-	return &digestFeature{store: store, digests: digests}
+func newDigestFeature(store digestFeatureStore, now func() time.Time, digests *digest.Digests) *digestFeature {
+	return &digestFeature{store: store, now: now, digests: digests}
 }
 
 // Register adds /digest for staff and the renderer of the weekly post.
@@ -33,6 +48,8 @@ func (f *digestFeature) Register(router *Router, dispatcher *Dispatcher) {
 	f.router = router
 	router.Registry().Add(Command{Name: "digest", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.show,
 		Args: []Arg{{Name: "week", Kind: ArgWord}}})
+	router.Registry().Add(Command{Name: "highlights", Permission: community.RoleStaff, Where: InGroup, Run: f.setHighlights,
+		Args: []Arg{{Name: "state", Kind: ArgWord, Required: true}}})
 	dispatcher.Render(digest.EventReady, f.renderReady)
 }
 
@@ -63,8 +80,21 @@ func (f *digestFeature) show(ctx context.Context, r *Request) (Reply, error) {
 	return reply, nil
 }
 
+// setHighlights turns the group's weekly highlight on or off.
+func (f *digestFeature) setHighlights(ctx context.Context, r *Request) (Reply, error) {
+	state := strings.ToLower(strings.TrimSpace(r.Arg("state")))
+	if state != "on" && state != "off" {
+		return Reply{}, community.Errorf(community.EInvalid, "digest.highlights_how", nil, "/highlights %q: want on or off", state)
+	}
+	if err := f.store.SetHighlights(ctx, r.ChatID, state == "on", r.Member, f.now()); err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: r.Text("digest.highlights_"+state, nil)}, nil
+}
+
 // renderReady posts a newly stored digest to every staff chat, in the
-// chat's language: the text, then each chart.
+// chat's language: the text, then each chart; and its highlight to the
+// groups that asked for it, unless the week has nothing to tell.
 func (f *digestFeature) renderReady(ctx context.Context, e outbox.Event) ([]outbox.Outgoing, error) {
 	p, err := outbox.Decode[digest.Ready](e)
 	if err != nil {
@@ -95,5 +125,15 @@ func (f *digestFeature) renderReady(ctx context.Context, e outbox.Event) ([]outb
 			out = append(out, outbox.Outgoing{Target: target, Message: Reply{Image: &img}})
 		}
 	}
-	return out, nil
+	if d.Highlight.Empty() {
+		return out, nil
+	}
+	groups, err := f.store.HighlightChats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	highlights, err := f.router.chatMessages(groups, func(lang string) (Reply, error) {
+		return Reply{Text: HighlightText(f.router.catalog, lang, f.router.community, d.Highlight)}, nil
+	})
+	return append(out, highlights...), err
 }

@@ -243,3 +243,33 @@ func DigestCharts(cat *catalog.Catalog, lang string, d digest.Digest) ([]outbox.
 	}
 	return out, nil
 }
+
+// HighlightText is the week told to a group: a welcome to the newcomers
+// (named only if they did not hide from /top), the ideas that shipped and
+// the customers' posts shared with consent.
+func HighlightText(cat *catalog.Catalog, lang, community string, h digest.Highlight) string {
+	t := digestWriter{cat: cat, lang: lang}
+	t.line("highlight.title", map[string]any{"Community": community})
+	switch n := len(h.Newcomers); {
+	case n > 0 && h.MoreNewcomers > 0:
+		t.count("highlight.welcome_more", h.MoreNewcomers, map[string]any{"Names": strings.Join(h.Newcomers, ", ")})
+	case n > 0:
+		t.line("highlight.welcome", map[string]any{"Names": strings.Join(h.Newcomers, ", ")})
+	case h.MoreNewcomers > 0:
+		t.count("highlight.welcome_unnamed", h.MoreNewcomers, nil)
+	}
+	if len(h.Shipped) > 0 {
+		t.section("highlight.shipped")
+		for _, i := range h.Shipped {
+			t.count("highlight.shipped_idea", i.Votes, map[string]any{"ID": i.ID, "Title": i.Title})
+		}
+	}
+	if h.Posts > 0 {
+		t.section("highlight.posts")
+		t.count("highlight.posts_count", h.Posts, nil)
+		if len(h.Authors) > 0 {
+			t.line("highlight.posts_thanks", map[string]any{"Names": strings.Join(h.Authors, ", ")})
+		}
+	}
+	return strings.Join(t.lines, "\n")
+}

@@ -68,6 +68,7 @@ type Facts struct {
 	NewBuyers                                                    []int    // linked members whose first paid order fell in the week
 	LinkedRevenue                                                []float64
 	ByLevel                                                      []LevelValue
+	Highlight                                                    HighlightFacts
 }
 
 // ChatLine is a group or topic and its messages in the week and the week
@@ -132,6 +133,9 @@ type Digest struct {
 	Posts       PostsSection      `json:"customer_posts"`
 	Moderation  ModerationSection `json:"moderation"`
 	CLV         CLVSection        `json:"clv"`
+
+	// Highlight is what the groups that asked for it are told.
+	Highlight Highlight `json:"highlight"`
 
 	// Trend is the chart's twelve weeks, oldest first.
 	Trend []WeekPoint `json:"trend"`
@@ -238,6 +242,7 @@ func Build(s Span, f Facts, risk RiskRules, made time.Time, zone string) Digest 
 	d.Moderation = ModerationSection{Actions: counts(f.ModerationActions), OnVIPs: counts(f.ModerationOnVIPs),
 		VIPsNamed: head(f.ModeratedVIPs), MoreVIPsBy: max(0, len(f.ModeratedVIPs)-Listed)}
 	d.CLV = CLVSection{NewBuyers: counts(f.NewBuyers), Revenue: FigureOf(f.LinkedRevenue), ByLevel: f.ByLevel}
+	d.Highlight = HighlightOf(f.Highlight)
 	for i, wk := range s.Weeks {
 		p := WeekPoint{Week: wk.String(), Active: at(f.ActiveMembers, i), Messages: at(f.Messages, i), NewMembers: at(f.NewMembers, i)}
 		if i < len(f.NPSAnswers) && len(f.NPSAnswers[i]) > 0 {

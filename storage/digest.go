@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
@@ -183,6 +184,27 @@ LEFT JOIN clv_snapshots v ON v.customer_id = cu.id
 WHERE s.level BETWEEN 1 AND 4
 GROUP BY s.level ORDER BY s.level`
 
+// digestNewcomersSQL lists the members first seen in the digest's week,
+// named unless they hid from /top.
+const digestNewcomersSQL = `
+SELECT display_name, hide_from_top FROM members WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id`
+
+// digestShippedSQL lists the ideas moved to done in the digest's week.
+const digestShippedSQL = `
+SELECT DISTINCT ON (i.id) i.id, i.title, i.votes FROM feedback_changes c JOIN feedback_items i ON i.id = c.item_id
+WHERE c.to_status = 'done' AND i.kind = 'idea' AND i.status = 'done' AND c.at >= $1 AND c.at < $2
+ORDER BY i.id`
+
+// digestConsentedSQL lists the posts consented for the community in the
+// digest's week whose consent still holds, with the author's name where
+// the credit and /top allow it (” otherwise).
+const digestConsentedSQL = `
+SELECT CASE WHEN c.credit = 'named' AND m.id IS NOT NULL AND NOT m.hide_from_top THEN m.display_name ELSE '' END AS author
+FROM showcase_consents c LEFT JOIN members m ON m.id = c.member_id
+WHERE c.decision <> 'decline' AND 'community' = ANY (c.scopes) AND c.revoked_at IS NULL AND c.expires_at > $2
+  AND c.granted_at >= $1 AND c.granted_at < $2
+ORDER BY c.granted_at, c.id`
+
 // digestModerationActions are the audit names of the moderation actions
 // a digest counts: what staff or automod did to members, not the undoing.
 var digestModerationActions = func() []string {
@@ -239,6 +261,7 @@ func (s *Store) DigestFacts(ctx context.Context, span digest.Span, weights commu
 				return sqlx.SelectContext(ctx, tx, &f.ModeratedVIPs, digestModeratedVIPsSQL, moments, pq.StringArray(digestModerationActions))
 			},
 			func() error { return digestLevels(ctx, tx, &f) },
+			func() error { return digestHighlight(ctx, tx, span, &f.Highlight) },
 		} {
 			if err := step(); err != nil {
 				return err
@@ -377,6 +400,49 @@ func digestLevels(ctx context.Context, tx *sqlx.Tx, f *digest.Facts) error {
 	return nil
 }
 
+func digestHighlight(ctx context.Context, tx *sqlx.Tx, span digest.Span, h *digest.HighlightFacts) error {
+	start, end := span.Bounds[len(span.Bounds)-2], span.Bounds[len(span.Bounds)-1]
+	var newcomers []struct {
+		Name   string `db:"display_name"`
+		Hidden bool   `db:"hide_from_top"`
+	}
+	if err := sqlx.SelectContext(ctx, tx, &newcomers, digestNewcomersSQL, start, end); err != nil {
+		return fmt.Errorf("newcomers: %w", err)
+	}
+	for _, n := range newcomers {
+		if n.Hidden {
+			h.HiddenNewcomers++
+		} else {
+			h.Newcomers = append(h.Newcomers, n.Name)
+		}
+	}
+	var shipped []struct {
+		ID    int64  `db:"id"`
+		Title string `db:"title"`
+		Votes int    `db:"votes"`
+	}
+	if err := sqlx.SelectContext(ctx, tx, &shipped, digestShippedSQL, start, end); err != nil {
+		return fmt.Errorf("ideas shipped: %w", err)
+	}
+	for _, i := range shipped {
+		h.Shipped = append(h.Shipped, digest.IdeaLine{ID: i.ID, Title: i.Title, Status: feedback.StatusDone, Votes: i.Votes})
+	}
+	var authors []string
+	if err := sqlx.SelectContext(ctx, tx, &authors, digestConsentedSQL, start, end); err != nil {
+		return fmt.Errorf("posts consented: %w", err)
+	}
+	h.Posts = len(authors)
+	for _, a := range authors {
+		switch {
+		case a == "":
+			h.UnnamedPosts++
+		case !slices.Contains(h.Authors, a):
+			h.Authors = append(h.Authors, a)
+		}
+	}
+	return nil
+}
+
 func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray, weights community.Weights, f *digest.Facts) error {
 	var kinds []string
 	var w []float64
@@ -468,6 +534,31 @@ func (s *Store) SaveDigest(ctx context.Context, d digest.Digest, effects communi
 		return saveEffects(ctx, tx, effects)
 	})
 	return saved, err
+}
+
+// SetHighlights turns the weekly highlight on or off in a group, with
+// its audit entry.
+func (s *Store) SetHighlights(ctx context.Context, chat community.ChatID, on bool, by community.MemberID, at time.Time) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		q := `DELETE FROM highlight_places WHERE chat_id = $1`
+		args := []any{int64(chat)}
+		if on {
+			q = `INSERT INTO highlight_places (chat_id, set_by, set_at) VALUES ($1, $2, $3)
+ON CONFLICT (chat_id) DO UPDATE SET set_by = $2, set_at = $3`
+			args = append(args, nullMember(by), at)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("highlights in chat %d: %w", chat, err)
+		}
+		return writeAudit(ctx, tx, digest.HighlightAudit(chat, on, by, at))
+	})
+}
+
+// HighlightChats returns the groups that get the weekly highlight and
+// are still the community's.
+func (s *Store) HighlightChats(ctx context.Context) ([]community.Chat, error) {
+	return s.chats(ctx, `WHERE id IN (SELECT h.chat_id FROM highlight_places h JOIN chat_scope sc ON sc.id = h.chat_id WHERE sc.connected)
+AND removed_at IS NULL`)
 }
 
 // StoredDigest implements digest.Store.

@@ -11,6 +11,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/bots/botstest"
 	"github.com/hearthbot/hearth/bots/telegram/telegramtest"
+	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/digest"
 	"github.com/hearthbot/hearth/storage/storagetest"
 )
@@ -99,7 +100,9 @@ func (h *hearth) messageTo(t *testing.T, chat, part string) string {
 			}
 		}
 		return false
-	}, func() string { return fmt.Sprintf("a message to %s with %q; calls %v", chat, part, h.tg.Calls("sendMessage")) })
+	}, func() string {
+		return fmt.Sprintf("a message to %s with %q; calls %v", chat, part, h.tg.Calls("sendMessage"))
+	})
 	return text
 }
 
@@ -112,4 +115,41 @@ func (h *hearth) countSent(chat, part string) int {
 		}
 	}
 	return n
+}
+
+// TestWeeklyHighlightOnTelegram: staff turn the highlight on in the group
+// (a member may not); the week's digest then tells the group of its
+// newcomers, naming Alice and only counting Bob, who hid from /top; staff
+// turn it off, audited both times.
+func TestWeeklyHighlightOnTelegram(t *testing.T) {
+	t.Parallel()
+	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
+		so.Community = bots.DefaultCommunityOptions()
+		so.Community.Location = time.UTC
+	}})
+	h.sayHandled(t, teaStaff, owner, "/setstaff")
+	h.sayHandled(t, group, alice, "/highlights on")
+	h.messageTo(t, "-1001", "is for the community's staff")
+	h.sayHandled(t, group, owner, "/highlights on")
+	h.messageTo(t, "-1001", "this group will get a highlight")
+	h.sayHandled(t, group, bob, "/top hide")
+	tt, err := community.Job{Name: "digest", Schedule: digest.DefaultSchedule, Location: time.UTC}.Timetable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	week := digest.WeekOf(tt.SlotAt(time.Now()), time.UTC).Prev()
+	if _, err := h.store.DB().Exec(`UPDATE members SET created_at = $1 WHERE id IN
+		(SELECT member_id FROM identities WHERE platform_user_id IN ('100', '200'))`, week.Start(time.UTC).Add(30*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	botstest.RunJob(t, h.svc, "digest.weekly")
+	h.svc.Dispatcher.Wake()
+	text := h.messageTo(t, "-1001", "This week at")
+	if !strings.Contains(text, "Welcome to Alice and 1 more newcomer!") || strings.Contains(text, "Bob") {
+		t.Errorf("highlight %q; want Alice welcomed by name, Bob counted", text)
+	}
+	h.sayHandled(t, group, owner, "/highlights off")
+	h.messageTo(t, "-1001", "no longer get the weekly highlight")
+	h.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'digest.highlights'`, 2)
+	h.waitCount(t, `SELECT count(*) FROM highlight_places`, 0)
 }
