@@ -81,4 +81,3 @@ func charts(t *testing.T, dc *discordtest.Server) []discordtest.File {
 	}
 	return out
 }
-
