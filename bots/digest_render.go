@@ -47,7 +47,7 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 		if c.Linked {
 			value = t.text("digest.value", map[string]any{"Predicted": money(c.Predicted), "Revenue": money(c.Revenue)})
 		}
-		t.line("digest.contributor", map[string]any{"Rank": i + 1, "Name": c.Name, "Tier": catalog.Raw(t.text("tier."+c.Tier.String(), nil)),
+		t.line("digest.contributor", map[string]any{"Rank": i + 1, "Name": t.name(c.Name), "Tier": catalog.Raw(t.text("tier."+c.Tier.String(), nil)),
 			"Points": oneDecimal(c.Points), "Messages": c.Messages, "Value": catalog.Raw(value)})
 	}
 
@@ -61,9 +61,9 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 			why = append(why, t.text("digest.reason."+string(r), map[string]any{"Ticket": a.Ticket, "Score": a.Score,
 				"PAlive": percent(a.PAlive), "Drop": percent(-a.Drop)}))
 		}
-		t.line("digest.vip_at_risk", map[string]any{"Name": a.Name, "Predicted": money(a.Predicted),
+		t.line("digest.vip_at_risk", map[string]any{"Name": t.name(a.Name), "Predicted": money(a.Predicted),
 			"Why":    catalog.Raw(strings.Join(why, "; ")),
-			"Action": catalog.Raw(t.text("digest.action."+string(a.Action), map[string]any{"Ticket": a.Ticket, "Name": a.Name}))})
+			"Action": catalog.Raw(t.text("digest.action."+string(a.Action), map[string]any{"Ticket": a.Ticket, "Name": t.name(a.Name)}))})
 	}
 	if more := d.AtRiskCount - len(d.AtRisk); more > 0 {
 		t.count("digest.more_at_risk", more, nil)
@@ -113,7 +113,7 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 	t.figure("moderation_actions", d.Moderation.Actions, count)
 	t.figure("moderation_vips", d.Moderation.OnVIPs, count)
 	if len(d.Moderation.VIPsNamed) > 0 {
-		t.line("digest.moderated_vips", map[string]any{"Names": strings.Join(d.Moderation.VIPsNamed, ", "), "More": d.Moderation.MoreVIPsBy})
+		t.line("digest.moderated_vips", map[string]any{"Names": names(d.Moderation.VIPsNamed)})
 	}
 
 	t.section("digest.clv")
@@ -131,6 +131,23 @@ type digestWriter struct {
 	cat   *catalog.Catalog
 	lang  string
 	lines []string
+}
+
+// name is a member's name, or "a former member" once they are erased.
+func (t *digestWriter) name(s string) string {
+	if s == "" {
+		return t.text("nps.former_member", nil)
+	}
+	return s
+}
+
+// names joins members' names with commas.
+func names(list []digest.Named) string {
+	out := make([]string, len(list))
+	for i, n := range list {
+		out[i] = n.Name
+	}
+	return strings.Join(out, ", ")
 }
 
 func (t *digestWriter) text(id string, data map[string]any) string {
@@ -252,9 +269,9 @@ func HighlightText(cat *catalog.Catalog, lang, community string, h digest.Highli
 	t.line("highlight.title", map[string]any{"Community": community})
 	switch n := len(h.Newcomers); {
 	case n > 0 && h.MoreNewcomers > 0:
-		t.count("highlight.welcome_more", h.MoreNewcomers, map[string]any{"Names": strings.Join(h.Newcomers, ", ")})
+		t.count("highlight.welcome_more", h.MoreNewcomers, map[string]any{"Names": names(h.Newcomers)})
 	case n > 0:
-		t.line("highlight.welcome", map[string]any{"Names": strings.Join(h.Newcomers, ", ")})
+		t.line("highlight.welcome", map[string]any{"Names": names(h.Newcomers)})
 	case h.MoreNewcomers > 0:
 		t.count("highlight.welcome_unnamed", h.MoreNewcomers, nil)
 	}
@@ -268,7 +285,7 @@ func HighlightText(cat *catalog.Catalog, lang, community string, h digest.Highli
 		t.section("highlight.posts")
 		t.count("highlight.posts_count", h.Posts, nil)
 		if len(h.Authors) > 0 {
-			t.line("highlight.posts_thanks", map[string]any{"Names": strings.Join(h.Authors, ", ")})
+			t.line("highlight.posts_thanks", map[string]any{"Names": names(h.Authors)})
 		}
 	}
 	return strings.Join(t.lines, "\n")

@@ -64,11 +64,17 @@ type Facts struct {
 	Support                                                      []support.Report // the last five weeks only, oldest first
 	PostsSubmitted, PostsApproved, PostsConsented, PostsReshared []int
 	ModerationActions, ModerationOnVIPs                          []int
-	ModeratedVIPs                                                []string // the VIPs moderated in the digest's week
-	NewBuyers                                                    []int    // linked members whose first paid order fell in the week
+	ModeratedVIPs                                                []Named // the VIPs moderated in the digest's week
+	NewBuyers                                                    []int   // linked members whose first paid order fell in the week
 	LinkedRevenue                                                []float64
 	ByLevel                                                      []LevelValue
 	Highlight                                                    HighlightFacts
+}
+
+// Named is a member as a digest names them.
+type Named struct {
+	Member community.MemberID `json:"member"`
+	Name   string             `json:"name"`
 }
 
 // ChatLine is a group or topic and its messages in the week and the week
@@ -199,10 +205,10 @@ type PostsSection struct {
 // ModerationSection is the week's moderation actions and the VIPs they
 // touched.
 type ModerationSection struct {
-	Actions    Figure   `json:"actions"`
-	OnVIPs     Figure   `json:"on_vips"`
-	VIPsNamed  []string `json:"vips"`
-	MoreVIPsBy int      `json:"more_vips"` // named beyond the list
+	Actions    Figure  `json:"actions"`
+	OnVIPs     Figure  `json:"on_vips"`
+	VIPsNamed  []Named `json:"vips"`
+	MoreVIPsBy int     `json:"more_vips"` // named beyond the list
 }
 
 // CLVSection is what the community's members are worth.

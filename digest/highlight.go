@@ -20,11 +20,11 @@ const HighlightNames = 10
 // who did not hide from /top, and an author only as their consent's
 // credit allows; everyone else is counted, not named.
 type Highlight struct {
-	Newcomers      []string   `json:"newcomers"`
+	Newcomers      []Named    `json:"newcomers"`
 	MoreNewcomers  int        `json:"more_newcomers"`
 	Shipped        []IdeaLine `json:"shipped"`
 	Posts          int        `json:"posts"`           // consented for the community in the week
-	Authors        []string   `json:"authors"`         // credited by name
+	Authors        []Named    `json:"authors"`         // credited by name
 	UnnamedAuthors int        `json:"unnamed_authors"` // anonymous credit, or hidden from /top
 }
 
@@ -33,12 +33,12 @@ type Highlight struct {
 // posts consented for the community, with their authors' names where the
 // credit and /top allow.
 type HighlightFacts struct {
-	Newcomers       []string
+	Newcomers       []Named
 	HiddenNewcomers int
 	Shipped         []IdeaLine
 	Posts           int
-	Authors         []string // distinct, in the order of their first post
-	UnnamedPosts    int      // posts whose author may not be named
+	Authors         []Named // distinct, in the order of their first post
+	UnnamedPosts    int     // posts whose author may not be named
 }
 
 // HighlightOf makes the highlight from its facts.

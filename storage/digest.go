@@ -168,7 +168,7 @@ FROM nps_answers WHERE answered_at >= ($1::timestamptz[])[5] AND answered_at < (
 // digestModeratedVIPsSQL names the VIPs moderation acted on in the
 // digest's week.
 const digestModeratedVIPsSQL = `
-SELECT m.display_name FROM audit_log a
+SELECT m.id AS member_id, m.display_name FROM audit_log a
 JOIN member_standings s ON s.member_id = a.target_member_id AND s.tier = 'vip'
 JOIN members m ON m.id = a.target_member_id
 WHERE a.action = ANY ($2) AND a.at >= ($1::timestamptz[])[16] AND a.at < ($1::timestamptz[])[17]
@@ -187,7 +187,7 @@ GROUP BY s.level ORDER BY s.level`
 // digestNewcomersSQL lists the members first seen in the digest's week,
 // named unless they hid from /top.
 const digestNewcomersSQL = `
-SELECT display_name, hide_from_top FROM members WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id`
+SELECT id, display_name, hide_from_top FROM members WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id`
 
 // digestShippedSQL lists the ideas moved to done in the digest's week.
 const digestShippedSQL = `
@@ -199,7 +199,7 @@ ORDER BY i.id`
 // digest's week whose consent still holds, with the author's name where
 // the credit and /top allow it (” otherwise).
 const digestConsentedSQL = `
-SELECT CASE WHEN c.credit = 'named' AND m.id IS NOT NULL AND NOT m.hide_from_top THEN m.display_name ELSE '' END AS author
+SELECT CASE WHEN c.credit = 'named' AND NOT m.hide_from_top THEN m.id ELSE 0 END AS member_id, coalesce(m.display_name, '') AS display_name
 FROM showcase_consents c LEFT JOIN members m ON m.id = c.member_id
 WHERE c.decision <> 'decline' AND 'community' = ANY (c.scopes) AND c.revoked_at IS NULL AND c.expires_at > $2
   AND c.granted_at >= $1 AND c.granted_at < $2
@@ -258,7 +258,9 @@ func (s *Store) DigestFacts(ctx context.Context, span digest.Span, weights commu
 			func() error { return digestIdeas(ctx, tx, span, &f) },
 			func() error { return digestNPS(ctx, tx, moments, &f) },
 			func() error {
-				return sqlx.SelectContext(ctx, tx, &f.ModeratedVIPs, digestModeratedVIPsSQL, moments, pq.StringArray(digestModerationActions))
+				var err error
+				f.ModeratedVIPs, err = selectNamed(ctx, tx, digestModeratedVIPsSQL, moments, pq.StringArray(digestModerationActions))
+				return err
 			},
 			func() error { return digestLevels(ctx, tx, &f) },
 			func() error { return digestHighlight(ctx, tx, span, &f.Highlight) },
@@ -403,8 +405,9 @@ func digestLevels(ctx context.Context, tx *sqlx.Tx, f *digest.Facts) error {
 func digestHighlight(ctx context.Context, tx *sqlx.Tx, span digest.Span, h *digest.HighlightFacts) error {
 	start, end := span.Bounds[len(span.Bounds)-2], span.Bounds[len(span.Bounds)-1]
 	var newcomers []struct {
-		Name   string `db:"display_name"`
-		Hidden bool   `db:"hide_from_top"`
+		ID     community.MemberID `db:"id"`
+		Name   string             `db:"display_name"`
+		Hidden bool               `db:"hide_from_top"`
 	}
 	if err := sqlx.SelectContext(ctx, tx, &newcomers, digestNewcomersSQL, start, end); err != nil {
 		return fmt.Errorf("newcomers: %w", err)
@@ -413,7 +416,7 @@ func digestHighlight(ctx context.Context, tx *sqlx.Tx, span digest.Span, h *dige
 		if n.Hidden {
 			h.HiddenNewcomers++
 		} else {
-			h.Newcomers = append(h.Newcomers, n.Name)
+			h.Newcomers = append(h.Newcomers, digest.Named{Member: n.ID, Name: n.Name})
 		}
 	}
 	var shipped []struct {
@@ -427,20 +430,37 @@ func digestHighlight(ctx context.Context, tx *sqlx.Tx, span digest.Span, h *dige
 	for _, i := range shipped {
 		h.Shipped = append(h.Shipped, digest.IdeaLine{ID: i.ID, Title: i.Title, Status: feedback.StatusDone, Votes: i.Votes})
 	}
-	var authors []string
-	if err := sqlx.SelectContext(ctx, tx, &authors, digestConsentedSQL, start, end); err != nil {
+	authors, err := selectNamed(ctx, tx, digestConsentedSQL, start, end)
+	if err != nil {
 		return fmt.Errorf("posts consented: %w", err)
 	}
 	h.Posts = len(authors)
 	for _, a := range authors {
 		switch {
-		case a == "":
+		case a.Member == 0:
 			h.UnnamedPosts++
 		case !slices.Contains(h.Authors, a):
 			h.Authors = append(h.Authors, a)
 		}
 	}
 	return nil
+}
+
+// selectNamed reads members as a digest names them: member_id and
+// display_name.
+func selectNamed(ctx context.Context, tx *sqlx.Tx, query string, args ...any) ([]digest.Named, error) {
+	var rows []struct {
+		Member community.MemberID `db:"member_id"`
+		Name   string             `db:"display_name"`
+	}
+	if err := sqlx.SelectContext(ctx, tx, &rows, query, args...); err != nil {
+		return nil, err
+	}
+	out := make([]digest.Named, len(rows))
+	for i, r := range rows {
+		out[i] = digest.Named(r)
+	}
+	return out, nil
 }
 
 func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray, weights community.Weights, f *digest.Facts) error {
@@ -559,6 +579,40 @@ ON CONFLICT (chat_id) DO UPDATE SET set_by = $2, set_at = $3`
 func (s *Store) HighlightChats(ctx context.Context) ([]community.Chat, error) {
 	return s.chats(ctx, `WHERE id IN (SELECT h.chat_id FROM highlight_places h JOIN chat_scope sc ON sc.id = h.chat_id WHERE sc.connected)
 AND removed_at IS NULL`)
+}
+
+// digestsNamingSQL finds the stored digests that name a member.
+const digestsNamingSQL = `
+SELECT week, digest FROM digests WHERE jsonb_path_exists(digest, 'strict $.** ? (@.member == $m)', jsonb_build_object('m', $1::bigint))
+ORDER BY week FOR UPDATE`
+
+// forgetInDigests takes an erased member out of the stored digests
+// (digest.Digest.Forget): a year holds 52, read whole.
+func forgetInDigests(ctx context.Context, tx *sqlx.Tx, member community.MemberID) error {
+	var rows []struct {
+		Week   string `db:"week"`
+		Digest []byte `db:"digest"`
+	}
+	if err := tx.SelectContext(ctx, &rows, digestsNamingSQL, int64(member)); err != nil {
+		return fmt.Errorf("digests naming member %d: %w", member, err)
+	}
+	for _, r := range rows {
+		var d digest.Digest
+		if err := json.Unmarshal(r.Digest, &d); err != nil {
+			return fmt.Errorf("digest %s: %w", r.Week, err)
+		}
+		if !d.Forget(member) {
+			continue
+		}
+		doc, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("digest %s: %w", r.Week, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE digests SET digest = $2 WHERE week = $1`, r.Week, doc); err != nil {
+			return fmt.Errorf("forget member %d in digest %s: %w", member, r.Week, err)
+		}
+	}
+	return nil
 }
 
 // StoredDigest implements digest.Store.

@@ -1,0 +1,49 @@
+package storage_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/digest"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// TestErasureForgetsAMemberInStoredDigests: a member named in a stored
+// digest (a top contributor, a VIP at risk, a moderated VIP, a newcomer
+// of the highlight) is gone from it once erased, by name and by id; the
+// other member named stays; the digest still reads.
+func TestErasureForgetsAMemberInStoredDigests(t *testing.T) {
+	s := storage.New(storagetest.New(t))
+	ctx := context.Background()
+	var ids []community.MemberID
+	if err := s.DB().Select(&ids, `INSERT INTO members (display_name) VALUES ('Zephyrine'), ('Bo') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	z, bo := digest.Named{Member: ids[0], Name: "Zephyrine"}, digest.Named{Member: ids[1], Name: "Bo"}
+	w := digest.Week{Year: 2026, Num: 48}
+	d := digest.Digest{Week: w, MadeAt: time.Now(), Top: []digest.Contributor{{Member: z.Member, Name: z.Name}, {Member: bo.Member, Name: bo.Name}},
+		AtRisk: []digest.AtRisk{{Member: z.Member, Name: z.Name, Score: 3}}, Moderation: digest.ModerationSection{VIPsNamed: []digest.Named{z}},
+		Highlight: digest.Highlight{Newcomers: []digest.Named{z, bo}}}
+	if saved, err := s.SaveDigest(ctx, d, community.Effects{}); err != nil || !saved {
+		t.Fatalf("saved %v, %v", saved, err)
+	}
+	if err := s.EraseMember(ctx, community.Erasure{Member: z.Member, At: time.Now()}, func([]community.Sanction) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var doc string
+	if err := s.DB().Get(&doc, `SELECT digest::text FROM digests`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(doc, "Zephyrine") || storagetest.Count(t, s.DB(), `SELECT count(*) FROM digests
+		WHERE jsonb_path_exists(digest, 'strict $.** ? (@.member == $m)', jsonb_build_object('m', $1::bigint))`, int64(z.Member)) != 0 {
+		t.Errorf("the erased member is still in the digest: %s", doc)
+	}
+	got, err := s.StoredDigest(ctx, w)
+	if err != nil || got.Top[1].Name != "Bo" || got.Highlight.MoreNewcomers != 1 || got.Highlight.Newcomers[0] != bo {
+		t.Errorf("digest after the erasure: %+v, %v", got, err)
+	}
+}
