@@ -9,6 +9,7 @@ import (
 	"github.com/hearthbot/hearth/bots"
 	"github.com/hearthbot/hearth/cmd/hearth/compose"
 	"github.com/hearthbot/hearth/community"
+	"github.com/hearthbot/hearth/digest"
 	"github.com/hearthbot/hearth/feedback"
 	"github.com/hearthbot/hearth/support"
 )
@@ -53,7 +54,8 @@ func TestJobsRunOnTheConfiguredPeriods(t *testing.T) {
 	want := map[string]community.Schedule{"standings.recompute": community.Every(7 * time.Minute), "moderation.expire": community.Every(3 * time.Minute),
 		"onboarding.captcha": community.Every(community.CaptchaExpiryEvery), "nps.wave": "0 11 * * TUE",
 		"feedback.notices": community.Every(feedback.NoticesEvery), "showcase.expiry": community.Every(feedback.ExpiryEvery),
-		"showcase.media_sweep": community.Every(feedback.MediaSweepEvery), "support.sla_monitor": community.Every(support.SLAMonitorEvery)}
+		"showcase.media_sweep": community.Every(feedback.MediaSweepEvery), "support.sla_monitor": community.Every(support.SLAMonitorEvery),
+		"digest.weekly": community.Every(digest.CheckEvery)}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("jobs = %v, want %v", got, want)
 	}
