@@ -55,6 +55,7 @@ var commands = []command{
 	{"link-url", "print the links that connect a shop customer to their community account", (*cli).linkURL},
 	{"digest", "print a week's engagement digest (what staff are sent) as text, JSON, PNG charts or HTML", (*cli).digest},
 	{"nps report", "print the NPS report (what /nps shows staff), as text or JSON", (*cli).npsReport},
+	{"report lift", "print the community-to-CLV lift report (an association, not proof of cause), as text or JSON", (*cli).reportLift},
 	{"showcase export", "write the posts the brand may use, with a manifest, for its social team", (*cli).showcaseExport},
 	{"kb import", "add or update knowledge-base entries from Markdown or YAML files", (*cli).kbImport},
 	{"kb export", "write the knowledge base as Markdown or YAML", (*cli).kbExport},
