@@ -143,10 +143,21 @@ func BuildLift(f LiftFacts, b Bootstrap) (Lift, error) {
 			before, after = append(before, c.Before), append(after, c.After)
 		}
 	}
-	l := Lift{AsOf: f.AsOf, Resamples: b.Resamples, Seed: b.Seed,
-		Community: in.group(b, 0, out), Outside: out.group(b, 0, values{})}
+	l := Lift{AsOf: f.AsOf, Resamples: b.Resamples, Seed: b.Seed, Community: in.group(0), Outside: out.group(0)}
+	groups := []values{in}
 	for level := 1; level <= EngagementLevels; level++ {
-		l.Levels = append(l.Levels, levels[level].group(b, level, out))
+		l.Levels = append(l.Levels, levels[level].group(level))
+		groups = append(groups, levels[level])
+	}
+	// Every group against the same resampled outside, once per measure.
+	lifts := []*LiftGroup{&l.Community}
+	for i := range l.Levels {
+		lifts = append(lifts, &l.Levels[i])
+	}
+	spend := compareAll(b, groups, out, func(v values) []float64 { return v.rates })
+	predicted := compareAll(b, groups, out, func(v values) []float64 { return v.predicted })
+	for i, g := range lifts {
+		g.SpendLift, g.PredictedLift = spend[i], predicted[i]
 	}
 	l.Joiners = LiftJoiners{Members: len(before), Days: int(JoinWindow / (24 * time.Hour))}
 	if len(before) > 0 {
@@ -171,9 +182,8 @@ func (v *values) add(rate float64, c LiftCustomer) {
 	}
 }
 
-// group is v's sizes and means, and its lift against outside when
-// outside has customers to compare with.
-func (v values) group(b Bootstrap, level int, outside values) LiftGroup {
+// group is v's sizes and means.
+func (v values) group(level int) LiftGroup {
 	g := LiftGroup{Level: level, Customers: len(v.rates), Predicted: len(v.predicted)}
 	if len(v.rates) > 0 {
 		g.SpendRate = mean(v.rates)
@@ -181,22 +191,36 @@ func (v values) group(b Bootstrap, level int, outside values) LiftGroup {
 	if len(v.predicted) > 0 {
 		g.PredictedCLV = mean(v.predicted)
 	}
-	g.SpendLift = compare(b, v.rates, outside.rates)
-	g.PredictedLift = compare(b, v.predicted, outside.predicted)
 	return g
 }
 
-// compare is mean(a) − mean(b) with its interval, or nil when a side is
-// too small to compare.
-func compare(b Bootstrap, x, y []float64) *Difference {
-	if len(x) < minCompared || len(y) < minCompared {
-		return nil
+// compareAll is each group's mean of measure minus the outside's, with
+// its interval (all resampled against the same outside), or nil for a
+// group when a side is too small to compare.
+func compareAll(b Bootstrap, groups []values, outside values, measure func(values) []float64) []*Difference {
+	out := make([]*Difference, len(groups))
+	base := measure(outside)
+	if len(base) < minCompared {
+		return out
 	}
-	iv, err := b.MeanDifference(x, y)
+	var compared [][]float64
+	var at []int
+	for i, g := range groups {
+		if x := measure(g); len(x) >= minCompared {
+			compared, at = append(compared, x), append(at, i)
+		}
+	}
+	if len(compared) == 0 {
+		return out
+	}
+	ivs, err := b.MeanDifferences(compared, base)
 	if err != nil {
-		return nil
+		return out // values were checked: only an impossible bootstrap gets here
 	}
-	return difference(iv)
+	for k, iv := range ivs {
+		out[at[k]] = difference(iv)
+	}
+	return out
 }
 
 func difference(iv Interval) *Difference {

@@ -121,3 +121,50 @@ func BenchmarkMeanDifference(b *testing.B) {
 		}
 	}
 }
+
+// Several groups against one base: each estimate is its own difference,
+// each interval the normal approximation's (within the bootstrap's own
+// noise), although the base is resampled once for all; one group alone
+// gives exactly MeanDifference's interval.
+func TestMeanDifferencesShareTheBase(t *testing.T) {
+	base := spread(8000, 10, 3)
+	groups := [][]float64{spread(2000, 12, 3), spread(500, 9, 1), spread(4000, 10, 6)}
+	got, err := digest.DefaultBootstrap.MeanDifferences(groups, base)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%v, %v", got, err)
+	}
+	for i, g := range groups {
+		sdDiff := math.Sqrt(variance(g)/float64(len(g)) + variance(base)/float64(len(base)))
+		want := mean(g) - mean(base)
+		if math.Abs(got[i].Estimate-want) > 1e-12 {
+			t.Errorf("group %d: estimate %g, want %g", i+1, got[i].Estimate, want)
+		}
+		if tol := 0.08 * 2 * 1.96 * sdDiff; math.Abs(got[i].Low-(want-1.96*sdDiff)) > tol || math.Abs(got[i].High-(want+1.96*sdDiff)) > tol {
+			t.Errorf("group %d: [%g, %g], want about [%g, %g]", i+1, got[i].Low, got[i].High, want-1.96*sdDiff, want+1.96*sdDiff)
+		}
+	}
+	one, err := digest.DefaultBootstrap.MeanDifferences(groups[:1], base)
+	alone, err2 := digest.DefaultBootstrap.MeanDifference(groups[0], base)
+	if err != nil || err2 != nil || one[0] != alone {
+		t.Errorf("one group %+v, MeanDifference %+v (%v, %v)", one, alone, err, err2)
+	}
+	if _, err := digest.DefaultBootstrap.MeanDifferences([][]float64{{1}, {}}, base); err == nil || !strings.Contains(err.Error(), "group 2") {
+		t.Errorf("an empty group: %v", err)
+	}
+}
+
+func mean(x []float64) float64 {
+	s := 0.0
+	for _, v := range x {
+		s += v
+	}
+	return s / float64(len(x))
+}
+
+func variance(x []float64) float64 {
+	m, s := mean(x), 0.0
+	for _, v := range x {
+		s += (v - m) * (v - m)
+	}
+	return s / float64(len(x)-1)
+}
