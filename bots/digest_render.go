@@ -123,6 +123,9 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 		t.line("digest.level_value", map[string]any{"Level": catalog.Raw(t.text(fmt.Sprintf("level.%d", l.Level), nil)),
 			"Members": l.Members, "Linked": l.Linked, "Predicted": money(l.AvgPredicted), "Revenue": money(l.Revenue)})
 	}
+	if d.Lift != nil {
+		t.lines = append(t.lines, "", LiftText(cat, lang, *d.Lift))
+	}
 	return strings.Join(t.lines, "\n")
 }
 

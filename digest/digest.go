@@ -140,6 +140,9 @@ type Digest struct {
 	Moderation  ModerationSection `json:"moderation"`
 	CLV         CLVSection        `json:"clv"`
 
+	// Lift is the community-to-CLV lift report as of the week's end.
+	Lift *Lift `json:"lift,omitempty"`
+
 	// Highlight is what the groups that asked for it are told.
 	Highlight Highlight `json:"highlight"`
 

@@ -29,6 +29,9 @@ type Store interface {
 	// StoredDigest returns the stored digest of week w; ENotFound when
 	// none is.
 	StoredDigest(ctx context.Context, w Week) (Digest, error)
+	// LiftFacts reads every shop customer's facts for the lift report,
+	// counting orders up to asOf.
+	LiftFacts(ctx context.Context, asOf time.Time) (LiftFacts, error)
 }
 
 // Rules configure the digest: when it is made (a cron spec read in the
@@ -39,6 +42,7 @@ type Rules struct {
 	Location *time.Location
 	Tiers    community.TierRules
 	Weights  community.Weights
+	Lift     Bootstrap // the lift section's intervals; zero: DefaultBootstrap
 }
 
 // DefaultSchedule makes the digest on Mondays at 09:00, community time.
@@ -65,6 +69,9 @@ func NewDigests(store Store, rules Rules, now func() time.Time) (*Digests, error
 	if rules.Schedule == "" {
 		rules.Schedule = DefaultSchedule
 	}
+	if rules.Lift == (Bootstrap{}) {
+		rules.Lift = DefaultBootstrap
+	}
 	tt, err := community.Job{Name: "digest", Schedule: rules.Schedule, Location: rules.Location}.Timetable()
 	if err != nil {
 		return nil, fmt.Errorf("digest.schedule: %w", err)
@@ -89,7 +96,22 @@ func (d *Digests) Make(ctx context.Context, w Week) (Digest, error) {
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest of %s: %w", w, err)
 	}
-	return Build(span, facts, RiskRules{Tiers: d.rules.Tiers}, d.now(), d.rules.Location.String()), nil
+	dg := Build(span, facts, RiskRules{Tiers: d.rules.Tiers}, d.now(), d.rules.Location.String())
+	// The lift as of the week's end: orders after it are not counted.
+	asOf := dg.End
+	if now := d.now(); now.Before(asOf) {
+		asOf = now
+	}
+	lf, err := d.store.LiftFacts(ctx, asOf)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest of %s: %w", w, err)
+	}
+	lift, err := BuildLift(lf, d.rules.Lift)
+	if err != nil {
+		return Digest{}, fmt.Errorf("digest of %s: %w", w, err)
+	}
+	dg.Lift = &lift
+	return dg, nil
 }
 
 // Read returns the stored digest of week w, or makes it now when none is

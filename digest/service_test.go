@@ -12,9 +12,10 @@ import (
 // memoryStore keeps digests in memory, with the facts of any span empty
 // but for a week count.
 type memoryStore struct {
-	stored map[digest.Week]digest.Digest
-	events []community.Event
-	spans  []digest.Span
+	stored   map[digest.Week]digest.Digest
+	events   []community.Event
+	spans    []digest.Span
+	liftAsOf []time.Time
 }
 
 func (m *memoryStore) DigestFacts(_ context.Context, s digest.Span, _ community.Weights) (digest.Facts, error) {
@@ -24,6 +25,11 @@ func (m *memoryStore) DigestFacts(_ context.Context, s digest.Span, _ community.
 		active[i] = i + 1
 	}
 	return digest.Facts{ActiveMembers: active}, nil
+}
+
+func (m *memoryStore) LiftFacts(_ context.Context, asOf time.Time) (digest.LiftFacts, error) {
+	m.liftAsOf = append(m.liftAsOf, asOf)
+	return digest.LiftFacts{AsOf: asOf, Customers: []digest.LiftCustomer{{Revenue: 30, FirstOrder: asOf.AddDate(0, -2, 0)}}}, nil
 }
 
 func (m *memoryStore) SaveDigest(_ context.Context, d digest.Digest, e community.Effects) (bool, error) {
@@ -76,9 +82,13 @@ func TestDueDigestIsMadeOnce(t *testing.T) {
 		!last.Bounds[n].Equal(time.Date(2026, 12, 7, 0, 0, 0, 0, athens)) {
 		t.Errorf("span %v ending %s", last.Weeks, last.Bounds[len(last.Bounds)-1])
 	}
+	if at := store.liftAsOf[len(store.liftAsOf)-1]; !at.Equal(last.Bounds[len(last.Bounds)-1]) {
+		t.Errorf("the lift as of %s; want the week's end", at)
+	}
 	calls := len(store.spans)
 	d, stored, err := ds.Read(ctx, digest.Week{Year: 2026, Num: 49})
-	if err != nil || !stored || d.Members.Active.This != 12 || d.Members.Active.Prev != 11 || len(store.spans) != calls {
+	if err != nil || !stored || d.Members.Active.This != 12 || d.Members.Active.Prev != 11 || len(store.spans) != calls ||
+		d.Lift == nil || d.Lift.Outside.Customers != 1 {
 		t.Errorf("read back: %+v, stored %v, %v", d.Members.Active, stored, err)
 	}
 	if _, stored, err := ds.Read(ctx, digest.Week{Year: 2026, Num: 50}); err != nil || stored {
