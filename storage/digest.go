@@ -20,8 +20,9 @@ import (
 // The digest's statements read a span of weeks with four more weeks before
 // it (who went quiet, who returned): $1 are the weeks' bounds as moments
 // and $2 as dates (the rollups are by UTC day), digestReach weeks in all;
-// week j (1-based) is [$1[j], $1[j+1]). The digest's own weeks are
-// lookback+1 to digestReach.
+// week j (1-based) is [$1[j], $1[j+1]). A statement that reads only the
+// dates takes them as $1: PostgreSQL cannot type a parameter it is given
+// but never reads. The digest's own weeks are lookback+1 to digestReach.
 const (
 	lookback    = 4
 	digestReach = digest.ChartWeeks + lookback
@@ -97,14 +98,15 @@ SELECT 'linked_revenue', width_bucket(ordered_at, b.t), sum(net)::float8
     FROM purchases, b WHERE ordered_at >= b.t[5] AND ordered_at < b.t[17] GROUP BY 2`
 
 // digestChatsSQL lists the groups and topics with the most messages in
-// the digest's week, with the week before's.
+// the digest's week, with the week before's: not the staff's chats (the
+// staff chat, a ticket's own thread), nor private ones.
 const digestChatsSQL = `
 SELECT coalesce(nullif(p.title, '') || ' › ', '') || coalesce(nullif(c.title, ''), c.platform_chat_id) AS title, c.platform,
        sum(d.n) FILTER (WHERE d.day >= ($1::date[])[16]) AS messages,
        coalesce(sum(d.n) FILTER (WHERE d.day < ($1::date[])[16]), 0) AS prev
 FROM chat_activity_days d JOIN chats c ON c.id = d.chat_id LEFT JOIN chats p ON p.id = c.parent_id
 WHERE d.kind IN ('message', 'reply') AND d.day >= ($1::date[])[15] AND d.day < ($1::date[])[17]
-  AND c.kind <> 'direct' AND NOT c.is_staff
+  AND c.kind <> 'direct' AND NOT ` + chatIsStaffSQL + `
 GROUP BY c.id, c.title, c.platform_chat_id, c.platform, p.title
 HAVING sum(d.n) FILTER (WHERE d.day >= ($1::date[])[16]) > 0
 ORDER BY messages DESC, c.id
