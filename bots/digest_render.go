@@ -45,7 +45,7 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 	for i, c := range d.Top {
 		value := t.text("digest.not_linked", nil)
 		if c.Linked {
-			value = t.text("digest.value", map[string]any{"Predicted": money(c.Predicted), "Revenue": money(c.Revenue)})
+			value = t.text("digest.value", map[string]any{"Predicted": moneyIf(c.Predicted, c.Modelled), "Revenue": money(c.Revenue)})
 		}
 		t.line("digest.contributor", map[string]any{"Rank": i + 1, "Name": t.name(c.Name), "Tier": catalog.Raw(t.text("tier."+c.Tier.String(), nil)),
 			"Points": oneDecimal(c.Points), "Messages": c.Messages, "Value": catalog.Raw(value)})
@@ -61,7 +61,7 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 			why = append(why, t.text("digest.reason."+string(r), map[string]any{"Ticket": a.Ticket, "Score": a.Score,
 				"PAlive": percent(a.PAlive), "Drop": percent(-a.Drop)}))
 		}
-		t.line("digest.vip_at_risk", map[string]any{"Name": t.name(a.Name), "Predicted": money(a.Predicted),
+		t.line("digest.vip_at_risk", map[string]any{"Name": t.name(a.Name), "Predicted": moneyIf(a.Predicted, a.Modelled),
 			"Why":    catalog.Raw(strings.Join(why, "; ")),
 			"Action": catalog.Raw(t.text("digest.action."+string(a.Action), map[string]any{"Ticket": a.Ticket, "Name": t.name(a.Name)}))})
 	}
@@ -121,7 +121,7 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 	t.figure("linked_revenue", d.CLV.Revenue, money)
 	for _, l := range d.CLV.ByLevel {
 		t.line("digest.level_value", map[string]any{"Level": catalog.Raw(t.text(fmt.Sprintf("level.%d", l.Level), nil)),
-			"Members": l.Members, "Linked": l.Linked, "Predicted": money(l.AvgPredicted), "Revenue": money(l.Revenue)})
+			"Members": l.Members, "Linked": l.Linked, "Predicted": moneyIf(l.AvgPredicted, l.Predicted > 0), "Revenue": money(l.Revenue)})
 	}
 	if d.Lift != nil {
 		t.lines = append(t.lines, "", LiftText(cat, lang, *d.Lift))
@@ -190,6 +190,15 @@ func (t *digestWriter) npsOrDash(n feedback.NPS) string {
 		return "—"
 	}
 	return npsScore(n.Score)
+}
+
+// moneyIf writes an amount that is known, a dash for one that is not (a
+// predicted CLV without a model).
+func moneyIf(v float64, known bool) string {
+	if !known {
+		return "—"
+	}
+	return money(v)
 }
 
 func count(v float64) string { return strconv.FormatFloat(math.Round(v), 'f', 0, 64) }

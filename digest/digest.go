@@ -95,6 +95,7 @@ type Contributor struct {
 	Points    float64            `json:"points"`
 	Messages  int                `json:"messages"`
 	Predicted float64            `json:"predicted_clv"`
+	Modelled  bool               `json:"has_prediction"` // Predicted is known
 	Revenue   float64            `json:"revenue"`
 	Linked    bool               `json:"linked"`
 }

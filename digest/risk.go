@@ -55,6 +55,7 @@ type AtRisk struct {
 	Member    community.MemberID `json:"member"`
 	Name      string             `json:"name"`
 	Predicted float64            `json:"predicted_clv"`
+	Modelled  bool               `json:"has_prediction"` // Predicted is known
 	Revenue   float64            `json:"revenue"`
 	Reasons   []Reason           `json:"reasons"`
 	Action    Action             `json:"action"`
@@ -71,7 +72,7 @@ type RiskRules struct{ Tiers community.TierRules }
 // Assess says whether a VIP is at risk, why, and what to do; ok is false
 // when nothing puts them at risk.
 func (r RiskRules) Assess(f RiskFacts) (AtRisk, bool) {
-	a := AtRisk{Member: f.Member, Name: f.Name, Predicted: f.Predicted, Revenue: f.Revenue, Score: f.Score}
+	a := AtRisk{Member: f.Member, Name: f.Name, Predicted: f.Predicted, Modelled: f.HasModel, Revenue: f.Revenue, Score: f.Score}
 	e := community.Engagement{ThisWeek: f.ThisWeek, PrevWeekly: f.PrevWeekly}
 	unlikely, dropped := r.Tiers.RiskReasons(e, f.HasModel, f.PAlive)
 	if len(f.Overdue) > 0 {

@@ -17,34 +17,27 @@ import (
 	"github.com/lib/pq"
 )
 
-// The digest's statements read a span of weeks with four more weeks before
-// it (who went quiet, who returned): $1 are the weeks' bounds as moments
-// and $2 as dates (the rollups are by UTC day), digestReach weeks in all;
-// week j (1-based) is [$1[j], $1[j+1]). A statement that reads only the
-// dates takes them as $1: PostgreSQL cannot type a parameter it is given
-// but never reads. The digest's own weeks are lookback+1 to digestReach.
-const (
-	lookback    = 4
-	digestReach = digest.ChartWeeks + lookback
-)
+// The digest's statements read a span of weeks with digest.Lookback
+// weeks before it (who went quiet, who returned): $1 are the weeks'
+// bounds as moments and $2 as dates (the rollups are by UTC day),
+// digest.Reach weeks in all; week j (1-based) is [$1[j], $1[j+1]). A
+// statement that reads only the dates takes them as $1: PostgreSQL
+// cannot type a parameter it is given but never reads. The digest's own
+// weeks are 5 to 16.
 
-// digestMembersSQL counts, for each week of the span, the members active
-// in it (anything but a reaction received or a join), those returning
-// (active, not in the week before, first seen before that) and those gone
-// quiet (active in one of the four weeks before, not in this one).
+// digestMembersSQL groups the members active in the reach (anything but
+// a reaction received or a join) by the weeks they were active in (a bit
+// a week) and the week they were first seen (0 before the reach), for
+// digest.CountMembers.
 const digestMembersSQL = `
 WITH active AS (
     SELECT member_id, bit_or(1 << (width_bucket(day, $2::date[]) - 1)) AS weeks
     FROM activity_days
     WHERE day >= ($2::date[])[1] AND day < ($2::date[])[17] AND kind NOT IN ('reaction_received', 'join')
     GROUP BY member_id)
-SELECT j,
-       count(*) FILTER (WHERE a.weeks & (1 << (j - 1)) <> 0) AS active,
-       count(*) FILTER (WHERE a.weeks & (1 << (j - 1)) <> 0 AND a.weeks & (1 << (j - 2)) = 0
-                          AND m.created_at < ($1::timestamptz[])[j - 1]) AS returning,
-       count(*) FILTER (WHERE a.weeks & (1 << (j - 1)) = 0 AND a.weeks & (15 << (j - 5)) <> 0) AS quiet
-FROM active a JOIN members m ON m.id = a.member_id CROSS JOIN generate_series(5, 16) j
-GROUP BY j`
+SELECT a.weeks, width_bucket(m.created_at, $1::timestamptz[]) AS joined, count(*) AS members
+FROM active a JOIN members m ON m.id = a.member_id
+GROUP BY 1, 2`
 
 // digestWeeklySQL counts the rest of the weekly series, each row a
 // series, a week (5 to 16) and its value. $3 are the moderation actions'
@@ -127,7 +120,8 @@ top AS (
     ORDER BY points DESC, d.member_id
     LIMIT $4)
 SELECT t.member_id, m.display_name, coalesce(s.tier, 'newcomer') AS tier, t.points, coalesce(t.messages, 0) AS messages,
-       cu.id IS NOT NULL AS linked, coalesce(v.predicted_clv, 0) AS predicted, coalesce(v.revenue, 0) AS revenue
+       cu.id IS NOT NULL AS linked, v.predicted_clv IS NOT NULL AS modelled, coalesce(v.predicted_clv, 0) AS predicted,
+       coalesce(v.revenue, 0) AS revenue
 FROM top t JOIN members m ON m.id = t.member_id
 LEFT JOIN member_standings s ON s.member_id = t.member_id
 LEFT JOIN customers cu ON cu.member_id = t.member_id
@@ -227,7 +221,7 @@ func digestBounds(s digest.Span) (pq.GenericArray, pq.GenericArray, error) {
 	loc := s.Bounds[0].Location()
 	var moments []time.Time
 	first := s.Weeks[0]
-	for range lookback {
+	for range digest.Lookback {
 		first = first.Prev()
 	}
 	for w := first; w != s.Weeks[0]; w = w.Next() {
@@ -295,6 +289,13 @@ func (s *Store) readOnly(ctx context.Context, fn func(tx *sqlx.Tx) error) error 
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // read only: nothing to undo
+	// Room to aggregate a hundred thousand members in memory; no JIT,
+	// whose compiling costs more than it saves here.
+	for _, set := range []string{`SET LOCAL work_mem = '64MB'`, `SET LOCAL jit = off`} {
+		if _, err := tx.ExecContext(ctx, set); err != nil {
+			return err
+		}
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -302,21 +303,24 @@ func (s *Store) readOnly(ctx context.Context, fn func(tx *sqlx.Tx) error) error 
 }
 
 func digestMembers(ctx context.Context, tx *sqlx.Tx, moments, dates pq.GenericArray, f *digest.Facts) error {
+	var groups []digest.MemberWeeks
 	rows, err := tx.QueryContext(ctx, digestMembersSQL, moments, dates)
 	if err != nil {
 		return fmt.Errorf("members: %w", err)
 	}
 	defer rows.Close()
-	f.ActiveMembers, f.ReturningMembers, f.QuietMembers = weekly[int](), weekly[int](), weekly[int]()
 	for rows.Next() {
-		var j, active, returning, quiet int
-		if err := rows.Scan(&j, &active, &returning, &quiet); err != nil {
+		var g digest.MemberWeeks
+		if err := rows.Scan(&g.Active, &g.Joined, &g.Members); err != nil {
 			return fmt.Errorf("members: %w", err)
 		}
-		k := j - lookback - 1
-		f.ActiveMembers[k], f.ReturningMembers[k], f.QuietMembers[k] = active, returning, quiet
+		groups = append(groups, g)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("members: %w", err)
+	}
+	f.ActiveMembers, f.ReturningMembers, f.QuietMembers = digest.CountMembers(groups)
+	return nil
 }
 
 func digestWeekly(ctx context.Context, tx *sqlx.Tx, moments, dates pq.GenericArray, f *digest.Facts) error {
@@ -340,7 +344,7 @@ func digestWeekly(ctx context.Context, tx *sqlx.Tx, moments, dates pq.GenericArr
 		if err := rows.Scan(&series, &j, &v); err != nil {
 			return fmt.Errorf("weekly counts: %w", err)
 		}
-		k := j - lookback - 1
+		k := j - digest.Lookback - 1
 		if series == "linked_revenue" {
 			f.LinkedRevenue[k] = v
 		} else {
@@ -478,6 +482,7 @@ func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray,
 		Points    float64            `db:"points"`
 		Messages  int                `db:"messages"`
 		Linked    bool               `db:"linked"`
+		Modelled  bool               `db:"modelled"`
 		Predicted float64            `db:"predicted"`
 		Revenue   float64            `db:"revenue"`
 	}
@@ -490,7 +495,7 @@ func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray,
 			return fmt.Errorf("top contributors: member %d: %w", r.Member, err)
 		}
 		f.Contributors = append(f.Contributors, digest.Contributor{Member: r.Member, Name: r.Name, Tier: tier, Points: r.Points,
-			Messages: r.Messages, Linked: r.Linked, Predicted: r.Predicted, Revenue: r.Revenue})
+			Messages: r.Messages, Linked: r.Linked, Predicted: r.Predicted, Modelled: r.Modelled, Revenue: r.Revenue})
 	}
 	return nil
 }
@@ -528,7 +533,7 @@ func digestNPS(ctx context.Context, tx *sqlx.Tx, moments pq.GenericArray, f *dig
 		if err := rows.Scan(&j, &a.Score, &a.Weight); err != nil {
 			return fmt.Errorf("NPS answers: %w", err)
 		}
-		f.NPSAnswers[j-lookback-1] = append(f.NPSAnswers[j-lookback-1], a)
+		f.NPSAnswers[j-digest.Lookback-1] = append(f.NPSAnswers[j-digest.Lookback-1], a)
 	}
 	return rows.Err()
 }

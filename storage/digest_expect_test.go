@@ -38,7 +38,7 @@ WHERE s.tier = 'vip'`); err != nil {
 	for _, v := range vips {
 		a := digest.AtRisk{Member: community.MemberID(v.Member), Name: v.Name, Score: -1}
 		if v.Predicted != nil {
-			a.Predicted = *v.Predicted
+			a.Predicted, a.Modelled = *v.Predicted, true
 		}
 		if v.Revenue != nil {
 			a.Revenue = *v.Revenue

@@ -307,7 +307,7 @@ FROM members m WHERE m.id = $1`, c.Member); err != nil {
 			}
 		}
 		if v.Predicted != nil {
-			c.Predicted = *v.Predicted
+			c.Predicted, c.Modelled = *v.Predicted, true
 		}
 		if v.Revenue != nil {
 			c.Revenue = *v.Revenue
