@@ -240,7 +240,9 @@ func DigestCharts(cat *catalog.Catalog, lang string, d digest.Digest) ([]outbox.
 	var levels []string
 	var avg []float64
 	for _, l := range d.CLV.ByLevel {
-		levels, avg = append(levels, text(fmt.Sprintf("level.%d", l.Level))), append(avg, l.AvgPredicted)
+		if l.Predicted > 0 { // a level without a prediction has no bar
+			levels, avg = append(levels, text(fmt.Sprintf("level.%d", l.Level))), append(avg, l.AvgPredicted)
+		}
 	}
 	type drawing struct {
 		name string

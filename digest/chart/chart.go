@@ -70,6 +70,10 @@ func Lines(title string, weeks []digest.Week, series []Series) ([]byte, error) {
 	}
 	p.Y.Min = math.Min(0, p.Y.Min)
 	p.Legend.Top = true
+	p.Legend.XOffs = -vg.Points(12) // the legend's marks inside the picture
+	if len(series) == 1 {
+		p.Legend = plot.NewLegend() // the title names the one line
+	}
 	return render(p)
 }
 
