@@ -2,7 +2,6 @@ package telegram_test
 
 import (
 	"bytes"
-	"fmt"
 	"image/png"
 	"strings"
 	"testing"
@@ -43,7 +42,7 @@ func TestDigestOnTelegram(t *testing.T) {
 
 	photos := len(h.tg.Calls("sendPhoto"))
 	h.sayHandled(t, teaStaff, owner, "/digest")
-	text := h.messageTo(t, "-1002", "Weekly digest "+lastWeek.String())
+	text := h.waitSent(t, "-1002", "Weekly digest "+lastWeek.String())
 	for _, part := range []string{"Made just now", "Active: <b>1</b>", "Messages: <b>1</b>", "Tea Lovers (telegram): 1 messages, 0 the week before",
 		"1. Alice · Newcomer · 1.0 points · 1 messages"} {
 		if !strings.Contains(text, part) {
@@ -84,26 +83,7 @@ func TestDigestOnTelegram(t *testing.T) {
 		t.Errorf("%d digests of %s in the staff chat; want the post and the stored one shown again", n, stored)
 	}
 	h.sayHandled(t, teaStaff, owner, "/digest 2026-W60")
-	h.messageTo(t, "-1002", "2026-W60 is not a week")
-}
-
-// messageTo waits for a message to chat containing part and returns its
-// text.
-func (h *hearth) messageTo(t *testing.T, chat, part string) string {
-	t.Helper()
-	var text string
-	storagetest.Await(t, func() bool {
-		for _, c := range h.tg.Calls("sendMessage") {
-			if c.Params["chat_id"] == chat && strings.Contains(c.Params["text"], part) {
-				text = c.Params["text"]
-				return true
-			}
-		}
-		return false
-	}, func() string {
-		return fmt.Sprintf("a message to %s with %q; calls %v", chat, part, h.tg.Calls("sendMessage"))
-	})
-	return text
+	h.waitSent(t, "-1002", "2026-W60 is not a week")
 }
 
 // countSent counts the messages to chat containing part.
@@ -129,9 +109,9 @@ func TestWeeklyHighlightOnTelegram(t *testing.T) {
 	}})
 	h.sayHandled(t, teaStaff, owner, "/setstaff")
 	h.sayHandled(t, group, alice, "/highlights on")
-	h.messageTo(t, "-1001", "is for the community's staff")
+	h.waitSent(t, "-1001", "is for the community's staff")
 	h.sayHandled(t, group, owner, "/highlights on")
-	h.messageTo(t, "-1001", "this group will get a highlight")
+	h.waitSent(t, "-1001", "this group will get a highlight")
 	h.sayHandled(t, group, bob, "/top hide")
 	tt, err := community.Job{Name: "digest", Schedule: digest.DefaultSchedule, Location: time.UTC}.Timetable()
 	if err != nil {
@@ -144,12 +124,12 @@ func TestWeeklyHighlightOnTelegram(t *testing.T) {
 	}
 	botstest.RunJob(t, h.svc, "digest.weekly")
 	h.svc.Dispatcher.Wake()
-	text := h.messageTo(t, "-1001", "This week at")
+	text := h.waitSent(t, "-1001", "This week at")
 	if !strings.Contains(text, "Welcome to Alice and 1 more newcomer!") || strings.Contains(text, "Bob") {
 		t.Errorf("highlight %q; want Alice welcomed by name, Bob counted", text)
 	}
 	h.sayHandled(t, group, owner, "/highlights off")
-	h.messageTo(t, "-1001", "no longer get the weekly highlight")
+	h.waitSent(t, "-1001", "no longer get the weekly highlight")
 	h.waitCount(t, `SELECT count(*) FROM audit_log WHERE action = 'digest.highlights'`, 2)
 	h.waitCount(t, `SELECT count(*) FROM highlight_places`, 0)
 }
