@@ -41,13 +41,19 @@ GROUP BY 1, 2`
 
 // digestWeeklySQL counts the rest of the weekly series, each row a
 // series, a week (5 to 16) and its value. $3 are the moderation actions'
-// audit names.
+// audit names. Purchases count as the CLV engine counts them
+// (ordersForCLVSQL, clv.IsPurchase): paid, refunds the larger of the
+// order's own and those its source reported apart, not wholly refunded.
 const digestWeeklySQL = `
 WITH b AS (SELECT $1::timestamptz[] AS t, $2::date[] AS d),
-purchases AS (
-    SELECT o.customer_id, o.ordered_at, o.amount - o.refunded AS net
+refunded AS (
+    SELECT o.customer_id, o.ordered_at, o.amount, GREATEST(o.refunded, COALESCE(r.total, 0)) AS refunded
     FROM orders o JOIN customers c ON c.id = o.customer_id
-    WHERE c.member_id IS NOT NULL AND o.status = 'paid' AND (o.amount = 0 OR o.refunded < o.amount))
+    LEFT JOIN (SELECT source, order_id, sum(amount) AS total FROM refunds GROUP BY source, order_id) r
+           ON r.source = o.source AND r.order_id = o.id
+    WHERE c.member_id IS NOT NULL AND o.status = 'paid'),
+purchases AS (
+    SELECT customer_id, ordered_at, amount - refunded AS net FROM refunded WHERE amount = 0 OR refunded < amount)
 SELECT 'new_members' AS series, width_bucket(created_at, b.t) AS j, count(*)::float8 AS v
     FROM members, b WHERE created_at >= b.t[5] AND created_at < b.t[17] GROUP BY 2
 UNION ALL

@@ -272,6 +272,13 @@ FROM unnest($1::text[], $2::bigint[]) AS x (id, m)`, pq.Array(custIDs), pq.Array
 SELECT 'o-' || i, c, a::timestamptz, amt, ref, s, 'api'
 FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::numeric[]) WITH ORDINALITY AS x (c, s, a, amt, ref, i)`,
 		pq.Array(oc), pq.Array(os), pq.Array(oa), pq.Array(amount), pq.Array(refunded))
+	// Refunds reported apart: half of some orders, all of others (two
+	// refunds), and some of another source's order of the same id, which
+	// must not count.
+	mustExec(t, db, `INSERT INTO refunds (id, order_id, amount, refunded_at, source)
+SELECT 'r-' || o.id || '-' || k, o.id, CASE WHEN k = 1 THEN round(o.amount / 2, 2) ELSE o.amount END, o.ordered_at, s
+FROM orders o, LATERAL (VALUES (1, 'api'), (2, 'api'), (3, 'shopify')) AS v (k, s)
+WHERE (k = 1 AND substr(o.id, 3)::int % 7 = 0) OR (k = 2 AND substr(o.id, 3)::int % 11 = 0) OR (k = 3 AND substr(o.id, 3)::int % 5 = 0)`)
 	// CLV for most customers: some without a prediction (no model fits
 	// them), P(alive) spread so that some VIPs fall below the threshold.
 	mustExec(t, db, `INSERT INTO clv_snapshots (customer_id, model_id, orders, first_order_at, last_order_at, revenue, historical_clv,
