@@ -46,7 +46,7 @@ func newDigestFeature(store digestFeatureStore, now func() time.Time, digests *d
 // Register adds /digest for staff and the renderer of the weekly post.
 func (f *digestFeature) Register(router *Router, dispatcher *Dispatcher) {
 	f.router = router
-	router.Registry().Add(Command{Name: "digest", Permission: community.RoleStaff, Where: InStaffChat | InDirect, Run: f.show,
+	router.Registry().Add(Command{Name: "digest", Permission: community.RoleStaff, Where: InStaffChat, Run: f.show,
 		Args: []Arg{{Name: "week", Kind: ArgWord}}})
 	router.Registry().Add(Command{Name: "highlights", Permission: community.RoleStaff, Where: InGroup, Run: f.setHighlights,
 		Args: []Arg{{Name: "state", Kind: ArgWord, Required: true}}})
