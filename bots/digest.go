@@ -26,6 +26,9 @@ type HighlightStore interface {
 	SetHighlights(ctx context.Context, chat community.ChatID, on bool, by community.MemberID, at time.Time) error
 	// HighlightChats returns the groups that get the weekly highlight.
 	HighlightChats(ctx context.Context) ([]community.Chat, error)
+	// HighlightNewcomers returns the members who joined a group in [start,
+	// end) and may be named there, and how many others did.
+	HighlightNewcomers(ctx context.Context, chat community.ChatID, start, end time.Time) ([]digest.Named, int, error)
 }
 
 // digestFeature posts each week's digest to the staff chats, with its
@@ -125,15 +128,26 @@ func (f *digestFeature) renderReady(ctx context.Context, e outbox.Event) ([]outb
 			out = append(out, outbox.Outgoing{Target: target, Message: Reply{Image: &img}})
 		}
 	}
-	if d.Highlight.Empty() {
-		return out, nil
-	}
 	groups, err := f.store.HighlightChats(ctx)
 	if err != nil {
 		return nil, err
 	}
-	highlights, err := f.router.chatMessages(groups, func(lang string) (Reply, error) {
-		return Reply{Text: HighlightText(f.router.catalog, lang, f.router.community, d.Highlight)}, nil
-	})
-	return append(out, highlights...), err
+	for _, g := range groups {
+		named, hidden, err := f.store.HighlightNewcomers(ctx, g.ID, d.Start, d.End)
+		if err != nil {
+			return nil, err
+		}
+		welcomed, more := digest.Welcome(named, hidden)
+		if d.Highlight.Empty() && len(welcomed) == 0 && more == 0 {
+			continue // nothing to tell this group this week
+		}
+		post, err := f.router.chatMessages([]community.Chat{g}, func(lang string) (Reply, error) {
+			return Reply{Text: HighlightText(f.router.catalog, lang, f.router.community, d.Highlight, welcomed, more)}, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, post...)
+	}
+	return out, nil
 }

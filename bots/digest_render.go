@@ -275,19 +275,19 @@ func DigestCharts(cat *catalog.Catalog, lang string, d digest.Digest) ([]outbox.
 	return out, nil
 }
 
-// HighlightText is the week told to a group: a welcome to the newcomers
-// (named only if they did not hide from /top), the ideas that shipped and
-// the customers' posts shared with consent.
-func HighlightText(cat *catalog.Catalog, lang, community string, h digest.Highlight) string {
+// HighlightText is the week told to a group: a welcome to its newcomers
+// (welcomed by name, more counted), the ideas that shipped and the
+// customers' posts shared with consent, thanking the authors it may name.
+func HighlightText(cat *catalog.Catalog, lang, community string, h digest.Highlight, welcomed []digest.Named, more int) string {
 	t := digestWriter{cat: cat, lang: lang}
 	t.line("highlight.title", map[string]any{"Community": community})
-	switch n := len(h.Newcomers); {
-	case n > 0 && h.MoreNewcomers > 0:
-		t.count("highlight.welcome_more", h.MoreNewcomers, map[string]any{"Names": names(h.Newcomers)})
-	case n > 0:
-		t.line("highlight.welcome", map[string]any{"Names": names(h.Newcomers)})
-	case h.MoreNewcomers > 0:
-		t.count("highlight.welcome_unnamed", h.MoreNewcomers, nil)
+	switch {
+	case len(welcomed) > 0 && more > 0:
+		t.count("highlight.welcome_more", more, map[string]any{"Names": names(welcomed)})
+	case len(welcomed) > 0:
+		t.line("highlight.welcome", map[string]any{"Names": names(welcomed)})
+	case more > 0:
+		t.count("highlight.welcome_unnamed", more, nil)
 	}
 	if len(h.Shipped) > 0 {
 		t.section("highlight.shipped")

@@ -6,22 +6,20 @@ import (
 	"github.com/hearthbot/hearth/community"
 )
 
-// Forget takes member m out of a stored digest, as an erasure does: the
-// lines about them stay, their figures counted, without their name or
-// id; the names of the moderated VIPs and of the highlight are counted
-// instead. It reports whether the digest named them.
+// Forget takes member m out of a stored digest, as an erasure does: a
+// top contributor's line keeps only the week's activity and tier; a VIP
+// at risk is no longer listed, only counted; the moderated VIPs name them
+// no more (they are counted), nor do the highlight's thanks. It reports whether the digest named them.
 func (d *Digest) Forget(m community.MemberID) bool {
 	changed := false
-	for i := range d.Top {
-		if d.Top[i].Member == m {
-			d.Top[i].Member, d.Top[i].Name, changed = 0, "", true
+	for i, c := range d.Top {
+		if c.Member == m { // the rank stays: their week's activity, nothing of their account
+			d.Top[i], changed = Contributor{Tier: c.Tier, Points: c.Points, Messages: c.Messages}, true
 		}
 	}
-	for i := range d.AtRisk {
-		if d.AtRisk[i].Member == m {
-			d.AtRisk[i].Member, d.AtRisk[i].Name, changed = 0, "", true
-		}
-	}
+	n := len(d.AtRisk) // counted in AtRiskCount still, no longer listed
+	d.AtRisk = slices.DeleteFunc(d.AtRisk, func(a AtRisk) bool { return a.Member == m })
+	changed = changed || len(d.AtRisk) < n
 	drop := func(list *[]Named, more *int) {
 		n := len(*list)
 		*list = slices.DeleteFunc(*list, func(x Named) bool { return x.Member == m })
@@ -31,7 +29,7 @@ func (d *Digest) Forget(m community.MemberID) bool {
 		}
 	}
 	drop(&d.Moderation.VIPsNamed, &d.Moderation.MoreVIPsBy)
-	drop(&d.Highlight.Newcomers, &d.Highlight.MoreNewcomers)
-	drop(&d.Highlight.Authors, &d.Highlight.UnnamedAuthors)
-	return changed
+	authors := len(d.Highlight.Authors)
+	d.Highlight.Authors = slices.DeleteFunc(d.Highlight.Authors, func(x Named) bool { return x.Member == m })
+	return changed || len(d.Highlight.Authors) < authors
 }

@@ -15,48 +15,40 @@ const AuditHighlights = "digest.highlights"
 const HighlightNames = 10
 
 // Highlight is the week told to a group, when staff turned it on there
-// (/highlights on): a welcome to the newcomers, the ideas that shipped and
-// the customers' posts shared with their consent. It names only members
-// who did not hide from /top, and an author only as their consent's
-// credit allows; everyone else is counted, not named.
+// (/highlights on): the ideas that shipped and the customers' posts
+// shared with their consent, thanking the authors their consent's credit
+// and /top allow to be named; and, read per group when it is posted
+// (Welcome), a welcome to the group's newcomers.
 type Highlight struct {
-	Newcomers      []Named    `json:"newcomers"`
-	MoreNewcomers  int        `json:"more_newcomers"`
-	Shipped        []IdeaLine `json:"shipped"`
-	Posts          int        `json:"posts"`           // consented for the community in the week
-	Authors        []Named    `json:"authors"`         // credited by name
-	UnnamedAuthors int        `json:"unnamed_authors"` // anonymous credit, or hidden from /top
+	Shipped []IdeaLine `json:"shipped"`
+	Posts   int        `json:"posts"`   // consented for the community in the week
+	Authors []Named    `json:"authors"` // credited by name, at most HighlightNames
 }
 
-// HighlightFacts are what a highlight is made from: the week's newcomers
-// who may be named and how many may not; the ideas moved to done; the
-// posts consented for the community, with their authors' names where the
-// credit and /top allow.
+// HighlightFacts are what a highlight is made from: the ideas moved to
+// done, and the posts consented for the community with their authors'
+// names where the credit and /top allow (distinct, in the order of their
+// first post).
 type HighlightFacts struct {
-	Newcomers       []Named
-	HiddenNewcomers int
-	Shipped         []IdeaLine
-	Posts           int
-	Authors         []Named // distinct, in the order of their first post
-	UnnamedPosts    int     // posts whose author may not be named
+	Shipped []IdeaLine
+	Posts   int
+	Authors []Named
 }
 
 // HighlightOf makes the highlight from its facts.
 func HighlightOf(f HighlightFacts) Highlight {
-	h := Highlight{Shipped: head(f.Shipped), Posts: f.Posts}
-	h.Newcomers = f.Newcomers[:min(len(f.Newcomers), HighlightNames)]
-	h.MoreNewcomers = len(f.Newcomers) - len(h.Newcomers) + f.HiddenNewcomers
-	h.Authors = f.Authors[:min(len(f.Authors), HighlightNames)]
-	h.UnnamedAuthors = f.UnnamedPosts
-	if len(h.Authors) < len(f.Authors) {
-		h.UnnamedAuthors += len(f.Authors) - len(h.Authors)
-	}
-	return h
+	return Highlight{Shipped: head(f.Shipped), Posts: f.Posts, Authors: f.Authors[:min(len(f.Authors), HighlightNames)]}
 }
 
-// Empty reports whether the week has nothing to tell a group.
-func (h Highlight) Empty() bool {
-	return len(h.Newcomers) == 0 && h.MoreNewcomers == 0 && len(h.Shipped) == 0 && h.Posts == 0
+// Empty reports whether the week has nothing to tell but the newcomers.
+func (h Highlight) Empty() bool { return len(h.Shipped) == 0 && h.Posts == 0 }
+
+// Welcome is the newcomers a group's highlight welcomes: the first
+// HighlightNames of those who may be named, and how many more joined
+// (the rest, and those who hid from /top).
+func Welcome(named []Named, hidden int) (names []Named, more int) {
+	names = named[:min(len(named), HighlightNames)]
+	return names, len(named) - len(names) + hidden
 }
 
 // HighlightAudit is the audit entry of staff turning a group's highlight

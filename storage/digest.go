@@ -3,8 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/digest"
 	"github.com/hearthbot/hearth/feedback"
-	"github.com/hearthbot/hearth/support"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
@@ -185,11 +182,6 @@ LEFT JOIN customers cu ON cu.member_id = s.member_id
 LEFT JOIN clv_snapshots v ON v.customer_id = cu.id
 WHERE s.level BETWEEN 1 AND 4
 GROUP BY s.level ORDER BY s.level`
-
-// digestNewcomersSQL lists the members first seen in the digest's week,
-// named unless they hid from /top.
-const digestNewcomersSQL = `
-SELECT id, display_name, hide_from_top FROM members WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id`
 
 // digestShippedSQL lists the ideas moved to done in the digest's week.
 const digestShippedSQL = `
@@ -416,21 +408,6 @@ func digestLevels(ctx context.Context, tx *sqlx.Tx, f *digest.Facts) error {
 
 func digestHighlight(ctx context.Context, tx *sqlx.Tx, span digest.Span, h *digest.HighlightFacts) error {
 	start, end := span.Bounds[len(span.Bounds)-2], span.Bounds[len(span.Bounds)-1]
-	var newcomers []struct {
-		ID     community.MemberID `db:"id"`
-		Name   string             `db:"display_name"`
-		Hidden bool               `db:"hide_from_top"`
-	}
-	if err := sqlx.SelectContext(ctx, tx, &newcomers, digestNewcomersSQL, start, end); err != nil {
-		return fmt.Errorf("newcomers: %w", err)
-	}
-	for _, n := range newcomers {
-		if n.Hidden {
-			h.HiddenNewcomers++
-		} else {
-			h.Newcomers = append(h.Newcomers, digest.Named{Member: n.ID, Name: n.Name})
-		}
-	}
 	var shipped []struct {
 		ID    int64  `db:"id"`
 		Title string `db:"title"`
@@ -448,10 +425,7 @@ func digestHighlight(ctx context.Context, tx *sqlx.Tx, span digest.Span, h *dige
 	}
 	h.Posts = len(authors)
 	for _, a := range authors {
-		switch {
-		case a.Member == 0:
-			h.UnnamedPosts++
-		case !slices.Contains(h.Authors, a):
+		if a.Member != 0 && !slices.Contains(h.Authors, a) {
 			h.Authors = append(h.Authors, a)
 		}
 	}
@@ -546,104 +520,3 @@ func digestNPS(ctx context.Context, tx *sqlx.Tx, moments pq.GenericArray, f *dig
 
 // weekly is a series of zeros, one per week of a digest.
 func weekly[T int | float64]() []T { return make([]T, digest.ChartWeeks) }
-
-// SaveDigest implements digest.Store.
-func (s *Store) SaveDigest(ctx context.Context, d digest.Digest, effects community.Effects) (bool, error) {
-	doc, err := json.Marshal(d)
-	if err != nil {
-		return false, fmt.Errorf("digest %s: %w", d.Week, err)
-	}
-	saved := false
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO digests (week, made_at, digest) VALUES ($1, $2, $3) ON CONFLICT (week) DO NOTHING`,
-			d.Week.String(), d.MadeAt, doc)
-		if err != nil {
-			return fmt.Errorf("store digest %s: %w", d.Week, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		saved = true
-		return saveEffects(ctx, tx, effects)
-	})
-	return saved, err
-}
-
-// SetHighlights turns the weekly highlight on or off in a group, with
-// its audit entry.
-func (s *Store) SetHighlights(ctx context.Context, chat community.ChatID, on bool, by community.MemberID, at time.Time) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		q := `DELETE FROM highlight_places WHERE chat_id = $1`
-		args := []any{int64(chat)}
-		if on {
-			q = `INSERT INTO highlight_places (chat_id, set_by, set_at) VALUES ($1, $2, $3)
-ON CONFLICT (chat_id) DO UPDATE SET set_by = $2, set_at = $3`
-			args = append(args, nullMember(by), at)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("highlights in chat %d: %w", chat, err)
-		}
-		return writeAudit(ctx, tx, digest.HighlightAudit(chat, on, by, at))
-	})
-}
-
-// HighlightChats returns the groups that get the weekly highlight and
-// are still the community's.
-func (s *Store) HighlightChats(ctx context.Context) ([]community.Chat, error) {
-	return s.chats(ctx, `WHERE id IN (SELECT h.chat_id FROM highlight_places h JOIN chat_scope sc ON sc.id = h.chat_id WHERE sc.connected)
-AND removed_at IS NULL`)
-}
-
-// digestsNamingSQL finds the stored digests that name a member.
-const digestsNamingSQL = `
-SELECT week, digest FROM digests WHERE jsonb_path_exists(digest, 'strict $.** ? (@.member == $m)', jsonb_build_object('m', $1::bigint))
-ORDER BY week FOR UPDATE`
-
-// forgetInDigests takes an erased member out of the stored digests
-// (digest.Digest.Forget): a year holds 52, read whole.
-func forgetInDigests(ctx context.Context, tx *sqlx.Tx, member community.MemberID) error {
-	var rows []struct {
-		Week   string `db:"week"`
-		Digest []byte `db:"digest"`
-	}
-	if err := tx.SelectContext(ctx, &rows, digestsNamingSQL, int64(member)); err != nil {
-		return fmt.Errorf("digests naming member %d: %w", member, err)
-	}
-	for _, r := range rows {
-		var d digest.Digest
-		if err := json.Unmarshal(r.Digest, &d); err != nil {
-			return fmt.Errorf("digest %s: %w", r.Week, err)
-		}
-		if !d.Forget(member) {
-			continue
-		}
-		doc, err := json.Marshal(d)
-		if err != nil {
-			return fmt.Errorf("digest %s: %w", r.Week, err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE digests SET digest = $2 WHERE week = $1`, r.Week, doc); err != nil {
-			return fmt.Errorf("forget member %d in digest %s: %w", member, r.Week, err)
-		}
-	}
-	return nil
-}
-
-// StoredDigest implements digest.Store.
-func (s *Store) StoredDigest(ctx context.Context, w digest.Week) (digest.Digest, error) {
-	var doc []byte
-	err := s.db.GetContext(ctx, &doc, `SELECT digest FROM digests WHERE week = $1`, w.String())
-	if errors.Is(err, sql.ErrNoRows) {
-		return digest.Digest{}, community.Errorf(community.ENotFound, "digest.none", map[string]any{"Week": w.String()}, "no digest of %s is stored", w)
-	}
-	if err != nil {
-		return digest.Digest{}, fmt.Errorf("read digest %s: %w", w, err)
-	}
-	var d digest.Digest
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return digest.Digest{}, fmt.Errorf("read digest %s: %w", w, err)
-	}
-	return d, nil
-}
-
-var _ digest.Store = (*Store)(nil)
-var _ support.ReportStore = (*Store)(nil)

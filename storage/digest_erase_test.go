@@ -13,8 +13,8 @@ import (
 )
 
 // TestErasureForgetsAMemberInStoredDigests: a member named in a stored
-// digest (a top contributor, a VIP at risk, a moderated VIP, a newcomer
-// of the highlight) is gone from it once erased, by name and by id; the
+// digest (a top contributor, a VIP at risk, a moderated VIP, an author
+// thanked in the highlight) is gone from it once erased, by name and by id; the
 // other member named stays; the digest still reads.
 func TestErasureForgetsAMemberInStoredDigests(t *testing.T) {
 	s := storage.New(storagetest.New(t))
@@ -27,7 +27,7 @@ func TestErasureForgetsAMemberInStoredDigests(t *testing.T) {
 	w := digest.Week{Year: 2026, Num: 48}
 	d := digest.Digest{Week: w, MadeAt: time.Now(), Top: []digest.Contributor{{Member: z.Member, Name: z.Name}, {Member: bo.Member, Name: bo.Name}},
 		AtRisk: []digest.AtRisk{{Member: z.Member, Name: z.Name, Score: 3}}, Moderation: digest.ModerationSection{VIPsNamed: []digest.Named{z}},
-		Highlight: digest.Highlight{Newcomers: []digest.Named{z, bo}}}
+		Highlight: digest.Highlight{Authors: []digest.Named{z, bo}, Posts: 2}}
 	if saved, err := s.SaveDigest(ctx, d, community.Effects{}); err != nil || !saved {
 		t.Fatalf("saved %v, %v", saved, err)
 	}
@@ -43,7 +43,7 @@ func TestErasureForgetsAMemberInStoredDigests(t *testing.T) {
 		t.Errorf("the erased member is still in the digest: %s", doc)
 	}
 	got, err := s.StoredDigest(ctx, w)
-	if err != nil || got.Top[1].Name != "Bo" || got.Highlight.MoreNewcomers != 1 || got.Highlight.Newcomers[0] != bo {
+	if err != nil || got.Top[1].Name != "Bo" || len(got.AtRisk) != 0 || len(got.Highlight.Authors) != 1 || got.Highlight.Authors[0] != bo {
 		t.Errorf("digest after the erasure: %+v, %v", got, err)
 	}
 }

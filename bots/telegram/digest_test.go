@@ -99,8 +99,8 @@ func (h *hearth) countSent(chat, part string) int {
 
 // TestWeeklyHighlightOnTelegram: staff turn the highlight on in the group
 // (a member may not); the week's digest then tells the group of its
-// newcomers, naming Alice and only counting Bob, who hid from /top; staff
-// turn it off, audited both times.
+// newcomers, naming Alice, only counting Bob, who hid from /top, and
+// leaving out Cleo, banned since; staff turn it off, audited both times.
 func TestWeeklyHighlightOnTelegram(t *testing.T) {
 	t.Parallel()
 	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
@@ -113,20 +113,29 @@ func TestWeeklyHighlightOnTelegram(t *testing.T) {
 	h.sayHandled(t, group, owner, "/highlights on")
 	h.waitSent(t, "-1001", "this group will get a highlight")
 	h.sayHandled(t, group, bob, "/top hide")
+	h.sayHandled(t, group, cleo, "hello")
 	tt, err := community.Job{Name: "digest", Schedule: digest.DefaultSchedule, Location: time.UTC}.Timetable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	week := digest.WeekOf(tt.SlotAt(time.Now()), time.UTC).Prev()
-	if _, err := h.store.DB().Exec(`UPDATE members SET created_at = $1 WHERE id IN
-		(SELECT member_id FROM identities WHERE platform_user_id IN ('100', '200'))`, week.Start(time.UTC).Add(30*time.Hour)); err != nil {
-		t.Fatal(err)
+	joined := week.Start(time.UTC).Add(30 * time.Hour)
+	for _, q := range []string{ // Alice, Bob and Cleo joined the group that week; Cleo was banned since
+		`INSERT INTO onboarding_joins (platform, update_key, group_id, chat_id, member_id, user_id, name, joined_at)
+		 SELECT 'telegram', 'join-' || i.platform_user_id, '-1001', c.id, i.member_id, i.platform_user_id, i.display_name, $1
+		 FROM identities i, chats c WHERE i.platform_user_id IN ('100', '200', '300') AND c.platform_chat_id = '-1001'`,
+		`INSERT INTO sanctions (member_id, kind, groups, at) SELECT member_id, 'ban', '{telegram:-1001}', $1::timestamptz + interval '1 hour'
+		 FROM identities WHERE platform_user_id = '300'`,
+	} {
+		if _, err := h.store.DB().Exec(q, joined); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 	botstest.RunJob(t, h.svc, "digest.weekly")
 	h.svc.Dispatcher.Wake()
 	text := h.waitSent(t, "-1001", "This week at")
-	if !strings.Contains(text, "Welcome to Alice and 1 more newcomer!") || strings.Contains(text, "Bob") {
-		t.Errorf("highlight %q; want Alice welcomed by name, Bob counted", text)
+	if !strings.Contains(text, "Welcome to Alice and 1 more newcomer!") || strings.Contains(text, "Bob") || strings.Contains(text, "Cleo") {
+		t.Errorf("highlight %q; want Alice welcomed by name, Bob counted, Cleo (banned) left out", text)
 	}
 	h.sayHandled(t, group, owner, "/highlights off")
 	h.waitSent(t, "-1001", "no longer get the weekly highlight")

@@ -1,0 +1,63 @@
+package storage_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hearthbot/hearth/digest"
+	"github.com/hearthbot/hearth/storage"
+	"github.com/hearthbot/hearth/storage/storagetest"
+)
+
+// TestHighlightNewcomersOfAGroup: a group's highlight welcomes who joined
+// that group in the week, in the order they came: not who joined another
+// group, or before the week, nor whose captcha expired, nor who was banned
+// or kicked since; who hid from /top is counted, not named. A Discord
+// channel's newcomers are its guild's.
+func TestHighlightNewcomersOfAGroup(t *testing.T) {
+	s := storage.New(storagetest.New(t))
+	ctx := context.Background()
+	start := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, 0, 7)
+	mustExec(t, s.DB(), `INSERT INTO chats (id, platform, platform_chat_id, kind, parent_id, title) OVERRIDING SYSTEM VALUE VALUES
+	    (1, 'telegram', '-100', 'group', NULL, 'Tea'), (2, 'telegram', '-200', 'group', NULL, 'Other'),
+	    (3, 'discord', 'g1', 'group', NULL, 'Guild'), (4, 'discord', 'c1', 'channel', 3, 'general')`)
+	names := []string{"Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"}
+	for i, n := range names {
+		mustExec(t, s.DB(), `INSERT INTO members (id, display_name, hide_from_top) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3)`, i+1, n, n == "Di")
+	}
+	join := func(member, chat int, at time.Time, captcha string) {
+		t.Helper()
+		var deadline *time.Time
+		if captcha != "none" {
+			d := at.Add(time.Hour)
+			deadline = &d
+		}
+		mustExec(t, s.DB(), `INSERT INTO onboarding_joins (platform, update_key, group_id, chat_id, member_id, user_id, name, joined_at, captcha, deadline)
+SELECT c.platform, 'j' || $1::bigint || '-' || c.id || '-' || extract(epoch FROM $3::timestamptz), c.platform_chat_id, c.id, $1::bigint,
+       'u' || $1::bigint, '', $3::timestamptz, $4::text, $5::timestamptz
+FROM chats c WHERE c.id = $2::bigint`, member, chat, at, captcha, deadline)
+	}
+	join(2, 1, start.Add(30*time.Hour), "solved") // Bo, second
+	join(1, 1, start.Add(2*time.Hour), "none")    // Ann, first
+	join(1, 1, start.Add(50*time.Hour), "none")   // Ann again: once
+	join(3, 1, start.Add(-time.Hour), "none")     // Cy, the week before
+	join(4, 1, start.Add(40*time.Hour), "none")   // Di, hidden from /top
+	join(5, 1, start.Add(41*time.Hour), "expired")
+	join(6, 1, start.Add(42*time.Hour), "none") // Flo, banned since
+	mustExec(t, s.DB(), `INSERT INTO sanctions (member_id, kind, groups, at) VALUES (6, 'ban', '{telegram:-100}', $1)`, start.Add(43*time.Hour))
+	join(7, 2, start.Add(44*time.Hour), "none") // Gus, another group
+	join(8, 3, start.Add(45*time.Hour), "none") // Hal, the Discord guild
+	named, hidden, err := s.HighlightNewcomers(ctx, 1, start, end)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []digest.Named{{Member: 1, Name: "Ann"}, {Member: 2, Name: "Bo"}}; !slices.Equal(named, want) || hidden != 1 {
+		t.Errorf("newcomers %v and %d hidden; want %v and 1", named, hidden, want)
+	}
+	if named, _, err := s.HighlightNewcomers(ctx, 4, start, end); err != nil || !slices.Equal(named, []digest.Named{{Member: 8, Name: "Hal"}}) {
+		t.Errorf("the Discord channel's newcomers %v, %v; want its guild's, Hal", named, err)
+	}
+}
