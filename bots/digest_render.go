@@ -82,7 +82,7 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 	t.figure("nps_answers", d.NPS.Answers, count)
 	if d.NPS.Score.Responses > 0 {
 		t.line("digest.nps_score", map[string]any{"NPS": catalog.Raw(npsSpan(cat, lang, d.NPS.Score)),
-			"Weighted": npsScore(d.NPS.Weighted.Score), "Prev": catalog.Raw(t.npsOrDash(d.NPS.Prev))})
+			"Weighted": t.weightedOrDash(d.NPS.Weighted), "Prev": catalog.Raw(t.npsOrDash(d.NPS.Prev))})
 	}
 
 	t.section("digest.support")
@@ -183,6 +183,15 @@ func (t *digestWriter) change(f digest.Figure) string {
 		return t.text("digest.change_first", nil)
 	}
 	return t.text("digest.change", map[string]any{"Prev": signedPercent(vsPrev, okPrev), "Avg": signedPercent(vsAvg, okAvg)})
+}
+
+// weightedOrDash is a CLV-weighted NPS, or a dash when no answer had a
+// CLV to weigh it by.
+func (t *digestWriter) weightedOrDash(n feedback.NPS) string {
+	if n.EffectiveResponses == 0 {
+		return "—"
+	}
+	return npsScore(n.Score)
 }
 
 func (t *digestWriter) npsOrDash(n feedback.NPS) string {

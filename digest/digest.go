@@ -37,17 +37,6 @@ func SpanOf(w Week, loc *time.Location) Span {
 	return s
 }
 
-// Days are the weeks' bounds as calendar dates: the daily rollups are kept
-// by UTC day, so a week's activity is that of the seven UTC days that
-// carry its dates.
-func (s Span) Days() []time.Time {
-	out := make([]time.Time, len(s.Bounds))
-	for i, b := range s.Bounds {
-		out[i] = time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
-	}
-	return out
-}
-
 // Facts are what a digest is made from, as the store reads them for a
 // Span. A weekly series has a value per week of the span, oldest first.
 type Facts struct {

@@ -29,6 +29,9 @@ type Store interface {
 	// StoredDigest returns the stored digest of week w; ENotFound when
 	// none is.
 	StoredDigest(ctx context.Context, w Week) (Digest, error)
+	// LatestDigest returns the week of the latest stored digest; false
+	// when none is.
+	LatestDigest(ctx context.Context) (Week, bool, error)
 	// LiftFacts reads every shop customer's facts for the lift report,
 	// counting orders up to asOf.
 	LiftFacts(ctx context.Context, asOf time.Time) (LiftFacts, error)
@@ -79,9 +82,6 @@ func NewDigests(store Store, rules Rules, now func() time.Time) (*Digests, error
 	return &Digests{store: store, rules: rules, timetable: tt, now: now}, nil
 }
 
-// Location is the community's zone, which weeks are read in.
-func (d *Digests) Location() *time.Location { return d.rules.Location }
-
 // LastWeek is the last week that has ended.
 func (d *Digests) LastWeek() Week { return WeekOf(d.now(), d.rules.Location).Prev() }
 
@@ -129,33 +129,77 @@ func (d *Digests) Read(ctx context.Context, w Week) (dg Digest, stored bool, err
 	return dg, false, err
 }
 
-// Job looks every CheckEvery for the digest due by the schedule, and
-// makes it when it is not stored yet: one digest a week, whatever the
-// replicas and restarts, each told to staff once (EventReady).
+// Job looks every CheckEvery for the digests due by the schedule, and
+// makes those not stored yet: one digest a week, whatever the replicas
+// and restarts, each told to staff once (EventReady).
 func (d *Digests) Job() community.Job {
 	return community.Job{Name: "digest.weekly", Schedule: community.Every(CheckEvery), Run: func(ctx context.Context) error {
-		_, _, err := d.MakeDue(ctx)
+		_, err := d.MakeDue(ctx)
 		return err
 	}}
 }
 
+// CatchUp is how many weeks back the job makes digests it missed (every
+// replica down across a Monday): older weeks are left to /digest.
+const CatchUp = 4
+
 // MakeDue makes and stores the digest of the week before the schedule's
-// last time, unless it is stored already. It returns the week and
-// whether this call stored its digest.
-func (d *Digests) MakeDue(ctx context.Context) (Week, bool, error) {
+// last time unless it is stored, and those of the weeks before it since
+// the latest stored digest (at most CatchUp weeks in all), oldest first.
+// A week's digest waits until the last UTC day its activity counts has
+// ended (east of UTC, after the week). It returns the weeks it stored.
+func (d *Digests) MakeDue(ctx context.Context) ([]Week, error) {
 	slot := d.timetable.SlotAt(d.now())
 	if slot.IsZero() {
-		return Week{}, false, nil
+		return nil, nil
 	}
-	w := WeekOf(slot, d.rules.Location).Prev()
+	due := WeekOf(slot, d.rules.Location).Prev()
+	weeks := []Week{due}
+	latest, stored, err := d.store.LatestDigest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for w := due.Prev(); stored && latest.Before(w) && len(weeks) < CatchUp; w = w.Prev() {
+		weeks = append([]Week{w}, weeks...)
+	}
+	var made []Week
+	for _, w := range weeks {
+		saved, err := d.makeOnce(ctx, w)
+		if err != nil {
+			return made, err
+		}
+		if saved {
+			made = append(made, w)
+		}
+	}
+	return made, nil
+}
+
+// makeOnce makes and stores week w's digest unless it is stored or its
+// activity is not complete yet; it reports whether this call stored it.
+func (d *Digests) makeOnce(ctx context.Context, w Week) (bool, error) {
+	if d.now().Before(ActivityComplete(w, d.rules.Location)) {
+		return false, nil
+	}
 	if _, err := d.store.StoredDigest(ctx, w); err == nil || community.ErrorCode(err) != community.ENotFound {
-		return w, false, err
+		return false, err
 	}
 	dg, err := d.Make(ctx, w)
 	if err != nil {
-		return w, false, err
+		return false, err
 	}
-	saved, err := d.store.SaveDigest(ctx, dg, community.Effects{Events: []community.Event{
+	return d.store.SaveDigest(ctx, dg, community.Effects{Events: []community.Event{
 		community.NewEvent(EventReady, Ready{Week: w.String()}, d.now())}})
-	return w, saved, err
+}
+
+// ActivityComplete is when week w's activity figures are complete: the
+// week's end, or the end of the UTC day carrying its last date if that is
+// later (the rollups are by UTC day: east of UTC, hours after the week).
+func ActivityComplete(w Week, loc *time.Location) time.Time {
+	end := w.End(loc)
+	utc := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC)
+	if utc.After(end) {
+		return utc
+	}
+	return end
 }

@@ -2,6 +2,7 @@ package digest_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -41,6 +42,16 @@ func (m *memoryStore) SaveDigest(_ context.Context, d digest.Digest, e community
 	return true, nil
 }
 
+func (m *memoryStore) LatestDigest(context.Context) (digest.Week, bool, error) {
+	var latest digest.Week
+	for w := range m.stored {
+		if latest.Before(w) {
+			latest = w
+		}
+	}
+	return latest, len(m.stored) > 0, nil
+}
+
 func (m *memoryStore) StoredDigest(_ context.Context, w digest.Week) (digest.Digest, error) {
 	if d, ok := m.stored[w]; ok {
 		return d, nil
@@ -64,14 +75,14 @@ func TestDueDigestIsMadeOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if w, made, err := ds.MakeDue(ctx); err != nil || !made || w.String() != "2026-W48" {
-		t.Fatalf("at 08:59: %s, %v, %v; want 2026-W48 made", w, made, err)
+	if made, err := ds.MakeDue(ctx); err != nil || fmt.Sprint(made) != "[2026-W48]" {
+		t.Fatalf("at 08:59: %v, %v; want 2026-W48 made", made, err)
 	}
 	now = now.Add(time.Minute)
 	for i := range 3 {
-		w, made, err := ds.MakeDue(ctx)
-		if err != nil || made != (i == 0) || w.String() != "2026-W49" {
-			t.Fatalf("run %d at 09:00: %s, %v, %v; want 2026-W49 made by the first run only", i, w, made, err)
+		made, err := ds.MakeDue(ctx)
+		if want := map[bool]string{true: "[2026-W49]", false: "[]"}[i == 0]; err != nil || fmt.Sprint(made) != want {
+			t.Fatalf("run %d at 09:00: %v, %v; want %s", i, made, err, want)
 		}
 	}
 	if len(store.events) != 2 || store.events[1].Kind != digest.EventReady || store.events[1].Payload.(digest.Ready).Week != "2026-W49" {
@@ -99,5 +110,61 @@ func TestDueDigestIsMadeOnce(t *testing.T) {
 	}
 	if _, err := digest.NewDigests(store, digest.Rules{Schedule: "every monday"}, time.Now); err == nil {
 		t.Error("a schedule that cannot be read was taken")
+	}
+}
+
+// TestMissedWeeksAreCaughtUp: after every replica was down across three
+// Mondays, the job makes the missed weeks since the latest stored digest,
+// oldest first, and never more than CatchUp; with nothing stored, only
+// the due week.
+func TestMissedWeeksAreCaughtUp(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC) // Monday of 2026-W50
+	store := &memoryStore{stored: map[digest.Week]digest.Digest{{Year: 2026, Num: 45}: {}}}
+	ds, err := digest.NewDigests(store, digest.Rules{Tiers: community.DefaultTierRules()}, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, err := ds.MakeDue(context.Background())
+	if err != nil || fmt.Sprint(made) != "[2026-W46 2026-W47 2026-W48 2026-W49]" {
+		t.Errorf("made %v, %v; want W46 to W49", made, err)
+	}
+	store = &memoryStore{stored: map[digest.Week]digest.Digest{{Year: 2026, Num: 30}: {}}}
+	ds, _ = digest.NewDigests(store, digest.Rules{}, func() time.Time { return now })
+	if made, err := ds.MakeDue(context.Background()); err != nil || len(made) != digest.CatchUp || made[len(made)-1].String() != "2026-W49" {
+		t.Errorf("after a long outage: %v, %v; want the last %d weeks", made, err, digest.CatchUp)
+	}
+	store = &memoryStore{stored: map[digest.Week]digest.Digest{}}
+	ds, _ = digest.NewDigests(store, digest.Rules{}, func() time.Time { return now })
+	if made, err := ds.MakeDue(context.Background()); err != nil || fmt.Sprint(made) != "[2026-W49]" {
+		t.Errorf("first run: %v, %v; want only the due week", made, err)
+	}
+}
+
+// TestEastOfUTCWaitsForTheLastUTCDay: in Auckland (UTC+13 in December)
+// Monday 09:00 is still Sunday in UTC, so the week's last UTC day is not
+// over: the digest waits until 13:00, Monday 00:00 UTC. West of UTC the
+// week's end is later than that, and nothing waits.
+func TestEastOfUTCWaitsForTheLastUTCDay(t *testing.T) {
+	auckland, err := time.LoadLocation("Pacific/Auckland")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, auckland)
+	store := &memoryStore{stored: map[digest.Week]digest.Digest{}}
+	ds, err := digest.NewDigests(store, digest.Rules{Location: auckland}, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made, err := ds.MakeDue(context.Background()); err != nil || len(made) != 0 {
+		t.Errorf("at 09:00: %v, %v; want to wait", made, err)
+	}
+	now = time.Date(2026, 12, 7, 13, 0, 0, 0, auckland)
+	if made, err := ds.MakeDue(context.Background()); err != nil || fmt.Sprint(made) != "[2026-W49]" {
+		t.Errorf("at 13:00: %v, %v; want 2026-W49", made, err)
+	}
+	w := digest.Week{Year: 2026, Num: 49}
+	ny, _ := time.LoadLocation("America/New_York")
+	if got := digest.ActivityComplete(w, ny); !got.Equal(w.End(ny)) {
+		t.Errorf("New York: complete at %s, want the week's end", got)
 	}
 }

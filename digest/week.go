@@ -7,6 +7,12 @@ import (
 	"time"
 )
 
+// Years a week may be in: a digest reads the sixteen weeks before one.
+const (
+	FirstYear = 2000
+	LastYear  = 9998
+)
+
 // Week is an ISO 8601 week: weeks start on Monday, and week 1 of a year
 // is the one with the year's first Thursday, so a year has 52 or 53
 // weeks and its first days may belong to the year before.
@@ -29,6 +35,9 @@ func ParseWeek(s string) (Week, error) {
 	}
 	y, _ := strconv.Atoi(year)
 	n, _ := strconv.Atoi(num)
+	if y < FirstYear || y > LastYear {
+		return Week{}, fmt.Errorf("week %q: the year must be %d to %d", s, FirstYear, LastYear)
+	}
 	if last := WeeksIn(y); n < 1 || n > last {
 		return Week{}, fmt.Errorf("week %q: %d has weeks 1 to %d", s, y, last)
 	}
@@ -74,6 +83,9 @@ func (w Week) Next() Week {
 	}
 	return Week{Year: w.Year + 1, Num: 1}
 }
+
+// Before reports whether w comes before v.
+func (w Week) Before(v Week) bool { return w.Year < v.Year || w.Year == v.Year && w.Num < v.Num }
 
 // Prev is the week before.
 func (w Week) Prev() Week {

@@ -97,6 +97,9 @@ func TestParseWeekSaysWhatIsWrong(t *testing.T) {
 		"W49-2026": `week "W49-2026": want a year and a week number, as in 2026-W49`,
 		"-202-W05": `week "-202-W05": want a year and a week number, as in 2026-W49`,
 		"2026-W+1": `week "2026-W+1": want a year and a week number, as in 2026-W49`,
+		"0001-W01": `week "0001-W01": the year must be 2000 to 9998`,
+		"1999-W52": `week "1999-W52": the year must be 2000 to 9998`,
+		"9999-W01": `week "9999-W01": the year must be 2000 to 9998`,
 	} {
 		if _, err := digest.ParseWeek(in); err == nil || err.Error() != want {
 			t.Errorf("ParseWeek(%q): %v, want %s", in, err, want)

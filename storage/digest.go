@@ -233,9 +233,9 @@ func digestBounds(s digest.Span) (pq.GenericArray, pq.GenericArray, error) {
 	return pq.GenericArray{A: moments}, pq.GenericArray{A: dates}, nil
 }
 
-// DigestFacts implements digest.Store: every statement reads one
-// snapshot (a repeatable-read, read-only transaction), so the sections
-// agree with each other.
+// DigestFacts implements digest.Store: the sections' statements read one
+// snapshot (a repeatable-read, read-only transaction), so they agree with
+// each other; the support desk's weeks are its own reports, read after.
 func (s *Store) DigestFacts(ctx context.Context, span digest.Span, weights community.Weights) (digest.Facts, error) {
 	moments, dates, err := digestBounds(span)
 	if err != nil {

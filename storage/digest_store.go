@@ -105,7 +105,7 @@ SELECT week, digest FROM digests WHERE jsonb_path_exists(digest, 'strict $.** ? 
 ORDER BY week FOR UPDATE`
 
 // forgetInDigests takes an erased member out of the stored digests
-// (digest.Digest.Forget): a year holds 52, read whole.
+// (digest.Digest.Forget) and their posts: a year holds 52, read whole.
 func forgetInDigests(ctx context.Context, tx *sqlx.Tx, member community.MemberID) error {
 	var rows []struct {
 		Week   string `db:"week"`
@@ -129,8 +129,28 @@ func forgetInDigests(ctx context.Context, tx *sqlx.Tx, member community.MemberID
 		if _, err := tx.ExecContext(ctx, `UPDATE digests SET digest = $2 WHERE week = $1`, r.Week, doc); err != nil {
 			return fmt.Errorf("forget member %d in digest %s: %w", member, r.Week, err)
 		}
+		// The digest's posts named them as text: Hearth's copies go, and
+		// a post still waiting is not sent (/digest shows the week again).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE event_id IN
+    (SELECT id FROM outbox_events WHERE kind = $1 AND payload->>'week' = $2)`, digest.EventReady, r.Week); err != nil {
+			return fmt.Errorf("forget member %d in the posts of digest %s: %w", member, r.Week, err)
+		}
 	}
 	return nil
+}
+
+// LatestDigest implements digest.Store.
+func (s *Store) LatestDigest(ctx context.Context) (digest.Week, bool, error) {
+	var week string
+	err := s.db.GetContext(ctx, &week, `SELECT week FROM digests ORDER BY week DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return digest.Week{}, false, nil
+	}
+	if err != nil {
+		return digest.Week{}, false, fmt.Errorf("latest digest: %w", err)
+	}
+	w, err := digest.ParseWeek(week)
+	return w, err == nil, err
 }
 
 // StoredDigest implements digest.Store.
