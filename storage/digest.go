@@ -38,7 +38,8 @@ GROUP BY 1, 2`
 
 // digestWeeklySQL counts the rest of the weekly series, each row a
 // series, a week (5 to 16) and its value. $3 are the moderation actions'
-// audit names. Purchases count as the CLV engine counts them
+// audit names. Messages are the community's: not the staff's chats nor
+// private ones, as the busiest groups. Purchases count as the CLV engine counts them
 // (ordersForCLVSQL, clv.IsPurchase): paid, refunds the larger of the
 // order's own and those its source reported apart, not wholly refunded.
 const digestWeeklySQL = `
@@ -54,8 +55,9 @@ purchases AS (
 SELECT 'new_members' AS series, width_bucket(created_at, b.t) AS j, count(*)::float8 AS v
     FROM members, b WHERE created_at >= b.t[5] AND created_at < b.t[17] GROUP BY 2
 UNION ALL
-SELECT 'messages', width_bucket(day, b.d), sum(n)
-    FROM chat_activity_days, b WHERE kind IN ('message', 'reply') AND day >= b.d[5] AND day < b.d[17] GROUP BY 2
+SELECT 'messages', width_bucket(a.day, b.d), sum(a.n)
+    FROM chat_activity_days a JOIN chats c ON c.id = a.chat_id, b
+    WHERE a.kind IN ('message', 'reply') AND a.day >= b.d[5] AND a.day < b.d[17] AND c.kind <> 'direct' AND NOT ` + chatIsStaffSQL + ` GROUP BY 2
 UNION ALL
 SELECT 'ideas_new', width_bucket(created_at, b.t), count(*)
     FROM feedback_items, b WHERE kind = 'idea' AND created_at >= b.t[5] AND created_at < b.t[17] GROUP BY 2

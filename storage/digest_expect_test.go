@@ -416,7 +416,7 @@ FROM member_standings s`); err != nil {
 func (x expectDigest) trend(d digest.Digest) {
 	x.t.Helper()
 	active := x.perWeek(`SELECT count(DISTINCT member_id) FROM activities WHERE member_id IS NOT NULL AND`+counted+activeKinds, true)
-	messages := x.perWeek(`SELECT count(*) FROM activities WHERE chat_id IS NOT NULL AND kind IN ('message', 'reply') AND`+counted, true)
+	messages := x.perWeek(x.messagesSQL(), true)
 	newMembers := x.perWeek(`SELECT count(*) FROM members WHERE created_at >= $1 AND created_at < $2`, false)
 	var want []digest.WeekPoint
 	gap := false
