@@ -59,7 +59,7 @@ func DigestText(cat *catalog.Catalog, lang string, d digest.Digest, stored bool)
 		var why []string
 		for _, r := range a.Reasons {
 			why = append(why, t.text("digest.reason."+string(r), map[string]any{"Ticket": a.Ticket, "Score": a.Score,
-				"PAlive": percent(a.PAlive), "Drop": percent(-a.Drop)}))
+				"PAlive": percent(a.PAlive), "Before": percent(a.PrevPAlive), "Drop": percent(-a.Drop)}))
 		}
 		t.line("digest.vip_at_risk", map[string]any{"Name": t.name(a.Name), "Predicted": moneyIf(a.Predicted, a.Modelled),
 			"Why":    catalog.Raw(strings.Join(why, "; ")),

@@ -136,6 +136,10 @@ type Digest struct {
 	// Highlight is what the groups that asked for it are told.
 	Highlight Highlight `json:"highlight"`
 
+	// PAlive is every VIP's P(alive) at the making, kept with the stored
+	// digest (not in it) for next week's ReasonPAliveFall.
+	PAlive map[community.MemberID]float64 `json:"-"`
+
 	// Trend is the chart's twelve weeks, oldest first.
 	Trend []WeekPoint `json:"trend"`
 }
@@ -242,6 +246,12 @@ func Build(s Span, f Facts, risk RiskRules, made time.Time, zone string) Digest 
 		VIPsNamed: head(f.ModeratedVIPs), MoreVIPsBy: max(0, len(f.ModeratedVIPs)-Listed)}
 	d.CLV = CLVSection{NewBuyers: counts(f.NewBuyers), Revenue: FigureOf(f.LinkedRevenue), ByLevel: f.ByLevel}
 	d.Highlight = HighlightOf(f.Highlight)
+	d.PAlive = map[community.MemberID]float64{}
+	for _, r := range f.AtRisk {
+		if r.HasModel {
+			d.PAlive[r.Member] = r.PAlive
+		}
+	}
 	for i, wk := range s.Weeks {
 		p := WeekPoint{Week: wk.String(), Active: at(f.ActiveMembers, i), Messages: at(f.Messages, i), NewMembers: at(f.NewMembers, i)}
 		if i < len(f.NPSAnswers) && len(f.NPSAnswers[i]) > 0 {

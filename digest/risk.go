@@ -15,10 +15,13 @@ type RiskFacts struct {
 	Name       string
 	Predicted  float64 // predicted CLV; 0 without a model
 	Revenue    float64
-	ThisWeek   float64 // the standing's weighted activity of the last 7 days
-	PrevWeekly float64 // and the four weeks' weekly average before them
+	ThisWeek   float64 // weighted activity in the digest's week
+	PrevWeekly float64 // and the weekly average of the four weeks before it
 	HasModel   bool
 	PAlive     float64
+	// PrevPAlive is P(alive) when last week's digest was made (HadPAlive).
+	HadPAlive  bool
+	PrevPAlive float64
 	// Score is their latest NPS answer within DetractorDays, -1 for none.
 	Score int
 	// Overdue are their open tickets whose SLA was breached, oldest first.
@@ -28,6 +31,10 @@ type RiskFacts struct {
 // DetractorDays is how long an NPS answer of 0 to 6 makes a VIP at risk.
 const DetractorDays = 90
 
+// PAliveFall is how far a VIP's P(alive) must fall in a week (0.2: from
+// 0.9 to 0.7, say) to put them at risk while it is above the threshold.
+const PAliveFall = 0.2
+
 // Reason is why a VIP is at risk.
 type Reason string
 
@@ -36,6 +43,7 @@ const (
 	ReasonOverdueTicket  Reason = "overdue_ticket"  // an open ticket past its SLA
 	ReasonDetractor      Reason = "detractor"       // answered NPS 0 to 6
 	ReasonUnlikelyToBuy  Reason = "p_alive"         // P(alive) below the tier rules' threshold
+	ReasonPAliveFall     Reason = "p_alive_fall"    // P(alive) fell by PAliveFall or more since last week's digest
 	ReasonEngagementDrop Reason = "engagement_drop" // engagement fell by the tier rules' share
 )
 
@@ -52,17 +60,18 @@ const (
 
 // AtRisk is a VIP the digest names, with why and what to do.
 type AtRisk struct {
-	Member    community.MemberID `json:"member"`
-	Name      string             `json:"name"`
-	Predicted float64            `json:"predicted_clv"`
-	Modelled  bool               `json:"has_prediction"` // Predicted is known
-	Revenue   float64            `json:"revenue"`
-	Reasons   []Reason           `json:"reasons"`
-	Action    Action             `json:"action"`
-	PAlive    float64            `json:"p_alive,omitempty"`
-	Drop      float64            `json:"engagement_change,omitempty"` // -0.6: 60% less than the four weeks' average
-	Score     int                `json:"nps_score"`                   // -1: no recent answer
-	Ticket    int64              `json:"ticket,omitempty"`            // the oldest overdue ticket
+	Member     community.MemberID `json:"member"`
+	Name       string             `json:"name"`
+	Predicted  float64            `json:"predicted_clv"`
+	Modelled   bool               `json:"has_prediction"` // Predicted is known
+	Revenue    float64            `json:"revenue"`
+	Reasons    []Reason           `json:"reasons"`
+	Action     Action             `json:"action"`
+	PAlive     float64            `json:"p_alive,omitempty"`
+	PrevPAlive float64            `json:"prev_p_alive,omitempty"`      // with ReasonPAliveFall
+	Drop       float64            `json:"engagement_change,omitempty"` // -0.6: 60% less than the four weeks' average
+	Score      int                `json:"nps_score"`                   // -1: no recent answer
+	Ticket     int64              `json:"ticket,omitempty"`            // the oldest overdue ticket
 }
 
 // RiskRules decide which VIPs are at risk: the tier rules' thresholds,
@@ -81,8 +90,11 @@ func (r RiskRules) Assess(f RiskFacts) (AtRisk, bool) {
 	if f.Score >= 0 && f.Score <= 6 {
 		a.Reasons = append(a.Reasons, ReasonDetractor)
 	}
-	if unlikely {
+	switch {
+	case unlikely:
 		a.Reasons, a.PAlive = append(a.Reasons, ReasonUnlikelyToBuy), f.PAlive
+	case f.HasModel && f.HadPAlive && f.PrevPAlive-f.PAlive >= PAliveFall:
+		a.Reasons, a.PAlive, a.PrevPAlive = append(a.Reasons, ReasonPAliveFall), f.PAlive, f.PrevPAlive
 	}
 	if dropped {
 		change, _ := e.Trend()
@@ -92,7 +104,7 @@ func (r RiskRules) Assess(f RiskFacts) (AtRisk, bool) {
 		return AtRisk{}, false
 	}
 	a.Action = map[Reason]Action{ReasonOverdueTicket: ActionAnswerTicket, ReasonDetractor: ActionFollowUpNPS,
-		ReasonUnlikelyToBuy: ActionWinBack, ReasonEngagementDrop: ActionPersonalCheck}[a.Reasons[0]]
+		ReasonUnlikelyToBuy: ActionWinBack, ReasonPAliveFall: ActionWinBack, ReasonEngagementDrop: ActionPersonalCheck}[a.Reasons[0]]
 	return a, true
 }
 

@@ -133,12 +133,25 @@ LEFT JOIN customers cu ON cu.member_id = t.member_id
 LEFT JOIN clv_snapshots v ON v.customer_id = cu.id
 ORDER BY t.points DESC, t.member_id`
 
-// digestRiskSQL reads every VIP's facts for the at-risk rule: engagement,
-// P(alive), their latest NPS answer in the DetractorDays before the
-// week's end ($2), and their open tickets with a breached SLA.
+// digestRiskSQL reads every VIP's facts for the at-risk rule: their
+// weighted activity ($3 kinds, $4 weights) in the digest's week and the
+// weekly average of the four weeks before ($5 the dates), P(alive) now and
+// when last week's digest was made ($6 that week), their latest NPS
+// answer in the DetractorDays before the week's end ($1, $2), and their
+// open tickets with a breached SLA.
 const digestRiskSQL = `
-SELECT s.member_id, m.display_name, s.this_week, s.prev_weekly,
+WITH w AS (SELECT * FROM unnest($3::text[], $4::float8[]) AS w (kind, weight)),
+vip AS (SELECT member_id FROM member_standings WHERE tier = 'vip'),
+engagement AS (
+    SELECT d.member_id,
+           coalesce(sum(d.n * w.weight) FILTER (WHERE d.day >= ($5::date[])[16]), 0) AS this_week,
+           coalesce(sum(d.n * w.weight) FILTER (WHERE d.day < ($5::date[])[16]), 0) / 4 AS prev_weekly
+    FROM activity_days d JOIN w ON w.kind = d.kind JOIN vip ON vip.member_id = d.member_id
+    WHERE d.day >= ($5::date[])[12] AND d.day < ($5::date[])[17]
+    GROUP BY d.member_id)
+SELECT s.member_id, m.display_name, coalesce(e.this_week, 0) AS this_week, coalesce(e.prev_weekly, 0) AS prev_weekly,
        v.predicted_clv IS NOT NULL AS has_model, coalesce(v.p_alive, 0) AS p_alive,
+       p.p_alive IS NOT NULL AS had_p_alive, coalesce(p.p_alive, 0) AS prev_p_alive,
        coalesce(v.predicted_clv, 0) AS predicted, coalesce(v.revenue, 0) AS revenue,
        coalesce((SELECT a.score FROM nps_answers a WHERE a.member_id = s.member_id
                    AND a.answered_at >= $1 AND a.answered_at < $2 ORDER BY a.answered_at DESC, a.id DESC LIMIT 1), -1) AS score,
@@ -146,8 +159,10 @@ SELECT s.member_id, m.display_name, s.this_week, s.prev_weekly,
                AND EXISTS (SELECT 1 FROM ticket_sla_alerts x WHERE x.ticket_id = t.id AND x.kind = 'breach')
              ORDER BY t.opened_at, t.id) AS overdue
 FROM member_standings s JOIN members m ON m.id = s.member_id
+LEFT JOIN engagement e ON e.member_id = s.member_id
 LEFT JOIN customers cu ON cu.member_id = s.member_id
 LEFT JOIN clv_snapshots v ON v.customer_id = cu.id
+LEFT JOIN digest_p_alive p ON p.week = $6 AND p.member_id = s.member_id
 WHERE s.tier = 'vip'`
 
 // digestIdeasSQL lists the open ideas with the most CLV-weighted votes,
@@ -250,7 +265,7 @@ func (s *Store) DigestFacts(ctx context.Context, span digest.Span, weights commu
 			func() error { return digestWeekly(ctx, tx, moments, dates, &f) },
 			func() error { return digestChats(ctx, tx, dates, &f) },
 			func() error { return digestContributors(ctx, tx, dates, weights, &f) },
-			func() error { return digestRisk(ctx, tx, span, &f) },
+			func() error { return digestRisk(ctx, tx, span, dates, weights, &f) },
 			func() error { return digestIdeas(ctx, tx, span, &f) },
 			func() error { return digestNPS(ctx, tx, moments, &f) },
 			func() error {
@@ -452,11 +467,7 @@ func selectNamed(ctx context.Context, tx *sqlx.Tx, query string, args ...any) ([
 }
 
 func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray, weights community.Weights, f *digest.Facts) error {
-	var kinds []string
-	var w []float64
-	for k, v := range weights {
-		kinds, w = append(kinds, string(k)), append(w, v)
-	}
+	kinds, w := weightArrays(weights)
 	var rows []struct {
 		Member    community.MemberID `db:"member_id"`
 		Name      string             `db:"display_name"`
@@ -468,7 +479,7 @@ func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray,
 		Predicted float64            `db:"predicted"`
 		Revenue   float64            `db:"revenue"`
 	}
-	if err := sqlx.SelectContext(ctx, tx, &rows, digestContributorsSQL, dates, pq.StringArray(kinds), pq.Float64Array(w), digest.Listed); err != nil {
+	if err := sqlx.SelectContext(ctx, tx, &rows, digestContributorsSQL, dates, kinds, w, digest.Listed); err != nil {
 		return fmt.Errorf("top contributors: %w", err)
 	}
 	for _, r := range rows {
@@ -482,9 +493,11 @@ func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray,
 	return nil
 }
 
-func digestRisk(ctx context.Context, tx *sqlx.Tx, span digest.Span, f *digest.Facts) error {
+func digestRisk(ctx context.Context, tx *sqlx.Tx, span digest.Span, dates pq.GenericArray, weights community.Weights, f *digest.Facts) error {
 	end := span.Bounds[len(span.Bounds)-1]
-	rows, err := tx.QueryContext(ctx, digestRiskSQL, end.AddDate(0, 0, -digest.DetractorDays), end)
+	kinds, w := weightArrays(weights)
+	rows, err := tx.QueryContext(ctx, digestRiskSQL, end.AddDate(0, 0, -digest.DetractorDays), end, kinds, w, dates,
+		span.Weeks[len(span.Weeks)-2].String())
 	if err != nil {
 		return fmt.Errorf("VIPs at risk: %w", err)
 	}
@@ -492,14 +505,24 @@ func digestRisk(ctx context.Context, tx *sqlx.Tx, span digest.Span, f *digest.Fa
 	for rows.Next() {
 		var r digest.RiskFacts
 		var overdue pq.Int64Array
-		if err := rows.Scan(&r.Member, &r.Name, &r.ThisWeek, &r.PrevWeekly, &r.HasModel, &r.PAlive, &r.Predicted, &r.Revenue,
-			&r.Score, &overdue); err != nil {
+		if err := rows.Scan(&r.Member, &r.Name, &r.ThisWeek, &r.PrevWeekly, &r.HasModel, &r.PAlive, &r.HadPAlive, &r.PrevPAlive,
+			&r.Predicted, &r.Revenue, &r.Score, &overdue); err != nil {
 			return fmt.Errorf("VIPs at risk: %w", err)
 		}
 		r.Overdue = overdue
 		f.AtRisk = append(f.AtRisk, r)
 	}
 	return rows.Err()
+}
+
+// weightArrays are the engagement weights as parallel lists, for SQL.
+func weightArrays(weights community.Weights) (pq.StringArray, pq.Float64Array) {
+	var kinds pq.StringArray
+	var w pq.Float64Array
+	for k, v := range weights {
+		kinds, w = append(kinds, string(k)), append(w, v)
+	}
+	return kinds, w
 }
 
 func digestNPS(ctx context.Context, tx *sqlx.Tx, moments pq.GenericArray, f *digest.Facts) error {

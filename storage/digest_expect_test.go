@@ -19,19 +19,41 @@ func (x expectDigest) atRisk(d digest.Digest) {
 	x.t.Helper()
 	end := x.w.starts[16]
 	var vips []struct {
-		Member    int64    `db:"member_id"`
-		Name      string   `db:"display_name"`
-		This      float64  `db:"this_week"`
-		Prev      float64  `db:"prev_weekly"`
-		Predicted *float64 `db:"predicted_clv"`
-		PAlive    *float64 `db:"p_alive"`
-		Revenue   *float64 `db:"revenue"`
+		Member     int64    `db:"member_id"`
+		Name       string   `db:"display_name"`
+		Predicted  *float64 `db:"predicted_clv"`
+		PAlive     *float64 `db:"p_alive"`
+		Revenue    *float64 `db:"revenue"`
+		Before     *float64 `db:"before"` // P(alive) at last week's digest
+		This, Prev float64
 	}
-	if err := x.db.Select(&vips, `SELECT s.member_id, m.display_name, s.this_week, s.prev_weekly, v.predicted_clv, v.p_alive, v.revenue
+	if err := x.db.Select(&vips, `SELECT s.member_id, m.display_name, v.predicted_clv, v.p_alive, v.revenue,
+       (SELECT p.p_alive FROM digest_p_alive p WHERE p.week = '2026-W47' AND p.member_id = s.member_id) AS before
 FROM member_standings s JOIN members m ON m.id = s.member_id
 LEFT JOIN customers c ON c.member_id = s.member_id LEFT JOIN clv_snapshots v ON v.customer_id = c.id
 WHERE s.tier = 'vip'`); err != nil {
 		x.t.Fatal(err)
+	}
+	// Their weighted activity in the digest's week, and the weekly
+	// average of the four before, from the raw activities.
+	weights := community.DefaultEngagementWeights()
+	points := func(member int64, from, to int) float64 {
+		var rows []struct {
+			Kind string `db:"kind"`
+			N    int    `db:"n"`
+		}
+		if err := x.db.Select(&rows, `SELECT kind, count(*) AS n FROM activities WHERE member_id = $3 AND`+counted+` GROUP BY kind`,
+			x.date(from), x.date(to), member); err != nil {
+			x.t.Fatal(err)
+		}
+		sum := 0.0
+		for _, r := range rows {
+			sum += float64(r.N) * weights[community.ActivityKind(r.Kind)]
+		}
+		return sum
+	}
+	for i := range vips {
+		vips[i].This, vips[i].Prev = points(vips[i].Member, 15, 16), points(vips[i].Member, 11, 15)/4
 	}
 	rules := community.DefaultTierRules()
 	var want []digest.AtRisk
@@ -62,8 +84,11 @@ AND (SELECT count(*) FROM ticket_sla_alerts a WHERE a.ticket_id = t.id AND a.kin
 		if a.Score >= 0 && a.Score <= 6 {
 			a.Reasons = append(a.Reasons, digest.ReasonDetractor)
 		}
-		if v.Predicted != nil && *v.PAlive < rules.AtRiskPAlive {
+		switch {
+		case v.Predicted != nil && *v.PAlive < rules.AtRiskPAlive:
 			a.Reasons, a.PAlive = append(a.Reasons, digest.ReasonUnlikelyToBuy), *v.PAlive
+		case v.Predicted != nil && v.Before != nil && *v.Before-*v.PAlive >= 0.2:
+			a.Reasons, a.PAlive, a.PrevPAlive = append(a.Reasons, digest.ReasonPAliveFall), *v.PAlive, *v.Before
 		}
 		if v.Prev > 0 && v.This/v.Prev-1 <= -rules.AtRiskDrop {
 			a.Reasons, a.Drop = append(a.Reasons, digest.ReasonEngagementDrop), v.This/v.Prev-1
@@ -72,7 +97,8 @@ AND (SELECT count(*) FROM ticket_sla_alerts a WHERE a.ticket_id = t.id AND a.kin
 			continue
 		}
 		a.Action = map[digest.Reason]digest.Action{digest.ReasonOverdueTicket: digest.ActionAnswerTicket, digest.ReasonDetractor: digest.ActionFollowUpNPS,
-			digest.ReasonUnlikelyToBuy: digest.ActionWinBack, digest.ReasonEngagementDrop: digest.ActionPersonalCheck}[a.Reasons[0]]
+			digest.ReasonUnlikelyToBuy: digest.ActionWinBack, digest.ReasonPAliveFall: digest.ActionWinBack,
+			digest.ReasonEngagementDrop: digest.ActionPersonalCheck}[a.Reasons[0]]
 		want = append(want, a)
 	}
 	slices.SortFunc(want, func(a, b digest.AtRisk) int {
@@ -87,7 +113,7 @@ AND (SELECT count(*) FROM ticket_sla_alerts a WHERE a.ticket_id = t.id AND a.kin
 			reasons[r] = true
 		}
 	}
-	if len(reasons) != 4 {
+	if len(reasons) != 5 {
 		x.t.Errorf("the seed puts VIPs at risk for %v only; want every reason", reasons)
 	}
 	sameJSON(x.t, "VIPs at risk", d.AtRisk, want[:min(len(want), digest.AtRiskListed)])

@@ -62,7 +62,7 @@ func TestDigestIsMadeOnceAcrossReplicasAndRestarts(t *testing.T) {
 	}
 	stored := func() (digests, events int) {
 		t.Helper()
-		return storagetest.Count(t, dbs[0], `SELECT count(*) FROM digests`),
+		return storagetest.Count(t, dbs[0], `SELECT count(*) FROM digests WHERE week <> '2026-W47'`), // the seed's is last week's
 			storagetest.Count(t, dbs[0], `SELECT count(*) FROM outbox_events WHERE kind = 'digest.ready'`)
 	}
 
@@ -119,12 +119,18 @@ func TestDigestIsMadeOnceAcrossReplicasAndRestarts(t *testing.T) {
 	if n := storagetest.Count(t, dbs[0], `SELECT count(*) FROM outbox_events WHERE kind = 'digest.ready' AND payload = '{"week": "2026-W48"}'`); n != 1 {
 		t.Errorf("%d events say the digest of 2026-W48 is ready; want 1", n)
 	}
+	// The VIPs' P(alive), kept with it for next week's digest.
+	if got, want := storagetest.Count(t, dbs[0], `SELECT count(*) FROM digest_p_alive WHERE week = '2026-W48'`),
+		storagetest.Count(t, dbs[0], `SELECT count(*) FROM member_standings s JOIN customers c ON c.member_id = s.member_id
+JOIN clv_snapshots v ON v.customer_id = c.id WHERE s.tier = 'vip' AND v.predicted_clv IS NOT NULL`); got != want || got == 0 {
+		t.Errorf("%d VIPs' P(alive) kept with the digest; want %d", got, want)
+	}
 	if made, err := digestsOf(stores[1], now).MakeDue(ctx); len(made) != 0 || err != nil {
 		t.Errorf("a run after the digest is stored: stored %v, %v; want nothing done", made, err)
 	}
 
 	svc := digestsOf(stores[0], now)
-	w48, w47 := svc.LastWeek(), svc.LastWeek().Prev()
+	w48, w46 := svc.LastWeek(), svc.LastWeek().Prev().Prev() // the seed stored 2026-W47's
 	made, err := svc.Make(ctx, w48)
 	if err != nil {
 		t.Fatal(err)
@@ -134,20 +140,20 @@ func TestDigestIsMadeOnceAcrossReplicasAndRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameJSON(t, "stored digest", back, made)
-	if _, err := stores[1].StoredDigest(ctx, w47); community.ErrorCode(err) != community.ENotFound {
-		t.Errorf("stored digest of %s: %v; want ENotFound", w47, err)
+	if _, err := stores[1].StoredDigest(ctx, w46); community.ErrorCode(err) != community.ENotFound {
+		t.Errorf("stored digest of %s: %v; want ENotFound", w46, err)
 	}
 	read, isStored, err := svc.Read(ctx, w48)
 	if err != nil || !isStored {
 		t.Errorf("read %s: stored %v, %v; want the stored digest", w48, isStored, err)
 	}
 	sameJSON(t, "digest read", read, made)
-	read, isStored, err = svc.Read(ctx, w47)
+	read, isStored, err = svc.Read(ctx, w46)
 	if err != nil || isStored {
-		t.Fatalf("read %s: stored %v, %v; want it made now", w47, isStored, err)
+		t.Fatalf("read %s: stored %v, %v; want it made now", w46, isStored, err)
 	}
-	if made47, err := svc.Make(ctx, w47); err != nil || read.Week != w47 {
-		t.Errorf("read %s: the digest of %s, %v", w47, read.Week, err)
+	if made47, err := svc.Make(ctx, w46); err != nil || read.Week != w46 {
+		t.Errorf("read %s: the digest of %s, %v", w46, read.Week, err)
 	} else {
 		sameJSON(t, "digest of a week with none stored", read, made47)
 	}

@@ -112,6 +112,12 @@ func (w *digestWorld) seed(t testing.TB, db *sqlx.DB, members int, rng *rand.Ran
 	w.seedNPSAndDesk(t, db, members, rng)
 	w.seedShowcaseAndModeration(t, db, members, rng)
 	w.seedHighlight(t, db, members, rng)
+	// Last week's digest, with the VIPs' P(alive) then: some well above
+	// today's, a few just under the fall that counts.
+	mustExec(t, db, `INSERT INTO digests (week, made_at, digest) VALUES ('2026-W47', $1, '{}')`, w.starts[15])
+	mustExec(t, db, `INSERT INTO digest_p_alive (week, member_id, p_alive)
+SELECT '2026-W47', cu.member_id, least(1, v.p_alive + CASE WHEN cu.member_id % 4 = 1 THEN 0.35 ELSE 0.15 END)
+FROM customers cu JOIN clv_snapshots v ON v.customer_id = cu.id WHERE cu.member_id IS NOT NULL AND v.p_alive IS NOT NULL`)
 	mustExec(t, db, `INSERT INTO ticket_threads (ticket_id, platform, chat_id, thread_id) SELECT min(id), 'discord', 'd-900', 'd-901' FROM tickets`)
 }
 

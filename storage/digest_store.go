@@ -11,6 +11,7 @@ import (
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/digest"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // The stored digests (one a week), the groups that get the public
@@ -33,6 +34,16 @@ func (s *Store) SaveDigest(ctx context.Context, d digest.Digest, effects communi
 			return nil
 		}
 		saved = true
+		var members pq.Int64Array
+		var pAlive pq.Float64Array
+		for m, p := range d.PAlive {
+			members, pAlive = append(members, int64(m)), append(pAlive, p)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO digest_p_alive (week, member_id, p_alive)
+SELECT $1, m, p FROM unnest($2::bigint[], $3::float8[]) AS x (m, p) WHERE m IN (SELECT id FROM members)`,
+			d.Week.String(), members, pAlive); err != nil {
+			return fmt.Errorf("store the VIPs' P(alive) of digest %s: %w", d.Week, err)
+		}
 		return saveEffects(ctx, tx, effects)
 	})
 	return saved, err

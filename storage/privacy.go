@@ -19,7 +19,8 @@ import (
 var (
 	staffOnlyTables = []string{"moderation_notes", "moderation_reviews", "feedback_worth",
 		"ticket_messages",                   // exported by exportTicketMessages, without staff's notes
-		"standings_dirty", "member_history"} // bookkeeping: the standing and the rollups are exported
+		"standings_dirty", "member_history", // bookkeeping: the standing and the rollups are exported
+		"digest_p_alive"} // a VIP's P(alive) for the weekly digest: CLV, staff-only
 	staffOnlyColumns = []string{"value_percentile", "priority", "reporter_id", "clv", // a reported member must not learn who reported them
 		"voters_value", "voters_vips", "voters_revenue", // what an item's voters are worth
 		"resolution"} // staff's note on how a ticket was resolved

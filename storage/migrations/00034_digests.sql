@@ -9,5 +9,16 @@ CREATE TABLE digests (
     digest  jsonb       NOT NULL
 );
 
+-- Each VIP's P(alive) when a week's digest was made, so that the next
+-- week's can see it fall. Staff-only, like CLV; erased with the member.
+CREATE TABLE digest_p_alive (
+    week      text             NOT NULL REFERENCES digests (week) ON DELETE CASCADE,
+    member_id bigint           NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+    p_alive   double precision NOT NULL CHECK (p_alive >= 0 AND p_alive <= 1),
+    PRIMARY KEY (week, member_id)
+);
+CREATE INDEX digest_p_alive_member ON digest_p_alive (member_id);
+
 -- +goose Down
+DROP TABLE digest_p_alive;
 DROP TABLE digests;
