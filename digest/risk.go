@@ -19,7 +19,8 @@ type RiskFacts struct {
 	PrevWeekly float64 // and the weekly average of the four weeks before it
 	HasModel   bool
 	PAlive     float64
-	// PrevPAlive is P(alive) when last week's digest was made (HadPAlive).
+	// PrevPAlive is P(alive) when last week's digest was made, about a
+	// week before this one (HadPAlive).
 	HadPAlive  bool
 	PrevPAlive float64
 	// Score is their latest NPS answer within DetractorDays, -1 for none.
@@ -93,7 +94,7 @@ func (r RiskRules) Assess(f RiskFacts) (AtRisk, bool) {
 	switch {
 	case unlikely:
 		a.Reasons, a.PAlive = append(a.Reasons, ReasonUnlikelyToBuy), f.PAlive
-	case f.HasModel && f.HadPAlive && f.PrevPAlive-f.PAlive >= PAliveFall:
+	case f.HasModel && f.HadPAlive && f.PrevPAlive-f.PAlive >= PAliveFall-1e-9: // 0.7 − 0.5 is a hair under 0.2 in floating point
 		a.Reasons, a.PAlive, a.PrevPAlive = append(a.Reasons, ReasonPAliveFall), f.PAlive, f.PrevPAlive
 	}
 	if dropped {

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,9 +20,9 @@ type Ready struct {
 
 // Store is what the digest needs from persistence.
 type Store interface {
-	// DigestFacts reads the facts of the span's weeks; weights weigh the
-	// top contributors' activity as the standings do.
-	DigestFacts(ctx context.Context, s Span, weights community.Weights) (Facts, error)
+	// DigestFacts reads the facts of the span's weeks for a digest made
+	// at made; weights weigh the members' activity as the standings do.
+	DigestFacts(ctx context.Context, s Span, weights community.Weights, made time.Time) (Facts, error)
 	// SaveDigest stores the digest of its week unless one is stored
 	// already, with effects in the same transaction; it reports whether
 	// this call stored it.
@@ -92,7 +93,7 @@ func (d *Digests) Make(ctx context.Context, w Week) (Digest, error) {
 			"week %s has not begun", w)
 	}
 	span := SpanOf(w, d.rules.Location)
-	facts, err := d.store.DigestFacts(ctx, span, d.rules.Weights)
+	facts, err := d.store.DigestFacts(ctx, span, d.rules.Weights, d.now())
 	if err != nil {
 		return Digest{}, fmt.Errorf("digest of %s: %w", w, err)
 	}
@@ -163,16 +164,17 @@ func (d *Digests) MakeDue(ctx context.Context) ([]Week, error) {
 		weeks = append([]Week{w}, weeks...)
 	}
 	var made []Week
-	for _, w := range weeks {
+	var errs []error
+	for _, w := range weeks { // a week that fails does not hold the others back
 		saved, err := d.makeOnce(ctx, w)
 		if err != nil {
-			return made, err
+			errs = append(errs, err)
 		}
 		if saved {
 			made = append(made, w)
 		}
 	}
-	return made, nil
+	return made, errors.Join(errs...)
 }
 
 // makeOnce makes and stores week w's digest unless it is stored or its

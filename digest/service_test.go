@@ -19,7 +19,7 @@ type memoryStore struct {
 	liftAsOf []time.Time
 }
 
-func (m *memoryStore) DigestFacts(_ context.Context, s digest.Span, _ community.Weights) (digest.Facts, error) {
+func (m *memoryStore) DigestFacts(_ context.Context, s digest.Span, _ community.Weights, _ time.Time) (digest.Facts, error) {
 	m.spans = append(m.spans, s)
 	active := make([]int, len(s.Weeks))
 	for i := range active {

@@ -162,7 +162,8 @@ FROM member_standings s JOIN members m ON m.id = s.member_id
 LEFT JOIN engagement e ON e.member_id = s.member_id
 LEFT JOIN customers cu ON cu.member_id = s.member_id
 LEFT JOIN clv_snapshots v ON v.customer_id = cu.id
-LEFT JOIN digest_p_alive p ON p.week = $6 AND p.member_id = s.member_id
+LEFT JOIN digests prev ON prev.week = $6 AND prev.made_at BETWEEN $7::timestamptz - interval '9 days' AND $7::timestamptz - interval '5 days'
+LEFT JOIN digest_p_alive p ON p.week = prev.week AND p.member_id = s.member_id
 WHERE s.tier = 'vip'`
 
 // digestIdeasSQL lists the open ideas with the most CLV-weighted votes,
@@ -210,7 +211,9 @@ ORDER BY i.id`
 // digest's week whose consent still holds, with the author's name where
 // the credit and /top allow it (” otherwise).
 const digestConsentedSQL = `
-SELECT CASE WHEN c.credit = 'named' AND NOT m.hide_from_top THEN m.id ELSE 0 END AS member_id, coalesce(m.display_name, '') AS display_name
+SELECT CASE WHEN c.credit = 'named' AND NOT m.hide_from_top AND NOT EXISTS (SELECT 1 FROM sanctions s
+                WHERE s.member_id = m.id AND s.kind IN ('ban', 'kick') AND s.at >= c.granted_at) THEN m.id ELSE 0 END AS member_id,
+       coalesce(m.display_name, '') AS display_name
 FROM showcase_consents c LEFT JOIN members m ON m.id = c.member_id
 WHERE c.decision <> 'decline' AND 'community' = ANY (c.scopes) AND c.revoked_at IS NULL AND c.expires_at > $2
   AND c.granted_at >= $1 AND c.granted_at < $2
@@ -253,7 +256,7 @@ func digestBounds(s digest.Span) (pq.GenericArray, pq.GenericArray, error) {
 // DigestFacts implements digest.Store: the sections' statements read one
 // snapshot (a repeatable-read, read-only transaction), so they agree with
 // each other; the support desk's weeks are its own reports, read after.
-func (s *Store) DigestFacts(ctx context.Context, span digest.Span, weights community.Weights) (digest.Facts, error) {
+func (s *Store) DigestFacts(ctx context.Context, span digest.Span, weights community.Weights, made time.Time) (digest.Facts, error) {
 	moments, dates, err := digestBounds(span)
 	if err != nil {
 		return digest.Facts{}, err
@@ -265,7 +268,7 @@ func (s *Store) DigestFacts(ctx context.Context, span digest.Span, weights commu
 			func() error { return digestWeekly(ctx, tx, moments, dates, &f) },
 			func() error { return digestChats(ctx, tx, dates, &f) },
 			func() error { return digestContributors(ctx, tx, dates, weights, &f) },
-			func() error { return digestRisk(ctx, tx, span, dates, weights, &f) },
+			func() error { return digestRisk(ctx, tx, span, dates, weights, made, &f) },
 			func() error { return digestIdeas(ctx, tx, span, &f) },
 			func() error { return digestNPS(ctx, tx, moments, &f) },
 			func() error {
@@ -493,11 +496,11 @@ func digestContributors(ctx context.Context, tx *sqlx.Tx, dates pq.GenericArray,
 	return nil
 }
 
-func digestRisk(ctx context.Context, tx *sqlx.Tx, span digest.Span, dates pq.GenericArray, weights community.Weights, f *digest.Facts) error {
+func digestRisk(ctx context.Context, tx *sqlx.Tx, span digest.Span, dates pq.GenericArray, weights community.Weights, made time.Time, f *digest.Facts) error {
 	end := span.Bounds[len(span.Bounds)-1]
 	kinds, w := weightArrays(weights)
 	rows, err := tx.QueryContext(ctx, digestRiskSQL, end.AddDate(0, 0, -digest.DetractorDays), end, kinds, w, dates,
-		span.Weeks[len(span.Weeks)-2].String())
+		span.Weeks[len(span.Weeks)-2].String(), made)
 	if err != nil {
 		return fmt.Errorf("VIPs at risk: %w", err)
 	}

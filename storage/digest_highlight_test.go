@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/digest"
 	"github.com/hearthbot/hearth/storage"
 	"github.com/hearthbot/hearth/storage/storagetest"
@@ -59,5 +60,39 @@ FROM chats c WHERE c.id = $2::bigint`, member, chat, at, captcha, deadline)
 	}
 	if named, _, err := s.HighlightNewcomers(ctx, 4, start, end); err != nil || !slices.Equal(named, []digest.Named{{Member: 8, Name: "Hal"}}) {
 		t.Errorf("the Discord channel's newcomers %v, %v; want its guild's, Hal", named, err)
+	}
+}
+
+// TestPAliveFallComparesAWeekApart: a VIP's P(alive) is compared with the
+// one kept with last week's digest only when that digest was made about a
+// week before (5 to 9 days): not by a run catching up several weeks at
+// once, nor with a digest made long ago.
+func TestPAliveFallComparesAWeekApart(t *testing.T) {
+	s := storage.New(storagetest.New(t))
+	ctx := context.Background()
+	mustExec(t, s.DB(), `INSERT INTO members (id, display_name) OVERRIDING SYSTEM VALUE VALUES (1, 'Vera')`)
+	mustExec(t, s.DB(), `INSERT INTO customers (id, member_id, linked_at, linked_via) VALUES ('c1', 1, now(), 'token')`)
+	mustExec(t, s.DB(), `INSERT INTO clv_models (id, computed_at, observation_end, period, customers, bgnbd, gammagamma) OVERRIDING SYSTEM VALUE
+VALUES (1, now(), now(), 'day', 1, '{}', '{}')`)
+	mustExec(t, s.DB(), `INSERT INTO clv_snapshots (customer_id, model_id, orders, first_order_at, last_order_at, revenue, historical_clv,
+    predicted_clv, p_alive, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, computed_at)
+VALUES ('c1', 1, 3, now(), now(), 100, 100, 400, 0.5, 1, 1, 1, 'x', now())`)
+	mustExec(t, s.DB(), `INSERT INTO member_standings (member_id, tier, flags, priority, value_percentile, engagement_percentile, level,
+    this_week, prev_weekly, points, computed_at) VALUES (1, 'vip', 0, 0, 0, 0, 1, 0, 0, 0, now())`)
+	lastMade := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	mustExec(t, s.DB(), `INSERT INTO digests (week, made_at, digest) VALUES ('2026-W47', $1, '{}')`, lastMade)
+	mustExec(t, s.DB(), `INSERT INTO digest_p_alive (week, member_id, p_alive) VALUES ('2026-W47', 1, 0.9)`)
+	span := digest.SpanOf(digest.Week{Year: 2026, Num: 48}, time.UTC)
+	for _, c := range []struct {
+		made time.Time
+		had  bool
+	}{{lastMade.AddDate(0, 0, 7), true}, {lastMade.Add(time.Minute), false}, {lastMade.AddDate(0, 0, 30), false}} {
+		f, err := s.DigestFacts(ctx, span, community.DefaultEngagementWeights(), c.made)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.AtRisk) != 1 || f.AtRisk[0].HadPAlive != c.had || c.had && f.AtRisk[0].PrevPAlive != 0.9 {
+			t.Errorf("made %s after last week's: %+v; want last week's P(alive) %v", c.made.Sub(lastMade), f.AtRisk, c.had)
+		}
 	}
 }

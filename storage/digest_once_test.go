@@ -24,11 +24,11 @@ type cancellingStore struct {
 	before bool
 }
 
-func (s cancellingStore) DigestFacts(ctx context.Context, span digest.Span, weights community.Weights) (digest.Facts, error) {
+func (s cancellingStore) DigestFacts(ctx context.Context, span digest.Span, weights community.Weights, made time.Time) (digest.Facts, error) {
 	if s.before {
 		s.cancel()
 	}
-	f, err := s.Store.DigestFacts(ctx, span, weights)
+	f, err := s.Store.DigestFacts(ctx, span, weights, made)
 	s.cancel()
 	return f, err
 }
