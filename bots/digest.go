@@ -128,6 +128,9 @@ func (f *digestFeature) renderReady(ctx context.Context, e outbox.Event) ([]outb
 			out = append(out, outbox.Outgoing{Target: target, Message: Reply{Image: &img}})
 		}
 	}
+	if d.MadeAt.Sub(d.End) > 7*24*time.Hour {
+		return out, nil // a missed week caught up: its news is old, the groups hear of the latest week only
+	}
 	groups, err := f.store.HighlightChats(ctx)
 	if err != nil {
 		return nil, err

@@ -46,8 +46,8 @@ func TestForgetTakesAMemberOutOfADigest(t *testing.T) {
 		AtRisk: []digest.AtRisk{{Member: 7, Name: "Ann", Ticket: 3}, {Member: 8, Name: "Bo"}}, AtRiskCount: 2,
 		Moderation: digest.ModerationSection{VIPsNamed: []digest.Named{ann, bo}},
 		Highlight:  digest.Highlight{Authors: []digest.Named{ann, bo}, Posts: 2}}
-	if !d.Forget(7) {
-		t.Fatal("Ann was not found")
+	if staff, public := d.Forget(7); !staff || !public {
+		t.Fatalf("Ann was found in the staff's part %v, in the highlight %v; want both", staff, public)
 	}
 	if d.Top[0] != (digest.Contributor{Tier: community.TierVIP, Points: 12, Messages: 3}) || d.Top[1].Name != "Bo" {
 		t.Errorf("top %+v", d.Top)
@@ -59,7 +59,14 @@ func TestForgetTakesAMemberOutOfADigest(t *testing.T) {
 		!slices.Equal(d.Highlight.Authors, []digest.Named{bo}) || d.Highlight.Posts != 2 {
 		t.Errorf("names %+v %+v", d.Moderation, d.Highlight)
 	}
-	if d.Forget(7) || d.Forget(99) {
+	if staff, public := d.Forget(7); staff || public {
 		t.Error("a digest without the member changed")
+	}
+	if staff, public := d.Forget(8); !staff || !public {
+		t.Errorf("Bo: staff %v, public %v; want both", staff, public)
+	}
+	d = digest.Digest{AtRisk: []digest.AtRisk{{Member: 9}}}
+	if staff, public := d.Forget(9); !staff || public {
+		t.Errorf("a VIP at risk only: staff %v, public %v; want the staff's part only", staff, public)
 	}
 }

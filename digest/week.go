@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-// Years a week may be in: a digest reads the sixteen weeks before one.
+// Years a week may be asked for: a digest reads the sixteen weeks before
+// one, and dates must stay within four-digit years, as PostgreSQL and
+// ISO 8601 write them.
 const (
 	FirstYear = 2000
 	LastYear  = 9998

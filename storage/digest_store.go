@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hearthbot/hearth/community"
@@ -17,14 +18,30 @@ import (
 // The stored digests (one a week), the groups that get the public
 // highlight and their newcomers, and an erasure's part in the digests.
 
-// SaveDigest implements digest.Store.
+// SaveDigest implements digest.Store. The members the digest names are
+// locked first (FOR KEY SHARE): one erased while the digest was being
+// made is taken out of it, and one being erased now waits for it.
 func (s *Store) SaveDigest(ctx context.Context, d digest.Digest, effects community.Effects) (bool, error) {
-	doc, err := json.Marshal(d)
-	if err != nil {
-		return false, fmt.Errorf("digest %s: %w", d.Week, err)
-	}
 	saved := false
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		named := d.NamedMembers()
+		ids := make(pq.Int64Array, len(named))
+		for i, m := range named {
+			ids[i] = int64(m)
+		}
+		var present []int64
+		if err := tx.SelectContext(ctx, &present, `SELECT id FROM members WHERE id = ANY($1) ORDER BY id FOR KEY SHARE`, ids); err != nil {
+			return fmt.Errorf("store digest %s: its members: %w", d.Week, err)
+		}
+		for _, m := range named {
+			if !slices.Contains(present, int64(m)) {
+				d.Forget(m)
+			}
+		}
+		doc, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("digest %s: %w", d.Week, err)
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO digests (week, made_at, digest) VALUES ($1, $2, $3) ON CONFLICT (week) DO NOTHING`,
 			d.Week.String(), d.MadeAt, doc)
 		if err != nil {
@@ -39,6 +56,7 @@ func (s *Store) SaveDigest(ctx context.Context, d digest.Digest, effects communi
 		for m, p := range d.PAlive {
 			members, pAlive = append(members, int64(m)), append(pAlive, p)
 		}
+		// Not a member erased while the digest was being made.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO digest_p_alive (week, member_id, p_alive)
 SELECT $1, m, p FROM unnest($2::bigint[], $3::float8[]) AS x (m, p) WHERE m IN (SELECT id FROM members)`,
 			d.Week.String(), members, pAlive); err != nil {
@@ -68,13 +86,13 @@ ON CONFLICT (chat_id) DO UPDATE SET set_by = $2, set_at = $3`
 }
 
 // highlightNewcomersSQL lists the members who joined a group ($1, or
-// the guild of a Discord channel) in [$2, $3): joins whose captcha was
-// not failed or cancelled, of members not banned or kicked since.
+// the guild of a Discord channel) in [$2, $3): joins with no captcha or
+// a solved one, of members not banned or kicked since.
 const highlightNewcomersSQL = `
 SELECT m.id AS member_id, m.display_name, m.hide_from_top
 FROM onboarding_joins j JOIN members m ON m.id = j.member_id
 WHERE j.chat_id IN (SELECT id FROM chats WHERE id = $1 UNION SELECT parent_id FROM chats WHERE id = $1 AND parent_id IS NOT NULL)
-  AND j.joined_at >= $2 AND j.joined_at < $3 AND j.captcha IN ('none', 'pending', 'solved')
+  AND j.joined_at >= $2 AND j.joined_at < $3 AND j.captcha IN ('none', 'solved')
   AND NOT EXISTS (SELECT 1 FROM sanctions s WHERE s.member_id = m.id AND s.kind IN ('ban', 'kick') AND s.at >= j.joined_at)
 GROUP BY m.id, m.display_name, m.hide_from_top
 ORDER BY min(j.joined_at), m.id`
@@ -116,7 +134,12 @@ SELECT week, digest FROM digests WHERE jsonb_path_exists(digest, 'strict $.** ? 
 ORDER BY week FOR UPDATE`
 
 // forgetInDigests takes an erased member out of the stored digests
-// (digest.Digest.Forget) and their posts: a year holds 52, read whole.
+// (digest.Digest.Forget; a year holds 52, read whole) and out of their
+// posts: the staff's posts of the digests that named them, and the
+// group highlights that thanked them or may have welcomed them (posted
+// within 15 days of their joining a group) go from the outbox, sent or
+// waiting (staff read the week again with /digest); a digest's post being
+// rendered now loses its claim and is rendered again from what is left.
 func forgetInDigests(ctx context.Context, tx *sqlx.Tx, member community.MemberID) error {
 	var rows []struct {
 		Week   string `db:"week"`
@@ -125,12 +148,20 @@ func forgetInDigests(ctx context.Context, tx *sqlx.Tx, member community.MemberID
 	if err := tx.SelectContext(ctx, &rows, digestsNamingSQL, int64(member)); err != nil {
 		return fmt.Errorf("digests naming member %d: %w", member, err)
 	}
+	var staffWeeks, publicWeeks pq.StringArray
 	for _, r := range rows {
 		var d digest.Digest
 		if err := json.Unmarshal(r.Digest, &d); err != nil {
 			return fmt.Errorf("digest %s: %w", r.Week, err)
 		}
-		if !d.Forget(member) {
+		staff, public := d.Forget(member)
+		if staff {
+			staffWeeks = append(staffWeeks, r.Week)
+		}
+		if public {
+			publicWeeks = append(publicWeeks, r.Week)
+		}
+		if !staff && !public {
 			continue
 		}
 		doc, err := json.Marshal(d)
@@ -140,15 +171,28 @@ func forgetInDigests(ctx context.Context, tx *sqlx.Tx, member community.MemberID
 		if _, err := tx.ExecContext(ctx, `UPDATE digests SET digest = $2 WHERE week = $1`, r.Week, doc); err != nil {
 			return fmt.Errorf("forget member %d in digest %s: %w", member, r.Week, err)
 		}
-		// The digest's posts named them as text: Hearth's copies go, and
-		// a post still waiting is not sent (/digest shows the week again).
-		if _, err := tx.ExecContext(ctx, `DELETE FROM deliveries WHERE event_id IN
-    (SELECT id FROM outbox_events WHERE kind = $1 AND payload->>'week' = $2)`, digest.EventReady, r.Week); err != nil {
-			return fmt.Errorf("forget member %d in the posts of digest %s: %w", member, r.Week, err)
-		}
+	}
+	if _, err := tx.ExecContext(ctx, digestPostsNamingSQL, staffWeeks, publicWeeks, int64(member)); err != nil {
+		return fmt.Errorf("forget member %d in the digests' posts: %w", member, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox_events SET claim = NULL, locked_until = NULL
+WHERE kind = 'digest.ready' AND status = 'pending' AND claim IS NOT NULL`); err != nil {
+		return fmt.Errorf("forget member %d in the digests' posts being rendered: %w", member, err)
 	}
 	return nil
 }
+
+// digestPostsNamingSQL deletes the posts of digests that may name a
+// member ($3): to the staff chats for the weeks in $1, to the groups
+// for the weeks in $2 or posted within 15 days of the member joining a
+// group (a highlight welcomes the week's newcomers). The digests' events
+// are found by their own index (00034), the kind written out for it.
+const digestPostsNamingSQL = `
+DELETE FROM deliveries d USING outbox_events e, chats c
+WHERE d.event_id = e.id AND e.kind = 'digest.ready' AND c.platform = d.platform AND c.platform_chat_id = d.target->>'chat'
+  AND ((c.is_staff AND e.payload->>'week' = ANY ($1))
+    OR (NOT c.is_staff AND (e.payload->>'week' = ANY ($2) OR EXISTS (SELECT 1 FROM onboarding_joins j
+          WHERE j.member_id = $3 AND e.created_at >= j.joined_at AND e.created_at < j.joined_at + interval '15 days'))))`
 
 // LatestDigest implements digest.Store.
 func (s *Store) LatestDigest(ctx context.Context) (digest.Week, bool, error) {

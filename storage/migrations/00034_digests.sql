@@ -19,6 +19,10 @@ CREATE TABLE digest_p_alive (
 );
 CREATE INDEX digest_p_alive_member ON digest_p_alive (member_id);
 
+-- An erasure finds the digests' posts by this (storage/digest_store.go).
+CREATE INDEX outbox_events_digest_ready ON outbox_events (id) WHERE kind = 'digest.ready';
+
 -- +goose Down
+DROP INDEX outbox_events_digest_ready;
 DROP TABLE digest_p_alive;
 DROP TABLE digests;
