@@ -18,9 +18,10 @@ import (
 // to them or mentioning them by id, the outbox events about them, the
 // update keys that carry their ids, and the details of audit entries
 // about them, and their names in the stored weekly digests and those
-// digests' posts. Their activities and NPS scores stay, anonymous (a score
-// without the reason they wrote), for the community's totals; other members' records stay, with community.ErasedMember where
-// the member acted (a warning they gave, a report they filed).
+// digests' posts. Their activities and NPS scores stay, anonymous (a
+// score without the reason they wrote), for the community's totals;
+// other members' records stay, with community.ErasedMember where the
+// member acted (a warning they gave, a report they filed).
 func (s *Store) EraseMember(ctx context.Context, e community.Erasure, admit func(inForce []community.Sanction) error) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		m, err := membersByID(ctx, tx, []int64{int64(e.Member)})
