@@ -28,6 +28,20 @@ func midweek() func() time.Time {
 	return func() time.Time { return time.Now().Add(ahead) }
 }
 
+// startDigest is Hearth on Telegram in UTC on a midweek clock, with
+// teaStaff as the staff chat.
+func startDigest(t *testing.T) (*hearth, func() time.Time) {
+	t.Helper()
+	clock := midweek()
+	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
+		so.Community = bots.DefaultCommunityOptions()
+		so.Community.Location = time.UTC
+		so.Now = clock
+	}})
+	h.sayHandled(t, teaStaff, owner, "/setstaff")
+	return h, clock
+}
+
 // TestDigestOnTelegram: a member's /digest is refused and audited; staff's
 // /digest shows last week's digest made on the spot, with Alice's message
 // of that week counted, and its charts as 1080×720 PNG photos; the weekly
@@ -37,13 +51,7 @@ func midweek() func() time.Time {
 // explained.
 func TestDigestOnTelegram(t *testing.T) {
 	t.Parallel()
-	clock := midweek()
-	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
-		so.Community = bots.DefaultCommunityOptions()
-		so.Community.Location = time.UTC
-		so.Now = clock
-	}})
-	h.sayHandled(t, teaStaff, owner, "/setstaff")
+	h, clock := startDigest(t)
 	h.sayHandled(t, group, alice, "hello")
 	lastWeek := digest.WeekOf(clock(), time.UTC).Prev()
 	if _, err := h.store.DB().Exec(`INSERT INTO activities (member_id, chat_id, kind, at)
@@ -118,13 +126,7 @@ func (h *hearth) countSent(chat, part string) int {
 // leaving out Cleo, banned since; staff turn it off, audited both times.
 func TestWeeklyHighlightOnTelegram(t *testing.T) {
 	t.Parallel()
-	clock := midweek()
-	h := startCustom(t, custom{service: func(so *bots.ServiceOptions) {
-		so.Community = bots.DefaultCommunityOptions()
-		so.Community.Location = time.UTC
-		so.Now = clock
-	}})
-	h.sayHandled(t, teaStaff, owner, "/setstaff")
+	h, clock := startDigest(t)
 	h.sayHandled(t, group, alice, "/highlights on")
 	h.waitSent(t, "-1001", "is for the community's staff")
 	h.sayHandled(t, group, owner, "/highlights on")
