@@ -39,7 +39,9 @@ GROUP BY 1, 2`
 // digestWeeklySQL counts the rest of the weekly series, each row a
 // series, a week (5 to 16) and its value. $3 are the moderation actions'
 // audit names. Messages are the community's: not the staff's chats nor
-// private ones, as the busiest groups. Purchases count as the CLV engine counts them
+// private ones, as the busiest groups. A reshare is queued with its
+// consent, and counted then (its event may be pruned since). Purchases
+// count as the CLV engine counts them
 // (ordersForCLVSQL, clv.IsPurchase): paid, refunds the larger of the
 // order's own and those its source reported apart, not wholly refunded.
 const digestWeeklySQL = `
@@ -77,9 +79,9 @@ UNION ALL
 SELECT 'posts_consented', width_bucket(granted_at, b.t), count(*)
     FROM showcase_consents, b WHERE decision <> 'decline' AND granted_at >= b.t[5] AND granted_at < b.t[17] GROUP BY 2
 UNION ALL
-SELECT 'posts_reshared', width_bucket(e.created_at, b.t), count(*)
-    FROM showcase_reshares r JOIN outbox_events e ON e.id = r.event_id, b
-    WHERE e.created_at >= b.t[5] AND e.created_at < b.t[17] GROUP BY 2
+SELECT 'posts_reshared', width_bucket(c.granted_at, b.t), count(*)
+    FROM showcase_reshares r JOIN showcase_consents c ON c.id = r.consent_id, b
+    WHERE c.granted_at >= b.t[5] AND c.granted_at < b.t[17] GROUP BY 2
 UNION ALL
 SELECT 'moderation', width_bucket(at, b.t), count(*)
     FROM audit_log, b WHERE action = ANY ($3) AND at >= b.t[5] AND at < b.t[17] GROUP BY 2

@@ -486,7 +486,10 @@ VALUES ($1, $2, '{community}', 'I agree', sha256('I agree'::bytea), $3, $4, $5, 
 			continue
 		}
 		mustExec(t, db, `WITH e AS (INSERT INTO outbox_events (kind, status, created_at, rendered_at) VALUES ('showcase.reshare', 'rendered', $2, $2) RETURNING id)
-INSERT INTO showcase_reshares (consent_id, event_id) SELECT $1, id FROM e`, consent, reshared)
+INSERT INTO showcase_reshares (consent_id, event_id) SELECT $1, id FROM e`, consent, granted)
+		if rng.IntN(4) == 0 { // its messages pruned since
+			mustExec(t, db, `DELETE FROM outbox_events WHERE id = (SELECT event_id FROM showcase_reshares WHERE consent_id = $1)`, consent)
+		}
 	}
 	actions := []string{"moderation.warn", "moderation.mute", "moderation.ban", "moderation.unmute", "moderation.kick",
 		"moderation.purge", "moderation.delete", "moderation.unban", "settings.changed"}
