@@ -137,7 +137,18 @@ func (d *Dispatcher) sendChats(ctx context.Context, f *flight) int {
 	if free <= 0 || len(d.platforms) == 0 {
 		return 0
 	}
-	batch, err := d.o.Store.ClaimDeliveries(ctx, d.platforms, free, perChatClaim, d.o.Lease)
+	// The claim is not cut short by a stop: PostgreSQL may have claimed
+	// the rows when the answer is lost, and they would stay held for the
+	// lease. Claimed as the dispatcher stops, they are given back at once.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	batch, err := d.o.Store.ClaimDeliveries(cctx, d.platforms, free, perChatClaim, d.o.Lease)
+	if err == nil && ctx.Err() != nil {
+		if err := d.o.Store.ReleaseDeliveries(cctx, batch); err != nil {
+			d.logClaimError(cctx, "release deliveries", err)
+		}
+		batch = nil
+	}
+	cancel()
 	if err != nil {
 		d.logClaimError(ctx, "claim deliveries", err)
 		return 0

@@ -269,7 +269,12 @@ func toldOnceAfterTheEnd(t *testing.T, sending, killed bool) {
 		claimed := w.count(t, `SELECT count(*) FROM deliveries WHERE status = 'pending' AND locked_until > now()`)
 		unclaimed := w.count(t, `SELECT count(*) FROM deliveries WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= now())`)
 		if want := map[bool][2]int{false: {0, 2}, true: {2, 0}}[killed]; [2]int{claimed, unclaimed} != want {
-			t.Fatalf("at the end %d notices are claimed, %d not; want %v", claimed, unclaimed, want)
+			var rows []string
+			if err := w.store.DB().Select(&rows, `SELECT format('%s attempts=%s locked=%s next=%s err=%s', id, attempts, locked_until - now(), next_attempt_at - now(), last_error)
+FROM deliveries WHERE status = 'pending' ORDER BY id`); err != nil {
+				t.Fatal(err)
+			}
+			t.Fatalf("at the end %d notices are claimed, %d not; want %v: %v", claimed, unclaimed, want, rows)
 		}
 	}
 
