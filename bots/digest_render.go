@@ -191,14 +191,14 @@ func (t *digestWriter) weightedOrDash(n feedback.NPS) string {
 	if n.EffectiveResponses == 0 {
 		return "—"
 	}
-	return npsScore(n.Score)
+	return oneDecimal(n.Score)
 }
 
 func (t *digestWriter) npsOrDash(n feedback.NPS) string {
 	if n.Responses == 0 {
 		return "—"
 	}
-	return npsScore(n.Score)
+	return oneDecimal(n.Score)
 }
 
 // moneyIf writes an amount that is known, a dash for one that is not (a
@@ -211,8 +211,6 @@ func moneyIf(v float64, known bool) string {
 }
 
 func count(v float64) string { return strconv.FormatFloat(math.Round(v), 'f', 0, 64) }
-
-func oneDecimal(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64) }
 
 // percent writes a share (0.25) as a percentage (25%).
 func percent(v float64) string { return strconv.FormatFloat(math.Round(v*100), 'f', 0, 64) + "%" }

@@ -31,12 +31,13 @@ func (f *npsFeature) report(ctx context.Context, r *Request) (Reply, error) {
 	return Reply{Text: ReportText(f.router.catalog, r.Lang, rep, weeks)}, nil
 }
 
-// npsScore writes a score as +14.3.
-func npsScore(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64) }
+// oneDecimal writes a figure with one decimal: an NPS (14.3), a mean
+// CSAT, points.
+func oneDecimal(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64) }
 
 // npsSpan writes a score with its interval: +14.3 (-47.4 to 76.0).
 func npsSpan(cat *catalog.Catalog, lang string, n feedback.NPS) string {
-	return cat.Text(lang, "nps.report_score", map[string]any{"Score": npsScore(n.Score), "Low": npsScore(n.Low), "High": npsScore(n.High)})
+	return cat.Text(lang, "nps.report_score", map[string]any{"Score": oneDecimal(n.Score), "Low": oneDecimal(n.Low), "High": oneDecimal(n.High)})
 }
 
 // ReportText is the NPS report as staff read it, in lang: the /nps
@@ -51,18 +52,18 @@ func ReportText(cat *catalog.Catalog, lang string, rep feedback.Report, weeks in
 		cat.Text(lang, "nps.report_overall", map[string]any{"NPS": catalog.Raw(npsSpan(cat, lang, o)),
 			"Promoters": o.Promoters, "Passives": o.Passives, "Detractors": o.Detractors}),
 		cat.Text(lang, "nps.report_weighted", map[string]any{"NPS": catalog.Raw(npsSpan(cat, lang, rep.Weighted)),
-			"Effective": npsScore(rep.Weighted.EffectiveResponses)}),
-		cat.Count(lang, "nps.report_responses", o.Responses, map[string]any{"Asked": rep.Asked, "Rate": npsScore(100 * rep.ResponseRate)}),
+			"Effective": oneDecimal(rep.Weighted.EffectiveResponses)}),
+		cat.Count(lang, "nps.report_responses", o.Responses, map[string]any{"Asked": rep.Asked, "Rate": oneDecimal(100 * rep.ResponseRate)}),
 		"", cat.Text(lang, "nps.report_by_tier", nil))
 	for _, t := range rep.ByTier {
 		lines = append(lines, cat.Count(lang, "nps.report_tier", t.NPS.Responses, map[string]any{
-			"Tier": catalog.Raw(cat.Text(lang, "tier."+t.Tier.String(), nil)), "NPS": npsScore(t.NPS.Score)}))
+			"Tier": catalog.Raw(cat.Text(lang, "tier."+t.Tier.String(), nil)), "NPS": oneDecimal(t.NPS.Score)}))
 	}
 	lines = append(lines, "", cat.Text(lang, "nps.report_trend", nil))
 	for _, w := range rep.Trend {
 		score := "—"
 		if w.NPS.Responses > 0 {
-			score = npsScore(w.NPS.Score)
+			score = oneDecimal(w.NPS.Score)
 		}
 		lines = append(lines, cat.Count(lang, "nps.report_week", w.NPS.Responses, map[string]any{
 			"Week": fmt.Sprintf("%d-W%02d", w.Year, w.Week), "NPS": score}))

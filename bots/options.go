@@ -5,6 +5,7 @@ import (
 
 	"github.com/hearthbot/hearth/community"
 	"github.com/hearthbot/hearth/config"
+	"github.com/hearthbot/hearth/digest"
 	"github.com/hearthbot/hearth/feedback"
 )
 
@@ -26,6 +27,13 @@ func CommunityOptionsFrom(cfg config.Config) CommunityOptions {
 		Answers:  cfg.Support.AnswerRules(), SLA: cfg.SLAPolicy(),
 		DigestSchedule: community.Schedule(cfg.Digest.Schedule),
 	}
+}
+
+// DigestRules are the weekly digest's rules from the community's
+// options: its schedule and zone, the tiers' at-risk thresholds and the
+// engagement weights.
+func DigestRules(o CommunityOptions) digest.Rules {
+	return digest.Rules{Schedule: o.DigestSchedule, Location: o.Location, Tiers: o.Tiers, Weights: o.Engagement.Weights}
 }
 
 // moderationOptionsFrom maps moderation.* and onboarding.newcomer_hours.

@@ -96,3 +96,26 @@ VALUES ('c1', 1, 3, now(), now(), 100, 100, 400, 0.5, 1, 1, 1, 'x', now())`)
 		}
 	}
 }
+
+// TestOnlyLastWeeksPAliveIsKept: storing a week's digest keeps the VIPs'
+// P(alive) of that week and the one before, and drops older weeks': only
+// the week before is ever compared with.
+func TestOnlyLastWeeksPAliveIsKept(t *testing.T) {
+	s := storage.New(storagetest.New(t))
+	mustExec(t, s.DB(), `INSERT INTO members (id, display_name) OVERRIDING SYSTEM VALUE VALUES (1, 'Vera')`)
+	for _, w := range []string{"2026-W46", "2026-W47"} {
+		mustExec(t, s.DB(), `INSERT INTO digests (week, made_at, digest) VALUES ($1, now(), '{}')`, w)
+		mustExec(t, s.DB(), `INSERT INTO digest_p_alive (week, member_id, p_alive) VALUES ($1, 1, 0.5)`, w)
+	}
+	d := digest.Digest{Week: digest.Week{Year: 2026, Num: 48}, MadeAt: time.Now(), PAlive: map[community.MemberID]float64{1: 0.4}}
+	if saved, err := s.SaveDigest(context.Background(), d, community.Effects{}); err != nil || !saved {
+		t.Fatalf("saved %v, %v", saved, err)
+	}
+	var weeks []string
+	if err := s.DB().Select(&weeks, `SELECT week FROM digest_p_alive ORDER BY week`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(weeks, []string{"2026-W47", "2026-W48"}) {
+		t.Errorf("P(alive) kept for %v; want 2026-W47 and 2026-W48", weeks)
+	}
+}

@@ -62,6 +62,10 @@ SELECT $1, m, p FROM unnest($2::bigint[], $3::float8[]) AS x (m, p) WHERE m IN (
 			d.Week.String(), members, pAlive); err != nil {
 			return fmt.Errorf("store the VIPs' P(alive) of digest %s: %w", d.Week, err)
 		}
+		// Only the week before is ever compared with: older weeks go.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM digest_p_alive WHERE week < $1`, d.Week.Prev().String()); err != nil {
+			return fmt.Errorf("prune the VIPs' P(alive) before digest %s: %w", d.Week, err)
+		}
 		return saveEffects(ctx, tx, effects)
 	})
 	return saved, err

@@ -54,8 +54,7 @@ func (c *cli) digest(ctx context.Context, args []string) error {
 	}
 	defer done()
 	opts := bots.CommunityOptionsFrom(cfg)
-	digests, err := digest.NewDigests(store, digest.Rules{Schedule: opts.DigestSchedule, Location: opts.Location, Tiers: opts.Tiers,
-		Weights: opts.Engagement.Weights}, c.now)
+	digests, err := digest.NewDigests(store, bots.DigestRules(opts), c.now)
 	if err != nil {
 		return err
 	}

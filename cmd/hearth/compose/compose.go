@@ -61,8 +61,7 @@ func (d Parts) Domain(p bots.Platforms) bots.Domain {
 			AnswerWindow: o.NPS.AnswerWindow, WeeklyCap: o.Announce.WeeklyCap, Quiet: o.Announce.QuietHours}, p.Messaging, now, d.Seed),
 		Showcase: feedback.NewShowcase(store, now, o.Showcase.MaxBytes, o.Showcase.ConsentMonths),
 	}
-	digests, err := digest.NewDigests(store, digest.Rules{Schedule: o.DigestSchedule, Location: o.Location, Tiers: o.Tiers,
-		Weights: o.Engagement.Weights}, now)
+	digests, err := digest.NewDigests(store, bots.DigestRules(o), now)
 	if err != nil {
 		panic(err) // config.Validate checks digest.schedule
 	}
